@@ -1,0 +1,29 @@
+/**
+ * Every limit in rangedb, in one place (DESIGN.md §2.6, TigerBeetle's "put a limit on
+ * everything"). Names end with their unit. A limit that is hit produces a `LimitExceededError`
+ * (or another typed error) for the caller; it never crashes the server.
+ */
+export const limits = Object.freeze({
+  /** Largest user key, in bytes (CockroachDB has no hard limit; LevelDB slows past a few KiB). */
+  keyBytesMax: 16 * 1024,
+  /** Largest single value, in bytes. */
+  valueBytesMax: 16 * 1024 * 1024,
+  /** Largest write batch one engine commit accepts, in bytes. */
+  writeBatchBytesMax: 64 * 1024 * 1024,
+  /** Most versions a single key may keep in its intent history (savepoint rewrites). */
+  intentHistoryEntriesMax: 10_000,
+  /** Most keys a single MVCC scan returns when the caller sets no smaller limit. */
+  scanKeysMax: 100_000,
+  /** Most intents one conflict error carries; the rest are found on the next attempt. */
+  writeIntentErrorIntentsMax: 1_000,
+  /** Most bytes the MVCC scanner buffers before it returns a resume span. */
+  scanBytesMax: 64 * 1024 * 1024,
+  /** Most write batches the engine's group-commit queue holds before writers wait. */
+  commitQueueBatchesMax: 10_000,
+  /** Most bytes one group commit writes in one synced LevelDB batch. */
+  groupCommitBytesMax: 16 * 1024 * 1024,
+  /** Default cluster-wide bound on clock offset, in nanoseconds (CockroachDB's 500ms). */
+  maxClockOffsetNanosDefault: 500_000_000n,
+});
+
+export type Limits = typeof limits;
