@@ -6,6 +6,11 @@
 export const limits = Object.freeze({
   /** Largest user key, in bytes (CockroachDB has no hard limit; LevelDB slows past a few KiB). */
   keyBytesMax: 16 * 1024,
+  /**
+   * Largest key the storage engine accepts, in bytes: a user key after escaping (at most twice
+   * its length) plus the MVCC and local-key prefixes and suffixes.
+   */
+  engineKeyBytesMax: 2 * 16 * 1024 + 64,
   /** Largest single value, in bytes. */
   valueBytesMax: 16 * 1024 * 1024,
   /** Largest write batch one engine commit accepts, in bytes. */

@@ -1,0 +1,116 @@
+/**
+ * `Batch`: buffered writes that read through to a base `Reader` — reads see the batch's own
+ * writes layered over the base (an "indexed batch" in Pebble's terms). Command evaluation
+ * writes into a `Batch` over the engine, later commands of the same request see earlier ones'
+ * writes, and the whole batch is then committed atomically (or proposed through Raft).
+ *
+ * The ops are kept in order for the commit, and indexed in a `SortedMap` for reads; a deletion
+ * is indexed as the `deleted` marker so it hides the base's value.
+ */
+import { assert } from '../../src/base/assert.js';
+import type { EngineIterator, IterateOptions, KeyValue, Reader, WriteOp } from './engine.js';
+import { compareKeys } from './engine.js';
+import { SortedMap } from './sorted-map.js';
+import { ViewIterator } from './view-iterator.js';
+
+/** Marks a key deleted in the batch index (compared by identity). */
+const deleted = new Uint8Array(0);
+
+export class Batch implements Reader {
+  private readonly writes: WriteOp[] = [];
+  private readonly index = new SortedMap();
+  private bytes = 0;
+
+  constructor(private readonly base: Reader) {}
+
+  /** The buffered ops, in the order they were made. */
+  get ops(): readonly WriteOp[] {
+    return this.writes;
+  }
+
+  get count(): number {
+    return this.writes.length;
+  }
+
+  /** Bytes of keys and values buffered. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    assert(value !== deleted, 'the deletion marker is not a value');
+    this.writes.push({ kind: 'put', key, value });
+    this.index.set(key, value);
+    this.bytes += key.length + value.length;
+  }
+
+  delete(key: Uint8Array): void {
+    this.writes.push({ kind: 'delete', key });
+    this.index.set(key, deleted);
+    this.bytes += key.length;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const own = this.index.get(key);
+    if (own === undefined) return this.base.get(key);
+    return own === deleted ? undefined : own;
+  }
+
+  iterate(options: IterateOptions): EngineIterator {
+    if (this.index.size === 0) return this.base.iterate(options);
+    return new MergingIterator(new ViewIterator(this.index.view(), options), this.base.iterate(options), options.reverse === true);
+  }
+}
+
+/**
+ * Merges the batch's own entries (synchronous) over the base's (asynchronous). On equal keys the
+ * batch wins; the batch's deletion markers hide base entries and are not returned.
+ */
+class MergingIterator implements EngineIterator {
+  private ownHead: KeyValue | undefined;
+  private baseHead: KeyValue | undefined;
+  private baseHeadLoaded = false;
+
+  constructor(
+    private readonly own: ViewIterator,
+    private readonly base: EngineIterator,
+    private readonly reverse: boolean,
+  ) {
+    this.ownHead = own.nextSync();
+  }
+
+  async next(): Promise<KeyValue | undefined> {
+    for (;;) {
+      if (!this.baseHeadLoaded) {
+        this.baseHead = await this.base.next();
+        this.baseHeadLoaded = true;
+      }
+      const own = this.ownHead;
+      const base = this.baseHead;
+      if (own === undefined && base === undefined) return undefined;
+      let order: number;
+      if (own === undefined) order = 1;
+      else if (base === undefined) order = -1;
+      else order = this.reverse ? compareKeys(base.key, own.key) : compareKeys(own.key, base.key);
+      if (order > 0) {
+        this.baseHeadLoaded = false;
+        return base;
+      }
+      this.ownHead = this.own.nextSync();
+      if (order === 0) this.baseHeadLoaded = false; // the batch shadows the base entry
+      if (own!.value !== deleted) return own;
+    }
+  }
+
+  seek(target: Uint8Array): void {
+    this.own.seek(target);
+    this.ownHead = this.own.nextSync();
+    this.base.seek(target);
+    this.baseHeadLoaded = false;
+  }
+
+  close(): void {
+    this.own.close();
+    this.base.close();
+  }
+}
