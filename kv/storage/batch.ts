@@ -8,7 +8,7 @@
  * is indexed as the `deleted` marker so it hides the base's value.
  */
 import { assert } from '../../src/base/assert.js';
-import type { EngineIterator, IterateOptions, KeyValue, Reader, WriteOp } from './engine.js';
+import type { EngineIterator, IterateOptions, KeyValue, Reader, ReadWriter, WriteOp } from './engine.js';
 import { compareKeys } from './engine.js';
 import { SortedMap } from './sorted-map.js';
 import { ViewIterator } from './view-iterator.js';
@@ -16,7 +16,7 @@ import { ViewIterator } from './view-iterator.js';
 /** Marks a key deleted in the batch index (compared by identity). */
 const deleted = new Uint8Array(0);
 
-export class Batch implements Reader {
+export class Batch implements ReadWriter {
   private readonly writes: WriteOp[] = [];
   private readonly index = new SortedMap();
   private bytes = 0;

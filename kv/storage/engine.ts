@@ -92,3 +92,9 @@ export interface Engine extends Reader {
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
+
+/** A reader that buffers writes: what MVCC operations and command evaluation write into. */
+export interface ReadWriter extends Reader {
+  put(key: Uint8Array, value: Uint8Array): void;
+  delete(key: Uint8Array): void;
+}

@@ -1,0 +1,123 @@
+/**
+ * A small binary codec for records the storage layer persists (intent records, transaction
+ * metadata): a growable writer and a bounds-checked reader. Integers are unsigned LEB128
+ * varints; byte strings are length-prefixed. Decoding corrupt input throws `StorageError` — the
+ * engine returned bytes we did not write, which is an I/O-class failure, not a programmer error.
+ */
+import { assert } from '../../src/base/assert.js';
+import { StorageError } from '../../src/base/errors.js';
+
+export class ByteWriter {
+  private buffer: Uint8Array;
+  private length = 0;
+
+  constructor(capacity = 64) {
+    this.buffer = new Uint8Array(capacity);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < this.length + bytes) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  byte(value: number): this {
+    assert(Number.isInteger(value) && value >= 0 && value <= 0xff, 'byte out of range');
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /** An unsigned integer up to 2^53 − 1 as a LEB128 varint. */
+  uvarint(value: number): this {
+    assert(Number.isSafeInteger(value) && value >= 0, () => `uvarint out of range: ${value}`);
+    this.reserve(8);
+    while (value >= 0x80) {
+      this.buffer[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.length++] = value;
+    return this;
+  }
+
+  /** An unsigned 64-bit integer, big-endian. */
+  uint64(value: bigint): this {
+    assert(value >= 0n && value < 1n << 64n, 'uint64 out of range');
+    this.reserve(8);
+    new DataView(this.buffer.buffer, this.buffer.byteOffset + this.length, 8).setBigUint64(0, value, false);
+    this.length += 8;
+    return this;
+  }
+
+  raw(bytes: Uint8Array): this {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+
+  /** A length-prefixed byte string. */
+  bytes(bytes: Uint8Array): this {
+    return this.uvarint(bytes.length).raw(bytes);
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
+
+export class ByteReader {
+  private offset = 0;
+
+  constructor(
+    private readonly input: Uint8Array,
+    private readonly what: string,
+  ) {}
+
+  private need(bytes: number): void {
+    if (this.offset + bytes > this.input.length) throw new StorageError(`corrupt ${this.what}: truncated at byte ${this.offset}`);
+  }
+
+  byte(): number {
+    this.need(1);
+    return this.input[this.offset++]!;
+  }
+
+  uvarint(): number {
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return result;
+      scale *= 0x80;
+    }
+    throw new StorageError(`corrupt ${this.what}: varint too long`);
+  }
+
+  uint64(): bigint {
+    this.need(8);
+    const value = new DataView(this.input.buffer, this.input.byteOffset + this.offset, 8).getBigUint64(0, false);
+    this.offset += 8;
+    return value;
+  }
+
+  raw(length: number): Uint8Array {
+    this.need(length);
+    const out = this.input.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
+  bytes(): Uint8Array {
+    return this.raw(this.uvarint());
+  }
+
+  /** Asserts the whole input was consumed. */
+  end(): void {
+    if (this.offset !== this.input.length) throw new StorageError(`corrupt ${this.what}: ${this.input.length - this.offset} trailing bytes`);
+  }
+}

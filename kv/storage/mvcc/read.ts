@@ -1,0 +1,262 @@
+/**
+ * MVCC reads: `mvccGet` for one key, `mvccScan` for a span, forward or reverse, at a timestamp,
+ * with a transaction's view of its own intents (rules in `visibility.ts`).
+ *
+ * A scan walks two engine iterators in step — the data span and the lock-table span — and
+ * decides each user key from its intent (if any) and its newest version; older versions are
+ * consulted only when the newest is above the read timestamp. Conflicting intents do not stop
+ * the scan: it gathers them all (up to a limit) and fails once with a `WriteIntentError`, so the
+ * caller can push every blocker at once. An uncertain value fails the scan at once.
+ */
+import { assert } from '../../../src/base/assert.js';
+import { limits } from '../../../src/base/limits.js';
+import { equal, type Timestamp } from '../../../clock/timestamp.js';
+import type { EngineIterator, Reader } from '../engine.js';
+import { compareKeys } from '../engine.js';
+import { WriteIntentError, type Intent } from './errors.js';
+import { checkUserKey, dataSpan, decodeDataKey, decodeLockKey, lockSpan, afterVersionsKey, type DataKey } from './keys.js';
+import type { MvccTxn } from './txn.js';
+import { decodeIntent, decodeNewest, type IntentRecord, type Version } from './values.js';
+import { intentConflicts, ownIntentView, readIntent, readNewest, visibleCommitted } from './visibility.js';
+
+export interface ReadOptions {
+  /** The reading transaction; its own intents are visible to it. */
+  readonly txn?: MvccTxn;
+  /** Values in `(timestamp, uncertaintyLimit]` make the read uncertain. Default: no interval. */
+  readonly uncertaintyLimit?: Timestamp;
+  /** Return conflicting intents instead of failing, and read the committed data below them. */
+  readonly inconsistent?: boolean;
+  /** Return deletion tombstones (value `null`) instead of skipping them. */
+  readonly tombstones?: boolean;
+}
+
+/** A value as read: the version's timestamp, and `null` for a tombstone. */
+export interface ReadValue {
+  readonly value: Uint8Array | null;
+  readonly timestamp: Timestamp;
+}
+
+export interface GetResult {
+  readonly value: ReadValue | undefined;
+  /** Intents read around (only with `inconsistent`). */
+  readonly intents: readonly Intent[];
+}
+
+export interface ScanRow extends ReadValue {
+  readonly key: Uint8Array;
+}
+
+export interface ScanOptions extends ReadOptions {
+  readonly reverse?: boolean;
+  /** Most rows to return; at most `limits.scanKeysMax`. */
+  readonly maxKeys?: number;
+  /** Stop once the rows' key and value bytes reach this; at most `limits.scanBytesMax`. */
+  readonly targetBytes?: number;
+}
+
+export interface ScanResult {
+  readonly rows: readonly ScanRow[];
+  /** The span still to read when a limit stopped the scan early. */
+  readonly resumeSpan: { readonly start: Uint8Array; readonly end: Uint8Array } | undefined;
+  /** Intents read around (only with `inconsistent`). */
+  readonly intents: readonly Intent[];
+}
+
+interface ReadContext {
+  readonly reader: Reader;
+  readonly timestamp: Timestamp;
+  readonly uncertaintyLimit: Timestamp;
+  readonly txn: MvccTxn | undefined;
+  readonly inconsistent: boolean;
+}
+
+function context(reader: Reader, timestamp: Timestamp, options: ReadOptions): ReadContext {
+  if (options.txn !== undefined) {
+    assert(equal(options.txn.readTimestamp, timestamp), 'a transactional read must be at the transaction read timestamp');
+  }
+  return {
+    reader,
+    timestamp,
+    uncertaintyLimit: options.uncertaintyLimit ?? timestamp,
+    txn: options.txn,
+    inconsistent: options.inconsistent === true,
+  };
+}
+
+type KeyOutcome = { readonly version: ReadValue | undefined; readonly intent: Intent | undefined };
+
+/** Decides one key from its intent and newest version. */
+async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord | undefined, newest: Version | undefined): Promise<KeyOutcome> {
+  let seenIntent: Intent | undefined;
+  if (intent !== undefined) {
+    if (ctx.txn !== undefined && intent.txn.id === ctx.txn.meta.id) {
+      const own = ownIntentView(key, intent, ctx.txn);
+      if (own.visible) return { version: { value: own.value, timestamp: intent.txn.writeTimestamp }, intent: undefined };
+    } else if (intentConflicts(intent, ctx.timestamp, ctx.uncertaintyLimit)) {
+      seenIntent = { key, txn: intent.txn };
+      if (!ctx.inconsistent) return { version: undefined, intent: seenIntent };
+    }
+  }
+  const version = await visibleCommitted(ctx.reader, key, newest, ctx.timestamp, ctx.uncertaintyLimit);
+  return { version, intent: seenIntent };
+}
+
+/** Reads `key` at `timestamp`. Throws `WriteIntentError` or `ReadWithinUncertaintyIntervalError`. */
+export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
+  checkUserKey(key);
+  const ctx = context(reader, timestamp, options);
+  const outcome = await readKey(ctx, key, readIntent(reader, key), readNewest(reader, key));
+  if (outcome.intent !== undefined && !ctx.inconsistent) throw new WriteIntentError([outcome.intent]);
+  const version = outcome.version;
+  const value = version === undefined || (version.value === null && options.tombstones !== true) ? undefined : version;
+  return { value, intents: outcome.intent === undefined ? [] : [outcome.intent] };
+}
+
+/** Reads the keys of `[start, end)` at `timestamp`; see `ScanOptions` for limits and order. */
+export async function mvccScan(
+  reader: Reader,
+  start: Uint8Array,
+  end: Uint8Array,
+  timestamp: Timestamp,
+  options: ScanOptions = {},
+): Promise<ScanResult> {
+  assert(compareKeys(start, end) < 0, 'scan span must be non-empty');
+  checkUserKey(start);
+  const ctx = context(reader, timestamp, options);
+  const reverse = options.reverse === true;
+  const maxKeys = Math.min(options.maxKeys ?? limits.scanKeysMax, limits.scanKeysMax);
+  const targetBytes = Math.min(options.targetBytes ?? limits.scanBytesMax, limits.scanBytesMax);
+  assert(maxKeys > 0 && targetBytes > 0, 'scan limits must be positive');
+
+  const data = new DataCursor(reader.iterate({ ...dataSpan(start, end), reverse }), reverse);
+  const locks = new LockCursor(reader.iterate({ ...lockSpan(start, end), reverse }));
+  const rows: ScanRow[] = [];
+  const intents: Intent[] = [];
+  let bytes = 0;
+  let resumeSpan: ScanResult['resumeSpan'];
+  try {
+    await Promise.all([data.load(), locks.load()]);
+    while (data.head !== undefined || locks.head !== undefined) {
+      const key = nextKey(data.head?.userKey, locks.head?.userKey, reverse);
+      const intent = locks.takeIf(key);
+      const newest = data.takeNewestIf(key);
+      await Promise.all([locks.load(), data.skipKey(key)]);
+      const outcome = await readKey(ctx, key, intent, newest);
+      if (outcome.intent !== undefined) {
+        intents.push(outcome.intent);
+        if (intents.length >= limits.writeIntentErrorIntentsMax) break;
+      }
+      const version = outcome.version;
+      if (version === undefined || (version.value === null && options.tombstones !== true)) continue;
+      rows.push({ key: Uint8Array.from(key), value: version.value, timestamp: version.timestamp });
+      bytes += key.length + (version.value?.length ?? 0);
+      if (rows.length >= maxKeys || bytes >= targetBytes) {
+        if (data.head !== undefined || locks.head !== undefined) {
+          resumeSpan = reverse ? { start, end: Uint8Array.from(key) } : { start: keySuccessor(key), end };
+        }
+        break;
+      }
+    }
+  } finally {
+    data.close();
+    locks.close();
+  }
+  if (intents.length > 0 && !ctx.inconsistent) throw new WriteIntentError(intents);
+  return { rows, resumeSpan, intents };
+}
+
+/** The smallest key greater than `key`. */
+export function keySuccessor(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
+function nextKey(a: Uint8Array | undefined, b: Uint8Array | undefined, reverse: boolean): Uint8Array {
+  if (a === undefined) return b!;
+  if (b === undefined) return a;
+  const order = compareKeys(a, b);
+  return (reverse ? order >= 0 : order <= 0) ? a : b;
+}
+
+/** Versions of the data span, one user key at a time. */
+class DataCursor {
+  head: (DataKey & { readonly value: Uint8Array }) | undefined;
+  /** Versions to step over with `next()` before a seek is cheaper. */
+  private static readonly nextsBeforeSeek = 4;
+
+  constructor(
+    private readonly it: EngineIterator,
+    private readonly reverse: boolean,
+  ) {}
+
+  async load(): Promise<void> {
+    const kv = await this.it.next();
+    this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
+    if (this.reverse) await this.moveToNewest();
+  }
+
+  /** The newest version of `key`, if the head is `key`'s. */
+  takeNewestIf(key: Uint8Array): Version | undefined {
+    const head = this.head;
+    if (head === undefined || compareKeys(head.userKey, key) !== 0) return undefined;
+    assert(head.timestamp === undefined, 'a key with older versions but no newest version');
+    return decodeNewest(head.value);
+  }
+
+  /** Moves the head past every version of `key` (a no-op if the head is not `key`'s). */
+  async skipKey(key: Uint8Array): Promise<void> {
+    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return;
+    if (this.reverse) {
+      await this.load(); // in reverse the newest version is the key's last entry
+      return;
+    }
+    const escapedKey = this.head.escapedKey;
+    for (let step = 0; step < DataCursor.nextsBeforeSeek; step++) {
+      await this.load();
+      if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return;
+    }
+    this.it.seek(afterVersionsKey(escapedKey));
+    await this.load();
+  }
+
+  /** Reverse only: older versions come before the newest; step or seek to the newest. */
+  private async moveToNewest(): Promise<void> {
+    let steps = 0;
+    while (this.head !== undefined && this.head.timestamp !== undefined) {
+      if (++steps > DataCursor.nextsBeforeSeek) this.it.seek(this.head.escapedKey);
+      const kv = await this.it.next();
+      this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
+    }
+  }
+
+  close(): void {
+    this.it.close();
+  }
+}
+
+/** Intents of the lock-table span. */
+class LockCursor {
+  head: { readonly userKey: Uint8Array; readonly value: Uint8Array } | undefined;
+  private taken = true;
+
+  constructor(private readonly it: EngineIterator) {}
+
+  /** Loads the next intent if the current one was taken. */
+  async load(): Promise<void> {
+    if (!this.taken) return;
+    const kv = await this.it.next();
+    this.head = kv === undefined ? undefined : { userKey: decodeLockKey(kv.key), value: kv.value };
+    this.taken = false;
+  }
+
+  takeIf(key: Uint8Array): IntentRecord | undefined {
+    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return undefined;
+    this.taken = true;
+    return decodeIntent(this.head.value);
+  }
+
+  close(): void {
+    this.it.close();
+  }
+}

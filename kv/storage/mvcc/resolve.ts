@@ -1,0 +1,114 @@
+/**
+ * Intent resolution: the second phase of two-phase commit. Once a transaction's record says
+ * COMMITTED or ABORTED, each intent is resolved — committed as a version at the transaction's
+ * commit timestamp, or removed. A PENDING resolution moves an intent up to a pushed timestamp.
+ *
+ * Resolution is idempotent (an idempotent receiver): resolving an intent that is gone, or that
+ * belongs to another transaction, changes nothing and reports so.
+ *
+ * Writes at sequences the transaction rolled back (`ignoredSequences`, from savepoints) are
+ * discarded: the intent falls back to the latest write that was not rolled back, or disappears.
+ */
+import { assert } from '../../../src/base/assert.js';
+import { compare, formatTimestamp, lessEq, max, type Timestamp } from '../../../clock/timestamp.js';
+import type { ReadWriter } from '../engine.js';
+import { compareKeys } from '../engine.js';
+import { decodeLockKey, lockSpan } from './keys.js';
+import type { MvccStats } from './stats.js';
+import { isIgnored, type SequenceRange } from './txn.js';
+import type { TxnId } from '../../../src/base/ids.js';
+import { decodeIntent, type IntentRecord } from './values.js';
+import { readIntent, readNewest } from './visibility.js';
+import { commitVersion, removeIntent, writeIntent } from './write.js';
+
+export type TxnStatus = 'PENDING' | 'COMMITTED' | 'ABORTED';
+
+export interface IntentResolution {
+  readonly txnId: TxnId;
+  readonly epoch: number;
+  readonly status: TxnStatus;
+  /** COMMITTED: the commit timestamp. PENDING: the timestamp to push the intent to. */
+  readonly timestamp: Timestamp;
+  readonly ignoredSequences: readonly SequenceRange[];
+}
+
+/** Resolves the intent on `key`; returns whether an intent of the transaction was found. */
+export function mvccResolveIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): boolean {
+  const intent = readIntent(rw, key);
+  if (intent === undefined || intent.txn.id !== resolution.txnId) return false;
+  resolveFound(rw, stats, key, intent, resolution);
+  return true;
+}
+
+export interface ResolveRangeResult {
+  /** Intents of the transaction resolved. */
+  readonly resolved: number;
+  readonly resumeSpan: { readonly start: Uint8Array; readonly end: Uint8Array } | undefined;
+}
+
+/** Resolves every intent of the transaction in `[start, end)`, at most `maxIntents` of them. */
+export async function mvccResolveIntentRange(
+  rw: ReadWriter,
+  stats: MvccStats,
+  start: Uint8Array,
+  end: Uint8Array,
+  resolution: IntentResolution,
+  maxIntents = Number.MAX_SAFE_INTEGER,
+): Promise<ResolveRangeResult> {
+  assert(compareKeys(start, end) < 0, 'resolve span must be non-empty');
+  // Read the lock table first, then resolve: the writes below must not disturb the iteration.
+  const found: { key: Uint8Array; intent: IntentRecord }[] = [];
+  let resumeSpan: ResolveRangeResult['resumeSpan'];
+  const it = rw.iterate(lockSpan(start, end));
+  try {
+    for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
+      const intent = decodeIntent(kv.value);
+      if (intent.txn.id !== resolution.txnId) continue;
+      const key = decodeLockKey(kv.key);
+      if (found.length === maxIntents) {
+        resumeSpan = { start: Uint8Array.from(key), end };
+        break;
+      }
+      found.push({ key: Uint8Array.from(key), intent });
+    }
+  } finally {
+    it.close();
+  }
+  for (const { key, intent } of found) resolveFound(rw, stats, key, intent, resolution);
+  return { resolved: found.length, resumeSpan };
+}
+
+function resolveFound(rw: ReadWriter, stats: MvccStats, key: Uint8Array, intent: IntentRecord, resolution: IntentResolution): void {
+  assert(intent.txn.epoch <= resolution.epoch, () => `resolving epoch ${resolution.epoch} below the intent's epoch ${intent.txn.epoch}`);
+  if (resolution.status === 'ABORTED' || intent.txn.epoch < resolution.epoch) {
+    // An intent of an older epoch was not rewritten after the restart: it is dead either way.
+    removeIntent(rw, stats, key, intent);
+    return;
+  }
+  const surviving = survivingWrite(intent, resolution.ignoredSequences);
+  if (surviving === undefined) {
+    removeIntent(rw, stats, key, intent);
+    return;
+  }
+  if (resolution.status === 'COMMITTED') {
+    assert(lessEq(intent.txn.writeTimestamp, resolution.timestamp), () =>
+      `commit at ${formatTimestamp(resolution.timestamp)} below the intent at ${formatTimestamp(intent.txn.writeTimestamp)}`);
+    removeIntent(rw, stats, key, intent);
+    commitVersion(rw, stats, key, readNewest(rw, key), { timestamp: resolution.timestamp, value: surviving.value });
+    return;
+  }
+  // PENDING: push the intent's timestamp forward (never back) and drop rolled-back writes.
+  const pushed = max(intent.txn.writeTimestamp, resolution.timestamp);
+  if (compare(pushed, intent.txn.writeTimestamp) === 0 && surviving.history.length === intent.history.length) return;
+  writeIntent(rw, stats, key, intent, { ...surviving, txn: { ...surviving.txn, writeTimestamp: pushed } });
+}
+
+/** The intent with writes at ignored sequences removed, or undefined if none survives. */
+function survivingWrite(intent: IntentRecord, ignored: readonly SequenceRange[]): IntentRecord | undefined {
+  if (ignored.length === 0) return intent;
+  const history = intent.history.filter((e) => !isIgnored(e.sequence, ignored));
+  if (!isIgnored(intent.txn.sequence, ignored)) return { ...intent, history };
+  const last = history.pop();
+  if (last === undefined) return undefined;
+  return { txn: { ...intent.txn, sequence: last.sequence }, value: last.value, history };
+}

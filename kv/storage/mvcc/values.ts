@@ -1,0 +1,141 @@
+/**
+ * The bytes stored under MVCC keys (layout in `keys.ts`).
+ *
+ *     newest version   ts(12) ∥ tag ∥ value
+ *     older version    tag ∥ value
+ *     intent           IntentRecord (varint-framed: txn meta, provisional value, history)
+ *
+ * `tag` is 0 for a deletion tombstone, 1 for a value, so an empty value and a deletion differ.
+ * In the API a tombstone is `null`.
+ */
+import { StorageError } from '../../../src/base/errors.js';
+import { txnId } from '../../../src/base/ids.js';
+import { readTimestamp, timestamp, timestampBytes, writeTimestamp, type Timestamp } from '../../../clock/timestamp.js';
+import { ByteReader, ByteWriter } from '../codec.js';
+import type { TxnMeta } from './txn.js';
+
+const tombstoneTag = 0;
+const valueTag = 1;
+
+/** A committed version: a value, or `null` for a deletion. */
+export interface Version {
+  readonly timestamp: Timestamp;
+  readonly value: Uint8Array | null;
+}
+
+export function encodeNewest(version: Version): Uint8Array {
+  const valueBytes = version.value?.length ?? 0;
+  const out = new Uint8Array(timestampBytes + 1 + valueBytes);
+  writeTimestamp(version.timestamp, out, 0);
+  out[timestampBytes] = version.value === null ? tombstoneTag : valueTag;
+  if (version.value !== null) out.set(version.value, timestampBytes + 1);
+  return out;
+}
+
+export function decodeNewest(bytes: Uint8Array): Version {
+  if (bytes.length < timestampBytes + 1) throw new StorageError('corrupt MVCC version: too short');
+  return { timestamp: readTimestamp(bytes, 0), value: decodeTagged(bytes.subarray(timestampBytes)) };
+}
+
+export function encodeTagged(value: Uint8Array | null): Uint8Array {
+  const out = new Uint8Array(1 + (value?.length ?? 0));
+  out[0] = value === null ? tombstoneTag : valueTag;
+  if (value !== null) out.set(value, 1);
+  return out;
+}
+
+export function decodeTagged(bytes: Uint8Array): Uint8Array | null {
+  const tag = bytes[0];
+  if (tag === tombstoneTag && bytes.length === 1) return null;
+  if (tag === valueTag) return bytes.subarray(1);
+  throw new StorageError(`corrupt MVCC value: tag ${String(tag)}, ${bytes.length} bytes`);
+}
+
+/** An earlier write of the same transaction and epoch, kept so reads at older sequences see it. */
+export interface IntentHistoryEntry {
+  readonly sequence: number;
+  readonly value: Uint8Array | null;
+}
+
+/**
+ * An intent: the provisional write of a pending transaction, and the lock it holds on the key.
+ * `txn.sequence` is the sequence of `value`; `history` holds the values of earlier sequences of
+ * the same epoch, ascending.
+ */
+export interface IntentRecord {
+  readonly txn: TxnMeta;
+  readonly value: Uint8Array | null;
+  readonly history: readonly IntentHistoryEntry[];
+}
+
+const intentRecordVersion = 1;
+
+export function encodeIntent(record: IntentRecord): Uint8Array {
+  const w = new ByteWriter(64 + (record.value?.length ?? 0));
+  w.byte(intentRecordVersion);
+  writeTxnMeta(w, record.txn);
+  writeOptionalValue(w, record.value);
+  w.uvarint(record.history.length);
+  for (const entry of record.history) {
+    w.uvarint(entry.sequence);
+    writeOptionalValue(w, entry.value);
+  }
+  return w.finish();
+}
+
+export function decodeIntent(bytes: Uint8Array): IntentRecord {
+  const r = new ByteReader(bytes, 'intent record');
+  const version = r.byte();
+  if (version !== intentRecordVersion) throw new StorageError(`corrupt intent record: version ${version}`);
+  const txn = readTxnMeta(r);
+  const value = readOptionalValue(r);
+  const count = r.uvarint();
+  const history: IntentHistoryEntry[] = [];
+  for (let i = 0; i < count; i++) history.push({ sequence: r.uvarint(), value: readOptionalValue(r) });
+  r.end();
+  return { txn, value, history };
+}
+
+function writeTxnMeta(w: ByteWriter, txn: TxnMeta): void {
+  w.raw(Buffer.from(txn.id, 'hex'));
+  w.bytes(txn.key);
+  w.uvarint(txn.epoch);
+  writeTs(w, txn.writeTimestamp);
+  writeTs(w, txn.minTimestamp);
+  w.uvarint(txn.priority);
+  w.uvarint(txn.sequence);
+}
+
+function readTxnMeta(r: ByteReader): TxnMeta {
+  const id = txnId(Buffer.from(r.raw(16)).toString('hex'));
+  const key = Uint8Array.from(r.bytes());
+  const epoch = r.uvarint();
+  const writeTimestamp = readTs(r);
+  const minTimestamp = readTs(r);
+  const priority = r.uvarint();
+  const sequence = r.uvarint();
+  return { id, key, epoch, writeTimestamp, minTimestamp, priority, sequence };
+}
+
+function writeTs(w: ByteWriter, ts: Timestamp): void {
+  w.uint64(ts.wallNanos).uvarint(ts.logical);
+}
+
+function readTs(r: ByteReader): Timestamp {
+  const wall = r.uint64();
+  const logical = r.uvarint();
+  if (logical > 0xffff_ffff) throw new StorageError('corrupt timestamp: logical out of range');
+  return timestamp(wall, logical);
+}
+
+function writeOptionalValue(w: ByteWriter, value: Uint8Array | null): void {
+  if (value === null) w.byte(tombstoneTag);
+  else w.byte(valueTag).bytes(value);
+}
+
+function readOptionalValue(r: ByteReader): Uint8Array | null {
+  const tag = r.byte();
+  if (tag === tombstoneTag) return null;
+  if (tag === valueTag) return Uint8Array.from(r.bytes());
+  throw new StorageError(`corrupt intent record: value tag ${tag}`);
+}

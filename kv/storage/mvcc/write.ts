@@ -1,0 +1,202 @@
+/**
+ * MVCC writes: `mvccPut`, `mvccConditionalPut`, `mvccDelete`, `mvccDeleteRange`.
+ *
+ * A non-transactional write commits a version directly. A transactional write leaves an intent —
+ * a lock-table record with the transaction's metadata and provisional value — that
+ * `mvccResolveIntent` later commits or aborts (the prepare half of two-phase commit).
+ *
+ * Every write first checks, in this order:
+ * 1. an intent of another transaction on the key → `WriteIntentError` (wait, push, retry);
+ * 2. the writer's own intent at the same epoch and a sequence it already wrote → a replay:
+ *    a no-op if the value is the same (idempotent receiver), `IdempotencyMismatchError` if not;
+ * 3. a committed version at or above the write timestamp → `WriteTooOldError` carrying the
+ *    timestamp just above it, so the writer can move up and retry.
+ *
+ * The `stats` argument is adjusted by exactly the delta of the write.
+ */
+import { assert } from '../../../src/base/assert.js';
+import { LimitExceededError } from '../../../src/base/errors.js';
+import { limits } from '../../../src/base/limits.js';
+import { equal, lessEq, max, next, type Timestamp } from '../../../clock/timestamp.js';
+import type { ReadWriter } from '../engine.js';
+import { ConditionFailedError, IdempotencyMismatchError, WriteIntentError, WriteTooOldError } from './errors.js';
+import { checkUserKey, lockKey, newestKey, versionKey } from './keys.js';
+import { mvccScan } from './read.js';
+import { statsForNewVersion, type MvccStats } from './stats.js';
+import type { MvccTxn, TxnMeta } from './txn.js';
+import { encodeIntent, encodeNewest, encodeTagged, type IntentHistoryEntry, type IntentRecord, type Version } from './values.js';
+import { ownIntentView, readIntent, readNewest } from './visibility.js';
+
+export interface WriteOptions {
+  /** The writing transaction; its write leaves an intent. Absent: the write commits at once. */
+  readonly txn?: MvccTxn;
+}
+
+/** Writes `value` (or a tombstone, for `null`) at `key`. */
+export async function mvccPut(
+  rw: ReadWriter,
+  stats: MvccStats,
+  key: Uint8Array,
+  timestamp: Timestamp,
+  value: Uint8Array | null,
+  options: WriteOptions = {},
+): Promise<void> {
+  checkUserKey(key);
+  if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
+  const plan = planWrite(rw, key, timestamp, options.txn);
+  if (plan.kind === 'replay') {
+    checkReplay(key, plan.replayed, value, options.txn!);
+    return;
+  }
+  applyWrite(rw, stats, key, plan, value, options.txn);
+  return Promise.resolve();
+}
+
+export function mvccDelete(rw: ReadWriter, stats: MvccStats, key: Uint8Array, timestamp: Timestamp, options: WriteOptions = {}): Promise<void> {
+  return mvccPut(rw, stats, key, timestamp, null, options);
+}
+
+export interface ConditionalPutOptions extends WriteOptions {
+  /** Also succeed when the key is absent (or deleted), whatever `expected` says. */
+  readonly allowIfAbsent?: boolean;
+}
+
+/**
+ * Writes `value` only if the key's current value — as the writer sees it: its own intent, or
+ * else the newest committed version — equals `expected` (`undefined`: the key must be absent).
+ * Otherwise throws `ConditionFailedError` with the value found. Used for unique indexes.
+ */
+export async function mvccConditionalPut(
+  rw: ReadWriter,
+  stats: MvccStats,
+  key: Uint8Array,
+  timestamp: Timestamp,
+  value: Uint8Array | null,
+  expected: Uint8Array | undefined,
+  options: ConditionalPutOptions = {},
+): Promise<void> {
+  checkUserKey(key);
+  const plan = planWrite(rw, key, timestamp, options.txn);
+  if (plan.kind === 'replay') {
+    checkReplay(key, plan.replayed, value, options.txn!);
+    return;
+  }
+  const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.newest?.value ?? null);
+  const actual = current ?? undefined;
+  const matches = actual === undefined ? expected === undefined || options.allowIfAbsent === true : expected !== undefined && Buffer.compare(actual, expected) === 0;
+  if (!matches) throw new ConditionFailedError(key, actual === undefined ? undefined : Uint8Array.from(actual));
+  applyWrite(rw, stats, key, plan, value, options.txn);
+  return Promise.resolve();
+}
+
+export interface DeleteRangeResult {
+  /** The keys deleted (those with a visible value), in order. */
+  readonly keys: readonly Uint8Array[];
+  readonly resumeSpan: { readonly start: Uint8Array; readonly end: Uint8Array } | undefined;
+}
+
+/** Deletes every key of `[start, end)` that has a visible value at `timestamp`. */
+export async function mvccDeleteRange(
+  rw: ReadWriter,
+  stats: MvccStats,
+  start: Uint8Array,
+  end: Uint8Array,
+  timestamp: Timestamp,
+  options: WriteOptions & { readonly maxKeys?: number } = {},
+): Promise<DeleteRangeResult> {
+  const txn = options.txn;
+  const readOptions = txn === undefined ? {} : { txn: { ...txn, readTimestamp: timestamp } };
+  const scan = await mvccScan(rw, start, end, timestamp, { ...readOptions, ...(options.maxKeys === undefined ? {} : { maxKeys: options.maxKeys }) });
+  for (const row of scan.rows) await mvccPut(rw, stats, row.key, timestamp, null, options);
+  return { keys: scan.rows.map((r) => r.key), resumeSpan: scan.resumeSpan };
+}
+
+type WritePlan =
+  | {
+      readonly kind: 'write';
+      /** The timestamp the version or intent is written at. */
+      readonly timestamp: Timestamp;
+      readonly newest: Version | undefined;
+      /** The writer's own live intent, if any. */
+      readonly ownIntent: IntentRecord | undefined;
+      /** What the writer's own intent shows it, if anything. */
+      readonly ownValue: { readonly value: Uint8Array | null } | undefined;
+    }
+  | { readonly kind: 'replay'; readonly replayed: IntentRecord };
+
+/** The checks of the header, in order; decides where the write goes. */
+function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: MvccTxn | undefined): WritePlan {
+  if (txn !== undefined) assert(equal(txn.meta.writeTimestamp, timestamp), 'a transactional write must be at the transaction write timestamp');
+  const intent = readIntent(rw, key);
+  let ownIntent: IntentRecord | undefined;
+  let writeTimestamp = timestamp;
+  if (intent !== undefined) {
+    if (txn === undefined || intent.txn.id !== txn.meta.id) throw new WriteIntentError([{ key, txn: intent.txn }]);
+    const view = ownIntentView(key, intent, txn); // throws on an epoch regression
+    if (intent.txn.epoch === txn.meta.epoch && txn.meta.sequence <= intent.txn.sequence) return { kind: 'replay', replayed: intent };
+    ownIntent = intent;
+    // A pushed intent stays at its pushed timestamp: never write below it.
+    writeTimestamp = max(timestamp, intent.txn.writeTimestamp);
+    const newest = readNewest(rw, key);
+    assert(newest === undefined || !lessEq(writeTimestamp, newest.timestamp), 'a committed version above a live intent');
+    return { kind: 'write', timestamp: writeTimestamp, newest, ownIntent, ownValue: view.visible ? { value: view.value } : undefined };
+  }
+  const newest = readNewest(rw, key);
+  if (newest !== undefined && lessEq(writeTimestamp, newest.timestamp)) throw new WriteTooOldError(key, writeTimestamp, next(newest.timestamp));
+  return { kind: 'write', timestamp: writeTimestamp, newest, ownIntent, ownValue: undefined };
+}
+
+function applyWrite(rw: ReadWriter, stats: MvccStats, key: Uint8Array, plan: WritePlan & { kind: 'write' }, value: Uint8Array | null, txn: MvccTxn | undefined): void {
+  if (txn === undefined) {
+    commitVersion(rw, stats, key, plan.newest, { timestamp: plan.timestamp, value });
+    return;
+  }
+  const meta: TxnMeta = { ...txn.meta, writeTimestamp: plan.timestamp };
+  const previous = plan.ownIntent;
+  let history: readonly IntentHistoryEntry[] = [];
+  if (previous !== undefined && previous.txn.epoch === meta.epoch) {
+    history = [...previous.history, { sequence: previous.txn.sequence, value: previous.value }];
+    if (history.length > limits.intentHistoryEntriesMax) {
+      throw new LimitExceededError('intentHistoryEntriesMax', limits.intentHistoryEntriesMax, history.length);
+    }
+  }
+  writeIntent(rw, stats, key, previous, { txn: meta, value, history });
+}
+
+/** Writes (or replaces) the intent on `key`, adjusting the intent statistics. */
+export function writeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previous: IntentRecord | undefined, record: IntentRecord): void {
+  if (previous === undefined) {
+    stats.intentCount++;
+    stats.intentBytes += key.length;
+  } else {
+    stats.intentBytes -= previous.value?.length ?? 0;
+  }
+  stats.intentBytes += record.value?.length ?? 0;
+  rw.put(lockKey(key), encodeIntent(record));
+}
+
+/** Removes the intent on `key`, adjusting the intent statistics. */
+export function removeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previous: IntentRecord): void {
+  stats.intentCount--;
+  stats.intentBytes -= key.length + (previous.value?.length ?? 0);
+  rw.delete(lockKey(key));
+}
+
+/** Commits `version` as the key's newest, moving the previous newest into the history. */
+export function commitVersion(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previousNewest: Version | undefined, version: Version): void {
+  if (previousNewest !== undefined) {
+    assert(lessEq(previousNewest.timestamp, version.timestamp) && !equal(previousNewest.timestamp, version.timestamp), 'versions must ascend');
+    rw.put(versionKey(key, previousNewest.timestamp), encodeTagged(previousNewest.value));
+  }
+  rw.put(newestKey(key), encodeNewest(version));
+  statsForNewVersion(stats, key, previousNewest, version);
+}
+
+/** A replayed write must carry the value originally written at its sequence. */
+function checkReplay(key: Uint8Array, intent: IntentRecord, value: Uint8Array | null, txn: MvccTxn): void {
+  const sequence = txn.meta.sequence;
+  const written = sequence === intent.txn.sequence ? { sequence, value: intent.value } : intent.history.find((e) => e.sequence === sequence);
+  if (written === undefined) throw new IdempotencyMismatchError(key, sequence);
+  const same = written.value === null || value === null ? written.value === value : Buffer.compare(written.value, value) === 0;
+  if (!same) throw new IdempotencyMismatchError(key, sequence);
+}
