@@ -82,10 +82,6 @@ function fmtValue(value: Uint8Array | null): string {
   return value === null ? '<tombstone>' : fmtKey(value);
 }
 
-function fmtSeqs(txn: MvccTxn): string {
-  return txn.ignoredSequences.map((r) => `${r.start}-${r.end}`).join(',');
-}
-
 interface ScriptTxn {
   name: string;
   txn: MvccTxn;
