@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * `rangedb` — the command line. One file per command in this folder; this one dispatches.
+ * Flags follow CockroachDB's names where one exists (`--store`, `--log-level`).
+ */
+import { parseArgs } from 'node:util';
+import { startSingleNode } from './start-single-node.js';
+
+const usage = `usage: rangedb <command> [flags]
+
+commands:
+  start-single-node   start a one-node cluster (no replication)
+                        --store=<path>        data folder (default: rangedb-data)
+                        --log-level=<level>   trace|debug|info|warn|error (default: info)
+  version             print the version
+  help                print this text
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start-single-node': {
+      const { values } = parseArgs({ args: [...rest], options: { store: { type: 'string', default: 'rangedb-data' }, 'log-level': { type: 'string', default: 'info' } }, strict: true });
+      return startSingleNode({ storePath: values.store, logLevel: values['log-level'] });
+    }
+    case 'version':
+      console.log('rangedb 0.1.0');
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(usage);
+      return 0;
+    default:
+      console.error(`unknown command: ${command}\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);
