@@ -51,6 +51,7 @@ export class Batch implements ReadWriter {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
+    if (this.index.size === 0) return this.base.get(key);
     const own = this.index.get(key);
     if (own === undefined) return this.base.get(key);
     return own === deleted ? undefined : own;
