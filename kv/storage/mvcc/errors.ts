@@ -42,7 +42,7 @@ export class WriteTooOldError extends RangedbError {
     readonly requestedTimestamp: Timestamp,
     readonly actualTimestamp: Timestamp,
   ) {
-    super(`write at ${formatTimestamp(requestedTimestamp)} too old; wrote above at ${formatTimestamp(actualTimestamp)}`);
+    super(`write at ${formatTimestamp(requestedTimestamp)} too old; must write at or above ${formatTimestamp(actualTimestamp)}`);
   }
 }
 

@@ -23,11 +23,36 @@ import { assert } from '../../../src/base/assert.js';
 import { InvalidInputError, LimitExceededError } from '../../../src/base/errors.js';
 import { limits } from '../../../src/base/limits.js';
 import { timestamp, timestampBytes, type Timestamp } from '../../../clock/timestamp.js';
+import type { EngineIterator, KeyValue } from '../engine.js';
 import { escapedLength, readEscaped, writeEscaped } from '../keys/escape.js';
 
 /** The range-local prefix reserved for non-MVCC records (lock table, …). */
 export const localLockedPrefix = Uint8Array.of(0x01, 0x7a); // 0x01 'z'
 export const lockTablePrefix = Uint8Array.of(0x01, 0x7a, 0x6b); // 0x01 'z' 'k'
+
+/**
+ * Data keys carry no prefix, so the reserved local keyspace sorts among them: a data span that
+ * covers user keys on both sides of 0x01 'z' (a scan from the empty key, say) also covers the
+ * lock table. Data iterators must step over it (`nextDataEntry`).
+ */
+const localLockedPrefixEnd = Uint8Array.of(0x01, 0x7b);
+
+function isLocalLockedKey(engineKey: Uint8Array): boolean {
+  return engineKey.length >= 2 && engineKey[0] === localLockedPrefix[0] && engineKey[1] === localLockedPrefix[1];
+}
+
+/**
+ * The next entry of a data-span iterator, skipping the reserved local keyspace (one seek past
+ * it). Reverse seeks land on the last key ≤ 0x01 'z', which is below it: no engine key is
+ * exactly 0x01 'z'.
+ */
+export async function nextDataEntry(it: EngineIterator, reverse: boolean): Promise<KeyValue | undefined> {
+  for (;;) {
+    const kv = await it.next();
+    if (kv === undefined || !isLocalLockedKey(kv.key)) return kv;
+    it.seek(reverse ? localLockedPrefix : localLockedPrefixEnd);
+  }
+}
 
 /** Throws if `key` may not be used as an MVCC key. */
 export function checkUserKey(key: Uint8Array): void {

@@ -14,7 +14,7 @@ import { equal, type Timestamp } from '../../../clock/timestamp.js';
 import type { EngineIterator, Reader } from '../engine.js';
 import { compareKeys } from '../engine.js';
 import { WriteIntentError, type Intent } from './errors.js';
-import { checkUserKey, dataSpan, decodeDataKey, decodeLockKey, lockSpan, afterVersionsKey, type DataKey } from './keys.js';
+import { checkUserKey, dataSpan, decodeDataKey, decodeLockKey, lockSpan, afterVersionsKey, nextDataEntry, type DataKey } from './keys.js';
 import type { MvccTxn } from './txn.js';
 import { decodeIntent, decodeNewest, type IntentRecord, type Version } from './values.js';
 import { intentConflicts, ownIntentView, readIntent, readNewest, visibleCommitted } from './visibility.js';
@@ -191,7 +191,7 @@ class DataCursor {
   ) {}
 
   async load(): Promise<void> {
-    const kv = await this.it.next();
+    const kv = await nextDataEntry(this.it, this.reverse);
     this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
     if (this.reverse) await this.moveToNewest();
   }

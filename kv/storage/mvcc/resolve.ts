@@ -79,13 +79,20 @@ export async function mvccResolveIntentRange(
 }
 
 function resolveFound(rw: ReadWriter, stats: MvccStats, key: Uint8Array, intent: IntentRecord, resolution: IntentResolution): void {
-  assert(intent.txn.epoch <= resolution.epoch, () => `resolving epoch ${resolution.epoch} below the intent's epoch ${intent.txn.epoch}`);
   if (resolution.status === 'ABORTED' || intent.txn.epoch < resolution.epoch) {
+    // An aborted transaction's intents are dead whatever their epoch: a pusher may abort the
+    // record before it learns of a restart, so it resolves with an epoch older than an intent
+    // the restarted transaction already rewrote (CockroachDB's "ABORT with an older epoch").
     // An intent of an older epoch was not rewritten after the restart: it is dead either way.
     removeIntent(rw, stats, key, intent);
     return;
   }
-  const surviving = survivingWrite(intent, resolution.ignoredSequences);
+  // A resolution older than the intent's epoch comes from a stale view of the record: it can only
+  // be a push (a commit is decided at the transaction's latest epoch), and its ignored sequences
+  // belong to the older epoch, so it moves the timestamp and nothing else.
+  const stale = intent.txn.epoch > resolution.epoch;
+  assert(!stale || resolution.status === 'PENDING', () => `committing epoch ${resolution.epoch} below the intent's epoch ${intent.txn.epoch}`);
+  const surviving = stale ? intent : survivingWrite(intent, resolution.ignoredSequences);
   if (surviving === undefined) {
     removeIntent(rw, stats, key, intent);
     return;

@@ -15,7 +15,7 @@
  */
 import { timestampBytes } from '../../../clock/timestamp.js';
 import type { Reader } from '../engine.js';
-import { dataSpan, decodeDataKey, decodeLockKey, lockSpan } from './keys.js';
+import { dataSpan, decodeDataKey, decodeLockKey, lockSpan, nextDataEntry } from './keys.js';
 import { decodeIntent, decodeNewest, decodeTagged, type Version } from './values.js';
 
 export interface MvccStats {
@@ -80,7 +80,7 @@ export async function computeStats(reader: Reader, start: Uint8Array, end: Uint8
   const stats = emptyStats();
   const data = reader.iterate(dataSpan(start, end));
   try {
-    for (let kv = await data.next(); kv !== undefined; kv = await data.next()) {
+    for (let kv = await nextDataEntry(data, false); kv !== undefined; kv = await nextDataEntry(data, false)) {
       const decoded = decodeDataKey(kv.key);
       if (decoded.timestamp === undefined) {
         const newest = decodeNewest(kv.value);

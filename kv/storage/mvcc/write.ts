@@ -76,6 +76,7 @@ export async function mvccConditionalPut(
   options: ConditionalPutOptions = {},
 ): Promise<void> {
   checkUserKey(key);
+  if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
   const plan = planWrite(rw, key, timestamp, options.txn);
   if (plan.kind === 'replay') {
     checkReplay(key, plan.replayed, value, options.txn!);

@@ -31,8 +31,8 @@ const engines: [string, () => Promise<{ engine: Engine; done: () => Promise<void
 ];
 
 describe.each(engines)('mvcc histories on %s', (engineName, open) => {
-  it('has at least 25 scenarios', () => {
-    expect(files.length).toBeGreaterThanOrEqual(25);
+  it('has at least 30 scenarios', () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
   it.each(files)('%s', async (file) => {

@@ -5,7 +5,7 @@
  * Transactions are named (`t=A`); keys and values are strings.
  *
  *   txn_begin t=A ts=10 [epoch=0] [priority=0]     a transaction reading and writing at ts
- *   txn_step t=A [n=1]                              advance its sequence number
+ *   txn_step t=A [n=1 | seq=N]                      advance its sequence number (or set it to N)
  *   txn_advance t=A ts=15                           push its write timestamp
  *   txn_refresh t=A                                 move its read timestamp up to its write timestamp
  *   txn_restart t=A [ts=…]                          next epoch, sequence 0
@@ -95,8 +95,12 @@ export class MvccScript {
   constructor(private readonly engine: Engine) {}
 
   async runCase(testCase: TestCase): Promise<string> {
-    const [verb, mode] = testCase.directive.split(/\s+/);
+    // `run [stats] ok|error`: the mode is the last word, after any options.
+    const words = testCase.directive.split(/\s+/);
+    const verb = words[0];
+    const mode = words[words.length - 1];
     assert(verb === 'run', `unknown directive ${testCase.directive}`);
+    assert(mode === 'ok' || mode === 'error', `directive must end with ok or error: ${testCase.directive}`);
     const out: string[] = [];
     let failed = false;
     for (const line of testCase.input) {
@@ -130,7 +134,11 @@ export class MvccScript {
         return;
       }
       case 'txn_step':
-        return this.updateTxn(cmd, (t) => ({ ...t, meta: { ...t.meta, sequence: t.meta.sequence + Number(cmd.args.get('n') ?? 1) } }));
+        return this.updateTxn(cmd, (t) => {
+          const seq = cmd.args.get('seq');
+          const sequence = seq === undefined ? t.meta.sequence + Number(cmd.args.get('n') ?? 1) : Number(seq);
+          return { ...t, meta: { ...t.meta, sequence } };
+        });
       case 'txn_advance':
         return this.updateTxn(cmd, (t) => ({ ...t, meta: { ...t.meta, writeTimestamp: parseTs(this.arg(cmd, 'ts')) } }));
       case 'txn_refresh':
