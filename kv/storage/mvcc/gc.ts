@@ -9,7 +9,9 @@ import { lessEq, type Timestamp } from '../../../clock/timestamp.js';
 import type { ReadWriter } from '../engine.js';
 import { afterVersionsKey, checkUserKey, decodeDataKey, newestKey, versionKey } from './keys.js';
 import { versionBytes, type MvccStats } from './stats.js';
-import { decodeNewest, decodeTagged } from './values.js';
+import { decodeTagged } from './values.js';
+import { readKeyRecord } from './visibility.js';
+import { writeKeyRecord } from './write.js';
 
 export interface GcResult {
   /** Versions removed. */
@@ -19,9 +21,9 @@ export interface GcResult {
 /** Collects the versions of `key` no read above `threshold` can see. */
 export async function mvccGarbageCollect(rw: ReadWriter, stats: MvccStats, key: Uint8Array, threshold: Timestamp): Promise<GcResult> {
   checkUserKey(key);
-  const newestBytes = rw.get(newestKey(key));
-  if (newestBytes === undefined) return { versions: 0 };
-  const newest = decodeNewest(newestBytes);
+  const record = readKeyRecord(rw, key);
+  const newest = record.newest;
+  if (newest === undefined) return { versions: 0 };
   // When the newest version is at or below the threshold it is the one reads see there, and all
   // older versions are garbage. Otherwise the first older version at or below the threshold is
   // the one to keep (if it is a value), and everything older than it is garbage.
@@ -49,8 +51,8 @@ export async function mvccGarbageCollect(rw: ReadWriter, stats: MvccStats, key: 
   }
   if (lessEq(newest.timestamp, threshold) && newest.value === null) {
     // The newest version is a deletion below the threshold and everything older is gone: no read
-    // can see the key any more.
-    rw.delete(newestKey(key));
+    // can see the key any more. A lock on it stays (as a placeholder record).
+    writeKeyRecord(rw, key, { newest: undefined, locked: record.locked });
     stats.valCount--;
     stats.valBytes -= versionBytes(null);
     stats.keyCount--;

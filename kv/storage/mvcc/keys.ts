@@ -1,7 +1,7 @@
 /**
  * Where MVCC data lives in the engine (the versioned-value pattern).
  *
- *     newest version   escape(key)                     → ts(12) ∥ tag ∥ value
+ *     newest version   escape(key)                     → flags ∥ ts(12) ∥ tag ∥ value
  *     older versions   escape(key) ∥ ~ts(12)           → tag ∥ value         (newest first)
  *     intent           0x01 'z' 'k' ∥ escape(key)      → IntentRecord        (the lock table)
  *
@@ -17,6 +17,9 @@
  *
  * Intents are separated into a lock table in the range-local keyspace (0x01 'z' 'k', as
  * CockroachDB's `/Local/Lock`), holding the transaction's metadata and the provisional value.
+ * The newest-version record carries a `locked` flag (a one-byte placeholder when the key has no
+ * committed version), so a read needs the lock table only for keys that are actually locked:
+ * one point lookup per key, and scans walk one iterator instead of two.
  * MVCC keys must therefore not begin with 0x01 'z' (`checkUserKey`).
  */
 import { assert } from '../../../src/base/assert.js';

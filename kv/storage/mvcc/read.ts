@@ -2,9 +2,9 @@
  * MVCC reads: `mvccGet` for one key, `mvccScan` for a span, forward or reverse, at a timestamp,
  * with a transaction's view of its own intents (rules in `visibility.ts`).
  *
- * A scan walks two engine iterators in step — the data span and the lock-table span — and
- * decides each user key from its intent (if any) and its newest version; older versions are
- * consulted only when the newest is above the read timestamp. Conflicting intents do not stop
+ * A scan walks the data span with one engine iterator and decides each user key from its
+ * newest-version record — reading its intent from the lock table only when the record says the
+ * key is locked — and consults older versions only when the newest is above the read timestamp. Conflicting intents do not stop
  * the scan: it gathers them all (up to a limit) and fails once with a `WriteIntentError`, so the
  * caller can push every blocker at once. An uncertain value fails the scan at once.
  */
@@ -14,10 +14,10 @@ import { equal, type Timestamp } from '../../../clock/timestamp.js';
 import type { EngineIterator, Reader } from '../engine.js';
 import { compareKeys } from '../engine.js';
 import { WriteIntentError, type Intent } from './errors.js';
-import { checkUserKey, dataSpan, decodeDataKey, decodeLockKey, lockSpan, afterVersionsKey, nextDataEntry, type DataKey } from './keys.js';
+import { checkUserKey, dataSpan, decodeDataKey, afterVersionsKey, nextDataEntry, type DataKey } from './keys.js';
 import type { MvccTxn } from './txn.js';
-import { decodeIntent, decodeNewest, type IntentRecord, type Version } from './values.js';
-import { intentConflicts, ownIntentView, readIntent, readNewest, visibleCommitted } from './visibility.js';
+import { decodeKeyRecord, type IntentRecord, type KeyRecord, type Version } from './values.js';
+import { intentConflicts, ownIntentView, readIntentIfLocked, readKeyRecord, visibleCommitted } from './visibility.js';
 
 export interface ReadOptions {
   /** The reading transaction; its own intents are visible to it. */
@@ -105,7 +105,8 @@ async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord |
 export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
   checkUserKey(key);
   const ctx = context(reader, timestamp, options);
-  const outcome = await readKey(ctx, key, readIntent(reader, key), readNewest(reader, key));
+  const record = readKeyRecord(reader, key);
+  const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
   if (outcome.intent !== undefined && !ctx.inconsistent) throw new WriteIntentError([outcome.intent]);
   const version = outcome.version;
   const value = version === undefined || (version.value === null && options.tombstones !== true) ? undefined : version;
@@ -129,19 +130,17 @@ export async function mvccScan(
   assert(maxKeys > 0 && targetBytes > 0, 'scan limits must be positive');
 
   const data = new DataCursor(reader.iterate({ ...dataSpan(start, end), reverse }), reverse);
-  const locks = new LockCursor(reader.iterate({ ...lockSpan(start, end), reverse }));
   const rows: ScanRow[] = [];
   const intents: Intent[] = [];
   let bytes = 0;
   let resumeSpan: ScanResult['resumeSpan'];
   try {
-    await Promise.all([data.load(), locks.load()]);
-    while (data.head !== undefined || locks.head !== undefined) {
-      const key = nextKey(data.head?.userKey, locks.head?.userKey, reverse);
-      const intent = locks.takeIf(key);
-      const newest = data.takeNewestIf(key);
-      await Promise.all([locks.load(), data.skipKey(key)]);
-      const outcome = await readKey(ctx, key, intent, newest);
+    await data.load();
+    while (data.head !== undefined) {
+      const key = data.head.userKey;
+      const record = data.takeRecord();
+      await data.skipKey(key);
+      const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
       if (outcome.intent !== undefined) {
         intents.push(outcome.intent);
         if (intents.length >= limits.writeIntentErrorIntentsMax) break;
@@ -151,15 +150,12 @@ export async function mvccScan(
       rows.push({ key: Uint8Array.from(key), value: version.value, timestamp: version.timestamp });
       bytes += key.length + (version.value?.length ?? 0);
       if (rows.length >= maxKeys || bytes >= targetBytes) {
-        if (data.head !== undefined || locks.head !== undefined) {
-          resumeSpan = reverse ? { start, end: Uint8Array.from(key) } : { start: keySuccessor(key), end };
-        }
+        if (data.head !== undefined) resumeSpan = reverse ? { start, end: Uint8Array.from(key) } : { start: keySuccessor(key), end };
         break;
       }
     }
   } finally {
     data.close();
-    locks.close();
   }
   if (intents.length > 0 && !ctx.inconsistent) throw new WriteIntentError(intents);
   return { rows, resumeSpan, intents };
@@ -170,13 +166,6 @@ export function keySuccessor(key: Uint8Array): Uint8Array {
   const out = new Uint8Array(key.length + 1);
   out.set(key);
   return out;
-}
-
-function nextKey(a: Uint8Array | undefined, b: Uint8Array | undefined, reverse: boolean): Uint8Array {
-  if (a === undefined) return b!;
-  if (b === undefined) return a;
-  const order = compareKeys(a, b);
-  return (reverse ? order >= 0 : order <= 0) ? a : b;
 }
 
 /** Versions of the data span, one user key at a time. */
@@ -196,12 +185,12 @@ class DataCursor {
     if (this.reverse) await this.moveToNewest();
   }
 
-  /** The newest version of `key`, if the head is `key`'s. */
-  takeNewestIf(key: Uint8Array): Version | undefined {
+  /** The record of the head's key (the head is always a key's newest-version record). */
+  takeRecord(): KeyRecord {
     const head = this.head;
-    if (head === undefined || compareKeys(head.userKey, key) !== 0) return undefined;
+    assert(head !== undefined, 'no head');
     assert(head.timestamp === undefined, 'a key with older versions but no newest version');
-    return decodeNewest(head.value);
+    return decodeKeyRecord(head.value);
   }
 
   /** Moves the head past every version of `key` (a no-op if the head is not `key`'s). */
@@ -228,32 +217,6 @@ class DataCursor {
       const kv = await this.it.next();
       this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
     }
-  }
-
-  close(): void {
-    this.it.close();
-  }
-}
-
-/** Intents of the lock-table span. */
-class LockCursor {
-  head: { readonly userKey: Uint8Array; readonly value: Uint8Array } | undefined;
-  private taken = true;
-
-  constructor(private readonly it: EngineIterator) {}
-
-  /** Loads the next intent if the current one was taken. */
-  async load(): Promise<void> {
-    if (!this.taken) return;
-    const kv = await this.it.next();
-    this.head = kv === undefined ? undefined : { userKey: decodeLockKey(kv.key), value: kv.value };
-    this.taken = false;
-  }
-
-  takeIf(key: Uint8Array): IntentRecord | undefined {
-    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return undefined;
-    this.taken = true;
-    return decodeIntent(this.head.value);
   }
 
   close(): void {

@@ -17,9 +17,9 @@ import { decodeLockKey, lockSpan } from './keys.js';
 import type { MvccStats } from './stats.js';
 import { isIgnored, type SequenceRange } from './txn.js';
 import type { TxnId } from '../../../src/base/ids.js';
-import { decodeIntent, type IntentRecord } from './values.js';
-import { readIntent, readNewest } from './visibility.js';
-import { commitVersion, removeIntent, writeIntent } from './write.js';
+import { decodeIntent, type IntentRecord, type KeyRecord } from './values.js';
+import { readIntentIfLocked, readKeyRecord } from './visibility.js';
+import { commitVersion, removeIntent, removeIntentRecord, writeIntent } from './write.js';
 
 export type TxnStatus = 'PENDING' | 'COMMITTED' | 'ABORTED';
 
@@ -34,9 +34,10 @@ export interface IntentResolution {
 
 /** Resolves the intent on `key`; returns whether an intent of the transaction was found. */
 export function mvccResolveIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): boolean {
-  const intent = readIntent(rw, key);
+  const record = readKeyRecord(rw, key);
+  const intent = readIntentIfLocked(rw, key, record);
   if (intent === undefined || intent.txn.id !== resolution.txnId) return false;
-  resolveFound(rw, stats, key, intent, resolution);
+  resolveFound(rw, stats, key, record, intent, resolution);
   return true;
 }
 
@@ -74,17 +75,18 @@ export async function mvccResolveIntentRange(
   } finally {
     it.close();
   }
-  for (const { key, intent } of found) resolveFound(rw, stats, key, intent, resolution);
+  for (const { key, intent } of found) resolveFound(rw, stats, key, readKeyRecord(rw, key), intent, resolution);
   return { resolved: found.length, resumeSpan };
 }
 
-function resolveFound(rw: ReadWriter, stats: MvccStats, key: Uint8Array, intent: IntentRecord, resolution: IntentResolution): void {
+function resolveFound(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, intent: IntentRecord, resolution: IntentResolution): void {
+  assert(record.locked, 'resolving an intent on an unlocked key');
   if (resolution.status === 'ABORTED' || intent.txn.epoch < resolution.epoch) {
     // An aborted transaction's intents are dead whatever their epoch: a pusher may abort the
     // record before it learns of a restart, so it resolves with an epoch older than an intent
     // the restarted transaction already rewrote (CockroachDB's "ABORT with an older epoch").
     // An intent of an older epoch was not rewritten after the restart: it is dead either way.
-    removeIntent(rw, stats, key, intent);
+    removeIntent(rw, stats, key, record, intent);
     return;
   }
   // A resolution older than the intent's epoch comes from a stale view of the record: it can only
@@ -94,20 +96,20 @@ function resolveFound(rw: ReadWriter, stats: MvccStats, key: Uint8Array, intent:
   assert(!stale || resolution.status === 'PENDING', () => `committing epoch ${resolution.epoch} below the intent's epoch ${intent.txn.epoch}`);
   const surviving = stale ? intent : survivingWrite(intent, resolution.ignoredSequences);
   if (surviving === undefined) {
-    removeIntent(rw, stats, key, intent);
+    removeIntent(rw, stats, key, record, intent);
     return;
   }
   if (resolution.status === 'COMMITTED') {
     assert(lessEq(intent.txn.writeTimestamp, resolution.timestamp), () =>
       `commit at ${formatTimestamp(resolution.timestamp)} below the intent at ${formatTimestamp(intent.txn.writeTimestamp)}`);
-    removeIntent(rw, stats, key, intent);
-    commitVersion(rw, stats, key, readNewest(rw, key), { timestamp: resolution.timestamp, value: surviving.value });
+    removeIntentRecord(rw, stats, key, intent);
+    commitVersion(rw, stats, key, { newest: record.newest, locked: false }, { timestamp: resolution.timestamp, value: surviving.value });
     return;
   }
   // PENDING: push the intent's timestamp forward (never back) and drop rolled-back writes.
   const pushed = max(intent.txn.writeTimestamp, resolution.timestamp);
   if (compare(pushed, intent.txn.writeTimestamp) === 0 && surviving.history.length === intent.history.length) return;
-  writeIntent(rw, stats, key, intent, { ...surviving, txn: { ...surviving.txn, writeTimestamp: pushed } });
+  writeIntent(rw, stats, key, record, intent, { ...surviving, txn: { ...surviving.txn, writeTimestamp: pushed } });
 }
 
 /** The intent with writes at ignored sequences removed, or undefined if none survives. */

@@ -12,11 +12,14 @@
  * - `liveCount`/`liveBytes`: keys whose newest committed version is a value; key plus value
  *   length of that version.
  * - `intentCount`/`intentBytes`: intents; key plus provisional value length.
+ *
+ * `computeStats` also checks that exactly the keys with an intent have a locked key record.
  */
 import { timestampBytes } from '../../../clock/timestamp.js';
 import type { Reader } from '../engine.js';
 import { dataSpan, decodeDataKey, decodeLockKey, lockSpan, nextDataEntry } from './keys.js';
-import { decodeIntent, decodeNewest, decodeTagged, type Version } from './values.js';
+import { decodeIntent, decodeKeyRecord, decodeTagged, type Version } from './values.js';
+import { StorageError } from '../../../src/base/errors.js';
 
 export interface MvccStats {
   liveBytes: number;
@@ -78,12 +81,16 @@ export function statsForNewVersion(stats: MvccStats, key: Uint8Array, previousNe
 /** Recomputes the statistics of user keys in `[start, end)` from the engine. */
 export async function computeStats(reader: Reader, start: Uint8Array, end: Uint8Array): Promise<MvccStats> {
   const stats = emptyStats();
+  let lockedKeys = 0;
   const data = reader.iterate(dataSpan(start, end));
   try {
     for (let kv = await nextDataEntry(data, false); kv !== undefined; kv = await nextDataEntry(data, false)) {
       const decoded = decodeDataKey(kv.key);
       if (decoded.timestamp === undefined) {
-        const newest = decodeNewest(kv.value);
+        const record = decodeKeyRecord(kv.value);
+        if (record.locked) lockedKeys++;
+        const newest = record.newest;
+        if (newest === undefined) continue; // a placeholder for a lock on a key with no version
         stats.keyCount++;
         stats.keyBytes += decoded.userKey.length;
         stats.valCount++;
@@ -110,6 +117,9 @@ export async function computeStats(reader: Reader, start: Uint8Array, end: Uint8
     }
   } finally {
     locks.close();
+  }
+  if (lockedKeys !== stats.intentCount) {
+    throw new StorageError(`${lockedKeys} key records are locked but the lock table holds ${stats.intentCount} intents`);
   }
   return stats;
 }

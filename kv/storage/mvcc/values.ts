@@ -1,13 +1,15 @@
 /**
  * The bytes stored under MVCC keys (layout in `keys.ts`).
  *
- *     newest version   ts(12) ∥ tag ∥ value
+ *     newest version   flags ∥ ts(12) ∥ tag ∥ value   (flags: committed, locked; a locked key
+ *                      with no committed version holds the flags byte alone)
  *     older version    tag ∥ value
  *     intent           IntentRecord (varint-framed: txn meta, provisional value, history)
  *
  * `tag` is 0 for a deletion tombstone, 1 for a value, so an empty value and a deletion differ.
  * In the API a tombstone is `null`.
  */
+import { assert } from '../../../src/base/assert.js';
 import { StorageError } from '../../../src/base/errors.js';
 import { txnId } from '../../../src/base/ids.js';
 import { readTimestamp, timestamp, timestampBytes, writeTimestamp, type Timestamp } from '../../../clock/timestamp.js';
@@ -23,18 +25,45 @@ export interface Version {
   readonly value: Uint8Array | null;
 }
 
-export function encodeNewest(version: Version): Uint8Array {
-  const valueBytes = version.value?.length ?? 0;
-  const out = new Uint8Array(timestampBytes + 1 + valueBytes);
-  writeTimestamp(version.timestamp, out, 0);
-  out[timestampBytes] = version.value === null ? tombstoneTag : valueTag;
-  if (version.value !== null) out.set(version.value, timestampBytes + 1);
+/**
+ * What the bare (unsuffixed) key holds: the newest committed version, if any, and whether the key
+ * is locked by an intent in the lock table. A locked key with no committed version keeps a
+ * one-byte placeholder record, so that one point read always tells a reader whether it must also
+ * read the lock table.
+ */
+export interface KeyRecord {
+  readonly newest: Version | undefined;
+  readonly locked: boolean;
+}
+
+export const absentKeyRecord: KeyRecord = Object.freeze({ newest: undefined, locked: false });
+
+const committedFlag = 0x01;
+const lockedFlag = 0x02;
+
+export function encodeKeyRecord(record: KeyRecord): Uint8Array {
+  assert(record.newest !== undefined || record.locked, 'an empty key record is deleted, not written');
+  const flags = (record.newest === undefined ? 0 : committedFlag) | (record.locked ? lockedFlag : 0);
+  if (record.newest === undefined) return Uint8Array.of(flags);
+  const value = record.newest.value;
+  const out = new Uint8Array(1 + timestampBytes + 1 + (value?.length ?? 0));
+  out[0] = flags;
+  writeTimestamp(record.newest.timestamp, out, 1);
+  out[1 + timestampBytes] = value === null ? tombstoneTag : valueTag;
+  if (value !== null) out.set(value, 2 + timestampBytes);
   return out;
 }
 
-export function decodeNewest(bytes: Uint8Array): Version {
-  if (bytes.length < timestampBytes + 1) throw new StorageError('corrupt MVCC version: too short');
-  return { timestamp: readTimestamp(bytes, 0), value: decodeTagged(bytes.subarray(timestampBytes)) };
+export function decodeKeyRecord(bytes: Uint8Array): KeyRecord {
+  const flags = bytes[0];
+  if (flags === undefined || flags > (committedFlag | lockedFlag) || flags === 0) throw new StorageError(`corrupt MVCC key record: flags ${String(flags)}`);
+  const locked = (flags & lockedFlag) !== 0;
+  if ((flags & committedFlag) === 0) {
+    if (bytes.length !== 1) throw new StorageError('corrupt MVCC key record: placeholder with a value');
+    return { newest: undefined, locked };
+  }
+  if (bytes.length < 2 + timestampBytes) throw new StorageError('corrupt MVCC key record: too short');
+  return { newest: { timestamp: readTimestamp(bytes, 1), value: decodeTagged(bytes.subarray(1 + timestampBytes)) }, locked };
 }
 
 export function encodeTagged(value: Uint8Array | null): Uint8Array {

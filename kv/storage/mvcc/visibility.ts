@@ -15,7 +15,8 @@ import type { Reader } from '../engine.js';
 import { ReadWithinUncertaintyIntervalError, TxnEpochRegressionError } from './errors.js';
 import { afterVersionsKey, decodeDataKey, lockKey, newestKey, versionKey } from './keys.js';
 import { isIgnored, type MvccTxn } from './txn.js';
-import { decodeIntent, decodeNewest, decodeTagged, type IntentRecord, type Version } from './values.js';
+import { absentKeyRecord, decodeIntent, decodeKeyRecord, decodeTagged, type IntentRecord, type KeyRecord, type Version } from './values.js';
+import { StorageError } from '../../../src/base/errors.js';
 
 /** The intent on `key`, if any. */
 export function readIntent(reader: Reader, key: Uint8Array): IntentRecord | undefined {
@@ -23,10 +24,18 @@ export function readIntent(reader: Reader, key: Uint8Array): IntentRecord | unde
   return bytes === undefined ? undefined : decodeIntent(bytes);
 }
 
-/** The newest committed version of `key`, if any. */
-export function readNewest(reader: Reader, key: Uint8Array): Version | undefined {
+/** The key's record: its newest committed version and whether it is locked. One point read. */
+export function readKeyRecord(reader: Reader, key: Uint8Array): KeyRecord {
   const bytes = reader.get(newestKey(key));
-  return bytes === undefined ? undefined : decodeNewest(bytes);
+  return bytes === undefined ? absentKeyRecord : decodeKeyRecord(bytes);
+}
+
+/** The intent of a key whose record says it is locked; undefined for an unlocked key. */
+export function readIntentIfLocked(reader: Reader, key: Uint8Array, record: KeyRecord): IntentRecord | undefined {
+  if (!record.locked) return undefined;
+  const intent = readIntent(reader, key);
+  if (intent === undefined) throw new StorageError('key record is locked but the lock table has no intent');
+  return intent;
 }
 
 /** The newest older (history) version of `key` at or below `ts`. */

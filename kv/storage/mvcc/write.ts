@@ -24,8 +24,8 @@ import { checkUserKey, lockKey, newestKey, versionKey } from './keys.js';
 import { mvccScan } from './read.js';
 import { statsForNewVersion, type MvccStats } from './stats.js';
 import type { MvccTxn, TxnMeta } from './txn.js';
-import { encodeIntent, encodeNewest, encodeTagged, type IntentHistoryEntry, type IntentRecord, type Version } from './values.js';
-import { ownIntentView, readIntent, readNewest } from './visibility.js';
+import { encodeIntent, encodeKeyRecord, encodeTagged, type IntentHistoryEntry, type IntentRecord, type KeyRecord, type Version } from './values.js';
+import { ownIntentView, readIntentIfLocked, readKeyRecord } from './visibility.js';
 
 export interface WriteOptions {
   /** The writing transaction; its write leaves an intent. Absent: the write commits at once. */
@@ -82,7 +82,7 @@ export async function mvccConditionalPut(
     checkReplay(key, plan.replayed, value, options.txn!);
     return;
   }
-  const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.newest?.value ?? null);
+  const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.record.newest?.value ?? null);
   const actual = current ?? undefined;
   const matches = actual === undefined ? expected === undefined || options.allowIfAbsent === true : expected !== undefined && Buffer.compare(actual, expected) === 0;
   if (!matches) throw new ConditionFailedError(key, actual === undefined ? undefined : Uint8Array.from(actual));
@@ -117,7 +117,8 @@ type WritePlan =
       readonly kind: 'write';
       /** The timestamp the version or intent is written at. */
       readonly timestamp: Timestamp;
-      readonly newest: Version | undefined;
+      /** The key's record before the write. */
+      readonly record: KeyRecord;
       /** The writer's own live intent, if any. */
       readonly ownIntent: IntentRecord | undefined;
       /** What the writer's own intent shows it, if anything. */
@@ -128,7 +129,9 @@ type WritePlan =
 /** The checks of the header, in order; decides where the write goes. */
 function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: MvccTxn | undefined): WritePlan {
   if (txn !== undefined) assert(equal(txn.meta.writeTimestamp, timestamp), 'a transactional write must be at the transaction write timestamp');
-  const intent = readIntent(rw, key);
+  const record = readKeyRecord(rw, key);
+  const newest = record.newest;
+  const intent = readIntentIfLocked(rw, key, record);
   let ownIntent: IntentRecord | undefined;
   let writeTimestamp = timestamp;
   if (intent !== undefined) {
@@ -138,18 +141,16 @@ function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: M
     ownIntent = intent;
     // A pushed intent stays at its pushed timestamp: never write below it.
     writeTimestamp = max(timestamp, intent.txn.writeTimestamp);
-    const newest = readNewest(rw, key);
     assert(newest === undefined || !lessEq(writeTimestamp, newest.timestamp), 'a committed version above a live intent');
-    return { kind: 'write', timestamp: writeTimestamp, newest, ownIntent, ownValue: view.visible ? { value: view.value } : undefined };
+    return { kind: 'write', timestamp: writeTimestamp, record, ownIntent, ownValue: view.visible ? { value: view.value } : undefined };
   }
-  const newest = readNewest(rw, key);
   if (newest !== undefined && lessEq(writeTimestamp, newest.timestamp)) throw new WriteTooOldError(key, writeTimestamp, next(newest.timestamp));
-  return { kind: 'write', timestamp: writeTimestamp, newest, ownIntent, ownValue: undefined };
+  return { kind: 'write', timestamp: writeTimestamp, record, ownIntent, ownValue: undefined };
 }
 
 function applyWrite(rw: ReadWriter, stats: MvccStats, key: Uint8Array, plan: WritePlan & { kind: 'write' }, value: Uint8Array | null, txn: MvccTxn | undefined): void {
   if (txn === undefined) {
-    commitVersion(rw, stats, key, plan.newest, { timestamp: plan.timestamp, value });
+    commitVersion(rw, stats, key, plan.record, { timestamp: plan.timestamp, value });
     return;
   }
   const meta: TxnMeta = { ...txn.meta, writeTimestamp: plan.timestamp };
@@ -161,36 +162,59 @@ function applyWrite(rw: ReadWriter, stats: MvccStats, key: Uint8Array, plan: Wri
       throw new LimitExceededError('intentHistoryEntriesMax', limits.intentHistoryEntriesMax, history.length);
     }
   }
-  writeIntent(rw, stats, key, previous, { txn: meta, value, history });
+  writeIntent(rw, stats, key, plan.record, previous, { txn: meta, value, history });
 }
 
-/** Writes (or replaces) the intent on `key`, adjusting the intent statistics. */
-export function writeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previous: IntentRecord | undefined, record: IntentRecord): void {
+/**
+ * Writes (or replaces) the intent on `key` and marks the key record locked, adjusting the intent
+ * statistics. `record` is the key's record before the write.
+ */
+export function writeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, previous: IntentRecord | undefined, intent: IntentRecord): void {
+  assert(record.locked === (previous !== undefined), 'the locked flag must match the lock table');
   if (previous === undefined) {
     stats.intentCount++;
     stats.intentBytes += key.length;
+    rw.put(newestKey(key), encodeKeyRecord({ newest: record.newest, locked: true }));
   } else {
     stats.intentBytes -= previous.value?.length ?? 0;
   }
-  stats.intentBytes += record.value?.length ?? 0;
-  rw.put(lockKey(key), encodeIntent(record));
+  stats.intentBytes += intent.value?.length ?? 0;
+  rw.put(lockKey(key), encodeIntent(intent));
 }
 
-/** Removes the intent on `key`, adjusting the intent statistics. */
-export function removeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previous: IntentRecord): void {
+/** Removes the intent on `key` and unlocks the key record, adjusting the intent statistics. */
+export function removeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, previous: IntentRecord): void {
+  removeIntentRecord(rw, stats, key, previous);
+  writeKeyRecord(rw, key, { newest: record.newest, locked: false });
+}
+
+/**
+ * Removes the lock-table record only; the caller rewrites the key record (as committing does).
+ */
+export function removeIntentRecord(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previous: IntentRecord): void {
   stats.intentCount--;
   stats.intentBytes -= key.length + (previous.value?.length ?? 0);
   rw.delete(lockKey(key));
 }
 
-/** Commits `version` as the key's newest, moving the previous newest into the history. */
-export function commitVersion(rw: ReadWriter, stats: MvccStats, key: Uint8Array, previousNewest: Version | undefined, version: Version): void {
+/**
+ * Commits `version` as the key's newest, moving the previous newest into the history. The key
+ * stays locked only if `record` is locked (a resolution removes the lock first).
+ */
+export function commitVersion(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, version: Version): void {
+  const previousNewest = record.newest;
   if (previousNewest !== undefined) {
     assert(lessEq(previousNewest.timestamp, version.timestamp) && !equal(previousNewest.timestamp, version.timestamp), 'versions must ascend');
     rw.put(versionKey(key, previousNewest.timestamp), encodeTagged(previousNewest.value));
   }
-  rw.put(newestKey(key), encodeNewest(version));
+  rw.put(newestKey(key), encodeKeyRecord({ newest: version, locked: record.locked }));
   statsForNewVersion(stats, key, previousNewest, version);
+}
+
+/** Writes the key record, or deletes it when it holds nothing. */
+export function writeKeyRecord(rw: ReadWriter, key: Uint8Array, record: KeyRecord): void {
+  if (record.newest === undefined && !record.locked) rw.delete(newestKey(key));
+  else rw.put(newestKey(key), encodeKeyRecord(record));
 }
 
 /** A replayed write must carry the value originally written at its sequence. */

@@ -36,7 +36,7 @@ import {
   decodeDataKey,
   decodeIntent,
   decodeLockKey,
-  decodeNewest,
+  decodeKeyRecord,
   decodeTagged,
   emptyStats,
   lockTablePrefix,
@@ -272,7 +272,8 @@ export class MvccScript {
         continue;
       }
       const decoded = decodeDataKey(kv.key);
-      const version = decoded.timestamp === undefined ? decodeNewest(kv.value) : { timestamp: decoded.timestamp, value: decodeTagged(kv.value) };
+      const version = decoded.timestamp === undefined ? decodeKeyRecord(kv.value).newest : { timestamp: decoded.timestamp, value: decodeTagged(kv.value) };
+      if (version === undefined) continue; // a lock placeholder: the intent is printed below
       data.push(`data: ${fmtKey(decoded.userKey)}/${fmtTs(version.timestamp)} -> ${fmtValue(version.value)}`);
     }
     it.close();
