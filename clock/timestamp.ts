@@ -82,12 +82,16 @@ export function addNanos(ts: Timestamp, nanos: bigint): Timestamp {
   return timestamp(ts.wallNanos + nanos, 0);
 }
 
+// One reusable scratch view: creating a DataView per call costs more than the write itself.
+const scratch = new Uint8Array(timestampBytes);
+const scratchView = new DataView(scratch.buffer);
+
 /** Writes the 12-byte order-preserving encoding of `ts` into `out` at `offset`. */
 export function writeTimestamp(ts: Timestamp, out: Uint8Array, offset: number): void {
   assert(offset >= 0 && offset + timestampBytes <= out.length, 'timestamp does not fit');
-  const view = new DataView(out.buffer, out.byteOffset + offset, timestampBytes);
-  view.setBigUint64(0, ts.wallNanos, false);
-  view.setUint32(8, ts.logical, false);
+  scratchView.setBigUint64(0, ts.wallNanos, false);
+  scratchView.setUint32(8, ts.logical, false);
+  out.set(scratch, offset);
 }
 
 export function encodeTimestamp(ts: Timestamp): Uint8Array {

@@ -4,13 +4,14 @@
  * writes into a `Batch` over the engine, later commands of the same request see earlier ones'
  * writes, and the whole batch is then committed atomically (or proposed through Raft).
  *
- * The ops are kept in order for the commit, and indexed in a `SortedMap` for reads; a deletion
- * is indexed as the `deleted` marker so it hides the base's value.
+ * The ops are kept in order for the commit, and indexed by key in a `KeyHashMap` for reads (a
+ * sorted view is built only when the batch is iterated); a deletion is indexed as the `deleted`
+ * marker so it hides the base's value.
  */
 import { assert } from '../../src/base/assert.js';
 import type { EngineIterator, IterateOptions, KeyValue, Reader, ReadWriter, WriteOp } from './engine.js';
 import { compareKeys } from './engine.js';
-import { SortedMap } from './sorted-map.js';
+import { KeyHashMap } from './key-hash-map.js';
 import { ViewIterator } from './view-iterator.js';
 
 /** Marks a key deleted in the batch index (compared by identity). */
@@ -18,7 +19,7 @@ const deleted = new Uint8Array(0);
 
 export class Batch implements ReadWriter {
   private readonly writes: WriteOp[] = [];
-  private readonly index = new SortedMap();
+  private readonly index = new KeyHashMap();
   private bytes = 0;
 
   constructor(private readonly base: Reader) {}

@@ -5,6 +5,7 @@
  * engine returned bytes we did not write, which is an I/O-class failure, not a programmer error.
  */
 import { assert } from '../../src/base/assert.js';
+import { allocBytes } from '../../src/base/bytes.js';
 import { StorageError } from '../../src/base/errors.js';
 
 export class ByteWriter {
@@ -65,7 +66,9 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    const out = allocBytes(this.length);
+    out.set(this.buffer.subarray(0, this.length));
+    return out;
   }
 }
 

@@ -30,8 +30,15 @@ export function escapedLength(bytes: Uint8Array): number {
 
 /** Writes the escaped form of `bytes` into `out` at `offset`; returns the offset after it. */
 export function writeEscaped(bytes: Uint8Array, out: Uint8Array, offset: number): number {
-  let from = 0;
   let at = bytes.indexOf(0);
+  if (at === -1) {
+    // The common case: nothing to escape, so no subarray views.
+    out.set(bytes, offset);
+    out[offset + bytes.length] = escapeByte;
+    out[offset + bytes.length + 1] = terminatorByte;
+    return offset + bytes.length + 2;
+  }
+  let from = 0;
   while (at !== -1) {
     out.set(bytes.subarray(from, at), offset);
     offset += at - from;

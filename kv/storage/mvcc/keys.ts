@@ -23,6 +23,7 @@
  * MVCC keys must therefore not begin with 0x01 'z' (`checkUserKey`).
  */
 import { assert } from '../../../src/base/assert.js';
+import { allocBytes } from '../../../src/base/bytes.js';
 import { InvalidInputError, LimitExceededError } from '../../../src/base/errors.js';
 import { limits } from '../../../src/base/limits.js';
 import { timestamp, timestampBytes, type Timestamp } from '../../../clock/timestamp.js';
@@ -67,7 +68,7 @@ export function checkUserKey(key: Uint8Array): void {
 
 /** The key of the newest version of `key`. */
 export function newestKey(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(escapedLength(key));
+  const out = allocBytes(escapedLength(key));
   writeEscaped(key, out, 0);
   return out;
 }
@@ -75,7 +76,7 @@ export function newestKey(key: Uint8Array): Uint8Array {
 /** The key of an older version of `key` at `ts`. */
 export function versionKey(key: Uint8Array, ts: Timestamp): Uint8Array {
   const escaped = escapedLength(key);
-  const out = new Uint8Array(escaped + timestampBytes);
+  const out = allocBytes(escaped + timestampBytes);
   writeEscaped(key, out, 0);
   writeComplementedTimestamp(ts, out, escaped);
   return out;
@@ -83,7 +84,7 @@ export function versionKey(key: Uint8Array, ts: Timestamp): Uint8Array {
 
 /** The lock-table key holding the intent on `key`. */
 export function lockKey(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(lockTablePrefix.length + escapedLength(key));
+  const out = allocBytes(lockTablePrefix.length + escapedLength(key));
   out.set(lockTablePrefix, 0);
   writeEscaped(key, out, lockTablePrefix.length);
   return out;

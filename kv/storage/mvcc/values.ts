@@ -10,6 +10,7 @@
  * In the API a tombstone is `null`.
  */
 import { assert } from '../../../src/base/assert.js';
+import { allocBytes } from '../../../src/base/bytes.js';
 import { StorageError } from '../../../src/base/errors.js';
 import { txnId } from '../../../src/base/ids.js';
 import { readTimestamp, timestamp, timestampBytes, writeTimestamp, type Timestamp } from '../../../clock/timestamp.js';
@@ -46,7 +47,7 @@ export function encodeKeyRecord(record: KeyRecord): Uint8Array {
   const flags = (record.newest === undefined ? 0 : committedFlag) | (record.locked ? lockedFlag : 0);
   if (record.newest === undefined) return Uint8Array.of(flags);
   const value = record.newest.value;
-  const out = new Uint8Array(1 + timestampBytes + 1 + (value?.length ?? 0));
+  const out = allocBytes(1 + timestampBytes + 1 + (value?.length ?? 0));
   out[0] = flags;
   writeTimestamp(record.newest.timestamp, out, 1);
   out[1 + timestampBytes] = value === null ? tombstoneTag : valueTag;
@@ -67,7 +68,7 @@ export function decodeKeyRecord(bytes: Uint8Array): KeyRecord {
 }
 
 export function encodeTagged(value: Uint8Array | null): Uint8Array {
-  const out = new Uint8Array(1 + (value?.length ?? 0));
+  const out = allocBytes(1 + (value?.length ?? 0));
   out[0] = value === null ? tombstoneTag : valueTag;
   if (value !== null) out.set(value, 1);
   return out;
