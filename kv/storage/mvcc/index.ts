@@ -31,8 +31,10 @@
  *   ConditionFailed, IdempotencyMismatch, TxnEpochRegression.
  *
  * Determinism: these functions use no clock, timer or randomness; given the engine's contents
- * they always produce the same writes and results. They are `async` only because LevelDB
- * iteration is (point reads are synchronous): evaluation awaits nothing but the engine.
+ * they always produce the same writes and results. Point writes (`mvccPut`, `mvccDelete`,
+ * `mvccConditionalPut`) and `mvccResolveIntent` are synchronous, as the sans-I/O principle asks;
+ * the operations that must iterate (gets that reach older versions, scans, range operations,
+ * GC) are `async` only because LevelDB iteration is, and await nothing but the engine.
  * Concurrency control is the caller's — a range evaluates conflicting requests under latches,
  * so no two writers interleave on a key between the checks and the writes here.
  */
@@ -44,4 +46,4 @@ export * from './resolve.js';
 export * from './stats.js';
 export * from './txn.js';
 export * from './values.js';
-export { mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccPut, type ConditionalPutOptions, type DeleteRangeResult, type WriteOptions } from './write.js';
+export { mvccConditionalPut, mvccDelete, mvccDeleteRange, mvccPut, type ConditionalPutOptions, type DeleteRangeResult, type WriteOptions, type WriteResult } from './write.js';

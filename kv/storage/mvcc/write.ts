@@ -32,27 +32,39 @@ export interface WriteOptions {
   readonly txn?: MvccTxn;
 }
 
-/** Writes `value` (or a tombstone, for `null`) at `key`. */
-export async function mvccPut(
+export interface WriteResult {
+  /**
+   * The timestamp the write landed at: the requested one, or above it when the transaction's own
+   * intent had been pushed higher (a transaction never writes below its pushed intent). The
+   * coordinator must move its write timestamp up to it.
+   */
+  readonly timestamp: Timestamp;
+}
+
+/**
+ * Writes `value` (or a tombstone, for `null`) at `key`. Synchronous: a write reads only the key's
+ * record and intent, which are point reads.
+ */
+export function mvccPut(
   rw: ReadWriter,
   stats: MvccStats,
   key: Uint8Array,
   timestamp: Timestamp,
   value: Uint8Array | null,
   options: WriteOptions = {},
-): Promise<void> {
+): WriteResult {
   checkUserKey(key);
   if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
   const plan = planWrite(rw, key, timestamp, options.txn);
   if (plan.kind === 'replay') {
     checkReplay(key, plan.replayed, value, options.txn!);
-    return;
+    return { timestamp: plan.replayed.txn.writeTimestamp };
   }
   applyWrite(rw, stats, key, plan, value, options.txn);
-  return Promise.resolve();
+  return { timestamp: plan.timestamp };
 }
 
-export function mvccDelete(rw: ReadWriter, stats: MvccStats, key: Uint8Array, timestamp: Timestamp, options: WriteOptions = {}): Promise<void> {
+export function mvccDelete(rw: ReadWriter, stats: MvccStats, key: Uint8Array, timestamp: Timestamp, options: WriteOptions = {}): WriteResult {
   return mvccPut(rw, stats, key, timestamp, null, options);
 }
 
@@ -66,7 +78,7 @@ export interface ConditionalPutOptions extends WriteOptions {
  * else the newest committed version — equals `expected` (`undefined`: the key must be absent).
  * Otherwise throws `ConditionFailedError` with the value found. Used for unique indexes.
  */
-export async function mvccConditionalPut(
+export function mvccConditionalPut(
   rw: ReadWriter,
   stats: MvccStats,
   key: Uint8Array,
@@ -74,20 +86,20 @@ export async function mvccConditionalPut(
   value: Uint8Array | null,
   expected: Uint8Array | undefined,
   options: ConditionalPutOptions = {},
-): Promise<void> {
+): WriteResult {
   checkUserKey(key);
   if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
   const plan = planWrite(rw, key, timestamp, options.txn);
   if (plan.kind === 'replay') {
     checkReplay(key, plan.replayed, value, options.txn!);
-    return;
+    return { timestamp: plan.replayed.txn.writeTimestamp };
   }
   const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.record.newest?.value ?? null);
   const actual = current ?? undefined;
   const matches = actual === undefined ? expected === undefined || options.allowIfAbsent === true : expected !== undefined && Buffer.compare(actual, expected) === 0;
   if (!matches) throw new ConditionFailedError(key, actual === undefined ? undefined : Uint8Array.from(actual));
   applyWrite(rw, stats, key, plan, value, options.txn);
-  return Promise.resolve();
+  return { timestamp: plan.timestamp };
 }
 
 export interface DeleteRangeResult {
@@ -108,7 +120,7 @@ export async function mvccDeleteRange(
   const txn = options.txn;
   const readOptions = txn === undefined ? {} : { txn: { ...txn, readTimestamp: timestamp } };
   const scan = await mvccScan(rw, start, end, timestamp, { ...readOptions, ...(options.maxKeys === undefined ? {} : { maxKeys: options.maxKeys }) });
-  for (const row of scan.rows) await mvccPut(rw, stats, row.key, timestamp, null, options);
+  for (const row of scan.rows) mvccPut(rw, stats, row.key, timestamp, null, options);
   return { keys: scan.rows.map((r) => r.key), resumeSpan: scan.resumeSpan };
 }
 

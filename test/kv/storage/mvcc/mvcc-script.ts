@@ -152,9 +152,9 @@ export class MvccScript {
         return this.updateTxn(cmd, (t) => ({ ...t, ignoredSequences: parseSeqs(this.arg(cmd, 'seqs')) }));
       case 'put':
       case 'del':
-        return this.put(cmd);
+        return this.put(cmd, out);
       case 'cput':
-        return this.cput(cmd);
+        return this.cput(cmd, out);
       case 'del_range':
         return this.deleteRange(cmd, out);
       case 'get':
@@ -174,18 +174,29 @@ export class MvccScript {
     }
   }
 
-  private async put(cmd: Command): Promise<void> {
+  private async put(cmd: Command, out: string[]): Promise<void> {
     const { ts, txn } = this.writeTime(cmd);
     const key = enc(this.arg(cmd, 'k'));
-    await this.withBatch((b) => (cmd.name === 'del' ? mvccDelete(b, this.stats, key, ts, txn) : mvccPut(b, this.stats, key, ts, enc(this.arg(cmd, 'v')), txn)));
+    await this.withBatch((b) => {
+      const result = cmd.name === 'del' ? mvccDelete(b, this.stats, key, ts, txn) : mvccPut(b, this.stats, key, ts, enc(this.arg(cmd, 'v')), txn);
+      this.noteWriteTimestamp(cmd, key, ts, result.timestamp, out);
+    });
   }
 
-  private async cput(cmd: Command): Promise<void> {
+  /** Prints where a write landed when it is not where it was asked to go. */
+  private noteWriteTimestamp(cmd: Command, key: Uint8Array, requested: Timestamp, written: Timestamp, out: string[]): void {
+    if (requested.wallNanos === written.wallNanos && requested.logical === written.logical) return;
+    out.push(`${cmd.name}: ${fmtKey(key)} written at ${fmtTs(written)} (requested ${fmtTs(requested)})`);
+  }
+
+  private async cput(cmd: Command, out: string[]): Promise<void> {
     const { ts, txn } = this.writeTime(cmd);
+    const key = enc(this.arg(cmd, 'k'));
     const expected = cmd.args.has('cond') ? enc(cmd.args.get('cond')!) : undefined;
-    await this.withBatch((b) =>
-      mvccConditionalPut(b, this.stats, enc(this.arg(cmd, 'k')), ts, enc(this.arg(cmd, 'v')), expected, { ...txn, allowIfAbsent: cmd.args.has('allow_missing') }),
-    );
+    await this.withBatch((b) => {
+      const result = mvccConditionalPut(b, this.stats, key, ts, enc(this.arg(cmd, 'v')), expected, { ...txn, allowIfAbsent: cmd.args.has('allow_missing') });
+      this.noteWriteTimestamp(cmd, key, ts, result.timestamp, out);
+    });
   }
 
   private async deleteRange(cmd: Command, out: string[]): Promise<void> {
