@@ -53,13 +53,8 @@ export function mvccPut(
   value: Uint8Array | null,
   options: WriteOptions = {},
 ): WriteResult {
-  checkUserKey(key);
-  if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
-  const plan = planWrite(rw, key, timestamp, options.txn);
-  if (plan.kind === 'replay') {
-    checkReplay(key, plan.replayed, value, options.txn!);
-    return { timestamp: plan.replayed.txn.writeTimestamp };
-  }
+  const plan = prepareWrite(rw, key, timestamp, value, options.txn);
+  if (plan.kind === 'replay') return { timestamp: plan.replayed.txn.writeTimestamp };
   applyWrite(rw, stats, key, plan, value, options.txn);
   return { timestamp: plan.timestamp };
 }
@@ -87,13 +82,8 @@ export function mvccConditionalPut(
   expected: Uint8Array | undefined,
   options: ConditionalPutOptions = {},
 ): WriteResult {
-  checkUserKey(key);
-  if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
-  const plan = planWrite(rw, key, timestamp, options.txn);
-  if (plan.kind === 'replay') {
-    checkReplay(key, plan.replayed, value, options.txn!);
-    return { timestamp: plan.replayed.txn.writeTimestamp };
-  }
+  const plan = prepareWrite(rw, key, timestamp, value, options.txn);
+  if (plan.kind === 'replay') return { timestamp: plan.replayed.txn.writeTimestamp };
   const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.record.newest?.value ?? null);
   const actual = current ?? undefined;
   const matches = actual === undefined ? expected === undefined || options.allowIfAbsent === true : expected !== undefined && Buffer.compare(actual, expected) === 0;
@@ -137,6 +127,18 @@ type WritePlan =
       readonly ownValue: { readonly value: Uint8Array | null } | undefined;
     }
   | { readonly kind: 'replay'; readonly replayed: IntentRecord };
+
+/**
+ * Validates the write's input and plans it; a replay (a verified idempotent retry) needs no
+ * further work.
+ */
+function prepareWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, value: Uint8Array | null, txn: MvccTxn | undefined): WritePlan {
+  checkUserKey(key);
+  if (value !== null && value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, value.length);
+  const plan = planWrite(rw, key, timestamp, txn);
+  if (plan.kind === 'replay') checkReplay(key, plan.replayed, value, txn!);
+  return plan;
+}
 
 /** The checks of the header, in order; decides where the write goes. */
 function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: MvccTxn | undefined): WritePlan {
