@@ -60,7 +60,9 @@ export class Batch implements ReadWriter {
 
   iterate(options: IterateOptions): EngineIterator {
     if (this.index.size === 0) return this.base.iterate(options);
-    return new MergingIterator(new ViewIterator(this.index.view(), options), this.base.iterate(options), options.reverse === true);
+    // The limit applies to the merged output: the sides are read without one.
+    const unlimited = { lowerBound: options.lowerBound, upperBound: options.upperBound, reverse: options.reverse === true };
+    return new MergingIterator(new ViewIterator(this.index.view(), unlimited), this.base.iterate(unlimited), unlimited.reverse, options.limit);
   }
 }
 
@@ -72,16 +74,25 @@ class MergingIterator implements EngineIterator {
   private ownHead: KeyValue | undefined;
   private baseHead: KeyValue | undefined;
   private baseHeadLoaded = false;
+  private returned = 0;
 
   constructor(
     private readonly own: ViewIterator,
     private readonly base: EngineIterator,
     private readonly reverse: boolean,
+    private readonly limit: number | undefined,
   ) {
     this.ownHead = own.nextSync();
   }
 
   async next(): Promise<KeyValue | undefined> {
+    if (this.limit !== undefined && this.returned >= this.limit) return undefined;
+    const entry = await this.nextMerged();
+    if (entry !== undefined) this.returned++;
+    return entry;
+  }
+
+  private async nextMerged(): Promise<KeyValue | undefined> {
     for (;;) {
       if (!this.baseHeadLoaded) {
         this.baseHead = await this.base.next();

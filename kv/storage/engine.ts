@@ -32,6 +32,8 @@ export interface IterateOptions {
   readonly upperBound: Uint8Array;
   /** Iterate from the upper bound down. */
   readonly reverse?: boolean;
+  /** Most entries to return (a seek does not reset the count). Default: no limit. */
+  readonly limit?: number;
 }
 
 /**

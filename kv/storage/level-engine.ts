@@ -224,6 +224,7 @@ class LevelIterator implements EngineIterator {
       gte: options.lowerBound,
       lt: options.upperBound,
       reverse: options.reverse === true,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(snapshot === undefined ? {} : { snapshot }),
     });
   }

@@ -10,6 +10,7 @@ import type { Cursor, SortedMapView } from './sorted-map.js';
 export class ViewIterator implements EngineIterator {
   private cursor: Cursor;
   private closed = false;
+  private returned = 0;
 
   constructor(
     private readonly view: SortedMapView,
@@ -21,11 +22,13 @@ export class ViewIterator implements EngineIterator {
   /** The next entry, synchronously (also used by merging iterators). */
   nextSync(): KeyValue | undefined {
     if (this.closed) return undefined;
+    if (this.options.limit !== undefined && this.returned >= this.options.limit) return undefined;
     const key = this.cursor.key();
     if (key === undefined) return undefined;
     const reverse = this.options.reverse === true;
     if (reverse ? compareKeys(key, this.options.lowerBound) < 0 : compareKeys(key, this.options.upperBound) >= 0) return undefined;
     const entry = { key, value: this.cursor.value()! };
+    this.returned++;
     if (reverse) this.cursor.prev();
     else this.cursor.next();
     return entry;

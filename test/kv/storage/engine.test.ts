@@ -77,6 +77,17 @@ describe.each(engines)('%s', (_name, open) => {
     reverse.close();
   });
 
+  it('stops after the limit, forward, reverse and through a batch', async () => {
+    const engine = await open();
+    await engine.commit(['a', 'b', 'c', 'd'].map((k) => put(k, k)), { sync: false });
+    expect(await drain(engine.iterate({ lowerBound: enc('a'), upperBound: enc('z'), limit: 2 }))).toEqual(['a=a', 'b=b']);
+    expect(await drain(engine.iterate({ lowerBound: enc('a'), upperBound: enc('z'), limit: 3, reverse: true }))).toEqual(['d=d', 'c=c', 'b=b']);
+    const batch = new Batch(engine);
+    batch.delete(enc('a'));
+    batch.put(enc('bb'), enc('x'));
+    expect(await drain(batch.iterate({ lowerBound: enc('a'), upperBound: enc('z'), limit: 2 }))).toEqual(['b=b', 'bb=x']);
+  });
+
   it('a snapshot does not see later commits, the engine does', async () => {
     const engine = await open();
     await engine.commit([put('k', 'old')], { sync: false });
