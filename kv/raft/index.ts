@@ -49,6 +49,44 @@
  * - `committedEntries` may be applied once `entries` and `hardState` are persisted; they are
  *   handed out in index order, exactly once, and never beyond what was persisted.
  * - `advance(ready)` tells the core that all of it was done; the next `ready()` starts after it.
+ *   While a Ready is outstanding `hasReady()` is false and `ready()` asserts.
+ * - A new leader's appends go in `messagesBeforePersist` only once its term is durable (the
+ *   hard state of an earlier Ready); in the Ready that first records the term they wait in
+ *   `messages`, so a leader that crashes before persisting its term has never spoken in it.
+ *
+ * ## Bootstrapping and membership
+ *
+ * A group starts from storage whose snapshot names the voters (`MemoryStorage.applySnapshot`
+ * with `{ index: 0, term: 0, confState: { voters: [1, 2, 3], … } }` on every member). A node
+ * added later starts with empty storage and is caught up by the leader (appends or a snapshot).
+ * Conf changes travel as `confChange` entries (`encodeConfChange`); the application applies each
+ * committed one with `applyConfChange`. The leader refuses a conf change proposed through its
+ * own API with `ProposalDroppedError` (`confChangePending`, `jointConfig`, `notJoint`,
+ * `invalidConfChange`); one forwarded by a follower is replaced by an empty entry (etcd's way).
+ *
+ * ## Where the code lives
+ *
+ *     rawnode.ts, ready.ts      the API: RawNode, Ready, status, quiescence
+ *     raft.ts                   node state, role transitions, term rules, votes, restore, conf switch
+ *     election.ts               election timer, campaign (pre-vote, transfer), vote counting
+ *     step-follower.ts          follower role; append/heartbeat/snapshot handling
+ *     step-candidate.ts         (pre-)candidate role
+ *     step-leader.ts            leader role: responses, transfer, heartbeat tick, check-quorum
+ *     propose.ts                the leader accepting proposals and conf changes, auto-leave
+ *     replicate.ts              sending appends/snapshots/heartbeats, commit advancement
+ *     read-index.ts, read-only.ts   linearizable reads
+ *     log.ts, unstable.ts       the log: storage + unstable tail, committed/applied
+ *     tracker.ts, progress.ts, inflights.ts, quorum.ts   per-follower progress, flow control, quorums
+ *     confchange.ts, confchange-codec.ts   membership changes and their encoding
+ *     config.ts, errors.ts, describe.ts    configuration, errors, log/test formatting
  */
 export * from './types.js';
 export * from './storage.js';
+export type { RaftConfig, RaftRandom, RaftLogger } from './config.js';
+export { RawNode } from './rawnode.js';
+export type { Ready, RaftStatus, ProgressStatus } from './ready.js';
+export type { ProgressState } from './progress.js';
+export { ProposalDroppedError, InvalidConfChangeError, type ProposalDropReason } from './errors.js';
+export { encodeConfChange, decodeConfChange } from './confchange-codec.js';
+export { confChangeKind, describeConfChange, type ConfChangeKind } from './confchange.js';
+export { describeMessage, describeEntry, describeEntries, describeConfState, describeHardState, describeSnapshot, describeData } from './describe.js';

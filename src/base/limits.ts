@@ -27,6 +27,18 @@ export const limits = Object.freeze({
   commitQueueBatchesMax: 10_000,
   /** Most bytes one group commit writes in one synced LevelDB batch. */
   groupCommitBytesMax: 16 * 1024 * 1024,
+  /**
+   * Default largest Raft append message, in bytes of entries (CockroachDB's 32 KiB). A single
+   * entry larger than this still travels alone; the limit caps how many entries ride together.
+   */
+  raftMessageBytesMax: 32 * 1024,
+  /** Default most append messages in flight to one follower before the leader waits for acks. */
+  raftInflightMessagesMax: 128,
+  /**
+   * Default most bytes of entry data a Raft leader holds appended but not yet committed; new
+   * proposals beyond it are dropped (back-pressure instead of unbounded memory).
+   */
+  raftUncommittedEntriesBytesMax: 16 * 1024 * 1024,
   /** Default cluster-wide bound on clock offset, in nanoseconds (CockroachDB's 500ms). */
   maxClockOffsetNanosDefault: 500_000_000n,
 });
