@@ -56,9 +56,15 @@
  *
  * ## Bootstrapping and membership
  *
- * A group starts from storage whose snapshot names the voters (`MemoryStorage.applySnapshot`
- * with `{ index: 0, term: 0, confState: { voters: [1, 2, 3], … } }` on every member). A node
- * added later starts with empty storage and is caught up by the leader (appends or a snapshot).
+ * A group starts from storage whose snapshot names the voters: on every initial member,
+ * `MemoryStorage.applySnapshot({ metadata: { index: 1, term: 1, confState: { voters: [1, 2, 3],
+ * … } }, data })`. Bootstrap above index 0 (CockroachDB's `raftInitialLogIndex`): a member added
+ * later starts with empty storage, and since the log then has no entry 1 for it, the leader
+ * catches it up with a snapshot, which carries the configuration. (From a bootstrap at index 0
+ * it would replay the log from entry 1 without knowing the initial voters.) For the same reason
+ * `LogStorage.snapshot()` should describe the application's current state and configuration
+ * (built on demand, as CockroachDB does), not only the last compaction point: a node that is not
+ * in a snapshot's configuration ignores it.
  * Conf changes travel as `confChange` entries (`encodeConfChange`); the application applies each
  * committed one with `applyConfChange`. The leader refuses a conf change proposed through its
  * own API with `ProposalDroppedError` (`confChangePending`, `jointConfig`, `notJoint`,

@@ -14,6 +14,7 @@ import {
   type RaftConfig,
   type RaftNodeId,
   type Ready,
+  type Snapshot,
 } from '../../../../kv/raft/index.js';
 
 /** mulberry32: a small seeded PRNG. */
@@ -31,12 +32,27 @@ export function seededRandom(seed: number): { int(bound: number): number } {
   };
 }
 
+/** The index of the bootstrap snapshot every initial member starts from. */
+export const bootstrapIndex = 1;
+
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
+/**
+ * Storage whose snapshot is made on demand from the application's state at its applied index
+ * with its current configuration (as CockroachDB and etcd's interaction tests do), rather than
+ * the last one recorded — so a member added after the last compaction is in it.
+ */
+export class OnDemandSnapshotStorage extends MemoryStorage {
+  current: (() => Snapshot) | undefined;
+  override snapshot(): Snapshot {
+    return this.current === undefined ? super.snapshot() : this.current();
+  }
+}
+
 export interface NodeHarness {
   readonly id: RaftNodeId;
-  readonly storage: MemoryStorage;
+  readonly storage: OnDemandSnapshotStorage;
   node: RawNode;
   /** Data of applied normal entries (non-empty ones), in order. */
   readonly applied: string[];
@@ -61,6 +77,8 @@ export class Cluster {
   /** Pairs `from-to` whose messages are dropped. */
   readonly cut = new Set<string>();
   readonly sent: Message[] = [];
+  /** Messages for which this returns true are dropped (in addition to `cut`). */
+  drop: (m: Message) => boolean = () => false;
 
   constructor(readonly options: ClusterOptions = {}) {
     const voters = options.voters ?? [1, 2, 3];
@@ -71,10 +89,19 @@ export class Cluster {
   }
 
   private addNode(id: RaftNodeId, confState: ConfState): void {
-    const storage = new MemoryStorage();
-    if (confState.voters.length > 0) storage.applySnapshot({ metadata: { index: 0, term: 0, confState }, data: new Uint8Array(0) });
+    const storage = new OnDemandSnapshotStorage();
+    // Bootstrap above index 0 (CockroachDB's raftInitialLogIndex): a member added later starts
+    // empty and must be caught up by a snapshot, which carries the configuration.
+    if (confState.voters.length > 0) storage.applySnapshot({ metadata: { index: bootstrapIndex, term: 1, confState }, data: new Uint8Array(0) });
     const log: string[] = [];
-    this.nodes.set(id, { id, storage, node: this.makeNode(id, storage, log), applied: [], appliedIndexes: [], confState, log });
+    const h: NodeHarness = { id, storage, node: this.makeNode(id, storage, log), applied: [], appliedIndexes: [], confState, log };
+    storage.current = () => {
+      const index = h.node.status().applied;
+      const base = MemoryStorage.prototype.snapshot.call(storage);
+      if (index <= base.metadata.index) return base;
+      return { metadata: { index, term: storage.term(index), confState: h.confState }, data: enc(JSON.stringify(h.applied)) };
+    };
+    this.nodes.set(id, h);
   }
 
   private makeNode(id: RaftNodeId, storage: MemoryStorage, log: string[], applied?: number): RawNode {
@@ -109,6 +136,9 @@ export class Cluster {
     if (rd.snapshot !== undefined) {
       h.storage.applySnapshot(rd.snapshot);
       h.confState = rd.snapshot.metadata.confState;
+      h.applied.length = 0;
+      if (rd.snapshot.data.length > 0) h.applied.push(...(JSON.parse(dec(rd.snapshot.data)) as string[]));
+      h.appliedIndexes.push(rd.snapshot.metadata.index);
     }
     h.storage.append(rd.entries);
     if (rd.hardState !== undefined) h.storage.setHardState(rd.hardState);
@@ -130,7 +160,7 @@ export class Cluster {
   private send(messages: readonly Message[]): void {
     for (const m of messages) {
       this.sent.push(m);
-      if (!this.cut.has(`${m.from}-${m.to}`) && this.nodes.has(m.to)) this.queue.push(m);
+      if (!this.cut.has(`${m.from}-${m.to}`) && !this.drop(m) && this.nodes.has(m.to)) this.queue.push(m);
     }
   }
 

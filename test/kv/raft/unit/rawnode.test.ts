@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, ProposalDroppedError, RawNode, emptyConfState, type Message } from '../../../../kv/raft/index.js';
-import { Cluster, enc, seededRandom } from './cluster.js';
+import { Cluster, bootstrapIndex, enc, seededRandom } from './cluster.js';
 
 describe('RawNode: election', () => {
   it('a 3-node cluster elects exactly one leader by timeout and commits a proposal on all nodes', () => {
@@ -20,7 +20,7 @@ describe('RawNode: election', () => {
     c.stabilize();
     for (const id of [1, 2, 3]) {
       expect(c.get(id).applied).toEqual(['x']);
-      expect(c.node(id).status().commit).toBe(2); // the election's empty entry, then x
+      expect(c.node(id).status().commit).toBe(bootstrapIndex + 2); // the election's empty entry, then x
     }
   });
 
@@ -172,8 +172,9 @@ describe('RawNode: log replication', () => {
       expect(c.get(id).storage.lastIndex()).toBe(c.node(3).status().lastIndex);
     }
     // The lost entries never applied anywhere, and the old leader's log now matches the new one's.
-    const leaderLog = c.get(3).storage.entries(1, c.get(3).storage.lastIndex() + 1, Infinity);
-    expect(c.get(1).storage.entries(1, c.get(1).storage.lastIndex() + 1, Infinity)).toEqual(leaderLog);
+    const first = bootstrapIndex + 1;
+    const leaderLog = c.get(3).storage.entries(first, c.get(3).storage.lastIndex() + 1, Infinity);
+    expect(c.get(1).storage.entries(first, c.get(1).storage.lastIndex() + 1, Infinity)).toEqual(leaderLog);
   });
 
   it('a lagging follower is found in one rejection, not one per missing entry', () => {
@@ -186,11 +187,11 @@ describe('RawNode: log replication', () => {
     c.sent.length = 0;
     c.node(1).propose(enc('last'));
     c.stabilize();
-    // The append at 51 is rejected with a hint at 3's last index (1); the next append carries
-    // everything from 2. (A second rejection, of an empty commit-carrying append sent before the
+    // The append after the 51st entry is rejected with a hint at 3's last index; the next append
+    // carries everything after it. (A second rejection, of an empty commit-carrying append sent before the
     // first arrived, is stale and ignored.)
     const rejections = c.sent.filter((m) => m.type === 'MsgAppResp' && m.reject);
-    expect(rejections.map((m) => (m.type === 'MsgAppResp' ? m.rejectHint : -1))).toEqual([1, 1]);
+    expect(rejections.map((m) => (m.type === 'MsgAppResp' ? m.rejectHint : -1))).toEqual([bootstrapIndex + 1, bootstrapIndex + 1]);
     const withEntries = c.sent.filter((m) => m.type === 'MsgApp' && m.to === 3 && m.entries.length > 0);
     expect(withEntries).toHaveLength(2);
     expect(c.get(3).applied).toHaveLength(51);
@@ -258,14 +259,14 @@ describe('RawNode: log replication', () => {
     c.elect(1);
     c.node(1).propose(enc('solo'));
     const rd = c.node(1).ready();
-    expect(rd.entries.map((e) => e.index)).toEqual([2]);
+    expect(rd.entries.map((e) => e.index)).toEqual([bootstrapIndex + 2]);
     expect(rd.committedEntries).toHaveLength(0);
     expect(rd.mustSync).toBe(true);
     c.get(1).storage.append(rd.entries);
     c.node(1).advance(rd);
     const next = c.node(1).ready();
-    expect(next.hardState?.commit).toBe(2);
-    expect(next.committedEntries.map((e) => e.index)).toEqual([2]);
+    expect(next.hardState?.commit).toBe(bootstrapIndex + 2);
+    expect(next.committedEntries.map((e) => e.index)).toEqual([bootstrapIndex + 2]);
     expect(next.mustSync).toBe(false); // only the commit index moved
   });
 });
@@ -339,6 +340,6 @@ describe('RawNode: the Ready contract', () => {
     expect(c.node(2).hasReady()).toBe(false);
     // A restart that forgot the applied index reapplies from the snapshot.
     const fresh = new RawNode({ id: 2, storage: c.get(2).storage, electionTicks: 10, heartbeatTicks: 1, random: seededRandom(5) });
-    expect(fresh.ready().committedEntries.map((e) => e.index)).toEqual([1, 2, 3]);
+    expect(fresh.ready().committedEntries.map((e) => e.index)).toEqual([bootstrapIndex + 1, bootstrapIndex + 2, bootstrapIndex + 3]);
   });
 });
