@@ -139,7 +139,12 @@ export class RawNode {
     leaderReportUnreachable(this.raft, id);
   }
 
-  /** How sending a snapshot to `id` ended (after a `MsgSnap` was handed out for it). */
+  /**
+   * How sending a snapshot to `id` ended. Every `MsgSnap` handed out must be reported once the
+   * transport knows: `finish` when it was delivered, `failure` when it was not. Until then the
+   * leader sends that follower nothing but heartbeats (etcd's contract); if the follower's
+   * reply to the snapshot is lost, only the `finish` report gets replication going again.
+   */
   reportSnapshot(id: RaftNodeId, status: 'finish' | 'failure'): void {
     leaderReportSnapshot(this.raft, id, status);
   }

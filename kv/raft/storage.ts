@@ -65,8 +65,21 @@ export class MemoryStorage implements LogStorage {
   /** entries[0] is a dummy at the snapshot's index and term, so `term(firstIndex-1)` answers. */
   private log: Entry[] = [{ term: 0, index: 0, type: 'normal', data: new Uint8Array(0) }];
 
+  /** The configuration as of the applied index, if the application recorded one after the snapshot. */
+  private confState: ConfState | undefined = undefined;
+
   initialState(): InitialState {
-    return { hardState: this.hardState, confState: this.snap.metadata.confState };
+    return { hardState: this.hardState, confState: this.confState ?? this.snap.metadata.confState };
+  }
+
+  /**
+   * Records the configuration the application is at (what `applyConfChange` returned), so that a
+   * restart with `applied` past the snapshot resumes in it. The application persists it with its
+   * applied state; without it, `initialState` answers the snapshot's configuration, which is
+   * right only for a restart that replays from the snapshot.
+   */
+  setConfState(confState: ConfState): void {
+    this.confState = confState;
   }
 
   setHardState(hardState: HardState): void {
@@ -111,6 +124,7 @@ export class MemoryStorage implements LogStorage {
   applySnapshot(snapshot: Snapshot): void {
     if (snapshot.metadata.index < this.snap.metadata.index) throw new SnapshotOutOfDateError(snapshot.metadata.index, this.snap.metadata.index);
     this.snap = snapshot;
+    this.confState = undefined;
     this.log = [{ term: snapshot.metadata.term, index: snapshot.metadata.index, type: 'normal', data: new Uint8Array(0) }];
   }
 

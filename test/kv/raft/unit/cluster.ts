@@ -152,6 +152,7 @@ export class Cluster {
     h.appliedIndexes.push(entry.index);
     if (entry.type === 'confChange') {
       h.confState = h.node.applyConfChange(decodeConfChange(entry.data));
+      h.storage.setConfState(h.confState);
     } else if (entry.data.length > 0) {
       h.applied.push(dec(entry.data));
     }
