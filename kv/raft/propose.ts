@@ -4,6 +4,9 @@
  * guarding membership changes — one at a time, none but the leave while joint, each valid for
  * the configuration it will meet.
  *
+ * Batching: accepted proposals are appended at once but sent with the next Ready (see
+ * `flushAppends`), so everything proposed within one Ready cycle shares append messages.
+ *
  * A refused proposal from this node's own API throws `ProposalDroppedError`. A refused
  * proposal forwarded by a follower is dropped (logged); a refused conf change in a forwarded
  * batch is replaced by an empty normal entry, as etcd does, so the rest of the batch proceeds.
@@ -12,7 +15,7 @@ import { encodeConfChange, decodeConfChange } from './confchange-codec.js';
 import { applyConfChangeTo, confChangeKind, describeConfChange } from './confchange.js';
 import { InvalidConfChangeError, type ProposalDropReason } from './errors.js';
 import type { Raft } from './raft.js';
-import { appendEntries, bcastAppend } from './replicate.js';
+import { appendEntries } from './replicate.js';
 import { describeConfig, isJoint } from './tracker.js';
 import { noNode, type EntryType, type ProposalMessage } from './types.js';
 
@@ -58,7 +61,9 @@ export function leaderPropose(r: Raft, m: ProposalMessage): void {
     return;
   }
   r.pendingConfIndex = pendingConfIndex;
-  bcastAppend(r);
+  // No broadcast here: the appends go out when the application next takes a Ready
+  // (flushAppends), so proposals arriving within one Ready cycle travel together — one append
+  // per follower carrying them all, rather than one per proposal.
 }
 
 /** Why a conf change may not be proposed now, or undefined if it may. */

@@ -16,7 +16,7 @@ import { InvalidConfChangeError, ProposalDroppedError } from './errors.js';
 import { maybeAutoLeave } from './propose.js';
 import { Raft, type RoleTable } from './raft.js';
 import type { ProgressStatus, RaftStatus, Ready } from './ready.js';
-import { reduceUncommittedSize } from './replicate.js';
+import { flushAppends, reduceUncommittedSize } from './replicate.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { leaderReportSnapshot, leaderReportUnreachable, stepLeader, tickHeartbeat } from './step-leader.js';
@@ -167,6 +167,7 @@ export class RawNode {
   ready(): Ready {
     assert(this.outstanding === undefined, 'ready() called again before advance()');
     const r = this.raft;
+    flushAppends(r); // the proposals batched since the last Ready
     const soft = r.softState();
     const hard = r.hardState();
     const prevHard = this.prevHardState;

@@ -93,6 +93,18 @@ export function bcastAppend(r: RaftState): void {
 }
 
 /**
+ * Sends every follower the entries it lacks, as many messages as its window takes (no empty
+ * appends): called when a Ready is taken, so that the proposals of one Ready cycle share
+ * messages.
+ */
+export function flushAppends(r: RaftState): void {
+  if (r.role !== 'leader') return;
+  for (const id of r.tracker.ids()) {
+    if (id !== r.id) while (maybeSendAppend(r, id, false));
+  }
+}
+
+/**
  * A heartbeat carries the commit index capped at what the follower is known to hold (it may
  * not commit entries it does not have), and the newest read-index context to confirm.
  */

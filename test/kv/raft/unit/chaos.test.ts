@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ProposalDroppedError, decodeConfChange as decode, describeEntry, type ConfChange, type Message } from '../../../../kv/raft/index.js';
 import { Cluster, enc, seededRandom } from './cluster.js';
 
-function run(seed: number, steps: number, preVote: boolean, checkQuorum: boolean): void {
+function runChaos(seed: number, steps: number, preVote: boolean, checkQuorum: boolean): void {
   const rng = seededRandom(seed);
   const c = new Cluster({ voters: [1, 2, 3], spare: [4, 5], seed, config: { preVote, checkQuorum, maxInflightMessages: 4, maxMessageBytes: 200 } });
   const ids = [1, 2, 3, 4, 5];
@@ -172,7 +172,7 @@ describe('chaos', () => {
     [true, true],
   ] as const) {
     it(`keeps election and state-machine safety over 40 seeds (preVote=${preVote}, checkQuorum=${checkQuorum})`, () => {
-      for (let seed = 1; seed <= 40; seed++) run(seed, 1500, preVote, checkQuorum);
+      for (let seed = 1; seed <= 40; seed++) runChaos(seed, 1500, preVote, checkQuorum);
     });
   }
 });

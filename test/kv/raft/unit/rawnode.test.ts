@@ -237,6 +237,21 @@ describe('RawNode: log replication', () => {
     for (const id of [1, 2, 3]) expect(c.get(id).applied).toHaveLength(10);
   });
 
+  it('batches the proposals of one Ready cycle into one append per follower', () => {
+    const c = new Cluster();
+    c.elect(1);
+    for (let i = 0; i < 10; i++) c.node(1).propose(enc(`b${i}`));
+    const rd = c.node(1).ready();
+    expect(rd.entries).toHaveLength(10);
+    const apps = rd.messagesBeforePersist.filter((m): m is Extract<Message, { type: 'MsgApp' }> => m.type === 'MsgApp');
+    expect(apps.map((m) => [m.to, m.entries.length])).toEqual([
+      [2, 10],
+      [3, 10],
+    ]);
+    c.get(1).storage.append(rd.entries);
+    c.node(1).advance(rd);
+  });
+
   it('drops proposals beyond maxUncommittedEntriesBytes', () => {
     const c = new Cluster({ config: { maxUncommittedEntriesBytes: 100 } });
     c.elect(1);
