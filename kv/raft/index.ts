@@ -65,10 +65,27 @@
  * `LogStorage.snapshot()` should describe the application's current state and configuration
  * (built on demand, as CockroachDB does), not only the last compaction point: a node that is not
  * in a snapshot's configuration ignores it.
+ * A restart with `config.applied` past the snapshot must find, in `initialState().confState`,
+ * the configuration as of that index: the application persists what `applyConfChange` returns
+ * (`MemoryStorage.setConfState`).
+ *
  * Conf changes travel as `confChange` entries (`encodeConfChange`); the application applies each
  * committed one with `applyConfChange`. The leader refuses a conf change proposed through its
  * own API with `ProposalDroppedError` (`confChangePending`, `jointConfig`, `notJoint`,
  * `invalidConfChange`); one forwarded by a follower is replaced by an empty entry (etcd's way).
+ *
+ * ## Obligations of the transport
+ *
+ * Every `MsgSnap` handed out must be reported with `reportSnapshot(to, 'finish' | 'failure')`
+ * once the transport knows whether it arrived; until then the leader sends that follower only
+ * heartbeats. `reportUnreachable(to)` after a failed send makes the leader probe instead of
+ * pipelining into the void.
+ *
+ * ## Batching and pipelining
+ *
+ * Proposals are appended at once but sent when the next Ready is taken, so everything proposed
+ * in one Ready cycle shares one append per follower (up to `maxMessageBytes`); a follower in the
+ * replicate state has up to `maxInflightMessages` appends in flight.
  *
  * ## Where the code lives
  *
