@@ -195,6 +195,8 @@ export class RawNode {
       messages,
       mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== prevHard.term || hard.vote !== prevHard.vote,
     });
+    assert(hard.commit <= r.raftLog.lastIndex(), 'the commit index lies within the log handed out');
+    for (let i = 1; i < entries.length; i++) assert(entries[i]!.index === entries[i - 1]!.index + 1, 'Ready entries are contiguous');
     if (committedEntries.length > 0) {
       const last = committedEntries[committedEntries.length - 1]!;
       assert(last.index <= r.raftLog.lastIndex(), 'committed entries never pass the log handed out for persisting');
