@@ -9,7 +9,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { Progress } from './progress.js';
 import type { RaftState } from './state.js';
-import type { Entry, EntryType, Message } from './types.js';
+import type { ConfState, Entry, EntryType, Message } from './types.js';
 import { noNode } from './types.js';
 
 /** Queues a message for the next Ready, checking the term discipline. */
@@ -77,12 +77,22 @@ function maybeSendSnapshot(r: RaftState, to: number, pr: Progress): boolean {
     r.config.logger?.(`${r.id} failed to send snapshot to ${to}: snapshot at ${snapshot.metadata.index} is temporarily unavailable (first index ${firstIndex})`);
     return false;
   }
+  if (!inConfState(to, snapshot.metadata.confState)) {
+    // The follower would ignore a snapshot that does not name it, and stay in the snapshot
+    // state forever: wait until the application offers one taken after the follower joined.
+    r.config.logger?.(`${r.id} failed to send snapshot to ${to}: snapshot at ${snapshot.metadata.index} predates its membership (temporarily unavailable)`);
+    return false;
+  }
   const { index, term } = snapshot.metadata;
   r.config.logger?.(`${r.id} [firstindex: ${firstIndex}, commit: ${r.raftLog.committed}] sent snapshot[index: ${index}, term: ${term}] to ${to} [${pr.describe()}]`);
   pr.becomeSnapshot(index);
   r.config.logger?.(`${r.id} paused sending replication messages to ${to} [${pr.describe()}]`);
   send(r, { type: 'MsgSnap', from: r.id, to, term: r.term, snapshot });
   return true;
+}
+
+function inConfState(id: number, cs: ConfState): boolean {
+  return cs.voters.includes(id) || cs.learners.includes(id) || cs.votersOutgoing.includes(id) || cs.learnersNext.includes(id);
 }
 
 /** Sends appends (empty ones too, for the commit index) to every other member. */

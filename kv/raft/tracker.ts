@@ -87,7 +87,9 @@ export class ProgressTracker {
     for (const id of members) {
       let pr = this.progress.get(id);
       if (pr === undefined) {
-        pr = new Progress(0, lastIndex + 1, this.maxInflight, false);
+        // Next at the last index, not after it (as etcd): the leader then has an entry to probe
+        // the new member with right away instead of waiting for the next heartbeat or proposal.
+        pr = new Progress(0, Math.max(lastIndex, 1), this.maxInflight, false);
         pr.recentActive = true;
         this.progress.set(id, pr);
       }
