@@ -41,6 +41,19 @@ export const limits = Object.freeze({
   raftUncommittedEntriesBytesMax: 16 * 1024 * 1024,
   /** Default cluster-wide bound on clock offset, in nanoseconds (CockroachDB's 500ms). */
   maxClockOffsetNanosDefault: 500_000_000n,
+  /** Most requests waiting for span latches in one latch manager (one range); more are refused. */
+  latchWaitersMax: 10_000,
+  /** Most keys one lock table tracks (held, reserved or waited-on locks); see kv/concurrency. */
+  lockTableKeysMax: 10_000,
+  /** Most locking requests queued on one key's lock; more are refused (CockroachDB's default is off). */
+  lockWaitQueueLengthMax: 1_000,
+  /** Most pushers waiting in one transaction wait queue (one range's txn records). */
+  txnWaitQueuePushersMax: 10_000,
+  /**
+   * A transaction whose record has not heartbeat for this long is abandoned and may be aborted
+   * by a pusher, in nanoseconds (CockroachDB's 5 × the 1s heartbeat interval).
+   */
+  txnLivenessThresholdNanos: 5_000_000_000n,
 });
 
 export type Limits = typeof limits;
