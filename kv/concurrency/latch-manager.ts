@@ -1,0 +1,143 @@
+/**
+ * Span latches (CockroachDB's `spanlatch.Manager`): short-lived, in-memory mutual exclusion over
+ * key spans for the duration of one request's evaluation, so two requests that touch the same
+ * keys never evaluate concurrently in a conflicting way.
+ *
+ * Every request is sequenced on arrival: `acquire` inserts its latches at once (held or waiting)
+ * and computes the *earlier* requests whose latches conflict with its own. It may evaluate only
+ * when all of those are released. Because a request waits on earlier *waiting* requests too,
+ * a later request never overtakes an earlier conflicting one (FIFO per overlap, no starvation):
+ *
+ *     r1 write a@10   held
+ *     r2 read  a@20   waits on r1
+ *     r3 write a@30   waits on r1, r2   ← even after r1 releases, r3 waits for r2
+ *
+ * Conflicts (MVCC-aware):
+ * - read vs read never conflict;
+ * - write vs write always conflict;
+ * - a write at W and a read at R conflict iff W ≤ R (the read must see the write), or either
+ *   latch is non-MVCC (`timestamp` undefined: global latches conflict always).
+ *
+ * Sans-I/O: `acquire` and `release` return decisions; `latch-manager-async.ts` turns them into
+ * promises. Bounded by `latchWaitersMax` (a `LatchWaitersFullError` is thrown and nothing changes).
+ */
+import { assert } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
+import { lessEq, type Timestamp } from '../../clock/timestamp.js';
+import { LatchWaitersFullError } from './errors.js';
+import { checkSpan, spansOverlap, type Span, type SpanAccess } from './spans.js';
+
+/** One latch a request declares. `timestamp` undefined makes it non-MVCC (conflicts always). */
+export interface LatchSpan {
+  readonly span: Span;
+  readonly access: SpanAccess;
+  readonly timestamp: Timestamp | undefined;
+}
+
+/** A request's latches, held or waited for; returned by `acquire`, passed back to `release`. */
+export interface LatchGuard {
+  /** Arrival order in this manager; lower is earlier. */
+  readonly seq: number;
+  readonly latches: readonly LatchSpan[];
+}
+
+export type LatchAcquireResult =
+  | { readonly kind: 'acquired'; readonly guard: LatchGuard }
+  /** `waitsOn`: the earlier conflicting guards, in arrival order. */
+  | { readonly kind: 'wait'; readonly guard: LatchGuard; readonly waitsOn: readonly LatchGuard[] };
+
+interface Entry {
+  readonly guard: LatchGuard;
+  /** Seqs of earlier conflicting guards still present; empty means held. */
+  readonly waitsOn: Set<number>;
+}
+
+/** True if latches `a` and `b` (of different requests) must not be held at once. */
+export function latchesConflict(a: LatchSpan, b: LatchSpan): boolean {
+  if (a.access === 'read' && b.access === 'read') return false;
+  if (!spansOverlap(a.span, b.span)) return false;
+  if (a.access === 'write' && b.access === 'write') return true;
+  if (a.timestamp === undefined || b.timestamp === undefined) return true;
+  const write = a.access === 'write' ? a : b;
+  const read = a.access === 'write' ? b : a;
+  return lessEq(write.timestamp!, read.timestamp!);
+}
+
+function guardsConflict(a: LatchGuard, b: LatchGuard): boolean {
+  return a.latches.some((x) => b.latches.some((y) => latchesConflict(x, y)));
+}
+
+export class LatchManager {
+  /** Present guards in arrival order (Map keeps insertion order, and seqs only grow). */
+  private readonly entries = new Map<number, Entry>();
+  private nextSeq = 1;
+  private waiters = 0;
+
+  constructor(private readonly waitersMax: number = limits.latchWaitersMax) {
+    assert(Number.isSafeInteger(waitersMax) && waitersMax > 0, 'latchWaitersMax must be positive');
+  }
+
+  /**
+   * Sequences the request and inserts its latches. Returns `acquired` if no earlier request
+   * conflicts, else `wait` with the earlier conflicting guards; the caller must not evaluate
+   * until `release` reports the guard unblocked. Throws `LatchWaitersFullError` when it would
+   * have to wait and `latchWaitersMax` requests already do (nothing is inserted then).
+   */
+  acquire(latches: readonly LatchSpan[]): LatchAcquireResult {
+    assert(latches.length > 0, 'a request declares at least one latch');
+    for (const latch of latches) checkSpan(latch.span);
+    const guard: LatchGuard = Object.freeze({ seq: this.nextSeq, latches: Object.freeze([...latches]) });
+    const waitsOn: LatchGuard[] = [];
+    for (const entry of this.entries.values()) {
+      if (guardsConflict(entry.guard, guard)) waitsOn.push(entry.guard);
+    }
+    if (waitsOn.length > 0 && this.waiters >= this.waitersMax) throw new LatchWaitersFullError(this.waitersMax);
+    this.nextSeq++;
+    this.entries.set(guard.seq, { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)) });
+    if (waitsOn.length === 0) return { kind: 'acquired', guard };
+    this.waiters++;
+    return { kind: 'wait', guard, waitsOn };
+  }
+
+  /**
+   * Releases the guard's latches (held, or abandoned while waiting). Returns the guards that
+   * became acquired as a result, in arrival order.
+   */
+  release(guard: LatchGuard): LatchGuard[] {
+    const entry = this.entries.get(guard.seq);
+    assert(entry !== undefined && entry.guard === guard, 'release of an unknown latch guard');
+    this.entries.delete(guard.seq);
+    if (entry.waitsOn.size > 0) this.waiters--;
+    const unblocked: LatchGuard[] = [];
+    for (const other of this.entries.values()) {
+      if (other.guard.seq < guard.seq || !other.waitsOn.delete(guard.seq)) continue;
+      if (other.waitsOn.size === 0) {
+        this.waiters--;
+        unblocked.push(other.guard);
+      }
+    }
+    assert(this.waiters >= 0, 'latch waiter count went negative');
+    return unblocked;
+  }
+
+  /** True if the guard holds its latches (it waits on nothing). */
+  isHeld(guard: LatchGuard): boolean {
+    return this.entries.get(guard.seq)?.waitsOn.size === 0;
+  }
+
+  /** The seqs the guard still waits on, in arrival order (empty when held). */
+  waitingOn(guard: LatchGuard): number[] {
+    const entry = this.entries.get(guard.seq);
+    assert(entry !== undefined, 'unknown latch guard');
+    return [...entry.waitsOn].sort((a, b) => a - b);
+  }
+
+  /** Every present guard in arrival order. */
+  guards(): LatchGuard[] {
+    return [...this.entries.values()].map((e) => e.guard);
+  }
+
+  get waiterCount(): number {
+    return this.waiters;
+  }
+}

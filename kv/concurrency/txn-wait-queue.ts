@@ -1,0 +1,158 @@
+/**
+ * The transaction wait queue (CockroachDB's `txnwait.Queue`), kept on the range that holds a
+ * pushee's transaction record: a pusher that cannot win a push at once (`PushTxn` found the pushee
+ * PENDING and alive) registers here and is released when the pushee finalizes.
+ *
+ * The registered pushes form a waits-for graph (pusher → pushee). A cycle means no transaction
+ * in it can make progress: `detectDeadlock` finds one and names the transaction to abort — the
+ * lowest priority, ties broken by the larger transaction id, so every node picks the same victim
+ * (deadlock detection). A pushee that stopped heartbeating its record for longer than
+ * `txnLivenessThresholdNanos` is abandoned (its coordinator died): `isAbandoned` says a pusher
+ * may abort it and clean up its intents.
+ *
+ *     A ──waits for──► B ──waits for──► C
+ *     ▲                                 │
+ *     └──────────waits for──────────────┘      cycle A → B → C → A: abort the lowest priority
+ *
+ * Sans-I/O: no timers; the caller supplies `now` and decides when to run detection (CockroachDB
+ * checks after each push waits a short delay). Bounded by `txnWaitQueuePushersMax`.
+ */
+import { assert } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
+import type { Timestamp } from '../../clock/timestamp.js';
+import type { TxnId } from '../../src/base/ids.js';
+import type { TxnStatus } from '../storage/mvcc/resolve.js';
+import type { TxnMeta } from '../storage/mvcc/txn.js';
+import { TxnWaitQueueFullError } from './errors.js';
+
+/** A registered push: `pusher` waits for `pushee` to finalize. */
+export interface WaitingPush {
+  readonly pusher: TxnMeta;
+  readonly pushee: TxnMeta;
+}
+
+export interface Deadlock {
+  /** The transactions of the cycle in waits-for order, starting at the earliest-registered pusher. */
+  readonly cycle: readonly TxnMeta[];
+  /** The transaction to abort to break it. */
+  readonly abort: TxnMeta;
+}
+
+/** Which of `a` and `b` a deadlock aborts: lower priority, then the larger id. */
+export function deadlockVictim(a: TxnMeta, b: TxnMeta): TxnMeta {
+  if (a.priority !== b.priority) return a.priority < b.priority ? a : b;
+  return a.id > b.id ? a : b;
+}
+
+/**
+ * True if a PENDING pushee whose record last heartbeat at `lastHeartbeat` is abandoned at `now`:
+ * more than `thresholdNanos` of wall time passed. A pusher may then abort it.
+ */
+export function isAbandoned(lastHeartbeat: Timestamp, now: Timestamp, thresholdNanos: bigint = limits.txnLivenessThresholdNanos): boolean {
+  assert(thresholdNanos > 0n, 'liveness threshold must be positive');
+  return now.wallNanos - lastHeartbeat.wallNanos > thresholdNanos;
+}
+
+export class TxnWaitQueue {
+  /** Registered pushes in registration order, keyed by `pusherId/pusheeId`. */
+  private readonly pushes = new Map<string, WaitingPush>();
+
+  constructor(private readonly pushersMax: number = limits.txnWaitQueuePushersMax) {
+    assert(Number.isSafeInteger(pushersMax) && pushersMax > 0, 'txnWaitQueuePushersMax must be positive');
+  }
+
+  /**
+   * Registers that `pusher` waits for `pushee`. Idempotent for the same pair (the newer metas
+   * replace the old, e.g. after a priority bump). Throws `TxnWaitQueueFullError` when full.
+   */
+  enqueuePush(pusher: TxnMeta, pushee: TxnMeta): void {
+    assert(pusher.id !== pushee.id, 'a transaction cannot push itself');
+    const key = `${pusher.id}/${pushee.id}`;
+    if (!this.pushes.has(key) && this.pushes.size >= this.pushersMax) throw new TxnWaitQueueFullError(this.pushersMax);
+    this.pushes.delete(key);
+    this.pushes.set(key, { pusher, pushee });
+  }
+
+  /** The pusher gave up (its request was cancelled or its own transaction finished). */
+  dequeuePusher(pusherId: TxnId): WaitingPush[] {
+    return this.removeWhere((p) => p.pusher.id === pusherId);
+  }
+
+  /**
+   * `txnId` committed or aborted: every push waiting on it is released (returned in
+   * registration order, to be answered with `status`), and its own pushes are dropped.
+   */
+  onTxnFinalized(txnId: TxnId, status: Exclude<TxnStatus, 'PENDING'>): WaitingPush[] {
+    assert(status === 'COMMITTED' || status === 'ABORTED', 'a finalized transaction is committed or aborted');
+    this.removeWhere((p) => p.pusher.id === txnId);
+    return this.removeWhere((p) => p.pushee.id === txnId);
+  }
+
+  /**
+   * Finds a waits-for cycle, if any, deterministically: depth-first from each pusher in
+   * registration order, following edges in registration order. Returns the first cycle found.
+   */
+  detectDeadlock(): Deadlock | undefined {
+    const edges = this.edges();
+    const done = new Set<TxnId>();
+    for (const push of this.pushes.values()) {
+      const cycle = findCycle(push.pusher.id, edges, done, []);
+      if (cycle !== undefined) {
+        const cycleMetas = cycle.map((id) => this.meta(id));
+        return { cycle: cycleMetas, abort: cycleMetas.reduce(deadlockVictim) };
+      }
+    }
+    return undefined;
+  }
+
+  /** Every registered push, in registration order. */
+  waiting(): WaitingPush[] {
+    return [...this.pushes.values()];
+  }
+
+  private edges(): Map<TxnId, TxnId[]> {
+    const edges = new Map<TxnId, TxnId[]>();
+    for (const push of this.pushes.values()) {
+      const out = edges.get(push.pusher.id) ?? [];
+      out.push(push.pushee.id);
+      edges.set(push.pusher.id, out);
+    }
+    return edges;
+  }
+
+  /** The latest meta registered for `id` (as pusher or pushee). */
+  private meta(id: TxnId): TxnMeta {
+    let found: TxnMeta | undefined;
+    for (const push of this.pushes.values()) {
+      if (push.pusher.id === id) found = push.pusher;
+      else if (push.pushee.id === id) found = push.pushee;
+    }
+    assert(found !== undefined, 'transaction of a cycle is not in the queue');
+    return found;
+  }
+
+  private removeWhere(predicate: (push: WaitingPush) => boolean): WaitingPush[] {
+    const removed: WaitingPush[] = [];
+    for (const [key, push] of this.pushes) {
+      if (!predicate(push)) continue;
+      this.pushes.delete(key);
+      removed.push(push);
+    }
+    return removed;
+  }
+}
+
+/** DFS from `node`; `path` is the current stack. Returns the cycle's nodes, or undefined. */
+function findCycle(node: TxnId, edges: Map<TxnId, TxnId[]>, done: Set<TxnId>, path: TxnId[]): TxnId[] | undefined {
+  const onPath = path.indexOf(node);
+  if (onPath !== -1) return path.slice(onPath);
+  if (done.has(node)) return undefined;
+  path.push(node);
+  for (const next of edges.get(node) ?? []) {
+    const cycle = findCycle(next, edges, done, path);
+    if (cycle !== undefined) return cycle;
+  }
+  path.pop();
+  done.add(node);
+  return undefined;
+}
