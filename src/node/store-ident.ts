@@ -2,14 +2,14 @@
  * The store identity: which cluster, node and store a data folder belongs to. Written once,
  * synced, when a store is bootstrapped, and checked on every start so a node never serves a
  * store of another cluster (CockroachDB's `StoreIdent`). It lives in the store-local keyspace
- * (0x01 's'), outside every range.
+ * (0x01 's'), outside every range; its key is defined with the rest of the keyspace in
+ * kv/api/keyspace.ts.
  */
 import { InvalidInputError } from '../base/errors.js';
 import { nodeId, storeId, txnIdFromBytes, type NodeId, type StoreId } from '../base/ids.js';
+import { storeIdentKey } from '../../kv/api/keyspace.js';
 import type { Engine } from '../../kv/storage/engine.js';
 import type { RandomSource } from '../env/env.js';
-
-const storeIdentKey = Uint8Array.from([0x01, 0x73, ...new TextEncoder().encode('store-ident')]);
 
 export interface StoreIdent {
   readonly clusterId: string;
