@@ -5,3 +5,5 @@ export * from './describe.js';
 export * from './keyspace.js';
 export * from './pretty.js';
 export * from './span.js';
+export * from './descriptor.js';
+export * from './transaction.js';
