@@ -1,0 +1,129 @@
+/**
+ * Properties of the lock table under random lock discoveries, acquisitions, scans, releases and
+ * dequeues (fast-check, fixed seeds): queues stay FIFO and bounded, every waiting request waits
+ * at exactly one key and each key's distinguished waiter is one of its waiters; and once every
+ * transaction finalizes and every woken request finishes, every request has proceeded and the
+ * table is empty.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { timestamp } from '../../../clock/timestamp.js';
+import { txnId } from '../../../src/base/ids.js';
+import type { TxnMeta } from '../../../kv/storage/mvcc/txn.js';
+import { LockTable, type LockRequest, type LockTableEvent } from '../../../kv/concurrency/index.js';
+
+const key = (i: number): Uint8Array => Uint8Array.of(0x61 + i);
+const txns: TxnMeta[] = [1, 2, 3, 4].map((i) => {
+  const ts = timestamp(BigInt(i * 10));
+  return { id: txnId(i.toString(16).padStart(32, '0')), key: key(i), epoch: 0, writeTimestamp: ts, minTimestamp: ts, priority: 0, sequence: 0 };
+});
+
+const opArb = fc.oneof(
+  fc.record({ kind: fc.constant('discover' as const), key: fc.nat(4), txn: fc.nat(3) }),
+  fc.record({ kind: fc.constant('scan' as const), key: fc.nat(4), width: fc.nat(2), txn: fc.nat(4), write: fc.boolean(), ts: fc.nat(50) }),
+  fc.record({ kind: fc.constant('release' as const), key: fc.nat(4), txn: fc.nat(3) }),
+  fc.record({ kind: fc.constant('done' as const), pick: fc.nat() }),
+);
+
+interface Model {
+  readonly table: LockTable;
+  /** Requests not waiting (proceeded or woken), by name. */
+  readonly running: Map<string, LockRequest>;
+  readonly waiting: Map<string, LockRequest>;
+  readonly proceeded: Set<string>;
+}
+
+function apply(model: Model, events: readonly LockTableEvent[]): void {
+  for (const event of events) {
+    if (event.kind !== 'proceed') continue;
+    const request = model.waiting.get(event.request);
+    expect(request).toBeDefined();
+    model.waiting.delete(event.request);
+    model.running.set(event.request, request!);
+  }
+}
+
+function scan(model: Model, request: LockRequest): void {
+  const result = model.table.scanAndEnqueue(request);
+  if (result.kind === 'wait') model.waiting.set(request.name, request);
+  else {
+    model.running.set(request.name, request);
+    if (result.kind === 'proceed') model.proceeded.add(request.name);
+  }
+}
+
+/** A running request finishes: it rescans first (woken requests must), then leaves the table. */
+function finish(model: Model, name: string): void {
+  const request = model.running.get(name)!;
+  model.running.delete(name);
+  scan(model, request);
+  if (model.waiting.has(name)) return;
+  model.running.delete(name);
+  apply(model, model.table.dequeue(name));
+}
+
+function checkInvariants(model: Model, queueMax: number): void {
+  const waitingAt = new Map<string, number>();
+  for (const lock of model.table.sortedLocks()) {
+    const names = [...lock.waitingReaders, ...lock.queuedWriters].map((w) => w.request.name);
+    expect(names.length).toBeLessThanOrEqual(queueMax);
+    for (const queue of [lock.waitingReaders, lock.queuedWriters]) {
+      for (let i = 1; i < queue.length; i++) expect(queue[i - 1]!.seq).toBeLessThan(queue[i]!.seq);
+    }
+    for (const name of names) waitingAt.set(name, (waitingAt.get(name) ?? 0) + 1);
+    if (names.length > 0) expect(names).toContain(lock.distinguished);
+    if (names.length > 0) expect(lock.holder !== undefined || lock.reservation !== undefined).toBe(true);
+  }
+  expect([...waitingAt.keys()].sort()).toEqual([...model.waiting.keys()].sort());
+  for (const count of waitingAt.values()) expect(count).toBe(1);
+}
+
+describe('LockTable properties', () => {
+  it('keeps FIFO, bounded queues and lets every request proceed once all txns finalize', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 80 }), (ops) => {
+        const queueMax = 3;
+        const model: Model = { table: new LockTable({ keysMax: 4, waitQueueLengthMax: queueMax }), running: new Map(), waiting: new Map(), proceeded: new Set() };
+        let next = 0;
+        for (const op of ops) {
+          try {
+            runOp(model, op, () => `r${next++}`);
+          } catch (error) {
+            if (!(error instanceof Error && error.name === 'LockTableFullError')) throw error;
+          }
+          checkInvariants(model, queueMax);
+        }
+        for (const txn of txns) apply(model, model.table.onTxnFinalized(txn.id, 'COMMITTED'));
+        while (model.running.size > 0) {
+          finish(model, [...model.running.keys()][0]!);
+          checkInvariants(model, queueMax);
+        }
+        expect(model.waiting.size).toBe(0);
+        expect(model.table.keyCount).toBe(0);
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+});
+
+function runOp(model: Model, op: OpValue, name: () => string): void {
+  switch (op.kind) {
+    case 'discover':
+      return apply(model, model.table.addDiscoveredLock(key(op.key), txns[op.txn]!));
+    case 'release':
+      return apply(model, model.table.onLockReleased(key(op.key), txns[op.txn]!.id));
+    case 'scan': {
+      const span = op.width === 0 ? { start: key(op.key) } : { start: key(op.key), end: key(op.key + op.width) };
+      const txn = op.txn === 4 ? undefined : txns[op.txn];
+      const request: LockRequest = { name: name(), txn, timestamp: timestamp(BigInt(op.ts)), spans: [{ span, access: op.write ? 'write' : 'read' }], waitPolicy: 'block' };
+      return scan(model, request);
+    }
+    case 'done': {
+      const running = [...model.running.keys()];
+      if (running.length > 0) finish(model, running[op.pick % running.length]!);
+      return;
+    }
+  }
+}
+
+type OpValue = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
