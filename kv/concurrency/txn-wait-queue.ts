@@ -96,9 +96,10 @@ export class TxnWaitQueue {
     const edges = this.edges();
     const done = new Set<TxnId>();
     for (const push of this.pushes.values()) {
-      const cycle = findCycle(push.pusher.id, edges, done, []);
+      const cycle = findCycle(push.pusher.id, edges, done);
       if (cycle !== undefined) {
-        const cycleMetas = cycle.map((id) => this.meta(id));
+        const metas = this.metas();
+        const cycleMetas = cycle.map((id) => metas.get(id)!);
         return { cycle: cycleMetas, abort: cycleMetas.reduce(deadlockVictim) };
       }
     }
@@ -120,15 +121,14 @@ export class TxnWaitQueue {
     return edges;
   }
 
-  /** The latest meta registered for `id` (as pusher or pushee). */
-  private meta(id: TxnId): TxnMeta {
-    let found: TxnMeta | undefined;
+  /** The latest meta registered for each transaction (as pusher or pushee). */
+  private metas(): Map<TxnId, TxnMeta> {
+    const metas = new Map<TxnId, TxnMeta>();
     for (const push of this.pushes.values()) {
-      if (push.pusher.id === id) found = push.pusher;
-      else if (push.pushee.id === id) found = push.pushee;
+      metas.set(push.pusher.id, push.pusher);
+      metas.set(push.pushee.id, push.pushee);
     }
-    assert(found !== undefined, 'transaction of a cycle is not in the queue');
-    return found;
+    return metas;
   }
 
   private removeWhere(predicate: (push: WaitingPush) => boolean): WaitingPush[] {
@@ -142,17 +142,34 @@ export class TxnWaitQueue {
   }
 }
 
-/** DFS from `node`; `path` is the current stack. Returns the cycle's nodes, or undefined. */
-function findCycle(node: TxnId, edges: Map<TxnId, TxnId[]>, done: Set<TxnId>, path: TxnId[]): TxnId[] | undefined {
-  const onPath = path.indexOf(node);
-  if (onPath !== -1) return path.slice(onPath);
-  if (done.has(node)) return undefined;
-  path.push(node);
-  for (const next of edges.get(node) ?? []) {
-    const cycle = findCycle(next, edges, done, path);
-    if (cycle !== undefined) return cycle;
+/**
+ * Iterative depth-first search from `start` (no recursion: a chain of `txnWaitQueuePushersMax`
+ * waits must not overflow the stack). `done` holds nodes already proven to reach no cycle.
+ * Returns the cycle's nodes in waits-for order, or undefined.
+ */
+function findCycle(start: TxnId, edges: Map<TxnId, TxnId[]>, done: Set<TxnId>): TxnId[] | undefined {
+  if (done.has(start)) return undefined;
+  const path: TxnId[] = [start];
+  const onPath = new Set<TxnId>(path);
+  const nextEdge: number[] = [0];
+  while (path.length > 0) {
+    const node = path[path.length - 1]!;
+    const out = edges.get(node) ?? [];
+    const i = nextEdge[nextEdge.length - 1]!;
+    if (i === out.length) {
+      done.add(node);
+      onPath.delete(node);
+      path.pop();
+      nextEdge.pop();
+      continue;
+    }
+    nextEdge[nextEdge.length - 1] = i + 1;
+    const next = out[i]!;
+    if (onPath.has(next)) return path.slice(path.indexOf(next));
+    if (done.has(next)) continue;
+    path.push(next);
+    onPath.add(next);
+    nextEdge.push(0);
   }
-  path.pop();
-  done.add(node);
   return undefined;
 }

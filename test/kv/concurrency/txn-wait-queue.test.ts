@@ -87,3 +87,16 @@ describe('TxnWaitQueue properties', () => {
     expect(isAbandoned(timestamp(100n), timestamp(50n), 10n)).toBe(false);
   });
 });
+
+describe('TxnWaitQueue at its bounds', () => {
+  it('finds a cycle through 10,000 transactions without overflowing the stack', () => {
+    const txns = makeTxns(Array.from({ length: 10_000 }, (_, i) => (i === 5_000 ? 0 : 1)));
+    const queue = new TxnWaitQueue();
+    for (let i = 0; i < txns.length - 1; i++) queue.enqueuePush(txns[i]!, txns[i + 1]!);
+    expect(queue.detectDeadlock()).toBeUndefined();
+    queue.enqueuePush(txns[txns.length - 1]!, txns[0]!);
+    const deadlock = queue.detectDeadlock()!;
+    expect(deadlock.cycle).toHaveLength(10_000);
+    expect(deadlock.abort).toBe(txns[5_000]);
+  });
+});
