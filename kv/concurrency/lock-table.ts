@@ -107,8 +107,9 @@ export class LockTable {
 
   /**
    * Checks the request's spans against the table; see the module comment. The first call
-   * sequences the request; it stays active (and keeps its reservations) until `dequeue`. A
-   * request may be rescanned only when it is not waiting.
+   * sequences the request (its place in every queue it joins later); it stays active, keeping
+   * its reservations, until `dequeue` — which the caller must call whatever the result, errors
+   * included. A request may be rescanned only when it is not waiting (after a `proceed` event).
    */
   scanAndEnqueue(request: LockRequest): LockScanResult {
     const active = this.activate(request);

@@ -264,7 +264,7 @@ export class ConcurrencyScript {
       const spans = guard.latches.map((l) => `${l.access} ${fmtSpan(l.span)}@${l.timestamp === undefined ? 'nonmvcc' : fmtTs(l.timestamp)}`).join(', ');
       out.push(`  ${name} ${waits.length === 0 ? 'held' : `waiting on ${waits.join(', ')}`}: ${spans}`);
     }
-    out.push(`locks (${this.locks.keyCount} keys, ${this.locks.evictions} evicted):`);
+    out.push(`locks (keys: ${this.locks.keyCount}, evicted: ${this.locks.evictions}):`);
     for (const lock of this.locks.sortedLocks()) {
       const parts: string[] = [];
       if (lock.holder !== undefined) {
