@@ -1,0 +1,209 @@
+/**
+ * What each request kind is, as tables keyed by `RequestKind` (so a new kind does not compile
+ * until it is classified), `requestKeys` — the spans a request routes by and latches — and
+ * `checkBatch`, the batch rules every receiver enforces before evaluating anything.
+ *
+ * Latches (kv/concurrency) serialise requests whose spans overlap while one of them writes;
+ * DistSender routes by `routing`. Requests on a transaction record latch the range-local record
+ * key, `transactionKey(anchor, txnId)`, not the anchor itself, so a heartbeat never waits for a
+ * scan of user data.
+ */
+import { assert, assertNever } from '../../src/base/assert.js';
+import { InvalidInputError, LimitExceededError } from '../../src/base/errors.js';
+import type { TxnId } from '../../src/base/ids.js';
+import { limits } from '../../src/base/limits.js';
+import { equal } from '../../clock/timestamp.js';
+import { isLocalKey, keyMax, transactionKey } from './keyspace.js';
+import type { BatchRequest, Request, RequestKind } from './requests.js';
+import { compareKeys, span, type Span } from './span.js';
+
+/** Reads only: never writes data, a lock, or a transaction record. */
+export const readOnlyKinds: Readonly<Record<RequestKind, boolean>> = Object.freeze({
+  get: true,
+  scan: true,
+  reverseScan: true,
+  put: false,
+  conditionalPut: false,
+  increment: false,
+  delete: false,
+  deleteRange: false,
+  endTxn: false,
+  heartbeatTxn: false,
+  pushTxn: false,
+  queryTxn: true,
+  resolveIntent: false,
+  resolveIntentRange: false,
+  refresh: true,
+  refreshRange: true,
+  gc: false,
+  adminSplit: false,
+  adminMerge: false,
+});
+
+/** Admin requests run as their own transactions on the leaseholder, alone in their batch. */
+export const adminKinds: Readonly<Record<RequestKind, boolean>> = Object.freeze({
+  get: false,
+  scan: false,
+  reverseScan: false,
+  put: false,
+  conditionalPut: false,
+  increment: false,
+  delete: false,
+  deleteRange: false,
+  endTxn: false,
+  heartbeatTxn: false,
+  pushTxn: false,
+  queryTxn: false,
+  resolveIntent: false,
+  resolveIntentRange: false,
+  refresh: false,
+  refreshRange: false,
+  gc: false,
+  adminSplit: true,
+  adminMerge: true,
+});
+
+/** Whether a request needs a transaction in its batch header, may have one, or must not. */
+export type TransactionUse = 'required' | 'optional' | 'never';
+
+export const transactionalKinds: Readonly<Record<RequestKind, TransactionUse>> = Object.freeze({
+  get: 'optional',
+  scan: 'optional',
+  reverseScan: 'optional',
+  put: 'optional',
+  conditionalPut: 'optional',
+  increment: 'optional',
+  delete: 'optional',
+  deleteRange: 'optional',
+  endTxn: 'required',
+  heartbeatTxn: 'required',
+  pushTxn: 'never',
+  queryTxn: 'never',
+  resolveIntent: 'never',
+  resolveIntentRange: 'never',
+  refresh: 'required',
+  refreshRange: 'required',
+  gc: 'never',
+  adminSplit: 'never',
+  adminMerge: 'never',
+});
+
+const kindOf = (request: Request | RequestKind): RequestKind => (typeof request === 'string' ? request : request.kind);
+
+export const isReadOnly = (request: Request | RequestKind): boolean => readOnlyKinds[kindOf(request)];
+export const isAdmin = (request: Request | RequestKind): boolean => adminKinds[kindOf(request)];
+/** Whether the request may be part of a transaction. */
+export const isTransactional = (request: Request | RequestKind): boolean => transactionalKinds[kindOf(request)] !== 'never';
+
+// ─── keys ────────────────────────────────────────────────────────────────────────────────────
+
+export type LatchAccess = 'read' | 'write';
+
+export interface LatchSpan {
+  readonly span: Span;
+  readonly access: LatchAccess;
+}
+
+export interface RequestKeys {
+  /** The global span that decides which range(s) the request goes to. */
+  readonly routing: Span;
+  /** What the request latches on the range while it evaluates (none for admin requests). */
+  readonly latches: readonly LatchSpan[];
+  /** Whether any latch is a write. */
+  readonly writes: boolean;
+}
+
+const read = (s: Span): LatchSpan => Object.freeze({ span: s, access: 'read' });
+const write = (s: Span): LatchSpan => Object.freeze({ span: s, access: 'write' });
+
+/** The routing span of a request: `[key, endKey)` for ranged kinds, the point `key` otherwise. */
+export function requestSpan(request: Request): Span {
+  return 'endKey' in request ? span(request.key, request.endKey) : span(request.key);
+}
+
+/**
+ * The spans `request` touches and whether it writes. `txnId` is the batch's transaction;
+ * `endTxn` and `heartbeatTxn` need it (they act on the header's transaction record).
+ */
+export function requestKeys(request: Request, txnId?: TxnId): RequestKeys {
+  const routing = requestSpan(request);
+  const latches = requestLatches(request, routing, txnId);
+  return Object.freeze({ routing, latches: Object.freeze(latches), writes: latches.some((latch) => latch.access === 'write') });
+}
+
+function requestLatches(request: Request, routing: Span, txnId: TxnId | undefined): LatchSpan[] {
+  switch (request.kind) {
+    case 'get':
+    case 'scan':
+    case 'reverseScan':
+      // A locking read (FOR UPDATE) takes a lock, so it must exclude concurrent writers.
+      return [request.keyLocking === 'none' ? read(routing) : write(routing)];
+    case 'refresh':
+    case 'refreshRange':
+      return [read(routing)];
+    case 'put':
+    case 'conditionalPut':
+    case 'increment':
+    case 'delete':
+    case 'deleteRange':
+    case 'resolveIntent':
+    case 'resolveIntentRange':
+      return [write(routing)];
+    case 'endTxn': {
+      assert(txnId !== undefined, 'endTxn needs the batch transaction');
+      // The record, and the intents it resolves synchronously on this range.
+      return [write(span(transactionKey(request.key, txnId))), ...request.lockSpans.map(write)];
+    }
+    case 'heartbeatTxn':
+      assert(txnId !== undefined, 'heartbeatTxn needs the batch transaction');
+      return [write(span(transactionKey(request.key, txnId)))];
+    case 'pushTxn':
+      return [write(span(transactionKey(request.key, request.pushee.id)))];
+    case 'queryTxn':
+      return [read(span(transactionKey(request.key, request.txn.id)))];
+    case 'gc':
+      return request.keys.map((gcKey) => write(span(gcKey.key)));
+    case 'adminSplit':
+    case 'adminMerge':
+      return [];
+    default:
+      return assertNever(request, 'request');
+  }
+}
+
+// ─── batch rules ─────────────────────────────────────────────────────────────────────────────
+
+function checkKey(key: Uint8Array, what: string): void {
+  if (key.length > limits.keyBytesMax) throw new LimitExceededError('keyBytesMax', limits.keyBytesMax, key.length);
+  if (isLocalKey(key)) throw new InvalidInputError(`${what} must not be a local key`);
+  if (compareKeys(key, keyMax) > 0) throw new InvalidInputError(`${what} must not be above /Max`);
+}
+
+function checkRequest(request: Request, txnPresent: boolean, index: number): void {
+  const use = transactionalKinds[request.kind];
+  if (use === 'required' && !txnPresent) throw new InvalidInputError(`${request.kind} (request ${index}) needs a transaction`);
+  if (use === 'never' && txnPresent) throw new InvalidInputError(`${request.kind} (request ${index}) cannot be part of a transaction`);
+  checkKey(request.key, `${request.kind} key`);
+  if ('endKey' in request) checkKey(request.endKey, `${request.kind} endKey`);
+  if ('value' in request && request.value.length > limits.valueBytesMax) throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, request.value.length);
+}
+
+/**
+ * Throws `InvalidInputError` or `LimitExceededError` if `batch` breaks a batch rule: it is empty;
+ * an admin request shares it; a request's transaction use does not match the header; `endTxn`
+ * is not last; a key is local, above /Max or too long; a value is too long; or a transactional
+ * header's timestamp is not its transaction's read timestamp.
+ */
+export function checkBatch(batch: BatchRequest): void {
+  const { requests, header } = batch;
+  if (requests.length === 0) throw new InvalidInputError('empty batch');
+  if (requests.length > 1 && requests.some(isAdmin)) throw new InvalidInputError('an admin request must be alone in its batch');
+  const txnPresent = header.txn !== undefined;
+  if (header.txn !== undefined && !equal(header.timestamp, header.txn.readTimestamp)) {
+    throw new InvalidInputError("a transactional batch's timestamp must be its transaction's read timestamp");
+  }
+  requests.forEach((request, index) => {
+    checkRequest(request, txnPresent, index);
+    if (request.kind === 'endTxn' && index !== requests.length - 1) throw new InvalidInputError('endTxn must be the last request of its batch');
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * Factories for requests and batches: each returns a frozen value with every optional field
+ * spelled out, and asserts what only a bug could get wrong (a span with `key ≥ endKey`, an
+ * increment outside int64). Guards narrow a `Request` by kind: `isGetRequest(r)`.
+ */
+import { assert } from '../../src/base/assert.js';
+import type { Timestamp } from '../../clock/timestamp.js';
+import { int64Max, int64Min } from '../storage/keys/key-value.js';
+import type {
+  AdminMergeRequest,
+  AdminSplitRequest,
+  BatchHeader,
+  BatchRequest,
+  CommitTrigger,
+  ConditionalPutRequest,
+  DeleteRangeRequest,
+  DeleteRequest,
+  EndTxnRequest,
+  GCKey,
+  GCRequest,
+  GetRequest,
+  HeartbeatTxnRequest,
+  IncrementRequest,
+  LockStrength,
+  PushTxnRequest,
+  PushType,
+  PutRequest,
+  QueryTxnRequest,
+  RefreshRangeRequest,
+  RefreshRequest,
+  Request,
+  RequestKind,
+  RequestOf,
+  ResolveIntentRangeRequest,
+  ResolveIntentRequest,
+  ReverseScanRequest,
+  ScanRequest,
+} from './requests.js';
+import { compareKeys, type Span } from './span.js';
+import type { SequenceRange, SequencedWrite, TransactionStatus, TxnMeta } from './transaction.js';
+
+const freeze = <T extends object>(value: T): T => Object.freeze(value);
+const freezeList = <T>(values: readonly T[]): readonly T[] => Object.freeze([...values]);
+
+function checkSpan(key: Uint8Array, endKey: Uint8Array, what: string): void {
+  assert(compareKeys(key, endKey) < 0, () => `${what}: key must be < endKey`);
+}
+
+export const getRequest = (key: Uint8Array, keyLocking: LockStrength = 'none'): GetRequest => freeze({ kind: 'get', key, keyLocking });
+
+export function scanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none'): ScanRequest {
+  checkSpan(key, endKey, 'scan');
+  return freeze({ kind: 'scan', key, endKey, keyLocking });
+}
+
+export function reverseScanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none'): ReverseScanRequest {
+  checkSpan(key, endKey, 'reverseScan');
+  return freeze({ kind: 'reverseScan', key, endKey, keyLocking });
+}
+
+export const putRequest = (key: Uint8Array, value: Uint8Array): PutRequest => freeze({ kind: 'put', key, value });
+
+export function conditionalPutRequest(key: Uint8Array, value: Uint8Array, expectedValue: Uint8Array | undefined, options: { allowIfDoesNotExist?: boolean } = {}): ConditionalPutRequest {
+  return freeze({ kind: 'conditionalPut', key, value, expectedValue, allowIfDoesNotExist: options.allowIfDoesNotExist ?? false });
+}
+
+export function incrementRequest(key: Uint8Array, increment: bigint): IncrementRequest {
+  assert(increment >= int64Min && increment <= int64Max, () => `increment out of int64 range: ${increment}`);
+  return freeze({ kind: 'increment', key, increment });
+}
+
+export const deleteRequest = (key: Uint8Array): DeleteRequest => freeze({ kind: 'delete', key });
+
+export function deleteRangeRequest(key: Uint8Array, endKey: Uint8Array, options: { returnKeys?: boolean } = {}): DeleteRangeRequest {
+  checkSpan(key, endKey, 'deleteRange');
+  return freeze({ kind: 'deleteRange', key, endKey, returnKeys: options.returnKeys ?? false });
+}
+
+export function endTxnRequest(fields: {
+  key: Uint8Array;
+  commit: boolean;
+  deadline?: Timestamp;
+  lockSpans?: readonly Span[];
+  inFlightWrites?: readonly SequencedWrite[];
+  commitTrigger?: CommitTrigger;
+}): EndTxnRequest {
+  assert(fields.commit || fields.commitTrigger === undefined, 'an abort has no commit trigger');
+  assert(fields.commit || (fields.inFlightWrites ?? []).length === 0, 'an abort has no in-flight writes');
+  return freeze({
+    kind: 'endTxn',
+    key: fields.key,
+    commit: fields.commit,
+    deadline: fields.deadline,
+    lockSpans: freezeList(fields.lockSpans ?? []),
+    inFlightWrites: freezeList(fields.inFlightWrites ?? []),
+    commitTrigger: fields.commitTrigger,
+  });
+}
+
+export const heartbeatTxnRequest = (key: Uint8Array, now: Timestamp): HeartbeatTxnRequest => freeze({ kind: 'heartbeatTxn', key, now });
+
+export function pushTxnRequest(fields: { pusher: TxnMeta | undefined; pushee: TxnMeta; pushTo: Timestamp; pushType: PushType; force?: boolean }): PushTxnRequest {
+  assert(fields.pusher === undefined || fields.pusher.id !== fields.pushee.id, 'a transaction cannot push itself');
+  return freeze({ kind: 'pushTxn', key: fields.pushee.key, pusher: fields.pusher, pushee: fields.pushee, pushTo: fields.pushTo, pushType: fields.pushType, force: fields.force ?? false });
+}
+
+export const queryTxnRequest = (txn: TxnMeta): QueryTxnRequest => freeze({ kind: 'queryTxn', key: txn.key, txn });
+
+interface ResolveFields {
+  intentTxn: TxnMeta;
+  status: TransactionStatus;
+  ignoredSequences?: readonly SequenceRange[];
+  poison?: boolean;
+}
+
+export function resolveIntentRequest(key: Uint8Array, fields: ResolveFields): ResolveIntentRequest {
+  assert(fields.status !== 'STAGING', 'intents are resolved as PENDING (pushed), COMMITTED or ABORTED');
+  return freeze({ kind: 'resolveIntent', key, intentTxn: fields.intentTxn, status: fields.status, ignoredSequences: freezeList(fields.ignoredSequences ?? []), poison: fields.poison ?? false });
+}
+
+export function resolveIntentRangeRequest(key: Uint8Array, endKey: Uint8Array, fields: ResolveFields): ResolveIntentRangeRequest {
+  checkSpan(key, endKey, 'resolveIntentRange');
+  assert(fields.status !== 'STAGING', 'intents are resolved as PENDING (pushed), COMMITTED or ABORTED');
+  return freeze({ kind: 'resolveIntentRange', key, endKey, intentTxn: fields.intentTxn, status: fields.status, ignoredSequences: freezeList(fields.ignoredSequences ?? []), poison: fields.poison ?? false });
+}
+
+export const refreshRequest = (key: Uint8Array, refreshFrom: Timestamp): RefreshRequest => freeze({ kind: 'refresh', key, refreshFrom });
+
+export function refreshRangeRequest(key: Uint8Array, endKey: Uint8Array, refreshFrom: Timestamp): RefreshRangeRequest {
+  checkSpan(key, endKey, 'refreshRange');
+  return freeze({ kind: 'refreshRange', key, endKey, refreshFrom });
+}
+
+export function gcRequest(key: Uint8Array, endKey: Uint8Array, keys: readonly GCKey[], threshold: Timestamp): GCRequest {
+  checkSpan(key, endKey, 'gc');
+  for (const gcKey of keys) assert(compareKeys(key, gcKey.key) <= 0 && compareKeys(gcKey.key, endKey) < 0, 'gc key outside the request span');
+  return freeze({ kind: 'gc', key, endKey, keys: freezeList(keys), threshold });
+}
+
+export const adminSplitRequest = (splitKey: Uint8Array): AdminSplitRequest => freeze({ kind: 'adminSplit', key: splitKey, splitKey });
+export const adminMergeRequest = (key: Uint8Array): AdminMergeRequest => freeze({ kind: 'adminMerge', key });
+
+// ─── batches ─────────────────────────────────────────────────────────────────────────────────
+
+/** A header with the defaults: no transaction, no range, `block`, `consistent`, no limits. */
+export function batchHeader(fields: Partial<BatchHeader> & { timestamp: Timestamp }): BatchHeader {
+  const header: BatchHeader = {
+    timestamp: fields.timestamp,
+    txn: fields.txn,
+    rangeId: fields.rangeId,
+    waitPolicy: fields.waitPolicy ?? 'block',
+    now: fields.now ?? fields.timestamp,
+    readConsistency: fields.readConsistency ?? 'consistent',
+    maxSpanRequestKeys: fields.maxSpanRequestKeys ?? 0,
+    targetBytes: fields.targetBytes ?? 0,
+  };
+  assert(Number.isSafeInteger(header.maxSpanRequestKeys) && header.maxSpanRequestKeys >= 0, 'maxSpanRequestKeys must be a non-negative integer');
+  assert(Number.isSafeInteger(header.targetBytes) && header.targetBytes >= 0, 'targetBytes must be a non-negative integer');
+  return freeze(header);
+}
+
+/** A frozen batch; the tuple type of `requests` is kept so responses are typed per position. */
+export function batchRequest<const Rs extends readonly Request[]>(header: BatchHeader, requests: Rs): BatchRequest<Rs> {
+  return freeze({ header, requests: Object.freeze([...requests]) as unknown as Rs });
+}
+
+// ─── guards ──────────────────────────────────────────────────────────────────────────────────
+
+/** A type guard for one request kind. */
+export function isRequestKind<K extends RequestKind>(request: Request, kind: K): request is RequestOf<K> {
+  return request.kind === kind;
+}
+
+const guard =
+  <K extends RequestKind>(kind: K) =>
+  (request: Request): request is RequestOf<K> =>
+    request.kind === kind;
+
+export const isGetRequest = guard('get');
+export const isScanRequest = guard('scan');
+export const isReverseScanRequest = guard('reverseScan');
+export const isPutRequest = guard('put');
+export const isConditionalPutRequest = guard('conditionalPut');
+export const isIncrementRequest = guard('increment');
+export const isDeleteRequest = guard('delete');
+export const isDeleteRangeRequest = guard('deleteRange');
+export const isEndTxnRequest = guard('endTxn');
+export const isHeartbeatTxnRequest = guard('heartbeatTxn');
+export const isPushTxnRequest = guard('pushTxn');
+export const isQueryTxnRequest = guard('queryTxn');
+export const isResolveIntentRequest = guard('resolveIntent');
+export const isResolveIntentRangeRequest = guard('resolveIntentRange');
+export const isRefreshRequest = guard('refresh');
+export const isRefreshRangeRequest = guard('refreshRange');
+export const isGCRequest = guard('gc');
+export const isAdminSplitRequest = guard('adminSplit');
+export const isAdminMergeRequest = guard('adminMerge');

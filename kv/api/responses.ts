@@ -1,0 +1,158 @@
+/**
+ * The responses of the KV API, in lockstep with `requests.ts`: one interface per request kind
+ * with the same `kind`, and `ResponseFor<R>` mapping a request type to its response type, so a
+ * batch of `[GetRequest, PutRequest]` answers `[GetResponse, PutResponse]` position by position
+ * (`BatchResponse<Rs>`). A response that is missing a kind of the request union, or has one the
+ * request union lacks, fails to compile (`responseKindsMatch` below).
+ */
+import type { TxnId } from '../../src/base/ids.js';
+import type { Timestamp } from '../../clock/timestamp.js';
+import type { RangeDescriptor } from './descriptor.js';
+import type { Request, RequestKind } from './requests.js';
+import type { Span } from './span.js';
+import type { Transaction } from './transaction.js';
+
+/** Why a scan stopped early; the rest of its span is the `resumeSpan`. */
+export type ResumeReason = 'keyLimit' | 'byteLimit';
+
+export interface KeyValueRow {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  /** The timestamp of the version read. */
+  readonly timestamp: Timestamp;
+}
+
+export interface GetResponse {
+  readonly kind: 'get';
+  /** Undefined when the key has no visible value (absent or deleted). */
+  readonly value: Uint8Array | undefined;
+  readonly timestamp: Timestamp | undefined;
+}
+
+interface ScanResult {
+  readonly rows: readonly KeyValueRow[];
+  /** The part of the span not scanned because a limit was reached. */
+  readonly resumeSpan: Span | undefined;
+  readonly resumeReason: ResumeReason | undefined;
+}
+
+export interface ScanResponse extends ScanResult {
+  readonly kind: 'scan';
+}
+export interface ReverseScanResponse extends ScanResult {
+  readonly kind: 'reverseScan';
+}
+export interface PutResponse {
+  readonly kind: 'put';
+}
+export interface ConditionalPutResponse {
+  readonly kind: 'conditionalPut';
+}
+export interface IncrementResponse {
+  readonly kind: 'increment';
+  readonly newValue: bigint;
+}
+export interface DeleteResponse {
+  readonly kind: 'delete';
+  /** Whether a value was visible (and so deleted). */
+  readonly foundKey: boolean;
+}
+export interface DeleteRangeResponse {
+  readonly kind: 'deleteRange';
+  /** The deleted keys, when the request asked for them; else empty. */
+  readonly keys: readonly Uint8Array[];
+  readonly resumeSpan: Span | undefined;
+}
+export interface EndTxnResponse {
+  readonly kind: 'endTxn';
+  /** The record as written: COMMITTED, ABORTED or STAGING. */
+  readonly txn: Transaction;
+  /** Committed in the same Raft command as its writes (the one-phase fast path). */
+  readonly onePhaseCommit: boolean;
+}
+export interface HeartbeatTxnResponse {
+  readonly kind: 'heartbeatTxn';
+  readonly txn: Transaction;
+}
+export interface PushTxnResponse {
+  readonly kind: 'pushTxn';
+  /** The pushee's record after the push: pushed, aborted, or already finished. */
+  readonly pusheeTxn: Transaction;
+}
+export interface QueryTxnResponse {
+  readonly kind: 'queryTxn';
+  readonly queriedTxn: Transaction;
+  /** Transactions waiting on the queried one (for deadlock detection). */
+  readonly waitingTxns: readonly TxnId[];
+}
+export interface ResolveIntentResponse {
+  readonly kind: 'resolveIntent';
+}
+export interface ResolveIntentRangeResponse {
+  readonly kind: 'resolveIntentRange';
+  readonly resumeSpan: Span | undefined;
+}
+export interface RefreshResponse {
+  readonly kind: 'refresh';
+}
+export interface RefreshRangeResponse {
+  readonly kind: 'refreshRange';
+}
+export interface GCResponse {
+  readonly kind: 'gc';
+}
+export interface AdminSplitResponse {
+  readonly kind: 'adminSplit';
+  readonly left: RangeDescriptor;
+  readonly right: RangeDescriptor;
+}
+export interface AdminMergeResponse {
+  readonly kind: 'adminMerge';
+  readonly merged: RangeDescriptor;
+}
+
+export type Response =
+  | GetResponse
+  | ScanResponse
+  | ReverseScanResponse
+  | PutResponse
+  | ConditionalPutResponse
+  | IncrementResponse
+  | DeleteResponse
+  | DeleteRangeResponse
+  | EndTxnResponse
+  | HeartbeatTxnResponse
+  | PushTxnResponse
+  | QueryTxnResponse
+  | ResolveIntentResponse
+  | ResolveIntentRangeResponse
+  | RefreshResponse
+  | RefreshRangeResponse
+  | GCResponse
+  | AdminSplitResponse
+  | AdminMergeResponse;
+
+export type ResponseKind = Response['kind'];
+
+/** The response to a request of type `R`. */
+export type ResponseFor<R extends Request> = Extract<Response, { readonly kind: R['kind'] }>;
+export type ResponseOf<K extends RequestKind> = Extract<Response, { readonly kind: K }>;
+
+/** The responses to a tuple of requests, position by position. */
+export type ResponsesFor<Rs extends readonly Request[]> = { readonly [I in keyof Rs]: Rs[I] extends Request ? ResponseFor<Rs[I]> : never };
+
+// Lockstep: these fail to compile if a kind is in one union and not the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const responseKindsMatch: Same<RequestKind, ResponseKind> = true;
+
+export interface BatchResponseHeader {
+  /** The transaction as the server left it (pushed timestamp, status, …); undefined if none. */
+  readonly txn: Transaction | undefined;
+  /** The server's clock reading, so the sender's hybrid clock moves past it. */
+  readonly now: Timestamp;
+}
+
+export interface BatchResponse<Rs extends readonly Request[] = readonly Request[]> {
+  readonly header: BatchResponseHeader;
+  readonly responses: ResponsesFor<Rs>;
+}
