@@ -41,9 +41,11 @@ export interface SimOptions {
   readonly transferInterval: number;
   /**
    * A leader may propose its own removal (or demotion). Off by default, like CockroachDB, whose
-   * leaseholder transfers the lease before it is removed: with configurations that take effect
-   * when applied, a removed leader that steps down at once can leave the group without a leader
-   * for good (see README: known liveness hazard). On, it explores that path.
+   * leaseholder hands the lease over before it is removed. On, it exposes a liveness hazard of
+   * the core: a leader that applies its own removal steps down at once; a voter that has not
+   * learned that commit still uses the old (joint) configuration, which needs the removed
+   * node's vote, and the removed node — often holding the longest log, and no longer allowed
+   * to campaign — refuses it: no leader ever again (e.g. seed 1038 with `--self-removal`).
    */
   readonly leaderRemovesItself: boolean;
   /** Mean virtual time between out-of-turn campaigns (0: none). */

@@ -167,7 +167,7 @@ export class Workload {
     this.cluster.input(leader, { kind: 'confChange', change, label });
   }
 
-  /** A change that fits `cs` (mostly: now and then one the leader must refuse). */
+  /** A change that fits `cs` (now and then one the leader must refuse). */
   private chooseChange(cs: ConfState): ConfChange | undefined {
     const r = this.random;
     if (cs.votersOutgoing.length > 0) return { changes: [], transition: 'simple' }; // leave the joint config
@@ -201,7 +201,8 @@ export class Workload {
         // Demote a voter to learner through a joint configuration (it becomes a "learner next").
         return cs.voters.length > 2 && voter !== undefined ? { changes: [{ type: 'addLearner', nodeId: voter }], transition: joint() } : undefined;
       default:
-        // A change the leader must refuse: two voters at once without joint consensus, or an unknown node.
+        // Two voter changes in one 'simple' change (which enters a joint configuration that
+        // leaves itself), or a change the leader must refuse (removing a node that is not a member).
         return r.float() < 0.5 && learner !== undefined && voter !== undefined
           ? { changes: [{ type: 'addNode', nodeId: learner }, { type: 'removeNode', nodeId: voter }], transition: 'simple' }
           : this.simple({ type: 'removeNode', nodeId: 9999 });
