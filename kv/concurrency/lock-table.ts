@@ -26,9 +26,11 @@
  * `LockTableFullError`. At most `lockWaitQueueLengthMax` waiters (readers and writers) per key;
  * a request that would exceed it gets `LockWaitQueueFullError` instead of waiting.
  *
- * Not (yet) done: a lower-seq writer breaking another request's reservation (CockroachDB does, to
- * avoid reservation deadlocks; here such cycles are broken by the txn wait queue's deadlock
- * detection), shared locks, and a finalized-txn cache. Key lookup is a linear walk over at most
+ * Reservations are broken by earlier arrivals: a transactional writer sequenced before the
+ * reserving request takes the reservation over (see `mayBreakReservation`).
+ *
+ * Not (yet) done: shared locks, and a finalized-txn cache (CockroachDB skips adding discovered
+ * intents of transactions it already knows finalized; here the waiter pushes, learns, resolves). Key lookup is a linear walk over at most
  * `lockTableKeysMax` entries; a B-tree would replace it without changing the contract.
  */
 import { assert, assertNever } from '../../src/base/assert.js';
@@ -52,7 +54,11 @@ import {
 } from './lock-state.js';
 import { spanContainsKey, type SpanAccess } from './spans.js';
 
-export type LockScanResult =
+/**
+ * `events`: what the scan did to other requests (breaking a reservation re-points the key's
+ * distinguished waiter at the breaker's transaction); handle them like any other events.
+ */
+export type LockScanResult = (
   /** No conflict (under `skipLocked`: `skippedKeys` are locked and must be skipped). */
   | { readonly kind: 'proceed'; readonly skippedKeys: readonly Uint8Array[] }
   /** Queued at `key`; `pushee` owns the lock; `reservedBy` names a reserving request. */
@@ -63,7 +69,8 @@ export type LockScanResult =
       readonly reservedBy: string | undefined;
       readonly distinguished: boolean;
     }
-  | { readonly kind: 'error'; readonly error: LockConflictError | LockWaitQueueFullError };
+  | { readonly kind: 'error'; readonly error: LockConflictError | LockWaitQueueFullError }
+) & { readonly events: readonly LockTableEvent[] };
 
 export type LockTableEvent =
   /** The request stopped waiting at `key` (with the key's reservation if `reservation`): rescan. */
@@ -115,6 +122,7 @@ export class LockTable {
     const active = this.activate(request);
     assert(active.waitingAt === undefined, () => `request ${request.name} rescanned while waiting`);
     const skippedKeys: Uint8Array[] = [];
+    const events: LockTableEvent[] = [];
     for (const lock of this.locksOf(request)) {
       const conflict = this.conflict(lock.state, active, lock.access);
       if (conflict === 'none') continue;
@@ -123,15 +131,19 @@ export class LockTable {
           if (conflict === 'held') skippedKeys.push(lock.state.key);
           continue;
         case 'error':
-          if (conflict === 'held') return { kind: 'error', error: new LockConflictError(lock.state.key, lock.state.holder!.txn) };
+          if (conflict === 'held') return { kind: 'error', error: new LockConflictError(lock.state.key, lock.state.holder!.txn), events };
           continue;
         case 'block':
-          return this.enqueue(lock.state, active, lock.access);
+          if (conflict === 'reserved' && this.mayBreakReservation(lock.state, active)) {
+            this.breakReservation(lock.state, active, events);
+            continue;
+          }
+          return { ...this.enqueue(lock.state, active, lock.access), events };
         default:
           return assertNever(request.waitPolicy, 'wait policy');
       }
     }
-    return { kind: 'proceed', skippedKeys };
+    return { kind: 'proceed', skippedKeys, events };
   }
 
   /** The request is done (evaluated, failed or cancelled): leave queues, pass on reservations. */
@@ -243,9 +255,27 @@ export class LockTable {
     return 'reserved';
   }
 
-  private enqueue(lock: LockState, active: ActiveRequest, access: SpanAccess): LockScanResult {
+  /**
+   * A transactional writer that arrived before the reserving request takes the reservation
+   * (CockroachDB's reservation breaking): otherwise two requests that reserved keys in opposite
+   * orders would push each other's transactions, and deadlock detection would abort one although
+   * no transaction holds a lock the other needs. The loser finds out when it rescans.
+   */
+  private mayBreakReservation(lock: LockState, active: ActiveRequest): boolean {
+    return active.request.txn !== undefined && lock.reservation !== undefined && lock.reservation.seq > active.seq;
+  }
+
+  private breakReservation(lock: LockState, active: ActiveRequest, events: LockTableEvent[]): void {
+    assert(lock.holder === undefined, 'only a free lock has a reservation to break');
+    this.dropReservation(lock);
+    lock.reservation = { request: active.request, seq: active.seq, access: 'write' };
+    active.reserved.add(hex(lock.key));
+    this.afterChange(lock, events);
+  }
+
+  private enqueue(lock: LockState, active: ActiveRequest, access: SpanAccess): Exclude<LockScanResult, { kind: 'proceed' }> {
     if (waiterCount(lock) >= this.bounds.waitQueueLengthMax) {
-      return { kind: 'error', error: new LockWaitQueueFullError(lock.key, this.bounds.waitQueueLengthMax) };
+      return { kind: 'error', error: new LockWaitQueueFullError(lock.key, this.bounds.waitQueueLengthMax), events: [] };
     }
     const waiter: Waiter = { request: active.request, seq: active.seq, access };
     insertBySeq(access === 'read' ? lock.waitingReaders : lock.queuedWriters, waiter);
@@ -256,7 +286,7 @@ export class LockTable {
       lock.lastPush = `${active.request.name}/${pushee.id}`;
     }
     const distinguished = lock.distinguished === active.request.name;
-    return { kind: 'wait', key: lock.key, pushee, reservedBy: lock.holder === undefined ? lock.reservation?.request.name : undefined, distinguished };
+    return { kind: 'wait', key: lock.key, pushee, reservedBy: lock.holder === undefined ? lock.reservation?.request.name : undefined, distinguished, events: [] };
   }
 
   /** The lock is free: wake every reader, then writers until one transactional writer reserves. */

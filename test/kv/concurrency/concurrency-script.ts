@@ -188,7 +188,9 @@ export class ConcurrencyScript {
 
   private scan(cmd: Command, out: string[]): void {
     const request = this.request(cmd);
-    out.push(`${request.lock.name} ${this.fmtScan(this.locks.scanAndEnqueue(request.lock))}`);
+    const result = this.locks.scanAndEnqueue(request.lock);
+    out.push(`${request.lock.name} ${this.fmtScan(result)}`);
+    this.printEvents(result.events, out);
   }
 
   private fmtScan(result: LockScanResult): string {

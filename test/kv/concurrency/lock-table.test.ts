@@ -45,6 +45,7 @@ function apply(model: Model, events: readonly LockTableEvent[]): void {
 
 function scan(model: Model, request: LockRequest): void {
   const result = model.table.scanAndEnqueue(request);
+  apply(model, result.events);
   if (result.kind === 'wait') model.waiting.set(request.name, request);
   else {
     model.running.set(request.name, request);
