@@ -53,13 +53,29 @@ function scan(model: Model, request: LockRequest): void {
   }
 }
 
-/** A running request finishes: it rescans first (woken requests must), then leaves the table. */
-function finish(model: Model, name: string): void {
+/**
+ * A running request finishes: it rescans first (woken requests must); if it may proceed, a
+ * transactional writer locks every key it writes — `acquireLock` asserts that no other
+ * transaction holds the lock, so a writer let through a held lock fails the test — and leaves.
+ */
+function finish(model: Model, name: string, acquire: boolean): void {
   const request = model.running.get(name)!;
   model.running.delete(name);
-  scan(model, request);
-  if (model.waiting.has(name)) return;
-  model.running.delete(name);
+  const result = model.table.scanAndEnqueue(request);
+  apply(model, result.events);
+  if (result.kind === 'wait') {
+    model.waiting.set(name, request);
+    return;
+  }
+  if (result.kind === 'proceed') model.proceeded.add(name);
+  if (acquire && result.kind === 'proceed' && request.txn !== undefined) {
+    for (const s of request.spans) {
+      if (s.access !== 'write') continue;
+      for (let k = s.span.start[0]!; k < (s.span.end ?? Uint8Array.of(s.span.start[0]! + 1))[0]!; k++) {
+        apply(model, model.table.acquireLock(Uint8Array.of(k), request.txn, 'unreplicated'));
+      }
+    }
+  }
   apply(model, model.table.dequeue(name));
 }
 
@@ -96,7 +112,7 @@ describe('LockTable properties', () => {
         }
         for (const txn of txns) apply(model, model.table.onTxnFinalized(txn.id, 'COMMITTED'));
         while (model.running.size > 0) {
-          finish(model, [...model.running.keys()][0]!);
+          finish(model, [...model.running.keys()][0]!, false);
           checkInvariants(model, queueMax);
         }
         expect(model.waiting.size).toBe(0);
@@ -121,7 +137,7 @@ function runOp(model: Model, op: OpValue, name: () => string): void {
     }
     case 'done': {
       const running = [...model.running.keys()];
-      if (running.length > 0) finish(model, running[op.pick % running.length]!);
+      if (running.length > 0) finish(model, running[op.pick % running.length]!, true);
       return;
     }
   }
