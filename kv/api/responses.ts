@@ -139,7 +139,7 @@ export type ResponseFor<R extends Request> = Extract<Response, { readonly kind: 
 export type ResponseOf<K extends RequestKind> = Extract<Response, { readonly kind: K }>;
 
 /** The responses to a tuple of requests, position by position. */
-export type ResponsesFor<Rs extends readonly Request[]> = { readonly [I in keyof Rs]: Rs[I] extends Request ? ResponseFor<Rs[I]> : never };
+export type ResponsesFor<Rs extends readonly Request[]> = { readonly [I in keyof Rs]: Rs[I] extends { readonly kind: infer K extends RequestKind } ? ResponseOf<K> : never };
 
 // Lockstep: these fail to compile if a kind is in one union and not the other.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
