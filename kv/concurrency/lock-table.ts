@@ -313,8 +313,13 @@ export class LockTable {
     events.push({ kind: 'proceed', request: waiter.request.name, key: lock.key, reservation });
   }
 
-  /** Re-elects the distinguished waiter, reports a new (waiter, pushee) pair, drops empty locks. */
+  /**
+   * After any change: lets go of waiters of the owner's own transaction (a transaction never
+   * waits for itself), re-elects the distinguished waiter, reports a new (waiter, pushee) pair,
+   * and drops the entry once nothing holds, reserves or waits on it.
+   */
   private afterChange(lock: LockState, events: LockTableEvent[]): void {
+    this.releaseOwnTxnWaiters(lock, events);
     if (lock.distinguished !== undefined && !this.isWaitingAt(lock.distinguished, lock)) lock.distinguished = undefined;
     const first = firstWaiter(lock);
     if (lock.distinguished === undefined) lock.distinguished = first?.request.name;
@@ -330,6 +335,16 @@ export class LockTable {
       return;
     }
     if (isEmpty(lock)) this.locks.delete(hex(lock.key));
+  }
+
+  private releaseOwnTxnWaiters(lock: LockState, events: LockTableEvent[]): void {
+    const owner = lockOwner(lock);
+    if (owner === undefined) return;
+    const own = [...lock.waitingReaders, ...lock.queuedWriters].filter((w) => w.request.txn?.id === owner.id);
+    for (const waiter of own.sort((a, b) => a.seq - b.seq)) {
+      assert(removeWaiter(lock, waiter.request.name), 'own-txn waiter missing from its queue');
+      this.wake(lock, waiter, false, events);
+    }
   }
 
   private isWaitingAt(name: string, lock: LockState): boolean {

@@ -90,6 +90,8 @@ function checkInvariants(model: Model, queueMax: number): void {
     for (const name of names) waitingAt.set(name, (waitingAt.get(name) ?? 0) + 1);
     if (names.length > 0) expect(names).toContain(lock.distinguished);
     if (names.length > 0) expect(lock.holder !== undefined || lock.reservation !== undefined).toBe(true);
+    const owner = lock.holder?.txn ?? lock.reservation?.request.txn;
+    for (const w of [...lock.waitingReaders, ...lock.queuedWriters]) expect(w.request.txn?.id).not.toBe(owner?.id ?? 'none');
   }
   expect([...waitingAt.keys()].sort()).toEqual([...model.waiting.keys()].sort());
   for (const count of waitingAt.values()) expect(count).toBe(1);
