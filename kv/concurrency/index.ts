@@ -21,9 +21,11 @@
  *   to promises.
  * - `lock-table.ts` + `lock-state.ts` — **the lock table**: locks that outlive evaluation
  *   (intents, unreplicated locks), each key with a FIFO **request waiting list**; readers are
- *   released together, writers one at a time through a **reservation**; one **distinguished
- *   waiter** per key pushes, so N waiters cost one push. Wait policies block, error (NOWAIT) and
- *   skip-locked. `lock-request.ts` is its input.
+ *   released together, writers one at a time through a **reservation** (broken by an earlier
+ *   arrival, so reservations taken in opposite orders never look like a deadlock); one
+ *   **distinguished waiter** per key pushes, so N waiters cost one push; a transaction never
+ *   waits for itself. Wait policies block, error (NOWAIT) and skip-locked. `lock-request.ts` is
+ *   its input.
  * - `txn-wait-queue.ts` — **the transaction wait queue**: pushers parked on a pushee's record, a
  *   **waits-for graph** with **deadlock detection** (abort the lowest priority, ties to the larger
  *   id), and **abandonment** through a heartbeat **lease** (liveness threshold).

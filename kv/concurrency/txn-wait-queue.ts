@@ -16,6 +16,12 @@
  *
  * Sans-I/O: no timers; the caller supplies `now` and decides when to run detection (CockroachDB
  * checks after each push waits a short delay). Bounded by `txnWaitQueuePushersMax`.
+ *
+ * Scope: the graph holds the pushes registered in this queue. On one node with every range's
+ * queue fed the same pushes that is the whole graph; across ranges, CockroachDB makes each pusher
+ * learn its own pushers' set through `QueryTxn` and carries it along (the next session's job when
+ * pushes travel through the KV API). A pusher with a higher priority winning at once, and
+ * pushing timestamps rather than aborting, are `PushTxn` evaluation, not this queue.
  */
 import { assert } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
