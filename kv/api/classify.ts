@@ -13,9 +13,10 @@ import { InvalidInputError, LimitExceededError } from '../../src/base/errors.js'
 import type { TxnId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import { equal } from '../../clock/timestamp.js';
-import { isLocalKey, keyMax, transactionKey } from './keyspace.js';
+import { isAddressableKey, transactionKey } from './keyspace.js';
 import type { BatchRequest, Request, RequestKind } from './requests.js';
-import { compareKeys, span, type Span } from './span.js';
+import { prettyKey } from './pretty.js';
+import { span, type Span } from './span.js';
 
 /** Reads only: never writes data, a lock, or a transaction record. */
 export const readOnlyKinds: Readonly<Record<RequestKind, boolean>> = Object.freeze({
@@ -175,8 +176,7 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
 
 function checkKey(key: Uint8Array, what: string): void {
   if (key.length > limits.keyBytesMax) throw new LimitExceededError('keyBytesMax', limits.keyBytesMax, key.length);
-  if (isLocalKey(key)) throw new InvalidInputError(`${what} must not be a local key`);
-  if (compareKeys(key, keyMax) > 0) throw new InvalidInputError(`${what} must not be above /Max`);
+  if (!isAddressableKey(key)) throw new InvalidInputError(`${what} ${prettyKey(key)} is outside the addressable keyspace [/Meta1, /Max]`);
 }
 
 function checkRequest(request: Request, txnPresent: boolean, index: number): void {
@@ -191,7 +191,7 @@ function checkRequest(request: Request, txnPresent: boolean, index: number): voi
 /**
  * Throws `InvalidInputError` or `LimitExceededError` if `batch` breaks a batch rule: it is empty;
  * an admin request shares it; a request's transaction use does not match the header; `endTxn`
- * is not last; a key is local, above /Max or too long; a value is too long; or a transactional
+ * is not last; a key is outside `[localMax, keyMax]` or too long; a value is too long; or a transactional
  * header's timestamp is not its transaction's read timestamp.
  */
 export function checkBatch(batch: BatchRequest): void {

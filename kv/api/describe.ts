@@ -24,19 +24,15 @@ import {
   rangeDescriptorKey,
   rangeIdPartPrefix,
   rangeIdSuffixes,
-  startsWith,
   storeIdentKey,
   systemPrefix,
   systemTables,
   tableDataPrefix,
   transactionKey,
-  txnIdBytes,
-  txnIdFromKeyBytes,
-  uint64Bytes,
-  decodeRangeIdAt,
   type RangeIdSuffix,
   type SystemTable,
 } from './keyspace.js';
+import { decodeRangeIdAt, startsWith, txnIdBytes, txnIdFromKeyBytes, uint64Bytes } from './key-bytes.js';
 import { keysEqual } from './span.js';
 
 export type KeyDescription =

@@ -31,7 +31,8 @@
  * - Range-id-local and store-local keys are written raw (not through MVCC) by the replica and
  *   the store; range-local keys go through MVCC (a descriptor is written transactionally by a
  *   split). No request may span the local keyspace and global keys: a global span starts at or
- *   above `localMax` (`checkGlobalSpan`), so MVCC data iterators never meet raw local records.
+ *   above `localMax` (`isAddressableKey`, enforced by `checkBatch`), so MVCC data iterators
+ *   never meet raw local records.
  * - Table data keys are one order-preserving tuple (kv/storage/keys) under one prefix byte, 0xf0:
  *   `0xf0 ∥ int(tableId) ∥ int(indexId) ∥ columns`. Ids are small ints of 2–3 bytes; the tuple
  *   decodes without a schema, which is what lets the pretty-printer show `/Table/52/1/"alice"`.
@@ -43,15 +44,14 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type { NodeId, RangeId, TxnId } from '../../src/base/ids.js';
-import { txnId as toTxnId } from '../../src/base/ids.js';
 import { KeyBuilder } from '../storage/keys/builder.js';
 import { encodeKey } from '../storage/keys/encoding.js';
-import { escapedLength, readEscaped, writeEscaped } from '../storage/keys/escape.js';
+import { escapedLength, writeEscaped } from '../storage/keys/escape.js';
 import { intValue, textValue, type KeyValue } from '../storage/keys/key-value.js';
-import { readOrderedInt, writeOrderedInt } from '../storage/keys/ordered-int.js';
-import { KeyReader } from '../storage/keys/reader.js';
+import { writeOrderedInt } from '../storage/keys/ordered-int.js';
 import { lockKey, lockTablePrefix } from '../storage/mvcc/keys.js';
-import { compareKeys, type RKey } from './span.js';
+import { decodeAnchor, startsWith, txnIdBytes, uint64Bytes } from './key-bytes.js';
+import { compareKeys, keyNext, span, type RKey, type Span } from './span.js';
 
 export { lockKey, lockTablePrefix };
 
@@ -187,6 +187,18 @@ export function rangeMetaKey(key: RKey | Uint8Array): Uint8Array {
   return meta2Key(key);
 }
 
+/**
+ * The meta span to scan for the descriptor of the range holding `key`: its first entry is that
+ * descriptor (CockroachDB's `RangeLookup`). Undefined for a meta1 key, whose range is the first
+ * one — found from the range-local descriptor copy of range 1, not from meta.
+ */
+export function rangeLookupSpan(key: RKey | Uint8Array): Span | undefined {
+  const metaKey = rangeMetaKey(key);
+  if (metaKey.length === 0) return undefined;
+  const end = metaKey[0] === meta1Prefix[0] ? meta2Prefix : metaMax;
+  return span(keyNext(metaKey), end);
+}
+
 // ─── system ──────────────────────────────────────────────────────────────────────────────────
 
 /** The subsystems of the system keyspace, each one contiguous span `0x04 ∥ byte ∥ tuple`. */
@@ -239,6 +251,13 @@ export function tableKey(tableId: number, indexId: number, columns: readonly Key
 export const isLocalKey = (key: Uint8Array): boolean => key.length > 0 && key[0] === localPrefix[0];
 
 /**
+ * Whether `key` may appear in a request: the addressable keyspace is `[localMax, keyMax]` (a
+ * request reaches local records only through their anchor, and a span starting at /Min would
+ * cover the raw local records, which MVCC iterators cannot read).
+ */
+export const isAddressableKey = (key: Uint8Array): boolean => compareKeys(localMax, key) <= 0 && compareKeys(key, keyMax) <= 0;
+
+/**
  * The global key that decides which range holds `key` (CockroachDB's `keys.Addr`): the anchor of
  * a range-local or lock-table key, the key itself for a global key. Range-id-local and
  * store-local keys belong to no key range; asking for their address is a programming error.
@@ -252,39 +271,4 @@ export function addressKey(key: Uint8Array): RKey {
 
 function assertNotAddressable(key: Uint8Array): never {
   assert(false, () => `key 0x${Buffer.from(key).toString('hex')} is not addressable`);
-}
-
-// ─── helpers shared with describe.ts ─────────────────────────────────────────────────────────
-
-export function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
-  return key.length >= prefix.length && compareKeys(key.subarray(0, prefix.length), prefix) === 0;
-}
-
-/** Reads an escaped anchor at `offset`; asserts it is well formed. */
-export function decodeAnchor(key: Uint8Array, offset: number): { readonly anchor: Uint8Array; readonly end: number } {
-  const escaped = readEscaped(key, offset);
-  assert(escaped !== undefined, 'malformed range-local key');
-  return { anchor: Uint8Array.from(escaped.bytes), end: escaped.end };
-}
-
-/** Reads the range id of a range-id-local key; returns it and the offset after it. */
-export function decodeRangeIdAt(key: Uint8Array, offset: number): { readonly rangeId: bigint; readonly end: number } {
-  const reader = new KeyReader(key, offset, 0x00);
-  const rangeId = readOrderedInt(reader, 'range id');
-  return { rangeId, end: reader.offset };
-}
-
-export function uint64Bytes(value: bigint): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, value, false);
-  return out;
-}
-
-export function txnIdBytes(id: TxnId): Uint8Array {
-  return Uint8Array.from(Buffer.from(id, 'hex'));
-}
-
-export function txnIdFromKeyBytes(bytes: Uint8Array): TxnId {
-  assert(bytes.length === 16, 'transaction id must be 16 bytes');
-  return toTxnId(Buffer.from(bytes).toString('hex'));
 }

@@ -37,6 +37,12 @@ import {
   rangeLeaseKey,
   rangeLocalPrefix,
   rangeMetaKey,
+  rangeLookupSpan,
+  isAddressableKey,
+  encodeKey,
+  decodeKey,
+  intValue as apiIntValue,
+  tableDataPrefix,
   rangeStatsKey,
   settingKey,
   storeIdentKey,
@@ -158,5 +164,35 @@ describe('addressing', () => {
     expect(hex(rangeMetaKey(meta1Key(enc('b'))))).toBe('');
     expect(hex(rangeMetaKey(keyMax))).toBe(hex(meta2KeyMax));
     expect(hex(rangeMetaKey(meta2KeyMax))).toBe(hex(meta1KeyMax));
+  });
+
+  it('looks a key up in the meta level above it, strictly after its meta key', () => {
+    const user = rangeLookupSpan(enc('m'))!;
+    // A range [b, m) is stored at meta2(m) and does not hold m: the lookup starts after meta2(m).
+    expect(compareKeys(meta2Key(enc('m')), user.key)).toBeLessThan(0);
+    expect(compareKeys(user.key, meta2Key(enc('m\x00\x00')))).toBeLessThan(0);
+    expect(hex(user.endKey!)).toBe(hex(metaMax));
+    expect(compareKeys(meta2KeyMax, user.endKey!)).toBeLessThan(0);
+    const meta = rangeLookupSpan(meta2Key(enc('m')))!;
+    expect(hex(meta.key)).toBe(hex(meta1Key(enc('m\x00'))));
+    expect(hex(meta.endKey!)).toBe('03');
+    expect(rangeLookupSpan(meta1Key(enc('m')))).toBeUndefined();
+  });
+
+  it('treats [localMax, keyMax] as the addressable keyspace', () => {
+    expect(isAddressableKey(keyMin)).toBe(false);
+    expect(isAddressableKey(rangeDescriptorKey(enc('a')))).toBe(false);
+    expect(isAddressableKey(localMax)).toBe(true);
+    expect(isAddressableKey(keyMax)).toBe(true);
+    expect(isAddressableKey(Uint8Array.of(0xff, 0xff, 0x00))).toBe(false);
+  });
+});
+
+describe('key encoding re-exported for sql/', () => {
+  it('builds table keys whose tail decodes with the re-exported decoder', () => {
+    const key = tableKey(52, 1, [textValue('alice'), apiIntValue(7n)]);
+    expect(key[0]).toBe(tableDataPrefix[0]);
+    expect(decodeKey(key.subarray(1))).toEqual([apiIntValue(52n), apiIntValue(1n), textValue('alice'), apiIntValue(7n)]);
+    expect(hex(key.subarray(1))).toBe(hex(encodeKey([apiIntValue(52n), apiIntValue(1n), textValue('alice'), apiIntValue(7n)])));
   });
 });

@@ -164,8 +164,9 @@ describe('batches', () => {
     ['refresh (request 0) needs a transaction', plain, [sampleRequests.refresh]],
     ['pushTxn (request 0) cannot be part of a transaction', inTxn, [sampleRequests.pushTxn]],
     ['endTxn must be the last', inTxn, [sampleRequests.endTxn, putRequest(enc('b'), enc('v'))]],
-    ['must not be a local key', plain, [getRequest(Uint8Array.of(0x01, 0x6b, 0x61))]],
-    ['must not be above /Max', plain, [getRequest(Uint8Array.of(0xff, 0xff, 0x00))]],
+    ['get key /"\\x01ka" is outside the addressable keyspace', plain, [getRequest(Uint8Array.of(0x01, 0x6b, 0x61))]],
+    ['get key /"\\xff\\xff\\x00" is outside the addressable keyspace', plain, [getRequest(Uint8Array.of(0xff, 0xff, 0x00))]],
+    ['scan key /Min is outside the addressable keyspace', plain, [scanRequest(new Uint8Array(0), enc('b'))]],
     ["its transaction's read timestamp", batchHeader({ timestamp: timestamp(11n), txn: txnA }), [getRequest(enc('a'))]],
   ] as const)('rejects: %s', (message, header, requests) => {
     const check = (): void => checkBatch(batchRequest(header, requests));
