@@ -13,7 +13,7 @@ import { InvalidInputError, LimitExceededError } from '../../src/base/errors.js'
 import type { TxnId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import { equal } from '../../clock/timestamp.js';
-import { isAddressableKey, transactionKey } from './keyspace.js';
+import { isAddressableKey, rangeDescriptorKey, transactionKey } from './keyspace.js';
 import type { BatchRequest, Request, RequestKind } from './requests.js';
 import { prettyKey } from './pretty.js';
 import { span, type Span } from './span.js';
@@ -152,8 +152,14 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
       return [write(routing)];
     case 'endTxn': {
       assert(txnId !== undefined, 'endTxn needs the batch transaction');
-      // The record, and the intents it resolves synchronously on this range.
-      return [write(span(transactionKey(request.key, txnId))), ...request.lockSpans.map(write)];
+      // The record, the intents it resolves synchronously on this range, and what its trigger
+      // rewrites: both descriptors, with the right-hand data held still while its stats are taken.
+      const trigger = request.commitTrigger;
+      const triggerLatches =
+        trigger === undefined
+          ? []
+          : [write(span(rangeDescriptorKey(trigger.left.startKey))), write(span(rangeDescriptorKey(trigger.right.startKey))), read(span(trigger.right.startKey, trigger.right.endKey))];
+      return [write(span(transactionKey(request.key, txnId))), ...request.lockSpans.map(write), ...triggerLatches];
     }
     case 'heartbeatTxn':
       assert(txnId !== undefined, 'heartbeatTxn needs the batch transaction');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, LimitExceededError } from '../../../src/base/errors.js';
 import { limits } from '../../../src/base/limits.js';
-import { rangeId } from '../../../src/base/ids.js';
+import { nodeId, rangeId, replicaId, storeId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
 import * as api from '../../../kv/api/index.js';
 import {
@@ -22,6 +22,8 @@ import {
   isRequestKind,
   isTransactional,
   putRequest,
+  rangeDescriptor,
+  rangeDescriptorKey,
   readOnlyKinds,
   requestKeys,
   requestKinds,
@@ -30,6 +32,7 @@ import {
   transactionalKinds,
   type Request,
   type RequestKind,
+  type RKey,
 } from '../../../kv/api/index.js';
 import { allSamples, enc, hex, sampleRequests, txnA, txnB } from './fixtures.js';
 
@@ -105,6 +108,21 @@ describe('requestKeys', () => {
     expect(show(keys.routing)).toEqual([asHex(want.routing[0]), want.routing[1] === undefined ? undefined : asHex(want.routing[1])]);
     expect(keys.latches.map((l) => [...show(l.span), l.access])).toEqual(want.latches.map(([k, e, a]) => [asHex(k), e === undefined ? undefined : asHex(e), a]));
     expect(keys.writes).toBe(want.latches.some(([, , a]) => a === 'write'));
+  });
+
+  it('latches both descriptors and holds the right-hand span still for a split or merge commit', () => {
+    const replicas = [{ nodeId: nodeId(1), storeId: storeId(1), replicaId: replicaId(1), type: 'voter' as const }];
+    const left = rangeDescriptor({ rangeId: rangeId(1), startKey: enc('a') as RKey, endKey: enc('m') as RKey, replicas, nextReplicaId: replicaId(2), generation: 1 });
+    const right = rangeDescriptor({ rangeId: rangeId(2), startKey: enc('m') as RKey, endKey: enc('z') as RKey, replicas, nextReplicaId: replicaId(2), generation: 1 });
+    for (const kind of ['split', 'merge'] as const) {
+      const keys = requestKeys(endTxnRequest({ key: enc('a'), commit: true, commitTrigger: { kind, left, right } }), txnA.id);
+      expect(keys.latches.map((l) => [hex(l.span.key), l.span.endKey === undefined ? undefined : hex(l.span.endKey), l.access])).toEqual([
+        [hex(transactionKey(enc('a'), txnA.id)), undefined, 'write'],
+        [hex(rangeDescriptorKey(enc('a'))), undefined, 'write'],
+        [hex(rangeDescriptorKey(enc('m'))), undefined, 'write'],
+        [hex(enc('m')), hex(enc('z')), 'read'],
+      ]);
+    }
   });
 
   it('latches a locking read for writing', () => {
