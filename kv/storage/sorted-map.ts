@@ -35,11 +35,7 @@ export class SortedMapView {
   ) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const ci = findChunk(this.chunks, key);
-    if (ci >= this.chunks.length) return undefined;
-    const chunk = this.chunks[ci]!;
-    const slot = searchChunk(chunk, key);
-    return slot >= 0 ? chunk.values[slot] : undefined;
+    return lookup(this.chunks, key);
   }
 
   /** A cursor positioned before the first key ≥ `target` (forward use). */
@@ -148,11 +144,7 @@ export class SortedMap {
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    const ci = findChunk(this.chunks, key);
-    if (ci >= this.chunks.length) return undefined;
-    const chunk = this.chunks[ci]!;
-    const slot = searchChunk(chunk, key);
-    return slot >= 0 ? chunk.values[slot] : undefined;
+    return lookup(this.chunks, key);
   }
 
   set(key: Uint8Array, value: Uint8Array): void {
@@ -218,6 +210,14 @@ export class SortedMap {
     chunk.bytes -= right.bytes;
     this.chunks.splice(ci + 1, 0, right);
   }
+}
+
+function lookup(chunks: readonly Chunk[], key: Uint8Array): Uint8Array | undefined {
+  const ci = findChunk(chunks, key);
+  if (ci >= chunks.length) return undefined;
+  const chunk = chunks[ci]!;
+  const slot = searchChunk(chunk, key);
+  return slot >= 0 ? chunk.values[slot] : undefined;
 }
 
 /** Index of the first chunk whose last key is ≥ `key` (chunks.length if none). */
