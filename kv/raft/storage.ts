@@ -163,3 +163,40 @@ export class MemoryStorage implements LogStorage {
     for (const entry of from) this.log.push(entry);
   }
 }
+
+/**
+ * A `LogStorage` whose `snapshot()` the application produces on demand — the contract asks for
+ * a snapshot of the current state and configuration, which a store of compaction snapshots
+ * alone cannot give a member added after the last compaction. Everything else is read from
+ * `log`; when `takeSnapshot` returns undefined, `log`'s snapshot is used.
+ */
+export class OnDemandSnapshotStorage implements LogStorage {
+  constructor(
+    private readonly log: LogStorage,
+    private readonly takeSnapshot: () => Snapshot | undefined,
+  ) {}
+
+  initialState(): InitialState {
+    return this.log.initialState();
+  }
+
+  entries(lo: number, hi: number, maxBytes: number): readonly Entry[] {
+    return this.log.entries(lo, hi, maxBytes);
+  }
+
+  term(index: number): number {
+    return this.log.term(index);
+  }
+
+  firstIndex(): number {
+    return this.log.firstIndex();
+  }
+
+  lastIndex(): number {
+    return this.log.lastIndex();
+  }
+
+  snapshot(): Snapshot {
+    return this.takeSnapshot() ?? this.log.snapshot();
+  }
+}

@@ -19,13 +19,10 @@
  */
 import { assert } from '../../base/assert.js';
 import {
+  OnDemandSnapshotStorage,
   RawNode,
   type ConfChange,
   type ConfState,
-  type Entry,
-  type InitialState,
-  type LogStorage,
-  type MemoryStorage,
   type Message,
   type RaftNodeId,
   type Ready,
@@ -96,7 +93,10 @@ export class SimNode {
     this.role = 'follower';
     this.raw = new RawNode({
       id: this.id,
-      storage: new SnapshotOnDemandStorage(durable, () => this.refreshSnapshot()),
+      storage: new OnDemandSnapshotStorage(durable, () => {
+        this.refreshSnapshot();
+        return undefined; // refreshed into `durable`, which answers
+      }),
       electionTicks: this.options.electionTicks,
       heartbeatTicks: this.options.heartbeatTicks,
       random: new SeededRandom(this.options.seed * 1_000_003 + this.id * 7_919 + this.incarnation),
@@ -171,38 +171,5 @@ export class SimNode {
     if (compactIndex <= durable.firstIndex() - 1) return undefined;
     durable.compact(compactIndex);
     return { snapshotIndex, compactIndex };
-  }
-}
-
-/** The durable storage as the core reads it, with `snapshot()` generated on demand. */
-class SnapshotOnDemandStorage implements LogStorage {
-  constructor(
-    private readonly durable: MemoryStorage,
-    private readonly refresh: () => void,
-  ) {}
-
-  initialState(): InitialState {
-    return this.durable.initialState();
-  }
-
-  entries(lo: number, hi: number, maxBytes: number): readonly Entry[] {
-    return this.durable.entries(lo, hi, maxBytes);
-  }
-
-  term(index: number): number {
-    return this.durable.term(index);
-  }
-
-  firstIndex(): number {
-    return this.durable.firstIndex();
-  }
-
-  lastIndex(): number {
-    return this.durable.lastIndex();
-  }
-
-  snapshot(): Snapshot {
-    this.refresh();
-    return this.durable.snapshot();
   }
 }

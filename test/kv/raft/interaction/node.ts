@@ -26,11 +26,10 @@ import { SeededRandom } from '../../../../src/env/random.js';
 import {
   decodeConfChange,
   MemoryStorage,
+  OnDemandSnapshotStorage,
   RawNode,
   type ConfState,
   type Entry,
-  type InitialState,
-  type LogStorage,
   type Message,
   type RaftConfig,
   type RaftNodeId,
@@ -105,7 +104,7 @@ export class HarnessNode {
     const random = new SeededRandom(this.id * 1000 + this.incarnation++);
     const config: RaftConfig = {
       id: this.id,
-      storage: new HarnessStorage(this.storage, () => this.freshSnapshot()),
+      storage: new OnDemandSnapshotStorage(this.storage, () => this.freshSnapshot()),
       electionTicks: this.options.electionTicks,
       heartbeatTicks: this.options.heartbeatTicks,
       random,
@@ -196,38 +195,6 @@ export class HarnessNode {
     list(out, 'MessagesBeforePersist:', ready.messagesBeforePersist.map((m) => fmtMessage(m, decodeConfChange)));
     list(out, 'Messages:', ready.messages.map((m) => fmtMessage(m, decodeConfChange)));
     list(out, 'ReadStates:', ready.readStates.map((r) => `Index:${r.index} Context:${fmtData(r.context)}`));
-  }
-}
-
-/** MemoryStorage as the core sees it, with snapshots taken on demand (see the file comment). */
-class HarnessStorage implements LogStorage {
-  constructor(
-    private readonly inner: MemoryStorage,
-    private readonly fresh: () => Snapshot | undefined,
-  ) {}
-
-  initialState(): InitialState {
-    return this.inner.initialState();
-  }
-
-  entries(lo: number, hi: number, maxBytes: number): readonly Entry[] {
-    return this.inner.entries(lo, hi, maxBytes);
-  }
-
-  term(index: number): number {
-    return this.inner.term(index);
-  }
-
-  firstIndex(): number {
-    return this.inner.firstIndex();
-  }
-
-  lastIndex(): number {
-    return this.inner.lastIndex();
-  }
-
-  snapshot(): Snapshot {
-    return this.fresh() ?? this.inner.snapshot();
   }
 }
 
