@@ -54,6 +54,13 @@ export const limits = Object.freeze({
    * by a pusher, in nanoseconds (CockroachDB's 5 × the 1s heartbeat interval).
    */
   txnLivenessThresholdNanos: 5_000_000_000n,
+  /**
+   * Most bytes of entries (`entrySize`) one range keeps cached in memory from the tail of its
+   * Raft log (kv/replica/raft-log.ts); older entries are read from the engine by point reads.
+   * Per range, so a store with N active ranges may hold N times this (CockroachDB shares one
+   * 16 MiB cache per store).
+   */
+  raftLogCacheBytesMax: 1024 * 1024,
 });
 
 export type Limits = typeof limits;
