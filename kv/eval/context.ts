@@ -1,0 +1,128 @@
+/**
+ * What a command evaluates against: the range (`EvalContext`), the batch header, the scan budget
+ * shared by the batch's scans, and what a command returns besides its writes (`CommandResult`,
+ * `SideEffect`).
+ */
+import { assert } from '../../src/base/assert.js';
+import type { RangeId } from '../../src/base/ids.js';
+import { equal, type Timestamp } from '../../clock/timestamp.js';
+import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, span, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta } from '../api/index.js';
+import type { ReadWriter } from '../storage/engine.js';
+import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
+
+/**
+ * The range a batch evaluates on. `stats` is adjusted in place by every write (the caller keeps
+ * it with the range; `evaluateBatch` restores it if the batch fails). `now` is the evaluating
+ * replica's clock reading, passed in and never read from a clock (heartbeat expiry, GC bound).
+ */
+export interface RangeEvalState {
+  readonly rangeId: RangeId;
+  /** The range's descriptor; its `[startKey, endKey)` is the span every request must be in. */
+  readonly descriptor: RangeDescriptor;
+  readonly stats: MvccStats;
+  readonly now: Timestamp;
+  /** AdminSplit: the id the right-hand range would get (allocated by the caller). */
+  readonly splitRangeId?: RangeId;
+  /** AdminMerge: the descriptor of the range to the right, as the caller read it from meta. */
+  readonly rightNeighbour?: RangeDescriptor;
+}
+
+/**
+ * Keys and bytes all scans of one batch may still return (the header's `maxSpanRequestKeys` and
+ * `targetBytes`, consumed as the batch's scans run); `undefined` = no limit. Mutable, owned by
+ * one `evaluateBatch` call.
+ */
+export interface ScanBudget {
+  keysRemaining: number | undefined;
+  bytesRemaining: number | undefined;
+}
+
+/** A range, one request's header, and the batch's scan budget. */
+export interface EvalContext extends RangeEvalState {
+  readonly header: BatchHeader;
+  readonly budget: ScanBudget;
+}
+
+/**
+ * Effects of a command beyond its engine writes, applied by kv/replica once the command has been
+ * proposed and applied through Raft (never at evaluation: the proposal may fail).
+ */
+export type SideEffect =
+  /** Intents of a finalized transaction outside this range: resolve them asynchronously. */
+  | { readonly kind: 'resolveIntents'; readonly txn: TxnMeta; readonly status: TransactionStatus; readonly spans: readonly Span[] }
+  /** A transaction record changed (wakes pushers waiting in the txn wait queue). */
+  | { readonly kind: 'txnUpdated'; readonly txn: Transaction }
+  /** Raise the range's GC threshold (never lowered; reads below it must fail). */
+  | { readonly kind: 'gcThreshold'; readonly threshold: Timestamp }
+  /** A commit's split or merge trigger, run at apply time. */
+  | { readonly kind: 'commitTrigger'; readonly trigger: CommitTrigger }
+  /** AdminSplit/AdminMerge passed their checks: kv/replica runs the split or merge transaction. */
+  | { readonly kind: 'adminSplit'; readonly left: RangeDescriptor; readonly right: RangeDescriptor }
+  | { readonly kind: 'adminMerge'; readonly left: RangeDescriptor; readonly right: RangeDescriptor; readonly merged: RangeDescriptor };
+
+export type SideEffectKind = SideEffect['kind'];
+
+/** What one command produced: its response, the header transaction as it left it, side effects. */
+export interface CommandResult<K extends RequestKind = RequestKind> {
+  readonly response: ResponseOf<K>;
+  /** The batch transaction updated by the command (a pushed write timestamp, a final status). */
+  readonly txn?: Transaction;
+  readonly sideEffects?: readonly SideEffect[];
+}
+
+/** The contract of a command: evaluate `request` against `rw` (a `Batch`), writing only into it. */
+export type Evaluator<K extends RequestKind> = (ctx: EvalContext, rw: ReadWriter, request: Extract<Request, { readonly kind: K }>) => Promise<CommandResult<K>>;
+
+// ─── helpers shared by the commands ──────────────────────────────────────────────────────────
+
+/** Throws `RangeKeyMismatchError` unless `s` lies within the range. */
+export function checkSpanInRange(ctx: RangeEvalState, s: Span): void {
+  if (!containsSpan(ctx.descriptor, s)) throw new RangeKeyMismatchError(s, ctx.rangeId, [ctx.descriptor]);
+}
+
+/** The routing span of `request`, checked against the range. */
+export function checkRequestInRange(ctx: RangeEvalState, request: Request): void {
+  checkSpanInRange(ctx, requestSpan(request));
+}
+
+export const pointSpan = (key: Uint8Array): Span => span(key);
+
+/** The header transaction; asserts there is one (`checkBatch` requires it for these kinds). */
+export function headerTxn(ctx: EvalContext): Transaction {
+  const txn = ctx.header.txn;
+  assert(txn !== undefined, 'this command needs the batch transaction');
+  return txn;
+}
+
+/** Where a read happens: the transaction's read timestamp and view, or the header timestamp. */
+export function readPosition(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined; readonly uncertaintyLimit: Timestamp; readonly inconsistent: boolean } {
+  const txn = ctx.header.txn;
+  const inconsistent = ctx.header.readConsistency !== 'consistent';
+  if (txn === undefined) return { timestamp: ctx.header.timestamp, txn: undefined, uncertaintyLimit: ctx.header.timestamp, inconsistent };
+  return { timestamp: txn.readTimestamp, txn: mvccTxn(txn), uncertaintyLimit: txn.globalUncertaintyLimit, inconsistent };
+}
+
+/** Where a write happens: the transaction's write timestamp and view, or the header timestamp. */
+export function writePosition(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
+  const txn = ctx.header.txn;
+  if (txn === undefined) return { timestamp: ctx.header.timestamp, txn: undefined };
+  return { timestamp: txn.writeTimestamp, txn: mvccTxn(txn) };
+}
+
+/**
+ * The writer's view for a read-modify-write (increment, delete's `foundKey`): its own intents,
+ * read at the write timestamp so a value committed between its read and write timestamps is not
+ * missed (a lost update).
+ */
+export function readForWrite(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
+  const { timestamp, txn } = writePosition(ctx);
+  return { timestamp, txn: txn === undefined ? undefined : { ...txn, readTimestamp: timestamp } };
+}
+
+/** The header transaction moved up to where a write landed, or undefined if unchanged. */
+export function txnAfterWrite(ctx: EvalContext, written: Timestamp): Transaction | undefined {
+  const txn = ctx.header.txn;
+  if (txn === undefined) return undefined;
+  if (equal(written, txn.writeTimestamp)) return undefined;
+  return Object.freeze({ ...txn, writeTimestamp: written });
+}

@@ -1,0 +1,118 @@
+/**
+ * EndTxn: commits or aborts the header transaction by writing its record on the anchor's range
+ * (the commit point of two-phase commit), then resolves the intents it can.
+ *
+ * Checks, in order:
+ * 1. a record found ABORTED (a pusher aborted it) fails a commit with `TransactionAbortedError`;
+ *    a rollback of an aborted transaction succeeds (idempotent);
+ * 2. a record found COMMITTED fails either with `TransactionStatusError` (a replay or a bug);
+ * 3. the commit timestamp is the larger of the transaction's write timestamp and the record's (a
+ *    PushTxn may have moved the record up); a commit at or above `deadline` fails with
+ *    `TransactionRetryError(RETRY_COMMIT_DEADLINE_EXCEEDED)`;
+ * 4. **the serializability rule**: a commit whose write timestamp is above its read timestamp
+ *    fails with `TransactionRetryError(RETRY_SERIALIZABLE)`. Its reads happened at the read
+ *    timestamp and committing at a later one would claim they still hold there; only the
+ *    coordinator knows its read spans, so it must refresh them (Refresh/RefreshRange, moving the
+ *    read timestamp up to the write timestamp) and send EndTxn again, or restart.
+ *
+ * A commit with in-flight writes (a parallel commit) writes a STAGING record and resolves
+ * nothing. Otherwise the record is written COMMITTED or ABORTED at the commit timestamp, the
+ * intents of lock spans inside this range are resolved synchronously in the same batch, and the
+ * parts outside it are kept in the record's `lockSpans` and returned as a `resolveIntents` side
+ * effect for asynchronous resolution. The record stays after resolution (removing it once every
+ * external intent is resolved is kv/replica's job, later). A commit trigger is returned as a
+ * side effect; the split or merge it describes runs at apply time.
+ *
+ * The one-phase commit fast path (no record at all) is `one-phase-commit.ts`, decided for the
+ * whole batch before any command runs.
+ */
+import { assert } from '../../src/base/assert.js';
+import { compare, formatTimestamp, lessEq, max } from '../../clock/timestamp.js';
+import {
+  endTxnResponse,
+  keyNext,
+  spanEnd,
+  spanIntersect,
+  span,
+  transaction,
+  TransactionAbortedError,
+  TransactionRetryError,
+  TransactionStatusError,
+  type EndTxnRequest,
+  type Span,
+  type Transaction,
+} from '../api/index.js';
+import { compareKeys } from '../api/index.js';
+import type { ReadWriter } from '../storage/engine.js';
+import { mvccResolveIntent, mvccResolveIntentRange, type IntentResolution } from '../storage/mvcc/index.js';
+import { checkRequestInRange, headerTxn, type Evaluator, type RangeEvalState, type SideEffect } from './context.js';
+import { readTxnRecord, writeTxnRecord } from './txn-record.js';
+
+/** Throws unless `txn` may commit at `writeTimestamp` (rules 3 and 4 above). */
+export function checkCommit(txn: Transaction, request: EndTxnRequest): void {
+  const deadline = request.deadline;
+  if (deadline !== undefined && lessEq(deadline, txn.writeTimestamp)) {
+    throw new TransactionRetryError('RETRY_COMMIT_DEADLINE_EXCEEDED', `txn timestamp pushed too much; deadline exceeded by ${formatTimestamp(txn.writeTimestamp)} >= ${formatTimestamp(deadline)}`);
+  }
+  if (compare(txn.readTimestamp, txn.writeTimestamp) < 0) {
+    throw new TransactionRetryError('RETRY_SERIALIZABLE', `write timestamp ${formatTimestamp(txn.writeTimestamp)} above read timestamp ${formatTimestamp(txn.readTimestamp)}: refresh the reads first`);
+  }
+}
+
+/** The parts of `s` outside `[start, end)`. */
+function outside(s: Span, start: Uint8Array, end: Uint8Array): Span[] {
+  const sEnd = spanEnd(s);
+  const parts: Span[] = [];
+  if (s.endKey === undefined) return compareKeys(s.key, start) < 0 || compareKeys(s.key, end) >= 0 ? [s] : [];
+  if (compareKeys(s.key, start) < 0) parts.push(span(s.key, compareKeys(sEnd, start) < 0 ? sEnd : start));
+  if (compareKeys(sEnd, end) > 0) parts.push(span(compareKeys(s.key, end) > 0 ? s.key : end, sEnd));
+  return parts;
+}
+
+/**
+ * Resolves the intents of `lockSpans` that lie in the range, in `rw`; returns the parts outside
+ * it, to be resolved elsewhere.
+ */
+export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, txn: Transaction, lockSpans: readonly Span[]): Promise<Span[]> {
+  const { startKey, endKey } = state.descriptor;
+  const status = txn.status;
+  assert(status === 'COMMITTED' || status === 'ABORTED', () => `resolving intents of a ${status} transaction`);
+  const resolution: IntentResolution = { txnId: txn.id, epoch: txn.epoch, status, timestamp: txn.writeTimestamp, ignoredSequences: txn.ignoredSequences };
+  const external: Span[] = [];
+  for (const lockSpan of lockSpans) {
+    external.push(...outside(lockSpan, startKey, endKey));
+    const local = spanIntersect(lockSpan.endKey === undefined ? span(lockSpan.key, keyNext(lockSpan.key)) : lockSpan, span(startKey, endKey));
+    if (local === undefined) continue;
+    if (lockSpan.endKey === undefined) mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
+    else await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution);
+  }
+  return external;
+}
+
+function finalRecord(txn: Transaction, existing: Transaction | undefined, request: EndTxnRequest): Transaction {
+  if (existing?.status === 'ABORTED' && request.commit) throw new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id);
+  if (existing?.status === 'COMMITTED') throw new TransactionStatusError(txn.id, 'COMMITTED', request.commit ? 'already committed' : 'cannot roll back a committed transaction');
+  const writeTimestamp = existing === undefined ? txn.writeTimestamp : max(txn.writeTimestamp, existing.writeTimestamp);
+  const pushed = transaction({ ...txn, writeTimestamp, lastHeartbeat: max(txn.lastHeartbeat, existing?.lastHeartbeat ?? txn.lastHeartbeat) });
+  if (request.commit) checkCommit(pushed, request);
+  const status = !request.commit ? 'ABORTED' : request.inFlightWrites.length > 0 ? 'STAGING' : 'COMMITTED';
+  return transaction({ ...pushed, status, lockSpans: request.lockSpans, inFlightWrites: request.inFlightWrites });
+}
+
+export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
+  checkRequestInRange(ctx, request);
+  const txn = headerTxn(ctx);
+  const existing = readTxnRecord(rw, request.key, txn.id);
+  const decided = finalRecord(txn, existing, request);
+  if (decided.status === 'STAGING') {
+    writeTxnRecord(rw, decided);
+    return { response: endTxnResponse(decided), txn: decided, sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: decided })] };
+  }
+  const external = await resolveLocalLocks(ctx, rw, decided, request.lockSpans);
+  const record = transaction({ ...decided, lockSpans: external });
+  writeTxnRecord(rw, record);
+  const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: record })];
+  if (external.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: record, status: record.status, spans: Object.freeze(external) }));
+  if (request.commitTrigger !== undefined) sideEffects.push(Object.freeze({ kind: 'commitTrigger', trigger: request.commitTrigger }));
+  return { response: endTxnResponse(record), txn: record, sideEffects };
+};

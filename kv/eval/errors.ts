@@ -1,0 +1,52 @@
+/**
+ * Errors raised by command evaluation itself (the MVCC conflicts and kv/api's routing and
+ * retryable errors are used as they are).
+ */
+import { RangedbError } from '../../src/base/errors.js';
+import { shortTxnId, type TxnId } from '../../src/base/ids.js';
+import type { PushType, TransactionStatus } from '../api/index.js';
+
+/**
+ * A PushTxn lost: the pushee is live (heartbeat within `txnLivenessThresholdNanos`), not
+ * finalized, and has at least the pusher's priority. The pusher waits in the pushee's txn wait
+ * queue (kv/concurrency) and pushes again when the record changes (CockroachDB's
+ * `TransactionPushError`).
+ */
+export class TransactionPushError extends RangedbError {
+  readonly code = 'TRANSACTION_PUSH';
+  readonly errorClass = 'conflict';
+  override readonly sqlState = '40001';
+
+  constructor(
+    readonly pusheeId: TxnId,
+    readonly pushType: PushType,
+    readonly pusheeStatus: TransactionStatus,
+  ) {
+    super(`failed to push txn ${shortTxnId(pusheeId)} (${pushType}): pushee is ${pusheeStatus}, live and not of lower priority`);
+  }
+}
+
+/** An increment found a value that is not an 8-byte big-endian integer. */
+export class NonIntegerValueError extends RangedbError {
+  readonly code = 'NON_INTEGER_VALUE';
+  readonly errorClass = 'input';
+  override readonly sqlState = '22P02'; // invalid_text_representation
+
+  constructor(readonly valueBytes: number) {
+    super(`key does not hold an integer: value has ${valueBytes} bytes, not 8`);
+  }
+}
+
+/** An increment would leave the signed 64-bit range. */
+export class IntegerOverflowError extends RangedbError {
+  readonly code = 'INTEGER_OVERFLOW';
+  readonly errorClass = 'input';
+  override readonly sqlState = '22003'; // numeric_value_out_of_range
+
+  constructor(
+    readonly current: bigint,
+    readonly increment: bigint,
+  ) {
+    super(`key with value ${current} incremented by ${increment} results in overflow`);
+  }
+}

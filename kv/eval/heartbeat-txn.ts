@@ -1,0 +1,22 @@
+/**
+ * HeartbeatTxn: the coordinator's liveness signal. Creates the PENDING record from the header
+ * transaction if there is none, and moves its `lastHeartbeat` up to the request's `now` (the
+ * coordinator's clock; never moved back). A finalized record is returned unchanged, so the
+ * coordinator learns that it was aborted (or committed) and stops.
+ */
+import { max } from '../../clock/timestamp.js';
+import { heartbeatTxnResponse, transaction } from '../api/index.js';
+import { checkRequestInRange, headerTxn, type Evaluator } from './context.js';
+import { readTxnRecord, writeTxnRecord } from './txn-record.js';
+import { isFinalized } from '../api/index.js';
+
+export const evalHeartbeatTxn: Evaluator<'heartbeatTxn'> = (ctx, rw, request) => {
+  checkRequestInRange(ctx, request);
+  const txn = headerTxn(ctx);
+  const existing = readTxnRecord(rw, request.key, txn.id);
+  if (existing !== undefined && isFinalized(existing.status)) return Promise.resolve({ response: heartbeatTxnResponse(existing) });
+  const base = existing ?? transaction({ ...txn, status: 'PENDING', lockSpans: [], inFlightWrites: [] });
+  const record = transaction({ ...base, lastHeartbeat: max(base.lastHeartbeat, request.now) });
+  writeTxnRecord(rw, record);
+  return Promise.resolve({ response: heartbeatTxnResponse(record), sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: record })] });
+};

@@ -1,0 +1,73 @@
+/**
+ * The one-phase commit fast path (CockroachDB's 1PC): a transaction whose every write is in the
+ * batch that commits it, all on this range, needs no transaction record and no intents — its
+ * writes are evaluated as non-transactional writes at its write timestamp, atomically with the
+ * commit, in one Raft command.
+ *
+ * `isOnePhaseCommit` decides from the batch alone: it has a transaction; its last request is a
+ * committing EndTxn without in-flight writes (not a parallel commit) or commit trigger; every
+ * lock span of the EndTxn is inside the range and covered by a write request of this batch (no
+ * intent of the transaction was written before); the write timestamp was not pushed above the
+ * read timestamp; and the deadline, if any, is above it. `tryOnePhaseCommit` then also needs no
+ * record to exist (a heartbeat or a push created one: the normal path must decide), and falls
+ * back (returns undefined, nothing written) if a write fails — for example on the transaction's
+ * own intent from an earlier batch, or a newer committed value (the normal path then produces
+ * the proper error or intents).
+ */
+import { equal, less } from '../../clock/timestamp.js';
+import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, transaction, type BatchRequest, type Response, type Transaction } from '../api/index.js';
+import { RangedbError } from '../../src/base/errors.js';
+import { Batch } from '../storage/batch.js';
+import type { ReadWriter } from '../storage/engine.js';
+import { evaluate } from './commands.js';
+import type { EvalContext, RangeEvalState, ScanBudget, SideEffect } from './context.js';
+import { readTxnRecord } from './txn-record.js';
+
+export function isOnePhaseCommit(state: RangeEvalState, batch: BatchRequest): boolean {
+  const txn = batch.header.txn;
+  const last = batch.requests[batch.requests.length - 1];
+  if (txn === undefined || last === undefined || last.kind !== 'endTxn') return false;
+  if (!last.commit || last.inFlightWrites.length > 0 || last.commitTrigger !== undefined) return false;
+  if (!equal(txn.readTimestamp, txn.writeTimestamp)) return false;
+  if (last.deadline !== undefined && !less(txn.writeTimestamp, last.deadline)) return false;
+  const writes = batch.requests.slice(0, -1).filter((request) => !isReadOnly(request)).map(requestSpan);
+  return last.lockSpans.every((lock) => containsSpan(state.descriptor, lock) && writes.some((write) => spanContains(write, lock)));
+}
+
+export interface OnePhaseResult {
+  readonly responses: readonly Response[];
+  readonly txn: Transaction;
+  readonly sideEffects: readonly SideEffect[];
+}
+
+/** Runs the 1PC path into `rw`, or returns undefined (with `rw` and stats untouched) to fall back. */
+export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, batch: BatchRequest, budget: ScanBudget): Promise<OnePhaseResult | undefined> {
+  const txn = batch.header.txn;
+  if (txn === undefined) return undefined;
+  const endTxn = batch.requests[batch.requests.length - 1]!;
+  if (readTxnRecord(rw, endTxn.key, txn.id) !== undefined) return undefined;
+  const attempt = new Batch(rw);
+  const stats = { ...state.stats };
+  const ctx: EvalContext = { ...state, stats, header: { ...batch.header, txn: undefined, timestamp: txn.writeTimestamp }, budget: { ...budget } };
+  const responses: Response[] = [];
+  const sideEffects: SideEffect[] = [];
+  try {
+    for (const request of batch.requests.slice(0, -1)) {
+      const result = await evaluate(ctx, attempt, request);
+      responses.push(result.response);
+      sideEffects.push(...(result.sideEffects ?? []));
+    }
+  } catch (error) {
+    if (error instanceof RangedbError) return undefined;
+    throw error;
+  }
+  for (const op of attempt.ops) {
+    if (op.kind === 'put') rw.put(op.key, op.value);
+    else rw.delete(op.key);
+  }
+  Object.assign(state.stats, stats);
+  Object.assign(budget, ctx.budget);
+  const committed = transaction({ ...txn, status: 'COMMITTED', lockSpans: [], inFlightWrites: [] });
+  responses.push(endTxnResponse(committed, true));
+  return { responses, txn: committed, sideEffects };
+}

@@ -1,0 +1,57 @@
+/**
+ * PushTxn: one transaction (or a non-transactional request) blocked by another's intent asks
+ * that the pushee move out of its way — `timestamp`: move its write timestamp to at least
+ * `pushTo`; `abort`: abort it; `touch`: only find out whether it is finished or abandoned.
+ *
+ * The push succeeds, in this order, when:
+ * 1. the pushee is finalized (COMMITTED or ABORTED): nothing is written, the record is returned;
+ * 2. a timestamp push finds the pushee already at or above `pushTo`;
+ * 3. the pushee is expired — its last heartbeat (its `minTimestamp` if it never heartbeat) is
+ *    more than `txnLivenessThresholdNanos` before `now`: it is aborted whatever the push type
+ *    (its coordinator is presumed dead; CockroachDB does the same);
+ * 4. `force` (deadlock breaking) or the pusher's priority is strictly higher (`touch` excepted);
+ * otherwise it fails with `TransactionPushError` and the pusher waits in the txn wait queue.
+ *
+ * A successful push writes the record (PENDING with the new timestamp, or ABORTED), creating it
+ * if the pushee had none, so the pushee's own EndTxn sees it.
+ */
+import { limits } from '../../src/base/limits.js';
+import { addNanos, isZero, lessEq, less, max, type Timestamp } from '../../clock/timestamp.js';
+import { isFinalized, pushTxnResponse, transaction, type PushTxnRequest, type Transaction } from '../api/index.js';
+import { checkRequestInRange, type Evaluator } from './context.js';
+import { TransactionPushError } from './errors.js';
+import { readTxnRecord, synthesizeTxnRecord, writeTxnRecord } from './txn-record.js';
+
+/** Whether `record` has had no heartbeat within the liveness threshold before `now`. */
+export function isExpired(record: Transaction, now: Timestamp): boolean {
+  const lastActive = isZero(record.lastHeartbeat) ? record.minTimestamp : max(record.lastHeartbeat, record.minTimestamp);
+  return less(addNanos(lastActive, limits.txnLivenessThresholdNanos), now);
+}
+
+type PushDecision = 'noop' | 'abort' | 'pushTimestamp' | 'fail';
+
+function decide(request: PushTxnRequest, record: Transaction, now: Timestamp): PushDecision {
+  if (isFinalized(record.status)) return 'noop';
+  if (request.pushType === 'timestamp' && lessEq(request.pushTo, record.writeTimestamp)) return 'noop';
+  if (isExpired(record, now)) return 'abort';
+  if (request.pushType === 'touch') return 'fail';
+  const pusherPriority = request.pusher?.priority ?? 0;
+  if (!request.force && pusherPriority <= record.priority) return 'fail';
+  return request.pushType === 'abort' ? 'abort' : 'pushTimestamp';
+}
+
+export const evalPushTxn: Evaluator<'pushTxn'> = (ctx, rw, request) => {
+  checkRequestInRange(ctx, request);
+  const existing = readTxnRecord(rw, request.key, request.pushee.id);
+  // The pushee's metadata may be newer than its record (a restart, a higher priority it took).
+  const record = existing ?? synthesizeTxnRecord(request.pushee);
+  const decision = decide(request, record, ctx.now);
+  if (decision === 'fail') throw new TransactionPushError(request.pushee.id, request.pushType, record.status);
+  if (decision === 'noop') return Promise.resolve({ response: pushTxnResponse(record) });
+  const pushed =
+    decision === 'abort'
+      ? transaction({ ...record, status: 'ABORTED' })
+      : transaction({ ...record, writeTimestamp: max(record.writeTimestamp, request.pushTo) });
+  writeTxnRecord(rw, pushed);
+  return Promise.resolve({ response: pushTxnResponse(pushed), sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: pushed })] });
+};

@@ -1,0 +1,61 @@
+/**
+ * Scan and ReverseScan: the visible values of `[key, endKey)`, forward or in reverse, within the
+ * batch's remaining scan budget (`maxSpanRequestKeys`, `targetBytes`, shared by all scans of the
+ * batch). When the budget stops a scan, the rest of its span is the resume span; once it is
+ * spent, later scans return nothing and their whole span.
+ */
+import { scanResponse, reverseScanResponse, span, type KeyValueRow, type ResumeReason, type ScanRequest, type ReverseScanRequest, type Span } from '../api/index.js';
+import type { Reader } from '../storage/engine.js';
+import { mvccScan } from '../storage/mvcc/index.js';
+import { checkRequestInRange, readPosition, type EvalContext, type Evaluator, type ScanBudget } from './context.js';
+
+interface ScanOutcome {
+  readonly rows: readonly KeyValueRow[];
+  readonly resumeSpan: Span | undefined;
+  readonly resumeReason: ResumeReason | undefined;
+}
+
+/** Whether the budget is already spent, and why. */
+function spentReason(budget: ScanBudget): ResumeReason | undefined {
+  if (budget.keysRemaining !== undefined && budget.keysRemaining <= 0) return 'keyLimit';
+  if (budget.bytesRemaining !== undefined && budget.bytesRemaining <= 0) return 'byteLimit';
+  return undefined;
+}
+
+/** Takes what a scan returned out of the budget. */
+export function chargeBudget(budget: ScanBudget, keys: number, bytes: number): void {
+  if (budget.keysRemaining !== undefined) budget.keysRemaining -= keys;
+  if (budget.bytesRemaining !== undefined) budget.bytesRemaining -= bytes;
+}
+
+async function scanSpan(ctx: EvalContext, rw: Reader, request: ScanRequest | ReverseScanRequest, reverse: boolean): Promise<ScanOutcome> {
+  checkRequestInRange(ctx, request);
+  const spent = spentReason(ctx.budget);
+  if (spent !== undefined) return { rows: [], resumeSpan: span(request.key, request.endKey), resumeReason: spent };
+  const at = readPosition(ctx);
+  const { keysRemaining, bytesRemaining } = ctx.budget;
+  const result = await mvccScan(rw, request.key, request.endKey, at.timestamp, {
+    ...(at.txn === undefined ? {} : { txn: at.txn }),
+    uncertaintyLimit: at.uncertaintyLimit,
+    inconsistent: at.inconsistent,
+    reverse,
+    ...(keysRemaining === undefined ? {} : { maxKeys: keysRemaining }),
+    ...(bytesRemaining === undefined ? {} : { targetBytes: bytesRemaining }),
+  });
+  const rows: KeyValueRow[] = [];
+  let bytes = 0;
+  for (const row of result.rows) {
+    if (row.value === null) continue; // no tombstones without the option
+    rows.push(Object.freeze({ key: row.key, value: row.value, timestamp: row.timestamp }));
+    bytes += row.key.length + row.value.length;
+  }
+  chargeBudget(ctx.budget, rows.length, bytes);
+  const resume = result.resumeSpan;
+  if (resume === undefined) return { rows, resumeSpan: undefined, resumeReason: undefined };
+  const reason: ResumeReason = keysRemaining !== undefined && rows.length >= keysRemaining ? 'keyLimit' : 'byteLimit';
+  return { rows, resumeSpan: span(resume.start, resume.end), resumeReason: reason };
+}
+
+export const evalScan: Evaluator<'scan'> = async (ctx, rw, request) => ({ response: scanResponse(await scanSpan(ctx, rw, request, false)) });
+
+export const evalReverseScan: Evaluator<'reverseScan'> = async (ctx, rw, request) => ({ response: reverseScanResponse(await scanSpan(ctx, rw, request, true)) });
