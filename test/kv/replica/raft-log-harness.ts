@@ -174,7 +174,8 @@ export async function applyOp(op: Op, all: readonly LogSubject[], term: { value:
       return;
     }
     case 'snapshot': {
-      const index = Math.max(first - 1, last + op.ahead);
+      // Raft installs a snapshot only above its commit index.
+      const index = Math.max(first - 1, last + op.ahead, reference.initialState().hardState.commit);
       term.value += 1;
       for (const s of all) await s.applySnapshot(snapshotAt(index, term.value, [1, 2, 3].slice(0, 1 + (index % 3))));
       return;
