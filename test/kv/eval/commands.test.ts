@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { rangeId, replicaId, nodeId, storeId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
-import { batchHeader, getRequest, putRequest, rangeDescriptor, requestKeys, requestKinds, keyMax, type RKey } from '../../../kv/api/index.js';
+import { batchHeader, getRequest, putRequest, rangeDescriptor, requestKeys, requestKinds, keyMax, type RKey, type RequestKind } from '../../../kv/api/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { emptyStats } from '../../../kv/storage/mvcc/index.js';
@@ -34,3 +34,9 @@ describe('command table', () => {
     expect(ctx.stats.liveCount).toBe(1);
   });
 });
+
+// Compile-time exhaustiveness: a command table without a kind does not type-check (tsc checks
+// this file; the directive fails the build if the error ever disappears).
+const { adminMerge: _dropped, ...withoutAdminMerge } = commands;
+// @ts-expect-error — 'adminMerge' is missing
+export const incomplete: { readonly [K in RequestKind]: (typeof commands)[K] } = withoutAdminMerge;

@@ -1,0 +1,112 @@
+/**
+ * `evaluateBatch` beyond the scripts: the one-phase-commit predicate, the increment codec, the
+ * statistics restored after a failed batch, and a write that lands above the transaction's write
+ * timestamp moving the transaction (and the batch's later writes) up.
+ */
+import { describe, expect, it } from 'vitest';
+import { nodeId, rangeId, replicaId, storeId, txnId } from '../../../src/base/ids.js';
+import { timestamp } from '../../../clock/timestamp.js';
+import {
+  batchHeader,
+  batchRequest,
+  endTxnRequest,
+  getRequest,
+  putRequest,
+  rangeDescriptor,
+  resolveIntentRequest,
+  span,
+  transaction,
+  txnMeta,
+  type CommitTrigger,
+  type RangeDescriptor,
+  type RKey,
+  type Transaction,
+} from '../../../kv/api/index.js';
+import { Batch } from '../../../kv/storage/batch.js';
+import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
+import { emptyStats } from '../../../kv/storage/mvcc/index.js';
+import { decodeInt64, encodeInt64, evaluateBatch, isOnePhaseCommit, NonIntegerValueError, type RangeEvalState } from '../../../kv/eval/index.js';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const desc: RangeDescriptor = rangeDescriptor({
+  rangeId: rangeId(1),
+  startKey: enc('a') as RKey,
+  endKey: enc('m') as RKey,
+  replicas: [{ nodeId: nodeId(1), storeId: storeId(1), replicaId: replicaId(1), type: 'voter' }],
+  nextReplicaId: replicaId(2),
+  generation: 0,
+});
+const state = (): RangeEvalState => ({ rangeId: rangeId(1), descriptor: desc, stats: emptyStats(), now: timestamp(100n) });
+const txn: Transaction = transaction({
+  id: txnId('0123456789abcdef0123456789abcdef'),
+  key: enc('a'),
+  epoch: 0,
+  writeTimestamp: timestamp(10n),
+  minTimestamp: timestamp(10n),
+  priority: 1,
+  sequence: 0,
+  name: 't',
+  status: 'PENDING',
+  readTimestamp: timestamp(10n),
+  globalUncertaintyLimit: timestamp(10n),
+  ignoredSequences: [],
+  lockSpans: [],
+  inFlightWrites: [],
+  lastHeartbeat: timestamp(0n),
+});
+const header = (t: Transaction = txn) => batchHeader({ timestamp: t.readTimestamp, txn: t });
+const commit = (lockSpans = [span(enc('a')), span(enc('b'))], extra: { deadline?: ReturnType<typeof timestamp>; commitTrigger?: CommitTrigger } = {}) =>
+  endTxnRequest({ key: enc('a'), commit: true, lockSpans, ...extra });
+
+describe('isOnePhaseCommit', () => {
+  const writes = [putRequest(enc('a'), enc('1')), putRequest(enc('b'), enc('2'))] as const;
+
+  it('holds for a batch with every write of its transaction, committing it', () => {
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [...writes, commit()]))).toBe(true);
+  });
+
+  it('fails without a commit, with a pushed timestamp, a trigger, a passed deadline, or a lock not written here', () => {
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [...writes, endTxnRequest({ key: enc('a'), commit: false, lockSpans: [span(enc('a'))] })]))).toBe(false);
+    const pushed = transaction({ ...txn, writeTimestamp: timestamp(20n) });
+    expect(isOnePhaseCommit(state(), batchRequest(header(pushed), [...writes, commit()]))).toBe(false);
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [...writes, commit(undefined, { commitTrigger: { kind: 'split', left: desc, right: desc } })]))).toBe(false);
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [...writes, commit(undefined, { deadline: timestamp(10n) })]))).toBe(false);
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [writes[0], getRequest(enc('b')), commit()]))).toBe(false);
+    expect(isOnePhaseCommit(state(), batchRequest(header(), [...writes, commit([span(enc('a')), span(enc('b')), span(enc('x'))])]))).toBe(false);
+  });
+});
+
+describe('increment codec', () => {
+  it('round-trips the int64 range big-endian and refuses other lengths', () => {
+    for (const value of [0n, 1n, -1n, (1n << 63n) - 1n, -(1n << 63n)]) expect(decodeInt64(encodeInt64(value))).toBe(value);
+    expect(Buffer.from(encodeInt64(258n)).toString('hex')).toBe('0000000000000102');
+    expect(() => decodeInt64(new Uint8Array(7))).toThrow(NonIntegerValueError);
+  });
+});
+
+describe('evaluateBatch', () => {
+  it('restores the statistics of a batch that fails part-way', async () => {
+    const s = state();
+    const rw = new Batch(new MemoryEngine());
+    const batch = batchRequest(batchHeader({ timestamp: timestamp(5n) }), [putRequest(enc('b'), enc('1')), putRequest(enc('z'), enc('out of range'))]);
+    await expect(evaluateBatch(s, rw, batch)).rejects.toThrow(/outside of bounds/);
+    expect(s.stats).toEqual(emptyStats());
+  });
+
+  it('moves the transaction up when its write lands above its write timestamp, and later writes with it', async () => {
+    const engine = new MemoryEngine();
+    const s = state();
+    const first = new Batch(engine);
+    await evaluateBatch(s, first, batchRequest(header(), [putRequest(enc('b'), enc('1'))]));
+    await engine.commit(first.ops, { sync: false });
+    // A pusher moved the intent to 20 (PENDING resolution with the pushed timestamp).
+    const push = new Batch(engine);
+    const pushedMeta = { ...txnMeta(txn), writeTimestamp: timestamp(20n) };
+    await evaluateBatch(s, push, batchRequest(batchHeader({ timestamp: timestamp(20n) }), [resolveIntentRequest(enc('b'), { intentTxn: pushedMeta, status: 'PENDING' })]));
+    await engine.commit(push.ops, { sync: false });
+    const next = transaction({ ...txn, sequence: 1 });
+    const result = await evaluateBatch(s, new Batch(engine), batchRequest(header(next), [putRequest(enc('b'), enc('2')), putRequest(enc('c'), enc('3'))]));
+    expect(result.updatedTxn?.writeTimestamp).toEqual(timestamp(20n));
+    expect(result.onePhaseCommit).toBe(false);
+  });
+});
