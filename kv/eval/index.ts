@@ -17,8 +17,8 @@
  * ```
  *
  * One file per command (get, scan + reverse scan, put, conditional-put, increment, delete,
- * delete-range, end-txn, heartbeat-txn, push-txn, query-txn, resolve-intent (+ range), refresh
- * (+ range), gc, admin-split, admin-merge); `commands.ts` is the `Record<RequestKind, Command>`
+ * delete-range, end-txn, heartbeat-txn, push-txn, query-txn, resolve-intent, resolve-intent-range,
+ * refresh, refresh-range, gc, admin-split, admin-merge); `commands.ts` is the `Record<RequestKind, Command>`
  * table — each command's latched keys (kv/api `requestKeys`) and evaluator, so a new request
  * kind does not compile until it has both. `context.ts` holds what a command sees
  * (`EvalContext`: the range's id, descriptor, stats to adjust and clock reading `now`, the batch
@@ -38,6 +38,14 @@
  * EndTxn (the commit point), and intents resolved by EndTxn locally and by ResolveIntent(Range)
  * elsewhere. A batch holding all of a transaction's writes on one range commits in one phase
  * without a record (`one-phase-commit.ts`).
+ *
+ * Not here yet (each owned by the layer named): reads below the GC threshold refused (kv/replica
+ * persists the threshold from the `gcThreshold` side effect); the abort span written by a
+ * poisoning resolution (kv/replica); lock acquisition by locking reads (kv/concurrency's lock
+ * table); the timestamp cache's floor for record creation, which keeps a PushTxn from
+ * resurrecting a transaction committed in one phase (kv/replica); server-side refresh and
+ * deferred write-too-old (txn/ refreshes and retries instead); the removal of a finalized
+ * record once its external intents are resolved (kv/replica, after the `resolveIntents` effect).
  */
 export * from './admin-merge.js';
 export * from './admin-split.js';
@@ -57,7 +65,9 @@ export * from './one-phase-commit.js';
 export * from './push-txn.js';
 export * from './put.js';
 export * from './query-txn.js';
+export * from './refresh-range.js';
 export * from './refresh.js';
+export * from './resolve-intent-range.js';
 export * from './resolve-intent.js';
 export * from './scan.js';
 export * from './txn-record.js';

@@ -10,24 +10,24 @@
  * transaction's own intents are not conflicts.
  */
 import { formatTimestamp, less, type Timestamp } from '../../clock/timestamp.js';
-import { prettyKey, refreshRangeResponse, refreshResponse, TransactionRetryError, type Transaction } from '../api/index.js';
-import { mvccGet, mvccScan, type Intent } from '../storage/mvcc/index.js';
+import { prettyKey, refreshResponse, TransactionRetryError, type Transaction } from '../api/index.js';
+import { mvccGet, type Intent } from '../storage/mvcc/index.js';
 import { checkRequestInRange, headerTxn, type Evaluator } from './context.js';
 
-function checkRead(refreshFrom: Timestamp, key: Uint8Array, written: Timestamp | undefined): void {
+export function checkRead(refreshFrom: Timestamp, key: Uint8Array, written: Timestamp | undefined): void {
   if (written !== undefined && less(refreshFrom, written)) {
     throw new TransactionRetryError('RETRY_SERIALIZABLE', `refresh failed: committed value on ${prettyKey(key)} @${formatTimestamp(written)} after ${formatTimestamp(refreshFrom)}`);
   }
 }
 
-function checkIntents(txn: Transaction, intents: readonly Intent[]): void {
+export function checkIntents(txn: Transaction, intents: readonly Intent[]): void {
   const foreign = intents.find((intent) => intent.txn.id !== txn.id);
   if (foreign !== undefined) {
     throw new TransactionRetryError('RETRY_SERIALIZABLE', `refresh failed: intent of another transaction on ${prettyKey(foreign.key)}`);
   }
 }
 
-const refreshOptions = { inconsistent: true, tombstones: true } as const;
+export const refreshOptions = { inconsistent: true, tombstones: true } as const;
 
 export const evalRefresh: Evaluator<'refresh'> = async (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
@@ -36,17 +36,4 @@ export const evalRefresh: Evaluator<'refresh'> = async (ctx, rw, request) => {
   checkIntents(txn, result.intents);
   checkRead(request.refreshFrom, request.key, result.value?.timestamp);
   return { response: refreshResponse() };
-};
-
-export const evalRefreshRange: Evaluator<'refreshRange'> = async (ctx, rw, request) => {
-  checkRequestInRange(ctx, request);
-  const txn = headerTxn(ctx);
-  let start: Uint8Array | undefined = request.key;
-  while (start !== undefined) {
-    const result = await mvccScan(rw, start, request.endKey, txn.readTimestamp, refreshOptions);
-    checkIntents(txn, result.intents);
-    for (const row of result.rows) checkRead(request.refreshFrom, row.key, row.timestamp);
-    start = result.resumeSpan?.start;
-  }
-  return { response: refreshRangeResponse() };
 };

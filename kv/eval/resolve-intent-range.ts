@@ -1,2 +1,16 @@
-/** ResolveIntentRange: see resolve-intent.ts (both share the resolution). */
-export { evalResolveIntentRange } from './resolve-intent.js';
+/**
+ * ResolveIntentRange: resolves every intent of one transaction in `[key, endKey)` (see
+ * resolve-intent.ts for the resolution rules); sent for the ranged lock spans of a finalized
+ * transaction and by the GC queue's cleanup of abandoned intents.
+ */
+import { resolveIntentRangeResponse, span } from '../api/index.js';
+import { mvccResolveIntentRange } from '../storage/mvcc/index.js';
+import { checkRequestInRange, type Evaluator } from './context.js';
+import { resolutionOf } from './resolve-intent.js';
+
+export const evalResolveIntentRange: Evaluator<'resolveIntentRange'> = async (ctx, rw, request) => {
+  checkRequestInRange(ctx, request);
+  const result = await mvccResolveIntentRange(rw, ctx.stats, request.key, request.endKey, resolutionOf(request));
+  const resume = result.resumeSpan === undefined ? undefined : span(result.resumeSpan.start, result.resumeSpan.end);
+  return { response: resolveIntentRangeResponse(resume) };
+};

@@ -6,9 +6,9 @@
  * `poison` (recording the abort in the abort span) is not implemented yet: kv/replica owns the
  * abort span's keys; the flag is accepted and ignored.
  */
-import { resolveIntentRangeResponse, resolveIntentResponse, span, type ResolveIntentRequest, type ResolveIntentRangeRequest } from '../api/index.js';
+import { resolveIntentResponse, type ResolveIntentRequest, type ResolveIntentRangeRequest } from '../api/index.js';
 import { assert } from '../../src/base/assert.js';
-import { mvccResolveIntent, mvccResolveIntentRange, type IntentResolution } from '../storage/mvcc/index.js';
+import { mvccResolveIntent, type IntentResolution } from '../storage/mvcc/index.js';
 import { checkRequestInRange, type Evaluator } from './context.js';
 
 export function resolutionOf(request: ResolveIntentRequest | ResolveIntentRangeRequest): IntentResolution {
@@ -21,11 +21,4 @@ export const evalResolveIntent: Evaluator<'resolveIntent'> = (ctx, rw, request) 
   checkRequestInRange(ctx, request);
   mvccResolveIntent(rw, ctx.stats, request.key, resolutionOf(request));
   return Promise.resolve({ response: resolveIntentResponse() });
-};
-
-export const evalResolveIntentRange: Evaluator<'resolveIntentRange'> = async (ctx, rw, request) => {
-  checkRequestInRange(ctx, request);
-  const result = await mvccResolveIntentRange(rw, ctx.stats, request.key, request.endKey, resolutionOf(request));
-  const resume = result.resumeSpan === undefined ? undefined : span(result.resumeSpan.start, result.resumeSpan.end);
-  return { response: resolveIntentRangeResponse(resume) };
 };
