@@ -26,17 +26,24 @@
  *
  * `LogStorage` is synchronous (the Raft core is sans-I/O and has no `await`). Engine point reads
  * are synchronous (`Reader.get`), and log entries are keyed by index, so every read is a point
- * read: `entries(lo, hi)` gets keys `lo … hi-1` one by one, `term(i)` gets key `i`. Nothing is
- * ever "unavailable", so the core never sees an error it cannot handle. Iteration (asynchronous)
- * is used once, by `open()`, to find the last index. On top of that, `RaftEntryCache` keeps the
- * newest entries — up to `limits.raftLogCacheBytesMax` bytes of `entrySize` — so the reads Raft
- * makes all the time (the term of the last entries, appends to followers that keep up) cost no
- * engine read and no decoding. A read below the cache costs one engine `get` per entry.
+ * read: `entries(lo, hi)` gets keys `lo … hi-1` one by one, `term(i)` gets key `i`. Iteration
+ * (asynchronous) is used only by `open()`, to find the last index. On top of that,
+ * `RaftEntryCache` keeps the newest entries — up to `limits.raftLogCacheBytesMax` bytes of
+ * `entrySize` — so the reads Raft makes all the time (the terms of the last entries, appends to
+ * followers that keep up) cost no engine read and no decoding. A read below the cache costs one
+ * engine `get` per entry (and `entries` stops at `maxBytes`, so a catch-up read is bounded).
+ *
+ * The alternative — a cache-only view that throws an "unavailable" error for an uncached entry,
+ * to be loaded asynchronously and retried — was rejected: the error would surface inside
+ * `RawNode.step()` in the middle of a state transition (etcd's raft panics on it outside of
+ * `maybeSendAppend`), and every caller would need a load-and-retry path. With point reads
+ * nothing is ever unavailable; an entry missing from the engine is corruption (`StorageError`).
  *
  * Bookkeeping in memory (truncated state, last index, hard state) is authoritative for reads;
  * the engine is authoritative across restarts. `open()` rebuilds the first from the second and
- * checks that they agree: the log is contiguous from `truncated + 1` to the last index, nothing
- * is left below the low-water mark, and the commit index is within the log.
+ * checks what it reads: no entry below the low-water mark, the tail it loads contiguous and each
+ * entry under its own index, the first entry (`truncated + 1`) present, and the commit index
+ * within the log. A hole further down, below the loaded tail, is found when it is read.
  *
  * ## The write side and the ordering contract
  *
@@ -351,10 +358,12 @@ export class RaftLogStorage implements LogStorage {
     let bytes = 0;
     try {
       for (let kv = await iterator.next(); kv !== undefined; kv = await iterator.next()) {
+        const keyIndex = logIndexOfKey(kv.key);
         const entry = decodeEntry(kv.value);
-        if (tail.length === 0) lastIndex = entry.index;
+        if (entry.index !== keyIndex) throw new StorageError(`range ${this.rangeId}: raft log key ${keyIndex} holds entry ${entry.index}`);
+        if (tail.length === 0) lastIndex = keyIndex;
         const expected = lastIndex - tail.length;
-        if (entry.index !== expected) throw new StorageError(`range ${this.rangeId}: raft log has a hole: found ${entry.index}, expected ${expected}`);
+        if (keyIndex !== expected) throw new StorageError(`range ${this.rangeId}: raft log has a hole: found ${keyIndex}, expected ${expected}`);
         bytes += entrySize(entry);
         tail.push(entry);
         if (bytes > (this.options.cacheBytesMax ?? limits.raftLogCacheBytesMax)) break;
@@ -379,4 +388,11 @@ export class RaftLogStorage implements LogStorage {
       iterator.close();
     }
   }
+}
+
+/** The index a log key ends with (8 bytes big-endian, see `raftLogKey`). */
+function logIndexOfKey(key: Uint8Array): number {
+  const index = new DataView(key.buffer, key.byteOffset + key.length - 8, 8).getBigUint64(0, false);
+  if (index > BigInt(Number.MAX_SAFE_INTEGER)) throw new StorageError(`raft log key index ${index} out of range`);
+  return Number(index);
 }

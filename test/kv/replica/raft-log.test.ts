@@ -210,6 +210,7 @@ describe('RaftLogStorage.open refuses corrupt persisted state', () => {
     ['a missing first entry', (e) => e.commit([{ kind: 'delete', key: raftLogKey(r1, 2) }], { sync: true })],
     ['an entry below the truncated index', (e) => e.commit([{ kind: 'put', key: raftLogKey(r1, 1), value: encodeEntry(entry(1, 1)) }], { sync: true })],
     ['an entry under the wrong key', (e) => e.commit([{ kind: 'put', key: raftLogKey(r1, 4), value: encodeEntry(entry(7, 1)) }], { sync: true })],
+    ['the last entry under the wrong key', (e) => e.commit([{ kind: 'put', key: raftLogKey(r1, 5), value: encodeEntry(entry(6, 1)) }], { sync: true })],
     ['a commit index beyond the log', (e) => e.commit([{ kind: 'put', key: raftHardStateKey(r1), value: encodeHardState({ term: 1, vote: 0, commit: 6 }) }], { sync: true })],
     ['garbage truncated state', (e) => e.commit([{ kind: 'put', key: raftTruncatedStateKey(r1), value: Uint8Array.of(9, 9) }], { sync: true })],
     ['garbage entry', (e) => e.commit([{ kind: 'put', key: raftLogKey(r1, 5), value: Uint8Array.of(1, 0) }], { sync: true })],
