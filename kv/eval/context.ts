@@ -6,7 +6,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { RangeId } from '../../src/base/ids.js';
 import { equal, type Timestamp } from '../../clock/timestamp.js';
-import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, span, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta } from '../api/index.js';
+import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
 
@@ -85,8 +85,6 @@ export function checkRequestInRange(ctx: RangeEvalState, request: Request): void
   checkSpanInRange(ctx, requestSpan(request));
 }
 
-export const pointSpan = (key: Uint8Array): Span => span(key);
-
 /** The header transaction; asserts there is one (`checkBatch` requires it for these kinds). */
 export function headerTxn(ctx: EvalContext): Transaction {
   const txn = ctx.header.txn;
@@ -94,7 +92,10 @@ export function headerTxn(ctx: EvalContext): Transaction {
   return txn;
 }
 
-/** Where a read happens: the transaction's read timestamp and view, or the header timestamp. */
+/**
+ * Where a read happens: the transaction's read timestamp and view, or the header timestamp.
+ * `readUncommitted` and `inconsistent` reads both read around intents (MVCC's `inconsistent`).
+ */
 export function readPosition(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined; readonly uncertaintyLimit: Timestamp; readonly inconsistent: boolean } {
   const txn = ctx.header.txn;
   const inconsistent = ctx.header.readConsistency !== 'consistent';

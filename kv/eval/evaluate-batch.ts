@@ -69,5 +69,7 @@ async function evaluateInOrder(state: RangeEvalState, rw: ReadWriter, batch: Bat
     if (result.txn !== undefined) txn = result.txn;
     sideEffects.push(...(result.sideEffects ?? []));
   }
+  assert(responses.length === batch.requests.length, 'one response per request');
+  assert(txn === undefined || txn.id === batch.header.txn?.id, 'the batch transaction keeps its id');
   return { responses, updatedTxn: txn, sideEffects, onePhaseCommit: false };
 }

@@ -16,6 +16,7 @@
  */
 import { equal, less } from '../../clock/timestamp.js';
 import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, transaction, type BatchRequest, type Response, type Transaction } from '../api/index.js';
+import { assert } from '../../src/base/assert.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { Batch } from '../storage/batch.js';
 import type { ReadWriter } from '../storage/engine.js';
@@ -45,6 +46,7 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   const txn = batch.header.txn;
   if (txn === undefined) return undefined;
   const endTxn = batch.requests[batch.requests.length - 1]!;
+  assert(endTxn.kind === 'endTxn' && endTxn.commit, 'tryOnePhaseCommit needs a batch that isOnePhaseCommit accepted');
   if (readTxnRecord(rw, endTxn.key, txn.id) !== undefined) return undefined;
   const attempt = new Batch(rw);
   const stats = { ...state.stats };
@@ -69,5 +71,6 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   Object.assign(budget, ctx.budget);
   const committed = transaction({ ...txn, status: 'COMMITTED', lockSpans: [], inFlightWrites: [] });
   responses.push(endTxnResponse(committed, true));
+  assert(responses.length === batch.requests.length, 'one response per request');
   return { responses, txn: committed, sideEffects };
 }
