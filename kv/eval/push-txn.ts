@@ -11,6 +11,8 @@
  *    (its coordinator is presumed dead; CockroachDB does the same);
  * 4. `force` (deadlock breaking) or the pusher's priority is strictly higher (`touch` excepted);
  * otherwise it fails with `TransactionPushError` and the pusher waits in the txn wait queue.
+ * A STAGING pushee (a parallel commit in progress) always fails the push: only transaction
+ * recovery may decide it, and that is not built yet.
  *
  * A successful push writes the record (PENDING with the new timestamp, or ABORTED), creating it
  * if the pushee had none, so the pushee's own EndTxn sees it.
@@ -32,6 +34,9 @@ type PushDecision = 'noop' | 'abort' | 'pushTimestamp' | 'fail';
 
 function decide(request: PushTxnRequest, record: Transaction, now: Timestamp): PushDecision {
   if (isFinalized(record.status)) return 'noop';
+  // A STAGING transaction may already be implicitly committed (all its in-flight writes
+  // succeeded): pushing or aborting it needs transaction recovery, which is not built yet.
+  if (record.status === 'STAGING') return 'fail';
   if (request.pushType === 'timestamp' && lessEq(request.pushTo, record.writeTimestamp)) return 'noop';
   if (isExpired(record, now)) return 'abort';
   if (request.pushType === 'touch') return 'fail';
