@@ -22,7 +22,8 @@ export class TransactionPushError extends RangedbError {
     readonly pushType: PushType,
     readonly pusheeStatus: TransactionStatus,
   ) {
-    super(`failed to push txn ${shortTxnId(pusheeId)} (${pushType}): pushee is ${pusheeStatus}, live and not of lower priority`);
+    const why = pusheeStatus === 'STAGING' ? 'its parallel commit awaits recovery' : 'live and not of lower priority';
+    super(`failed to push txn ${shortTxnId(pusheeId)} (${pushType}): pushee is ${pusheeStatus}, ${why}`);
   }
 }
 
