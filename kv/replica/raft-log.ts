@@ -64,7 +64,7 @@
  * This fits the `Ready` contract: entries handed to `appendToBatch` are still in Raft's own
  * unstable log until `advance()`, so Raft never asks storage for them before they are durable.
  */
-import { assert } from '../../src/base/assert.js';
+import { assert, assertNever } from '../../src/base/assert.js';
 import { StorageError } from '../../src/base/errors.js';
 import type { RangeId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
@@ -153,7 +153,8 @@ export class RaftLogStorage implements LogStorage {
   /**
    * Loads the persisted log of `options.rangeId`: hard state, truncated state, the last index,
    * and the newest entries into the cache. A range with nothing persisted opens empty (first
-   * index 1, last index 0). Throws `StorageError` if the persisted state is inconsistent.
+   * index 1, last index 0). Throws `StorageError` if the persisted state is inconsistent. Open
+   * before anything writes this range's log (the replica is not running yet).
    */
   static async open(options: RaftLogStorageOptions): Promise<RaftLogStorage> {
     const engine = options.engine;
@@ -304,6 +305,8 @@ export class RaftLogStorage implements LogStorage {
         case 'snapshot':
           this.cache.clear();
           break;
+        default:
+          assertNever(change, 'staged change');
       }
     }
     this.view = staged.view;
