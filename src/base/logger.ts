@@ -1,5 +1,5 @@
 /**
- * The logger. Library code logs through pino, never `console.log`. A component takes a `Logger`
+ * The logger. Library code logs through pino, never through the console. A component takes a `Logger`
  * (usually `env.logger.child({ component: 'mvcc' })`) rather than importing a global, so the
  * simulator can silence or capture logs per node.
  *
