@@ -29,6 +29,9 @@
  * - `txn-wait-queue.ts` — **the transaction wait queue**: pushers parked on a pushee's record, a
  *   **waits-for graph** with **deadlock detection** (abort the lowest priority, ties to the larger
  *   id), and **abandonment** through a heartbeat **lease** (liveness threshold).
+ * - `timestamp-cache.ts` — **the timestamp cache**: the highest timestamp each key span was read
+ *   at, and by which txn, above a **low-water mark** (the lease start); a write below it is
+ *   pushed above it. Bounded: eviction raises the low-water mark, so answers only go up.
  * - `spans.ts`, `errors.ts` — spans and the typed errors (`LockConflictError` for NOWAIT, and a
  *   bounds error per limit: `LatchWaitersFullError`, `LockTableFullError`,
  *   `LockWaitQueueFullError`, `TxnWaitQueueFullError`).
@@ -43,5 +46,6 @@ export { LockTable, type LockDurability, type LockScanResult, type LockTableEven
 export type { LockRequest, LockSpan, WaitPolicy } from './lock-request.js';
 export type { LockHolder, LockState, Waiter } from './lock-state.js';
 export { TxnWaitQueue, deadlockVictim, isAbandoned, type Deadlock, type WaitingPush } from './txn-wait-queue.js';
+export { TimestampCache, type TimestampCacheOptions, type TimestampCacheValue } from './timestamp-cache.js';
 export { checkSpan, spanContainsKey, spanEnd, spansOverlap, type Span, type SpanAccess } from './spans.js';
 export { LatchWaitersFullError, LockConflictError, LockTableFullError, LockWaitQueueFullError, TxnWaitQueueFullError } from './errors.js';

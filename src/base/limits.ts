@@ -61,6 +61,12 @@ export const limits = Object.freeze({
    * 16 MiB cache per store).
    */
   raftLogCacheBytesMax: 1024 * 1024,
+  /**
+   * Most spans one timestamp cache (one range's lease) keeps (kv/concurrency/timestamp-cache.ts).
+   * When full, the lowest entries are evicted by raising the cache's low-water mark over them, so
+   * answers only get higher (more conservative), never lower.
+   */
+  timestampCacheSpansMax: 100_000,
 });
 
 export type Limits = typeof limits;
