@@ -35,6 +35,7 @@ import type {
   ResolveIntentRequest,
   ReverseScanRequest,
   ScanRequest,
+  WriteRequestFields,
 } from './requests.js';
 import { compareKeys, type Span } from './span.js';
 import type { SequenceRange, SequencedWrite, TransactionStatus, TxnMeta } from './transaction.js';
@@ -58,22 +59,42 @@ export function reverseScanRequest(key: Uint8Array, endKey: Uint8Array, keyLocki
   return freeze({ kind: 'reverseScan', key, endKey, keyLocking });
 }
 
-export const putRequest = (key: Uint8Array, value: Uint8Array): PutRequest => freeze({ kind: 'put', key, value });
-
-export function conditionalPutRequest(key: Uint8Array, value: Uint8Array, expectedValue: Uint8Array | undefined, options: { allowIfDoesNotExist?: boolean } = {}): ConditionalPutRequest {
-  return freeze({ kind: 'conditionalPut', key, value, expectedValue, allowIfDoesNotExist: options.allowIfDoesNotExist ?? false });
+/** The options every write factory takes: the write's sequence number (`WriteRequestFields`). */
+export interface WriteRequestOptions {
+  readonly sequence?: number;
 }
 
-export function incrementRequest(key: Uint8Array, increment: bigint): IncrementRequest {
+/**
+ * `{ sequence }` when one is given, else nothing: a request without a sequence has no such
+ * property at all, so requests built before sequences existed are unchanged.
+ */
+function sequenceField(options: WriteRequestOptions): WriteRequestFields {
+  const sequence = options.sequence;
+  if (sequence === undefined) return {};
+  assert(Number.isSafeInteger(sequence) && sequence >= 0, () => `sequence must be a non-negative integer: ${sequence}`);
+  return { sequence };
+}
+
+export function putRequest(key: Uint8Array, value: Uint8Array, options: WriteRequestOptions = {}): PutRequest {
+  return freeze({ kind: 'put', key, value, ...sequenceField(options) });
+}
+
+export function conditionalPutRequest(key: Uint8Array, value: Uint8Array, expectedValue: Uint8Array | undefined, options: WriteRequestOptions & { allowIfDoesNotExist?: boolean } = {}): ConditionalPutRequest {
+  return freeze({ kind: 'conditionalPut', key, value, expectedValue, allowIfDoesNotExist: options.allowIfDoesNotExist ?? false, ...sequenceField(options) });
+}
+
+export function incrementRequest(key: Uint8Array, increment: bigint, options: WriteRequestOptions = {}): IncrementRequest {
   assert(increment >= int64Min && increment <= int64Max, () => `increment out of int64 range: ${increment}`);
-  return freeze({ kind: 'increment', key, increment });
+  return freeze({ kind: 'increment', key, increment, ...sequenceField(options) });
 }
 
-export const deleteRequest = (key: Uint8Array): DeleteRequest => freeze({ kind: 'delete', key });
+export function deleteRequest(key: Uint8Array, options: WriteRequestOptions = {}): DeleteRequest {
+  return freeze({ kind: 'delete', key, ...sequenceField(options) });
+}
 
-export function deleteRangeRequest(key: Uint8Array, endKey: Uint8Array, options: { returnKeys?: boolean } = {}): DeleteRangeRequest {
+export function deleteRangeRequest(key: Uint8Array, endKey: Uint8Array, options: WriteRequestOptions & { returnKeys?: boolean } = {}): DeleteRangeRequest {
   checkSpan(key, endKey, 'deleteRange');
-  return freeze({ kind: 'deleteRange', key, endKey, returnKeys: options.returnKeys ?? false });
+  return freeze({ kind: 'deleteRange', key, endKey, returnKeys: options.returnKeys ?? false, ...sequenceField(options) });
 }
 
 export function endTxnRequest(fields: {

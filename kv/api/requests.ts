@@ -63,14 +63,25 @@ export interface ReverseScanRequest {
 
 // ─── writes ──────────────────────────────────────────────────────────────────────────────────
 
-export interface PutRequest {
+/**
+ * Fields every data write shares (CockroachDB's `RequestHeader.Sequence`). `sequence` is the
+ * write's sequence number within its transaction's epoch, assigned by the coordinator: kv/eval
+ * writes the intent at it, so one batch can write a key twice (at 1, then 2) and a retried write
+ * at a sequence already written is recognised as a replay. Absent, the header transaction's
+ * `sequence` is used; ignored for a non-transactional batch.
+ */
+export interface WriteRequestFields {
+  readonly sequence?: number;
+}
+
+export interface PutRequest extends WriteRequestFields {
   readonly kind: 'put';
   readonly key: Uint8Array;
   readonly value: Uint8Array;
 }
 
 /** Writes `value` only if the current value is `expectedValue` (undefined = absent). */
-export interface ConditionalPutRequest {
+export interface ConditionalPutRequest extends WriteRequestFields {
   readonly kind: 'conditionalPut';
   readonly key: Uint8Array;
   readonly value: Uint8Array;
@@ -80,18 +91,18 @@ export interface ConditionalPutRequest {
 }
 
 /** Adds `increment` to the key's value, a signed 64-bit integer (absent = 0). */
-export interface IncrementRequest {
+export interface IncrementRequest extends WriteRequestFields {
   readonly kind: 'increment';
   readonly key: Uint8Array;
   readonly increment: bigint;
 }
 
-export interface DeleteRequest {
+export interface DeleteRequest extends WriteRequestFields {
   readonly kind: 'delete';
   readonly key: Uint8Array;
 }
 
-export interface DeleteRangeRequest {
+export interface DeleteRangeRequest extends WriteRequestFields {
   readonly kind: 'deleteRange';
   readonly key: Uint8Array;
   readonly endKey: Uint8Array;

@@ -74,6 +74,33 @@ describe('request factories and guards', () => {
   });
 });
 
+describe('per-request sequence numbers', () => {
+  it('every write factory carries an optional sequence, frozen with the request', () => {
+    const writes = [
+      putRequest(enc('p'), enc('v'), { sequence: 1 }),
+      api.conditionalPutRequest(enc('p'), enc('v'), undefined, { sequence: 2, allowIfDoesNotExist: true }),
+      incrementRequest(enc('n'), 1n, { sequence: 3 }),
+      api.deleteRequest(enc('d'), { sequence: 4 }),
+      api.deleteRangeRequest(enc('d'), enc('e'), { sequence: 5, returnKeys: true }),
+    ];
+    expect(writes.map((w) => w.sequence)).toEqual([1, 2, 3, 4, 5]);
+    for (const w of writes) expect(Object.isFrozen(w)).toBe(true);
+  });
+
+  it('leaves a request without a sequence exactly as before (no property at all)', () => {
+    for (const w of [sampleRequests.put, sampleRequests.conditionalPut, sampleRequests.increment, sampleRequests.delete, sampleRequests.deleteRange]) {
+      expect('sequence' in w).toBe(false);
+    }
+    expect(putRequest(enc('p'), enc('v'), {})).toStrictEqual(putRequest(enc('p'), enc('v')));
+  });
+
+  it('asserts a sequence is a non-negative integer', () => {
+    expect(() => putRequest(enc('p'), enc('v'), { sequence: -1 })).toThrow(/sequence/);
+    expect(() => api.deleteRequest(enc('d'), { sequence: 1.5 })).toThrow(/sequence/);
+    expect(api.deleteRequest(enc('d'), { sequence: 0 }).sequence).toBe(0);
+  });
+});
+
 describe('requestKeys', () => {
   const recordA = (anchor: string): string => hex(transactionKey(enc(anchor), txnA.id));
   const recordB = (anchor: string): string => hex(transactionKey(enc(anchor), txnB.id));
