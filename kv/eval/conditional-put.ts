@@ -9,7 +9,7 @@ import { checkRequestInRange, txnAfterWrite, writePosition, type Evaluator } fro
 
 export const evalConditionalPut: Evaluator<'conditionalPut'> = (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
-  const at = writePosition(ctx);
+  const at = writePosition(ctx, request);
   const written = mvccConditionalPut(rw, ctx.stats, request.key, at.timestamp, request.value, request.expectedValue, {
     ...(at.txn === undefined ? {} : { txn: at.txn }),
     allowIfAbsent: request.allowIfDoesNotExist,

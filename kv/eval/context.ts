@@ -6,7 +6,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { RangeId } from '../../src/base/ids.js';
 import { equal, type Timestamp } from '../../clock/timestamp.js';
-import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta } from '../api/index.js';
+import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
 
@@ -103,21 +103,33 @@ export function readPosition(ctx: EvalContext): { readonly timestamp: Timestamp;
   return { timestamp: txn.readTimestamp, txn: mvccTxn(txn), uncertaintyLimit: txn.globalUncertaintyLimit, inconsistent };
 }
 
-/** Where a write happens: the transaction's write timestamp and view, or the header timestamp. */
-export function writePosition(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
+/**
+ * Where a write happens: the transaction's write timestamp and view, or the header timestamp.
+ * A write request's own `sequence`, when it has one, replaces the header transaction's in the
+ * view (CockroachDB's `RequestHeader.Sequence`): the intent is written at it, and a sequence
+ * already written is a replay (kv/storage/mvcc/write.ts).
+ */
+export function writePosition(ctx: EvalContext, request: WriteRequestFields = {}): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
   const txn = ctx.header.txn;
   if (txn === undefined) return { timestamp: ctx.header.timestamp, txn: undefined };
-  return { timestamp: txn.writeTimestamp, txn: mvccTxn(txn) };
+  return { timestamp: txn.writeTimestamp, txn: atSequence(mvccTxn(txn), request.sequence) };
 }
 
 /**
  * The writer's view for a read-modify-write (increment, delete's `foundKey`): its own intents,
  * read at the write timestamp so a value committed between its read and write timestamps is not
- * missed (a lost update).
+ * missed (a lost update), and at the request's sequence, so it sees the batch's earlier writes.
  */
-export function readForWrite(ctx: EvalContext): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
-  const { timestamp, txn } = writePosition(ctx);
+export function readForWrite(ctx: EvalContext, request: WriteRequestFields = {}): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
+  const { timestamp, txn } = writePosition(ctx, request);
   return { timestamp, txn: txn === undefined ? undefined : { ...txn, readTimestamp: timestamp } };
+}
+
+/** `txn` with its meta's sequence replaced by `sequence`; unchanged when `sequence` is undefined. */
+function atSequence(txn: MvccTxn, sequence: number | undefined): MvccTxn {
+  if (sequence === undefined) return txn;
+  assert(Number.isSafeInteger(sequence) && sequence >= 0, 'a request sequence is a non-negative integer');
+  return Object.freeze({ ...txn, meta: Object.freeze({ ...txn.meta, sequence }) });
 }
 
 /** The header transaction moved up to where a write landed, or undefined if unchanged. */

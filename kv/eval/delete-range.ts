@@ -11,7 +11,7 @@ export const evalDeleteRange: Evaluator<'deleteRange'> = async (ctx, rw, request
   checkRequestInRange(ctx, request);
   const keysRemaining = ctx.budget.keysRemaining;
   if (keysRemaining !== undefined && keysRemaining <= 0) return { response: deleteRangeResponse([], span(request.key, request.endKey)) };
-  const at = writePosition(ctx);
+  const at = writePosition(ctx, request);
   const result = await mvccDeleteRange(rw, ctx.stats, request.key, request.endKey, at.timestamp, {
     ...(at.txn === undefined ? {} : { txn: at.txn }),
     ...(keysRemaining === undefined ? {} : { maxKeys: keysRemaining }),

@@ -5,9 +5,9 @@ import { checkRequestInRange, readForWrite, txnAfterWrite, writePosition, type E
 
 export const evalDelete: Evaluator<'delete'> = async (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
-  const view = readForWrite(ctx);
+  const view = readForWrite(ctx, request);
   const current = await mvccGet(rw, request.key, view.timestamp, view.txn === undefined ? {} : { txn: view.txn });
-  const at = writePosition(ctx);
+  const at = writePosition(ctx, request);
   const written = mvccDelete(rw, ctx.stats, request.key, at.timestamp, at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
   return { response: deleteResponse(current.value !== undefined), ...(txn === undefined ? {} : { txn }) };

@@ -26,13 +26,13 @@ export function decodeInt64(bytes: Uint8Array): bigint {
 
 export const evalIncrement: Evaluator<'increment'> = async (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
-  const view = readForWrite(ctx);
+  const view = readForWrite(ctx, request);
   const current = await mvccGet(rw, request.key, view.timestamp, view.txn === undefined ? {} : { txn: view.txn });
   const value = current.value?.value;
   const before = value === undefined || value === null ? 0n : decodeInt64(value);
   const sum = before + request.increment;
   if (sum < int64Min || sum > int64Max) throw new IntegerOverflowError(before, request.increment);
-  const at = writePosition(ctx);
+  const at = writePosition(ctx, request);
   const written = mvccPut(rw, ctx.stats, request.key, at.timestamp, encodeInt64(sum), at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
   return { response: incrementResponse(sum), ...(txn === undefined ? {} : { txn }) };

@@ -29,6 +29,8 @@
  *   range cache is stale);
  * - it reads at the transaction's read timestamp (or the header's) and writes at its write
  *   timestamp; it never reads a clock — `now` is passed in;
+ * - a data write of a transaction writes at the request's own `sequence` when it has one (else
+ *   the header transaction's), so one batch can write a key twice (`writePosition`);
  * - it writes only into the batch and adjusts `stats` by exactly its delta; on an error the
  *   whole batch is discarded (`evaluateBatch` restores the stats);
  * - effects on other ranges or on in-memory state (intents to resolve elsewhere, a raised GC

@@ -5,7 +5,7 @@ import { checkRequestInRange, txnAfterWrite, writePosition, type Evaluator } fro
 
 export const evalPut: Evaluator<'put'> = (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
-  const at = writePosition(ctx);
+  const at = writePosition(ctx, request);
   const written = mvccPut(rw, ctx.stats, request.key, at.timestamp, request.value, at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
   return Promise.resolve({ response: putResponse(), ...(txn === undefined ? {} : { txn }) });

@@ -26,6 +26,9 @@
  *   refresh k= from=          refresh_range k= end= from= gc keys=(a@10,b@20) threshold=
  *   split k=                  merge k=
  *
+ * The writes (put, cput, inc, del, del_range) take `seq=N`, the request's own sequence number;
+ * without it they write at the header transaction's sequence (`txn_step`).
+ *
  * A batch runs when the next `eval` or setup line comes, or the case ends. Its responses, the
  * transaction it returned and its side effects are printed; the transaction is kept as the
  * coordinator's. An error ends the case. After every batch the kept statistics are compared with
@@ -203,6 +206,8 @@ export class EvalScript {
   private request(cmd: Command): Request {
     const key = (): Uint8Array => enc(this.arg(cmd, 'k'));
     const end = (): Uint8Array => enc(this.arg(cmd, 'end'));
+    const seq = cmd.args.get('seq');
+    const write = seq === undefined ? {} : { sequence: Number(seq) };
     switch (cmd.name) {
       case 'get':
         return getRequest(key());
@@ -211,15 +216,15 @@ export class EvalScript {
       case 'rscan':
         return reverseScanRequest(key(), end());
       case 'put':
-        return putRequest(key(), cmd.args.has('int') ? encodeInt64(BigInt(this.arg(cmd, 'int'))) : enc(this.arg(cmd, 'v')));
+        return putRequest(key(), cmd.args.has('int') ? encodeInt64(BigInt(this.arg(cmd, 'int'))) : enc(this.arg(cmd, 'v')), write);
       case 'cput':
-        return conditionalPutRequest(key(), enc(this.arg(cmd, 'v')), cmd.args.has('cond') ? enc(this.arg(cmd, 'cond')) : undefined, { allowIfDoesNotExist: cmd.args.has('allow_missing') });
+        return conditionalPutRequest(key(), enc(this.arg(cmd, 'v')), cmd.args.has('cond') ? enc(this.arg(cmd, 'cond')) : undefined, { allowIfDoesNotExist: cmd.args.has('allow_missing'), ...write });
       case 'inc':
-        return incrementRequest(key(), BigInt(this.arg(cmd, 'by')));
+        return incrementRequest(key(), BigInt(this.arg(cmd, 'by')), write);
       case 'del':
-        return deleteRequest(key());
+        return deleteRequest(key(), write);
       case 'del_range':
-        return deleteRangeRequest(key(), end(), { returnKeys: cmd.args.has('return_keys') });
+        return deleteRangeRequest(key(), end(), { returnKeys: cmd.args.has('return_keys'), ...write });
       case 'end_txn':
         return this.endTxn(cmd);
       case 'heartbeat_txn':
