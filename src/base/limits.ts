@@ -67,6 +67,16 @@ export const limits = Object.freeze({
    * answers only get higher (more conservative), never lower.
    */
   timestampCacheSpansMax: 100_000,
+  /**
+   * Most range descriptors one `RangeCache` (kv/client) holds; past it the least recently used
+   * entry is evicted and found again through meta on its next use.
+   */
+  rangeCacheEntriesMax: 10_000,
+  /**
+   * Most times `DistSender` (kv/client) re-routes one batch after a routing error (stale range
+   * cache, not the leaseholder, range not found) before it gives up with a typed error.
+   */
+  distSenderRetriesMax: 16,
 });
 
 export type Limits = typeof limits;

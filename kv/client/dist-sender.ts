@@ -1,0 +1,193 @@
+/**
+ * `DistSender`: the `Sender` that splits a batch by range and sends each part to its range
+ * (CockroachDB's `kvcoord.DistSender`).
+ *
+ * ```
+ *   send(batch) ─► pieces (one per request) ─► partition by RangeCache ─► one sub-batch per range
+ *                                                                         │ RangeTransport
+ *   BatchResponse ◄─ merge fragments per request (key order, limits) ◄────┘  routing error?
+ *                                                                         evict/insert, re-partition
+ * ```
+ *
+ * Order of sending:
+ * - **Concurrently** when the batch is non-transactional, read-only and has no limits: its parts
+ *   are independent reads, and nothing depends on which range answers first.
+ * - **In order** otherwise (key order; reverse key order for a batch with a ReverseScan). With
+ *   limits, each part gets only what the earlier parts left of `maxSpanRequestKeys`/`targetBytes`,
+ *   and once they are spent the remaining span requests are not sent but answered with their
+ *   whole span as the resume span. A transactional write batch goes in order so that each part
+ *   carries the transaction as the previous parts left it (a pushed write timestamp), and an
+ *   EndTxn in a batch spanning several ranges is sent alone, after every other part has
+ *   succeeded: the commit is the transaction's commit point on its anchor's record, so it must
+ *   not be evaluated while some of the writes it covers have not yet been laid down.
+ *
+ * Routing errors (the retry pattern, bounded by `limits.distSenderRetriesMax` per batch):
+ * `RangeKeyMismatchError` evicts the stale descriptor, inserts the ones the error carries, and
+ * re-partitions the part's pieces; `RangeNotFoundError` evicts and re-partitions;
+ * `NotLeaseholderError` resends the part (choosing the leaseholder replica is the transport's
+ * business). Every other error rejects the batch; an `AmbiguousResultError` in particular is never
+ * retried, because the write may have applied. A batch that fails after some of its parts
+ * succeeded has no atomicity beyond what its transaction provides (see `Sender`).
+ *
+ * Admin requests are alone in their batch (`checkBatch`) and are points, so they go to the one
+ * range holding their key.
+ */
+import { assert } from '../../src/base/assert.js';
+import { InvalidInputError } from '../../src/base/errors.js';
+import type { RangeId } from '../../src/base/ids.js';
+import { limits } from '../../src/base/limits.js';
+import {
+  batchResponse,
+  checkBatch,
+  compareKeys,
+  isReadOnly,
+  NotLeaseholderError,
+  RangeKeyMismatchError,
+  RangeNotFoundError,
+  type BatchRequest,
+  type BatchResponse,
+  type RangeDescriptor,
+  type Request,
+  type RKey,
+  type Sender,
+} from '../api/index.js';
+import { mergeFragments } from './merge.js';
+import { batchPieces, clipPiece, piecesSpan, type Piece } from './pieces.js';
+import type { RangeCache } from './range-cache.js';
+import { SendState } from './send-state.js';
+
+/**
+ * Sends one sub-batch to range `rangeId` as the sender believes it to be (`descriptor`); the
+ * range evaluates it atomically or rejects (with a routing error if `descriptor` is stale).
+ */
+export type RangeTransport = (rangeId: RangeId, descriptor: RangeDescriptor, batch: BatchRequest) => Promise<BatchResponse>;
+
+export interface DistSenderOptions {
+  /** Routing retries per batch; defaults to `limits.distSenderRetriesMax`. */
+  readonly retriesMax?: number;
+}
+
+interface Part {
+  readonly desc: RangeDescriptor;
+  readonly pieces: readonly Piece[];
+}
+
+interface Mode {
+  readonly concurrent: boolean;
+  readonly reverse: boolean;
+}
+
+export class DistSender implements Sender {
+  private readonly retriesMax: number;
+
+  constructor(
+    private readonly cache: RangeCache,
+    private readonly transport: RangeTransport,
+    options: DistSenderOptions = {},
+  ) {
+    this.retriesMax = options.retriesMax ?? limits.distSenderRetriesMax;
+    assert(Number.isSafeInteger(this.retriesMax) && this.retriesMax >= 0, 'retriesMax must be a non-negative integer');
+  }
+
+  /**
+   * Sends `batch` across the ranges it touches and answers in lockstep (see `Sender`). Rejects
+   * with `checkBatch`'s errors, `InvalidInputError` for a limited batch mixing Scan and
+   * ReverseScan, `RoutingRetriesExhaustedError`, or the first non-routing error of a range.
+   */
+  async send<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
+    checkBatch(batch);
+    const state = new SendState(batch, this.retriesMax);
+    await this.sendPieces(state, modeOf(batch, state.limited), batchPieces(batch));
+    const responses = batch.requests.map((request, index) => mergeFragments(request, state.fragments[index]!));
+    return batchResponse(batch, { txn: state.txn, now: state.now ?? batch.header.now }, responses);
+  }
+
+  private async sendPieces(state: SendState, mode: Mode, pieces: readonly Piece[]): Promise<void> {
+    if (pieces.length === 0) return;
+    const parts = await this.partition(pieces);
+    const commit = pieces.filter((piece) => piece.request.kind === 'endTxn');
+    if (parts.length > 1 && commit.length > 0) {
+      await this.sendPieces(state, mode, pieces.filter((piece) => piece.request.kind !== 'endTxn'));
+      await this.sendPieces(state, mode, commit);
+      return;
+    }
+    if (mode.concurrent) {
+      await Promise.all(parts.map((part) => this.sendPart(state, mode, part)));
+      return;
+    }
+    for (const part of mode.reverse ? parts.reverse() : parts) await this.sendPart(state, mode, part);
+  }
+
+  /** The ranges the pieces touch, in key order, each with the pieces clipped to it. */
+  private async partition(pieces: readonly Piece[]): Promise<Part[]> {
+    const parts: Part[] = [];
+    let position: RKey | undefined = piecesSpan(pieces).key;
+    while (position !== undefined) {
+      const desc = await this.cache.lookup(position);
+      const clipped = pieces.map((piece) => clipPiece(piece, desc)).filter((piece): piece is Piece => piece !== undefined);
+      if (clipped.length > 0) parts.push({ desc, pieces: clipped });
+      const next = nextStart(pieces, desc.endKey);
+      assert(next === undefined || compareKeys(next, position) > 0, 'partitioning moves forward');
+      position = next;
+    }
+    return parts;
+  }
+
+  private async sendPart(state: SendState, mode: Mode, part: Part): Promise<void> {
+    const { desc } = part;
+    for (;;) {
+      const pieces = state.sendable(part.pieces).sort((a, b) => a.index - b.index);
+      if (pieces.length === 0) return;
+      try {
+        state.record(pieces, await this.transport(desc.rangeId, desc, subBatch(state, desc, pieces)));
+        return;
+      } catch (error) {
+        if (error instanceof NotLeaseholderError) {
+          state.retry(error);
+          continue;
+        }
+        if (!(error instanceof RangeKeyMismatchError) && !(error instanceof RangeNotFoundError)) throw error;
+        state.retry(error);
+        this.cache.evict(desc);
+        if (error instanceof RangeKeyMismatchError) this.cache.insert(error.actualRanges);
+        await this.sendPieces(state, mode, pieces);
+        return;
+      }
+    }
+  }
+}
+
+function modeOf(batch: BatchRequest, limited: boolean): Mode {
+  const reverse = batch.requests.some((request) => request.kind === 'reverseScan');
+  if (limited && reverse && batch.requests.some((request) => request.kind === 'scan' || request.kind === 'deleteRange')) {
+    throw new InvalidInputError('a batch with key or byte limits cannot mix forward and reverse span requests');
+  }
+  const concurrent = batch.header.txn === undefined && !limited && batch.requests.every(isReadOnly);
+  return { concurrent, reverse };
+}
+
+/** The first key at or after `after` that some piece still covers, or undefined. */
+function nextStart(pieces: readonly Piece[], after: RKey): RKey | undefined {
+  let next: RKey | undefined;
+  for (const piece of pieces) {
+    if (compareKeys(piece.span.endKey, after) <= 0) continue;
+    const start = compareKeys(piece.span.key, after) >= 0 ? piece.span.key : after;
+    if (next === undefined || compareKeys(start, next) < 0) next = start;
+  }
+  return next;
+}
+
+/** The sub-batch for one range: its pieces, the current transaction, what is left of the limits. */
+function subBatch(state: SendState, desc: RangeDescriptor, pieces: readonly Piece[]): BatchRequest {
+  const header = Object.freeze({
+    ...state.batch.header,
+    timestamp: state.txn?.readTimestamp ?? state.batch.header.timestamp,
+    txn: state.txn,
+    rangeId: desc.rangeId,
+    // Once the limits are spent only unlimited kinds (points) are sent, for which 0 is harmless.
+    maxSpanRequestKeys: Math.max(0, state.keysRemaining ?? 0),
+    targetBytes: Math.max(0, state.bytesRemaining ?? 0),
+  });
+  assert(state.spent !== undefined || header.maxSpanRequestKeys > 0 || state.keysRemaining === undefined, 'limited parts get a positive key limit');
+  return Object.freeze({ header, requests: Object.freeze(pieces.map((piece) => piece.request)) });
+}
