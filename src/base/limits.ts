@@ -68,6 +68,17 @@ export const limits = Object.freeze({
    */
   timestampCacheSpansMax: 100_000,
   /**
+   * How often a transaction coordinator heartbeats its record once it has written, in
+   * nanoseconds (CockroachDB's 1s; a fifth of `txnLivenessThresholdNanos`).
+   */
+  txnHeartbeatIntervalNanos: 1_000_000_000n,
+  /** Most attempts `runTxn` makes (the first included) before it gives up with the last retryable error. */
+  txnRetriesMax: 10,
+  /** The first backoff between `runTxn` attempts, in milliseconds; doubled each retry. */
+  txnRetryBackoffMsInitial: 1,
+  /** The largest backoff between `runTxn` attempts, in milliseconds. */
+  txnRetryBackoffMsMax: 1_000,
+  /**
    * Most range descriptors one `RangeCache` (kv/client) holds; past it the least recently used
    * entry is evicted and found again through meta on its next use.
    */

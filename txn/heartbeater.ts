@@ -1,0 +1,98 @@
+/**
+ * The heartbeater (CockroachDB's `txnHeartbeater`): keeps the transaction record alive while the
+ * transaction holds intents, so that a pusher that meets one of them can tell a live transaction
+ * (wait) from an abandoned one (abort it and clean up) — a **lease** on the record, renewed every
+ * `txnHeartbeatIntervalNanos` and lapsing after `txnLivenessThresholdNanos`.
+ *
+ * - The loop starts when the first batch with a data write (and no EndTxn) is sent: before that
+ *   there is nothing for anyone to find. A transaction that writes only in its committing batch
+ *   never heartbeats (its one-phase commit needs no record at all).
+ * - It stops when a batch with an EndTxn is sent (commit or rollback) or `stop()` is called.
+ * - Heartbeats go straight to the wire, not through the interceptors below: they are not part
+ *   of the transaction's reads and writes (no sequence, nothing to refresh).
+ * - A heartbeat that finds the record ABORTED (a pusher aborted the transaction) stops the loop
+ *   and makes the transaction's next batch fail with `TransactionAbortedError` at once.
+ * - A failed heartbeat is remembered (`lastHeartbeatError`) and the loop goes on: missing one
+ *   beat is harmless, and the batch that matters will meet the real problem itself.
+ */
+import { assert } from '../src/base/assert.js';
+import type { HybridClock } from '../clock/hlc.js';
+import { batchHeader, batchRequest, heartbeatTxnRequest, TransactionAbortedError, type BatchRequest, type BatchResponse } from '../kv/api/index.js';
+import type { TimerHandle, Timers } from '../src/env/env.js';
+import { isDataWrite, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
+
+export interface HeartbeaterDeps {
+  readonly timers: Timers;
+  readonly clock: HybridClock;
+  readonly holder: TxnProtoHolder;
+  /** The wire sender, below every interceptor. */
+  readonly wire: SendFn;
+  readonly intervalNanos: bigint;
+}
+
+export class Heartbeater implements TxnInterceptor {
+  private timer: TimerHandle | undefined = undefined;
+  private running = false;
+  private abortedByPusher = false;
+  /** Heartbeat batches sent so far (for tests and metrics). */
+  heartbeatsSent = 0;
+  lastHeartbeatError: unknown = undefined;
+
+  constructor(private readonly deps: HeartbeaterDeps) {
+    assert(deps.intervalNanos >= 1_000_000n, 'the heartbeat interval is at least 1ms');
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
+    const txn = this.deps.holder.get();
+    if (this.abortedByPusher) return Promise.reject(new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id));
+    if (batch.requests.some((request) => request.kind === 'endTxn')) this.stop();
+    else if (!this.running && batch.requests.some(isDataWrite)) this.start();
+    return next(batch);
+  }
+
+  /** Stops the loop; a heartbeat in flight completes but schedules no other. Idempotent. */
+  stop(): void {
+    this.running = false;
+    if (this.timer !== undefined) this.deps.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private start(): void {
+    assert(this.timer === undefined, 'one heartbeat loop per transaction');
+    this.running = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const delayMs = Number(this.deps.intervalNanos / 1_000_000n);
+    this.timer = this.deps.timers.setTimeout(() => {
+      this.timer = undefined;
+      // The callback must not throw (timer errors crash the node): heartbeat() catches.
+      void this.heartbeat().then(() => {
+        if (this.running) this.schedule();
+      });
+    }, delayMs);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.running) return;
+    const txn = this.deps.holder.get();
+    const now = this.deps.clock.now();
+    const batch = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn, now }), [heartbeatTxnRequest(txn.key, now)]);
+    this.heartbeatsSent += 1;
+    try {
+      const response = await this.deps.wire(batch);
+      const record = response.responses[0];
+      if (record?.kind === 'heartbeatTxn' && record.txn.status === 'ABORTED') {
+        this.abortedByPusher = true;
+        this.stop();
+      }
+    } catch (error) {
+      this.lastHeartbeatError = error;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * # txn/: the transaction coordinator (CockroachDB's `TxnCoordSender`)
+ *
+ * A `Txn` turns `get/scan/put/cput/delete/deleteRange/commit/rollback` into batches that carry
+ * the transaction in their header, and sends each down an ordered stack of interceptors — one
+ * small stateful object per concern, one file each — to the wire `Sender` (DistSender, or a
+ * store). `runTxn` wraps a function in a transaction and retries what is retryable.
+ *
+ * ```
+ *   runTxn(fn) ── retry loop: TransactionRetryError → same txn, epoch+1, at the pushed ts
+ *      │                      TransactionAbortedError → new txn;  AmbiguousResultError → thrown
+ *      ▼
+ *   Txn  get · scan · put · cput · delete · deleteRange · commit · rollback
+ *      │ BatchRequest{ header.txn = proto }                 ▲ BatchResponse{ header.txn } merged
+ *      ▼                                                     │ (timestamps only move up)
+ *   ┌──────────────────────┐  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
+ *   │ heartbeater.ts       │  EndTxn: stop; record found ABORTED: fail the next batch     │
+ *   ├──────────────────────┤                                                              │
+ *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 …; header carries the current   │
+ *   ├──────────────────────┤                                                              │
+ *   │ span-refresher.ts    │  record read spans; on a push (WriteTooOld, uncertainty,     │
+ *   │                      │  pushed response, EndTxn RETRY_SERIALIZABLE) Refresh them    │
+ *   │                      │  oldReadTs → newTs, move readTs up, resend once; else 40001  │
+ *   ├──────────────────────┤                                                              │
+ *   │ committer.ts         │  lock spans of every write → EndTxn{lockSpans}; 1PC when all │
+ *   │                      │  writes ride with the commit on one range; read-only: elided │
+ *   ├──────────────────────┤                                                              │
+ *   │ commit-wait.ts       │  strict serializability: hold the ack until                  │
+ *   │                      │  ClockBound.now().earliest > commitTs; lastCommitWaitNanos   │
+ *   └──────────┬───────────┘                                                              │
+ *              ▼                                                                          │
+ *         Sender (wire) ◄──────────────────────────────────────────────────────────────────┘
+ * ```
+ *
+ * Why this order. The heartbeater is outermost so it sees every batch as the user sent it
+ * (first write, EndTxn) and its own heartbeats bypass the rest. Sequences are assigned above the
+ * refresher, so the batch the refresher resends after a refresh carries the same sequences —
+ * a replay, not new writes. The committer is below the refresher so a resent EndTxn gets the same
+ * lock spans, and commit wait is innermost so it waits only for the commit that actually
+ * happened, after any refresh. (CockroachDB puts the committer above the refresher and adds a
+ * pipeliner and write buffer; neither exists here yet.)
+ *
+ * Two-phase commit, as the coordinator sees it: writes leave intents (prepare); EndTxn writes the
+ * record COMMITTED on the anchor's range — the first written key — which is the decision, made
+ * durable by Raft; intents are resolved by the server (synchronously on that range, the rest
+ * asynchronously). The coordinator never resolves intents itself. A transaction whose writes all
+ * travel in the committing batch to one range commits in one phase, with no record.
+ *
+ * Errors. Everything the wire throws comes up unchanged except pushes the refresher absorbs or
+ * turns into `TransactionRetryError` with its reason. `AmbiguousResultError` is never retried —
+ * not by an interceptor, not by `runTxn` — since the commit may have applied.
+ *
+ * Determinism: time comes from the injected `HybridClock` and `ClockBound`, waiting from the
+ * injected `Timers`, ids and priorities from the injected `RandomSource` (src/env/env.ts).
+ *
+ * Not yet: parallel commits (STAGING), write pipelining and buffering, savepoints
+ * (`ignoredSequences`), a bound on recorded refresh spans (condensing them), following scan
+ * resume spans, and a commit deadline.
+ *
+ * Files: `txn.ts` (`Txn`, `runTxn`), `interceptor.ts` (the interface, the stack, helpers), and one
+ * file per interceptor, in stack order above.
+ */
+export { Committer } from './committer.js';
+export { CommitWaiter, type CommitWaiterDeps } from './commit-wait.js';
+export { Heartbeater, type HeartbeaterDeps } from './heartbeater.js';
+export { batchTxn, isDataWrite, stackInterceptors, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
+export { SeqNumAllocator } from './seq-num-allocator.js';
+export { SpanRefresher } from './span-refresher.js';
+export { runTxn, Txn, type RunTxnDeps, type RunTxnOptions, type TxnDeps, type TxnInterceptors, type TxnOptions } from './txn.js';

@@ -1,0 +1,134 @@
+/**
+ * The span refresher (CockroachDB's `txnSpanRefresher`): **read refresh**, the reason a pushed
+ * serializable transaction need not restart.
+ *
+ * A transaction reads at its read timestamp and writes at its write timestamp; it may commit only
+ * where they are equal (kv/eval EndTxn's RETRY_SERIALIZABLE rule). When the write timestamp is
+ * pushed up — a newer committed value (WriteTooOld), a value in the uncertainty interval, the
+ * timestamp cache or a pusher — the reads made so far are only known to hold at the old read
+ * timestamp. If nothing was written in `(oldReadTs, newTs]` over every span read, they hold at
+ * `newTs` too, and the read timestamp may move up:
+ *
+ * ```
+ *   reads ──► record span          push seen (response txn, WriteTooOld, uncertainty,
+ *                                   EndTxn RETRY_SERIALIZABLE)
+ *                                      │
+ *                                      ▼
+ *                Refresh / RefreshRange every read span from oldReadTs to newTs
+ *                      │ ok                                     │ a write in between
+ *                      ▼                                        ▼
+ *     readTs := newTs; resend the failed batch once     TransactionRetryError(reason):
+ *     (a successful batch is not resent)                runTxn restarts at a new epoch
+ * ```
+ *
+ * Spans are recorded only for reads that succeeded; the spans of the batch being resent are
+ * read again at the new timestamp, so they need no refresh. Spans are kept whole (a scan stopped
+ * by a limit still records its full span: conservative, never wrong). The spans are cleared at a
+ * new epoch, whose reads start over.
+ */
+import { max, less, next as nextTimestamp, type Timestamp } from '../clock/timestamp.js';
+import {
+  batchHeader,
+  batchRequest,
+  isRetryableError,
+  ReadWithinUncertaintyIntervalError,
+  refreshRangeRequest,
+  refreshRequest,
+  span,
+  transaction,
+  TransactionRetryError,
+  WriteTooOldError,
+  type BatchRequest,
+  type BatchResponse,
+  type Request,
+  type Span,
+  type TransactionRetryReason,
+} from '../kv/api/index.js';
+import { RangedbError } from '../src/base/errors.js';
+import { batchTxn, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
+
+interface RefreshTarget {
+  readonly timestamp: Timestamp;
+  readonly reason: TransactionRetryReason;
+  readonly detail: string;
+}
+
+export class SpanRefresher implements TxnInterceptor {
+  private readonly readSpans: Span[] = [];
+  /** Successful refreshes (for tests and metrics). */
+  refreshes = 0;
+
+  constructor(private readonly holder: TxnProtoHolder) {}
+
+  get refreshSpans(): readonly Span[] {
+    return this.readSpans;
+  }
+
+  async send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
+    let response: BatchResponse;
+    try {
+      response = await next(batch);
+    } catch (error) {
+      const target = this.targetOf(error, batch);
+      if (target === undefined) throw error;
+      await this.refresh(target, next, batch.header.now);
+      const refreshed = this.holder.get();
+      response = await next(withTxn(batch, { ...batchTxn(batch), readTimestamp: refreshed.readTimestamp, writeTimestamp: max(batchTxn(batch).writeTimestamp, refreshed.writeTimestamp) }));
+    }
+    this.record(batch.requests);
+    const txn = response.header.txn;
+    if (txn !== undefined && txn.status === 'PENDING' && less(this.holder.get().readTimestamp, txn.writeTimestamp)) {
+      // Pushed while the batch succeeded: move the reads up now, while it is likely to work.
+      await this.refresh({ timestamp: txn.writeTimestamp, reason: 'RETRY_SERIALIZABLE', detail: 'write timestamp pushed' }, next, response.header.now);
+    }
+    return response;
+  }
+
+  epochBumped(): void {
+    this.readSpans.length = 0;
+  }
+
+  /** Where a failed batch could go if its reads were refreshed, or undefined: not a push. */
+  private targetOf(error: unknown, batch: BatchRequest): RefreshTarget | undefined {
+    const current = this.holder.get();
+    const at = (timestamp: Timestamp, reason: TransactionRetryReason, detail: string): RefreshTarget => ({ timestamp: max(timestamp, current.writeTimestamp), reason, detail });
+    if (error instanceof WriteTooOldError) return at(error.actualTimestamp, 'RETRY_WRITE_TOO_OLD', error.message);
+    if (error instanceof ReadWithinUncertaintyIntervalError) return at(nextTimestamp(error.valueTimestamp), 'RETRY_REASON_UNKNOWN', error.message);
+    const commits = batch.requests.some((request) => request.kind === 'endTxn' && request.commit);
+    if (error instanceof TransactionRetryError && error.reason === 'RETRY_SERIALIZABLE' && commits && less(current.readTimestamp, current.writeTimestamp)) {
+      return at(current.writeTimestamp, 'RETRY_SERIALIZABLE', error.message);
+    }
+    return undefined;
+  }
+
+  /**
+   * Refreshes every read span up to `target.timestamp` and moves the proto's read (and write)
+   * timestamp there; on a failed refresh moves only the write timestamp (so a restart begins
+   * there) and throws `TransactionRetryError(target.reason)`.
+   */
+  private async refresh(target: RefreshTarget, next: SendFn, now: Timestamp): Promise<void> {
+    const txn = this.holder.get();
+    const refreshFrom = txn.readTimestamp;
+    const moved = transaction({ ...txn, readTimestamp: max(refreshFrom, target.timestamp), writeTimestamp: max(txn.writeTimestamp, target.timestamp) });
+    if (this.readSpans.length > 0) {
+      const requests = this.readSpans.map((s): Request => (s.endKey === undefined ? refreshRequest(s.key, refreshFrom) : refreshRangeRequest(s.key, s.endKey, refreshFrom)));
+      try {
+        await next(batchRequest(batchHeader({ timestamp: moved.readTimestamp, txn: moved, now }), requests));
+      } catch (error) {
+        if (!isRetryableError(error)) throw error;
+        this.holder.set(transaction({ ...txn, writeTimestamp: moved.writeTimestamp }));
+        const cause = error instanceof RangedbError ? error.message : String(error);
+        throw new TransactionRetryError(target.reason, `${target.detail}; ${cause}`);
+      }
+    }
+    this.refreshes += 1;
+    this.holder.set(moved);
+  }
+
+  private record(requests: readonly Request[]): void {
+    for (const request of requests) {
+      if (request.kind === 'get') this.readSpans.push(span(request.key));
+      else if (request.kind === 'scan' || request.kind === 'reverseScan') this.readSpans.push(span(request.key, request.endKey));
+    }
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * `Txn`, the client's handle on one transaction, and `runTxn`, the retry loop around it
+ * (CockroachDB's `kv.Txn` + `TxnCoordSender` + `DB.Txn`).
+ *
+ * A `Txn` begins at `clock.now()`: its read and write timestamps are that reading, its global
+ * uncertainty limit that plus the clock's max offset, its id 16 bytes of the injected random
+ * source. Each operation becomes one batch with the transaction in its header, sent down the
+ * interceptor stack (index.ts) to the wire `Sender`; the transaction in the response header is
+ * merged into the `Txn`'s proto (timestamps only move up). Batches are sent one at a time.
+ *
+ * Contract:
+ * - Operations after `commit` / `rollback`, or while another is in flight, are programmer errors
+ *   (asserted).
+ * - Errors are the `Sender`'s, unchanged, except that a push the span refresher could not absorb
+ *   becomes a `TransactionRetryError` with its reason. After a retryable error the `Txn` must be
+ *   restarted (`runTxn` does it) or rolled back.
+ * - The anchor key (where the record lives) is the transaction's first written key.
+ */
+import { assert } from '../src/base/assert.js';
+import { txnIdFromBytes } from '../src/base/ids.js';
+import { limits } from '../src/base/limits.js';
+import type { ClockBound } from '../clock/clockbound.js';
+import type { HybridClock } from '../clock/hlc.js';
+import { addNanos, max, next, type Timestamp } from '../clock/timestamp.js';
+import {
+  batchHeader,
+  batchRequest,
+  conditionalPutRequest,
+  deleteRangeRequest,
+  deleteRequest,
+  endTxnRequest,
+  getRequest,
+  isAmbiguousError,
+  isRetryableError,
+  putRequest,
+  ReadWithinUncertaintyIntervalError,
+  scanRequest,
+  transaction,
+  TransactionAbortedError,
+  WriteTooOldError,
+  type BatchResponse,
+  type KeyValueRow,
+  type Request,
+  type Sender,
+  type Transaction,
+} from '../kv/api/index.js';
+import type { RandomSource, Timers } from '../src/env/env.js';
+import { Committer } from './committer.js';
+import { CommitWaiter } from './commit-wait.js';
+import { Heartbeater } from './heartbeater.js';
+import { isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
+import { SeqNumAllocator } from './seq-num-allocator.js';
+import { SpanRefresher } from './span-refresher.js';
+
+/** What a transaction needs from its node: the clock, the clock bound, timers and randomness. */
+export interface TxnDeps {
+  readonly clock: HybridClock;
+  readonly clockBound: ClockBound;
+  readonly timers: Timers;
+  readonly random: RandomSource;
+}
+
+export interface TxnOptions {
+  readonly name?: string;
+  /** 1 … 2^31−1; random when absent (CockroachDB's normal priority). */
+  readonly priority?: number;
+  /** Wait out clock uncertainty after each commit (commit-wait.ts). Default off. */
+  readonly strictSerializable?: boolean;
+  /** Default `limits.txnHeartbeatIntervalNanos`. */
+  readonly heartbeatIntervalNanos?: bigint;
+}
+
+const priorityMax = 0x7fff_ffff;
+
+/** The interceptors of one `Txn`, outermost first (the order of the stack). */
+export interface TxnInterceptors {
+  readonly heartbeater: Heartbeater;
+  readonly seqNumAllocator: SeqNumAllocator;
+  readonly spanRefresher: SpanRefresher;
+  readonly committer: Committer;
+  readonly commitWaiter: CommitWaiter;
+}
+
+export class Txn {
+  private proto: Transaction;
+  private finished = false;
+  private inFlight = false;
+  readonly interceptors: TxnInterceptors;
+  private readonly stack: SendFn;
+
+  constructor(
+    private readonly sender: Sender,
+    private readonly deps: TxnDeps,
+    options: TxnOptions = {},
+  ) {
+    const now = deps.clock.now();
+    const priority = options.priority ?? 1 + deps.random.int(priorityMax);
+    assert(Number.isSafeInteger(priority) && priority >= 1 && priority <= priorityMax, () => `priority out of range: ${priority}`);
+    this.proto = transaction({
+      id: txnIdFromBytes(deps.random.bytes(16)),
+      key: new Uint8Array(0),
+      epoch: 0,
+      writeTimestamp: now,
+      minTimestamp: now,
+      priority,
+      sequence: 0,
+      name: options.name ?? 'unnamed',
+      status: 'PENDING',
+      readTimestamp: now,
+      globalUncertaintyLimit: addNanos(now, deps.clock.maxOffsetNanos),
+      ignoredSequences: [],
+      lockSpans: [],
+      inFlightWrites: [],
+      lastHeartbeat: now,
+    });
+    const holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
+    const wire: SendFn = (batch) => this.sender.send(batch);
+    this.interceptors = Object.freeze({
+      heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
+      seqNumAllocator: new SeqNumAllocator(),
+      spanRefresher: new SpanRefresher(holder),
+      committer: new Committer(),
+      commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), strictSerializable: options.strictSerializable ?? false }),
+    });
+    const i = this.interceptors;
+    this.stack = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.committer, i.commitWaiter], wire);
+  }
+
+  /** The transaction as the coordinator knows it now (frozen). */
+  get transaction(): Transaction {
+    return this.proto;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Nanoseconds the last commit spent in commit wait (0 without strict serializability). */
+  get lastCommitWaitNanos(): bigint {
+    return this.interceptors.commitWaiter.lastWaitNanos;
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const response = await this.send([getRequest(key)] as const);
+    return response.responses[0].value;
+  }
+
+  /** The rows of `[key, endKey)` (up to the scan limits; a resume span is not followed yet). */
+  async scan(key: Uint8Array, endKey: Uint8Array): Promise<readonly KeyValueRow[]> {
+    const response = await this.send([scanRequest(key, endKey)] as const);
+    return response.responses[0].rows;
+  }
+
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    await this.send([putRequest(key, value)] as const);
+  }
+
+  /** Writes `value` if the current value is `expected` (undefined = absent); else `ConditionFailedError`. */
+  async cput(key: Uint8Array, value: Uint8Array, expected: Uint8Array | undefined): Promise<void> {
+    await this.send([conditionalPutRequest(key, value, expected)] as const);
+  }
+
+  /** Deletes `key`; whether a value was there. */
+  async delete(key: Uint8Array): Promise<boolean> {
+    const response = await this.send([deleteRequest(key)] as const);
+    return response.responses[0].foundKey;
+  }
+
+  /** Deletes every key in `[key, endKey)`; the keys deleted. */
+  async deleteRange(key: Uint8Array, endKey: Uint8Array): Promise<readonly Uint8Array[]> {
+    const response = await this.send([deleteRangeRequest(key, endKey, { returnKeys: true })] as const);
+    return response.responses[0].keys;
+  }
+
+  /**
+   * Commits, sending `finalWrites` (write requests from kv/api's factories, without sequences) in
+   * the same batch as the EndTxn: if they are all the transaction's writes and on one range, the
+   * commit is one-phase. Resolves once committed (and, with strict serializability, once commit
+   * wait is over).
+   */
+  async commit(finalWrites: readonly Request[] = []): Promise<void> {
+    assert(finalWrites.every(isDataWrite), 'commit takes data writes only');
+    await this.end(true, finalWrites);
+  }
+
+  /** Aborts: the record is written ABORTED and the intents resolved (nothing sent if nothing was written). */
+  async rollback(): Promise<void> {
+    await this.end(false, []);
+  }
+
+  /**
+   * Restarts the transaction at a new epoch, keeping its id, priority, anchor and lock spans,
+   * reading and writing at `at` (at least its write timestamp) — after a `TransactionRetryError`.
+   */
+  restartEpoch(at: Timestamp): void {
+    assert(!this.finished && !this.inFlight, 'restart of a finished or busy transaction');
+    const start = max(at, this.proto.writeTimestamp);
+    this.proto = transaction({ ...this.proto, epoch: this.proto.epoch + 1, sequence: 0, readTimestamp: start, writeTimestamp: start });
+    for (const interceptor of Object.values(this.interceptors)) interceptor.epochBumped?.();
+  }
+
+  /** Gives up on the transaction without a rollback (its outcome is unknown or already final). */
+  abandon(): void {
+    this.interceptors.heartbeater.stop();
+    this.finished = true;
+  }
+
+  private async end(commit: boolean, writes: readonly Request[]): Promise<void> {
+    const response = await this.send([...writes, endTxnRequest({ key: this.proto.key.length > 0 ? this.proto.key : (writes[0]?.key ?? new Uint8Array(0)), commit })]);
+    const record = response.responses[response.responses.length - 1];
+    assert(record?.kind === 'endTxn', 'an EndTxn answers the EndTxn');
+    assert(record.txn.status === (commit ? 'COMMITTED' : 'ABORTED'), () => `EndTxn left the transaction ${record.txn.status}`);
+    this.finished = true;
+  }
+
+  private async send<const Rs extends readonly Request[]>(requests: Rs): Promise<BatchResponse<Rs>> {
+    assert(!this.finished, 'the transaction is finished');
+    assert(!this.inFlight, 'one batch at a time per transaction');
+    this.anchor(requests);
+    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now: this.deps.clock.now() }), requests);
+    this.inFlight = true;
+    try {
+      const response = await this.stack(batch);
+      this.deps.clock.update(response.header.now);
+      if (response.header.txn !== undefined) this.merge(response.header.txn);
+      return response as unknown as BatchResponse<Rs>;
+    } catch (error) {
+      if (error instanceof TransactionAbortedError) this.abandon();
+      throw error;
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  /** The first written key becomes the anchor: the record lives on its range. */
+  private anchor(requests: readonly Request[]): void {
+    if (this.proto.key.length > 0) return;
+    const firstWrite = requests.find(isDataWrite);
+    if (firstWrite !== undefined) this.proto = transaction({ ...this.proto, key: firstWrite.key });
+  }
+
+  /** Folds `txn` (from a response or an interceptor) in: timestamps and sequence only move up. */
+  private merge(txn: Transaction): void {
+    assert(txn.id === this.proto.id, 'a response for another transaction');
+    if (txn.epoch < this.proto.epoch) return;
+    const writeTimestamp = max(this.proto.writeTimestamp, txn.writeTimestamp);
+    const readTimestamp = max(this.proto.readTimestamp, txn.readTimestamp);
+    this.proto = transaction({ ...this.proto, status: txn.status, writeTimestamp, readTimestamp, sequence: Math.max(this.proto.sequence, txn.sequence) });
+  }
+}
+
+/** What `runTxn` needs: the transaction's deps. */
+export type RunTxnDeps = TxnDeps;
+
+export interface RunTxnOptions extends TxnOptions {
+  /** Most attempts, the first included. Default `limits.txnRetriesMax`. */
+  readonly attemptsMax?: number;
+}
+
+/** The timestamp a retryable error says the next epoch must start at, if it says one. */
+function restartTimestamp(error: unknown, txn: Transaction): Timestamp {
+  if (error instanceof WriteTooOldError) return max(error.actualTimestamp, txn.writeTimestamp);
+  if (error instanceof ReadWithinUncertaintyIntervalError) return max(next(error.valueTimestamp), txn.writeTimestamp);
+  return txn.writeTimestamp;
+}
+
+function backoffMs(attempt: number): number {
+  const ms = limits.txnRetryBackoffMsInitial * 2 ** (attempt - 1);
+  return Math.min(ms, limits.txnRetryBackoffMsMax);
+}
+
+/**
+ * Runs `fn` in a transaction and commits it (unless `fn` did), retrying retryable errors:
+ * - `TransactionAbortedError`: a new transaction (new id) with the same options;
+ * - any other retryable error (`TransactionRetryError`, an unabsorbed WriteTooOld or
+ *   uncertainty error): the same transaction at a new epoch, at the pushed timestamp;
+ * with a backoff (injected timers) between attempts, at most `attemptsMax` attempts, after
+ * which the last error is thrown. An `AmbiguousResultError` is thrown unchanged, never retried:
+ * the commit may have happened. Any other error rolls back (best effort) and is thrown.
+ */
+export async function runTxn<T>(sender: Sender, deps: RunTxnDeps, fn: (txn: Txn) => Promise<T>, options: RunTxnOptions = {}): Promise<T> {
+  const attemptsMax = options.attemptsMax ?? limits.txnRetriesMax;
+  assert(Number.isSafeInteger(attemptsMax) && attemptsMax >= 1, 'attemptsMax is a positive integer');
+  let txn = new Txn(sender, deps, options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await fn(txn);
+      if (!txn.isFinished) await txn.commit();
+      return result;
+    } catch (error) {
+      if (isAmbiguousError(error)) {
+        txn.abandon();
+        throw error;
+      }
+      if (!isRetryableError(error) || attempt >= attemptsMax) {
+        if (!txn.isFinished) await txn.rollback().catch(() => undefined); // the original error matters; pushers clean up otherwise
+        throw error;
+      }
+      if (error instanceof TransactionAbortedError || txn.isFinished) {
+        txn.abandon();
+        txn = new Txn(sender, deps, { ...options, priority: txn.transaction.priority });
+      } else {
+        txn.restartEpoch(restartTimestamp(error, txn.transaction));
+      }
+      await deps.timers.sleep(backoffMs(attempt));
+    }
+  }
+}
