@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { less, next } from '../../clock/index.js';
-import { AmbiguousResultError, putRequest, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { AmbiguousResultError, batchHeader, batchRequest, pushTxnRequest, putRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { runTxn, Txn } from '../../txn/index.js';
 import { dec, enc, flush, startNanos, ts, world } from './harness.js';
@@ -149,6 +149,42 @@ describe('span refresher', () => {
   });
 });
 
+describe('span refresher, more pushes', () => {
+  it('turns a failed refresh after a pushed response into TransactionRetryError(RETRY_SERIALIZABLE)', async () => {
+    const w = world();
+    let push = false;
+    const pushing: Sender = {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        const response = await w.sender.send(batch);
+        const txn = response.header.txn;
+        if (!push || txn === undefined || batch.requests[0]?.kind !== 'put') return response;
+        return { ...response, header: { ...response.header, txn: { ...txn, writeTimestamp: ts(startNanos + 2_000_000_000n) } } };
+      },
+    };
+    const txn = new Txn(pushing, w.deps);
+    await txn.get(enc('a'));
+    w.manual.advance(1_000_000_000n);
+    await w.sender.putAt('a', 'changed', w.clock.now());
+    push = true;
+    const error = await txn.put(enc('b'), enc('1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionRetryError);
+    expect((error as TransactionRetryError).reason).toBe('RETRY_SERIALIZABLE');
+    expect(txn.transaction.readTimestamp).toEqual(ts(startNanos));
+    expect(txn.transaction.writeTimestamp).toEqual(ts(startNanos + 2_000_000_000n));
+  });
+
+  it('moves a read above a value in its uncertainty interval after refreshing the earlier reads', async () => {
+    const w = world(5_000_000n);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.get(enc('a'));
+    const uncertain = ts(startNanos + 1_000_000n);
+    await w.sender.putAt('b', 'maybe-earlier', uncertain);
+    expect(dec(await txn.get(enc('b')))).toBe('maybe-earlier');
+    expect(txn.transaction.readTimestamp).toEqual(next(uncertain));
+    expect(w.sender.kinds()).toEqual(['get', 'put', 'get', 'refresh', 'get']);
+  });
+});
+
 describe('runTxn', () => {
   it('passes an AmbiguousResultError through unchanged and does not retry', async () => {
     const w = world();
@@ -226,6 +262,25 @@ describe('heartbeater', () => {
     expect(heartbeats()).toBe(2);
     expect(w.timers.pendingCount).toBe(0);
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+  });
+});
+
+describe('heartbeater, aborted by a pusher', () => {
+  it('stops when a heartbeat finds the record ABORTED and fails the next batch with TransactionAbortedError', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await w.timers.advance(1_000);
+    const now = w.clock.now();
+    const push = pushTxnRequest({ pusher: undefined, pushee: txnMeta(txn.transaction), pushTo: now, pushType: 'abort', force: true });
+    await w.sender.send(batchRequest(batchHeader({ timestamp: now }), [push]));
+    await w.timers.advance(1_000);
+    expect(txn.interceptors.heartbeater.heartbeatsSent).toBe(2);
+    expect(txn.interceptors.heartbeater.isRunning).toBe(false);
+    const sent = w.sender.batches.length;
+    await expect(txn.put(enc('b'), enc('2'))).rejects.toBeInstanceOf(TransactionAbortedError);
+    expect(w.sender.batches.length).toBe(sent);
+    expect(txn.isFinished).toBe(true);
   });
 });
 
