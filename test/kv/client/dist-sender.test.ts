@@ -101,6 +101,27 @@ describe('DistSender', () => {
     expect(dec(get.value!)).toBe('J'); // points are still answered
   });
 
+  it('sends the parts of a non-transactional read concurrently and those of a write one at a time', async () => {
+    const cluster = new FakeCluster(['b', 'd', 'f', 'h']);
+    let inFlight = 0;
+    let inFlightMax = 0;
+    const sender = new DistSender(new RangeCache(cluster.rangeLookup), async (id, desc, batch) => {
+      inFlight += 1;
+      inFlightMax = Math.max(inFlightMax, inFlight);
+      for (let i = 0; i < 5; i += 1) await Promise.resolve();
+      try {
+        return await cluster.transport(id, desc, batch);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    await sender.send(batchRequest(writeHeader(), letters.map((l) => putRequest(enc(l), enc(l)))));
+    expect(inFlightMax).toBe(1);
+    const [scan] = (await sender.send(batchRequest(readHeader(), [scanRequest(enc('a'), enc('z'))]))).responses;
+    expect(inFlightMax).toBe(5);
+    expect(keysOf(scan)).toBe('abcdefghij');
+  });
+
   it('recovers from a stale cache entry after a split through RangeKeyMismatch', async () => {
     const { cluster, sender, cache } = await loaded();
     const { right } = cluster.split('e'); // [d,f) becomes [d,e) and [e,f), both at generation 1
