@@ -71,7 +71,8 @@ export class RangeCache {
   /**
    * The descriptor of the range holding `key`: from the cache, else from one `RangeLookup` shared
    * by every concurrent caller asking for the same key. The looked-up descriptor is inserted
-   * (subject to the generation rule) and returned. Rejects with the lookup's error.
+   * (subject to the generation rule); the newest known descriptor holding `key` is returned — a
+   * newer one inserted while the lookup was in flight wins. Rejects with the lookup's error.
    */
   lookup(key: RKey): Promise<RangeDescriptor> {
     const hit = this.cached(key);
@@ -87,8 +88,9 @@ export class RangeCache {
   private async lookupThrough(key: RKey): Promise<RangeDescriptor> {
     const desc = await this.rangeLookup(key);
     assert(containsKey(desc, key), () => `range lookup for ${hex(key)} returned r${desc.rangeId}, which does not hold it`);
+    // Re-read after the await: an entry inserted meanwhile may be newer than what meta said.
     this.insert([desc]);
-    return desc;
+    return this.cached(key) ?? desc;
   }
 
   /**

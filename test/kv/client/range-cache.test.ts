@@ -68,6 +68,17 @@ describe('RangeCache', () => {
     expect(cache.cached(key('p'))?.rangeId).toBe(1);
   });
 
+  it('prefers a newer descriptor inserted while a lookup was in flight over the stale answer', async () => {
+    let answer: (desc: RangeDescriptor) => void = () => undefined;
+    const cache = new RangeCache(() => new Promise<RangeDescriptor>((resolve) => (answer = resolve)));
+    const pending = cache.lookup(key('c'));
+    cache.insert([desc(1, 'a', 'm', 1)]);
+    answer(desc(1, 'a', undefined, 0));
+    const found = await pending;
+    expect([found.generation, found.endKey]).toEqual([1, enc('m')]);
+    expect(cache.size).toBe(1);
+  });
+
   it('evicts only the descriptor the caller saw, not a newer one', () => {
     const cache = new RangeCache(noLookup);
     cache.insert([desc(1, 'a', 'm', 1)]);
