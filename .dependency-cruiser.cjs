@@ -23,6 +23,13 @@ module.exports = {
       to: { path: '^(txn|sql|bench|test)/|^src/(?!base/|env/env\\.ts)' },
     },
     {
+      name: 'kv-client-above-the-api-only',
+      severity: 'error',
+      comment: 'kv/client (imported by txn/ and sql/) may use kv/api, clock/ and src/base only, never the storage or replication internals.',
+      from: { path: '^kv/client/' },
+      to: { path: '^kv/(?!api/|client/)' },
+    },
+    {
       name: 'txn-below-sql',
       severity: 'error',
       comment: 'txn/ may import kv/api, kv/client, clock/ and src/base.',
