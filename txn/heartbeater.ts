@@ -34,6 +34,7 @@ export class Heartbeater implements TxnInterceptor {
   private timer: TimerHandle | undefined = undefined;
   private running = false;
   private abortedByPusher = false;
+  private loopGeneration = 0;
   /** Heartbeat batches sent so far (for tests and metrics). */
   heartbeatsSent = 0;
   lastHeartbeatError: unknown = undefined;
@@ -64,16 +65,22 @@ export class Heartbeater implements TxnInterceptor {
   private start(): void {
     assert(this.timer === undefined, 'one heartbeat loop per transaction');
     this.running = true;
-    this.schedule();
+    this.loopGeneration += 1;
+    this.schedule(this.loopGeneration);
   }
 
-  private schedule(): void {
+  /**
+   * `generation` is a generation clock: a heartbeat still in flight from a loop that was stopped
+   * (a failed commit) and started again (the restarted epoch's first write) must not schedule a
+   * second loop beside the new one.
+   */
+  private schedule(generation: number): void {
     const delayMs = Number(this.deps.intervalNanos / 1_000_000n);
     this.timer = this.deps.timers.setTimeout(() => {
       this.timer = undefined;
       // The callback must not throw (timer errors crash the node): heartbeat() catches.
       void this.heartbeat().then(() => {
-        if (this.running) this.schedule();
+        if (this.running && generation === this.loopGeneration && this.timer === undefined) this.schedule(generation);
       });
     }, delayMs);
   }

@@ -284,6 +284,40 @@ describe('heartbeater, aborted by a pusher', () => {
   });
 });
 
+describe('heartbeater, restarted', () => {
+  it('runs one loop after a failed commit and a restart, even with a heartbeat in flight across them', async () => {
+    const w = world();
+    let release: (() => void) | undefined;
+    let failCommit = true;
+    const slow: Sender = {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        const kind = batch.requests.at(-1)?.kind;
+        if (kind === 'heartbeatTxn' && release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        if (kind === 'endTxn' && failCommit) {
+          failCommit = false;
+          throw new TransactionRetryError('RETRY_SERIALIZABLE', 'test');
+        }
+        return w.sender.send(batch);
+      },
+    };
+    const txn = new Txn(slow, w.deps);
+    const heartbeats = (): number => txn.interceptors.heartbeater.heartbeatsSent;
+    await txn.put(enc('a'), enc('1'));
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(1); // in flight, held
+    await expect(txn.commit()).rejects.toBeInstanceOf(TransactionRetryError);
+    txn.restartEpoch(w.clock.now());
+    await txn.put(enc('a'), enc('2'));
+    release!();
+    await flush();
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(2);
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(3);
+    expect(w.timers.pendingCount).toBe(1);
+  });
+});
+
 describe('commit wait', () => {
   const uncertaintyNanos = 5_000_000n;
 
