@@ -24,7 +24,8 @@
  * Spans are recorded only for reads that succeeded; the spans of the batch being resent are
  * read again at the new timestamp, so they need no refresh. Spans are kept whole (a scan stopped
  * by a limit still records its full span: conservative, never wrong). The spans are cleared at a
- * new epoch, whose reads start over.
+ * new epoch, whose reads start over. At most `refreshSpansMax` spans are kept; past it the
+ * transaction can no longer refresh and any push restarts it.
  */
 import { max, less, next as nextTimestamp, type Timestamp } from '../clock/timestamp.js';
 import {
@@ -44,7 +45,9 @@ import {
   type Span,
   type TransactionRetryReason,
 } from '../kv/api/index.js';
+import { assert } from '../src/base/assert.js';
 import { RangedbError } from '../src/base/errors.js';
+import { limits } from '../src/base/limits.js';
 import { batchTxn, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
 
 interface RefreshTarget {
@@ -55,10 +58,17 @@ interface RefreshTarget {
 
 export class SpanRefresher implements TxnInterceptor {
   private readonly readSpans: Span[] = [];
+  /** Too many spans were read to remember them: no refresh is possible in this epoch. */
+  private refreshInvalid = false;
   /** Successful refreshes (for tests and metrics). */
   refreshes = 0;
 
-  constructor(private readonly holder: TxnProtoHolder) {}
+  constructor(
+    private readonly holder: TxnProtoHolder,
+    private readonly refreshSpansMax: number = limits.txnRefreshSpansMax,
+  ) {
+    assert(Number.isSafeInteger(refreshSpansMax) && refreshSpansMax >= 0, 'refreshSpansMax is a non-negative integer');
+  }
 
   get refreshSpans(): readonly Span[] {
     return this.readSpans;
@@ -86,6 +96,7 @@ export class SpanRefresher implements TxnInterceptor {
 
   epochBumped(): void {
     this.readSpans.length = 0;
+    this.refreshInvalid = false;
   }
 
   /** Where a failed batch could go if its reads were refreshed, or undefined: not a push. */
@@ -110,6 +121,10 @@ export class SpanRefresher implements TxnInterceptor {
     const txn = this.holder.get();
     const refreshFrom = txn.readTimestamp;
     const moved = transaction({ ...txn, readTimestamp: max(refreshFrom, target.timestamp), writeTimestamp: max(txn.writeTimestamp, target.timestamp) });
+    if (this.refreshInvalid) {
+      this.holder.set(transaction({ ...txn, writeTimestamp: moved.writeTimestamp }));
+      throw new TransactionRetryError(target.reason, `${target.detail}; more than ${this.refreshSpansMax} read spans, cannot refresh`);
+    }
     if (this.readSpans.length > 0) {
       const requests = this.readSpans.map((s): Request => (s.endKey === undefined ? refreshRequest(s.key, refreshFrom) : refreshRangeRequest(s.key, s.endKey, refreshFrom)));
       try {
@@ -126,9 +141,16 @@ export class SpanRefresher implements TxnInterceptor {
   }
 
   private record(requests: readonly Request[]): void {
+    if (this.refreshInvalid) return;
     for (const request of requests) {
       if (request.kind === 'get') this.readSpans.push(span(request.key));
       else if (request.kind === 'scan' || request.kind === 'reverseScan') this.readSpans.push(span(request.key, request.endKey));
+    }
+    if (this.readSpans.length > this.refreshSpansMax) {
+      // CockroachDB first condenses the spans into fewer, wider ones; dropping them is the
+      // simple, always-correct end of that road.
+      this.readSpans.length = 0;
+      this.refreshInvalid = true;
     }
   }
 }

@@ -68,6 +68,8 @@ export interface TxnOptions {
   readonly strictSerializable?: boolean;
   /** Default `limits.txnHeartbeatIntervalNanos`. */
   readonly heartbeatIntervalNanos?: bigint;
+  /** Default `limits.txnRefreshSpansMax`. */
+  readonly refreshSpansMax?: number;
 }
 
 const priorityMax = 0x7fff_ffff;
@@ -118,7 +120,7 @@ export class Txn {
     this.interceptors = Object.freeze({
       heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
       seqNumAllocator: new SeqNumAllocator(),
-      spanRefresher: new SpanRefresher(holder),
+      spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
       committer: new Committer(),
       commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), strictSerializable: options.strictSerializable ?? false }),
     });

@@ -88,6 +88,11 @@ export const limits = Object.freeze({
    * cache, not the leaseholder, range not found) before it gives up with a typed error.
    */
   distSenderRetriesMax: 16,
+  /**
+   * Most read spans one transaction records for read refresh (txn/span-refresher.ts); past it
+   * the spans are dropped and a push can no longer be refreshed: the transaction restarts.
+   */
+  txnRefreshSpansMax: 10_000,
 });
 
 export type Limits = typeof limits;

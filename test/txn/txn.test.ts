@@ -185,6 +185,31 @@ describe('span refresher, more pushes', () => {
   });
 });
 
+describe('span refresher, bounded', () => {
+  it('cannot refresh once more than refreshSpansMax spans were read: a push restarts', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps, { refreshSpansMax: 2 });
+    for (const key of ['a', 'b', 'c']) await txn.get(enc(key));
+    w.manual.advance(1_000_000_000n);
+    await w.sender.putAt('d', 'other', w.clock.now());
+    const error = await txn.put(enc('d'), enc('mine')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionRetryError);
+    expect((error as TransactionRetryError).message).toMatch(/more than 2 read spans/);
+    expect(w.sender.kinds().filter((k) => k.startsWith('refresh'))).toEqual([]);
+    expect(txn.interceptors.spanRefresher.refreshSpans).toEqual([]);
+  });
+
+  it('refreshes with refreshSpansMax spans exactly', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps, { refreshSpansMax: 2 });
+    for (const key of ['a', 'b']) await txn.get(enc(key));
+    w.manual.advance(1_000_000_000n);
+    await w.sender.putAt('d', 'other', w.clock.now());
+    await txn.put(enc('d'), enc('mine'));
+    expect(w.sender.kinds()).toContain('refresh,refresh');
+  });
+});
+
 describe('runTxn', () => {
   it('passes an AmbiguousResultError through unchanged and does not retry', async () => {
     const w = world();
