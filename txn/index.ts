@@ -54,8 +54,8 @@
  * injected `Timers`, ids and priorities from the injected `RandomSource` (src/env/env.ts).
  *
  * Not yet: parallel commits (STAGING), write pipelining and buffering, savepoints
- * (`ignoredSequences`), a bound on recorded refresh spans (condensing them), following scan
- * resume spans, and a commit deadline.
+ * (`ignoredSequences`), condensing refresh spans (past `txnRefreshSpansMax` they are dropped
+ * and a push restarts), following scan resume spans, and a commit deadline.
  *
  * Files: `txn.ts` (`Txn`, `runTxn`), `interceptor.ts` (the interface, the stack, helpers), and one
  * file per interceptor, in stack order above.

@@ -21,7 +21,7 @@ import { txnIdFromBytes } from '../src/base/ids.js';
 import { limits } from '../src/base/limits.js';
 import type { ClockBound } from '../clock/clockbound.js';
 import type { HybridClock } from '../clock/hlc.js';
-import { addNanos, max, next, type Timestamp } from '../clock/timestamp.js';
+import { addNanos, less, max, next, type Timestamp } from '../clock/timestamp.js';
 import {
   batchHeader,
   batchRequest,
@@ -259,11 +259,16 @@ export interface RunTxnOptions extends TxnOptions {
   readonly attemptsMax?: number;
 }
 
-/** The timestamp a retryable error says the next epoch must start at, if it says one. */
-function restartTimestamp(error: unknown, txn: Transaction): Timestamp {
+/**
+ * Where the next epoch starts: the timestamp the error or the proto says the transaction was
+ * pushed to; when neither knows of a push above the read timestamp (a retry error from the
+ * server, whose errors do not carry the transaction), the clock's now, so the retry is not a
+ * replay of the same conflict.
+ */
+function restartTimestamp(error: unknown, txn: Transaction, clock: HybridClock): Timestamp {
   if (error instanceof WriteTooOldError) return max(error.actualTimestamp, txn.writeTimestamp);
   if (error instanceof ReadWithinUncertaintyIntervalError) return max(next(error.valueTimestamp), txn.writeTimestamp);
-  return txn.writeTimestamp;
+  return less(txn.readTimestamp, txn.writeTimestamp) ? txn.writeTimestamp : max(clock.now(), txn.writeTimestamp);
 }
 
 function backoffMs(attempt: number): number {
@@ -275,7 +280,8 @@ function backoffMs(attempt: number): number {
  * Runs `fn` in a transaction and commits it (unless `fn` did), retrying retryable errors:
  * - `TransactionAbortedError`: a new transaction (new id) with the same options;
  * - any other retryable error (`TransactionRetryError`, an unabsorbed WriteTooOld or
- *   uncertainty error): the same transaction at a new epoch, at the pushed timestamp;
+ *   uncertainty error): the same transaction at a new epoch, at the pushed timestamp (or now,
+ *   if no push is known);
  * with a backoff (injected timers) between attempts, at most `attemptsMax` attempts, after
  * which the last error is thrown. An `AmbiguousResultError` is thrown unchanged, never retried:
  * the commit may have happened. Any other error rolls back (best effort) and is thrown.
@@ -302,7 +308,7 @@ export async function runTxn<T>(sender: Sender, deps: RunTxnDeps, fn: (txn: Txn)
         txn.abandon();
         txn = new Txn(sender, deps, { ...options, priority: txn.transaction.priority });
       } else {
-        txn.restartEpoch(restartTimestamp(error, txn.transaction));
+        txn.restartEpoch(restartTimestamp(error, txn.transaction, deps.clock));
       }
       await deps.timers.sleep(backoffMs(attempt));
     }

@@ -4,7 +4,7 @@
  * ambiguous results, heartbeats and commit wait — all on manual time.
  */
 import { describe, expect, it } from 'vitest';
-import { less, next } from '../../clock/index.js';
+import { less, next, type Timestamp } from '../../clock/index.js';
 import { AmbiguousResultError, batchHeader, batchRequest, pushTxnRequest, putRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { runTxn, Txn } from '../../txn/index.js';
@@ -252,17 +252,23 @@ describe('runTxn', () => {
   it('gives up after attemptsMax attempts with the last retryable error', async () => {
     const w = world();
     let calls = 0;
+    const attempts: { id: string; epoch: number; readTimestamp: Timestamp }[] = [];
     const run = runTxn(
       w.sender,
       w.deps,
-      () => {
+      (txn) => {
         calls++;
+        attempts.push({ id: txn.transaction.id, epoch: txn.transaction.epoch, readTimestamp: txn.transaction.readTimestamp });
         return Promise.reject(new TransactionRetryError('RETRY_SERIALIZABLE', 'test'));
       },
       { attemptsMax: 3 },
     );
     await expect(w.timers.drive(run)).rejects.toBeInstanceOf(TransactionRetryError);
     expect(calls).toBe(3);
+    expect(attempts.map((a) => a.epoch)).toEqual([0, 1, 2]);
+    expect(new Set(attempts.map((a) => a.id)).size).toBe(1);
+    // No push was known, so each epoch starts at the clock's now, after the backoff: later each time.
+    expect(less(attempts[0]!.readTimestamp, attempts[1]!.readTimestamp) && less(attempts[1]!.readTimestamp, attempts[2]!.readTimestamp)).toBe(true);
   });
 });
 
