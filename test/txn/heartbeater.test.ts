@@ -1,0 +1,86 @@
+/**
+ * The heartbeater on manual time: heartbeats only after the first write, at the interval,
+ * stopped at commit; a record aborted by a pusher; one loop across a restart.
+ */
+import { describe, expect, it } from 'vitest';
+import { batchHeader, batchRequest, pushTxnRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { readTxnRecord } from '../../kv/eval/index.js';
+import { Txn } from '../../txn/index.js';
+import { enc, flush, world } from './harness.js';
+
+describe('heartbeater', () => {
+  it('heartbeats every interval only after the first write, and stops at commit', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps);
+    const heartbeats = (): number => w.sender.kinds().filter((k) => k === 'heartbeatTxn').length;
+    await txn.get(enc('a'));
+    await w.timers.advance(3_000);
+    expect(heartbeats()).toBe(0);
+    await txn.put(enc('a'), enc('1'));
+    await w.timers.advance(999);
+    expect(heartbeats()).toBe(0);
+    await w.timers.advance(1);
+    expect(heartbeats()).toBe(1);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('PENDING');
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(2);
+    await txn.commit();
+    await w.timers.advance(5_000);
+    expect(heartbeats()).toBe(2);
+    expect(w.timers.pendingCount).toBe(0);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+  });
+});
+
+describe('heartbeater, aborted by a pusher', () => {
+  it('stops when a heartbeat finds the record ABORTED and fails the next batch with TransactionAbortedError', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await w.timers.advance(1_000);
+    const now = w.clock.now();
+    const push = pushTxnRequest({ pusher: undefined, pushee: txnMeta(txn.transaction), pushTo: now, pushType: 'abort', force: true });
+    await w.sender.send(batchRequest(batchHeader({ timestamp: now }), [push]));
+    await w.timers.advance(1_000);
+    expect(txn.interceptors.heartbeater.heartbeatsSent).toBe(2);
+    expect(txn.interceptors.heartbeater.isRunning).toBe(false);
+    const sent = w.sender.batches.length;
+    await expect(txn.put(enc('b'), enc('2'))).rejects.toBeInstanceOf(TransactionAbortedError);
+    expect(w.sender.batches.length).toBe(sent);
+    expect(txn.isFinished).toBe(true);
+  });
+});
+
+describe('heartbeater, restarted', () => {
+  it('runs one loop after a failed commit and a restart, even with a heartbeat in flight across them', async () => {
+    const w = world();
+    let release: (() => void) | undefined;
+    let failCommit = true;
+    const slow: Sender = {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        const kind = batch.requests.at(-1)?.kind;
+        if (kind === 'heartbeatTxn' && release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        if (kind === 'endTxn' && failCommit) {
+          failCommit = false;
+          throw new TransactionRetryError('RETRY_SERIALIZABLE', 'test');
+        }
+        return w.sender.send(batch);
+      },
+    };
+    const txn = new Txn(slow, w.deps);
+    const heartbeats = (): number => txn.interceptors.heartbeater.heartbeatsSent;
+    await txn.put(enc('a'), enc('1'));
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(1); // in flight, held
+    await expect(txn.commit()).rejects.toBeInstanceOf(TransactionRetryError);
+    txn.restartEpoch(w.clock.now());
+    await txn.put(enc('a'), enc('2'));
+    release!();
+    await flush();
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(2);
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(3);
+    expect(w.timers.pendingCount).toBe(1);
+  });
+});
