@@ -271,9 +271,12 @@ function restartTimestamp(error: unknown, txn: Transaction, clock: HybridClock):
   return less(txn.readTimestamp, txn.writeTimestamp) ? txn.writeTimestamp : max(clock.now(), txn.writeTimestamp);
 }
 
+/** The sleep before attempt `attempt + 1`, in milliseconds: doubling, capped. */
 function backoffMs(attempt: number): number {
-  const ms = limits.txnRetryBackoffMsInitial * 2 ** (attempt - 1);
-  return Math.min(ms, limits.txnRetryBackoffMsMax);
+  const doublings = BigInt(Math.min(attempt - 1, 30));
+  const nanos = limits.txnRetryBackoffInitialNanos << doublings;
+  const capped = nanos < limits.txnRetryBackoffNanosMax ? nanos : limits.txnRetryBackoffNanosMax;
+  return Math.max(1, Number(capped / 1_000_000n));
 }
 
 /**

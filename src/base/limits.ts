@@ -74,10 +74,10 @@ export const limits = Object.freeze({
   txnHeartbeatIntervalNanos: 1_000_000_000n,
   /** Most attempts `runTxn` makes (the first included) before it gives up with the last retryable error. */
   txnRetriesMax: 10,
-  /** The first backoff between `runTxn` attempts, in milliseconds; doubled each retry. */
-  txnRetryBackoffMsInitial: 1,
-  /** The largest backoff between `runTxn` attempts, in milliseconds. */
-  txnRetryBackoffMsMax: 1_000,
+  /** The first backoff between `runTxn` attempts, in nanoseconds; doubled each retry. */
+  txnRetryBackoffInitialNanos: 1_000_000n,
+  /** The largest backoff between `runTxn` attempts, in nanoseconds. */
+  txnRetryBackoffNanosMax: 1_000_000_000n,
   /**
    * Most range descriptors one `RangeCache` (kv/client) holds; past it the least recently used
    * entry is evicted and found again through meta on its next use.
