@@ -235,9 +235,13 @@ class LevelIterator implements EngineIterator {
       if (this.exhausted) return undefined;
       this.buffer = (await this.handle.nextv(this.readAhead)) as (readonly [Uint8Array, Uint8Array])[];
       this.position = 0;
-      if (this.buffer.length < this.readAhead) this.exhausted = true;
       this.readAhead = Math.min(this.readAhead * 2, iteratorReadAheadMax);
-      if (this.buffer.length === 0) return undefined;
+      // Only an empty answer ends the iteration: `nextv` may return fewer entries than asked
+      // for when they exceed its byte budget (abstract-level's contract).
+      if (this.buffer.length === 0) {
+        this.exhausted = true;
+        return undefined;
+      }
     }
     const [key, value] = this.buffer[this.position++]!;
     return { key, value };
