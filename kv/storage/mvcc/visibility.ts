@@ -26,7 +26,12 @@ export function readIntent(reader: Reader, key: Uint8Array): IntentRecord | unde
 
 /** The key's record: its newest committed version and whether it is locked. One point read. */
 export function readKeyRecord(reader: Reader, key: Uint8Array): KeyRecord {
-  const bytes = reader.get(newestKey(key));
+  return readKeyRecordAt(reader, newestKey(key));
+}
+
+/** `readKeyRecord` given the engine key of the record (`newestKey(key)`), for callers that reuse it. */
+export function readKeyRecordAt(reader: Reader, engineKey: Uint8Array): KeyRecord {
+  const bytes = reader.get(engineKey);
   return bytes === undefined ? absentKeyRecord : decodeKeyRecord(bytes);
 }
 

@@ -25,7 +25,7 @@ import { mvccScan } from './read.js';
 import { statsForNewVersion, type MvccStats } from './stats.js';
 import type { MvccTxn, TxnMeta } from './txn.js';
 import { encodeIntent, encodeKeyRecord, encodeTagged, type IntentHistoryEntry, type IntentRecord, type KeyRecord, type Version } from './values.js';
-import { ownIntentView, readIntentIfLocked, readKeyRecord } from './visibility.js';
+import { ownIntentView, readIntentIfLocked, readKeyRecordAt } from './visibility.js';
 
 export interface WriteOptions {
   /** The writing transaction; its write leaves an intent. Absent: the write commits at once. */
@@ -121,6 +121,8 @@ type WritePlan =
       readonly timestamp: Timestamp;
       /** The key's record before the write. */
       readonly record: KeyRecord;
+      /** Where the record lives: `newestKey(key)`, encoded once for the read and the write. */
+      readonly recordKey: Uint8Array;
       /** The writer's own live intent, if any. */
       readonly ownIntent: IntentRecord | undefined;
       /** What the writer's own intent shows it, if anything. */
@@ -143,7 +145,8 @@ function prepareWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, val
 /** The checks of the header, in order; decides where the write goes. */
 function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: MvccTxn | undefined): WritePlan {
   if (txn !== undefined) assert(equal(txn.meta.writeTimestamp, timestamp), 'a transactional write must be at the transaction write timestamp');
-  const record = readKeyRecord(rw, key);
+  const recordKey = newestKey(key);
+  const record = readKeyRecordAt(rw, recordKey);
   const newest = record.newest;
   const intent = readIntentIfLocked(rw, key, record);
   let ownIntent: IntentRecord | undefined;
@@ -156,15 +159,15 @@ function planWrite(rw: ReadWriter, key: Uint8Array, timestamp: Timestamp, txn: M
     // A pushed intent stays at its pushed timestamp: never write below it.
     writeTimestamp = max(timestamp, intent.txn.writeTimestamp);
     assert(newest === undefined || !lessEq(writeTimestamp, newest.timestamp), 'a committed version above a live intent');
-    return { kind: 'write', timestamp: writeTimestamp, record, ownIntent, ownValue: view.visible ? { value: view.value } : undefined };
+    return { kind: 'write', timestamp: writeTimestamp, record, recordKey, ownIntent, ownValue: view.visible ? { value: view.value } : undefined };
   }
   if (newest !== undefined && lessEq(writeTimestamp, newest.timestamp)) throw new WriteTooOldError(key, writeTimestamp, next(newest.timestamp));
-  return { kind: 'write', timestamp: writeTimestamp, record, ownIntent, ownValue: undefined };
+  return { kind: 'write', timestamp: writeTimestamp, record, recordKey, ownIntent, ownValue: undefined };
 }
 
 function applyWrite(rw: ReadWriter, stats: MvccStats, key: Uint8Array, plan: WritePlan & { kind: 'write' }, value: Uint8Array | null, txn: MvccTxn | undefined): void {
   if (txn === undefined) {
-    commitVersion(rw, stats, key, plan.record, { timestamp: plan.timestamp, value });
+    commitVersion(rw, stats, key, plan.record, { timestamp: plan.timestamp, value }, plan.recordKey);
     return;
   }
   const meta: TxnMeta = { ...txn.meta, writeTimestamp: plan.timestamp };
@@ -176,19 +179,27 @@ function applyWrite(rw: ReadWriter, stats: MvccStats, key: Uint8Array, plan: Wri
       throw new LimitExceededError('intentHistoryEntriesMax', limits.intentHistoryEntriesMax, history.length);
     }
   }
-  writeIntent(rw, stats, key, plan.record, previous, { txn: meta, value, history });
+  writeIntent(rw, stats, key, plan.record, previous, { txn: meta, value, history }, plan.recordKey);
 }
 
 /**
  * Writes (or replaces) the intent on `key` and marks the key record locked, adjusting the intent
- * statistics. `record` is the key's record before the write.
+ * statistics. `record` is the key's record before the write; `recordKey` is where it lives.
  */
-export function writeIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, previous: IntentRecord | undefined, intent: IntentRecord): void {
+export function writeIntent(
+  rw: ReadWriter,
+  stats: MvccStats,
+  key: Uint8Array,
+  record: KeyRecord,
+  previous: IntentRecord | undefined,
+  intent: IntentRecord,
+  recordKey: Uint8Array = newestKey(key),
+): void {
   assert(record.locked === (previous !== undefined), 'the locked flag must match the lock table');
   if (previous === undefined) {
     stats.intentCount++;
     stats.intentBytes += key.length;
-    rw.put(newestKey(key), encodeKeyRecord({ newest: record.newest, locked: true }));
+    rw.put(recordKey, encodeKeyRecord({ newest: record.newest, locked: true }));
   } else {
     stats.intentBytes -= previous.value?.length ?? 0;
   }
@@ -213,15 +224,23 @@ export function removeIntentRecord(rw: ReadWriter, stats: MvccStats, key: Uint8A
 
 /**
  * Commits `version` as the key's newest, moving the previous newest into the history. The key
- * stays locked only if `record` is locked (a resolution removes the lock first).
+ * stays locked only if `record` is locked (a resolution removes the lock first). `recordKey` is
+ * where the key's record lives.
  */
-export function commitVersion(rw: ReadWriter, stats: MvccStats, key: Uint8Array, record: KeyRecord, version: Version): void {
+export function commitVersion(
+  rw: ReadWriter,
+  stats: MvccStats,
+  key: Uint8Array,
+  record: KeyRecord,
+  version: Version,
+  recordKey: Uint8Array = newestKey(key),
+): void {
   const previousNewest = record.newest;
   if (previousNewest !== undefined) {
     assert(lessEq(previousNewest.timestamp, version.timestamp) && !equal(previousNewest.timestamp, version.timestamp), 'versions must ascend');
     rw.put(versionKey(key, previousNewest.timestamp), encodeTagged(previousNewest.value));
   }
-  rw.put(newestKey(key), encodeKeyRecord({ newest: version, locked: record.locked }));
+  rw.put(recordKey, encodeKeyRecord({ newest: version, locked: record.locked }));
   statsForNewVersion(stats, key, previousNewest, version);
 }
 
