@@ -18,11 +18,26 @@
  * Point reads use LevelDB's synchronous get: served from the memtable or block cache it costs a
  * few microseconds, less than the thread-pool round trip of the async call. Iterators read ahead
  * with `nextv`, doubling the batch size up to `iteratorReadAheadMax` after each seek.
+ *
+ * A key filter (a negative-lookup cache, `KeyFilter`) answers point reads of keys the store has
+ * never held without calling LevelDB. It must hold every key LevelDB may hold, so:
+ * - `commit()` adds its put keys before they are queued, hence before LevelDB can return them;
+ * - at open, the filter is filled by a background scan of an explicit snapshot taken at once;
+ *   it answers "maybe" for every key until that scan ends (an empty store: one `nextv` later);
+ * - it starts small (`keyFilterBytesInitial`) so it stays in the CPU cache while the store is
+ *   small; when it saturates (more keys added than it is sized for) it answers "maybe", and a
+ *   filter twice the size is built the same way — seeded with the keys of commits queued or
+ *   being written, which the scan's snapshot cannot see. Deleted keys drop out then. Doubling
+ *   keeps the rescans to O(1) scanned keys per added key. At `engineKeyFilterBytesMax` it is
+ *   rebuilt at the same size only if the last scan filled at most half of it, else it stays off.
+ * A snapshot reads through the filter current when it was taken: every key present at that
+ * moment was either in the filter's scan or added by a commit since.
  */
 import { ClassicLevel } from 'classic-level';
 import { assert } from '../../src/base/assert.js';
 import { ClosedError, StorageError } from '../../src/base/errors.js';
 import { limits } from '../../src/base/limits.js';
+import { KeyFilter } from './key-filter.js';
 import type { CommitOptions, Engine, EngineIterator, IterateOptions, KeyValue, Snapshot, WriteOp } from './engine.js';
 import { validateOps } from './validate.js';
 
@@ -32,12 +47,20 @@ type LevelIteratorHandle = ReturnType<Level['iterator']>;
 
 const iteratorReadAheadMin = 4;
 const iteratorReadAheadMax = 1000;
+/** Keys per `nextv` of the key filter's scan. */
+const keyFilterScanBatch = 1000;
+/** The key filter's first size: 1 MiB (about 840,000 keys), the L2 cache of a server core. */
+const keyFilterBytesInitial = 1024 * 1024;
 
 export interface LevelEngineOptions {
   /** LevelDB block cache, in bytes. */
   readonly cacheBytes?: number;
   /** LevelDB memtable size before it is flushed to a table file, in bytes. */
   readonly writeBufferBytes?: number;
+  /** First size of the key filter, in bytes (a power of two); tests make it small. */
+  readonly keyFilterBytesInitial?: number;
+  /** Largest size of the key filter, in bytes; default `limits.engineKeyFilterBytesMax`. */
+  readonly keyFilterBytesMax?: number;
 }
 
 interface PendingCommit {
@@ -65,11 +88,23 @@ export class LevelEngine implements Engine {
   private failure: StorageError | undefined;
   private drained: (() => void) | undefined;
   private stats = { groups: 0, commits: 0, syncs: 0 };
+  /** The group being written: its keys are in no LevelDB snapshot yet. */
+  private writingGroup: readonly PendingCommit[] = [];
+  private keyFilter: KeyFilter;
+  /** The running key-filter scan, if any. */
+  private keyFilterScan: Promise<void> | undefined;
+  /** Keys the last key-filter scan found (Infinity: it saturated the filter). */
+  private keyFilterScannedKeys = 0;
 
   private constructor(
     private readonly db: Level,
     readonly path: string,
-  ) {}
+    keyFilterBytesInitial: number,
+    private readonly keyFilterBytesMax: number,
+  ) {
+    assert(keyFilterBytesInitial <= keyFilterBytesMax, 'key filter sizes');
+    this.keyFilter = this.startKeyFilter(keyFilterBytesInitial);
+  }
 
   /** Opens (creating if needed) the LevelDB database in folder `path`. */
   static async open(path: string, options: LevelEngineOptions = {}): Promise<LevelEngine> {
@@ -85,12 +120,20 @@ export class LevelEngine implements Engine {
     } catch (error) {
       throw new StorageError(`cannot open store at ${path}: ${(error as Error).message}`, { cause: error });
     }
-    return new LevelEngine(db, path);
+    const keyFilterBytesMax = options.keyFilterBytesMax ?? limits.engineKeyFilterBytesMax;
+    return new LevelEngine(db, path, Math.min(options.keyFilterBytesInitial ?? keyFilterBytesInitial, keyFilterBytesMax), keyFilterBytesMax);
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.checkOpen();
+    if (!this.keyFilter.mayContain(key)) return undefined;
     return this.db.getSync(key);
+  }
+
+  /** Resolves when no key-filter scan runs (tests and benchmarks); says whether it answers. */
+  async keyFilterSettled(): Promise<{ readonly active: boolean; readonly bytes: number }> {
+    while (this.keyFilterScan !== undefined) await this.keyFilterScan;
+    return { active: this.keyFilter.complete && !this.keyFilter.saturated, bytes: this.keyFilter.bytes };
   }
 
   iterate(options: IterateOptions): EngineIterator {
@@ -101,7 +144,7 @@ export class LevelEngine implements Engine {
   snapshot(): Snapshot {
     this.checkOpen();
     const snapshot = this.db.snapshot();
-    return new LevelEngineSnapshot(this.db, snapshot);
+    return new LevelEngineSnapshot(this.db, snapshot, this.keyFilter);
   }
 
   commit(ops: readonly WriteOp[], options: CommitOptions): Promise<void> {
@@ -111,10 +154,14 @@ export class LevelEngine implements Engine {
     if (this.queue.length >= limits.commitQueueBatchesMax) {
       return Promise.reject(new StorageError(`commit queue full (${limits.commitQueueBatchesMax} batches waiting)`));
     }
-    return new Promise<void>((resolve, reject) => {
+    addPutKeys(this.keyFilter, ops);
+    const committed = new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, bytes, sync: options.sync, resolve, reject });
       if (!this.writing) void this.writeLoop();
     });
+    // Only now: a replacement filter is seeded from the queue, which must hold `ops`.
+    if (this.keyFilter.saturated) this.growKeyFilter();
+    return committed;
   }
 
   /** Counters of the group-commit queue since open. */
@@ -132,6 +179,7 @@ export class LevelEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     if (this.writing) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.keyFilterScan;
     await this.db.close();
   }
 
@@ -142,6 +190,7 @@ export class LevelEngine implements Engine {
     while (this.queue.length > 0) {
       const group = this.takeGroup();
       const sync = group.some((c) => c.sync);
+      this.writingGroup = group;
       try {
         const batch = this.db.batch();
         for (const commit of group) {
@@ -162,6 +211,7 @@ export class LevelEngine implements Engine {
         for (const commit of group) commit.reject(this.failure);
         for (const commit of this.queue.splice(0)) commit.reject(this.failure);
       }
+      this.writingGroup = [];
     }
     this.writing = false;
     this.drained?.();
@@ -183,6 +233,73 @@ export class LevelEngine implements Engine {
   private checkOpen(): void {
     if (this.closed) throw new ClosedError(`store ${this.path} is closed`);
   }
+
+  /**
+   * A new key filter, seeded with the keys of every commit not yet in LevelDB, and a background
+   * scan that fills it from a snapshot taken now, then marks it complete.
+   */
+  private startKeyFilter(bytes: number): KeyFilter {
+    assert(this.keyFilterScan === undefined, 'two key-filter scans');
+    const filter = new KeyFilter(bytes);
+    for (const commit of this.writingGroup) addPutKeys(filter, commit.ops);
+    for (const commit of this.queue) addPutKeys(filter, commit.ops);
+    const snapshot = this.db.snapshot();
+    this.keyFilterScan = this.scanIntoKeyFilter(filter, snapshot).finally(() => {
+      this.keyFilterScan = undefined;
+      if (this.keyFilter.saturated) this.growKeyFilter(); // filled during its scan
+    });
+    return filter;
+  }
+
+  /**
+   * Replaces a saturated key filter by one twice its size, or at the largest size by a fresh one
+   * if the store's keys filled at most half of it; not while a scan runs (it calls back).
+   */
+  private growKeyFilter(): void {
+    assert(this.keyFilter.saturated, 'only a saturated key filter is replaced');
+    if (this.keyFilterScan !== undefined || this.closed) return;
+    const bytes = this.keyFilter.bytes;
+    if (bytes < this.keyFilterBytesMax) this.keyFilter = this.startKeyFilter(Math.min(bytes * 2, this.keyFilterBytesMax));
+    else if (this.keyFilterScannedKeys <= this.keyFilter.capacity / 2) this.keyFilter = this.startKeyFilter(bytes);
+  }
+
+  /** Fills `filter` from `snapshot`, then marks it complete; see the header. */
+  private async scanIntoKeyFilter(filter: KeyFilter, snapshot: LevelSnapshot): Promise<void> {
+    try {
+      const scanned = await this.scanKeys(filter, snapshot);
+      if (scanned === undefined) return; // closed first
+      this.keyFilterScannedKeys = filter.saturated ? Infinity : scanned;
+      if (!filter.saturated) filter.markComplete();
+    } catch {
+      // The filter is a cache: left incomplete it answers "maybe" and every read goes to
+      // LevelDB, which reports any I/O failure itself.
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** Adds every key of `snapshot` to `filter`: the count, or undefined if the engine closed first. */
+  private async scanKeys(filter: KeyFilter, snapshot: LevelSnapshot): Promise<number | undefined> {
+    const keys = this.db.keys({ snapshot });
+    try {
+      let scanned = 0;
+      for (;;) {
+        if (this.closed) return undefined;
+        const batch = await keys.nextv(keyFilterScanBatch);
+        for (const key of batch) filter.add(key);
+        scanned += batch.length;
+        // Only an empty answer ends the scan: `nextv` may return fewer keys than asked for.
+        if (batch.length === 0 || filter.saturated) return scanned;
+      }
+    } finally {
+      await keys.close();
+    }
+  }
+}
+
+/** Adds the keys `ops` put to `filter` (deleted keys may stay in it: it only over-reports). */
+function addPutKeys(filter: KeyFilter, ops: readonly WriteOp[]): void {
+  for (const op of ops) if (op.kind === 'put') filter.add(op.key);
 }
 
 class LevelEngineSnapshot implements Snapshot {
@@ -191,10 +308,12 @@ class LevelEngineSnapshot implements Snapshot {
   constructor(
     private readonly db: Level,
     private readonly snapshot: LevelSnapshot,
+    private readonly keyFilter: KeyFilter,
   ) {}
 
   get(key: Uint8Array): Uint8Array | undefined {
     assert(this.open, 'snapshot used after close');
+    if (!this.keyFilter.mayContain(key)) return undefined;
     return this.db.getSync(key, { snapshot: this.snapshot });
   }
 

@@ -93,6 +93,15 @@ export const limits = Object.freeze({
    * the spans are dropped and a push can no longer be refreshed: the transaction restarts.
    */
   txnRefreshSpansMax: 10_000,
+  /**
+   * Largest key filter of one `LevelEngine` (kv/storage/key-filter.ts), in bytes: a Bloom filter
+   * of every key the store holds, so a point read of a key never written (every MVCC write to a
+   * fresh key reads it first) skips LevelDB. It starts at 1 MiB and doubles, rebuilt by a scan,
+   * each time it fills; 64 MiB covers about 53 million keys at a ~1% false-positive rate. Past
+   * that it is rebuilt at this size while the store's keys fill at most half of it, and is
+   * switched off (every read goes to LevelDB) when they fill more.
+   */
+  engineKeyFilterBytesMax: 64 * 1024 * 1024,
 });
 
 export type Limits = typeof limits;
