@@ -102,6 +102,26 @@ export const limits = Object.freeze({
    * switched off (every read goes to LevelDB) when they fill more.
    */
   engineKeyFilterBytesMax: 64 * 1024 * 1024,
+  /**
+   * Largest replicated command (one evaluated batch's writes and effects) a replica proposes
+   * through Raft, in bytes (CockroachDB's 64 MiB `kv.raft.command.max_size`); a larger batch is
+   * refused with `LimitExceededError` before it reaches the log.
+   */
+  raftCommandBytesMax: 64 * 1024 * 1024,
+  /** Interval between Raft ticks of every replica of a store, in nanoseconds. */
+  raftTickIntervalNanos: 100_000_000n,
+  /**
+   * How long a request waiting on a lock lets the holder finish before pushing it, in
+   * nanoseconds (CockroachDB's 50ms liveness push delay): most holders commit sooner.
+   */
+  lockWaitPushDelayNanos: 20_000_000n,
+  /**
+   * How often a pusher waiting in a txn wait queue pushes again, in nanoseconds, to find a
+   * pushee whose heartbeat has since expired (abandoned) — a fifth of the liveness threshold.
+   */
+  txnPushRecheckIntervalNanos: 1_000_000_000n,
+  /** Most intent resolutions one asynchronous resolution batch carries (the request batch pattern). */
+  intentResolutionBatchRequestsMax: 100,
 });
 
 export type Limits = typeof limits;

@@ -1,0 +1,131 @@
+/**
+ * The replicated command: what the leaseholder proposes through Raft after evaluating a batch
+ * (proposer-evaluated KV, DESIGN §2.4), and what every replica applies, in log order.
+ *
+ * A command carries the *result* of evaluation, never the request: the engine writes of the
+ * batch, the MVCC stats delta they cause, and the few effects that change the replica itself
+ * (a new lease, a split or merge trigger). Applying it is therefore deterministic — no reads,
+ * no clock, no decisions — and identical on every replica (toyDB's `State` contract).
+ *
+ * Fields used at apply:
+ * - `proposalId` matches an applied entry to the waiting proposer (in memory only; a replayed
+ *   entry after a restart has no waiter).
+ * - `leaseSequence` is the lease the proposer evaluated under. An entry proposed under a lease
+ *   that is no longer the range's lease is applied as a no-op and its proposer told so
+ *   (`NotLeaseholderError`) — evaluation under a lost lease may have missed writes of the new
+ *   holder. A lease command itself is exempt: it is what changes the lease.
+ *
+ * Encoding: a version byte, then varints and length-prefixed byte strings (kv/storage/codec.ts).
+ */
+import { assert, assertNever } from '../../src/base/assert.js';
+import { StorageError } from '../../src/base/errors.js';
+import { decodeTimestamp, encodeTimestamp, type Timestamp } from '../../clock/timestamp.js';
+import { decodeLease, decodeRangeDescriptor, encodeLease, encodeRangeDescriptor, type Lease, type RangeDescriptor } from '../api/index.js';
+import { ByteReader, ByteWriter } from '../storage/codec.js';
+import type { WriteOp } from '../storage/engine.js';
+import { emptyStats, type MvccStats } from '../storage/mvcc/index.js';
+
+/** A change to the replica that applying the command makes besides its engine writes. */
+export type ReplicatedEffect =
+  /** The range's lease is now `lease` (the lease pattern). */
+  | { readonly kind: 'lease'; readonly lease: Lease }
+  /** A split committed: this range is now `left`; the store creates the replica of `right`. */
+  | { readonly kind: 'split'; readonly left: RangeDescriptor; readonly right: RangeDescriptor }
+  /** A merge committed: this range is now `merged`, having subsumed `right`. */
+  | { readonly kind: 'merge'; readonly merged: RangeDescriptor; readonly right: RangeDescriptor }
+  /** The GC threshold moved up: reads below it must fail. */
+  | { readonly kind: 'gcThreshold'; readonly threshold: Timestamp };
+
+export interface ReplicatedCommand {
+  readonly proposalId: number;
+  readonly leaseSequence: number;
+  readonly writes: readonly WriteOp[];
+  readonly stats: MvccStats;
+  readonly effects: readonly ReplicatedEffect[];
+}
+
+const version = 1;
+const statsFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount'] as const;
+const effectTags = { lease: 1, split: 2, merge: 3, gcThreshold: 4 } as const;
+
+/** A signed integer as a zig-zag varint (stats deltas are negative as often as positive). */
+const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
+const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+export function encodeCommand(command: ReplicatedCommand): Uint8Array {
+  const w = new ByteWriter(256);
+  w.byte(version).uvarint(command.proposalId).uvarint(command.leaseSequence);
+  w.uvarint(command.writes.length);
+  for (const op of command.writes) {
+    if (op.kind === 'put') w.byte(1).bytes(op.key).bytes(op.value);
+    else w.byte(2).bytes(op.key);
+  }
+  for (const field of statsFields) {
+    const value = command.stats[field];
+    assert(Number.isSafeInteger(value), () => `stats.${field} is not an integer: ${value}`);
+    w.uvarint(zigzag(value));
+  }
+  w.uvarint(command.effects.length);
+  for (const effect of command.effects) {
+    w.byte(effectTags[effect.kind]);
+    switch (effect.kind) {
+      case 'lease':
+        w.bytes(encodeLease(effect.lease));
+        break;
+      case 'split':
+        w.bytes(encodeRangeDescriptor(effect.left)).bytes(encodeRangeDescriptor(effect.right));
+        break;
+      case 'merge':
+        w.bytes(encodeRangeDescriptor(effect.merged)).bytes(encodeRangeDescriptor(effect.right));
+        break;
+      case 'gcThreshold':
+        w.bytes(encodeTimestamp(effect.threshold));
+        break;
+      default:
+        assertNever(effect, 'replicated effect');
+    }
+  }
+  return w.finish();
+}
+
+/** Decodes a command; throws `StorageError` for bytes this code did not write. */
+export function decodeCommand(bytes: Uint8Array): ReplicatedCommand {
+  const r = new ByteReader(bytes, 'replicated command');
+  const v = r.byte();
+  if (v !== version) throw new StorageError(`replicated command version ${v} is not ${version}`);
+  const proposalId = r.uvarint();
+  const leaseSequence = r.uvarint();
+  const writeCount = r.uvarint();
+  const writes: WriteOp[] = [];
+  for (let i = 0; i < writeCount; i++) {
+    const tag = r.byte();
+    if (tag === 1) writes.push({ kind: 'put', key: r.bytes(), value: r.bytes() });
+    else if (tag === 2) writes.push({ kind: 'delete', key: r.bytes() });
+    else throw new StorageError(`replicated command: bad write tag ${tag}`);
+  }
+  const stats = emptyStats();
+  for (const field of statsFields) stats[field] = unzigzag(r.uvarint());
+  const effectCount = r.uvarint();
+  const effects: ReplicatedEffect[] = [];
+  for (let i = 0; i < effectCount; i++) {
+    const tag = r.byte();
+    switch (tag) {
+      case effectTags.lease:
+        effects.push({ kind: 'lease', lease: decodeLease(r.bytes()) });
+        break;
+      case effectTags.split:
+        effects.push({ kind: 'split', left: decodeRangeDescriptor(r.bytes()), right: decodeRangeDescriptor(r.bytes()) });
+        break;
+      case effectTags.merge:
+        effects.push({ kind: 'merge', merged: decodeRangeDescriptor(r.bytes()), right: decodeRangeDescriptor(r.bytes()) });
+        break;
+      case effectTags.gcThreshold:
+        effects.push({ kind: 'gcThreshold', threshold: decodeTimestamp(r.bytes()) });
+        break;
+      default:
+        throw new StorageError(`replicated command: bad effect tag ${tag}`);
+    }
+  }
+  r.end();
+  return { proposalId, leaseSequence, writes, stats, effects };
+}

@@ -1,0 +1,283 @@
+/**
+ * `RequestSequencer`: the concurrency manager of one replica (CockroachDB's
+ * `concurrency.Manager`) — drives kv/concurrency's sans-I/O cores with promises and timers.
+ *
+ * ```
+ *   run(batch, evaluate)
+ *     ┌─► acquire span latches (FIFO among conflicting requests)
+ *     │     lock table scan ── wait at key K ──► release latches, join K's waiting list
+ *     │          │                                 │ distinguished waiter: after
+ *     │          │ proceed                         │ lockWaitPushDelay, push K's holder
+ *     │          ▼                                 │ (store: PushTxn, txn wait queue,
+ *     │     evaluate (latches held)                │  deadlock detection), then resolve
+ *     │          │ WriteIntentError: an intent     │ K's intent; the release wakes the queue
+ *     │          │ the table did not know of       ▼
+ *     └──────────┴── add it as a discovered lock ◄─ proceed event: rescan
+ * ```
+ *
+ * Patterns: the **waiting list** (per-key FIFO queues of the lock table), and a single place
+ * where waiting happens, so every wait is bounded (queue lengths, lock table size, latch
+ * waiters — typed errors when full) and every waiter can be failed at once when the range goes
+ * away.
+ *
+ * Reads scan the lock table at their uncertainty limit, not their read timestamp: an intent in a
+ * reader's uncertainty window is as much in its way as one below its timestamp (evaluation would
+ * report it again), so the reader waits for it and pushes it above that limit.
+ */
+import { assert } from '../../src/base/assert.js';
+import { InvalidInputError, RangedbError } from '../../src/base/errors.js';
+import type { RangeId, TxnId } from '../../src/base/ids.js';
+import { limits } from '../../src/base/limits.js';
+import type { Timers, TimerHandle } from '../../src/env/env.js';
+import { max, next, type Timestamp } from '../../clock/timestamp.js';
+import { declareKeys } from '../eval/index.js';
+import { requestSpan, txnMeta, WriteIntentError, type BatchRequest, type BatchResponse, type PushType, type Transaction, type TxnMeta } from '../api/index.js';
+import { LatchManagerAsync, LockTable, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
+import { isDataRead, isDataWrite } from './request-kinds.js';
+
+/** What the sequencer needs from the store. */
+export interface SequencerHost {
+  readonly timers: Timers;
+  /**
+   * Pushes `pushee` out of the way of a request blocked on its lock, waiting in the txn wait
+   * queue as long as the push cannot win; resolves with the pushee's record once it is finalized
+   * or (for a timestamp push) above `pushTo`. Rejects with `PushCancelledError` after
+   * `cancelPushes`, or with the error that ends the pusher's wait (its own abort).
+   */
+  pushTxn(pusher: TxnMeta | undefined, pushee: TxnMeta, pushType: PushType, pushTo: Timestamp, waiterId: string): Promise<Transaction>;
+  /** Stops the pushes made on behalf of `waiterId` (its request stopped waiting). */
+  cancelPushes(waiterId: string): void;
+  /** Resolves the pushee's intent at `key` as its record says (committed, aborted or pushed). */
+  resolveIntent(key: Uint8Array, record: Transaction): Promise<void>;
+}
+
+/** A push abandoned because the request it served no longer waits. */
+export class PushCancelledError extends RangedbError {
+  readonly code = 'PUSH_CANCELLED';
+  readonly errorClass = 'internal';
+}
+
+interface LockWaiter {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly pusher: TxnMeta | undefined;
+  /** The timestamp the request conflicts at (its write timestamp, or a read's uncertainty limit). */
+  readonly timestamp: Timestamp;
+  readonly writer: boolean;
+  key: Uint8Array;
+  pushee: TxnMeta;
+  timer: TimerHandle | undefined;
+}
+
+/** Re-sequencing rounds one request may go through before the replica gives up on it. */
+const roundsMax = 10_000;
+
+export class RequestSequencer {
+  readonly latches = new LatchManagerAsync();
+  readonly lockTable = new LockTable();
+  private readonly waiters = new Map<string, LockWaiter>();
+  private nextRequest = 1;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly host: SequencerHost,
+    private readonly rangeId: RangeId,
+  ) {}
+
+  /**
+   * Runs `evaluate(batch)` once the batch holds its latches and no lock of another transaction
+   * is in its way; retries it as long as evaluation discovers new intents.
+   */
+  async run(batch: BatchRequest, evaluate: (batch: BatchRequest) => Promise<BatchResponse>): Promise<BatchResponse> {
+    if (batch.header.waitPolicy === 'skipLocked') throw new InvalidInputError('SKIP LOCKED is not supported yet');
+    const plan = planOf(batch);
+    const name = `r${this.rangeId}/${this.nextRequest++}`;
+    // One object for every scan of this request: the lock table knows a request by identity.
+    const lockRequest = { name, txn: plan.txn, timestamp: plan.lockTimestamp, spans: plan.locks, waitPolicy: batch.header.waitPolicy };
+    try {
+      for (let round = 0; ; round++) {
+        assert(round < roundsMax, () => `${name}: sequenced ${roundsMax} times without evaluating`);
+        this.checkAlive();
+        const { guard, held } = this.latches.acquire(plan.latches);
+        await held;
+        let holding = true;
+        try {
+          this.checkAlive();
+          if (plan.locks.length > 0) {
+            const scan = this.lockTable.scanAndEnqueue(lockRequest);
+            this.dispatch(scan.events);
+            if (scan.kind === 'error') throw scan.error;
+            if (scan.kind === 'wait') {
+              this.releaseLatches(guard);
+              holding = false;
+              await this.waitForLock(name, plan, scan.key, scan.pushee, scan.distinguished);
+              continue;
+            }
+          }
+          try {
+            return await evaluate(batch);
+          } catch (error) {
+            if (!(error instanceof WriteIntentError)) throw error;
+            for (const intent of error.intents) this.dispatch(this.lockTable.addDiscoveredLock(intent.key, intent.txn));
+          }
+        } finally {
+          if (holding) this.releaseLatches(guard);
+        }
+      }
+    } finally {
+      this.stopWaiting(name);
+      this.dispatch(this.lockTable.dequeue(name));
+    }
+  }
+
+  /** Intents of `txnId` at `key` are gone (resolved): requests queued on it move on. */
+  lockReleased(key: Uint8Array, txnId: TxnId): void {
+    this.dispatch(this.lockTable.onLockReleased(key, txnId));
+  }
+
+  /** Every tracked lock of `txnId` inside `span` is gone. */
+  locksReleasedIn(span: Span, txnId: TxnId): void {
+    for (const lock of this.lockTable.sortedLocks()) {
+      if (lock.holder?.txn.id === txnId && inSpan(span, lock.key)) this.lockReleased(lock.key, txnId);
+    }
+  }
+
+  /** `txnId` committed or aborted: all its locks here are released. */
+  txnFinalized(txnId: TxnId, status: 'COMMITTED' | 'ABORTED'): void {
+    this.dispatch(this.lockTable.onTxnFinalized(txnId, status));
+  }
+
+  /** Every lock in `span` stops being tracked (the keys moved to another range): waiters rescan. */
+  forgetLocksIn(span: Span): void {
+    for (const lock of this.lockTable.sortedLocks()) {
+      if (lock.holder !== undefined && inSpan(span, lock.key)) this.lockReleased(lock.key, lock.holder.txn.id);
+    }
+  }
+
+  /** The range is gone: every waiting request fails with `error`, and so does every later one. */
+  failAll(error: Error): void {
+    this.failure = error;
+    for (const [name, waiter] of [...this.waiters]) {
+      this.stopWaiting(name);
+      waiter.reject(error);
+    }
+  }
+
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  private checkAlive(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private releaseLatches(guard: LatchGuard): void {
+    this.latches.release(guard);
+  }
+
+  private waitForLock(name: string, plan: Plan, key: Uint8Array, pushee: TxnMeta, distinguished: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: LockWaiter = { resolve, reject, pusher: plan.txn, timestamp: plan.lockTimestamp, writer: plan.writes, key, pushee, timer: undefined };
+      this.waiters.set(name, waiter);
+      if (distinguished) this.schedulePush(name, waiter);
+    });
+  }
+
+  /** Handles what the lock table says to waiting requests: move on, or push. */
+  private dispatch(events: readonly LockTableEvent[]): void {
+    for (const event of events) {
+      const waiter = this.waiters.get(event.request);
+      if (waiter === undefined) continue;
+      if (event.kind === 'proceed') {
+        this.stopWaiting(event.request);
+        waiter.resolve();
+      } else {
+        waiter.key = event.key;
+        waiter.pushee = event.pushee;
+        this.schedulePush(event.request, waiter);
+      }
+    }
+  }
+
+  private stopWaiting(name: string): void {
+    const waiter = this.waiters.get(name);
+    if (waiter === undefined) return;
+    this.waiters.delete(name);
+    if (waiter.timer !== undefined) this.host.timers.clearTimeout(waiter.timer);
+    this.host.cancelPushes(name);
+  }
+
+  private schedulePush(name: string, waiter: LockWaiter): void {
+    if (waiter.timer !== undefined) this.host.timers.clearTimeout(waiter.timer);
+    const delayMs = Number(limits.lockWaitPushDelayNanos / 1_000_000n);
+    waiter.timer = this.host.timers.setTimeout(() => {
+      waiter.timer = undefined;
+      void this.push(name, waiter);
+    }, delayMs);
+  }
+
+  /**
+   * The distinguished waiter's push: writers abort the holder, readers push it above their
+   * timestamp. Once the push wins, the holder's intent at the key is resolved, which releases
+   * the lock and wakes the queue (a no-op if someone else got there first).
+   */
+  private async push(name: string, waiter: LockWaiter): Promise<void> {
+    const pushType: PushType = waiter.writer ? 'abort' : 'timestamp';
+    try {
+      const record = await this.host.pushTxn(waiter.pusher, waiter.pushee, pushType, next(waiter.timestamp), name);
+      if (this.waiters.get(name) !== waiter) return;
+      await this.host.resolveIntent(waiter.key, record);
+      // The resolution's apply released the lock unless the table only knew it as discovered.
+      if (this.waiters.get(name) === waiter) this.lockReleased(waiter.key, record.id);
+    } catch (error) {
+      if (error instanceof PushCancelledError || this.waiters.get(name) !== waiter) return;
+      this.stopWaiting(name);
+      waiter.reject(error);
+    }
+  }
+}
+
+interface Plan {
+  readonly txn: TxnMeta | undefined;
+  readonly latches: readonly LatchSpan[];
+  readonly locks: readonly LockSpan[];
+  /** Where the batch conflicts with locks: writes at any timestamp, reads up to here. */
+  readonly lockTimestamp: Timestamp;
+  readonly writes: boolean;
+}
+
+/** The latches and lock spans of a batch (see `declareKeys` in kv/eval). */
+function planOf(batch: BatchRequest): Plan {
+  const header = batch.header;
+  const txn = header.txn;
+  const readTs = txn?.readTimestamp ?? header.timestamp;
+  const writeTs = txn?.writeTimestamp ?? header.timestamp;
+  const latches: LatchSpan[] = [];
+  const locks: LockSpan[] = [];
+  let writes = false;
+  for (const request of batch.requests) {
+    const mvcc = isDataRead(request) || isDataWrite(request);
+    for (const latch of declareKeys(request, txn?.id).latches) {
+      const span = toSpan(latch.span);
+      latches.push({ span, access: latch.access, timestamp: mvcc ? (latch.access === 'write' ? writeTs : readTs) : undefined });
+    }
+    if (mvcc) {
+      const write = isDataWrite(request);
+      writes ||= write;
+      locks.push({ span: toSpan(requestSpan(request)), access: write ? 'write' : 'read' });
+    }
+  }
+  const uncertaintyLimit = txn === undefined ? readTs : max(readTs, txn.globalUncertaintyLimit);
+  return { txn: txn === undefined ? undefined : txnMeta(txn), latches, locks, lockTimestamp: writes ? writeTs : uncertaintyLimit, writes };
+}
+
+function toSpan(s: { readonly key: Uint8Array; readonly endKey?: Uint8Array | undefined }): Span {
+  return s.endKey === undefined ? { start: s.key } : { start: s.key, end: s.endKey };
+}
+
+function inSpan(span: Span, key: Uint8Array): boolean {
+  const c = Buffer.compare(span.start, key);
+  if (span.end === undefined) return c === 0;
+  return c <= 0 && Buffer.compare(key, span.end) < 0;
+}
+

@@ -1,0 +1,413 @@
+/**
+ * `Replica`: one range's member on this store — the leader-and-followers pattern made concrete.
+ *
+ * ```
+ *   send(batch) ─► lease check ─► sequence (concurrency.ts: latches, lock table, push, wait)
+ *                                  │ latches held
+ *                                  ▼
+ *                 timestamp cache: writes move above earlier reads
+ *                                  ▼
+ *                 evaluateBatch (kv/eval) into a Batch ─► read-only? answer, record the reads
+ *                                  ▼ writes
+ *                 ReplicatedCommand ─► RawNode.propose ─► store scheduler (Ready loop, one synced
+ *                                  │                      write batch for every replica: group commit)
+ *                                  ▼ applied (Raft log order, deterministic)
+ *                 in-memory state updated ─► proposer answered ─► latches released ─► side effects
+ * ```
+ *
+ * What a replica owns: its `RawNode` and `RaftLogStorage` (the replicated log, persisted in the
+ * store's engine), its descriptor, lease, stats, GC threshold and applied index, its span latches
+ * and lock table. What it shares through its `ReplicaHost` (the store): the engine, the clock,
+ * the timestamp cache, the transaction wait queue, the scheduler, and a `Sender` for requests
+ * to other ranges (pushes, intent resolution).
+ *
+ * Apply is deterministic and never fails for a logical reason: an entry proposed under a lease
+ * that is no longer current is applied as a no-op (its proposer gets `NotLeaseholderError`); an
+ * I/O error while applying is fatal for the whole store (DESIGN §2.4).
+ */
+import { assert } from '../../src/base/assert.js';
+import { LimitExceededError } from '../../src/base/errors.js';
+import type { RangeId } from '../../src/base/ids.js';
+import { limits } from '../../src/base/limits.js';
+import type { Logger } from '../../src/base/logger.js';
+import type { RandomSource } from '../../src/env/env.js';
+import { less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
+import type { HybridClock } from '../../clock/hlc.js';
+import {
+  batchResponse,
+  containsKey,
+  lease as makeLease,
+  NotLeaseholderError,
+  requestSpan,
+  type BatchRequest,
+  type BatchResponse,
+  type Lease,
+  type RangeDescriptor,
+  type ReplicaDescriptor,
+  type Transaction,
+} from '../api/index.js';
+import type { TimestampCache } from '../concurrency/index.js';
+import { evaluateBatch, type SideEffect } from '../eval/index.js';
+import { RawNode, type Entry, type Ready } from '../raft/index.js';
+import { Batch } from '../storage/batch.js';
+import type { Engine } from '../storage/engine.js';
+import { addStats, emptyStats, type MvccStats } from '../storage/mvcc/index.js';
+import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
+import { RequestSequencer, type SequencerHost } from './concurrency.js';
+import { isDataRead, isDataWrite } from './request-kinds.js';
+import { RaftLogStorage } from './raft-log.js';
+import { confStateOf, encodeAppliedState, loadReplicaState } from './replica-state.js';
+import { rangeAppliedStateKey, rangeGCThresholdKey, rangeLeaseKey, encodeLease } from '../api/index.js';
+import { encodeTimestamp } from '../../clock/timestamp.js';
+
+/** What a replica needs from its store. */
+export interface ReplicaHost extends SequencerHost {
+  readonly engine: Engine;
+  readonly clock: HybridClock;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  readonly tsCache: TimestampCache;
+  readonly storeReplica: (desc: RangeDescriptor) => ReplicaDescriptor | undefined;
+  /** The replica has Raft work: process its Ready in the next scheduler cycle. */
+  enqueueReady(replica: Replica): void;
+  /** Effects of an evaluated command the store carries out once it applied (pushes, resolution). */
+  afterApply(replica: Replica, sideEffects: readonly SideEffect[]): void;
+  /** A command applied a split, merge or other change of the range's shape. */
+  onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void>;
+  /** Prepares a commit trigger at evaluation (extra writes and the effect to replicate). */
+  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<ReplicatedEffect>;
+}
+
+interface Proposal {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** In-memory changes of one Ready's applied entries, installed once its batch is durable. */
+export interface ApplyResult {
+  readonly appliedIndex: number;
+  readonly stats: MvccStats;
+  readonly lease: Lease | undefined;
+  readonly descriptor: RangeDescriptor;
+  readonly gcThreshold: Timestamp;
+  readonly answered: readonly { readonly id: number; readonly error: unknown }[];
+  readonly effects: readonly ReplicatedEffect[];
+}
+
+export class Replica {
+  readonly rangeId: RangeId;
+  private desc: RangeDescriptor;
+  private currentLease: Lease | undefined;
+  private currentStats: MvccStats;
+  private gc: Timestamp;
+  private applied: number;
+  readonly raw: RawNode;
+  readonly sequencer: RequestSequencer;
+  private readonly proposals = new Map<number, Proposal>();
+  private readonly proposalNonce: number;
+  private proposalSeq = 0;
+  private leaseAcquisition: Promise<void> | undefined;
+  private destroyedError: Error | undefined;
+
+  private constructor(
+    private readonly host: ReplicaHost,
+    readonly logStorage: RaftLogStorage,
+    desc: RangeDescriptor,
+    state: ReturnType<typeof loadReplicaState>,
+  ) {
+    this.rangeId = desc.rangeId;
+    this.desc = desc;
+    this.currentLease = state.lease;
+    this.currentStats = { ...state.applied.stats };
+    this.gc = state.gcThreshold;
+    this.applied = state.applied.appliedIndex;
+    const self = host.storeReplica(desc);
+    assert(self !== undefined, () => `r${desc.rangeId} has no replica on this store`);
+    this.raw = new RawNode({
+      id: self.replicaId,
+      storage: logStorage,
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      random: host.random,
+      applied: this.applied,
+      preVote: true,
+      checkQuorum: true,
+    });
+    // Proposal ids are unique across restarts of this replica: a replayed entry never answers a new proposer.
+    this.proposalNonce = host.random.int(1 << 30);
+    this.sequencer = new RequestSequencer(host, this.rangeId);
+  }
+
+  /** Loads the replica of `desc` from the engine (its state must have been written). */
+  static async load(host: ReplicaHost, desc: RangeDescriptor): Promise<Replica> {
+    const state = loadReplicaState(host.engine, desc.rangeId);
+    let replica: Replica | undefined;
+    const logStorage = await RaftLogStorage.open({
+      rangeId: desc.rangeId,
+      engine: host.engine,
+      confState: () => confStateOf(replica?.descriptor ?? desc),
+      snapshot: () => {
+        throw new Error(`r${desc.rangeId}: snapshots are sent only to other stores, and this range has no other replica`);
+      },
+    });
+    replica = new Replica(host, logStorage, desc, state);
+    return replica;
+  }
+
+  get descriptor(): RangeDescriptor {
+    return this.desc;
+  }
+
+  get lease(): Lease | undefined {
+    return this.currentLease;
+  }
+
+  get stats(): Readonly<MvccStats> {
+    return this.currentStats;
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  get gcThreshold(): Timestamp {
+    return this.gc;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyedError !== undefined;
+  }
+
+  /** Starts the group: a single voter elects itself at once; then takes the lease. */
+  start(): void {
+    const voters = confStateOf(this.desc).voters;
+    if (voters.length === 1 && voters[0] === this.raw.status().id) this.raw.campaign();
+    this.host.enqueueReady(this);
+  }
+
+  // ─── serving ───────────────────────────────────────────────────────────────────────────────
+
+  /** Evaluates `batch` (all of whose keys must be in this range) and answers it. */
+  async send(batch: BatchRequest): Promise<BatchResponse> {
+    this.checkAlive();
+    await this.ensureLease();
+    return this.sequencer.run(batch, (b) => this.evaluateAndPropose(b));
+  }
+
+  /**
+   * The evaluation step, with latches held and the lock table clear: applies the timestamp
+   * cache, evaluates, answers reads, proposes writes and waits for them to apply.
+   */
+  private async evaluateAndPropose(batch: BatchRequest): Promise<BatchResponse> {
+    this.checkAlive();
+    const clock = this.host.clock;
+    const bumped = this.applyTimestampCache(batch);
+    const rw = new Batch(this.host.engine);
+    const stats = emptyStats();
+    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now() }, rw, bumped);
+    this.recordReads(bumped, result.updatedTxn);
+    const effects: ReplicatedEffect[] = [];
+    for (const sideEffect of result.sideEffects) {
+      if (sideEffect.kind === 'commitTrigger') {
+        const commitTs = result.updatedTxn?.writeTimestamp ?? bumped.header.timestamp;
+        effects.push(await this.host.prepareTrigger(this, rw, stats, sideEffect, commitTs));
+      } else if (sideEffect.kind === 'gcThreshold') {
+        effects.push({ kind: 'gcThreshold', threshold: sideEffect.threshold });
+      }
+    }
+    if (rw.count > 0 || effects.length > 0) await this.propose(rw, stats, effects);
+    for (const request of bumped.requests) {
+      // Applied: the lock table stops tracking the resolved intents, and their waiters move on.
+      if (request.kind === 'resolveIntent') this.sequencer.lockReleased(request.key, request.intentTxn.id);
+      else if (request.kind === 'resolveIntentRange') this.sequencer.locksReleasedIn({ start: request.key, end: request.endKey }, request.intentTxn.id);
+    }
+    this.host.afterApply(this, result.sideEffects);
+    return batchResponse(batch, { txn: result.updatedTxn, now: clock.now() }, result.responses);
+  }
+
+  /**
+   * The timestamp cache (DESIGN §5): a write must land above every earlier read of its keys by
+   * another transaction, so it cannot change what that read saw. A transactional batch's write
+   * timestamp moves up (the coordinator refreshes or restarts at commit); a non-transactional
+   * batch's timestamp moves up as a whole.
+   */
+  private applyTimestampCache(batch: BatchRequest): BatchRequest {
+    const txn = batch.header.txn;
+    let writeTs = txn?.writeTimestamp ?? batch.header.timestamp;
+    const start = writeTs;
+    for (const request of batch.requests) {
+      if (!isDataWrite(request)) continue;
+      const s = requestSpan(request);
+      const read = this.host.tsCache.getMax({ start: s.key, end: s.endKey });
+      if (txn !== undefined && read.txnId === txn.id) continue;
+      if (lessEq(writeTs, read.timestamp)) writeTs = next(read.timestamp);
+    }
+    if (writeTs === start) return batch;
+    if (txn !== undefined) return { ...batch, header: { ...batch.header, txn: { ...txn, writeTimestamp: max(txn.writeTimestamp, writeTs) } } };
+    return { ...batch, header: { ...batch.header, timestamp: writeTs, now: max(batch.header.now, writeTs) } };
+  }
+
+  /** Records every read of a successful batch in the timestamp cache, at its read timestamp. */
+  private recordReads(batch: BatchRequest, txn: Transaction | undefined): void {
+    const readTs = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
+    for (const request of batch.requests) {
+      if (!isDataRead(request)) continue;
+      const s = requestSpan(request);
+      this.host.tsCache.add({ start: s.key, end: s.endKey }, readTs, txn?.id ?? batch.header.txn?.id);
+    }
+  }
+
+  // ─── Raft: propose, Ready, apply ───────────────────────────────────────────────────────────
+
+  /** Proposes the evaluated writes and waits until they applied (or were refused at apply). */
+  private propose(rw: Batch, stats: MvccStats, effects: readonly ReplicatedEffect[], leaseOverride?: number): Promise<void> {
+    const lease = this.currentLease;
+    const proposalId = this.proposalNonce * 2 ** 21 + (++this.proposalSeq % 2 ** 21);
+    const command: ReplicatedCommand = { proposalId, leaseSequence: leaseOverride ?? lease?.sequence ?? 0, writes: rw.ops, stats, effects };
+    const data = encodeCommand(command);
+    if (data.length > limits.raftCommandBytesMax) return Promise.reject(new LimitExceededError('raftCommandBytesMax', limits.raftCommandBytesMax, data.length));
+    return new Promise<void>((resolve, reject) => {
+      try {
+        this.raw.propose(data);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      this.proposals.set(proposalId, { resolve, reject });
+      this.host.enqueueReady(this);
+    });
+  }
+
+  /**
+   * Stages one Ready into the store's shared write batch: log entries, hard state and the
+   * application of committed entries. Returns what to install once the batch is durable.
+   */
+  async stageReady(ready: Ready, batch: Batch): Promise<ApplyResult> {
+    assert(ready.snapshot === undefined, 'a single-store range never receives a snapshot');
+    this.logStorage.appendToBatch(batch, ready.entries);
+    if (ready.hardState !== undefined) this.logStorage.setHardStateInBatch(batch, ready.hardState);
+    return this.applyEntries(batch, ready.committedEntries);
+  }
+
+  private async applyEntries(batch: Batch, entries: readonly Entry[]): Promise<ApplyResult> {
+    let appliedIndex = this.applied;
+    let lease = this.currentLease;
+    let descriptor = this.desc;
+    let gcThreshold = this.gc;
+    const stats = { ...this.currentStats };
+    const answered: { id: number; error: unknown }[] = [];
+    const effects: ReplicatedEffect[] = [];
+    for (const entry of entries) {
+      assert(entry.index === appliedIndex + 1, () => `r${this.rangeId}: applying ${entry.index} after ${appliedIndex}`);
+      appliedIndex = entry.index;
+      if (entry.type !== 'normal' || entry.data.length === 0) continue; // a leader's empty entry; conf changes come with rebalancing
+      const command = decodeCommand(entry.data);
+      const changesLease = command.effects.some((e) => e.kind === 'lease');
+      if (!changesLease && command.leaseSequence !== (lease?.sequence ?? 0)) {
+        // Evaluated under a lease that is gone: the new holder may have served conflicting requests.
+        answered.push({ id: command.proposalId, error: new NotLeaseholderError(this.rangeId, this.selfDescriptor(), lease) });
+        continue;
+      }
+      for (const op of command.writes) {
+        if (op.kind === 'put') batch.put(op.key, op.value);
+        else batch.delete(op.key);
+      }
+      addStats(stats, command.stats);
+      for (const effect of command.effects) {
+        if (effect.kind === 'lease') {
+          lease = effect.lease;
+          batch.put(rangeLeaseKey(this.rangeId), encodeLease(lease));
+        } else if (effect.kind === 'gcThreshold') {
+          if (less(gcThreshold, effect.threshold)) gcThreshold = effect.threshold;
+          batch.put(rangeGCThresholdKey(this.rangeId), encodeTimestamp(gcThreshold));
+        } else if (effect.kind === 'split') {
+          descriptor = effect.left;
+        } else {
+          descriptor = effect.merged;
+        }
+        effects.push(effect);
+      }
+      answered.push({ id: command.proposalId, error: undefined });
+    }
+    if (appliedIndex !== this.applied) batch.put(rangeAppliedStateKey(this.rangeId), encodeAppliedState({ appliedIndex, stats }));
+    return { appliedIndex, stats, lease, descriptor, gcThreshold, answered, effects };
+  }
+
+  /** The Ready's batch is durable: install the applied state and answer the proposers. */
+  async installApplied(result: ApplyResult): Promise<void> {
+    const leaseChanged = result.lease !== this.currentLease;
+    this.applied = result.appliedIndex;
+    this.currentStats = result.stats;
+    this.currentLease = result.lease;
+    this.desc = result.descriptor;
+    this.gc = result.gcThreshold;
+    if (leaseChanged && result.lease !== undefined) {
+      // A new lease starts above everything an earlier one could have served (DESIGN §4).
+      this.host.tsCache.add({ start: this.desc.startKey, end: this.desc.endKey }, result.lease.start, undefined);
+    }
+    for (const effect of result.effects) await this.host.onReplicatedEffect(this, effect);
+    for (const { id, error } of result.answered) {
+      const proposal = this.proposals.get(id);
+      if (proposal === undefined) continue; // replayed after a restart, or proposed elsewhere
+      this.proposals.delete(id);
+      if (error === undefined) proposal.resolve();
+      else proposal.reject(error);
+    }
+  }
+
+  // ─── lease ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Makes sure this replica holds the lease, acquiring it if not. Every start of the replica
+   * takes a new lease (sequence + 1) starting now: a restarted process cannot know which reads
+   * its previous incarnation served, so the lease start — and with it the timestamp cache's
+   * floor over the range — is set above them. (Epoch-based, epoch 1: node liveness, which makes
+   * epochs meaningful, comes with multi-node clusters.)
+   */
+  private ensureLease(): Promise<void> {
+    if (this.leaseAcquisition === undefined) {
+      this.leaseAcquisition = this.acquireLease().catch((error: unknown) => {
+        this.leaseAcquisition = undefined;
+        throw error;
+      });
+    }
+    return this.leaseAcquisition;
+  }
+
+  private async acquireLease(): Promise<void> {
+    const self = this.selfDescriptor();
+    const start = this.host.clock.now();
+    const next: Lease = makeLease({ replica: self, start, expiration: undefined, epoch: 1, sequence: (this.currentLease?.sequence ?? 0) + 1 });
+    await this.propose(new Batch(this.host.engine), emptyStats(), [{ kind: 'lease', lease: next }], next.sequence);
+    this.host.logger.debug({ rangeId: this.rangeId, sequence: next.sequence }, 'lease acquired');
+  }
+
+  private selfDescriptor(): ReplicaDescriptor {
+    const self = this.host.storeReplica(this.desc);
+    assert(self !== undefined, 'the replica is on this store');
+    return self;
+  }
+
+  // ─── lifecycle ─────────────────────────────────────────────────────────────────────────────
+
+  /** Whether `key` is inside the range as of the applied state. */
+  containsKey(key: Uint8Array): boolean {
+    return containsKey(this.desc, key);
+  }
+
+  private checkAlive(): void {
+    if (this.destroyedError !== undefined) throw this.destroyedError;
+  }
+
+  /**
+   * The range is gone from this store (merged away, or the store is closing): every waiting
+   * proposer and request fails with `error`, and later requests too.
+   */
+  destroy(error: Error): void {
+    if (this.destroyedError !== undefined) return;
+    this.destroyedError = error;
+    for (const proposal of this.proposals.values()) proposal.reject(error);
+    this.proposals.clear();
+    this.sequencer.failAll(error);
+  }
+}

@@ -1,0 +1,451 @@
+/**
+ * `Store`: every replica on one engine, and what they share (CockroachDB's `kvserver.Store`).
+ *
+ * ```
+ *   send(batch) ─► route by header.rangeId ─► Replica.send ─► … ─► propose
+ *                                                                   │ enqueueReady
+ *   scheduler (singular update queue): one cycle at a time          ▼
+ *     for each replica with work: Ready ─► stage log entries, hard state, applied commands
+ *                                          into ONE write batch
+ *     engine.commit(batch, sync if any Ready must sync)  ◄── group commit: one fsync for all ranges
+ *     advance every RawNode, install applied state, answer proposers; repeat while work remains
+ * ```
+ *
+ * Shared by the replicas: the engine (Raft logs and state machines of all ranges in one LevelDB,
+ * DESIGN §3), the hybrid clock, the store-wide timestamp cache (as CockroachDB's: a split or
+ * merge needs no copying), the push waiter (txn wait queue with deadlock detection), the intent
+ * resolver, and a `Sender` (the DistSender over this store) for requests to other ranges.
+ *
+ * Lifecycle: `open` bootstraps range 1 over the whole keyspace on an empty engine, or reloads
+ * every replica from its descriptor copy; `close` fails what still waits and stops ticking.
+ * Splits and merges are transactions run here (split-merge.ts), applied by commit triggers.
+ */
+import { assert } from '../../src/base/assert.js';
+import { RangedbError } from '../../src/base/errors.js';
+import { type NodeId, type RangeId, type StoreId } from '../../src/base/ids.js';
+import { limits } from '../../src/base/limits.js';
+import type { Logger } from '../../src/base/logger.js';
+import type { RandomSource, TimerHandle, Timers } from '../../src/env/env.js';
+import type { HybridClock } from '../../clock/hlc.js';
+import { zeroTimestamp, type Timestamp } from '../../clock/timestamp.js';
+import {
+  batchHeader,
+  batchRequest,
+  containsSpan,
+  decodeRangeDescriptor,
+  encodeRangeDescriptor,
+  generatorKey,
+  isAdmin,
+  keyMax,
+  keyMin,
+  meta2Key,
+  metaMax,
+  pushTxnRequest,
+  rangeDescriptor,
+  RangeKeyMismatchError,
+  rangeLookupSpan,
+  RangeNotFoundError,
+  replicaOnStore,
+  requestSpan,
+  resolveIntentRangeRequest,
+  resolveIntentRequest,
+  scanRequest,
+  txnMeta,
+  compareKeys,
+  type BatchRequest,
+  type BatchResponse,
+  type PushType,
+  type RangeDescriptor,
+  type ReplicaDescriptor,
+  type Request,
+  type RKey,
+  type Sender,
+  type Transaction,
+  type TxnMeta,
+} from '../api/index.js';
+import { TimestampCache } from '../concurrency/index.js';
+import { encodeInt64, TransactionPushError, type SideEffect } from '../eval/index.js';
+import { Batch } from '../storage/batch.js';
+import type { Engine } from '../storage/engine.js';
+import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
+import type { ReplicatedEffect } from './command.js';
+import { PushCancelledError } from './concurrency.js';
+import { Replica, type ReplicaHost } from './replica.js';
+import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
+import { SplitMerge } from './split-merge.js';
+import { PushWaiter } from './txn-wait.js';
+
+export interface StoreConfig {
+  readonly engine: Engine;
+  readonly clock: HybridClock;
+  readonly timers: Timers;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  readonly nodeId: NodeId;
+  readonly storeId: StoreId;
+  /**
+   * Called when the store cannot go on (an I/O error while persisting or applying Raft state):
+   * the process must stop, since its in-memory state may be ahead of its disk. Default: log and
+   * rethrow asynchronously, which crashes the process.
+   */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** The store failed (see `StoreConfig.onFatal`); every later request gets this error. */
+export class StoreFailedError extends RangedbError {
+  readonly code = 'STORE_FAILED';
+  readonly errorClass = 'unavailable';
+  override readonly sqlState = '58030'; // io_error
+}
+
+export class Store implements Sender, ReplicaHost {
+  readonly engine: Engine;
+  readonly clock: HybridClock;
+  readonly timers: Timers;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  readonly nodeId: NodeId;
+  readonly storeId: StoreId;
+  readonly tsCache: TimestampCache;
+  readonly pushWaiter: PushWaiter;
+  private readonly replicasById = new Map<RangeId, Replica>();
+  private readonly pendingReady = new Set<Replica>();
+  private cycle: Promise<void> | undefined;
+  private ticker: TimerHandle | undefined;
+  private sender: Sender | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+  private readonly splitMerge: SplitMerge;
+  private readonly onFatal: (error: unknown) => void;
+  /** Synced engine commits made by the scheduler, and Ready cycles (metrics, tests). */
+  readonly metrics = { cycles: 0, syncs: 0, readies: 0 };
+
+  private constructor(config: StoreConfig) {
+    this.engine = config.engine;
+    this.clock = config.clock;
+    this.timers = config.timers;
+    this.random = config.random;
+    this.logger = config.logger.child({ component: 'store', storeId: config.storeId });
+    this.nodeId = config.nodeId;
+    this.storeId = config.storeId;
+    // Everything served before this process started is below now: the cache's floor.
+    this.tsCache = new TimestampCache(config.clock.now());
+    this.pushWaiter = new PushWaiter(config.timers);
+    this.splitMerge = new SplitMerge(this);
+    this.onFatal =
+      config.onFatal ??
+      ((error: unknown) => {
+        this.logger.fatal({ err: error }, 'store failed; stopping');
+        throw error;
+      });
+  }
+
+  /** Opens the store: bootstraps range 1 on an empty engine, else loads every replica. */
+  static async open(config: StoreConfig): Promise<Store> {
+    const store = new Store(config);
+    let descriptors = await loadDescriptors(config.engine);
+    if (descriptors.length === 0) {
+      await store.bootstrap();
+      descriptors = await loadDescriptors(config.engine);
+    }
+    for (const desc of descriptors) await store.addReplica(desc);
+    store.startTicking();
+    store.logger.info({ ranges: descriptors.length }, 'store opened');
+    return store;
+  }
+
+  /**
+   * The sender for requests this store makes to other ranges (pushes, intent resolution, the
+   * split and merge transactions): the DistSender over this store. Set once, right after open.
+   */
+  connect(sender: Sender): void {
+    assert(this.sender === undefined, 'store already connected');
+    this.sender = sender;
+  }
+
+  get db(): Sender {
+    assert(this.sender !== undefined, 'store not connected to a sender');
+    return this.sender;
+  }
+
+  // ─── serving ───────────────────────────────────────────────────────────────────────────────
+
+  /** Routes `batch` to its range (`header.rangeId`, else the range of its first key). */
+  async send<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new StoreFailedError('the store is closed');
+    this.clock.update(batch.header.now);
+    const replica = this.route(batch);
+    try {
+      const response = isAdmin(batch.requests[0]!) ? await this.splitMerge.admin(replica, batch) : await replica.send(batch);
+      return response as BatchResponse<Rs>;
+    } catch (error) {
+      throw this.enrichRoutingError(error, batch);
+    }
+  }
+
+  private route(batch: BatchRequest): Replica {
+    const rangeId = batch.header.rangeId;
+    const replica = rangeId === undefined ? this.replicaForKey(batch.requests[0]!.key) : this.replicasById.get(rangeId);
+    if (replica === undefined) throw new RangeNotFoundError(rangeId ?? (0 as RangeId), this.storeId);
+    for (const request of batch.requests) {
+      const s = requestSpan(request);
+      if (!containsSpan(replica.descriptor, s)) throw this.mismatch(s, replica);
+    }
+    return replica;
+  }
+
+  /** A replica-level key mismatch (the range split while the batch waited) gets the store's view. */
+  private enrichRoutingError(error: unknown, batch: BatchRequest): unknown {
+    if (!(error instanceof RangeKeyMismatchError)) return error;
+    const replica = this.replicasById.get(error.rangeId);
+    return replica === undefined ? error : this.mismatch(error.requestSpan, replica, batch);
+  }
+
+  private mismatch(s: { key: Uint8Array; endKey?: Uint8Array | undefined }, replica: Replica, _batch?: BatchRequest): RangeKeyMismatchError {
+    const actual = [replica.descriptor];
+    const holder = this.replicaForKey(s.key);
+    if (holder !== undefined && holder !== replica) actual.push(holder.descriptor);
+    return new RangeKeyMismatchError({ key: s.key, endKey: s.endKey }, replica.rangeId, actual);
+  }
+
+  /** The replica whose range holds `key`, if it is on this store. */
+  replicaForKey(key: Uint8Array): Replica | undefined {
+    for (const replica of this.replicasById.values()) if (replica.containsKey(key)) return replica;
+    return undefined;
+  }
+
+  replica(rangeId: RangeId): Replica | undefined {
+    return this.replicasById.get(rangeId);
+  }
+
+  /** Every replica, in key order. */
+  replicas(): Replica[] {
+    return [...this.replicasById.values()].sort((a, b) => compareKeys(a.descriptor.startKey, b.descriptor.startKey));
+  }
+
+  /**
+   * The descriptor of the range holding `key`, read from meta2 (CockroachDB's RangeLookup). A
+   * key inside the meta keyspace is always in the first range, which is never split there.
+   * Reads meta inconsistently (committed values, around the intents of a split in flight): a
+   * stale answer is corrected by the range's `RangeKeyMismatchError`.
+   */
+  async rangeLookup(key: RKey): Promise<RangeDescriptor> {
+    const lookup = rangeLookupSpan(key);
+    if (lookup === undefined || compareKeys(key, metaMax) < 0) {
+      const first = this.replicaForKey(keyMin);
+      if (first === undefined) throw new RangeNotFoundError(0 as RangeId, this.storeId);
+      return first.descriptor;
+    }
+    const now = this.clock.now();
+    const metaRange = this.replicaForKey(lookup.key);
+    assert(metaRange !== undefined, 'the meta range is on this store');
+    const response = await this.send(
+      batchRequest(batchHeader({ timestamp: now, rangeId: metaRange.rangeId, readConsistency: 'inconsistent', maxSpanRequestKeys: 1 }), [scanRequest(lookup.key, lookup.endKey!)]),
+    );
+    const row = response.responses[0].rows[0];
+    if (row === undefined) throw new RangeNotFoundError(0 as RangeId, this.storeId);
+    return decodeRangeDescriptor(row.value);
+  }
+
+  // ─── ReplicaHost ───────────────────────────────────────────────────────────────────────────
+
+  storeReplica = (desc: RangeDescriptor): ReplicaDescriptor | undefined => replicaOnStore(desc, this.storeId);
+
+  enqueueReady(replica: Replica): void {
+    this.pendingReady.add(replica);
+    if (this.cycle === undefined && this.failure === undefined) this.cycle = Promise.resolve().then(() => this.runCycles());
+  }
+
+  afterApply(replica: Replica, sideEffects: readonly SideEffect[]): void {
+    for (const effect of sideEffects) {
+      if (effect.kind === 'txnUpdated') this.onTxnUpdated(effect.txn);
+      else if (effect.kind === 'resolveIntents') this.resolveIntentsAsync(effect.txn, effect.status, effect.spans);
+    }
+    void replica;
+  }
+
+  onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void> {
+    return this.splitMerge.onApplied(replica, effect);
+  }
+
+  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<ReplicatedEffect> {
+    return this.splitMerge.prepareTrigger(replica, rw, stats, sideEffect.trigger, commitTs);
+  }
+
+  /** Adds and starts the replica of `desc`, whose state is in the engine. */
+  async addReplica(desc: RangeDescriptor): Promise<Replica> {
+    assert(!this.replicasById.has(desc.rangeId), () => `r${desc.rangeId} is already on this store`);
+    const replica = await Replica.load(this, desc);
+    this.replicasById.set(desc.rangeId, replica);
+    replica.start();
+    return replica;
+  }
+
+  /** Removes a replica whose range is gone (merged away); its waiters fail with RangeNotFound. */
+  removeReplica(replica: Replica): void {
+    this.replicasById.delete(replica.rangeId);
+    this.pendingReady.delete(replica);
+    replica.destroy(new RangeNotFoundError(replica.rangeId, this.storeId));
+  }
+
+  // ─── SequencerHost: pushing and resolving ─────────────────────────────────────────────────
+
+  async pushTxn(pusher: TxnMeta | undefined, pushee: TxnMeta, pushType: PushType, pushTo: Timestamp, waiterId: string): Promise<Transaction> {
+    let force = false;
+    for (;;) {
+      const now = this.clock.now();
+      try {
+        const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher, pushee, pushTo, pushType, force })]));
+        return response.responses[0].pusheeTxn;
+      } catch (error) {
+        if (!(error instanceof TransactionPushError)) throw error;
+      }
+      force = (await this.pushWaiter.wait(waiterId, pusher, pushee)) === 'force';
+    }
+  }
+
+  cancelPushes(waiterId: string): void {
+    this.pushWaiter.cancel(waiterId);
+  }
+
+  async resolveIntent(key: Uint8Array, record: Transaction): Promise<void> {
+    if (record.status === 'STAGING') return;
+    const now = this.clock.now();
+    await this.db.send(batchRequest(batchHeader({ timestamp: now }), [resolveIntentRequest(key, { intentTxn: txnMeta(record), status: record.status, ignoredSequences: record.ignoredSequences })]));
+  }
+
+  /** A transaction record changed: wake pushers, release the locks of a finalized one. */
+  private onTxnUpdated(txn: Transaction): void {
+    this.pushWaiter.onTxnUpdated(txn);
+    if (txn.status === 'COMMITTED' || txn.status === 'ABORTED') {
+      for (const replica of this.replicasById.values()) replica.sequencer.txnFinalized(txn.id, txn.status);
+    }
+  }
+
+  /**
+   * Resolves a finalized transaction's intents outside its record's range, asynchronously
+   * (after the commit was acknowledged). A failure is only logged: the intents stay, and the
+   * next reader pushes, finds the record finalized and resolves them itself.
+   */
+  private resolveIntentsAsync(txn: TxnMeta, status: Transaction['status'], spans: readonly { key: Uint8Array; endKey?: Uint8Array | undefined }[]): void {
+    if (status === 'STAGING' || spans.length === 0) return;
+    const requests = spans.map((s) => (s.endKey === undefined ? resolveIntentRequest(s.key, { intentTxn: txn, status }) : resolveIntentRangeRequest(s.key, s.endKey, { intentTxn: txn, status })));
+    const send = async (): Promise<void> => {
+      for (let i = 0; i < requests.length; i += limits.intentResolutionBatchRequestsMax) {
+        const now = this.clock.now();
+        await this.db.send(batchRequest(batchHeader({ timestamp: now }), requests.slice(i, i + limits.intentResolutionBatchRequestsMax)));
+      }
+    };
+    send().catch((error: unknown) => {
+      if (!this.closed) this.logger.warn({ err: error, txn: txn.id }, 'asynchronous intent resolution failed; readers will resolve');
+    });
+  }
+
+  // ─── the scheduler: Ready cycles with group commit ────────────────────────────────────────
+
+  private async runCycles(): Promise<void> {
+    try {
+      while (this.pendingReady.size > 0 && this.failure === undefined) {
+        const replicas = [...this.pendingReady];
+        this.pendingReady.clear();
+        await this.processReady(replicas);
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.cycle = undefined;
+    }
+  }
+
+  /** One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. */
+  private async processReady(replicas: readonly Replica[]): Promise<void> {
+    const batch = new Batch(this.engine);
+    const work = [];
+    let sync = false;
+    for (const replica of replicas) {
+      if (replica.isDestroyed || !replica.raw.hasReady()) continue;
+      const ready = replica.raw.ready();
+      const messages = ready.messages.length + ready.messagesBeforePersist.length;
+      assert(messages === 0, () => `r${replica.rangeId}: Raft messages to other replicas, but this store has no transport`);
+      const applied = await replica.stageReady(ready, batch);
+      work.push({ replica, ready, applied });
+      sync ||= ready.mustSync;
+    }
+    if (work.length === 0) return;
+    this.metrics.cycles++;
+    this.metrics.readies += work.length;
+    if (sync) this.metrics.syncs++;
+    if (batch.count > 0) await this.engine.commit(batch.ops, { sync });
+    for (const { replica, ready } of work) {
+      replica.logStorage.batchCommitted(batch);
+      replica.raw.advance(ready);
+    }
+    for (const { replica, applied } of work) {
+      await replica.installApplied(applied);
+      if (!replica.isDestroyed && replica.raw.hasReady()) this.pendingReady.add(replica);
+    }
+  }
+
+  private startTicking(): void {
+    const intervalMs = Number(limits.raftTickIntervalNanos / 1_000_000n);
+    const tick = (): void => {
+      if (this.closed) return;
+      for (const replica of this.replicasById.values()) {
+        replica.raw.tick();
+        if (replica.raw.hasReady()) this.enqueueReady(replica);
+      }
+      this.ticker = this.timers.setTimeout(tick, intervalMs);
+    };
+    this.ticker = this.timers.setTimeout(tick, intervalMs);
+  }
+
+  /** An I/O error in the Ready loop: nothing more is served; the node must stop. */
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = new StoreFailedError('the store failed while persisting Raft state', { cause: error });
+    for (const replica of this.replicasById.values()) replica.destroy(this.failure);
+    this.pushWaiter.failAll(this.failure);
+    this.onFatal(error);
+  }
+
+  // ─── bootstrap and close ───────────────────────────────────────────────────────────────────
+
+  /** Writes range 1 over the whole keyspace, its meta2 entry and the range-id generator. */
+  private async bootstrap(): Promise<void> {
+    const desc = rangeDescriptor({
+      rangeId: 1 as RangeId,
+      startKey: keyMin as RKey,
+      endKey: keyMax as RKey,
+      replicas: [{ nodeId: this.nodeId, storeId: this.storeId, replicaId: 1 as ReplicaDescriptor['replicaId'], type: 'voter' }],
+      nextReplicaId: 2 as ReplicaDescriptor['replicaId'],
+      generation: 0,
+    });
+    const ts = this.clock.now();
+    const batch = new Batch(this.engine);
+    const stats = emptyStats();
+    writeDescriptorCopy(batch, desc, ts);
+    mvccPut(batch, stats, meta2Key(keyMax), ts, encodeRangeDescriptor(desc));
+    mvccPut(batch, stats, generatorKey('range-id'), ts, encodeInt64(1n));
+    writeInitialReplicaState(batch, desc.rangeId, stats, undefined, zeroTimestamp);
+    await this.engine.commit(batch.ops, { sync: true });
+    this.logger.info('bootstrapped range r1 over the whole keyspace');
+  }
+
+  /**
+   * Stops serving: waits for the Ready cycle in progress (so what was acknowledged stays
+   * durable), fails every waiter, stops the ticker. Does not close the engine (its owner does).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ticker !== undefined) this.timers.clearTimeout(this.ticker);
+    while (this.cycle !== undefined) await this.cycle;
+    const error = new StoreFailedError('the store is closed');
+    for (const replica of this.replicasById.values()) replica.destroy(error);
+    this.pushWaiter.failAll(error);
+    this.logger.info('store closed');
+  }
+}
+
+export { PushCancelledError };

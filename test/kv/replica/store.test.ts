@@ -1,0 +1,153 @@
+/**
+ * The Store end to end through `openKv`: transactions over one range and across a split,
+ * group commit, restart from the engine alone (LevelDB), merges, bad input, and waiting on locks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { batchHeader, batchRequest, getRequest, isRetryableError, keyMax, putRequest, RangeNotFoundError } from '../../../kv/api/index.js';
+import { LevelEngine } from '../../../kv/storage/level-engine.js';
+import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
+import { LimitExceededError } from '../../../src/base/errors.js';
+import { limits } from '../../../src/base/limits.js';
+import { silentLogger } from '../../../src/base/logger.js';
+import { realEnv } from '../../../src/env/real.js';
+import { openKv, type Kv } from '../../../src/node/kv.js';
+import { runTxn, Txn } from '../../../txn/index.js';
+import { tempDir } from '../../support/tmp.js';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
+const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
+const env = () => realEnv({ logger: silentLogger() });
+
+describe('Store', () => {
+  const open: Kv[] = [];
+  const start = async (engine = new MemoryEngine()): Promise<Kv> => {
+    const kv = await openKv({ engine, env: env() });
+    open.push(kv);
+    return kv;
+  };
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    for (const kv of open.splice(0)) await kv.close();
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  });
+
+  it('runs transactions over one range and across a split', async () => {
+    const kv = await start();
+    await runTxn(kv.sender, kv.txnDeps, async (txn) => {
+      await txn.put(k('a'), enc('1'));
+      await txn.put(k('m'), enc('2'));
+    });
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('a'))))).toBe('1');
+    await kv.split(k('h'));
+    const ranges = await kv.ranges();
+    expect(ranges.map((r) => r.rangeId)).toEqual([1, 2]);
+    expect(ranges[0]!.endKey).toEqual(k('h'));
+    expect(kv.store.replicas().map((r) => r.rangeId)).toEqual([1, 2]);
+    await runTxn(kv.sender, kv.txnDeps, async (txn) => {
+      await txn.put(k('b'), enc('3'));
+      await txn.put(k('z'), enc('4'));
+    });
+    const rows = await runTxn(kv.sender, kv.txnDeps, (txn) => txn.scan(k(''), k('~')));
+    expect(rows.map((r) => dec(r.value))).toEqual(['1', '3', '2', '4']);
+    // The stats followed the data: the right range holds m and z.
+    expect(kv.store.replica(2 as never)!.stats.liveCount).toBe(2);
+    expect(kv.store.replica(1 as never)!.stats.liveCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses to split the meta keyspace and to split where a range starts', async () => {
+    const kv = await start();
+    await expect(kv.split(Uint8Array.of(0x03, 0x10))).rejects.toThrow(/meta keyspace/);
+    await kv.split(k('h'));
+    await expect(kv.split(k('h'))).rejects.toThrow(/already split/);
+  });
+
+  it('shares fsyncs among concurrent transactions (group commit)', async () => {
+    const kv = await start();
+    const before = kv.store.metrics.syncs;
+    await Promise.all(Array.from({ length: 64 }, (_, i) => runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k(`g${i}`), enc(`${i}`)))));
+    const syncs = kv.store.metrics.syncs - before;
+    expect(syncs).toBeGreaterThan(0);
+    expect(syncs).toBeLessThan(64);
+  });
+
+  it('keeps acknowledged writes and splits across a restart', async () => {
+    const tmp = tempDir('store-restart');
+    cleanups.push(tmp.remove);
+    const dir = tmp.path;
+    let kv = await openKv({ engine: await LevelEngine.open(dir), env: env() });
+    await kv.split(k('m'));
+    await kv.split(k('t'));
+    for (const key of ['a', 'n', 'u']) await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k(key), enc(`v-${key}`)));
+    await kv.close();
+    kv = await openKv({ engine: await LevelEngine.open(dir), env: env() });
+    open.push(kv);
+    expect((await kv.ranges()).length).toBe(3);
+    expect(kv.store.replicas().map((r) => r.rangeId)).toEqual([1, 2, 3]);
+    for (const key of ['a', 'n', 'u']) expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k(key))))).toBe(`v-${key}`);
+    // Every replica took a new lease on restart, above the old one.
+    for (const replica of kv.store.replicas()) expect(replica.lease!.sequence).toBeGreaterThanOrEqual(2);
+    await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('n'), enc('again')));
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('n'))))).toBe('again');
+  });
+
+  it('merges a range with its right neighbour', async () => {
+    const kv = await start();
+    await kv.split(k('h'));
+    await kv.split(k('p'));
+    for (const key of ['a', 'j', 'q']) await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k(key), enc(key)));
+    const statsBefore = kv.store.replica(2 as never)!.stats.liveCount + kv.store.replica(3 as never)!.stats.liveCount;
+    await kv.merge(k('h'));
+    expect((await kv.ranges()).map((r) => r.rangeId)).toEqual([1, 2]);
+    expect(kv.store.replica(3 as never)).toBeUndefined();
+    expect(kv.store.replica(2 as never)!.descriptor.endKey).toEqual(keyMax);
+    expect(kv.store.replica(2 as never)!.stats.liveCount).toBe(statsBefore);
+    const rows = await runTxn(kv.sender, kv.txnDeps, (txn) => txn.scan(k(''), k('~')));
+    expect(rows.map((r) => dec(r.value))).toEqual(['a', 'j', 'q']);
+    await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('r'), enc('r')));
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('r'))))).toBe('r');
+    await expect(kv.store.send(batchRequest(batchHeader({ timestamp: kv.clock.now(), rangeId: 3 as never }), [getRequest(k('q'))]))).rejects.toBeInstanceOf(RangeNotFoundError);
+  });
+
+  it('makes a writer wait for a conflicting intent and go on once it commits', async () => {
+    const kv = await start();
+    const first = new Txn(kv.sender, kv.txnDeps, { priority: 1000 });
+    await first.put(k('x'), enc('first'));
+    let secondDone = false;
+    const second = runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('x'), enc('second')), { priority: 1 }).then(() => {
+      secondDone = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(secondDone).toBe(false); // blocked behind the intent, and too low a priority to abort it
+    await first.commit();
+    await second;
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('x'))))).toBe('second');
+  });
+
+  it('refuses oversized values with a typed error and stays up', async () => {
+    const kv = await start();
+    const big = new Uint8Array(limits.valueBytesMax + 1);
+    await expect(kv.sender.send(batchRequest(batchHeader({ timestamp: kv.clock.now() }), [putRequest(k('big'), big)]))).rejects.toBeInstanceOf(LimitExceededError);
+    await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('small'), enc('ok')));
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('small'))))).toBe('ok');
+  });
+
+  it('breaks a deadlock between equal-priority transactions by aborting one', async () => {
+    const kv = await start();
+    await kv.split(k('m'));
+    // Equal priorities: neither push wins outright, so both wait and the cycle must be detected.
+    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
+    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
+    await a.put(k('a'), enc('a1'));
+    await b.put(k('z'), enc('b1'));
+    const outcome = (p: Promise<void>) => p.then(() => 'ok' as const, (error: unknown) => error);
+    const [ra, rb] = await Promise.all([outcome(a.put(k('z'), enc('a2'))), outcome(b.put(k('a'), enc('b2')))]);
+    expect(kv.store.pushWaiter.deadlocksBroken).toBe(1);
+    expect([ra, rb].filter((r) => r === 'ok')).toHaveLength(1);
+    const [winner, loserError] = ra === 'ok' ? [a, rb] : [b, ra];
+    expect(isRetryableError(loserError)).toBe(true);
+    await winner.commit();
+    const [x, y] = await runTxn(kv.sender, kv.txnDeps, async (txn) => [dec(await txn.get(k('a'))), dec(await txn.get(k('z')))]);
+    expect([x, y]).toEqual(winner === a ? ['a1', 'a2'] : ['b2', 'b1']);
+  });
+});
