@@ -247,11 +247,15 @@ export class Replica {
     return { ...batch, header: { ...batch.header, timestamp: writeTs, now: max(batch.header.now, writeTs) } };
   }
 
-  /** Records every read of a successful batch in the timestamp cache, at its read timestamp. */
+  /**
+   * Records every read of a successful batch in the timestamp cache, at its read timestamp. A
+   * refresh is a read too — at the new timestamp it moves the transaction's reads to: without it,
+   * a write landing between the old and the new read timestamp would go unnoticed (write skew).
+   */
   private recordReads(batch: BatchRequest, txn: Transaction | undefined): void {
     const readTs = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
     for (const request of batch.requests) {
-      if (!isDataRead(request)) continue;
+      if (!isDataRead(request) && request.kind !== 'refresh' && request.kind !== 'refreshRange') continue;
       const s = requestSpan(request);
       this.host.tsCache.add({ start: s.key, end: s.endKey }, readTs, txn?.id ?? batch.header.txn?.id);
     }
