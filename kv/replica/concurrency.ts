@@ -32,7 +32,7 @@ import type { Timers, TimerHandle } from '../../src/env/env.js';
 import { max, next, type Timestamp } from '../../clock/timestamp.js';
 import { declareKeys } from '../eval/index.js';
 import { requestSpan, txnMeta, WriteIntentError, type BatchRequest, type BatchResponse, type PushType, type Transaction, type TxnMeta } from '../api/index.js';
-import { LatchManagerAsync, LockTable, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
+import { LatchManagerAsync, LockTable, lockOwner, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
 
 /** What the sequencer needs from the store. */
@@ -179,7 +179,10 @@ export class RequestSequencer {
     return new Promise<void>((resolve, reject) => {
       const waiter: LockWaiter = { resolve, reject, pusher: plan.txn, timestamp: plan.lockTimestamp, writer: plan.writes, key, pushee, timer: undefined };
       this.waiters.set(name, waiter);
-      if (distinguished) this.schedulePush(name, waiter);
+      // The distinguished waiter pushes soon (is the holder alive?); every other transactional
+      // waiter pushes later, so that its waits-for edge reaches deadlock detection.
+      if (distinguished) this.schedulePush(name, waiter, limits.lockWaitPushDelayNanos);
+      else if (plan.txn !== undefined) this.schedulePush(name, waiter, limits.lockWaitDeadlockPushDelayNanos);
     });
   }
 
@@ -194,7 +197,7 @@ export class RequestSequencer {
       } else {
         waiter.key = event.key;
         waiter.pushee = event.pushee;
-        this.schedulePush(event.request, waiter);
+        this.schedulePush(event.request, waiter, limits.lockWaitPushDelayNanos);
       }
     }
   }
@@ -207,9 +210,9 @@ export class RequestSequencer {
     this.host.cancelPushes(name);
   }
 
-  private schedulePush(name: string, waiter: LockWaiter): void {
+  private schedulePush(name: string, waiter: LockWaiter, delayNanos: bigint): void {
     if (waiter.timer !== undefined) this.host.timers.clearTimeout(waiter.timer);
-    const delayMs = Number(limits.lockWaitPushDelayNanos / 1_000_000n);
+    const delayMs = Number(delayNanos / 1_000_000n);
     waiter.timer = this.host.timers.setTimeout(() => {
       waiter.timer = undefined;
       void this.push(name, waiter);
@@ -229,6 +232,15 @@ export class RequestSequencer {
       await this.host.resolveIntent(waiter.key, record);
       // The resolution's apply released the lock unless the table only knew it as discovered.
       if (this.waiters.get(name) === waiter) this.lockReleased(waiter.key, record.id);
+      // Still waiting: the key changed hands (or a reservation holds it) — push its new owner.
+      if (this.waiters.get(name) === waiter && waiter.timer === undefined) {
+        const lock = this.lockTable.sortedLocks().find((l) => Buffer.from(l.key).equals(waiter.key));
+        const owner = lock === undefined ? undefined : lockOwner(lock);
+        if (owner !== undefined && owner.id !== waiter.pusher?.id) {
+          waiter.pushee = owner;
+          this.schedulePush(name, waiter, limits.lockWaitDeadlockPushDelayNanos);
+        }
+      }
     } catch (error) {
       if (error instanceof PushCancelledError || this.waiters.get(name) !== waiter) return;
       this.stopWaiting(name);

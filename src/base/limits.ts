@@ -116,6 +116,12 @@ export const limits = Object.freeze({
    */
   lockWaitPushDelayNanos: 20_000_000n,
   /**
+   * How long a waiter that is not its lock's distinguished waiter waits before pushing the
+   * holder too, in nanoseconds (CockroachDB's 100ms deadlock-detection push delay): only a push
+   * puts its waits-for edge into the txn wait queue, and a cycle may run through any waiter.
+   */
+  lockWaitDeadlockPushDelayNanos: 100_000_000n,
+  /**
    * How often a pusher waiting in a txn wait queue pushes again, in nanoseconds, to find a
    * pushee whose heartbeat has since expired (abandoned) — a fifth of the liveness threshold.
    */

@@ -150,4 +150,29 @@ describe('Store', () => {
     const [x, y] = await runTxn(kv.sender, kv.txnDeps, async (txn) => [dec(await txn.get(k('a'))), dec(await txn.get(k('z')))]);
     expect([x, y]).toEqual(winner === a ? ['a1', 'a2'] : ['b2', 'b1']);
   });
+
+  it('detects a deadlock that runs through a waiter who is not its lock’s distinguished waiter', async () => {
+    const kv = await start();
+    const outcome = (p: Promise<unknown>) => p.then(() => 'ok' as const, (error: unknown) => error);
+    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
+    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
+    const c = new Txn(kv.sender, kv.txnDeps, { priority: 5 });
+    await a.put(k('k2'), enc('a'));
+    await b.put(k('k1'), enc('b'));
+    await c.put(k('c'), enc('c'));
+    // c queues first at k2 (distinguished waiter, pushes a and loses); b queues behind it.
+    const cWaits = outcome(c.put(k('k2'), enc('c')));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const bWaits = outcome(b.put(k('k2'), enc('b')));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // a waits for b: the cycle a → b → a exists only through b, the second waiter at k2.
+    const aWaits = outcome(a.get(k('k1')));
+    const [ra, rb] = await Promise.all([aWaits, bWaits]);
+    expect(kv.store.pushWaiter.deadlocksBroken).toBeGreaterThanOrEqual(1);
+    expect([ra, rb].filter((r) => r === 'ok')).toHaveLength(1);
+    await (ra === 'ok' ? a : b).commit();
+    // The first waiter gets k2 once the cycle is gone and the winner committed.
+    expect(await cWaits).toBe('ok');
+    await c.rollback();
+  });
 });
