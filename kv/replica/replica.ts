@@ -288,9 +288,22 @@ export class Replica {
    */
   async stageReady(ready: Ready, batch: Batch): Promise<ApplyResult> {
     assert(ready.snapshot === undefined, 'a single-store range never receives a snapshot');
+    this.maybeTruncateLog(batch);
     this.logStorage.appendToBatch(batch, ready.entries);
     if (ready.hardState !== undefined) this.logStorage.setHardStateInBatch(batch, ready.hardState);
     return this.applyEntries(batch, ready.committedEntries);
+  }
+
+  /**
+   * Log truncation: once more than `raftLogAppliedEntriesMax` entries sit at or below the
+   * applied index (durable in the engine's state machine), they are deleted and the truncated
+   * state — the log's low-water mark — moves to the applied index. Staged first in the Ready's
+   * batch, before this Ready's appends.
+   */
+  private maybeTruncateLog(batch: Batch): void {
+    const truncated = this.logStorage.truncatedState().index;
+    if (this.applied - truncated <= limits.raftLogAppliedEntriesMax) return;
+    this.logStorage.truncateInBatch(batch, this.applied, this.logStorage.term(this.applied));
   }
 
   private async applyEntries(batch: Batch, entries: readonly Entry[]): Promise<ApplyResult> {

@@ -128,6 +128,12 @@ export const limits = Object.freeze({
   txnPushRecheckIntervalNanos: 1_000_000_000n,
   /** Most intent resolutions one asynchronous resolution batch carries (the request batch pattern). */
   intentResolutionBatchRequestsMax: 100,
+  /**
+   * Entries a range's Raft log keeps at or below its applied index before they are truncated
+   * (the log's low-water mark moves up). With one replica nothing behind the applied index is
+   * ever needed again; with followers the truncation point will also wait for the slowest one.
+   */
+  raftLogAppliedEntriesMax: 1_000,
 });
 
 export type Limits = typeof limits;

@@ -165,8 +165,9 @@ describe('Store', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     const bWaits = outcome(b.put(k('k2'), enc('b')));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    // a waits for b: the cycle a → b → a exists only through b, the second waiter at k2.
-    const aWaits = outcome(a.get(k('k1')));
+    // a waits for b: the cycle a → b → a exists only through b, the second waiter at k2. (A
+    // writer: a reader's forced push only moves b's timestamp, which breaks the wait, not b.)
+    const aWaits = outcome(a.put(k('k1'), enc('a')));
     const [ra, rb] = await Promise.all([aWaits, bWaits]);
     expect(kv.store.pushWaiter.deadlocksBroken).toBeGreaterThanOrEqual(1);
     expect([ra, rb].filter((r) => r === 'ok')).toHaveLength(1);
@@ -174,5 +175,24 @@ describe('Store', () => {
     // The first waiter gets k2 once the cycle is gone and the winner committed.
     expect(await cWaits).toBe('ok');
     await c.rollback();
+  });
+
+  it('truncates the Raft log behind the applied index and still restarts from it', async () => {
+    const engine = new MemoryEngine();
+    const kv = await openKv({ engine, env: env() });
+    const replica = kv.store.replica(1 as never)!;
+    const writes = limits.raftLogAppliedEntriesMax + 200;
+    for (let i = 0; i < writes; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, j) => runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k(`t${i + j}`), enc(`${i + j}`)))));
+    }
+    const truncated = replica.logStorage.truncatedState().index;
+    expect(truncated).toBeGreaterThan(limits.raftLogAppliedEntriesMax);
+    expect(truncated).toBeLessThanOrEqual(replica.appliedIndex);
+    expect(replica.logStorage.firstIndex()).toBe(truncated + 1);
+    await kv.store.close(); // the engine stays open: a restart of the store alone
+    const again = await openKv({ engine, env: env() });
+    open.push(again);
+    expect(again.store.replica(1 as never)!.logStorage.truncatedState().index).toBe(truncated);
+    expect(dec(await runTxn(again.sender, again.txnDeps, (txn) => txn.get(k('t7'))))).toBe('7');
   });
 });
