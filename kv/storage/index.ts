@@ -10,6 +10,8 @@
  *     batch.ts     buffered writes that read through to the engine (indexed batch)
  *     engine.ts    the Engine contract: sync point reads, async iteration, snapshots, commits
  *       level-engine.ts   LevelDB (classic-level) + group commit  — the write-ahead log
+ *         key-filter.ts   Bloom filter of the keys it holds: reads of never-written keys
+ *                         (an MVCC write's check of a fresh key) skip LevelDB
  *       memory-engine.ts  in memory, loses unsynced commits on `crash()` — for the simulator
  *
  * `classic-level` is imported by `level-engine.ts` only (the lint enforces it). Both engines pass
