@@ -18,7 +18,7 @@ import { silentLogger } from '../../../src/base/logger.js';
 import type { Env, EnvClock } from '../../../src/env/env.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
-import { Txn, type TxnDeps, type TxnOptions } from '../../../txn/index.js';
+import { runTxn, Txn, type TxnDeps, type TxnOptions } from '../../../txn/index.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -86,18 +86,25 @@ export function newTxn(t: TestKv, options: TxnOptions = {}, deps: TxnDeps = t.kv
   return new Txn(t.kv.sender, deps, options);
 }
 
-/** Writes `rows` (id → value) in one committed transaction. */
+/** Writes `rows` (id → value) in one committed transaction (retried if it must be). */
 export async function seed(t: TestKv, rows: Readonly<Record<number, string>>): Promise<void> {
-  const txn = newTxn(t, { name: 'seed' });
-  for (const [id, value] of Object.entries(rows)) await txn.put(rowKey(Number(id)), enc(value));
-  await txn.commit();
+  await runTxn(
+    t.kv.sender,
+    t.kv.txnDeps,
+    async (txn) => {
+      for (const [id, value] of Object.entries(rows)) await txn.put(rowKey(Number(id)), enc(value));
+    },
+    { name: 'seed' },
+  );
 }
 
-/** Every row as `key → value`, read by a fresh transaction (which resolves leftover intents). */
+/**
+ * Every row as `key → value`, read by a fresh transaction (which resolves leftover intents).
+ * Through runTxn: a value written at a pushed timestamp may lie above the clock's now, in the
+ * reader's uncertainty interval, and a read may have to restart for it.
+ */
 export async function tableState(t: TestKv): Promise<Map<string, string>> {
-  const txn = newTxn(t, { name: 'final-read' });
-  const rows = await txn.scan(tableStart, tableEnd);
-  await txn.commit();
+  const rows = await runTxn(t.kv.sender, t.kv.txnDeps, (txn) => txn.scan(tableStart, tableEnd), { name: 'final-read' });
   return new Map(rows.map((row) => [dec(row.key) ?? '', dec(row.value) ?? '']));
 }
 
