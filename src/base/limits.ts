@@ -134,6 +134,29 @@ export const limits = Object.freeze({
    * ever needed again; with followers the truncation point will also wait for the slowest one.
    */
   raftLogAppliedEntriesMax: 1_000,
+  /**
+   * Largest frontend (client → server) pgwire message after startup, in bytes including the
+   * 4-byte length field (sql/pgwire/reader.ts): Query, Parse, Bind and CopyData may be this large.
+   * CockroachDB's `sql.conn.max_read_buffer_message_size` default; PostgreSQL allows up to 1 GiB.
+   * A larger declared length closes the connection with 08P01 before the body is buffered.
+   */
+  pgwireMessageBytesMax: 16 * 1024 * 1024,
+  /**
+   * Largest frontend pgwire message of a type that carries little (Sync, Flush, Terminate,
+   * Describe, Close, Execute, CopyDone, CopyFail), in bytes including the length field:
+   * PostgreSQL's `PQ_SMALL_MESSAGE_LIMIT`, so a bogus length on a small message is caught at once.
+   */
+  pgwireSmallMessageBytesMax: 10_000,
+  /**
+   * Largest authentication message ('p': password, SASLInitialResponse, SASLResponse), in bytes
+   * including the length field: PostgreSQL's `PG_MAX_AUTH_TOKEN_LENGTH`.
+   */
+  pgwireAuthenticationBytesMax: 65_535,
+  /**
+   * Largest untyped startup-phase packet (StartupMessage, SSLRequest, GSSENCRequest,
+   * CancelRequest), in bytes including the length field: PostgreSQL's `MAX_STARTUP_PACKET_LENGTH`.
+   */
+  pgwireStartupBytesMax: 10_000,
 });
 
 export type Limits = typeof limits;
