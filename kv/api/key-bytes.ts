@@ -35,7 +35,8 @@ export function uint64Bytes(value: bigint): Uint8Array {
 }
 
 export function txnIdBytes(id: TxnId): Uint8Array {
-  return Uint8Array.from(Buffer.from(id, 'hex'));
+  const buffer = Buffer.from(id, 'hex');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 
 export function txnIdFromKeyBytes(bytes: Uint8Array): TxnId {

@@ -56,7 +56,17 @@ import { compareKeys, keyNext, span, type RKey, type Span } from './span.js';
 export { lockKey, lockTablePrefix };
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
-const concat = (...parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
+function concat(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
 
 /** The smallest key; the start of range 1. */
 export const keyMin: Uint8Array = new Uint8Array(0);
@@ -112,12 +122,29 @@ export function rangeIdPrefix(rangeId: RangeId): Uint8Array {
 
 /** The replicated (`'r'`) or unreplicated (`'u'`) keys of a range id. */
 export function rangeIdPartPrefix(rangeId: RangeId, replicated: boolean): Uint8Array {
-  return concat(rangeIdPrefix(rangeId), Uint8Array.of(replicated ? replicatedByte : unreplicatedByte));
+  const cacheKey = replicated ? rangeId : -rangeId;
+  let prefix = partPrefixCache.get(cacheKey);
+  if (prefix === undefined) {
+    prefix = concat(rangeIdPrefix(rangeId), Uint8Array.of(replicated ? replicatedByte : unreplicatedByte));
+    if (partPrefixCache.size >= partPrefixCacheEntriesMax) partPrefixCache.clear();
+    partPrefixCache.set(cacheKey, prefix);
+  }
+  return prefix;
 }
 
+/**
+ * Range-id prefixes, built once per range (every Raft log append and applied-state write needs
+ * one). Callers copy out of the returned array (`concat`) and never write into it.
+ */
+const partPrefixCache = new Map<number, Uint8Array>();
+const partPrefixCacheEntriesMax = 4096;
+
+/** The suffixes as bytes, encoded once (keys are built on every request's hot path). */
+const rangeIdSuffixBytes = Object.fromEntries(Object.entries(rangeIdSuffixes).map(([name, { bytes }]) => [name, ascii(bytes)])) as Record<RangeIdSuffix, Uint8Array>;
+
 function rangeIdKey(rangeId: RangeId, suffix: RangeIdSuffix, detail?: Uint8Array): Uint8Array {
-  const { bytes, replicated } = rangeIdSuffixes[suffix];
-  return concat(rangeIdPartPrefix(rangeId, replicated), ascii(bytes), detail ?? new Uint8Array(0));
+  const part = rangeIdPartPrefix(rangeId, rangeIdSuffixes[suffix].replicated);
+  return detail === undefined ? concat(part, rangeIdSuffixBytes[suffix]) : concat(part, rangeIdSuffixBytes[suffix], detail);
 }
 
 export const raftHardStateKey = (rangeId: RangeId): Uint8Array => rangeIdKey(rangeId, 'RaftHardState');
@@ -145,6 +172,8 @@ export function abortSpanKey(rangeId: RangeId, txnId: TxnId): Uint8Array {
 
 export const rangeLocalSuffixes = Object.freeze({ RangeDescriptor: 'rdsc', Transaction: 'txn-' } as const);
 export type RangeLocalSuffix = keyof typeof rangeLocalSuffixes;
+const rangeDescriptorSuffix = ascii(rangeLocalSuffixes.RangeDescriptor);
+const transactionSuffix = ascii(rangeLocalSuffixes.Transaction);
 
 /** All range-local keys anchored at `anchor`: `0x01 'k' ∥ esc(anchor)`. */
 export function rangeLocalPrefix(anchor: Uint8Array): Uint8Array {
@@ -156,12 +185,12 @@ export function rangeLocalPrefix(anchor: Uint8Array): Uint8Array {
 
 /** The range's copy of its own descriptor, anchored at its start key. */
 export function rangeDescriptorKey(startKey: Uint8Array): Uint8Array {
-  return concat(rangeLocalPrefix(startKey), ascii(rangeLocalSuffixes.RangeDescriptor));
+  return concat(rangeLocalPrefix(startKey), rangeDescriptorSuffix);
 }
 
 /** The transaction record of `txnId`, anchored at the transaction's first key (DESIGN §5). */
 export function transactionKey(anchor: Uint8Array, txnId: TxnId): Uint8Array {
-  return concat(rangeLocalPrefix(anchor), ascii(rangeLocalSuffixes.Transaction), txnIdBytes(txnId));
+  return concat(rangeLocalPrefix(anchor), transactionSuffix, txnIdBytes(txnId));
 }
 
 // ─── store-local ─────────────────────────────────────────────────────────────────────────────

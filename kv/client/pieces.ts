@@ -10,7 +10,7 @@
  * ```
  */
 import { assert } from '../../src/base/assert.js';
-import { addressKey, compareKeys, keyNext, requestKeys, rspan, type BatchRequest, type RangeDescriptor, type Request, type Response, type RSpan } from '../api/index.js';
+import { addressKey, compareKeys, keyNext, requestSpan, rspan, type BatchRequest, type RangeDescriptor, type Request, type Response, type RSpan } from '../api/index.js';
 
 export interface Piece {
   /** The position of the original request in the batch. */
@@ -31,11 +31,10 @@ const isSpanRequest = (request: Request): request is Extract<Request, { readonly
 
 /** One piece per request of `batch` at `indices` (all when undefined). */
 export function batchPieces(batch: BatchRequest, indices?: readonly number[]): Piece[] {
-  const txnId = batch.header.txn?.id;
   const chosen = indices ?? batch.requests.map((_, index) => index);
   return chosen.map((index) => {
     const request = batch.requests[index]!;
-    const routing = requestKeys(request, txnId).routing;
+    const routing = requestSpan(request); // the routing span (requestKeys' latches are not needed here)
     const key = addressKey(routing.key);
     const endKey = routing.endKey === undefined ? keyNext(key) : addressKey(routing.endKey);
     return Object.freeze({ index, request, span: rspan(key, endKey) });

@@ -67,9 +67,19 @@ function guardsConflict(a: LatchGuard, b: LatchGuard): boolean {
   return a.latches.some((x) => b.latches.some((y) => latchesConflict(x, y)));
 }
 
+/** A point key as a map key (latin1 maps each byte to one UTF-16 unit, so it is injective). */
+const pointKey = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+
 export class LatchManager {
   /** Present guards in arrival order (Map keeps insertion order, and seqs only grow). */
   private readonly entries = new Map<number, Entry>();
+  /**
+   * An index so that `acquire` compares a request only with guards that may overlap it: the
+   * guards with a latch on each point key, and the guards with any ranged latch. (A request
+   * with a ranged latch of its own still compares with every guard.)
+   */
+  private readonly byPoint = new Map<string, Set<Entry>>();
+  private readonly ranged = new Set<Entry>();
   private nextSeq = 1;
   private waiters = 0;
 
@@ -88,12 +98,14 @@ export class LatchManager {
     for (const latch of latches) checkSpan(latch.span);
     const guard: LatchGuard = Object.freeze({ seq: this.nextSeq, latches: Object.freeze([...latches]) });
     const waitsOn: LatchGuard[] = [];
-    for (const entry of this.entries.values()) {
+    for (const entry of this.candidates(guard)) {
       if (guardsConflict(entry.guard, guard)) waitsOn.push(entry.guard);
     }
     if (waitsOn.length > 0 && this.waiters >= this.waitersMax) throw new LatchWaitersFullError(this.waitersMax);
     this.nextSeq++;
-    this.entries.set(guard.seq, { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)) });
+    const entry: Entry = { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)) };
+    this.entries.set(guard.seq, entry);
+    this.index(entry);
     if (waitsOn.length === 0) return { kind: 'acquired', guard };
     this.waiters++;
     return { kind: 'wait', guard, waitsOn };
@@ -107,6 +119,7 @@ export class LatchManager {
     const entry = this.entries.get(guard.seq);
     assert(entry !== undefined && entry.guard === guard, 'release of an unknown latch guard');
     this.entries.delete(guard.seq);
+    this.unindex(entry);
     if (entry.waitsOn.size > 0) this.waiters--;
     const unblocked: LatchGuard[] = [];
     for (const other of this.entries.values()) {
@@ -118,6 +131,42 @@ export class LatchManager {
     }
     assert(this.waiters >= 0, 'latch waiter count went negative');
     return unblocked;
+  }
+
+  /** The present entries that may conflict with `guard`, in arrival order. */
+  private candidates(guard: LatchGuard): Iterable<Entry> {
+    if (guard.latches.some((latch) => latch.span.end !== undefined)) return this.entries.values();
+    const found = new Set<Entry>(this.ranged);
+    for (const latch of guard.latches) {
+      const sharing = this.byPoint.get(pointKey(latch.span.start));
+      if (sharing !== undefined) for (const entry of sharing) found.add(entry);
+    }
+    return [...found].sort((a, b) => a.guard.seq - b.guard.seq);
+  }
+
+  private index(entry: Entry): void {
+    for (const latch of entry.guard.latches) {
+      if (latch.span.end !== undefined) {
+        this.ranged.add(entry);
+        continue;
+      }
+      const key = pointKey(latch.span.start);
+      let sharing = this.byPoint.get(key);
+      if (sharing === undefined) this.byPoint.set(key, (sharing = new Set()));
+      sharing.add(entry);
+    }
+  }
+
+  private unindex(entry: Entry): void {
+    this.ranged.delete(entry);
+    for (const latch of entry.guard.latches) {
+      if (latch.span.end !== undefined) continue;
+      const key = pointKey(latch.span.start);
+      const sharing = this.byPoint.get(key);
+      if (sharing === undefined) continue;
+      sharing.delete(entry);
+      if (sharing.size === 0) this.byPoint.delete(key);
+    }
   }
 
   /** True if the guard holds its latches (it waits on nothing). */

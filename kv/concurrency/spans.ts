@@ -28,7 +28,10 @@ export function checkSpan(span: Span): void {
 
 /** True if the two spans share at least one key. */
 export function spansOverlap(a: Span, b: Span): boolean {
-  return compareKeys(a.start, spanEnd(b)) < 0 && compareKeys(b.start, spanEnd(a)) < 0;
+  // Without materializing a point's end (`k\0`): this runs for every pair of latches.
+  if (a.end === undefined) return b.end === undefined ? compareKeys(a.start, b.start) === 0 : spanContainsKey(b, a.start);
+  if (b.end === undefined) return spanContainsKey(a, b.start);
+  return compareKeys(a.start, b.end) < 0 && compareKeys(b.start, a.end) < 0;
 }
 
 /** True if `key` lies in `span`. */

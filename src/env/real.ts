@@ -3,7 +3,7 @@
  * This file (with the storage and network adapters) is the only place in rangedb allowed to
  * touch real time and randomness; the lint's ban-list exempts `src/env` alone.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { assert } from '../base/assert.js';
@@ -60,12 +60,51 @@ class RealTimers implements Timers {
   }
 }
 
-const realRandom: RandomSource = {
-  uint32: () => randomBytes(4).readUInt32LE(0),
-  float: () => Number(randomBytes(8).readBigUInt64LE(0) >> 11n) / 2 ** 53,
-  int: (bound) => randomInt(bound),
-  bytes: (length) => new Uint8Array(randomBytes(length)),
-};
+/**
+ * The OS's randomness, drawn from a pool refilled 4 KiB at a time: a transaction takes 16 bytes
+ * for its id and 4 for its priority, and one `randomFillSync` per request cost more than the
+ * rest of a point write's CPU. Large requests bypass the pool.
+ */
+class PooledRandom implements RandomSource {
+  private readonly pool = Buffer.allocUnsafe(4096);
+  private offset = this.pool.length;
+
+  private take(length: number): Buffer {
+    if (length > this.pool.length / 4) return randomBytes(length);
+    if (this.offset + length > this.pool.length) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    const out = this.pool.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
+  uint32(): number {
+    return this.take(4).readUInt32LE(0);
+  }
+
+  float(): number {
+    return Number(this.take(8).readBigUInt64LE(0) >> 11n) / 2 ** 53;
+  }
+
+  int(bound: number): number {
+    assert(Number.isSafeInteger(bound) && bound > 0, () => `random bound must be a positive safe integer: ${bound}`);
+    if (bound > 2 ** 32) return randomInt(bound);
+    // Rejection sampling keeps every value in [0, bound) equally likely.
+    const limit = Math.floor(2 ** 32 / bound) * bound;
+    for (;;) {
+      const x = this.uint32();
+      if (x < limit) return x % bound;
+    }
+  }
+
+  bytes(length: number): Uint8Array {
+    return Uint8Array.from(this.take(length));
+  }
+}
+
+const realRandom: RandomSource = new PooledRandom();
 
 const realDisk: Disk = {
   mkdirs: async (path) => {
