@@ -1,0 +1,349 @@
+/**
+ * `SqlType`: the type of a SQL value, a readonly `kind`-tagged union carrying PostgreSQL's type
+ * OID, its type modifier (`typmod`, encoded exactly as PostgreSQL stores it in
+ * `pg_attribute.atttypmod`) and the modifier's meaning (precision, scale, length). Every type has
+ * an array type (`_int4` = 1007, …) so catalog queries can report `int4[]` columns.
+ *
+ * `formatType(type)` prints a type as PostgreSQL's `format_type(oid, typmod)` does
+ * (`character varying(10)`, `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`).
+ *
+ * Values are frozen; build them with the factories (`int4Type`, `varcharType(10)`, …).
+ */
+import { assert, assertNever } from '../../src/base/assert.js';
+
+/** The scalar kinds, named as PostgreSQL's `pg_type.typname`. */
+export type ScalarKind =
+  | 'bool'
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'float8'
+  | 'numeric'
+  | 'text'
+  | 'varchar'
+  | 'bpchar'
+  | 'bytea'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'interval'
+  | 'uuid'
+  | 'jsonb'
+  | 'oid'
+  | 'name'
+  | 'regclass'
+  | 'regtype'
+  | 'regproc'
+  | 'unknown';
+
+interface Scalar<K extends ScalarKind> {
+  readonly kind: K;
+  readonly oid: number;
+  /** PostgreSQL's `atttypmod`: -1 when the type has no modifier. */
+  readonly typmod: number;
+}
+
+export type BoolType = Scalar<'bool'>;
+export type Int2Type = Scalar<'int2'>;
+export type Int4Type = Scalar<'int4'>;
+export type Int8Type = Scalar<'int8'>;
+export type Float4Type = Scalar<'float4'>;
+export type Float8Type = Scalar<'float8'>;
+export interface NumericType extends Scalar<'numeric'> {
+  /** Total significant digits (1..1000), or undefined for unconstrained `numeric`. */
+  readonly precision: number | undefined;
+  /** Digits after the point (PostgreSQL 15 allows -1000..1000); 0 when only precision is given. */
+  readonly scale: number | undefined;
+}
+export type TextType = Scalar<'text'>;
+export interface VarcharType extends Scalar<'varchar'> {
+  /** Maximum length in characters, or undefined for unbounded `character varying`. */
+  readonly length: number | undefined;
+}
+export interface BpcharType extends Scalar<'bpchar'> {
+  /** Blank-padded length in characters; undefined for bare `bpchar` (no padding, no limit). */
+  readonly length: number | undefined;
+}
+export type ByteaType = Scalar<'bytea'>;
+export type DateType = Scalar<'date'>;
+export interface TimestampType extends Scalar<'timestamp'> {
+  /** Fractional-second digits kept (0..6), or undefined for the full microsecond precision. */
+  readonly precision: number | undefined;
+}
+export interface TimestamptzType extends Scalar<'timestamptz'> {
+  readonly precision: number | undefined;
+}
+export type IntervalType = Scalar<'interval'>;
+export type UuidType = Scalar<'uuid'>;
+export type JsonbType = Scalar<'jsonb'>;
+export type OidType = Scalar<'oid'>;
+export type NameType = Scalar<'name'>;
+export type RegclassType = Scalar<'regclass'>;
+export type RegtypeType = Scalar<'regtype'>;
+export type RegprocType = Scalar<'regproc'>;
+export type UnknownType = Scalar<'unknown'>;
+
+export type ScalarType =
+  | BoolType
+  | Int2Type
+  | Int4Type
+  | Int8Type
+  | Float4Type
+  | Float8Type
+  | NumericType
+  | TextType
+  | VarcharType
+  | BpcharType
+  | ByteaType
+  | DateType
+  | TimestampType
+  | TimestamptzType
+  | IntervalType
+  | UuidType
+  | JsonbType
+  | OidType
+  | NameType
+  | RegclassType
+  | RegtypeType
+  | RegprocType
+  | UnknownType;
+
+/** A one-dimensional array (PostgreSQL arrays of any dimension share one type). */
+export interface ArrayType {
+  readonly kind: 'array';
+  readonly oid: number;
+  /** The element's modifier, as PostgreSQL stores it for array columns. */
+  readonly typmod: number;
+  readonly element: ScalarType;
+}
+
+export type SqlType = ScalarType | ArrayType;
+export type SqlTypeKind = SqlType['kind'];
+
+interface TypeInfo {
+  readonly oid: number;
+  readonly arrayOid: number | undefined;
+  /** `format_type`'s name without modifiers. */
+  readonly displayName: string;
+}
+
+/** OIDs and names from PostgreSQL's `pg_type.dat`. */
+export const typeInfo: Readonly<Record<ScalarKind, TypeInfo>> = Object.freeze({
+  bool: { oid: 16, arrayOid: 1000, displayName: 'boolean' },
+  int2: { oid: 21, arrayOid: 1005, displayName: 'smallint' },
+  int4: { oid: 23, arrayOid: 1007, displayName: 'integer' },
+  int8: { oid: 20, arrayOid: 1016, displayName: 'bigint' },
+  float4: { oid: 700, arrayOid: 1021, displayName: 'real' },
+  float8: { oid: 701, arrayOid: 1022, displayName: 'double precision' },
+  numeric: { oid: 1700, arrayOid: 1231, displayName: 'numeric' },
+  text: { oid: 25, arrayOid: 1009, displayName: 'text' },
+  varchar: { oid: 1043, arrayOid: 1015, displayName: 'character varying' },
+  bpchar: { oid: 1042, arrayOid: 1014, displayName: 'character' },
+  bytea: { oid: 17, arrayOid: 1001, displayName: 'bytea' },
+  date: { oid: 1082, arrayOid: 1182, displayName: 'date' },
+  timestamp: { oid: 1114, arrayOid: 1115, displayName: 'timestamp without time zone' },
+  timestamptz: { oid: 1184, arrayOid: 1185, displayName: 'timestamp with time zone' },
+  interval: { oid: 1186, arrayOid: 1187, displayName: 'interval' },
+  uuid: { oid: 2950, arrayOid: 2951, displayName: 'uuid' },
+  jsonb: { oid: 3802, arrayOid: 3807, displayName: 'jsonb' },
+  oid: { oid: 26, arrayOid: 1028, displayName: 'oid' },
+  name: { oid: 19, arrayOid: 1003, displayName: 'name' },
+  regclass: { oid: 2205, arrayOid: 2210, displayName: 'regclass' },
+  regtype: { oid: 2206, arrayOid: 2211, displayName: 'regtype' },
+  regproc: { oid: 24, arrayOid: 1008, displayName: 'regproc' },
+  unknown: { oid: 705, arrayOid: undefined, displayName: 'unknown' },
+});
+
+/** PostgreSQL's VARHDRSZ, added to length and numeric modifiers. */
+const varHeaderBytes = 4;
+
+function scalar<K extends ScalarKind>(kind: K): Scalar<K> {
+  return Object.freeze({ kind, oid: typeInfo[kind].oid, typmod: -1 });
+}
+
+export const boolType: BoolType = scalar('bool');
+export const int2Type: Int2Type = scalar('int2');
+export const int4Type: Int4Type = scalar('int4');
+export const int8Type: Int8Type = scalar('int8');
+export const float4Type: Float4Type = scalar('float4');
+export const float8Type: Float8Type = scalar('float8');
+export const textType: TextType = scalar('text');
+export const byteaType: ByteaType = scalar('bytea');
+export const dateType: DateType = scalar('date');
+export const intervalType: IntervalType = scalar('interval');
+export const uuidType: UuidType = scalar('uuid');
+export const jsonbType: JsonbType = scalar('jsonb');
+export const oidType: OidType = scalar('oid');
+export const nameType: NameType = scalar('name');
+export const regclassType: RegclassType = scalar('regclass');
+export const regtypeType: RegtypeType = scalar('regtype');
+export const regprocType: RegprocType = scalar('regproc');
+export const unknownType: UnknownType = scalar('unknown');
+
+export const numericPrecisionMax = 1000;
+export const numericScaleMin = -1000;
+export const numericScaleMax = 1000;
+/** PostgreSQL's MaxAttrSize-derived limit on `varchar(n)` / `char(n)`. */
+export const characterLengthMax = 10485760;
+
+/** `numeric`, `numeric(p)` (scale 0) or `numeric(p, s)`. Range errors are the caller's (see resolve.ts). */
+export function numericType(precision?: number, scale?: number): NumericType {
+  if (precision === undefined) {
+    assert(scale === undefined, 'numeric scale without precision');
+    return Object.freeze({ kind: 'numeric', oid: typeInfo.numeric.oid, typmod: -1, precision: undefined, scale: undefined });
+  }
+  const s = scale ?? 0;
+  assert(Number.isInteger(precision) && precision >= 1 && precision <= numericPrecisionMax, () => `bad numeric precision ${precision}`);
+  assert(Number.isInteger(s) && s >= numericScaleMin && s <= numericScaleMax, () => `bad numeric scale ${s}`);
+  const typmod = ((precision << 16) | (s & 0x7ff)) + varHeaderBytes;
+  return Object.freeze({ kind: 'numeric', oid: typeInfo.numeric.oid, typmod, precision, scale: s });
+}
+
+export function varcharType(length?: number): VarcharType {
+  assert(length === undefined || (Number.isInteger(length) && length >= 1 && length <= characterLengthMax), 'bad varchar length');
+  const typmod = length === undefined ? -1 : length + varHeaderBytes;
+  return Object.freeze({ kind: 'varchar', oid: typeInfo.varchar.oid, typmod, length });
+}
+
+/** `character(n)`; `bpcharType()` is the bare `bpchar` type (no length, no padding). */
+export function bpcharType(length?: number): BpcharType {
+  assert(length === undefined || (Number.isInteger(length) && length >= 1 && length <= characterLengthMax), 'bad char length');
+  const typmod = length === undefined ? -1 : length + varHeaderBytes;
+  return Object.freeze({ kind: 'bpchar', oid: typeInfo.bpchar.oid, typmod, length });
+}
+
+export function timestampType(precision?: number): TimestampType {
+  assert(precision === undefined || (Number.isInteger(precision) && precision >= 0 && precision <= 6), 'bad timestamp precision');
+  return Object.freeze({ kind: 'timestamp', oid: typeInfo.timestamp.oid, typmod: precision ?? -1, precision });
+}
+
+export function timestamptzType(precision?: number): TimestamptzType {
+  assert(precision === undefined || (Number.isInteger(precision) && precision >= 0 && precision <= 6), 'bad timestamptz precision');
+  return Object.freeze({ kind: 'timestamptz', oid: typeInfo.timestamptz.oid, typmod: precision ?? -1, precision });
+}
+
+export function arrayType(element: ScalarType): ArrayType {
+  const oid = typeInfo[element.kind].arrayOid;
+  assert(oid !== undefined, () => `type ${element.kind} has no array type`);
+  return Object.freeze({ kind: 'array', oid, typmod: element.typmod, element });
+}
+
+/** The unmodified type of `kind` (for a modifier-carrying kind, the unconstrained type). */
+export function typeOfKind(kind: ScalarKind): ScalarType {
+  switch (kind) {
+    case 'numeric':
+      return numericType();
+    case 'varchar':
+      return varcharType();
+    case 'bpchar':
+      return bpcharType();
+    case 'timestamp':
+      return timestampType();
+    case 'timestamptz':
+      return timestamptzType();
+    default:
+      return scalar(kind) as ScalarType;
+  }
+}
+
+/** The type with OID `oid` (no modifier), or undefined if rangedb does not know it. */
+export function typeOfOid(oid: number): SqlType | undefined {
+  for (const kind of Object.keys(typeInfo) as ScalarKind[]) {
+    const info = typeInfo[kind];
+    if (info.oid === oid) return typeOfKind(kind);
+    if (info.arrayOid === oid) return arrayType(typeOfKind(kind));
+  }
+  return undefined;
+}
+
+/** `pg_type.typname`: `int4`, `_int4`, `bpchar`, … */
+export function typeName(type: SqlType): string {
+  return type.kind === 'array' ? `_${type.element.kind}` : type.kind;
+}
+
+/** The type as PostgreSQL's `format_type(oid, typmod)` prints it. */
+export function formatType(type: SqlType): string {
+  if (type.kind === 'array') return `${formatType(type.element)}[]`;
+  const name = typeInfo[type.kind].displayName;
+  switch (type.kind) {
+    case 'numeric':
+      return type.precision === undefined ? name : `numeric(${type.precision},${type.scale ?? 0})`;
+    case 'varchar':
+      return type.length === undefined ? name : `${name}(${type.length})`;
+    case 'bpchar':
+      return type.length === undefined ? 'bpchar' : `${name}(${type.length})`;
+    case 'timestamp':
+      return type.precision === undefined ? name : `timestamp(${type.precision}) without time zone`;
+    case 'timestamptz':
+      return type.precision === undefined ? name : `timestamp(${type.precision}) with time zone`;
+    default:
+      return name;
+  }
+}
+
+/** Whether two types are the same type, modifiers included. */
+export function sameType(left: SqlType, right: SqlType): boolean {
+  return left.oid === right.oid && left.typmod === right.typmod;
+}
+
+/** The kinds whose values are integers held in a JS number. */
+export function isSmallIntKind(kind: SqlTypeKind): kind is 'int2' | 'int4' {
+  return kind === 'int2' || kind === 'int4';
+}
+
+/** The kinds stored as a JS string. */
+export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'bpchar' | 'name' | 'uuid' | 'jsonb' | 'unknown' {
+  switch (kind) {
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+    case 'uuid':
+    case 'jsonb':
+    case 'unknown':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** PostgreSQL's type category (`pg_type.typcategory`), used to pick implicit casts. */
+export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' | 'A' | 'X' {
+  switch (type.kind) {
+    case 'bool':
+      return 'B';
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'float4':
+    case 'float8':
+    case 'numeric':
+    case 'oid':
+    case 'regclass':
+    case 'regtype':
+    case 'regproc':
+      return 'N';
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+      return 'S';
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      return 'D';
+    case 'interval':
+      return 'T';
+    case 'array':
+      return 'A';
+    case 'unknown':
+      return 'X';
+    case 'bytea':
+    case 'uuid':
+    case 'jsonb':
+      return 'U';
+    default:
+      return assertNever(type, 'type');
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Text I/O of every type: `formatText(type, datum, context)` is PostgreSQL's output function
+ * (`typoutput`), `parseText(type, text, context)` its input function (`typinput`) followed by
+ * the column's type modifier (so `'abcd'` into `varchar(3)` fails with 22001 as an INSERT does).
+ * Both are exactly PostgreSQL 15's with DateStyle ISO, MDY, IntervalStyle postgres,
+ * extra_float_digits 1 and bytea_output hex; the session time zone comes in `context`.
+ */
+import { assert, assertNever } from '../../src/base/assert.js';
+import { parseArrayText, formatArrayText } from './array-text.js';
+import { applyTypmod } from './typmod.js';
+import { isInterval, type Datum } from './datum.js';
+import { defaultDatetimeContext, formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz, type DatetimeContext } from './datetime-text.js';
+import { formatFloat4, formatFloat8, parseFloat4, parseFloat8 } from './float-text.js';
+import { parseInt2, parseInt4, parseInt8, parseOid } from './int-text.js';
+import { formatInterval, parseInterval } from './interval-text.js';
+import { normalizeJsonb } from './jsonb-text.js';
+import { Numeric } from './numeric.js';
+import { formatBool, formatBytea, parseBool, parseBytea, parseUuid } from './scalar-text.js';
+import type { ScalarType, SqlType } from './sql-type.js';
+
+export type TextContext = DatetimeContext;
+export const defaultTextContext: TextContext = defaultDatetimeContext;
+
+/** PostgreSQL's output function of `type`; `datum` must not be null (NULL has no text). */
+export function formatText(type: SqlType, datum: Datum, context: TextContext = defaultTextContext): string {
+  assert(datum !== null, 'NULL has no text form');
+  if (type.kind === 'array') {
+    assert(Array.isArray(datum), 'array datum');
+    return formatArrayText((datum as readonly Datum[]).map((element) => (element === null ? undefined : formatText(type.element, element, context))));
+  }
+  return formatScalar(type, datum, context);
+}
+
+function formatScalar(type: ScalarType, datum: Datum, context: TextContext): string {
+  switch (type.kind) {
+    case 'bool':
+      return formatBool(datum as boolean);
+    case 'int2':
+    case 'int4':
+    case 'oid':
+    case 'regclass':
+    case 'regtype':
+    case 'regproc':
+      return String(datum as number);
+    case 'int8':
+      return (datum as bigint).toString();
+    case 'float4':
+      return formatFloat4(datum as number);
+    case 'float8':
+      return formatFloat8(datum as number);
+    case 'numeric':
+      return (datum as Numeric).toString();
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+    case 'uuid':
+    case 'jsonb':
+    case 'unknown':
+      return datum as string;
+    case 'bytea':
+      return formatBytea(datum as Uint8Array);
+    case 'date':
+      return formatDate(datum as number);
+    case 'timestamp':
+      return formatTimestamp(datum as bigint);
+    case 'timestamptz':
+      return formatTimestamptz(datum as bigint, context.timeZone);
+    case 'interval':
+      assert(isInterval(datum), 'interval datum');
+      return formatInterval(datum);
+    default:
+      return assertNever(type, 'type');
+  }
+}
+
+/**
+ * PostgreSQL's input function of `type` and then its modifier (an assignment: too-long strings
+ * fail). Throws the SQL data errors of errors.ts with PostgreSQL's messages.
+ */
+export function parseText(type: SqlType, text: string, context: TextContext = defaultTextContext): Datum {
+  if (type.kind === 'array') return parseArrayText(text).map((element) => (element === undefined ? null : parseText(type.element, element, context)));
+  return applyTypmod(type, parseScalar(type, text, context), false);
+}
+
+function parseScalar(type: ScalarType, text: string, context: TextContext): Datum {
+  switch (type.kind) {
+    case 'bool':
+      return parseBool(text);
+    case 'int2':
+      return parseInt2(text);
+    case 'int4':
+      return parseInt4(text);
+    case 'int8':
+      return parseInt8(text);
+    case 'oid':
+    case 'regclass':
+    case 'regtype':
+    case 'regproc':
+      return parseOid(text);
+    case 'float4':
+      return parseFloat4(text);
+    case 'float8':
+      return parseFloat8(text);
+    case 'numeric':
+      return Numeric.parse(text);
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'unknown':
+      return text;
+    case 'name':
+      return truncateName(text);
+    case 'uuid':
+      return parseUuid(text);
+    case 'jsonb':
+      return normalizeJsonb(text);
+    case 'bytea':
+      return parseBytea(text);
+    case 'date':
+      return parseDate(text, context);
+    case 'timestamp':
+      return parseTimestamp(text, context);
+    case 'timestamptz':
+      return parseTimestamptz(text, context);
+    case 'interval':
+      return parseInterval(text);
+    default:
+      return assertNever(type, 'type');
+  }
+}
+
+/** NAMEDATALEN − 1 = 63 bytes, cut at a character boundary, as PostgreSQL's `namein`. */
+export function truncateName(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= 63) return text;
+  let length = 63;
+  while (length > 0 && (bytes[length]! & 0xc0) === 0x80) length--;
+  return bytes.subarray(0, length).toString('utf8');
+}
