@@ -124,7 +124,10 @@ export class DistSender implements Sender {
     let position: RKey | undefined = piecesSpan(pieces).key;
     while (position !== undefined) {
       const desc = await this.cache.lookup(position);
-      const clipped = pieces.map((piece) => clipPiece(piece, desc)).filter((piece): piece is Piece => piece !== undefined);
+      // Clipped from `position`, not from the descriptor's start: a descriptor learned after the
+      // earlier parts were cut (a merge seen late) may reach back over keys they already cover.
+      const from = position;
+      const clipped = pieces.map((piece) => clipPiece(piece, desc, from)).filter((piece): piece is Piece => piece !== undefined);
       if (clipped.length > 0) parts.push({ desc, pieces: clipped });
       const next = nextStart(pieces, desc.endKey);
       assert(next === undefined || compareKeys(next, position) > 0, 'partitioning moves forward');

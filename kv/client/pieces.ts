@@ -57,8 +57,9 @@ export function piecesSpan(pieces: readonly Piece[]): RSpan {
  * The part of `piece` in the range `desc`, or undefined if it has none. A point request is in
  * the range or not; a span request is truncated (a GC request also keeps only its keys inside).
  */
-export function clipPiece(piece: Piece, desc: RangeDescriptor): Piece | undefined {
-  const key = compareKeys(piece.span.key, desc.startKey) >= 0 ? piece.span.key : desc.startKey;
+export function clipPiece(piece: Piece, desc: RangeDescriptor, from?: Uint8Array): Piece | undefined {
+  const start = from !== undefined && compareKeys(from, desc.startKey) > 0 ? from : desc.startKey;
+  const key = compareKeys(piece.span.key, start) >= 0 ? piece.span.key : start;
   const endKey = compareKeys(piece.span.endKey, desc.endKey) <= 0 ? piece.span.endKey : desc.endKey;
   if (compareKeys(key, endKey) >= 0) return undefined;
   const request = piece.request;
