@@ -1,0 +1,39 @@
+/**
+ * The two errors the parser raises, with PostgreSQL's SQLSTATEs and wording so a client sees what
+ * PostgreSQL would have said:
+ *
+ * - `SqlSyntaxError` (42601 syntax_error): `syntax error at or near "frm"`, with the position.
+ * - `FeatureNotSupportedError` (0A000 feature_not_supported): valid PostgreSQL that rangedb does
+ *   not implement, `unimplemented: WINDOW functions are not supported`. The translator raises it
+ *   for every construct it does not translate, so nothing is ever silently dropped.
+ *
+ * `position` is PostgreSQL's ErrorResponse `P` field: a 1-based character (not byte) index into
+ * the string the client sent, or null when the error has no place.
+ */
+import { RangedbError } from '../../src/base/errors.js';
+
+export class SqlSyntaxError extends RangedbError {
+  readonly code = 'SYNTAX_ERROR';
+  readonly errorClass = 'input';
+  override readonly sqlState = '42601';
+
+  constructor(
+    message: string,
+    readonly position: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export class FeatureNotSupportedError extends RangedbError {
+  readonly code = 'FEATURE_NOT_SUPPORTED';
+  readonly errorClass = 'input';
+  override readonly sqlState = '0A000';
+
+  constructor(
+    message: string,
+    readonly position: number | null,
+  ) {
+    super(message);
+  }
+}

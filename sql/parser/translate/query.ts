@@ -1,0 +1,163 @@
+/**
+ * Queries: SelectStmt (a SELECT, a set operation or VALUES) with its WITH, ORDER BY, LIMIT and
+ * locking clauses, and the FROM items they read.
+ */
+import type * as pg from 'libpg-query';
+import type * as ast from '../ast.js';
+import { bodyOf, loc, qualifiedName, strings, tagOf, type Context } from './context.js';
+import { expr, exprs, funcCall, locationOf, optional, sortBys } from './expr.js';
+
+/** A SelectStmt node (wrapped) as a query; `location` is used when the query has no target to point at. */
+export function query(node: pg.Node, ctx: Context, location = -1): ast.Query {
+  if (tagOf(node) !== 'SelectStmt') return ctx.unsupported(`${tagOf(node)} as a subquery is not supported`, locationOf(node));
+  return selectStmt(bodyOf(node), ctx, location);
+}
+
+export function selectStmt(s: pg.SelectStmt, ctx: Context, location: number): ast.Query {
+  if (s.intoClause !== undefined) ctx.unsupported('SELECT INTO is not supported', location);
+  if (s.windowClause !== undefined) ctx.unsupported('WINDOW clauses are not supported', location);
+  if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') ctx.unsupported('FETCH … WITH TIES is not supported', location);
+  const tail = {
+    with: s.withClause === undefined ? null : withClause(s.withClause, ctx),
+    orderBy: sortBys(s.sortClause, ctx),
+    limit: optional(s.limitCount, ctx),
+    offset: optional(s.limitOffset, ctx),
+    locking: (s.lockingClause ?? []).map((node) => lockingClause(bodyOf(node))),
+  };
+  switch (s.op ?? 'SETOP_NONE') {
+    case 'SETOP_NONE':
+      break;
+    case 'SETOP_UNION':
+    case 'SETOP_INTERSECT':
+    case 'SETOP_EXCEPT': {
+      const left = selectStmt(s.larg ?? {}, ctx, location);
+      const right = selectStmt(s.rarg ?? {}, ctx, -1);
+      const op = s.op === 'SETOP_UNION' ? 'union' : s.op === 'SETOP_INTERSECT' ? 'intersect' : 'except';
+      return { kind: 'SetOperation', op, all: s.all ?? false, left, right, ...tail, location: left.location };
+    }
+  }
+  if (s.valuesLists !== undefined) {
+    const rows = s.valuesLists.map((row) => exprs(bodyOf<pg.List>(row).items, ctx));
+    return { kind: 'Values', rows, ...tail, location: rows[0]?.[0]?.location ?? location };
+  }
+  const targets = (s.targetList ?? []).map((node) => target(bodyOf(node), ctx));
+  return {
+    kind: 'Select',
+    distinct: distinct(s.distinctClause, ctx),
+    targets,
+    from: (s.fromClause ?? []).map((node) => fromItem(node, ctx)),
+    where: optional(s.whereClause, ctx),
+    groupBy: groupBy(s, ctx),
+    having: optional(s.havingClause, ctx),
+    ...tail,
+    location: location >= 0 ? location : (targets[0]?.location ?? -1),
+  };
+}
+
+/** DISTINCT is a list holding one empty node; DISTINCT ON holds the expressions. */
+function distinct(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.Expr[] | null {
+  if (nodes === undefined) return null;
+  return nodes.filter((node) => Object.keys(node).length > 0).map((node) => expr(node, ctx));
+}
+
+function groupBy(s: pg.SelectStmt, ctx: Context): ast.Expr[] {
+  if (s.groupDistinct === true) ctx.unsupported('GROUP BY DISTINCT is not supported', -1);
+  return (s.groupClause ?? []).map((node) => {
+    if (tagOf(node) === 'GroupingSet') ctx.unsupported('GROUPING SETS, ROLLUP and CUBE are not supported', locationOf(node));
+    return expr(node, ctx);
+  });
+}
+
+export function target(t: pg.ResTarget, ctx: Context): ast.Target {
+  const location = loc(t.location);
+  if (t.val === undefined) return ctx.unsupported('a target without a value', location);
+  return { expr: expr(t.val, ctx), alias: t.name ?? null, location };
+}
+
+export function targets(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.Target[] {
+  return (nodes ?? []).map((node) => target(bodyOf(node), ctx));
+}
+
+export function withClause(w: pg.WithClause, ctx: Context): ast.With {
+  const ctes = (w.ctes ?? []).map((node): ast.CommonTableExpr => {
+    const cte = bodyOf<pg.CommonTableExpr>(node);
+    const location = loc(cte.location);
+    if (cte.search_clause !== undefined || cte.cycle_clause !== undefined) ctx.unsupported('SEARCH and CYCLE clauses are not supported', location);
+    if (cte.ctequery === undefined || tagOf(cte.ctequery) !== 'SelectStmt') {
+      ctx.unsupported('data-modifying statements in WITH are not supported', location);
+    }
+    const materialized = cte.ctematerialized === 'CTEMaterializeAlways' ? 'always' : cte.ctematerialized === 'CTEMaterializeNever' ? 'never' : 'default';
+    return { name: cte.ctename ?? '', columns: strings(cte.aliascolnames), query: query(cte.ctequery, ctx, location), materialized, location };
+  });
+  return { recursive: w.recursive ?? false, ctes };
+}
+
+const lockStrengths: Record<string, ast.LockingClause['strength']> = {
+  LCS_FORUPDATE: 'update',
+  LCS_FORNOKEYUPDATE: 'no key update',
+  LCS_FORSHARE: 'share',
+  LCS_FORKEYSHARE: 'key share',
+};
+
+function lockingClause(c: pg.LockingClause): ast.LockingClause {
+  const wait = c.waitPolicy === 'LockWaitError' ? 'nowait' : c.waitPolicy === 'LockWaitSkip' ? 'skip locked' : 'block';
+  const tables = (c.lockedRels ?? []).map((node) => qualifiedName(bodyOf(node)));
+  return { strength: lockStrengths[c.strength ?? 'LCS_FORUPDATE'] ?? 'update', tables, wait };
+}
+
+export function alias(a: pg.Alias | undefined): ast.Alias | null {
+  return a === undefined ? null : { name: a.aliasname ?? '', columns: strings(a.colnames) };
+}
+
+export function tableRef(range: pg.RangeVar, ctx: Context): ast.TableRef {
+  if (range.relpersistence === 't') ctx.unsupported('temporary tables are not supported', range.location);
+  return { kind: 'TableRef', name: qualifiedName(range), alias: alias(range.alias), only: range.inh !== true, location: loc(range.location) };
+}
+
+export function fromItem(node: pg.Node, ctx: Context): ast.FromItem {
+  const tag = tagOf(node);
+  switch (tag) {
+    case 'RangeVar':
+      return tableRef(bodyOf(node), ctx);
+    case 'RangeSubselect': {
+      const sub = bodyOf<pg.RangeSubselect>(node);
+      if (sub.subquery === undefined) return ctx.unsupported('a FROM subquery without a query', -1);
+      const subquery = query(sub.subquery, ctx);
+      return { kind: 'SubqueryRef', query: subquery, alias: alias(sub.alias), lateral: sub.lateral ?? false, location: subquery.location };
+    }
+    case 'RangeFunction':
+      return functionRef(bodyOf(node), ctx);
+    case 'JoinExpr':
+      return join(bodyOf(node), ctx);
+    default:
+      return ctx.unsupported(`${tag} in FROM is not supported`, locationOf(node));
+  }
+}
+
+function functionRef(f: pg.RangeFunction, ctx: Context): ast.FunctionRef {
+  const functions = f.functions ?? [];
+  if (f.is_rowsfrom === true || functions.length !== 1) ctx.unsupported('ROWS FROM is not supported', -1);
+  const [call, columnDefinitions] = bodyOf<pg.List>(functions[0]!).items ?? [];
+  if (columnDefinitions !== undefined && Object.keys(columnDefinitions).length > 0) {
+    ctx.unsupported('column definition lists for functions in FROM are not supported', -1);
+  }
+  if (call === undefined || tagOf(call) !== 'FuncCall') return ctx.unsupported('this function form in FROM is not supported', -1);
+  const translated = funcCall(bodyOf(call), ctx);
+  return { kind: 'FunctionRef', call: translated, alias: alias(f.alias), withOrdinality: f.ordinality ?? false, lateral: f.lateral ?? false, location: translated.location };
+}
+
+const joinTypes: Record<string, ast.Join['joinType']> = { JOIN_INNER: 'inner', JOIN_LEFT: 'left', JOIN_RIGHT: 'right', JOIN_FULL: 'full' };
+
+function join(j: pg.JoinExpr, ctx: Context): ast.Join {
+  if (j.larg === undefined || j.rarg === undefined) return ctx.unsupported('a join without two sides', -1);
+  const left = fromItem(j.larg, ctx);
+  const right = fromItem(j.rarg, ctx);
+  const natural = j.isNatural ?? false;
+  const using = strings(j.usingClause);
+  const on = optional(j.quals, ctx);
+  if (j.join_using_alias !== undefined) ctx.unsupported('JOIN … USING (…) AS alias is not supported', left.location);
+  let joinType = joinTypes[j.jointype ?? 'JOIN_INNER'];
+  if (joinType === undefined) return ctx.unsupported(`join type ${String(j.jointype)} is not supported`, left.location);
+  if (joinType === 'inner' && on === null && using.length === 0 && !natural) joinType = 'cross';
+  return { kind: 'Join', joinType, natural, left, right, on, using, alias: alias(j.alias), location: left.location };
+}
