@@ -1,0 +1,83 @@
+/**
+ * # sql/parser — SQL text in, our AST out
+ *
+ * rangedb parses SQL with PostgreSQL's own grammar: `libpg-query` is PostgreSQL 16's `gram.y` and
+ * `scan.l` compiled to WebAssembly, so psql's catalog queries, driver introspection, `COPY`,
+ * `FOR UPDATE NOWAIT` and every corner of the syntax parse exactly as PostgreSQL parses them, and
+ * a syntax error carries PostgreSQL's message and position. Its JSON parse tree is translated once
+ * into our own readonly, `kind`-tagged AST (`ast.ts`); nothing above this folder sees PostgreSQL's
+ * node shapes, and nothing but `pg.ts` imports libpg-query.
+ *
+ *     sql ──► may hold an admin statement? ──no──► libpg-query (pg.ts) ──► translate.ts ──► Statement[]
+ *                         │ yes                           ▲
+ *                         ▼                               │ the other statements, admin ones blanked
+ *                 split.ts: statements ──► admin/grammar.ts ──► admin Statement
+ *                                               └ VALUES rows, setting values ─► libpg-query
+ *
+ * - **Admin statements** (`ALTER TABLE … SPLIT AT`, `ALTER RANGE … RELOCATE`, `SHOW RANGES`,
+ *   `SET CLUSTER SETTING`, …: CockroachDB's syntax, which PostgreSQL's grammar rejects) have a
+ *   small recursive-descent grammar in `admin/`, tried first on statements starting with their
+ *   keywords. Their value expressions are parsed by libpg-query too.
+ * - **Unsupported** constructs raise `FeatureNotSupportedError` (0A000) naming the feature;
+ *   nothing is dropped silently. **Syntax errors** raise `SqlSyntaxError` (42601).
+ * - **Locations** in the AST are byte offsets into the string; error positions are PostgreSQL's
+ *   1-based character positions.
+ *
+ * Lifecycle: `await loadParser()` once at startup (WebAssembly compiles asynchronously); after it,
+ * `parse` is synchronous — the per-statement path never awaits.
+ */
+import { defined } from '../../src/base/assert.js';
+import type * as ast from './ast.js';
+import { parseAdmin } from './admin/grammar.js';
+import { parsePg } from './pg.js';
+import { Source } from './source.js';
+import { splitStatements } from './split.js';
+import { translateStatement } from './translate.js';
+
+export type * from './ast.js';
+export { FeatureNotSupportedError, SqlSyntaxError } from './errors.js';
+export { loadPgParser as loadParser, pgParserLoaded as parserLoaded } from './pg.js';
+
+/** Words that begin or distinguish an admin statement; text without them skips the admin path. */
+const adminWords = /\b(?:split|unsplit|scatter|range|ranges|cluster)\b/i;
+
+/**
+ * Parses a query string (zero or more statements separated by `;`) into statements, each with
+ * its trimmed source text and location. Throws `SqlSyntaxError` or `FeatureNotSupportedError`;
+ * an empty string (or only comments) yields `[]`. Requires `loadParser()` to have finished.
+ */
+export function parse(sql: string): ast.Statement[] {
+  const source = new Source(sql);
+  if (!adminWords.test(sql)) return parseWithPostgres(sql, source);
+  const admin: ast.Statement[] = [];
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const piece of splitStatements(sql)) {
+    const statement = parseAdmin(source, piece.start, piece.end);
+    if (statement === null) continue;
+    admin.push(statement);
+    parts.push(sql.slice(cursor, piece.start), blank(sql.slice(piece.start, piece.end)));
+    cursor = piece.end;
+  }
+  if (admin.length === 0) return parseWithPostgres(sql, source);
+  parts.push(sql.slice(cursor));
+  const others = parseWithPostgres(parts.join(''), source);
+  return [...admin, ...others].sort((a, b) => a.location - b.location);
+}
+
+/** Spaces of the same UTF-8 length (byte offsets of what follows stay put), newlines kept. */
+function blank(text: string): string {
+  return text.replace(/[^\n]/g, (c) => ' '.repeat(Buffer.byteLength(c, 'utf8')));
+}
+
+/** Parses `text` (the source, or the source with admin statements blanked) with PostgreSQL's grammar. */
+function parseWithPostgres(text: string, source: Source): ast.Statement[] {
+  return parsePg(text).map((raw) => {
+    const start = raw.stmt_location ?? 0;
+    const length = raw.stmt_len ?? 0; // 0: to the end of the string
+    const rawText = source.slice(start, length === 0 ? source.byteLength : start + length);
+    const leading = rawText.length - rawText.trimStart().length; // whitespace is ASCII: bytes = chars
+    const statementText = rawText.trim();
+    return translateStatement(defined(raw.stmt, 'a raw statement'), start + leading, statementText, source);
+  });
+}
