@@ -24,6 +24,7 @@ import type { HybridClock } from '../clock/hlc.js';
 import { addNanos, less, max, next, type Timestamp } from '../clock/timestamp.js';
 import {
   batchHeader,
+  checkBatch,
   batchRequest,
   conditionalPutRequest,
   deleteRangeRequest,
@@ -218,8 +219,12 @@ export class Txn {
   private async send<const Rs extends readonly Request[]>(requests: Rs): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
+    const now = this.deps.clock.now();
+    // Bad input is refused here, before its first write can become the anchor or a lock span:
+    // otherwise the rollback's EndTxn would carry the refused key and be refused in turn.
+    if (requests.some(isDataWrite)) checkBatch(batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests));
     this.anchor(requests);
-    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now: this.deps.clock.now() }), requests);
+    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests);
     this.inFlight = true;
     try {
       const response = await this.stack(batch);

@@ -302,7 +302,7 @@ export class Replica {
    */
   private maybeTruncateLog(batch: Batch): void {
     const truncated = this.logStorage.truncatedState().index;
-    if (this.applied - truncated <= limits.raftLogAppliedEntriesMax) return;
+    if (this.applied <= truncated || this.applied - truncated <= limits.raftLogAppliedEntriesMax) return;
     this.logStorage.truncateInBatch(batch, this.applied, this.logStorage.term(this.applied));
   }
 
