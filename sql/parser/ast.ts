@@ -604,6 +604,8 @@ export interface CreateIndex extends StatementBase {
   readonly columns: readonly IndexElem[];
   readonly include: readonly string[];
   readonly where: Expr | null;
+  /** `WITH (fillfactor = 70)`: accepted and kept; rangedb's storage ignores them. */
+  readonly storageOptions: readonly Option[];
 }
 
 export interface CreateDatabase extends StatementBase {

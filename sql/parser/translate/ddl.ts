@@ -23,6 +23,11 @@ const referentialActions: Record<string, ast.ReferentialAction> = { a: 'no actio
 export function constraint(c: pg.Constraint, ctx: Context): ast.Constraint | null {
   const base = { name: c.conname ?? null, location: loc(c.location) };
   if (c.deferrable === true) ctx.unsupported('DEFERRABLE constraints are not supported', c.location);
+  if (c.skip_validation === true) ctx.unsupported('NOT VALID constraints are not supported', c.location);
+  if (c.including !== undefined) ctx.unsupported('INCLUDE in a constraint is not supported', c.location);
+  if (c.indexspace !== undefined) ctx.unsupported('USING INDEX TABLESPACE is not supported', c.location);
+  // Accepted and not kept: NO INHERIT (rangedb has no inheritance) and a constraint index's
+  // WITH (storage options), which rangedb's storage ignores as it ignores a table's.
   switch (c.contype) {
     case 'CONSTR_NULL':
       return { kind: 'Null', ...base };
@@ -68,6 +73,8 @@ function constraints(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.C
 }
 
 export function columnDef(c: pg.ColumnDef, ctx: Context): ast.ColumnDef {
+  if (c.compression !== undefined) ctx.unsupported('COMPRESSION is not supported', c.location);
+  if (c.storage_name !== undefined) ctx.unsupported('STORAGE is not supported', c.location);
   return {
     name: c.colname ?? '',
     type: typeName(c.typeName, ctx),
@@ -123,6 +130,7 @@ export function createIndex(s: pg.IndexStmt, base: Base, ctx: Context): ast.Crea
   });
   const include = (s.indexIncludingParams ?? []).map((node) => bodyOf<pg.IndexElem>(node).name ?? '');
   if (s.tableSpace !== undefined) ctx.unsupported('TABLESPACE is not supported', base.location);
+  if (s.nulls_not_distinct === true) ctx.unsupported('NULLS NOT DISTINCT indexes are not supported', base.location);
   return {
     kind: 'CreateIndex',
     ...base,
@@ -135,6 +143,7 @@ export function createIndex(s: pg.IndexStmt, base: Base, ctx: Context): ast.Crea
     columns,
     include,
     where: optional(s.whereClause, ctx),
+    storageOptions: options(s.options, ctx),
   };
 }
 
@@ -155,6 +164,7 @@ export function drop(s: pg.DropStmt, base: Base, ctx: Context): ast.Drop {
   if (objectType === undefined) {
     return ctx.unsupported(`DROP ${(s.removeType ?? '').replace(/^OBJECT_/, '').replace(/_/g, ' ')} is not supported`, base.location);
   }
+  if (s.concurrent === true) ctx.unsupported('DROP INDEX CONCURRENTLY is not supported', base.location);
   const names = (s.objects ?? []).map((node) =>
     tagOf(node) === 'String' ? { catalog: null, schema: null, name: stringOf(node) } : qualifiedNameOf(bodyOf<pg.List>(node).items ?? []),
   );

@@ -158,6 +158,8 @@ function inline(value: unknown): string | null {
 }
 
 const skipped = new Set(['kind', 'location', 'text']);
+/** Fields where false (said) differs from null (unsaid), so false is printed. */
+const triState = new Set(['readOnly', 'deferrable']);
 
 /** Any node as indented lines: `Kind` then `field: value` per non-empty field. */
 export function render(value: unknown, depth: number): string {
@@ -171,7 +173,7 @@ export function render(value: unknown, depth: number): string {
       lines.push(`${fieldPad}distinct: true`); // plain DISTINCT (an empty DISTINCT ON list)
       continue;
     }
-    if (skipped.has(key) || isEmpty(field)) continue;
+    if (skipped.has(key) || (isEmpty(field) && !(field === false && triState.has(key)))) continue;
     const text = inline(field);
     if (text !== null && text.length <= 100) {
       lines.push(`${fieldPad}${key}: ${text}`);
