@@ -1,0 +1,131 @@
+/**
+ * The seam between the session (sql/session: the wire protocol's view — connections, the
+ * transaction state machine, prepared statements and portals) and the engine (sql/catalog,
+ * sql/plan, sql/exec: what a statement means and how it runs).
+ *
+ * ```
+ *   pgwire connection ─► Session ── statement + params ──► SqlEngine.prepare ─► PreparedStatement
+ *                          │ owns the Txn (explicit,                            │ paramTypes, columns
+ *                          │ or implicit and retried)                            ▼
+ *                          └──────────── run(ctx with the Txn) ───────────► StatementResult
+ *                                                                              rows (pulled), tag
+ * ```
+ *
+ * The session handles transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK
+ * TO), session variables (SET, SHOW, RESET of session variables), PREPARE/EXECUTE/DEALLOCATE,
+ * DISCARD and COPY framing; the engine handles everything else: queries, DML, DDL, EXPLAIN,
+ * admin statements, SHOW of cluster-level things (ranges, cluster settings) and virtual tables.
+ *
+ * Rules of the seam:
+ * - `prepare` reads the catalog in the transaction it is given (DDL is transactional), and may
+ *   be called again for the same statement when the catalog changed (plans are cached per
+ *   prepared statement with the catalog version they were planned against).
+ * - `run` executes in `ctx.txn`. Errors are `RangedbError`s with a SQLSTATE; retryable KV errors
+ *   (40001) are passed up unchanged: the session retries implicit transactions itself.
+ * - Rows are pulled: the session asks for rows as the client asks (Execute with a row limit
+ *   suspends the portal), so a result must not be materialized unless the plan needs it (sort).
+ * - A row is an array of datums in `columns` order; the engine never encodes wire formats.
+ */
+import type { Sender } from '../../kv/api/index.js';
+import type { Txn, TxnDeps } from '../../txn/index.js';
+import type { Statement } from '../parser/ast.js';
+import type { Datum } from '../types/datum.js';
+import type { SqlType } from '../types/sql-type.js';
+
+/** A column of a result, with what RowDescription needs. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** The OID of the table the column comes from, or 0. */
+  readonly tableOid: number;
+  /** The column's attribute number in that table, or 0. */
+  readonly columnNumber: number;
+}
+
+/** The session variables the engine reads (the session owns and validates them). */
+export interface SessionSettings {
+  readonly database: string;
+  readonly searchPath: readonly string[];
+  readonly user: string;
+  readonly applicationName: string;
+  /** `UTC`, a fixed offset, or an IANA zone name, as `SET TIME ZONE` accepted it. */
+  readonly timeZone: string;
+  readonly dateStyle: string;
+  readonly intervalStyle: string;
+  readonly extraFloatDigits: number;
+  /** Every session variable by name, for SHOW and `current_setting()`. */
+  readonly all: ReadonlyMap<string, string>;
+}
+
+/** Cancellation of a running statement (CancelRequest, statement_timeout): checked between batches. */
+export interface CancelSignal {
+  /** Throws the cancellation error (57014 query_canceled) if the statement was cancelled. */
+  throwIfCancelled(): void;
+}
+
+export interface PrepareContext {
+  /** The transaction to read the catalog in. */
+  readonly txn: Txn;
+  readonly settings: SessionSettings;
+  /** Types the client declared for $1…$n (Parse), undefined where it left them to inference. */
+  readonly paramTypeHints: readonly (SqlType | undefined)[];
+}
+
+export interface RunContext {
+  readonly txn: Txn;
+  readonly settings: SessionSettings;
+  /** $1…$n, already converted to the types `PreparedStatement.paramTypes` says. */
+  readonly params: readonly Datum[];
+  readonly cancel: CancelSignal;
+}
+
+export interface StatementResult {
+  /** Undefined for a statement that returns no rows (no RowDescription; e.g. CREATE TABLE). */
+  readonly columns: readonly ResultColumn[] | undefined;
+  /** The rows, pulled in order; empty for a statement without columns. */
+  readonly rows: AsyncIterator<readonly Datum[]>;
+  /**
+   * The command tag once every row was pulled (`SELECT 3`, `INSERT 0 5`, `UPDATE 2`,
+   * `CREATE TABLE`): a function because a row count is known only at the end.
+   */
+  tag(): string;
+  /** Notices the statement raised (e.g. `relation "t" already exists, skipping`). */
+  readonly notices: readonly Notice[];
+}
+
+export interface Notice {
+  readonly severity: 'NOTICE' | 'WARNING' | 'INFO' | 'DEBUG' | 'LOG';
+  readonly sqlState: string;
+  readonly message: string;
+  readonly detail?: string;
+  readonly hint?: string;
+}
+
+export interface PreparedStatement {
+  readonly statement: Statement;
+  /** The type of each parameter, hinted or inferred (unknown ones default to text). */
+  readonly paramTypes: readonly SqlType[];
+  /** The result columns, known before running (Describe), or undefined if it returns no rows. */
+  readonly columns: readonly ResultColumn[] | undefined;
+  /** Whether running it changes the catalog (the session then drops cached plans). */
+  readonly isDdl: boolean;
+  run(ctx: RunContext): Promise<StatementResult>;
+}
+
+/** What the engine needs from its node. */
+export interface SqlEngineDeps {
+  /** The KV sender (DistSender) transactions and admin requests go through. */
+  readonly db: Sender;
+  readonly txnDeps: TxnDeps;
+}
+
+export interface SqlEngine {
+  /**
+   * Plans `statement` (not a transaction-control or session-variable statement: those are the
+   * session's). Throws a `RangedbError` with the SQLSTATE PostgreSQL would give (42P01 undefined
+   * table, 42703 undefined column, 42804 datatype mismatch, 0A000 not supported, …).
+   */
+  prepare(statement: Statement, ctx: PrepareContext): Promise<PreparedStatement>;
+  /** Creates the system database objects on first start (defaultdb, postgres, public schemas). Idempotent. */
+  bootstrap(txn: Txn): Promise<void>;
+}
