@@ -176,6 +176,18 @@ export class Txn {
   }
 
   /**
+   * Sends several requests in one batch through the interceptor stack (sequences, refresh spans,
+   * lock spans as for the single-request methods), e.g. the writes of one SQL statement.
+   * `maxSpanRequestKeys` (0: none) limits the keys the batch's scans return in total; a scan cut
+   * short carries its `resumeSpan`. EndTxn is not allowed here (use `commit`).
+   */
+  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number } = {}): Promise<BatchResponse<Rs>> {
+    assert(requests.length > 0, 'an empty batch');
+    assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
+    return this.send(requests, options.maxSpanRequestKeys ?? 0);
+  }
+
+  /**
    * Commits, sending `finalWrites` (write requests from kv/api's factories, without sequences) in
    * the same batch as the EndTxn: if they are all the transaction's writes and on one range, the
    * commit is one-phase. Resolves once committed (and, with strict serializability, once commit
@@ -216,7 +228,7 @@ export class Txn {
     this.finished = true;
   }
 
-  private async send<const Rs extends readonly Request[]>(requests: Rs): Promise<BatchResponse<Rs>> {
+  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
     const now = this.deps.clock.now();
@@ -224,7 +236,7 @@ export class Txn {
     // otherwise the rollback's EndTxn would carry the refused key and be refused in turn.
     if (requests.some(isDataWrite)) checkBatch(batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests));
     this.anchor(requests);
-    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests);
+    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys }), requests);
     this.inFlight = true;
     try {
       const response = await this.stack(batch);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { next } from '../../clock/index.js';
-import { putRequest } from '../../kv/api/index.js';
+import { putRequest, scanRequest } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { Txn } from '../../txn/index.js';
 import { dec, enc, startNanos, ts, world } from './harness.js';
@@ -43,6 +43,18 @@ describe('Txn', () => {
     const endTxn = w.sender.batches.at(-1)!.requests.at(-1)!;
     expect(endTxn.kind === 'endTxn' && endTxn.lockSpans.map((s) => dec(s.key))).toEqual(['a', 'c']);
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+    expect(await w.sender.getAt('c', next(txn.transaction.writeTimestamp))).toBe('3');
+  });
+
+  it('batch sends several requests in one batch with sequences, and limits its scans by maxSpanRequestKeys', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps);
+    await txn.batch([putRequest(enc('a'), enc('1')), putRequest(enc('b'), enc('2')), putRequest(enc('c'), enc('3'))]);
+    expect(w.sender.kinds()).toEqual(['put,put,put']);
+    const page = await txn.batch([scanRequest(enc('a'), enc('z'))], { maxSpanRequestKeys: 2 });
+    expect(page.responses[0].rows.map((row) => dec(row.key))).toEqual(['a', 'b']);
+    expect(page.responses[0].resumeSpan && dec(page.responses[0].resumeSpan.key)).toBe('b\u0000'); // the key after the last row
+    await txn.commit();
     expect(await w.sender.getAt('c', next(txn.transaction.writeTimestamp))).toBe('3');
   });
 
