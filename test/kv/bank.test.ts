@@ -41,5 +41,5 @@ describe('bank on a single node', () => {
       await kv.close();
       dir.remove();
     }
-  });
+  }, 90_000); // about 10 s on an idle machine; the scanner is given up to 40 s under load
 });
