@@ -9,18 +9,62 @@ import { NumericValueOutOfRangeError, invalidSyntax } from './errors.js';
 
 /** Shortest round-trip digits and decimal exponent of a finite nonzero float. */
 function shortestDigits(value: number, single: boolean): { digits: string; exponent: number } {
-  let text = value.toExponential();
-  if (single) {
-    for (let precision = 1; precision <= 9; precision++) {
-      const candidate = value.toExponential(precision - 1);
-      if (Math.fround(Number(candidate)) === value) {
-        text = candidate;
-        break;
-      }
+  if (single) return shortestFloat32Digits(Math.abs(value));
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  return { digits: mantissa.replace('-', '').replace('.', ''), exponent: Number(exponentText) };
+}
+
+/** `value` (a positive finite double) as `mantissa · 2^exponent`, the mantissa odd. */
+function binaryParts(value: number): { mantissa: bigint; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  let mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  let exponent = biased === 0 ? -1074 : biased - 1075;
+  // Drop trailing zero bits, so a float32's exponent is at least -149.
+  while (mantissa > 0n && (mantissa & 1n) === 0n) {
+    mantissa >>= 1n;
+    exponent++;
+  }
+  return { mantissa, exponent };
+}
+
+/**
+ * The shortest decimal for a float32, as PostgreSQL's Ryū `f2s` picks it: the fewest significant
+ * digits whose value lies strictly inside the float's rounding interval, rounded half to even
+ * from the exact value. Exact rational arithmetic in bigint, scaled by 2^152 · 10^60.
+ */
+function shortestFloat32Digits(value: number): { digits: string; exponent: number } {
+  const { mantissa, exponent } = binaryParts(value);
+  // The exact decimal expansion: digits × 10^digitsExponent.
+  const exact = exponent >= 0 ? { digits: (mantissa << BigInt(exponent)).toString(), exp: 0 } : { digits: (mantissa * 5n ** BigInt(-exponent)).toString(), exp: exponent };
+  const leadExponent = exact.digits.length - 1 + exact.exp;
+  const scale = (digits: bigint, exp10: number): bigint => (exp10 >= -60 ? digits * 10n ** BigInt(exp10 + 60) : 0n) << 152n;
+  const exactScaled = mantissa * 10n ** 60n * (1n << BigInt(exponent + 152));
+  // float32 spacing around the value: 2^(e − 23) for [2^e, 2^(e+1)), 2^-149 below 2^-126.
+  const binaryExponent = Math.max(Math.floor(Math.log2(value)), -126);
+  const exactPowerOfTwo = value === 2 ** binaryExponent;
+  const ulpScaled = 10n ** 60n * (1n << BigInt(binaryExponent - 23 + 152));
+  const highGap = ulpScaled / 2n;
+  const lowGap = exactPowerOfTwo && binaryExponent > -126 ? ulpScaled / 4n : ulpScaled / 2n;
+  for (let precision = 1; precision <= 9; precision++) {
+    let kept = BigInt(exact.digits.slice(0, precision) || '0');
+    const rest = exact.digits.slice(precision);
+    if (rest.length > 0) {
+      const half = '5'.padEnd(rest.length, '0');
+      if (rest > half || (rest === half && kept % 2n === 1n)) kept += 1n;
+    }
+    const keptExponent = exact.exp + Math.max(exact.digits.length - precision, 0);
+    const candidate = scale(kept, keptExponent);
+    const error = candidate - exactScaled;
+    if (error === 0n || (error > 0n ? error < highGap : -error < lowGap)) {
+      const digits = kept.toString().replace(/0+$/, '') || '0';
+      return { digits, exponent: kept.toString().length - 1 + keptExponent };
     }
   }
-  const [mantissa, exponentText] = text.split('e') as [string, string];
-  return { digits: mantissa.replace('-', '').replace('.', ''), exponent: Number(exponentText) };
+  return { digits: exact.digits.replace(/0+$/, ''), exponent: leadExponent };
 }
 
 function formatFloat(value: number, single: boolean): string {

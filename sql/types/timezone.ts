@@ -6,8 +6,8 @@
  * always.
  *
  * Offsets here are seconds *east* of Greenwich (ISO 8601). `timeZoneFromSetting` reads the value
- * of `SET TIME ZONE` as PostgreSQL does, where a POSIX-style `'+05:30'` or `'UTC+5'` means
- * five hours *west*.
+ * of `SET TIME ZONE` as PostgreSQL does: a plain number is hours east (`'-03'` is UTC−3), but a
+ * POSIX-style `'+05:30'` or `'UTC+5'` means five hours *west*.
  */
 import { assert } from '../../src/base/assert.js';
 import { InvalidParameterValueError } from './errors.js';
@@ -39,6 +39,8 @@ export function ianaTimeZone(name: string): TimeZone | undefined {
 export function timeZoneFromSetting(setting: string): TimeZone {
   const trimmed = setting.trim();
   if (/^(utc|gmt|z|zulu|etc\/utc|etc\/gmt)$/i.test(trimmed)) return utcTimeZone;
+  // A plain number is an hours offset, east positive (PostgreSQL's check_timezone tries strtod first).
+  if (/^[+-]?\d+(\.\d+)?$/.test(trimmed)) return fixedTimeZone(Math.round(Number(trimmed) * 3600), trimmed);
   const posix = /^(?:(?:utc|gmt)\s*)?([+-]?)(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/i.exec(trimmed);
   if (posix !== null) {
     const seconds = Number(posix[2]) * 3600 + Number(posix[3] ?? 0) * 60 + Number(posix[4] ?? 0);

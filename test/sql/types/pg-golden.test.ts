@@ -15,6 +15,7 @@ import {
   concat,
   dateAddDays,
   dateDifference,
+  decodeBinary,
   encodeBinary,
   formatText,
   formatType,
@@ -98,6 +99,8 @@ describe('text and binary I/O match PostgreSQL 15', () => {
       if (c.result.binary !== undefined && c.result.binary !== null) {
         // Binary is PostgreSQL's send function applied to the parsed value; arrays' element OIDs included.
         expect(hex(encodeBinary(t, datum))).toBe(c.result.binary);
+        // And PostgreSQL's bytes, received, print as PostgreSQL printed them.
+        expect(formatText(t, decodeBinary(t, Buffer.from(c.result.binary, 'hex')), ctx)).toBe(c.result.ok);
       }
     });
   }
