@@ -66,7 +66,8 @@ export class BodyCursor {
   readCString(): string {
     const nul = this.buffer.indexOf(0, this.position);
     if (nul < 0 || nul >= this.end) throw new ProtocolViolationError('invalid string in message');
-    const value = this.buffer.toString('utf8', this.position, nul);
+    // Names of the unnamed statement and portal are empty: skip the native call for them.
+    const value = nul === this.position ? '' : this.buffer.toString('utf8', this.position, nul);
     this.position = nul + 1;
     return value;
   }

@@ -190,7 +190,8 @@ export class BackendMessageWriter {
   }
 
   endDataRow(): void {
-    assert(this.dataRowFieldsRemaining === 0, () => `DataRow ended with ${this.dataRowFieldsRemaining} fields missing`);
+    // No lazy-message closure here: this runs once per row.
+    if (this.dataRowFieldsRemaining !== 0) assert(false, `DataRow ended with ${this.dataRowFieldsRemaining} fields missing`);
     this.dataRowFieldsRemaining = -1;
     this.builder.endMessage();
   }

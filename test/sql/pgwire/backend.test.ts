@@ -99,6 +99,7 @@ describe('query results', () => {
   });
 
   it('DataRow from text, bytes and NULL, field by field', () => {
+    const long = 'abcdefghij'.repeat(10);
     const messages = written((w) => {
       w.beginDataRow(4);
       w.dataRowText('42');
@@ -106,11 +107,14 @@ describe('query results', () => {
       w.dataRowText('');
       w.dataRowBytes(Buffer.from('héllo wörld ✓ 🐘'));
       w.endDataRow();
+      // Text fields short and long, ASCII and not, take different encoding paths.
+      w.dataRow(['héllo wörld ✓ 🐘', long, `${long}é`, 'a\u0080b\u07ff\u0800\uffff']);
       w.dataRow([]);
       w.dataRow(['x', null]);
     });
     expect(messages).toMatchObject([
       { name: 'dataRow', fields: ['42', null, '', 'héllo wörld ✓ 🐘'] },
+      { name: 'dataRow', fields: ['héllo wörld ✓ 🐘', long, `${long}é`, 'a\u0080b\u07ff\u0800\uffff'] },
       { name: 'dataRow', fields: [] },
       { name: 'dataRow', fields: ['x', null] },
     ]);
