@@ -32,9 +32,12 @@ export class Context {
     return this.recursion.statement(node, location, text, this);
   }
 
-  /** Throws 0A000 `unimplemented: <what>` at `location` (a byte offset, -1 for none). */
+  /**
+   * Throws 0A000 `unimplemented: <what>` at `location`: a byte offset, -1 for none, or a node's
+   * raw `location` field (undefined is protobuf's omitted 0).
+   */
   unsupported(what: string, location: number | undefined): never {
-    throw new FeatureNotSupportedError(`unimplemented: ${what}`, this.source.position(location ?? -1));
+    throw new FeatureNotSupportedError(`unimplemented: ${what}`, this.source.position(loc(location)));
   }
 }
 
