@@ -7,6 +7,10 @@
  *   not implement, `unimplemented: WINDOW functions are not supported`. The translator raises it
  *   for every construct it does not translate, so nothing is ever silently dropped.
  *
+ * - `StatementTooComplexError` (54001 statement_too_complex): nesting so deep that translating it
+ *   would overflow the stack — PostgreSQL's `stack depth limit exceeded`. (Deeper still, the
+ *   grammar itself stops with PostgreSQL's 42601 `memory exhausted`.)
+ *
  * `position` is PostgreSQL's ErrorResponse `P` field: a 1-based character (not byte) index into
  * the string the client sent, or null when the error has no place.
  */
@@ -35,5 +39,15 @@ export class FeatureNotSupportedError extends RangedbError {
     readonly position: number | null,
   ) {
     super(message);
+  }
+}
+
+export class StatementTooComplexError extends RangedbError {
+  readonly code = 'STATEMENT_TOO_COMPLEX';
+  readonly errorClass = 'input';
+  override readonly sqlState = '54001';
+
+  constructor() {
+    super('stack depth limit exceeded');
   }
 }

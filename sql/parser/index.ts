@@ -33,13 +33,14 @@
 import { defined } from '../../src/base/assert.js';
 import type * as ast from './ast.js';
 import { parseAdmin } from './admin/grammar.js';
+import { StatementTooComplexError } from './errors.js';
 import { parsePg } from './pg.js';
 import { Source } from './source.js';
 import { splitStatements } from './split.js';
 import { translateStatement } from './translate.js';
 
 export type * from './ast.js';
-export { FeatureNotSupportedError, SqlSyntaxError } from './errors.js';
+export { FeatureNotSupportedError, SqlSyntaxError, StatementTooComplexError } from './errors.js';
 export { loadPgParser as loadParser, pgParserLoaded as parserLoaded } from './pg.js';
 
 /** Words that begin or distinguish an admin statement; text without them skips the admin path. */
@@ -47,10 +48,22 @@ const adminWords = /\b(?:split|unsplit|scatter|range|ranges|cluster)\b/i;
 
 /**
  * Parses a query string (zero or more statements separated by `;`) into statements, each with
- * its trimmed source text and location. Throws `SqlSyntaxError` or `FeatureNotSupportedError`;
- * an empty string (or only comments) yields `[]`. Requires `loadParser()` to have finished.
+ * its trimmed source text and location. Throws `SqlSyntaxError`, `FeatureNotSupportedError` or
+ * `StatementTooComplexError`; an empty string (or only comments) yields `[]`. Requires
+ * `loadParser()` to have finished.
  */
 export function parse(sql: string): ast.Statement[] {
+  try {
+    return parseStatements(sql);
+  } catch (error: unknown) {
+    // Translation (and JSON.parse) recurse once per nesting level; input nested deeply enough to
+    // exhaust the stack is the client's, and nothing was changed, so it is an ordinary error.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw new StatementTooComplexError();
+    throw error;
+  }
+}
+
+function parseStatements(sql: string): ast.Statement[] {
   const source = new Source(sql);
   if (!adminWords.test(sql)) return parseWithPostgres(sql, source);
   const admin: ast.Statement[] = [];

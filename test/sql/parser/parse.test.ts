@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RangedbError } from '../../../src/base/errors.js';
-import { FeatureNotSupportedError, loadParser, parse, parserLoaded, SqlSyntaxError } from '../../../sql/parser/index.js';
+import { FeatureNotSupportedError, loadParser, parse, parserLoaded, SqlSyntaxError, StatementTooComplexError } from '../../../sql/parser/index.js';
 import type { QueryStatement, SplitAt } from '../../../sql/parser/index.js';
 
 function thrown(sql: string): unknown {
@@ -81,5 +81,17 @@ describe('sql/parser parse', () => {
   it('does not split on semicolons inside strings, identifiers, dollar quotes or comments', () => {
     const sql = `select ';', ";" from t; /* ; */ select $$;$$, E'\\';' -- ;\n; show ranges`;
     expect(parse(sql).map((s) => s.kind)).toEqual(['QueryStatement', 'QueryStatement', 'ShowRanges']);
+  });
+
+  it('answers nesting too deep for the stack with 54001, and too deep for the grammar with 42601, and keeps working', () => {
+    const deepSubqueries = `select ${'(select '.repeat(3000)}1${')'.repeat(3000)}`;
+    const tooComplex = thrown(deepSubqueries) as StatementTooComplexError;
+    expect(tooComplex).toBeInstanceOf(StatementTooComplexError);
+    expect(tooComplex.sqlState).toBe('54001');
+    expect(tooComplex.message).toBe('stack depth limit exceeded');
+    const exhausted = thrown(`select ${'('.repeat(20_000)}1${')'.repeat(20_000)}`) as SqlSyntaxError;
+    expect(exhausted).toBeInstanceOf(SqlSyntaxError);
+    expect(exhausted.message).toBe('memory exhausted at or near "("');
+    expect(parse('select 1')).toHaveLength(1);
   });
 });
