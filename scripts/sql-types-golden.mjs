@@ -104,6 +104,10 @@ const likes = run(
 );
 const typeNames = run(query(cases.typeNames.map((name) => `pg_temp.typename(${sqlString(name)})`)));
 
+const castRows = run(
+  `SELECT json_build_object('source', c.castsource::int, 'target', c.casttarget::int, 'context', c.castcontext::text)::text FROM pg_cast c
+   WHERE c.castsource = ANY (ARRAY[${cases.castOids.join(',')}]::oid[]) AND c.casttarget = ANY (ARRAY[${cases.castOids.join(',')}]::oid[]) ORDER BY 1;`,
+);
 const zip = (list, results) => list.map((c, index) => ({ ...c, result: results[index] }));
 const golden = {
   generatedBy: 'scripts/sql-types-golden.mjs',
@@ -113,6 +117,7 @@ const golden = {
   operators: zip(cases.operators, operators),
   sorts: zip(cases.sorts, sorts),
   likes: zip(cases.likes, likes),
+  pgCast: castRows,
   typeNames: cases.typeNames.map((name, index) => ({ name, result: typeNames[index] })),
 };
 writeFileSync(outPath, JSON.stringify(golden, null, 1) + '\n');

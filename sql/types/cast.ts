@@ -39,13 +39,13 @@ import {
   uint32Max,
   type Datum,
 } from './datum.js';
-import { CannotCoerceError, DatetimeFieldOverflowError, FeatureNotSupportedError, NumericValueOutOfRangeError } from './errors.js';
+import { CannotCoerceError, DatetimeFieldOverflowError, FeatureNotSupportedError, InvalidParameterValueError, NumericValueOutOfRangeError } from './errors.js';
 import { Numeric } from './numeric.js';
 import { defaultTextContext, formatText, parseText, truncateName, type TextContext } from './text-io.js';
 import { localToUtcMicros, offsetSecondsAt } from './timezone.js';
 import { trimTrailingBlanks } from './compare.js';
 import { applyTypmod } from './typmod.js';
-import { formatType, isStringKind, typeOfKind, type ScalarKind, type SqlType } from './sql-type.js';
+import { formatType, isStringKind, jsonbType, typeOfKind, type ScalarKind, type SqlType } from './sql-type.js';
 
 export interface CastOptions {
   /** True for CAST / `::` (strings truncate), false for an assignment (strings too long fail). */
@@ -90,7 +90,7 @@ function convert(value: Datum, fromKind: ScalarKind, toKind: ScalarKind, from: S
   if (temporal !== undefined) return temporal;
   if (fromKind === 'bool' && toKind === 'int4') return value ? 1 : 0;
   if (fromKind === 'int4' && toKind === 'bool') return value !== 0;
-  if (fromKind === 'jsonb' || toKind === 'jsonb' || fromKind === 'uuid' || toKind === 'uuid') throw cannotCast(from, to);
+  if (fromKind === 'jsonb') return fromJsonb(value as string, to);
   throw cannotCast(from, to);
 }
 
@@ -239,6 +239,23 @@ function convertTemporal(value: Datum, from: ScalarKind, to: ScalarKind, context
     return isFiniteTimestamp(micros) ? micros + BigInt(offsetSecondsAt(zone, micros)) * 1_000_000n : micros;
   }
   return undefined;
+}
+
+const jsonbTypeNames: Readonly<Record<string, string>> = { int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', numeric: 'numeric', bool: 'boolean' };
+
+/** `jsonb::numeric|int|float|bool`: only a jsonb scalar of the right kind (22023 otherwise). */
+function fromJsonb(text: string, to: SqlType): Datum {
+  const targetName = jsonbTypeNames[to.kind];
+  if (targetName === undefined) throw cannotCast(jsonbType, to);
+  const kind = text.startsWith('{') ? 'object' : text.startsWith('[') ? 'array' : text.startsWith('"') ? 'string' : text === 'null' ? 'null' : text === 'true' || text === 'false' ? 'boolean' : 'numeric';
+  const wanted = to.kind === 'bool' ? 'boolean' : 'numeric';
+  if (kind !== wanted) {
+    if (kind === 'null' && to.kind !== 'bool') throw new InvalidParameterValueError(`cannot cast jsonb null to type ${targetName}`);
+    throw new InvalidParameterValueError(`cannot cast jsonb ${kind} to type ${targetName}`);
+  }
+  if (to.kind === 'bool') return text === 'true';
+  const numeric = Numeric.parse(text);
+  return to.kind === 'numeric' ? numeric : (convertNumber(numeric, 'numeric', to.kind as ScalarKind) as Datum);
 }
 
 /** Whether values of `type` are held as JS strings (for callers that build datums from text). */

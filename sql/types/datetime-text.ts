@@ -5,11 +5,13 @@
  * `infinity`, `-infinity` — years at least 4 digits, fractional seconds without trailing zeros,
  * the offset as short as it can be (`+00`, `+05:30`, `+00:19:32`).
  *
- * Input (the common part of PostgreSQL's liberal grammar): ISO `Y-M-D`, MDY `M/D/Y`, compact
- * `YYYYMMDD`, an optional time `H:M[:S[.frac]]` after a blank or `T`, an optional zone (`Z`,
- * `UTC`, `+05`, `-08:00`, `+0530`, an IANA name) and `BC`/`AD`; the special words `infinity`,
- * `-infinity`, `epoch`, and — given `now` — `now`, `today`, `tomorrow`, `yesterday`. Month names
- * and time zone abbreviations other than UTC/GMT/Z are not read yet.
+ * Input (the common part of PostgreSQL's liberal grammar): ISO `Y-M-D` (`M-D-Y` when the first
+ * field has one or two digits: DateStyle MDY), `M/D/Y`, compact `YYYYMMDD`, month names
+ * (`Jan 8, 1999`, `8 January 1999`, `1999-Jan-08`, `Sat Jan 08 12:00:00 1999`), an optional
+ * time `H:M[:S[.frac]]` after a blank or `T` with `AM`/`PM`, an optional zone (`Z`, `UTC`,
+ * `+05`, `-08:00`, `+0530`, an IANA name) and `BC`/`AD`; the special words `infinity`,
+ * `-infinity`, `epoch`, and — given `now` — `now`, `today`, `tomorrow`, `yesterday`. Time zone
+ * abbreviations other than UTC/GMT/Z (`PST`, `CET`) are not read yet.
  */
 import { daysFromCivil, daysInMonth, civilFromDays, splitMicros, timestampFields } from './calendar.js';
 import {
@@ -177,10 +179,41 @@ function parseZone(zoneText: string | undefined, text: string, typeName: Datetim
   return iana;
 }
 
+const monthNames = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const fullMonthNames = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+/** `date(1)`'s order: `Sat Jan 08 12:00:00 1999`. */
+const unixDatePattern = /^\s*(?:(?:sun|mon|tue|wed|thu|fri|sat)[a-z]*\.?,?\s+)?([a-z]+)\s+(\d{1,2})\s+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?)\s+(\d{3,})\s*$/i;
+const namedMonthPattern =
+  /^\s*(?:(?:sun|mon|tue|wed|thu|fri|sat)[a-z]*\.?,?\s+)?([a-z]+\.?|\d+)[\s,/.-]+([a-z]+\.?|\d+)[\s,/.-]+([a-z]+\.?|\d+)(?=$|\s|T)/i;
+
+/**
+ * Rewrites a date with a month name (`Jan 8, 1999`, `8 January 1999`, `1999-Jan-08`,
+ * `Sat Jan 08 1999`) to ISO form; of the two numbers, one with three or more digits is the year,
+ * else the first is the day. Undefined if `text` has no such date.
+ */
+function rewriteNamedMonth(text: string): string | undefined {
+  const unix = unixDatePattern.exec(text);
+  if (unix !== null) return rewriteNamedMonth(`${unix[1]} ${unix[2]} ${unix[4]} ${unix[3]}`);
+  const match = namedMonthPattern.exec(text);
+  if (match === null) return undefined;
+  const fields = [match[1]!, match[2]!, match[3]!];
+  const monthIndex = fields.findIndex((field) => /^[a-z]/i.test(field));
+  if (monthIndex === -1 || fields.filter((field) => /^[a-z]/i.test(field)).length !== 1) return undefined;
+  const word = fields[monthIndex]!.replace('.', '').toLowerCase();
+  const month = monthNames.findIndex((name, index) => word === name || word === fullMonthNames[index] || (name === 'sep' && word === 'sept'));
+  if (month === -1) return undefined;
+  const [first, second] = fields.filter((_, index) => index !== monthIndex) as [string, string];
+  const [day, year] = first.length >= 3 ? [second, first] : [first, second];
+  return `${year.length <= 2 ? String(parseYear(year)) : year.padStart(4, '0')}-${month + 1}-${day}${text.slice(match[0].length)}`;
+}
+
 function parseDatetime(text: string, typeName: DatetimeTypeName, context: DatetimeContext): ParsedDatetime {
   const special = parseSpecial(text.trim().toLowerCase(), typeName, text, context);
   if (special !== undefined) return special;
-  const match = datetimePattern.exec(text);
+  const meridiem = /\s*\b(am|pm)\s*$/i.exec(text);
+  const withoutMeridiem = meridiem === null ? text : text.slice(0, meridiem.index);
+  const rewritten = /[a-z]{3}/i.test(withoutMeridiem) ? rewriteNamedMonth(withoutMeridiem) : undefined;
+  const match = datetimePattern.exec(rewritten ?? withoutMeridiem);
   if (match === null) throw syntaxError(typeName, text);
   const [, isoYear, isoMonth, isoDay, mdyMonth, mdyDay, mdyYear, compact] = match;
   let year: number;
@@ -199,7 +232,12 @@ function parseDatetime(text: string, typeName: DatetimeTypeName, context: Dateti
     throw new DatetimeFieldOverflowError(`date/time field value out of range: "${text}"`);
   }
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw fieldOverflow(text);
-  const hour = Number(match[8] ?? 0);
+  let hour = Number(match[8] ?? 0);
+  if (meridiem !== null) {
+    if (match[8] !== undefined && (hour > 12 || hour === 0)) throw fieldOverflow(text);
+    const pm = meridiem[1]!.toLowerCase() === 'pm';
+    hour = pm ? (hour === 12 ? 12 : hour + 12) : hour === 12 ? 0 : hour;
+  }
   const minute = Number(match[9] ?? 0);
   const second = Number(match[10] ?? 0);
   const fraction = fractionMicros(match[11] ?? '');

@@ -51,13 +51,15 @@
  * ## Not yet
  *
  * reg* types print as numbers (name lookup needs the catalog); json (not jsonb), time, timetz,
- * money, bit, inet, ranges; multi-dimensional arrays; month names and zone abbreviations in
- * date input; the pg_cast table of which casts are implicit (the planner's job).
+ * money, bit, inet, ranges; multi-dimensional arrays; zone abbreviations (`PST`) in date input;
+ * IntervalStyle other than postgres and DateStyle other than ISO, MDY. `castContext`
+ * (cast-context.ts) says where a cast may apply; choosing casts is the planner's job.
  */
 export * from './arithmetic.js';
 export * from './binary-io.js';
 export * from './calendar.js';
 export * from './cast.js';
+export * from './cast-context.js';
 export * from './compare.js';
 export * from './datetime-arithmetic.js';
 export * from './datetime-text.js';

@@ -7,7 +7,9 @@
  *
  * Input (`DecodeInterval`, the common part): `@`, numbers with units (`1 year`, `2 mons`,
  * `3.5 days`, `10s`, `1 week`, `2 decades`, …), a time `[-]H:M[:S[.frac]]`, a lone number as
- * seconds, `ago`; and ISO 8601 designators (`P1Y2M3DT4H5M6.5S`). Fractions cascade down as in
+ * seconds (days before a time: `3 4:05:06`), SQL-standard `1-2` (years-months), `ago`; each field
+ * at most once; ISO 8601 designators (`P1Y2M3DT4H5M6.5S`) and its alternative form
+ * (`P0001-02-03T04:05:06`). Fractions cascade down as in
  * PostgreSQL: `1.5 years` = 1 year 6 mons, `1.5 mons` = 1 mon 15 days, `1.5 days` = 1 day 12:00:00.
  */
 import { int32Max, int32Min, int64Max, int64Min, interval, microsPerDay, microsPerHour, microsPerMinute, microsPerSecond, type Interval } from './datum.js';
@@ -101,7 +103,7 @@ const units: ReadonlyArray<readonly [RegExp, UnitAdder]> = [
   [/^(millenniums?|millennia|mils?)$/, (b, v) => b.addYears(v, 1000)],
 ];
 
-const tokenPattern = /\s*(?:([+-]?\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z]+)?|(ago)|(@))/iy;
+const tokenPattern = /\s*(?:([+-]?\d+):(\d+)(?::(\d+(?:\.\d*)?))?|([+-]?)(\d+)-(\d+)(?![\d:])|([+-]?(?:\d+\.?\d*|\.\d+))\s*([a-z]+)?|(ago)|(@))/iy;
 
 function syntaxError(text: string): InvalidDatetimeFormatError {
   return new InvalidDatetimeFormatError(`invalid input syntax for type interval: "${text}"`);
@@ -110,8 +112,15 @@ function syntaxError(text: string): InvalidDatetimeFormatError {
 /** PostgreSQL's `interval_in` (see the header for what is read). */
 export function parseInterval(text: string): Interval {
   const trimmed = text.trim();
+  if (/^P\d+-/i.test(trimmed)) return parseIsoAlternativeInterval(trimmed, text);
   if (/^P/i.test(trimmed)) return parseIsoInterval(trimmed, text);
   const builder = new IntervalBuilder();
+  // Each field may appear once (PostgreSQL's field mask): `1 2` and `1 day 2 days` are errors.
+  const seen = new Set<string>();
+  const claim = (field: string): void => {
+    if (seen.has(field)) throw syntaxError(text);
+    seen.add(field);
+  };
   let ago = false;
   let tokens = 0;
   tokenPattern.lastIndex = 0;
@@ -119,19 +128,34 @@ export function parseInterval(text: string): Interval {
     const match = tokenPattern.exec(trimmed);
     if (match === null) throw syntaxError(text);
     tokens++;
-    if (match[7] !== undefined) continue;
-    if (match[6] !== undefined) {
+    if (match[10] !== undefined) continue;
+    if (match[9] !== undefined) {
       ago = true;
       continue;
     }
     if (match[1] !== undefined) {
+      claim('time');
+      for (const field of seen) if (/^\^\((seconds|minutes|hours)/.test(field)) throw syntaxError(text);
       addTime(builder, match[1], match[2]!, match[3], text);
       continue;
     }
-    const value = Number(match[4]);
-    const unitWord = (match[5] ?? 'seconds').toLowerCase();
+    if (match[5] !== undefined) {
+      claim('year-month');
+      // SQL-standard year-month: `1-2` is 1 year 2 months.
+      const months = Number(match[5]) * 12 + Number(match[6]);
+      builder.months += match[4] === '-' ? -months : months;
+      continue;
+    }
+    const value = Number(match[7]);
+    // A bare number before a time field is days (`3 4:05:06`), else seconds (`5`).
+    const defaultUnit = /^\s*[+-]?\d+:/.test(trimmed.slice(tokenPattern.lastIndex)) ? 'days' : 'seconds';
+    const unitWord = (match[8] ?? defaultUnit).toLowerCase();
     const unit = units.find(([pattern]) => pattern.test(unitWord));
     if (unit === undefined) throw syntaxError(text);
+    claim(unit[0].source);
+    if (unit[0].source.startsWith('^(seconds') || unit[0].source.startsWith('^(minutes') || unit[0].source.startsWith('^(hours')) {
+      if (seen.has('time')) throw syntaxError(text);
+    }
     unit[1](builder, value);
   }
   if (tokens === 0) throw syntaxError(text);
@@ -147,6 +171,18 @@ function addTime(builder: IntervalBuilder, hoursText: string, minutesText: strin
   const fractionMicros = BigInt(roundHalfEvenSafe(Number(`0.${fraction || '0'}`) * 1e6));
   const magnitude = BigInt(hoursText.replace(/^[+-]/, '')) * microsPerHour + BigInt(minutes) * microsPerMinute + BigInt(whole) * microsPerSecond + fractionMicros;
   builder.micros += negative ? -magnitude : magnitude;
+}
+
+/** ISO 8601's alternative format: `P0001-02-03T04:05:06`. */
+function parseIsoAlternativeInterval(trimmed: string, text: string): Interval {
+  const match = /^P(\d+)-(\d{1,2})-(\d{1,2})(?:T(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d*)?))?$/i.exec(trimmed);
+  if (match === null) throw syntaxError(text);
+  const builder = new IntervalBuilder();
+  builder.addYears(Number(match[1]), 1);
+  builder.addMonths(Number(match[2]));
+  builder.addDays(Number(match[3]));
+  if (match[4] !== undefined) addTime(builder, match[4], match[5]!, match[6], text);
+  return finish(builder, false, text);
 }
 
 const isoPattern = /^()P(?:([+-]?[\d.]+)Y)?(?:([+-]?[\d.]+)M)?(?:([+-]?[\d.]+)W)?(?:([+-]?[\d.]+)D)?(?:T(?:([+-]?[\d.]+)H)?(?:([+-]?[\d.]+)M)?(?:([+-]?[\d.]+)S)?)?$/i;
