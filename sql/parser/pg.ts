@@ -38,8 +38,12 @@ export function parsePg(sql: string): RawStmt[] {
     if (details === undefined) throw error;
     // libpg-query does not pass the SQLSTATE on; the grammar's few "… is not supported" errors
     // (LIMIT #,#, …) are PostgreSQL's 0A000, every other error of the grammar and scanner 42601.
-    if (/\bnot supported\b/.test(details.message)) throw new FeatureNotSupportedError(details.message, details.cursorPosition + 1);
-    throw new SqlSyntaxError(details.message, details.cursorPosition + 1);
+    // It also maps "no position" (0) and "the first character" (1) both to 0; only the scanner's
+    // `at or near` / `at end of input` errors always have one.
+    const hasPosition = details.cursorPosition > 0 || / at or near | at end of input$/.test(details.message);
+    const position = hasPosition ? details.cursorPosition + 1 : null;
+    if (/\bnot supported\b/.test(details.message)) throw new FeatureNotSupportedError(details.message, position);
+    throw new SqlSyntaxError(details.message, position);
   }
   return result.stmts ?? [];
 }
