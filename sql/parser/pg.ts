@@ -7,7 +7,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { RawStmt } from 'libpg-query';
 import { assert } from '../../src/base/assert.js';
-import { FeatureNotSupportedError, SqlSyntaxError } from './errors.js';
+import { SqlSyntaxError } from './errors.js';
 
 export type * as pg from 'libpg-query';
 
@@ -36,13 +36,12 @@ export function parsePg(sql: string): RawStmt[] {
   } catch (error: unknown) {
     const details = (error as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
     if (details === undefined) throw error;
-    // libpg-query does not pass the SQLSTATE on; the grammar's few "… is not supported" errors
-    // (LIMIT #,#, …) are PostgreSQL's 0A000, every other error of the grammar and scanner 42601.
-    // It also maps "no position" (0) and "the first character" (1) both to 0; only the scanner's
+    // libpg-query does not pass the SQLSTATE on. The grammar's and scanner's errors are 42601 —
+    // even `LIMIT #,# syntax is not supported` (checked against PostgreSQL 15); the rare other
+    // codes of gram.y (a few 0A000 and 42P20) come back as 42601 too. libpg-query also maps "no position" (0) and "the first character" (1) both to 0; only the scanner's
     // `at or near` / `at end of input` errors always have one.
     const hasPosition = details.cursorPosition > 0 || / at or near | at end of input$/.test(details.message);
     const position = hasPosition ? details.cursorPosition + 1 : null;
-    if (/\bnot supported\b/.test(details.message)) throw new FeatureNotSupportedError(details.message, position);
     throw new SqlSyntaxError(details.message, position);
   }
   return result.stmts ?? [];
