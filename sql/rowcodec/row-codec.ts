@@ -58,6 +58,8 @@ interface IndexLayout {
   readonly suffixIds: ReadonlySet<number>;
   /** Key and suffix columns whose key form may lose information, ascending by id. */
   readonly compositeColumns: readonly ValueColumn[];
+  /** A unique entry's value columns: the pk suffix and the composite columns, ascending by id. */
+  readonly uniqueValueColumns: readonly ValueColumn[];
   readonly valueColumnsById: ReadonlyMap<number, ValueColumn>;
 }
 
@@ -99,7 +101,8 @@ export class RowCodec {
       const compositeColumns = [...columns, ...suffix].map((column) => valueColumn(column.id)).sort(byId);
       const valueColumnsById = new Map([...suffixValueColumns, ...compositeColumns].map((column) => [column.id, column]));
       const suffixIds = new Set(suffix.map((column) => column.id));
-      return Object.freeze({ descriptor, prefix: indexPrefix(table.id, descriptor.id), columns, suffix, suffixValueColumns, suffixIds, compositeColumns, valueColumnsById });
+      const uniqueValueColumns = [...valueColumnsById.values()].sort(byId);
+      return Object.freeze({ descriptor, prefix: indexPrefix(table.id, descriptor.id), columns, suffix, suffixValueColumns, suffixIds, compositeColumns, uniqueValueColumns, valueColumnsById });
     };
     this.primary = layout(table.primaryIndex, true);
     this.secondaries = table.secondaryIndexes.map((index) => layout(index, false));
@@ -176,9 +179,8 @@ export class RowCodec {
     const writer = this.writer;
     writer.reset();
     writer.byte(rowValueVersion);
-    const wrote = writeColumnEntries(writer, layout.compositeColumns.length > 0 || unique ? this.valueColumnsFor(layout, unique) : [], row, (column) =>
-      unique && layout.suffixIds.has(column.id) ? true : keyLosesInformation(column.type, row[column.position] ?? null),
-    );
+    const columns = unique ? layout.uniqueValueColumns : layout.compositeColumns;
+    const wrote = writeColumnEntries(writer, columns, row, (column) => (unique && layout.suffixIds.has(column.id)) || keyLosesInformation(column.type, row[column.position] ?? null));
     return { indexId, key, value: wrote ? writer.finish() : new Uint8Array(0), unique };
   }
 
@@ -205,13 +207,6 @@ export class RowCodec {
 
   private layoutOf(indexId: number): IndexLayout {
     return defined(this.secondariesById.get(indexId), `secondary index ${indexId} of table ${this.table.name}`);
-  }
-
-  private valueColumnsFor(layout: IndexLayout, unique: boolean): readonly ValueColumn[] {
-    if (!unique) return layout.compositeColumns;
-    const merged = new Map<number, ValueColumn>();
-    for (const column of [...layout.suffixValueColumns, ...layout.compositeColumns]) merged.set(column.id, column);
-    return [...merged.values()].sort(byId);
   }
 
   private key(layout: IndexLayout, row: readonly Datum[], withSuffix: boolean): Uint8Array {

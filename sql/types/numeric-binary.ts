@@ -68,9 +68,10 @@ export function decodeNumericBinary(bytes: Uint8Array): Numeric {
     if (digit < 0 || digit >= 10000) throw new InvalidBinaryRepresentationError('invalid digit in external "numeric" value');
     magnitude = magnitude * 10000n + BigInt(digit);
   }
-  // magnitude · 10000^(weight − ndigits + 1), expressed at scale dscale (rounded, as numeric_recv does).
+  // magnitude · 10000^(weight − ndigits + 1) at scale dscale; digits the scale hides are truncated
+  // away, as numeric_recv's trunc_var does.
   const exponent = 4 * (weight - ndigits + 1);
   const value = exponent >= 0 ? Numeric.of(magnitude * pow10(exponent), 0) : Numeric.of(magnitude, -exponent);
-  const scaled = value.round(dscale);
+  const scaled = value.trunc(dscale);
   return sign === signNegative ? scaled.negate() : scaled;
 }
