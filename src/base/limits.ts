@@ -157,6 +157,32 @@ export const limits = Object.freeze({
    * CancelRequest), in bytes including the length field: PostgreSQL's `MAX_STARTUP_PACKET_LENGTH`.
    */
   pgwireStartupBytesMax: 10_000,
+  /**
+   * Most SQL client connections one node serves at once (src/node/sql-server.ts); one more is
+   * refused with 53300 `sorry, too many clients already`, as PostgreSQL's `max_connections`.
+   */
+  sqlConnectionsMax: 1_000,
+  /**
+   * Rows a session holds back before sending the first of a statement's results (sql/session):
+   * while nothing was sent, a retryable error in an implicit transaction is retried by the
+   * server, invisibly to the client (CockroachDB's 16 KiB `sql.defaults.results_buffer.size`).
+   */
+  sqlResultRetryBufferRowsMax: 1_000,
+  /** Bytes of backend messages a connection buffers before it writes them out mid-result. */
+  sqlConnectionFlushBytes: 64 * 1024,
+  /** Most prepared statements (SQL PREPARE and protocol Parse, named) one session keeps. */
+  sqlPreparedStatementsMax: 10_000,
+  /** Most open portals (protocol Bind) one session keeps. */
+  sqlPortalsMax: 10_000,
+  /**
+   * Largest COPY FROM STDIN input, in bytes: the rows are held until CopyDone so that the
+   * implicit transaction inserting them can be retried as a whole. Larger loads go in pieces.
+   */
+  sqlCopyInBytesMax: 64 * 1024 * 1024,
+  /** Rows COPY FROM STDIN inserts per INSERT statement (one prepared multi-row VALUES). */
+  sqlCopyBatchRowsMax: 100,
+  /** How long a stopping node lets idle-waiting SQL connections finish their statement, in ms. */
+  sqlDrainWaitMs: 5_000,
 });
 
 export type Limits = typeof limits;

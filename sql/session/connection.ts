@@ -1,0 +1,526 @@
+/**
+ * `Connection`: the pgwire connection state machine between the codec (sql/pgwire) and the
+ * session. Bytes in (`receive`), backend messages out (through `ConnectionIo.write`, one write
+ * per flush); no sockets here — the listener (src/node/sql-server.ts) owns the socket.
+ *
+ * ```
+ *  startup ──SSLRequest/GSSENCRequest──► 'N' ──► startup
+ *     │ StartupMessage (3.0)            CancelRequest ──► onCancel(pid, secret), close
+ *     ▼
+ *  authenticating ── trust: AuthenticationOk
+ *     │             └ SCRAM-SHA-256: SASL ► SASLContinue ► SASLFinal ► Ok (28P01 on a bad proof)
+ *     ▼ ParameterStatus…, BackendKeyData, ReadyForQuery('I')
+ *  ready ── Query ─────────────► per statement: RowDescription, DataRow…, CommandComplete; Z
+ *     │    Parse/Bind/Describe/Execute/Close/Flush/Sync (after an error: skip to Sync)
+ *     │    COPY FROM STDIN ──► copyIn ── CopyData… CopyDone ──► CommandComplete ──► ready
+ *     ▼ Terminate / protocol violation (08P01 FATAL)
+ *  closed
+ * ```
+ *
+ * Contract: `receive` calls must not overlap (the listener awaits each before reading more,
+ * which is also its back-pressure). Errors a client causes are answered, never thrown; an
+ * internal failure (a bug) answers XX000, closes this connection and is reported through
+ * `onInternalError` — the server stays up for everyone else.
+ */
+import { AssertionError } from '../../src/base/assert.js';
+import { RangedbError } from '../../src/base/errors.js';
+import { limits } from '../../src/base/limits.js';
+import type { RandomSource } from '../../src/env/env.js';
+import type { ErrorFields, FormatCode, Severity } from '../pgwire/backend-messages.js';
+import { ProtocolViolationError } from '../pgwire/errors.js';
+import type { Bind, Describe, Execute, FrontendMessage, Parse, StartupMessage } from '../pgwire/frontend-messages.js';
+import { FrontendMessageReader } from '../pgwire/reader.js';
+import { BackendMessageWriter } from '../pgwire/writer.js';
+import { parseSaslInitialResponse, parseSaslResponse } from '../pgwire/authentication-response.js';
+import { ScramServerExchange, scramMechanism, scramNonceFromRandomBytes, scramRawNonceBytes, type ScramVerifier } from '../pgwire/scram.js';
+import type { Statement } from '../parser/ast.js';
+import { typeOfOid, type SqlType } from '../types/sql-type.js';
+import type { Datum } from '../types/datum.js';
+import type { Notice } from '../exec/contract.js';
+import { SessionError } from './errors.js';
+import { Session, type ExecuteOutcome, type Portal, type RowSink, type SessionDeps } from './session.js';
+import { encodeField, rowDescriptionFields } from './wire-format.js';
+
+/** How a user proves who they are. */
+export type AuthenticationMethod =
+  | { readonly kind: 'trust' }
+  | { readonly kind: 'scram'; readonly verifier: ScramVerifier }
+  | { readonly kind: 'reject'; readonly sqlState: string; readonly message: string };
+
+export interface ConnectionDeps {
+  readonly session: SessionDeps;
+  readonly random: RandomSource;
+  /** Decides, per user and database, how the client authenticates. */
+  authenticate(user: string, database: string): AuthenticationMethod;
+  /** A CancelRequest arrived on this connection for another one. */
+  onCancel(processId: number, secretKey: number): void;
+  /** A bug surfaced while serving this client; the connection is closed. */
+  onInternalError(error: unknown): void;
+  /** The default of `strict_serializable` for new sessions. */
+  readonly strictSerializable?: boolean;
+}
+
+export interface ConnectionIo {
+  /** Writes bytes to the client; may resolve later (back-pressure). */
+  write(bytes: Uint8Array): Promise<void> | void;
+  /** Ends the connection (after what was written). */
+  close(): void;
+}
+
+type Phase =
+  | { readonly kind: 'startup' }
+  | { readonly kind: 'scramFirst'; readonly exchange: ScramServerExchange; readonly startup: StartupMessage }
+  | { readonly kind: 'scramFinal'; readonly exchange: ScramServerExchange; readonly startup: StartupMessage }
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'copyIn'; readonly resume: PendingQuery | undefined }
+  | { readonly kind: 'closed' };
+
+/** The statements of a simple Query still to run after a COPY FROM STDIN. */
+interface PendingQuery {
+  readonly statements: readonly Statement[];
+  readonly next: number;
+}
+
+export class Connection {
+  private readonly reader = new FrontendMessageReader();
+  private readonly writer = new BackendMessageWriter();
+  private phase: Phase = { kind: 'startup' };
+  private sessionValue: Session | undefined;
+  /** After an error in an extended-query cycle, messages are skipped until Sync. */
+  private skippingUntilSync = false;
+  readonly processId: number;
+  readonly secretKey: number;
+
+  constructor(
+    private readonly deps: ConnectionDeps,
+    private readonly io: ConnectionIo,
+  ) {
+    this.processId = 1 + deps.random.int(0x7fff_fffe);
+    this.secretKey = deps.random.uint32() | 0;
+  }
+
+  get session(): Session | undefined {
+    return this.sessionValue;
+  }
+
+  get isClosed(): boolean {
+    return this.phase.kind === 'closed';
+  }
+
+  /** Bytes from the client; resolves once every complete message in them was handled. */
+  async receive(chunk: Uint8Array): Promise<void> {
+    if (this.phase.kind === 'closed') return;
+    try {
+      this.reader.push(chunk);
+      for (let message = this.reader.next(); message !== undefined; message = this.reader.next()) {
+        await this.handle(message);
+        if (this.isClosed) return; // re-read after the await: Terminate or a FATAL closed it
+      }
+    } catch (error) {
+      await this.failConnection(error);
+    }
+  }
+
+  /** The socket closed (or the server is stopping): roll back and forget the session. */
+  async close(): Promise<void> {
+    this.phase = { kind: 'closed' };
+    const session = this.sessionValue;
+    this.sessionValue = undefined;
+    if (session !== undefined) await session.close();
+  }
+
+  /** The server is shutting down: tell the client, then close (57P01 admin_shutdown). */
+  async shutdown(): Promise<void> {
+    if (this.phase.kind === 'closed') return;
+    this.writer.errorResponse({ severity: 'FATAL', sqlState: '57P01', message: 'terminating connection due to administrator command' });
+    await this.flush();
+    this.io.close();
+    await this.close();
+  }
+
+  /** Refuses a connection before startup (too many clients: 53300). */
+  async refuse(sqlState: string, message: string): Promise<void> {
+    this.writer.errorResponse({ severity: 'FATAL', sqlState, message });
+    await this.flush();
+    this.io.close();
+    this.phase = { kind: 'closed' };
+  }
+
+  private async handle(message: FrontendMessage): Promise<void> {
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'startup':
+        return this.handleStartupPhase(message);
+      case 'scramFirst':
+      case 'scramFinal':
+        return this.handleScram(phase, message);
+      case 'ready':
+        return this.handleReady(message);
+      case 'copyIn':
+        return this.handleCopyIn(phase.resume, message);
+      case 'closed':
+        return;
+    }
+  }
+
+  // ───────────────────────────── startup and authentication ─────────────────────────────
+
+  private async handleStartupPhase(message: FrontendMessage): Promise<void> {
+    switch (message.kind) {
+      case 'SSLRequest':
+        this.writer.sslRequestAnswer(false);
+        return this.flush();
+      case 'GSSENCRequest':
+        this.writer.gssEncRequestAnswer(false);
+        return this.flush();
+      case 'CancelRequest':
+        this.deps.onCancel(message.processId, message.secretKey);
+        this.io.close();
+        this.phase = { kind: 'closed' };
+        return;
+      case 'StartupMessage':
+        return this.startup(message);
+      default:
+        throw new ProtocolViolationError(`unexpected message ${message.kind} during startup`);
+    }
+  }
+
+  private async startup(message: StartupMessage): Promise<void> {
+    if (message.protocolMajorVersion !== 3) {
+      throw new SessionError('0A000', `unsupported frontend protocol ${message.protocolMajorVersion}.${message.protocolMinorVersion}: server supports 3.0 to 3.0`);
+    }
+    const options = [...message.parameters.keys()].filter((name) => name.startsWith('_pq_.'));
+    if (message.protocolMinorVersion > 0 || options.length > 0) this.writer.negotiateProtocolVersion(0, options);
+    const user = message.parameters.get('user');
+    if (user === undefined || user === '') return this.fatal({ severity: 'FATAL', sqlState: '28000', message: 'no PostgreSQL user name specified in startup packet' });
+    const database = message.parameters.get('database') ?? 'defaultdb';
+    const method = this.deps.authenticate(user, database);
+    switch (method.kind) {
+      case 'trust':
+        return this.authenticated(message);
+      case 'reject':
+        return this.fatal({ severity: 'FATAL', sqlState: method.sqlState, message: method.message });
+      case 'scram': {
+        const nonce = scramNonceFromRandomBytes(this.deps.random.bytes(scramRawNonceBytes));
+        this.phase = { kind: 'scramFirst', exchange: new ScramServerExchange(method.verifier, nonce), startup: message };
+        this.writer.authenticationSasl([scramMechanism]);
+        return this.flush();
+      }
+    }
+  }
+
+  private async handleScram(phase: Extract<Phase, { kind: 'scramFirst' | 'scramFinal' }>, message: FrontendMessage): Promise<void> {
+    if (message.kind !== 'AuthenticationResponse') throw new ProtocolViolationError(`expected SASL response, got message type ${message.kind}`);
+    const user = phase.startup.parameters.get('user')!;
+    if (phase.kind === 'scramFirst') {
+      const initial = parseSaslInitialResponse(message);
+      if (initial.mechanism !== scramMechanism) throw new ProtocolViolationError('client selected an invalid SASL authentication mechanism');
+      if (initial.initialResponse === null) throw new ProtocolViolationError('malformed SCRAM message', 'the initial response is missing');
+      this.writer.authenticationSaslContinue(phase.exchange.receiveClientFirst(initial.initialResponse));
+      this.phase = { kind: 'scramFinal', exchange: phase.exchange, startup: phase.startup };
+      return this.flush();
+    }
+    const result = phase.exchange.receiveClientFinal(parseSaslResponse(message));
+    if (result.kind === 'failed') return this.fatal({ severity: 'FATAL', sqlState: '28P01', message: `password authentication failed for user "${user}"` });
+    this.writer.authenticationSaslFinal(result.serverFinalMessage);
+    return this.authenticated(phase.startup);
+  }
+
+  private async authenticated(startup: StartupMessage): Promise<void> {
+    const user = startup.parameters.get('user')!;
+    const session = new Session(
+      this.deps.session,
+      { user, database: startup.parameters.get('database') ?? 'defaultdb', isSuperuser: user === 'root', strictSerializable: this.deps.strictSerializable ?? false },
+      {
+        notice: (notice) => this.notice(notice),
+        // During startup the whole reported set goes out after AuthenticationOk instead.
+        parameterStatus: (name, value) => {
+          if (this.sessionValue !== undefined) this.writer.parameterStatus(name, value);
+        },
+      },
+    );
+    try {
+      session.applyStartupParameters(startup.parameters);
+    } catch (error) {
+      return this.fatal({ ...errorFields(error), severity: 'FATAL' });
+    }
+    this.sessionValue = session;
+    this.writer.authenticationOk();
+    for (const { name, value } of session.variables.reported()) this.writer.parameterStatus(name, value);
+    this.writer.backendKeyData(this.processId, this.secretKey);
+    this.writer.readyForQuery('I');
+    this.phase = { kind: 'ready' };
+    return this.flush();
+  }
+
+  // ───────────────────────────── ready: simple and extended query ─────────────────────────────
+
+  private async handleReady(message: FrontendMessage): Promise<void> {
+    const session = this.sessionValue!;
+    if (this.skippingUntilSync && message.kind !== 'Sync' && message.kind !== 'Terminate') return;
+    switch (message.kind) {
+      case 'Query':
+        return this.simpleQuery(session, message.sql);
+      case 'Parse':
+        return this.extended(() => this.parseMessage(session, message));
+      case 'Bind':
+        return this.extended(() => this.bindMessage(session, message));
+      case 'Describe':
+        return this.extended(() => this.describeMessage(session, message));
+      case 'Execute':
+        return this.extended(() => this.executeMessage(session, message));
+      case 'Close':
+        return this.extended(async () => {
+          if (message.target === 'statement') session.closeStatement(message.name);
+          else session.closePortal(message.name);
+          this.writer.closeComplete();
+        });
+      case 'Flush':
+        return this.flush();
+      case 'Sync':
+        return this.sync(session);
+      case 'Terminate':
+        this.io.close();
+        return this.close();
+      case 'CopyData':
+      case 'CopyDone':
+      case 'CopyFail':
+        return; // PostgreSQL ignores COPY messages outside COPY (the tail of a failed COPY)
+      default:
+        throw new ProtocolViolationError(`unexpected message ${message.kind}`);
+    }
+  }
+
+  private async simpleQuery(session: Session, sql: string): Promise<void> {
+    let statements: Statement[];
+    try {
+      statements = session.parse(sql);
+    } catch (error) {
+      this.error(error);
+      return this.readyForQuery(session);
+    }
+    if (statements.length === 0) {
+      this.writer.emptyQueryResponse();
+      return this.readyForQuery(session);
+    }
+    return this.runStatements(session, { statements, next: 0 });
+  }
+
+  /** Runs a simple Query's statements from `pending.next`; stops at an error or a COPY FROM. */
+  private async runStatements(session: Session, pending: PendingQuery): Promise<void> {
+    for (let i = pending.next; i < pending.statements.length; i++) {
+      const statement = pending.statements[i]!;
+      try {
+        const prepared = await session.prepareUnnamed(statement);
+        const portal = session.openPortal('', prepared, []);
+        if (prepared.columns !== undefined && statement.kind !== 'Copy') {
+          this.writer.rowDescription(rowDescriptionFields(prepared.columns, portal.resultFormats));
+        }
+        const outcome = await session.execute(portal, 0, this.rowSink(session, portal));
+        if (outcome.kind === 'copyIn') {
+          this.beginCopyIn(outcome, { statements: pending.statements, next: i + 1 });
+          return this.flush();
+        }
+        this.finishOutcome(outcome, portal);
+      } catch (error) {
+        this.error(error);
+        break;
+      }
+    }
+    return this.readyForQuery(session);
+  }
+
+  private async extended(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (error instanceof ProtocolViolationError) throw error;
+      this.error(error);
+      this.skippingUntilSync = true;
+    }
+  }
+
+  private async parseMessage(session: Session, message: Parse): Promise<void> {
+    const statements = session.parse(message.sql);
+    if (statements.length > 1) throw new SessionError('42601', 'cannot insert multiple commands into a prepared statement');
+    const hints: (SqlType | undefined)[] = message.parameterTypeOids.map((oid) => {
+      if (oid === 0) return undefined;
+      const type = typeOfOid(oid);
+      if (type === undefined) throw new SessionError('42704', `type with OID ${oid} does not exist`);
+      return type;
+    });
+    if (message.statementName === '') session.closeStatement('');
+    await session.prepare(message.statementName, statements[0], hints);
+    this.writer.parseComplete();
+  }
+
+  private async bindMessage(session: Session, message: Bind): Promise<void> {
+    const statement = session.statement(message.statementName);
+    if (message.portalName === '') session.closePortal('');
+    session.bind(message.portalName, statement, message.parameters, message.parameterFormatCodes, message.resultFormatCodes);
+    this.writer.bindComplete();
+  }
+
+  private async describeMessage(session: Session, message: Describe): Promise<void> {
+    if (message.target === 'statement') {
+      const statement = session.statement(message.name);
+      this.writer.parameterDescription(statement.paramTypes.map((type) => type.oid));
+      if (statement.columns === undefined) this.writer.noData();
+      else this.writer.rowDescription(rowDescriptionFields(statement.columns, []));
+      return;
+    }
+    const portal = session.portal(message.name);
+    const columns = portal.statement.columns;
+    if (columns === undefined) this.writer.noData();
+    else this.writer.rowDescription(rowDescriptionFields(columns, portal.resultFormats));
+  }
+
+  private async executeMessage(session: Session, message: Execute): Promise<void> {
+    const portal = session.portal(message.portalName);
+    const outcome = await session.execute(portal, Math.max(0, message.rowsMax), this.rowSink(session, portal));
+    if (outcome.kind === 'copyIn') return this.beginCopyIn(outcome, undefined);
+    this.finishOutcome(outcome, portal);
+  }
+
+  private async sync(session: Session): Promise<void> {
+    this.skippingUntilSync = false;
+    try {
+      await session.sync();
+    } catch (error) {
+      this.error(error);
+    }
+    return this.readyForQuery(session);
+  }
+
+  private finishOutcome(outcome: Exclude<ExecuteOutcome, { kind: 'copyIn' }>, portal: Portal): void {
+    switch (outcome.kind) {
+      case 'complete':
+        if (portal.statement.statement?.kind === 'Copy' && portal.statement.statement.direction === 'to stdout') this.writer.copyDone();
+        this.writer.commandComplete(outcome.tag);
+        return;
+      case 'suspended':
+        this.writer.portalSuspended();
+        return;
+      case 'empty':
+        this.writer.emptyQueryResponse();
+        return;
+    }
+  }
+
+  // ───────────────────────────── COPY FROM STDIN ─────────────────────────────
+
+  private beginCopyIn(outcome: Extract<ExecuteOutcome, { kind: 'copyIn' }>, resume: PendingQuery | undefined): void {
+    this.writer.copyInResponse(0, new Array<FormatCode>(outcome.columnCount).fill(0));
+    this.phase = { kind: 'copyIn', resume };
+  }
+
+  private async handleCopyIn(resume: PendingQuery | undefined, message: FrontendMessage): Promise<void> {
+    const session = this.sessionValue!;
+    try {
+      switch (message.kind) {
+        case 'CopyData':
+          session.copyData(message.data);
+          return;
+        case 'Flush':
+        case 'Sync':
+          return; // ignored during COPY, as PostgreSQL does
+        case 'CopyDone': {
+          const tag = await session.copyDone();
+          this.phase = { kind: 'ready' };
+          this.writer.commandComplete(tag);
+          if (resume !== undefined) return this.runStatements(session, resume);
+          return;
+        }
+        case 'CopyFail':
+          session.copyFail(message.reason);
+          return;
+        default:
+          throw new SessionError('08P01', `unexpected message type ${message.kind} during COPY from stdin`);
+      }
+    } catch (error) {
+      if (error instanceof ProtocolViolationError) throw error;
+      this.phase = { kind: 'ready' };
+      this.error(error);
+      if (resume !== undefined) return this.readyForQuery(session);
+      this.skippingUntilSync = true;
+    }
+  }
+
+  // ───────────────────────────── output ─────────────────────────────
+
+  private rowSink(session: Session, portal: Portal): RowSink {
+    const context = session.textContext();
+    const columns = portal.statement.columns ?? [];
+    return {
+      rows: async (rows: readonly (readonly Datum[])[]) => {
+        // A row's fields are encoded before its DataRow opens, so an encoding error leaves no half message.
+        for (const row of rows) this.writer.dataRow(row.map((datum, i) => encodeField(columns[i]!.type, datum, portal.resultFormats[i] ?? 0, context)));
+        if (this.writer.bufferedBytes >= limits.sqlConnectionFlushBytes) await this.flush();
+      },
+      copyOutBegin: (columnCount) => this.writer.copyOutResponse(0, new Array<FormatCode>(columnCount).fill(0)),
+      copyOutData: async (lines) => {
+        for (const line of lines) this.writer.copyData(line);
+        if (this.writer.bufferedBytes >= limits.sqlConnectionFlushBytes) await this.flush();
+      },
+    };
+  }
+
+  private notice(notice: Notice): void {
+    const fields: ErrorFields = {
+      severity: notice.severity,
+      sqlState: notice.sqlState,
+      message: notice.message,
+      ...(notice.detail === undefined ? {} : { detail: notice.detail }),
+      ...(notice.hint === undefined ? {} : { hint: notice.hint }),
+    };
+    this.writer.noticeResponse(fields);
+  }
+
+  private error(error: unknown): void {
+    if (!(error instanceof RangedbError) || error instanceof ProtocolViolationError) throw error;
+    this.writer.errorResponse(errorFields(error));
+  }
+
+  private async readyForQuery(session: Session): Promise<void> {
+    this.writer.readyForQuery(session.transactionStatus);
+    return this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const bytes = this.writer.flush();
+    if (bytes.length > 0) await this.io.write(bytes);
+  }
+
+  private async fatal(fields: ErrorFields): Promise<void> {
+    this.writer.errorResponse({ ...fields, severity: 'FATAL' });
+    await this.flush();
+    this.io.close();
+    await this.close();
+  }
+
+  /** A protocol violation (08P01 FATAL) or a bug (XX000, reported): answer once and close. */
+  private async failConnection(error: unknown): Promise<void> {
+    if (this.phase.kind === 'closed') return;
+    if (error instanceof RangedbError) {
+      // Protocol violations and startup refusals: FATAL, as PostgreSQL closes the connection.
+      return this.fatal(errorFields(error));
+    }
+    this.deps.onInternalError(error);
+    const message = error instanceof AssertionError ? `internal error: ${error.message}` : 'internal error';
+    await this.fatal({ severity: 'FATAL', sqlState: 'XX000', message }).catch(() => undefined);
+  }
+}
+
+/** ErrorResponse fields of a `RangedbError` (detail, hint and position when it carries them). */
+export function errorFields(error: unknown, severity: Severity = 'ERROR'): ErrorFields {
+  if (!(error instanceof RangedbError)) return { severity, sqlState: 'XX000', message: 'internal error' };
+  const extra = error as RangedbError & { readonly detail?: unknown; readonly hint?: unknown; readonly position?: unknown };
+  return {
+    severity,
+    sqlState: error.sqlState,
+    message: error.message,
+    ...(typeof extra.detail === 'string' ? { detail: extra.detail } : {}),
+    ...(typeof extra.hint === 'string' ? { hint: extra.hint } : {}),
+    ...(typeof extra.position === 'number' && extra.position > 0 ? { position: extra.position } : {}),
+  };
+}

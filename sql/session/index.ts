@@ -1,0 +1,49 @@
+/**
+ * # sql/session — sessions and the pgwire connection state machine
+ *
+ * Between the wire codec (sql/pgwire: bytes ⇄ messages) and the engine (sql/exec/contract.ts:
+ * statement ⇒ plan ⇒ rows) sits what PostgreSQL calls a backend and CockroachDB a connExecutor:
+ *
+ * ```
+ *  socket ─► Connection (connection.ts) ─────────────────────► Session (session.ts) ──► SqlEngine
+ *            startup, SSL 'N', trust/SCRAM auth,                 variables.ts (SET/SHOW, GUC_REPORT)
+ *            ParameterStatus, BackendKeyData,                    transaction.ts (idle/open/aborted/
+ *            simple query (several statements, empty,              committed; cockroach_restart)
+ *            errors stop the rest), extended query               prepared statements + portals,
+ *            (Parse/Bind/Describe/Execute/Close/Flush/Sync,        plans cached per catalog version
+ *            skip-until-Sync), COPY sub-protocol                 implicit txns retried server-side
+ *  socket ◄─ BackendMessageWriter: one write per flush           copy.ts (text/CSV in and out)
+ * ```
+ *
+ * ## Transactions
+ *
+ * A statement outside a block runs in its own implicit transaction, committed when its last row
+ * is pulled. Retryable errors (40001) are retried by the server with a restarted transaction
+ * (new epoch, or a new transaction after an abort), backing off on the injected timers, for as
+ * long as no row of the statement reached the client: the first `sqlResultRetryBufferRowsMax`
+ * rows are held back to widen that window. Inside BEGIN … COMMIT the client sees 40001 (with the
+ * KV retry reason in the message) and may restart with `ROLLBACK TO SAVEPOINT cockroach_restart`;
+ * `RELEASE SAVEPOINT cockroach_restart` commits early. COMMIT of a failed block answers
+ * ROLLBACK. READ COMMITTED and REPEATABLE READ are accepted and run SERIALIZABLE (a NOTICE says
+ * so). `strict_serializable = on` turns on commit wait; `SHOW last_commit_wait` reports the last
+ * commit's wait.
+ *
+ * ## Plans
+ *
+ * Parse plans once (`SqlEngine.prepare`) in the open block's transaction or a short read-only
+ * one; Bind/Execute reuse the plan until the node's `CatalogVersion` moves — every DDL statement
+ * (`PreparedStatement.isDdl`) bumps it, in any session — and then prepare it again in the
+ * executing transaction.
+ *
+ * ## What is not here (yet)
+ *
+ * TLS (SSLRequest is answered 'N'), cleartext and MD5 passwords, binary COPY, partial rollback
+ * to a savepoint after writes (the KV transaction has no ignored sequence ranges yet), READ ONLY
+ * transactions, `SET` undone by ROLLBACK (PostgreSQL undoes it), DateStyle/IntervalStyle other
+ * than ISO, MDY / postgres, client encodings other than UTF8, portals kept past the end of
+ * their transaction, COPY FROM in the extended protocol's pipelines beyond one COPY per Sync.
+ */
+export { Connection, errorFields, type AuthenticationMethod, type ConnectionDeps, type ConnectionIo } from './connection.js';
+export { Session, type CatalogVersion, type ExecuteOutcome, type RowSink, type SessionDeps, type SessionIdentity, type SessionOutput } from './session.js';
+export { SessionError } from './errors.js';
+export { SessionVariables, serverVersion, serverVersionNum } from './variables.js';

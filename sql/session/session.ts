@@ -1,0 +1,929 @@
+/**
+ * `Session`: one client's SQL state — session variables, the transaction block, prepared
+ * statements and portals, COPY — and the way statements run: the session's own statements
+ * (transaction control, SET/SHOW/RESET, PREPARE/EXECUTE/DEALLOCATE, DISCARD, COPY framing) here,
+ * everything else through the `SqlEngine` (sql/exec/contract.ts).
+ *
+ * The connection (connection.ts) drives it: `parse` → `prepare` → `bind` → `execute`, and
+ * `sync` at the end of an extended-query cycle. Rows go to a `RowSink` only once they are final:
+ * in an implicit transaction the first `sqlResultRetryBufferRowsMax` rows are held back, so a
+ * retryable error (40001) met before anything was sent restarts the transaction and runs the
+ * statement again, and the client never knows.
+ *
+ * Contract: one call at a time (the connection awaits each); errors are thrown as
+ * `RangedbError`s with SQLSTATEs, after the session has updated its own state (an error in a
+ * transaction block aborts the block).
+ */
+import { assert, assertNever } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
+import { isAmbiguousError, isRetryableError, type Sender } from '../../kv/api/index.js';
+import { Txn, type TxnDeps } from '../../txn/index.js';
+import type { TimerHandle } from '../../src/env/env.js';
+import { parse } from '../parser/index.js';
+import type { Statement, QueryStatement, TypeName, Expr } from '../parser/ast.js';
+import type { Datum } from '../types/datum.js';
+import { textType, type SqlType } from '../types/sql-type.js';
+import { resolveTypeName } from '../types/resolve.js';
+import { formatText, parseText, type TextContext } from '../types/text-io.js';
+import { timeZoneFromSetting } from '../types/timezone.js';
+import type { FormatCode } from '../pgwire/backend-messages.js';
+import type { CancelSignal, Notice, PreparedStatement, ResultColumn, SessionSettings, SqlEngine, StatementResult } from '../exec/contract.js';
+import { copyOptions, formatCopyLine, parseCopyData, type CopyFormat, type CopyOptions } from './copy.js';
+import {
+  SessionError,
+  notSupported,
+  portalMissing,
+  preparedStatementExists,
+  preparedStatementMissing,
+  queryCanceled,
+} from './errors.js';
+import { constantText, settingText } from './execute-params.js';
+import { TransactionBlock, restartedTxn, restartSavepointName, type TransactionPhase } from './transaction.js';
+import { SessionVariables, computedVariables, parseDurationMs, type ReportedChange } from './variables.js';
+import { decodeParameter, expandFormats } from './wire-format.js';
+
+/** The catalog's version as this node's sessions know it: bumped by every DDL statement run. */
+export interface CatalogVersion {
+  value: number;
+}
+
+export interface SessionDeps {
+  readonly engine: SqlEngine;
+  readonly db: Sender;
+  readonly txnDeps: TxnDeps;
+  /** Shared by the node's sessions, so a DDL in one re-prepares cached plans in all. */
+  readonly catalogVersion: CatalogVersion;
+}
+
+export interface SessionIdentity {
+  readonly user: string;
+  readonly database: string;
+  readonly isSuperuser: boolean;
+  /** The default of `strict_serializable` (commit wait). */
+  readonly strictSerializable?: boolean;
+}
+
+/** What the session tells the client outside of results. */
+export interface SessionOutput {
+  notice(notice: Notice): void;
+  /** A GUC_REPORT variable changed. */
+  parameterStatus(name: string, value: string): void;
+}
+
+/** Where an execution's final rows go. */
+export interface RowSink {
+  rows(rows: readonly (readonly Datum[])[]): Promise<void> | void;
+  /** COPY TO STDOUT: CopyOutResponse, before the first line. */
+  copyOutBegin(columnCount: number, format: CopyFormat): void;
+  copyOutData(lines: readonly string[]): Promise<void> | void;
+}
+
+/** A prepared statement as the session holds it (protocol Parse or SQL PREPARE). */
+export interface SessionStatement {
+  readonly name: string;
+  /** Undefined for an empty query string. */
+  readonly statement: Statement | undefined;
+  readonly paramTypeHints: readonly (SqlType | undefined)[];
+  paramTypes: readonly SqlType[];
+  columns: readonly ResultColumn[] | undefined;
+  /** The engine's plan, for statements the engine runs; re-prepared when the catalog changed. */
+  plan: PreparedStatement | undefined;
+  planCatalogVersion: number;
+}
+
+interface Execution {
+  readonly result: StatementResult;
+  readonly txn: Txn;
+  rowCount: number;
+}
+
+export interface Portal {
+  readonly name: string;
+  readonly statement: SessionStatement;
+  readonly params: readonly Datum[];
+  readonly resultFormats: readonly FormatCode[];
+  /** A suspended execution (Execute with a row limit). */
+  execution: Execution | undefined;
+  done: boolean;
+}
+
+export type ExecuteOutcome =
+  | { readonly kind: 'complete'; readonly tag: string }
+  | { readonly kind: 'suspended' }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'copyIn'; readonly columnCount: number; readonly format: CopyFormat };
+
+interface CopyIn {
+  readonly tableText: string;
+  readonly columns: readonly string[];
+  readonly options: CopyOptions;
+  readonly chunks: Uint8Array[];
+  bytes: number;
+}
+
+/** Statements the session runs itself. */
+const sessionKinds: ReadonlySet<Statement['kind']> = new Set([
+  'Begin', 'Commit', 'Rollback', 'Savepoint', 'ReleaseSavepoint', 'RollbackToSavepoint', 'SetVariable', 'SetTransaction',
+  'Show', 'Reset', 'Prepare', 'Execute', 'Deallocate', 'Discard', 'Copy',
+]);
+
+/** Statements whose failure does not abort the block (they end it). */
+const blockEndingKinds: ReadonlySet<Statement['kind']> = new Set(['Commit', 'Rollback']);
+
+/** Statements accepted in an aborted or committed block. */
+const blockEndKinds: ReadonlySet<Statement['kind']> = new Set(['Commit', 'Rollback', 'RollbackToSavepoint']);
+
+const complete = (tag: string): ExecuteOutcome => ({ kind: 'complete', tag });
+
+export class Session {
+  readonly variables: SessionVariables;
+  private readonly block: TransactionBlock;
+  private readonly prepared = new Map<string, SessionStatement>();
+  private readonly portals = new Map<string, Portal>();
+  /** An implicit transaction left open by a suspended portal, committed at Sync. */
+  private implicitTxn: Txn | undefined;
+  private copyIn: CopyIn | undefined;
+  /** SET LOCAL values to restore when the block ends, by variable name. */
+  private readonly localUndo = new Map<string, string>();
+  private settingsCache: SessionSettings | undefined;
+  private textContextCache: TextContext | undefined;
+  private lastCommitWaitNanos = 0n;
+  private cancelReason: 'user' | 'timeout' | undefined;
+  private running = false;
+  private readonly cancelSignal: CancelSignal = {
+    throwIfCancelled: () => {
+      if (this.cancelReason !== undefined) throw queryCanceled(this.cancelReason === 'timeout');
+    },
+  };
+
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly identity: SessionIdentity,
+    private readonly output: SessionOutput,
+  ) {
+    this.variables = new SessionVariables({
+      user: identity.user,
+      database: identity.database,
+      isSuperuser: identity.isSuperuser,
+      strictSerializable: identity.strictSerializable ?? false,
+    });
+    this.block = new TransactionBlock(deps.db, deps.txnDeps);
+  }
+
+  // ───────────────────────────── state the connection reads ─────────────────────────────
+
+  /** ReadyForQuery's status: I idle, T in a block (or an open implicit txn), E failed block. */
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    switch (this.block.phase) {
+      case 'idle':
+        return 'I';
+      case 'open':
+      case 'committed':
+        return 'T';
+      case 'aborted':
+        return 'E';
+    }
+  }
+
+  get transactionPhase(): TransactionPhase {
+    return this.block.phase;
+  }
+
+  /** Whether a statement is running now (a CancelRequest has something to cancel). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Cancels the running statement, if any (CancelRequest): it fails with 57014. */
+  cancel(): void {
+    if (this.running) this.cancelReason = 'user';
+  }
+
+  /** Applies startup parameters (`application_name`, `client_encoding`, `DateStyle`, …). */
+  applyStartupParameters(parameters: ReadonlyMap<string, string>): void {
+    for (const [name, value] of parameters) {
+      if (name === 'user' || name === 'database' || name === 'options' || name === 'replication') continue;
+      this.setVariable(name, value);
+    }
+  }
+
+  settings(): SessionSettings {
+    if (this.settingsCache === undefined) {
+      const v = this.variables;
+      const searchPath = v
+        .get('search_path')
+        .split(',')
+        .map((part) => part.trim().replace(/^"(.*)"$/, '$1'))
+        .filter((part) => part !== '' && part !== '$user');
+      this.settingsCache = Object.freeze({
+        database: v.get('database'),
+        searchPath,
+        user: this.identity.user,
+        applicationName: v.get('application_name'),
+        timeZone: v.get('TimeZone'),
+        dateStyle: v.get('DateStyle'),
+        intervalStyle: v.get('IntervalStyle'),
+        extraFloatDigits: Number(v.get('extra_float_digits')),
+        all: v.snapshot(),
+      });
+    }
+    return this.settingsCache;
+  }
+
+  textContext(): TextContext {
+    this.textContextCache ??= Object.freeze({ timeZone: timeZoneFromSetting(this.variables.get('TimeZone')) });
+    return this.textContextCache;
+  }
+
+  // ───────────────────────────── parse, prepare, bind ─────────────────────────────
+
+  /** Parses a query string; throws 42601 with the position. */
+  parse(sql: string): Statement[] {
+    return parse(sql);
+  }
+
+  /**
+   * Prepares `statement` (undefined: an empty query) as `name` ('' = unnamed, replaced freely).
+   * Engine statements are planned now, in the open block's transaction or a short one.
+   */
+  async prepare(name: string, statement: Statement | undefined, paramTypeHints: readonly (SqlType | undefined)[]): Promise<SessionStatement> {
+    if (name !== '' && this.prepared.has(name)) throw preparedStatementExists(name);
+    if (this.prepared.size >= limits.sqlPreparedStatementsMax && !this.prepared.has(name)) {
+      throw new SessionError('54000', `too many prepared statements (sqlPreparedStatementsMax ${limits.sqlPreparedStatementsMax})`);
+    }
+    const prepared = await this.guard(statement, () => this.makeStatement(name, statement, paramTypeHints));
+    this.prepared.set(name, prepared);
+    return prepared;
+  }
+
+  /** Prepares without storing (a simple-query statement). */
+  async prepareUnnamed(statement: Statement): Promise<SessionStatement> {
+    return this.guard(statement, () => this.makeStatement('', statement, []));
+  }
+
+  statement(name: string): SessionStatement {
+    const prepared = this.prepared.get(name);
+    if (prepared === undefined) throw preparedStatementMissing(name);
+    return prepared;
+  }
+
+  closeStatement(name: string): void {
+    this.prepared.delete(name);
+  }
+
+  /** Bind: a portal over `statement` with parameters decoded by their types. */
+  bind(
+    portalName: string,
+    statement: SessionStatement,
+    parameters: readonly (Uint8Array | null)[],
+    parameterFormatCodes: readonly number[],
+    resultFormatCodes: readonly number[],
+  ): Portal {
+    if (this.block.phase !== 'open' && this.block.phase !== 'idle' && !(statement.statement !== undefined && blockEndKinds.has(statement.statement.kind))) {
+      this.block.checkUsable();
+    }
+    if (portalName !== '' && this.portals.has(portalName)) throw new SessionError('42P03', `portal "${portalName}" already exists`);
+    if (this.portals.size >= limits.sqlPortalsMax && !this.portals.has(portalName)) throw new SessionError('54000', 'too many portals');
+    try {
+      if (parameters.length !== statement.paramTypes.length) {
+        throw new SessionError('08P01', `bind message supplies ${parameters.length} parameters, but prepared statement "${statement.name}" requires ${statement.paramTypes.length}`);
+      }
+      const formats = expandFormats(parameterFormatCodes, parameters.length, 'parameter');
+      const params = parameters.map((bytes, i) => decodeParameter(statement.paramTypes[i]!, bytes, formats[i]!, this.textContext()));
+      const resultFormats = expandFormats(resultFormatCodes, statement.columns?.length ?? 0, 'result');
+      return this.openPortal(portalName, statement, params, resultFormats);
+    } catch (error) {
+      this.block.fail(error);
+      throw error;
+    }
+  }
+
+  /** A portal with text results over an already-decoded parameter list (simple query, EXECUTE). */
+  openPortal(portalName: string, statement: SessionStatement, params: readonly Datum[], resultFormats?: readonly FormatCode[]): Portal {
+    const portal: Portal = {
+      name: portalName,
+      statement,
+      params,
+      resultFormats: resultFormats ?? new Array<FormatCode>(statement.columns?.length ?? 0).fill(0),
+      execution: undefined,
+      done: false,
+    };
+    this.portals.set(portalName, portal);
+    return portal;
+  }
+
+  portal(name: string): Portal {
+    const portal = this.portals.get(name);
+    if (portal === undefined) throw portalMissing(name);
+    return portal;
+  }
+
+  closePortal(name: string): void {
+    this.portals.delete(name);
+  }
+
+  // ───────────────────────────── execute ─────────────────────────────
+
+  /**
+   * Runs (or resumes) a portal, sending at most `rowsMax` rows (0: all) to `sink`. Returns the
+   * tag, `suspended` when the row limit stopped it, `empty` for an empty query, or `copyIn` when
+   * COPY FROM STDIN now waits for CopyData.
+   */
+  async execute(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    const statement = portal.statement.statement;
+    if (statement === undefined) return { kind: 'empty' };
+    assert(!this.running, 'one statement at a time');
+    this.running = true;
+    this.cancelReason = undefined;
+    const timer = this.startStatementTimer();
+    try {
+      return await this.guard(statement, () => this.dispatch(portal, statement, rowsMax, sink));
+    } finally {
+      if (timer !== undefined) this.deps.txnDeps.timers.clearTimeout(timer);
+      this.running = false;
+      this.cancelReason = undefined;
+    }
+  }
+
+  /**
+   * End of an extended-query cycle: commits an implicit transaction a suspended portal left
+   * open and drops the portals a finished transaction leaves behind.
+   */
+  async sync(): Promise<void> {
+    const txn = this.implicitTxn;
+    this.implicitTxn = undefined;
+    if (this.block.phase === 'idle') this.portals.clear();
+    if (txn !== undefined && !txn.isFinished) {
+      await txn.commit();
+      this.lastCommitWaitNanos = txn.lastCommitWaitNanos;
+    }
+  }
+
+  /** The connection is closing: roll back whatever is open. */
+  async close(): Promise<void> {
+    const txn = this.implicitTxn;
+    this.implicitTxn = undefined;
+    if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined);
+    await this.block.rollback();
+  }
+
+  private async dispatch(portal: Portal, statement: Statement, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
+    if (!sessionKinds.has(statement.kind)) return this.runEngine(portal, rowsMax, sink);
+    return this.runSessionStatement(portal, statement, sink);
+  }
+
+  /** Runs `fn`; an error in an open block aborts it (PostgreSQL: any error in a block does). */
+  private async guard<T>(statement: Statement | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (statement === undefined || !blockEndingKinds.has(statement.kind)) this.block.fail(error);
+      throw error;
+    }
+  }
+
+  private startStatementTimer(): TimerHandle | undefined {
+    const timeoutMs = parseDurationMs(this.variables.get('statement_timeout'), 'statement_timeout');
+    if (timeoutMs === 0) return undefined;
+    return this.deps.txnDeps.timers.setTimeout(() => {
+      if (this.running) this.cancelReason ??= 'timeout';
+    }, timeoutMs);
+  }
+
+  // ───────────────────────────── engine statements ─────────────────────────────
+
+  private strictSerializable(): boolean {
+    return this.variables.get('strict_serializable') === 'on';
+  }
+
+  private async runEngine(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    const execution = portal.execution;
+    if (execution !== undefined) return this.resume(portal, execution, rowsMax, sink);
+    if (portal.done) return complete(this.zeroRowTag(portal));
+    if (this.block.phase === 'open') {
+      const outcome = await this.runInTxn(this.block.txn, portal, rowsMax, sink, { delivered: false });
+      if (portal.statement.plan?.isDdl === true) this.block.ranDdl = true;
+      return outcome;
+    }
+    return this.runImplicit(portal, rowsMax, sink);
+  }
+
+  /** An implicit transaction around one statement, retried while nothing reached the client. */
+  private async runImplicit(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    const progress = { delivered: false };
+    return this.withImplicitTxn(
+      () => progress.delivered,
+      async (txn) => {
+        const outcome = await this.runInTxn(txn, portal, rowsMax, sink, progress);
+        if (outcome.kind === 'suspended') this.implicitTxn = txn;
+        return { outcome, commit: outcome.kind !== 'suspended' };
+      },
+    );
+  }
+
+  /**
+   * Runs `fn` in a new transaction and commits it (if `fn` asks), retrying retryable errors with
+   * a restarted transaction while `delivered()` is false (runTxn's loop, with that condition).
+   */
+  private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>): Promise<T> {
+    const { db, txnDeps } = this.deps;
+    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable() });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { outcome, commit } = await fn(txn);
+        if (commit) {
+          await txn.commit();
+          this.lastCommitWaitNanos = txn.lastCommitWaitNanos;
+        }
+        return outcome;
+      } catch (error) {
+        if (isAmbiguousError(error)) {
+          txn.abandon();
+          throw error;
+        }
+        if (!isRetryableError(error) || delivered() || attempt >= limits.txnRetriesMax) {
+          if (!txn.isFinished) await txn.rollback().catch(() => undefined);
+          throw error;
+        }
+        txn = restartedTxn(txn, error, db, txnDeps, this.strictSerializable());
+        await txnDeps.timers.sleep(Math.min(1000, 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }): Promise<ExecuteOutcome> {
+    const plan = await this.planFor(portal.statement, txn);
+    this.cancelSignal.throwIfCancelled();
+    const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal });
+    const execution: Execution = { result, txn, rowCount: 0 };
+    const outcome = await this.pull(portal, execution, rowsMax, (rows) => {
+      progress.delivered = true;
+      return sink.rows(rows);
+    });
+    for (const notice of result.notices) this.output.notice(notice);
+    if (outcome.kind === 'complete' && plan.isDdl) this.deps.catalogVersion.value += 1;
+    return outcome;
+  }
+
+  private async resume(portal: Portal, execution: Execution, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    const outcome = await this.pull(portal, execution, rowsMax, (rows) => sink.rows(rows));
+    if (outcome.kind === 'complete' && this.block.phase !== 'open' && execution.txn === this.implicitTxn) {
+      this.implicitTxn = undefined;
+      await execution.txn.commit();
+      this.lastCommitWaitNanos = execution.txn.lastCommitWaitNanos;
+    }
+    return outcome;
+  }
+
+  /**
+   * Pulls rows into batches: the first `sqlResultRetryBufferRowsMax` are held back (retry
+   * window), then each full batch is delivered; stops at `rowsMax` (suspending the portal).
+   */
+  private async pull(
+    portal: Portal,
+    execution: Execution,
+    rowsMax: number,
+    deliver: (rows: readonly (readonly Datum[])[]) => Promise<void> | void,
+  ): Promise<ExecuteOutcome> {
+    let batch: (readonly Datum[])[] = [];
+    let pulled = 0;
+    const rows = execution.result.rows;
+    for (;;) {
+      this.cancelSignal.throwIfCancelled();
+      if (rowsMax > 0 && pulled === rowsMax) {
+        if (batch.length > 0) await deliver(batch);
+        portal.execution = execution;
+        return { kind: 'suspended' };
+      }
+      const next = await rows.next();
+      if (next.done === true) break;
+      batch.push(next.value);
+      pulled += 1;
+      execution.rowCount += 1;
+      if (batch.length >= limits.sqlResultRetryBufferRowsMax) {
+        await deliver(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await deliver(batch);
+    portal.execution = undefined;
+    portal.done = true;
+    return complete(execution.result.tag());
+  }
+
+  /** The tag of executing a portal that already ran to completion (PostgreSQL: no rows). */
+  private zeroRowTag(portal: Portal): string {
+    const kind = portal.statement.statement?.kind;
+    return kind === 'QueryStatement' ? 'SELECT 0' : (portal.statement.statement?.text.split(/\s/)[0]?.toUpperCase() ?? '');
+  }
+
+  /** The statement's plan, prepared again if a DDL statement ran since it was planned. */
+  private async planFor(statement: SessionStatement, txn: Txn): Promise<PreparedStatement> {
+    const version = this.deps.catalogVersion.value;
+    if (statement.plan !== undefined && statement.planCatalogVersion === version) return statement.plan;
+    assert(statement.statement !== undefined);
+    const plan = await this.deps.engine.prepare(statement.statement, { txn, settings: this.settings(), paramTypeHints: statement.paramTypeHints });
+    if (statement.plan !== undefined && !sameColumns(statement.plan.columns, plan.columns)) {
+      throw new SessionError('0A000', 'cached plan must not change result type');
+    }
+    statement.plan = plan;
+    statement.planCatalogVersion = version;
+    statement.paramTypes = plan.paramTypes;
+    statement.columns = plan.columns;
+    return plan;
+  }
+
+  private async makeStatement(name: string, statement: Statement | undefined, paramTypeHints: readonly (SqlType | undefined)[]): Promise<SessionStatement> {
+    const prepared: SessionStatement = {
+      name,
+      statement,
+      paramTypeHints,
+      paramTypes: [],
+      columns: undefined,
+      plan: undefined,
+      planCatalogVersion: -1,
+    };
+    if (statement === undefined) return prepared;
+    if (sessionKinds.has(statement.kind)) {
+      prepared.columns = this.sessionStatementColumns(statement);
+      return prepared;
+    }
+    if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
+    if (this.block.phase === 'open') {
+      await this.planFor(prepared, this.block.txn);
+    } else {
+      // Planning reads the catalog: in a short transaction of its own (read-only: no commit record).
+      await this.withImplicitTxn(() => false, async (txn) => ({ outcome: await this.planFor(prepared, txn), commit: true }));
+    }
+    return prepared;
+  }
+
+  private sessionStatementColumns(statement: Statement): ResultColumn[] | undefined {
+    switch (statement.kind) {
+      case 'Show':
+        return statement.name === 'all' ? ['name', 'setting', 'description'].map(textColumn) : [textColumn(statement.name)];
+      case 'Execute':
+        return this.prepared.get(statement.name)?.columns?.slice();
+      default:
+        return undefined;
+    }
+  }
+
+  // ───────────────────────────── session statements ─────────────────────────────
+
+  private async runSessionStatement(portal: Portal, statement: Statement, sink: RowSink): Promise<ExecuteOutcome> {
+    switch (statement.kind) {
+      case 'Begin':
+        return complete(this.begin(statement.isolation, statement.readOnly));
+      case 'Commit':
+        return complete(await this.endBlock(true));
+      case 'Rollback':
+        return complete(await this.endBlock(false));
+      case 'Savepoint':
+        this.block.savepoint(statement.name);
+        return complete('SAVEPOINT');
+      case 'ReleaseSavepoint':
+        await this.block.release(statement.name);
+        if (statement.name === restartSavepointName) this.lastCommitWaitNanos = this.block.lastCommitWaitNanos;
+        return complete('RELEASE');
+      case 'RollbackToSavepoint':
+        this.block.rollbackTo(statement.name, this.strictSerializable());
+        return complete('ROLLBACK');
+      case 'SetVariable':
+        this.set(statement.name, statement.values, statement.local);
+        return complete('SET');
+      case 'SetTransaction':
+        this.checkIsolation(statement.isolation, statement.readOnly);
+        return complete('SET');
+      case 'Show':
+        await sink.rows(this.show(statement.name));
+        return complete(`SHOW`);
+      case 'Reset':
+        this.report(statement.name === null ? this.variables.resetAll() : this.variables.reset(statement.name));
+        this.invalidateSettings();
+        return complete('RESET');
+      case 'Prepare':
+        await this.prepare(statement.name, statement.statement, statement.parameterTypes.map(resolveParamType));
+        return complete('PREPARE');
+      case 'Execute':
+        return this.executeSql(statement.name, statement.params, sink);
+      case 'Deallocate':
+        if (statement.name === null) this.prepared.clear();
+        else if (!this.prepared.delete(statement.name)) throw preparedStatementMissing(statement.name);
+        return complete(statement.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE');
+      case 'Discard':
+        return complete(this.discard(statement.target));
+      case 'Copy':
+        return this.copy(statement, sink);
+      default:
+        void portal;
+        return unreachableKind(statement.kind);
+    }
+  }
+
+  private begin(isolation: string | null, readOnly: boolean | null): string {
+    if (this.block.phase !== 'idle') {
+      this.output.notice({ severity: 'WARNING', sqlState: '25001', message: 'there is already a transaction in progress' });
+      return 'BEGIN';
+    }
+    this.checkIsolation(isolation, readOnly);
+    this.block.begin(this.strictSerializable());
+    return 'BEGIN';
+  }
+
+  private checkIsolation(isolation: string | null, readOnly: boolean | null): void {
+    if (readOnly === true) throw notSupported('READ ONLY transactions are not supported');
+    if (isolation !== null && isolation !== 'serializable') {
+      this.output.notice({
+        severity: 'NOTICE',
+        sqlState: '00000',
+        message: `${isolation.toUpperCase()} isolation is not supported; the transaction runs as SERIALIZABLE`,
+      });
+    }
+  }
+
+  private async endBlock(commit: boolean): Promise<string> {
+    if (this.block.phase === 'idle') {
+      this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'there is no transaction in progress' });
+      return commit ? 'COMMIT' : 'ROLLBACK';
+    }
+    const ranDdl = this.block.ranDdl;
+    try {
+      if (!commit) {
+        await this.block.rollback();
+        return 'ROLLBACK';
+      }
+      const tag = await this.block.commit();
+      this.lastCommitWaitNanos = this.block.lastCommitWaitNanos;
+      return tag;
+    } finally {
+      this.endOfBlock(ranDdl);
+    }
+  }
+
+  /** The block ended: SET LOCAL undone, portals dropped, other sessions' plans invalidated by DDL. */
+  private endOfBlock(ranDdl: boolean): void {
+    for (const [name, value] of this.localUndo) this.report(this.variables.restore(name, value));
+    this.localUndo.clear();
+    this.invalidateSettings();
+    this.portals.clear();
+    if (ranDdl) this.deps.catalogVersion.value += 1;
+  }
+
+  private set(name: string, values: readonly Expr[] | null, local: boolean): void {
+    if (name === 'transaction_isolation') {
+      this.checkIsolation(values === null ? null : settingText(values[0]!), null);
+      return;
+    }
+    if (local && this.block.phase === 'idle') {
+      this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
+      return;
+    }
+    const before = this.variables.find(name);
+    if (values === null) this.report(this.variables.reset(name));
+    else this.setVariable(name, values.map(settingText).join(', '));
+    if (local && before !== undefined && !this.localUndo.has(name.toLowerCase())) this.localUndo.set(name.toLowerCase(), before);
+  }
+
+  private setVariable(name: string, value: string): void {
+    if (name.toLowerCase() === 'session_authorization' && value !== this.identity.user) {
+      throw notSupported('SET SESSION AUTHORIZATION to another user');
+    }
+    this.report(this.variables.set(name, value));
+    this.invalidateSettings();
+  }
+
+  private show(name: string): string[][] {
+    const key = name.toLowerCase();
+    if (key === 'all') return this.variables.all().map((row) => [...row]);
+    if (computedVariables.has(key)) return [[formatNanosAsInterval(this.lastCommitWaitNanos)]];
+    return [[this.variables.get(key)]];
+  }
+
+  private report(changes: readonly ReportedChange[]): void {
+    for (const change of changes) this.output.parameterStatus(change.name, change.value);
+  }
+
+  private invalidateSettings(): void {
+    this.settingsCache = undefined;
+    this.textContextCache = undefined;
+  }
+
+  private discard(target: 'all' | 'plans' | 'sequences' | 'temp'): string {
+    switch (target) {
+      case 'all':
+        if (this.block.phase !== 'idle') throw new SessionError('25001', 'DISCARD ALL cannot run inside a transaction block');
+        this.prepared.clear();
+        this.portals.clear();
+        this.report(this.variables.resetAll());
+        this.invalidateSettings();
+        return 'DISCARD ALL';
+      case 'plans':
+        for (const statement of this.prepared.values()) statement.plan = undefined;
+        return 'DISCARD PLANS';
+      case 'sequences':
+        return 'DISCARD SEQUENCES';
+      case 'temp':
+        return 'DISCARD TEMP';
+    }
+  }
+
+  /** SQL EXECUTE: the prepared statement with constant parameters, its tag as its own. */
+  private async executeSql(name: string, paramExprs: readonly Expr[], sink: RowSink): Promise<ExecuteOutcome> {
+    const statement = this.statement(name);
+    if (paramExprs.length !== statement.paramTypes.length) {
+      throw new SessionError('42601', `wrong number of parameters for prepared statement "${name}"`, 'input', `Expected ${statement.paramTypes.length} parameters but got ${paramExprs.length}.`);
+    }
+    const params = paramExprs.map((expr, i) => {
+      const text = constantText(expr);
+      return text === null ? null : parseText(statement.paramTypes[i]!, text, this.textContext());
+    });
+    const inner: Portal = { name: '', statement, params, resultFormats: [], execution: undefined, done: false };
+    const innerStatement = statement.statement;
+    if (innerStatement === undefined) return { kind: 'empty' };
+    if (sessionKinds.has(innerStatement.kind)) return this.runSessionStatement(inner, innerStatement, sink);
+    return this.runEngine(inner, 0, sink);
+  }
+
+  // ───────────────────────────── COPY ─────────────────────────────
+
+  private async copy(statement: Extract<Statement, { kind: 'Copy' }>, sink: RowSink): Promise<ExecuteOutcome> {
+    const options = copyOptions(statement.format, statement.delimiter, statement.nullString, statement.header);
+    if (statement.where !== null) throw notSupported('COPY FROM … WHERE');
+    if (statement.direction === 'to stdout') return this.copyOut(statement, options, sink);
+    const table = statement.table;
+    assert(table !== null, 'COPY FROM has a table');
+    const tableText = [table.catalog, table.schema, table.name].filter((part): part is string => part !== null).map(quoteIdent).join('.');
+    let columns = statement.columns;
+    if (columns.length === 0) {
+      const probe = await this.prepareUnnamed(parseOne(`SELECT * FROM ${tableText}`));
+      columns = (probe.columns ?? []).map((column) => column.name);
+    }
+    this.copyIn = { tableText, columns, options, chunks: [], bytes: 0 };
+    return { kind: 'copyIn', columnCount: columns.length, format: options.format };
+  }
+
+  /** CopyData during COPY FROM STDIN. */
+  copyData(data: Uint8Array): void {
+    const copyIn = this.copyIn;
+    assert(copyIn !== undefined, 'CopyData outside COPY');
+    copyIn.bytes += data.length;
+    if (copyIn.bytes > limits.sqlCopyInBytesMax) {
+      this.copyIn = undefined;
+      this.block.fail(undefined);
+      throw new SessionError('54000', `COPY input exceeds sqlCopyInBytesMax (${limits.sqlCopyInBytesMax} bytes); load it in pieces`);
+    }
+    copyIn.chunks.push(Uint8Array.from(data));
+  }
+
+  /** CopyFail: the client gave up; the COPY fails with its reason. */
+  copyFail(reason: string): never {
+    this.copyIn = undefined;
+    const error = new SessionError('57014', `COPY from stdin failed: ${reason}`);
+    this.block.fail(error);
+    throw error;
+  }
+
+  get inCopy(): boolean {
+    return this.copyIn !== undefined;
+  }
+
+  /** CopyDone: parses the input and inserts it (one transaction, retried as a whole). */
+  async copyDone(): Promise<string> {
+    const copyIn = this.copyIn;
+    assert(copyIn !== undefined, 'CopyDone outside COPY');
+    this.copyIn = undefined;
+    this.running = true;
+    this.cancelReason = undefined;
+    try {
+      return await this.guard(undefined, async () => {
+        const text = Buffer.concat(copyIn.chunks).toString('utf8');
+        const rows = parseCopyData(text, copyIn.options);
+        checkRowWidths(rows, copyIn.columns);
+        if (this.block.phase === 'open') await this.insertRows(this.block.txn, copyIn, rows);
+        else await this.withImplicitTxn(() => false, async (txn) => ({ outcome: await this.insertRows(txn, copyIn, rows), commit: true }));
+        return `COPY ${rows.length}`;
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async insertRows(txn: Txn, copyIn: CopyIn, rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    const batchRows = limits.sqlCopyBatchRowsMax;
+    const plans = new Map<number, SessionStatement>();
+    for (let start = 0; start < rows.length; start += batchRows) {
+      const batch = rows.slice(start, start + batchRows);
+      let statement = plans.get(batch.length);
+      if (statement === undefined) {
+        statement = { name: '', statement: parseOne(insertSql(copyIn, batch.length)), paramTypeHints: [], paramTypes: [], columns: undefined, plan: undefined, planCatalogVersion: -1 };
+        plans.set(batch.length, statement);
+      }
+      const plan = await this.planFor(statement, txn);
+      const width = copyIn.columns.length;
+      const params = batch.flatMap((row) => row.map((field, k) => (field === null ? null : parseText(plan.paramTypes[k % width] ?? plan.paramTypes[k]!, field, this.textContext()))));
+      this.cancelSignal.throwIfCancelled();
+      const result = await plan.run({ txn, settings: this.settings(), params, cancel: this.cancelSignal });
+      for (let row = await result.rows.next(); row.done !== true; row = await result.rows.next()) {
+        /* an INSERT returns no rows */
+      }
+    }
+  }
+
+  private async copyOut(statement: Extract<Statement, { kind: 'Copy' }>, options: CopyOptions, sink: RowSink): Promise<ExecuteOutcome> {
+    let query: Statement;
+    if (statement.query !== null) {
+      const queryStatement: QueryStatement = { kind: 'QueryStatement', query: statement.query, location: statement.location, text: statement.text };
+      query = queryStatement;
+    } else {
+      const table = statement.table;
+      assert(table !== null);
+      const tableText = [table.catalog, table.schema, table.name].filter((part): part is string => part !== null).map(quoteIdent).join('.');
+      const columns = statement.columns.length === 0 ? '*' : statement.columns.map(quoteIdent).join(', ');
+      query = parseOne(`SELECT ${columns} FROM ${tableText}`);
+    }
+    const prepared = await this.prepareUnnamed(query);
+    const columns = prepared.columns ?? [];
+    const portal: Portal = { name: '', statement: prepared, params: [], resultFormats: [], execution: undefined, done: false };
+    let begun = false;
+    let rowCount = 0;
+    const context = this.textContext();
+    const copySink: RowSink = {
+      rows: (rows) => {
+        if (!begun) {
+          begun = true;
+          sink.copyOutBegin(columns.length, options.format);
+          if (options.header) void sink.copyOutData([formatCopyLine(columns.map((column) => column.name), options)]);
+        }
+        rowCount += rows.length;
+        return sink.copyOutData(rows.map((row) => formatCopyLine(row.map((datum, i) => (datum === null ? null : formatText(columns[i]!.type, datum, context))), options)));
+      },
+      copyOutBegin: () => undefined,
+      copyOutData: () => undefined,
+    };
+    await this.runEngine(portal, 0, copySink);
+    if (!begun) {
+      sink.copyOutBegin(columns.length, options.format);
+      if (options.header) await sink.copyOutData([formatCopyLine(columns.map((column) => column.name), options)]);
+    }
+    return complete(`COPY ${rowCount}`);
+  }
+}
+
+function textColumn(name: string): ResultColumn {
+  return Object.freeze({ name, type: textType, tableOid: 0, columnNumber: 0 });
+}
+
+function sameColumns(a: readonly ResultColumn[] | undefined, b: readonly ResultColumn[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((column, i) => column.type.oid === b[i]!.type.oid && column.name === b[i]!.name);
+}
+
+function resolveParamType(typeName: TypeName): SqlType {
+  const modifiers = typeName.modifiers.map((expr) => Number(constantText(expr)));
+  return resolveTypeName({ names: typeName.names, modifiers, arrayDimensions: typeName.arrayBounds.length }).type;
+}
+
+function parseOne(sql: string): Statement {
+  const statements = parse(sql);
+  assert(statements.length === 1, () => `one statement expected: ${sql}`);
+  return statements[0]!;
+}
+
+/** `"name"` unless it is a plain lower-case identifier. */
+export function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+function insertSql(copyIn: CopyIn, rowCount: number): string {
+  const width = copyIn.columns.length;
+  const rows: string[] = [];
+  for (let r = 0; r < rowCount; r++) rows.push(`(${copyIn.columns.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  return `INSERT INTO ${copyIn.tableText} (${copyIn.columns.map(quoteIdent).join(', ')}) VALUES ${rows.join(', ')}`;
+}
+
+function checkRowWidths(rows: readonly (readonly (string | null)[])[], columns: readonly string[]): void {
+  rows.forEach((row, i) => {
+    if (row.length < columns.length) {
+      throw new SessionError('22P04', `missing data for column "${columns[row.length]}"`, 'input', `COPY line ${i + 1}`);
+    }
+    if (row.length > columns.length) throw new SessionError('22P04', 'extra data after last expected column', 'input', `COPY line ${i + 1}`);
+  });
+}
+
+/** `00:00:00.001234`: an interval's text, for SHOW last_commit_wait. */
+function formatNanosAsInterval(nanos: bigint): string {
+  const micros = nanos / 1000n;
+  const seconds = micros / 1_000_000n;
+  const fraction = String(micros % 1_000_000n).padStart(6, '0');
+  const hh = String(seconds / 3600n).padStart(2, '0');
+  const mm = String((seconds / 60n) % 60n).padStart(2, '0');
+  const ss = String(seconds % 60n).padStart(2, '0');
+  return `${hh}:${mm}:${ss}${micros % 1_000_000n === 0n ? '' : `.${fraction.replace(/0+$/, '')}`}`;
+}
+
+function unreachableKind(kind: string): never {
+  return assertNever(kind as never, 'session statement kind');
+}
+
