@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- bank [--accounts=1000] [--ranges=8] [--clients=32] [--seconds=5]`: the bank
- * workload (bench/workloads/bank.ts) — transfers/s, retries/s, p50/p99, scans/s.
+ * `npm run bench -- bank [--accounts=1000] [--ranges=8] [--clients=32] [--seconds=5] [--scanner=1]`:
+ * the bank workload (bench/workloads/bank.ts) — transfers/s, retries/s, p50/p99, scans/s.
+ * `--scanner=0` leaves the scanner out of both runs (to tell its cost from the transfers').
  *
  * Ours: a single-node rangedb (`openKv` over a `LevelEngine`), the accounts split over
  * `--ranges` ranges (and the transfer records in one more); `--clients` concurrent clients loop
@@ -51,6 +52,7 @@ import {
 const config: BankConfig = { accounts: flag('accounts', 1000), ranges: flag('ranges', 8), initialBalance: 1000n };
 const clients = flag('clients', 32);
 const seconds = flag('seconds', 5);
+const scanner = flag('scanner', 1) !== 0;
 
 function stringFlag(name: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -65,6 +67,7 @@ interface BankRun {
 
 /** Loops `scan` until `until` resolves; the scans done. */
 async function scanLoop(scan: () => Promise<void>, until: Promise<unknown>): Promise<number> {
+  if (!scanner) return until.then(() => 0);
   let done = false;
   const stop = (): void => void (done = true);
   until.then(stop, stop);
@@ -177,7 +180,7 @@ async function bench(): Promise<void> {
   progress(describe('rangedb', ours));
   report({
     bench: 'bank',
-    metric: `bank transfers/s, ${config.accounts} accounts, ${config.ranges} ranges, ${clients} clients + a scanner; reference: classic-level with an in-process key mutex`,
+    metric: `bank transfers/s, ${config.accounts} accounts, ${config.ranges} ranges, ${clients} clients${scanner ? ' + a scanner' : ', no scanner'}; reference: classic-level with an in-process key mutex`,
     unit: 'transfers/s',
     value: ours.transfers.operationsPerSecond,
     reference: reference.transfers.operationsPerSecond,
