@@ -7,6 +7,7 @@ import { assert } from '../../src/base/assert.js';
 import { RowDecodeError } from './errors.js';
 
 const initialCapacityBytes = 128;
+const utf8Encoder = new TextEncoder();
 
 export class ValueWriter {
   private buffer = new Uint8Array(initialCapacityBytes);
@@ -35,9 +36,36 @@ export class ValueWriter {
     this.used += value.length;
   }
 
+  /**
+   * `text` as uvarint(UTF-8 length) ∥ UTF-8. ASCII text is copied in a JS loop: for the short
+   * strings of a row that is several times faster than TextEncoder's native call and allocates
+   * nothing.
+   */
+  utf8(text: string): void {
+    const length = text.length;
+    let ascii = true;
+    for (let index = 0; index < length; index++) {
+      if (text.charCodeAt(index) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const bytes = utf8Encoder.encode(text);
+      this.uvarint(bytes.length);
+      return this.bytes(bytes);
+    }
+    this.uvarint(length);
+    this.reserve(length);
+    const buffer = this.buffer;
+    let offset = this.used;
+    for (let index = 0; index < length; index++) buffer[offset++] = text.charCodeAt(index);
+    this.used = offset;
+  }
+
   /** An unsigned integer below 2^53 as LEB128. */
   uvarint(value: number): void {
-    assert(Number.isSafeInteger(value) && value >= 0, () => `bad uvarint ${value}`);
+    assert(Number.isSafeInteger(value) && value >= 0, 'uvarint out of range');
     let rest = value;
     while (rest >= 0x80) {
       this.byte((rest % 0x80) | 0x80);

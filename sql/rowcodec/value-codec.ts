@@ -45,7 +45,6 @@ export interface ValueColumn {
   readonly missingValue: Datum | undefined;
 }
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 function tagOf(type: SqlType, datum: Datum): number {
@@ -88,12 +87,6 @@ function tagOf(type: SqlType, datum: Datum): number {
   }
 }
 
-function writeUtf8(writer: ValueWriter, text: string): void {
-  const bytes = utf8Encoder.encode(text);
-  writer.uvarint(bytes.length);
-  writer.bytes(bytes);
-}
-
 function writePayload(writer: ValueWriter, type: SqlType, datum: Datum): void {
   if (datum === null || type.kind === 'bool') return;
   switch (type.kind) {
@@ -119,7 +112,7 @@ function writePayload(writer: ValueWriter, type: SqlType, datum: Datum): void {
     case 'name':
     case 'jsonb':
     case 'unknown':
-      return writeUtf8(writer, datum as string);
+      return writer.utf8(datum as string);
     case 'bytea':
       writer.uvarint((datum as Uint8Array).length);
       return writer.bytes(datum as Uint8Array);
