@@ -28,12 +28,30 @@ export const numericDisplayScaleMax = 16383;
 const minSignificantDigits = 16;
 const maxDivisionDisplayScale = 1000;
 
-const powersOfTen: bigint[] = [1n];
-/** 10^n as a bigint, cached. */
+/** Powers of ten kept: the small ones every operation uses (caching all would cost gigabytes). */
+const cachedPowersMax = 64;
+const powersOfTen: readonly bigint[] = Array.from({ length: cachedPowersMax + 1 }, (_, n) => 10n ** BigInt(n));
+
+/** 10^n as a bigint. */
 export function pow10(n: number): bigint {
-  assert(Number.isInteger(n) && n >= 0, () => `bad power of ten ${n}`);
-  while (powersOfTen.length <= n) powersOfTen.push(powersOfTen[powersOfTen.length - 1]! * 10n);
-  return powersOfTen[n]!;
+  assert(Number.isInteger(n) && n >= 0, 'bad power of ten');
+  return n <= cachedPowersMax ? powersOfTen[n]! : 10n ** BigInt(n);
+}
+
+/**
+ * PostgreSQL's numeric limits: at most 131072 digits before the point and 16383 after; beyond
+ * them 22003 `value overflows numeric format`. Cheap for ordinary values: the exact digit count
+ * is taken only when a bound from the bit length says it might be near the limit.
+ */
+function checkRange(value: Numeric): Numeric {
+  if (!value.isFinite || value.unscaled === 0n) return value;
+  const magnitude = abs(value.unscaled);
+  const digitsBound = Math.ceil(magnitude.toString(16).length * 4 * 0.30103) + 1;
+  if (digitsBound - value.scale <= numericWeightDigitsMax && value.scale <= numericDisplayScaleMax) return value;
+  if (value.scale > numericDisplayScaleMax || magnitude.toString().length - value.scale > numericWeightDigitsMax) {
+    throw new NumericValueOutOfRangeError('value overflows numeric format');
+  }
+  return value;
 }
 
 function abs(value: bigint): bigint {
@@ -88,16 +106,15 @@ export class Numeric {
     const integerDigits = match[2] ?? '';
     const fractionDigits = match[3] ?? '';
     const exponentText = match[4];
-    if (exponentText !== undefined && Math.abs(Number(exponentText)) > 2 * numericDisplayScaleMax) throw invalidSyntax('numeric', text);
     const exponent = exponentText === undefined ? 0 : Number(exponentText);
+    if (Math.abs(exponent) > numericWeightDigitsMax + numericDisplayScaleMax) throw new NumericValueOutOfRangeError('value overflows numeric format');
     let unscaled = BigInt(integerDigits + fractionDigits || '0');
     let scale = fractionDigits.length - exponent;
     if (scale < 0) {
       unscaled *= pow10(-scale);
       scale = 0;
     }
-    if (scale > numericDisplayScaleMax) throw new NumericValueOutOfRangeError('value overflows numeric format');
-    return new Numeric('finite', match[1] === '-' ? -unscaled : unscaled, scale);
+    return checkRange(new Numeric('finite', match[1] === '-' ? -unscaled : unscaled, scale));
   }
 
   get isNaN(): boolean {
@@ -159,7 +176,7 @@ export class Numeric {
     const special = addSpecial(this, other);
     if (special !== undefined) return special;
     const scale = Math.max(this.scale, other.scale);
-    return new Numeric('finite', this.scaledTo(scale) + other.scaledTo(scale), scale);
+    return checkRange(new Numeric('finite', this.scaledTo(scale) + other.scaledTo(scale), scale));
   }
 
   sub(other: Numeric): Numeric {
@@ -175,14 +192,14 @@ export class Numeric {
     }
     const scale = Math.min(this.scale + other.scale, numericDisplayScaleMax);
     const product = Numeric.of(this.unscaled * other.unscaled, this.scale + other.scale);
-    return scale === product.scale ? product : product.round(scale);
+    return checkRange(scale === product.scale ? product : product.round(scale));
   }
 
   /** PostgreSQL's `numeric_div`: rounded to `select_div_scale`; 22012 on a zero divisor. */
   div(other: Numeric): Numeric {
     const special = divSpecial(this, other);
     if (special !== undefined) return special;
-    return divideToScale(this, other, divisionScale(this, other));
+    return checkRange(divideToScale(this, other, divisionScale(this, other)));
   }
 
   /** Truncated division (`div(x, y)`): the integer quotient, scale 0. */

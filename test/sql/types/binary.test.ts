@@ -1,10 +1,10 @@
 /**
- * Binary-format edge cases beyond the golden send bytes (pg-golden.test.ts): what PostgreSQL's
+ * Binary-format and limit edge cases beyond the golden send bytes (pg-golden.test.ts): what PostgreSQL's
  * receive functions do with bytes it would never send. Each was checked against PostgreSQL 15
  * through `COPY … FROM … (FORMAT binary)`, which uses the receive functions.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidBinaryRepresentationError, decodeBinary, formatText, int4Type, numericType, textType, uuidType } from '../../../sql/types/index.js';
+import { InvalidBinaryRepresentationError, Numeric, NumericValueOutOfRangeError, decodeBinary, formatText, int4Type, numericType, textType, uuidType } from '../../../sql/types/index.js';
 
 const numericBytes = (ndigits: number, weight: number, sign: number, dscale: number, ...digits: number[]): Uint8Array => {
   const out = Buffer.alloc(8 + digits.length * 2);
@@ -37,5 +37,14 @@ describe('fixed-width and text receive', () => {
     expect(() => decodeBinary(int4Type, Uint8Array.of(0, 0, 1))).toThrow(InvalidBinaryRepresentationError);
     expect(() => decodeBinary(uuidType, new Uint8Array(15))).toThrow(InvalidBinaryRepresentationError);
     expect(() => decodeBinary(textType, Uint8Array.of(0xc3, 0x28))).toThrow(InvalidBinaryRepresentationError);
+  });
+});
+
+describe('numeric limits (PostgreSQL 15: 131072 digits before the point, 16383 after)', () => {
+  it('reads the largest value and refuses one digit more with 22003', () => {
+    expect(Numeric.parse('1e131071').toString()).toHaveLength(131072);
+    expect(() => Numeric.parse('1e131072')).toThrow(NumericValueOutOfRangeError);
+    expect(() => Numeric.parse('1e131072')).toThrow('value overflows numeric format');
+    expect(() => Numeric.parse('1e131071').mul(Numeric.parse('10'))).toThrow(NumericValueOutOfRangeError);
   });
 });
