@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `rangedb` — the command line. One file per command in this folder; this one dispatches.
- * Flags follow CockroachDB's names where one exists (`--store`, `--log-level`).
+ * Flags follow CockroachDB's names where one exists (`--store`, `--sql-addr`, `--log-level`).
  */
 import { parseArgs } from 'node:util';
 import { startSingleNode } from './start-single-node.js';
@@ -11,6 +11,7 @@ const usage = `usage: rangedb <command> [flags]
 commands:
   start-single-node   start a one-node cluster (no replication)
                         --store=<path>        data folder (default: rangedb-data)
+                        --sql-addr=<host:port> the SQL (pgwire) listener (default: localhost:26257)
                         --log-level=<level>   trace|debug|info|warn|error (default: info)
   version             print the version
   help                print this text
@@ -20,8 +21,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start-single-node': {
-      const { values } = parseArgs({ args: [...rest], options: { store: { type: 'string', default: 'rangedb-data' }, 'log-level': { type: 'string', default: 'info' } }, strict: true });
-      return startSingleNode({ storePath: values.store, logLevel: values['log-level'] });
+      const { values } = parseArgs({
+        args: [...rest],
+        options: { store: { type: 'string', default: 'rangedb-data' }, 'log-level': { type: 'string', default: 'info' }, 'sql-addr': { type: 'string', default: 'localhost:26257' } },
+        strict: true,
+      });
+      return startSingleNode({ storePath: values.store, logLevel: values['log-level'], sqlAddr: values['sql-addr'] });
     }
     case 'version':
       console.log('rangedb 0.1.0');

@@ -1,6 +1,7 @@
 /**
- * `rangedb start-single-node`: runs one node with one store until SIGINT or SIGTERM, then shuts
- * down cleanly (queued writes drained, the store closed). A second signal exits at once.
+ * `rangedb start-single-node`: runs one node with one store and its SQL listener (insecure: every
+ * user is trusted, no TLS) until SIGINT or SIGTERM, then shuts down cleanly (SQL connections
+ * drained, queued writes drained, the store closed). A second signal exits at once.
  */
 import { createLogger, type LogLevel } from '../base/logger.js';
 import { realEnv } from '../env/real.js';
@@ -8,23 +9,22 @@ import { RangedbNode } from '../node/node.js';
 
 const logLevels: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-export async function startSingleNode(options: { storePath: string; logLevel: string }): Promise<number> {
+export async function startSingleNode(options: { storePath: string; logLevel: string; sqlAddr: string }): Promise<number> {
   if (!logLevels.includes(options.logLevel as LogLevel)) {
     console.error(`--log-level must be one of ${logLevels.join(', ')}`);
     return 2;
   }
   const logger = createLogger({ level: options.logLevel as LogLevel, pretty: process.stdout.isTTY === true });
   const env = realEnv({ logger });
-  const node = await RangedbNode.start(env, { storePath: options.storePath });
-  logger.info('rangedb is running; press Ctrl-C to stop');
-  // Signal listeners do not keep Node's event loop alive; until the node has listeners of its own
-  // (the SQL and RPC servers), this timer does.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const node = await RangedbNode.start(env, { storePath: options.storePath, sql: { addr: options.sqlAddr, insecure: true } });
+  const { port } = node.sql!.address;
+  const host = options.sqlAddr.replace(/:\d+$/, '') || 'localhost';
+  const url = `postgresql://root@${host.includes(':') ? `[${host}]` : host}:${port}/defaultdb?sslmode=disable`;
+  logger.info({ sqlUrl: url }, `rangedb is running; connect with: psql ${url}; press Ctrl-C to stop`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  clearInterval(keepAlive);
   logger.info({ signal }, 'shutting down');
   const forceExit = (): void => process.exit(130);
   process.once('SIGINT', forceExit);

@@ -1,13 +1,19 @@
 /**
  * A rangedb node: assembles what one process runs. Today: one store (a LevelDB engine) with its
  * identity, serving the transactional KV layer (`openKv`: the store's ranges, each a Raft group,
- * behind a DistSender). The SQL listener and the RPC transport join here as they are built.
+ * behind a DistSender), and — when configured — the SQL listener (`SqlServer`: pgwire sessions
+ * over the SQL engine, whose system objects are bootstrapped in a transaction at start). The RPC
+ * transport joins here as it is built.
  */
 import { resolve } from 'node:path';
 import type { Env } from '../env/env.js';
 import type { Logger } from '../base/logger.js';
 import { LevelEngine } from '../../kv/storage/level-engine.js';
+import { runTxn } from '../../txn/index.js';
+import { loadParser } from '../../sql/parser/index.js';
 import { openKv, type Kv } from './kv.js';
+import { defaultSqlEngine, type SqlEngineFactory } from './sql-engine.js';
+import { SqlServer, type SqlServerConfig } from './sql-server.js';
 import { readStoreIdent, type StoreIdent } from './store-ident.js';
 
 export interface NodeConfig {
@@ -15,6 +21,10 @@ export interface NodeConfig {
   readonly storePath: string;
   /** The cluster's max clock offset, in nanoseconds; default 500ms. */
   readonly maxClockOffsetNanos?: bigint;
+  /** Serve SQL (pgwire) with this listener configuration; absent: KV only. */
+  readonly sql?: SqlServerConfig;
+  /** The SQL engine to run (default: `defaultSqlEngine`). */
+  readonly sqlEngine?: SqlEngineFactory;
 }
 
 export class RangedbNode {
@@ -25,6 +35,8 @@ export class RangedbNode {
     readonly engine: LevelEngine,
     readonly ident: StoreIdent,
     readonly kv: Kv,
+    /** The SQL listener, when `NodeConfig.sql` asked for one. */
+    readonly sql: SqlServer | undefined,
   ) {}
 
   static async start(env: Env, config: NodeConfig): Promise<RangedbNode> {
@@ -50,7 +62,16 @@ export class RangedbNode {
       { store: storePath, clusterId: ident.clusterId, nodeId: ident.nodeId, storeId: ident.storeId, ranges: kv.store.replicas().length, sizeBytes },
       bootstrapped ? 'bootstrapped a new cluster' : 'store opened',
     );
-    return new RangedbNode(logger, engine, ident, kv);
+    let sql: SqlServer | undefined;
+    if (config.sql !== undefined) {
+      try {
+        sql = await startSql(env, kv, config.sql, config.sqlEngine ?? defaultSqlEngine);
+      } catch (error) {
+        await kv.close();
+        throw error;
+      }
+    }
+    return new RangedbNode(logger, engine, ident, kv, sql);
   }
 
   /** Stops the node: lets the Ready cycle in flight finish, then closes the store. Idempotent. */
@@ -58,7 +79,16 @@ export class RangedbNode {
     if (this.stopped) return;
     this.stopped = true;
     this.logger.info('stopping');
+    await this.sql?.stop();
     await this.kv.close();
     this.logger.info('stopped');
   }
+}
+
+/** Loads the parser, bootstraps the engine's system objects in a transaction, then listens. */
+async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: SqlEngineFactory): Promise<SqlServer> {
+  await loadParser();
+  const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps });
+  await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
+  return SqlServer.start(env, { engine, db: kv.sender, txnDeps: kv.txnDeps, catalogVersion: { value: 0 } }, config);
 }

@@ -29,12 +29,13 @@ describe('rangedb start-single-node', () => {
     expect(existsSync(cli), 'run `npm run build` first').toBe(true);
     const dir = tempDir('cli');
     cleanups.push(dir.remove);
-    const child = spawn(process.execPath, [cli, 'start-single-node', `--store=${dir.path}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'start-single-node', `--store=${dir.path}`, '--sql-addr=localhost:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(() => output, /rangedb is running/, 10_000);
     expect(output).toMatch(/"msg":"bootstrapped a new cluster"/);
+    expect(output).toMatch(/connect with: psql postgresql:\/\/root@localhost:\d+\/defaultdb\?sslmode=disable/);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

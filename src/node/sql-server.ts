@@ -1,0 +1,191 @@
+/**
+ * The SQL listener: a `net` TCP server speaking the PostgreSQL wire protocol on `--sql-addr`
+ * (CockroachDB's default `localhost:26257`). One socket is one `Connection` (sql/session), which
+ * owns one `Session`; this file only moves bytes and keeps the books:
+ *
+ * ```
+ *  accept ─► too many? 53300 FATAL, close
+ *     │
+ *  socket 'data' ─► pause ─► connection.receive(chunk) ─► resume   (one chunk at a time: the
+ *  socket.write ◄── connection's flushes (await 'drain' when full)   socket's back-pressure)
+ *     │
+ *  CancelRequest on a new socket ─► registry[pid] with the right secret ─► session.cancel()
+ *  'close' ─► connection.close(): roll back what is open, forget the session
+ * ```
+ *
+ * The server never crashes on a client: socket errors close that socket; a bug met while serving
+ * one client is logged with its stack, answered with XX000 and closes that connection only.
+ * `stop()` drains: no new connections, idle connections get 57P01 at once, busy ones may finish
+ * their statement for up to `sqlDrainWaitMs`.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { limits } from '../base/limits.js';
+import type { Logger } from '../base/logger.js';
+import type { Env } from '../env/env.js';
+import { parseScramVerifier } from '../../sql/pgwire/scram.js';
+import { Connection, type AuthenticationMethod } from '../../sql/session/connection.js';
+import type { SessionDeps } from '../../sql/session/session.js';
+
+export interface SqlServerConfig {
+  /** `host:port`; port 0 picks a free one (tests). */
+  readonly addr: string;
+  /** Trust every user without a password (CockroachDB's `--insecure`). */
+  readonly insecure: boolean;
+  /** User → SCRAM-SHA-256 verifier (PostgreSQL's `rolpassword` format), for secure mode. */
+  readonly passwords?: ReadonlyMap<string, string>;
+  /** The default of `strict_serializable` (commit wait) for new sessions. */
+  readonly strictSerializable?: boolean;
+}
+
+export function parseAddr(addr: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
+  if (match === null) throw new Error(`bad address "${addr}": expected host:port`);
+  const port = Number(match[3]);
+  if (port > 65535) throw new Error(`bad port in "${addr}"`);
+  return { host: match[1] ?? (match[2] === '' ? 'localhost' : match[2]!), port };
+}
+
+export class SqlServer {
+  private readonly connections = new Map<Socket, Connection>();
+  private readonly byProcessId = new Map<number, Connection>();
+  private stopping = false;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly env: Env,
+    private readonly logger: Logger,
+    private readonly sessionDeps: SessionDeps,
+    private readonly config: SqlServerConfig,
+  ) {}
+
+  static async start(env: Env, sessionDeps: SessionDeps, config: SqlServerConfig): Promise<SqlServer> {
+    const { host, port } = parseAddr(config.addr);
+    const logger = env.logger.child({ component: 'sql' });
+    const server = createServer({ noDelay: true });
+    const sqlServer = new SqlServer(server, env, logger, sessionDeps, config);
+    server.on('connection', (socket) => sqlServer.accept(socket));
+    server.on('error', (error) => logger.error({ err: error }, 'SQL listener error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    logger.info({ addr: sqlServer.addressText }, 'SQL server listening');
+    return sqlServer;
+  }
+
+  /** The bound address (the real port when configured with 0). */
+  get address(): { host: string; port: number } {
+    const bound = this.server.address();
+    if (bound === null || typeof bound === 'string') throw new Error('the SQL server is not listening');
+    return { host: bound.address, port: bound.port };
+  }
+
+  get addressText(): string {
+    const { host, port } = this.address;
+    return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Stops listening and drains the connections (see the file comment). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (let waitedMs = 0; waitedMs < limits.sqlDrainWaitMs; waitedMs += 20) {
+      if ([...this.connections.values()].every((connection) => connection.session?.isRunning !== true)) break;
+      await this.env.timers.sleep(20);
+    }
+    await Promise.all([...this.connections].map(async ([socket, connection]) => {
+      await connection.shutdown().catch(() => undefined);
+      socket.destroy();
+    }));
+    await closed;
+    this.logger.info('SQL server stopped');
+  }
+
+  private accept(socket: Socket): void {
+    socket.setNoDelay(true);
+    const connection = new Connection(
+      {
+        session: this.sessionDeps,
+        random: this.env.random,
+        authenticate: (user) => this.authenticate(user),
+        onCancel: (processId, secretKey) => this.cancel(processId, secretKey),
+        onInternalError: (error) => this.logger.error({ err: error, remote: socket.remoteAddress }, 'internal error serving a SQL client'),
+        ...(this.config.strictSerializable === undefined ? {} : { strictSerializable: this.config.strictSerializable }),
+      },
+      {
+        write: (bytes) => write(socket, bytes),
+        close: () => socket.end(),
+      },
+    );
+    if (this.stopping || this.connections.size >= limits.sqlConnectionsMax) {
+      const reason = this.stopping ? 'the database system is shutting down' : 'sorry, too many clients already';
+      void connection.refuse(this.stopping ? '57P03' : '53300', reason).catch(() => socket.destroy());
+      socket.on('error', () => socket.destroy());
+      return;
+    }
+    this.connections.set(socket, connection);
+    this.byProcessId.set(connection.processId, connection);
+    let chain = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      socket.pause();
+      chain = chain
+        .then(() => connection.receive(chunk))
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'SQL connection failed');
+          socket.destroy();
+        })
+        .finally(() => {
+          if (!socket.destroyed) socket.resume();
+        });
+    });
+    socket.on('error', (error) => {
+      this.logger.debug({ err: error, remote: socket.remoteAddress }, 'SQL socket error');
+      socket.destroy();
+    });
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      this.byProcessId.delete(connection.processId);
+      chain = chain.then(() => connection.close()).catch((error: unknown) => this.logger.warn({ err: error }, 'closing a SQL session failed'));
+    });
+  }
+
+  private authenticate(user: string): AuthenticationMethod {
+    const verifierText = this.config.passwords?.get(user);
+    if (verifierText !== undefined) {
+      const verifier = parseScramVerifier(verifierText);
+      if (verifier !== undefined) return { kind: 'scram', verifier };
+    }
+    if (this.config.insecure) return { kind: 'trust' };
+    return { kind: 'reject', sqlState: '28P01', message: `password authentication failed for user "${user}"` };
+  }
+
+  private cancel(processId: number, secretKey: number): void {
+    const connection = this.byProcessId.get(processId);
+    // A wrong secret is ignored silently, as PostgreSQL does: no oracle for guessing keys.
+    if (connection === undefined || connection.secretKey !== secretKey) return;
+    this.logger.info({ processId }, 'cancel request');
+    connection.session?.cancel();
+  }
+}
+
+function write(socket: Socket, bytes: Uint8Array): Promise<void> | void {
+  if (socket.destroyed || !socket.writable) return;
+  if (socket.write(bytes)) return;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * A real node in this process for the SQL end-to-end tests: a `RangedbNode` on a temp store
+ * with its SQL listener on a free port. Until the SQL engine lands it runs the test engine
+ * (test/support/fake-sql-engine.ts: constant SELECTs, generate_series, pg_sleep, simple tables
+ * stored in KV), so the session, the listener and the drivers are tested end to end now.
+ */
+import { silentLogger } from '../../src/base/logger.js';
+import { realEnv } from '../../src/env/real.js';
+import { RangedbNode } from '../../src/node/node.js';
+import type { SqlServerConfig } from '../../src/node/sql-server.js';
+import { FakeSqlEngine } from '../support/fake-sql-engine.js';
+import { tempDir } from '../support/tmp.js';
+
+export interface SqlNode {
+  readonly node: RangedbNode;
+  readonly port: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startSqlNode(sql: Partial<SqlServerConfig> = {}): Promise<SqlNode> {
+  const dir = tempDir('sql-e2e');
+  const env = realEnv({ logger: silentLogger() });
+  const node = await RangedbNode.start(env, {
+    storePath: dir.path,
+    sql: { addr: 'localhost:0', insecure: true, ...sql },
+    sqlEngine: (deps) => new FakeSqlEngine(Uint8Array.of(0xf0, 0xfe), deps.txnDeps.timers),
+  });
+  const port = node.sql!.address.port;
+  return {
+    node,
+    port,
+    url: `postgresql://root@localhost:${port}/defaultdb?sslmode=disable`,
+    async stop() {
+      await node.stop();
+      dir.remove();
+    },
+  };
+}
