@@ -148,6 +148,8 @@ export class Session {
   private settingsCache: SessionSettings | undefined;
   private textContextCache: TextContext | undefined;
   private lastCommitWaitNanos = 0n;
+  /** Work statements of the current transaction asked to run once it commits (`afterCommit`). */
+  private afterCommit: (() => Promise<void>)[] = [];
   private cancelReason: 'user' | 'timeout' | undefined;
   private running = false;
   private readonly cancelSignal: CancelSignal = {
@@ -355,7 +357,7 @@ export class Session {
     if (this.block.phase === 'idle') this.portals.clear();
     if (txn !== undefined && !txn.isFinished) {
       await txn.commit();
-      this.lastCommitWaitNanos = txn.lastCommitWaitNanos;
+      this.committed(txn.lastCommitWaitNanos);
     }
   }
 
@@ -365,6 +367,16 @@ export class Session {
     this.implicitTxn = undefined;
     if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined);
     await this.block.rollback();
+    this.afterCommit = [];
+  }
+
+  /** A transaction committed: record its commit wait, then run its statements' post-commit work. */
+  private committed(commitWaitNanos: bigint): void {
+    this.lastCommitWaitNanos = commitWaitNanos;
+    const work = this.afterCommit;
+    this.afterCommit = [];
+    // Post-commit work (a split of a new table's range) never fails the statement; the engine logs.
+    for (const run of work) void run().catch(() => undefined);
   }
 
   private async dispatch(portal: Portal, statement: Statement, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
@@ -434,10 +446,11 @@ export class Session {
         const { outcome, commit } = await fn(txn);
         if (commit) {
           await txn.commit();
-          this.lastCommitWaitNanos = txn.lastCommitWaitNanos;
+          this.committed(txn.lastCommitWaitNanos);
         }
         return outcome;
       } catch (error) {
+        this.afterCommit = [];
         if (isAmbiguousError(error)) {
           txn.abandon();
           throw error;
@@ -462,6 +475,8 @@ export class Session {
       return sink.rows(rows);
     });
     for (const notice of result.notices) this.output.notice(notice);
+    const afterCommit = (result as { readonly afterCommit?: () => Promise<void> }).afterCommit;
+    if (afterCommit !== undefined) this.afterCommit.push(afterCommit);
     if (outcome.kind === 'complete' && plan.isDdl) this.deps.catalogVersion.value += 1;
     return outcome;
   }
@@ -471,7 +486,7 @@ export class Session {
     if (outcome.kind === 'complete' && this.block.phase !== 'open' && execution.txn === this.implicitTxn) {
       this.implicitTxn = undefined;
       await execution.txn.commit();
-      this.lastCommitWaitNanos = execution.txn.lastCommitWaitNanos;
+      this.committed(execution.txn.lastCommitWaitNanos);
     }
     return outcome;
   }
@@ -585,10 +600,11 @@ export class Session {
         return complete('SAVEPOINT');
       case 'ReleaseSavepoint':
         await this.block.release(statement.name);
-        if (statement.name === restartSavepointName) this.lastCommitWaitNanos = this.block.lastCommitWaitNanos;
+        if (statement.name === restartSavepointName) this.committed(this.block.lastCommitWaitNanos);
         return complete('RELEASE');
       case 'RollbackToSavepoint':
         this.block.rollbackTo(statement.name, this.strictSerializable());
+        if (statement.name === restartSavepointName) this.afterCommit = []; // the statements run again
         return complete('ROLLBACK');
       case 'SetVariable':
         this.set(statement.name, statement.values, statement.local);
@@ -652,10 +668,16 @@ export class Session {
     try {
       if (!commit) {
         await this.block.rollback();
+        this.afterCommit = [];
         return 'ROLLBACK';
       }
-      const tag = await this.block.commit();
-      this.lastCommitWaitNanos = this.block.lastCommitWaitNanos;
+      const wasCommitted = this.block.phase === 'committed';
+      const tag = await this.block.commit().catch((error: unknown) => {
+        this.afterCommit = [];
+        throw error;
+      });
+      if (tag === 'ROLLBACK') this.afterCommit = [];
+      else if (!wasCommitted) this.committed(this.block.lastCommitWaitNanos);
       return tag;
     } finally {
       this.endOfBlock(ranDdl);

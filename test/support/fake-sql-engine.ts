@@ -48,6 +48,8 @@ export class FakeSqlEngine implements SqlEngine {
   /** The next this many `run`s throw a retryable error (40001). */
   failRuns = 0;
   runs = 0;
+  /** How many CREATE TABLEs' post-commit work ran (StatementResult.afterCommit). */
+  afterCommitRuns = 0;
   private nextRowId = 0;
 
   constructor(
@@ -69,7 +71,8 @@ export class FakeSqlEngine implements SqlEngine {
           }
           const columns = statement.columns.map((c) => ({ name: c.name, type: resolveTypeName({ names: c.type.names, modifiers: [], arrayDimensions: c.type.arrayBounds.length }).type }));
           this.tables.set(statement.name.name, { columns });
-          return result(undefined, rowsOf([]), () => 'CREATE TABLE');
+          const created = result(undefined, rowsOf([]), () => 'CREATE TABLE');
+          return Object.assign(created, { afterCommit: async () => void (this.afterCommitRuns += 1) });
         });
       case 'Insert':
         return this.prepareInsert(statement, ctx);

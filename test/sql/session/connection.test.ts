@@ -139,6 +139,18 @@ describe('transaction blocks', () => {
     expect(await h.send(q('rollback'))).toEqual(['C ROLLBACK', 'Z I']);
   });
 
+  it("runs a statement's post-commit work only once its transaction committed", async () => {
+    const h = await started();
+    await h.send(q('create table a (x int)'));
+    expect(h.engine.afterCommitRuns).toBe(1);
+    await h.send(q('begin; create table b (x int)'));
+    expect(h.engine.afterCommitRuns).toBe(1);
+    await h.send(q('rollback'));
+    expect(h.engine.afterCommitRuns).toBe(1);
+    await h.send(q('begin; create table c (x int); commit'));
+    expect(h.engine.afterCommitRuns).toBe(2);
+  });
+
   it('rolls back to a savepoint taken after the last write', async () => {
     const h = await started();
     expect(await h.send(q('begin; savepoint a; select * from nope'))).toEqual(['C BEGIN', 'C SAVEPOINT', 'E 42P01 relation "nope" does not exist', 'Z E']);
