@@ -1,0 +1,68 @@
+// psql (PostgreSQL's own client, libpq) against a real node's SQL listener: a script through
+// stdin with queries, SET/SHOW, a transaction, COPY FROM STDIN inline, and an error. Skipped
+// where psql is not installed (`.ci/run` installs postgresql-client where it can).
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSqlNode, type SqlNode } from './sql-support.js';
+
+const hasPsql = spawnSync('psql', ['--version']).status === 0;
+
+let server: SqlNode;
+beforeAll(async () => {
+  server = await startSqlNode();
+});
+afterAll(async () => server.stop());
+
+function psql(url: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('psql', [url, '-X', '-A', '-F', '|', '-v', 'ON_ERROR_STOP=0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(script);
+  });
+}
+
+describe.skipIf(!hasPsql)('psql', () => {
+  it('runs a script: queries, SET/SHOW, a transaction, inline COPY and an error', async () => {
+    const script = [
+      'SELECT 1 AS one;',
+      "SET application_name = 'psql-e2e';",
+      'SHOW application_name;',
+      'BEGIN;',
+      'CREATE TABLE t (a int, b text);',
+      "INSERT INTO t VALUES (1, 'x');",
+      'COMMIT;',
+      'COPY t FROM STDIN;',
+      '2\ty',
+      '\\.',
+      'SELECT * FROM t;',
+      'SELECT * FROM nope;',
+      '',
+    ].join('\n');
+    const { code, stdout, stderr } = await psql(server.url, script);
+    expect(stdout.split('\n')).toEqual([
+      'one',
+      '1',
+      '(1 row)',
+      'SET',
+      'application_name',
+      'psql-e2e',
+      '(1 row)',
+      'BEGIN',
+      'CREATE TABLE',
+      'INSERT 0 1',
+      'COMMIT',
+      'COPY 1',
+      'a|b',
+      '1|x',
+      '2|y',
+      '(2 rows)',
+      '',
+    ]);
+    expect(stderr).toMatch(/ERROR:\s+relation "nope" does not exist/);
+    expect(code).toBe(0);
+  });
+});
