@@ -71,7 +71,7 @@
  * ## What is not here (yet)
  *
  * - The connection state machine (auth flow, skip-until-Sync after an error, portals and
- *   prepared statements, COPY mode) — the session, next.
+ *   prepared statements, COPY mode): `sql/session/connection.ts`, over this codec.
  * - Type encodings of values (text and binary formats per OID) — `sql/types`.
  * - FunctionCall ('F', the fast-path interface) is refused as an unknown message type;
  *   GSSAPI/SSPI authentication, SCRAM-SHA-256-PLUS (channel binding) and protocol 3.2's longer
