@@ -5,7 +5,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type { RangeId } from '../../src/base/ids.js';
-import { equal, type Timestamp } from '../../clock/timestamp.js';
+import { equal, less, type Timestamp } from '../../clock/timestamp.js';
 import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
@@ -25,6 +25,13 @@ export interface RangeEvalState {
   readonly splitRangeId?: RangeId;
   /** AdminMerge: the descriptor of the range to the right, as the caller read it from meta. */
   readonly rightNeighbour?: RangeDescriptor;
+  /**
+   * The transaction's observation of this node's clock (CockroachDB's observed timestamp): a
+   * value above it was written after the transaction started, in real time, so it cannot be in
+   * the transaction's past and is not uncertain. Reads use `min(globalUncertaintyLimit, this)`
+   * as their uncertainty limit. Undefined: no observation, the global limit applies.
+   */
+  readonly observedTimestamp?: Timestamp;
 }
 
 /**
@@ -100,7 +107,9 @@ export function readPosition(ctx: EvalContext): { readonly timestamp: Timestamp;
   const txn = ctx.header.txn;
   const inconsistent = ctx.header.readConsistency !== 'consistent';
   if (txn === undefined) return { timestamp: ctx.header.timestamp, txn: undefined, uncertaintyLimit: ctx.header.timestamp, inconsistent };
-  return { timestamp: txn.readTimestamp, txn: mvccTxn(txn), uncertaintyLimit: txn.globalUncertaintyLimit, inconsistent };
+  const observed = ctx.observedTimestamp;
+  const limit = observed === undefined || less(txn.globalUncertaintyLimit, observed) ? txn.globalUncertaintyLimit : observed;
+  return { timestamp: txn.readTimestamp, txn: mvccTxn(txn), uncertaintyLimit: less(limit, txn.readTimestamp) ? txn.readTimestamp : limit, inconsistent };
 }
 
 /**

@@ -204,7 +204,7 @@ export class Replica {
     const bumped = this.applyTimestampCache(batch);
     const rw = new Batch(this.host.engine);
     const stats = emptyStats();
-    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now() }, rw, bumped);
+    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), ...this.observedTimestamp(bumped) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
@@ -223,6 +223,21 @@ export class Replica {
     }
     this.host.afterApply(this, result.sideEffects);
     return batchResponse(batch, { txn: result.updatedTxn, now: clock.now() }, result.responses);
+  }
+
+  /**
+   * The transaction's observed timestamp for this node. Every transaction of a single-node
+   * cluster started on this node's hybrid clock, so its start timestamp (`minTimestamp`) is an
+   * observation of this clock: everything committed before the transaction began carries a
+   * timestamp at or below it (the clock issues increasing timestamps, and every timestamp a
+   * write lands at derives from one it issued). Without it a single node would restart readers
+   * for values written *after* they began, whenever those fall in the max-offset window. With a
+   * transport, transactions will carry one observation per node (CockroachDB's
+   * `ObservedTimestamps`), taken from each node's first response.
+   */
+  private observedTimestamp(batch: BatchRequest): { observedTimestamp?: Timestamp } {
+    const txn = batch.header.txn;
+    return txn === undefined ? {} : { observedTimestamp: txn.minTimestamp };
   }
 
   /**

@@ -195,4 +195,15 @@ describe('Store', () => {
     expect(again.store.replica(1 as never)!.logStorage.truncatedState().index).toBe(truncated);
     expect(dec(await runTxn(again.sender, again.txnDeps, (txn) => txn.get(k('t7'))))).toBe('7');
   });
+
+  it('does not treat a value written after a transaction began as uncertain (observed timestamp)', async () => {
+    const kv = await start();
+    const reader = new Txn(kv.sender, kv.txnDeps);
+    const startedAt = reader.transaction.readTimestamp;
+    // Committed after the reader began, inside its 500ms max-offset window.
+    await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('later'), enc('v')));
+    expect(await reader.get(k('later'))).toBeUndefined(); // its snapshot, without an uncertainty restart
+    expect(reader.transaction.readTimestamp).toEqual(startedAt);
+    await reader.commit();
+  });
 });
