@@ -3,7 +3,8 @@
  * `timestamp[tz] ± interval` (months first, clamping the day to the month's end, then days —
  * in the session zone's local time for timestamptz, across DST — then microseconds),
  * `timestamp[tz] − timestamp[tz]` (an interval with whole 24-hour days moved into days, as
- * `interval_justify_hours`). Infinite dates and timestamps stay infinite.
+ * `interval_justify_hours`), `interval × float8` and `interval ÷ float8`, `date ± interval` (a
+ * timestamp). Infinite dates and timestamps stay infinite.
  */
 import { civilFromDays, daysFromCivil, daysInMonth, splitMicros } from './calendar.js';
 import { checkTimestamp } from './datetime-text.js';
@@ -13,10 +14,12 @@ import {
   isFiniteDate,
   isFiniteTimestamp,
   microsPerDay,
+  timestampNegativeInfinity,
+  timestampPositiveInfinity,
   type Interval,
 } from './datum.js';
 import { checkInterval } from './arithmetic.js';
-import { DatetimeFieldOverflowError } from './errors.js';
+import { DatetimeFieldOverflowError, DivisionByZeroError } from './errors.js';
 import { localToUtcMicros, offsetSecondsAt, type TimeZone } from './timezone.js';
 
 /** `date + days` (use a negative count for `-`). */
@@ -70,4 +73,53 @@ export function timestampDifference(left: bigint, right: bigint): Interval {
   const micros = left - right;
   const days = micros / microsPerDay;
   return checkInterval(0, Number(days), micros - days * microsPerDay);
+}
+
+/** PostgreSQL's TSROUND: round to microsecond precision, half to even (`rint`). */
+function roundToMicros(value: number): number {
+  return roundHalfEven(value * 1e6) / 1e6;
+}
+
+/** C's `rint`. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const diff = value - floor;
+  if (diff !== 0.5) return Math.round(value);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+function fitsInt32(value: number): boolean {
+  return Number.isFinite(value) && value >= -2147483648 && value <= 2147483647;
+}
+
+/**
+ * `interval * float8` and `interval / float8` as PostgreSQL 15's `interval_mul`/`interval_div`:
+ * each field scaled in double precision, fractional months cascading into days (30 per month)
+ * and fractional days into seconds, rounded to the microsecond. 22008 `interval out of range`
+ * on overflow, 22012 for a division by zero.
+ */
+export function intervalScale(span: Interval, factor: number, divide: boolean): Interval {
+  if (divide && factor === 0) throw new DivisionByZeroError();
+  const scale = (value: number): number => (divide ? value / factor : value * factor);
+  const monthsExact = scale(span.months);
+  const daysExact = scale(span.days);
+  if (!fitsInt32(monthsExact) || !fitsInt32(daysExact)) throw new DatetimeFieldOverflowError('interval out of range');
+  const months = Math.trunc(monthsExact);
+  let days = Math.trunc(daysExact);
+  const monthRemainderDays = roundToMicros((monthsExact - months) * 30);
+  let secondRemainder = roundToMicros((daysExact - days + monthRemainderDays - Math.trunc(monthRemainderDays)) * 86400);
+  if (Math.abs(secondRemainder) >= 86400) {
+    days += Math.trunc(secondRemainder / 86400);
+    secondRemainder -= Math.trunc(secondRemainder / 86400) * 86400;
+  }
+  days += Math.trunc(monthRemainderDays);
+  const micros = roundHalfEven(scale(Number(span.micros)) + secondRemainder * 1e6);
+  if (!Number.isFinite(micros) || Math.abs(micros) >= 9.223372036854775807e18) throw new DatetimeFieldOverflowError('interval out of range');
+  return checkInterval(months, days, BigInt(micros));
+}
+
+/** `date + interval` (and `date - interval` with a negated interval): a timestamp. */
+export function dateAddInterval(date: number, span: Interval): bigint {
+  if (!isFiniteDate(date)) return date > 0 ? timestampPositiveInfinity : timestampNegativeInfinity;
+  return timestampAddInterval(BigInt(date) * microsPerDay, span);
 }

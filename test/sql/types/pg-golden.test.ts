@@ -14,6 +14,9 @@ import {
   compareDatums,
   concat,
   dateAddDays,
+  dateAddInterval,
+  intervalScale,
+  timestampType,
   dateDifference,
   decodeBinary,
   encodeBinary,
@@ -129,6 +132,13 @@ function evaluate(op: string, t: SqlType, right: SqlType, left: Datum, rightValu
     return { value: left === null ? null : dateAddDays(left as number, (op === '-' ? -1 : 1) * (rightValue as number)), type: t };
   }
   if (t.kind === 'date' && right.kind === 'date') return { value: dateDifference(left as number, rightValue as number), type: int4Type };
+  if (t.kind === 'interval' && right.kind === 'float8') {
+    return { value: intervalScale(left as Interval, rightValue as number, op === '/'), type: t };
+  }
+  if (t.kind === 'date' && right.kind === 'interval') {
+    const span = rightValue as Interval;
+    return { value: dateAddInterval(left as number, op === '-' ? (negate(intervalType, span) as Interval) : span), type: timestampType() };
+  }
   if ((t.kind === 'timestamp' || t.kind === 'timestamptz') && right.kind === 'interval') {
     const span = rightValue as Interval;
     const signed = op === '-' ? (negate(intervalType, span) as Interval) : span;
