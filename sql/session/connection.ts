@@ -311,12 +311,9 @@ export class Connection {
     for (let i = pending.next; i < pending.statements.length; i++) {
       const statement = pending.statements[i]!;
       try {
-        const prepared = await session.prepareUnnamed(statement);
+        const prepared = await session.prepareUnnamed(statement, false);
         const portal = session.openPortal('', prepared, []);
-        if (prepared.columns !== undefined && statement.kind !== 'Copy') {
-          this.writer.rowDescription(rowDescriptionFields(prepared.columns, portal.resultFormats));
-        }
-        const outcome = await session.execute(portal, 0, this.rowSink(session, portal));
+        const outcome = await session.execute(portal, 0, this.rowSink(session, portal, true));
         if (outcome.kind === 'copyIn') {
           this.beginCopyIn(outcome, { statements: pending.statements, next: i + 1 });
           return this.flush();
@@ -448,10 +445,18 @@ export class Connection {
 
   // ───────────────────────────── output ─────────────────────────────
 
-  private rowSink(session: Session, portal: Portal): RowSink {
+  /** Rows as DataRows in the portal's formats; `describe`: the simple query's RowDescription, once. */
+  private rowSink(session: Session, portal: Portal, describe = false): RowSink {
     const context = session.textContext();
-    const columns = portal.statement.columns ?? [];
+    let described = !describe;
+    let columns = portal.statement.columns ?? [];
     return {
+      describe: (resultColumns) => {
+        columns = resultColumns;
+        if (described) return;
+        described = true;
+        this.writer.rowDescription(rowDescriptionFields(resultColumns, resultColumns.map(() => 0)));
+      },
       rows: async (rows: readonly (readonly Datum[])[]) => {
         // A row's fields are encoded before its DataRow opens, so an encoding error leaves no half message.
         for (const row of rows) this.writer.dataRow(row.map((datum, i) => encodeField(columns[i]!.type, datum, portal.resultFormats[i] ?? 0, context)));

@@ -72,6 +72,11 @@ export interface SessionOutput {
 
 /** Where an execution's final rows go. */
 export interface RowSink {
+  /**
+   * The result's columns, once its plan is known and before its first row (possibly again, the
+   * same, when an implicit transaction is retried): the simple query's RowDescription.
+   */
+  describe(columns: readonly ResultColumn[]): void;
   rows(rows: readonly (readonly Datum[])[]): Promise<void> | void;
   /** COPY TO STDOUT: CopyOutResponse, before the first line. */
   copyOutBegin(columnCount: number, format: CopyFormat): void;
@@ -258,8 +263,15 @@ export class Session {
     return prepared;
   }
 
-  /** Prepares without storing (a simple-query statement). */
-  async prepareUnnamed(statement: Statement): Promise<SessionStatement> {
+  /**
+   * Prepares without storing (a simple-query statement). With `planNow` false an engine
+   * statement is planned only when it runs, in its own transaction: one transaction per
+   * statement instead of two.
+   */
+  async prepareUnnamed(statement: Statement, planNow = true): Promise<SessionStatement> {
+    if (!planNow && !sessionKinds.has(statement.kind)) {
+      return { name: '', statement, paramTypeHints: [], paramTypes: [], columns: undefined, plan: undefined, planCatalogVersion: -1 };
+    }
     return this.guard(statement, () => this.makeStatement('', statement, []));
   }
 
@@ -467,6 +479,7 @@ export class Session {
 
   private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }): Promise<ExecuteOutcome> {
     const plan = await this.planFor(portal.statement, txn);
+    if (plan.columns !== undefined) sink.describe(plan.columns);
     this.cancelSignal.throwIfCancelled();
     const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal });
     const execution: Execution = { result, txn, rowCount: 0 };
@@ -612,9 +625,12 @@ export class Session {
       case 'SetTransaction':
         this.checkIsolation(statement.isolation, statement.readOnly);
         return complete('SET');
-      case 'Show':
-        await sink.rows(this.show(statement.name));
-        return complete(`SHOW`);
+      case 'Show': {
+        const rows = this.show(statement.name); // an unknown name fails before RowDescription, as in PostgreSQL
+        sink.describe(this.sessionStatementColumns(statement)!);
+        await sink.rows(rows);
+        return complete('SHOW');
+      }
       case 'Reset':
         this.report(statement.name === null ? this.variables.resetAll() : this.variables.reset(statement.name));
         this.invalidateSettings();
@@ -881,6 +897,7 @@ export class Session {
         rowCount += rows.length;
         return sink.copyOutData(rows.map((row) => formatCopyLine(row.map((datum, i) => (datum === null ? null : formatText(columns[i]!.type, datum, context))), options)));
       },
+      describe: () => undefined,
       copyOutBegin: () => undefined,
       copyOutData: () => undefined,
     };

@@ -52,7 +52,7 @@ describe('postgres.js', () => {
     await expect(sql`SELECT 1 FROM`).rejects.toMatchObject({ code: '42601', position: '14' });
     await expect(sql`SET client_encoding = 'LATIN1'`).rejects.toMatchObject({ code: '0A000' });
     const notices: string[] = [];
-    const noisy = postgres({ host: 'localhost', port: server.port, user: 'root', fetch_types: false, max: 1, onnotice: (n) => notices.push(n.message) });
+    const noisy = postgres({ host: 'localhost', port: server.port, user: 'root', fetch_types: false, max: 1, onnotice: (n) => notices.push(String(n.message)) });
     await noisy`COMMIT`;
     await noisy.end();
     expect(notices).toEqual(['there is no transaction in progress']);
