@@ -142,6 +142,24 @@ export class RowCodec {
     return builder.finish();
   }
 
+  /**
+   * The key prefix of secondary index `indexId` for leading index column values (in index column
+   * order), for point lookups and prefix scans: `[key, prefixEnd(key))` spans exactly the entries
+   * whose leading columns equal `values`. NULL is allowed (it is a value of the key order).
+   */
+  indexKeyFromValues(indexId: number, values: readonly Datum[]): Uint8Array {
+    const layout = this.layoutOf(indexId);
+    assert(values.length <= layout.columns.length, 'more values than index columns');
+    const builder = this.builder;
+    builder.reset();
+    builder.pushBytes(layout.prefix);
+    values.forEach((datum, index) => {
+      const column = layout.columns[index]!;
+      appendDatumKey(builder, column.type, datum, column.direction);
+    });
+    return builder.finish();
+  }
+
   /** The primary index value: a version byte, then the non-key columns and composite pk datums. */
   primaryValue(row: readonly Datum[]): Uint8Array {
     assert(row.length === this.table.columns.length, () => `row has ${row.length} datums, table ${this.table.columns.length} columns`);

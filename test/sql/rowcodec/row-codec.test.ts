@@ -179,3 +179,19 @@ describe('corrupt bytes and unsupported keys', () => {
     }
   });
 });
+
+describe('index key prefixes for lookups', () => {
+  const codec = new RowCodec(wide);
+  it('a secondary index key starts with the prefix of its leading values', () => {
+    fc.assert(
+      fc.property(rowArbitrary, (row) => {
+        const entry = codec.indexEntry(2, row);
+        const prefix = codec.indexKeyFromValues(2, [row[6]!]);
+        expect(Buffer.from(entry.key.subarray(0, prefix.length)).equals(prefix)).toBe(true);
+        const both = codec.indexKeyFromValues(2, [row[6]!, row[9]!]);
+        expect(Buffer.from(entry.key.subarray(0, both.length)).equals(both)).toBe(true);
+      }),
+      { seed: 780, numRuns: 200 },
+    );
+  });
+});
