@@ -10,14 +10,15 @@
  * ```
  *
  * Order of sending:
- * - **Concurrently** when the batch is non-transactional, read-only and has no limits: its parts
- *   are independent reads, and nothing depends on which range answers first.
- * - **In order** otherwise (key order; reverse key order for a batch with a ReverseScan). With
- *   limits, each part gets only what the earlier parts left of `maxSpanRequestKeys`/`targetBytes`,
- *   and once they are spent the remaining span requests are not sent but answered with their
- *   whole span as the resume span. A transactional write batch goes in order so that each part
- *   carries the transaction as the previous parts left it (a pushed write timestamp), and an
- *   EndTxn in a batch spanning several ranges is sent alone, after every other part has
+ * - **Concurrently** when the batch has no limits and is either transactional (its writes are
+ *   intents, made atomic by the record; the parts' transaction updates are merged — timestamps
+ *   only move up — so a push on one part reaches the commit) or read-only: one Raft round for
+ *   all ranges instead of one per range.
+ * - **In order** otherwise (key order; reverse key order for a batch with a ReverseScan): limited
+ *   batches, where each part gets only what the earlier parts left of `maxSpanRequestKeys` /
+ *   `targetBytes` (once they are spent the remaining span requests are answered with their whole
+ *   span as the resume span), and non-transactional writes, which are independent.
+ * - An EndTxn in a batch spanning several ranges is sent alone, after every other part has
  *   succeeded: the commit is the transaction's commit point on its anchor's record, so it must
  *   not be evaluated while some of the writes it covers have not yet been laid down.
  *
@@ -165,7 +166,10 @@ function modeOf(batch: BatchRequest, limited: boolean): Mode {
   if (limited && reverse && batch.requests.some((request) => request.kind === 'scan' || request.kind === 'deleteRange')) {
     throw new InvalidInputError('a batch with key or byte limits cannot mix forward and reverse span requests');
   }
-  const concurrent = batch.header.txn === undefined && !limited && batch.requests.every(isReadOnly);
+  // A transaction's parts go out together (their writes are intents, atomic through the record;
+  // a push on one part reaches the others at commit through the merged transaction). Without a
+  // transaction only reads do: independent writes stay in key order.
+  const concurrent = !limited && (batch.header.txn !== undefined || batch.requests.every(isReadOnly));
   return { concurrent, reverse };
 }
 

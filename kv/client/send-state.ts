@@ -6,7 +6,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { RangedbError } from '../../src/base/errors.js';
 import { max, type Timestamp } from '../../clock/timestamp.js';
-import { deleteRangeResponse, reverseScanResponse, scanResponse, span, type BatchRequest, type BatchResponse, type Response, type ResumeReason, type Transaction } from '../api/index.js';
+import { deleteRangeResponse, reverseScanResponse, scanResponse, span, transaction, type BatchRequest, type BatchResponse, type Response, type ResumeReason, type Transaction } from '../api/index.js';
 import { RoutingRetriesExhaustedError } from './errors.js';
 import type { Fragment, Piece } from './pieces.js';
 
@@ -63,7 +63,7 @@ export class SendState {
       this.fragments[piece.index]!.push({ span: piece.span, response: answer });
       this.charge(answer);
     });
-    if (response.header.txn !== undefined) this.txn = response.header.txn;
+    if (response.header.txn !== undefined) this.txn = this.txn === undefined ? response.header.txn : mergeTxn(this.txn, response.header.txn);
     this.now = this.now === undefined ? response.header.now : max(this.now, response.header.now);
   }
 
@@ -98,4 +98,20 @@ function resumeAll(piece: Piece, reason: ResumeReason): Response {
       assert(piece.request.kind === 'deleteRange', 'only scans and deleteRange are limited');
       return deleteRangeResponse([], resumeSpan);
   }
+}
+
+/**
+ * The transaction as two parts sent concurrently left it: timestamps and sequence only move up,
+ * and a final status wins over PENDING. (Parts sent in order just see the later one win, which
+ * this also gives.)
+ */
+function mergeTxn(a: Transaction, b: Transaction): Transaction {
+  if (a.id !== b.id || a.epoch !== b.epoch) return b;
+  return transaction({
+    ...b,
+    status: b.status === 'PENDING' ? a.status : b.status,
+    writeTimestamp: max(a.writeTimestamp, b.writeTimestamp),
+    readTimestamp: max(a.readTimestamp, b.readTimestamp),
+    sequence: Math.max(a.sequence, b.sequence),
+  });
 }
