@@ -14,6 +14,11 @@ import {
   numericPrecisionMax,
   numericScaleMax,
   numericScaleMin,
+  intervalFieldMasks,
+  intervalFullPrecision,
+  intervalFullRange,
+  intervalRangeName,
+  intervalTypeWith,
   numericType,
   timestampType,
   timestamptzType,
@@ -117,6 +122,8 @@ function withModifiers(kind: ScalarKind, name: string, modifiers: readonly numbe
       return timestamptzType(precisionModifier('timestamp with time zone', modifiers));
     case 'float8':
       return name === 'float' ? floatWithPrecision(modifiers) : withoutModifiers(kind, modifiers);
+    case 'interval':
+      return intervalWithModifiers(modifiers);
     default:
       return withoutModifiers(kind, modifiers);
   }
@@ -125,6 +132,20 @@ function withModifiers(kind: ScalarKind, name: string, modifiers: readonly numbe
 function withoutModifiers(kind: ScalarKind, modifiers: readonly number[]): ScalarType {
   if (modifiers.length > 0) throw new InvalidParameterValueError(`type modifier is not allowed for type "${kind}"`);
   return typeOfKind(kind);
+}
+
+/**
+ * `interval [fields] [(p)]` as the grammar hands it over: `[range mask]` or `[range mask, p]`
+ * (`interval(3)` is `[full range, 3]`).
+ */
+function intervalWithModifiers(modifiers: readonly number[]): ScalarType {
+  if (modifiers.length === 0) return typeOfKind('interval');
+  if (modifiers.length > 2) throw new InvalidParameterValueError('invalid INTERVAL type modifier');
+  const range = modifiers[0]!;
+  if (intervalRangeName(range) === undefined) throw new InvalidParameterValueError('invalid INTERVAL type modifier');
+  const precision = modifiers[1] ?? intervalFullPrecision;
+  if (precision !== intervalFullPrecision && precision < 0) throw new InvalidParameterValueError(`INTERVAL(${precision}) precision must not be negative`);
+  return intervalTypeWith(range, precision === intervalFullPrecision ? precision : Math.min(precision, 6));
 }
 
 /** SQL's `float(p)`: p binary digits, 1–24 is `real`, 25–53 `double precision`. */
@@ -171,11 +192,31 @@ function precisionModifier(what: string, modifiers: readonly number[]): number |
 const typeNamePattern =
   /^\s*((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*(?:\s+(?:precision|varying|with(?:out)?\s+time\s+zone))?)\s*(?:\(\s*(-?\d+)\s*(?:,\s*(-?\d+)\s*)?\))?\s*((?:with(?:out)?\s+time\s+zone)?)\s*((?:\[\s*\d*\s*\]\s*)*)$/i;
 
+const intervalNamePattern = /^\s*interval\s*(?:(year|month|day|hour|minute|second)(?:\s+to\s+(month|hour|minute|second))?)?\s*(?:\(\s*(-?\d+)\s*\))?\s*((?:\[\s*\d*\s*\]\s*)*)$/i;
+
+function parseIntervalTypeName(match: RegExpExecArray): ResolvedType {
+  const masks = intervalFieldMasks as Readonly<Record<string, number>>;
+  const from = match[1]?.toLowerCase();
+  const to = match[2]?.toLowerCase();
+  let range = intervalFullRange;
+  if (from !== undefined) {
+    const order = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+    const last = to ?? from;
+    // `day to second` covers every field from day through second (months are never in a day range).
+    range = order.slice(order.indexOf(from), order.indexOf(last) + 1).reduce((mask, field) => mask | masks[field]!, 0);
+  }
+  const modifiers = match[3] === undefined ? (from === undefined ? [] : [range]) : [range, Number(match[3])];
+  const arrayDimensions = (match[4]!.match(/\[/g) ?? []).length;
+  return resolveTypeName({ names: ['interval'], modifiers, arrayDimensions });
+}
+
 /**
  * Parses a type name written as text: `int`, `character varying(10)`, `timestamp(3) with time
  * zone`, `numeric(10,2)[]`, `pg_catalog.int4`. Throws `UndefinedTypeError` if it is not one.
  */
 export function parseTypeName(text: string): ResolvedType {
+  const interval = intervalNamePattern.exec(text);
+  if (interval !== null) return parseIntervalTypeName(interval);
   const match = typeNamePattern.exec(text);
   if (match === null) throw new UndefinedTypeError(`type "${text}" does not exist`);
   const base = match[1]!.toLowerCase().replace(/\s+/g, ' ');

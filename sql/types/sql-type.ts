@@ -223,6 +223,51 @@ export function timestamptzType(precision?: number): TimestamptzType {
   return Object.freeze({ kind: 'timestamptz', oid: typeInfo.timestamptz.oid, typmod: precision ?? -1, precision });
 }
 
+/** PostgreSQL's interval field masks (`INTERVAL_MASK`), by field name. */
+export const intervalFieldMasks = Object.freeze({ year: 1 << 2, month: 1 << 1, day: 1 << 3, hour: 1 << 10, minute: 1 << 11, second: 1 << 12 } as const);
+export const intervalFullRange = 0x7fff;
+export const intervalFullPrecision = 0xffff;
+
+/**
+ * `interval [fields] [(precision)]`: `range` is a mask of `intervalFieldMasks` (or the full range),
+ * `precision` fractional-second digits 0–6 (or full). The typmod is PostgreSQL's
+ * `(range << 16) | precision`; `interval` alone has typmod -1.
+ */
+export function intervalTypeWith(range: number, precision: number): IntervalType {
+  assert(Number.isInteger(range) && range > 0 && range <= intervalFullRange, 'bad interval range');
+  assert(precision === intervalFullPrecision || (Number.isInteger(precision) && precision >= 0 && precision <= 6), 'bad interval precision');
+  if (range === intervalFullRange && precision === intervalFullPrecision) return intervalType;
+  return Object.freeze({ kind: 'interval', oid: typeInfo.interval.oid, typmod: range * 65536 + precision });
+}
+
+/** The range mask and precision of an interval type's modifier. */
+export function intervalTypmodParts(type: IntervalType): { range: number; precision: number } {
+  if (type.typmod === -1) return { range: intervalFullRange, precision: intervalFullPrecision };
+  return { range: Math.floor(type.typmod / 65536) & 0x7fff, precision: type.typmod & 0xffff };
+}
+
+const intervalRangeNames: ReadonlyMap<number, string> = new Map([
+  [intervalFieldMasks.year, ' year'],
+  [intervalFieldMasks.month, ' month'],
+  [intervalFieldMasks.day, ' day'],
+  [intervalFieldMasks.hour, ' hour'],
+  [intervalFieldMasks.minute, ' minute'],
+  [intervalFieldMasks.second, ' second'],
+  [intervalFieldMasks.year | intervalFieldMasks.month, ' year to month'],
+  [intervalFieldMasks.day | intervalFieldMasks.hour, ' day to hour'],
+  [intervalFieldMasks.day | intervalFieldMasks.hour | intervalFieldMasks.minute, ' day to minute'],
+  [intervalFieldMasks.day | intervalFieldMasks.hour | intervalFieldMasks.minute | intervalFieldMasks.second, ' day to second'],
+  [intervalFieldMasks.hour | intervalFieldMasks.minute, ' hour to minute'],
+  [intervalFieldMasks.hour | intervalFieldMasks.minute | intervalFieldMasks.second, ' hour to second'],
+  [intervalFieldMasks.minute | intervalFieldMasks.second, ' minute to second'],
+  [intervalFullRange, ''],
+]);
+
+/** The field names of an interval range mask (`' day to second'`), or undefined for an invalid one. */
+export function intervalRangeName(range: number): string | undefined {
+  return intervalRangeNames.get(range);
+}
+
 export function arrayType(element: ScalarType): ArrayType {
   const oid = typeInfo[element.kind].arrayOid;
   assert(oid !== undefined, () => `type ${element.kind} has no array type`);
@@ -277,6 +322,10 @@ export function formatType(type: SqlType): string {
       return type.precision === undefined ? name : `timestamp(${type.precision}) without time zone`;
     case 'timestamptz':
       return type.precision === undefined ? name : `timestamp(${type.precision}) with time zone`;
+    case 'interval': {
+      const { range, precision } = intervalTypmodParts(type);
+      return `interval${intervalRangeName(range) ?? ''}${precision === intervalFullPrecision ? '' : `(${precision})`}`;
+    }
     default:
       return name;
   }
