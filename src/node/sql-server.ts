@@ -35,6 +35,8 @@ export interface SqlServerConfig {
   readonly passwords?: ReadonlyMap<string, string>;
   /** The default of `strict_serializable` (commit wait) for new sessions. */
   readonly strictSerializable?: boolean;
+  /** At most this many connections (default `limits.sqlConnectionsMax`). */
+  readonly connectionsMax?: number;
 }
 
 export function parseAddr(addr: string): { host: string; port: number } {
@@ -48,6 +50,8 @@ export function parseAddr(addr: string): { host: string; port: number } {
 export class SqlServer {
   private readonly connections = new Map<Socket, Connection>();
   private readonly byProcessId = new Map<number, Connection>();
+  /** Every open socket, refused ones included: stop() must close them all. */
+  private readonly sockets = new Set<Socket>();
   private stopping = false;
 
   private constructor(
@@ -105,12 +109,17 @@ export class SqlServer {
       await connection.shutdown().catch(() => undefined);
       socket.destroy();
     }));
+    for (const socket of this.sockets) socket.destroy();
     await closed;
     this.logger.info('SQL server stopped');
   }
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
+    // Once we have ended our side and it is flushed, nothing the client still sends matters.
+    socket.once('finish', () => socket.destroy());
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const connection = new Connection(
       {
         session: this.sessionDeps,
@@ -125,7 +134,7 @@ export class SqlServer {
         close: () => socket.end(),
       },
     );
-    if (this.stopping || this.connections.size >= limits.sqlConnectionsMax) {
+    if (this.stopping || this.connections.size >= (this.config.connectionsMax ?? limits.sqlConnectionsMax)) {
       const reason = this.stopping ? 'the database system is shutting down' : 'sorry, too many clients already';
       void connection.refuse(this.stopping ? '57P03' : '53300', reason).catch(() => socket.destroy());
       socket.on('error', () => socket.destroy());
