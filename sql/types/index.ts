@@ -20,6 +20,13 @@
  *        compareDatums, equalDatums, and3/or3/not3, like           (compare, like)
  * ```
  *
+ * Files: `sql-type.ts` (the type union, OIDs, typmods, `formatType`), `resolve.ts` (type names),
+ * `datum.ts` (values, epochs, limits), `numeric.ts` + `numeric-binary.ts`, `*-text.ts` (text I/O
+ * per family: int, float, datetime, interval, scalar (bool, bytea, uuid), jsonb, array) behind
+ * `text-io.ts`, `binary-io.ts`, `calendar.ts` + `timezone.ts`, `typmod.ts`, `cast.ts` +
+ * `cast-context.ts`, `arithmetic.ts` + `datetime-arithmetic.ts`, `compare.ts`, `like.ts`,
+ * `errors.ts`.
+ *
  * ## Values (`Datum`, datum.ts)
  *
  * A datum is the plain JS value that is fastest to compute with, never a wrapper: `boolean`,
