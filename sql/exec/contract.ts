@@ -27,6 +27,7 @@
  * - A row is an array of datums in `columns` order; the engine never encodes wire formats.
  */
 import type { Sender } from '../../kv/api/index.js';
+import type { Logger } from '../../src/base/logger.js';
 import type { Txn, TxnDeps } from '../../txn/index.js';
 import type { Statement } from '../parser/ast.js';
 import type { Datum } from '../types/datum.js';
@@ -91,6 +92,12 @@ export interface StatementResult {
   tag(): string;
   /** Notices the statement raised (e.g. `relation "t" already exists, skipping`). */
   readonly notices: readonly Notice[];
+  /**
+   * Optional work for the session to run once the statement's transaction has committed, and
+   * only then (CREATE TABLE splits off the new table's range). Failures are the engine's to log;
+   * it never throws. Absent for most statements.
+   */
+  readonly afterCommit?: () => Promise<void>;
 }
 
 export interface Notice {
@@ -117,6 +124,8 @@ export interface SqlEngineDeps {
   /** The KV sender (DistSender) transactions and admin requests go through. */
   readonly db: Sender;
   readonly txnDeps: TxnDeps;
+  /** Where the engine logs what it cannot report to a client (a failed post-commit split). Optional. */
+  readonly logger?: Logger;
 }
 
 export interface SqlEngine {

@@ -1,0 +1,164 @@
+/**
+ * `Catalog`: the catalog as one transaction sees it. Every read and write goes through the
+ * caller's `Txn`, so DDL is transactional: a CREATE TABLE that rolls back leaves nothing, and
+ * a transaction sees its own uncommitted DDL.
+ *
+ * ```
+ *   /System/Descriptor/0                      → catalog version token (bumped by every DDL write)
+ *   /System/Descriptor/<id>                   → descriptor (JSON, descriptors.ts)
+ *   /System/Namespace/<parentId>/<schemaId>/"name" → {id, kind}
+ *        databases: (0, 0, name)   schemas: (dbId, 0, name)
+ *        relations: (dbId, schemaId, name) — tables, sequences and indexes share one namespace,
+ *        as in PostgreSQL (an index entry points at its table)
+ *   /System/Generator/"descriptor-id"         → the id counter (ids start at 100)
+ * ```
+ *
+ * **Descriptor cache** (CockroachDB's leased descriptors, simplified): each `Catalog` reads the
+ * version token first — one point read per statement — and, if it equals the token the shared
+ * `DescriptorCache` was filled at, answers descriptor and name lookups from memory. Every DDL
+ * write sets a new token `txnId/epoch/sequence`, unique to that write, so a cache filled with a
+ * transaction's uncommitted descriptors can never be mistaken for any other state. Reading the
+ * token also puts it in the transaction's read set: a concurrent DDL commit forces a refresh or
+ * a restart, so no transaction runs a statement against a catalog that changed under it.
+ */
+import { assert } from '../../src/base/assert.js';
+import { descriptorKey, generatorKey, incrementRequest, intValue, keyMax, namespaceKey, prefixEnd, systemKey } from '../../kv/api/index.js';
+import type { Txn } from '../../txn/index.js';
+import { decodeDescriptor, encodeDescriptor, type DatabaseDescriptor, type Descriptor, type SchemaDescriptor } from './descriptors.js';
+
+/** The smallest descriptor id: ids below are reserved for system objects. */
+export const firstDescriptorId = 100;
+const versionKey = descriptorKey(0);
+
+export type NamespaceKind = 'database' | 'schema' | 'table' | 'sequence' | 'index';
+/** A name's entry; it repeats its own key's parts so a prefix scan needs no key decoding. */
+export interface NamespaceEntry {
+  readonly id: number;
+  readonly kind: NamespaceKind;
+  readonly parentId: number;
+  readonly schemaId: number;
+  readonly name: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Descriptors and names at one catalog version, shared by every statement of the engine. */
+export class DescriptorCache {
+  version = '';
+  readonly byId = new Map<number, Descriptor | null>();
+  readonly names = new Map<string, NamespaceEntry | null>();
+  private static readonly entriesMax = 10_000;
+
+  reset(version: string): void {
+    this.version = version;
+    this.byId.clear();
+    this.names.clear();
+  }
+
+  /** Whether there is room for another entry (the cache is simply not filled past its limit). */
+  get hasRoom(): boolean {
+    return this.byId.size + this.names.size < DescriptorCache.entriesMax;
+  }
+}
+
+const nameKey = (parentId: number, schemaId: number, name: string): string => `${parentId}/${schemaId}/${name}`;
+
+export class Catalog {
+  private constructor(
+    readonly txn: Txn,
+    private readonly cache: DescriptorCache,
+    private currentVersion: string,
+  ) {}
+
+  /** Opens the catalog in `txn`: reads the version token and syncs the cache with it. */
+  static async open(txn: Txn, cache: DescriptorCache): Promise<Catalog> {
+    const raw = await txn.get(versionKey);
+    const version = raw === undefined ? 'initial' : decoder.decode(raw);
+    if (cache.version !== version) cache.reset(version);
+    return new Catalog(txn, cache, version);
+  }
+
+  /** The catalog version token this transaction sees (a plan is valid while it stays the same). */
+  get version(): string {
+    return this.currentVersion;
+  }
+
+  async descriptor(id: number): Promise<Descriptor | undefined> {
+    const cached = this.cache.byId.get(id);
+    if (cached !== undefined) return cached ?? undefined;
+    const raw = await this.txn.get(descriptorKey(id));
+    const descriptor = raw === undefined ? undefined : decodeDescriptor(raw);
+    if (this.cache.version === this.currentVersion && this.cache.hasRoom) this.cache.byId.set(id, descriptor ?? null);
+    return descriptor;
+  }
+
+  async lookup(parentId: number, schemaId: number, name: string): Promise<NamespaceEntry | undefined> {
+    const key = nameKey(parentId, schemaId, name);
+    const cached = this.cache.names.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const raw = await this.txn.get(namespaceKey(parentId, schemaId, name));
+    const entry = raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as NamespaceEntry);
+    if (this.cache.version === this.currentVersion && this.cache.hasRoom) this.cache.names.set(key, entry ?? null);
+    return entry;
+  }
+
+  async database(name: string): Promise<DatabaseDescriptor | undefined> {
+    const entry = await this.lookup(0, 0, name);
+    if (entry === undefined) return undefined;
+    const descriptor = await this.descriptor(entry.id);
+    assert(descriptor?.kind === 'database', () => `namespace entry of database ${name} points at ${descriptor?.kind}`);
+    return descriptor;
+  }
+
+  async schema(databaseId: number, name: string): Promise<SchemaDescriptor | undefined> {
+    const entry = await this.lookup(databaseId, 0, name);
+    if (entry === undefined) return undefined;
+    const descriptor = await this.descriptor(entry.id);
+    assert(descriptor?.kind === 'schema', () => `namespace entry of schema ${name} points at ${descriptor?.kind}`);
+    return descriptor;
+  }
+
+  /** A fresh descriptor id from the shared counter (in this transaction). */
+  async allocateId(): Promise<number> {
+    const response = await this.txn.batch([incrementRequest(generatorKey('descriptor-id'), 1n)]);
+    return firstDescriptorId - 1 + Number(response.responses[0].newValue);
+  }
+
+  async writeDescriptor(descriptor: Descriptor): Promise<void> {
+    await this.txn.put(descriptorKey(descriptor.id), encodeDescriptor(descriptor));
+    await this.bumpVersion();
+  }
+
+  async deleteDescriptor(id: number): Promise<void> {
+    await this.txn.delete(descriptorKey(id));
+    await this.bumpVersion();
+  }
+
+  async writeName(parentId: number, schemaId: number, name: string, id: number, kind: NamespaceKind): Promise<void> {
+    const entry: NamespaceEntry = { id, kind, parentId, schemaId, name };
+    await this.txn.put(namespaceKey(parentId, schemaId, name), encoder.encode(JSON.stringify(entry)));
+    await this.bumpVersion();
+  }
+
+  async deleteName(parentId: number, schemaId: number, name: string): Promise<void> {
+    await this.txn.delete(namespaceKey(parentId, schemaId, name));
+    await this.bumpVersion();
+  }
+
+  /** Every namespace entry under `(parentId, schemaId)` (for DROP SCHEMA / DATABASE, pg_class). */
+  async listNames(parentId: number, schemaId?: number): Promise<NamespaceEntry[]> {
+    const prefix = systemKey('Namespace', schemaId === undefined ? [intValue(BigInt(parentId))] : [intValue(BigInt(parentId)), intValue(BigInt(schemaId))]);
+    const rows = await this.txn.scan(prefix, prefixEnd(prefix, keyMax));
+    return rows.map((row) => JSON.parse(decoder.decode(row.value)) as NamespaceEntry);
+  }
+
+  /** A new version token unique to this write: the cache moves to it (it holds what this txn sees). */
+  private async bumpVersion(): Promise<void> {
+    const proto = this.txn.transaction;
+    const version = `${proto.id}/${proto.epoch}/${proto.sequence + 1}`;
+    await this.txn.put(versionKey, encoder.encode(version));
+    this.currentVersion = version;
+    this.cache.reset(version);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Catalog descriptors: what a database, schema, table or sequence is, as stored under
+ * `descriptorKey(id)` (versioned: every change writes `version + 1`). Tables extend the row
+ * codec's `TableDescriptor` (sql/rowcodec/table.ts) with what SQL needs on top: hidden columns,
+ * DEFAULT and CHECK expressions (kept as our AST, which is plain data), index constraint kinds,
+ * and the id counters that make column and index ids never reused.
+ *
+ * Encoding: JSON, with types as `format_type` text (`character varying(10)`, read back by
+ * `parseTypeName`), datums as their text form, bigints as strings. Descriptors are small and read
+ * rarely (the engine caches them by catalog version), so a readable format beats a compact one:
+ * `SHOW` and debugging can print them as they are.
+ */
+import { assert } from '../../src/base/assert.js';
+import type { Direction } from '../../kv/api/index.js';
+import type { Expr } from '../parser/ast.js';
+import type { Datum } from '../types/datum.js';
+import { formatText, parseText } from '../types/text-io.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
+import { parseTypeName } from '../types/resolve.js';
+import type { ColumnDescriptor, IndexDescriptor, TableDescriptor } from '../rowcodec/table.js';
+
+export interface DatabaseDescriptor {
+  readonly kind: 'database';
+  readonly id: number;
+  readonly name: string;
+  readonly version: number;
+}
+
+export interface SchemaDescriptor {
+  readonly kind: 'schema';
+  readonly id: number;
+  readonly name: string;
+  readonly parentId: number;
+  readonly version: number;
+}
+
+export interface ColumnDesc extends ColumnDescriptor {
+  /** The hidden `rowid` of a table without a primary key: not in `*`, not in INSERT's default list. */
+  readonly hidden: boolean;
+  /** DEFAULT, as our AST (null: none). */
+  readonly defaultExpr: Expr | null;
+  /** The sequence a SERIAL column owns (dropped with the column's table). */
+  readonly ownedSequenceId: number | null;
+}
+
+export interface IndexDesc extends IndexDescriptor {
+  readonly columns: readonly { readonly columnId: number; readonly direction: Direction }[];
+  /** Whether the index backs a PRIMARY KEY or UNIQUE constraint (`t_pkey`, `t_a_key`), or is a plain index. */
+  readonly constraint: 'primary' | 'unique' | 'none';
+}
+
+export interface CheckDesc {
+  readonly name: string;
+  readonly expr: Expr;
+}
+
+export interface TableDesc extends TableDescriptor {
+  readonly kind: 'table';
+  readonly parentId: number;
+  readonly schemaId: number;
+  readonly version: number;
+  readonly columns: readonly ColumnDesc[];
+  readonly primaryIndex: IndexDesc;
+  readonly secondaryIndexes: readonly IndexDesc[];
+  readonly checks: readonly CheckDesc[];
+  readonly nextColumnId: number;
+  readonly nextIndexId: number;
+}
+
+export interface SequenceDesc {
+  readonly kind: 'sequence';
+  readonly id: number;
+  readonly name: string;
+  readonly parentId: number;
+  readonly schemaId: number;
+  readonly version: number;
+  readonly start: bigint;
+  readonly increment: bigint;
+  readonly minValue: bigint;
+  readonly maxValue: bigint;
+  /** The table whose SERIAL column owns it (dropped with that table), or null. */
+  readonly ownerTableId: number | null;
+}
+
+export type Descriptor = DatabaseDescriptor | SchemaDescriptor | TableDesc | SequenceDesc;
+export type RelationDescriptor = TableDesc | SequenceDesc;
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+interface StoredColumn {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly missing?: string;
+  readonly hidden: boolean;
+  readonly defaultExpr: Expr | null;
+  readonly ownedSequenceId: number | null;
+}
+
+function storeColumn(column: ColumnDesc): StoredColumn {
+  const missing = column.missingValue === undefined || column.missingValue === null ? {} : { missing: formatText(column.type, column.missingValue) };
+  return { id: column.id, name: column.name, type: formatType(column.type), nullable: column.nullable, ...missing, hidden: column.hidden, defaultExpr: column.defaultExpr, ownedSequenceId: column.ownedSequenceId };
+}
+
+function loadColumn(stored: StoredColumn): ColumnDesc {
+  const type: SqlType = parseTypeName(stored.type).type;
+  const missingValue: Datum | undefined = stored.missing === undefined ? undefined : parseText(type, stored.missing);
+  return Object.freeze({ id: stored.id, name: stored.name, type, nullable: stored.nullable, ...(missingValue === undefined ? {} : { missingValue }), hidden: stored.hidden, defaultExpr: stored.defaultExpr, ownedSequenceId: stored.ownedSequenceId });
+}
+
+/** The descriptor's stored bytes. */
+export function encodeDescriptor(descriptor: Descriptor): Uint8Array {
+  switch (descriptor.kind) {
+    case 'table':
+      return text.encode(JSON.stringify({ ...descriptor, columns: descriptor.columns.map(storeColumn) }));
+    case 'sequence':
+      return text.encode(JSON.stringify({ ...descriptor, start: String(descriptor.start), increment: String(descriptor.increment), minValue: String(descriptor.minValue), maxValue: String(descriptor.maxValue) }));
+    default:
+      return text.encode(JSON.stringify(descriptor));
+  }
+}
+
+/** Reads back what `encodeDescriptor` wrote (frozen). */
+export function decodeDescriptor(bytes: Uint8Array): Descriptor {
+  const raw = JSON.parse(untext.decode(bytes)) as Record<string, unknown> & { kind: Descriptor['kind'] };
+  switch (raw.kind) {
+    case 'table': {
+      const stored = raw as unknown as Omit<TableDesc, 'columns'> & { columns: StoredColumn[] };
+      return Object.freeze({ ...stored, columns: Object.freeze(stored.columns.map(loadColumn)) }) as TableDesc;
+    }
+    case 'sequence': {
+      const stored = raw as unknown as Record<'start' | 'increment' | 'minValue' | 'maxValue', string> & Omit<SequenceDesc, 'start' | 'increment' | 'minValue' | 'maxValue'>;
+      return Object.freeze({ ...stored, start: BigInt(stored.start), increment: BigInt(stored.increment), minValue: BigInt(stored.minValue), maxValue: BigInt(stored.maxValue) });
+    }
+    case 'database':
+    case 'schema':
+      return Object.freeze(raw as unknown as Descriptor);
+    default:
+      assert(false, () => `unknown descriptor kind ${String(raw.kind)}`);
+  }
+}
+
+/** The visible columns of a table, in order (what `*` expands to). */
+export function visibleColumns(table: TableDesc): readonly ColumnDesc[] {
+  return table.columns.filter((column) => !column.hidden);
+}
+
+/** Every index of the table, primary first. */
+export function allIndexes(table: TableDesc): readonly IndexDesc[] {
+  return [table.primaryIndex, ...table.secondaryIndexes];
+}
+
+/** The column named `name`, or undefined. */
+export function findColumn(table: TableDesc, name: string): ColumnDesc | undefined {
+  return table.columns.find((column) => column.name === name);
+}

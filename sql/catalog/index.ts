@@ -1,0 +1,33 @@
+/**
+ * # sql/catalog: what exists
+ *
+ * Databases, schemas, tables (columns, primary and secondary indexes, constraints) and sequences,
+ * as versioned descriptors in the system keyspace, read and written in the caller's transaction
+ * so that DDL is transactional (DESIGN §6 "Catalog").
+ *
+ * ```
+ *   /System/Descriptor/0                     catalog version token  ─┐ read once per statement;
+ *   /System/Descriptor/<id>                  descriptor (JSON)       │ the DescriptorCache serves
+ *   /System/Namespace/<parent>/<schema>/name {id, kind}             ─┘ the rest while it is unchanged
+ *   /System/Generator/"descriptor-id"        id counter (ids from 100)
+ *   /System/Generator/<sequence id>          a sequence's call count (non-transactional)
+ *
+ *   defaultdb (100) ── public (101)          postgres (102) ── public (103)      (bootstrap)
+ * ```
+ *
+ * - `descriptors.ts`: the descriptor types — `TableDesc` extends the row codec's
+ *   `TableDescriptor` with SQL's extras (hidden `rowid`, DEFAULT and CHECK expressions as AST,
+ *   constraint kinds of indexes, never-reused column and index ids) — and their JSON encoding.
+ * - `catalog.ts`: `Catalog`, one transaction's view, and the `DescriptorCache` keyed by the
+ *   catalog version token (a new, unique token per DDL write, so no transaction can see another
+ *   one's uncommitted descriptors through the cache).
+ * - `resolve.ts`: PostgreSQL's name resolution (search_path, `schema.table`).
+ * - `errors.ts`: `SqlError` with PostgreSQL's SQLSTATEs and wording, used by the whole SQL layer.
+ *
+ * Not yet: users and privileges, comments, views, descriptor leases across nodes (today every
+ * statement reads the version token, which also orders it after any concurrent DDL).
+ */
+export * from './catalog.js';
+export * from './descriptors.js';
+export * from './errors.js';
+export * from './resolve.js';

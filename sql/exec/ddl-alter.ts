@@ -1,0 +1,232 @@
+/**
+ * ALTER TABLE: ADD/DROP COLUMN (no rewrite: old rows read the added column's `missingValue`, a
+ * dropped column's entries are skipped by id), ADD PRIMARY KEY on a table keyed by its hidden
+ * `rowid` (rewritten under the new key in the transaction: pgbench -i does this), ADD UNIQUE /
+ * CHECK, DROP CONSTRAINT, SET/DROP DEFAULT, SET/DROP NOT NULL.
+ */
+import type * as ast from '../parser/ast.js';
+import { putRequest, type Request } from '../../kv/api/index.js';
+import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import { findColumn } from '../catalog/descriptors.js';
+import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
+import { displayName, lookupTableOrUndefined } from '../catalog/resolve.js';
+import { keyEncodable } from '../rowcodec/key-datum.js';
+import { RowCodec } from '../rowcodec/row-codec.js';
+import { ExprCompiler } from '../plan/expr/compile.js';
+import { tableScope } from '../plan/planner.js';
+import { Scope } from '../plan/scope.js';
+import type { Datum } from '../types/datum.js';
+import type { Notice } from './contract.js';
+import { deleteTableData, generatedName, notice, uniqueRelationName } from './ddl-common.js';
+import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
+import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
+import type { Runtime } from './runtime.js';
+import type { ExecContext, StatementPlan } from './statement.js';
+
+export function prepareAlterTable(statement: ast.AlterTable): StatementPlan {
+  return {
+    columns: undefined,
+    paramTypes: [],
+    isDdl: true,
+    async execute(rt, exec) {
+      const table = await lookupTableOrUndefined(exec.catalog, exec.settings, statement.table);
+      if (table === undefined) {
+        if (statement.ifExists) return { rows: null, tag: () => 'ALTER TABLE', notices: [notice(`relation "${displayName(statement.table)}" does not exist, skipping`)] };
+        throw new SqlError('42P01', `relation "${displayName(statement.table)}" does not exist`);
+      }
+      let current = table;
+      const notices: Notice[] = [];
+      for (const command of statement.commands) current = await alter(rt, exec, current, command, notices);
+      return { rows: null, tag: () => 'ALTER TABLE', notices };
+    },
+  };
+}
+
+async function write(exec: ExecContext, table: TableDesc): Promise<TableDesc> {
+  const updated = { ...table, version: table.version + 1 };
+  await exec.catalog.writeDescriptor(updated);
+  return updated;
+}
+
+function replaceColumn(table: TableDesc, column: ColumnDesc): TableDesc {
+  return { ...table, columns: table.columns.map((candidate) => (candidate.id === column.id ? Object.freeze(column) : candidate)) };
+}
+
+function columnOrThrow(table: TableDesc, name: string): ColumnDesc {
+  const column = findColumn(table, name);
+  if (column === undefined || column.hidden) throw undefinedColumn(name, table.name);
+  return column;
+}
+
+async function hasNulls(table: TableDesc, column: ColumnDesc, rt: Runtime): Promise<boolean> {
+  const position = table.columns.indexOf(column);
+  return (await readAllRows(table, rt)).some((row) => row[position] === null);
+}
+
+async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: ast.AlterTableCommand, notices: Notice[]): Promise<TableDesc> {
+  switch (command.kind) {
+    case 'AddColumn':
+      return addColumn(rt, exec, table, command, notices);
+    case 'DropColumn':
+      return dropColumn(exec, table, command, notices);
+    case 'AddConstraint':
+      return addConstraint(rt, exec, table, command.constraint);
+    case 'DropConstraint':
+      return dropConstraint(exec, table, command, notices);
+    case 'SetDefault': {
+      const column = columnOrThrow(table, command.column);
+      const updated = replaceColumn(table, { ...column, defaultExpr: command.default });
+      await validateExpressions(exec, updated);
+      return write(exec, updated);
+    }
+    case 'SetNotNull': {
+      const column = columnOrThrow(table, command.column);
+      if (!column.nullable) return table;
+      if (await hasNulls(table, column, rt)) throw new SqlError('23502', `column "${column.name}" of relation "${table.name}" contains null values`);
+      return write(exec, replaceColumn(table, { ...column, nullable: false }));
+    }
+    case 'DropNotNull': {
+      const column = columnOrThrow(table, command.column);
+      if (table.primaryIndex.columns.some((indexColumn) => indexColumn.columnId === column.id)) throw invalidTableDefinition(`column "${column.name}" is in a primary key`);
+      return write(exec, replaceColumn(table, { ...column, nullable: true }));
+    }
+    default:
+      return command satisfies never;
+  }
+}
+
+async function addColumn(rt: Runtime, exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'AddColumn' }>, notices: Notice[]): Promise<TableDesc> {
+  const definition = command.column;
+  if (findColumn(table, definition.name) !== undefined) {
+    if (command.ifNotExists) {
+      notices.push(notice(`column "${definition.name}" of relation "${table.name}" already exists, skipping`, '42701'));
+      return table;
+    }
+    throw duplicateColumn(definition.name, table.name);
+  }
+  const { type, serial } = resolveColumnType(definition.type);
+  if (serial) throw new SqlError('0A000', 'adding a SERIAL column is not supported yet');
+  let column: ColumnDesc = { id: table.nextColumnId, name: definition.name, type, nullable: true, hidden: false, defaultExpr: null, ownedSequenceId: null };
+  for (const constraint of definition.constraints) {
+    if (constraint.kind === 'NotNull') column = { ...column, nullable: false };
+    else if (constraint.kind === 'Null') column = { ...column, nullable: true };
+    else if (constraint.kind === 'Default') column = { ...column, defaultExpr: constraint.expr };
+    else throw new SqlError('0A000', `${constraint.kind} in ADD COLUMN is not supported yet`);
+  }
+  if (column.defaultExpr !== null) {
+    // The default of the rows that exist now, evaluated once (PostgreSQL's attmissingval; a
+    // volatile default such as now() is therefore the same for every existing row).
+    const compiled = await new ExprCompiler(Scope.empty, []).compileAs(column.defaultExpr, type, 'assignment', `column "${column.name}"`);
+    const value: Datum = compiled.eval([], rt.ctx);
+    if (value !== null) column = { ...column, missingValue: value };
+  }
+  if (!column.nullable && column.missingValue === undefined && (await readAllRows(table, rt)).length > 0) {
+    throw new SqlError('23502', `column "${column.name}" of relation "${table.name}" contains null values`);
+  }
+  const updated: TableDesc = { ...table, columns: [...table.columns, Object.freeze(column)], nextColumnId: table.nextColumnId + 1 };
+  await validateExpressions(exec, updated);
+  return write(exec, updated);
+}
+
+async function dropColumn(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropColumn' }>, notices: Notice[]): Promise<TableDesc> {
+  const column = findColumn(table, command.column);
+  if (column === undefined || column.hidden) {
+    if (command.ifExists) {
+      notices.push(notice(`column "${command.column}" of relation "${table.name}" does not exist, skipping`));
+      return table;
+    }
+    throw undefinedColumn(command.column, table.name);
+  }
+  if (table.primaryIndex.columns.some((indexColumn) => indexColumn.columnId === column.id)) throw new SqlError('0A000', `cannot drop column ${column.name} because it is part of the primary key`);
+  let current = table;
+  for (const index of table.secondaryIndexes) {
+    if (index.columns.some((indexColumn) => indexColumn.columnId === column.id)) current = await removeIndex(exec, current, index);
+  }
+  const checks = current.checks.filter((check) => !referencedColumns(check.expr).includes(column.name));
+  return write(exec, { ...current, columns: current.columns.filter((candidate) => candidate.id !== column.id), checks });
+}
+
+async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, constraint: ast.Constraint): Promise<TableDesc> {
+  switch (constraint.kind) {
+    case 'PrimaryKey':
+      return addPrimaryKey(rt, exec, table, constraint.columns, constraint.name);
+    case 'Unique': {
+      const columns = constraint.columns.map((name) => columnOrThrow(table, name));
+      const name = constraint.name ?? (await uniqueRelationName(exec.catalog, table.parentId, table.schemaId, generatedName(table.name, constraint.columns, 'key')));
+      if ((await exec.catalog.lookup(table.parentId, table.schemaId, name)) !== undefined) throw duplicateTable(name);
+      const index: IndexDesc = { id: table.nextIndexId, name, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'unique' };
+      return addIndex(rt, exec, table, index);
+    }
+    case 'Check': {
+      const name = constraint.name ?? generatedName(table.name, referencedColumns(constraint.expr).slice(0, 1), 'check');
+      if (table.checks.some((check) => check.name === name)) throw new SqlError('42710', `constraint "${name}" for relation "${table.name}" already exists`);
+      const updated: TableDesc = { ...table, checks: [...table.checks, { name, expr: constraint.expr }] };
+      const predicate = await new ExprCompiler(tableScope(updated, updated.name), []).compilePredicate(constraint.expr, 'CHECK');
+      for (const row of await readAllRows(table, rt)) {
+        if (predicate.eval(row, rt.ctx) === false) throw new SqlError('23514', `check constraint "${name}" of relation "${table.name}" is violated by some row`);
+      }
+      return write(exec, updated);
+    }
+    case 'ForeignKey':
+      throw new SqlError('0A000', 'foreign keys are not supported yet');
+    default:
+      throw new SqlError('0A000', `ADD CONSTRAINT ${constraint.kind} is not supported`);
+  }
+}
+
+/** Re-keys a table that has only its hidden rowid key by `columns`, rewriting every row. */
+async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, names: readonly string[], explicitName: string | null): Promise<TableDesc> {
+  const rowid = table.columns.find((column) => column.hidden && table.primaryIndex.columns.length === 1 && table.primaryIndex.columns[0]!.columnId === column.id);
+  if (rowid === undefined) throw invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`);
+  const columns = names.map((name) => columnOrThrow(table, name));
+  for (const column of columns) if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be part of a primary key yet`);
+  const rows = await readAllRows(table, rt);
+  const positions = columns.map((column) => table.columns.indexOf(column));
+  for (const [index, position] of positions.entries()) {
+    if (rows.some((row) => row[position] === null)) throw new SqlError('23502', `column "${columns[index]!.name}" of relation "${table.name}" contains null values`);
+  }
+  const rowidPosition = table.columns.indexOf(rowid);
+  const pkName = explicitName ?? table.primaryIndex.name;
+  if (explicitName !== null && explicitName !== table.primaryIndex.name && (await exec.catalog.lookup(table.parentId, table.schemaId, explicitName)) !== undefined) throw duplicateTable(explicitName);
+  const primaryIndex: IndexDesc = { id: table.primaryIndex.id, name: pkName, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'primary' };
+  const updated: TableDesc = {
+    ...table,
+    columns: table.columns.filter((column) => column.id !== rowid.id).map((column) => (positions.includes(table.columns.indexOf(column)) ? Object.freeze({ ...column, nullable: false }) : column)),
+    primaryIndex,
+  };
+  const codec = new RowCodec(updated);
+  await deleteTableData(exec.catalog, table);
+  const seen = new Set<string>();
+  let requests: Request[] = [];
+  for (const oldRow of rows) {
+    const row = oldRow.filter((_value, position) => position !== rowidPosition);
+    const primary = codec.encodePrimary(row);
+    const id = Buffer.from(primary.key).toString('latin1');
+    if (seen.has(id)) throw duplicateInIndex(updated, primaryIndex, row, rt);
+    seen.add(id);
+    requests.push(putRequest(primary.key, primary.value));
+    for (const entry of codec.indexEntries(row)) requests.push(putRequest(entry.key, entry.value));
+    if (requests.length >= 2048) {
+      await rt.txn.batch(requests);
+      requests = [];
+    }
+  }
+  if (requests.length > 0) await rt.txn.batch(requests);
+  if (pkName !== table.primaryIndex.name) {
+    await exec.catalog.deleteName(table.parentId, table.schemaId, table.primaryIndex.name);
+    await exec.catalog.writeName(table.parentId, table.schemaId, pkName, table.id, 'index');
+  }
+  return write(exec, updated);
+}
+
+async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropConstraint' }>, notices: Notice[]): Promise<TableDesc> {
+  const index = table.secondaryIndexes.find((candidate) => candidate.name === command.name && candidate.constraint !== 'none');
+  if (index !== undefined) return removeIndex(exec, table, index);
+  if (table.checks.some((check) => check.name === command.name)) return write(exec, { ...table, checks: table.checks.filter((check) => check.name !== command.name) });
+  if (table.primaryIndex.name === command.name) throw new SqlError('0A000', 'dropping a primary key is not supported yet');
+  if (command.ifExists) {
+    notices.push(notice(`constraint "${command.name}" of relation "${table.name}" does not exist, skipping`));
+    return table;
+  }
+  throw undefinedObject(`constraint "${command.name}" of relation "${table.name}" does not exist`);
+}

@@ -1,0 +1,81 @@
+/**
+ * Helpers shared by the DDL statements: PostgreSQL's generated names (`t_pkey`, `t_a_key`,
+ * `t_a_idx`, `t_a_seq`, `t_a_check`, made unique with a number), the data and names a dropped
+ * table leaves behind, the split of a new table's range, and sequence values.
+ */
+import { batchHeader, batchRequest, adminSplitRequest, deleteRangeRequest, indexPrefix, intValue, keyMax, prefixEnd, systemKey, tablePrefix } from '../../kv/api/index.js';
+import type { Logger } from '../../src/base/logger.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
+import type { Notice, SqlEngineDeps } from './contract.js';
+
+/** `name` made unique in the schema's relation namespace (`t_a_idx`, `t_a_idx1`, …), truncated to 63 bytes. */
+export async function uniqueRelationName(catalog: Catalog, parentId: number, schemaId: number, base: string, taken: ReadonlySet<string> = new Set()): Promise<string> {
+  for (let suffix = 0; ; suffix++) {
+    const tail = suffix === 0 ? '' : String(suffix);
+    const name = base.slice(0, 63 - tail.length) + tail;
+    if (!taken.has(name) && (await catalog.lookup(parentId, schemaId, name)) === undefined) return name;
+  }
+}
+
+/** PostgreSQL's `ChooseRelationName` base: `table_col1_col2_suffix`. */
+export function generatedName(table: string, columns: readonly string[], suffix: string): string {
+  return [table, ...columns, suffix].join('_');
+}
+
+export function notice(message: string, sqlState = '00000'): Notice {
+  return { severity: 'NOTICE', sqlState, message };
+}
+
+/** Deletes every row of `table` (all its indexes) in the transaction. */
+export async function deleteTableData(catalog: Catalog, table: TableDesc): Promise<void> {
+  const prefix = tablePrefix(table.id);
+  await catalog.txn.batch([deleteRangeRequest(prefix, prefixEnd(prefix, keyMax))]);
+}
+
+export async function deleteIndexData(catalog: Catalog, table: TableDesc, index: IndexDesc): Promise<void> {
+  const prefix = indexPrefix(table.id, index.id);
+  await catalog.txn.batch([deleteRangeRequest(prefix, prefixEnd(prefix, keyMax))]);
+}
+
+/** Removes a table: its data, descriptor, its name and its indexes' names, and its owned sequences. */
+export async function dropTableObjects(catalog: Catalog, table: TableDesc): Promise<void> {
+  await deleteTableData(catalog, table);
+  for (const index of [table.primaryIndex, ...table.secondaryIndexes]) {
+    const entry = await catalog.lookup(table.parentId, table.schemaId, index.name);
+    if (entry?.kind === 'index' && entry.id === table.id) await catalog.deleteName(table.parentId, table.schemaId, index.name);
+  }
+  await catalog.deleteName(table.parentId, table.schemaId, table.name);
+  await catalog.deleteDescriptor(table.id);
+  for (const column of table.columns) {
+    if (column.ownedSequenceId === null) continue;
+    const sequence = await catalog.descriptor(column.ownedSequenceId);
+    if (sequence?.kind === 'sequence') await dropSequenceObjects(catalog, sequence);
+  }
+}
+
+export async function dropSequenceObjects(catalog: Catalog, sequence: SequenceDesc): Promise<void> {
+  await catalog.deleteName(sequence.parentId, sequence.schemaId, sequence.name);
+  await catalog.deleteDescriptor(sequence.id);
+}
+
+/** The key holding a sequence's call count (written outside transactions, as PostgreSQL's sequences are). */
+export function sequenceValueKey(sequenceId: number): Uint8Array {
+  return systemKey('Generator', [intValue(BigInt(sequenceId))]);
+}
+
+/**
+ * Splits off a new table's range (each table starts in its own range, so its load and its
+ * splits are its own). Run after the creating transaction committed; a failure is only logged —
+ * the table works in a shared range too.
+ */
+export function splitAfterCommit(deps: SqlEngineDeps, tableId: number, logger: Logger | undefined): () => Promise<void> {
+  return async () => {
+    try {
+      const timestamp = deps.txnDeps.clock.now();
+      await deps.db.send(batchRequest(batchHeader({ timestamp }), [adminSplitRequest(tablePrefix(tableId))]));
+    } catch (error) {
+      logger?.warn({ err: error, tableId }, 'could not split off the range of a new table');
+    }
+  };
+}

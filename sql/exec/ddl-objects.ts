@@ -1,0 +1,218 @@
+/**
+ * CREATE/DROP DATABASE, SCHEMA and SEQUENCE; DROP TABLE; TRUNCATE — with PostgreSQL's errors and
+ * its `IF [NOT] EXISTS` notices.
+ */
+import type * as ast from '../parser/ast.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { SequenceDesc, TableDesc } from '../catalog/descriptors.js';
+import { dependentObjects, duplicateDatabase, duplicateSchema, duplicateTable, objectInUse, SqlError, undefinedDatabase, undefinedSchema, undefinedTable, wrongObjectType } from '../catalog/errors.js';
+import { creationSchema, currentDatabase, displayName, lookupRelation } from '../catalog/resolve.js';
+import { putRequest } from '../../kv/api/index.js';
+import type { Notice } from './contract.js';
+import { deleteTableData, dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
+import type { ExecContext, StatementPlan } from './statement.js';
+
+function ddl(tag: string, run: (exec: ExecContext) => Promise<readonly Notice[]>): StatementPlan {
+  return {
+    columns: undefined,
+    paramTypes: [],
+    isDdl: true,
+    async execute(_rt, exec) {
+      const notices = await run(exec);
+      return { rows: null, tag: () => tag, notices };
+    },
+  };
+}
+
+/** Creates a database with its `public` schema. */
+export async function createDatabaseObjects(catalog: Catalog, name: string): Promise<void> {
+  const id = await catalog.allocateId();
+  await catalog.writeDescriptor({ kind: 'database', id, name, version: 1 });
+  await catalog.writeName(0, 0, name, id, 'database');
+  const schemaId = await catalog.allocateId();
+  await catalog.writeDescriptor({ kind: 'schema', id: schemaId, name: 'public', parentId: id, version: 1 });
+  await catalog.writeName(id, 0, 'public', schemaId, 'schema');
+}
+
+export function prepareCreateDatabase(statement: ast.CreateDatabase): StatementPlan {
+  return ddl('CREATE DATABASE', async ({ catalog }) => {
+    if ((await catalog.database(statement.name)) !== undefined) throw duplicateDatabase(statement.name);
+    await createDatabaseObjects(catalog, statement.name);
+    return [];
+  });
+}
+
+export function prepareCreateSchema(statement: ast.CreateSchema): StatementPlan {
+  return ddl('CREATE SCHEMA', async ({ catalog, settings }) => {
+    const database = await currentDatabase(catalog, settings);
+    if ((await catalog.schema(database.id, statement.name)) !== undefined) {
+      if (statement.ifNotExists) return [notice(`schema "${statement.name}" already exists, skipping`, '42P06')];
+      throw duplicateSchema(statement.name);
+    }
+    const id = await catalog.allocateId();
+    await catalog.writeDescriptor({ kind: 'schema', id, name: statement.name, parentId: database.id, version: 1 });
+    await catalog.writeName(database.id, 0, statement.name, id, 'schema');
+    return [];
+  });
+}
+
+function sequenceOption(options: readonly ast.Option[], names: readonly string[]): bigint | undefined {
+  const option = options.find((candidate) => names.includes(candidate.name));
+  if (option === undefined || option.value === null) return undefined;
+  return BigInt(option.value);
+}
+
+export function prepareCreateSequence(statement: ast.CreateSequence): StatementPlan {
+  return ddl('CREATE SEQUENCE', async ({ catalog, settings }) => {
+    const { database, schema } = await creationSchema(catalog, settings, statement.name);
+    if ((await catalog.lookup(database.id, schema.id, statement.name.name)) !== undefined) {
+      if (statement.ifNotExists) return [notice(`relation "${statement.name.name}" already exists, skipping`, '42P07')];
+      throw duplicateTable(statement.name.name);
+    }
+    for (const option of statement.options) {
+      if (!['start', 'increment', 'minvalue', 'maxvalue', 'cache', 'as', 'cycle', 'owned_by', 'restart'].includes(option.name)) throw new SqlError('0A000', `sequence option ${option.name} is not supported`);
+    }
+    const increment = sequenceOption(statement.options, ['increment']) ?? 1n;
+    if (increment === 0n) throw new SqlError('22023', 'INCREMENT must not be zero');
+    const minValue = sequenceOption(statement.options, ['minvalue']) ?? (increment > 0n ? 1n : -9223372036854775807n);
+    const maxValue = sequenceOption(statement.options, ['maxvalue']) ?? (increment > 0n ? 9223372036854775807n : -1n);
+    const start = sequenceOption(statement.options, ['start']) ?? (increment > 0n ? minValue : maxValue);
+    const id = await catalog.allocateId();
+    const sequence: SequenceDesc = { kind: 'sequence', id, name: statement.name.name, parentId: database.id, schemaId: schema.id, version: 1, start, increment, minValue, maxValue, ownerTableId: null };
+    await catalog.writeDescriptor(sequence);
+    await catalog.writeName(database.id, schema.id, statement.name.name, id, 'sequence');
+    return [];
+  });
+}
+
+const dropTags: Record<ast.Drop['objectType'], string> = { table: 'DROP TABLE', index: 'DROP INDEX', sequence: 'DROP SEQUENCE', schema: 'DROP SCHEMA', database: 'DROP DATABASE' };
+
+export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>): StatementPlan {
+  return ddl(dropTags[statement.objectType], async (exec) => {
+    const notices: Notice[] = [];
+    for (const name of statement.names) {
+      const result = await dropOne(exec, statement, name, dropIndex);
+      if (result !== undefined) notices.push(result);
+    }
+    return notices;
+  });
+}
+
+async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>): Promise<Notice | undefined> {
+  const { catalog, settings } = exec;
+  switch (statement.objectType) {
+    case 'table':
+    case 'sequence': {
+      const resolved = await lookupRelation(catalog, settings, name);
+      if (resolved === undefined) {
+        if (statement.ifExists) return notice(`${statement.objectType} "${displayName(name)}" does not exist, skipping`);
+        throw statement.objectType === 'table' ? undefinedTable(displayName(name)) : new SqlError('42P01', `sequence "${displayName(name)}" does not exist`);
+      }
+      const descriptor = await catalog.descriptor(resolved.entry.id);
+      if (statement.objectType === 'table') {
+        if (resolved.entry.kind !== 'table' || descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
+        await dropTableObjects(catalog, descriptor);
+      } else {
+        if (resolved.entry.kind !== 'sequence' || descriptor?.kind !== 'sequence') throw wrongObjectType(`"${name.name}" is not a sequence`);
+        if (descriptor.ownerTableId !== null && !statement.cascade) {
+          const owner = await catalog.descriptor(descriptor.ownerTableId);
+          if (owner?.kind === 'table') throw dependentObjects(`cannot drop sequence ${descriptor.name} because other objects depend on it`);
+        }
+        await dropSequenceObjects(catalog, descriptor);
+      }
+      return undefined;
+    }
+    case 'index':
+      return dropIndex(exec, name, statement.ifExists);
+    case 'schema':
+      return dropSchema(exec, name.name, statement);
+    case 'database':
+      return dropDatabase(exec, name.name, statement);
+    default:
+      return statement.objectType satisfies never;
+  }
+}
+
+async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId: number): Promise<void> {
+  for (const entry of await catalog.listNames(databaseId, schemaId)) {
+    if (entry.kind === 'table') {
+      const table = await catalog.descriptor(entry.id);
+      if (table?.kind === 'table') await dropTableObjects(catalog, table);
+    }
+  }
+  for (const entry of await catalog.listNames(databaseId, schemaId)) {
+    const descriptor = await catalog.descriptor(entry.id);
+    if (descriptor?.kind === 'sequence') await dropSequenceObjects(catalog, descriptor);
+    else await catalog.deleteName(databaseId, schemaId, entry.name);
+  }
+}
+
+async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop): Promise<Notice | undefined> {
+  const { catalog, settings } = exec;
+  const database = await currentDatabase(catalog, settings);
+  const schema = await catalog.schema(database.id, name);
+  if (schema === undefined) {
+    if (statement.ifExists) return notice(`schema "${name}" does not exist, skipping`);
+    throw undefinedSchema(name);
+  }
+  const contents = await catalog.listNames(database.id, schema.id);
+  if (contents.length > 0 && !statement.cascade) {
+    const first = contents.find((entry) => entry.kind === 'table') ?? contents[0]!;
+    throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, { detail: `${first.kind} ${name}.${first.name} depends on schema ${name}`, hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
+  }
+  await dropSchemaContents(catalog, database.id, schema.id);
+  await catalog.deleteName(database.id, 0, name);
+  await catalog.deleteDescriptor(schema.id);
+  return undefined;
+}
+
+async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop): Promise<Notice | undefined> {
+  const { catalog, settings } = exec;
+  const database = await catalog.database(name);
+  if (database === undefined) {
+    if (statement.ifExists) return notice(`database "${name}" does not exist, skipping`);
+    throw undefinedDatabase(name);
+  }
+  if (name === settings.database) throw objectInUse('cannot drop the currently open database');
+  for (const entry of await catalog.listNames(database.id, 0)) {
+    await dropSchemaContents(catalog, database.id, entry.id);
+    await catalog.deleteName(database.id, 0, entry.name);
+    await catalog.deleteDescriptor(entry.id);
+  }
+  await catalog.deleteName(0, 0, name);
+  await catalog.deleteDescriptor(database.id);
+  return undefined;
+}
+
+export function prepareTruncate(statement: ast.Truncate): StatementPlan {
+  return ddl('TRUNCATE TABLE', async ({ catalog, settings }) => {
+    const tables: TableDesc[] = [];
+    for (const name of statement.tables) {
+      const resolved = await lookupRelation(catalog, settings, name);
+      if (resolved === undefined) throw undefinedTable(displayName(name));
+      const descriptor = await catalog.descriptor(resolved.entry.id);
+      if (descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
+      tables.push(descriptor);
+    }
+    for (const table of tables) {
+      await deleteTableData(catalog, table);
+      if (statement.restartIdentity) {
+        for (const column of table.columns) {
+          if (column.ownedSequenceId !== null) await catalog.txn.batch([putRequest(sequenceValueKey(column.ownedSequenceId), encodeCount(0n))]);
+        }
+      }
+    }
+    return [];
+  });
+}
+
+/** A sequence's call count as the KV increment stores it (8 bytes big-endian two's complement). */
+function encodeCount(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigInt64(0, value);
+  return bytes;
+}
+
+export function prepareMaintenance(statement: ast.Vacuum | ast.Analyze): StatementPlan {
+  return ddl(statement.kind === 'Vacuum' ? 'VACUUM' : 'ANALYZE', () => Promise.resolve([]));
+}

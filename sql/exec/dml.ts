@@ -1,0 +1,259 @@
+/**
+ * INSERT, UPDATE and DELETE: planned once (target columns, defaults, assignments, the read of
+ * UPDATE/DELETE with index selection, CHECKs, RETURNING, all compiled), executed by reading
+ * every affected row first — so a statement never sees its own writes (the Halloween problem)
+ * — then writing through a `RowWriter` in batches. Tags as PostgreSQL: `INSERT 0 n`,
+ * `UPDATE n`, `DELETE n`.
+ */
+import type * as ast from '../parser/ast.js';
+import { getRequest } from '../../kv/api/index.js';
+import { findColumn, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
+import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
+import { resolveTable } from '../catalog/resolve.js';
+import type { CompiledExpr } from '../plan/expr/compiled.js';
+import { constantExpr } from '../plan/expr/compiled.js';
+import { coerce } from '../plan/expr/coerce.js';
+import type { ExprCompiler } from '../plan/expr/compile.js';
+import type { PlanNode } from '../plan/plan.js';
+import { codecOf, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
+import { Scope } from '../plan/scope.js';
+import { chooseIndex } from '../plan/spans.js';
+import type { Datum } from '../types/datum.js';
+import type { ResultColumn } from './contract.js';
+import { buildSource } from './operators.js';
+import { RowWriter, type CheckConstraint } from './row-writer.js';
+import { drain, rowsSource, type Runtime } from './runtime.js';
+import type { StatementPlan } from './statement.js';
+
+interface Returning {
+  readonly columns: ResultColumn[] | undefined;
+  readonly exprs: CompiledExpr[];
+}
+
+async function compileReturning(compiler: ExprCompiler, table: TableDesc, alias: string, targets: readonly ast.Target[]): Promise<Returning> {
+  if (targets.length === 0) return { columns: undefined, exprs: [] };
+  const scope = tableScope(table, alias);
+  const scoped = compiler.withScope(scope);
+  const exprs: CompiledExpr[] = [];
+  const columns: ResultColumn[] = [];
+  for (const target of targets) {
+    if (target.expr.kind === 'Star') {
+      for (const position of scope.star(target.expr.qualifier)) {
+        const column = scope.columns[position]!;
+        exprs.push({ type: column.type, eval: (row) => row[position] ?? null, rowIndependent: false, columnIndex: position });
+        columns.push({ name: column.name, type: column.type, tableOid: table.id, columnNumber: position + 1 });
+      }
+      continue;
+    }
+    const expr = await scoped.compileValue(target.expr);
+    exprs.push(expr);
+    const source = expr.columnIndex === undefined ? undefined : scope.columns[expr.columnIndex];
+    columns.push({ name: target.alias ?? targetName(target.expr), type: expr.type, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 });
+  }
+  return { columns, exprs };
+}
+
+export async function compileChecks(compiler: ExprCompiler, table: TableDesc): Promise<CheckConstraint[]> {
+  const scoped = compiler.withScope(tableScope(table, table.name));
+  return Promise.all(table.checks.map(async (check) => ({ name: check.name, expr: await scoped.compilePredicate(check.expr, 'CHECK') })));
+}
+
+/** A column's DEFAULT (or NULL), compiled as an assignment to the column. */
+export async function compileDefault(compiler: ExprCompiler, table: TableDesc, position: number): Promise<CompiledExpr> {
+  const column = table.columns[position]!;
+  if (column.defaultExpr === null) return constantExpr(column.type, null);
+  return compiler.withScope(Scope.empty).compileAs(column.defaultExpr, column.type, 'assignment', `column "${column.name}"`);
+}
+
+function returningRows(returning: Returning, rows: readonly (readonly Datum[])[], rt: Runtime): Datum[][] {
+  return rows.map((row) => returning.exprs.map((expr) => expr.eval(row, rt.ctx)));
+}
+
+// ─── INSERT ────────────────────────────────────────────────────────────────────────────────
+
+function targetPositions(table: TableDesc, names: readonly string[]): number[] {
+  if (names.length === 0) return visibleColumns(table).map((column) => table.columns.indexOf(column));
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (seen.has(name)) throw duplicateColumn(name);
+    seen.add(name);
+    const column = findColumn(table, name);
+    if (column === undefined) throw undefinedColumn(name, table.name);
+    return table.columns.indexOf(column);
+  });
+}
+
+export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): Promise<StatementPlan> {
+  if (statement.with !== null) throw new SqlError('0A000', 'WITH is not supported in INSERT yet');
+  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const compiler = pctx.compiler;
+  const positions = targetPositions(table, statement.columns);
+  // Defaults are compiled only where used: a default's nextval must not run for a given value.
+  const compiledDefaults = new Map<number, CompiledExpr>();
+  const defaultOf = async (position: number): Promise<CompiledExpr> => {
+    let compiled = compiledDefaults.get(position);
+    if (compiled === undefined) compiledDefaults.set(position, (compiled = await compileDefault(compiler, table, position)));
+    return compiled;
+  };
+  const defaultsExcept = async (provided: (position: number) => boolean): Promise<(CompiledExpr | null)[]> => {
+    const exprs: (CompiledExpr | null)[] = [];
+    for (let position = 0; position < table.columns.length; position++) exprs.push(provided(position) ? null : await defaultOf(position));
+    return exprs;
+  };
+  // Each source row becomes a full row: target columns from the source, the rest from defaults.
+  let source: PlanNode;
+  let rowExprs: (CompiledExpr | null)[];
+  const sourceWidth = positions.length;
+  if (statement.source === null) {
+    source = { kind: 'values', rows: [[]], width: 0 };
+    rowExprs = await defaultsExcept(() => false);
+  } else if (statement.source.kind === 'Values' && statement.source.orderBy.length === 0 && statement.source.limit === null) {
+    const rows: CompiledExpr[][] = [];
+    for (const row of statement.source.rows) {
+      if (row.length > sourceWidth) throw new SqlError('42601', 'INSERT has more expressions than target columns');
+      if (row.length < sourceWidth && statement.columns.length > 0) throw new SqlError('42601', 'INSERT has more target columns than expressions');
+      const compiled: CompiledExpr[] = [];
+      for (let index = 0; index < row.length; index++) {
+        const position = positions[index]!;
+        const column = table.columns[position]!;
+        const expr = row[index]!;
+        compiled.push(expr.kind === 'DefaultValue' ? await defaultOf(position) : await compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`));
+      }
+      for (let index = row.length; index < sourceWidth; index++) compiled.push(await defaultOf(positions[index]!));
+      rows.push(compiled);
+    }
+    source = { kind: 'values', rows, width: sourceWidth };
+    rowExprs = await defaultsExcept((position) => positions.includes(position));
+  } else {
+    const planned = await planQuery(pctx, statement.source);
+    if (planned.columns.length > sourceWidth) throw new SqlError('42601', 'INSERT has more expressions than target columns');
+    const exprs = planned.columns.map((column, index) => {
+      const target = table.columns[positions[index]!]!;
+      return coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, target.type, 'assignment', compiler.paramTypes, `column "${target.name}"`);
+    });
+    source = { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
+    rowExprs = await defaultsExcept((position) => {
+      const index = positions.indexOf(position);
+      return index !== -1 && index < planned.columns.length;
+    });
+  }
+  const checks = await compileChecks(compiler, table);
+  const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
+  const onConflict = statement.onConflict;
+  if (onConflict !== null && onConflict.action.kind === 'update') throw new SqlError('0A000', 'ON CONFLICT DO UPDATE is not supported yet');
+  const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
+  return {
+    columns: returning.columns,
+    paramTypes: [],
+    isDdl: false,
+    node: source,
+    async execute(rt) {
+      const input = await drain(buildSource(source, rt));
+      const codec = codecOf(table);
+      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx);
+      const written: Datum[][] = [];
+      const seen = new Set<string>();
+      for (const sourceRow of input) {
+        if (hasRowSlots) await rt.fillRowSlots();
+        const row = table.columns.map((_column, position) => {
+          const expr = rowExprs[position];
+          if (expr !== null && expr !== undefined) return expr.eval(sourceRow, rt.ctx);
+          return sourceRow[positions.indexOf(position)] ?? null;
+        });
+        writer.validate(row);
+        if (onConflict !== null && (await conflicts(rt, codec, row, seen))) continue;
+        await writer.insert(row);
+        written.push(row);
+      }
+      await writer.flush();
+      const count = written.length;
+      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, written, rt)), tag: () => `INSERT 0 ${count}`, notices: [] };
+    },
+  };
+}
+
+/** ON CONFLICT DO NOTHING: whether the row's primary key or a unique entry exists (or was inserted by this statement). */
+async function conflicts(rt: Runtime, codec: ReturnType<typeof codecOf>, row: readonly Datum[], seen: Set<string>): Promise<boolean> {
+  const keys = [codec.primaryKey(row), ...codec.indexEntries(row).filter((entry) => entry.unique).map((entry) => entry.key)];
+  const ids = keys.map((key) => Buffer.from(key).toString('hex'));
+  if (ids.some((id) => seen.has(id))) return true;
+  const response = await rt.txn.batch(keys.map((key) => getRequest(key)));
+  if (response.responses.some((result) => result.kind === 'get' && result.value !== undefined)) return true;
+  for (const id of ids) seen.add(id);
+  return false;
+}
+
+// ─── UPDATE / DELETE ───────────────────────────────────────────────────────────────────────
+
+async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string, where: ast.Expr | null): Promise<{ node: PlanNode; compiler: ExprCompiler }> {
+  const compiler = pctx.compiler.withScope(tableScope(table, alias));
+  const choice = await chooseIndex(table, where, compiler);
+  let node: PlanNode = scanNode(table, choice, true);
+  if (where !== null) node = { kind: 'filter', input: node, predicate: await compiler.compilePredicate(where, 'WHERE'), width: node.width };
+  return { node, compiler };
+}
+
+export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): Promise<StatementPlan> {
+  if (statement.with !== null || statement.from.length > 0) throw new SqlError('0A000', 'UPDATE … FROM and WITH are not supported yet');
+  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const alias = statement.alias ?? table.name;
+  const read = await planTargetRead(pctx, table, alias, statement.where);
+  const assignments: { position: number; expr: CompiledExpr }[] = [];
+  const assigned = new Set<number>();
+  for (const assignment of statement.set) {
+    const column = findColumn(table, assignment.column);
+    if (column === undefined) throw undefinedColumn(assignment.column, table.name);
+    const position = table.columns.indexOf(column);
+    if (assigned.has(position)) throw new SqlError('42601', `multiple assignments to same column "${column.name}"`);
+    assigned.add(position);
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await read.compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+    assignments.push({ position, expr });
+  }
+  const checks = await compileChecks(pctx.compiler, table);
+  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
+  const hasRowSlots = pctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
+  return {
+    columns: returning.columns,
+    paramTypes: [],
+    isDdl: false,
+    node: read.node,
+    async execute(rt) {
+      const rows = await drain(buildSource(read.node, rt));
+      const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx);
+      const updated: Datum[][] = [];
+      for (const oldRow of rows) {
+        if (hasRowSlots) await rt.fillRowSlots();
+        const newRow = [...oldRow];
+        for (const { position, expr } of assignments) newRow[position] = expr.eval(oldRow, rt.ctx);
+        writer.validate(newRow);
+        await writer.update(oldRow, newRow);
+        updated.push(newRow);
+      }
+      await writer.flush();
+      const count = updated.length;
+      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, updated, rt)), tag: () => `UPDATE ${count}`, notices: [] };
+    },
+  };
+}
+
+export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): Promise<StatementPlan> {
+  if (statement.with !== null || statement.using.length > 0) throw new SqlError('0A000', 'DELETE … USING and WITH are not supported yet');
+  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const alias = statement.alias ?? table.name;
+  const read = await planTargetRead(pctx, table, alias, statement.where);
+  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
+  return {
+    columns: returning.columns,
+    paramTypes: [],
+    isDdl: false,
+    node: read.node,
+    async execute(rt) {
+      const rows = await drain(buildSource(read.node, rt));
+      const writer = new RowWriter(rt.txn, table, codecOf(table), [], rt.ctx);
+      for (const row of rows) await writer.delete(row);
+      await writer.flush();
+      const count = rows.length;
+      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, rows, rt)), tag: () => `DELETE ${count}`, notices: [] };
+    },
+  };
+}

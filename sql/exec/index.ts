@@ -1,0 +1,45 @@
+/**
+ * # sql/exec: running statements
+ *
+ * The engine behind the session/engine seam (`contract.ts`): `createSqlEngine(deps)` gives the
+ * `SqlEngine` the session calls — `prepare` a parsed statement in a transaction, `run` it with
+ * parameters, pull its rows.
+ *
+ * ```
+ *   Statement ──planStatement (statements.ts)──► StatementPlan ──execute(Runtime)──► rows, tag, notices
+ *     │ query       sql/plan: planner → plan tree ──► operators.ts: one pulled RowSource per node
+ *     │ INSERT/UPDATE/DELETE   dml.ts: read all affected rows, then row-writer.ts (batched KV writes)
+ *     │ DDL         ddl-*.ts: sql/catalog descriptors, in the same transaction
+ *     └ admin       admin.ts: SPLIT AT, SHOW RANGES
+ * ```
+ *
+ * ## Choices
+ *
+ * - **Pulled batches.** Every operator is a `RowSource` whose `next()` gives a batch of rows
+ *   (Volcano with batches): the session pulls as the client asks, so `LIMIT` or a suspended
+ *   portal reads no more than needed; scans page through the KV store with a growing key limit.
+ *   Only Sort, Aggregate, the inner side of a nested-loop Join and set operations materialize.
+ * - **DML reads first, then writes.** An UPDATE or DELETE reads every affected row before its
+ *   first write, an INSERT … SELECT its whole source: a statement never sees its own writes (the
+ *   Halloween problem) and the writes go out in few large `Txn.batch` calls. Deletes of a
+ *   statement are sent before its puts, so uniqueness is checked at the end of the statement.
+ * - **Uniqueness in the store.** Primary keys and unique index entries are written with a
+ *   conditional put expecting no value; a `ConditionFailedError` is mapped back to the constraint
+ *   and its key for PostgreSQL's 23505 `duplicate key value violates unique constraint "t_pkey"`
+ *   / `Key (id)=(1) already exists.`
+ * - **Plans are cached with their catalog version.** `run` re-reads the version token (one point
+ *   read) and re-plans if a DDL changed the catalog since `prepare`.
+ * - **Sequences are not transactional** (PostgreSQL's rule): `nextval` is a non-transactional
+ *   KV increment of the sequence's counter; a rolled-back INSERT leaves a gap.
+ * - **After commit.** CREATE TABLE returns `afterCommit`, which splits off the new table's range
+ *   once the transaction committed (the session runs it; a failure is logged).
+ *
+ * ## Not yet
+ *
+ * Correlated subqueries, CTEs, window functions, DISTINCT ON, ON CONFLICT DO UPDATE, UPDATE …
+ * FROM / DELETE … USING, foreign keys, hash and lookup joins (joins are nested loops), partial and
+ * expression indexes, EXPLAIN ANALYZE, most admin statements beyond SPLIT AT and SHOW RANGES.
+ */
+export * from './contract.js';
+export { createSqlEngine } from './engine.js';
+export { SqlError } from '../catalog/errors.js';

@@ -1,0 +1,321 @@
+/**
+ * Plan node → pulled operator (`RowSource`). Each operator pulls batches from its input and
+ * passes batches up; only Sort, Distinct's seen-set, Aggregate, the inner side of a Join and
+ * set operations hold rows in memory.
+ */
+import { assert } from '../../src/base/assert.js';
+import { arithmetic } from '../types/arithmetic.js';
+import { sortComparator } from '../types/compare.js';
+import type { Datum } from '../types/datum.js';
+import { Numeric } from '../types/numeric.js';
+import { SqlError } from '../catalog/errors.js';
+import { newAccumulator } from '../plan/expr/aggregates.js';
+import type { AggregateNode, JoinNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
+import { datumsKey } from './datum-key.js';
+import { drain, rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { ScanSource } from './scan.js';
+
+export function buildSource(node: PlanNode, rt: Runtime): RowSource {
+  switch (node.kind) {
+    case 'scan':
+      return new ScanSource(node, rt);
+    case 'values': {
+      let done = false;
+      return {
+        next: () => {
+          if (done) return Promise.resolve(null);
+          done = true;
+          return Promise.resolve(node.rows.map((row) => row.map((expr) => expr.eval([], rt.ctx))));
+        },
+      };
+    }
+    case 'filter': {
+      const input = buildSource(node.input, rt);
+      const predicate = node.predicate.eval;
+      return {
+        async next() {
+          for (let batch = await input.next(); batch !== null; batch = await input.next()) {
+            const kept = batch.filter((row) => predicate(row, rt.ctx) === true);
+            if (kept.length > 0) return kept;
+          }
+          return null;
+        },
+      };
+    }
+    case 'project': {
+      const input = buildSource(node.input, rt);
+      const evals = node.exprs.map((expr) => expr.eval);
+      return {
+        async next() {
+          const batch = await input.next();
+          if (batch === null) return null;
+          const out: RowBatch = [];
+          for (const row of batch) {
+            if (node.rowSlots) await rt.fillRowSlots();
+            out.push(evals.map((e) => e(row, rt.ctx)));
+          }
+          return out;
+        },
+      };
+    }
+    case 'sort':
+      return sortSource(node, rt);
+    case 'limit':
+      return limitSource(node, rt);
+    case 'distinct': {
+      const input = buildSource(node.input, rt);
+      const seen = new Set<string>();
+      return {
+        async next() {
+          for (let batch = await input.next(); batch !== null; batch = await input.next()) {
+            const kept = batch.filter((row) => {
+              const key = datumsKey(node.types, row);
+              if (seen.has(key)) return false;
+              seen.add(key);
+              return true;
+            });
+            if (kept.length > 0) return kept;
+          }
+          return null;
+        },
+      };
+    }
+    case 'aggregate':
+      return aggregateSource(node, rt);
+    case 'join':
+      return joinSource(node, rt);
+    case 'series':
+      return seriesSource(node, rt);
+    case 'setop':
+      return setOpSource(node, rt);
+    case 'virtual': {
+      let done = false;
+      return {
+        async next() {
+          if (done) return null;
+          done = true;
+          return (await node.rows(rt.txn, rt.ctx)).map((row) => [...row]);
+        },
+      };
+    }
+    default:
+      return assertNeverNode(node);
+  }
+}
+
+function assertNeverNode(node: never): never {
+  assert(false, () => `unknown plan node ${JSON.stringify(node)}`);
+}
+
+/** Materializes, sorts (stable: ties keep input order), then streams. */
+function sortSource(node: SortNode, rt: Runtime): RowSource {
+  let sorted: RowSource | undefined;
+  return {
+    async next() {
+      if (sorted === undefined) {
+        const rows = await drain(buildSource(node.input, rt));
+        const comparators = node.keys.map((key) => ({ column: key.column, compare: sortComparator(key.type, key.descending, key.nullsFirst) }));
+        rows.sort((left, right) => {
+          for (const { column, compare } of comparators) {
+            const order = compare(left[column] ?? null, right[column] ?? null);
+            if (order !== 0) return order;
+          }
+          return 0;
+        });
+        sorted = rowsSource(rows);
+      }
+      return sorted.next();
+    },
+  };
+}
+
+function limitSource(node: LimitNode, rt: Runtime): RowSource {
+  const input = buildSource(node.input, rt);
+  let remaining: bigint | undefined;
+  let skip = 0n;
+  let started = false;
+  return {
+    async next() {
+      if (!started) {
+        started = true;
+        const limit = node.limit?.eval([], rt.ctx) ?? null;
+        const offset = node.offset?.eval([], rt.ctx) ?? null;
+        if (limit !== null && (limit as bigint) < 0n) throw new SqlError('2201W', 'LIMIT must not be negative');
+        if (offset !== null && (offset as bigint) < 0n) throw new SqlError('2201X', 'OFFSET must not be negative');
+        remaining = limit === null ? undefined : (limit as bigint);
+        skip = offset === null ? 0n : (offset as bigint);
+      }
+      while (remaining === undefined || remaining > 0n) {
+        const batch = await input.next();
+        if (batch === null) return null;
+        let rows = batch;
+        if (skip > 0n) {
+          const dropped = skip >= BigInt(rows.length) ? rows.length : Number(skip);
+          rows = rows.slice(dropped);
+          skip -= BigInt(dropped);
+        }
+        if (remaining !== undefined && BigInt(rows.length) > remaining) rows = rows.slice(0, Number(remaining));
+        if (remaining !== undefined) remaining -= BigInt(rows.length);
+        if (rows.length > 0) return rows;
+      }
+      return null;
+    },
+  };
+}
+
+function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
+  let result: RowSource | undefined;
+  return {
+    async next() {
+      if (result === undefined) {
+        const input = buildSource(node.input, rt);
+        const groupTypes = node.groupBy.map((expr) => expr.type);
+        const groups = new Map<string, { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] }>();
+        const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map(newAccumulator) });
+        for (let batch = await input.next(); batch !== null; batch = await input.next()) {
+          for (const row of batch) {
+            const keys = node.groupBy.map((expr) => expr.eval(row, rt.ctx));
+            const id = datumsKey(groupTypes, keys);
+            let group = groups.get(id);
+            if (group === undefined) groups.set(id, (group = fresh(keys)));
+            node.aggregates.forEach((call, index) => {
+              if (call.filter !== null && call.filter.eval(row, rt.ctx) !== true) return;
+              group!.accumulators[index]!.add(call.args.map((arg) => arg.eval(row, rt.ctx)));
+            });
+          }
+        }
+        if (groups.size === 0 && node.groupBy.length === 0) groups.set('', fresh([]));
+        result = rowsSource([...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((accumulator) => accumulator.result())]));
+      }
+      return result.next();
+    },
+  };
+}
+
+/** Nested loops over the materialized right side; outer joins pad with NULLs. */
+function joinSource(node: JoinNode, rt: Runtime): RowSource {
+  let right: Datum[][] | undefined;
+  let matchedRight: boolean[] = [];
+  let leftDone = false;
+  let tailDone = false;
+  const left = buildSource(node.left, rt);
+  const leftWidth = node.left.width;
+  const rightWidth = node.right.width;
+  const on = node.on?.eval;
+  return {
+    async next() {
+      if (right === undefined) {
+        right = await drain(buildSource(node.right, rt));
+        matchedRight = right.map(() => false);
+      }
+      while (!leftDone) {
+        const batch = await left.next();
+        if (batch === null) {
+          leftDone = true;
+          break;
+        }
+        const out: RowBatch = [];
+        for (const leftRow of batch) {
+          let matched = false;
+          right.forEach((rightRow, index) => {
+            const row = [...leftRow, ...rightRow];
+            if (on !== undefined && on(row, rt.ctx) !== true) return;
+            matched = true;
+            matchedRight[index] = true;
+            out.push(row);
+          });
+          if (!matched && (node.joinType === 'left' || node.joinType === 'full')) out.push([...leftRow, ...new Array<Datum>(rightWidth).fill(null)]);
+        }
+        if (out.length > 0) return out;
+      }
+      if (!tailDone && (node.joinType === 'right' || node.joinType === 'full')) {
+        tailDone = true;
+        const out = right.filter((_row, index) => !matchedRight[index]).map((row) => [...new Array<Datum>(leftWidth).fill(null), ...row]);
+        if (out.length > 0) return out;
+      }
+      return null;
+    },
+  };
+}
+
+function seriesSource(node: SeriesNode, rt: Runtime): RowSource {
+  let current: Datum | undefined;
+  let stop: Datum = null;
+  let step: Datum = null;
+  let done = false;
+  const type = node.type;
+  const one: Datum = type.kind === 'int8' ? 1n : type.kind === 'numeric' ? Numeric.of(1n) : 1;
+  const zero: Datum = type.kind === 'int8' ? 0n : type.kind === 'numeric' ? Numeric.zero : 0;
+  const cmp = (a: Datum, b: Datum): number => (type.kind === 'numeric' ? (a as Numeric).compare(b as Numeric) : a! < b! ? -1 : a! > b! ? 1 : 0);
+  return {
+    next() {
+      if (done) return Promise.resolve(null);
+      if (current === undefined) {
+        current = node.start.eval([], rt.ctx);
+        stop = node.stop.eval([], rt.ctx);
+        step = node.step === null ? one : node.step.eval([], rt.ctx);
+        if (current === null || stop === null || step === null) {
+          done = true;
+          return Promise.resolve(null);
+        }
+        if (cmp(step, zero) === 0) throw new SqlError('22023', 'step size cannot equal zero');
+      }
+      const ascending = cmp(step, zero) > 0;
+      const rows: RowBatch = [];
+      while (rows.length < 1024) {
+        if (ascending ? cmp(current, stop) > 0 : cmp(current, stop) < 0) {
+          done = true;
+          break;
+        }
+        rows.push([current]);
+        try {
+          current = arithmetic('+', type, current, step);
+        } catch {
+          done = true; // the next value overflows: the series ends here, as in PostgreSQL
+          break;
+        }
+      }
+      return Promise.resolve(rows.length > 0 ? rows : null);
+    },
+  };
+}
+
+function setOpSource(node: SetOpNode, rt: Runtime): RowSource {
+  let result: RowSource | undefined;
+  return {
+    async next() {
+      if (result === undefined) {
+        const left = await drain(buildSource(node.left, rt));
+        const right = await drain(buildSource(node.right, rt));
+        const key = (row: readonly Datum[]): string => datumsKey(node.types, row);
+        let rows: Datum[][];
+        if (node.op === 'union') {
+          rows = node.all ? [...left, ...right] : dedupe([...left, ...right], key);
+        } else {
+          const counts = new Map<string, number>();
+          for (const row of right) counts.set(key(row), (counts.get(key(row)) ?? 0) + 1);
+          const wantPresent = node.op === 'intersect';
+          rows = [];
+          for (const row of node.all ? left : dedupe(left, key)) {
+            const id = key(row);
+            const count = counts.get(id) ?? 0;
+            if ((count > 0) === wantPresent) rows.push(row);
+            if (node.all && count > 0) counts.set(id, count - 1);
+          }
+        }
+        result = rowsSource(rows);
+      }
+      return result.next();
+    },
+  };
+}
+
+function dedupe(rows: Datum[][], key: (row: readonly Datum[]) => string): Datum[][] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const id = key(row);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * Row writes of one DML statement: checks a new row against the table's constraints (NOT NULL,
+ * CHECK) and turns inserts, updates and deletes into KV requests, sent in batches through
+ * `Txn.batch` — one round trip for many rows. The primary key and unique index entries are
+ * written with a conditional put expecting no value, so a duplicate fails in the store; the
+ * failing key is mapped back to its constraint for PostgreSQL's 23505 with its DETAIL.
+ *
+ * Deletes of a statement are sent before its puts (`flush` orders them), so an UPDATE that moves
+ * rows onto each other's keys (`SET id = id + 1`) checks uniqueness at the end of the statement,
+ * as CockroachDB does, rather than row by row.
+ */
+import { conditionalPutRequest, ConditionFailedError, deleteRequest, putRequest, type Request } from '../../kv/api/index.js';
+import type { Txn } from '../../txn/index.js';
+import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import { SqlError } from '../catalog/errors.js';
+import type { CompiledExpr, EvalContext } from '../plan/expr/compiled.js';
+import type { RowCodec } from '../rowcodec/row-codec.js';
+import type { Datum } from '../types/datum.js';
+import { formatText } from '../types/text-io.js';
+
+const requestsPerBatchMax = 2048;
+
+export interface CheckConstraint {
+  readonly name: string;
+  readonly expr: CompiledExpr;
+}
+
+function hexOf(key: Uint8Array): string {
+  return Buffer.from(key).toString('hex');
+}
+
+export function formatRowForDetail(table: TableDesc, row: readonly Datum[], ctx: EvalContext): string {
+  return table.columns
+    .map((column, index) => ({ column, value: row[index] ?? null }))
+    .filter(({ column }) => !column.hidden)
+    .map(({ column, value }) => (value === null ? 'null' : formatText(column.type, value, ctx.textContext)))
+    .join(', ');
+}
+
+export class RowWriter {
+  private deletes: Request[] = [];
+  private writes: Request[] = [];
+  /** Conditional-put keys → the constraint and key text for a 23505. */
+  private readonly uniqueKeys = new Map<string, { constraint: string; detail: string }>();
+  private readonly positions: Map<number, number>;
+
+  constructor(
+    private readonly txn: Txn,
+    readonly table: TableDesc,
+    private readonly codec: RowCodec,
+    private readonly checks: readonly CheckConstraint[],
+    private readonly ctx: EvalContext,
+  ) {
+    this.positions = new Map(table.columns.map((column, position) => [column.id, position]));
+  }
+
+  /** 23502 / 23514 if `row` breaks NOT NULL or a CHECK. */
+  validate(row: readonly Datum[]): void {
+    this.table.columns.forEach((column, index) => {
+      if (!column.nullable && row[index] === null) {
+        throw new SqlError('23502', `null value in column "${column.name}" of relation "${this.table.name}" violates not-null constraint`, { detail: `Failing row contains (${formatRowForDetail(this.table, row, this.ctx)}).` });
+      }
+    });
+    for (const check of this.checks) {
+      if (check.expr.eval(row, this.ctx) === false) {
+        throw new SqlError('23514', `new row for relation "${this.table.name}" violates check constraint "${check.name}"`, { detail: `Failing row contains (${formatRowForDetail(this.table, row, this.ctx)}).` });
+      }
+    }
+  }
+
+  private keyDetail(index: IndexDesc, row: readonly Datum[]): string {
+    const columns = index.columns.map((column) => this.table.columns[this.positions.get(column.columnId)!]!);
+    const values = index.columns.map((column) => {
+      const position = this.positions.get(column.columnId)!;
+      const value = row[position] ?? null;
+      return value === null ? 'null' : formatText(this.table.columns[position]!.type, value, this.ctx.textContext);
+    });
+    return `Key (${columns.map((column) => column.name).join(', ')})=(${values.join(', ')}) already exists.`;
+  }
+
+  private expectAbsent(key: Uint8Array, value: Uint8Array, index: IndexDesc, row: readonly Datum[]): void {
+    this.uniqueKeys.set(hexOf(key), { constraint: index.name, detail: this.keyDetail(index, row) });
+    this.writes.push(conditionalPutRequest(key, value, undefined));
+  }
+
+  async insert(row: readonly Datum[]): Promise<void> {
+    const primary = this.codec.encodePrimary(row);
+    this.expectAbsent(primary.key, primary.value, this.table.primaryIndex, row);
+    for (const entry of this.codec.indexEntries(row)) {
+      if (entry.unique) this.expectAbsent(entry.key, entry.value, this.indexById(entry.indexId), row);
+      else this.writes.push(putRequest(entry.key, entry.value));
+    }
+    await this.maybeFlush();
+  }
+
+  async delete(row: readonly Datum[]): Promise<void> {
+    this.deletes.push(deleteRequest(this.codec.primaryKey(row)));
+    for (const entry of this.codec.indexEntries(row)) this.deletes.push(deleteRequest(entry.key));
+    await this.maybeFlush();
+  }
+
+  async update(oldRow: readonly Datum[], newRow: readonly Datum[]): Promise<void> {
+    const oldKey = this.codec.primaryKey(oldRow);
+    const primary = this.codec.encodePrimary(newRow);
+    if (Buffer.compare(oldKey, primary.key) === 0) {
+      this.writes.push(putRequest(primary.key, primary.value));
+    } else {
+      this.deletes.push(deleteRequest(oldKey));
+      this.expectAbsent(primary.key, primary.value, this.table.primaryIndex, newRow);
+    }
+    const oldEntries = this.codec.indexEntries(oldRow);
+    this.codec.indexEntries(newRow).forEach((entry, index) => {
+      const old = oldEntries[index]!;
+      const sameKey = Buffer.compare(old.key, entry.key) === 0;
+      if (sameKey && Buffer.compare(old.value, entry.value) === 0) return;
+      if (sameKey) {
+        this.writes.push(putRequest(entry.key, entry.value));
+        return;
+      }
+      this.deletes.push(deleteRequest(old.key));
+      if (entry.unique) this.expectAbsent(entry.key, entry.value, this.indexById(entry.indexId), newRow);
+      else this.writes.push(putRequest(entry.key, entry.value));
+    });
+    await this.maybeFlush();
+  }
+
+  private indexById(indexId: number): IndexDesc {
+    return this.table.secondaryIndexes.find((index) => index.id === indexId)!;
+  }
+
+  private async maybeFlush(): Promise<void> {
+    if (this.deletes.length + this.writes.length >= requestsPerBatchMax && (this.deletes.length === 0 || this.writes.length === 0)) await this.flush();
+  }
+
+  /** Sends what is buffered: deletes first, then puts. */
+  async flush(): Promise<void> {
+    const requests = [...this.deletes, ...this.writes];
+    this.deletes = [];
+    this.writes = [];
+    for (let offset = 0; offset < requests.length; offset += requestsPerBatchMax) {
+      try {
+        await this.txn.batch(requests.slice(offset, offset + requestsPerBatchMax));
+      } catch (error) {
+        if (error instanceof ConditionFailedError) {
+          const unique = this.uniqueKeys.get(hexOf(error.key));
+          if (unique !== undefined) throw new SqlError('23505', `duplicate key value violates unique constraint "${unique.constraint}"`, { detail: unique.detail });
+        }
+        throw error;
+      }
+    }
+    this.uniqueKeys.clear();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What operators need while a statement runs: the transaction, the evaluation context of its
+ * expressions, cancellation, and the filling of I/O slots (`nextval`, subqueries).
+ */
+import type { Txn } from '../../txn/index.js';
+import type { CancelSignal } from './contract.js';
+import type { EvalContext } from '../plan/expr/compiled.js';
+import type { Datum } from '../types/datum.js';
+
+export interface Runtime {
+  readonly txn: Txn;
+  readonly ctx: EvalContext;
+  readonly cancel: CancelSignal;
+  /** Computes this row's per-row slots (nextval) into `ctx.slots`. */
+  readonly fillRowSlots: () => Promise<void>;
+}
+
+/** A batch of rows; operators pass rows along in batches to amortize the awaits. */
+export type RowBatch = Datum[][];
+
+/** A pulled operator (Volcano, batched): `next` gives the next batch, or null at the end. */
+export interface RowSource {
+  next(): Promise<RowBatch | null>;
+}
+
+/** Every row of `source`. */
+export async function drain(source: RowSource): Promise<Datum[][]> {
+  const rows: Datum[][] = [];
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) for (const row of batch) rows.push(row);
+  return rows;
+}
+
+/** The source of fixed rows. */
+export function rowsSource(rows: Datum[][], batchRows = 1024): RowSource {
+  let offset = 0;
+  return {
+    next() {
+      if (offset >= rows.length) return Promise.resolve(null);
+      const batch = rows.slice(offset, offset + batchRows);
+      offset += batchRows;
+      return Promise.resolve(batch);
+    },
+  };
+}

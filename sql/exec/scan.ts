@@ -1,0 +1,74 @@
+/**
+ * The scan operator: reads an index's spans page by page (`Txn.batch` with a key limit that
+ * grows from `firstPageKeys` to `pageKeysMax`, so `LIMIT 1` reads little and a full scan few
+ * round trips), decodes each entry with the table's `RowCodec`, and for a secondary index fetches
+ * the primary rows (one batch of gets per page: an index join). An exact primary-key lookup is a
+ * batch of point gets.
+ */
+import { getRequest, scanRequest, type KeyValueRow } from '../../kv/api/index.js';
+import type { ScanNode } from '../plan/plan.js';
+import { computeSpans, type KeySpan } from '../plan/key-spans.js';
+import type { RowBatch, RowSource, Runtime } from './runtime.js';
+
+const firstPageKeys = 128;
+const pageKeysMax = 8192;
+
+export class ScanSource implements RowSource {
+  private spans: KeySpan[] | undefined;
+  private pointKeys: Uint8Array[] | null = null;
+  private pageKeys = firstPageKeys;
+  private readonly pkPositions: number[];
+
+  constructor(
+    private readonly node: ScanNode,
+    private readonly rt: Runtime,
+  ) {
+    const positions = new Map(node.table.columns.map((column, position) => [column.id, position]));
+    this.pkPositions = node.table.primaryIndex.columns.map((column) => positions.get(column.columnId)!);
+  }
+
+  async next(): Promise<RowBatch | null> {
+    this.rt.cancel.throwIfCancelled();
+    if (this.spans === undefined) {
+      const computed = computeSpans(this.node, this.node.spans, this.rt.ctx);
+      this.spans = computed.spans;
+      this.pointKeys = computed.pointKeys;
+    }
+    if (this.pointKeys !== null) {
+      const keys = this.pointKeys;
+      this.pointKeys = [];
+      if (keys.length === 0) return null;
+      const response = await this.rt.txn.batch(keys.map((key) => getRequest(key)));
+      const rows: RowBatch = [];
+      response.responses.forEach((result, index) => {
+        if (result.kind === 'get' && result.value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, result.value));
+      });
+      return rows;
+    }
+    while (this.spans.length > 0) {
+      const span = this.spans[0]!;
+      const response = await this.rt.txn.batch([scanRequest(span.start, span.end, this.node.locking ? 'exclusive' : 'none')], { maxSpanRequestKeys: this.pageKeys });
+      const result = response.responses[0];
+      this.pageKeys = Math.min(this.pageKeys * 4, pageKeysMax);
+      if (result.resumeSpan === undefined) this.spans.shift();
+      else this.spans[0] = { start: result.resumeSpan.key, end: span.end };
+      if (result.rows.length > 0) return this.decode(result.rows);
+    }
+    return null;
+  }
+
+  private async decode(entries: readonly KeyValueRow[]): Promise<RowBatch> {
+    const codec = this.node.codec;
+    if (this.node.index.id === this.node.table.primaryIndex.id) return entries.map((entry) => codec.decodePrimary(entry.key, entry.value));
+    const keys = entries.map((entry) => {
+      const partial = codec.decodeIndexEntry(this.node.index.id, entry.key, entry.value);
+      return codec.primaryKeyFromValues(this.pkPositions.map((position) => partial[position] ?? null));
+    });
+    const response = await this.rt.txn.batch(keys.map((key) => getRequest(key)));
+    const rows: RowBatch = [];
+    response.responses.forEach((result, index) => {
+      if (result.kind === 'get' && result.value !== undefined) rows.push(codec.decodePrimary(keys[index]!, result.value));
+    });
+    return rows;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `StatementPlan`: what `prepare` builds for one statement and `run` executes — the engine's
+ * internal form of a prepared statement, one per statement kind (query, DML, DDL, admin).
+ */
+import type { Notice, ResultColumn, SessionSettings, SqlEngineDeps } from './contract.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { DescriptorCache } from '../catalog/catalog.js';
+import type { RowSource, Runtime } from './runtime.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { PlanNode } from '../plan/plan.js';
+
+export interface ExecContext {
+  readonly catalog: Catalog;
+  readonly settings: SessionSettings;
+  readonly deps: SqlEngineDeps;
+  readonly cache: DescriptorCache;
+}
+
+export interface ExecOutcome {
+  readonly rows: RowSource | null;
+  /** The tag, given the number of rows returned (known once they were pulled). */
+  readonly tag: (rowCount: number) => string;
+  readonly notices: readonly Notice[];
+  /** Work to do once the transaction committed (e.g. split a new table's range). */
+  readonly afterCommit?: () => Promise<void>;
+}
+
+export interface StatementPlan {
+  readonly columns: readonly ResultColumn[] | undefined;
+  readonly paramTypes: readonly SqlType[];
+  readonly isDdl: boolean;
+  /** The plan tree, for EXPLAIN (queries and DML reads). */
+  readonly node?: PlanNode;
+  execute(rt: Runtime, exec: ExecContext): Promise<ExecOutcome>;
+}

@@ -1,0 +1,96 @@
+/**
+ * The statement dispatcher: each statement kind the engine handles → its `StatementPlan`.
+ * Transaction control, session variables, PREPARE/EXECUTE, DISCARD and COPY framing are the
+ * session's (contract.ts); they reach here only by mistake and get 0A000.
+ */
+import type * as ast from '../parser/ast.js';
+import { SqlError } from '../catalog/errors.js';
+import { explainPlan } from '../plan/explain.js';
+import { planQuery, type PlanContext } from '../plan/planner.js';
+import { textType } from '../types/sql-type.js';
+import type { SqlEngineDeps } from './contract.js';
+import { prepareAlterTable } from './ddl-alter.js';
+import { prepareCreateTable } from './ddl-create-table.js';
+import { dropIndex, prepareCreateIndex } from './ddl-index.js';
+import { prepareCreateDatabase, prepareCreateSchema, prepareCreateSequence, prepareDrop, prepareMaintenance, prepareTruncate } from './ddl-objects.js';
+import { prepareDelete, prepareInsert, prepareUpdate } from './dml.js';
+import { buildSource } from './operators.js';
+import { rowsSource } from './runtime.js';
+import type { StatementPlan } from './statement.js';
+import { prepareAdmin } from './admin.js';
+
+export async function planStatement(pctx: PlanContext, statement: ast.Statement, deps: SqlEngineDeps): Promise<StatementPlan> {
+  switch (statement.kind) {
+    case 'QueryStatement':
+      return prepareQuery(pctx, statement.query);
+    case 'Insert':
+      return prepareInsert(pctx, statement);
+    case 'Update':
+      return prepareUpdate(pctx, statement);
+    case 'Delete':
+      return prepareDelete(pctx, statement);
+    case 'CreateTable':
+      return prepareCreateTable(statement);
+    case 'CreateIndex':
+      return prepareCreateIndex(statement);
+    case 'CreateDatabase':
+      return prepareCreateDatabase(statement);
+    case 'CreateSchema':
+      return prepareCreateSchema(statement);
+    case 'CreateSequence':
+      return prepareCreateSequence(statement);
+    case 'Drop':
+      return prepareDrop(statement, dropIndex);
+    case 'AlterTable':
+      return prepareAlterTable(statement);
+    case 'Truncate':
+      return prepareTruncate(statement);
+    case 'Vacuum':
+    case 'Analyze':
+      return prepareMaintenance(statement);
+    case 'Explain':
+      return prepareExplain(pctx, statement, deps);
+    case 'SplitAt':
+    case 'ShowRanges':
+    case 'Unsplit':
+    case 'Scatter':
+    case 'RelocateRange':
+    case 'ShowRangeForRow':
+    case 'ShowClusterSetting':
+    case 'SetClusterSetting':
+      return prepareAdmin(pctx, statement, deps);
+    default:
+      throw new SqlError('0A000', `${statement.kind} is handled by the session, not the SQL engine`);
+  }
+}
+
+async function prepareQuery(pctx: PlanContext, query: ast.Query): Promise<StatementPlan> {
+  const planned = await planQuery(pctx, query);
+  if (query.kind === 'Select' && query.locking.length > 0 && query.locking.some((clause) => clause.wait !== 'block')) {
+    throw new SqlError('0A000', 'NOWAIT and SKIP LOCKED are not supported yet');
+  }
+  return {
+    columns: planned.columns,
+    paramTypes: [],
+    isDdl: false,
+    node: planned.node,
+    execute(rt) {
+      return Promise.resolve({ rows: buildSource(planned.node, rt), tag: (count: number) => `SELECT ${count}`, notices: [] });
+    },
+  };
+}
+
+async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: SqlEngineDeps): Promise<StatementPlan> {
+  if (statement.analyze) throw new SqlError('0A000', 'EXPLAIN ANALYZE is not supported yet');
+  const inner = await planStatement(pctx, statement.statement, deps);
+  return {
+    columns: [{ name: 'info', type: textType, tableOid: 0, columnNumber: 0 }],
+    paramTypes: [],
+    isDdl: false,
+    execute(rt) {
+      const lines = inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx);
+      const header = inner.node === undefined ? [] : [`distribution: local`, `vectorized: false`, ''];
+      return Promise.resolve({ rows: rowsSource([...header, ...lines].map((line) => [line])), tag: (count: number) => `EXPLAIN ${count}`.replace(/^EXPLAIN \d+$/, 'EXPLAIN'), notices: [] });
+    },
+  };
+}

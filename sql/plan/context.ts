@@ -1,0 +1,17 @@
+/** What planning a statement needs (the catalog in the statement's transaction, the session's settings, the statement's compiler), and what planning a FROM item gives. */
+import type { Catalog } from '../catalog/catalog.js';
+import type { SessionSettings } from '../exec/contract.js';
+import type { ExprCompiler } from './expr/compile.js';
+import type { PlanNode } from './plan.js';
+import type { Scope } from './scope.js';
+
+export interface PlanContext {
+  readonly catalog: Catalog;
+  readonly settings: SessionSettings;
+  readonly compiler: ExprCompiler;
+}
+
+export interface FromResult {
+  readonly node: PlanNode;
+  readonly scope: Scope;
+}

@@ -1,0 +1,98 @@
+/**
+ * EXPLAIN: the plan tree as indented lines, CockroachDB-style — each node's kind and details,
+ * a scan's table, index and spans (pretty keys for constant spans, `$n`/expressions otherwise).
+ */
+import { prettyKey } from '../../kv/api/index.js';
+import { formatType } from '../types/sql-type.js';
+import type { PlanNode, ScanNode } from './plan.js';
+import { computeSpans } from './key-spans.js';
+import type { EvalContext } from './expr/compiled.js';
+
+function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
+  const lines = [`table: ${node.table.name}@${node.index.name}`];
+  if (node.spans.kind === 'full') {
+    lines.push('spans: FULL SCAN');
+    return lines;
+  }
+  const constant = ctx !== undefined;
+  if (!constant) {
+    lines.push(`spans: ${node.spans.kind === 'prefixes' ? (node.spans.exact ? 'point lookup' : 'prefix') : 'range'} (values of the parameters)`);
+    return lines;
+  }
+  try {
+    const computed = computeSpans(node, node.spans, ctx);
+    if (computed.pointKeys !== null) lines.push(`spans: ${computed.pointKeys.map((key) => `[${prettyKey(key)}]`).join(' ') || 'none'}`);
+    else lines.push(`spans: ${computed.spans.map((span) => `[${prettyKey(span.start)} - ${prettyKey(span.end)})`).join(' ') || 'none'}`);
+  } catch {
+    lines.push('spans: (computed at run time)');
+  }
+  if (node.locking) lines.push('locking strength: for update');
+  return lines;
+}
+
+/** The plan as lines (two spaces per level); `ctx` evaluates spans when the values are known. */
+export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
+  const out: string[] = [];
+  const visit = (current: PlanNode, depth: number): void => {
+    const pad = '  '.repeat(depth);
+    const detail = (line: string): void => void out.push(`${pad}│ ${line}`);
+    switch (current.kind) {
+      case 'scan':
+        out.push(`${pad}• scan`);
+        for (const line of scanDetails(current, ctx)) detail(line);
+        return;
+      case 'values':
+        out.push(`${pad}• values`);
+        detail(`size: ${current.width} column${current.width === 1 ? '' : 's'}, ${current.rows.length} row${current.rows.length === 1 ? '' : 's'}`);
+        return;
+      case 'filter':
+        out.push(`${pad}• filter`);
+        visit(current.input, depth + 1);
+        return;
+      case 'project':
+        out.push(`${pad}• render`);
+        visit(current.input, depth + 1);
+        return;
+      case 'sort':
+        out.push(`${pad}• sort`);
+        detail(`order: ${current.keys.map((key) => `${key.descending ? '-' : '+'}@${key.column + 1}`).join(',')}`);
+        visit(current.input, depth + 1);
+        return;
+      case 'limit':
+        out.push(`${pad}• limit`);
+        visit(current.input, depth + 1);
+        return;
+      case 'distinct':
+        out.push(`${pad}• distinct`);
+        visit(current.input, depth + 1);
+        return;
+      case 'aggregate':
+        out.push(`${pad}• group`);
+        detail(`aggregates: ${current.aggregates.map((call) => `${call.name}(${call.star ? '*' : call.args.map((arg) => formatType(arg.type)).join(', ')})`).join(', ') || 'none'}`);
+        if (current.groupBy.length > 0) detail(`group by: ${current.groupBy.length} column${current.groupBy.length === 1 ? '' : 's'}`);
+        visit(current.input, depth + 1);
+        return;
+      case 'join':
+        out.push(`${pad}• ${current.joinType} join (nested loop)`);
+        visit(current.left, depth + 1);
+        visit(current.right, depth + 1);
+        return;
+      case 'series':
+        out.push(`${pad}• generate_series`);
+        return;
+      case 'setop':
+        out.push(`${pad}• ${current.op}${current.all ? ' all' : ''}`);
+        visit(current.left, depth + 1);
+        visit(current.right, depth + 1);
+        return;
+      case 'virtual':
+        out.push(`${pad}• virtual table`);
+        detail(`table: ${current.name}`);
+        return;
+      default:
+        return current satisfies never;
+    }
+  };
+  visit(node, 0);
+  return out;
+}

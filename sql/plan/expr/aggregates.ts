@@ -1,0 +1,167 @@
+/**
+ * Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
+ * `string_agg`, with PostgreSQL's result types (sum of int4 is int8, of int8 numeric; avg of
+ * integers and numeric is numeric, of floats float8) and NULL handling (ignored, except
+ * `count(*)`; an empty group gives NULL, `count` 0).
+ */
+import { arithmetic } from '../../types/arithmetic.js';
+import { castDatum } from '../../types/cast.js';
+import { compareDatums } from '../../types/compare.js';
+import type { Datum } from '../../types/datum.js';
+import { Numeric } from '../../types/numeric.js';
+import { boolType, float8Type, formatType, int8Type, intervalType, numericType, textType, type SqlType } from '../../types/sql-type.js';
+import { SqlError } from '../../catalog/errors.js';
+import type { CompiledExpr } from './compiled.js';
+
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+
+export interface AggregateCall {
+  readonly name: string;
+  readonly star: boolean;
+  readonly distinct: boolean;
+  readonly args: readonly CompiledExpr[];
+  readonly filter: CompiledExpr | null;
+  readonly type: SqlType;
+}
+
+export function aggregateResultType(name: string, star: boolean, argTypes: readonly SqlType[]): SqlType {
+  if (name === 'count') return int8Type;
+  const arg = argTypes[0];
+  const noMatch = (): SqlError => new SqlError('42883', `function ${name}(${argTypes.map(formatType).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  if (star || arg === undefined) throw noMatch();
+  switch (name) {
+    case 'sum':
+      if (arg.kind === 'int2' || arg.kind === 'int4') return int8Type;
+      if (arg.kind === 'int8' || arg.kind === 'numeric') return numericType();
+      if (arg.kind === 'float4' || arg.kind === 'float8' || arg.kind === 'interval') return arg;
+      throw noMatch();
+    case 'avg':
+      if (arg.kind === 'int2' || arg.kind === 'int4' || arg.kind === 'int8' || arg.kind === 'numeric') return numericType();
+      if (arg.kind === 'float4' || arg.kind === 'float8') return float8Type;
+      if (arg.kind === 'interval') return intervalType;
+      throw noMatch();
+    case 'min':
+    case 'max':
+      if (arg.kind === 'array' || arg.kind === 'jsonb') throw noMatch();
+      return arg;
+    case 'bool_and':
+    case 'bool_or':
+    case 'every':
+      if (arg.kind !== 'bool') throw noMatch();
+      return boolType;
+    case 'string_agg':
+      if (argTypes.length !== 2) throw noMatch();
+      return textType;
+    default:
+      throw noMatch();
+  }
+}
+
+/** One group's running state of one aggregate. */
+export interface Accumulator {
+  add(values: readonly Datum[]): void;
+  result(): Datum;
+}
+
+/** A fresh accumulator for `call`. */
+export function newAccumulator(call: AggregateCall): Accumulator {
+  const inner = baseAccumulator(call);
+  if (!call.distinct) return inner;
+  const seen: Datum[] = [];
+  const type = call.args[0]!.type;
+  return {
+    add(values) {
+      if (seen.some((value) => compareDatums(type, value, values[0] ?? null) === 0)) return;
+      seen.push(values[0] ?? null);
+      inner.add(values);
+    },
+    result: () => inner.result(),
+  };
+}
+
+function baseAccumulator(call: AggregateCall): Accumulator {
+  const argType = call.args[0]?.type;
+  switch (call.name) {
+    case 'count': {
+      let count = 0n;
+      const star = call.star;
+      return { add: (values) => { if (star || values[0] !== null) count++; }, result: () => count };
+    }
+    case 'sum':
+      return sumAccumulator(argType!, call.type);
+    case 'avg':
+      return avgAccumulator(argType!, call.type);
+    case 'min':
+    case 'max': {
+      let best: Datum = null;
+      const sign = call.name === 'min' ? -1 : 1;
+      return {
+        add: (values) => {
+          const value = values[0] ?? null;
+          if (value !== null && (best === null || Math.sign(compareDatums(argType!, value, best)) === sign)) best = value;
+        },
+        result: () => best,
+      };
+    }
+    case 'bool_and':
+    case 'every':
+    case 'bool_or': {
+      let result: boolean | null = null;
+      const isAnd = call.name !== 'bool_or';
+      return {
+        add: (values) => {
+          const value = values[0];
+          if (value === null || value === undefined) return;
+          result = result === null ? (value as boolean) : isAnd ? result && (value as boolean) : result || (value as boolean);
+        },
+        result: () => result,
+      };
+    }
+    case 'string_agg': {
+      let result: string | null = null;
+      return {
+        add: (values) => {
+          const value = values[0];
+          if (value === null || value === undefined) return;
+          result = result === null ? (value as string) : result + ((values[1] as string | null) ?? '') + (value as string);
+        },
+        result: () => result,
+      };
+    }
+    default:
+      throw new SqlError('0A000', `aggregate ${call.name} is not supported`);
+  }
+}
+
+function sumAccumulator(argType: SqlType, resultType: SqlType): Accumulator {
+  let sum: Datum = null;
+  return {
+    add(values) {
+      const value = values[0] ?? null;
+      if (value === null) return;
+      const converted = argType.kind === resultType.kind ? value : castDatum(value, argType, resultType);
+      sum = sum === null ? converted : arithmetic('+', resultType, sum, converted);
+    },
+    result: () => sum,
+  };
+}
+
+function avgAccumulator(argType: SqlType, resultType: SqlType): Accumulator {
+  const sumType = resultType.kind === 'numeric' ? numericType() : resultType;
+  const sum = sumAccumulator(argType, sumType);
+  let count = 0n;
+  return {
+    add(values) {
+      if (values[0] === null || values[0] === undefined) return;
+      count++;
+      sum.add(values);
+    },
+    result() {
+      const total = sum.result();
+      if (total === null) return null;
+      if (resultType.kind === 'numeric') return (total as Numeric).div(Numeric.fromBigInt(count));
+      if (resultType.kind === 'float8') return (total as number) / Number(count);
+      return arithmetic('/', resultType, total, Number(count));
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * PostgreSQL's implicit conversions (a subset of `pg_cast` with its contexts) and the coercion
+ * of a compiled expression to a type:
+ *
+ * - an `unknown` literal takes the target type: its text goes through the type's input function
+ *   at compile time (`'42'` as int4 is 42; `'x'` as int4 is 22P02 at prepare, as in PostgreSQL);
+ * - an open parameter `$n` takes the target type (parameter type inference);
+ * - otherwise a cast is inserted if the context allows it: `implicit` (numeric widening,
+ *   string types to text, date → timestamp → timestamptz), `assignment` (INSERT/UPDATE: also
+ *   narrowing numbers and anything to a string type), `explicit` (CAST: anything castDatum does).
+ */
+import { castDatum } from '../../types/cast.js';
+import type { Datum } from '../../types/datum.js';
+import { parseText } from '../../types/text-io.js';
+import { formatType, textType, typeCategory, typeOfKind, type SqlType } from '../../types/sql-type.js';
+import { SqlError } from '../../catalog/errors.js';
+import { constantExpr, type CompiledExpr } from './compiled.js';
+
+export type CoercionContext = 'implicit' | 'assignment' | 'explicit';
+
+/** Numeric widening order: an implicit cast goes only up this list. */
+const numericRank: Readonly<Record<string, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
+const stringKinds = new Set(['text', 'varchar', 'bpchar', 'name']);
+
+/** Whether `from` converts to `to` in `context` (ignoring modifiers). */
+export function canCoerce(from: SqlType, to: SqlType, context: CoercionContext): boolean {
+  if (from.kind === to.kind) return from.kind !== 'array' || to.kind !== 'array' || canCoerce(from.element, to.element, context);
+  if (context === 'explicit') return true;
+  const fromRank = numericRank[from.kind];
+  const toRank = numericRank[to.kind];
+  if (fromRank !== undefined && toRank !== undefined) return context === 'assignment' || fromRank < toRank;
+  if (stringKinds.has(from.kind) && stringKinds.has(to.kind)) return context === 'assignment' || to.kind === 'text' || from.kind === 'text' || to.kind === 'varchar';
+  if (from.kind === 'date') return to.kind === 'timestamp' || to.kind === 'timestamptz';
+  if (from.kind === 'timestamp') return to.kind === 'timestamptz' || (context === 'assignment' && to.kind === 'date');
+  if (from.kind === 'timestamptz') return context === 'assignment' && (to.kind === 'timestamp' || to.kind === 'date');
+  if (context === 'assignment' && stringKinds.has(to.kind)) return true;
+  if ((from.kind === 'int2' || from.kind === 'int4' || from.kind === 'int8') && (to.kind === 'oid' || to.kind === 'regclass')) return true;
+  return false;
+}
+
+/** `expr` as a value of `to`, or 42804 (assignment) / 42883-style errors where no conversion applies. */
+export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext, paramTypes: (SqlType | undefined)[], what?: string): CompiledExpr {
+  if (expr.unknownLiteral !== undefined) {
+    const text = expr.unknownLiteral.text;
+    const value: Datum = text === null ? null : parseText(to.kind === 'unknown' ? textType : to, text);
+    return constantExpr(to.kind === 'unknown' ? textType : to, value);
+  }
+  if (expr.openParam !== undefined) {
+    const index = expr.openParam;
+    const type = to.kind === 'unknown' ? textType : to;
+    paramTypes[index] = type;
+    return { type, eval: (_row, ctx) => ctx.params[index] ?? null, rowIndependent: true };
+  }
+  if (expr.type.oid === to.oid && (expr.type.typmod === to.typmod || to.typmod === -1)) return expr;
+  if (!canCoerce(expr.type, to, context)) {
+    if (context === 'assignment') {
+      throw new SqlError('42804', `${what ?? 'expression'} is of type ${formatType(to)} but expression is of type ${formatType(expr.type)}`, { hint: 'You will need to rewrite or cast the expression.' });
+    }
+    throw new SqlError('42846', `cannot cast type ${formatType(expr.type)} to ${formatType(to)}`);
+  }
+  return castExpr(expr, to, context === 'explicit');
+}
+
+/** A cast node; constant-folded when the input is constant. */
+export function castExpr(expr: CompiledExpr, to: SqlType, explicit: boolean): CompiledExpr {
+  const from = expr.type;
+  const inner = expr.eval;
+  if (expr.constant !== undefined) return constantExpr(to, castDatum(expr.constant.value, from, to, { explicit }));
+  return {
+    type: to,
+    eval: (row, ctx) => castDatum(inner(row, ctx), from, to, { explicit, context: ctx.textContext }),
+    rowIndependent: expr.rowIndependent,
+  };
+}
+
+/** Whether the expression's type is still open (an unknown literal or an untyped parameter). */
+export function isOpen(expr: CompiledExpr): boolean {
+  return expr.unknownLiteral !== undefined || expr.openParam !== undefined;
+}
+
+/**
+ * The type several expressions are brought to (CASE, COALESCE, IN, UNION, VALUES columns): the
+ * first known type's category decides; within numbers the widest wins; open ones follow; all
+ * open is text (PostgreSQL's `select_common_type`).
+ */
+export function commonType(exprs: readonly CompiledExpr[], what: string): SqlType {
+  let result: SqlType | undefined;
+  for (const expr of exprs) {
+    if (isOpen(expr)) continue;
+    if (result === undefined) {
+      result = expr.type;
+      continue;
+    }
+    result = widerOf(result, expr.type, what);
+  }
+  return result ?? textType;
+}
+
+function widerOf(left: SqlType, right: SqlType, what: string): SqlType {
+  if (left.oid === right.oid) return left.typmod === right.typmod || left.kind === 'array' ? left : typeOfKind(left.kind);
+  const leftRank = numericRank[left.kind];
+  const rightRank = numericRank[right.kind];
+  if (leftRank !== undefined && rightRank !== undefined) return leftRank >= rightRank ? left : right;
+  if (typeCategory(left) === 'S' && typeCategory(right) === 'S') return textType;
+  if (canCoerce(right, left, 'implicit')) return left;
+  if (canCoerce(left, right, 'implicit')) return right;
+  throw new SqlError('42804', `${what} types ${formatType(left)} and ${formatType(right)} cannot be matched`);
+}

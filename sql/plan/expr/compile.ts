@@ -1,0 +1,576 @@
+/**
+ * The expression compiler: AST expression + scope → `CompiledExpr` (type-checked, coerced,
+ * constant-folded where it is free, and turned into closures). One `ExprCompiler` serves one
+ * statement: it owns the statement's parameter types (inferred from the first context that needs
+ * them) and its slots (values computed by the executor with I/O: `nextval`, subqueries).
+ *
+ * Aggregation: compiled in a grouping context (`GroupingContext`), an expression equal to a GROUP
+ * BY expression reads that group column, an aggregate call registers itself and reads its result
+ * column, and a bare column reference is 42803 — PostgreSQL's rule.
+ */
+import { assert } from '../../../src/base/assert.js';
+import type * as ast from '../../parser/ast.js';
+import { and3, compareOperator, distinctFrom, not3, or3, type Truth } from '../../types/compare.js';
+import type { Datum } from '../../types/datum.js';
+import { like } from '../../types/like.js';
+import { Numeric } from '../../types/numeric.js';
+import { resolveTypeName } from '../../types/resolve.js';
+import { boolType, formatType, int4Type, int8Type, nameType, numericType, textType, timestamptzType, type SqlType } from '../../types/sql-type.js';
+import { dateType, timestampType } from '../../types/sql-type.js';
+import { SqlError, undefinedFunction } from '../../catalog/errors.js';
+import type { Scope } from '../scope.js';
+import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
+import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
+import { builtinFunctions, type FunctionOverload } from './functions.js';
+import { binaryOperator, unaryOperator } from './operators.js';
+import { aggregateNames, aggregateResultType, type AggregateCall } from './aggregates.js';
+
+/** A value the executor computes with I/O before evaluating a row (or once per statement). */
+export type SlotSpec =
+  | { readonly kind: 'nextval'; readonly sequence: string }
+  | { readonly kind: 'currval'; readonly sequence: string }
+  | { readonly kind: 'setval'; readonly sequence: string; readonly value: CompiledExpr }
+  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in'; readonly query: ast.Query; readonly type: SqlType; readonly probe?: CompiledExpr };
+
+/** How the compiler plans a subquery: the caller (the planner) supplies it. */
+export type SubqueryTyper = (query: ast.Query) => Promise<readonly SqlType[]>;
+
+export interface GroupingContext {
+  /** The GROUP BY expressions' keys (see `exprKey`), by group column. */
+  readonly groupKeys: readonly string[];
+  readonly groupTypes: readonly SqlType[];
+  /** Aggregate calls found so far; their results follow the group columns in the row. */
+  readonly aggregates: AggregateCall[];
+  /** Compiles an aggregate's arguments over the input scope. */
+  readonly inputCompiler: ExprCompiler;
+}
+
+/** An expression's identity for GROUP BY matching: its JSON without locations. */
+export function exprKey(expr: ast.Expr): string {
+  return JSON.stringify(expr, (key, value: unknown) => (key === 'location' ? undefined : value));
+}
+
+const isTrue = (value: Datum): boolean => value === true;
+
+export class ExprCompiler {
+  readonly slots: SlotSpec[];
+
+  constructor(
+    readonly scope: Scope,
+    readonly paramTypes: (SqlType | undefined)[],
+    slots: SlotSpec[] = [],
+    readonly grouping: GroupingContext | null = null,
+    readonly subqueryTyper: SubqueryTyper | null = null,
+  ) {
+    this.slots = slots;
+  }
+
+  /** A compiler over another scope sharing this one's parameters and slots. */
+  withScope(scope: Scope, grouping: GroupingContext | null = null): ExprCompiler {
+    return new ExprCompiler(scope, this.paramTypes, this.slots, grouping, this.subqueryTyper);
+  }
+
+  /** Compiles `expr` and coerces it to `type` (implicit unless said otherwise). */
+  async compileAs(expr: ast.Expr, type: SqlType, context: 'implicit' | 'assignment' = 'implicit', what?: string): Promise<CompiledExpr> {
+    return coerce(await this.compile(expr), type, context, this.paramTypes, what);
+  }
+
+  /** A WHERE / HAVING / ON condition: boolean (an open one becomes boolean). */
+  async compilePredicate(expr: ast.Expr, clause: string): Promise<CompiledExpr> {
+    const compiled = await this.compile(expr);
+    if (isOpen(compiled)) return coerce(compiled, boolType, 'implicit', this.paramTypes);
+    if (compiled.type.kind !== 'bool') throw new SqlError('42804', `argument of ${clause} must be type boolean, not type ${formatTypeName(compiled.type)}`);
+    return compiled;
+  }
+
+  /** Compiles and resolves an open result to text (a SELECT target's type must be known). */
+  async compileValue(expr: ast.Expr): Promise<CompiledExpr> {
+    const compiled = await this.compile(expr);
+    return isOpen(compiled) ? coerce(compiled, textType, 'implicit', this.paramTypes) : compiled;
+  }
+
+  async compile(expr: ast.Expr): Promise<CompiledExpr> {
+    if (this.grouping !== null) {
+      const grouped = this.fromGroup(expr);
+      if (grouped !== undefined) return grouped;
+    }
+    switch (expr.kind) {
+      case 'ColumnRef':
+        return this.columnRef(expr);
+      case 'Literal':
+        return literal(expr.value);
+      case 'TypedLiteral': {
+        const type = resolveType(expr.type);
+        return coerce({ type: textType, eval: () => expr.value, rowIndependent: true, unknownLiteral: { text: expr.value } }, type, 'explicit', this.paramTypes);
+      }
+      case 'Parameter':
+        return this.parameter(expr);
+      case 'Cast': {
+        const type = resolveType(expr.type);
+        const inner = await this.compile(expr.arg);
+        if (isOpen(inner)) return coerce(inner, type, 'explicit', this.paramTypes);
+        return coerce(inner, type, 'explicit', this.paramTypes);
+      }
+      case 'UnaryOp':
+        return unaryOperator(expr.operator, await this.compile(expr.operand), this.paramTypes);
+      case 'BinaryOp':
+        return binaryOperator(expr.operator, await this.compile(expr.left), await this.compile(expr.right), this.paramTypes);
+      case 'And':
+      case 'Or':
+        return this.logical(expr);
+      case 'Not': {
+        const arg = await this.compilePredicate(expr.arg, 'NOT');
+        const inner = arg.eval;
+        return { type: boolType, eval: (row, ctx) => not3(inner(row, ctx) as Truth), rowIndependent: arg.rowIndependent };
+      }
+      case 'IsNull': {
+        const arg = await this.compileValue(expr.arg);
+        const inner = arg.eval;
+        const negated = expr.negated;
+        return { type: boolType, eval: (row, ctx) => (inner(row, ctx) === null) !== negated, rowIndependent: arg.rowIndependent };
+      }
+      case 'IsBool':
+        return this.isBool(expr);
+      case 'IsDistinctFrom': {
+        const left = await this.compile(expr.left);
+        const right = await this.compile(expr.right);
+        const type = commonType([left, right], 'IS DISTINCT FROM');
+        const l = coerce(left, type, 'implicit', this.paramTypes).eval;
+        const r = coerce(right, type, 'implicit', this.paramTypes).eval;
+        const negated = expr.negated;
+        return { type: boolType, eval: (row, ctx) => distinctFrom(type, l(row, ctx), r(row, ctx)) !== negated, rowIndependent: left.rowIndependent && right.rowIndependent };
+      }
+      case 'Between':
+        return this.between(expr);
+      case 'InList':
+        return this.inList(expr);
+      case 'Like':
+        return this.like(expr);
+      case 'Case':
+        return this.caseExpr(expr);
+      case 'Coalesce':
+        return this.coalesce(expr);
+      case 'NullIf': {
+        const left = await this.compile(expr.left);
+        const right = await this.compile(expr.right);
+        const type = commonType([left, right], 'NULLIF');
+        const l = coerce(left, type, 'implicit', this.paramTypes).eval;
+        const r = coerce(right, type, 'implicit', this.paramTypes).eval;
+        return { type, eval: (row, ctx) => { const a = l(row, ctx); return compareOperator('=', type, a, r(row, ctx)) === true ? null : a; }, rowIndependent: left.rowIndependent && right.rowIndependent };
+      }
+      case 'MinMax':
+        return this.minMax(expr);
+      case 'FuncCall':
+        return this.funcCall(expr);
+      case 'SqlValueFunction':
+        return sqlValueFunction(expr);
+      case 'SubqueryExpr':
+        return this.subquery(expr);
+      case 'InSubquery':
+        return this.inSubquery(expr);
+      case 'Collate':
+        return this.compile(expr.arg);
+      case 'Star':
+        throw new SqlError('42601', 'a "*" is only allowed in a SELECT list or count(*)');
+      case 'DefaultValue':
+        throw new SqlError('42601', 'DEFAULT is not allowed in this context');
+      case 'QuantifiedComparison':
+      case 'ArrayConstructor':
+      case 'RowConstructor':
+      case 'Indirection':
+        throw new SqlError('0A000', `${expr.kind} expressions are not supported yet`);
+      default:
+        return assertNeverExpr(expr);
+    }
+  }
+
+  private fromGroup(expr: ast.Expr): CompiledExpr | undefined {
+    const grouping = this.grouping!;
+    const index = grouping.groupKeys.indexOf(exprKey(expr));
+    if (index !== -1) {
+      const type = grouping.groupTypes[index]!;
+      return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+    }
+    if (expr.kind === 'FuncCall' && expr.name.length === 1 && aggregateNames.has(expr.name[0]!)) return undefined;
+    if (expr.kind === 'ColumnRef') {
+      const position = grouping.inputCompiler.scope.resolve(expr.path);
+      const column = grouping.inputCompiler.scope.columns[position]!;
+      const name = column.table === null ? column.name : `${column.table}.${column.name}`;
+      throw new SqlError('42803', `column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`);
+    }
+    return undefined;
+  }
+
+  private columnRef(expr: ast.ColumnRef): CompiledExpr {
+    const index = this.scope.resolve(expr.path);
+    const type = this.scope.columns[index]!.type;
+    return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  private parameter(expr: ast.Parameter): CompiledExpr {
+    const index = expr.index - 1;
+    if (index < 0 || index >= 65535) throw new SqlError('42P02', `there is no parameter $${expr.index}`);
+    while (this.paramTypes.length <= index) this.paramTypes.push(undefined);
+    const known = this.paramTypes[index];
+    if (known === undefined) return { type: textType, eval: (_row, ctx) => ctx.params[index] ?? null, rowIndependent: true, openParam: index };
+    return { type: known, eval: (_row, ctx) => ctx.params[index] ?? null, rowIndependent: true };
+  }
+
+  private async logical(expr: ast.And | ast.Or): Promise<CompiledExpr> {
+    const args = await Promise.all(expr.args.map((arg) => this.compilePredicate(arg, expr.kind === 'And' ? 'AND' : 'OR')));
+    const evals = args.map((arg) => arg.eval);
+    const rowIndependent = args.every((arg) => arg.rowIndependent);
+    if (expr.kind === 'And') {
+      return {
+        type: boolType,
+        eval: (row, ctx) => {
+          let result: Truth = true;
+          for (const e of evals) {
+            result = and3(result, e(row, ctx) as Truth);
+            if (result === false) return false;
+          }
+          return result;
+        },
+        rowIndependent,
+      };
+    }
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        let result: Truth = false;
+        for (const e of evals) {
+          result = or3(result, e(row, ctx) as Truth);
+          if (result === true) return true;
+        }
+        return result;
+      },
+      rowIndependent,
+    };
+  }
+
+  private async isBool(expr: ast.IsBool): Promise<CompiledExpr> {
+    const arg = await this.compilePredicate(expr.arg, `IS ${expr.test.toUpperCase()}`);
+    const inner = arg.eval;
+    const want: Datum = expr.test === 'true' ? true : expr.test === 'false' ? false : null;
+    const negated = expr.negated;
+    return { type: boolType, eval: (row, ctx) => (inner(row, ctx) === want) !== negated, rowIndependent: arg.rowIndependent };
+  }
+
+  private async between(expr: ast.Between): Promise<CompiledExpr> {
+    const arg = await this.compile(expr.arg);
+    const low = await this.compile(expr.low);
+    const high = await this.compile(expr.high);
+    const type = commonType([arg, low, high], 'BETWEEN');
+    const a = coerce(arg, type, 'implicit', this.paramTypes).eval;
+    const l = coerce(low, type, 'implicit', this.paramTypes).eval;
+    const h = coerce(high, type, 'implicit', this.paramTypes).eval;
+    const { negated, symmetric } = expr;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const value = a(row, ctx);
+        let lo = l(row, ctx);
+        let hi = h(row, ctx);
+        if (symmetric && compareOperator('>', type, lo, hi) === true) [lo, hi] = [hi, lo];
+        const result = and3(compareOperator('>=', type, value, lo), compareOperator('<=', type, value, hi));
+        return negated ? not3(result) : result;
+      },
+      rowIndependent: arg.rowIndependent && low.rowIndependent && high.rowIndependent,
+    };
+  }
+
+  /** `x IN (a, b)`: the list's values, coerced to one type with x (exposed for index spans). */
+  async inListParts(expr: ast.InList): Promise<{ arg: CompiledExpr; list: CompiledExpr[]; type: SqlType }> {
+    const arg = await this.compile(expr.arg);
+    const list = await Promise.all(expr.list.map((item) => this.compile(item)));
+    const type = commonType([arg, ...list], 'IN');
+    return { arg: coerce(arg, type, 'implicit', this.paramTypes), list: list.map((item) => coerce(item, type, 'implicit', this.paramTypes)), type };
+  }
+
+  private async inList(expr: ast.InList): Promise<CompiledExpr> {
+    const { arg, list, type } = await this.inListParts(expr);
+    const a = arg.eval;
+    const items = list.map((item) => item.eval);
+    const negated = expr.negated;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const value = a(row, ctx);
+        let result: Truth = false;
+        for (const item of items) {
+          result = or3(result, compareOperator('=', type, value, item(row, ctx)));
+          if (result === true) break;
+        }
+        return negated ? not3(result) : result;
+      },
+      rowIndependent: arg.rowIndependent && list.every((item) => item.rowIndependent),
+    };
+  }
+
+  private async like(expr: ast.Like): Promise<CompiledExpr> {
+    if (expr.mode === 'similar') throw new SqlError('0A000', 'SIMILAR TO is not supported yet');
+    const arg = await this.compileAs(expr.arg, textType);
+    const pattern = await this.compileAs(expr.pattern, textType);
+    const escape = expr.escape === null ? null : await this.compileAs(expr.escape, textType);
+    const a = arg.eval;
+    const p = pattern.eval;
+    const e = escape?.eval;
+    const caseInsensitive = expr.mode === 'ilike';
+    const negated = expr.negated;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const result = like(a(row, ctx) as string | null, p(row, ctx) as string | null, { escape: e === undefined ? undefined : (e(row, ctx) as string | null), caseInsensitive });
+        return negated ? not3(result) : result;
+      },
+      rowIndependent: arg.rowIndependent && pattern.rowIndependent,
+    };
+  }
+
+  private async caseExpr(expr: ast.Case): Promise<CompiledExpr> {
+    const subject = expr.arg === null ? null : await this.compile(expr.arg);
+    const conditions: Evaluator[] = [];
+    let subjectType: SqlType | null = null;
+    if (subject !== null) {
+      const whens = await Promise.all(expr.whens.map((when) => this.compile(when.condition)));
+      subjectType = commonType([subject, ...whens], 'CASE/WHEN');
+      const s = coerce(subject, subjectType, 'implicit', this.paramTypes).eval;
+      for (const when of whens) {
+        const w = coerce(when, subjectType, 'implicit', this.paramTypes).eval;
+        const type = subjectType;
+        conditions.push((row, ctx) => compareOperator('=', type, s(row, ctx), w(row, ctx)));
+      }
+    } else {
+      for (const when of expr.whens) conditions.push((await this.compilePredicate(when.condition, 'CASE/WHEN')).eval);
+    }
+    const results = await Promise.all(expr.whens.map((when) => this.compile(when.result)));
+    const otherwise = expr.else === null ? literal({ type: 'null' }) : await this.compile(expr.else);
+    const type = commonType([...results, otherwise], 'CASE');
+    const resultEvals = results.map((result) => coerce(result, type, 'implicit', this.paramTypes).eval);
+    const elseEval = coerce(otherwise, type, 'implicit', this.paramTypes).eval;
+    return {
+      type,
+      eval: (row, ctx) => {
+        for (let index = 0; index < conditions.length; index++) if (isTrue(conditions[index]!(row, ctx))) return resultEvals[index]!(row, ctx);
+        return elseEval(row, ctx);
+      },
+      rowIndependent: false,
+    };
+  }
+
+  private async coalesce(expr: ast.Coalesce): Promise<CompiledExpr> {
+    const args = await Promise.all(expr.args.map((arg) => this.compile(arg)));
+    const type = commonType(args, 'COALESCE');
+    const evals = args.map((arg) => coerce(arg, type, 'implicit', this.paramTypes).eval);
+    return {
+      type,
+      eval: (row, ctx) => {
+        for (const e of evals) {
+          const value = e(row, ctx);
+          if (value !== null) return value;
+        }
+        return null;
+      },
+      rowIndependent: args.every((arg) => arg.rowIndependent),
+    };
+  }
+
+  private async minMax(expr: ast.MinMax): Promise<CompiledExpr> {
+    const args = await Promise.all(expr.args.map((arg) => this.compile(arg)));
+    const type = commonType(args, expr.op.toUpperCase());
+    const evals = args.map((arg) => coerce(arg, type, 'implicit', this.paramTypes).eval);
+    const wantGreater = expr.op === 'greatest';
+    return {
+      type,
+      eval: (row, ctx) => {
+        let best: Datum = null;
+        for (const e of evals) {
+          const value = e(row, ctx);
+          if (value === null) continue;
+          if (best === null || compareOperator(wantGreater ? '>' : '<', type, value, best) === true) best = value;
+        }
+        return best;
+      },
+      rowIndependent: args.every((arg) => arg.rowIndependent),
+    };
+  }
+
+  private async funcCall(expr: ast.FuncCall): Promise<CompiledExpr> {
+    const name = expr.name[expr.name.length - 1]!;
+    if (expr.name.length > 1 && expr.name[0] !== 'pg_catalog') throw undefinedFunction(`function ${expr.name.join('.')}() does not exist`);
+    if (aggregateNames.has(name)) return this.aggregate(expr, name);
+    if (expr.filter !== null || expr.distinct || expr.orderBy.length > 0) throw new SqlError('42809', `${name} is not an aggregate function`);
+    if (name === 'nextval' || name === 'currval' || name === 'setval') return this.sequenceFunction(expr, name);
+    const overloads = builtinFunctions.get(name);
+    const args = await Promise.all(expr.args.map((arg) => this.compile(arg)));
+    if (overloads === undefined) throw noFunction(name, args);
+    const chosen = chooseOverload(overloads, args);
+    if (chosen === undefined) throw noFunction(name, args);
+    const coerced = args.map((arg, index) => {
+      const declared = chosen.args[Math.min(index, chosen.args.length - 1)]!;
+      return declared === 'any' ? (isOpen(arg) ? coerce(arg, textType, 'implicit', this.paramTypes) : arg) : coerce(arg, declared, 'implicit', this.paramTypes);
+    });
+    const argTypes = coerced.map((arg) => arg.type);
+    const type = typeof chosen.result === 'function' ? chosen.result(argTypes) : chosen.result;
+    const evals = coerced.map((arg) => arg.eval);
+    const { impl, strict } = chosen;
+    const evaluate: Evaluator = (row, ctx) => {
+      const values = evals.map((e) => e(row, ctx));
+      if (strict && values.some((value) => value === null)) return null;
+      return impl(values, argTypes, ctx);
+    };
+    const rowIndependent = coerced.every((arg) => arg.rowIndependent);
+    if (chosen.immutable && coerced.every((arg) => arg.constant !== undefined)) {
+      return constantExpr(type, evaluate([], undefined as unknown as EvalContext));
+    }
+    return { type, eval: evaluate, rowIndependent };
+  }
+
+  private async sequenceFunction(expr: ast.FuncCall, name: 'nextval' | 'currval' | 'setval'): Promise<CompiledExpr> {
+    const first = expr.args[0];
+    if (first === undefined || first.kind !== 'Literal' || first.value.type !== 'string') {
+      throw new SqlError('0A000', `${name}() takes a sequence name literal in rangedb`);
+    }
+    const sequence = first.value.value;
+    const slot = this.slots.length;
+    if (name === 'setval') {
+      if (expr.args.length !== 2) throw noFunction(name, []);
+      this.slots.push({ kind: 'setval', sequence, value: await this.compileAs(expr.args[1]!, int8Type) });
+    } else {
+      if (expr.args.length !== 1) throw noFunction(name, []);
+      this.slots.push({ kind: name, sequence });
+    }
+    return { type: int8Type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };
+  }
+
+  private async aggregate(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
+    const grouping = this.grouping;
+    if (grouping === null) throw new SqlError('42803', `aggregate functions are not allowed in ${this.scope === undefined ? 'this context' : 'WHERE'}`);
+    if (expr.orderBy.length > 0) throw new SqlError('0A000', 'ORDER BY inside an aggregate is not supported yet');
+    const input = grouping.inputCompiler;
+    const args = await Promise.all(expr.args.map((arg) => input.compileValue(arg)));
+    const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
+    const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
+    const index = grouping.groupKeys.length + grouping.aggregates.length;
+    grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args, filter, type });
+    return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
+    if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
+    if (expr.mode === 'array') throw new SqlError('0A000', 'ARRAY(subquery) is not supported yet');
+    const types = await this.subqueryTyper(expr.query);
+    if (expr.mode === 'scalar' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
+    const type = expr.mode === 'exists' ? boolType : types[0]!;
+    const slot = this.slots.length;
+    this.slots.push({ kind: 'subquery', mode: expr.mode, query: expr.query, type });
+    return { type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: true };
+  }
+
+  private async inSubquery(expr: ast.InSubquery): Promise<CompiledExpr> {
+    if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
+    const types = await this.subqueryTyper(expr.query);
+    if (types.length !== 1) throw new SqlError('42601', 'subquery has too many columns');
+    const probe = await this.compileAs(expr.arg, types[0]!);
+    const slot = this.slots.length;
+    const type = types[0]!;
+    this.slots.push({ kind: 'subquery', mode: 'in', query: expr.query, type });
+    const p = probe.eval;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const values = (ctx.slots[slot] ?? []) as readonly Datum[];
+        const value = p(row, ctx);
+        let result: Truth = false;
+        for (const item of values) {
+          result = or3(result, compareOperator('=', type, value, item));
+          if (result === true) break;
+        }
+        return result;
+      },
+      rowIndependent: probe.rowIndependent,
+    };
+  }
+}
+
+function assertNeverExpr(expr: never): never {
+  assert(false, () => `unknown expression ${JSON.stringify(expr)}`);
+}
+
+function formatTypeName(type: SqlType): string {
+  return formatType(type);
+}
+
+export function resolveType(typeName: ast.TypeName): SqlType {
+  const modifiers = typeName.modifiers.map((modifier) => {
+    if (modifier.kind !== 'Literal' || modifier.value.type !== 'integer') throw new SqlError('42601', 'type modifiers must be simple constants or identifiers');
+    return Number(modifier.value.digits);
+  });
+  return resolveTypeName({ names: typeName.names, modifiers, arrayDimensions: typeName.arrayBounds.length }).type;
+}
+
+/** A literal: integers are int4, int8 or numeric by size; strings and NULL stay open (unknown). */
+export function literal(value: ast.LiteralValue): CompiledExpr {
+  switch (value.type) {
+    case 'integer': {
+      const n = BigInt(value.digits);
+      if (n >= -2147483648n && n <= 2147483647n) return constantExpr(int4Type, Number(n));
+      if (n >= -(1n << 63n) && n < 1n << 63n) return constantExpr(int8Type, n);
+      return constantExpr(numericType(), Numeric.parse(value.digits));
+    }
+    case 'numeric':
+      return constantExpr(numericType(), Numeric.parse(value.text));
+    case 'string':
+      return { type: textType, eval: () => value.value, rowIndependent: true, unknownLiteral: { text: value.value }, constant: { value: value.value } };
+    case 'boolean':
+      return constantExpr(boolType, value.value);
+    case 'null':
+      return { type: textType, eval: () => null, rowIndependent: true, unknownLiteral: { text: null }, constant: { value: null } };
+    case 'bitString':
+      throw new SqlError('0A000', 'bit strings are not supported yet');
+    default:
+      return assertNeverExpr(value);
+  }
+}
+
+function sqlValueFunction(expr: ast.SqlValueFunction): CompiledExpr {
+  switch (expr.name) {
+    case 'current_timestamp':
+      return { type: timestamptzType(), eval: (_row, ctx) => ctx.txnTimestampMicros, rowIndependent: true };
+    case 'localtimestamp':
+      return { type: timestampType(), eval: (_row, ctx) => ctx.txnTimestampMicros, rowIndependent: true };
+    case 'current_date':
+      return { type: dateType, eval: (_row, ctx) => Number(ctx.txnTimestampMicros / 86_400_000_000n), rowIndependent: true };
+    case 'current_user':
+    case 'current_role':
+    case 'user':
+    case 'session_user':
+      return { type: nameType, eval: (_row, ctx) => ctx.settings.user, rowIndependent: true };
+    case 'current_catalog':
+      return { type: nameType, eval: (_row, ctx) => ctx.database, rowIndependent: true };
+    case 'current_schema':
+      return { type: nameType, eval: () => 'public', rowIndependent: true };
+    default:
+      throw new SqlError('0A000', `${expr.name} is not supported yet`);
+  }
+}
+
+function chooseOverload(overloads: readonly FunctionOverload[], args: readonly CompiledExpr[]): FunctionOverload | undefined {
+  const fits = (overload: FunctionOverload, exact: boolean): boolean => {
+    if (!overload.variadic && overload.args.length !== args.length) return false;
+    if (overload.variadic && args.length < overload.args.length) return false;
+    return args.every((arg, index) => {
+      const declared = overload.args[Math.min(index, overload.args.length - 1)]!;
+      if (declared === 'any' || isOpen(arg)) return true;
+      return exact ? arg.type.kind === declared.kind : canCoerce(arg.type, declared, 'implicit');
+    });
+  };
+  return overloads.find((overload) => fits(overload, true)) ?? overloads.find((overload) => fits(overload, false));
+}
+
+function noFunction(name: string, args: readonly CompiledExpr[]): SqlError {
+  const types = args.map((arg) => (isOpen(arg) ? 'unknown' : formatTypeName(arg.type))).join(', ');
+  return undefinedFunction(`function ${name}(${types}) does not exist`, 'No function matches the given name and argument types. You might need to add explicit type casts.');
+}
+
+export { castExpr };

@@ -1,0 +1,197 @@
+/**
+ * The built-in scalar functions: name → overloads, each with its argument types, result type
+ * and a synchronous implementation over datums. Resolution (PostgreSQL's `func_select_candidate`,
+ * simplified): the first overload whose arguments all convert implicitly wins; open arguments
+ * (unknown literals, untyped parameters) take the overload's types.
+ *
+ * Functions that need I/O (`nextval`, `setval`) are not here: compile.ts gives them slots.
+ */
+import { absolute } from '../../types/arithmetic.js';
+import type { Datum } from '../../types/datum.js';
+import { Numeric } from '../../types/numeric.js';
+import { formatText } from '../../types/text-io.js';
+import {
+  boolType,
+  formatType,
+  float8Type,
+  int4Type,
+  int8Type,
+  nameType,
+  numericType,
+  textType,
+  timestamptzType,
+  uuidType,
+  type SqlType,
+} from '../../types/sql-type.js';
+import { SqlError } from '../../catalog/errors.js';
+import type { EvalContext } from './compiled.js';
+
+export interface FunctionOverload {
+  /** Argument types; `'any'` accepts any type (its actual type is passed in `argTypes`). */
+  readonly args: readonly (SqlType | 'any')[];
+  /** Trailing arguments repeat the last declared type (`concat(any, …)`). */
+  readonly variadic?: boolean;
+  /** The result type, possibly depending on the argument types. */
+  readonly result: SqlType | ((argTypes: readonly SqlType[]) => SqlType);
+  /** Whether NULL in any argument gives NULL without calling `impl` (PostgreSQL's STRICT). */
+  readonly strict: boolean;
+  /** Whether the result depends only on the arguments (constant-foldable). */
+  readonly immutable: boolean;
+  readonly impl: (args: readonly Datum[], argTypes: readonly SqlType[], ctx: EvalContext) => Datum;
+}
+
+const numericKinds = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'] as const;
+const anyNumber = (type: SqlType): boolean => (numericKinds as readonly string[]).includes(type.kind);
+
+function strictOverload(args: readonly (SqlType | 'any')[], result: FunctionOverload['result'], impl: FunctionOverload['impl'], immutable = true): FunctionOverload {
+  return { args, result, strict: true, immutable, impl };
+}
+
+const codePoints = (text: string): string[] => [...text];
+
+function substring(text: string, start: number, count: number | undefined): string {
+  const chars = codePoints(text);
+  if (count !== undefined && count < 0) throw new SqlError('22011', 'negative substring length not allowed');
+  const from = Math.max(start, 1);
+  const end = count === undefined ? chars.length + 1 : start + count;
+  if (end <= from) return '';
+  return chars.slice(from - 1, end - 1).join('');
+}
+
+function roundNumber(value: Datum, type: SqlType, digits: number): Datum {
+  if (type.kind === 'float8') return Math.round(value as number) === value ? value : roundHalfEven(value as number);
+  return (value as Numeric).round(digits);
+}
+
+/** PostgreSQL's float8 round is rint: half to even. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const diff = value - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+const text1 = [textType] as const;
+
+export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> = new Map<string, readonly FunctionOverload[]>([
+  ['length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
+  ['char_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
+  ['character_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
+  ['octet_length', [strictOverload(text1, int4Type, ([s]) => Buffer.byteLength(s as string, 'utf8'))]],
+  ['lower', [strictOverload(text1, textType, ([s]) => (s as string).toLowerCase())]],
+  ['upper', [strictOverload(text1, textType, ([s]) => (s as string).toUpperCase())]],
+  ['btrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +| +$/g, ''))]],
+  ['ltrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +/, ''))]],
+  ['rtrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/ +$/, ''))]],
+  ['replace', [strictOverload([textType, textType, textType], textType, ([s, from, to]) => ((from as string) === '' ? (s as string) : (s as string).split(from as string).join(to as string)))]],
+  ['strpos', [strictOverload([textType, textType], int4Type, ([s, sub]) => codePoints((s as string).slice(0, Math.max(0, (s as string).indexOf(sub as string)))).length + ((s as string).includes(sub as string) ? 1 : 0))]],
+  ['left', [strictOverload([textType, int4Type], textType, ([s, n]) => { const chars = codePoints(s as string); return (n as number) >= 0 ? chars.slice(0, n as number).join('') : chars.slice(0, Math.max(0, chars.length + (n as number))).join(''); })]],
+  ['right', [strictOverload([textType, int4Type], textType, ([s, n]) => { const chars = codePoints(s as string); return (n as number) >= 0 ? chars.slice(Math.max(0, chars.length - (n as number))).join('') : chars.slice(-(n as number)).join(''); })]],
+  ['repeat', [strictOverload([textType, int4Type], textType, ([s, n]) => (s as string).repeat(Math.max(0, n as number)))]],
+  ['md5', [strictOverload(text1, textType, () => { throw new SqlError('0A000', 'md5() is not supported'); })]],
+  [
+    'substr',
+    [
+      strictOverload([textType, int4Type], textType, ([s, start]) => substring(s as string, start as number, undefined)),
+      strictOverload([textType, int4Type, int4Type], textType, ([s, start, count]) => substring(s as string, start as number, count as number)),
+    ],
+  ],
+  [
+    'substring',
+    [
+      strictOverload([textType, int4Type], textType, ([s, start]) => substring(s as string, start as number, undefined)),
+      strictOverload([textType, int4Type, int4Type], textType, ([s, start, count]) => substring(s as string, start as number, count as number)),
+    ],
+  ],
+  [
+    'concat',
+    [
+      {
+        args: ['any'],
+        variadic: true,
+        result: textType,
+        strict: false,
+        immutable: true,
+        impl: (args, types, ctx) => args.map((value, index) => (value === null ? '' : formatText(types[index]!, value, ctx.textContext))).join(''),
+      },
+    ],
+  ],
+  ['abs', [strictOverload(['any'], (types) => types[0]!, ([x], types) => absolute(types[0]!, x ?? null))]],
+  [
+    'round',
+    [
+      strictOverload([float8Type], float8Type, ([x], types) => roundNumber(x ?? null, types[0]!, 0)),
+      strictOverload([numericType()], numericType(), ([x]) => (x as Numeric).round(0)),
+      strictOverload([numericType(), int4Type], numericType(), ([x, digits]) => (x as Numeric).round(digits as number)),
+    ],
+  ],
+  ['floor', [strictOverload([float8Type], float8Type, ([x]) => Math.floor(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric(x as Numeric))]],
+  ['ceil', [strictOverload([float8Type], float8Type, ([x]) => Math.ceil(x as number)), strictOverload([numericType()], numericType(), ([x]) => (x as Numeric).negate().round(0).negate())]],
+  ['mod', [strictOverload([int8Type, int8Type], int8Type, ([a, b]) => { if (b === 0n) throw new SqlError('22012', 'division by zero'); return (a as bigint) % (b as bigint); })]],
+  ['now', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.txnTimestampMicros, false)]],
+  ['transaction_timestamp', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.txnTimestampMicros, false)]],
+  ['statement_timestamp', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.statementTimestampMicros, false)]],
+  ['clock_timestamp', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.statementTimestampMicros, false)]],
+  ['random', [strictOverload([], float8Type, (_a, _t, ctx) => ctx.random.float(), false)]],
+  ['version', [strictOverload([], textType, () => 'PostgreSQL 15.0 (rangedb) on x86_64-pc-linux-gnu, compiled by TypeScript, 64-bit')]],
+  ['current_database', [strictOverload([], nameType, (_a, _t, ctx) => ctx.database, false)]],
+  ['current_schema', [strictOverload([], nameType, () => 'public', false)]],
+  ['current_user', [strictOverload([], nameType, (_a, _t, ctx) => ctx.settings.user, false)]],
+  ['pg_backend_pid', [strictOverload([], int4Type, () => 1, false)]],
+  ['current_setting', [strictOverload(text1, textType, ([name], _t, ctx) => currentSetting(name as string, ctx), false)]],
+  ['gen_random_uuid', [strictOverload([], uuidType, (_a, _t, ctx) => randomUuid(ctx), false)]],
+  ['uuid_generate_v4', [strictOverload([], uuidType, (_a, _t, ctx) => randomUuid(ctx), false)]],
+  ['unique_rowid', [strictOverload([], int8Type, (_a, _t, ctx) => uniqueRowId(ctx), false)]],
+  ['pg_typeof', [{ args: ['any'], result: textType, strict: false, immutable: true, impl: (_a, types) => typeNameOf(types[0]!) }]],
+  ['num_nonnulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg !== null).length }]],
+  ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
+  ['isfinite', [strictOverload([timestamptzType()], boolType, () => true)]],
+]);
+
+function floorNumeric(value: Numeric): Numeric {
+  const truncated = value.trunc(0);
+  return truncated.compare(value) > 0 ? truncated.sub(Numeric.of(1n)) : truncated;
+}
+
+function currentSetting(name: string, ctx: EvalContext): string {
+  const value = ctx.settings.all.get(name.toLowerCase());
+  if (value === undefined) throw new SqlError('42704', `unrecognized configuration parameter "${name}"`);
+  return value;
+}
+
+function randomUuid(ctx: EvalContext): string {
+  const bytes = ctx.random.bytes(16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const h = hex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+let lastRowId = 0n;
+
+/**
+ * CockroachDB's `unique_rowid()`: the statement's timestamp in 10µs units shifted left 15 bits
+ * (CockroachDB ors in the node id; one node here), and never less than the last id given plus
+ * one, so ids are unique in the process even for many rows of one statement, and grow with time:
+ * inserts into a table without a primary key append at the end of its keyspace.
+ */
+function uniqueRowId(ctx: EvalContext): bigint {
+  const tenMicros = (ctx.statementTimestampMicros + 946_684_800_000_000n) / 10n;
+  const candidate = (tenMicros << 15n) & 0x7fff_ffff_ffff_ffffn;
+  lastRowId = candidate > lastRowId ? candidate : lastRowId + 1n;
+  return lastRowId;
+}
+
+function typeNameOf(type: SqlType): string {
+  return formatType(type);
+}
+
+/** Whether an argument type fits a declared one for overload resolution (numbers widen). */
+export function isNumberType(type: SqlType): boolean {
+  return anyNumber(type);
+}

@@ -1,0 +1,135 @@
+/**
+ * Operator resolution: `left op right` → the types both sides are coerced to, the result type
+ * and the evaluator — PostgreSQL's operator catalog for the operators rangedb has (arithmetic on
+ * numbers and intervals, date and timestamp arithmetic, comparisons on any type, `||`).
+ */
+import { arithmetic, negate, type ArithmeticOperator } from '../../types/arithmetic.js';
+import { compareOperator } from '../../types/compare.js';
+import { dateAddDays, dateDifference, timestampAddInterval, timestamptzAddInterval, timestampDifference } from '../../types/datetime-arithmetic.js';
+import type { Datum, Interval } from '../../types/datum.js';
+import { negate as negateDatum } from '../../types/arithmetic.js';
+import { formatText } from '../../types/text-io.js';
+import { boolType, dateType, formatType, int4Type, intervalType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
+import { SqlError } from '../../catalog/errors.js';
+import { coerce, commonType, isOpen } from './coerce.js';
+import type { CompiledExpr, EvalContext } from './compiled.js';
+import { timeZoneFromSetting } from '../../types/timezone.js';
+
+const comparisons = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
+const arithmeticOperators = new Set(['+', '-', '*', '/', '%']);
+
+function noOperator(operator: string, left: SqlType, right: SqlType): SqlError {
+  return new SqlError('42883', `operator does not exist: ${formatType(left)} ${operator} ${formatType(right)}`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
+}
+
+function binary(type: SqlType, left: CompiledExpr, right: CompiledExpr, fn: (l: Datum, r: Datum, ctx: EvalContext) => Datum): CompiledExpr {
+  const l = left.eval;
+  const r = right.eval;
+  return {
+    type,
+    eval: (row, ctx) => {
+      const a = l(row, ctx);
+      if (a === null) return null;
+      const b = r(row, ctx);
+      if (b === null) return null;
+      return fn(a, b, ctx);
+    },
+    rowIndependent: left.rowIndependent && right.rowIndependent,
+  };
+}
+
+/** Brings both sides to one type (an open side takes the other's type). */
+function unify(left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | undefined)[], what: string): [CompiledExpr, CompiledExpr, SqlType] {
+  const type = commonType([left, right], what);
+  return [coerce(left, type, 'implicit', paramTypes), coerce(right, type, 'implicit', paramTypes), type];
+}
+
+/** `left operator right`. */
+export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  if (comparisons.has(operator)) {
+    const op = (operator === '!=' ? '<>' : operator) as '=' | '<>' | '<' | '<=' | '>' | '>=';
+    if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
+    const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+    return binary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
+  }
+  if (operator === '||') {
+    const left = isOpen(leftIn) ? coerce(leftIn, textType, 'implicit', paramTypes) : leftIn;
+    const right = isOpen(rightIn) ? coerce(rightIn, textType, 'implicit', paramTypes) : rightIn;
+    if (typeCategory(left.type) !== 'S' && typeCategory(right.type) !== 'S') throw noOperator(operator, left.type, right.type);
+    const lt = left.type;
+    const rt = right.type;
+    return binary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
+  }
+  if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
+  throw noOperator(operator, leftIn.type, rightIn.type);
+}
+
+function asText(type: SqlType, value: Datum, ctx: EvalContext): string {
+  return typeof value === 'string' ? value : formatText(type, value, ctx.textContext);
+}
+
+function comparable(left: SqlType, right: SqlType): boolean {
+  const l = typeCategory(left);
+  const r = typeCategory(right);
+  if (l === r) return l !== 'U' || left.kind === right.kind;
+  return false;
+}
+
+function arithmeticOperator(operator: ArithmeticOperator, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const lk = leftIn.type.kind;
+  const rk = rightIn.type.kind;
+  const temporal = temporalArithmetic(operator, leftIn, rightIn, paramTypes);
+  if (temporal !== undefined) return temporal;
+  if (isOpen(leftIn) && isOpen(rightIn)) throw new SqlError('42725', `operator is not unique: unknown ${operator} unknown`, { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' });
+  const leftCategory = isOpen(leftIn) ? 'N' : typeCategory(leftIn.type);
+  const rightCategory = isOpen(rightIn) ? 'N' : typeCategory(rightIn.type);
+  const intervals = (lk === 'interval' || isOpen(leftIn)) && (rk === 'interval' || isOpen(rightIn)) && (operator === '+' || operator === '-');
+  if (!intervals && (leftCategory !== 'N' || rightCategory !== 'N')) throw noOperator(operator, leftIn.type, rightIn.type);
+  const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+  return binary(type, left, right, (a, b) => arithmetic(operator, type, a, b));
+}
+
+function temporalArithmetic(operator: ArithmeticOperator, left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr | undefined {
+  const lk = left.type.kind;
+  const rk = right.type.kind;
+  const isInt = (kind: string): boolean => kind === 'int4' || kind === 'int2';
+  if (lk === 'date' && (isInt(rk) || (isOpen(right) && operator !== '-')) && (operator === '+' || operator === '-')) {
+    const r = coerce(right, int4Type, 'implicit', paramTypes);
+    return binary(dateType, left, r, (a, b) => dateAddDays(a as number, operator === '-' ? -(b as number) : (b as number)));
+  }
+  if (isInt(lk) && rk === 'date' && operator === '+') return binary(dateType, right, left, (a, b) => dateAddDays(a as number, b as number));
+  if (lk === 'date' && (rk === 'date' || isOpen(right)) && operator === '-') {
+    const r = coerce(right, dateType, 'implicit', paramTypes);
+    return binary(int4Type, left, r, (a, b) => dateDifference(a as number, b as number));
+  }
+  const isTs = (kind: string): boolean => kind === 'timestamp' || kind === 'timestamptz' || kind === 'date';
+  if (isTs(lk) && (rk === 'interval' || isOpen(right)) && (operator === '+' || operator === '-')) {
+    const l = lk === 'date' ? coerce(left, timestampType(), 'implicit', paramTypes) : left;
+    const r = coerce(right, intervalType, 'implicit', paramTypes);
+    const withTz = lk === 'timestamptz';
+    return binary(l.type, l, r, (a, b, ctx) => {
+      const span = operator === '-' ? (negateDatum(intervalType, b) as Interval) : (b as Interval);
+      return withTz ? timestamptzAddInterval(a as bigint, span, timeZoneFromSetting(ctx.settings.timeZone)) : timestampAddInterval(a as bigint, span);
+    });
+  }
+  if (lk === 'interval' && isTs(rk) && operator === '+') return temporalArithmetic(operator, right, left, paramTypes);
+  if ((lk === 'timestamp' || lk === 'timestamptz') && (rk === lk || isOpen(right)) && operator === '-') {
+    const r = coerce(right, left.type, 'implicit', paramTypes);
+    return binary(intervalType, left, r, (a, b) => timestampDifference(a as bigint, b as bigint));
+  }
+  return undefined;
+}
+
+/** `-x`, `+x`. */
+export function unaryOperator(operator: string, operandIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const operand = isOpen(operandIn) ? coerce(operandIn, operandIn.unknownLiteral !== undefined ? textType : int4Type, 'implicit', paramTypes) : operandIn;
+  const type = operand.type;
+  if (operator === '+') return operand;
+  if (operator !== '-') throw new SqlError('42883', `operator does not exist: ${operator} ${formatType(type)}`);
+  const inner = operand.eval;
+  if (operand.constant !== undefined) {
+    const value = negate(type, operand.constant.value);
+    return { type, eval: () => value, rowIndependent: true, constant: { value } };
+  }
+  return { type, eval: (row, ctx) => negate(type, inner(row, ctx)), rowIndependent: operand.rowIndependent };
+}

@@ -1,0 +1,30 @@
+/**
+ * # sql/plan: from AST to plan
+ *
+ * ```
+ *   ast.Query ──planner.ts──► PlanNode tree (plan.ts: Scan · Values · Filter · Project · Sort ·
+ *      │                        Limit · Distinct · Aggregate · Join · Series · SetOp · Virtual)
+ *      ├ expressions: expr/compile.ts — type-check against a Scope (scope.ts), PostgreSQL's
+ *      │   implicit casts and unknown-literal / parameter inference (expr/coerce.ts), operators
+ *      │   (expr/operators.ts), functions (expr/functions.ts), aggregates (expr/aggregates.ts);
+ *      │   compiled once into closures, no AST walking per row
+ *      ├ index selection: spans.ts — WHERE conjuncts on leading index columns → SpanSpec
+ *      │   (point lookup, prefix, range), computed into keys per run by key-spans.ts
+ *      └ EXPLAIN: explain.ts prints the tree with its spans as pretty keys
+ * ```
+ *
+ * Plans are data: readonly, kind-tagged nodes holding compiled expressions; the executor
+ * (sql/exec/operators.ts) turns each node into a pulled operator. The WHERE clause always stays
+ * as a Filter above a Scan: spans only narrow what is read, so index selection can be
+ * conservative without ever being wrong.
+ *
+ * Not yet: a cost model (the index with the most leading equalities wins), hash/lookup joins,
+ * correlated subqueries, CTEs, window functions.
+ */
+export * from './context.js';
+export * from './explain.js';
+export * from './plan.js';
+export * from './planner.js';
+export * from './scope.js';
+export { ExprCompiler, exprKey } from './expr/compile.js';
+export type { CompiledExpr, EvalContext } from './expr/compiled.js';

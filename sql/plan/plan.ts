@@ -1,0 +1,138 @@
+/**
+ * Plans as data: readonly, `kind`-tagged nodes (toyDB's and kysely's habit). The planner
+ * (planner.ts) builds them from the AST with every expression already compiled; the executor
+ * (sql/exec/operators) turns each node into an operator; EXPLAIN (explain.ts) prints them.
+ *
+ * Every node produces rows of `width` datums. A Scan produces the table's columns in descriptor
+ * order (hidden ones included); the nodes above refer to columns by position.
+ */
+import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import type { RowCodec } from '../rowcodec/row-codec.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { AggregateCall } from './expr/aggregates.js';
+import type { CompiledExpr, EvalContext } from './expr/compiled.js';
+import type { Txn } from '../../txn/index.js';
+import type { Datum } from '../types/datum.js';
+
+/** Which keys of an index a scan reads, computed at run time from the compiled values. */
+export type SpanSpec =
+  /** The whole index. */
+  | { readonly kind: 'full' }
+  /** One or more key prefixes, each a list of values for the index's leading columns (IN lists give several). */
+  | { readonly kind: 'prefixes'; readonly prefixes: readonly (readonly CompiledExpr[])[]; readonly exact: boolean }
+  /** A prefix of equalities, then a range on the next (ascending) column. */
+  | {
+      readonly kind: 'range';
+      readonly prefix: readonly CompiledExpr[];
+      readonly lower: { readonly value: CompiledExpr; readonly inclusive: boolean } | null;
+      readonly upper: { readonly value: CompiledExpr; readonly inclusive: boolean } | null;
+    };
+
+export interface ScanNode {
+  readonly kind: 'scan';
+  readonly table: TableDesc;
+  readonly codec: RowCodec;
+  readonly index: IndexDesc;
+  readonly spans: SpanSpec;
+  readonly reverse: boolean;
+  /** Lock the rows read (SELECT … FOR UPDATE, and the reads of UPDATE/DELETE). */
+  readonly locking: boolean;
+  readonly width: number;
+}
+
+export interface ValuesNode {
+  readonly kind: 'values';
+  readonly rows: readonly (readonly CompiledExpr[])[];
+  readonly width: number;
+}
+
+export interface FilterNode {
+  readonly kind: 'filter';
+  readonly input: PlanNode;
+  readonly predicate: CompiledExpr;
+  readonly width: number;
+}
+
+export interface ProjectNode {
+  readonly kind: 'project';
+  readonly input: PlanNode;
+  readonly exprs: readonly CompiledExpr[];
+  /** Whether an expression reads a slot filled per row (nextval): the executor fills it first. */
+  readonly rowSlots: boolean;
+  readonly width: number;
+}
+
+export interface SortKey {
+  readonly column: number;
+  readonly type: SqlType;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export interface SortNode {
+  readonly kind: 'sort';
+  readonly input: PlanNode;
+  readonly keys: readonly SortKey[];
+  readonly width: number;
+}
+
+export interface LimitNode {
+  readonly kind: 'limit';
+  readonly input: PlanNode;
+  readonly limit: CompiledExpr | null;
+  readonly offset: CompiledExpr | null;
+  readonly width: number;
+}
+
+export interface DistinctNode {
+  readonly kind: 'distinct';
+  readonly input: PlanNode;
+  readonly types: readonly SqlType[];
+  readonly width: number;
+}
+
+export interface AggregateNode {
+  readonly kind: 'aggregate';
+  readonly input: PlanNode;
+  readonly groupBy: readonly CompiledExpr[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly width: number;
+}
+
+export interface JoinNode {
+  readonly kind: 'join';
+  readonly joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly on: CompiledExpr | null;
+  readonly width: number;
+}
+
+export interface SeriesNode {
+  readonly kind: 'series';
+  readonly type: SqlType;
+  readonly start: CompiledExpr;
+  readonly stop: CompiledExpr;
+  readonly step: CompiledExpr | null;
+  readonly width: 1;
+}
+
+export interface SetOpNode {
+  readonly kind: 'setop';
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly types: readonly SqlType[];
+  readonly width: number;
+}
+
+/** Rows computed by a function of the run (virtual tables: pg_catalog, SHOW RANGES). */
+export interface VirtualNode {
+  readonly kind: 'virtual';
+  readonly name: string;
+  readonly width: number;
+  readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
+}
+
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | JoinNode | SeriesNode | SetOpNode | VirtualNode;

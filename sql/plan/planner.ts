@@ -1,0 +1,442 @@
+/**
+ * The query planner: AST query → plan tree (plan.ts) with compiled expressions, result columns
+ * and the scope of its output. PostgreSQL's order of clauses:
+ *
+ * ```
+ *   FROM (scan | join | generate_series | subquery) → WHERE (index spans + filter)
+ *     → GROUP BY / aggregates → HAVING → targets (+ hidden sort keys) → DISTINCT
+ *     → ORDER BY (sort) → LIMIT/OFFSET → trim the hidden sort keys
+ * ```
+ */
+import { assert } from '../../src/base/assert.js';
+import type * as ast from '../parser/ast.js';
+import type { FromResult, PlanContext } from './context.js';
+import { resolveTable } from '../catalog/resolve.js';
+import { SqlError } from '../catalog/errors.js';
+import type { TableDesc } from '../catalog/descriptors.js';
+import type { ResultColumn } from '../exec/contract.js';
+import { RowCodec } from '../rowcodec/row-codec.js';
+import { int8Type, type SqlType } from '../types/sql-type.js';
+import { coerce, commonType } from './expr/coerce.js';
+import { aggregateNames, type AggregateCall } from './expr/aggregates.js';
+import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
+import type { CompiledExpr } from './expr/compiled.js';
+import { binaryOperator } from './expr/operators.js';
+import type { PlanNode, ScanNode, SortKey } from './plan.js';
+import { Scope, type ScopeColumn } from './scope.js';
+import { chooseIndex } from './spans.js';
+import { planGenerateSeries } from './table-functions.js';
+import { virtualTable } from './virtual.js';
+
+export type { FromResult, PlanContext } from './context.js';
+
+export interface PlannedQuery {
+  readonly node: PlanNode;
+  readonly columns: readonly ResultColumn[];
+}
+
+const codecs = new WeakMap<TableDesc, RowCodec>();
+
+/** The row codec of a table descriptor, built once per descriptor object. */
+export function codecOf(table: TableDesc): RowCodec {
+  let codec = codecs.get(table);
+  if (codec === undefined) codecs.set(table, (codec = new RowCodec(table)));
+  return codec;
+}
+
+export function tableScope(table: TableDesc, alias: string): Scope {
+  return new Scope(table.columns.map((column, index) => ({ name: column.name, table: alias, type: column.type, hidden: column.hidden, tableOid: table.id, columnNumber: index + 1 })));
+}
+
+export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; spans: ScanNode['spans'] } | null, locking = false): ScanNode {
+  return { kind: 'scan', table, codec: codecOf(table), index: choice?.index ?? table.primaryIndex, spans: choice?.spans ?? { kind: 'full' }, reverse: false, locking, width: table.columns.length };
+}
+
+export async function planQuery(ctx: PlanContext, query: ast.Query): Promise<PlannedQuery> {
+  if (query.with !== null) throw new SqlError('0A000', 'WITH queries are not supported yet');
+  switch (query.kind) {
+    case 'Select':
+      return planSelect(ctx, query);
+    case 'Values':
+      return planValuesQuery(ctx, query);
+    case 'SetOperation':
+      return planSetOperation(ctx, query);
+    default:
+      return assertNeverQuery(query);
+  }
+}
+
+function assertNeverQuery(query: never): never {
+  assert(false, () => `unknown query ${JSON.stringify(query)}`);
+}
+
+function resultColumns(names: readonly string[], exprs: readonly CompiledExpr[], scope: Scope): ResultColumn[] {
+  return exprs.map((expr, index) => {
+    const source = expr.columnIndex === undefined ? undefined : scope.columns[expr.columnIndex];
+    return { name: names[index]!, type: expr.type, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 };
+  });
+}
+
+// ─── VALUES ────────────────────────────────────────────────────────────────────────────────
+
+export async function planValuesRows(compiler: ExprCompiler, rows: readonly (readonly ast.Expr[])[], targetTypes?: readonly SqlType[]): Promise<{ rows: CompiledExpr[][]; types: SqlType[] }> {
+  const width = rows[0]?.length ?? 0;
+  for (const row of rows) if (row.length !== width) throw new SqlError('42601', 'VALUES lists must all be the same length');
+  const compiled = await Promise.all(rows.map((row) => Promise.all(row.map((expr) => compiler.compile(expr)))));
+  const types: SqlType[] = [];
+  for (let column = 0; column < width; column++) {
+    types.push(targetTypes?.[column] ?? commonType(compiled.map((row) => row[column]!), 'VALUES'));
+  }
+  const context = targetTypes === undefined ? 'implicit' : 'assignment';
+  return { rows: compiled.map((row) => row.map((expr, column) => coerce(expr, types[column]!, context, compiler.paramTypes))), types };
+}
+
+async function planValuesQuery(ctx: PlanContext, query: ast.Values): Promise<PlannedQuery> {
+  const { rows, types } = await planValuesRows(ctx.compiler, query.rows);
+  const names = types.map((_type, index) => `column${index + 1}`);
+  let node: PlanNode = { kind: 'values', rows, width: types.length };
+  const scope = new Scope(names.map((name, index) => ({ name, table: null, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
+  node = await applyTail(ctx, query, node, scope, names.map((name, index) => ({ name, index })));
+  return { node, columns: names.map((name, index) => ({ name, type: types[index]!, tableOid: 0, columnNumber: 0 })) };
+}
+
+// ─── set operations ────────────────────────────────────────────────────────────────────────
+
+async function planSetOperation(ctx: PlanContext, query: ast.SetOperation): Promise<PlannedQuery> {
+  const left = await planQuery(ctx, query.left);
+  const right = await planQuery(ctx, query.right);
+  const opName = query.op.toUpperCase();
+  if (left.columns.length !== right.columns.length) throw new SqlError('42601', `each ${opName} query must have the same number of columns`);
+  const types = left.columns.map((column, index) => {
+    const other = right.columns[index]!;
+    const asExpr = (type: SqlType): CompiledExpr => ({ type, eval: () => null, rowIndependent: false });
+    return commonType([asExpr(column.type), asExpr(other.type)], opName);
+  });
+  const cast = (planned: PlannedQuery): PlanNode => {
+    if (planned.columns.every((column, index) => column.type.oid === types[index]!.oid)) return planned.node;
+    const exprs = planned.columns.map((column, index) => coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, types[index]!, 'implicit', ctx.compiler.paramTypes));
+    return { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
+  };
+  let node: PlanNode = { kind: 'setop', op: query.op, all: query.all, left: cast(left), right: cast(right), types, width: types.length };
+  const names = left.columns.map((column) => column.name);
+  const scope = new Scope(names.map((name, index) => ({ name, table: null, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
+  node = await applyTail(ctx, query, node, scope, names.map((name, index) => ({ name, index })));
+  return { node, columns: names.map((name, index) => ({ name, type: types[index]!, tableOid: 0, columnNumber: 0 })) };
+}
+
+/** ORDER BY (by output name or position), LIMIT, OFFSET over an already projected node. */
+async function applyTail(ctx: PlanContext, query: ast.Values | ast.SetOperation, input: PlanNode, scope: Scope, outputs: { name: string; index: number }[]): Promise<PlanNode> {
+  let node = input;
+  if (query.orderBy.length > 0) {
+    const compiler = ctx.compiler.withScope(scope);
+    const keys: SortKey[] = [];
+    for (const sortBy of query.orderBy) {
+      const position = outputPosition(sortBy.expr, outputs) ?? (await compiler.compileValue(sortBy.expr)).columnIndex;
+      if (position === undefined) throw new SqlError('0A000', 'ORDER BY on a computed expression over a set operation is not supported');
+      keys.push(sortKey(position, scope.columns[position]!.type, sortBy));
+    }
+    node = { kind: 'sort', input: node, keys, width: node.width };
+  }
+  return applyLimit(ctx, query, node);
+}
+
+async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | null; readonly offset: ast.Expr | null }, node: PlanNode): Promise<PlanNode> {
+  if (query.limit === null && query.offset === null) return node;
+  const compiler = ctx.compiler.withScope(Scope.empty);
+  const limit = query.limit === null ? null : await compiler.compileAs(query.limit, int8Type);
+  const offset = query.offset === null ? null : await compiler.compileAs(query.offset, int8Type);
+  return { kind: 'limit', input: node, limit, offset, width: node.width };
+}
+
+function sortKey(column: number, type: SqlType, sortBy: ast.SortBy): SortKey {
+  if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING is not supported');
+  const descending = sortBy.direction === 'desc';
+  const nullsFirst = sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first';
+  return { column, type, descending, nullsFirst };
+}
+
+/** `ORDER BY 2` or `ORDER BY alias`: the output column it names, if it names one. */
+function outputPosition(expr: ast.Expr, outputs: readonly { name: string; index: number }[]): number | undefined {
+  if (expr.kind === 'Literal' && expr.value.type === 'integer') {
+    const n = Number(expr.value.digits);
+    if (n < 1 || n > outputs.length) throw new SqlError('42P10', `ORDER BY position ${n} is not in select list`);
+    return outputs[n - 1]!.index;
+  }
+  if (expr.kind === 'ColumnRef' && expr.path.length === 1) {
+    const matches = outputs.filter((output) => output.name === expr.path[0]);
+    if (matches.length === 1) return matches[0]!.index;
+  }
+  return undefined;
+}
+
+// ─── FROM ──────────────────────────────────────────────────────────────────────────────────
+
+
+async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[]): Promise<FromResult> {
+  if (items.length === 0) return { node: { kind: 'values', rows: [[]], width: 0 }, scope: Scope.empty };
+  let result = await planFromItem(ctx, items[0]!);
+  for (const item of items.slice(1)) {
+    const right = await planFromItem(ctx, item);
+    result = { node: { kind: 'join', joinType: 'cross', left: result.node, right: right.node, on: null, width: result.node.width + right.node.width }, scope: result.scope.concat(right.scope) };
+  }
+  return result;
+}
+
+async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromResult> {
+  switch (item.kind) {
+    case 'TableRef': {
+      const virtual = await virtualTable(ctx, item);
+      if (virtual !== undefined) return virtual;
+      const table = await resolveTable(ctx.catalog, ctx.settings, item.name);
+      const alias = item.alias?.name ?? item.name.name;
+      let scope = tableScope(table, alias);
+      if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
+      return { node: scanNode(table, null), scope };
+    }
+    case 'SubqueryRef': {
+      const planned = await planQuery(ctx, item.query);
+      const alias = item.alias?.name ?? null;
+      let scope = new Scope(planned.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
+      if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
+      return { node: planned.node, scope };
+    }
+    case 'FunctionRef':
+      return planGenerateSeries(ctx.compiler, item);
+    case 'Join':
+      return planJoin(ctx, item);
+    default:
+      return assertNeverFrom(item);
+  }
+}
+
+function assertNeverFrom(item: never): never {
+  assert(false, () => `unknown FROM item ${JSON.stringify(item)}`);
+}
+
+function renameColumns(scope: Scope, names: readonly string[], table: string | null): Scope {
+  const visible = scope.columns.filter((column) => !column.hidden);
+  if (names.length > visible.length) throw new SqlError('42P10', `table "${table}" has ${visible.length} columns available but ${names.length} columns specified`);
+  let next = 0;
+  return new Scope(scope.columns.map((column) => (column.hidden || next >= names.length ? { ...column, table } : { ...column, table, name: names[next++]! })));
+}
+
+async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
+  const left = await planFromItem(ctx, join.left);
+  const right = await planFromItem(ctx, join.right);
+  let scope = left.scope.concat(right.scope);
+  let on: CompiledExpr | null = null;
+  if (join.natural || join.using.length > 0) {
+    const names = join.natural ? left.scope.columns.filter((column) => !column.hidden && right.scope.columns.some((other) => other.name === column.name && !other.hidden)).map((column) => column.name) : join.using;
+    const conditions: ast.Expr[] = names.map((name) => ({
+      kind: 'BinaryOp',
+      operator: '=',
+      operatorSchema: null,
+      left: { kind: 'ColumnRef', path: [name], location: -1 },
+      right: { kind: 'ColumnRef', path: [name], location: -1 },
+      location: -1,
+    }));
+    const compiled: CompiledExpr[] = [];
+    for (const name of names) {
+      const l = left.scope.resolve([name]);
+      const r = right.scope.resolve([name]);
+      const leftCompiler = ctx.compiler.withScope(left.scope);
+      const offset = left.scope.columns.length;
+      const lExpr = await leftCompiler.compile({ kind: 'ColumnRef', path: [name], location: -1 });
+      const rType = right.scope.columns[r]!.type;
+      const rExpr: CompiledExpr = { type: rType, eval: (row) => row[offset + r] ?? null, rowIndependent: false };
+      compiled.push(binaryOperator('=', { ...lExpr, eval: (row) => row[l] ?? null }, rExpr, ctx.compiler.paramTypes));
+    }
+    assert(conditions.length === compiled.length, 'one condition per USING column');
+    on = compiled.reduce<CompiledExpr | null>((all, next) => (all === null ? next : andExpr(all, next)), null);
+    // USING columns appear once: hide the right side's copies from `*`.
+    scope = new Scope([...left.scope.columns, ...right.scope.columns.map((column) => (names.includes(column.name) ? { ...column, hidden: true } : column))]);
+  } else if (join.on !== null) {
+    on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
+  }
+  const joinType = join.joinType;
+  return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width }, scope };
+}
+
+function andExpr(left: CompiledExpr, right: CompiledExpr): CompiledExpr {
+  const l = left.eval;
+  const r = right.eval;
+  return { type: left.type, eval: (row, ctx) => { const a = l(row, ctx); if (a === false) return false; const b = r(row, ctx); if (b === false) return false; return a === null || b === null ? null : true; }, rowIndependent: false };
+}
+
+// ─── SELECT ────────────────────────────────────────────────────────────────────────────────
+
+function containsAggregate(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object') return false;
+  if (Array.isArray(expr)) return expr.some(containsAggregate);
+  const node = expr as { kind?: string; name?: unknown; query?: unknown };
+  if (node.kind === 'FuncCall' && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
+  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
+  return Object.values(node).some(containsAggregate);
+}
+
+/** PostgreSQL's name for an output column without an alias. */
+export function targetName(expr: ast.Expr): string {
+  switch (expr.kind) {
+    case 'ColumnRef':
+      return expr.path[expr.path.length - 1]!;
+    case 'FuncCall':
+      return expr.name[expr.name.length - 1]!;
+    case 'Cast':
+      return expr.arg.kind === 'ColumnRef' || expr.arg.kind === 'FuncCall' || expr.arg.kind === 'Cast' ? targetName(expr.arg) : castTypeName(expr.type);
+    case 'TypedLiteral':
+      return castTypeName(expr.type);
+    case 'Case':
+      return 'case';
+    case 'Coalesce':
+      return 'coalesce';
+    case 'NullIf':
+      return 'nullif';
+    case 'MinMax':
+      return expr.op;
+    case 'SqlValueFunction':
+      return expr.name;
+    case 'SubqueryExpr':
+      return expr.mode === 'exists' ? 'exists' : '?column?';
+    default:
+      return '?column?';
+  }
+}
+
+function castTypeName(type: ast.TypeName): string {
+  const name = type.names[type.names.length - 1]!;
+  return ({ int: 'int4', integer: 'int4', bigint: 'int8', smallint: 'int2', boolean: 'bool', real: 'float4', 'double precision': 'float8', decimal: 'numeric' } as Record<string, string>)[name] ?? name;
+}
+
+interface Target {
+  readonly name: string;
+  readonly expr: ast.Expr;
+}
+
+function expandTargets(targets: readonly ast.Target[], scope: Scope): Target[] {
+  const expanded: Target[] = [];
+  for (const target of targets) {
+    if (target.expr.kind === 'Star') {
+      for (const position of scope.star(target.expr.qualifier)) {
+        const column = scope.columns[position]!;
+        const path = column.table === null ? [column.name] : [column.table, column.name];
+        expanded.push({ name: column.name, expr: { kind: 'ColumnRef', path, location: -1 } });
+      }
+      if (scope.columns.length === 0 && target.expr.qualifier.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid');
+      continue;
+    }
+    expanded.push({ name: target.alias ?? targetName(target.expr), expr: target.expr });
+  }
+  return expanded;
+}
+
+async function planSelect(ctx: PlanContext, select: ast.Select): Promise<PlannedQuery> {
+  const from = await planFrom(ctx, select.from);
+  let node = from.node;
+  const inputCompiler = ctx.compiler.withScope(from.scope);
+  if (select.where !== null) {
+    if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
+    const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
+    if (node.kind === 'scan') {
+      const choice = await chooseIndex(node.table, select.where, inputCompiler);
+      node = { ...node, index: choice.index, spans: choice.spans, locking: select.locking.length > 0 };
+    }
+    node = { kind: 'filter', input: node, predicate, width: node.width };
+  } else if (node.kind === 'scan' && select.locking.length > 0) {
+    node = { ...node, locking: true };
+  }
+  const targets = expandTargets(select.targets, from.scope);
+  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr));
+  let outputCompiler = inputCompiler;
+  let outputScope = from.scope;
+  if (grouped) {
+    const groupExprs = await Promise.all(select.groupBy.map((expr) => groupByExpr(expr, targets, inputCompiler)));
+    const grouping: GroupingContext = {
+      groupKeys: groupExprs.map((group) => exprKey(group.ast)),
+      groupTypes: groupExprs.map((group) => group.compiled.type),
+      aggregates: [] as AggregateCall[],
+      inputCompiler,
+    };
+    const groupScope = new Scope(groupExprs.map((group) => {
+      const source = group.compiled.columnIndex === undefined ? undefined : from.scope.columns[group.compiled.columnIndex];
+      return { name: source?.name ?? '?column?', table: source?.table ?? null, type: group.compiled.type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 } satisfies ScopeColumn;
+    }));
+    outputCompiler = ctx.compiler.withScope(groupScope, grouping);
+    outputScope = groupScope;
+    // Compile targets, HAVING and ORDER BY first (they register the aggregates), then build the node.
+    const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
+    const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
+    node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
+    if (having !== null) node = { kind: 'filter', input: node, predicate: having, width: node.width };
+    return finishSelect(ctx, select, node, projected);
+  }
+  const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
+  return finishSelect(ctx, select, node, projected);
+}
+
+async function groupByExpr(expr: ast.Expr, targets: readonly Target[], compiler: ExprCompiler): Promise<{ ast: ast.Expr; compiled: CompiledExpr }> {
+  let resolved = expr;
+  if (expr.kind === 'Literal' && expr.value.type === 'integer') {
+    const target = targets[Number(expr.value.digits) - 1];
+    if (target === undefined) throw new SqlError('42P10', `GROUP BY position ${expr.value.digits} is not in select list`);
+    resolved = target.expr;
+  } else if (expr.kind === 'ColumnRef' && expr.path.length === 1) {
+    try {
+      compiler.scope.resolve(expr.path);
+    } catch (error) {
+      const target = targets.find((candidate) => candidate.name === expr.path[0]);
+      if (target === undefined) throw error;
+      resolved = target.expr;
+    }
+  }
+  return { ast: resolved, compiled: await compiler.compileValue(resolved) };
+}
+
+interface Projected {
+  readonly exprs: CompiledExpr[];
+  readonly names: string[];
+  readonly visible: number;
+  readonly sortKeys: SortKey[];
+  readonly columns: ResultColumn[];
+}
+
+async function projectTargets(ctx: PlanContext, select: ast.Select, targets: readonly Target[], compiler: ExprCompiler, scope: Scope): Promise<Projected> {
+  const exprs: CompiledExpr[] = [];
+  for (const target of targets) exprs.push(await compiler.compileValue(target.expr));
+  const names = targets.map((target) => target.name);
+  const columns = resultColumns(names, exprs, scope);
+  const visible = exprs.length;
+  const sortKeys: SortKey[] = [];
+  const outputs = names.map((name, index) => ({ name, index }));
+  for (const sortBy of select.orderBy) {
+    let position = outputPosition(sortBy.expr, outputs);
+    if (position === undefined) {
+      const key = exprKey(sortBy.expr);
+      const same = targets.findIndex((target) => exprKey(target.expr) === key);
+      if (same !== -1) position = same;
+    }
+    if (position === undefined) {
+      if (select.distinct !== null) throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      exprs.push(await compiler.compileValue(sortBy.expr));
+      position = exprs.length - 1;
+    }
+    sortKeys.push(sortKey(position, exprs[position]!.type, sortBy));
+  }
+  void ctx;
+  return { exprs, names, visible, sortKeys, columns };
+}
+
+async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
+  const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval');
+  let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, width: projected.exprs.length };
+  if (select.distinct !== null) {
+    if (select.distinct.length > 0) throw new SqlError('0A000', 'DISTINCT ON is not supported yet');
+    node = { kind: 'distinct', input: node, types: projected.exprs.map((expr) => expr.type), width: node.width };
+  }
+  if (projected.sortKeys.length > 0) node = { kind: 'sort', input: node, keys: projected.sortKeys, width: node.width };
+  node = await applyLimit(ctx, select, node);
+  if (projected.exprs.length > projected.visible) {
+    const exprs = projected.columns.map((column, index): CompiledExpr => ({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }));
+    node = { kind: 'project', input: node, exprs, rowSlots: false, width: exprs.length };
+  }
+  return { node, columns: projected.columns };
+}

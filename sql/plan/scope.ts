@@ -1,0 +1,58 @@
+/**
+ * `Scope`: the columns an expression may name — the output of a FROM clause, a table's columns
+ * for INSERT … RETURNING, the result of an aggregation — with PostgreSQL's resolution of `c`,
+ * `t.c` and `s.t.c` (42703 undefined, 42702 ambiguous, 42P01 for a qualifier no FROM item has).
+ */
+import type { SqlType } from '../types/sql-type.js';
+import { ambiguousColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
+
+export interface ScopeColumn {
+  readonly name: string;
+  /** The FROM item's name or alias that qualifies it (`t` in `t.c`), or null. */
+  readonly table: string | null;
+  readonly type: SqlType;
+  /** Hidden columns (`rowid`) resolve by name but are not part of `*`. */
+  readonly hidden: boolean;
+  /** For RowDescription: the table OID (descriptor id) and attribute number, or 0. */
+  readonly tableOid: number;
+  readonly columnNumber: number;
+}
+
+export class Scope {
+  constructor(readonly columns: readonly ScopeColumn[]) {}
+
+  static readonly empty = new Scope([]);
+
+  /** The position of the column `path` names (`[c]`, `[t, c]`, `[s, t, c]`). */
+  resolve(path: readonly string[]): number {
+    const name = path[path.length - 1]!;
+    const table = path.length >= 2 ? path[path.length - 2]! : null;
+    let found = -1;
+    let tableSeen = table === null;
+    this.columns.forEach((column, index) => {
+      if (table !== null && column.table !== table) return;
+      tableSeen = true;
+      if (column.name !== name) return;
+      if (found !== -1) throw ambiguousColumn(table === null ? name : `${table}.${name}`);
+      found = index;
+    });
+    if (found !== -1) return found;
+    if (!tableSeen) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
+    throw undefinedColumn(table === null ? name : `${table}.${name}`);
+  }
+
+  /** The positions `*` (qualifier empty) or `t.*` expands to. */
+  star(qualifier: readonly string[]): number[] {
+    const table = qualifier.length === 0 ? null : qualifier[qualifier.length - 1]!;
+    const positions: number[] = [];
+    this.columns.forEach((column, index) => {
+      if (!column.hidden && (table === null || column.table === table)) positions.push(index);
+    });
+    if (table !== null && !this.columns.some((column) => column.table === table)) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
+    return positions;
+  }
+
+  concat(other: Scope): Scope {
+    return new Scope([...this.columns, ...other.columns]);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Set-returning functions in FROM: `generate_series(start, stop [, step])` over integers
+ * (int4 or int8 by its arguments) and numeric, as PostgreSQL.
+ */
+import type * as ast from '../parser/ast.js';
+import { SqlError } from '../catalog/errors.js';
+import { commonType, coerce } from './expr/coerce.js';
+import type { ExprCompiler } from './expr/compile.js';
+import type { FromResult } from './context.js';
+import { Scope } from './scope.js';
+import { int4Type } from '../types/sql-type.js';
+
+export async function planGenerateSeries(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
+  const name = item.call.name[item.call.name.length - 1];
+  if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
+  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
+  const args = await Promise.all(item.call.args.map((arg) => compiler.compile(arg)));
+  if (args.length < 2 || args.length > 3) throw new SqlError('42883', `function generate_series(${args.map(() => 'unknown').join(', ')}) does not exist`);
+  let type = commonType(args, 'generate_series');
+  if (type.kind === 'text') type = int4Type;
+  if (type.kind !== 'int4' && type.kind !== 'int8' && type.kind !== 'numeric' && type.kind !== 'int2') throw new SqlError('0A000', `generate_series over ${type.kind} is not supported yet`);
+  if (type.kind === 'int2') type = int4Type;
+  const [start, stop, step] = args.map((arg) => coerce(arg, type, 'implicit', compiler.paramTypes));
+  for (const arg of [start, stop, step]) if (arg !== undefined && !arg.rowIndependent) throw new SqlError('0A000', 'generate_series arguments must not reference columns');
+  const alias = item.alias?.name ?? 'generate_series';
+  const column = item.alias?.columns[0] ?? alias;
+  const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
+  return { node: { kind: 'series', type, start: start!, stop: stop!, step: step ?? null, width: 1 }, scope };
+}

@@ -1,0 +1,108 @@
+/**
+ * A SQL engine over a real single-node KV store (openKv + MemoryEngine) for golden scripts:
+ * statements are parsed with `parse` and run through `SqlEngine.prepare` + `run` inside
+ * `runTxn` (one implicit transaction per statement, or one for a whole `txn` block), the way the
+ * session will run them. Output is PostgreSQL-like: column names, rows (NULL as `NULL`), the tag,
+ * notices, and errors as `ERROR <SQLSTATE>: message` with their DETAIL.
+ */
+import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
+import { silentLogger } from '../../../src/base/logger.js';
+import { realEnv } from '../../../src/env/real.js';
+import { openKv, type Kv } from '../../../src/node/kv.js';
+import { runTxn, type Txn } from '../../../txn/index.js';
+import { createSqlEngine } from '../../../sql/exec/index.js';
+import type { SessionSettings, SqlEngine, StatementResult } from '../../../sql/exec/index.js';
+import { loadParser, parse, type Statement } from '../../../sql/parser/index.js';
+import { formatText, timeZoneFromSetting, type Datum } from '../../../sql/types/index.js';
+
+export interface SqlWorld {
+  readonly kv: Kv;
+  readonly engine: SqlEngine;
+  readonly settings: SessionSettings;
+  close(): Promise<void>;
+}
+
+export function settings(database = 'defaultdb'): SessionSettings {
+  const all = new Map([
+    ['database', database],
+    ['search_path', '"$user", public'],
+    ['timezone', 'UTC'],
+    ['application_name', ''],
+    ['datestyle', 'ISO, MDY'],
+    ['intervalstyle', 'postgres'],
+    ['extra_float_digits', '1'],
+    ['server_version', '15.0'],
+  ]);
+  return { database, searchPath: ['"$user"', 'public'], user: 'root', applicationName: '', timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres', extraFloatDigits: 1, all };
+}
+
+export async function openSqlWorld(): Promise<SqlWorld> {
+  await loadParser();
+  const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }) });
+  const engine = createSqlEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: silentLogger() });
+  await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
+  return { kv, engine, settings: settings(), close: () => kv.close() };
+}
+
+const cancel = { throwIfCancelled: (): void => undefined };
+
+function formatRow(result: StatementResult, row: readonly Datum[]): string {
+  return row.map((value, index) => (value === null ? 'NULL' : formatText(result.columns![index]!.type, value, { timeZone: timeZoneFromSetting('UTC') }))).join(' | ');
+}
+
+async function runOne(world: SqlWorld, txn: Txn, statement: Statement, params: readonly Datum[], out: string[], afterCommit: (() => Promise<void>)[]): Promise<void> {
+  const prepared = await world.engine.prepare(statement, { txn, settings: world.settings, paramTypeHints: [] });
+  const result = await prepared.run({ txn, settings: world.settings, params, cancel });
+  const lines: string[] = [];
+  if (result.columns !== undefined) lines.push(result.columns.map((column) => column.name).join(' | '));
+  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) lines.push(formatRow(result, next.value));
+  for (const notice of result.notices) out.push(`NOTICE: ${notice.message}`);
+  out.push(...lines, result.tag());
+  if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
+}
+
+function formatError(error: unknown): string {
+  const e = error as { sqlState?: string; message?: string; detail?: string };
+  if (e.sqlState === undefined || e.sqlState === 'XX000') throw error;
+  return `ERROR ${e.sqlState}: ${e.message}${e.detail === undefined ? '' : `\nDETAIL: ${e.detail}`}`;
+}
+
+/** Runs each statement of `sql` in its own transaction (or all in one with `oneTxn`); the output lines. */
+export async function runSql(world: SqlWorld, sql: string, options: { oneTxn?: boolean; params?: readonly Datum[] } = {}): Promise<string> {
+  const out: string[] = [];
+  let statements: Statement[];
+  try {
+    statements = parse(sql);
+  } catch (error) {
+    return formatError(error);
+  }
+  const params = options.params ?? [];
+  if (options.oneTxn === true) {
+    const afterCommit: (() => Promise<void>)[] = [];
+    try {
+      await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+        out.length = 0;
+        for (const statement of statements) await runOne(world, txn, statement, params, out, afterCommit);
+      });
+      for (const work of afterCommit) await work();
+    } catch (error) {
+      out.push(formatError(error));
+    }
+    return out.join('\n');
+  }
+  for (const statement of statements) {
+    const afterCommit: (() => Promise<void>)[] = [];
+    const lines: string[] = [];
+    try {
+      await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+        lines.length = 0;
+        await runOne(world, txn, statement, params, lines, afterCommit);
+      });
+      for (const work of afterCommit) await work();
+      out.push(...lines);
+    } catch (error) {
+      out.push(formatError(error));
+    }
+  }
+  return out.join('\n');
+}
