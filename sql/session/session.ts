@@ -209,7 +209,11 @@ export class Session {
   /** Applies startup parameters (`application_name`, `client_encoding`, `DateStyle`, …). */
   applyStartupParameters(parameters: ReadonlyMap<string, string>): void {
     for (const [name, value] of parameters) {
-      if (name === 'user' || name === 'database' || name === 'options' || name === 'replication') continue;
+      if (name === 'user' || name === 'database' || name === 'replication') continue;
+      if (name === 'options') {
+        for (const [optionName, optionValue] of parseStartupOptions(value)) this.setVariable(optionName, optionValue);
+        continue;
+      }
       this.setVariable(name, value);
     }
   }
@@ -908,6 +912,32 @@ export class Session {
     }
     return complete(`COPY ${rowCount}`);
   }
+}
+
+/**
+ * The startup `options` parameter (PGOPTIONS): `-c name=value` and `--name=value`, separated by
+ * spaces, a backslash escaping the next character. Other switches are refused (0A000).
+ */
+export function parseStartupOptions(options: string): [string, string][] {
+  const words: string[] = [];
+  let word = '';
+  for (let i = 0; i < options.length; i++) {
+    const c = options[i]!;
+    if (c === '\\' && i + 1 < options.length) word += options[++i];
+    else if (/\s/.test(c)) {
+      if (word !== '') words.push(word);
+      word = '';
+    } else word += c;
+  }
+  if (word !== '') words.push(word);
+  const settings: [string, string][] = [];
+  for (let i = 0; i < words.length; i++) {
+    const setting = words[i] === '-c' ? words[++i] : words[i]!.startsWith('--') ? words[i]!.slice(2) : words[i]!.startsWith('-c') ? words[i]!.slice(2) : undefined;
+    const equals = setting?.indexOf('=') ?? -1;
+    if (setting === undefined || equals <= 0) throw notSupported(`startup option "${words[i] ?? ''}"`);
+    settings.push([setting.slice(0, equals).replace(/-/g, '_'), setting.slice(equals + 1)]);
+  }
+  return settings;
 }
 
 function textColumn(name: string): ResultColumn {

@@ -36,6 +36,13 @@ describe('startup', () => {
     expect(await nobody.send(serialize.startup({ user: '' }))).toEqual(['E 28000 no PostgreSQL user name specified in startup packet']);
   });
 
+  it('applies -c settings from the startup options parameter (PGOPTIONS)', async () => {
+    const h = harness();
+    const lines = await h.send(serialize.startup({ user: 'root', options: '-c statement_timeout=5s --application-name=my\\ app' }));
+    expect(lines).toContain('S application_name=my app');
+    expect(await h.send(q('show statement_timeout'))).toEqual(['T statement_timeout:text', 'D 5s', 'C SHOW', 'Z I']);
+  });
+
   it('passes a CancelRequest on and closes', async () => {
     const h = harness();
     expect(await h.send(serialize.cancel(42, 7))).toEqual([]);
