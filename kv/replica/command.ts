@@ -23,7 +23,7 @@ import { decodeTimestamp, encodeTimestamp, type Timestamp } from '../../clock/ti
 import { decodeLease, decodeRangeDescriptor, encodeLease, encodeRangeDescriptor, type Lease, type RangeDescriptor } from '../api/index.js';
 import { ByteReader, ByteWriter } from '../storage/codec.js';
 import type { WriteOp } from '../storage/engine.js';
-import { emptyStats, type MvccStats } from '../storage/mvcc/index.js';
+import { emptyStats, mvccStatsFields, type MvccStats } from '../storage/mvcc/index.js';
 
 /** A change to the replica that applying the command makes besides its engine writes. */
 export type ReplicatedEffect =
@@ -45,7 +45,6 @@ export interface ReplicatedCommand {
 }
 
 const version = 1;
-const statsFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount'] as const;
 const effectTags = { lease: 1, split: 2, merge: 3, gcThreshold: 4 } as const;
 
 /** A signed integer as a zig-zag varint (stats deltas are negative as often as positive). */
@@ -60,7 +59,7 @@ export function encodeCommand(command: ReplicatedCommand): Uint8Array {
     if (op.kind === 'put') w.byte(1).bytes(op.key).bytes(op.value);
     else w.byte(2).bytes(op.key);
   }
-  for (const field of statsFields) {
+  for (const field of mvccStatsFields) {
     const value = command.stats[field];
     assert(Number.isSafeInteger(value), () => `stats.${field} is not an integer: ${value}`);
     w.uvarint(zigzag(value));
@@ -104,7 +103,7 @@ export function decodeCommand(bytes: Uint8Array): ReplicatedCommand {
     else throw new StorageError(`replicated command: bad write tag ${tag}`);
   }
   const stats = emptyStats();
-  for (const field of statsFields) stats[field] = unzigzag(r.uvarint());
+  for (const field of mvccStatsFields) stats[field] = unzigzag(r.uvarint());
   const effectCount = r.uvarint();
   const effects: ReplicatedEffect[] = [];
   for (let i = 0; i < effectCount; i++) {

@@ -44,7 +44,7 @@ import type { ConfState } from '../raft/index.js';
 import { emptyConfState } from '../raft/index.js';
 import { ByteReader, ByteWriter } from '../storage/codec.js';
 import type { Reader, ReadWriter } from '../storage/engine.js';
-import { emptyStats, mvccPut, mvccScan, type MvccStats } from '../storage/mvcc/index.js';
+import { emptyStats, mvccPut, mvccScan, mvccStatsFields, type MvccStats } from '../storage/mvcc/index.js';
 import { encodeHardState, encodeTruncatedState } from './raft-log-codec.js';
 
 /** The index and term a new range's log starts "truncated" at. */
@@ -56,11 +56,10 @@ export interface AppliedState {
   readonly stats: MvccStats;
 }
 
-const statsFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount'] as const;
 
 export function encodeAppliedState(state: AppliedState): Uint8Array {
   const w = new ByteWriter(64).byte(1).uvarint(state.appliedIndex);
-  for (const field of statsFields) {
+  for (const field of mvccStatsFields) {
     const value = state.stats[field];
     if (!Number.isSafeInteger(value) || value < 0) throw new StorageError(`range stats ${field} = ${value} cannot be persisted`);
     w.uvarint(value);
@@ -74,7 +73,7 @@ export function decodeAppliedState(bytes: Uint8Array): AppliedState {
   if (version !== 1) throw new StorageError(`applied state version ${version} unknown`);
   const appliedIndex = r.uvarint();
   const stats = emptyStats();
-  for (const field of statsFields) stats[field] = r.uvarint();
+  for (const field of mvccStatsFields) stats[field] = r.uvarint();
   r.end();
   return { appliedIndex, stats };
 }

@@ -72,7 +72,7 @@ import {
 import type { LatchGuard } from '../concurrency/index.js';
 import { evaluateBatch } from '../eval/index.js';
 import { Batch } from '../storage/batch.js';
-import { addStats, computeStats, emptyStats, type MvccStats } from '../storage/mvcc/index.js';
+import { addStats, computeStats, emptyStats, subtractStats, type MvccStats } from '../storage/mvcc/index.js';
 import type { ReplicatedEffect } from './command.js';
 import type { Replica } from './replica.js';
 import { deleteDescriptorCopy, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
@@ -102,7 +102,6 @@ export class DescriptorChangedError extends RangedbError {
   override readonly sqlState = '40001';
 }
 
-const statsFields = ['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount'] as const;
 
 /** Every key of every range sorts below this (a latch over all of a replica's keys). */
 const allKeysEnd = Uint8Array.of(0xff, 0xff, 0xff);
@@ -226,7 +225,7 @@ export class SplitMerge {
       writeDescriptorCopy(rw, left, commitTs);
       writeDescriptorCopy(rw, right, commitTs);
       const rightStats = await computeStats(rw, right.startKey, right.endKey);
-      for (const field of statsFields) stats[field] -= rightStats[field];
+      subtractStats(stats, rightStats);
       writeInitialReplicaState(rw, right.rangeId, rightStats, replica.lease, replica.gcThreshold);
       return { kind: 'split', left, right };
     }

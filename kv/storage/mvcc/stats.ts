@@ -36,6 +36,14 @@ export function emptyStats(): MvccStats {
   return { liveBytes: 0, liveCount: 0, keyBytes: 0, keyCount: 0, valBytes: 0, valCount: 0, intentBytes: 0, intentCount: 0 };
 }
 
+/** The fields of `MvccStats`, in a fixed order (for codecs that write them one by one). */
+export const mvccStatsFields: readonly (keyof MvccStats)[] = Object.freeze(['liveBytes', 'liveCount', 'keyBytes', 'keyCount', 'valBytes', 'valCount', 'intentBytes', 'intentCount']);
+
+/** `into -= delta`, field by field. */
+export function subtractStats(into: MvccStats, delta: Readonly<MvccStats>): void {
+  for (const field of mvccStatsFields) into[field] -= delta[field];
+}
+
 /** `into += delta`, field by field. */
 export function addStats(into: MvccStats, delta: Readonly<MvccStats>): void {
   into.liveBytes += delta.liveBytes;
