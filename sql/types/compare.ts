@@ -5,12 +5,11 @@
  * — the "C" collation, the one the key encoding keeps), with NULL above every value, so an
  * ascending sort puts NULLs last as PostgreSQL does. `equalDatums` and the three-valued logic
  * helpers give SQL's `=`, `AND`, `OR`, `NOT` with NULL meaning unknown.
- *
- * jsonb compares by its normalized text here, which is a total order consistent with equality
- * but not PostgreSQL's jsonb btree order (objects > arrays > booleans > numbers > strings > null).
+ * jsonb compares in PostgreSQL's jsonb btree order (jsonb-text.ts), parsing its normalized text.
  */
 import { assertNever } from '../../src/base/assert.js';
 import { microsPerDay, type Datum, type Interval } from './datum.js';
+import { compareJsonb } from './jsonb-text.js';
 import type { Numeric } from './numeric.js';
 import type { ScalarType, SqlType } from './sql-type.js';
 
@@ -53,10 +52,11 @@ function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
       return compareFloats(left as number, right as number);
     case 'numeric':
       return (left as Numeric).compare(right as Numeric);
+    case 'jsonb':
+      return compareJsonb(left as string, right as string);
     case 'text':
     case 'varchar':
     case 'name':
-    case 'jsonb':
     case 'unknown':
     case 'uuid':
       return compareCodePoints(left as string, right as string);

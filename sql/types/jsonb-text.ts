@@ -8,7 +8,7 @@
 import { Numeric } from './numeric.js';
 import { InvalidTextRepresentationError, UntranslatableCharacterError } from './errors.js';
 
-type JsonNode =
+export type JsonNode =
   | { readonly kind: 'scalar'; readonly text: string }
   | { readonly kind: 'array'; readonly items: readonly JsonNode[] }
   | { readonly kind: 'object'; readonly entries: ReadonlyMap<string, JsonNode> };
@@ -137,4 +137,82 @@ export function normalizeJsonb(text: string): string {
   reader.skipBlanks();
   if (reader.index !== text.length) reader.fail();
   return print(node);
+}
+
+/** The tree of jsonb text (normalized or not). */
+export function parseJsonb(text: string): JsonNode {
+  const reader = new JsonReader(text);
+  const node = reader.value(0);
+  reader.skipBlanks();
+  if (reader.index !== text.length) reader.fail();
+  return node;
+}
+
+function scalarRank(text: string): number {
+  if (text === 'null') return 0;
+  if (text.startsWith('"')) return 1;
+  if (text === 'true' || text === 'false') return 3;
+  return 2;
+}
+
+function compareNodes(left: JsonNode, right: JsonNode, topLevel: boolean): number {
+  if (left.kind !== right.kind) {
+    // Object > array > scalars; a top-level scalar is a "raw scalar" array, below real arrays.
+    const rank = (node: JsonNode): number => (node.kind === 'object' ? 2 : node.kind === 'array' ? 1 : 0);
+    if (topLevel && left.kind !== 'object' && right.kind !== 'object') return left.kind === 'scalar' ? -1 : 1;
+    return Math.sign(rank(left) - rank(right));
+  }
+  if (left.kind === 'scalar' && right.kind === 'scalar') return compareScalars(left.text, right.text);
+  if (left.kind === 'array' && right.kind === 'array') {
+    if (left.items.length !== right.items.length) return left.items.length > right.items.length ? 1 : -1;
+    for (let index = 0; index < left.items.length; index++) {
+      const order = compareNodes(left.items[index]!, right.items[index]!, false);
+      if (order !== 0) return order;
+    }
+    return 0;
+  }
+  const leftEntries = [...(left as { entries: ReadonlyMap<string, JsonNode> }).entries].sort(([a], [b]) => compareKeys(a, b));
+  const rightEntries = [...(right as { entries: ReadonlyMap<string, JsonNode> }).entries].sort(([a], [b]) => compareKeys(a, b));
+  if (leftEntries.length !== rightEntries.length) return leftEntries.length > rightEntries.length ? 1 : -1;
+  for (let index = 0; index < leftEntries.length; index++) {
+    // Pairs are visited in storage order (shorter keys first) but keys compare as strings.
+    const keyOrder = compareStrings(leftEntries[index]![0], rightEntries[index]![0]);
+    if (keyOrder !== 0) return Math.sign(keyOrder);
+    const valueOrder = compareNodes(leftEntries[index]![1], rightEntries[index]![1], false);
+    if (valueOrder !== 0) return valueOrder;
+  }
+  return 0;
+}
+
+/** Strings by UTF-8 bytes = code points (the C collation, as text compares here). */
+function compareStrings(left: string, right: string): number {
+  return left === right ? 0 : Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
+}
+
+function compareScalars(left: string, right: string): number {
+  const rankOrder = scalarRank(left) - scalarRank(right);
+  if (rankOrder !== 0) return Math.sign(rankOrder);
+  switch (scalarRank(left)) {
+    case 1:
+      return compareStrings(JSON.parse(left) as string, JSON.parse(right) as string);
+    case 2:
+      return Numeric.parse(left).compare(Numeric.parse(right));
+    case 3:
+      return Number(left === 'true') - Number(right === 'true');
+    default:
+      return 0;
+  }
+}
+
+/**
+ * PostgreSQL's jsonb btree order (`compareJsonbContainers`): object > array > boolean > number >
+ * string > null; containers with more elements or pairs first by count, then element by element
+ * (pairs in jsonb's storage order, key then value, keys compared as strings); a top-level scalar
+ * below any array, and an empty top-level array below everything.
+ */
+export function compareJsonb(left: string, right: string): number {
+  if (left === right) return 0;
+  // PostgreSQL's documented exception: an empty top-level array sorts below everything, null included.
+  if (left === '[]' || right === '[]') return left === '[]' ? -1 : 1;
+  return compareNodes(parseJsonb(left), parseJsonb(right), true);
 }
