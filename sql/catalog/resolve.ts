@@ -63,8 +63,9 @@ export interface ResolvedRelation {
 export async function lookupRelation(catalog: Catalog, settings: NameSettings, name: QualifiedName): Promise<ResolvedRelation | undefined> {
   const database = await databaseOf(catalog, settings, name);
   if (name.schema !== null) {
+    // A missing schema reads as a missing relation, as in PostgreSQL (`relation "s.t" does not exist`).
     const schema = await catalog.schema(database.id, name.schema);
-    if (schema === undefined) throw undefinedSchema(name.schema);
+    if (schema === undefined) return undefined;
     const entry = await catalog.lookup(database.id, schema.id, name.name);
     return entry === undefined ? undefined : { entry, database, schema };
   }

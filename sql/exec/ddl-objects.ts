@@ -106,7 +106,7 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
       const resolved = await lookupRelation(catalog, settings, name);
       if (resolved === undefined) {
         if (statement.ifExists) return notice(`${statement.objectType} "${displayName(name)}" does not exist, skipping`);
-        throw statement.objectType === 'table' ? undefinedTable(displayName(name)) : new SqlError('42P01', `sequence "${displayName(name)}" does not exist`);
+        throw new SqlError('42P01', `${statement.objectType} "${displayName(name)}" does not exist`);
       }
       const descriptor = await catalog.descriptor(resolved.entry.id);
       if (statement.objectType === 'table') {
@@ -163,7 +163,14 @@ async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop):
   await dropSchemaContents(catalog, database.id, schema.id);
   await catalog.deleteName(database.id, 0, name);
   await catalog.deleteDescriptor(schema.id);
-  return undefined;
+  return cascadeNotice(contents.filter((entry) => entry.kind === 'table' || entry.kind === 'sequence').map((entry) => `${entry.kind} ${name}.${entry.name}`));
+}
+
+/** PostgreSQL's NOTICE for the objects a CASCADE dropped. */
+function cascadeNotice(objects: readonly string[]): Notice | undefined {
+  if (objects.length === 0) return undefined;
+  if (objects.length === 1) return notice(`drop cascades to ${objects[0]}`);
+  return { ...notice(`drop cascades to ${objects.length} other objects`), detail: objects.map((object) => `drop cascades to ${object}`).join('\n') };
 }
 
 async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop): Promise<Notice | undefined> {

@@ -116,7 +116,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
         variadic: true,
         result: textType,
         strict: false,
-        immutable: true,
+        immutable: false, // the text of a timestamptz depends on the session's time zone
         impl: (args, types, ctx) => args.map((value, index) => (value === null ? '' : formatText(types[index]!, value, ctx.textContext))).join(''),
       },
     ],
@@ -131,7 +131,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
     ],
   ],
   ['floor', [strictOverload([float8Type], float8Type, ([x]) => Math.floor(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric(x as Numeric))]],
-  ['ceil', [strictOverload([float8Type], float8Type, ([x]) => Math.ceil(x as number)), strictOverload([numericType()], numericType(), ([x]) => (x as Numeric).negate().round(0).negate())]],
+  ['ceil', [strictOverload([float8Type], float8Type, ([x]) => Math.ceil(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric((x as Numeric).negate()).negate())]],
   ['mod', [strictOverload([int8Type, int8Type], int8Type, ([a, b]) => { if (b === 0n) throw new SqlError('22012', 'division by zero'); return (a as bigint) % (b as bigint); })]],
   ['now', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.txnTimestampMicros, false)]],
   ['transaction_timestamp', [strictOverload([], timestamptzType(), (_a, _t, ctx) => ctx.txnTimestampMicros, false)]],

@@ -56,7 +56,7 @@ async function runOne(world: SqlWorld, txn: Txn, statement: Statement, params: r
   const lines: string[] = [];
   if (result.columns !== undefined) lines.push(result.columns.map((column) => column.name).join(' | '));
   for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) lines.push(formatRow(result, next.value));
-  for (const notice of result.notices) out.push(`NOTICE: ${notice.message}`);
+  for (const notice of result.notices) out.push(`NOTICE: ${notice.message}`, ...(notice.detail === undefined ? [] : [`DETAIL: ${notice.detail}`]));
   out.push(...lines, result.tag());
   if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
 }
