@@ -471,12 +471,15 @@ export class Session {
           txn.abandon();
           throw error;
         }
-        if (!isRetryableError(error) || delivered() || attempt >= limits.txnRetriesMax) {
+        if (!isRetryableError(error) || delivered() || attempt >= limits.sqlImplicitTxnAttemptsMax || this.cancelReason !== undefined) {
           if (!txn.isFinished) await txn.rollback().catch(() => undefined);
+          if (isRetryableError(error) && this.cancelReason !== undefined) throw queryCanceled(this.cancelReason === 'timeout');
           throw error;
         }
         txn = restartedTxn(txn, error, db, txnDeps, this.strictSerializable());
-        await txnDeps.timers.sleep(Math.min(1000, 2 ** (attempt - 1)));
+        // Full jitter: contenders that collided once must not retry in lockstep.
+        const capMs = Math.min(limits.sqlImplicitTxnBackoffMsMax, 2 ** Math.min(attempt, 20));
+        await txnDeps.timers.sleep(1 + txnDeps.random.int(capMs));
       }
     }
   }

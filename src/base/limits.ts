@@ -168,6 +168,14 @@ export const limits = Object.freeze({
    * server, invisibly to the client (CockroachDB's 16 KiB `sql.defaults.results_buffer.size`).
    */
   sqlResultRetryBufferRowsMax: 1_000,
+  /**
+   * Most attempts the session makes at an implicit transaction (one statement) before a
+   * retryable error reaches the client. Higher than `txnRetriesMax`: a client of an implicit
+   * transaction cannot retry by itself, and `statement_timeout` bounds the time anyway.
+   */
+  sqlImplicitTxnAttemptsMax: 100,
+  /** The largest backoff between two attempts of an implicit transaction, in ms (jittered below it). */
+  sqlImplicitTxnBackoffMsMax: 100,
   /** Bytes of backend messages a connection buffers before it writes them out mid-result. */
   sqlConnectionFlushBytes: 64 * 1024,
   /** Most prepared statements (SQL PREPARE and protocol Parse, named) one session keeps. */

@@ -88,7 +88,7 @@ export class RangedbNode {
 /** Loads the parser, bootstraps the engine's system objects in a transaction, then listens. */
 async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: SqlEngineFactory): Promise<SqlServer> {
   await loadParser();
-  const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps });
+  const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
   return SqlServer.start(env, { engine, db: kv.sender, txnDeps: kv.txnDeps, catalogVersion: { value: 0 } }, config);
 }

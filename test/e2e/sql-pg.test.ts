@@ -1,5 +1,5 @@
-// node-postgres (pg) against a real node's SQL listener: simple and extended protocol, prepared
-// statements, transactions, error codes and positions, cancel, limits, SCRAM, psql-style COPY.
+// node-postgres (pg) against a real node's SQL listener and SQL engine: simple and extended
+// protocol, prepared statements, transactions, error codes and positions, cancel, SCRAM.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScramVerifier } from '../../sql/pgwire/scram.js';
@@ -58,14 +58,18 @@ describe('pg (node-postgres)', () => {
   });
 
   it('cancels a running query through pg’s CancelRequest', async () => {
-    const client = await connect();
+    // The test engine's pg_sleep runs long enough to cancel.
+    const sleepy = await startSqlNode({}, { fake: true });
+    const client = new pg.Client({ host: 'localhost', port: sleepy.port, user: 'root' });
+    await client.connect();
     const running = sqlState(client.query('SELECT pg_sleep(10)'));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const canceller = new pg.Client({ host: 'localhost', port: server.port, user: 'root' });
+    const canceller = new pg.Client({ host: 'localhost', port: sleepy.port, user: 'root' });
     (canceller as unknown as { cancel(target: pg.Client, query: unknown): void }).cancel(client, (client as unknown as { activeQuery: unknown }).activeQuery);
     expect(await running).toEqual({ code: '57014', message: 'canceling statement due to user request' });
     expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
     await client.end();
+    await sleepy.stop();
   });
 
   it('authenticates with SCRAM-SHA-256 and refuses a wrong password', async () => {

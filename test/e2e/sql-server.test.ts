@@ -26,7 +26,7 @@ describe('SqlServer', () => {
   });
 
   it('drains on stop: a running statement finishes, then sessions are told 57P01', async () => {
-    const server = await startSqlNode();
+    const server = await startSqlNode({}, { fake: true }); // pg_sleep: a statement still running at stop
     const busy = await connect(server.port);
     const idle = await connect(server.port);
     const idleError = new Promise<{ code?: string }>((resolve) => idle.on('error', (error) => resolve(error as { code?: string })));

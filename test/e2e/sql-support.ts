@@ -1,8 +1,8 @@
 /**
  * A real node in this process for the SQL end-to-end tests: a `RangedbNode` on a temp store
- * with its SQL listener on a free port. Until the SQL engine lands it runs the test engine
- * (test/support/fake-sql-engine.ts: constant SELECTs, generate_series, pg_sleep, simple tables
- * stored in KV), so the session, the listener and the drivers are tested end to end now.
+ * with its SQL listener on a free port, running the real SQL engine — or, with `fake: true`, the
+ * test engine (test/support/fake-sql-engine.ts), whose `pg_sleep` makes a statement that runs
+ * long enough to cancel or to drain.
  */
 import { silentLogger } from '../../src/base/logger.js';
 import { realEnv } from '../../src/env/real.js';
@@ -18,13 +18,13 @@ export interface SqlNode {
   stop(): Promise<void>;
 }
 
-export async function startSqlNode(sql: Partial<SqlServerConfig> = {}): Promise<SqlNode> {
+export async function startSqlNode(sql: Partial<SqlServerConfig> = {}, options: { fake?: boolean } = {}): Promise<SqlNode> {
   const dir = tempDir('sql-e2e');
   const env = realEnv({ logger: silentLogger() });
   const node = await RangedbNode.start(env, {
     storePath: dir.path,
     sql: { addr: 'localhost:0', insecure: true, ...sql },
-    sqlEngine: (deps) => new FakeSqlEngine(Uint8Array.of(0xf0, 0xfe), deps.txnDeps.timers),
+    ...(options.fake === true ? { sqlEngine: (deps) => new FakeSqlEngine(Uint8Array.of(0xf0, 0xfe), deps.txnDeps.timers) } : {}),
   });
   const port = node.sql!.address.port;
   return {
