@@ -294,6 +294,8 @@ export class Connection {
   private async simpleQuery(session: Session, sql: string): Promise<void> {
     let statements: Statement[];
     try {
+      // A Query ends an extended-query cycle left without Sync (PostgreSQL commits it too).
+      await session.sync();
       statements = session.parse(sql);
     } catch (error) {
       this.error(error);

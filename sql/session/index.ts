@@ -37,11 +37,17 @@
  *
  * ## What is not here (yet)
  *
- * TLS (SSLRequest is answered 'N'), cleartext and MD5 passwords, binary COPY, partial rollback
- * to a savepoint after writes (the KV transaction has no ignored sequence ranges yet), READ ONLY
- * transactions, `SET` undone by ROLLBACK (PostgreSQL undoes it), DateStyle/IntervalStyle other
- * than ISO, MDY / postgres, client encodings other than UTF8, portals kept past the end of
- * their transaction, COPY FROM in the extended protocol's pipelines beyond one COPY per Sync.
+ * - TLS (SSLRequest is answered 'N'); cleartext and MD5 passwords; users from the catalog
+ *   (the listener is configured with trust or a map of SCRAM verifiers).
+ * - Extended-query batches are not atomic: PostgreSQL runs every Execute up to Sync in one
+ *   implicit transaction; here each Execute commits its own (a suspended portal's stays open
+ *   until it completes or Sync). Drivers that Sync after each statement (node-postgres,
+ *   postgres.js, psql) see no difference; a JDBC batch does.
+ * - Partial rollback to a savepoint after writes (the KV transaction has no ignored sequence
+ *   ranges yet); READ ONLY transactions; `SET` undone by ROLLBACK (PostgreSQL undoes it).
+ * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings
+ *   other than UTF8; `idle_in_transaction_session_timeout` and `lock_timeout` are accepted and
+ *   shown but not enforced.
  */
 export { Connection, errorFields, type AuthenticationMethod, type ConnectionDeps, type ConnectionIo } from './connection.js';
 export { Session, type CatalogVersion, type ExecuteOutcome, type RowSink, type SessionDeps, type SessionIdentity, type SessionOutput } from './session.js';

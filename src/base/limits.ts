@@ -190,7 +190,7 @@ export const limits = Object.freeze({
   /** Rows COPY FROM STDIN inserts per INSERT statement (one prepared multi-row VALUES). */
   sqlCopyBatchRowsMax: 100,
   /** How long a stopping node lets idle-waiting SQL connections finish their statement, in ms. */
-  sqlDrainWaitMs: 5_000,
+  sqlDrainWaitMsMax: 5_000,
 });
 
 export type Limits = typeof limits;

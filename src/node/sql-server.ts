@@ -16,7 +16,7 @@
  * The server never crashes on a client: socket errors close that socket; a bug met while serving
  * one client is logged with its stack, answered with XX000 and closes that connection only.
  * `stop()` drains: no new connections, idle connections get 57P01 at once, busy ones may finish
- * their statement for up to `sqlDrainWaitMs`.
+ * their statement for up to `sqlDrainWaitMsMax`.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { limits } from '../base/limits.js';
@@ -101,7 +101,7 @@ export class SqlServer {
     if (this.stopping) return;
     this.stopping = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (let waitedMs = 0; waitedMs < limits.sqlDrainWaitMs; waitedMs += 20) {
+    for (let waitedMs = 0; waitedMs < limits.sqlDrainWaitMsMax; waitedMs += 20) {
       if ([...this.connections.values()].every((connection) => connection.session?.isRunning !== true)) break;
       await this.env.timers.sleep(20);
     }

@@ -227,6 +227,22 @@ describe('extended query', () => {
     expect(binary.slice(0, 2)).toEqual(['bindComplete', 'T n:int8/1 t:text/1']);
   });
 
+  it('decodes binary parameters with their type', async () => {
+    const h = await started();
+    const int8 = Buffer.alloc(8);
+    int8.writeBigInt64BE(-5n);
+    const lines = await h.send(
+      serialize.parse({ text: 'select $1::int8 as n', types: [20] }),
+      serialize.bind({ values: [int8] }),
+      serialize.execute({}),
+      serialize.bind({ values: [Buffer.from([1, 2, 3])] }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    expect(lines.slice(0, 4)).toEqual(['parseComplete', 'bindComplete', 'D -5', 'C SELECT 1']);
+    expect(lines[4]).toMatch(/^E 22P03 /);
+  });
+
   it('suspends a portal at the row limit and resumes it', async () => {
     const h = await started();
     const lines = await h.send(
