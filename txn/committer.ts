@@ -17,17 +17,31 @@
  *   record and nothing to resolve), and the answer is made up here.
  * - Lock spans are kept across epochs: intents of an old epoch must be resolved at the end too.
  *
+ * - **Condensing.** Past `lockSpansMax` spans (a statement that wrote 100,000 rows), the spans
+ *   are merged, in key order, into `lockSpansCondensedTo` covering spans (CockroachDB's
+ *   condensing of the lock footprint): the EndTxn and the record stay small (an uncondensed
+ *   footprint of 100k keys made a record over the engine's value limit), at the price of intent
+ *   resolution scanning wider spans — it still only resolves this transaction's intents.
+ *
  * Parallel commits (STAGING with in-flight writes) are not done yet: a multi-range commit writes
  * the record COMMITTED directly, after its writes were acknowledged.
  */
 import { assert } from '../src/base/assert.js';
-import { batchRequest, batchResponse, endTxnResponse, requestSpan, transaction, type BatchRequest, type BatchResponse, type EndTxnRequest, type Request, type Span } from '../kv/api/index.js';
+import { batchRequest, batchResponse, compareKeys, endTxnResponse, keyNext, requestSpan, span, transaction, type BatchRequest, type BatchResponse, type EndTxnRequest, type Request, type Span } from '../kv/api/index.js';
 import { batchTxn, isDataWrite, type SendFn, type TxnInterceptor } from './interceptor.js';
+
+/** Most lock spans kept before condensing, and how many condensing leaves. */
+export const lockSpansMax = 32_768;
+export const lockSpansCondensedTo = 1024;
 
 const spanId = (s: Span): string => `${Buffer.from(s.key).toString('hex')}/${s.endKey === undefined ? '' : Buffer.from(s.endKey).toString('hex')}`;
 
 export class Committer implements TxnInterceptor {
   private readonly locks = new Map<string, Span>();
+
+  constructor(private readonly limits: { readonly lockSpansMax: number; readonly condensedTo: number } = { lockSpansMax, condensedTo: lockSpansCondensedTo }) {
+    assert(limits.condensedTo >= 1 && limits.condensedTo < limits.lockSpansMax, 'condensing must shrink the lock spans');
+  }
 
   /** The spans of every intent written so far, in first-written order, without duplicates. */
   get lockSpans(): readonly Span[] {
@@ -56,5 +70,24 @@ export class Committer implements TxnInterceptor {
   private addLock(s: Span): void {
     const id = spanId(s);
     if (!this.locks.has(id)) this.locks.set(id, s);
+    if (this.locks.size > this.limits.lockSpansMax) this.condense();
+  }
+
+  /** Merges the lock spans, in key order, into `condensedTo` spans that cover them all. */
+  private condense(): void {
+    const sorted = [...this.locks.values()].sort((a, b) => compareKeys(a.key, b.key));
+    const perGroup = Math.ceil(sorted.length / this.limits.condensedTo);
+    this.locks.clear();
+    for (let start = 0; start < sorted.length; start += perGroup) {
+      const group = sorted.slice(start, start + perGroup);
+      let end = group[0]!.endKey ?? keyNext(group[0]!.key);
+      for (const member of group) {
+        const memberEnd = member.endKey ?? keyNext(member.key);
+        if (compareKeys(memberEnd, end) > 0) end = memberEnd;
+      }
+      const merged = span(group[0]!.key, end);
+      this.locks.set(spanId(merged), merged);
+    }
+    assert(this.locks.size <= this.limits.condensedTo, 'condensed lock spans');
   }
 }
