@@ -27,15 +27,28 @@ export function notice(message: string, sqlState = '00000'): Notice {
   return { severity: 'NOTICE', sqlState, message };
 }
 
+/** Most keys one DeleteRange of a DDL statement deletes: each batch must stay a modest Raft command. */
+const deleteRangeKeysMax = 4096;
+
+/** Deletes every key with `prefix` in the transaction, in bounded chunks (following resume spans). */
+async function deletePrefix(catalog: Catalog, prefix: Uint8Array): Promise<void> {
+  let start = prefix;
+  const end = prefixEnd(prefix, keyMax);
+  for (;;) {
+    const response = await catalog.txn.batch([deleteRangeRequest(start, end)], { maxSpanRequestKeys: deleteRangeKeysMax });
+    const resume = response.responses[0].resumeSpan;
+    if (resume === undefined) return;
+    start = resume.key;
+  }
+}
+
 /** Deletes every row of `table` (all its indexes) in the transaction. */
 export async function deleteTableData(catalog: Catalog, table: TableDesc): Promise<void> {
-  const prefix = tablePrefix(table.id);
-  await catalog.txn.batch([deleteRangeRequest(prefix, prefixEnd(prefix, keyMax))]);
+  await deletePrefix(catalog, tablePrefix(table.id));
 }
 
 export async function deleteIndexData(catalog: Catalog, table: TableDesc, index: IndexDesc): Promise<void> {
-  const prefix = indexPrefix(table.id, index.id);
-  await catalog.txn.batch([deleteRangeRequest(prefix, prefixEnd(prefix, keyMax))]);
+  await deletePrefix(catalog, indexPrefix(table.id, index.id));
 }
 
 /** Removes a table: its data, descriptor, its name and its indexes' names, and its owned sequences. */
