@@ -1,0 +1,90 @@
+/**
+ * The engine through its contract, beyond the golden scripts: parameter type inference, plans
+ * re-made after a concurrent DDL, the descriptor cache never serving an aborted transaction's
+ * catalog, the new table's range split after commit, and rows pulled lazily.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tablePrefix, compareKeys } from '../../../kv/api/index.js';
+import { runTxn } from '../../../txn/index.js';
+import { parse } from '../../../sql/parser/index.js';
+import type { PreparedStatement } from '../../../sql/exec/index.js';
+import { openSqlWorld, runSql, type SqlWorld } from './harness.js';
+
+const cancel = { throwIfCancelled: (): void => undefined };
+
+describe('SqlEngine', () => {
+  let world: SqlWorld;
+  beforeEach(async () => {
+    world = await openSqlWorld();
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  const prepare = (sql: string): Promise<PreparedStatement> =>
+    runTxn(world.kv.sender, world.kv.txnDeps, (txn) => world.engine.prepare(parse(sql)[0]!, { txn, settings: world.settings, paramTypeHints: [] }));
+
+  const run = (prepared: PreparedStatement, params: readonly unknown[] = []): Promise<string[]> =>
+    runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+      const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
+      const rows: string[] = [];
+      for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(JSON.stringify(next.value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+      rows.push(result.tag());
+      return rows;
+    });
+
+  it('infers parameter types from context, text when nothing says', async () => {
+    await runSql(world, 'CREATE TABLE t (a INT PRIMARY KEY, b TEXT, c BIGINT)');
+    const kinds = async (sql: string): Promise<string[]> => (await prepare(sql)).paramTypes.map((type) => type.kind);
+    expect(await kinds('SELECT * FROM t WHERE a = $1')).toEqual(['int4']);
+    expect(await kinds('INSERT INTO t VALUES ($1, $2, $3)')).toEqual(['int4', 'text', 'int8']);
+    expect(await kinds('UPDATE t SET c = c + $2 WHERE a = $1')).toEqual(['int4', 'int8']);
+    expect(await kinds('SELECT $1')).toEqual(['text']);
+    expect(await kinds('SELECT $1::int8 + 1')).toEqual(['int8']);
+  });
+
+  it('runs a prepared point lookup with parameters', async () => {
+    await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+    const select = await prepare('SELECT b FROM t WHERE a = $1');
+    expect(await run(select, [2])).toEqual(['["y"]', 'SELECT 1']);
+    expect(await run(select, [3])).toEqual(['SELECT 0']);
+  });
+
+  it('re-plans after a concurrent DDL, and refuses a plan whose result columns changed', async () => {
+    await runSql(world, 'CREATE TABLE t (a INT PRIMARY KEY)');
+    const insert = await prepare('INSERT INTO t (a) VALUES ($1)');
+    const selectStar = await prepare('SELECT * FROM t');
+    await runSql(world, 'ALTER TABLE t ADD COLUMN b INT DEFAULT 5');
+    expect(await run(insert, [1])).toEqual(['INSERT 0 1']);
+    await expect(run(selectStar)).rejects.toMatchObject({ sqlState: '0A000', message: 'cached plan must not change result type' });
+    expect(await runSql(world, 'SELECT * FROM t')).toBe('a | b\n1 | 5\nSELECT 1');
+  });
+
+  it('never serves an aborted transaction catalog from the cache', async () => {
+    await expect(
+      runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+        for (const statement of parse('CREATE TABLE gone (a INT); INSERT INTO gone VALUES (1); SELECT * FROM gone')) {
+          const prepared = await world.engine.prepare(statement, { txn, settings: world.settings, paramTypeHints: [] });
+          await prepared.run({ txn, settings: world.settings, params: [], cancel });
+        }
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await runSql(world, 'SELECT * FROM gone')).toBe('ERROR 42P01: relation "gone" does not exist');
+    expect(await runSql(world, 'CREATE TABLE gone (b TEXT)')).toBe('CREATE TABLE');
+  });
+
+  it('splits off a new table range after commit', async () => {
+    expect(await runSql(world, 'CREATE TABLE split_me (a INT PRIMARY KEY)')).toBe('CREATE TABLE');
+    const ranges = await world.kv.ranges();
+    const starts = ranges.map((range) => range.startKey);
+    // The first table id is 104: 100–103 are defaultdb, postgres and their public schemas.
+    expect(starts.some((start) => compareKeys(start, tablePrefix(104)) === 0)).toBe(true);
+  });
+
+  it('pulls rows lazily: a LIMIT over a large scan reads only the first page', async () => {
+    await runSql(world, 'CREATE TABLE big (a INT PRIMARY KEY); INSERT INTO big SELECT * FROM generate_series(1, 3000)');
+    const select = await prepare('SELECT a FROM big LIMIT 2');
+    expect(await run(select)).toEqual(['[1]', '[2]', 'SELECT 2']);
+  });
+});
