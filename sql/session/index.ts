@@ -44,7 +44,8 @@
  *   until it completes or Sync). Drivers that Sync after each statement (node-postgres,
  *   postgres.js, psql) see no difference; a JDBC batch does.
  * - Partial rollback to a savepoint after writes (the KV transaction has no ignored sequence
- *   ranges yet); READ ONLY transactions; `SET` undone by ROLLBACK (PostgreSQL undoes it).
+ *   ranges yet); READ ONLY transactions; RESET inside a block that then rolls back is kept
+ *   (a SET there is undone, as in PostgreSQL).
  * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings
  *   other than UTF8; `idle_in_transaction_session_timeout` and `lock_timeout` are accepted and
  *   shown but not enforced.

@@ -150,6 +150,8 @@ export class Session {
   private copyIn: CopyIn | undefined;
   /** SET LOCAL values to restore when the block ends, by variable name. */
   private readonly localUndo = new Map<string, string>();
+  /** Values before a plain SET in the block, to restore if the block does not commit (PostgreSQL). */
+  private readonly blockUndo = new Map<string, string>();
   private settingsCache: SessionSettings | undefined;
   private textContextCache: TextContext | undefined;
   private lastCommitWaitNanos = 0n;
@@ -688,6 +690,7 @@ export class Session {
       return commit ? 'COMMIT' : 'ROLLBACK';
     }
     const ranDdl = this.block.ranDdl;
+    let committed = false;
     try {
       if (!commit) {
         await this.block.rollback();
@@ -699,18 +702,24 @@ export class Session {
         this.afterCommit = [];
         throw error;
       });
+      committed = tag === 'COMMIT';
       if (tag === 'ROLLBACK') this.afterCommit = [];
       else if (!wasCommitted) this.committed(this.block.lastCommitWaitNanos);
       return tag;
     } finally {
-      this.endOfBlock(ranDdl);
+      this.endOfBlock(ranDdl, committed);
     }
   }
 
-  /** The block ended: SET LOCAL undone, portals dropped, other sessions' plans invalidated by DDL. */
-  private endOfBlock(ranDdl: boolean): void {
+  /**
+   * The block ended: SET LOCAL undone (and every SET of the block, unless it committed), portals
+   * dropped, other sessions' plans invalidated by DDL.
+   */
+  private endOfBlock(ranDdl: boolean, committed: boolean): void {
     for (const [name, value] of this.localUndo) this.report(this.variables.restore(name, value));
+    if (!committed) for (const [name, value] of this.blockUndo) this.report(this.variables.restore(name, value));
     this.localUndo.clear();
+    this.blockUndo.clear();
     this.invalidateSettings();
     this.portals.clear();
     if (ranDdl) this.deps.catalogVersion.value += 1;
@@ -725,10 +734,20 @@ export class Session {
       this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
       return;
     }
+    const key = name.toLowerCase();
     const before = this.variables.find(name);
     if (values === null) this.report(this.variables.reset(name));
     else this.setVariable(name, values.map(settingText).join(', '));
-    if (local && before !== undefined && !this.localUndo.has(name.toLowerCase())) this.localUndo.set(name.toLowerCase(), before);
+    if (before === undefined || this.block.phase === 'idle') return;
+    if (local) {
+      if (!this.localUndo.has(key)) this.localUndo.set(key, before);
+    } else if (!this.blockUndo.has(key)) {
+      // The value the block started with: what a SET LOCAL saved, else the value before this SET.
+      this.blockUndo.set(key, this.localUndo.get(key) ?? before);
+      this.localUndo.delete(key);
+    } else {
+      this.localUndo.delete(key);
+    }
   }
 
   private setVariable(name: string, value: string): void {

@@ -195,6 +195,25 @@ describe('session variables', () => {
     expect(await h.send(q('commit; show application_name'))).toEqual(['S application_name=', 'C COMMIT', 'T application_name:text', 'D ', 'C SHOW', 'Z I']);
   });
 
+  it('a SET in a block that does not commit is undone, as in PostgreSQL', async () => {
+    const h = await started();
+    expect(await h.send(q("begin; set application_name = 'gone'; rollback"))).toEqual(['C BEGIN', 'S application_name=gone', 'C SET', 'S application_name=', 'C ROLLBACK', 'Z I']);
+    expect(await h.send(q("begin; set application_name = 'kept'; select * from nope"))).toEqual(['C BEGIN', 'S application_name=kept', 'C SET', 'E 42P01 relation "nope" does not exist', 'Z E']);
+    expect(await h.send(q('commit'))).toEqual(['S application_name=', 'C ROLLBACK', 'Z I']);
+    expect(await h.send(q("begin; set local application_name = 'l'; set application_name = 'kept'; commit; show application_name"))).toEqual([
+      'C BEGIN',
+      'S application_name=l',
+      'C SET',
+      'S application_name=kept',
+      'C SET',
+      'C COMMIT',
+      'T application_name:text',
+      'D kept',
+      'C SHOW',
+      'Z I',
+    ]);
+  });
+
   it('strict_serializable turns on commit wait and SHOW last_commit_wait reports it', async () => {
     const h = await started();
     await h.send(q('create table t (a int)'));
