@@ -10,6 +10,7 @@ import type { EvalContext } from './expr/compiled.js';
 
 function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   const lines = [`table: ${node.table.name}@${node.index.name}`];
+  if (node.locking) lines.push('locking strength: for update');
   if (node.spans.kind === 'full') {
     lines.push('spans: FULL SCAN');
     return lines;
@@ -26,7 +27,6 @@ function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   } catch {
     lines.push('spans: (computed at run time)');
   }
-  if (node.locking) lines.push('locking strength: for update');
   return lines;
 }
 
