@@ -26,6 +26,7 @@ import { buildSource } from './operators.js';
 import { drain, type RowSource, type Runtime } from './runtime.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
+import { installVirtualTables } from '../vtables/index.js';
 
 interface Planned {
   readonly plan: StatementPlan;
@@ -39,6 +40,7 @@ interface Planned {
 const currentValues = new WeakMap<SessionSettings, Map<number, bigint>>();
 
 export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
+  installVirtualTables();
   const cache = new DescriptorCache();
 
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
