@@ -12,8 +12,13 @@
  *            errors stop the rest), extended query               prepared statements + portals,
  *            (Parse/Bind/Describe/Execute/Close/Flush/Sync,        plans cached per catalog version
  *            skip-until-Sync), COPY sub-protocol                 implicit txns retried server-side
- *  socket ◄─ BackendMessageWriter: one write per flush           copy.ts (text/CSV in and out)
+ *  socket ◄─ BackendMessageWriter: one write per flush           copy.ts (text/CSV in and out),
+ *                                                                copy-statement.ts (COPY as
+ *                                                                  INSERT/SELECT via the engine)
  * ```
+ *
+ * `statements.ts` holds the shared data (prepared statements, portals, row sinks);
+ * `wire-format.ts` turns datums into DataRow fields and Bind parameters into datums.
  *
  * ## Transactions
  *

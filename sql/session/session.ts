@@ -20,15 +20,18 @@ import { isAmbiguousError, isRetryableError, type Sender } from '../../kv/api/in
 import { Txn, type TxnDeps } from '../../txn/index.js';
 import type { TimerHandle } from '../../src/env/env.js';
 import { parse } from '../parser/index.js';
-import type { Statement, QueryStatement, TypeName, Expr } from '../parser/ast.js';
+import type { Statement, TypeName, Expr } from '../parser/ast.js';
 import type { Datum } from '../types/datum.js';
 import { textType, type SqlType } from '../types/sql-type.js';
 import { resolveTypeName } from '../types/resolve.js';
-import { formatText, parseText, type TextContext } from '../types/text-io.js';
+import { parseText, type TextContext } from '../types/text-io.js';
 import { timeZoneFromSetting } from '../types/timezone.js';
 import type { FormatCode } from '../pgwire/backend-messages.js';
-import type { CancelSignal, Notice, PreparedStatement, ResultColumn, SessionSettings, SqlEngine, StatementResult } from '../exec/contract.js';
-import { copyOptions, formatCopyLine, parseCopyData, type CopyFormat, type CopyOptions } from './copy.js';
+import type { CancelSignal, Notice, PreparedStatement, ResultColumn, SessionSettings, SqlEngine } from '../exec/contract.js';
+import { startCopy, type CopyFromStdin, type CopyHost } from './copy-statement.js';
+import type { Execution, ExecuteOutcome, Portal, RowSink, SessionStatement } from './statements.js';
+
+export type { ExecuteOutcome, Portal, RowSink, SessionStatement } from './statements.js';
 import {
   SessionError,
   notSupported,
@@ -70,62 +73,6 @@ export interface SessionOutput {
   parameterStatus(name: string, value: string): void;
 }
 
-/** Where an execution's final rows go. */
-export interface RowSink {
-  /**
-   * The result's columns, once its plan is known and before its first row (possibly again, the
-   * same, when an implicit transaction is retried): the simple query's RowDescription.
-   */
-  describe(columns: readonly ResultColumn[]): void;
-  rows(rows: readonly (readonly Datum[])[]): Promise<void> | void;
-  /** COPY TO STDOUT: CopyOutResponse, before the first line. */
-  copyOutBegin(columnCount: number, format: CopyFormat): void;
-  copyOutData(lines: readonly string[]): Promise<void> | void;
-}
-
-/** A prepared statement as the session holds it (protocol Parse or SQL PREPARE). */
-export interface SessionStatement {
-  readonly name: string;
-  /** Undefined for an empty query string. */
-  readonly statement: Statement | undefined;
-  readonly paramTypeHints: readonly (SqlType | undefined)[];
-  paramTypes: readonly SqlType[];
-  columns: readonly ResultColumn[] | undefined;
-  /** The engine's plan, for statements the engine runs; re-prepared when the catalog changed. */
-  plan: PreparedStatement | undefined;
-  planCatalogVersion: number;
-}
-
-interface Execution {
-  readonly result: StatementResult;
-  readonly txn: Txn;
-  rowCount: number;
-}
-
-export interface Portal {
-  readonly name: string;
-  readonly statement: SessionStatement;
-  readonly params: readonly Datum[];
-  readonly resultFormats: readonly FormatCode[];
-  /** A suspended execution (Execute with a row limit). */
-  execution: Execution | undefined;
-  done: boolean;
-}
-
-export type ExecuteOutcome =
-  | { readonly kind: 'complete'; readonly tag: string }
-  | { readonly kind: 'suspended' }
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'copyIn'; readonly columnCount: number; readonly format: CopyFormat };
-
-interface CopyIn {
-  readonly tableText: string;
-  readonly columns: readonly string[];
-  readonly options: CopyOptions;
-  readonly chunks: Uint8Array[];
-  bytes: number;
-}
-
 /** Statements the session runs itself. */
 const sessionKinds: ReadonlySet<Statement['kind']> = new Set([
   'Begin', 'Commit', 'Rollback', 'Savepoint', 'ReleaseSavepoint', 'RollbackToSavepoint', 'SetVariable', 'SetTransaction',
@@ -147,7 +94,7 @@ export class Session {
   private readonly portals = new Map<string, Portal>();
   /** An implicit transaction left open by a suspended portal, committed at Sync. */
   private implicitTxn: Txn | undefined;
-  private copyIn: CopyIn | undefined;
+  private copyIn: CopyFromStdin | undefined;
   /** SET LOCAL values to restore when the block ends, by variable name. */
   private readonly localUndo = new Map<string, string>();
   /** Values before a plain SET in the block, to restore if the block does not commit (PostgreSQL). */
@@ -812,33 +759,40 @@ export class Session {
 
   // ───────────────────────────── COPY ─────────────────────────────
 
+  /** What COPY needs of the session (copy-statement.ts). */
+  private copyHost(): CopyHost {
+    return {
+      prepareUnnamed: (statement) => this.prepareUnnamed(statement),
+      inTransaction: (fn) =>
+        this.block.phase === 'open' ? fn(this.block.txn) : this.withImplicitTxn(() => false, async (txn) => ({ outcome: await fn(txn), commit: true })),
+      planFor: (statement, txn) => this.planFor(statement, txn),
+      runQuery: (portal, sink) => this.runEngine(portal, 0, sink),
+      settings: () => this.settings(),
+      textContext: () => this.textContext(),
+      cancel: this.cancelSignal,
+    };
+  }
+
   private async copy(statement: Extract<Statement, { kind: 'Copy' }>, sink: RowSink): Promise<ExecuteOutcome> {
-    const options = copyOptions(statement.format, statement.delimiter, statement.nullString, statement.header);
-    if (statement.where !== null) throw notSupported('COPY FROM … WHERE');
-    if (statement.direction === 'to stdout') return this.copyOut(statement, options, sink);
-    const table = statement.table;
-    assert(table !== null, 'COPY FROM has a table');
-    const tableText = [table.catalog, table.schema, table.name].filter((part): part is string => part !== null).map(quoteIdent).join('.');
-    let columns = statement.columns;
-    if (columns.length === 0) {
-      const probe = await this.prepareUnnamed(parseOne(`SELECT * FROM ${tableText}`));
-      columns = (probe.columns ?? []).map((column) => column.name);
+    const started = await startCopy(statement, this.copyHost(), sink);
+    if (started.kind === 'copyIn') {
+      this.copyIn = started.copyIn;
+      return { kind: 'copyIn', columnCount: started.copyIn.columnCount, format: started.copyIn.format };
     }
-    this.copyIn = { tableText, columns, options, chunks: [], bytes: 0 };
-    return { kind: 'copyIn', columnCount: columns.length, format: options.format };
+    return complete(started.tag);
   }
 
   /** CopyData during COPY FROM STDIN. */
   copyData(data: Uint8Array): void {
     const copyIn = this.copyIn;
     assert(copyIn !== undefined, 'CopyData outside COPY');
-    copyIn.bytes += data.length;
-    if (copyIn.bytes > limits.sqlCopyInBytesMax) {
+    try {
+      copyIn.data(data);
+    } catch (error) {
       this.copyIn = undefined;
-      this.block.fail(undefined);
-      throw new SessionError('54000', `COPY input exceeds sqlCopyInBytesMax (${limits.sqlCopyInBytesMax} bytes); load it in pieces`);
+      this.block.fail(error);
+      throw error;
     }
-    copyIn.chunks.push(Uint8Array.from(data));
   }
 
   /** CopyFail: the client gave up; the COPY fails with its reason. */
@@ -861,78 +815,10 @@ export class Session {
     this.running = true;
     this.cancelReason = undefined;
     try {
-      return await this.guard(undefined, async () => {
-        const text = Buffer.concat(copyIn.chunks).toString('utf8');
-        const rows = parseCopyData(text, copyIn.options);
-        checkRowWidths(rows, copyIn.columns);
-        if (this.block.phase === 'open') await this.insertRows(this.block.txn, copyIn, rows);
-        else await this.withImplicitTxn(() => false, async (txn) => ({ outcome: await this.insertRows(txn, copyIn, rows), commit: true }));
-        return `COPY ${rows.length}`;
-      });
+      return await this.guard(undefined, () => copyIn.finish(this.copyHost()));
     } finally {
       this.running = false;
     }
-  }
-
-  private async insertRows(txn: Txn, copyIn: CopyIn, rows: readonly (readonly (string | null)[])[]): Promise<void> {
-    const batchRows = limits.sqlCopyBatchRowsMax;
-    const plans = new Map<number, SessionStatement>();
-    for (let start = 0; start < rows.length; start += batchRows) {
-      const batch = rows.slice(start, start + batchRows);
-      let statement = plans.get(batch.length);
-      if (statement === undefined) {
-        statement = { name: '', statement: parseOne(insertSql(copyIn, batch.length)), paramTypeHints: [], paramTypes: [], columns: undefined, plan: undefined, planCatalogVersion: -1 };
-        plans.set(batch.length, statement);
-      }
-      const plan = await this.planFor(statement, txn);
-      const width = copyIn.columns.length;
-      const params = batch.flatMap((row) => row.map((field, k) => (field === null ? null : parseText(plan.paramTypes[k % width] ?? plan.paramTypes[k]!, field, this.textContext()))));
-      this.cancelSignal.throwIfCancelled();
-      const result = await plan.run({ txn, settings: this.settings(), params, cancel: this.cancelSignal });
-      for (let row = await result.rows.next(); row.done !== true; row = await result.rows.next()) {
-        /* an INSERT returns no rows */
-      }
-    }
-  }
-
-  private async copyOut(statement: Extract<Statement, { kind: 'Copy' }>, options: CopyOptions, sink: RowSink): Promise<ExecuteOutcome> {
-    let query: Statement;
-    if (statement.query !== null) {
-      const queryStatement: QueryStatement = { kind: 'QueryStatement', query: statement.query, location: statement.location, text: statement.text };
-      query = queryStatement;
-    } else {
-      const table = statement.table;
-      assert(table !== null);
-      const tableText = [table.catalog, table.schema, table.name].filter((part): part is string => part !== null).map(quoteIdent).join('.');
-      const columns = statement.columns.length === 0 ? '*' : statement.columns.map(quoteIdent).join(', ');
-      query = parseOne(`SELECT ${columns} FROM ${tableText}`);
-    }
-    const prepared = await this.prepareUnnamed(query);
-    const columns = prepared.columns ?? [];
-    const portal: Portal = { name: '', statement: prepared, params: [], resultFormats: [], execution: undefined, done: false };
-    let begun = false;
-    let rowCount = 0;
-    const context = this.textContext();
-    const copySink: RowSink = {
-      rows: (rows) => {
-        if (!begun) {
-          begun = true;
-          sink.copyOutBegin(columns.length, options.format);
-          if (options.header) void sink.copyOutData([formatCopyLine(columns.map((column) => column.name), options)]);
-        }
-        rowCount += rows.length;
-        return sink.copyOutData(rows.map((row) => formatCopyLine(row.map((datum, i) => (datum === null ? null : formatText(columns[i]!.type, datum, context))), options)));
-      },
-      describe: () => undefined,
-      copyOutBegin: () => undefined,
-      copyOutData: () => undefined,
-    };
-    await this.runEngine(portal, 0, copySink);
-    if (!begun) {
-      sink.copyOutBegin(columns.length, options.format);
-      if (options.header) await sink.copyOutData([formatCopyLine(columns.map((column) => column.name), options)]);
-    }
-    return complete(`COPY ${rowCount}`);
   }
 }
 
@@ -974,33 +860,6 @@ function sameColumns(a: readonly ResultColumn[] | undefined, b: readonly ResultC
 function resolveParamType(typeName: TypeName): SqlType {
   const modifiers = typeName.modifiers.map((expr) => Number(constantText(expr)));
   return resolveTypeName({ names: typeName.names, modifiers, arrayDimensions: typeName.arrayBounds.length }).type;
-}
-
-function parseOne(sql: string): Statement {
-  const statements = parse(sql);
-  assert(statements.length === 1, () => `one statement expected: ${sql}`);
-  return statements[0]!;
-}
-
-/** `"name"` unless it is a plain lower-case identifier. */
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-function insertSql(copyIn: CopyIn, rowCount: number): string {
-  const width = copyIn.columns.length;
-  const rows: string[] = [];
-  for (let r = 0; r < rowCount; r++) rows.push(`(${copyIn.columns.map((_, c) => `$${r * width + c + 1}`).join(', ')})`);
-  return `INSERT INTO ${copyIn.tableText} (${copyIn.columns.map(quoteIdent).join(', ')}) VALUES ${rows.join(', ')}`;
-}
-
-function checkRowWidths(rows: readonly (readonly (string | null)[])[], columns: readonly string[]): void {
-  rows.forEach((row, i) => {
-    if (row.length < columns.length) {
-      throw new SessionError('22P04', `missing data for column "${columns[row.length]}"`, 'input', `COPY line ${i + 1}`);
-    }
-    if (row.length > columns.length) throw new SessionError('22P04', 'extra data after last expected column', 'input', `COPY line ${i + 1}`);
-  });
 }
 
 /** `00:00:00.001234`: an interval's text, for SHOW last_commit_wait. */
