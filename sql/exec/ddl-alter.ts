@@ -194,6 +194,11 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
     columns: table.columns.filter((column) => column.id !== rowid.id).map((column) => (positions.includes(table.columns.indexOf(column)) ? Object.freeze({ ...column, nullable: false }) : column)),
     primaryIndex,
   };
+  // The descriptor is written first: the transaction's first write anchors its record, and a
+  // record in the system range leaves the rewritten rows' intents to asynchronous, batched
+  // resolution instead of one EndTxn command resolving every one of them (at 100k rows that
+  // command exceeded the engine's value limit).
+  const written = await write(exec, updated);
   const codec = new RowCodec(updated);
   await deleteTableData(exec.catalog, table);
   const seen = new Set<string>();
@@ -216,7 +221,7 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
     await exec.catalog.deleteName(table.parentId, table.schemaId, table.primaryIndex.name);
     await exec.catalog.writeName(table.parentId, table.schemaId, pkName, table.id, 'index');
   }
-  return write(exec, updated);
+  return written;
 }
 
 async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropConstraint' }>, notices: Notice[]): Promise<TableDesc> {

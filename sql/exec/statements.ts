@@ -89,7 +89,7 @@ async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: S
     isDdl: false,
     execute(rt) {
       const lines = inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx);
-      const header = inner.node === undefined ? [] : [`distribution: local`, `vectorized: false`, ''];
+      const header = inner.node === undefined ? [] : ['distribution: local', 'vectorized: false'];
       return Promise.resolve({ rows: rowsSource([...header, ...lines].map((line) => [line])), tag: (count: number) => `EXPLAIN ${count}`.replace(/^EXPLAIN \d+$/, 'EXPLAIN'), notices: [] });
     },
   };
