@@ -6,6 +6,7 @@
  * `UPDATE n`, `DELETE n`.
  */
 import type * as ast from '../parser/ast.js';
+import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
 import { findColumn, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
@@ -140,7 +141,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const checks = await compileChecks(compiler, table);
   const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
   const onConflict = statement.onConflict;
-  if (onConflict !== null && onConflict.action.kind === 'update') throw new SqlError('0A000', 'ON CONFLICT DO UPDATE is not supported yet');
+  const upsert = onConflict !== null && onConflict.action.kind === 'update' ? await compileUpsert(pctx, table, statement.alias ?? table.name, onConflict) : null;
   const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
   return {
     columns: returning.columns,
@@ -160,14 +161,92 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
           if (expr !== null && expr !== undefined) return expr.eval(sourceRow, rt.ctx);
           return sourceRow[positions.indexOf(position)] ?? null;
         });
+        if (upsert !== null) {
+          const existing = await upsert.existing(rt, codec, row, seen);
+          if (existing !== undefined) {
+            const updated = upsert.apply(existing, row, rt);
+            if (updated === undefined) continue;
+            writer.validate(updated);
+            await writer.update(existing, updated);
+            written.push(updated);
+            continue;
+          }
+        }
         writer.validate(row);
-        if (onConflict !== null && (await conflicts(rt, codec, row, seen))) continue;
+        if (onConflict !== null && upsert === null && (await conflicts(rt, codec, row, seen))) continue;
         await writer.insert(row);
         written.push(row);
       }
       await writer.flush();
       const count = written.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, written, rt)), tag: () => `INSERT 0 ${count}`, notices: [] };
+    },
+  };
+}
+
+interface Upsert {
+  /** The existing row the proposed one conflicts with on the target constraint, or undefined. */
+  existing(rt: Runtime, codec: ReturnType<typeof codecOf>, row: readonly Datum[], seen: Set<string>): Promise<Datum[] | undefined>;
+  /** The existing row after the DO UPDATE SET, or undefined when its WHERE rejects it. */
+  apply(existing: readonly Datum[], proposed: readonly Datum[], rt: Runtime): Datum[] | undefined;
+}
+
+/**
+ * ON CONFLICT (cols) DO UPDATE SET … [WHERE …]: the target must be the primary key or a unique
+ * index; SET and WHERE see the existing row by the table's name and the proposed one as
+ * `excluded` (PostgreSQL's scope).
+ */
+async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string, onConflict: ast.OnConflict): Promise<Upsert> {
+  assert(onConflict.action.kind === 'update', 'an upsert');
+  if (onConflict.constraint !== null || onConflict.targetWhere !== null) throw new SqlError('0A000', 'ON CONFLICT ON CONSTRAINT and a target WHERE are not supported yet');
+  if (onConflict.columns.length === 0) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).' });
+  const ids = onConflict.columns.map((name) => {
+    const column = findColumn(table, name);
+    if (column === undefined) throw undefinedColumn(name);
+    return column.id;
+  });
+  const sameColumns = (index: { columns: readonly { columnId: number }[] }): boolean => index.columns.length === ids.length && index.columns.every((column) => ids.includes(column.columnId));
+  const target = [table.primaryIndex, ...table.secondaryIndexes.filter((index) => index.unique)].find(sameColumns);
+  if (target === undefined) throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  const scope = tableScope(table, alias).concat(tableScope(table, 'excluded'));
+  const compiler = pctx.compiler.withScope(scope);
+  const assignments: { position: number; expr: CompiledExpr }[] = [];
+  for (const assignment of onConflict.action.set) {
+    const column = findColumn(table, assignment.column);
+    if (column === undefined) throw undefinedColumn(assignment.column, table.name);
+    const position = table.columns.indexOf(column);
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+    assignments.push({ position, expr });
+  }
+  const where = onConflict.action.where === null ? null : await compiler.compilePredicate(onConflict.action.where, 'WHERE');
+  const isPrimary = target.id === table.primaryIndex.id;
+  const pkPositions = table.primaryIndex.columns.map((column) => table.columns.findIndex((candidate) => candidate.id === column.columnId));
+  return {
+    async existing(rt, codec, row, seen) {
+      let key: Uint8Array;
+      if (isPrimary) key = codec.primaryKey(row);
+      else {
+        const entry = codec.indexEntry(target.id, row);
+        if (!entry.unique) return undefined; // a NULL in the target: never a conflict
+        key = entry.key;
+      }
+      const id = Buffer.from(key).toString('hex');
+      if (seen.has(id)) throw new SqlError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
+      seen.add(id);
+      const found = await rt.txn.get(key);
+      if (found === undefined) return undefined;
+      if (isPrimary) return codec.decodePrimary(key, found);
+      const partial = codec.decodeIndexEntry(target.id, key, found);
+      const primaryKey = codec.primaryKeyFromValues(pkPositions.map((position) => partial[position] ?? null));
+      const value = await rt.txn.get(primaryKey);
+      return value === undefined ? undefined : codec.decodePrimary(primaryKey, value);
+    },
+    apply(existing, proposed, rt) {
+      const both = [...existing, ...proposed];
+      if (where !== null && where.eval(both, rt.ctx) !== true) return undefined;
+      const updated = [...existing];
+      for (const { position, expr } of assignments) updated[position] = expr.eval(both, rt.ctx);
+      return updated;
     },
   };
 }
