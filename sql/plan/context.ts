@@ -1,6 +1,6 @@
 /** What planning a statement needs (the catalog in the statement's transaction, the session's settings, the statement's compiler), and what planning a FROM item gives. */
 import type { Catalog } from '../catalog/catalog.js';
-import type { SessionSettings } from '../exec/contract.js';
+import type { ResultColumn, SessionSettings } from '../exec/contract.js';
 import type { ExprCompiler } from './expr/compile.js';
 import type { PlanNode } from './plan.js';
 import type { Scope } from './scope.js';
@@ -9,6 +9,8 @@ export interface PlanContext {
   readonly catalog: Catalog;
   readonly settings: SessionSettings;
   readonly compiler: ExprCompiler;
+  /** The WITH queries in scope, by name (each reference runs the query's plan again). */
+  readonly ctes?: ReadonlyMap<string, { readonly node: PlanNode; readonly columns: readonly ResultColumn[] }>;
 }
 
 export interface FromResult {

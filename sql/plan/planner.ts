@@ -52,8 +52,8 @@ export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; s
   return { kind: 'scan', table, codec: codecOf(table), index: choice?.index ?? table.primaryIndex, spans: choice?.spans ?? { kind: 'full' }, reverse: false, locking, width: table.columns.length };
 }
 
-export async function planQuery(ctx: PlanContext, query: ast.Query): Promise<PlannedQuery> {
-  if (query.with !== null) throw new SqlError('0A000', 'WITH queries are not supported yet');
+export async function planQuery(outer: PlanContext, query: ast.Query): Promise<PlannedQuery> {
+  const ctx = query.with === null ? outer : await planWith(outer, query.with);
   switch (query.kind) {
     case 'Select':
       return planSelect(ctx, query);
@@ -64,6 +64,20 @@ export async function planQuery(ctx: PlanContext, query: ast.Query): Promise<Pla
     default:
       return assertNeverQuery(query);
   }
+}
+
+/** `WITH a AS (…), b AS (…)`: each query planned in the scope of the ones before it. */
+async function planWith(outer: PlanContext, with_: ast.With): Promise<PlanContext> {
+  if (with_.recursive) throw new SqlError('0A000', 'WITH RECURSIVE is not supported yet');
+  const ctes = new Map(outer.ctes ?? []);
+  for (const cte of with_.ctes) {
+    if (with_.ctes.filter((other) => other.name === cte.name).length > 1) throw new SqlError('42712', `WITH query name "${cte.name}" specified more than once`);
+    const planned = await planQuery({ ...outer, ctes }, cte.query);
+    if (cte.columns.length > planned.columns.length) throw new SqlError('42P10', `WITH query "${cte.name}" has ${planned.columns.length} columns available but ${cte.columns.length} columns specified`);
+    const columns = planned.columns.map((column, index) => ({ ...column, name: cte.columns[index] ?? column.name }));
+    ctes.set(cte.name, { node: planned.node, columns });
+  }
+  return { ...outer, ctes };
 }
 
 function assertNeverQuery(query: never): never {
@@ -185,6 +199,13 @@ async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[]): Promi
 async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromResult> {
   switch (item.kind) {
     case 'TableRef': {
+      const cte = item.name.schema === null ? ctx.ctes?.get(item.name.name) : undefined;
+      if (cte !== undefined) {
+        const alias = item.alias?.name ?? item.name.name;
+        let scope = new Scope(cte.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
+        if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
+        return { node: cte.node, scope };
+      }
       const virtual = await virtualTable(ctx, item);
       if (virtual !== undefined) return virtual;
       const table = await resolveTable(ctx.catalog, ctx.settings, item.name);
