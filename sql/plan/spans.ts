@@ -34,12 +34,42 @@ function conjuncts(expr: ast.Expr): ast.Expr[] {
 
 const flipped: Record<string, string> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
+const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = { int2: [-32768n, 32767n], int4: [-2147483648n, 2147483647n], int8: [-(1n << 63n), (1n << 63n) - 1n] };
+
+/**
+ * An integer value of a wider type than the column (`int4col = $1::int8`, as JDBC's setLong
+ * sends): for an equality it is the column's value when in its range, else NULL — no row can
+ * equal it, and an equality with NULL selects nothing.
+ */
+function narrowedInteger(other: CompiledExpr, columnType: SqlType): CompiledExpr | undefined {
+  const range = integerRanges[columnType.kind];
+  if (range === undefined || integerRanges[other.type.kind] === undefined) return undefined;
+  const [min, max] = range;
+  const inner = other.eval;
+  const asBigInt = columnType.kind === 'int8';
+  return {
+    type: columnType,
+    eval: (row, ctx) => {
+      const value = inner(row, ctx);
+      if (value === null) return null;
+      const n = BigInt(value as number | bigint);
+      if (n < min || n > max) return null;
+      return asBigInt ? n : Number(n);
+    },
+    rowIndependent: true,
+  };
+}
+
 /** The value `other` as a key value of `column`'s type, or undefined if it cannot be one. */
-function asKeyValue(other: CompiledExpr, columnType: SqlType, compiler: ExprCompiler): CompiledExpr | undefined {
+function asKeyValue(other: CompiledExpr, columnType: SqlType, compiler: ExprCompiler, equality = false): CompiledExpr | undefined {
   if (!other.rowIndependent) return undefined;
   const bare = columnType.kind === 'array' ? columnType : typeOfKind(columnType.kind);
   if (isOpen(other)) return coerce(other, bare, 'implicit', compiler.paramTypes);
   if (other.type.kind === columnType.kind) return other;
+  if (equality) {
+    const narrowed = narrowedInteger(other, columnType);
+    if (narrowed !== undefined) return narrowed;
+  }
   if (columnType.kind === 'bpchar') return undefined;
   const common = commonType([other, { ...other, type: columnType, unknownLiteral: undefined, openParam: undefined }], 'operator');
   const sameFamily = common.kind === columnType.kind || (typeCategory(common) === 'S' && typeCategory(columnType) === 'S' && typeCategory(other.type) === 'S');
@@ -94,7 +124,7 @@ async function addConstraint(
       operator = flipped[operator]!;
     }
     if (position === undefined) return;
-    const value = asKeyValue(await compiler.compile(otherAst), table.columns[position]!.type, compiler);
+    const value = asKeyValue(await compiler.compile(otherAst), table.columns[position]!.type, compiler, operator === '=');
     if (value === undefined) return;
     const constraint = get(position);
     if (operator === '=') constraint.eq = [value];
@@ -107,7 +137,7 @@ async function addConstraint(
     if (position === undefined) return;
     const values: CompiledExpr[] = [];
     for (const item of conjunct.list) {
-      const value = asKeyValue(await compiler.compile(item), table.columns[position]!.type, compiler);
+      const value = asKeyValue(await compiler.compile(item), table.columns[position]!.type, compiler, true);
       if (value === undefined) return;
       values.push(value);
     }
