@@ -16,7 +16,7 @@ import { constantExpr } from '../plan/expr/compiled.js';
 import { coerce } from '../plan/expr/coerce.js';
 import type { ExprCompiler } from '../plan/expr/compile.js';
 import type { PlanNode } from '../plan/plan.js';
-import { codecOf, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
+import { codecOf, correlatedSince, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
@@ -268,7 +268,12 @@ async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string
   const compiler = pctx.compiler.withScope(tableScope(table, alias));
   const choice = await chooseIndex(table, where, compiler);
   let node: PlanNode = scanNode(table, choice, true);
-  if (where !== null) node = { kind: 'filter', input: node, predicate: await compiler.compilePredicate(where, 'WHERE'), width: node.width };
+  if (where !== null) {
+    const slotsBefore = pctx.compiler.slots.length;
+    const predicate = await compiler.compilePredicate(where, 'WHERE');
+    const correlatedSlots = correlatedSince(pctx.compiler, slotsBefore);
+    node = { kind: 'filter', input: node, predicate, ...(correlatedSlots === undefined ? {} : { correlatedSlots }), width: node.width };
+  }
   return { node, compiler };
 }
 

@@ -11,7 +11,7 @@ import { Catalog, DescriptorCache } from '../catalog/catalog.js';
 import { SqlError } from '../catalog/errors.js';
 import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
-import { ExprCompiler, type SlotSpec } from '../plan/expr/compile.js';
+import { ExprCompiler, type OuterScope, type SlotSpec } from '../plan/expr/compile.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { PlanNode } from '../plan/plan.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
@@ -46,10 +46,11 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
     const subqueries = new Map<ast.Query, PlanNode>();
-    const compiler: ExprCompiler = new ExprCompiler(Scope.empty, paramTypes, [], null, async (query) => {
-      const planned = await planQuery({ catalog, settings, compiler: compiler.withScope(Scope.empty) }, query);
+    const compiler: ExprCompiler = new ExprCompiler(Scope.empty, paramTypes, [], null, async (query, outerScope) => {
+      const outer: OuterScope = { scope: outerScope, used: false };
+      const planned = await planQuery({ catalog, settings, compiler: compiler.withScope(Scope.empty).forSubquery(outer) }, query);
       subqueries.set(query, planned.node);
-      return planned.columns.map((column) => column.type);
+      return { types: planned.columns.map((column) => column.type), correlated: outer.used };
     });
     const pctx: PlanContext = { catalog, settings, compiler };
     const statementPlan = await planStatement(pctx, statement, deps);
@@ -104,9 +105,22 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       fillRowSlots: async () => {
         for (const index of rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
       },
+      fillCorrelated: async (slots, row) => {
+        const saved = ctx.outer.row;
+        try {
+          for (const index of slots) {
+            ctx.outer.row = row;
+            const slot = planned.slots[index]!;
+            assert(slot.kind === 'subquery', 'a correlated slot is a subquery');
+            ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
+          }
+        } finally {
+          ctx.outer.row = saved;
+        }
+      },
     };
     for (const [index, slot] of planned.slots.entries()) {
-      if (slot.kind !== 'subquery') continue;
+      if (slot.kind !== 'subquery' || slot.correlated) continue;
       ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
     }
     const exec: ExecContext = { catalog, settings: run.settings, deps, cache };
@@ -144,6 +158,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       textContext: { timeZone, nowMicros: txnMicros },
       slots: new Array<Datum>(slotCount).fill(null),
       database: run.settings.database,
+      outer: { row: [] },
     };
   }
 

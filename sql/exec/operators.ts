@@ -34,8 +34,17 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       const predicate = node.predicate.eval;
       return {
         async next() {
+          const correlated = node.correlatedSlots;
           for (let batch = await input.next(); batch !== null; batch = await input.next()) {
-            const kept = batch.filter((row) => predicate(row, rt.ctx) === true);
+            let kept: RowBatch;
+            if (correlated === undefined) kept = batch.filter((row) => predicate(row, rt.ctx) === true);
+            else {
+              kept = [];
+              for (const row of batch) {
+                await rt.fillCorrelated(correlated, row);
+                if (predicate(row, rt.ctx) === true) kept.push(row);
+              }
+            }
             if (kept.length > 0) return kept;
           }
           return null;
@@ -52,6 +61,7 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
           const out: RowBatch = [];
           for (const row of batch) {
             if (node.rowSlots) await rt.fillRowSlots();
+            if (node.correlatedSlots !== undefined) await rt.fillCorrelated(node.correlatedSlots, row);
             out.push(evals.map((e) => e(row, rt.ctx)));
           }
           return out;

@@ -13,6 +13,8 @@ export interface Runtime {
   readonly cancel: CancelSignal;
   /** Computes this row's per-row slots (nextval) into `ctx.slots`. */
   readonly fillRowSlots: () => Promise<void>;
+  /** Runs the correlated subqueries of `slots` for the enclosing row `row`, into `ctx.slots`. */
+  readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
 }
 
 /** A batch of rows; operators pass rows along in batches to amortize the awaits. */

@@ -18,8 +18,13 @@
  * as a Filter above a Scan: spans only narrow what is read, so index selection can be
  * conservative without ever being wrong.
  *
+ * Subqueries: uncorrelated ones run once per statement (their value is a slot filled before the
+ * first row); a correlated one (a column of the enclosing query, `OuterScope`) runs once per
+ * outer row, where the outer values are constants of the inner plan — so `WHERE e.dept = d.name`
+ * inside it is a point lookup or an index span.
+ *
  * Not yet: a cost model (the index with the most leading equalities wins), hash/lookup joins,
- * correlated subqueries, CTEs, window functions.
+ * LATERAL, WITH RECURSIVE, window functions.
  */
 export * from './context.js';
 export * from './explain.js';

@@ -50,6 +50,8 @@ export interface FilterNode {
   readonly kind: 'filter';
   readonly input: PlanNode;
   readonly predicate: CompiledExpr;
+  /** Slots of correlated subqueries in the predicate: run for each input row before it is tested. */
+  readonly correlatedSlots?: readonly number[];
   readonly width: number;
 }
 
@@ -59,6 +61,8 @@ export interface ProjectNode {
   readonly exprs: readonly CompiledExpr[];
   /** Whether an expression reads a slot filled per row (nextval): the executor fills it first. */
   readonly rowSlots: boolean;
+  /** Slots of correlated subqueries in the expressions: run for each input row first. */
+  readonly correlatedSlots?: readonly number[];
   readonly width: number;
 }
 

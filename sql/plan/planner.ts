@@ -284,6 +284,16 @@ function andExpr(left: CompiledExpr, right: CompiledExpr): CompiledExpr {
   return { type: left.type, eval: (row, ctx) => { const a = l(row, ctx); if (a === false) return false; const b = r(row, ctx); if (b === false) return false; return a === null || b === null ? null : true; }, rowIndependent: false };
 }
 
+/** The correlated subquery slots added to the statement's slots since `before`. */
+export function correlatedSince(compiler: ExprCompiler, before: number): number[] | undefined {
+  const slots: number[] = [];
+  for (let index = before; index < compiler.slots.length; index++) {
+    const slot = compiler.slots[index]!;
+    if (slot.kind === 'subquery' && slot.correlated) slots.push(index);
+  }
+  return slots.length === 0 ? undefined : slots;
+}
+
 // ─── SELECT ────────────────────────────────────────────────────────────────────────────────
 
 function containsAggregate(expr: unknown): boolean {
@@ -356,12 +366,14 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const inputCompiler = ctx.compiler.withScope(from.scope);
   if (select.where !== null) {
     if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
+    const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
+    const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
     if (node.kind === 'scan') {
       const choice = await chooseIndex(node.table, select.where, inputCompiler);
       node = { ...node, index: choice.index, spans: choice.spans, locking: select.locking.length > 0 };
     }
-    node = { kind: 'filter', input: node, predicate, width: node.width };
+    node = { kind: 'filter', input: node, predicate, ...(correlatedSlots === undefined ? {} : { correlatedSlots }), width: node.width };
   } else if (node.kind === 'scan' && select.locking.length > 0) {
     node = { ...node, locking: true };
   }
@@ -384,7 +396,9 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     outputCompiler = ctx.compiler.withScope(groupScope, grouping);
     outputScope = groupScope;
     // Compile targets, HAVING and ORDER BY first (they register the aggregates), then build the node.
+    const slotsBefore = ctx.compiler.slots.length;
     const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
+    if (correlatedSince(ctx.compiler, slotsBefore) !== undefined) throw new SqlError('0A000', 'correlated subqueries in HAVING are not supported yet');
     const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
     node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
     if (having !== null) node = { kind: 'filter', input: node, predicate: having, width: node.width };
@@ -418,9 +432,11 @@ interface Projected {
   readonly visible: number;
   readonly sortKeys: SortKey[];
   readonly columns: ResultColumn[];
+  readonly correlatedSlots?: readonly number[];
 }
 
 async function projectTargets(ctx: PlanContext, select: ast.Select, targets: readonly Target[], compiler: ExprCompiler, scope: Scope): Promise<Projected> {
+  const slotsBefore = ctx.compiler.slots.length;
   const exprs: CompiledExpr[] = [];
   for (const target of targets) exprs.push(await compiler.compileValue(target.expr));
   const names = targets.map((target) => target.name);
@@ -442,13 +458,15 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
     }
     sortKeys.push(sortKey(position, exprs[position]!.type, sortBy));
   }
-  void ctx;
-  return { exprs, names, visible, sortKeys, columns };
+  const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
+  if (correlatedSlots !== undefined && compiler.grouping !== null) throw new SqlError('0A000', 'correlated subqueries with GROUP BY are not supported yet');
+  return { exprs, names, visible, sortKeys, columns, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
 }
 
 async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
   const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval');
-  let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, width: projected.exprs.length };
+  const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
+  let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, width: projected.exprs.length };
   if (select.distinct !== null) {
     if (select.distinct.length > 0) throw new SqlError('0A000', 'DISTINCT ON is not supported yet');
     node = { kind: 'distinct', input: node, types: projected.exprs.map((expr) => expr.type), width: node.width };

@@ -30,10 +30,19 @@ export type SlotSpec =
   | { readonly kind: 'nextval'; readonly sequence: string }
   | { readonly kind: 'currval'; readonly sequence: string }
   | { readonly kind: 'setval'; readonly sequence: string; readonly value: CompiledExpr }
-  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in'; readonly query: ast.Query; readonly type: SqlType; readonly probe?: CompiledExpr };
+  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in'; readonly query: ast.Query; readonly type: SqlType; readonly correlated: boolean };
 
-/** How the compiler plans a subquery: the caller (the planner) supplies it. */
-export type SubqueryTyper = (query: ast.Query) => Promise<readonly SqlType[]>;
+/**
+ * How the compiler plans a subquery (the engine supplies it): its column types, and whether it
+ * referred to `outer` (the enclosing query's scope) — a correlated subquery runs once per row.
+ */
+export type SubqueryTyper = (query: ast.Query, outer: Scope) => Promise<{ readonly types: readonly SqlType[]; readonly correlated: boolean }>;
+
+/** The enclosing query's scope, for a subquery's column references that its own scope lacks. */
+export interface OuterScope {
+  readonly scope: Scope;
+  used: boolean;
+}
 
 export interface GroupingContext {
   /** The GROUP BY expressions' keys (see `exprKey`), by group column. */
@@ -61,13 +70,19 @@ export class ExprCompiler {
     slots: SlotSpec[] = [],
     readonly grouping: GroupingContext | null = null,
     readonly subqueryTyper: SubqueryTyper | null = null,
+    readonly outer: OuterScope | null = null,
   ) {
     this.slots = slots;
   }
 
-  /** A compiler over another scope sharing this one's parameters and slots. */
+  /** A compiler over another scope sharing this one's parameters, slots and outer scope. */
   withScope(scope: Scope, grouping: GroupingContext | null = null): ExprCompiler {
-    return new ExprCompiler(scope, this.paramTypes, this.slots, grouping, this.subqueryTyper);
+    return new ExprCompiler(scope, this.paramTypes, this.slots, grouping, this.subqueryTyper, this.outer);
+  }
+
+  /** A compiler for a subquery whose enclosing query's row has `outer`'s columns. */
+  forSubquery(outer: OuterScope): ExprCompiler {
+    return new ExprCompiler(this.scope, this.paramTypes, this.slots, null, this.subqueryTyper, outer);
   }
 
   /** Compiles `expr` and coerces it to `type` (implicit unless said otherwise). */
@@ -202,7 +217,23 @@ export class ExprCompiler {
   }
 
   private columnRef(expr: ast.ColumnRef): CompiledExpr {
-    const index = this.scope.resolve(expr.path);
+    let index: number;
+    try {
+      index = this.scope.resolve(expr.path);
+    } catch (error) {
+      const outer = this.outer;
+      if (outer === null || !(error instanceof SqlError) || (error.sqlState !== '42703' && error.sqlState !== '42P01')) throw error;
+      let outerIndex: number;
+      try {
+        outerIndex = outer.scope.resolve(expr.path);
+      } catch {
+        throw error;
+      }
+      outer.used = true;
+      const type = outer.scope.columns[outerIndex]!.type;
+      // Constant while the subquery runs for one outer row: usable in the subquery's key spans.
+      return { type, eval: (_row, ctx) => ctx.outer.row[outerIndex] ?? null, rowIndependent: true };
+    }
     const type = this.scope.columns[index]!.type;
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
   }
@@ -459,22 +490,22 @@ export class ExprCompiler {
   private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
     if (expr.mode === 'array') throw new SqlError('0A000', 'ARRAY(subquery) is not supported yet');
-    const types = await this.subqueryTyper(expr.query);
+    const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
     if (expr.mode === 'scalar' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
     const type = expr.mode === 'exists' ? boolType : types[0]!;
     const slot = this.slots.length;
-    this.slots.push({ kind: 'subquery', mode: expr.mode, query: expr.query, type });
-    return { type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: true };
+    this.slots.push({ kind: 'subquery', mode: expr.mode, query: expr.query, type, correlated });
+    return { type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: !correlated };
   }
 
   private async inSubquery(expr: ast.InSubquery): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
-    const types = await this.subqueryTyper(expr.query);
+    const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
     if (types.length !== 1) throw new SqlError('42601', 'subquery has too many columns');
     const probe = await this.compileAs(expr.arg, types[0]!);
     const slot = this.slots.length;
     const type = types[0]!;
-    this.slots.push({ kind: 'subquery', mode: 'in', query: expr.query, type });
+    this.slots.push({ kind: 'subquery', mode: 'in', query: expr.query, type, correlated });
     const p = probe.eval;
     return {
       type: boolType,
@@ -488,7 +519,7 @@ export class ExprCompiler {
         }
         return result;
       },
-      rowIndependent: probe.rowIndependent,
+      rowIndependent: probe.rowIndependent && !correlated,
     };
   }
 }

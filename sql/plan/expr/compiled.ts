@@ -27,6 +27,8 @@ export interface EvalContext {
   readonly slots: Datum[];
   /** The database's name (current_database()). */
   readonly database: string;
+  /** The enclosing query's current row, while a correlated subquery runs for it. */
+  readonly outer: { row: readonly Datum[] };
 }
 
 export type Evaluator = (row: readonly Datum[], ctx: EvalContext) => Datum;
