@@ -327,7 +327,9 @@ export function targetName(expr: ast.Expr): string {
     case 'SqlValueFunction':
       return expr.name;
     case 'SubqueryExpr':
-      return expr.mode === 'exists' ? 'exists' : '?column?';
+      return expr.mode === 'exists' ? 'exists' : expr.mode === 'array' ? 'array' : '?column?';
+    case 'ArrayConstructor':
+      return 'array';
     default:
       return '?column?';
   }

@@ -15,7 +15,7 @@ import type { Datum } from '../../types/datum.js';
 import { like } from '../../types/like.js';
 import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
-import { boolType, formatType, int4Type, int8Type, nameType, numericType, textType, timestamptzType, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, formatType, int4Type, int8Type, nameType, numericType, textType, timestamptzType, type SqlType } from '../../types/sql-type.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
 import type { Scope } from '../scope.js';
@@ -189,8 +189,10 @@ export class ExprCompiler {
         throw new SqlError('42601', 'a "*" is only allowed in a SELECT list or count(*)');
       case 'DefaultValue':
         throw new SqlError('42601', 'DEFAULT is not allowed in this context');
-      case 'QuantifiedComparison':
       case 'ArrayConstructor':
+        return this.arrayConstructor(expr);
+      case 'QuantifiedComparison':
+        return this.quantified(expr);
       case 'RowConstructor':
       case 'Indirection':
         throw new SqlError('0A000', `${expr.kind} expressions are not supported yet`);
@@ -485,6 +487,57 @@ export class ExprCompiler {
     const index = grouping.groupKeys.length + grouping.aggregates.length;
     grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args, filter, type });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /** `ARRAY[a, b]`: one-dimensional; the elements' common type. */
+  private async arrayConstructor(expr: ast.ArrayConstructor): Promise<CompiledExpr> {
+    const elements = await Promise.all(expr.elements.map((element) => this.compile(element)));
+    if (elements.some((element) => element.type.kind === 'array')) throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
+    if (elements.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' });
+    const elementType = commonType(elements, 'ARRAY');
+    if (elementType.kind === 'array') throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
+    const evals = elements.map((element) => coerce(element, elementType, 'implicit', this.paramTypes).eval);
+    return { type: arrayType(elementType), eval: (row, ctx) => evals.map((e) => e(row, ctx)), rowIndependent: elements.every((element) => element.rowIndependent) };
+  }
+
+  /** `x op ANY (array)` / `x op ALL (array)`, with SQL's NULL rules. */
+  private async quantified(expr: ast.QuantifiedComparison): Promise<CompiledExpr> {
+    if (expr.right.kind === 'subquery') {
+      if (expr.quantifier === 'any' && expr.operator === '=') return this.inSubquery({ kind: 'InSubquery', arg: expr.left, query: expr.right.query, location: expr.location });
+      throw new SqlError('0A000', `${expr.operator} ${expr.quantifier.toUpperCase()} (subquery) is not supported yet`);
+    }
+    const operator = expr.operator === '!=' ? '<>' : expr.operator;
+    if (!['=', '<>', '<', '<=', '>', '>='].includes(operator)) throw new SqlError('0A000', `operator ${expr.operator} with ANY/ALL is not supported yet`);
+    let left = await this.compile(expr.left);
+    let right = await this.compile(expr.right.expr);
+    if (isOpen(right) && right.type.kind !== 'array') {
+      const elementType = isOpen(left) ? textType : left.type;
+      if (elementType.kind === 'array') throw new SqlError('0A000', 'arrays of arrays are not supported');
+      right = coerce(right, arrayType(elementType), 'implicit', this.paramTypes);
+    }
+    if (right.type.kind !== 'array') throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`);
+    const elementType = right.type.element;
+    left = coerce(left, elementType, 'implicit', this.paramTypes);
+    const l = left.eval;
+    const r = right.eval;
+    const all = expr.quantifier === 'all';
+    const op = operator as '=' | '<>' | '<' | '<=' | '>' | '>=';
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const values = r(row, ctx) as readonly Datum[] | null;
+        if (values === null) return null;
+        const value = l(row, ctx);
+        let result: Truth = all;
+        for (const item of values) {
+          const truth = compareOperator(op, elementType, value, item);
+          result = all ? and3(result, truth) : or3(result, truth);
+          if (result === !all) return result;
+        }
+        return result;
+      },
+      rowIndependent: left.rowIndependent && right.rowIndependent,
+    };
   }
 
   private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
