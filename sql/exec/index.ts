@@ -36,7 +36,7 @@
  *
  * ## Not yet
  *
- * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions, DISTINCT ON, ON CONFLICT ON CONSTRAINT, UPDATE …
+ * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions, ON CONFLICT ON CONSTRAINT, UPDATE …
  * FROM / DELETE … USING, foreign keys, hash and lookup joins (joins are nested loops), partial and
  * expression indexes, EXPLAIN ANALYZE, most admin statements beyond SPLIT AT and SHOW RANGES.
  */

@@ -78,8 +78,9 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       return {
         async next() {
           for (let batch = await input.next(); batch !== null; batch = await input.next()) {
+            const keyColumns = node.keyColumns;
             const kept = batch.filter((row) => {
-              const key = datumsKey(node.types, row);
+              const key = datumsKey(node.types, keyColumns === undefined ? row : keyColumns.map((column) => row[column] ?? null));
               if (seen.has(key)) return false;
               seen.add(key);
               return true;

@@ -91,7 +91,10 @@ export interface LimitNode {
 export interface DistinctNode {
   readonly kind: 'distinct';
   readonly input: PlanNode;
+  /** The types of the key columns (all columns, or `keyColumns`). */
   readonly types: readonly SqlType[];
+  /** DISTINCT ON: the columns that form the key (the first row of each key is kept). */
+  readonly keyColumns?: readonly number[];
   readonly width: number;
 }
 

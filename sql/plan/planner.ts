@@ -435,6 +435,8 @@ interface Projected {
   readonly sortKeys: SortKey[];
   readonly columns: ResultColumn[];
   readonly correlatedSlots?: readonly number[];
+  /** DISTINCT ON: the positions of its expressions among `exprs`. */
+  readonly distinctOn: readonly number[];
 }
 
 async function projectTargets(ctx: PlanContext, select: ast.Select, targets: readonly Target[], compiler: ExprCompiler, scope: Scope): Promise<Projected> {
@@ -454,26 +456,50 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
       if (same !== -1) position = same;
     }
     if (position === undefined) {
-      if (select.distinct !== null) throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
+      if (select.distinct !== null && select.distinct.length === 0) throw new SqlError('42P10', 'for SELECT DISTINCT, ORDER BY expressions must appear in select list');
       exprs.push(await compiler.compileValue(sortBy.expr));
       position = exprs.length - 1;
     }
     sortKeys.push(sortKey(position, exprs[position]!.type, sortBy));
   }
+  const distinctOn: number[] = [];
+  for (const expr of select.distinct ?? []) {
+    let position = outputPosition(expr, outputs);
+    if (position === undefined) {
+      const key = exprKey(expr);
+      const same = targets.findIndex((target) => exprKey(target.expr) === key);
+      position = same === -1 ? undefined : same;
+    }
+    if (position === undefined) {
+      exprs.push(await compiler.compileValue(expr));
+      position = exprs.length - 1;
+    }
+    distinctOn.push(position);
+  }
+  if (distinctOn.length > 0 && sortKeys.length > 0) {
+    const leading = sortKeys.slice(0, distinctOn.length).map((key) => key.column);
+    if (!distinctOn.every((position) => leading.includes(position)) || leading.length < Math.min(distinctOn.length, sortKeys.length)) {
+      throw new SqlError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+    }
+  }
   const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
   if (correlatedSlots !== undefined && compiler.grouping !== null) throw new SqlError('0A000', 'correlated subqueries with GROUP BY are not supported yet');
-  return { exprs, names, visible, sortKeys, columns, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
+  return { exprs, names, visible, sortKeys, columns, distinctOn, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
 }
 
 async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
   const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval');
   const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
   let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, width: projected.exprs.length };
-  if (select.distinct !== null) {
-    if (select.distinct.length > 0) throw new SqlError('0A000', 'DISTINCT ON is not supported yet');
+  if (select.distinct !== null && select.distinct.length === 0) {
     node = { kind: 'distinct', input: node, types: projected.exprs.map((expr) => expr.type), width: node.width };
   }
   if (projected.sortKeys.length > 0) node = { kind: 'sort', input: node, keys: projected.sortKeys, width: node.width };
+  if (projected.distinctOn.length > 0) {
+    // After the sort: the first row of each DISTINCT ON group in ORDER BY order is kept.
+    const keyColumns = projected.distinctOn;
+    node = { kind: 'distinct', input: node, types: keyColumns.map((position) => projected.exprs[position]!.type), keyColumns, width: node.width };
+  }
   node = await applyLimit(ctx, select, node);
   if (projected.exprs.length > projected.visible) {
     const exprs = projected.columns.map((column, index): CompiledExpr => ({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }));
