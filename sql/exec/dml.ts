@@ -16,7 +16,7 @@ import { constantExpr } from '../plan/expr/compiled.js';
 import { coerce } from '../plan/expr/coerce.js';
 import type { ExprCompiler } from '../plan/expr/compile.js';
 import type { PlanNode } from '../plan/plan.js';
-import { codecOf, correlatedSince, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
+import { codecOf, correlatedSince, planFrom, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
@@ -264,10 +264,17 @@ async function conflicts(rt: Runtime, codec: ReturnType<typeof codecOf>, row: re
 
 // ─── UPDATE / DELETE ───────────────────────────────────────────────────────────────────────
 
-async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string, where: ast.Expr | null): Promise<{ node: PlanNode; compiler: ExprCompiler }> {
-  const compiler = pctx.compiler.withScope(tableScope(table, alias));
+/**
+ * The rows an UPDATE or DELETE changes: the target table's (locked) scan, joined with the
+ * `FROM` / `USING` items if any — rows are `[target columns…, other columns…]` — and filtered.
+ */
+async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string, where: ast.Expr | null, others: readonly ast.FromItem[] = []): Promise<{ node: PlanNode; compiler: ExprCompiler }> {
+  const from = others.length === 0 ? null : await planFrom(pctx, others);
+  const targetScope = tableScope(table, alias);
+  const compiler = pctx.compiler.withScope(from === null ? targetScope : targetScope.concat(from.scope));
   const choice = await chooseIndex(table, where, compiler);
   let node: PlanNode = scanNode(table, choice, true);
+  if (from !== null) node = { kind: 'join', joinType: 'cross', left: node, right: from.node, on: null, width: node.width + from.node.width };
   if (where !== null) {
     const slotsBefore = pctx.compiler.slots.length;
     const predicate = await compiler.compilePredicate(where, 'WHERE');
@@ -277,11 +284,26 @@ async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string
   return { node, compiler };
 }
 
+/** Each target row once (a join may match it several times; PostgreSQL then uses one match). */
+function firstPerTarget(rows: readonly Datum[][], table: TableDesc, joined: boolean): Datum[][] {
+  if (!joined) return rows as Datum[][];
+  const codec = codecOf(table);
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const id = Buffer.from(codec.primaryKey(row.slice(0, table.columns.length))).toString('latin1');
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): Promise<StatementPlan> {
-  if (statement.with !== null || statement.from.length > 0) throw new SqlError('0A000', 'UPDATE … FROM and WITH are not supported yet');
+  if (statement.with !== null) throw new SqlError('0A000', 'WITH in UPDATE is not supported yet');
   const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
   const alias = statement.alias ?? table.name;
-  const read = await planTargetRead(pctx, table, alias, statement.where);
+  const read = await planTargetRead(pctx, table, alias, statement.where, statement.from);
+  const joined = statement.from.length > 0;
+  const width = table.columns.length;
   const assignments: { position: number; expr: CompiledExpr }[] = [];
   const assigned = new Set<number>();
   for (const assignment of statement.set) {
@@ -302,13 +324,14 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     isDdl: false,
     node: read.node,
     async execute(rt) {
-      const rows = await drain(buildSource(read.node, rt));
+      const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined);
       const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx);
       const updated: Datum[][] = [];
-      for (const oldRow of rows) {
+      for (const joinedRow of rows) {
         if (hasRowSlots) await rt.fillRowSlots();
+        const oldRow = joined ? joinedRow.slice(0, width) : joinedRow;
         const newRow = [...oldRow];
-        for (const { position, expr } of assignments) newRow[position] = expr.eval(oldRow, rt.ctx);
+        for (const { position, expr } of assignments) newRow[position] = expr.eval(joinedRow, rt.ctx);
         writer.validate(newRow);
         await writer.update(oldRow, newRow);
         updated.push(newRow);
@@ -321,10 +344,11 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
 }
 
 export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): Promise<StatementPlan> {
-  if (statement.with !== null || statement.using.length > 0) throw new SqlError('0A000', 'DELETE … USING and WITH are not supported yet');
+  if (statement.with !== null) throw new SqlError('0A000', 'WITH in DELETE is not supported yet');
   const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
   const alias = statement.alias ?? table.name;
-  const read = await planTargetRead(pctx, table, alias, statement.where);
+  const read = await planTargetRead(pctx, table, alias, statement.where, statement.using);
+  const joined = statement.using.length > 0;
   const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
   return {
     columns: returning.columns,
@@ -332,7 +356,7 @@ export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): P
     isDdl: false,
     node: read.node,
     async execute(rt) {
-      const rows = await drain(buildSource(read.node, rt));
+      const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined).map((row) => (joined ? row.slice(0, table.columns.length) : row));
       const writer = new RowWriter(rt.txn, table, codecOf(table), [], rt.ctx);
       for (const row of rows) await writer.delete(row);
       await writer.flush();

@@ -36,8 +36,8 @@
  *
  * ## Not yet
  *
- * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions, ON CONFLICT ON CONSTRAINT, UPDATE …
- * FROM / DELETE … USING, foreign keys, hash and lookup joins (joins are nested loops), partial and
+ * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions, ON CONFLICT ON CONSTRAINT,
+ * foreign keys, hash and lookup joins (joins are nested loops), partial and
  * expression indexes, EXPLAIN ANALYZE, most admin statements beyond SPLIT AT and SHOW RANGES.
  */
 export * from './contract.js';

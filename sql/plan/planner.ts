@@ -186,7 +186,7 @@ function outputPosition(expr: ast.Expr, outputs: readonly { name: string; index:
 // ─── FROM ──────────────────────────────────────────────────────────────────────────────────
 
 
-async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[]): Promise<FromResult> {
+export async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[]): Promise<FromResult> {
   if (items.length === 0) return { node: { kind: 'values', rows: [[]], width: 0 }, scope: Scope.empty };
   let result = await planFromItem(ctx, items[0]!);
   for (const item of items.slice(1)) {
