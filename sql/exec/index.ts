@@ -36,9 +36,10 @@
  *
  * ## Not yet
  *
- * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions, ON CONFLICT ON CONSTRAINT,
- * foreign keys, hash and lookup joins (joins are nested loops), partial and
- * expression indexes, EXPLAIN ANALYZE, most admin statements beyond SPLIT AT and SHOW RANGES.
+ * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions,
+ * ON CONFLICT ON CONSTRAINT, foreign keys, lookup joins, partial and expression indexes, EXPLAIN
+ * ANALYZE, COPY into the engine (the session's framing must turn rows into INSERTs), most admin
+ * statements beyond SPLIT AT and SHOW RANGES.
  */
 export * from './contract.js';
 export { createSqlEngine } from './engine.js';

@@ -203,7 +203,11 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
   };
 }
 
-/** Nested loops over the materialized right side; outer joins pad with NULLs. */
+/**
+ * Joins over the materialized right side: a hash join on the equality keys when the planner found
+ * some (the full condition is still checked on each candidate), else nested loops; outer joins pad
+ * with NULLs.
+ */
 function joinSource(node: JoinNode, rt: Runtime): RowSource {
   let right: Datum[][] | undefined;
   let matchedRight: boolean[] = [];
@@ -213,11 +217,30 @@ function joinSource(node: JoinNode, rt: Runtime): RowSource {
   const leftWidth = node.left.width;
   const rightWidth = node.right.width;
   const on = node.on?.eval;
+  const hashKeys = node.hashKeys;
+  const buckets = new Map<string, number[]>();
+  let allRightIndexes: number[] | undefined;
+  const allRightGetter = (): number[] => (allRightIndexes ??= right!.map((_row, index) => index));
+  const probe = (leftRow: readonly Datum[]): readonly number[] => {
+    const keys = hashKeys!.left.map((expr) => expr.eval(leftRow, rt.ctx));
+    if (keys.some((key) => key === null)) return [];
+    return buckets.get(datumsKey(hashKeys!.types, keys)) ?? [];
+  };
   return {
     async next() {
       if (right === undefined) {
         right = await drain(buildSource(node.right, rt));
         matchedRight = right.map(() => false);
+        if (hashKeys !== undefined) {
+          right.forEach((row, index) => {
+            const keys = hashKeys.right.map((expr) => expr.eval(row, rt.ctx));
+            if (keys.some((key) => key === null)) return; // NULL equals nothing
+            const id = datumsKey(hashKeys.types, keys);
+            const bucket = buckets.get(id);
+            if (bucket === undefined) buckets.set(id, [index]);
+            else bucket.push(index);
+          });
+        }
       }
       while (!leftDone) {
         const batch = await left.next();
@@ -228,7 +251,9 @@ function joinSource(node: JoinNode, rt: Runtime): RowSource {
         const out: RowBatch = [];
         for (const leftRow of batch) {
           let matched = false;
-          right.forEach((rightRow, index) => {
+          const candidates = hashKeys === undefined ? allRightGetter() : probe(leftRow);
+          candidates.forEach((index) => {
+            const rightRow = right![index]!;
             const row = [...leftRow, ...rightRow];
             if (on !== undefined && on(row, rt.ctx) !== true) return;
             matched = true;

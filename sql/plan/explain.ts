@@ -73,7 +73,7 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         visit(current.input, depth + 1);
         return;
       case 'join':
-        out.push(`${pad}• ${current.joinType} join (nested loop)`);
+        out.push(`${pad}• ${current.joinType} join (${current.hashKeys === undefined ? 'nested loop' : 'hash'})`);
         visit(current.left, depth + 1);
         visit(current.right, depth + 1);
         return;

@@ -111,7 +111,13 @@ export interface JoinNode {
   readonly joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
   readonly left: PlanNode;
   readonly right: PlanNode;
+  /** The whole join condition over the joined row (checked on every candidate pair). */
   readonly on: CompiledExpr | null;
+  /**
+   * Equality keys (`l.a = r.b` conjuncts of ON): a hash join on them — left keys over the left
+   * row, right keys over the right row, compared in `types`. Absent: nested loops.
+   */
+  readonly hashKeys?: { readonly left: readonly CompiledExpr[]; readonly right: readonly CompiledExpr[]; readonly types: readonly SqlType[] };
   readonly width: number;
 }
 

@@ -22,7 +22,7 @@ import { aggregateNames, type AggregateCall } from './expr/aggregates.js';
 import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
-import type { PlanNode, ScanNode, SortKey } from './plan.js';
+import type { JoinNode, PlanNode, ScanNode, SortKey } from './plan.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { planGenerateSeries } from './table-functions.js';
@@ -275,7 +275,38 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
   }
   const joinType = join.joinType;
-  return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width }, scope };
+  const condition: ast.Expr | null = join.on ?? null;
+  const hashKeys = condition === null ? undefined : await equalityKeys(ctx, condition, left.scope, right.scope);
+  return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, ...(hashKeys === undefined ? {} : { hashKeys }), width: left.node.width + right.node.width }, scope };
+}
+
+/** The `l.x = r.y` conjuncts of a join condition as hash keys (each side compiled in its own scope). */
+async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftScope: Scope, rightScope: Scope): Promise<JoinNode['hashKeys']> {
+  const conjuncts = (expr: ast.Expr): ast.Expr[] => (expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr]);
+  const compileIn = async (scope: Scope, expr: ast.Expr): Promise<CompiledExpr | undefined> => {
+    if (expr.kind !== 'ColumnRef') return undefined;
+    try {
+      return await ctx.compiler.withScope(scope).compile(expr);
+    } catch {
+      return undefined;
+    }
+  };
+  const keys: { left: CompiledExpr[]; right: CompiledExpr[]; types: SqlType[] } = { left: [], right: [], types: [] };
+  for (const conjunct of conjuncts(condition)) {
+    if (conjunct.kind !== 'BinaryOp' || conjunct.operator !== '=') continue;
+    let l = await compileIn(leftScope, conjunct.left);
+    let r = await compileIn(rightScope, conjunct.right);
+    if (l === undefined || r === undefined) {
+      l = await compileIn(leftScope, conjunct.right);
+      r = await compileIn(rightScope, conjunct.left);
+    }
+    if (l === undefined || r === undefined) continue;
+    const type = commonType([l, r], 'JOIN');
+    keys.left.push(coerce(l, type, 'implicit', ctx.compiler.paramTypes));
+    keys.right.push(coerce(r, type, 'implicit', ctx.compiler.paramTypes));
+    keys.types.push(type);
+  }
+  return keys.types.length === 0 ? undefined : keys;
 }
 
 function andExpr(left: CompiledExpr, right: CompiledExpr): CompiledExpr {
