@@ -113,7 +113,13 @@ export class DistSender implements Sender {
       return;
     }
     if (mode.concurrent) {
-      await Promise.all(parts.map((part) => this.sendPart(state, mode, part)));
+      // Every part settles before the batch answers, even when one fails early: a transaction
+      // must never have a write in flight once its coordinator has moved on — a part that
+      // landed after the commit would leave an intent of a committed transaction, committed
+      // later at a later timestamp (found by the randomized serializability test).
+      const settled = await Promise.allSettled(parts.map((part) => this.sendPart(state, mode, part)));
+      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure !== undefined) throw failure.reason;
       return;
     }
     for (const part of mode.reverse ? parts.reverse() : parts) await this.sendPart(state, mode, part);

@@ -23,8 +23,9 @@ import {
   type Request,
   type ScanResponse,
   type Transaction,
+  WriteTooOldError,
 } from '../../../kv/api/index.js';
-import { DistSender, RangeCache, RoutingRetriesExhaustedError } from '../../../kv/client/index.js';
+import { DistSender, RangeCache, RoutingRetriesExhaustedError, type RangeTransport } from '../../../kv/client/index.js';
 import { dec, enc, FakeCluster } from './fake-cluster.js';
 
 const letters = 'abcdefghij'.split('');
@@ -163,6 +164,41 @@ describe('DistSender', () => {
     ]);
     expect(response.responses[2].txn.status).toBe('COMMITTED');
     expect(response.header.txn?.status).toBe('COMMITTED');
+  });
+
+  it('answers a transaction batch that failed on one range only once every other range answered', async () => {
+    const cluster = new FakeCluster(['b', 'd', 'f', 'h']);
+    let slowPartDone = false;
+    // Range 1 fails at once; range 5 answers later. No part may still be in flight when the
+    // batch fails: the coordinator would move on (restart, commit) with a write outstanding.
+    const transport: RangeTransport = async (id, desc, batch) => {
+      if (id === rangeId(1)) throw new WriteTooOldError(enc('a'), timestamp(10n), timestamp(11n));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const response = await cluster.transport(id, desc, batch);
+      slowPartDone = true;
+      return response;
+    };
+    const sender = new DistSender(new RangeCache(cluster.rangeLookup), transport);
+    const txn: Transaction = transaction({
+      id: txnId('0123456789abcdef0123456789abcdef'),
+      key: enc('i'),
+      epoch: 0,
+      writeTimestamp: timestamp(10n),
+      minTimestamp: timestamp(10n),
+      priority: 1,
+      sequence: 2,
+      name: 't',
+      status: 'PENDING',
+      readTimestamp: timestamp(10n),
+      globalUncertaintyLimit: timestamp(10n),
+      ignoredSequences: [],
+      lockSpans: [],
+      inFlightWrites: [],
+      lastHeartbeat: timestamp(0n),
+    });
+    const batch = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn }), [putRequest(enc('i'), enc('I'), { sequence: 1 }), putRequest(enc('a'), enc('A'), { sequence: 2 })]);
+    await expect(sender.send(batch)).rejects.toBeInstanceOf(WriteTooOldError);
+    expect(slowPartDone).toBe(true);
   });
 
   it('gives up with a typed error after retriesMax routing retries', async () => {
