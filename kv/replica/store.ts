@@ -332,9 +332,18 @@ export class Store implements Sender, ReplicaHost {
     if (status === 'STAGING' || spans.length === 0) return;
     const requests = spans.map((s) => (s.endKey === undefined ? resolveIntentRequest(s.key, { intentTxn: txn, status }) : resolveIntentRangeRequest(s.key, s.endKey, { intentTxn: txn, status })));
     const send = async (): Promise<void> => {
-      for (let i = 0; i < requests.length; i += limits.intentResolutionBatchRequestsMax) {
+      const queue: Request[] = [...requests];
+      while (queue.length > 0) {
         const now = this.clock.now();
-        await this.db.send(batchRequest(batchHeader({ timestamp: now }), requests.slice(i, i + limits.intentResolutionBatchRequestsMax)));
+        const chunk = queue.splice(0, limits.intentResolutionBatchRequestsMax);
+        const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), chunk));
+        // A range resolution stops after `intentResolutionIntentsMax` intents: resend the rest.
+        response.responses.forEach((answer, i) => {
+          const request = chunk[i]!;
+          if (answer.kind === 'resolveIntentRange' && answer.resumeSpan !== undefined && request.kind === 'resolveIntentRange') {
+            queue.push(resolveIntentRangeRequest(answer.resumeSpan.key, answer.resumeSpan.endKey!, { intentTxn: txn, status }));
+          }
+        });
       }
     };
     send().catch((error: unknown) => {
@@ -364,6 +373,13 @@ export class Store implements Sender, ReplicaHost {
     const work = [];
     let sync = false;
     for (const replica of replicas) {
+      // Bound one cycle's batch: past a quarter of the engine's batch limit the other replicas
+      // wait for the next cycle (one replica's Ready — an append and an apply of at most
+      // `raftCommandBytesMax` each — always fits in the rest).
+      if (batch.byteSize > limits.writeBatchBytesMax / 4) {
+        this.pendingReady.add(replica);
+        continue;
+      }
       if (replica.isDestroyed || !replica.raw.hasReady()) continue;
       const ready = replica.raw.ready();
       const messages = ready.messages.length + ready.messagesBeforePersist.length;

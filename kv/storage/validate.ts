@@ -13,8 +13,8 @@ export function validateOps(ops: readonly WriteOp[]): number {
     if (op.key.length > limits.engineKeyBytesMax) {
       throw new LimitExceededError('engineKeyBytesMax', limits.engineKeyBytesMax, op.key.length);
     }
-    if (op.kind === 'put' && op.value.length > limits.valueBytesMax) {
-      throw new LimitExceededError('valueBytesMax', limits.valueBytesMax, op.value.length);
+    if (op.kind === 'put' && op.value.length > limits.engineValueBytesMax) {
+      throw new LimitExceededError('engineValueBytesMax', limits.engineValueBytesMax, op.value.length);
     }
     total += op.key.length + (op.kind === 'put' ? op.value.length : 0);
   }

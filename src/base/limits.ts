@@ -11,8 +11,14 @@ export const limits = Object.freeze({
    * its length) plus the MVCC and local-key prefixes and suffixes.
    */
   engineKeyBytesMax: 2 * 16 * 1024 + 64,
-  /** Largest single value, in bytes. */
+  /** Largest single value a client may write, in bytes. */
   valueBytesMax: 16 * 1024 * 1024,
+  /**
+   * Largest single value the storage engine accepts, in bytes: a Raft log entry holds a whole
+   * replicated command (up to `raftCommandBytesMax`) plus the entry's own header, so it is above
+   * the client's `valueBytesMax`.
+   */
+  engineValueBytesMax: 17 * 1024 * 1024 + 64 * 1024,
   /** Largest write batch one engine commit accepts, in bytes. */
   writeBatchBytesMax: 64 * 1024 * 1024,
   /** Most versions a single key may keep in its intent history (savepoint rewrites). */
@@ -104,10 +110,13 @@ export const limits = Object.freeze({
   engineKeyFilterBytesMax: 64 * 1024 * 1024,
   /**
    * Largest replicated command (one evaluated batch's writes and effects) a replica proposes
-   * through Raft, in bytes (CockroachDB's 64 MiB `kv.raft.command.max_size`); a larger batch is
-   * refused with `LimitExceededError` before it reaches the log.
+   * through Raft, in bytes: room for one client value of `valueBytesMax` and its key (CockroachDB
+   * allows 64 MiB); a larger batch is refused with `LimitExceededError` before it reaches the
+   * log. It must fit one engine value (`engineValueBytesMax`), and two of them (an append and an
+   * apply) must fit one engine write batch (`writeBatchBytesMax`), or a Ready cycle could fail
+   * its commit and stop the store.
    */
-  raftCommandBytesMax: 64 * 1024 * 1024,
+  raftCommandBytesMax: 17 * 1024 * 1024,
   /** Interval between Raft ticks of every replica of a store, in nanoseconds. */
   raftTickIntervalNanos: 100_000_000n,
   /**
@@ -127,7 +136,7 @@ export const limits = Object.freeze({
    */
   txnPushRecheckIntervalNanos: 1_000_000_000n,
   /** Most intent resolutions one asynchronous resolution batch carries (the request batch pattern). */
-  intentResolutionBatchRequestsMax: 100,
+  intentResolutionBatchRequestsMax: 8,
   /**
    * Entries a range's Raft log keeps at or below its applied index before they are truncated
    * (the log's low-water mark moves up). With one replica nothing behind the applied index is
@@ -191,6 +200,12 @@ export const limits = Object.freeze({
   sqlCopyBatchRowsMax: 100,
   /** How long a stopping node lets idle-waiting SQL connections finish their statement, in ms. */
   sqlDrainWaitMsMax: 5_000,
+  /**
+   * Most intents one ResolveIntentRange resolves; the rest come back as a resume span, so the
+   * Raft command that resolves a large transaction's intents stays well under
+   * `raftCommandBytesMax` (its resolver sends the resume spans next).
+   */
+  intentResolutionIntentsMax: 1_000,
 });
 
 export type Limits = typeof limits;

@@ -3,7 +3,7 @@
  * group commit, restart from the engine alone (LevelDB), merges, bad input, and waiting on locks.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchHeader, batchRequest, getRequest, isRetryableError, keyMax, putRequest, RangeNotFoundError } from '../../../kv/api/index.js';
+import { batchHeader, batchRequest, getRequest, isRetryableError, keyMax, putRequest, RangeNotFoundError, resolveIntentRangeRequest, txnMeta } from '../../../kv/api/index.js';
 import { LevelEngine } from '../../../kv/storage/level-engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { LimitExceededError } from '../../../src/base/errors.js';
@@ -205,5 +205,34 @@ describe('Store', () => {
     expect(await reader.get(k('later'))).toBeUndefined(); // its snapshot, without an uncertainty restart
     expect(reader.transaction.readTimestamp).toEqual(startedAt);
     await reader.commit();
+  });
+
+  it('resolves a large range of intents in bounded steps, each answering with the span still to do', async () => {
+    const kv = await start();
+    await kv.split(k('m'));
+    const count = 2 * limits.intentResolutionIntentsMax + 17;
+    const writer = new Txn(kv.sender, kv.txnDeps);
+    for (let i = 0; i < count; i += 500) {
+      const n = Math.min(500, count - i);
+      await writer.batch(Array.from({ length: n }, (_, j) => putRequest(k(`z${String(i + j).padStart(6, '0')}`), enc('v'))));
+    }
+    writer.abandon();
+    const right = kv.store.replica(2 as never)!;
+    expect(right.stats.intentCount).toBe(count);
+    // Abort them all, as a cleanup of an abandoned transaction would: one bounded step at a time.
+    let from = k('z');
+    let steps = 0;
+    for (;;) {
+      const response = await kv.sender.send(
+        batchRequest(batchHeader({ timestamp: kv.clock.now() }), [resolveIntentRangeRequest(from, k('z~'), { intentTxn: txnMeta(writer.transaction), status: 'ABORTED' })]),
+      );
+      steps++;
+      const resume = response.responses[0].resumeSpan;
+      if (resume === undefined) break;
+      from = resume.key;
+    }
+    expect(steps).toBe(3);
+    expect(right.stats.intentCount).toBe(0);
+    expect(right.stats.liveCount).toBe(0);
   });
 });

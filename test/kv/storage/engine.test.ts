@@ -122,7 +122,7 @@ describe.each(engines)('%s', (_name, open) => {
 
   it('rejects an oversized value with LimitExceededError and applies nothing', async () => {
     const engine = await open();
-    const big = new Uint8Array(limits.valueBytesMax + 1);
+    const big = new Uint8Array(limits.engineValueBytesMax + 1);
     expect(() => engine.commit([put('a', 'ok'), { kind: 'put', key: enc('b'), value: big }], { sync: false })).toThrow(LimitExceededError);
     expect(engine.get(enc('a'))).toBeUndefined();
   });
