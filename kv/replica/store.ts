@@ -180,7 +180,7 @@ export class Store implements Sender, ReplicaHost {
       const response = isAdmin(batch.requests[0]!) ? await this.splitMerge.admin(replica, batch) : await replica.send(batch);
       return response as BatchResponse<Rs>;
     } catch (error) {
-      throw this.enrichRoutingError(error, batch);
+      throw this.enrichRoutingError(error);
     }
   }
 
@@ -196,13 +196,13 @@ export class Store implements Sender, ReplicaHost {
   }
 
   /** A replica-level key mismatch (the range split while the batch waited) gets the store's view. */
-  private enrichRoutingError(error: unknown, batch: BatchRequest): unknown {
+  private enrichRoutingError(error: unknown): unknown {
     if (!(error instanceof RangeKeyMismatchError)) return error;
     const replica = this.replicasById.get(error.rangeId);
-    return replica === undefined ? error : this.mismatch(error.requestSpan, replica, batch);
+    return replica === undefined ? error : this.mismatch(error.requestSpan, replica);
   }
 
-  private mismatch(s: { key: Uint8Array; endKey?: Uint8Array | undefined }, replica: Replica, _batch?: BatchRequest): RangeKeyMismatchError {
+  private mismatch(s: { key: Uint8Array; endKey?: Uint8Array | undefined }, replica: Replica): RangeKeyMismatchError {
     const actual = [replica.descriptor];
     const holder = this.replicaForKey(s.key);
     if (holder !== undefined && holder !== replica) actual.push(holder.descriptor);
@@ -257,12 +257,11 @@ export class Store implements Sender, ReplicaHost {
     if (this.cycle === undefined && this.failure === undefined) this.cycle = Promise.resolve().then(() => this.runCycles());
   }
 
-  afterApply(replica: Replica, sideEffects: readonly SideEffect[]): void {
+  afterApply(_replica: Replica, sideEffects: readonly SideEffect[]): void {
     for (const effect of sideEffects) {
       if (effect.kind === 'txnUpdated') this.onTxnUpdated(effect.txn);
       else if (effect.kind === 'resolveIntents') this.resolveIntentsAsync(effect.txn, effect.status, effect.spans);
     }
-    void replica;
   }
 
   onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void> {

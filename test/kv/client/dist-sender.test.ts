@@ -44,6 +44,27 @@ async function loaded(): Promise<{ cluster: FakeCluster; sender: DistSender; cac
 
 const keysOf = (response: { rows: readonly { key: Uint8Array }[] }): string => response.rows.map((row) => dec(row.key)).join('');
 
+/** A PENDING transaction anchored at "i" at timestamp 10, having written `sequence` writes. */
+function pendingTxn(sequence: number): Transaction {
+  return transaction({
+    id: txnId('0123456789abcdef0123456789abcdef'),
+    key: enc('i'),
+    epoch: 0,
+    writeTimestamp: timestamp(10n),
+    minTimestamp: timestamp(10n),
+    priority: 1,
+    sequence,
+    name: 't',
+    status: 'PENDING',
+    readTimestamp: timestamp(10n),
+    globalUncertaintyLimit: timestamp(10n),
+    ignoredSequences: [],
+    lockSpans: [],
+    inFlightWrites: [],
+    lastHeartbeat: timestamp(0n),
+  });
+}
+
 describe('DistSender', () => {
   it('routes point puts and gets to the range holding each key', async () => {
     const cluster = new FakeCluster(['b', 'd', 'f', 'h']);
@@ -138,23 +159,7 @@ describe('DistSender', () => {
   it('sends EndTxn alone and last when a transaction writes on several ranges', async () => {
     const cluster = new FakeCluster(['b', 'd', 'f', 'h']);
     const sender = new DistSender(new RangeCache(cluster.rangeLookup), cluster.transport);
-    const txn: Transaction = transaction({
-      id: txnId('0123456789abcdef0123456789abcdef'),
-      key: enc('i'),
-      epoch: 0,
-      writeTimestamp: timestamp(10n),
-      minTimestamp: timestamp(10n),
-      priority: 1,
-      sequence: 1,
-      name: 't',
-      status: 'PENDING',
-      readTimestamp: timestamp(10n),
-      globalUncertaintyLimit: timestamp(10n),
-      ignoredSequences: [],
-      lockSpans: [],
-      inFlightWrites: [],
-      lastHeartbeat: timestamp(0n),
-    });
+    const txn: Transaction = pendingTxn(1);
     const commit = endTxnRequest({ key: enc('i'), commit: true, lockSpans: [span(enc('i')), span(enc('a'))] });
     const response = await sender.send(batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn }), [putRequest(enc('i'), enc('I')), putRequest(enc('a'), enc('A')), commit]));
     expect(cluster.sends.map((s) => [s.rangeId, s.kinds.join()])).toEqual([
@@ -179,23 +184,7 @@ describe('DistSender', () => {
       return response;
     };
     const sender = new DistSender(new RangeCache(cluster.rangeLookup), transport);
-    const txn: Transaction = transaction({
-      id: txnId('0123456789abcdef0123456789abcdef'),
-      key: enc('i'),
-      epoch: 0,
-      writeTimestamp: timestamp(10n),
-      minTimestamp: timestamp(10n),
-      priority: 1,
-      sequence: 2,
-      name: 't',
-      status: 'PENDING',
-      readTimestamp: timestamp(10n),
-      globalUncertaintyLimit: timestamp(10n),
-      ignoredSequences: [],
-      lockSpans: [],
-      inFlightWrites: [],
-      lastHeartbeat: timestamp(0n),
-    });
+    const txn: Transaction = pendingTxn(2);
     const batch = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn }), [putRequest(enc('i'), enc('I'), { sequence: 1 }), putRequest(enc('a'), enc('A'), { sequence: 2 })]);
     await expect(sender.send(batch)).rejects.toBeInstanceOf(WriteTooOldError);
     expect(slowPartDone).toBe(true);
