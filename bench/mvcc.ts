@@ -47,7 +47,7 @@ async function mvccWrites(engine: LevelEngine): Promise<number> {
   for (let i = 0; i < keyCount; i += batchSize) {
     const batch = new Batch(engine);
     const ts = timestamp(BigInt(1 + i) * 1000n);
-    for (let j = i; j < Math.min(i + batchSize, keyCount); j++) await mvccPut(batch, stats, keys[j]!, ts, value);
+    for (let j = i; j < Math.min(i + batchSize, keyCount); j++) mvccPut(batch, stats, keys[j]!, ts, value);
     await engine.commit(batch.ops, { sync: false });
   }
   if (stats.liveCount !== keyCount) throw new Error(`expected ${keyCount} live keys, stats say ${stats.liveCount}`);
@@ -73,7 +73,7 @@ async function mvccOverwrites(engine: LevelEngine): Promise<number> {
   for (let i = 0; i < keyCount; i += batchSize) {
     const batch = new Batch(engine);
     const ts = timestamp(BigInt(keyCount + 1 + i) * 1000n);
-    for (let j = i; j < Math.min(i + batchSize, keyCount); j++) await mvccPut(batch, stats, keys[j]!, ts, overwrite);
+    for (let j = i; j < Math.min(i + batchSize, keyCount); j++) mvccPut(batch, stats, keys[j]!, ts, overwrite);
     await engine.commit(batch.ops, { sync: false });
   }
   if (stats.valCount !== keyCount || stats.liveCount !== 0 || stats.keyCount !== 0) throw new Error(`overwrites: unexpected stats delta ${JSON.stringify(stats)}`);
