@@ -1,0 +1,345 @@
+/**
+ * `npm run bench -- pgbench [--scale=10] [--clients=8] [--jobs=2] [--seconds=60]
+ *   [--only=both|postgres|rangedb] [--cpu-prof-dir=DIR]`:
+ * PostgreSQL's own benchmark client against PostgreSQL 15 and against rangedb on this machine.
+ *
+ * Reference: PostgreSQL 15 started by this script in a temp folder (initdb, then `pg_ctl start`
+ * with fsync=on and synchronous_commit=on — durable commits, as rangedb's are; as root both run
+ * through `runuser -u postgres --`), listening on a free localhost port with its socket in the
+ * temp folder. Ours: `node dist/src/cli/main.js start-single-node` on a temp store and a free
+ * port (a separate process, as a user runs it, so pgbench and the server do not share an event
+ * loop). `--cpu-prof-dir` starts it under `node --cpu-prof` and leaves the profile there.
+ *
+ * On each server, one after the other (the other one stopped): `pgbench -i -s SCALE` (timed:
+ * create tables, client-side COPY of 100k·SCALE accounts, ADD PRIMARY KEY), then
+ * `pgbench -c C -j J -T S -M prepared` (TPC-B, sort of) and `pgbench -S …` (select-only), both
+ * over TCP. From each run: tps (successful transactions only, as pgbench counts them), latency
+ * average (failures included) and failed transactions. pgbench 15 counts a serialization failure
+ * (40001) as a failed transaction and goes on; any other error aborts the client, which shows as a
+ * non-zero exit and is reported as such, never hidden.
+ *
+ * JSON lines (bench/_report.ts): tps for TPC-B and select-only with ratio rangedb/PostgreSQL,
+ * latency averages (ratio > 1 means rangedb is slower), failed transactions, and init seconds.
+ * Both servers are stopped on the way out, on failure and on Ctrl-C too.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flag, nowMs, progress, report, round } from './_report.js';
+
+const scale = flag('scale', 10);
+const clients = flag('clients', 8);
+const jobs = flag('jobs', 2);
+const seconds = flag('seconds', 60);
+const only = stringFlag('only') ?? 'both';
+const cpuProfDir = stringFlag('cpu-prof-dir');
+const pgBin = '/usr/lib/postgresql/15/bin';
+const runningAsRoot = process.getuid?.() === 0;
+
+function stringFlag(name: string): string | undefined {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg?.slice(name.length + 3);
+}
+
+/** What pgbench printed for one run. */
+interface PgbenchRun {
+  readonly tps: number;
+  readonly latencyAvgMs: number;
+  readonly processed: number;
+  readonly failed: number;
+  /** pgbench's exit status: non-zero when a client aborted on an error it does not retry. */
+  readonly exitCode: number;
+  readonly aborted: string | undefined;
+}
+
+/** One server's figures. */
+interface ServerFigures {
+  readonly initSeconds: number;
+  readonly tpcb: PgbenchRun;
+  readonly selectOnly: PgbenchRun;
+}
+
+/** How pgbench reaches a server. */
+interface Target {
+  readonly name: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, 'localhost', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = nowMs() + timeoutMs;
+  while (nowMs() < deadline) {
+    if (!alive()) throw new Error(`the server on port ${port} exited before accepting connections`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, 'localhost');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+}
+
+/** Runs a PostgreSQL binary as the postgres user when we are root (initdb and postgres refuse root). */
+function asPostgres(binary: string, args: readonly string[]): { command: string; args: string[] } {
+  const path = join(pgBin, binary);
+  return runningAsRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', path, ...args] } : { command: path, args: [...args] };
+}
+
+function runChecked(command: string, args: readonly string[], what: string, cwd: string): void {
+  const result = spawnSync(command, args, { encoding: 'utf8', cwd });
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${result.stderr || result.stdout}`);
+}
+
+/** A PostgreSQL 15 cluster in a temp folder, stopped (and its folder removed) by `stop`. */
+class ReferencePostgres {
+  private running = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<ReferencePostgres> {
+    if (!existsSync(join(pgBin, 'pg_ctl'))) throw new Error(`PostgreSQL 15 is not installed (${pgBin}/pg_ctl): apt-get install postgresql-15`);
+    const dir = mkdtempSync(join(tmpdir(), 'rangedb-bench-pg-'));
+    chmodSync(dir, 0o777); // the postgres user writes the data folder, socket and log here
+    const pg = new ReferencePostgres(dir, await freePort());
+    cleanups.push(() => pg.stopSync());
+    const init = asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    runChecked(init.command, init.args, 'initdb', dir);
+    const options = [`-p ${pg.port}`, `-k ${dir}`, "-c listen_addresses='localhost'", '-c fsync=on', '-c synchronous_commit=on', `-c max_connections=${clients + 20}`].join(' ');
+    const start = asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-o', options]);
+    runChecked(start.command, start.args, 'pg_ctl start', dir);
+    pg.running = true;
+    return pg;
+  }
+
+  get target(): Target {
+    return { name: 'PostgreSQL 15', port: this.port, user: 'postgres', database: 'postgres' };
+  }
+
+  /** `pg_ctl stop -m fast`, then the folder goes. Idempotent; synchronous so an exit handler can call it. */
+  stopSync(): void {
+    if (this.running) {
+      this.running = false;
+      const stop = asPostgres('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', join(this.dir, 'data')]);
+      const result = spawnSync(stop.command, stop.args, { encoding: 'utf8', cwd: this.dir });
+      if (result.status !== 0) progress(`pg_ctl stop failed: ${result.stderr}`);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A rangedb single-node process on a temp store. */
+class RangedbServer {
+  private exited = false;
+  private readonly exit: Promise<number | null>;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.once('exit', () => (this.exited = true));
+  }
+
+  static async start(): Promise<RangedbServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'rangedb-bench-pgbench-'));
+    const port = await freePort();
+    const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+    const args = [...nodeArgs, 'dist/src/cli/main.js', 'start-single-node', `--store=${join(dir, 'store')}`, `--sql-addr=localhost:${port}`, '--log-level=warn'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const server = new RangedbServer(dir, port, child);
+    cleanups.push(() => server.killSync());
+    await waitForPort(port, 60_000, () => !server.exited);
+    return server;
+  }
+
+  get target(): Target {
+    return { name: 'rangedb', port: this.port, user: 'root', database: 'defaultdb' };
+  }
+
+  /** SIGTERM (a clean shutdown: connections drained, the store closed), SIGKILL after 30 s. */
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      this.child.kill('SIGTERM');
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
+      if ((await Promise.race([this.exit, timeout])) === 'timeout') {
+        progress('rangedb did not stop within 30 s of SIGTERM; killing it');
+        this.child.kill('SIGKILL');
+        await this.exit;
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  killSync(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs pgbench, streaming its progress lines (`-P`) to stderr; resolves with its output. */
+async function pgbench(target: Target, args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const connection = ['-h', 'localhost', '-p', String(target.port), '-U', target.user];
+  const child = spawn('pgbench', [...connection, ...args, target.database], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    for (const line of chunk.split('\n')) if (/^progress:|aborted|error/i.test(line)) progress(`  ${target.name}: ${line.trim()}`);
+  });
+  const code = await new Promise<number>((resolve) => child.once('close', (status) => resolve(status ?? 1)));
+  return { stdout, stderr, code };
+}
+
+function numberAfter(text: string, pattern: RegExp): number | undefined {
+  const match = pattern.exec(text);
+  return match === null ? undefined : Number(match[1]);
+}
+
+function parseRun(output: { stdout: string; stderr: string; code: number }): PgbenchRun {
+  const text = output.stdout;
+  const tps = numberAfter(text, /^tps = ([\d.]+)/m);
+  const latencyAvgMs = numberAfter(text, /^latency average = ([\d.]+) ms/m);
+  const processed = numberAfter(text, /^number of transactions actually processed: (\d+)/m);
+  const failed = numberAfter(text, /^number of failed transactions: (\d+)/m) ?? 0;
+  const abortLine = /^.*(aborted|Run was aborted).*$/im.exec(`${output.stderr}\n${text}`);
+  if (tps === undefined || processed === undefined) {
+    throw new Error(`pgbench gave no result (exit ${output.code}):\n${output.stderr.slice(-2000)}\n${text.slice(-2000)}`);
+  }
+  return { tps, latencyAvgMs: latencyAvgMs ?? 0, processed, failed, exitCode: output.code, aborted: abortLine?.[0] };
+}
+
+function describe(target: Target, kind: string, run: PgbenchRun): string {
+  const failedPercent = run.processed + run.failed === 0 ? 0 : (100 * run.failed) / (run.processed + run.failed);
+  const aborted = run.exitCode === 0 ? '' : `, pgbench exit ${run.exitCode}${run.aborted === undefined ? '' : ` (${run.aborted.trim()})`}`;
+  return `${target.name} ${kind}: ${round(run.tps)} tps, latency avg ${round(run.latencyAvgMs, 2)} ms, ${run.processed} committed, ${run.failed} failed (${round(failedPercent)}%)${aborted}`;
+}
+
+async function measure(target: Target): Promise<ServerFigures> {
+  progress(`${target.name}: pgbench -i -s ${scale}`);
+  const initStart = nowMs();
+  const init = await pgbench(target, ['-i', '-s', String(scale)]);
+  const initSeconds = (nowMs() - initStart) / 1000;
+  if (init.code !== 0) throw new Error(`${target.name}: pgbench -i failed (exit ${init.code}):\n${init.stderr.slice(-3000)}`);
+  const phases = /^done in .*$/m.exec(init.stderr)?.[0] ?? '';
+  progress(`${target.name}: initialised in ${round(initSeconds, 2)} s ${phases}`);
+  const common = ['-c', String(clients), '-j', String(jobs), '-T', String(seconds), '-M', 'prepared', '-P', String(Math.max(1, Math.min(10, Math.floor(seconds / 6))))];
+  progress(`${target.name}: TPC-B, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
+  const tpcb = parseRun(await pgbench(target, common));
+  progress(describe(target, 'TPC-B', tpcb));
+  progress(`${target.name}: select-only, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
+  const selectOnly = parseRun(await pgbench(target, ['-S', ...common]));
+  progress(describe(target, 'select-only', selectOnly));
+  return { initSeconds, tpcb, selectOnly };
+}
+
+async function measurePostgres(): Promise<ServerFigures> {
+  const pg = await ReferencePostgres.start();
+  try {
+    return await measure(pg.target);
+  } finally {
+    pg.stopSync();
+  }
+}
+
+async function measureRangedb(): Promise<ServerFigures> {
+  const server = await RangedbServer.start();
+  try {
+    return await measure(server.target);
+  } finally {
+    await server.stop();
+  }
+}
+
+const none: ServerFigures = {
+  initSeconds: 0,
+  tpcb: { tps: 0, latencyAvgMs: 0, processed: 0, failed: 0, exitCode: 0, aborted: undefined },
+  selectOnly: { tps: 0, latencyAvgMs: 0, processed: 0, failed: 0, exitCode: 0, aborted: undefined },
+};
+
+function reportAll(ours: ServerFigures, reference: ServerFigures): void {
+  const setup = `scale ${scale}, ${clients} clients, ${jobs} threads, ${seconds} s, -M prepared`;
+  const runs = [
+    ['TPC-B', ours.tpcb, reference.tpcb],
+    ['select-only', ours.selectOnly, reference.selectOnly],
+  ] as const;
+  for (const [kind, run, ref] of runs) {
+    report({
+      bench: 'pgbench',
+      metric: `${kind} tps (${setup}); reference: PostgreSQL 15, fsync and synchronous_commit on`,
+      unit: 'tps',
+      value: run.tps,
+      reference: ref.tps,
+      extra: { failed: run.failed, referenceFailed: ref.failed, pgbenchExitCode: run.exitCode },
+    });
+  }
+  for (const [kind, run, ref] of runs) {
+    report({ bench: 'pgbench', metric: `${kind} latency average, failures included (${setup}); reference: PostgreSQL 15`, unit: 'ms', value: run.latencyAvgMs, reference: ref.latencyAvgMs });
+  }
+  for (const [kind, run, ref] of runs) {
+    const attempts = run.processed + run.failed;
+    report({
+      bench: 'pgbench',
+      metric: `${kind} failed transactions (serialization failures and others pgbench does not retry) (${setup}); reference: PostgreSQL 15`,
+      unit: 'transactions',
+      value: run.failed,
+      reference: ref.failed,
+      extra: { failedPercent: attempts === 0 ? 0 : (100 * run.failed) / attempts },
+    });
+  }
+  report({ bench: 'pgbench', metric: `pgbench -i -s ${scale} (create, client-side COPY, primary keys); reference: PostgreSQL 15`, unit: 's', value: ours.initSeconds, reference: reference.initSeconds });
+}
+
+/** Synchronous stops run from `exit` and signal handlers, so no server outlives the bench. */
+const cleanups: (() => void)[] = [];
+function cleanUp(): void {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+}
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: stopping the servers`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<void> {
+  if (!['both', 'postgres', 'rangedb'].includes(only)) throw new Error('--only must be both, postgres or rangedb');
+  progress(`pgbench: scale ${scale}, ${clients} clients, ${jobs} threads, ${seconds} s per run, PostgreSQL 15 then rangedb`);
+  const reference = only === 'rangedb' ? none : await measurePostgres();
+  const ours = only === 'postgres' ? none : await measureRangedb();
+  reportAll(ours, reference);
+}
+
+try {
+  await main();
+} catch (error) {
+  progress(`pgbench failed: ${error instanceof Error ? error.message : String(error)}`);
+  cleanUp();
+  process.exitCode = 1;
+}
