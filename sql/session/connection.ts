@@ -75,6 +75,17 @@ type Phase =
   | { readonly kind: 'copyIn'; readonly resume: PendingQuery | undefined }
   | { readonly kind: 'closed' };
 
+/** An Execute of the open extended-query batch, to run again if the batch is retried. */
+interface BatchExecute {
+  readonly portal: Portal;
+  readonly rowsMax: number;
+  /** Where its output sits in `Connection.held`. */
+  readonly heldIndex: number;
+}
+
+/** A retried batch's statements answered more than the connection holds back: give up on the retry. */
+class ReplayOverflowError extends Error {}
+
 /** The statements of a simple Query still to run after a COPY FROM STDIN. */
 interface PendingQuery {
   readonly statements: readonly Statement[];
@@ -88,6 +99,22 @@ export class Connection {
   private sessionValue: Session | undefined;
   /** After an error in an extended-query cycle, messages are skipped until Sync. */
   private skippingUntilSync = false;
+  /**
+   * Output taken from the writer and not yet written to the socket, one piece per step of the
+   * extended-query batch, so that a retried batch can replace what its Executes answered
+   * (CockroachDB's rewindable result buffer). Written out, in order, by the next flush.
+   */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  /** The open batch's Executes, in order (retried batches run them again). */
+  private batchExecutes: BatchExecute[] = [];
+  /**
+   * Whether the open batch may still be retried by the server: nothing of it reached the client
+   * and every statement in it can run again.
+   */
+  private batchRetryable = true;
+  /** A retried batch's Executes are running again: output stays held. */
+  private replaying = false;
   readonly processId: number;
   readonly secretKey: number;
 
@@ -262,15 +289,15 @@ export class Connection {
       case 'Query':
         return this.simpleQuery(session, message.sql);
       case 'Parse':
-        return this.extended(() => this.parseMessage(session, message));
+        return this.extended(session, () => this.parseMessage(session, message));
       case 'Bind':
-        return this.extended(() => this.bindMessage(session, message));
+        return this.extended(session, () => this.bindMessage(session, message));
       case 'Describe':
-        return this.extended(() => this.describeMessage(session, message));
+        return this.extended(session, () => this.describeMessage(session, message));
       case 'Execute':
-        return this.extended(() => this.executeMessage(session, message));
+        return this.extended(session, () => this.executeMessage(session, message));
       case 'Close':
-        return this.extended(async () => {
+        return this.extended(session, async () => {
           if (message.target === 'statement') session.closeStatement(message.name);
           else session.closePortal(message.name);
           this.writer.closeComplete();
@@ -295,7 +322,8 @@ export class Connection {
     let statements: Statement[];
     try {
       // A Query ends an extended-query cycle left without Sync (PostgreSQL commits it too).
-      await session.sync();
+      const failure = await this.endBatch(session);
+      if (failure !== undefined) throw failure;
       statements = session.parse(sql);
     } catch (error) {
       this.error(error);
@@ -329,14 +357,84 @@ export class Connection {
     return this.readyForQuery(session);
   }
 
-  private async extended(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      if (error instanceof ProtocolViolationError) throw error;
-      this.error(error);
-      this.skippingUntilSync = true;
+  /** One extended-query message; an error ends the batch's transaction and skips to Sync. */
+  private async extended(session: Session, step: () => Promise<void>): Promise<void> {
+    // The step's output apart from the batch's earlier output: a retry discards it alone.
+    if (session.transactionPhase === 'idle') this.hold(this.writer.flush());
+    const failure = await this.withBatchRetry(session, step);
+    if (failure === undefined) return;
+    this.error(failure);
+    this.skippingUntilSync = true;
+  }
+
+  /**
+   * Runs `step` of the open batch (or its commit). On an error the batch is restarted and its
+   * Executes run again before `step` is tried again — server-side retry of an implicit
+   * transaction — while nothing of the batch reached the client and every statement in it can
+   * run again (`batchRetryable`). Otherwise the batch's transaction is rolled back and the first
+   * error returned (the client sees the first attempt's results, then that error).
+   */
+  private async withBatchRetry(session: Session, step: () => Promise<void>): Promise<unknown> {
+    let firstError: unknown;
+    let firstHeld: Uint8Array[] | undefined;
+    for (let attempt = 1; ; attempt++) {
+      let error: unknown;
+      try {
+        await step();
+        return undefined;
+      } catch (caught) {
+        if (caught instanceof ProtocolViolationError) throw caught;
+        error = caught;
+      }
+      firstError ??= error;
+      for (;;) {
+        if (!this.batchRetryable || !(await session.restartBatch(error, attempt))) {
+          if (firstHeld !== undefined) {
+            this.writer.flush(); // a later attempt's partial output
+            this.setHeld(firstHeld);
+          }
+          await session.abortBatch(error);
+          return firstError;
+        }
+        firstHeld ??= this.held.slice();
+        this.writer.flush(); // the failed attempt's partial output
+        const replayError = await this.replayBatch(session);
+        if (replayError === undefined) break;
+        attempt += 1;
+        error = replayError;
+      }
     }
+  }
+
+  /** Runs the batch's Executes again in its restarted transaction; their output replaces the old. */
+  private async replayBatch(session: Session): Promise<unknown> {
+    this.replaying = true;
+    try {
+      for (const replay of this.batchExecutes) {
+        replay.portal.execution = undefined;
+        replay.portal.done = false;
+        try {
+          await this.runExecute(session, replay.portal, replay.rowsMax);
+        } catch (error) {
+          this.writer.flush();
+          return error;
+        }
+        const output = this.writer.flush();
+        this.heldBytes += output.length - this.held[replay.heldIndex]!.length;
+        this.held[replay.heldIndex] = output;
+      }
+      return undefined;
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Commits the open batch (Sync, or a Query after an unsynced cycle); the error if it failed. */
+  private async endBatch(session: Session): Promise<unknown> {
+    const failure = await this.withBatchRetry(session, () => session.sync());
+    this.batchExecutes = [];
+    this.batchRetryable = true;
+    return failure;
   }
 
   private async parseMessage(session: Session, message: Parse): Promise<void> {
@@ -376,18 +474,34 @@ export class Connection {
 
   private async executeMessage(session: Session, message: Execute): Promise<void> {
     const portal = session.portal(message.portalName);
-    const outcome = await session.execute(portal, Math.max(0, message.rowsMax), this.rowSink(session, portal));
+    const rowsMax = Math.max(0, message.rowsMax);
+    const inBatch = session.transactionPhase === 'idle';
+    if (inBatch) {
+      if (!session.batchOpen) {
+        // A new batch (the first Execute since Sync, or after a COMMIT ended the last one).
+        this.batchExecutes = [];
+        this.batchRetryable = true;
+      }
+      // Transaction control, PREPARE, COPY … cannot run twice: the batch is no longer retried.
+      if (!session.isReplayable(portal)) this.batchRetryable = false;
+    }
+    await this.runExecute(session, portal, rowsMax);
+    if (inBatch && session.batchOpen && this.batchRetryable) {
+      this.batchExecutes.push({ portal, rowsMax, heldIndex: this.held.length });
+      this.hold(this.writer.flush());
+    }
+  }
+
+  private async runExecute(session: Session, portal: Portal, rowsMax: number): Promise<void> {
+    const outcome = await session.execute(portal, rowsMax, this.rowSink(session, portal), 'extended');
     if (outcome.kind === 'copyIn') return this.beginCopyIn(outcome, undefined);
     this.finishOutcome(outcome, portal);
   }
 
   private async sync(session: Session): Promise<void> {
     this.skippingUntilSync = false;
-    try {
-      await session.sync();
-    } catch (error) {
-      this.error(error);
-    }
+    const failure = await this.endBatch(session);
+    if (failure !== undefined) this.error(failure);
     return this.readyForQuery(session);
   }
 
@@ -462,12 +576,12 @@ export class Connection {
       rows: async (rows: readonly (readonly Datum[])[]) => {
         // A row's fields are encoded before its DataRow opens, so an encoding error leaves no half message.
         for (const row of rows) this.writer.dataRow(row.map((datum, i) => encodeField(columns[i]!.type, datum, portal.resultFormats[i] ?? 0, context)));
-        if (this.writer.bufferedBytes >= limits.sqlConnectionFlushBytes) await this.flush();
+        await this.flushIfFull();
       },
       copyOutBegin: (columnCount) => this.writer.copyOutResponse(0, new Array<FormatCode>(columnCount).fill(0)),
       copyOutData: async (lines) => {
         for (const line of lines) this.writer.copyData(line);
-        if (this.writer.bufferedBytes >= limits.sqlConnectionFlushBytes) await this.flush();
+        await this.flushIfFull();
       },
     };
   }
@@ -493,9 +607,38 @@ export class Connection {
     return this.flush();
   }
 
+  /**
+   * Writes what the writer and `held` have, in one socket write. Once any output of an open
+   * batch reached the client the batch can no longer be retried by the server.
+   */
   private async flush(): Promise<void> {
-    const bytes = this.writer.flush();
-    if (bytes.length > 0) await this.io.write(bytes);
+    let bytes = this.writer.flush();
+    if (this.held.length > 0) {
+      bytes = this.heldBytes === 0 ? bytes : Buffer.concat([...this.held, bytes]);
+      this.setHeld([]);
+    }
+    if (bytes.length === 0) return;
+    if (this.sessionValue?.batchOpen === true) this.batchRetryable = false;
+    await this.io.write(bytes);
+  }
+
+  /** Past `sqlConnectionFlushBytes` of output: send it (a retried batch's output overflows instead). */
+  private async flushIfFull(): Promise<void> {
+    if (this.writer.bufferedBytes + this.heldBytes < limits.sqlConnectionFlushBytes) return;
+    if (this.replaying) throw new ReplayOverflowError('a retried batch answered more than the connection holds back');
+    await this.flush();
+  }
+
+  /** Takes writer output into `held` (see there). */
+  private hold(bytes: Uint8Array): void {
+    this.held.push(bytes);
+    this.heldBytes += bytes.length;
+  }
+
+  private setHeld(pieces: Uint8Array[]): void {
+    this.held = pieces;
+    this.heldBytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (pieces.length === 0) this.batchExecutes = [];
   }
 
   private async fatal(fields: ErrorFields): Promise<void> {

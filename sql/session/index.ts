@@ -26,7 +26,18 @@
  * is pulled. Retryable errors (40001) are retried by the server with a restarted transaction
  * (new epoch, or a new transaction after an abort), backing off on the injected timers, for as
  * long as no row of the statement reached the client: the first `sqlResultRetryBufferRowsMax`
- * rows are held back to widen that window. Inside BEGIN … COMMIT the client sees 40001 (with the
+ * rows are held back to widen that window.
+ *
+ * In the extended protocol every Execute up to Sync runs in one implicit transaction, committed
+ * at Sync (PostgreSQL's rule, which pipelining drivers and JDBC batches rely on): an error rolls
+ * the whole batch back and skips to Sync; BEGIN inside it makes it a block, COMMIT / ROLLBACK end
+ * it with a warning. The connection holds the batch's output back until Sync, Flush or
+ * `sqlConnectionFlushBytes`, so a retryable error anywhere in the batch, its commit included,
+ * restarts the transaction and runs the batch's Executes again, replacing their held output
+ * (CockroachDB rewinds its statement buffer the same way) — only while none of it reached the
+ * client and every statement in it can run twice (not transaction control, PREPARE or COPY).
+ *
+ * Inside BEGIN … COMMIT the client sees 40001 (with the
  * KV retry reason in the message) and may restart with `ROLLBACK TO SAVEPOINT cockroach_restart`;
  * `RELEASE SAVEPOINT cockroach_restart` commits early. COMMIT of a failed block answers
  * ROLLBACK. READ COMMITTED and REPEATABLE READ are accepted and run SERIALIZABLE (a NOTICE says
@@ -44,10 +55,6 @@
  *
  * - TLS (SSLRequest is answered 'N'); cleartext and MD5 passwords; users from the catalog
  *   (the listener is configured with trust or a map of SCRAM verifiers).
- * - Extended-query batches are not atomic: PostgreSQL runs every Execute up to Sync in one
- *   implicit transaction; here each Execute commits its own (a suspended portal's stays open
- *   until it completes or Sync). Drivers that Sync after each statement (node-postgres,
- *   postgres.js, psql) see no difference; a JDBC batch does.
  * - Partial rollback to a savepoint after writes (the KV transaction has no ignored sequence
  *   ranges yet); READ ONLY transactions; RESET inside a block that then rolls back is kept
  *   (a SET there is undone, as in PostgreSQL).

@@ -87,13 +87,28 @@ const blockEndKinds: ReadonlySet<Statement['kind']> = new Set(['Commit', 'Rollba
 
 const complete = (tag: string): ExecuteOutcome => ({ kind: 'complete', tag });
 
+/** An extended-query batch's implicit transaction. */
+interface ImplicitBatch {
+  txn: Txn;
+  /** A statement of the batch changed the catalog: cached plans are stale when it ends. */
+  ranDdl: boolean;
+}
+
+/** Session statements an extended batch may run again when it is retried (no effect but their result). */
+const replayableSessionKinds: ReadonlySet<Statement['kind']> = new Set(['Show', 'SetVariable', 'Reset']);
+
 export class Session {
   readonly variables: SessionVariables;
   private readonly block: TransactionBlock;
   private readonly prepared = new Map<string, SessionStatement>();
   private readonly portals = new Map<string, Portal>();
-  /** An implicit transaction left open by a suspended portal, committed at Sync. */
-  private implicitTxn: Txn | undefined;
+  /**
+   * The implicit transaction of the extended-query batch since the last Sync (PostgreSQL runs
+   * every Execute up to Sync in one), committed by `sync`; undefined when no Execute opened one.
+   */
+  private batch: ImplicitBatch | undefined;
+  /** Whether the running `execute` came from the extended protocol (it joins the batch). */
+  private extended = false;
   private copyIn: CopyFromStdin | undefined;
   /** SET LOCAL values to restore when the block ends, by variable name. */
   private readonly localUndo = new Map<string, string>();
@@ -296,11 +311,12 @@ export class Session {
    * tag, `suspended` when the row limit stopped it, `empty` for an empty query, or `copyIn` when
    * COPY FROM STDIN now waits for CopyData.
    */
-  async execute(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+  async execute(portal: Portal, rowsMax: number, sink: RowSink, protocol: 'simple' | 'extended' = 'simple'): Promise<ExecuteOutcome> {
     const statement = portal.statement.statement;
     if (statement === undefined) return { kind: 'empty' };
     assert(!this.running, 'one statement at a time');
     this.running = true;
+    this.extended = protocol === 'extended';
     this.cancelReason = undefined;
     const timer = this.startStatementTimer();
     try {
@@ -308,31 +324,108 @@ export class Session {
     } finally {
       if (timer !== undefined) this.deps.txnDeps.timers.clearTimeout(timer);
       this.running = false;
+      this.extended = false;
       this.cancelReason = undefined;
     }
   }
 
+  /** Whether an extended-query batch's implicit transaction is open (until Sync). */
+  get batchOpen(): boolean {
+    return this.batch !== undefined;
+  }
+
   /**
-   * End of an extended-query cycle: commits an implicit transaction a suspended portal left
-   * open and drops the portals a finished transaction leaves behind.
+   * Whether executing `portal` again in a restarted batch transaction gives the same effects
+   * (engine statements and SET/SHOW/RESET; not transaction control, PREPARE, COPY, …).
+   */
+  isReplayable(portal: Portal): boolean {
+    const kind = portal.statement.statement?.kind;
+    if (kind === undefined) return true;
+    if (kind === 'Execute') {
+      const inner = this.prepared.get((portal.statement.statement as Extract<Statement, { kind: 'Execute' }>).name)?.statement?.kind;
+      return inner === undefined || !sessionKinds.has(inner) || replayableSessionKinds.has(inner);
+    }
+    return kind !== 'Copy' && (!sessionKinds.has(kind) || replayableSessionKinds.has(kind));
+  }
+
+  /**
+   * End of an extended-query cycle: commits the batch's implicit transaction and drops the
+   * portals a finished transaction leaves behind. A failed commit leaves the batch open: the
+   * caller restarts it (`restartBatch`) and runs it again, or gives up (`abortBatch`).
    */
   async sync(): Promise<void> {
-    const txn = this.implicitTxn;
-    this.implicitTxn = undefined;
+    await this.commitBatch();
     if (this.block.phase === 'idle') this.portals.clear();
-    if (txn !== undefined && !txn.isFinished) {
-      await txn.commit();
-      this.committed(txn.lastCommitWaitNanos);
-    }
+  }
+
+  /**
+   * After `error` in the open batch: restarts its transaction (a new epoch, or a new one after an
+   * abort) and backs off, if the error is retryable, attempts remain and the statement was not
+   * cancelled; the caller then runs the batch's statements again. False: nothing was changed.
+   */
+  async restartBatch(error: unknown, attempt: number): Promise<boolean> {
+    const batch = this.batch;
+    if (batch === undefined || isAmbiguousError(error) || !isRetryableError(error)) return false;
+    if (attempt >= limits.sqlImplicitTxnAttemptsMax || this.cancelReason !== undefined) return false;
+    this.afterCommit = [];
+    this.restoreBatchSettings();
+    batch.txn = restartedTxn(batch.txn, error, this.deps.db, this.deps.txnDeps, this.strictSerializable());
+    await this.backoff(attempt);
+    return true;
+  }
+
+  /**
+   * Rolls the batch's implicit transaction back (an error ends it, as in PostgreSQL); after an
+   * ambiguous error the transaction is abandoned instead: its commit may have happened.
+   */
+  async abortBatch(error?: unknown): Promise<void> {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    this.batch = undefined;
+    this.afterCommit = [];
+    this.restoreBatchSettings();
+    if (isAmbiguousError(error)) batch.txn.abandon();
+    else if (!batch.txn.isFinished) await batch.txn.rollback().catch(() => undefined); // pushers clean up otherwise
+    if (batch.ranDdl) this.deps.catalogVersion.value += 1;
   }
 
   /** The connection is closing: roll back whatever is open. */
   async close(): Promise<void> {
-    const txn = this.implicitTxn;
-    this.implicitTxn = undefined;
-    if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined);
+    await this.abortBatch();
     await this.block.rollback();
     this.afterCommit = [];
+  }
+
+  /** Commits the open batch (if any): its post-commit work runs, its SETs stay. */
+  private async commitBatch(): Promise<void> {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    if (!batch.txn.isFinished) await batch.txn.commit();
+    this.batch = undefined;
+    this.blockUndo.clear();
+    this.committed(batch.txn.lastCommitWaitNanos);
+    if (batch.ranDdl) this.deps.catalogVersion.value += 1;
+  }
+
+  /** The batch's implicit transaction, begun by its first statement. */
+  private openBatch(): ImplicitBatch {
+    this.batch ??= { txn: new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable() }), ranDdl: false };
+    return this.batch;
+  }
+
+  /** A SET in a batch that does not commit is undone (PostgreSQL's SET is transactional). */
+  private restoreBatchSettings(): void {
+    if (this.block.phase !== 'idle') return;
+    for (const [name, value] of this.blockUndo) this.report(this.variables.restore(name, value));
+    this.blockUndo.clear();
+    this.invalidateSettings();
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    // Full jitter: contenders that collided once must not retry in lockstep.
+    const { timers, random } = this.deps.txnDeps;
+    const capMs = Math.min(limits.sqlImplicitTxnBackoffMsMax, 2 ** Math.min(attempt, 20));
+    await timers.sleep(1 + random.int(capMs));
   }
 
   /** A transaction committed: record its commit wait, then run its statements' post-commit work. */
@@ -383,6 +476,13 @@ export class Session {
       if (portal.statement.plan?.isDdl === true) this.block.ranDdl = true;
       return outcome;
     }
+    if (this.extended) {
+      // Not retried here: a retry must run the batch's earlier statements again (connection.ts).
+      const batch = this.openBatch();
+      const outcome = await this.runInTxn(batch.txn, portal, rowsMax, sink, { delivered: false });
+      if (portal.statement.plan?.isDdl === true) batch.ranDdl = true;
+      return outcome;
+    }
     return this.runImplicit(portal, rowsMax, sink);
   }
 
@@ -391,11 +491,7 @@ export class Session {
     const progress = { delivered: false };
     return this.withImplicitTxn(
       () => progress.delivered,
-      async (txn) => {
-        const outcome = await this.runInTxn(txn, portal, rowsMax, sink, progress);
-        if (outcome.kind === 'suspended') this.implicitTxn = txn;
-        return { outcome, commit: outcome.kind !== 'suspended' };
-      },
+      async (txn) => ({ outcome: await this.runInTxn(txn, portal, rowsMax, sink, progress), commit: true }),
     );
   }
 
@@ -426,9 +522,7 @@ export class Session {
           throw error;
         }
         txn = restartedTxn(txn, error, db, txnDeps, this.strictSerializable());
-        // Full jitter: contenders that collided once must not retry in lockstep.
-        const capMs = Math.min(limits.sqlImplicitTxnBackoffMsMax, 2 ** Math.min(attempt, 20));
-        await txnDeps.timers.sleep(1 + txnDeps.random.int(capMs));
+        await this.backoff(attempt);
       }
     }
   }
@@ -451,13 +545,7 @@ export class Session {
   }
 
   private async resume(portal: Portal, execution: Execution, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
-    const outcome = await this.pull(portal, execution, rowsMax, (rows) => sink.rows(rows));
-    if (outcome.kind === 'complete' && this.block.phase !== 'open' && execution.txn === this.implicitTxn) {
-      this.implicitTxn = undefined;
-      await execution.txn.commit();
-      this.committed(execution.txn.lastCommitWaitNanos);
-    }
-    return outcome;
+    return this.pull(portal, execution, rowsMax, (rows) => sink.rows(rows));
   }
 
   /**
@@ -536,6 +624,9 @@ export class Session {
     if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
     if (this.block.phase === 'open') {
       await this.planFor(prepared, this.block.txn);
+    } else if (this.batch !== undefined) {
+      // In the batch's transaction: it sees what the batch's earlier statements (DDL) did.
+      await this.planFor(prepared, this.batch.txn);
     } else {
       // Planning reads the catalog: in a short transaction of its own (read-only: no commit record).
       await this.withImplicitTxn(() => false, async (txn) => ({ outcome: await this.planFor(prepared, txn), commit: true }));
@@ -576,6 +667,7 @@ export class Session {
         if (statement.name === restartSavepointName) this.afterCommit = []; // the statements run again
         return complete('ROLLBACK');
       case 'SetVariable':
+        if (this.extended && this.block.phase === 'idle' && !statement.local) this.openBatch(); // undone if the batch fails
         this.set(statement.name, statement.values, statement.local);
         return complete('SET');
       case 'SetTransaction':
@@ -616,7 +708,11 @@ export class Session {
       return 'BEGIN';
     }
     this.checkIsolation(isolation, readOnly);
-    this.block.begin(this.strictSerializable());
+    // BEGIN in an extended batch turns its implicit transaction into the block (PostgreSQL).
+    const batch = this.batch;
+    this.batch = undefined;
+    this.block.begin(this.strictSerializable(), batch?.txn);
+    if (batch?.ranDdl === true) this.block.ranDdl = true;
     return 'BEGIN';
   }
 
@@ -634,6 +730,9 @@ export class Session {
   private async endBlock(commit: boolean): Promise<string> {
     if (this.block.phase === 'idle') {
       this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'there is no transaction in progress' });
+      // In an extended batch it ends the batch's implicit transaction, as PostgreSQL does.
+      if (commit) await this.commitBatch();
+      else await this.abortBatch();
       return commit ? 'COMMIT' : 'ROLLBACK';
     }
     const ranDdl = this.block.ranDdl;
@@ -685,7 +784,7 @@ export class Session {
     const before = this.variables.find(name);
     if (values === null) this.report(this.variables.reset(name));
     else this.setVariable(name, values.map(settingText).join(', '));
-    if (before === undefined || this.block.phase === 'idle') return;
+    if (before === undefined || (this.block.phase === 'idle' && this.batch === undefined)) return;
     if (local) {
       if (!this.localUndo.has(key)) this.localUndo.set(key, before);
     } else if (!this.blockUndo.has(key)) {
@@ -763,8 +862,11 @@ export class Session {
   private copyHost(): CopyHost {
     return {
       prepareUnnamed: (statement) => this.prepareUnnamed(statement),
-      inTransaction: (fn) =>
-        this.block.phase === 'open' ? fn(this.block.txn) : this.withImplicitTxn(() => false, async (txn) => ({ outcome: await fn(txn), commit: true })),
+      inTransaction: (fn) => {
+        if (this.block.phase === 'open') return fn(this.block.txn);
+        if (this.batch !== undefined) return fn(this.batch.txn);
+        return this.withImplicitTxn(() => false, async (txn) => ({ outcome: await fn(txn), commit: true }));
+      },
       planFor: (statement, txn) => this.planFor(statement, txn),
       runQuery: (portal, sink) => this.runEngine(portal, 0, sink),
       settings: () => this.settings(),

@@ -94,9 +94,11 @@ export class TransactionBlock {
     if (this.phaseValue === 'committed') throw inCommittedTransaction();
   }
 
-  begin(strictSerializable: boolean): void {
+  /** BEGIN; `txn`: an implicit transaction that becomes the block's (BEGIN in an extended batch). */
+  begin(strictSerializable: boolean, txn?: Txn): void {
     assert(this.phaseValue === 'idle');
-    this.txnValue = new Txn(this.sender, this.deps, { strictSerializable });
+    assert(txn === undefined || !txn.isFinished, 'a block adopts an open transaction');
+    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable });
     this.phaseValue = 'open';
     this.ranDdl = false;
   }

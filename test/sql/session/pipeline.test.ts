@@ -1,0 +1,188 @@
+// Extended-query batches (pipelining): every Execute up to Sync runs in one implicit transaction,
+// all or nothing, as in PostgreSQL; the server retries the batch while nothing of it reached the
+// client; transaction control inside a batch behaves as PostgreSQL 15's (BEGIN adopts the batch,
+// COMMIT/ROLLBACK end it with a warning); a SET in a batch that fails is undone.
+import { serialize } from 'pg-protocol';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadParser } from '../../../sql/parser/index.js';
+import { started, type Harness } from './harness.js';
+
+beforeAll(() => loadParser());
+
+const q = (sql: string): Uint8Array => serialize.query(sql);
+
+/** Parse (unnamed), Bind, Execute of `sql`: one statement of a pipeline. */
+const statement = (sql: string): Uint8Array[] => [serialize.parse({ text: sql }), serialize.bind({}), serialize.execute({})];
+
+async function rows(h: Harness, table: string): Promise<string[]> {
+  return (await h.send(q(`select * from ${table}`))).filter((line) => line.startsWith('D '));
+}
+
+async function withTable(): Promise<Harness> {
+  const h = await started();
+  await h.send(q('create table t (a int, b text)'));
+  return h;
+}
+
+describe('extended-query batches are atomic up to Sync', () => {
+  it('commits every Execute of the batch at Sync', async () => {
+    const h = await withTable();
+    const lines = await h.send(...statement("insert into t values (1, 'one')"), ...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete', 'bindComplete', 'C INSERT 0 1', 'Z I']);
+    expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
+  });
+
+  it('rolls the whole batch back when a later statement fails, and skips to Sync', async () => {
+    const h = await withTable();
+    const lines = await h.send(
+      ...statement("insert into t values (1, 'one')"),
+      ...statement("insert into t values ('x', 'bad')"),
+      ...statement("insert into t values (3, 'three')"),
+      serialize.sync(),
+    );
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete', 'bindComplete', 'E 22P02 invalid input syntax for type integer: "x"', 'Z I']);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('rolls back on a Bind error after an Execute (bad parameter), as PostgreSQL aborts the implicit transaction', async () => {
+    const h = await withTable();
+    const lines = await h.send(
+      ...statement("insert into t values (1, 'one')"),
+      serialize.parse({ name: 'ins', text: 'insert into t values ($1, $2)' }),
+      serialize.bind({ statement: 'ins', values: ['nope', 'x'] }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    expect(lines.slice(0, 4)).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete']);
+    expect(lines[4]).toMatch(/^E 22P02 /);
+    expect(lines[5]).toBe('Z I');
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('a Query after an unsynced batch commits it first', async () => {
+    const h = await withTable();
+    expect(await h.send(...statement("insert into t values (1, 'one')"))).toEqual([]);
+    expect(await h.send(q('select * from t'))).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'T a:int4 b:text', 'D 1|one', 'C SELECT 1', 'Z I']);
+  });
+});
+
+describe('server-side retries of a batch', () => {
+  it('runs the batch again when a later statement meets a retryable error before anything was sent', async () => {
+    const h = await withTable();
+    expect(await h.send(...statement("insert into t values (1, 'one')"))).toEqual([]); // held: nothing flushed yet
+    const runs = h.engine.runs;
+    h.engine.failRuns = 1;
+    const lines = await h.send(...statement("insert into t values (2, 'two')"), serialize.sync());
+    // The client sees one clean batch: the first INSERT's answer is the one from the retry.
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete', 'bindComplete', 'C INSERT 0 1', 'Z I']);
+    expect(h.engine.runs - runs).toBe(3); // failed INSERT 2, then INSERT 1 and INSERT 2 again
+    expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
+  });
+
+  it('retries a suspended portal from its first row', async () => {
+    const h = await started();
+    const first = await h.send(serialize.parse({ text: 'select * from generate_series(1, 3)' }), serialize.bind({}), serialize.execute({ rows: 2 }));
+    expect(first).toEqual([]);
+    h.engine.failRuns = 1;
+    const lines = await h.send(...statement('select 7'), serialize.sync());
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'D 1', 'D 2', 'portalSuspended', 'parseComplete', 'bindComplete', 'D 7', 'C SELECT 1', 'Z I']);
+  });
+
+  it('does not retry once part of the batch reached the client (Flush): the client gets 40001 and nothing is committed', async () => {
+    const h = await withTable();
+    expect(await h.send(...statement("insert into t values (1, 'one')"), serialize.flush())).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1']);
+    h.engine.failRuns = 1;
+    const lines = await h.send(...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines.slice(0, 2)).toEqual(['parseComplete', 'bindComplete']);
+    expect(lines[2]).toMatch(/^E 40001 restart transaction: .*RETRY_SERIALIZABLE/);
+    expect(lines[3]).toBe('Z I');
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('still retries a batch whose Flush came before its first Execute', async () => {
+    const h = await withTable();
+    expect(await h.send(serialize.parse({ text: "insert into t values (1, 'one')" }), serialize.flush())).toEqual(['parseComplete']);
+    h.engine.failRuns = 1;
+    expect(await h.send(serialize.bind({}), serialize.execute({}), serialize.sync())).toEqual(['bindComplete', 'C INSERT 0 1', 'Z I']);
+    expect(await rows(h, 't')).toEqual(['D 1|one']);
+  });
+
+  it('does not retry a batch with a statement that cannot run twice (PREPARE)', async () => {
+    const h = await withTable();
+    await h.send(...statement("insert into t values (1, 'one')"), ...statement('prepare p as select 1'));
+    h.engine.failRuns = 1;
+    const lines = await h.send(...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines.slice(3, 8)).toEqual(['parseComplete', 'bindComplete', 'C PREPARE', 'parseComplete', 'bindComplete']);
+    expect(lines[8]).toMatch(/^E 40001 /);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('retries the statements after a PREPARE that ran before the batch began its transaction', async () => {
+    const h = await withTable();
+    await h.send(...statement('prepare p as select 1'));
+    h.engine.failRuns = 1;
+    const lines = await h.send(...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'C PREPARE', 'parseComplete', 'bindComplete', 'C INSERT 0 1', 'Z I']);
+  });
+
+  it('gives up after sqlImplicitTxnAttemptsMax and reports the first error', async () => {
+    const h = await withTable();
+    await h.send(...statement("insert into t values (1, 'one')"));
+    h.engine.failRuns = 1_000;
+    const lines = await h.send(...statement("insert into t values (2, 'two')"), serialize.sync());
+    h.engine.failRuns = 0;
+    expect(lines.slice(0, 5)).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete', 'bindComplete']);
+    expect(lines[5]).toMatch(/^E 40001 /);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+});
+
+describe('transaction control inside a batch (PostgreSQL 15)', () => {
+  it('BEGIN turns the batch into a transaction block that includes what ran before it', async () => {
+    const h = await withTable();
+    const lines = await h.send(...statement("insert into t values (1, 'one')"), ...statement('begin'), ...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines.at(-1)).toBe('Z T');
+    expect(await h.send(q('rollback'))).toEqual(['C ROLLBACK', 'Z I']);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('COMMIT ends the implicit transaction with a warning; what follows runs in a new one', async () => {
+    const h = await withTable();
+    const lines = await h.send(...statement("insert into t values (1, 'one')"), ...statement('commit'), ...statement("insert into t values ('x', 'bad')"), serialize.sync());
+    expect(lines).toEqual([
+      'parseComplete',
+      'bindComplete',
+      'C INSERT 0 1',
+      'parseComplete',
+      'bindComplete',
+      'N WARNING there is no transaction in progress',
+      'C COMMIT',
+      'parseComplete',
+      'bindComplete',
+      'E 22P02 invalid input syntax for type integer: "x"',
+      'Z I',
+    ]);
+    expect(await rows(h, 't')).toEqual(['D 1|one']);
+  });
+
+  it('ROLLBACK rolls the implicit transaction back with a warning', async () => {
+    const h = await withTable();
+    const lines = await h.send(...statement("insert into t values (1, 'one')"), ...statement('rollback'), serialize.sync());
+    expect(lines.slice(3)).toEqual(['parseComplete', 'bindComplete', 'N WARNING there is no transaction in progress', 'C ROLLBACK', 'Z I']);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('SAVEPOINT in a batch is refused as outside a block (25P01)', async () => {
+    const h = await started();
+    const lines = await h.send(...statement('savepoint s'), serialize.sync());
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'E 25P01 SAVEPOINT can only be used in transaction blocks', 'Z I']);
+  });
+
+  it('a SET in a batch that fails is undone; in one that commits it stays', async () => {
+    const h = await withTable();
+    await h.send(...statement("set application_name = 'batch'"), ...statement("insert into t values ('x', 'bad')"), serialize.sync());
+    expect((await h.send(q('show application_name'))).filter((line) => line.startsWith('D'))).toEqual(['D ']);
+    await h.send(...statement("set application_name = 'kept'"), serialize.sync());
+    expect((await h.send(q('show application_name'))).filter((line) => line.startsWith('D'))).toEqual(['D kept']);
+  });
+});
