@@ -43,9 +43,9 @@
 export { LatchManager, latchesConflict, type LatchAcquireResult, type LatchGuard, type LatchSpan } from './latch-manager.js';
 export { LatchManagerAsync } from './latch-manager-async.js';
 export { LockTable, type LockDurability, type LockScanResult, type LockTableEvent, type LockTableLimits } from './lock-table.js';
-export type { LockRequest, LockSpan, WaitPolicy } from './lock-request.js';
+export type { LockAccess, LockRequest, LockSpan, LockStrength, WaitPolicy } from './lock-request.js';
 export type { LockHolder, LockState, Waiter } from './lock-state.js';
-export { lockOwner } from './lock-state.js';
+export { blockingTxn, isHeld, lockOwner } from './lock-state.js';
 export { TxnWaitQueue, deadlockVictim, isAbandoned, type Deadlock, type WaitingPush } from './txn-wait-queue.js';
 export { TimestampCache, type TimestampCacheOptions, type TimestampCacheValue } from './timestamp-cache.js';
 export { checkSpan, spanContainsKey, spanEnd, spansOverlap, type Span, type SpanAccess } from './spans.js';

@@ -3,7 +3,7 @@
  */
 import type { Timestamp } from '../../clock/timestamp.js';
 import type { TxnMeta } from '../storage/mvcc/txn.js';
-import type { Span, SpanAccess } from './spans.js';
+import type { Span } from './spans.js';
 
 /**
  * What a request does when it meets a conflicting lock: `block` waits in the queue; `error`
@@ -12,9 +12,23 @@ import type { Span, SpanAccess } from './spans.js';
  */
 export type WaitPolicy = 'block' | 'error' | 'skipLocked';
 
+/**
+ * How a request meets the locks of a span (CockroachDB's lock strengths, seen from the waiter):
+ * - `read`: a non-locking read; it waits only on intents at or below its timestamp — never on
+ *   unreplicated locks, which hide no value from it;
+ * - `shared`: a shared locking read (`FOR SHARE`); it waits on intents and exclusive locks of
+ *   other transactions, and shares the key with other shared lockers;
+ * - `write`: a write or an exclusive locking read (`FOR UPDATE`, UPDATE/DELETE's reads); it
+ *   waits on every lock of another transaction, whatever its strength or timestamp.
+ */
+export type LockAccess = 'read' | 'shared' | 'write';
+
+/** The strength of a lock a transaction acquires through the table. */
+export type LockStrength = 'shared' | 'exclusive';
+
 export interface LockSpan {
   readonly span: Span;
-  readonly access: SpanAccess;
+  readonly access: LockAccess;
 }
 
 export interface LockRequest {

@@ -3,10 +3,14 @@
  * each with a per-key FIFO request waiting list (see `lock-state.ts`).
  *
  * A request that holds its latches calls `scanAndEnqueue`. The table walks the request's spans
- * in order and stops at the first lock it conflicts with:
+ * in order and stops at the first lock it conflicts with (access as in `lock-request.ts`):
  * - a lock held by the request's own transaction never conflicts;
- * - a read at R conflicts with a lock held at a write timestamp ≤ R (a lock above R hides
- *   nothing the read can see); a write conflicts with every lock held by another transaction;
+ * - a non-locking read at R conflicts only with an intent (a replicated lock) at a write
+ *   timestamp ≤ R: a lock above R hides nothing the read can see, and an unreplicated lock
+ *   hides no value at all — locking reads and writes wait on it, plain reads do not;
+ * - a shared locking read conflicts with an intent or exclusive lock of another transaction,
+ *   not with other shared locks (shared/shared compatibility);
+ * - a write (or exclusive locking read) conflicts with every lock held by another transaction;
  * - a reserved (free) lock blocks only writers of other transactions; readers ignore it.
  *
  * On a conflict the wait policy decides: `block` queues the request (sorted by arrival, so FIFO)
@@ -14,24 +18,36 @@
  * (reservations do not count: nothing is locked); `skipLocked` notes the key and goes on.
  * A waiting caller releases its latches and waits for an event: `proceed` (stop waiting, rescan)
  * or `push` (this request is now the lock's *distinguished* waiter: it alone pushes the owner,
- * so a queue of N waiters costs one push, not N).
+ * so a queue of N waiters costs one push, not N). After every change to a lock, the waiters it
+ * no longer blocks are let go.
  *
  * Where locks come from: `addDiscoveredLock` (a replicated intent evaluation found in MVCC) and
- * `acquireLock` (a lock the request's transaction takes). They go away with `onLockReleased`
- * (an intent resolved) or `onTxnFinalized` (every lock of a committed or aborted transaction).
+ * `acquireLock` (an unreplicated lock a locking read of the transaction takes, exclusive or
+ * shared). They go away with `onLockReleased` (the transaction's intent or lock on the key was
+ * resolved) or `onTxnFinalized` (every lock of a committed or aborted transaction).
  *
- * Bounds: at most `lockTableKeysMax` keys. When full, the table first evicts the tracking of a
- * discovered (replicated-only) lock that nobody waits on — safe, because the intent is still in
- * MVCC and the next request to touch it rediscovers it — and otherwise throws
- * `LockTableFullError`. At most `lockWaitQueueLengthMax` waiters (readers and writers) per key;
- * a request that would exceed it gets `LockWaitQueueFullError` instead of waiting.
+ * Unreplicated locks live only here, in the leaseholder's memory (CockroachDB's unreplicated
+ * locks): they are lost on restart, lease change, a split that moves their keys, or eviction.
+ * That is safe — they only order conflicting transactions to avoid restarts; serializability
+ * rests on MVCC, the timestamp cache and read refresh, never on them.
+ *
+ * Bounds: at most `lockTableKeysMax` keys. When full, the table evicts, in order, the tracking
+ * of a discovered (replicated-only) lock nobody waits on — the intent is still in MVCC and the
+ * next request to touch it rediscovers it — then an unreplicated-only lock nobody waits on
+ * (best effort, see above); otherwise `addDiscoveredLock` throws `LockTableFullError` and
+ * `acquireLock` of an unreplicated lock is dropped (counted in `droppedAcquisitions`). At most
+ * `lockWaitQueueLengthMax` waiters (readers and writers) per key; a request that would exceed
+ * it gets `LockWaitQueueFullError` instead of waiting.
  *
  * Reservations are broken by earlier arrivals: a transactional writer sequenced before the
  * reserving request takes the reservation over (see `mayBreakReservation`).
  *
- * Not (yet) done: shared locks, and a finalized-txn cache (CockroachDB skips adding discovered
- * intents of transactions it already knows finalized; here the waiter pushes, learns, resolves). Key lookup is a linear walk over at most
- * `lockTableKeysMax` entries; a B-tree would replace it without changing the contract.
+ * Keys are kept in a sorted array beside a hash map: a point span is one map lookup, a ranged
+ * span a binary search and a walk over the keys inside it (a B-tree would do the same with
+ * cheaper inserts). Not (yet) done: a finalized-txn cache (CockroachDB skips adding discovered
+ * intents of transactions it already knows finalized; here the waiter pushes, learns,
+ * resolves), and fairness between shared lockers and queued writers (a stream of FOR SHARE
+ * readers can keep a writer waiting).
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
@@ -40,11 +56,13 @@ import { compareKeys } from '../storage/engine.js';
 import type { TxnMeta } from '../storage/mvcc/txn.js';
 import type { TxnStatus } from '../storage/mvcc/resolve.js';
 import { LockConflictError, LockTableFullError, LockWaitQueueFullError } from './errors.js';
-import type { LockRequest } from './lock-request.js';
+import type { LockAccess, LockRequest, LockStrength } from './lock-request.js';
 import {
+  blockingTxn,
   firstWaiter,
   insertBySeq,
   isEmpty,
+  isHeld,
   lockOwner,
   newLockState,
   removeWaiter,
@@ -52,7 +70,7 @@ import {
   type LockState,
   type Waiter,
 } from './lock-state.js';
-import { spanContainsKey, type SpanAccess } from './spans.js';
+import type { Span } from './spans.js';
 
 /**
  * `events`: what the scan did to other requests (breaking a reservation re-points the key's
@@ -100,10 +118,14 @@ export interface LockTableLimits {
 
 export class LockTable {
   private readonly locks = new Map<string, LockState>();
+  /** The same entries in key order. */
+  private readonly sorted: LockState[] = [];
   private readonly active = new Map<string, ActiveRequest>();
   private nextSeq = 1;
-  /** Discovered locks whose tracking was dropped because the table was full. */
+  /** Locks whose tracking was dropped because the table was full. */
   evictions = 0;
+  /** Unreplicated locks not acquired because the table was full (best effort). */
+  droppedAcquisitions = 0;
 
   constructor(
     private readonly bounds: LockTableLimits = { keysMax: limits.lockTableKeysMax, waitQueueLengthMax: limits.lockWaitQueueLengthMax },
@@ -131,7 +153,7 @@ export class LockTable {
           if (conflict === 'held') skippedKeys.push(lock.state.key);
           continue;
         case 'error':
-          if (conflict === 'held') return { kind: 'error', error: new LockConflictError(lock.state.key, lock.state.holder!.txn), events };
+          if (conflict === 'held') return { kind: 'error', error: new LockConflictError(lock.state.key, blockingTxn(lock.state, request.txn?.id)!), events };
           continue;
         case 'block':
           if (conflict === 'reserved' && this.mayBreakReservation(lock.state, active)) {
@@ -161,19 +183,23 @@ export class LockTable {
       const lock = this.locks.get(key)!;
       assert(lock.reservation?.request.name === name, 'reservation owner mismatch');
       lock.reservation = undefined;
-      this.grantNext(lock, events);
+      if (isHeld(lock)) this.afterChange(lock, events);
+      else this.grantNext(lock, events);
     }
     return events;
   }
 
   /**
    * Evaluation found a replicated intent of `txn` at `key`. Tracks it (the discovering request
-   * then rescans and queues behind it). A reservation on the key is dropped: the intent wins.
+   * then rescans and queues behind it). A reservation on the key is dropped: the intent wins,
+   * and so are shared locks of other transactions (the table's view was stale).
    * Throws `LockTableFullError` if the key is new, the table full and nothing evictable.
    */
   addDiscoveredLock(key: Uint8Array, txn: TxnMeta): LockTableEvent[] {
     const lock = this.lockFor(key);
+    assert(lock !== undefined, 'lockFor without best effort returns a lock');
     this.dropReservation(lock);
+    lock.sharedHolders = [];
     if (lock.holder === undefined || lock.holder.txn.id !== txn.id) lock.holder = { txn, replicated: true, unreplicated: false };
     else lock.holder = { ...lock.holder, txn: laterTxn(lock.holder.txn, txn), replicated: true };
     const events: LockTableEvent[] = [];
@@ -182,27 +208,53 @@ export class LockTable {
   }
 
   /**
-   * `txn` acquired the lock on `key` (its request holds latches and evaluated a locking write).
-   * The lock must be free, reserved, or already held by `txn`. Waiters now wait on `txn`.
+   * `txn` acquired the lock on `key` with `strength` (its request holds latches and evaluated a
+   * locking read or a write). An exclusive lock must be free, reserved, or held only by `txn`
+   * (a shared lock of `txn` is upgraded); a shared lock must not be held exclusively by another
+   * transaction (an exclusive lock of `txn` already covers it). Waiters now wait on `txn`.
+   * An unreplicated lock that finds the table full is dropped (best effort; see the module).
    */
-  acquireLock(key: Uint8Array, txn: TxnMeta, durability: LockDurability): LockTableEvent[] {
-    const lock = this.lockFor(key);
-    assert(lock.holder === undefined || lock.holder.txn.id === txn.id, 'lock acquired while held by another transaction');
-    this.dropReservation(lock);
-    const previous = lock.holder ?? { txn, replicated: false, unreplicated: false };
-    lock.holder = { txn: laterTxn(previous.txn, txn), replicated: previous.replicated || durability === 'replicated', unreplicated: previous.unreplicated || durability === 'unreplicated' };
+  acquireLock(key: Uint8Array, txn: TxnMeta, durability: LockDurability, strength: LockStrength = 'exclusive'): LockTableEvent[] {
+    assert(durability === 'unreplicated' || strength === 'exclusive', 'a replicated lock (an intent) is exclusive');
+    const lock = this.lockFor(key, durability === 'unreplicated');
+    if (lock === undefined) {
+      this.droppedAcquisitions++;
+      return [];
+    }
     const events: LockTableEvent[] = [];
+    if (strength === 'shared') {
+      assert(lock.holder === undefined || lock.holder.txn.id === txn.id, 'shared lock acquired while held exclusively by another transaction');
+      this.dropReservation(lock);
+      if (lock.holder === undefined) {
+        const i = lock.sharedHolders.findIndex((holder) => holder.id === txn.id);
+        if (i === -1) lock.sharedHolders.push(txn);
+        else lock.sharedHolders[i] = laterTxn(lock.sharedHolders[i]!, txn);
+      }
+      this.afterChange(lock, events);
+      return events;
+    }
+    assert(lock.holder === undefined || lock.holder.txn.id === txn.id, 'lock acquired while held by another transaction');
+    assert(lock.sharedHolders.every((holder) => holder.id === txn.id), 'exclusive lock acquired while shared by another transaction');
+    this.dropReservation(lock);
+    const previous = lock.holder ?? { txn: lock.sharedHolders[0] ?? txn, replicated: false, unreplicated: false };
+    lock.sharedHolders = [];
+    lock.holder = { txn: laterTxn(previous.txn, txn), replicated: previous.replicated || durability === 'replicated', unreplicated: previous.unreplicated || durability === 'unreplicated' };
     this.afterChange(lock, events);
     return events;
   }
 
-  /** `txnId`'s lock on `key` is gone (intent resolved). Wakes readers, reserves for a writer. */
+  /** `txnId`'s lock on `key` (intent or unreplicated lock, any strength) is gone. Wakes the waiters it blocked. */
   onLockReleased(key: Uint8Array, txnId: TxnMeta['id']): LockTableEvent[] {
     const lock = this.locks.get(hex(key));
     const events: LockTableEvent[] = [];
-    if (lock?.holder === undefined || lock.holder.txn.id !== txnId) return events;
-    lock.holder = undefined;
-    this.grantNext(lock, events);
+    if (lock === undefined) return events;
+    const heldExclusively = lock.holder?.txn.id === txnId;
+    const sharedBefore = lock.sharedHolders.length;
+    if (heldExclusively) lock.holder = undefined;
+    lock.sharedHolders = lock.sharedHolders.filter((holder) => holder.id !== txnId);
+    if (!heldExclusively && lock.sharedHolders.length === sharedBefore) return events;
+    if (isHeld(lock) || lock.reservation !== undefined) this.afterChange(lock, events);
+    else this.grantNext(lock, events);
     return events;
   }
 
@@ -211,14 +263,25 @@ export class LockTable {
     assert(status === 'COMMITTED' || status === 'ABORTED', 'a finalized transaction is committed or aborted');
     const events: LockTableEvent[] = [];
     for (const lock of this.sortedLocks()) {
-      if (lock.holder?.txn.id === txnId) events.push(...this.onLockReleased(lock.key, txnId));
+      if (holdsLock(lock, txnId)) events.push(...this.onLockReleased(lock.key, txnId));
     }
     return events;
   }
 
   /** Every tracked lock in key order (for printing and tests; do not mutate). */
   sortedLocks(): LockState[] {
-    return [...this.locks.values()].sort((a, b) => compareKeys(a.key, b.key));
+    return [...this.sorted];
+  }
+
+  /** The tracked locks whose key lies in `span`, in key order (do not mutate). */
+  locksIn(span: Span): LockState[] {
+    if (span.end === undefined) {
+      const lock = this.locks.get(hex(span.start));
+      return lock === undefined ? [] : [lock];
+    }
+    const out: LockState[] = [];
+    for (let i = this.lowerBound(span.start); i < this.sorted.length && compareKeys(this.sorted[i]!.key, span.end) < 0; i++) out.push(this.sorted[i]!);
+    return out;
   }
 
   get keyCount(): number {
@@ -237,21 +300,25 @@ export class LockTable {
   }
 
   /** The tracked locks the request's spans touch, in span order then key order. */
-  private locksOf(request: LockRequest): { state: LockState; access: SpanAccess }[] {
-    const sorted = this.sortedLocks();
-    return request.spans.flatMap((s) => sorted.filter((l) => spanContainsKey(s.span, l.key)).map((state) => ({ state, access: s.access })));
+  private locksOf(request: LockRequest): { state: LockState; access: LockAccess }[] {
+    if (this.locks.size === 0) return [];
+    return request.spans.flatMap((s) => this.locksIn(s.span).map((state) => ({ state, access: s.access })));
   }
 
-  private conflict(lock: LockState, active: ActiveRequest, access: SpanAccess): Conflict {
-    const txn = active.request.txn;
-    if (lock.holder !== undefined) {
-      if (txn !== undefined && lock.holder.txn.id === txn.id) return 'none';
-      if (access === 'read' && !lessEq(lock.holder.txn.writeTimestamp, active.request.timestamp)) return 'none';
-      return 'held';
+  private conflict(lock: LockState, active: ActiveRequest, access: LockAccess): Conflict {
+    const txnId = active.request.txn?.id;
+    const holder = lock.holder;
+    if (holder !== undefined && holder.txn.id !== txnId) {
+      if (access !== 'read') return 'held';
+      // A plain read waits only for an intent it could see (unreplicated locks hide no value).
+      if (holder.replicated && lessEq(holder.txn.writeTimestamp, active.request.timestamp)) return 'held';
+      return 'none';
     }
-    if (lock.reservation === undefined || access === 'read') return 'none';
+    if (access === 'write' && lock.sharedHolders.some((shared) => shared.id !== txnId)) return 'held';
+    if (holder !== undefined || lock.sharedHolders.length > 0) return 'none';
+    if (lock.reservation === undefined || access !== 'write') return 'none';
     if (lock.reservation.request.name === active.request.name) return 'none';
-    if (txn !== undefined && lock.reservation.request.txn?.id === txn.id) return 'none';
+    if (txnId !== undefined && lock.reservation.request.txn?.id === txnId) return 'none';
     return 'reserved';
   }
 
@@ -266,32 +333,33 @@ export class LockTable {
   }
 
   private breakReservation(lock: LockState, active: ActiveRequest, events: LockTableEvent[]): void {
-    assert(lock.holder === undefined, 'only a free lock has a reservation to break');
+    assert(!isHeld(lock), 'only a free lock has a reservation to break');
     this.dropReservation(lock);
     lock.reservation = { request: active.request, seq: active.seq, access: 'write' };
     active.reserved.add(hex(lock.key));
     this.afterChange(lock, events);
   }
 
-  private enqueue(lock: LockState, active: ActiveRequest, access: SpanAccess): Exclude<LockScanResult, { kind: 'proceed' }> {
+  private enqueue(lock: LockState, active: ActiveRequest, access: LockAccess): Exclude<LockScanResult, { kind: 'proceed' }> {
     if (waiterCount(lock) >= this.bounds.waitQueueLengthMax) {
       return { kind: 'error', error: new LockWaitQueueFullError(lock.key, this.bounds.waitQueueLengthMax), events: [] };
     }
     const waiter: Waiter = { request: active.request, seq: active.seq, access };
-    insertBySeq(access === 'read' ? lock.waitingReaders : lock.queuedWriters, waiter);
+    insertBySeq(access === 'write' ? lock.queuedWriters : lock.waitingReaders, waiter);
     active.waitingAt = hex(lock.key);
-    const pushee = lockOwner(lock)!;
+    const pushee = blockingTxn(lock, active.request.txn?.id);
+    assert(pushee !== undefined, 'a request waits on a lock of another transaction');
     if (lock.distinguished === undefined) {
       lock.distinguished = active.request.name;
       lock.lastPush = `${active.request.name}/${pushee.id}`;
     }
     const distinguished = lock.distinguished === active.request.name;
-    return { kind: 'wait', key: lock.key, pushee, reservedBy: lock.holder === undefined ? lock.reservation?.request.name : undefined, distinguished, events: [] };
+    return { kind: 'wait', key: lock.key, pushee, reservedBy: isHeld(lock) ? undefined : lock.reservation?.request.name, distinguished, events: [] };
   }
 
   /** The lock is free: wake every reader, then writers until one transactional writer reserves. */
   private grantNext(lock: LockState, events: LockTableEvent[]): void {
-    assert(lock.holder === undefined && lock.reservation === undefined, 'grantNext on an owned lock');
+    assert(!isHeld(lock) && lock.reservation === undefined, 'grantNext on an owned lock');
     for (const reader of lock.waitingReaders.splice(0)) this.wake(lock, reader, false, events);
     while (lock.queuedWriters.length > 0 && lock.reservation === undefined) {
       const writer = lock.queuedWriters.shift()!;
@@ -314,35 +382,40 @@ export class LockTable {
   }
 
   /**
-   * After any change: lets go of waiters of the owner's own transaction (a transaction never
-   * waits for itself), re-elects the distinguished waiter, reports a new (waiter, pushee) pair,
-   * and drops the entry once nothing holds, reserves or waits on it.
+   * After any change: lets go of the waiters the lock no longer blocks (those of the owner's
+   * own transaction — a transaction never waits for itself —, readers of a lock that is now
+   * only unreplicated or above them, shared lockers once no exclusive holder is left),
+   * re-elects the distinguished waiter, reports a new (waiter, pushee) pair, and drops the
+   * entry once nothing holds, reserves or waits on it.
    */
   private afterChange(lock: LockState, events: LockTableEvent[]): void {
-    this.releaseOwnTxnWaiters(lock, events);
+    this.releaseUnblockedWaiters(lock, events);
     if (lock.distinguished !== undefined && !this.isWaitingAt(lock.distinguished, lock)) lock.distinguished = undefined;
     const first = firstWaiter(lock);
     if (lock.distinguished === undefined) lock.distinguished = first?.request.name;
-    const pushee = lockOwner(lock);
+    const distinguished = lock.distinguished === undefined ? undefined : this.active.get(lock.distinguished);
+    const pushee = distinguished === undefined ? undefined : blockingTxn(lock, distinguished.request.txn?.id);
     if (lock.distinguished !== undefined && pushee !== undefined) {
       const pair = `${lock.distinguished}/${pushee.id}`;
       if (pair !== lock.lastPush) events.push({ kind: 'push', request: lock.distinguished, key: lock.key, pushee });
       lock.lastPush = pair;
     }
-    if (pushee === undefined && first !== undefined) {
+    if (lockOwner(lock) === undefined && first !== undefined) {
       // Waiters behind a lock nobody owns any more (its reservation was dropped): let them go.
       this.grantNext(lock, events);
       return;
     }
-    if (isEmpty(lock)) this.locks.delete(hex(lock.key));
+    if (isEmpty(lock)) this.deleteLock(lock);
   }
 
-  private releaseOwnTxnWaiters(lock: LockState, events: LockTableEvent[]): void {
-    const owner = lockOwner(lock);
-    if (owner === undefined) return;
-    const own = [...lock.waitingReaders, ...lock.queuedWriters].filter((w) => w.request.txn?.id === owner.id);
-    for (const waiter of own.sort((a, b) => a.seq - b.seq)) {
-      assert(removeWaiter(lock, waiter.request.name), 'own-txn waiter missing from its queue');
+  private releaseUnblockedWaiters(lock: LockState, events: LockTableEvent[]): void {
+    if (waiterCount(lock) === 0) return;
+    const unblocked = [...lock.waitingReaders, ...lock.queuedWriters].filter((waiter) => {
+      const active = this.active.get(waiter.request.name);
+      return active !== undefined && this.conflict(lock, active, waiter.access) === 'none';
+    });
+    for (const waiter of unblocked.sort((a, b) => a.seq - b.seq)) {
+      assert(removeWaiter(lock, waiter.request.name), 'unblocked waiter missing from its queue');
       this.wake(lock, waiter, false, events);
     }
   }
@@ -357,28 +430,65 @@ export class LockTable {
     lock.reservation = undefined;
   }
 
-  /** The key's entry, created if new; evicts a discovered lock nobody waits on when full. */
-  private lockFor(key: Uint8Array): LockState {
+  /**
+   * The key's entry, created if new. When the table is full it first evicts an entry nobody
+   * waits on; if none can go, throws `LockTableFullError` — or, with `bestEffort`, returns
+   * undefined.
+   */
+  private lockFor(key: Uint8Array, bestEffort = false): LockState | undefined {
     const id = hex(key);
     const existing = this.locks.get(id);
     if (existing !== undefined) return existing;
-    if (this.locks.size >= this.bounds.keysMax) this.evictOne();
+    if (this.locks.size >= this.bounds.keysMax && !this.evictOne()) {
+      if (bestEffort) return undefined;
+      throw new LockTableFullError(this.bounds.keysMax);
+    }
     const lock = newLockState(Uint8Array.from(key));
     this.locks.set(id, lock);
+    this.sorted.splice(this.lowerBound(lock.key), 0, lock);
     return lock;
   }
 
-  private evictOne(): void {
-    for (const [id, lock] of this.locks) {
-      const discoveredOnly = lock.holder !== undefined && lock.holder.replicated && !lock.holder.unreplicated;
-      if (discoveredOnly && lock.reservation === undefined && waiterCount(lock) === 0) {
-        this.locks.delete(id);
-        this.evictions++;
-        return;
+  /** Drops a discovered-only lock nobody waits on, else an unreplicated-only one; false if none. */
+  private evictOne(): boolean {
+    const idle = (lock: LockState): boolean => lock.reservation === undefined && waiterCount(lock) === 0;
+    const discoveredOnly = (lock: LockState): boolean => lock.holder !== undefined && lock.holder.replicated && !lock.holder.unreplicated;
+    const unreplicatedOnly = (lock: LockState): boolean => lock.holder === undefined || !lock.holder.replicated;
+    for (const kind of [discoveredOnly, unreplicatedOnly]) {
+      for (const lock of this.locks.values()) {
+        if (idle(lock) && kind(lock)) {
+          this.deleteLock(lock);
+          this.evictions++;
+          return true;
+        }
       }
     }
-    throw new LockTableFullError(this.bounds.keysMax);
+    return false;
   }
+
+  private deleteLock(lock: LockState): void {
+    assert(this.locks.delete(hex(lock.key)), 'deleting an untracked lock');
+    const i = this.lowerBound(lock.key);
+    assert(this.sorted[i] === lock, 'sorted index out of step');
+    this.sorted.splice(i, 1);
+  }
+
+  /** The index of the first tracked key ≥ `key`. */
+  private lowerBound(key: Uint8Array): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(this.sorted[mid]!.key, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Whether `txnId` holds `lock` in any mode. */
+function holdsLock(lock: LockState, txnId: TxnMeta['id']): boolean {
+  return lock.holder?.txn.id === txnId || lock.sharedHolders.some((holder) => holder.id === txnId);
 }
 
 /** The same transaction's meta with the later write timestamp (a pushed txn moves up). */

@@ -5,11 +5,11 @@
  *
  *   limits [latch-waiters=N] [lock-keys=N] [lock-queue=N] [pushers=N]   fresh cores with bounds
  *   new-txn name=A ts=10 [priority=0]
- *   new-request name=r1 [txn=A] [ts=10] spans=write@a,read@[b,d) [policy=block|error|skip-locked] [nonmvcc]
+ *   new-request name=r1 [txn=A] [ts=10] spans=write@a,read@[b,d),shared@c [policy=block|error|skip-locked] [nonmvcc]
  *   acquire-latches r=r1 | release-latches r=r1
  *   scan r=r1                              LockTable.scanAndEnqueue
  *   dequeue r=r1                           the request is done
- *   acquire-lock key=a txn=A [durability=unreplicated|replicated]
+ *   acquire-lock key=a txn=A [durability=unreplicated|replicated] [strength=exclusive|shared]
  *   add-discovered-lock key=a txn=B | release-lock key=a txn=B
  *   txn-finalized txn=B status=committed|aborted   (lock table and txn wait queue)
  *   push pusher=A pushee=B | detect-deadlock
@@ -38,6 +38,7 @@ import {
   type LockTableEvent,
   type LockSpan,
   type Span,
+  type LockAccess,
   type SpanAccess,
   type WaitPolicy,
 } from '../../../kv/concurrency/index.js';
@@ -53,13 +54,17 @@ interface ScriptRequest {
   guard: LatchGuard | undefined;
 }
 
-/** Parses `write@a,read@[b,d)` into spans; commas inside brackets belong to the range. */
+/**
+ * Parses `write@a,read@[b,d),shared@c` into spans; commas inside brackets belong to the range.
+ * `read` is a non-locking read, `shared` a shared locking read, `write` a write or an exclusive
+ * locking read.
+ */
 export function parseSpans(text: string): LockSpan[] {
-  const parts = text.match(/(?:read|write)@(?:\[[^\]]*\)|[^,]+)/g) ?? [];
+  const parts = text.match(/(?:read|shared|write)@(?:\[[^\]]*\)|[^,]+)/g) ?? [];
   assert(parts.length > 0, `no spans in ${text}`);
   return parts.map((part) => {
-    const [access, keys] = part.split('@') as [SpanAccess, string];
-    assert(access === 'read' || access === 'write', `bad span access in ${part}`);
+    const [access, keys] = part.split('@') as [LockAccess, string];
+    assert(access === 'read' || access === 'shared' || access === 'write', `bad span access in ${part}`);
     if (!keys.startsWith('[')) return { access, span: { start: enc(keys) } };
     const [start, end] = keys.slice(1, -1).split(',');
     return { access, span: { start: enc(start!), end: enc(end!) } };
@@ -115,7 +120,9 @@ export class ConcurrencyScript {
       case 'acquire-lock': {
         const durability = cmd.args.get('durability') ?? 'unreplicated';
         assert(durability === 'unreplicated' || durability === 'replicated', `bad durability ${durability}`);
-        return this.printEvents(this.locks.acquireLock(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn'), durability), out);
+        const strength = cmd.args.get('strength') ?? 'exclusive';
+        assert(strength === 'exclusive' || strength === 'shared', `bad strength ${strength}`);
+        return this.printEvents(this.locks.acquireLock(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn'), durability, strength), out);
       }
       case 'add-discovered-lock':
         return this.printEvents(this.locks.addDiscoveredLock(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn')), out);
@@ -164,7 +171,8 @@ export class ConcurrencyScript {
     const waitPolicy: WaitPolicy = policyText === 'skip-locked' ? 'skipLocked' : (policyText as WaitPolicy);
     assert(['block', 'error', 'skipLocked'].includes(waitPolicy), `bad policy ${policyText}`);
     const latchTs = cmd.args.has('nonmvcc') ? undefined : timestamp;
-    const latches = spans.map((s) => ({ span: s.span, access: s.access, timestamp: latchTs }));
+    // A locking read latches like a write (kv/api's requestKeys).
+    const latches = spans.map((s) => ({ span: s.span, access: (s.access === 'read' ? 'read' : 'write') as SpanAccess, timestamp: latchTs }));
     this.requests.set(name, { lock: { name, txn, timestamp, spans, waitPolicy }, latches, guard: undefined });
   }
 
@@ -266,13 +274,15 @@ export class ConcurrencyScript {
       const spans = guard.latches.map((l) => `${l.access} ${fmtSpan(l.span)}@${l.timestamp === undefined ? 'nonmvcc' : fmtTs(l.timestamp)}`).join(', ');
       out.push(`  ${name} ${waits.length === 0 ? 'held' : `waiting on ${waits.join(', ')}`}: ${spans}`);
     }
-    out.push(`locks (keys: ${this.locks.keyCount}, evicted: ${this.locks.evictions}):`);
+    const dropped = this.locks.droppedAcquisitions === 0 ? '' : `, dropped: ${this.locks.droppedAcquisitions}`;
+    out.push(`locks (keys: ${this.locks.keyCount}, evicted: ${this.locks.evictions}${dropped}):`);
     for (const lock of this.locks.sortedLocks()) {
       const parts: string[] = [];
       if (lock.holder !== undefined) {
         const durability = [lock.holder.replicated ? 'replicated' : '', lock.holder.unreplicated ? 'unreplicated' : ''].filter((s) => s !== '').join('+');
         parts.push(`held by ${this.name(lock.holder.txn)} @${fmtTs(lock.holder.txn.writeTimestamp)} (${durability})`);
       }
+      if (lock.sharedHolders.length > 0) parts.push(`shared by ${lock.sharedHolders.map((txn) => this.name(txn)).join(' ')}`);
       if (lock.reservation !== undefined) parts.push(`reserved by ${lock.reservation.request.name}`);
       const mark = (n: string): string => (n === lock.distinguished ? `${n}*` : n);
       if (lock.waitingReaders.length > 0) parts.push(`readers: ${lock.waitingReaders.map((w) => mark(w.request.name)).join(' ')}`);
