@@ -53,9 +53,14 @@
  * Determinism: time comes from the injected `HybridClock` and `ClockBound`, waiting from the
  * injected `Timers`, ids and priorities from the injected `RandomSource` (src/env/env.ts).
  *
- * Not yet: parallel commits (STAGING), write pipelining and buffering, savepoints
- * (`ignoredSequences`), condensing refresh spans (past `txnRefreshSpansMax` they are dropped
- * and a push restarts), following scan resume spans, and a commit deadline.
+ * Savepoints (`Txn.savepoint`, `Txn.rollbackToSavepoint`; CockroachDB's savepoint API): a
+ * rollback adds the sequences written since the savepoint to the proto's `ignoredSequences`,
+ * which every later batch carries; MVCC then hides those writes from the transaction's reads
+ * and intent resolution drops them. Locks taken since the savepoint stay held.
+ *
+ * Not yet: parallel commits (STAGING), write pipelining and buffering, condensing refresh spans
+ * (past `txnRefreshSpansMax` they are dropped and a push restarts), following scan resume spans,
+ * and a commit deadline.
  *
  * Files: `txn.ts` (`Txn`, `runTxn`), `interceptor.ts` (the interface, the stack, helpers), and one
  * file per interceptor, in stack order above.
@@ -64,6 +69,6 @@ export { Committer } from './committer.js';
 export { CommitWaiter, type CommitWaiterDeps } from './commit-wait.js';
 export { Heartbeater, type HeartbeaterDeps } from './heartbeater.js';
 export { batchTxn, isDataWrite, stackInterceptors, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
-export { SeqNumAllocator } from './seq-num-allocator.js';
+export { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 export { SpanRefresher } from './span-refresher.js';
-export { runTxn, Txn, type RunTxnDeps, type RunTxnOptions, type TxnDeps, type TxnInterceptors, type TxnOptions } from './txn.js';
+export { runTxn, Txn, type RunTxnDeps, type RunTxnOptions, type TxnDeps, type TxnInterceptors, type TxnOptions, type TxnSavepoint } from './txn.js';

@@ -7,13 +7,14 @@
  * Why: an intent records the sequence that wrote it (and its history the earlier ones), so
  * - a write resent after a lost response is recognised by the server as a replay of the same
  *   sequence, not applied twice (the idempotent receiver, DESIGN §5);
- * - a savepoint rollback can name the sequences to ignore (`ignoredSequences`, later);
+ * - a savepoint rollback names the sequences to ignore (`ignoredSequences`, `addIgnoredRange`):
+ *   the transaction's reads skip those writes and resolution drops them;
  * - one batch may write a key twice (sequences 1 then 2) and a later read sees the last.
  *
  * Sequences restart at 0 with each epoch: intents of an older epoch are replaced, not extended.
  */
 import { assert } from '../src/base/assert.js';
-import type { BatchRequest, BatchResponse, Request } from '../kv/api/index.js';
+import type { BatchRequest, BatchResponse, Request, SequenceRange } from '../kv/api/index.js';
 import { batchTxn, isDataWrite, withTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
 
 export class SeqNumAllocator implements TxnInterceptor {
@@ -38,4 +39,26 @@ export class SeqNumAllocator implements TxnInterceptor {
   epochBumped(): void {
     this.writeSequence = 0;
   }
+}
+
+/**
+ * `ignored` with `range` added, still sorted and disjoint (what `transaction()` asserts): ranges
+ * that overlap or touch it are merged into one, so a loop of `SAVEPOINT s; …; ROLLBACK TO s`
+ * keeps one range, not one per iteration (the list rides in every batch header).
+ */
+export function addIgnoredRange(ignored: readonly SequenceRange[], range: SequenceRange): SequenceRange[] {
+  assert(Number.isSafeInteger(range.start) && range.start >= 1 && range.start <= range.end, 'an ignored range is start ≤ end, from sequence 1');
+  let start = range.start;
+  let end = range.end;
+  const before: SequenceRange[] = [];
+  const after: SequenceRange[] = [];
+  for (const existing of ignored) {
+    if (existing.end + 1 < start) before.push(existing);
+    else if (existing.start > end + 1) after.push(existing);
+    else {
+      start = Math.min(start, existing.start);
+      end = Math.max(end, existing.end);
+    }
+  }
+  return [...before, Object.freeze({ start, end }), ...after];
 }

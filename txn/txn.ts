@@ -50,7 +50,7 @@ import { Committer } from './committer.js';
 import { CommitWaiter } from './commit-wait.js';
 import { Heartbeater } from './heartbeater.js';
 import { isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
-import { SeqNumAllocator } from './seq-num-allocator.js';
+import { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 import { SpanRefresher } from './span-refresher.js';
 
 /** What a transaction needs from its node: the clock, the clock bound, timers and randomness. */
@@ -74,6 +74,12 @@ export interface TxnOptions {
 }
 
 const priorityMax = 0x7fff_ffff;
+
+/** A savepoint of a transaction (`Txn.savepoint`): its epoch and the sequence of its last write then. */
+export interface TxnSavepoint {
+  readonly epoch: number;
+  readonly sequence: number;
+}
 
 /** The interceptors of one `Txn`, outermost first (the order of the stack). */
 export interface TxnInterceptors {
@@ -203,6 +209,27 @@ export class Txn {
     await this.end(false, []);
   }
 
+  /** A savepoint (CockroachDB's `CreateSavepoint`): its sequence covers every write made so far. */
+  async savepoint(): Promise<TxnSavepoint> {
+    return Object.freeze({ epoch: this.proto.epoch, sequence: this.interceptors.seqNumAllocator.currentSequence });
+  }
+
+  /**
+   * Rolls back the writes made since `savepoint` (CockroachDB's `RollbackToSavepoint`): their
+   * sequences join `ignoredSequences`, which every later batch carries, so the transaction's
+   * reads no longer see them and resolution drops them — an intent goes back to the newest write
+   * kept, or goes away. The keys stay locked until the transaction ends, as in CockroachDB.
+   * The savepoint must be of this epoch: a restart discards the epoch's writes and sequences.
+   */
+  async rollbackToSavepoint(savepoint: TxnSavepoint): Promise<void> {
+    assert(savepoint.epoch === this.proto.epoch, 'a savepoint of another epoch');
+    const current = this.interceptors.seqNumAllocator.currentSequence;
+    assert(savepoint.sequence <= current, 'a savepoint ahead of the transaction');
+    if (current === savepoint.sequence) return;
+    const ignoredSequences = addIgnoredRange(this.proto.ignoredSequences, { start: savepoint.sequence + 1, end: current });
+    this.proto = transaction({ ...this.proto, ignoredSequences });
+  }
+
   /**
    * Restarts the transaction at a new epoch, keeping its id, priority, anchor and lock spans,
    * reading and writing at `at` (at least its write timestamp) — after a `TransactionRetryError`.
@@ -210,7 +237,8 @@ export class Txn {
   restartEpoch(at: Timestamp): void {
     assert(!this.finished && !this.inFlight, 'restart of a finished or busy transaction');
     const start = max(at, this.proto.writeTimestamp);
-    this.proto = transaction({ ...this.proto, epoch: this.proto.epoch + 1, sequence: 0, readTimestamp: start, writeTimestamp: start });
+    // Sequences start again at 0: the old epoch's ignored ranges would hide the new epoch's writes.
+    this.proto = transaction({ ...this.proto, epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
     for (const interceptor of Object.values(this.interceptors)) interceptor.epochBumped?.();
   }
 

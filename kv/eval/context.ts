@@ -6,7 +6,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { RangeId } from '../../src/base/ids.js';
 import { equal, less, type Timestamp } from '../../clock/timestamp.js';
-import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
+import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
 
@@ -110,6 +110,18 @@ export function readPosition(ctx: EvalContext): { readonly timestamp: Timestamp;
   const observed = ctx.observedTimestamp;
   const limit = observed === undefined || less(txn.globalUncertaintyLimit, observed) ? txn.globalUncertaintyLimit : observed;
   return { timestamp: txn.readTimestamp, txn: mvccTxn(txn), uncertaintyLimit: less(limit, txn.readTimestamp) ? txn.readTimestamp : limit, inconsistent };
+}
+
+/**
+ * Whether `request` is a locking read (CockroachDB's locking Get/Scan, SQL's `FOR UPDATE`,
+ * `FOR SHARE` and UPDATE/DELETE's reads): a read with a lock strength, in a transaction, at a
+ * consistent level. It reads like a write would: another transaction's intent at any timestamp
+ * is a conflict, and a committed value above the read timestamp fails it with
+ * `WriteTooOldError` — a lock taken below a newer value would protect a stale read. Without a
+ * transaction there is nothing to hold a lock, and the read is a plain one.
+ */
+export function isLockingRead(ctx: EvalContext, request: { readonly keyLocking: LockStrength }): boolean {
+  return request.keyLocking !== 'none' && ctx.header.txn !== undefined && ctx.header.readConsistency === 'consistent';
 }
 
 /**

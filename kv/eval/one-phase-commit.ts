@@ -71,6 +71,9 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   Object.assign(budget, ctx.budget);
   const committed = transaction({ ...txn, status: 'COMMITTED', lockSpans: [], inFlightWrites: [] });
   responses.push(endTxnResponse(committed, true));
+  // No intents, but maybe unreplicated locks (its locking reads): the replica releases them
+  // when it learns the transaction is finalized.
+  sideEffects.push(Object.freeze({ kind: 'txnUpdated', txn: committed }));
   assert(responses.length === batch.requests.length, 'one response per request');
   return { responses, txn: committed, sideEffects };
 }

@@ -2,12 +2,13 @@
  * Scan and ReverseScan: the visible values of `[key, endKey)`, forward or in reverse, within the
  * batch's remaining scan budget (`maxSpanRequestKeys`, `targetBytes`, shared by all scans of the
  * batch). When the budget stops a scan, the rest of its span is the resume span; once it is
- * spent, later scans return nothing and their whole span.
+ * spent, later scans return nothing and their whole span. A locking scan fails with
+ * `WriteTooOldError` on a committed value above its read timestamp (see `isLockingRead`).
  */
 import { scanResponse, reverseScanResponse, span, type KeyValueRow, type ResumeReason, type ScanRequest, type ReverseScanRequest, type Span } from '../api/index.js';
 import type { Reader } from '../storage/engine.js';
 import { mvccScan } from '../storage/mvcc/index.js';
-import { checkRequestInRange, readPosition, type EvalContext, type Evaluator, type ScanBudget } from './context.js';
+import { checkRequestInRange, isLockingRead, readPosition, type EvalContext, type Evaluator, type ScanBudget } from './context.js';
 
 interface ScanOutcome {
   readonly rows: readonly KeyValueRow[];
@@ -38,6 +39,7 @@ async function scanSpan(ctx: EvalContext, rw: Reader, request: ScanRequest | Rev
     ...(at.txn === undefined ? {} : { txn: at.txn }),
     uncertaintyLimit: at.uncertaintyLimit,
     inconsistent: at.inconsistent,
+    failOnMoreRecent: isLockingRead(ctx, request),
     reverse,
     ...(keysRemaining === undefined ? {} : { maxKeys: keysRemaining }),
     ...(bytesRemaining === undefined ? {} : { targetBytes: bytesRemaining }),

@@ -23,6 +23,18 @@
  * Reads scan the lock table at their uncertainty limit, not their read timestamp: an intent in a
  * reader's uncertainty window is as much in its way as one below its timestamp (evaluation would
  * report it again), so the reader waits for it and pushes it above that limit.
+ *
+ * **Locking reads** (CockroachDB's unreplicated locks; SQL's `FOR UPDATE`/`FOR SHARE` and the
+ * reads of UPDATE and DELETE) meet the lock table like writes (exclusive) or as shared lockers,
+ * and once evaluated — latches still held, so no conflicting request is in between — their
+ * transaction acquires an unreplicated lock on every key they returned. A locking read that
+ * failed with `WriteTooOldError` (a value committed above its read timestamp, typically by the
+ * holder it waited for) locks the keys that had the newer value too: the transaction refreshes
+ * and reads again, and the lock makes sure nobody slips another write in between, so the retry
+ * succeeds instead of meeting a newer value again. The locks are released with the
+ * transaction's intents (ResolveIntent, ResolveIntentRange, its EndTxn); they live only in this
+ * replica's memory, so a restart or a split that moves their keys drops them (best effort: they
+ * order conflicting transactions, serializability does not rest on them).
  */
 import { assert } from '../../src/base/assert.js';
 import { InvalidInputError, RangedbError } from '../../src/base/errors.js';
@@ -31,8 +43,8 @@ import { limits } from '../../src/base/limits.js';
 import type { Timers, TimerHandle } from '../../src/env/env.js';
 import { max, next, type Timestamp } from '../../clock/timestamp.js';
 import { declareKeys } from '../eval/index.js';
-import { requestSpan, txnMeta, WriteIntentError, type BatchRequest, type BatchResponse, type PushType, type Transaction, type TxnMeta } from '../api/index.js';
-import { LatchManagerAsync, LockTable, lockOwner, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
+import { requestSpan, spanContainsKey, txnMeta, WriteIntentError, WriteTooOldError, type BatchRequest, type BatchResponse, type LockStrength, type PushType, type Request, type Transaction, type TxnMeta } from '../api/index.js';
+import { blockingTxn, LatchManagerAsync, LockTable, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
 
 /** What the sequencer needs from the store. */
@@ -115,8 +127,11 @@ export class RequestSequencer {
             }
           }
           try {
-            return await evaluate(batch);
+            const response = await evaluate(batch);
+            this.acquireLocks(batch, response);
+            return response;
           } catch (error) {
+            if (error instanceof WriteTooOldError) this.acquireLocksOnWriteTooOld(batch, error);
             if (!(error instanceof WriteIntentError)) throw error;
             for (const intent of error.intents) this.dispatch(this.lockTable.addDiscoveredLock(intent.key, intent.txn));
           }
@@ -137,9 +152,7 @@ export class RequestSequencer {
 
   /** Every tracked lock of `txnId` inside `span` is gone. */
   locksReleasedIn(span: Span, txnId: TxnId): void {
-    for (const lock of this.lockTable.sortedLocks()) {
-      if (lock.holder?.txn.id === txnId && inSpan(span, lock.key)) this.lockReleased(lock.key, txnId);
-    }
+    for (const lock of this.lockTable.locksIn(span)) this.lockReleased(lock.key, txnId);
   }
 
   /** `txnId` committed or aborted: all its locks here are released. */
@@ -149,8 +162,8 @@ export class RequestSequencer {
 
   /** Every lock in `span` stops being tracked (the keys moved to another range): waiters rescan. */
   forgetLocksIn(span: Span): void {
-    for (const lock of this.lockTable.sortedLocks()) {
-      if (lock.holder !== undefined && inSpan(span, lock.key)) this.lockReleased(lock.key, lock.holder.txn.id);
+    for (const lock of this.lockTable.locksIn(span)) {
+      for (const holder of [lock.holder?.txn, ...lock.sharedHolders]) if (holder !== undefined) this.lockReleased(lock.key, holder.id);
     }
   }
 
@@ -160,6 +173,40 @@ export class RequestSequencer {
     for (const [name, waiter] of [...this.waiters]) {
       this.stopWaiting(name);
       waiter.reject(error);
+    }
+  }
+
+  /**
+   * A successful batch's locking reads: its transaction now holds an unreplicated lock, of each
+   * read's strength, on every key the read returned (CockroachDB's `OnLockAcquired`). Runs with
+   * the batch's latches held, after evaluation.
+   */
+  private acquireLocks(batch: BatchRequest, response: BatchResponse): void {
+    const txn = lockingTxn(batch, response);
+    if (txn === undefined) return;
+    batch.requests.forEach((request, i) => {
+      const strength = lockStrengthOf(request);
+      if (strength === undefined) return;
+      const answer = response.responses[i];
+      if (answer?.kind === 'get') {
+        if (answer.value !== undefined) this.dispatch(this.lockTable.acquireLock(request.key, txn, 'unreplicated', strength));
+      } else if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') {
+        for (const row of answer.rows) this.dispatch(this.lockTable.acquireLock(row.key, txn, 'unreplicated', strength));
+      }
+    });
+  }
+
+  /**
+   * A locking read met values committed above its read timestamp: its transaction locks those
+   * keys now, so that the read, retried after a refresh, finds them as they are (see the module
+   * comment). Keys outside the batch's locking reads (a write's WriteTooOld) are left alone.
+   */
+  private acquireLocksOnWriteTooOld(batch: BatchRequest, error: WriteTooOldError): void {
+    const txn = lockingTxn(batch, undefined);
+    if (txn === undefined) return;
+    for (const key of error.keys) {
+      const reader = batch.requests.find((request) => lockStrengthOf(request) !== undefined && spanContainsKey(requestSpan(request), key));
+      if (reader !== undefined) this.dispatch(this.lockTable.acquireLock(key, txn, 'unreplicated', lockStrengthOf(reader)!));
     }
   }
 
@@ -235,8 +282,8 @@ export class RequestSequencer {
       // Still waiting: the key changed hands (or a reservation holds it) — push its new owner.
       if (this.waiters.get(name) === waiter && waiter.timer === undefined) {
         const lock = this.lockTable.sortedLocks().find((l) => Buffer.from(l.key).equals(waiter.key));
-        const owner = lock === undefined ? undefined : lockOwner(lock);
-        if (owner !== undefined && owner.id !== waiter.pusher?.id) {
+        const owner = lock === undefined ? undefined : blockingTxn(lock, waiter.pusher?.id);
+        if (owner !== undefined) {
           waiter.pushee = owner;
           this.schedulePush(name, waiter, limits.lockWaitDeadlockPushDelayNanos);
         }
@@ -276,20 +323,30 @@ function planOf(batch: BatchRequest): Plan {
     if (mvcc) {
       const write = isDataWrite(request);
       writes ||= write;
-      locks.push({ span: toSpan(requestSpan(request)), access: write ? 'write' : 'read' });
+      locks.push({ span: toSpan(requestSpan(request)), access: lockStrengthOf(request) === 'shared' ? 'shared' : write ? 'write' : 'read' });
     }
   }
   const uncertaintyLimit = txn === undefined ? readTs : max(readTs, txn.globalUncertaintyLimit);
   return { txn: txn === undefined ? undefined : txnMeta(txn), latches, locks, lockTimestamp: writes ? writeTs : uncertaintyLimit, writes };
 }
 
-function toSpan(s: { readonly key: Uint8Array; readonly endKey?: Uint8Array | undefined }): Span {
-  return s.endKey === undefined ? { start: s.key } : { start: s.key, end: s.endKey };
+/** The strength of the lock a request takes as a locking read, or undefined for any other request. */
+function lockStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undefined {
+  if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return undefined;
+  return request.keyLocking === 'none' ? undefined : request.keyLocking;
 }
 
-function inSpan(span: Span, key: Uint8Array): boolean {
-  const c = Buffer.compare(span.start, key);
-  if (span.end === undefined) return c === 0;
-  return c <= 0 && Buffer.compare(key, span.end) < 0;
+/**
+ * The transaction a batch's locking reads lock for — as the response left it, when there is one
+ * (its write timestamp may have moved) — or undefined: no transaction, or an inconsistent read.
+ */
+function lockingTxn(batch: BatchRequest, response: BatchResponse | undefined): TxnMeta | undefined {
+  const txn = response?.header.txn ?? batch.header.txn;
+  if (txn === undefined || batch.header.readConsistency !== 'consistent') return undefined;
+  return txnMeta(txn);
+}
+
+function toSpan(s: { readonly key: Uint8Array; readonly endKey?: Uint8Array | undefined }): Span {
+  return s.endKey === undefined ? { start: s.key } : { start: s.key, end: s.endKey };
 }
 

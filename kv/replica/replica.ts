@@ -251,7 +251,8 @@ export class Replica {
     let writeTs = txn?.writeTimestamp ?? batch.header.timestamp;
     const start = writeTs;
     for (const request of batch.requests) {
-      if (!isDataWrite(request)) continue;
+      // A locking read writes nothing: only what writes intents moves above earlier reads.
+      if (!isDataWrite(request) || isDataRead(request)) continue;
       const s = requestSpan(request);
       const read = this.host.tsCache.getMax({ start: s.key, end: s.endKey });
       if (txn !== undefined && read.txnId === txn.id) continue;

@@ -38,7 +38,10 @@
  * client and every statement in it can run twice (not transaction control, PREPARE or COPY).
  *
  * Inside BEGIN … COMMIT the client sees 40001 (with the
- * KV retry reason in the message) and may restart with `ROLLBACK TO SAVEPOINT cockroach_restart`;
+ * KV retry reason in the message) and may restart with `ROLLBACK TO SAVEPOINT cockroach_restart`
+ * (or any savepoint taken before the block's first statement). Other savepoints are
+ * PostgreSQL's: `ROLLBACK TO SAVEPOINT s` undoes the writes since `s` (the KV transaction ignores
+ * their sequence numbers, CockroachDB's partial rollback) and reopens a failed block;
  * `RELEASE SAVEPOINT cockroach_restart` commits early. COMMIT of a failed block answers
  * ROLLBACK. READ COMMITTED and REPEATABLE READ are accepted and run SERIALIZABLE (a NOTICE says
  * so). `strict_serializable = on` turns on commit wait; `SHOW last_commit_wait` reports the last
@@ -55,9 +58,8 @@
  *
  * - TLS (SSLRequest is answered 'N'); cleartext and MD5 passwords; users from the catalog
  *   (the listener is configured with trust or a map of SCRAM verifiers).
- * - Partial rollback to a savepoint after writes (the KV transaction has no ignored sequence
- *   ranges yet); READ ONLY transactions; RESET inside a block that then rolls back is kept
- *   (a SET there is undone, as in PostgreSQL).
+ * - READ ONLY transactions; RESET inside a block that then rolls back is kept (a SET there is
+ *   undone, as in PostgreSQL); a SET after a savepoint is not undone by ROLLBACK TO it.
  * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings
  *   other than UTF8; `idle_in_transaction_session_timeout` and `lock_timeout` are accepted and
  *   shown but not enforced.

@@ -472,6 +472,7 @@ export class Session {
     if (execution !== undefined) return this.resume(portal, execution, rowsMax, sink);
     if (portal.done) return complete(this.zeroRowTag(portal));
     if (this.block.phase === 'open') {
+      this.block.ranStatement = true;
       const outcome = await this.runInTxn(this.block.txn, portal, rowsMax, sink, { delivered: false });
       if (portal.statement.plan?.isDdl === true) this.block.ranDdl = true;
       return outcome;
@@ -656,16 +657,20 @@ export class Session {
       case 'Rollback':
         return complete(await this.endBlock(false));
       case 'Savepoint':
-        this.block.savepoint(statement.name);
+        await this.block.savepoint(statement.name, this.afterCommit.length);
         return complete('SAVEPOINT');
       case 'ReleaseSavepoint':
         await this.block.release(statement.name);
         if (statement.name === restartSavepointName) this.committed(this.block.lastCommitWaitNanos);
         return complete('RELEASE');
-      case 'RollbackToSavepoint':
-        this.block.rollbackTo(statement.name, this.strictSerializable());
-        if (statement.name === restartSavepointName) this.afterCommit = []; // the statements run again
+      case 'RollbackToSavepoint': {
+        const rolledBack = await this.block.rollbackTo(statement.name, this.strictSerializable());
+        // The undone statements' post-commit work goes with them (all of it after a restart).
+        this.afterCommit.length = rolledBack.restarted ? 0 : Math.min(this.afterCommit.length, rolledBack.mark);
+        // A DDL statement undone leaves plans cached against its catalog: prepare them again.
+        if (this.block.ranDdl) this.deps.catalogVersion.value += 1;
         return complete('ROLLBACK');
+      }
       case 'SetVariable':
         if (this.extended && this.block.phase === 'idle' && !statement.local) this.openBatch(); // undone if the batch fails
         this.set(statement.name, statement.values, statement.local);
@@ -863,7 +868,10 @@ export class Session {
     return {
       prepareUnnamed: (statement) => this.prepareUnnamed(statement),
       inTransaction: (fn) => {
-        if (this.block.phase === 'open') return fn(this.block.txn);
+        if (this.block.phase === 'open') {
+          this.block.ranStatement = true;
+          return fn(this.block.txn);
+        }
         if (this.batch !== undefined) return fn(this.batch.txn);
         return this.withImplicitTxn(() => false, async (txn) => ({ outcome: await fn(txn), commit: true }));
       },

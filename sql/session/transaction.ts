@@ -6,6 +6,7 @@
  *            BEGIN                      error                  ROLLBACK
  *   idle ───────────► open ─────────────────────► aborted ──────────────────► idle
  *    ▲  ◄──────────── │ COMMIT / ROLLBACK           │ ROLLBACK TO SAVEPOINT
+ *    │                │                             │   s: writes since s undone ─► open
  *    │                │                             │   cockroach_restart: new epoch ─► open
  *    │                │ RELEASE SAVEPOINT           │ COMMIT: answers ROLLBACK ─► idle
  *    │                ▼   cockroach_restart (commits; 40001 ─► aborted)
@@ -15,14 +16,20 @@
  * Implicit transactions (a statement outside a block) never enter this machine: the session
  * runs them with `ImplicitRetryLoop` (restart and retry while no row reached the client).
  *
- * Savepoints: the KV transaction has no partial rollback yet (no ignored sequence ranges), so a
- * `ROLLBACK TO SAVEPOINT x` works only when the transaction wrote nothing since `x` — which is
- * the common case of an error in a read or in the statement's own failed write being refused
- * before it was sent — and is refused with 0A000 otherwise. `cockroach_restart` is the
- * exception: rolling back to it restarts the whole transaction at a new epoch (`Txn.restartEpoch`)
- * or, if the transaction was aborted, as a new one.
+ * Savepoints are PostgreSQL's, done as CockroachDB does them: `ROLLBACK TO SAVEPOINT s` undoes
+ * the writes made since `s` (`Txn.rollbackToSavepoint`: their sequences become ignored, so the
+ * transaction's reads skip them and commit drops them; their keys stay locked until the end) and
+ * returns an aborted block to open, as PostgreSQL does after an error. Savepoints nest; RELEASE
+ * drops a savepoint and those after it; ROLLBACK TO keeps it.
+ *
+ * A retryable error (40001) is different: the transaction must restart, which discards every
+ * write, not just those after a savepoint. Rolling back to `cockroach_restart`, or to any
+ * savepoint taken before the block ran a statement, restarts it at a new epoch
+ * (`Txn.restartEpoch`) or, if it was aborted, as a new one; rolling back to a later savepoint
+ * after a retryable error is refused with 40001 (CockroachDB's rule), and the block stays aborted.
  */
 import { assert } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
 import {
   ReadWithinUncertaintyIntervalError,
   TransactionAbortedError,
@@ -31,8 +38,8 @@ import {
   type Sender,
 } from '../../kv/api/index.js';
 import { less, max, next, type Timestamp } from '../../clock/timestamp.js';
-import { Txn, type TxnDeps } from '../../txn/index.js';
-import { SessionError, inCommittedTransaction, inFailedTransaction, notSupported, savepointMissing } from './errors.js';
+import { Txn, type TxnDeps, type TxnSavepoint } from '../../txn/index.js';
+import { SessionError, inCommittedTransaction, inFailedTransaction, savepointMissing } from './errors.js';
 
 export const restartSavepointName = 'cockroach_restart';
 
@@ -40,8 +47,12 @@ export type TransactionPhase = 'idle' | 'open' | 'aborted' | 'committed';
 
 interface Savepoint {
   readonly name: string;
-  /** The transaction's write sequence when the savepoint was taken. */
-  readonly sequence: number;
+  /** The transaction's savepoint (epoch and write sequence when it was taken). */
+  readonly point: TxnSavepoint;
+  /** Taken before the block ran a statement: rolling back to it may restart the transaction. */
+  readonly initial: boolean;
+  /** The caller's mark (the session's post-commit work queued then), returned by `rollbackTo`. */
+  readonly mark: number;
 }
 
 /** Where a restarted epoch reads and writes: after the conflict that caused it (as runTxn does). */
@@ -70,6 +81,8 @@ export class TransactionBlock {
   private abortError: unknown;
   /** Whether a statement in this block changed the catalog. */
   ranDdl = false;
+  /** Whether the block ran a statement through the engine (a savepoint after it is not initial). */
+  ranStatement = false;
   /** Commit wait of the last commit this block made, in nanoseconds. */
   lastCommitWaitNanos = 0n;
 
@@ -101,6 +114,7 @@ export class TransactionBlock {
     this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable });
     this.phaseValue = 'open';
     this.ranDdl = false;
+    this.ranStatement = txn !== undefined;
   }
 
   /** A statement of the block failed: the block is aborted until ROLLBACK. */
@@ -143,10 +157,15 @@ export class TransactionBlock {
     if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined); // pushers clean up otherwise
   }
 
-  savepoint(name: string): void {
+  /** SAVEPOINT: `mark` is the caller's, handed back by a rollback to it. */
+  async savepoint(name: string, mark = 0): Promise<void> {
     if (this.phaseValue === 'idle') throw new SessionError('25P01', 'SAVEPOINT can only be used in transaction blocks');
     this.checkUsable();
-    this.savepoints.push({ name, sequence: this.txn.transaction.sequence });
+    if (this.savepoints.length >= limits.sqlSavepointsMax) {
+      throw new SessionError('54000', `too many savepoints in one transaction (sqlSavepointsMax ${limits.sqlSavepointsMax})`);
+    }
+    const initial = !this.ranStatement && this.savepoints.every((savepoint) => savepoint.initial);
+    this.savepoints.push({ name, point: await this.txn.savepoint(), initial, mark });
   }
 
   /** RELEASE: drops the savepoint and those after it; releasing cockroach_restart commits. */
@@ -163,29 +182,49 @@ export class TransactionBlock {
       this.phaseValue = 'committed';
     } catch (error) {
       // The client answers a 40001 here with ROLLBACK TO SAVEPOINT cockroach_restart.
-      this.savepoints.push({ name, sequence: 0 });
+      this.savepoints.push({ name, point: { epoch: txn.transaction.epoch, sequence: 0 }, initial: true, mark: 0 });
       this.fail(error);
       throw error;
     }
   }
 
-  /** ROLLBACK TO SAVEPOINT: the block is usable again. */
-  rollbackTo(name: string, strictSerializable: boolean): void {
+  /**
+   * ROLLBACK TO SAVEPOINT: the writes since the savepoint are undone and the block is usable
+   * again; the savepoint stays. Returns the savepoint's mark and whether the whole transaction
+   * restarted (every statement of the block is undone then).
+   */
+  async rollbackTo(name: string, strictSerializable: boolean): Promise<{ readonly mark: number; readonly restarted: boolean }> {
     if (this.phaseValue === 'idle') throw new SessionError('25P01', 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
     if (this.phaseValue === 'committed') throw inCommittedTransaction();
     const at = this.find(name);
     const savepoint = this.savepoints[at]!;
-    this.savepoints.length = at + 1;
     const txn = this.txnValue;
     assert(txn !== undefined);
-    if (name === restartSavepointName) {
-      const error = this.abortError;
+    const error = this.abortError;
+    // The transaction must restart: a retryable error, or KV aborted it (a pusher, a deadlock).
+    const mustRestart = isRetryableError(error) || txn.isFinished || savepoint.point.epoch !== txn.transaction.epoch;
+    if (mustRestart && !(name === restartSavepointName || savepoint.initial)) {
+      throw new SessionError(
+        '40001',
+        `restart transaction: cannot roll back to savepoint "${name}" after the transaction must restart`,
+        'retryable',
+        undefined,
+        'Roll back the whole transaction, or to a savepoint taken before its first statement (such as cockroach_restart), and run it again.',
+      );
+    }
+    this.savepoints.length = at + 1;
+    if (name === restartSavepointName || mustRestart) {
       this.txnValue = restartedTxn(txn, isRetryableError(error) ? error : undefined, this.sender, this.deps, strictSerializable);
-    } else if (txn.isFinished || txn.transaction.sequence !== savepoint.sequence) {
-      throw notSupported('ROLLBACK TO SAVEPOINT after writes since the savepoint (only cockroach_restart restarts a transaction that wrote)');
+      // The restarted transaction has written nothing: every kept savepoint is at its start.
+      const epoch = this.txnValue.transaction.epoch;
+      for (let i = 0; i < this.savepoints.length; i++) this.savepoints[i] = { ...this.savepoints[i]!, point: { epoch, sequence: 0 } };
+      this.ranStatement = false;
+    } else {
+      await txn.rollbackToSavepoint(savepoint.point);
     }
     this.phaseValue = 'open';
     this.abortError = undefined;
+    return { mark: savepoint.mark, restarted: name === restartSavepointName || mustRestart };
   }
 
   private find(name: string): number {

@@ -192,6 +192,11 @@ export const limits = Object.freeze({
   /** Most open portals (protocol Bind) one session keeps. */
   sqlPortalsMax: 10_000,
   /**
+   * Most savepoints one transaction block holds at once (54000 past it); each is a few numbers,
+   * the bound is against a client that loops on SAVEPOINT without releasing.
+   */
+  sqlSavepointsMax: 10_000,
+  /**
    * Largest COPY FROM STDIN input, in bytes: the rows are held until CopyDone so that the
    * implicit transaction inserting them can be retried as a whole. Larger loads go in pieces.
    */

@@ -3,121 +3,10 @@
 // Sync is one implicit transaction (all or nothing), BEGIN/COMMIT/ROLLBACK/SAVEPOINT inside it
 // behave alike, a SET in a failed batch is undone. Messages are compared by kind, SQLSTATE, tag
 // and row; where PostgreSQL 15 is not installed the comparison is skipped (CI installs it).
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serialize } from 'pg-protocol';
-import { Parser } from 'pg-protocol/dist/parser.js';
-import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqlNode, type SqlNode } from './sql-support.js';
-
-const pgBin = '/usr/lib/postgresql/15/bin';
-const hasPostgres = existsSync(join(pgBin, 'pg_ctl'));
-
-/** PostgreSQL refuses to run as root: its binaries run as the postgres user then. */
-function asPostgres(binary: string, args: readonly string[]): [string, string[]] {
-  const path = join(pgBin, binary);
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, [...args]];
-}
-
-function run([command, args]: [string, string[]], cwd: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-/** A PostgreSQL 15 in a temp folder on a free port (socket in the folder), stopped by `stop`. */
-async function startPostgres(): Promise<{ port: number; stop(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'rangedb-pipeline-pg-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  run(asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), dir);
-  const options = `-p ${port} -k ${dir} -c listen_addresses='localhost' -c fsync=off`;
-  run(asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-o', options]), dir);
-  return {
-    port,
-    stop() {
-      spawnSync(...asPostgres('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', join(dir, 'data')]), { cwd: dir });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A raw protocol client: sends frames, returns the messages up to the n-th ReadyForQuery. */
-class RawClient {
-  private readonly parser = new Parser();
-  private readonly lines: string[] = [];
-  private waiter: (() => void) | undefined;
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (data: Buffer) => {
-      this.parser.parse(data, (message) => this.lines.push(render(message)));
-      this.waiter?.();
-    });
-  }
-
-  static async open(port: number, user: string, database: string): Promise<RawClient> {
-    const socket = connect(port, 'localhost');
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const client = new RawClient(socket);
-    await client.send([serialize.startup({ user, database })]);
-    return client;
-  }
-
-  /** Sends `frames`, waits for `syncs` ReadyForQuery messages and returns what came. */
-  async send(frames: readonly Buffer[], syncs = 1): Promise<string[]> {
-    this.socket.write(Buffer.concat(frames));
-    for (;;) {
-      const ready = this.lines.filter((line) => line.startsWith('Z ')).length;
-      if (ready >= syncs) break;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
-    return this.lines.splice(0).filter((line) => !line.startsWith('S ') && line !== 'K' && line !== 'R');
-  }
-
-  close(): void {
-    this.socket.end(serialize.end());
-  }
-}
-
-function render(message: BackendMessage): string {
-  const m = message as BackendMessage & Record<string, unknown>;
-  switch (message.name) {
-    case 'dataRow':
-      return `D ${(m.fields as (string | null)[]).map((f) => f ?? 'NULL').join('|')}`;
-    case 'commandComplete':
-      return `C ${m.text as string}`;
-    case 'readyForQuery':
-      return `Z ${m.status as string}`;
-    case 'error':
-      return `E ${m.code as string}`;
-    case 'notice':
-      return `N ${m.code as string} ${m.message as string}`;
-    case 'parameterStatus':
-      return `S ${m.parameterName as string}`;
-    case 'backendKeyData':
-      return 'K';
-    case 'authenticationOk':
-      return 'R';
-    case 'rowDescription':
-      return `T ${(m.fields as { name: string }[]).map((f) => f.name).join(' ')}`;
-    default:
-      return message.name;
-  }
-}
+import { hasPostgres, runScenario, startPostgres } from './sql-pipeline-support.js';
 
 const statement = (sql: string): Buffer[] => [serialize.parse({ text: sql }), serialize.bind({}), serialize.execute({})];
 const q = (sql: string): Buffer => serialize.query(sql);
@@ -161,18 +50,6 @@ const scenarios: { name: string; steps: Buffer[][] }[] = [
     ],
   },
 ];
-
-async function runScenario(port: number, user: string, database: string, steps: Buffer[][]): Promise<string[][]> {
-  const client = await RawClient.open(port, user, database);
-  try {
-    const answers: string[][] = [];
-    for (const step of steps) answers.push(await client.send(step));
-    await client.send([q('drop table t')]);
-    return answers;
-  } finally {
-    client.close();
-  }
-}
 
 let rangedb: SqlNode;
 let postgres: { port: number; stop(): void } | undefined;

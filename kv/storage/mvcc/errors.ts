@@ -29,8 +29,11 @@ export class WriteIntentError extends RangedbError {
 }
 
 /**
- * A write found a committed version at or above its timestamp. The writer must move its
- * timestamp to `actualTimestamp` (just above the existing version) and retry.
+ * A write found a committed version at or above its timestamp — or a locking read one above its
+ * read timestamp. The writer must move its timestamp to `actualTimestamp` (just above the
+ * newest such version) and retry. `keys` are every key that had such a version (a locking
+ * read's, which the replica locks anyway so that the retry finds them unchanged); `[key]` for
+ * a write.
  */
 export class WriteTooOldError extends RangedbError {
   readonly code = 'WRITE_TOO_OLD';
@@ -41,6 +44,7 @@ export class WriteTooOldError extends RangedbError {
     readonly key: Uint8Array,
     readonly requestedTimestamp: Timestamp,
     readonly actualTimestamp: Timestamp,
+    readonly keys: readonly Uint8Array[] = [key],
   ) {
     super(`write at ${formatTimestamp(requestedTimestamp)} too old; must write at or above ${formatTimestamp(actualTimestamp)}`);
   }

@@ -10,10 +10,10 @@
  */
 import { assert } from '../../../src/base/assert.js';
 import { limits } from '../../../src/base/limits.js';
-import { equal, type Timestamp } from '../../../clock/timestamp.js';
+import { equal, less, next, type Timestamp } from '../../../clock/timestamp.js';
 import type { EngineIterator, Reader } from '../engine.js';
 import { compareKeys } from '../engine.js';
-import { WriteIntentError, type Intent } from './errors.js';
+import { WriteIntentError, WriteTooOldError, type Intent } from './errors.js';
 import { checkUserKey, dataSpan, decodeDataKey, afterVersionsKey, nextDataEntry, type DataKey } from './keys.js';
 import type { MvccTxn } from './txn.js';
 import { decodeKeyRecord, type IntentRecord, type KeyRecord, type Version } from './values.js';
@@ -28,6 +28,14 @@ export interface ReadOptions {
   readonly inconsistent?: boolean;
   /** Return deletion tombstones (value `null`) instead of skipping them. */
   readonly tombstones?: boolean;
+  /**
+   * A locking read (CockroachDB's `FailOnMoreRecent`): an intent of another transaction at any
+   * timestamp is a conflict, and a committed version above the read timestamp fails the read
+   * with a `WriteTooOldError` (all such keys, at the newest one's successor) instead of being
+   * read around or reported as uncertain — the read is about to lock the key, and a lock taken
+   * below a newer value would protect nothing.
+   */
+  readonly failOnMoreRecent?: boolean;
 }
 
 /** A value as read: the version's timestamp, and `null` for a tombstone. */
@@ -68,6 +76,7 @@ interface ReadContext {
   readonly uncertaintyLimit: Timestamp;
   readonly txn: MvccTxn | undefined;
   readonly inconsistent: boolean;
+  readonly failOnMoreRecent: boolean;
 }
 
 function context(reader: Reader, timestamp: Timestamp, options: ReadOptions): ReadContext {
@@ -80,10 +89,28 @@ function context(reader: Reader, timestamp: Timestamp, options: ReadOptions): Re
     uncertaintyLimit: options.uncertaintyLimit ?? timestamp,
     txn: options.txn,
     inconsistent: options.inconsistent === true,
+    failOnMoreRecent: options.failOnMoreRecent === true,
   };
 }
 
-type KeyOutcome = { readonly version: ReadValue | undefined; readonly intent: Intent | undefined };
+/** `moreRecent`: the timestamp of a committed version above the read (only with `failOnMoreRecent`). */
+type KeyOutcome = { readonly version: ReadValue | undefined; readonly intent: Intent | undefined; readonly moreRecent?: Timestamp };
+
+/** Collects the keys a locking read found newer committed versions on. */
+class MoreRecent {
+  readonly keys: Uint8Array[] = [];
+  newest: Timestamp | undefined;
+
+  add(key: Uint8Array, timestamp: Timestamp): void {
+    this.keys.push(Uint8Array.from(key));
+    if (this.newest === undefined || less(this.newest, timestamp)) this.newest = timestamp;
+  }
+
+  throwIfAny(readTimestamp: Timestamp): void {
+    if (this.newest === undefined) return;
+    throw new WriteTooOldError(this.keys[0]!, readTimestamp, next(this.newest), this.keys);
+  }
+}
 
 /** Decides one key from its intent and newest version. */
 async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord | undefined, newest: Version | undefined): Promise<KeyOutcome> {
@@ -92,11 +119,12 @@ async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord |
     if (ctx.txn !== undefined && intent.txn.id === ctx.txn.meta.id) {
       const own = ownIntentView(key, intent, ctx.txn);
       if (own.visible) return { version: { value: own.value, timestamp: intent.txn.writeTimestamp }, intent: undefined };
-    } else if (intentConflicts(intent, ctx.timestamp, ctx.uncertaintyLimit)) {
+    } else if (ctx.failOnMoreRecent || intentConflicts(intent, ctx.timestamp, ctx.uncertaintyLimit)) {
       seenIntent = { key, txn: intent.txn };
       if (!ctx.inconsistent) return { version: undefined, intent: seenIntent };
     }
   }
+  if (ctx.failOnMoreRecent && newest !== undefined && less(ctx.timestamp, newest.timestamp)) return { version: undefined, intent: seenIntent, moreRecent: newest.timestamp };
   const version = await visibleCommitted(ctx.reader, key, newest, ctx.timestamp, ctx.uncertaintyLimit);
   return { version, intent: seenIntent };
 }
@@ -108,6 +136,7 @@ export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timest
   const record = readKeyRecord(reader, key);
   const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
   if (outcome.intent !== undefined && !ctx.inconsistent) throw new WriteIntentError([outcome.intent]);
+  if (outcome.moreRecent !== undefined) throw new WriteTooOldError(key, timestamp, next(outcome.moreRecent));
   const version = outcome.version;
   const value = version === undefined || (version.value === null && options.tombstones !== true) ? undefined : version;
   return { value, intents: outcome.intent === undefined ? [] : [outcome.intent] };
@@ -132,6 +161,7 @@ export async function mvccScan(
   const data = new DataCursor(reader.iterate({ ...dataSpan(start, end), reverse }), reverse);
   const rows: ScanRow[] = [];
   const intents: Intent[] = [];
+  const moreRecent = new MoreRecent();
   let bytes = 0;
   let resumeSpan: ScanResult['resumeSpan'];
   try {
@@ -145,6 +175,7 @@ export async function mvccScan(
         intents.push(outcome.intent);
         if (intents.length >= limits.writeIntentErrorIntentsMax) break;
       }
+      if (outcome.moreRecent !== undefined) moreRecent.add(key, outcome.moreRecent);
       const version = outcome.version;
       if (version === undefined || (version.value === null && options.tombstones !== true)) continue;
       rows.push({ key: Uint8Array.from(key), value: version.value, timestamp: version.timestamp });
@@ -158,6 +189,7 @@ export async function mvccScan(
     data.close();
   }
   if (intents.length > 0 && !ctx.inconsistent) throw new WriteIntentError(intents);
+  moreRecent.throwIfAny(timestamp);
   return { rows, resumeSpan, intents };
 }
 
