@@ -26,7 +26,7 @@ import { buildSource } from './operators.js';
 import { drain, type RowSource, type Runtime } from './runtime.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
-import { installVirtualTables } from '../vtables/index.js';
+import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
 
 interface Planned {
   readonly plan: StatementPlan;
@@ -97,7 +97,9 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       if (found === undefined) sequences.set(name, (found = await resolveSequence(catalog, run.settings, parseQualifiedName(name))));
       return found;
     };
-    const rowSlotIndexes = planned.slots.flatMap((slot, index) => (slot.kind === 'subquery' ? [] : [index]));
+    const rowSlotIndexes = planned.slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' ? [] : [index]));
+    // Catalog functions are synchronous: the snapshot they read is loaded once, before any row.
+    if (planned.slots.some((slot) => slot.kind === 'catalog')) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
     const rt: Runtime = {
       txn: run.txn,
       ctx,
@@ -159,11 +161,12 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       slots: new Array<Datum>(slotCount).fill(null),
       database: run.settings.database,
       outer: { row: [] },
+      catalog: { snapshot: undefined },
     };
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
-    assert(slot.kind !== 'subquery', 'row slots are sequence calls');
+    assert(slot.kind !== 'subquery' && slot.kind !== 'catalog', 'row slots are sequence calls');
     const descriptor = await sequence(slot.sequence);
     const values = currentValues.get(run.settings) ?? new Map<number, bigint>();
     currentValues.set(run.settings, values);
@@ -207,6 +210,7 @@ async function subquerySlot(slot: Extract<SlotSpec, { kind: 'subquery' }>, subqu
       if (rows.length > 1) throw new SqlError('21000', 'more than one row returned by a subquery used as an expression');
       return rows[0]?.[0] ?? null;
     case 'in':
+    case 'array':
       return rows.map((row) => row[0] ?? null);
     default:
       return slot.mode satisfies never;

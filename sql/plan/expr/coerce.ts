@@ -21,6 +21,7 @@ export type CoercionContext = 'implicit' | 'assignment' | 'explicit';
 /** Numeric widening order: an implicit cast goes only up this list. */
 const numericRank: Readonly<Record<string, number>> = { int2: 1, int4: 2, int8: 3, numeric: 4, float4: 5, float8: 6 };
 const stringKinds = new Set(['text', 'varchar', 'bpchar', 'name']);
+const oidKinds = new Set(['oid', 'regclass', 'regtype', 'regproc']);
 
 /** Whether `from` converts to `to` in `context` (ignoring modifiers). */
 export function canCoerce(from: SqlType, to: SqlType, context: CoercionContext): boolean {
@@ -35,6 +36,8 @@ export function canCoerce(from: SqlType, to: SqlType, context: CoercionContext):
   if (from.kind === 'timestamptz') return context === 'assignment' && (to.kind === 'timestamp' || to.kind === 'date');
   if (context === 'assignment' && stringKinds.has(to.kind)) return true;
   if ((from.kind === 'int2' || from.kind === 'int4' || from.kind === 'int8') && (to.kind === 'oid' || to.kind === 'regclass')) return true;
+  // oid and its reg* aliases are binary-coercible both ways (pg_cast's implicit oid ↔ regclass, …).
+  if (oidKinds.has(from.kind) && oidKinds.has(to.kind)) return true;
   return false;
 }
 

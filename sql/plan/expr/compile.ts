@@ -15,7 +15,8 @@ import type { Datum } from '../../types/datum.js';
 import { like } from '../../types/like.js';
 import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
-import { arrayType, boolType, formatType, int4Type, int8Type, nameType, numericType, textType, timestamptzType, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, formatType, int4Type, int8Type, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
+import { catalogFunction } from './catalog-functions.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
 import type { Scope } from '../scope.js';
@@ -30,7 +31,9 @@ export type SlotSpec =
   | { readonly kind: 'nextval'; readonly sequence: string }
   | { readonly kind: 'currval'; readonly sequence: string }
   | { readonly kind: 'setval'; readonly sequence: string; readonly value: CompiledExpr }
-  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in'; readonly query: ast.Query; readonly type: SqlType; readonly correlated: boolean };
+  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in' | 'array'; readonly query: ast.Query; readonly type: SqlType; readonly correlated: boolean }
+  /** The statement calls a catalog function: load the catalog snapshot first (one per statement). */
+  | { readonly kind: 'catalog' };
 
 /**
  * How the compiler plans a subquery (the engine supplies it): its column types, and whether it
@@ -121,6 +124,8 @@ export class ExprCompiler {
       case 'Parameter':
         return this.parameter(expr);
       case 'Cast': {
+        const regCast = await this.regCast(expr);
+        if (regCast !== undefined) return regCast;
         const type = resolveType(expr.type);
         const inner = await this.compile(expr.arg);
         if (isOpen(inner)) return coerce(inner, type, 'explicit', this.paramTypes);
@@ -193,8 +198,9 @@ export class ExprCompiler {
         return this.arrayConstructor(expr);
       case 'QuantifiedComparison':
         return this.quantified(expr);
-      case 'RowConstructor':
       case 'Indirection':
+        return this.indirection(expr);
+      case 'RowConstructor':
         throw new SqlError('0A000', `${expr.kind} expressions are not supported yet`);
       default:
         return assertNeverExpr(expr);
@@ -434,11 +440,22 @@ export class ExprCompiler {
     if (aggregateNames.has(name)) return this.aggregate(expr, name);
     if (expr.filter !== null || expr.distinct || expr.orderBy.length > 0) throw new SqlError('42809', `${name} is not an aggregate function`);
     if (name === 'nextval' || name === 'currval' || name === 'setval') return this.sequenceFunction(expr, name);
-    const overloads = builtinFunctions.get(name);
+    const overloads = builtinFunctions.get(name) ?? catalogFunction(name);
     const args = await Promise.all(expr.args.map((arg) => this.compile(arg)));
     if (overloads === undefined) throw noFunction(name, args);
     const chosen = chooseOverload(overloads, args);
     if (chosen === undefined) throw noFunction(name, args);
+    if (chosen.readsCatalog === true) this.needCatalog();
+    return this.callOverload(chosen, args);
+  }
+
+  /** Asks the executor for the catalog snapshot (catalog functions read it synchronously). */
+  private needCatalog(): void {
+    if (!this.slots.some((slot) => slot.kind === 'catalog')) this.slots.push({ kind: 'catalog' });
+  }
+
+  /** A call of the chosen overload: arguments coerced to its types, constant-folded when it is immutable. */
+  private callOverload(chosen: FunctionOverload, args: readonly CompiledExpr[]): CompiledExpr {
     const coerced = args.map((arg, index) => {
       const declared = chosen.args[Math.min(index, chosen.args.length - 1)]!;
       return declared === 'any' ? (isOpen(arg) ? coerce(arg, textType, 'implicit', this.paramTypes) : arg) : coerce(arg, declared, 'implicit', this.paramTypes);
@@ -540,12 +557,68 @@ export class ExprCompiler {
     };
   }
 
+  /**
+   * Casts that read the catalog, as PostgreSQL's `reg*` types: `'t'::regclass` (a name → its
+   * OID, through the search path), `oid::regclass::text` (an OID → its name), and the same for
+   * `regtype`, `regnamespace` and `regrole`. Undefined when the cast is an ordinary one.
+   */
+  private async regCast(expr: ast.Cast): Promise<CompiledExpr | undefined> {
+    const target = regKind(expr.type);
+    if (target !== undefined) {
+      const arg = await this.compile(expr.arg);
+      if (isOpen(arg) || typeCategory(arg.type) === 'S') return this.catalogCall(`${target}in`, [coerce(arg, textType, 'implicit', this.paramTypes)]);
+      if (target === 'regclass' || target === 'regtype') return undefined;
+      // regnamespace and regrole are kept as their OID (rangedb has no such types of its own).
+      return coerce(arg, oidType, 'explicit', this.paramTypes);
+    }
+    if (expr.arg.kind !== 'Cast' || expr.type.arrayBounds.length > 0) return undefined;
+    const inner = regKind(expr.arg.type);
+    const to = resolveType(expr.type);
+    if (inner === undefined || typeCategory(to) !== 'S') return undefined;
+    const oid = coerce(await this.compile(expr.arg.arg), oidType, 'explicit', this.paramTypes);
+    return coerce(this.catalogCall(`${inner}out`, [oid]), to, 'explicit', this.paramTypes);
+  }
+
+  /** A call of catalog function `name` on compiled arguments. */
+  private catalogCall(name: string, args: readonly CompiledExpr[]): CompiledExpr {
+    const overloads = catalogFunction(name);
+    if (overloads === undefined) throw noFunction(name, args);
+    const chosen = chooseOverload(overloads, args);
+    if (chosen === undefined) throw noFunction(name, args);
+    if (chosen.readsCatalog === true) this.needCatalog();
+    return this.callOverload(chosen, args);
+  }
+
+  /** `arr[i]` (1-based, NULL outside the array); other subscripts and field selection are not supported. */
+  private async indirection(expr: ast.Indirection): Promise<CompiledExpr> {
+    let current = await this.compile(expr.arg);
+    for (const step of expr.steps) {
+      if (step.kind !== 'index') throw new SqlError('0A000', `${step.kind === 'slice' ? 'array slices' : 'field selection'} is not supported yet`);
+      if (current.type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatTypeName(current.type)} because it does not support subscripting`);
+      const element = current.type.element;
+      const array = current.eval;
+      const index = (await this.compileAs(step.index, int4Type)).eval;
+      const rowIndependent = current.rowIndependent;
+      current = {
+        type: element,
+        eval: (row, ctx) => {
+          const values = array(row, ctx) as readonly Datum[] | null;
+          const position = index(row, ctx) as number | null;
+          if (values === null || position === null || position < 1 || position > values.length) return null;
+          return values[position - 1] ?? null;
+        },
+        rowIndependent,
+      };
+    }
+    return current;
+  }
+
   private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
-    if (expr.mode === 'array') throw new SqlError('0A000', 'ARRAY(subquery) is not supported yet');
     const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
-    if (expr.mode === 'scalar' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
-    const type = expr.mode === 'exists' ? boolType : types[0]!;
+    if (expr.mode !== 'exists' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
+    if (expr.mode === 'array' && types[0]!.kind === 'array') throw new SqlError('0A000', 'ARRAY(subquery) of arrays is not supported yet');
+    const type = expr.mode === 'exists' ? boolType : expr.mode === 'array' ? arrayType(types[0] as ScalarType) : types[0]!;
     const slot = this.slots.length;
     this.slots.push({ kind: 'subquery', mode: expr.mode, query: expr.query, type, correlated });
     return { type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: !correlated };
@@ -575,6 +648,16 @@ export class ExprCompiler {
       rowIndependent: probe.rowIndependent && !correlated,
     };
   }
+}
+
+const regKinds = new Set(['regclass', 'regtype', 'regnamespace', 'regrole']);
+
+/** `regclass` (or `pg_catalog.regclass`, …) when the type name is one of the catalog-reading `reg*` types. */
+function regKind(type: ast.TypeName): 'regclass' | 'regtype' | 'regnamespace' | 'regrole' | undefined {
+  const name = type.names[type.names.length - 1]!;
+  if (type.arrayBounds.length > 0 || !regKinds.has(name)) return undefined;
+  if (type.names.length > 1 && type.names[0] !== 'pg_catalog') return undefined;
+  return name as 'regclass' | 'regtype' | 'regnamespace' | 'regrole';
 }
 
 function assertNeverExpr(expr: never): never {

@@ -29,6 +29,12 @@ export interface EvalContext {
   readonly database: string;
   /** The enclosing query's current row, while a correlated subquery runs for it. */
   readonly outer: { row: readonly Datum[] };
+  /**
+   * The catalog as `pg_catalog` shows it, for the catalog functions (`pg_get_indexdef`,
+   * `pg_table_is_visible`, `'t'::regclass`, …): loaded by the executor before the statement runs
+   * when the plan has a `catalog` slot (sql/vtables owns its shape; opaque here).
+   */
+  readonly catalog: { snapshot: unknown };
 }
 
 export type Evaluator = (row: readonly Datum[], ctx: EvalContext) => Datum;

@@ -38,6 +38,8 @@ export interface FunctionOverload {
   /** Whether the result depends only on the arguments (constant-foldable). */
   readonly immutable: boolean;
   readonly impl: (args: readonly Datum[], argTypes: readonly SqlType[], ctx: EvalContext) => Datum;
+  /** Whether `impl` reads `ctx.catalog` (a catalog function: the executor loads the snapshot first). */
+  readonly readsCatalog?: boolean;
 }
 
 const numericKinds = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'] as const;

@@ -14,9 +14,11 @@ import { SqlError } from '../../catalog/errors.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
+import { regexMatch } from './regex.js';
 
 const comparisons = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const arithmeticOperators = new Set(['+', '-', '*', '/', '%']);
+const regexOperators = new Set(['~', '~*', '!~', '!~*']);
 
 function noOperator(operator: string, left: SqlType, right: SqlType): SqlError {
   return new SqlError('42883', `operator does not exist: ${formatType(left)} ${operator} ${formatType(right)}`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
@@ -61,7 +63,18 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     return binary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
   }
   if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
+  if (regexOperators.has(operator)) return regexOperator(operator, leftIn, rightIn, paramTypes);
   throw noOperator(operator, leftIn.type, rightIn.type);
+}
+
+/** `~`, `~*`, `!~`, `!~*`: POSIX regular-expression match over text (name and varchar convert). */
+function regexOperator(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const left = isOpen(leftIn) ? coerce(leftIn, textType, 'implicit', paramTypes) : leftIn;
+  const right = isOpen(rightIn) ? coerce(rightIn, textType, 'implicit', paramTypes) : rightIn;
+  if (typeCategory(left.type) !== 'S' || typeCategory(right.type) !== 'S') throw noOperator(operator, left.type, right.type);
+  const negated = operator.startsWith('!');
+  const caseInsensitive = operator.endsWith('*');
+  return binary(boolType, left, right, (a, b) => regexMatch(a as string, b as string, caseInsensitive) !== negated);
 }
 
 function asText(type: SqlType, value: Datum, ctx: EvalContext): string {

@@ -1,0 +1,61 @@
+/**
+ * PostgreSQL's POSIX regular-expression match operators (`~`, `~*`, `!~`, `!~*`) over
+ * JavaScript's `RegExp`. PostgreSQL's ARE flavour and JavaScript's agree on what psql and most
+ * applications write (anchors, groups, alternation, classes, quantifiers, `\d`, `\s`, `\w`); the
+ * translation adds the POSIX bracket classes (`[[:alpha:]]`) and ARE's word-boundary escapes
+ * (`\m`, `\M`, `\y`, `\Y`). Anything JavaScript rejects is SQLSTATE 2201B, as PostgreSQL does
+ * for a pattern it cannot compile.
+ *
+ * Compiled patterns are cached (a bounded map): a WHERE clause matches one pattern against
+ * every row.
+ */
+import { SqlError } from '../../catalog/errors.js';
+
+/** Most compiled patterns kept; the oldest is dropped past it. */
+const regexCacheEntriesMax = 256;
+const cache = new Map<string, RegExp>();
+
+const posixClasses: Readonly<Record<string, string>> = {
+  alpha: 'a-zA-Z',
+  digit: '0-9',
+  alnum: 'a-zA-Z0-9',
+  upper: 'A-Z',
+  lower: 'a-z',
+  space: '\\s',
+  blank: ' \\t',
+  punct: '!-\\/:-@\\[-`{-~',
+  xdigit: '0-9A-Fa-f',
+  word: '\\w',
+  cntrl: '\\x00-\\x1f\\x7f',
+  print: '\\x20-\\x7e',
+  graph: '\\x21-\\x7e',
+};
+
+/** The JavaScript source of a PostgreSQL ARE pattern. */
+export function translatePattern(pattern: string): string {
+  return pattern
+    .replace(/\[:([a-z]+):\]/g, (whole, name: string) => posixClasses[name] ?? whole)
+    .replace(/\\m/g, '\\b(?=\\w)')
+    .replace(/\\M/g, '\\b(?<=\\w)')
+    .replace(/\\y/g, '\\b')
+    .replace(/\\Y/g, '\\B');
+}
+
+function compiled(pattern: string, caseInsensitive: boolean): RegExp {
+  const key = `${caseInsensitive ? 'i' : 'c'}${pattern}`;
+  let regex = cache.get(key);
+  if (regex !== undefined) return regex;
+  try {
+    regex = new RegExp(translatePattern(pattern), caseInsensitive ? 'i' : '');
+  } catch (error) {
+    throw new SqlError('2201B', `invalid regular expression: ${(error as Error).message}`);
+  }
+  if (cache.size >= regexCacheEntriesMax) cache.delete(cache.keys().next().value!);
+  cache.set(key, regex);
+  return regex;
+}
+
+/** Whether `text` matches `pattern` anywhere (unanchored, as PostgreSQL's `~`). */
+export function regexMatch(text: string, pattern: string, caseInsensitive: boolean): boolean {
+  return compiled(pattern, caseInsensitive).test(text);
+}

@@ -1,0 +1,330 @@
+/**
+ * The `pg_catalog` tables: each its PostgreSQL 15 OID, its columns in PostgreSQL's order and
+ * types (types.ts says where rangedb stands in with a near type), and its rows computed from the
+ * catalog snapshot. Tables for objects rangedb does not have (policies, triggers, publications,
+ * inheritance, extended statistics, comments) are there and empty, so the queries of psql and
+ * the drivers that join them still run and find nothing, as they would in a PostgreSQL database
+ * without such objects.
+ */
+import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import type { EvalContext } from '../plan/expr/compiled.js';
+import type { Datum } from '../types/datum.js';
+import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
+import { deparseCheck, deparseDefault } from './deparse.js';
+import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
+import { cCollationOid, columns, defaultCollationOid, posixCollationOid, typeCollation, typeStorage } from './types.js';
+
+export interface VirtualTable {
+  readonly oid: number;
+  /** `r` for a table, `v` for a view (pg_roles, pg_settings), as in PostgreSQL. */
+  readonly relkind: 'r' | 'v';
+  readonly columns: readonly (readonly [string, SqlType])[];
+  rows(snapshot: CatalogSnapshot, ctx: EvalContext): Datum[][];
+}
+
+export const heapAmOid = 2;
+export const btreeAmOid = 403;
+export const pgClassOid = 1259;
+const defaultTablespaceOid = 1663;
+
+/** The roles rangedb reports: its bootstrap superuser and PostgreSQL 15's pg_database_owner. */
+export const roles: readonly { readonly oid: number; readonly name: string; readonly superuser: boolean; readonly login: boolean }[] = [
+  { oid: bootstrapRoleOid, name: 'root', superuser: true, login: true },
+  { oid: publicSchemaOwnerOid, name: 'pg_database_owner', superuser: false, login: false },
+];
+
+/** Attribute numbers of a table's visible columns (1-based, in order), by column id. */
+export function attnums(table: TableDesc): Map<number, number> {
+  const numbers = new Map<number, number>();
+  for (const column of table.columns) if (!column.hidden) numbers.set(column.id, numbers.size + 1);
+  return numbers;
+}
+
+/** Whether PostgreSQL would have this index: not the primary index on the hidden rowid of a table without a primary key. */
+export function isVisibleIndex(table: TableDesc, index: IndexDesc): boolean {
+  const numbers = attnums(table);
+  return index.columns.every((column) => numbers.has(column.columnId));
+}
+
+const empty = (): Datum[][] => [];
+
+function attributeRow(relid: number, name: string, type: SqlType, attnum: number, notNull: boolean, hasDefault: boolean): Datum[] {
+  const facts = typeStorage(type);
+  return [relid, name, type.oid, -1, facts.length, attnum, type.kind === 'array' ? 1 : 0, -1, type.typmod, facts.byValue, facts.align, facts.storage, '', notNull, hasDefault, false, '', '', false, true, 0, typeCollation(type), null, null, null, null];
+}
+
+function classRow(oid: number, name: string, namespace: number, kind: string, am: number, natts: number, checks: number, hasIndex: boolean): Datum[] {
+  const replident = kind === 'r' ? 'd' : 'n';
+  return [oid, name, namespace, 0, 0, bootstrapRoleOid, am, kind === 'v' ? 0 : oid, 0, 0, -1, 0, 0, hasIndex, false, 'p', kind, natts, checks, false, false, false, false, false, true, replident, false, 0, 0, 0, null, null, null];
+}
+
+function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
+  const rows: Datum[][] = [];
+  for (const table of snapshot.tables) {
+    const indexes = snapshot.indexes.filter((entry) => entry.table === table && isVisibleIndex(table, entry.index));
+    rows.push(classRow(table.id, table.name, table.schemaId, 'r', heapAmOid, attnums(table).size, table.checks.length, indexes.length > 0));
+    for (const entry of indexes) rows.push(classRow(entry.oid, entry.index.name, table.schemaId, 'i', btreeAmOid, entry.index.columns.length, 0, false));
+  }
+  for (const sequence of snapshot.sequences) rows.push(classRow(sequence.id, sequence.name, sequence.schemaId, 'S', 0, 3, 0, false));
+  for (const [name, table] of Object.entries(virtualTables)) rows.push(classRow(table.oid, name, pgCatalogOid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));
+  return rows;
+}
+
+function attributeRows(snapshot: CatalogSnapshot): Datum[][] {
+  const rows: Datum[][] = [];
+  for (const table of snapshot.tables) {
+    const numbers = attnums(table);
+    for (const column of table.columns) {
+      const attnum = numbers.get(column.id);
+      if (attnum !== undefined) rows.push(attributeRow(table.id, column.name, column.type, attnum, !column.nullable, column.defaultExpr !== null));
+    }
+    for (const entry of snapshot.indexes) {
+      if (entry.table !== table || !isVisibleIndex(table, entry.index)) continue;
+      entry.index.columns.forEach((key, position) => {
+        const column = table.columns.find((candidate) => candidate.id === key.columnId)!;
+        rows.push(attributeRow(entry.oid, column.name, column.type, position + 1, false, false));
+      });
+    }
+  }
+  for (const sequence of snapshot.sequences) {
+    rows.push(attributeRow(sequence.id, 'last_value', int8Type, 1, true, false), attributeRow(sequence.id, 'log_cnt', int8Type, 2, true, false), attributeRow(sequence.id, 'is_called', typeOfKind('bool'), 3, true, false));
+  }
+  for (const table of Object.values(virtualTables)) table.columns.forEach(([name, type], position) => rows.push(attributeRow(table.oid, name, type, position + 1, false, false)));
+  return rows;
+}
+
+function indexRows(snapshot: CatalogSnapshot): Datum[][] {
+  return snapshot.indexes
+    .filter((entry) => isVisibleIndex(entry.table, entry.index))
+    .map(({ oid, table, index }) => {
+      const numbers = attnums(table);
+      const keys = index.columns.map((key) => numbers.get(key.columnId)!);
+      const collations = index.columns.map((key) => typeCollation(table.columns.find((column) => column.id === key.columnId)!.type));
+      // indoption: INDOPTION_DESC (1) | INDOPTION_NULLS_FIRST (2); a descending key sorts NULLs first.
+      const options = index.columns.map((key) => (key.direction === 'descending' ? 3 : 0));
+      const primary = index.constraint === 'primary';
+      const vector = (values: readonly number[]): string => values.join(' ');
+      return [oid, table.id, keys.length, keys.length, index.unique, false, primary, false, true, false, true, false, true, true, false, vector(keys), vector(collations), vector(keys.map(() => 0)), vector(options), null, null];
+    });
+}
+
+function constraintRows(snapshot: CatalogSnapshot): Datum[][] {
+  return snapshot.constraints.map((entry) => {
+    const table = entry.table;
+    const numbers = attnums(table);
+    if (entry.kind === 'index') {
+      const indexOid = snapshot.indexes.find((candidate) => candidate.table === table && candidate.index === entry.index)!.oid;
+      const keys = entry.index.columns.map((key) => numbers.get(key.columnId)!);
+      const type = entry.index.constraint === 'primary' ? 'p' : 'u';
+      return [entry.oid, entry.index.name, table.schemaId, type, false, false, true, table.id, 0, indexOid, 0, 0, ' ', ' ', ' ', true, 0, false, keys, null, null, null, null, null, null, null];
+    }
+    const check = table.checks[entry.number - 1]!;
+    const referenced = columnsReferenced(check.expr).flatMap((name) => {
+      const column = table.columns.find((candidate) => candidate.name === name);
+      const attnum = column === undefined ? undefined : numbers.get(column.id);
+      return attnum === undefined ? [] : [attnum];
+    });
+    return [entry.oid, check.name, table.schemaId, 'c', false, false, true, table.id, 0, 0, 0, 0, ' ', ' ', ' ', true, 0, false, [...new Set(referenced)], null, null, null, null, null, null, deparseCheck(table, check.expr)];
+  });
+}
+
+/** The column names an expression refers to, in order of appearance. */
+function columnsReferenced(expr: unknown): string[] {
+  if (expr === null || typeof expr !== 'object') return [];
+  if (Array.isArray(expr)) return expr.flatMap(columnsReferenced);
+  const node = expr as { kind?: string; path?: readonly string[] };
+  if (node.kind === 'ColumnRef' && node.path !== undefined) return [node.path[node.path.length - 1]!];
+  return Object.values(node).flatMap(columnsReferenced);
+}
+
+function attrdefRows(snapshot: CatalogSnapshot): Datum[][] {
+  return snapshot.tables.flatMap((table) => {
+    const numbers = attnums(table);
+    return table.columns.flatMap((column) => {
+      const attnum = numbers.get(column.id);
+      if (attnum === undefined || column.defaultExpr === null) return [];
+      return [[attrdefOid(table.id, attnum), table.id, attnum, deparseDefault(table, column.defaultExpr, column.type)]];
+    });
+  });
+}
+
+function typeRows(): Datum[][] {
+  const row = (type: SqlType, name: string, element: number, array: number): Datum[] => {
+    const facts = typeStorage(type);
+    const category = typeCategory(type);
+    const preferred = type.kind === 'text' || type.kind === 'float8' || type.kind === 'timestamptz' || type.kind === 'oid' || type.kind === 'bool' || type.kind === 'interval';
+    return [type.oid, name, pgCatalogOid, bootstrapRoleOid, facts.length, facts.byValue, 'b', category, preferred, true, ',', 0, 0, element, array, 0, 0, 0, 0, 0, 0, 0, facts.align, facts.storage, false, 0, -1, 0, typeCollation(type), null, null, null];
+  };
+  return (Object.keys(typeInfo) as ScalarKind[]).flatMap((kind) => {
+    const info = typeInfo[kind];
+    const scalar = typeOfKind(kind);
+    if (info.arrayOid === undefined) return [row(scalar, kind, 0, 0)];
+    return [row(scalar, kind, 0, info.arrayOid), row(arrayType(scalar), `_${kind}`, info.oid, 0)];
+  });
+}
+
+function dependRows(snapshot: CatalogSnapshot): Datum[][] {
+  // A SERIAL column's sequence is owned by the column: PostgreSQL records an 'a' (auto) dependency.
+  return snapshot.sequences.flatMap((sequence) => {
+    const table = snapshot.tables.find((candidate) => candidate.id === sequence.ownerTableId);
+    if (table === undefined) return [];
+    const column = table.columns.find((candidate) => candidate.ownedSequenceId === sequence.id);
+    const attnum = column === undefined ? undefined : attnums(table).get(column.id);
+    return attnum === undefined ? [] : [[pgClassOid, sequence.id, 0, pgClassOid, table.id, attnum, 'a']];
+  });
+}
+
+function settingRows(ctx: EvalContext): Datum[][] {
+  return [...ctx.settings.all.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, setting]) => [name, setting, null, 'Client Connection Defaults', '', null, 'user', 'string', 'session', null, null, null, setting, setting, null, null, false]);
+}
+
+/** Every table of `pg_catalog` rangedb has, by name. */
+export const virtualTables: Readonly<Record<string, VirtualTable>> = {
+  pg_namespace: {
+    oid: 2615,
+    relkind: 'r',
+    columns: columns('oid oid, nspname name, nspowner oid, nspacl aclitem[]'),
+    rows: (snapshot) => snapshot.schemas.map((schema) => [schema.oid, schema.name, schema.owner, null]),
+  },
+  pg_class: {
+    oid: pgClassOid,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, relname name, relnamespace oid, reltype oid, reloftype oid, relowner oid, relam oid, relfilenode oid, reltablespace oid, relpages integer, reltuples real, relallvisible integer, reltoastrelid oid, relhasindex boolean, relisshared boolean, relpersistence "char", relkind "char", relnatts smallint, relchecks smallint, relhasrules boolean, relhastriggers boolean, relhassubclass boolean, relrowsecurity boolean, relforcerowsecurity boolean, relispopulated boolean, relreplident "char", relispartition boolean, relrewrite oid, relfrozenxid xid, relminmxid xid, relacl aclitem[], reloptions text[], relpartbound pg_node_tree',
+    ),
+    rows: tableClassRows,
+  },
+  pg_attribute: {
+    oid: 1249,
+    relkind: 'r',
+    columns: columns(
+      'attrelid oid, attname name, atttypid oid, attstattarget integer, attlen smallint, attnum smallint, attndims integer, attcacheoff integer, atttypmod integer, attbyval boolean, attalign "char", attstorage "char", attcompression "char", attnotnull boolean, atthasdef boolean, atthasmissing boolean, attidentity "char", attgenerated "char", attisdropped boolean, attislocal boolean, attinhcount integer, attcollation oid, attacl aclitem[], attoptions text[], attfdwoptions text[], attmissingval anyarray',
+    ),
+    rows: attributeRows,
+  },
+  pg_index: {
+    oid: 2610,
+    relkind: 'r',
+    columns: columns(
+      'indexrelid oid, indrelid oid, indnatts smallint, indnkeyatts smallint, indisunique boolean, indnullsnotdistinct boolean, indisprimary boolean, indisexclusion boolean, indimmediate boolean, indisclustered boolean, indisvalid boolean, indcheckxmin boolean, indisready boolean, indislive boolean, indisreplident boolean, indkey int2vector, indcollation oidvector, indclass oidvector, indoption int2vector, indexprs pg_node_tree, indpred pg_node_tree',
+    ),
+    rows: indexRows,
+  },
+  pg_constraint: {
+    oid: 2606,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, conname name, connamespace oid, contype "char", condeferrable boolean, condeferred boolean, convalidated boolean, conrelid oid, contypid oid, conindid oid, conparentid oid, confrelid oid, confupdtype "char", confdeltype "char", confmatchtype "char", conislocal boolean, coninhcount integer, connoinherit boolean, conkey smallint[], confkey smallint[], conpfeqop oid[], conppeqop oid[], conffeqop oid[], confdelsetcols smallint[], conexclop oid[], conbin pg_node_tree',
+    ),
+    rows: constraintRows,
+  },
+  pg_attrdef: { oid: 2604, relkind: 'r', columns: columns('oid oid, adrelid oid, adnum smallint, adbin pg_node_tree'), rows: attrdefRows },
+  pg_am: {
+    oid: 2601,
+    relkind: 'r',
+    columns: columns('oid oid, amname name, amhandler regproc, amtype "char"'),
+    rows: () => [
+      [heapAmOid, 'heap', 0, 't'],
+      [btreeAmOid, 'btree', 0, 'i'],
+    ],
+  },
+  pg_type: {
+    oid: 1247,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, typname name, typnamespace oid, typowner oid, typlen smallint, typbyval boolean, typtype "char", typcategory "char", typispreferred boolean, typisdefined boolean, typdelim "char", typrelid oid, typsubscript regproc, typelem oid, typarray oid, typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign "char", typstorage "char", typnotnull boolean, typbasetype oid, typtypmod integer, typndims integer, typcollation oid, typdefaultbin pg_node_tree, typdefault text, typacl aclitem[]',
+    ),
+    rows: typeRows,
+  },
+  pg_database: {
+    oid: 1262,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, datname name, datdba oid, encoding integer, datlocprovider "char", datistemplate boolean, datallowconn boolean, datconnlimit integer, datfrozenxid xid, datminmxid xid, dattablespace oid, datcollate text, datctype text, daticulocale text, datcollversion text, datacl aclitem[]',
+    ),
+    rows: (snapshot) => snapshot.databases.map((database) => [database.id, database.name, bootstrapRoleOid, 6, 'c', false, true, -1, 0, 1, defaultTablespaceOid, 'C', 'C', null, null, null]),
+  },
+  pg_roles: {
+    oid: 12000,
+    relkind: 'v',
+    columns: columns(
+      'rolname name, rolsuper boolean, rolinherit boolean, rolcreaterole boolean, rolcreatedb boolean, rolcanlogin boolean, rolreplication boolean, rolconnlimit integer, rolpassword text, rolvaliduntil timestamp with time zone, rolbypassrls boolean, rolconfig text[], oid oid',
+    ),
+    rows: () => roles.map((role) => [role.name, role.superuser, true, role.superuser, role.superuser, role.login, role.superuser, -1, '********', null, role.superuser, null, role.oid]),
+  },
+  pg_auth_members: { oid: 1261, relkind: 'r', columns: columns('roleid oid, member oid, grantor oid, admin_option boolean'), rows: empty },
+  pg_collation: {
+    oid: 3456,
+    relkind: 'r',
+    columns: columns('oid oid, collname name, collnamespace oid, collowner oid, collprovider "char", collisdeterministic boolean, collencoding integer, collcollate text, collctype text, colliculocale text, collversion text'),
+    rows: () => [
+      [defaultCollationOid, 'default', pgCatalogOid, bootstrapRoleOid, 'd', true, -1, null, null, null, null],
+      [cCollationOid, 'C', pgCatalogOid, bootstrapRoleOid, 'c', true, -1, 'C', 'C', null, null],
+      [posixCollationOid, 'POSIX', pgCatalogOid, bootstrapRoleOid, 'c', true, -1, 'POSIX', 'POSIX', null, null],
+    ],
+  },
+  pg_sequence: {
+    oid: 2224,
+    relkind: 'r',
+    columns: columns('seqrelid oid, seqtypid oid, seqstart bigint, seqincrement bigint, seqmax bigint, seqmin bigint, seqcache bigint, seqcycle boolean'),
+    rows: (snapshot) => snapshot.sequences.map((sequence) => [sequence.id, int8Type.oid, sequence.start, sequence.increment, sequence.maxValue, sequence.minValue, 1n, false]),
+  },
+  pg_depend: { oid: 2608, relkind: 'r', columns: columns('classid oid, objid oid, objsubid integer, refclassid oid, refobjid oid, refobjsubid integer, deptype "char"'), rows: dependRows },
+  pg_tablespace: {
+    oid: 1213,
+    relkind: 'r',
+    columns: columns('oid oid, spcname name, spcowner oid, spcacl aclitem[], spcoptions text[]'),
+    rows: () => [
+      [defaultTablespaceOid, 'pg_default', bootstrapRoleOid, null, null],
+      [1664, 'pg_global', bootstrapRoleOid, null, null],
+    ],
+  },
+  pg_settings: {
+    oid: 12104,
+    relkind: 'v',
+    columns: columns(
+      'name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, vartype text, source text, min_val text, max_val text, enumvals text[], boot_val text, reset_val text, sourcefile text, sourceline integer, pending_restart boolean',
+    ),
+    rows: (_snapshot, ctx) => settingRows(ctx),
+  },
+  pg_description: { oid: 2609, relkind: 'r', columns: columns('objoid oid, classoid oid, objsubid integer, description text'), rows: empty },
+  pg_shdescription: { oid: 2396, relkind: 'r', columns: columns('objoid oid, classoid oid, description text'), rows: empty },
+  pg_inherits: { oid: 2611, relkind: 'r', columns: columns('inhrelid oid, inhparent oid, inhseqno integer, inhdetachpending boolean'), rows: empty },
+  pg_policy: {
+    oid: 3256,
+    relkind: 'r',
+    columns: columns('oid oid, polname name, polrelid oid, polcmd "char", polpermissive boolean, polroles oid[], polqual pg_node_tree, polwithcheck pg_node_tree'),
+    rows: empty,
+  },
+  pg_statistic_ext: {
+    oid: 3381,
+    relkind: 'r',
+    columns: columns('oid oid, stxrelid oid, stxname name, stxnamespace oid, stxowner oid, stxstattarget integer, stxkeys int2vector, stxkind "char"[], stxexprs pg_node_tree'),
+    rows: empty,
+  },
+  pg_publication: {
+    oid: 6104,
+    relkind: 'r',
+    columns: columns('oid oid, pubname name, pubowner oid, puballtables boolean, pubinsert boolean, pubupdate boolean, pubdelete boolean, pubtruncate boolean, pubviaroot boolean'),
+    rows: empty,
+  },
+  pg_publication_namespace: { oid: 6237, relkind: 'r', columns: columns('oid oid, pnpubid oid, pnnspid oid'), rows: empty },
+  // prattrs is an int2vector in PostgreSQL; psql's \d subscripts it, so it is an array here (types.ts).
+  pg_publication_rel: { oid: 6106, relkind: 'r', columns: columns('oid oid, prpubid oid, prrelid oid, prqual pg_node_tree, prattrs smallint[]'), rows: empty },
+  pg_trigger: {
+    oid: 2620,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype smallint, tgenabled "char", tgisinternal boolean, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr int2vector, tgargs bytea, tgqual pg_node_tree, tgoldtable name, tgnewtable name',
+    ),
+    rows: empty,
+  },
+  pg_extension: {
+    oid: 3079,
+    relkind: 'r',
+    columns: columns('oid oid, extname name, extowner oid, extnamespace oid, extrelocatable boolean, extversion text, extconfig oid[], extcondition text[]'),
+    rows: empty,
+  },
+};
