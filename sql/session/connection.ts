@@ -4,7 +4,9 @@
  * per flush); no sockets here — the listener (src/node/sql-server.ts) owns the socket.
  *
  * ```
- *  startup ──SSLRequest/GSSENCRequest──► 'N' ──► startup
+ *  startup ──SSLRequest──► 'S' + TLS handshake (io.startTls) when configured, else 'N' ──► startup
+ *     │     GSSENCRequest ──► 'N' ──► startup
+ *     │     (TLS required and the StartupMessage came in the clear: 28000 FATAL)
  *     │ StartupMessage (3.0)            CancelRequest ──► onCancel(pid, secret), close
  *     ▼
  *  authenticating ── trust: AuthenticationOk
@@ -58,6 +60,11 @@ export interface ConnectionDeps {
   onInternalError(error: unknown): void;
   /** The default of `strict_serializable` for new sessions. */
   readonly strictSerializable?: boolean;
+  /**
+   * TLS is configured: SSLRequest is answered 'S' and the socket upgraded (`ConnectionIo.startTls`).
+   * `required`: a StartupMessage sent in the clear is refused (28000).
+   */
+  readonly tls?: { readonly required: boolean };
 }
 
 export interface ConnectionIo {
@@ -65,6 +72,11 @@ export interface ConnectionIo {
   write(bytes: Uint8Array): Promise<void> | void;
   /** Ends the connection (after what was written). */
   close(): void;
+  /**
+   * After 'S' was written: the server side of a TLS handshake takes over the socket; the bytes
+   * `receive` gets from then on are the decrypted ones, and `write` encrypts. Needed with `tls`.
+   */
+  startTls?(): Promise<void>;
 }
 
 type Phase =
@@ -99,6 +111,8 @@ export class Connection {
   private sessionValue: Session | undefined;
   /** After an error in an extended-query cycle, messages are skipped until Sync. */
   private skippingUntilSync = false;
+  /** The socket was upgraded to TLS (SSLRequest answered 'S'). */
+  private encrypted = false;
   /**
    * Output taken from the writer and not yet written to the socket, one piece per step of the
    * extended-query batch, so that a retried batch can replace what its Executes answered
@@ -194,9 +208,16 @@ export class Connection {
 
   private async handleStartupPhase(message: FrontendMessage): Promise<void> {
     switch (message.kind) {
-      case 'SSLRequest':
-        this.writer.sslRequestAnswer(false);
-        return this.flush();
+      case 'SSLRequest': {
+        // The reader refuses a second SSLRequest and plaintext sent behind one (CVE-2021-23214).
+        const startTls = this.deps.tls === undefined ? undefined : this.io.startTls;
+        this.writer.sslRequestAnswer(startTls !== undefined);
+        await this.flush();
+        if (startTls === undefined) return;
+        await startTls.call(this.io);
+        this.encrypted = true;
+        return;
+      }
       case 'GSSENCRequest':
         this.writer.gssEncRequestAnswer(false);
         return this.flush();
@@ -220,6 +241,15 @@ export class Connection {
     if (message.protocolMinorVersion > 0 || options.length > 0) this.writer.negotiateProtocolVersion(0, options);
     const user = message.parameters.get('user');
     if (user === undefined || user === '') return this.fatal({ severity: 'FATAL', sqlState: '28000', message: 'no PostgreSQL user name specified in startup packet' });
+    if (this.deps.tls?.required === true && !this.encrypted) {
+      // PostgreSQL's wording for a pg_hba.conf that has only hostssl lines (28000).
+      return this.fatal({
+        severity: 'FATAL',
+        sqlState: '28000',
+        message: `no pg_hba.conf entry for user "${user}", database "${message.parameters.get('database') ?? 'defaultdb'}", no encryption`,
+        hint: 'This server accepts SQL connections over TLS only: connect with sslmode=require (or verify-ca, verify-full).',
+      });
+    }
     const database = message.parameters.get('database') ?? 'defaultdb';
     const method = this.deps.authenticate(user, database);
     switch (method.kind) {

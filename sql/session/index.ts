@@ -6,7 +6,7 @@
  *
  * ```
  *  socket ─► Connection (connection.ts) ─────────────────────► Session (session.ts) ──► SqlEngine
- *            startup, SSL 'N', trust/SCRAM auth,                 variables.ts (SET/SHOW, GUC_REPORT)
+ *            startup, SSL 'S'/'N', trust/SCRAM auth,                 variables.ts (SET/SHOW, GUC_REPORT)
  *            ParameterStatus, BackendKeyData,                    transaction.ts (idle/open/aborted/
  *            simple query (several statements, empty,              committed; cockroach_restart)
  *            errors stop the rest), extended query               prepared statements + portals,
@@ -47,6 +47,13 @@
  * so). `strict_serializable = on` turns on commit wait; `SHOW last_commit_wait` reports the last
  * commit's wait.
  *
+ * ## TLS
+ *
+ * With TLS configured (src/node/sql-server.ts) an SSLRequest is answered 'S' and the connection
+ * asks its listener to run the handshake (`ConnectionIo.startTls`) before it reads the startup
+ * packet; when TLS is required a StartupMessage that came in the clear is refused with 28000.
+ * Without TLS the answer is 'N' and the client goes on in the clear or gives up (`sslmode`).
+ *
  * ## Plans
  *
  * Parse plans once (`SqlEngine.prepare`) in the open block's transaction or a short read-only
@@ -56,8 +63,8 @@
  *
  * ## What is not here (yet)
  *
- * - TLS (SSLRequest is answered 'N'); cleartext and MD5 passwords; users from the catalog
- *   (the listener is configured with trust or a map of SCRAM verifiers).
+ * - Client certificates (TLS authenticates the server only); cleartext and MD5 passwords; users
+ *   from the catalog (the listener is configured with trust or a map of SCRAM verifiers).
  * - READ ONLY transactions; RESET inside a block that then rolls back is kept (a SET there is
  *   undone, as in PostgreSQL); a SET after a savepoint is not undone by ROLLBACK TO it.
  * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings

@@ -13,12 +13,19 @@
  *  'close' ─► connection.close(): roll back what is open, forget the session
  * ```
  *
+ * TLS (`SqlServerConfig.tls`): an SSLRequest is answered 'S' and the socket handed to a
+ * server-side `TLSSocket` (node:tls, TLS 1.2 or later) before the startup packet, as PostgreSQL
+ * does; from then on the connection reads and writes through it. With `required` (the default, as
+ * CockroachDB's secure mode) a client that starts in the clear is refused with 28000; without
+ * TLS configured the answer is 'N' and clients continue in the clear (`sslmode=prefer`).
+ *
  * The server never crashes on a client: socket errors close that socket; a bug met while serving
  * one client is logged with its stack, answered with XX000 and closes that connection only.
  * `stop()` drains: no new connections, idle connections get 57P01 at once, busy ones may finish
  * their statement for up to `sqlDrainWaitMsMax`.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { limits } from '../base/limits.js';
 import type { Logger } from '../base/logger.js';
 import type { Env } from '../env/env.js';
@@ -37,6 +44,28 @@ export interface SqlServerConfig {
   readonly strictSerializable?: boolean;
   /** At most this many connections (default `limits.sqlConnectionsMax`). */
   readonly connectionsMax?: number;
+  /** Serve TLS (see the file comment). */
+  readonly tls?: SqlTlsConfig;
+}
+
+/** The node's certificate and key (CockroachDB's `node.crt` / `node.key`), PEM. */
+export interface SqlTlsConfig {
+  readonly certPem: string | Uint8Array;
+  readonly keyPem: string | Uint8Array;
+  /** Refuse clients that do not ask for TLS (28000). Default true. */
+  readonly required?: boolean;
+}
+
+/** TLS 1.2 is the oldest version served (1.0 and 1.1 are deprecated, RFC 8996). */
+const tlsMinVersion = 'TLSv1.2';
+
+/** A secure context for `tls`; a bad certificate or key fails here, at startup, with what is wrong. */
+function secureContextOf(tls: SqlTlsConfig): SecureContext {
+  try {
+    return createSecureContext({ cert: Buffer.from(tls.certPem), key: Buffer.from(tls.keyPem), minVersion: tlsMinVersion });
+  } catch (error) {
+    throw new Error(`the SQL listener's TLS certificate or key is unusable: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function parseAddr(addr: string): { host: string; port: number } {
@@ -60,13 +89,15 @@ export class SqlServer {
     private readonly logger: Logger,
     private readonly sessionDeps: SessionDeps,
     private readonly config: SqlServerConfig,
+    private readonly secureContext: SecureContext | undefined,
   ) {}
 
   static async start(env: Env, sessionDeps: SessionDeps, config: SqlServerConfig): Promise<SqlServer> {
     const { host, port } = parseAddr(config.addr);
     const logger = env.logger.child({ component: 'sql' });
+    const secureContext = config.tls === undefined ? undefined : secureContextOf(config.tls);
     const server = createServer({ noDelay: true });
-    const sqlServer = new SqlServer(server, env, logger, sessionDeps, config);
+    const sqlServer = new SqlServer(server, env, logger, sessionDeps, config, secureContext);
     server.on('connection', (socket) => sqlServer.accept(socket));
     server.on('error', (error) => logger.error({ err: error }, 'SQL listener error'));
     await new Promise<void>((resolve, reject) => {
@@ -76,7 +107,7 @@ export class SqlServer {
         resolve();
       });
     });
-    logger.info({ addr: sqlServer.addressText }, 'SQL server listening');
+    logger.info({ addr: sqlServer.addressText, tls: config.tls === undefined ? 'off' : config.tls.required === false ? 'accepted' : 'required' }, 'SQL server listening');
     return sqlServer;
   }
 
@@ -120,6 +151,39 @@ export class SqlServer {
     socket.once('finish', () => socket.destroy());
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // The stream the connection reads and writes: the socket, or the TLSSocket over it once
+    // an SSLRequest was answered 'S'.
+    let stream: Socket = socket;
+    let chain = Promise.resolve();
+    const onData = (chunk: Buffer): void => {
+      const from = stream;
+      from.pause();
+      chain = chain
+        .then(() => connection.receive(chunk))
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'SQL connection failed');
+          socket.destroy();
+        })
+        .finally(() => {
+          if (!stream.destroyed) stream.resume();
+        });
+    };
+    const startTls = async (): Promise<void> => {
+      const secureContext = this.secureContext;
+      if (secureContext === undefined) throw new Error('startTls without a TLS configuration');
+      socket.off('data', onData);
+      const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext });
+      tlsSocket.on('data', onData);
+      tlsSocket.on('error', (error) => {
+        // A failed handshake (a client that does not trust the certificate, an old protocol).
+        this.logger.debug({ err: error, remote: socket.remoteAddress }, 'SQL TLS error');
+        socket.destroy();
+      });
+      tlsSocket.once('close', () => socket.destroy());
+      stream = tlsSocket;
+      // The plain socket was paused by the handler that got the SSLRequest; TLS reads through it.
+      socket.resume();
+    };
     const connection = new Connection(
       {
         session: this.sessionDeps,
@@ -128,10 +192,12 @@ export class SqlServer {
         onCancel: (processId, secretKey) => this.cancel(processId, secretKey),
         onInternalError: (error) => this.logger.error({ err: error, remote: socket.remoteAddress }, 'internal error serving a SQL client'),
         ...(this.config.strictSerializable === undefined ? {} : { strictSerializable: this.config.strictSerializable }),
+        ...(this.config.tls === undefined ? {} : { tls: { required: this.config.tls.required !== false } }),
       },
       {
-        write: (bytes) => write(socket, bytes),
-        close: () => socket.end(),
+        write: (bytes) => write(stream, bytes),
+        close: () => stream.end(),
+        startTls,
       },
     );
     if (this.stopping || this.connections.size >= (this.config.connectionsMax ?? limits.sqlConnectionsMax)) {
@@ -142,19 +208,7 @@ export class SqlServer {
     }
     this.connections.set(socket, connection);
     this.byProcessId.set(connection.processId, connection);
-    let chain = Promise.resolve();
-    socket.on('data', (chunk: Buffer) => {
-      socket.pause();
-      chain = chain
-        .then(() => connection.receive(chunk))
-        .catch((error: unknown) => {
-          this.logger.error({ err: error }, 'SQL connection failed');
-          socket.destroy();
-        })
-        .finally(() => {
-          if (!socket.destroyed) socket.resume();
-        });
-    });
+    socket.on('data', onData);
     socket.on('error', (error) => {
       this.logger.debug({ err: error, remote: socket.remoteAddress }, 'SQL socket error');
       socket.destroy();

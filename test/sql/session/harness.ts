@@ -38,9 +38,13 @@ export interface Harness {
   send(...frames: Uint8Array[]): Promise<string[]>;
   /** The raw bytes written since the last call. */
   raw: Uint8Array[];
+  /** How many times the connection asked to start TLS (with the `tls` option). */
+  tlsStarts: number;
 }
 
-export function harness(options: { authenticate?: (user: string) => AuthenticationMethod; catalogVersion?: CatalogVersion; engine?: FakeSqlEngine; world?: World } = {}): Harness {
+export function harness(
+  options: { authenticate?: (user: string) => AuthenticationMethod; catalogVersion?: CatalogVersion; engine?: FakeSqlEngine; world?: World; tls?: { required: boolean } } = {},
+): Harness {
   const w = options.world ?? world();
   const engine = options.engine ?? new FakeSqlEngine(Buffer.from('r/'), w.timers);
   const parser = new Parser();
@@ -53,6 +57,7 @@ export function harness(options: { authenticate?: (user: string) => Authenticati
     internalErrors: [],
     closed: false,
     raw: [],
+    tlsStarts: 0,
     async send(...frames) {
       for (const frame of frames) await w.timers.drive(h.connection.receive(frame));
       return lines.splice(0);
@@ -65,6 +70,7 @@ export function harness(options: { authenticate?: (user: string) => Authenticati
       authenticate: (user) => options.authenticate?.(user) ?? { kind: 'trust' },
       onCancel: (pid, secret) => h.cancels.push([pid, secret]),
       onInternalError: (error) => h.internalErrors.push(error),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     },
     {
       write: (bytes) => {
@@ -74,6 +80,10 @@ export function harness(options: { authenticate?: (user: string) => Authenticati
       },
       close: () => {
         h.closed = true;
+      },
+      // The handshake itself is the listener's (test/e2e/sql-tls.test.ts): here the bytes go on as they are.
+      startTls: async () => {
+        h.tlsStarts += 1;
       },
     },
   );
