@@ -16,6 +16,13 @@
  * - **Read-only transactions** have no lock spans: their EndTxn is not sent at all (there is no
  *   record and nothing to resolve), and the answer is made up here.
  * - Lock spans are kept across epochs: intents of an old epoch must be resolved at the end too.
+ * - **Locking reads** (`keyLocking`) leave unreplicated locks, which the EndTxn's resolution
+ *   releases like intents, so their keys are lock spans too. A locking Get's key is recorded
+ *   before sending; a locking Scan's are the keys it returned (CockroachDB tracks the same:
+ *   the whole span would keep a commit from being one-phase and widen its resolution), or the
+ *   keys a `WriteTooOldError` names (the replica locked them), or — for any other error, whose
+ *   outcome is unknown — the whole span. A read-only transaction that locked something sends
+ *   its EndTxn (anchored at its first locked key) so the locks go at once.
  *
  * - **Condensing.** Past `lockSpansMax` spans (a statement that wrote 100,000 rows), the spans
  *   are merged, in key order, into `lockSpansCondensedTo` (32) covering spans (CockroachDB's
@@ -27,8 +34,23 @@
  * the record COMMITTED directly, after its writes were acknowledged.
  */
 import { assert } from '../src/base/assert.js';
-import { batchRequest, batchResponse, compareKeys, endTxnResponse, keyNext, requestSpan, span, transaction, type BatchRequest, type BatchResponse, type EndTxnRequest, type Request, type Span } from '../kv/api/index.js';
-import { batchTxn, isDataWrite, type SendFn, type TxnInterceptor } from './interceptor.js';
+import {
+  batchRequest,
+  batchResponse,
+  compareKeys,
+  endTxnResponse,
+  keyNext,
+  requestSpan,
+  span,
+  transaction,
+  WriteTooOldError,
+  type BatchRequest,
+  type BatchResponse,
+  type EndTxnRequest,
+  type Request,
+  type Span,
+} from '../kv/api/index.js';
+import { batchTxn, isDataWrite, isLockingRead, type SendFn, type TxnInterceptor } from './interceptor.js';
 
 /** Most lock spans kept before condensing, and how many condensing leaves. */
 export const lockSpansMax = 32_768;
@@ -52,16 +74,37 @@ export class Committer implements TxnInterceptor {
   }
 
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    for (const request of batch.requests) {
-      if (isDataWrite(request)) this.addLock(requestSpan(request));
-    }
+    const lockingScans: number[] = [];
+    batch.requests.forEach((request, i) => {
+      if (isDataWrite(request) || (request.kind === 'get' && isLockingRead(request))) this.addLock(requestSpan(request));
+      else if (isLockingRead(request)) lockingScans.push(i);
+    });
     const last = batch.requests[batch.requests.length - 1];
-    if (last?.kind !== 'endTxn') return next(batch);
+    if (last?.kind !== 'endTxn') return lockingScans.length === 0 ? next(batch) : this.sendLockingScans(batch, lockingScans, next);
     assert(last.lockSpans.length === 0, 'the committer owns the lock spans of EndTxn');
+    // A locking scan riding with the commit: its whole span, released with the rest.
+    for (const i of lockingScans) this.addLock(requestSpan(batch.requests[i]!));
     if (this.locks.size === 0 && batch.requests.length === 1) return Promise.resolve(this.elided(batch, last));
     const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans: Object.freeze(this.lockSpans) });
     const requests: readonly Request[] = [...batch.requests.slice(0, -1), endTxn];
     return next(batchRequest(batch.header, requests));
+  }
+
+  /** Sends a batch with locking scans and records the keys they locked (see the module comment). */
+  private async sendLockingScans(batch: BatchRequest, scans: readonly number[], next: SendFn): Promise<BatchResponse> {
+    let response: BatchResponse;
+    try {
+      response = await next(batch);
+    } catch (error) {
+      if (error instanceof WriteTooOldError) for (const key of error.keys) this.addLock(span(key));
+      else for (const i of scans) this.addLock(requestSpan(batch.requests[i]!));
+      throw error;
+    }
+    for (const i of scans) {
+      const answer = response.responses[i];
+      if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') for (const row of answer.rows) this.addLock(span(row.key));
+    }
+    return response;
   }
 
   /** The answer to the EndTxn of a transaction that wrote nothing: no record, nothing sent. */

@@ -4,9 +4,9 @@
  * (wait) from an abandoned one (abort it and clean up) — a **lease** on the record, renewed every
  * `txnHeartbeatIntervalNanos` and lapsing after `txnLivenessThresholdNanos`.
  *
- * - The loop starts when the first batch with a data write (and no EndTxn) is sent: before that
- *   there is nothing for anyone to find. A transaction that writes only in its committing batch
- *   never heartbeats (its one-phase commit needs no record at all).
+ * - The loop starts when the first batch with a data write or a locking read (and no EndTxn) is
+ *   sent: before that there is nothing for anyone to find or wait on. A transaction that writes
+ *   only in its committing batch never heartbeats (its one-phase commit needs no record at all).
  * - It stops when a batch with an EndTxn is sent (commit or rollback) or `stop()` is called.
  * - Heartbeats go straight to the wire, not through the interceptors below: they are not part
  *   of the transaction's reads and writes (no sequence, nothing to refresh).
@@ -19,7 +19,7 @@ import { assert } from '../src/base/assert.js';
 import type { HybridClock } from '../clock/hlc.js';
 import { batchHeader, batchRequest, heartbeatTxnRequest, TransactionAbortedError, type BatchRequest, type BatchResponse } from '../kv/api/index.js';
 import type { TimerHandle, Timers } from '../src/env/env.js';
-import { isDataWrite, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
+import { acquiresLocks, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
 
 export interface HeartbeaterDeps {
   readonly timers: Timers;
@@ -51,7 +51,7 @@ export class Heartbeater implements TxnInterceptor {
     const txn = this.deps.holder.get();
     if (this.abortedByPusher) return Promise.reject(new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id));
     if (batch.requests.some((request) => request.kind === 'endTxn')) this.stop();
-    else if (!this.running && batch.requests.some(isDataWrite)) this.start();
+    else if (!this.running && batch.requests.some(acquiresLocks)) this.start();
     return next(batch);
   }
 

@@ -44,6 +44,21 @@ export function isDataWrite(request: Request): boolean {
   return !isReadOnly(request) && transactionalKinds[request.kind] === 'optional';
 }
 
+/**
+ * A read that locks what it reads (`keyLocking` shared or exclusive: SQL's `FOR UPDATE`,
+ * `FOR SHARE`, UPDATE/DELETE's reads). Its keys join the transaction's lock footprint, so that
+ * EndTxn releases the locks, and like a write it anchors the record and starts heartbeats: a
+ * transaction that holds locks must look alive to the requests waiting on them.
+ */
+export function isLockingRead(request: Request): boolean {
+  return (request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.keyLocking !== 'none';
+}
+
+/** Whether the request may leave a lock of the transaction behind: a data write or a locking read. */
+export function acquiresLocks(request: Request): boolean {
+  return isDataWrite(request) || isLockingRead(request);
+}
+
 /** The header transaction of a coordinator batch; every batch of a `Txn` has one. */
 export function batchTxn(batch: BatchRequest): Transaction {
   const txn = batch.header.txn;

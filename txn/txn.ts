@@ -44,12 +44,13 @@ import {
   type Request,
   type Sender,
   type Transaction,
+  type WaitPolicy,
 } from '../kv/api/index.js';
 import type { RandomSource, Timers } from '../src/env/env.js';
 import { Committer } from './committer.js';
 import { CommitWaiter } from './commit-wait.js';
 import { Heartbeater } from './heartbeater.js';
-import { isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
+import { acquiresLocks, isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
 import { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 import { SpanRefresher } from './span-refresher.js';
 
@@ -185,12 +186,13 @@ export class Txn {
    * Sends several requests in one batch through the interceptor stack (sequences, refresh spans,
    * lock spans as for the single-request methods), e.g. the writes of one SQL statement.
    * `maxSpanRequestKeys` (0: none) limits the keys the batch's scans return in total; a scan cut
-   * short carries its `resumeSpan`. EndTxn is not allowed here (use `commit`).
+   * short carries its `resumeSpan`. `waitPolicy` says what the batch does on a lock of another
+   * transaction (default `block`; `error` is SQL's NOWAIT). EndTxn is not allowed here (use `commit`).
    */
-  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number } = {}): Promise<BatchResponse<Rs>> {
+  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy } = {}): Promise<BatchResponse<Rs>> {
     assert(requests.length > 0, 'an empty batch');
     assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
-    return this.send(requests, options.maxSpanRequestKeys ?? 0);
+    return this.send(requests, options.maxSpanRequestKeys ?? 0, options.waitPolicy ?? 'block');
   }
 
   /**
@@ -256,7 +258,7 @@ export class Txn {
     this.finished = true;
   }
 
-  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0): Promise<BatchResponse<Rs>> {
+  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
     const now = this.deps.clock.now();
@@ -264,7 +266,7 @@ export class Txn {
     // otherwise the rollback's EndTxn would carry the refused key and be refused in turn.
     if (requests.some(isDataWrite)) checkBatch(batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests));
     this.anchor(requests);
-    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys }), requests);
+    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys, waitPolicy }), requests);
     this.inFlight = true;
     try {
       const response = await this.stack(batch);
@@ -279,11 +281,11 @@ export class Txn {
     }
   }
 
-  /** The first written key becomes the anchor: the record lives on its range. */
+  /** The first written (or locked) key becomes the anchor: the record lives on its range. */
   private anchor(requests: readonly Request[]): void {
     if (this.proto.key.length > 0) return;
-    const firstWrite = requests.find(isDataWrite);
-    if (firstWrite !== undefined) this.proto = transaction({ ...this.proto, key: firstWrite.key });
+    const firstLock = requests.find(acquiresLocks);
+    if (firstLock !== undefined) this.proto = transaction({ ...this.proto, key: firstLock.key });
   }
 
   /** Folds `txn` (from a response or an interceptor) in: timestamps and sequence only move up. */
