@@ -100,6 +100,11 @@ export const limits = Object.freeze({
    */
   txnRefreshSpansMax: 10_000,
   /**
+   * Most bytes (keys and values) of puts one transaction's coordinator holds back to send with
+   * its next batch or its commit (txn/write-buffer.ts); CockroachDB's default is 4 MiB too.
+   */
+  txnWriteBufferBytesMax: 4 * 1024 * 1024,
+  /**
    * Largest key filter of one `LevelEngine` (kv/storage/key-filter.ts), in bytes: a Bloom filter
    * of every key the store holds, so a point read of a key never written (every MVCC write to a
    * fresh key reads it first) skips LevelDB. It starts at 1 MiB and doubles, rebuilt by a scan,

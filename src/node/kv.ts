@@ -40,6 +40,11 @@ export interface KvOptions {
   readonly maxClockOffsetNanos?: bigint;
   /** See `StoreConfig.onFatal`. */
   readonly onFatal?: (error: unknown) => void;
+  /**
+   * Transactions' write buffer (txn/write-buffer.ts), in bytes; 0 sends every write at once.
+   * Default `limits.txnWriteBufferBytesMax`.
+   */
+  readonly txnWriteBufferBytesMax?: number;
 }
 
 export interface Kv {
@@ -77,7 +82,7 @@ export async function openKv(options: KvOptions): Promise<Kv> {
   const cache = new RangeCache((key) => store.rangeLookup(key));
   const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send({ ...batch, header: { ...batch.header, rangeId } }));
   store.connect(sender);
-  const txnDeps: TxnDeps = { clock, clockBound, timers: env.timers, random: env.random };
+  const txnDeps: TxnDeps = { clock, clockBound, timers: env.timers, random: env.random, ...(options.txnWriteBufferBytesMax === undefined ? {} : { writeBufferBytesMax: options.txnWriteBufferBytesMax }) };
   let closed = false;
 
   return {

@@ -141,13 +141,17 @@ export interface World {
 
 export const startNanos = 1_000_000_000_000n;
 
-/** A fresh world at `startNanos`, with a clock bound (and max offset) of `uncertaintyNanos`. */
-export function world(uncertaintyNanos = 5_000_000n, seed = 7): World {
+/**
+ * A fresh world at `startNanos`, with a clock bound (and max offset) of `uncertaintyNanos`.
+ * Its transactions send each write at once (no write buffer): these tests follow every batch
+ * the stack sends; write-buffer.test.ts turns the buffer on with `writeBufferBytesMax`.
+ */
+export function world(uncertaintyNanos = 5_000_000n, seed = 7, writeBufferBytesMax = 0): World {
   const manual = new ManualClock(startNanos);
   const clock = new HybridClock(manual, { maxOffsetNanos: uncertaintyNanos });
   const timers = new FakeTimers(manual);
   const sender = new LocalSender(clock);
-  const deps: TxnDeps = { clock, clockBound: new StaticClockBound(manual, uncertaintyNanos), timers, random: new SeededRandom(seed) };
+  const deps: TxnDeps = { clock, clockBound: new StaticClockBound(manual, uncertaintyNanos), timers, random: new SeededRandom(seed), writeBufferBytesMax };
   return { manual, clock, timers, sender, deps };
 }
 

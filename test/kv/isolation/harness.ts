@@ -82,8 +82,13 @@ export async function openTestKv(options: TestKvOptions = {}): Promise<TestKv> {
   return { kv, env, engine };
 }
 
+/**
+ * A transaction for a scripted scenario. It sends each write at once (no write buffer): the
+ * scenarios lay an intent down at a chosen step ("T1 writes x, then T2 reads x and waits"). The
+ * randomized checker, the bank test and `seed` run with the node's default buffering.
+ */
 export function newTxn(t: TestKv, options: TxnOptions = {}, deps: TxnDeps = t.kv.txnDeps): Txn {
-  return new Txn(t.kv.sender, deps, options);
+  return new Txn(t.kv.sender, deps, { writeBufferBytesMax: 0, ...options });
 }
 
 /** Writes `rows` (id → value) in one committed transaction (retried if it must be). */

@@ -312,7 +312,7 @@ export class SplitMergeScript {
     if (cmd.name === 'txn') {
       assert(!this.txns.has(name), `txn ${name} exists`);
       const priority = cmd.args.get('priority');
-      this.txns.set(name, new Txn(this.current.sender, this.current.txnDeps, { name, ...(priority === undefined ? {} : { priority: Number(priority) }) }));
+      this.txns.set(name, new Txn(this.current.sender, this.current.txnDeps, { name, writeBufferBytesMax: 0, ...(priority === undefined ? {} : { priority: Number(priority) }) }));
       return;
     }
     const txn = this.txns.get(name);

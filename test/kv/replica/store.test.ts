@@ -18,6 +18,8 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
 const env = () => realEnv({ logger: silentLogger() });
+/** Transactions whose writes must be intents the moment they are made (no write buffer). */
+const layIntents = { writeBufferBytesMax: 0 } as const;
 
 describe('Store', () => {
   const open: Kv[] = [];
@@ -111,7 +113,7 @@ describe('Store', () => {
 
   it('makes a writer wait for a conflicting intent and go on once it commits', async () => {
     const kv = await start();
-    const first = new Txn(kv.sender, kv.txnDeps, { priority: 1000 });
+    const first = new Txn(kv.sender, kv.txnDeps, { priority: 1000, ...layIntents });
     await first.put(k('x'), enc('first'));
     let secondDone = false;
     const second = runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('x'), enc('second')), { priority: 1 }).then(() => {
@@ -136,8 +138,8 @@ describe('Store', () => {
     const kv = await start();
     await kv.split(k('m'));
     // Equal priorities: neither push wins outright, so both wait and the cycle must be detected.
-    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
-    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
+    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10, ...layIntents });
+    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10, ...layIntents });
     await a.put(k('a'), enc('a1'));
     await b.put(k('z'), enc('b1'));
     const outcome = (p: Promise<void>) => p.then(() => 'ok' as const, (error: unknown) => error);
@@ -154,9 +156,9 @@ describe('Store', () => {
   it('detects a deadlock that runs through a waiter who is not its lock’s distinguished waiter', async () => {
     const kv = await start();
     const outcome = (p: Promise<unknown>) => p.then(() => 'ok' as const, (error: unknown) => error);
-    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
-    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10 });
-    const c = new Txn(kv.sender, kv.txnDeps, { priority: 5 });
+    const a = new Txn(kv.sender, kv.txnDeps, { priority: 10, ...layIntents });
+    const b = new Txn(kv.sender, kv.txnDeps, { priority: 10, ...layIntents });
+    const c = new Txn(kv.sender, kv.txnDeps, { priority: 5, ...layIntents });
     await a.put(k('k2'), enc('a'));
     await b.put(k('k1'), enc('b'));
     await c.put(k('c'), enc('c'));
@@ -211,7 +213,7 @@ describe('Store', () => {
     const kv = await start();
     await kv.split(k('m'));
     const count = 2 * limits.intentResolutionIntentsMax + 17;
-    const writer = new Txn(kv.sender, kv.txnDeps);
+    const writer = new Txn(kv.sender, kv.txnDeps, layIntents);
     for (let i = 0; i < count; i += 500) {
       const n = Math.min(500, count - i);
       await writer.batch(Array.from({ length: n }, (_, j) => putRequest(k(`z${String(i + j).padStart(6, '0')}`), enc('v'))));

@@ -1,0 +1,152 @@
+/**
+ * The write buffer (txn/write-buffer.ts) against the real one-range sender (harness.ts): which
+ * batches go down, in what order, with which sequences, and what the caller sees.
+ */
+import { describe, expect, it } from 'vitest';
+import { next } from '../../clock/index.js';
+import { ConditionFailedError, putRequest, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { readTxnRecord } from '../../kv/eval/index.js';
+import { Txn, runTxn } from '../../txn/index.js';
+import { dec, enc, world } from './harness.js';
+
+const buffering = 1024 * 1024;
+
+/** The requests of every batch as `kind[:key][#sequence]`, one string per batch. */
+function sent(batches: readonly BatchRequest[]): string[] {
+  return batches.map((b) =>
+    b.requests
+      .map((r) => {
+        const key = r.kind === 'put' || r.kind === 'get' || r.kind === 'conditionalPut' ? `:${dec(r.key)}` : '';
+        const sequence = 'sequence' in r && r.sequence !== undefined ? `#${r.sequence}` : '';
+        return `${r.kind}${key}${sequence}`;
+      })
+      .join(','),
+  );
+}
+
+describe('write buffer', () => {
+  it('holds puts and sends them with the commit, which is then one phase (no record)', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await txn.put(enc('b'), enc('2'));
+    expect(w.sender.batches).toHaveLength(0);
+    expect(txn.interceptors.writeBuffer.size).toBe(2);
+    await txn.commit();
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,put:b#2,endTxn']);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)).toBeUndefined();
+    const after = next(txn.transaction.writeTimestamp);
+    expect(await w.sender.getAt('a', after)).toBe('1');
+    expect(await w.sender.getAt('b', after)).toBe('2');
+  });
+
+  it('sends held puts ahead of the next read, which sees them; the caller gets only the read', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await txn.put(enc('a'), enc('2'));
+    expect(dec(await txn.get(enc('a')))).toBe('2');
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,put:a#2,get:a']);
+    expect(w.sender.batches[0]!.header.txn!.sequence).toBe(2); // the read sees both writes
+    expect(txn.interceptors.writeBuffer.size).toBe(0);
+    await txn.put(enc('b'), enc('3'));
+    await txn.commit();
+    expect(sent(w.sender.batches).at(-1)).toBe('put:b#3,endTxn');
+    // Two phases now: a and b are on the record's lock spans and were resolved.
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('3');
+  });
+
+  it('sends a conditional put (whose condition must be checked now) at once, behind the buffer', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await txn.cput(enc('b'), enc('2'), undefined);
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,conditionalPut:b#2']);
+    await txn.commit();
+  });
+
+  it('sends nothing for a rollback of buffered writes, and they never become visible', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    await txn.rollback();
+    expect(w.sender.batches).toHaveLength(0);
+    expect(txn.transaction.status).toBe('ABORTED');
+    expect(await w.sender.getAt('a', next(w.clock.now()))).toBeUndefined();
+  });
+
+  it('sends a put that would pass the byte limit at once, with what is held', async () => {
+    const w = world(undefined, undefined, 16);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('0123456')); // 8 bytes: held
+    expect(w.sender.batches).toHaveLength(0);
+    await txn.put(enc('b'), enc('01234567')); // 9 more: over 16
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,put:b#2']);
+    expect(txn.interceptors.writeBuffer.size).toBe(0);
+    await txn.commit();
+  });
+
+  it('flush() sends the held puts on their own', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.flush(); // nothing held: nothing sent
+    expect(w.sender.batches).toHaveLength(0);
+    await txn.put(enc('a'), enc('1'));
+    await txn.flush();
+    expect(sent(w.sender.batches)).toEqual(['put:a#1']);
+    expect(txn.transaction.sequence).toBe(1);
+    await txn.commit();
+    expect(sent(w.sender.batches).at(-1)).toBe('endTxn');
+  });
+
+  it('keeps the puts of a batch that failed and sends them again with the next one', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.cput(enc('c'), enc('0'), undefined);
+    await txn.put(enc('a'), enc('1'));
+    // c exists now: the condition fails, and the batch that carried `a` with it fails whole.
+    await expect(txn.cput(enc('c'), enc('x'), undefined)).rejects.toBeInstanceOf(ConditionFailedError);
+    expect(txn.interceptors.writeBuffer.size).toBe(1);
+    await txn.commit();
+    expect(sent(w.sender.batches)).toEqual(['conditionalPut:c#1', 'put:a#2,conditionalPut:c#3', 'put:a#4,endTxn']);
+    const after = next(txn.transaction.writeTimestamp);
+    expect(await w.sender.getAt('a', after)).toBe('1');
+    expect(await w.sender.getAt('c', after)).toBe('0');
+  });
+
+  it('drops the buffer when the epoch restarts: only the retried attempt’s writes are sent', async () => {
+    const w = world(undefined, undefined, buffering);
+    let failures = 1;
+    // The first commit is refused with a retry error the span refresher cannot absorb.
+    const refusing: Sender = {
+      send: <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        if (failures > 0 && batch.requests.some((r) => r.kind === 'endTxn')) {
+          failures--;
+          w.sender.batches.push(batch);
+          return Promise.reject(new TransactionRetryError('RETRY_REASON_UNKNOWN', 'injected'));
+        }
+        return w.sender.send(batch);
+      },
+    };
+    let attempt = 0;
+    const run = runTxn(refusing, w.deps, async (txn) => {
+      attempt++;
+      await txn.put(enc(attempt === 1 ? 'first' : 'second'), enc(`${attempt}`));
+    });
+    await w.timers.drive(run);
+    expect(sent(w.sender.batches)).toEqual(['put:first#1,endTxn', 'put:second#1,endTxn']);
+    expect(await w.sender.getAt('first', next(w.clock.now()))).toBeUndefined();
+    expect(await w.sender.getAt('second', next(w.clock.now()))).toBe('2');
+  });
+
+  it('answers a buffered put with a put response, in lockstep with the batch', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    const response = await txn.batch([putRequest(enc('a'), enc('1')), putRequest(enc('b'), enc('2'))]);
+    expect(response.responses.map((r) => r.kind)).toEqual(['put', 'put']);
+    expect(w.sender.batches).toHaveLength(0);
+    await txn.commit();
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,put:b#2,endTxn']);
+  });
+});
