@@ -53,6 +53,7 @@ import { Heartbeater } from './heartbeater.js';
 import { acquiresLocks, isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
 import { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 import { SpanRefresher } from './span-refresher.js';
+import { WriteBuffer } from './write-buffer.js';
 
 /** What a transaction needs from its node: the clock, the clock bound, timers and randomness. */
 export interface TxnDeps {
@@ -60,6 +61,12 @@ export interface TxnDeps {
   readonly clockBound: ClockBound;
   readonly timers: Timers;
   readonly random: RandomSource;
+  /**
+   * The node's write-buffer setting (CockroachDB's `kv.transaction.write_buffering`): most bytes
+   * of puts a transaction holds back (write-buffer.ts), 0 for none; a transaction's own option
+   * wins. Default `limits.txnWriteBufferBytesMax`.
+   */
+  readonly writeBufferBytesMax?: number;
 }
 
 export interface TxnOptions {
@@ -72,6 +79,11 @@ export interface TxnOptions {
   readonly heartbeatIntervalNanos?: bigint;
   /** Default `limits.txnRefreshSpansMax`. */
   readonly refreshSpansMax?: number;
+  /**
+   * Most bytes of puts held back to ride in a later batch (write-buffer.ts); 0 sends every write
+   * at once. Default `limits.txnWriteBufferBytesMax`.
+   */
+  readonly writeBufferBytesMax?: number;
 }
 
 const priorityMax = 0x7fff_ffff;
@@ -84,6 +96,7 @@ export interface TxnSavepoint {
 
 /** The interceptors of one `Txn`, outermost first (the order of the stack). */
 export interface TxnInterceptors {
+  readonly writeBuffer: WriteBuffer;
   readonly heartbeater: Heartbeater;
   readonly seqNumAllocator: SeqNumAllocator;
   readonly spanRefresher: SpanRefresher;
@@ -97,6 +110,8 @@ export class Txn {
   private inFlight = false;
   readonly interceptors: TxnInterceptors;
   private readonly stack: SendFn;
+  /** The stack under the write buffer, for `flush`. */
+  private readonly belowWriteBuffer: SendFn;
 
   constructor(
     private readonly sender: Sender,
@@ -126,6 +141,7 @@ export class Txn {
     const holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
     const wire: SendFn = (batch) => this.sender.send(batch);
     this.interceptors = Object.freeze({
+      writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax),
       heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
@@ -133,7 +149,8 @@ export class Txn {
       commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), strictSerializable: options.strictSerializable ?? false }),
     });
     const i = this.interceptors;
-    this.stack = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.committer, i.commitWaiter], wire);
+    this.belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.committer, i.commitWaiter], wire);
+    this.stack = (batch) => i.writeBuffer.send(batch, this.belowWriteBuffer);
   }
 
   /** The transaction as the coordinator knows it now (frozen). */
@@ -192,7 +209,7 @@ export class Txn {
   async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy } = {}): Promise<BatchResponse<Rs>> {
     assert(requests.length > 0, 'an empty batch');
     assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
-    return this.send(requests, options.maxSpanRequestKeys ?? 0, options.waitPolicy ?? 'block');
+    return this.send(requests, options.maxSpanRequestKeys ?? 0, this.stack, options.waitPolicy ?? 'block');
   }
 
   /**
@@ -206,13 +223,26 @@ export class Txn {
     await this.end(true, finalWrites);
   }
 
+  /**
+   * Sends the writes the write buffer holds, now (no-op when it holds none): what must be known
+   * to the cluster before going on — a savepoint's sequence covers every write made before it.
+   */
+  async flush(): Promise<void> {
+    if (this.interceptors.writeBuffer.size === 0) return;
+    await this.send([] as const, 0, (batch) => this.interceptors.writeBuffer.flush(batch, this.belowWriteBuffer));
+  }
+
   /** Aborts: the record is written ABORTED and the intents resolved (nothing sent if nothing was written). */
   async rollback(): Promise<void> {
     await this.end(false, []);
   }
 
-  /** A savepoint (CockroachDB's `CreateSavepoint`): its sequence covers every write made so far. */
+  /**
+   * A savepoint (CockroachDB's `CreateSavepoint`): the writes made so far are sent first, so the
+   * savepoint's sequence covers every one of them.
+   */
   async savepoint(): Promise<TxnSavepoint> {
+    await this.flush();
     return Object.freeze({ epoch: this.proto.epoch, sequence: this.interceptors.seqNumAllocator.currentSequence });
   }
 
@@ -221,10 +251,12 @@ export class Txn {
    * sequences join `ignoredSequences`, which every later batch carries, so the transaction's
    * reads no longer see them and resolution drops them — an intent goes back to the newest write
    * kept, or goes away. The keys stay locked until the transaction ends, as in CockroachDB.
+   * Writes still buffered are sent first, so that they too get sequences in the ignored range.
    * The savepoint must be of this epoch: a restart discards the epoch's writes and sequences.
    */
   async rollbackToSavepoint(savepoint: TxnSavepoint): Promise<void> {
     assert(savepoint.epoch === this.proto.epoch, 'a savepoint of another epoch');
+    await this.flush();
     const current = this.interceptors.seqNumAllocator.currentSequence;
     assert(savepoint.sequence <= current, 'a savepoint ahead of the transaction');
     if (current === savepoint.sequence) return;
@@ -258,7 +290,7 @@ export class Txn {
     this.finished = true;
   }
 
-  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
+  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack: SendFn = this.stack, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
     const now = this.deps.clock.now();
@@ -269,7 +301,7 @@ export class Txn {
     const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys, waitPolicy }), requests);
     this.inFlight = true;
     try {
-      const response = await this.stack(batch);
+      const response = await stack(batch);
       this.deps.clock.update(response.header.now);
       if (response.header.txn !== undefined) this.merge(response.header.txn);
       return response as unknown as BatchResponse<Rs>;
