@@ -6,7 +6,7 @@
  * the drivers that join them still run and find nothing, as they would in a PostgreSQL database
  * without such objects.
  */
-import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import type { IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
 import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
@@ -174,6 +174,16 @@ function dependRows(snapshot: CatalogSnapshot): Datum[][] {
   });
 }
 
+/**
+ * A sequence's `seqtypid`: rangedb's sequences count in int8; a SERIAL column's sequence reports
+ * its column's type, as PostgreSQL creates it `AS integer` for serial, `AS smallint` for smallserial.
+ */
+function sequenceType(snapshot: CatalogSnapshot, sequence: SequenceDesc): SqlType {
+  const table = snapshot.tables.find((candidate) => candidate.id === sequence.ownerTableId);
+  const column = table?.columns.find((candidate) => candidate.ownedSequenceId === sequence.id);
+  return column !== undefined && (column.type.kind === 'int2' || column.type.kind === 'int4') ? column.type : int8Type;
+}
+
 function settingRows(ctx: EvalContext): Datum[][] {
   return [...ctx.settings.all.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -269,7 +279,7 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     oid: 2224,
     relkind: 'r',
     columns: columns('seqrelid oid, seqtypid oid, seqstart bigint, seqincrement bigint, seqmax bigint, seqmin bigint, seqcache bigint, seqcycle boolean'),
-    rows: (snapshot) => snapshot.sequences.map((sequence) => [sequence.id, int8Type.oid, sequence.start, sequence.increment, sequence.maxValue, sequence.minValue, 1n, false]),
+    rows: (snapshot) => snapshot.sequences.map((sequence) => [sequence.id, sequenceType(snapshot, sequence).oid, sequence.start, sequence.increment, sequence.maxValue, sequence.minValue, 1n, false]),
   },
   pg_depend: { oid: 2608, relkind: 'r', columns: columns('classid oid, objid oid, objsubid integer, refclassid oid, refobjid oid, refobjsubid integer, deptype "char"'), rows: dependRows },
   pg_tablespace: {

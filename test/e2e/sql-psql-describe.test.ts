@@ -1,0 +1,200 @@
+// psql's \d family against rangedb, compared with a real PostgreSQL 15 given the same schema:
+// the test starts a throwaway PostgreSQL server in a temp folder (through runuser when it runs as
+// root: initdb and postgres refuse root), runs the same DDL in both, sends each meta-command
+// through the real psql binary to both, and compares what psql prints, byte for byte.
+//
+// Normalized, and why: nothing in psql's output. The reference server is set up to match
+// rangedb's fixed facts instead: its bootstrap superuser is named `root` (rangedb's single
+// role), its locale is C with UTF8 (rangedb's collation and encoding), the schema lives in a
+// database named `defaultdb`, and its template databases are dropped (rangedb has none), so \l
+// lists the same databases.
+//
+// In CI (env CI set) a missing psql or PostgreSQL server fails the test; elsewhere it is skipped
+// with the reason in its name.
+import { spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSqlNode, type SqlNode } from './sql-support.js';
+
+const pgBin = process.env['PG_BINDIR'] ?? '/usr/lib/postgresql/15/bin';
+const hasPsql = spawnSync('psql', ['--version']).status === 0;
+const hasServer = existsSync(join(pgBin, 'initdb')) && existsSync(join(pgBin, 'pg_ctl')) && /\b15\./.test(spawnSync(join(pgBin, 'postgres'), ['--version']).stdout?.toString() ?? '');
+const runnable = hasPsql && hasServer;
+
+/** The schema both servers get: every kind of thing \d shows for a table, an index and a sequence. */
+const schema = `
+CREATE TABLE accounts (
+  id int8 PRIMARY KEY,
+  owner text NOT NULL,
+  email varchar(100) UNIQUE,
+  balance numeric(12,2) NOT NULL DEFAULT 0,
+  created timestamptz DEFAULT now(),
+  CONSTRAINT balance_nonnegative CHECK (balance >= 0)
+);
+CREATE INDEX accounts_owner_idx ON accounts (owner);
+CREATE SEQUENCE order_seq;
+CREATE TABLE orders (
+  id serial PRIMARY KEY,
+  account_id int8 NOT NULL,
+  note text DEFAULT 'none',
+  total float8 CHECK (total > 0 AND total < 1000000),
+  qty int2 DEFAULT -1,
+  active boolean DEFAULT true,
+  code char(3),
+  UNIQUE (account_id, code)
+);
+CREATE INDEX orders_total_idx ON orders (account_id, total DESC);
+CREATE SCHEMA audit;
+CREATE TABLE audit.events (id int PRIMARY KEY, what text);
+`;
+
+/** The meta-commands compared, each run by psql on its own. */
+const commands = [
+  '\\d',
+  '\\dt',
+  '\\di',
+  '\\ds',
+  '\\dn',
+  '\\l',
+  '\\du',
+  '\\d accounts',
+  '\\d orders',
+  '\\d "orders"',
+  '\\d audit.events',
+  '\\d accounts_pkey',
+  '\\d accounts_owner_idx',
+  '\\d orders_total_idx',
+  '\\d orders_account_id_code_key',
+  '\\d order_seq',
+  '\\d orders_id_seq',
+  '\\dt acc*',
+  '\\dt audit.*',
+  '\\di *key',
+  '\\dn a*',
+  '\\d nope',
+];
+
+interface PsqlResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], input = ''): Promise<PsqlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PGTZ: 'UTC', PAGER: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Runs a PostgreSQL server binary as the `postgres` user when this process is root. */
+function asPostgres(binary: string, args: readonly string[]): Promise<PsqlResult> {
+  const path = join(pgBin, binary);
+  return process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', path, ...args]) : run(path, args);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway PostgreSQL 15 server: its own data folder, a Unix socket in that folder, no TCP. */
+class ReferencePostgres {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<ReferencePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'rangedb-pg15-'));
+    if (process.getuid?.() === 0) {
+      const ids = spawnSync('id', ['-u', 'postgres']).stdout.toString().trim();
+      const gid = spawnSync('id', ['-g', 'postgres']).stdout.toString().trim();
+      chownSync(dir, Number(ids), Number(gid));
+    }
+    const port = await freePort();
+    const init = await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'root', '-A', 'trust', '--no-locale', '-E', 'UTF8']);
+    if (init.code !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+    const start = await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=''`, 'start']);
+    if (start.code !== 0) throw new Error(`pg_ctl start failed: ${start.stdout}${start.stderr}`);
+    return new ReferencePostgres(dir, port);
+  }
+
+  psqlArgs(database: string): string[] {
+    return ['-h', this.dir, '-p', String(this.port), '-U', 'root', '-d', database];
+  }
+
+  async stop(): Promise<void> {
+    await asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function psql(connection: readonly string[], script: string): Promise<PsqlResult> {
+  return run('psql', [...connection, '-X', '-v', 'ON_ERROR_STOP=1', '-q'], script);
+}
+
+function describeCommand(connection: readonly string[], command: string): Promise<PsqlResult> {
+  return run('psql', [...connection, '-X', '-c', command]);
+}
+
+describe('psql \\d family against PostgreSQL 15', () => {
+  it('has psql and a PostgreSQL 15 server where the tests run in CI', () => {
+    if (process.env['CI'] !== undefined) {
+      expect(hasPsql, 'psql').toBe(true);
+      expect(hasServer, `PostgreSQL 15 server binaries in ${pgBin}`).toBe(true);
+    }
+  });
+
+  describe.runIf(runnable)('the same schema in both', () => {
+    let server: SqlNode;
+    let reference: ReferencePostgres;
+    let rangedb: string[];
+    let postgres: string[];
+
+    beforeAll(async () => {
+      [server, reference] = await Promise.all([startSqlNode(), ReferencePostgres.start()]);
+      rangedb = [server.url];
+      const setup = await psql(reference.psqlArgs('postgres'), [
+        'CREATE DATABASE defaultdb;',
+        'ALTER DATABASE template0 IS_TEMPLATE false;',
+        'ALTER DATABASE template1 IS_TEMPLATE false;',
+        'DROP DATABASE template0;',
+        'DROP DATABASE template1;',
+        '',
+      ].join('\n'));
+      expect(setup.stderr).toBe('');
+      postgres = reference.psqlArgs('defaultdb');
+      const [ours, theirs] = await Promise.all([psql(rangedb, schema), psql(postgres, schema)]);
+      expect(ours.stderr).toBe('');
+      expect(theirs.stderr).toBe('');
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all([server?.stop(), reference?.stop()]);
+    });
+
+    it.each(commands)('%s prints what PostgreSQL prints', async (command) => {
+      const expected = await describeCommand(postgres, command);
+      const actual = await describeCommand(rangedb, command);
+      expect(expected.stdout + expected.stderr).not.toBe('');
+      expect({ stdout: actual.stdout, stderr: actual.stderr, code: actual.code }).toEqual({ stdout: expected.stdout, stderr: expected.stderr, code: expected.code });
+    });
+  });
+});
