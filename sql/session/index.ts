@@ -66,7 +66,7 @@
  * - Client certificates (TLS authenticates the server only); cleartext and MD5 passwords; users
  *   from the catalog (the listener is configured with trust or a map of SCRAM verifiers).
  * - READ ONLY transactions; RESET inside a block that then rolls back is kept (a SET there is
- *   undone, as in PostgreSQL); a SET after a savepoint is not undone by ROLLBACK TO it.
+ *   undone, as in PostgreSQL, and so is one after a savepoint by ROLLBACK TO it).
  * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings
  *   other than UTF8; `idle_in_transaction_session_timeout` and `lock_timeout` are accepted and
  *   shown but not enforced.

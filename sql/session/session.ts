@@ -657,7 +657,7 @@ export class Session {
       case 'Rollback':
         return complete(await this.endBlock(false));
       case 'Savepoint':
-        await this.block.savepoint(statement.name, this.afterCommit.length);
+        await this.block.savepoint(statement.name, { afterCommitCount: this.afterCommit.length, variables: this.variables.snapshot() });
         return complete('SAVEPOINT');
       case 'ReleaseSavepoint':
         await this.block.release(statement.name);
@@ -666,7 +666,8 @@ export class Session {
       case 'RollbackToSavepoint': {
         const rolledBack = await this.block.rollbackTo(statement.name, this.strictSerializable());
         // The undone statements' post-commit work goes with them (all of it after a restart).
-        this.afterCommit.length = rolledBack.restarted ? 0 : Math.min(this.afterCommit.length, rolledBack.mark);
+        this.afterCommit.length = rolledBack.restarted ? 0 : Math.min(this.afterCommit.length, rolledBack.mark.afterCommitCount);
+        this.restoreVariables(rolledBack.mark.variables);
         // A DDL statement undone leaves plans cached against its catalog: prepare them again.
         if (this.block.ranDdl) this.deps.catalogVersion.value += 1;
         return complete('ROLLBACK');
@@ -776,6 +777,20 @@ export class Session {
     if (ranDdl) this.deps.catalogVersion.value += 1;
   }
 
+  /** Puts every variable back to `saved` (a SET after a savepoint is undone by a rollback to it). */
+  private restoreVariables(saved: ReadonlyMap<string, string>): void {
+    if (saved.size === 0) return; // cockroach_restart re-added after a failed RELEASE: nothing kept
+    const current = this.variables.snapshot();
+    for (const [name, value] of current) {
+      const before = saved.get(name);
+      // A custom variable first set after it stays defined, empty (PostgreSQL keeps the placeholder).
+      if (before === undefined) this.report(this.variables.restore(name, ''));
+      else if (before !== value) this.report(this.variables.restore(name, before));
+    }
+    for (const [name, value] of saved) if (!current.has(name)) this.report(this.variables.restore(name, value));
+    this.invalidateSettings();
+  }
+
   private set(name: string, values: readonly Expr[] | null, local: boolean): void {
     if (name === 'transaction_isolation') {
       this.checkIsolation(values === null ? null : settingText(values[0]!), null);
@@ -786,7 +801,8 @@ export class Session {
       return;
     }
     const key = name.toLowerCase();
-    const before = this.variables.find(name);
+    // A custom variable (`my.x`) not set before is undone to '' (PostgreSQL keeps its placeholder).
+    const before = this.variables.find(name) ?? (key.includes('.') ? '' : undefined);
     if (values === null) this.report(this.variables.reset(name));
     else this.setVariable(name, values.map(settingText).join(', '));
     if (before === undefined || (this.block.phase === 'idle' && this.batch === undefined)) return;

@@ -45,14 +45,24 @@ export const restartSavepointName = 'cockroach_restart';
 
 export type TransactionPhase = 'idle' | 'open' | 'aborted' | 'committed';
 
+/** What the session puts back on ROLLBACK TO SAVEPOINT; the block only holds it. */
+export interface SavepointMark {
+  /** Post-commit work of the statements before the savepoint. */
+  readonly afterCommitCount: number;
+  /** The session variables when it was taken (PostgreSQL undoes a SET made after it). */
+  readonly variables: ReadonlyMap<string, string>;
+}
+
+const emptyMark: SavepointMark = Object.freeze({ afterCommitCount: 0, variables: new Map<string, string>() });
+
 interface Savepoint {
   readonly name: string;
   /** The transaction's savepoint (epoch and write sequence when it was taken). */
   readonly point: TxnSavepoint;
   /** Taken before the block ran a statement: rolling back to it may restart the transaction. */
   readonly initial: boolean;
-  /** The caller's mark (the session's post-commit work queued then), returned by `rollbackTo`. */
-  readonly mark: number;
+  /** The caller's state then, returned by `rollbackTo`. */
+  readonly mark: SavepointMark;
 }
 
 /** Where a restarted epoch reads and writes: after the conflict that caused it (as runTxn does). */
@@ -158,7 +168,7 @@ export class TransactionBlock {
   }
 
   /** SAVEPOINT: `mark` is the caller's, handed back by a rollback to it. */
-  async savepoint(name: string, mark = 0): Promise<void> {
+  async savepoint(name: string, mark: SavepointMark): Promise<void> {
     if (this.phaseValue === 'idle') throw new SessionError('25P01', 'SAVEPOINT can only be used in transaction blocks');
     this.checkUsable();
     if (this.savepoints.length >= limits.sqlSavepointsMax) {
@@ -182,7 +192,7 @@ export class TransactionBlock {
       this.phaseValue = 'committed';
     } catch (error) {
       // The client answers a 40001 here with ROLLBACK TO SAVEPOINT cockroach_restart.
-      this.savepoints.push({ name, point: { epoch: txn.transaction.epoch, sequence: 0 }, initial: true, mark: 0 });
+      this.savepoints.push({ name, point: { epoch: txn.transaction.epoch, sequence: 0 }, initial: true, mark: emptyMark });
       this.fail(error);
       throw error;
     }
@@ -193,7 +203,7 @@ export class TransactionBlock {
    * again; the savepoint stays. Returns the savepoint's mark and whether the whole transaction
    * restarted (every statement of the block is undone then).
    */
-  async rollbackTo(name: string, strictSerializable: boolean): Promise<{ readonly mark: number; readonly restarted: boolean }> {
+  async rollbackTo(name: string, strictSerializable: boolean): Promise<{ readonly mark: SavepointMark; readonly restarted: boolean }> {
     if (this.phaseValue === 'idle') throw new SessionError('25P01', 'ROLLBACK TO SAVEPOINT can only be used in transaction blocks');
     if (this.phaseValue === 'committed') throw inCommittedTransaction();
     const at = this.find(name);

@@ -73,6 +73,15 @@ describe('ROLLBACK TO SAVEPOINT undoes the writes since the savepoint', () => {
     expect(await rows(h)).toEqual(['D 1', 'D 3']);
   });
 
+  it('undoes a SET made after the savepoint, reporting the restored value', async () => {
+    const h = await started();
+    await h.send(q("begin; set application_name = 'before'; savepoint s; set application_name = 'after'; set my.custom = 'x'"));
+    expect(await h.send(q('rollback to savepoint s'))).toEqual(['S application_name=before', 'C ROLLBACK', 'Z T']);
+    expect((await h.send(q('show application_name'))).filter((line) => line.startsWith('D '))).toEqual(['D before']);
+    expect(await h.send(q('show my.custom'))).toEqual(['T my.custom:text', 'D ', 'C SHOW', 'Z T']); // PostgreSQL keeps the placeholder, empty
+    await h.send(q('rollback'));
+  });
+
   it('SAVEPOINT outside a block is 25P01; an unknown one 3B001', async () => {
     const h = await started();
     expect(await h.send(q('savepoint s'))).toEqual(['E 25P01 SAVEPOINT can only be used in transaction blocks', 'Z I']);
