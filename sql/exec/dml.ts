@@ -15,7 +15,7 @@ import type { CompiledExpr } from '../plan/expr/compiled.js';
 import { constantExpr } from '../plan/expr/compiled.js';
 import { coerce } from '../plan/expr/coerce.js';
 import type { ExprCompiler } from '../plan/expr/compile.js';
-import type { PlanNode } from '../plan/plan.js';
+import { implicitUpdateLocking, type PlanNode } from '../plan/plan.js';
 import { codecOf, correlatedSince, planFrom, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { chooseIndex } from '../plan/spans.js';
@@ -273,7 +273,7 @@ async function planTargetRead(pctx: PlanContext, table: TableDesc, alias: string
   const targetScope = tableScope(table, alias);
   const compiler = pctx.compiler.withScope(from === null ? targetScope : targetScope.concat(from.scope));
   const choice = await chooseIndex(table, where, compiler);
-  let node: PlanNode = scanNode(table, choice, true);
+  let node: PlanNode = scanNode(table, choice, implicitUpdateLocking);
   if (from !== null) node = { kind: 'join', joinType: 'cross', left: node, right: from.node, on: null, width: node.width + from.node.width };
   if (where !== null) {
     const slotsBefore = pctx.compiler.slots.length;

@@ -4,8 +4,17 @@
  * round trips), decodes each entry with the table's `RowCodec`, and for a secondary index fetches
  * the primary rows (one batch of gets per page: an index join). An exact primary-key lookup is a
  * batch of point gets.
+ *
+ * A locking scan (`FOR UPDATE`/`FOR SHARE`, UPDATE's and DELETE's reads) sends locking gets and
+ * scans (CockroachDB's locking reads: each row read is locked for the transaction — index
+ * entries and, through an index join, the primary rows), so a second transaction updating the
+ * same row waits for the first instead of reading a value about to be overwritten and failing
+ * its refresh later (40001). Under NOWAIT a locked row fails the statement with PostgreSQL's
+ * 55P03 "could not obtain lock on row in relation".
  */
-import { getRequest, scanRequest, type KeyValueRow } from '../../kv/api/index.js';
+import { getRequest, LockConflictError, scanRequest, type KeyValueRow, type LockStrength, type Request, type WaitPolicy } from '../../kv/api/index.js';
+import { assert } from '../../src/base/assert.js';
+import { SqlError } from '../catalog/errors.js';
 import type { ScanNode } from '../plan/plan.js';
 import { computeSpans, type KeySpan } from '../plan/key-spans.js';
 import type { RowBatch, RowSource, Runtime } from './runtime.js';
@@ -38,7 +47,7 @@ export class ScanSource implements RowSource {
       const keys = this.pointKeys;
       this.pointKeys = [];
       if (keys.length === 0) return null;
-      const response = await this.rt.txn.batch(keys.map((key) => getRequest(key)));
+      const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
       const rows: RowBatch = [];
       response.responses.forEach((result, index) => {
         if (result.kind === 'get' && result.value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, result.value));
@@ -47,8 +56,9 @@ export class ScanSource implements RowSource {
     }
     while (this.spans.length > 0) {
       const span = this.spans[0]!;
-      const response = await this.rt.txn.batch([scanRequest(span.start, span.end, this.node.locking ? 'exclusive' : 'none')], { maxSpanRequestKeys: this.pageKeys });
-      const result = response.responses[0];
+      const response = await this.send([scanRequest(span.start, span.end, this.strength)], this.pageKeys);
+      const result = response.responses[0]!;
+      assert(result.kind === 'scan', 'a scan answers a scan');
       this.pageKeys = Math.min(this.pageKeys * 4, pageKeysMax);
       if (result.resumeSpan === undefined) this.spans.shift();
       else this.spans[0] = { start: result.resumeSpan.key, end: span.end };
@@ -64,11 +74,27 @@ export class ScanSource implements RowSource {
       const partial = codec.decodeIndexEntry(this.node.index.id, entry.key, entry.value);
       return codec.primaryKeyFromValues(this.pkPositions.map((position) => partial[position] ?? null));
     });
-    const response = await this.rt.txn.batch(keys.map((key) => getRequest(key)));
+    const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
     const rows: RowBatch = [];
     response.responses.forEach((result, index) => {
       if (result.kind === 'get' && result.value !== undefined) rows.push(codec.decodePrimary(keys[index]!, result.value));
     });
     return rows;
+  }
+
+  /** The lock strength of the scan's reads (`none` for a plain read). */
+  private get strength(): LockStrength {
+    return this.node.locking?.strength ?? 'none';
+  }
+
+  /** Sends one batch of the scan's reads with its wait policy; NOWAIT's conflict becomes 55P03. */
+  private async send(requests: readonly Request[], maxSpanRequestKeys = 0): ReturnType<Runtime['txn']['batch']> {
+    const waitPolicy: WaitPolicy = this.node.locking?.waitPolicy ?? 'block';
+    try {
+      return await this.rt.txn.batch(requests, { maxSpanRequestKeys, waitPolicy });
+    } catch (error) {
+      if (error instanceof LockConflictError) throw new SqlError('55P03', `could not obtain lock on row in relation "${this.node.table.name}"`);
+      throw error;
+    }
   }
 }

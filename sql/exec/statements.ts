@@ -66,9 +66,6 @@ export async function planStatement(pctx: PlanContext, statement: ast.Statement,
 
 async function prepareQuery(pctx: PlanContext, query: ast.Query): Promise<StatementPlan> {
   const planned = await planQuery(pctx, query);
-  if (query.kind === 'Select' && query.locking.length > 0 && query.locking.some((clause) => clause.wait !== 'block')) {
-    throw new SqlError('0A000', 'NOWAIT and SKIP LOCKED are not supported yet');
-  }
   return {
     columns: planned.columns,
     paramTypes: [],

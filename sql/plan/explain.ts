@@ -10,7 +10,10 @@ import type { EvalContext } from './expr/compiled.js';
 
 function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   const lines = [`table: ${node.table.name}@${node.index.name}`];
-  if (node.locking) lines.push('locking strength: for update');
+  if (node.locking !== null) {
+    lines.push(`locking strength: ${node.locking.strength === 'exclusive' ? 'for update' : 'for share'}`);
+    if (node.locking.waitPolicy === 'error') lines.push('locking wait policy: nowait');
+  }
   if (node.spans.kind === 'full') {
     lines.push('spans: FULL SCAN');
     return lines;

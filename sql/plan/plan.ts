@@ -28,6 +28,19 @@ export type SpanSpec =
       readonly upper: { readonly value: CompiledExpr; readonly inclusive: boolean } | null;
     };
 
+/**
+ * How a scan locks the rows it reads (CockroachDB's locking reads): `exclusive` for FOR UPDATE /
+ * FOR NO KEY UPDATE and the implicit locking of UPDATE and DELETE, `shared` for FOR SHARE /
+ * FOR KEY SHARE; `error` is NOWAIT (55P03 on a locked row instead of waiting).
+ */
+export interface ScanLocking {
+  readonly strength: 'shared' | 'exclusive';
+  readonly waitPolicy: 'block' | 'error';
+}
+
+/** The exclusive, waiting locking of UPDATE's and DELETE's reads (`enable_implicit_select_for_update`). */
+export const implicitUpdateLocking: ScanLocking = Object.freeze({ strength: 'exclusive', waitPolicy: 'block' });
+
 export interface ScanNode {
   readonly kind: 'scan';
   readonly table: TableDesc;
@@ -35,8 +48,8 @@ export interface ScanNode {
   readonly index: IndexDesc;
   readonly spans: SpanSpec;
   readonly reverse: boolean;
-  /** Lock the rows read (SELECT … FOR UPDATE, and the reads of UPDATE/DELETE). */
-  readonly locking: boolean;
+  /** Lock the rows read (SELECT … FOR UPDATE/SHARE, and the reads of UPDATE/DELETE); null for a plain read. */
+  readonly locking: ScanLocking | null;
   readonly width: number;
 }
 

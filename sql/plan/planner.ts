@@ -22,7 +22,7 @@ import { aggregateNames, type AggregateCall } from './expr/aggregates.js';
 import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
-import type { JoinNode, PlanNode, ScanNode, SortKey } from './plan.js';
+import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { planGenerateSeries } from './table-functions.js';
@@ -48,8 +48,21 @@ export function tableScope(table: TableDesc, alias: string): Scope {
   return new Scope(table.columns.map((column, index) => ({ name: column.name, table: alias, type: column.type, hidden: column.hidden, tableOid: table.id, columnNumber: index + 1 })));
 }
 
-export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; spans: ScanNode['spans'] } | null, locking = false): ScanNode {
+export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; spans: ScanNode['spans'] } | null, locking: ScanNode['locking'] = null): ScanNode {
   return { kind: 'scan', table, codec: codecOf(table), index: choice?.index ?? table.primaryIndex, spans: choice?.spans ?? { kind: 'full' }, reverse: false, locking, width: table.columns.length };
+}
+
+/**
+ * The locking of a SELECT's scan from its locking clauses (PostgreSQL's row-level lock modes
+ * mapped onto CockroachDB's two strengths): FOR UPDATE and FOR NO KEY UPDATE lock exclusively,
+ * FOR SHARE and FOR KEY SHARE shared; the strongest clause wins, and NOWAIT if any clause says
+ * so. SKIP LOCKED is refused (0A000). Null without clauses.
+ */
+export function scanLocking(clauses: readonly ast.LockingClause[]): ScanLocking | null {
+  if (clauses.length === 0) return null;
+  if (clauses.some((clause) => clause.wait === 'skip locked')) throw new SqlError('0A000', 'SKIP LOCKED is not supported yet');
+  const exclusive = clauses.some((clause) => clause.strength === 'update' || clause.strength === 'no key update');
+  return Object.freeze({ strength: exclusive ? 'exclusive' : 'shared', waitPolicy: clauses.some((clause) => clause.wait === 'nowait') ? 'error' : 'block' });
 }
 
 export async function planQuery(outer: PlanContext, query: ast.Query): Promise<PlannedQuery> {
@@ -404,11 +417,11 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
     if (node.kind === 'scan') {
       const choice = await chooseIndex(node.table, select.where, inputCompiler);
-      node = { ...node, index: choice.index, spans: choice.spans, locking: select.locking.length > 0 };
+      node = { ...node, index: choice.index, spans: choice.spans, locking: scanLocking(select.locking) };
     }
     node = { kind: 'filter', input: node, predicate, ...(correlatedSlots === undefined ? {} : { correlatedSlots }), width: node.width };
   } else if (node.kind === 'scan' && select.locking.length > 0) {
-    node = { ...node, locking: true };
+    node = { ...node, locking: scanLocking(select.locking) };
   }
   const targets = expandTargets(select.targets, from.scope);
   const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr));
