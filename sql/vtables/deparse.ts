@@ -47,7 +47,9 @@ class Deparser {
 
   /** The top of a default: the expression coerced to the column's type, the coercion hidden. */
   top(expr: ast.Expr, type: SqlType): string {
-    if (this.typeOf(expr) === 'unknown') return this.constant(expr, type);
+    // A literal coerced to the column's type is a constant of the type without its modifier
+    // (the length coercion on top of it is implicit, hence hidden): `'x'::character varying`.
+    if (this.typeOf(expr) === 'unknown') return this.constant(expr, typeOfKind(type.kind === 'array' ? 'text' : type.kind));
     return this.print(expr, null, false);
   }
 
@@ -136,10 +138,14 @@ class Deparser {
         return this.wrap(expr.negated ? `NOT (${low} AND ${high})` : `${low} AND ${high}`, { kind: 'And', args: [], location: -1 }, parent, paren);
       }
       case 'InList': {
+        // `x IN (…)` is stored as `x = ANY (ARRAY[…])`, the array of x's own type; a varchar x
+        // compares as text, so the array is cast as a whole: `ARRAY['x'::character varying]::text[]`.
         const argType = this.typeOf(expr.arg);
-        const type = argType === 'unknown' ? textType : operatorType(argType);
-        const items = expr.list.map((item) => this.print(item, type, false, expr)).join(', ');
-        const text = `${this.print(expr.arg, type, true, expr)} ${expr.negated ? '<> ALL' : '= ANY'} (ARRAY[${items}])`;
+        const own = argType === 'unknown' ? textType : typeOfKind(argType.kind === 'array' ? 'text' : argType.kind);
+        const type = operatorType(own);
+        const items = expr.list.map((item) => this.print(item, own, false, expr)).join(', ');
+        const array = type.oid === own.oid ? `ARRAY[${items}]` : `ARRAY[${items}]::${formatType(type)}[]`;
+        const text = `${this.print(expr.arg, type, true, expr)} ${expr.negated ? '<> ALL' : '= ANY'} (${array})`;
         return this.wrap(text, expr, parent, paren);
       }
       case 'Like': {

@@ -575,7 +575,7 @@ export class ExprCompiler {
     const inner = regKind(expr.arg.type);
     const to = resolveType(expr.type);
     if (inner === undefined || typeCategory(to) !== 'S') return undefined;
-    const oid = coerce(await this.compile(expr.arg.arg), oidType, 'explicit', this.paramTypes);
+    const oid = coerce(await this.compile(expr.arg), oidType, 'explicit', this.paramTypes);
     return coerce(this.catalogCall(`${inner}out`, [oid]), to, 'explicit', this.paramTypes);
   }
 

@@ -48,11 +48,20 @@ function compiled(pattern: string, caseInsensitive: boolean): RegExp {
   try {
     regex = new RegExp(translatePattern(pattern), caseInsensitive ? 'i' : '');
   } catch (error) {
-    throw new SqlError('2201B', `invalid regular expression: ${(error as Error).message}`);
+    throw new SqlError('2201B', `invalid regular expression: ${regexErrorText((error as Error).message)}`);
   }
   if (cache.size >= regexCacheEntriesMax) cache.delete(cache.keys().next().value!);
   cache.set(key, regex);
   return regex;
+}
+
+/** PostgreSQL's wording (regerror) for what JavaScript's RegExp reports, where the two agree on the fault. */
+function regexErrorText(message: string): string {
+  if (/Unterminated group|Unmatched '\)'/.test(message)) return 'parentheses () not balanced';
+  if (/Unterminated character class/.test(message)) return 'brackets [] not balanced';
+  if (/Nothing to repeat/.test(message)) return 'quantifier operand invalid';
+  if (/\\ at end of pattern/.test(message)) return 'invalid escape \\ sequence';
+  return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
 }
 
 /** Whether `text` matches `pattern` anywhere (unanchored, as PostgreSQL's `~`). */
