@@ -13,7 +13,9 @@
  * ```
  *   put a ──► buffer [a]          (answered here, nothing sent)
  *   put b ──► buffer [a, b]
- *   get c ──► send [a, b, get c] ──► answer get c      (a, b stripped from the response)
+ *   get a ──► answered from the buffer                  (nothing sent)
+ *   scan  ──► send [scan] ──► rows with a, b laid over  (reads go around the buffer)
+ *   cput c ─► send [a, b, cput c] ──► answer cput c     (a, b stripped from the response)
  *   put d ──► buffer [d]
  *   commit ─► send [d, EndTxn]                          (one phase if d's range holds the record)
  * ```
@@ -22,9 +24,16 @@
  * - Only `put` is buffered: its answer carries nothing, so answering it here is exact. A delete
  *   (which reports whether it found a value), a conditional put (whose condition must be checked
  *   now) or a read is sent at once, with the buffer in front of it.
- * - Order is kept: the buffer goes down ahead of whatever triggered the flush, in the order the
- *   writes were made, and the sequence allocator (below) numbers them in that order — so every
- *   read sees exactly the writes made before it (read-your-writes), as if each had been sent.
+ * - Plain reads (no locking, no key or byte limit) go around the buffer: a Get of a buffered key
+ *   is answered with the newest buffered value, and the rows of a Scan or ReverseScan get the
+ *   buffered values of their span laid over them (inserted in key order, or replacing the row
+ *   read) — up to its resume span, whose continuation gets the same treatment. So reading one's
+ *   own writes costs no round trip, and the writes still ride with the commit. A read answered
+ *   from the buffer needs no refresh: its value depends on no one else.
+ * - Anything else — a locking read, a limited read, any other request — takes the buffer down
+ *   ahead of it, in the order the writes were made, and the sequence allocator (below) numbers
+ *   them in that order: every request sees exactly the writes made before it, as if each write
+ *   had been sent when it was made.
  * - Bad input is refused by `Txn` before a write reaches the buffer (`checkBatch`), so a refused
  *   write still fails at its own call.
  * - A batch that carried the buffer and failed leaves the writes in the buffer: they go again,
@@ -32,6 +41,9 @@
  *   value again is harmless (the idempotent-receiver property of an intent: a later sequence of
  *   the same transaction just replaces it). After a retryable error the epoch restarts and the
  *   buffer is dropped with the rest of the epoch's state.
+ * - A key put twice is held once, with its newest value: nothing can read the older one (a
+ *   savepoint sends the buffer first), and a commit batch writing a key twice could not commit
+ *   in one phase.
  * - A rollback drops the buffer: what was never sent needs no undoing.
  * - `flush()` sends the buffer on its own: a savepoint must know every write made before it.
  * - At most `limits.txnWriteBufferBytesMax` bytes are held (CockroachDB's 4 MiB default): a put
@@ -41,11 +53,29 @@
  * met when the buffer goes down, not when the write was made — the same errors, later.
  */
 import { assert } from '../src/base/assert.js';
-import { batchRequest, batchResponse, putResponse, type BatchRequest, type BatchResponse, type PutRequest, type Request } from '../kv/api/index.js';
+import type { Timestamp } from '../clock/timestamp.js';
+import {
+  batchRequest,
+  batchResponse,
+  compareKeys,
+  getResponse,
+  putResponse,
+  reverseScanResponse,
+  scanResponse,
+  type BatchRequest,
+  type BatchResponse,
+  type KeyValueRow,
+  type PutRequest,
+  type Request,
+  type Response,
+  type ReverseScanResponse,
+  type ScanResponse,
+} from '../kv/api/index.js';
 import { batchTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
 
 export class WriteBuffer implements TxnInterceptor {
-  private buffered: PutRequest[] = [];
+  /** By key (`keyId`), in first-written order; a key's newest put. */
+  private buffered = new Map<string, PutRequest>();
   private bufferedBytes = 0;
 
   constructor(
@@ -57,13 +87,14 @@ export class WriteBuffer implements TxnInterceptor {
 
   /** Writes held and not yet sent. */
   get size(): number {
-    return this.buffered.length;
+    return this.buffered.size;
   }
 
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
     const last = batch.requests[batch.requests.length - 1];
     if (last?.kind === 'endTxn' && !last.commit) this.drop(); // a rollback: never sent, nothing to undo
     else if (this.tryBuffer(batch)) return Promise.resolve(batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, batch.requests.map(() => putResponse())));
+    else if (this.buffered.size > 0 && readsAroundBuffer(batch)) return this.readAroundBuffer(batch, next);
     return this.sendWithBuffer(batch, next);
   }
 
@@ -74,8 +105,8 @@ export class WriteBuffer implements TxnInterceptor {
   async flush(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
     assert(batch.requests.length === 0, 'a flush carries only the buffer');
     const writes = this.buffered;
-    if (writes.length === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, []);
-    const response = await next(batchRequest(batch.header, writes));
+    if (writes.size === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, []);
+    const response = await next(batchRequest(batch.header, [...writes.values()]));
     if (this.buffered === writes) this.drop();
     return batchResponse(batch, response.header, []);
   }
@@ -93,23 +124,91 @@ export class WriteBuffer implements TxnInterceptor {
       bytes += request.key.length + request.value.length;
     }
     if (this.bufferedBytes + bytes > this.bytesMax) return false;
-    for (const request of batch.requests) this.buffered.push(request as PutRequest);
-    this.bufferedBytes += bytes;
+    for (const request of batch.requests) {
+      const put = request as PutRequest;
+      const id = keyId(put.key);
+      const replaced = this.buffered.get(id);
+      if (replaced !== undefined) this.bufferedBytes -= replaced.key.length + replaced.value.length;
+      this.buffered.set(id, put);
+      this.bufferedBytes += put.key.length + put.value.length;
+    }
     return true;
   }
 
   private async sendWithBuffer(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    if (this.buffered.length === 0) return next(batch);
+    if (this.buffered.size === 0) return next(batch);
     const writes = this.buffered;
-    const carried: readonly Request[] = [...writes, ...batch.requests];
+    const carried: readonly Request[] = [...writes.values(), ...batch.requests];
     const response = await next(batchRequest(batch.header, carried));
     // Sent and answered: the writes are the cluster's now (a failure above kept them here).
     if (this.buffered === writes) this.drop();
-    return batchResponse(batch, response.header, response.responses.slice(writes.length));
+    return batchResponse(batch, response.header, response.responses.slice(writes.size));
+  }
+
+  /**
+   * Answers a batch of plain reads (`readsAroundBuffer`): Gets of buffered keys from the buffer,
+   * the rest from the cluster — without the buffer — with the buffered values laid over scans.
+   */
+  private async readAroundBuffer(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
+    const local: (Response | undefined)[] = batch.requests.map((request) => {
+      if (request.kind !== 'get') return undefined;
+      const put = this.buffered.get(keyId(request.key));
+      return put === undefined ? undefined : getResponse(put.value, writeTimestampOf(batch));
+    });
+    const remote = batch.requests.filter((_, i) => local[i] === undefined);
+    if (remote.length === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, local as Response[]);
+    const response = await next(batchRequest(batch.header, remote));
+    let r = 0;
+    const responses = batch.requests.map((request, i): Response => {
+      const answered = local[i] ?? response.responses[r++]!;
+      if (answered.kind === 'scan' || answered.kind === 'reverseScan') {
+        assert(request.kind === answered.kind, 'responses in lockstep');
+        return this.overlay(answered, request.key, request.endKey, writeTimestampOf(batch));
+      }
+      return answered;
+    });
+    return batchResponse(batch, response.header, responses);
+  }
+
+  /**
+   * `response`'s rows with the buffered values of the part of `[key, endKey)` it covers laid
+   * over them: in key order (descending for a reverse scan), a buffered value replacing the row
+   * of its key. The part covered stops at the resume span, if any.
+   */
+  private overlay<R extends ScanResponse | ReverseScanResponse>(response: R, key: Uint8Array, endKey: Uint8Array, timestamp: Timestamp): R {
+    const reverse = response.kind === 'reverseScan';
+    const resume = response.resumeSpan;
+    const from = reverse && resume !== undefined ? (resume.endKey ?? key) : key;
+    const to = !reverse && resume !== undefined ? resume.key : endKey;
+    const mine = new Map<string, KeyValueRow>();
+    for (const [id, write] of this.buffered) {
+      if (compareKeys(write.key, from) >= 0 && compareKeys(write.key, to) < 0) mine.set(id, { key: write.key, value: write.value, timestamp });
+    }
+    if (mine.size === 0) return response;
+    const rows = response.rows.filter((row) => !mine.has(keyId(row.key)));
+    rows.push(...mine.values());
+    rows.sort((a, b) => (reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key)));
+    const fields = resume === undefined ? { rows } : { rows, resumeSpan: resume, resumeReason: response.resumeReason! };
+    return (reverse ? reverseScanResponse(fields) : scanResponse(fields)) as R;
   }
 
   private drop(): void {
-    this.buffered = [];
+    this.buffered = new Map();
     this.bufferedBytes = 0;
   }
 }
+
+/**
+ * Whether `batch` is plain reads the buffer can answer around: Gets, Scans and ReverseScans
+ * without locking, and no key or byte limit on the batch (a limit counts the rows the cluster
+ * returns, which the buffer's would change).
+ */
+function readsAroundBuffer(batch: BatchRequest): boolean {
+  if (batch.header.maxSpanRequestKeys !== 0 || batch.header.targetBytes !== 0) return false;
+  return batch.requests.every((request) => (request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.keyLocking === 'none');
+}
+
+const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+
+/** A buffered value reads as written at the transaction's write timestamp (where it will commit). */
+const writeTimestampOf = (batch: BatchRequest): Timestamp => batchTxn(batch).writeTimestamp;

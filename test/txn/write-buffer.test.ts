@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { next } from '../../clock/index.js';
-import { ConditionFailedError, putRequest, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { ConditionFailedError, getRequest, putRequest, reverseScanRequest, scanRequest, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { Txn, runTxn } from '../../txn/index.js';
 import { dec, enc, world } from './harness.js';
@@ -40,21 +40,49 @@ describe('write buffer', () => {
     expect(await w.sender.getAt('b', after)).toBe('2');
   });
 
-  it('sends held puts ahead of the next read, which sees them; the caller gets only the read', async () => {
+  it('answers a Get of a buffered key from the buffer, sending nothing, and the commit stays one phase', async () => {
     const w = world(undefined, undefined, buffering);
     const txn = new Txn(w.sender, w.deps);
     await txn.put(enc('a'), enc('1'));
     await txn.put(enc('a'), enc('2'));
     expect(dec(await txn.get(enc('a')))).toBe('2');
-    expect(sent(w.sender.batches)).toEqual(['put:a#1,put:a#2,get:a']);
-    expect(w.sender.batches[0]!.header.txn!.sequence).toBe(2); // the read sees both writes
-    expect(txn.interceptors.writeBuffer.size).toBe(0);
-    await txn.put(enc('b'), enc('3'));
+    expect(w.sender.batches).toHaveLength(0);
     await txn.commit();
-    expect(sent(w.sender.batches).at(-1)).toBe('put:b#3,endTxn');
-    // Two phases now: a and b are on the record's lock spans and were resolved.
-    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
-    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('3');
+    // The key is held once, with its newest value: one write, so the commit is one phase.
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,endTxn']);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)).toBeUndefined();
+    expect(await w.sender.getAt('a', next(txn.transaction.writeTimestamp))).toBe('2');
+  });
+
+  it('sends reads of other keys around the buffer, and lays buffered values over scanned rows', async () => {
+    const w = world(undefined, undefined, buffering);
+    for (const [key, value] of [['b', 'old-b'], ['d', 'old-d'], ['f', 'old-f']] as const) await w.sender.putAt(key, value, w.clock.now());
+    const before = w.sender.batches.length;
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('d'), enc('new-d')); // replaces a row read
+    await txn.put(enc('c'), enc('new-c')); // a row the store does not have
+    await txn.put(enc('x'), enc('new-x')); // outside the scans below
+    expect(dec(await txn.get(enc('b')))).toBe('old-b');
+    const rows = await txn.scan(enc('a'), enc('g'));
+    expect(rows.map((row) => `${dec(row.key)}=${dec(row.value)}`)).toEqual(['b=old-b', 'c=new-c', 'd=new-d', 'f=old-f']);
+    const reverse = await txn.batch([reverseScanRequest(enc('c'), enc('z'))]);
+    expect(reverse.responses[0].rows.map((row) => dec(row.key))).toEqual(['x', 'f', 'd', 'c']);
+    expect(sent(w.sender.batches.slice(before))).toEqual(['get:b', 'scan', 'reverseScan']);
+    expect(txn.interceptors.writeBuffer.size).toBe(3);
+    await txn.commit();
+    expect(sent(w.sender.batches.slice(before)).at(-1)).toBe('put:d#1,put:c#2,put:x#3,endTxn');
+  });
+
+  it('takes the buffer down ahead of a locking read or a limited scan, which must see the writes in the store', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    expect(dec((await txn.batch([getRequest(enc('a'), 'exclusive')])).responses[0].value)).toBe('1');
+    await txn.put(enc('b'), enc('2'));
+    const page = await txn.batch([scanRequest(enc('a'), enc('z'))], { maxSpanRequestKeys: 1 });
+    expect(page.responses[0].rows.map((row) => dec(row.key))).toEqual(['a']);
+    expect(sent(w.sender.batches)).toEqual(['put:a#1,get:a', 'put:b#2,scan']);
+    await txn.commit();
   });
 
   it('sends a conditional put (whose condition must be checked now) at once, behind the buffer', async () => {
