@@ -333,7 +333,8 @@ export function correlatedSince(compiler: ExprCompiler, before: number): number[
   const slots: number[] = [];
   for (let index = before; index < compiler.slots.length; index++) {
     const slot = compiler.slots[index]!;
-    if (slot.kind === 'subquery' && slot.correlated) slots.push(index);
+    // A nested subquery's slot is filled by the subquery that encloses it, once per row of that one.
+    if (slot.kind === 'subquery' && slot.correlated && slot.nested !== true) slots.push(index);
   }
   return slots.length === 0 ? undefined : slots;
 }

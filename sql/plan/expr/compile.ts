@@ -31,7 +31,18 @@ export type SlotSpec =
   | { readonly kind: 'nextval'; readonly sequence: string }
   | { readonly kind: 'currval'; readonly sequence: string }
   | { readonly kind: 'setval'; readonly sequence: string; readonly value: CompiledExpr }
-  | { readonly kind: 'subquery'; readonly mode: 'exists' | 'scalar' | 'in' | 'array'; readonly query: ast.Query; readonly type: SqlType; readonly correlated: boolean }
+  | {
+      readonly kind: 'subquery';
+      readonly mode: 'exists' | 'scalar' | 'in' | 'array';
+      readonly query: ast.Query;
+      readonly type: SqlType;
+      readonly correlated: boolean;
+      /**
+       * Inside another subquery: its outer row is that subquery's row, so the enclosing subquery's
+       * plan fills it (per its own rows), never the statement's top level.
+       */
+      readonly nested?: boolean;
+    }
   /** The statement calls a catalog function: load the catalog snapshot first (one per statement). */
   | { readonly kind: 'catalog' };
 
@@ -613,9 +624,19 @@ export class ExprCompiler {
     return current;
   }
 
+  /** Marks the subquery slots planned since `from` (inside the subquery just planned) as nested. */
+  private markNested(from: number): void {
+    for (let index = from; index < this.slots.length; index++) {
+      const slot = this.slots[index]!;
+      if (slot.kind === 'subquery') this.slots[index] = { ...slot, nested: true };
+    }
+  }
+
   private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
+    const nestedFrom = this.slots.length;
     const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
+    this.markNested(nestedFrom);
     if (expr.mode !== 'exists' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
     if (expr.mode === 'array' && types[0]!.kind === 'array') throw new SqlError('0A000', 'ARRAY(subquery) of arrays is not supported yet');
     const type = expr.mode === 'exists' ? boolType : expr.mode === 'array' ? arrayType(types[0] as ScalarType) : types[0]!;
@@ -626,7 +647,9 @@ export class ExprCompiler {
 
   private async inSubquery(expr: ast.InSubquery): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
+    const nestedFrom = this.slots.length;
     const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
+    this.markNested(nestedFrom);
     if (types.length !== 1) throw new SqlError('42601', 'subquery has too many columns');
     const probe = await this.compileAs(expr.arg, types[0]!);
     const slot = this.slots.length;
