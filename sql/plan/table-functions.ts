@@ -1,6 +1,7 @@
 /**
  * Set-returning functions in FROM: `generate_series(start, stop [, step])` over integers
- * (int4 or int8 by its arguments) and numeric, as PostgreSQL.
+ * (int4 or int8 by its arguments) and numeric, as PostgreSQL; `unnest(array)` (one row per
+ * element, none for NULL or an empty array).
  */
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
@@ -8,10 +9,12 @@ import { commonType, coerce } from './expr/coerce.js';
 import type { ExprCompiler } from './expr/compile.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
-import { int4Type } from '../types/sql-type.js';
+import { formatType, int4Type } from '../types/sql-type.js';
+import type { Datum } from '../types/datum.js';
 
 export async function planGenerateSeries(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
   const name = item.call.name[item.call.name.length - 1];
+  if (name === 'unnest') return planUnnest(compiler, item);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
   if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await Promise.all(item.call.args.map((arg) => compiler.compile(arg)));
@@ -26,4 +29,19 @@ export async function planGenerateSeries(compiler: ExprCompiler, item: ast.Funct
   const column = item.alias?.columns[0] ?? alias;
   const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
   return { node: { kind: 'series', type, start: start!, stop: stop!, step: step ?? null, width: 1 }, scope };
+}
+
+/** `unnest(array)` in FROM: its argument is constant for the scan (outer references allowed), so the rows are computed when it runs. */
+async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
+  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
+  if (item.call.args.length !== 1) throw new SqlError('0A000', 'unnest with several arrays is not supported yet');
+  const array = await compiler.compile(item.call.args[0]!);
+  if (array.type.kind !== 'array') throw new SqlError('42883', `function unnest(${formatType(array.type)}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  if (!array.rowIndependent) throw new SqlError('0A000', 'unnest arguments must not reference columns of the same FROM list');
+  const type = array.type.element;
+  const alias = item.alias?.name ?? 'unnest';
+  const column = item.alias?.columns[0] ?? alias;
+  const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
+  const values = array.eval;
+  return { node: { kind: 'virtual', name: 'unnest', width: 1, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value) => [value]) }, scope };
 }

@@ -2,7 +2,7 @@
  * PostgreSQL's catalog functions over the snapshot (snapshot.ts): what psql's `\d` family and
  * the drivers call — `pg_table_is_visible`, `pg_get_userbyid`, `format_type`,
  * `pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_expr`, `pg_encoding_to_char`,
- * `array_to_string`, the `obj_description` family (rangedb has no comments: NULL), and the
+ * `array_to_string`, the `obj_description` family (initdb's comments only), and the
  * `reg*` input/output functions behind `'t'::regclass` and `oid::regclass::text`.
  *
  * Output follows PostgreSQL 15 to the character: psql prints these strings as they come, and
@@ -20,6 +20,7 @@ import {
   bpcharType,
   formatType,
   int4Type,
+  int8Type,
   nameType,
   numericType,
   oidType,
@@ -34,7 +35,7 @@ import {
 } from '../types/sql-type.js';
 import { deparseCheck, quoteIdent } from './deparse.js';
 import { CatalogSnapshot } from './snapshot.js';
-import { attnums, roles, virtualTables } from './tables.js';
+import { attnums, descriptions, roles, sharedDescriptions, virtualTables } from './tables.js';
 
 function snapshotOf(ctx: EvalContext): CatalogSnapshot {
   const snapshot = ctx.catalog.snapshot;
@@ -187,6 +188,11 @@ function arrayToString(values: readonly Datum[], element: SqlType, separator: st
   return parts.join(separator);
 }
 
+/** The OID of a pg_catalog table named as obj_description's second argument names it. */
+function classOid(name: string): number | undefined {
+  return virtualTables[name.replace(/^pg_catalog\./, '')]?.oid;
+}
+
 const elementOf = (type: SqlType): SqlType => (type.kind === 'array' ? type.element : type);
 const encodings: Readonly<Record<number, string>> = { 0: 'SQL_ASCII', 6: 'UTF8', 8: 'LATIN1' };
 const nullResult = (): Datum => null;
@@ -231,9 +237,15 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['pg_get_statisticsobjdef_columns', [pureOverload([oidType], textType, nullResult)]],
   ['pg_relation_is_publishable', [catalogOverload([oidType], boolType, ([oid], snapshot) => snapshot.relation(oid as number)?.kind === 'table')]],
   ['pg_encoding_to_char', [pureOverload([int4Type], nameType, ([encoding]) => encodings[encoding as number] ?? '')]],
-  ['obj_description', [pureOverload([oidType], textType, nullResult), pureOverload([oidType, nameType], textType, nullResult)]],
+  [
+    'obj_description',
+    [
+      catalogOverload([oidType], textType, ([oid], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid)?.description ?? null),
+      catalogOverload([oidType, nameType], textType, ([oid, catalog], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid && entry.classoid === classOid(catalog as string))?.description ?? null),
+    ],
+  ],
   ['col_description', [pureOverload([oidType, int4Type], textType, nullResult)]],
-  ['shobj_description', [pureOverload([oidType, nameType], textType, nullResult)]],
+  ['shobj_description', [catalogOverload([oidType, nameType], textType, ([oid, catalog], snapshot) => sharedDescriptions(snapshot).find((entry) => entry.objoid === oid && entry.classoid === classOid(catalog as string))?.description ?? null)]],
   ['quote_ident', [pureOverload([textType], textType, ([text]) => quoteIdent(text as string))]],
   [
     'array_to_string',
@@ -246,6 +258,24 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['array_lower', [pureOverload(['any', int4Type], int4Type, ([values, dimension]) => (dimension === 1 && (values as readonly Datum[]).length > 0 ? 1 : null))]],
   ['array_length', [pureOverload(['any', int4Type], int4Type, ([values, dimension]) => (dimension === 1 && (values as readonly Datum[]).length > 0 ? (values as readonly Datum[]).length : null))]],
   ['cardinality', [pureOverload(['any'], int4Type, ([values]) => (values as readonly Datum[]).length)]],
+  // Storage per relation or database is not accounted yet: the sizes are unknown (NULL), not a made-up 0.
+  ['pg_table_size', [pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_relation_size', [pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_total_relation_size', [pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_indexes_size', [pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_database_size', [pureOverload([nameType], int8Type, nullResult), pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_size_pretty', [pureOverload([int8Type], textType, ([bytes]) => sizePretty(bytes as bigint))]],
+  // Every user is trusted (insecure mode, one superuser role): every privilege is held.
+  ['has_database_privilege', [pureOverload(['any'], boolType, () => true), { ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  ['has_table_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  ['has_schema_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  ['has_sequence_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  ['has_column_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  // pg_proc is empty (rangedb's built-in functions are not catalogued): nothing to describe.
+  ['pg_function_is_visible', [pureOverload([oidType], boolType, () => true)]],
+  ['pg_get_function_result', [pureOverload([oidType], textType, nullResult)]],
+  ['pg_get_function_arguments', [pureOverload([oidType], textType, nullResult)]],
+  ['pg_get_function_identity_arguments', [pureOverload([oidType], textType, nullResult)]],
   ['regclassin', [catalogOverload([textType], regclassType, ([text], snapshot) => regclassIn(snapshot, text as string))]],
   ['regclassout', [catalogOverload([oidType], textType, ([oid], snapshot) => relationName(snapshot, oid as number) ?? String(oid))]],
   [
@@ -284,6 +314,21 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ],
   ['regroleout', [pureOverload([oidType], textType, ([oid]) => (oid === 0 ? '-' : (roles.find((role) => role.oid === oid)?.name ?? String(oid))))]],
 ]);
+
+/** PostgreSQL 15's `pg_size_pretty(bigint)`: bytes below 10 kB, then kB, MB, GB, TB rounded half away from zero. */
+export function sizePretty(bytes: bigint): string {
+  const limit = 10n * 1024n;
+  const limit2 = limit * 2n - 1n;
+  const abs = (x: bigint): bigint => (x < 0n ? -x : x);
+  const halfRounded = (x: bigint): bigint => (x + (x < 0n ? -1n : 1n)) / 2n;
+  if (abs(bytes) < limit) return `${bytes} bytes`;
+  let size = bytes >> 9n; // one extra bit kept for rounding
+  for (const unit of ['kB', 'MB', 'GB']) {
+    if (abs(size) < limit2) return `${halfRounded(size)} ${unit}`;
+    size >>= 10n;
+  }
+  return `${halfRounded(size)} TB`;
+}
 
 function formatTypeOid(oid: number): string {
   const type = typeOfOid(oid);

@@ -184,6 +184,22 @@ function sequenceType(snapshot: CatalogSnapshot, sequence: SequenceDesc): SqlTyp
   return column !== undefined && (column.type.kind === 'int2' || column.type.kind === 'int4') ? column.type : int8Type;
 }
 
+export const pgNamespaceOid = 2615;
+export const pgDatabaseOid = 1262;
+
+/**
+ * The comments rangedb has: the ones PostgreSQL's initdb gives its own objects (rangedb has no
+ * COMMENT ON yet). `obj_description` and `shobj_description` read these.
+ */
+export function descriptions(snapshot: CatalogSnapshot): { objoid: number; classoid: number; description: string }[] {
+  const schema = snapshot.schemaNamed('public');
+  return schema === undefined ? [] : [{ objoid: schema.oid, classoid: pgNamespaceOid, description: 'standard public schema' }];
+}
+
+export function sharedDescriptions(snapshot: CatalogSnapshot): { objoid: number; classoid: number; description: string }[] {
+  return snapshot.databases.filter((database) => database.name === 'postgres').map((database) => ({ objoid: database.id, classoid: pgDatabaseOid, description: 'default administrative connection database' }));
+}
+
 function settingRows(ctx: EvalContext): Datum[][] {
   return [...ctx.settings.all.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -193,10 +209,11 @@ function settingRows(ctx: EvalContext): Datum[][] {
 /** Every table of `pg_catalog` rangedb has, by name. */
 export const virtualTables: Readonly<Record<string, VirtualTable>> = {
   pg_namespace: {
-    oid: 2615,
+    oid: pgNamespaceOid,
     relkind: 'r',
     columns: columns('oid oid, nspname name, nspowner oid, nspacl aclitem[]'),
-    rows: (snapshot) => snapshot.schemas.map((schema) => [schema.oid, schema.name, schema.owner, null]),
+    // PostgreSQL 15's public schema: usage for everyone, usage and create for the database owner.
+    rows: (snapshot) => snapshot.schemas.map((schema) => [schema.oid, schema.name, schema.owner, schema.name === 'public' ? ['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner'] : null]),
   },
   pg_class: {
     oid: pgClassOid,
@@ -249,7 +266,7 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     rows: typeRows,
   },
   pg_database: {
-    oid: 1262,
+    oid: pgDatabaseOid,
     relkind: 'r',
     columns: columns(
       'oid oid, datname name, datdba oid, encoding integer, datlocprovider "char", datistemplate boolean, datallowconn boolean, datconnlimit integer, datfrozenxid xid, datminmxid xid, dattablespace oid, datcollate text, datctype text, daticulocale text, datcollversion text, datacl aclitem[]',
@@ -299,8 +316,18 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     ),
     rows: (_snapshot, ctx) => settingRows(ctx),
   },
-  pg_description: { oid: 2609, relkind: 'r', columns: columns('objoid oid, classoid oid, objsubid integer, description text'), rows: empty },
-  pg_shdescription: { oid: 2396, relkind: 'r', columns: columns('objoid oid, classoid oid, description text'), rows: empty },
+  pg_description: {
+    oid: 2609,
+    relkind: 'r',
+    columns: columns('objoid oid, classoid oid, objsubid integer, description text'),
+    rows: (snapshot) => descriptions(snapshot).map((entry) => [entry.objoid, entry.classoid, 0, entry.description]),
+  },
+  pg_shdescription: {
+    oid: 2396,
+    relkind: 'r',
+    columns: columns('objoid oid, classoid oid, description text'),
+    rows: (snapshot) => sharedDescriptions(snapshot).map((entry) => [entry.objoid, entry.classoid, entry.description]),
+  },
   pg_inherits: { oid: 2611, relkind: 'r', columns: columns('inhrelid oid, inhparent oid, inhseqno integer, inhdetachpending boolean'), rows: empty },
   pg_policy: {
     oid: 3256,
@@ -328,6 +355,15 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     relkind: 'r',
     columns: columns(
       'oid oid, tgrelid oid, tgparentid oid, tgname name, tgfoid oid, tgtype smallint, tgenabled "char", tgisinternal boolean, tgconstrrelid oid, tgconstrindid oid, tgconstraint oid, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr int2vector, tgargs bytea, tgqual pg_node_tree, tgoldtable name, tgnewtable name',
+    ),
+    rows: empty,
+  },
+  // rangedb's built-in functions are not catalogued yet: \df finds none (it lists no pg_catalog ones either).
+  pg_proc: {
+    oid: 1255,
+    relkind: 'r',
+    columns: columns(
+      'oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost real, prorows real, provariadic oid, prosupport regproc, prokind "char", prosecdef boolean, proleakproof boolean, proisstrict boolean, proretset boolean, provolatile "char", proparallel "char", pronargs smallint, pronargdefaults smallint, prorettype oid, proargtypes oidvector, proallargtypes oid[], proargmodes "char"[], proargnames text[], proargdefaults pg_node_tree, protrftypes oid[], prosrc text, probin text, prosqlbody pg_node_tree, proconfig text[], proacl aclitem[]',
     ),
     rows: empty,
   },

@@ -75,7 +75,7 @@ export function typeCollation(type: SqlType): number {
 /**
  * A virtual table column's type from its PostgreSQL spelling. Where rangedb lacks the type it
  * stands in with the nearest one: `"char"` is text; `xid` is oid (both unsigned 32-bit);
- * `aclitem[]`, `pg_node_tree` and `anyarray` are text; `int2vector` and `oidvector` are text
+ * `pg_node_tree` and `anyarray` are text, `aclitem[]` is `text[]` (items in their text form); `int2vector` and `oidvector` are text
  * in their PostgreSQL output form (`1 3`, what drivers split on spaces), except where psql
  * subscripts an (always empty) vector column: there tables.ts spells it `smallint[]`.
  */
@@ -100,8 +100,9 @@ export function columnType(spelling: string): SqlType {
     case 'text':
     case 'pg_node_tree':
     case 'anyarray':
-    case 'aclitem[]':
       return textType;
+    case 'aclitem[]':
+      return arrayType(textType);
     case 'bytea':
       return byteaType;
     case 'regproc':

@@ -54,6 +54,7 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
     return binary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
   }
+  if (operator === '||' && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array') && !(isOpen(leftIn) && isOpen(rightIn))) return arrayConcat(leftIn, rightIn, paramTypes);
   if (operator === '||') {
     const left = isOpen(leftIn) ? coerce(leftIn, textType, 'implicit', paramTypes) : leftIn;
     const right = isOpen(rightIn) ? coerce(rightIn, textType, 'implicit', paramTypes) : rightIn;
@@ -75,6 +76,32 @@ function regexOperator(operator: string, leftIn: CompiledExpr, rightIn: Compiled
   const negated = operator.startsWith('!');
   const caseInsensitive = operator.endsWith('*');
   return binary(boolType, left, right, (a, b) => regexMatch(a as string, b as string, caseInsensitive) !== negated);
+}
+
+/** `array || array`, `array || element`, `element || array` (PostgreSQL's array_cat, array_append, array_prepend; NULL arrays are empty). */
+function arrayConcat(leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const arrayType = leftIn.type.kind === 'array' && !isOpen(leftIn) ? leftIn.type : rightIn.type;
+  if (arrayType.kind !== 'array') throw noOperator('||', leftIn.type, rightIn.type);
+  const side = (expr: CompiledExpr): { expr: CompiledExpr; array: boolean } => {
+    if (isOpen(expr)) return { expr: coerce(expr, arrayType, 'implicit', paramTypes), array: true };
+    if (expr.type.kind === 'array') return { expr: coerce(expr, arrayType, 'implicit', paramTypes), array: true };
+    return { expr: coerce(expr, arrayType.element, 'implicit', paramTypes), array: false };
+  };
+  const left = side(leftIn);
+  const right = side(rightIn);
+  const l = left.expr.eval;
+  const r = right.expr.eval;
+  const part = (value: Datum, array: boolean): readonly Datum[] | null => (array ? (value as readonly Datum[] | null) : [value]);
+  return {
+    type: arrayType,
+    eval: (row, ctx) => {
+      const a = part(l(row, ctx), left.array);
+      const b = part(r(row, ctx), right.array);
+      if (a === null && b === null) return null;
+      return [...(a ?? []), ...(b ?? [])];
+    },
+    rowIndependent: leftIn.rowIndependent && rightIn.rowIndependent,
+  };
 }
 
 function asText(type: SqlType, value: Datum, ctx: EvalContext): string {
