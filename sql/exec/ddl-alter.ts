@@ -1,11 +1,11 @@
 /**
  * ALTER TABLE: ADD/DROP COLUMN (no rewrite: old rows read the added column's `missingValue`, a
  * dropped column's entries are skipped by id), ADD PRIMARY KEY on a table keyed by its hidden
- * `rowid` (rewritten under the new key in the transaction: pgbench -i does this), ADD UNIQUE /
+ * `rowid` (streamed into a new primary index in the transaction: pgbench -i does this), ADD UNIQUE /
  * CHECK, DROP CONSTRAINT, SET/DROP DEFAULT, SET/DROP NOT NULL.
  */
 import type * as ast from '../parser/ast.js';
-import { putRequest, type Request } from '../../kv/api/index.js';
+import { conditionalPutRequest, ConditionFailedError, putRequest, type Request } from '../../kv/api/index.js';
 import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { findColumn } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
@@ -17,9 +17,11 @@ import { tableScope } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import type { Datum } from '../types/datum.js';
 import type { Notice } from './contract.js';
-import { deleteTableData, generatedName, notice, uniqueRelationName } from './ddl-common.js';
+import { deleteIndexData, generatedName, notice, uniqueRelationName } from './ddl-common.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
+import { ScanSource } from './scan.js';
+import { scanNode } from '../plan/planner.js';
 import type { Runtime } from './runtime.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 
@@ -174,54 +176,87 @@ async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, c
   }
 }
 
-/** Re-keys a table that has only its hidden rowid key by `columns`, rewriting every row. */
+/**
+ * Re-keys a table that has only its hidden rowid key by `columns`, rewriting every row in this
+ * transaction (ALTER TABLE is transactional: a duplicate or NULL key, or a rollback, leaves the
+ * table as it was).
+ *
+ * The rewrite streams: the old primary index is scanned page by page (`ScanSource`), and each
+ * page's rows go out under a **new** primary index id as one write batch (`rewriteBatchRowsMax`
+ * rows: one Raft proposal per thousands of rows, not per row), so no more than a page of rows is
+ * held in memory whatever the table's size. A new index id keeps the rows being written out of
+ * the span being scanned. Each new key is a conditional put expecting no value: a duplicate key
+ * fails in the store (23505 "could not create unique index"), no in-memory set of every key is
+ * needed. Secondary indexes end in the primary key columns, so their entries are deleted first
+ * and rewritten with the rows; the old primary index is deleted last.
+ */
 async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, names: readonly string[], explicitName: string | null): Promise<TableDesc> {
   const rowid = table.columns.find((column) => column.hidden && table.primaryIndex.columns.length === 1 && table.primaryIndex.columns[0]!.columnId === column.id);
   if (rowid === undefined) throw invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`);
   const columns = names.map((name) => columnOrThrow(table, name));
   for (const column of columns) if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be part of a primary key yet`);
-  const rows = await readAllRows(table, rt);
-  const positions = columns.map((column) => table.columns.indexOf(column));
-  for (const [index, position] of positions.entries()) {
-    if (rows.some((row) => row[position] === null)) throw new SqlError('23502', `column "${columns[index]!.name}" of relation "${table.name}" contains null values`);
-  }
-  const rowidPosition = table.columns.indexOf(rowid);
   const pkName = explicitName ?? table.primaryIndex.name;
   if (explicitName !== null && explicitName !== table.primaryIndex.name && (await exec.catalog.lookup(table.parentId, table.schemaId, explicitName)) !== undefined) throw duplicateTable(explicitName);
-  const primaryIndex: IndexDesc = { id: table.primaryIndex.id, name: pkName, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'primary' };
+  const positions = columns.map((column) => table.columns.indexOf(column));
+  const primaryIndex: IndexDesc = { id: table.nextIndexId, name: pkName, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'primary' };
   const updated: TableDesc = {
     ...table,
     columns: table.columns.filter((column) => column.id !== rowid.id).map((column) => (positions.includes(table.columns.indexOf(column)) ? Object.freeze({ ...column, nullable: false }) : column)),
     primaryIndex,
+    nextIndexId: table.nextIndexId + 1,
   };
   // The descriptor is written first: the transaction's first write anchors its record, and a
   // record in the system range leaves the rewritten rows' intents to asynchronous, batched
   // resolution instead of one EndTxn command resolving every one of them (at 100k rows that
   // command exceeded the engine's value limit).
   const written = await write(exec, updated);
-  const codec = new RowCodec(updated);
-  await deleteTableData(exec.catalog, table);
-  const seen = new Set<string>();
-  let requests: Request[] = [];
-  for (const oldRow of rows) {
-    const row = oldRow.filter((_value, position) => position !== rowidPosition);
-    const primary = codec.encodePrimary(row);
-    const id = Buffer.from(primary.key).toString('latin1');
-    if (seen.has(id)) throw duplicateInIndex(updated, primaryIndex, row, rt);
-    seen.add(id);
-    requests.push(putRequest(primary.key, primary.value));
-    for (const entry of codec.indexEntries(row)) requests.push(putRequest(entry.key, entry.value));
-    if (requests.length >= 2048) {
-      await rt.txn.batch(requests);
-      requests = [];
-    }
-  }
-  if (requests.length > 0) await rt.txn.batch(requests);
+  for (const index of table.secondaryIndexes) await deleteIndexData(exec.catalog, table, index);
+  await rewriteRows(rt, table, updated, positions.map((position, index) => ({ position, name: columns[index]!.name })), table.columns.indexOf(rowid));
+  await deleteIndexData(exec.catalog, table, table.primaryIndex);
   if (pkName !== table.primaryIndex.name) {
     await exec.catalog.deleteName(table.parentId, table.schemaId, table.primaryIndex.name);
     await exec.catalog.writeName(table.parentId, table.schemaId, pkName, table.id, 'index');
   }
   return written;
+}
+
+/** Rows of one write batch of the ADD PRIMARY KEY rewrite (see `addPrimaryKey`). */
+const rewriteBatchRowsMax = 4096;
+
+/** Streams `table`'s rows (old layout) into `updated`'s indexes; 23502 on a NULL key column, 23505 on a duplicate key. */
+async function rewriteRows(rt: Runtime, table: TableDesc, updated: TableDesc, keyColumns: readonly { position: number; name: string }[], rowidPosition: number): Promise<void> {
+  const codec = new RowCodec(updated);
+  const source = new ScanSource(scanNode(table, null), rt);
+  let requests: Request[] = [];
+  let rows: Datum[][] = [];
+  const send = async (): Promise<void> => {
+    try {
+      await rt.txn.batch(requests);
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      const row = rows.find((candidate) => Buffer.compare(codec.primaryKey(candidate), error.key) === 0);
+      if (row === undefined) throw error;
+      throw duplicateInIndex(updated, updated.primaryIndex, row, rt);
+    }
+    requests = [];
+    rows = [];
+  };
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+    for (const oldRow of batch) {
+      for (const { position, name } of keyColumns) {
+        if (oldRow[position] === null) throw new SqlError('23502', `column "${name}" of relation "${table.name}" contains null values`);
+      }
+      // The scan's rows are ours: drop the rowid in place (it is the last column unless columns were added since).
+      const row = oldRow;
+      row.splice(rowidPosition, 1);
+      const primary = codec.encodePrimary(row);
+      requests.push(conditionalPutRequest(primary.key, primary.value, undefined));
+      for (const entry of codec.indexEntries(row)) requests.push(putRequest(entry.key, entry.value));
+      rows.push(row);
+      if (rows.length >= rewriteBatchRowsMax) await send();
+    }
+  }
+  if (requests.length > 0) await send();
 }
 
 async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropConstraint' }>, notices: Notice[]): Promise<TableDesc> {

@@ -18,15 +18,27 @@ import type { RowCodec } from '../rowcodec/row-codec.js';
 import type { Datum } from '../types/datum.js';
 import { formatText } from '../types/text-io.js';
 
-const requestsPerBatchMax = 2048;
+/**
+ * Most requests one `Txn.batch` carries. Large on purpose: every batch is one Raft proposal
+ * and one synced log append, so a bulk load (COPY, INSERT … SELECT) pays that fixed cost per
+ * thousands of rows, not per hundred. 8,192 rows of a wide table stay far below
+ * `raftCommandBytesMax` (17 MiB): a row would need 2 KiB to reach it, and `flushBytesMax` stops
+ * a batch of wider rows first.
+ */
+const requestsPerBatchMax = 8192;
+/** Buffered key and value bytes that make a batch go out before `requestsPerBatchMax`. */
+const flushBytesMax = 4 * 1024 * 1024;
 
 export interface CheckConstraint {
   readonly name: string;
   readonly expr: CompiledExpr;
 }
 
-function hexOf(key: Uint8Array): string {
-  return Buffer.from(key).toString('hex');
+/** A conditional put's row, kept so a 23505 can name the constraint and key; formatted only then. */
+interface UniqueWrite {
+  readonly key: Uint8Array;
+  readonly index: IndexDesc;
+  readonly row: readonly Datum[];
 }
 
 export function formatRowForDetail(table: TableDesc, row: readonly Datum[], ctx: EvalContext): string {
@@ -40,8 +52,12 @@ export function formatRowForDetail(table: TableDesc, row: readonly Datum[], ctx:
 export class RowWriter {
   private deletes: Request[] = [];
   private writes: Request[] = [];
-  /** Conditional-put keys → the constraint and key text for a 23505. */
-  private readonly uniqueKeys = new Map<string, { constraint: string; detail: string }>();
+  /**
+   * The buffered conditional puts' rows, searched only when one fails (23505): nothing per row
+   * is formatted or hashed on the way in — a bulk load's rows allocate no error text.
+   */
+  private uniqueWrites: UniqueWrite[] = [];
+  private bufferedBytes = 0;
   private readonly positions: Map<number, number>;
 
   constructor(
@@ -79,8 +95,21 @@ export class RowWriter {
   }
 
   private expectAbsent(key: Uint8Array, value: Uint8Array, index: IndexDesc, row: readonly Datum[]): void {
-    this.uniqueKeys.set(hexOf(key), { constraint: index.name, detail: this.keyDetail(index, row) });
+    this.uniqueWrites.push({ key, index, row });
+    this.bufferedBytes += key.length + value.length;
     this.writes.push(conditionalPutRequest(key, value, undefined));
+  }
+
+  private put(key: Uint8Array, value: Uint8Array): void {
+    this.bufferedBytes += key.length + value.length;
+    this.writes.push(putRequest(key, value));
+  }
+
+  /** The 23505 of a failed conditional put on `key`, if it is one of ours. */
+  private uniqueViolation(key: Uint8Array): SqlError | undefined {
+    const write = this.uniqueWrites.find((candidate) => Buffer.compare(candidate.key, key) === 0);
+    if (write === undefined) return undefined;
+    return new SqlError('23505', `duplicate key value violates unique constraint "${write.index.name}"`, { detail: this.keyDetail(write.index, write.row) });
   }
 
   async insert(row: readonly Datum[]): Promise<void> {
@@ -88,7 +117,7 @@ export class RowWriter {
     this.expectAbsent(primary.key, primary.value, this.table.primaryIndex, row);
     for (const entry of this.codec.indexEntries(row)) {
       if (entry.unique) this.expectAbsent(entry.key, entry.value, this.indexById(entry.indexId), row);
-      else this.writes.push(putRequest(entry.key, entry.value));
+      else this.put(entry.key, entry.value);
     }
     await this.maybeFlush();
   }
@@ -103,7 +132,7 @@ export class RowWriter {
     const oldKey = this.codec.primaryKey(oldRow);
     const primary = this.codec.encodePrimary(newRow);
     if (Buffer.compare(oldKey, primary.key) === 0) {
-      this.writes.push(putRequest(primary.key, primary.value));
+      this.put(primary.key, primary.value);
     } else {
       this.deletes.push(deleteRequest(oldKey));
       this.expectAbsent(primary.key, primary.value, this.table.primaryIndex, newRow);
@@ -114,12 +143,12 @@ export class RowWriter {
       const sameKey = Buffer.compare(old.key, entry.key) === 0;
       if (sameKey && Buffer.compare(old.value, entry.value) === 0) return;
       if (sameKey) {
-        this.writes.push(putRequest(entry.key, entry.value));
+        this.put(entry.key, entry.value);
         return;
       }
       this.deletes.push(deleteRequest(old.key));
       if (entry.unique) this.expectAbsent(entry.key, entry.value, this.indexById(entry.indexId), newRow);
-      else this.writes.push(putRequest(entry.key, entry.value));
+      else this.put(entry.key, entry.value);
     });
     await this.maybeFlush();
   }
@@ -129,25 +158,24 @@ export class RowWriter {
   }
 
   private async maybeFlush(): Promise<void> {
-    if (this.deletes.length + this.writes.length >= requestsPerBatchMax && (this.deletes.length === 0 || this.writes.length === 0)) await this.flush();
+    const full = this.deletes.length + this.writes.length >= requestsPerBatchMax || this.bufferedBytes >= flushBytesMax;
+    if (full && (this.deletes.length === 0 || this.writes.length === 0)) await this.flush();
   }
 
   /** Sends what is buffered: deletes first, then puts. */
   async flush(): Promise<void> {
-    const requests = [...this.deletes, ...this.writes];
+    const requests = this.deletes.length === 0 ? this.writes : [...this.deletes, ...this.writes];
     this.deletes = [];
     this.writes = [];
+    this.bufferedBytes = 0;
     for (let offset = 0; offset < requests.length; offset += requestsPerBatchMax) {
       try {
-        await this.txn.batch(requests.slice(offset, offset + requestsPerBatchMax));
+        await this.txn.batch(requests.length <= requestsPerBatchMax ? requests : requests.slice(offset, offset + requestsPerBatchMax));
       } catch (error) {
-        if (error instanceof ConditionFailedError) {
-          const unique = this.uniqueKeys.get(hexOf(error.key));
-          if (unique !== undefined) throw new SqlError('23505', `duplicate key value violates unique constraint "${unique.constraint}"`, { detail: unique.detail });
-        }
+        if (error instanceof ConditionFailedError) throw this.uniqueViolation(error.key) ?? error;
         throw error;
       }
     }
-    this.uniqueKeys.clear();
+    this.uniqueWrites = [];
   }
 }

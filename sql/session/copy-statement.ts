@@ -5,7 +5,7 @@
  * - `COPY t [(cols)] FROM STDIN`: the target columns (the table's, from `SELECT * FROM t`'s
  *   plan, when none are named); the input is held until CopyDone (at most `sqlCopyInBytesMax`),
  *   then parsed and inserted with `INSERT INTO t (cols) VALUES ($1, …), …` planned once per
- *   batch size (`sqlCopyBatchRowsMax` rows a statement) — all in one transaction, which, being
+ *   batch size (`sqlCopyBatchRowsMax` rows a statement, fewer for wide tables) — all in one transaction, which, being
  *   implicit, is retried as a whole on a conflict.
  * - `COPY t [(cols)] | (query) TO STDOUT`: the query's rows, each formatted as one line.
  */
@@ -21,6 +21,9 @@ import { SessionError, notSupported } from './errors.js';
 import type { ExecuteOutcome, Portal, RowSink, SessionStatement } from './statements.js';
 
 type CopyStatement = Extract<Statement, { kind: 'Copy' }>;
+
+/** Parameters of one COPY INSERT statement at most: PostgreSQL's bound on a statement's parameters. */
+const copyParamsPerStatementMax = 65_535;
 
 /** What COPY needs of the session. */
 export interface CopyHost {
@@ -89,8 +92,9 @@ export class CopyFromStdin {
 
   private async insertRows(host: CopyHost, txn: Txn, rows: readonly (readonly (string | null)[])[]): Promise<void> {
     const plans = new Map<number, SessionStatement>();
-    for (let start = 0; start < rows.length; start += limits.sqlCopyBatchRowsMax) {
-      const batch = rows.slice(start, start + limits.sqlCopyBatchRowsMax);
+    const rowsPerStatement = Math.max(1, Math.min(limits.sqlCopyBatchRowsMax, Math.floor(copyParamsPerStatementMax / Math.max(1, this.columns.length))));
+    for (let start = 0; start < rows.length; start += rowsPerStatement) {
+      const batch = rows.slice(start, start + rowsPerStatement);
       let statement = plans.get(batch.length);
       if (statement === undefined) {
         statement = { name: '', statement: parseOne(this.insertSql(batch.length)), paramTypeHints: [], paramTypes: [], columns: undefined, plan: undefined, planCatalogVersion: -1 };

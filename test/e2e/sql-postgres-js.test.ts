@@ -76,6 +76,16 @@ describe('postgres.js', () => {
     expect(text).toBe('1\tone\n2\ttwo\n');
   });
 
+  it('COPY FROM STDIN of more rows than one INSERT batch: every batch lands, keys checked across batches', async () => {
+    await sql`CREATE TABLE copied_big (k int PRIMARY KEY, v text)`;
+    // 2,000 rows an INSERT statement (sqlCopyBatchRowsMax): two full batches and a partial one.
+    const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `${from + i}\tv${from + i}\n`).join('');
+    const writable = await sql`COPY copied_big FROM STDIN`.writable();
+    await pipeline(Readable.from([lines(1, 4500)]), writable);
+    expect(await sql`SELECT count(*)::int AS n, sum(k)::int AS total FROM copied_big`).toEqual([{ n: 4500, total: 10_127_250 }]);
+    await expect(sql`INSERT INTO copied_big VALUES (4500, 'again')`).rejects.toMatchObject({ code: '23505' });
+  });
+
   it('serves many connections at once', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => sql`SELECT ${i}::int4 AS i`));
     expect(results.map((rows) => rows[0]!.i)).toEqual(Array.from({ length: 20 }, (_, i) => i));

@@ -71,4 +71,13 @@ describe('psql', () => {
     expect(stderr).toMatch(/ERROR:\s+relation "nope" does not exist/);
     expect(code).toBe(0);
   });
+
+  it.runIf(hasPsql)('COPY FROM STDIN of several INSERT batches is one transaction: a duplicate in the last batch inserts nothing', async () => {
+    // 2,000 rows an INSERT statement (sqlCopyBatchRowsMax): two full batches and a partial one.
+    const rows = Array.from({ length: 4500 }, (_, i) => `${i + 1}\tv${i + 1}`);
+    const script = ['CREATE TABLE copied (k int PRIMARY KEY, v text);', 'COPY copied FROM STDIN;', ...rows, '17\tagain', '\\.', 'SELECT count(*) FROM copied;', 'COPY copied FROM STDIN;', ...rows, '\\.', 'SELECT count(*), sum(k) FROM copied;', ''].join('\n');
+    const { stdout, stderr } = await psql(server.url, script);
+    expect(stderr).toMatch(/ERROR:\s+duplicate key value violates unique constraint "copied_pkey"\nDETAIL:\s+Key \(k\)=\(17\) already exists\./);
+    expect(stdout.split('\n')).toEqual(['CREATE TABLE', 'count', '0', '(1 row)', 'COPY 4500', 'count|sum', '4500|10127250', '(1 row)', '']);
+  });
 });
