@@ -93,6 +93,8 @@ interface BatchExecute {
   readonly rowsMax: number;
   /** Where its output sits in `Connection.held`. */
   readonly heldIndex: number;
+  /** A simple Query's statement: its output starts with RowDescription. */
+  readonly describe: boolean;
 }
 
 /** A retried batch's statements answered more than the connection holds back: give up on the retry. */
@@ -366,24 +368,43 @@ export class Connection {
     return this.runStatements(session, { statements, next: 0 });
   }
 
-  /** Runs a simple Query's statements from `pending.next`; stops at an error or a COPY FROM. */
+  /**
+   * Runs a simple Query's statements from `pending.next`; stops at an error or a COPY FROM.
+   * Several statements run in one implicit transaction, committed after the last (PostgreSQL's
+   * implicit transaction block): the extended protocol's batch, with its retries. A lone
+   * statement runs in its own, retried by the session.
+   */
   private async runStatements(session: Session, pending: PendingQuery): Promise<void> {
+    const several = pending.statements.length > 1;
     for (let i = pending.next; i < pending.statements.length; i++) {
       const statement = pending.statements[i]!;
-      try {
+      if (several && session.transactionPhase === 'idle') this.hold(this.writer.flush());
+      let copyIn: Extract<ExecuteOutcome, { kind: 'copyIn' }> | undefined;
+      const failure = await this.withBatchRetry(session, async () => {
         const prepared = await session.prepareUnnamed(statement, false);
         const portal = session.openPortal('', prepared, []);
-        const outcome = await session.execute(portal, 0, this.rowSink(session, portal, true));
-        if (outcome.kind === 'copyIn') {
-          this.beginCopyIn(outcome, { statements: pending.statements, next: i + 1 });
-          return this.flush();
-        }
-        this.finishOutcome(outcome, portal);
-      } catch (error) {
-        this.error(error);
-        break;
+        copyIn = several ? await this.executeInBatch(session, portal, 0, true) : await this.runExecute(session, portal, 0, true, 'own');
+      });
+      if (failure !== undefined) {
+        this.error(failure);
+        return this.endQuery(session);
+      }
+      if (copyIn !== undefined) {
+        this.beginCopyIn(copyIn, { statements: pending.statements, next: i + 1 });
+        return this.flush();
       }
     }
+    if (several) {
+      const failure = await this.endBatch(session);
+      if (failure !== undefined) this.error(failure);
+    }
+    return this.endQuery(session);
+  }
+
+  /** ReadyForQuery after a simple Query; the batch's journal starts afresh. */
+  private async endQuery(session: Session): Promise<void> {
+    this.batchExecutes = [];
+    this.batchRetryable = true;
     return this.readyForQuery(session);
   }
 
@@ -444,7 +465,7 @@ export class Connection {
         replay.portal.execution = undefined;
         replay.portal.done = false;
         try {
-          await this.runExecute(session, replay.portal, replay.rowsMax);
+          await this.runExecute(session, replay.portal, replay.rowsMax, replay.describe, 'batch');
         } catch (error) {
           this.writer.flush();
           return error;
@@ -504,28 +525,45 @@ export class Connection {
 
   private async executeMessage(session: Session, message: Execute): Promise<void> {
     const portal = session.portal(message.portalName);
-    const rowsMax = Math.max(0, message.rowsMax);
+    const copyIn = await this.executeInBatch(session, portal, Math.max(0, message.rowsMax), false);
+    if (copyIn !== undefined) this.beginCopyIn(copyIn, undefined);
+  }
+
+  /**
+   * Runs `portal` as a statement of the batch (an Execute, or one of a simple Query's several
+   * statements) and journals it, so a retry of the batch can run it again.
+   */
+  private async executeInBatch(session: Session, portal: Portal, rowsMax: number, describe: boolean): Promise<Extract<ExecuteOutcome, { kind: 'copyIn' }> | undefined> {
     const inBatch = session.transactionPhase === 'idle';
     if (inBatch) {
       if (!session.batchOpen) {
-        // A new batch (the first Execute since Sync, or after a COMMIT ended the last one).
+        // A new batch (the first statement since Sync, or after a COMMIT ended the last one).
         this.batchExecutes = [];
         this.batchRetryable = true;
       }
       // Transaction control, PREPARE, COPY … cannot run twice: the batch is no longer retried.
       if (!session.isReplayable(portal)) this.batchRetryable = false;
     }
-    await this.runExecute(session, portal, rowsMax);
+    const copyIn = await this.runExecute(session, portal, rowsMax, describe, 'batch');
     if (inBatch && session.batchOpen && this.batchRetryable) {
-      this.batchExecutes.push({ portal, rowsMax, heldIndex: this.held.length });
+      this.batchExecutes.push({ portal, rowsMax, heldIndex: this.held.length, describe });
       this.hold(this.writer.flush());
     }
+    return copyIn;
   }
 
-  private async runExecute(session: Session, portal: Portal, rowsMax: number): Promise<void> {
-    const outcome = await session.execute(portal, rowsMax, this.rowSink(session, portal), 'extended');
-    if (outcome.kind === 'copyIn') return this.beginCopyIn(outcome, undefined);
+  /** Executes `portal` and writes how it ended; a COPY FROM STDIN that now waits is returned. */
+  private async runExecute(
+    session: Session,
+    portal: Portal,
+    rowsMax: number,
+    describe: boolean,
+    transaction: 'own' | 'batch',
+  ): Promise<Extract<ExecuteOutcome, { kind: 'copyIn' }> | undefined> {
+    const outcome = await session.execute(portal, rowsMax, this.rowSink(session, portal, describe), transaction);
+    if (outcome.kind === 'copyIn') return outcome;
     this.finishOutcome(outcome, portal);
+    return undefined;
   }
 
   private async sync(session: Session): Promise<void> {
@@ -583,8 +621,9 @@ export class Connection {
     } catch (error) {
       if (error instanceof ProtocolViolationError) throw error;
       this.phase = { kind: 'ready' };
+      await session.abortBatch(error); // a failed COPY fails the batch it is part of
       this.error(error);
-      if (resume !== undefined) return this.readyForQuery(session);
+      if (resume !== undefined) return this.endQuery(session);
       this.skippingUntilSync = true;
     }
   }

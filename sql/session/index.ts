@@ -23,7 +23,8 @@
  * ## Transactions
  *
  * A statement outside a block runs in its own implicit transaction, committed when its last row
- * is pulled. Retryable errors (40001) are retried by the server with a restarted transaction
+ * is pulled; several statements of one simple Query share one, committed after the last (the
+ * extended protocol's batch, below). Retryable errors (40001) are retried by the server with a restarted transaction
  * (new epoch, or a new transaction after an abort), backing off on the injected timers, for as
  * long as no row of the statement reached the client: the first `sqlResultRetryBufferRowsMax`
  * rows are held back to widen that window.

@@ -89,7 +89,11 @@ const complete = (tag: string): ExecuteOutcome => ({ kind: 'complete', tag });
 
 /** An extended-query batch's implicit transaction. */
 interface ImplicitBatch {
-  txn: Txn;
+  /**
+   * Begun by the batch's first statement that needs one (`batchTxn`), not by a SET before it:
+   * a `SET strict_serializable` first in the batch must still apply to it.
+   */
+  txn: Txn | undefined;
   /** A statement of the batch changed the catalog: cached plans are stale when it ends. */
   ranDdl: boolean;
 }
@@ -107,7 +111,7 @@ export class Session {
    * every Execute up to Sync in one), committed by `sync`; undefined when no Execute opened one.
    */
   private batch: ImplicitBatch | undefined;
-  /** Whether the running `execute` came from the extended protocol (it joins the batch). */
+  /** Whether the running `execute` joins the batch's implicit transaction (`transaction: 'batch'`). */
   private extended = false;
   private copyIn: CopyFromStdin | undefined;
   /** SET LOCAL values to restore when the block ends, by variable name. */
@@ -309,14 +313,15 @@ export class Session {
   /**
    * Runs (or resumes) a portal, sending at most `rowsMax` rows (0: all) to `sink`. Returns the
    * tag, `suspended` when the row limit stopped it, `empty` for an empty query, or `copyIn` when
-   * COPY FROM STDIN now waits for CopyData.
+   * COPY FROM STDIN now waits for CopyData. Outside a block, `own` runs the statement in its
+   * own implicit transaction (retried here), `batch` in the batch's, committed by `sync`.
    */
-  async execute(portal: Portal, rowsMax: number, sink: RowSink, protocol: 'simple' | 'extended' = 'simple'): Promise<ExecuteOutcome> {
+  async execute(portal: Portal, rowsMax: number, sink: RowSink, transaction: 'own' | 'batch' = 'own'): Promise<ExecuteOutcome> {
     const statement = portal.statement.statement;
     if (statement === undefined) return { kind: 'empty' };
     assert(!this.running, 'one statement at a time');
     this.running = true;
-    this.extended = protocol === 'extended';
+    this.extended = transaction === 'batch';
     this.cancelReason = undefined;
     const timer = this.startStatementTimer();
     try {
@@ -365,7 +370,7 @@ export class Session {
    */
   async restartBatch(error: unknown, attempt: number): Promise<boolean> {
     const batch = this.batch;
-    if (batch === undefined || isAmbiguousError(error) || !isRetryableError(error)) return false;
+    if (batch?.txn === undefined || isAmbiguousError(error) || !isRetryableError(error)) return false;
     if (attempt >= limits.sqlImplicitTxnAttemptsMax || this.cancelReason !== undefined) return false;
     this.afterCommit = [];
     this.restoreBatchSettings();
@@ -384,8 +389,9 @@ export class Session {
     this.batch = undefined;
     this.afterCommit = [];
     this.restoreBatchSettings();
-    if (isAmbiguousError(error)) batch.txn.abandon();
-    else if (!batch.txn.isFinished) await batch.txn.rollback().catch(() => undefined); // pushers clean up otherwise
+    const txn = batch.txn;
+    if (txn !== undefined && isAmbiguousError(error)) txn.abandon();
+    else if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined); // pushers clean up otherwise
     if (batch.ranDdl) this.deps.catalogVersion.value += 1;
   }
 
@@ -400,17 +406,24 @@ export class Session {
   private async commitBatch(): Promise<void> {
     const batch = this.batch;
     if (batch === undefined) return;
-    if (!batch.txn.isFinished) await batch.txn.commit();
+    const txn = batch.txn;
+    if (txn !== undefined && !txn.isFinished) await txn.commit();
     this.batch = undefined;
     this.blockUndo.clear();
-    this.committed(batch.txn.lastCommitWaitNanos);
+    if (txn !== undefined) this.committed(txn.lastCommitWaitNanos);
     if (batch.ranDdl) this.deps.catalogVersion.value += 1;
   }
 
-  /** The batch's implicit transaction, begun by its first statement. */
+  /** The open batch, opened now if need be (by its first statement). */
   private openBatch(): ImplicitBatch {
-    this.batch ??= { txn: new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable() }), ranDdl: false };
+    this.batch ??= { txn: undefined, ranDdl: false };
     return this.batch;
+  }
+
+  /** The batch's implicit transaction, begun now if need be. */
+  private batchTxn(batch: ImplicitBatch): Txn {
+    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable() });
+    return batch.txn;
   }
 
   /** A SET in a batch that does not commit is undone (PostgreSQL's SET is transactional). */
@@ -480,7 +493,7 @@ export class Session {
     if (this.extended) {
       // Not retried here: a retry must run the batch's earlier statements again (connection.ts).
       const batch = this.openBatch();
-      const outcome = await this.runInTxn(batch.txn, portal, rowsMax, sink, { delivered: false });
+      const outcome = await this.runInTxn(this.batchTxn(batch), portal, rowsMax, sink, { delivered: false });
       if (portal.statement.plan?.isDdl === true) batch.ranDdl = true;
       return outcome;
     }
@@ -625,7 +638,7 @@ export class Session {
     if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
     if (this.block.phase === 'open') {
       await this.planFor(prepared, this.block.txn);
-    } else if (this.batch !== undefined) {
+    } else if (this.batch?.txn !== undefined) {
       // In the batch's transaction: it sees what the batch's earlier statements (DDL) did.
       await this.planFor(prepared, this.batch.txn);
     } else {
@@ -888,7 +901,7 @@ export class Session {
           this.block.ranStatement = true;
           return fn(this.block.txn);
         }
-        if (this.batch !== undefined) return fn(this.batch.txn);
+        if (this.batch !== undefined) return fn(this.batchTxn(this.batch));
         return this.withImplicitTxn(() => false, async (txn) => ({ outcome: await fn(txn), commit: true }));
       },
       planFor: (statement, txn) => this.planFor(statement, txn),

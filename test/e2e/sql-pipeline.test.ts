@@ -1,6 +1,7 @@
-// Extended-query pipelines (Parse/Bind/Execute × N, then one Sync) against a real node with the
-// real engine, and the same frames against a real PostgreSQL 15 as the oracle: the batch up to
-// Sync is one implicit transaction (all or nothing), BEGIN/COMMIT/ROLLBACK/SAVEPOINT inside it
+// Extended-query pipelines (Parse/Bind/Execute × N, then one Sync) and simple Queries of several
+// statements against a real node with the real engine, and the same frames against a real
+// PostgreSQL 15 as the oracle: the batch up to Sync, or the Query, is one implicit transaction
+// (all or nothing), BEGIN/COMMIT/ROLLBACK/SAVEPOINT inside it
 // behave alike, a SET in a failed batch is undone. Messages are compared by kind, SQLSTATE, tag
 // and row; where PostgreSQL 15 is not installed the comparison is skipped (CI installs it).
 import { serialize } from 'pg-protocol';
@@ -48,6 +49,30 @@ const scenarios: { name: string; steps: Buffer[][] }[] = [
       [...statement('insert into t values (1)'), serialize.parse({ name: 'ins', text: 'insert into t values ($1)' }), serialize.bind({ statement: 'ins', values: ['x'] }), serialize.execute({}), serialize.sync()],
       [q('select * from t order by a')],
     ],
+  },
+  {
+    name: 'several statements in one Query are one implicit transaction: an error rolls back the earlier ones',
+    steps: [[q('create table t (a int primary key)')], [q('insert into t values (1); insert into t values (2), (1); insert into t values (3)')], [q('select * from t order by a')]],
+  },
+  {
+    name: 'several statements in one Query commit together',
+    steps: [[q('create table t (a int primary key)')], [q('insert into t values (1); insert into t values (2); select count(*) from t')], [q('select * from t order by a')]],
+  },
+  {
+    name: 'COMMIT, ROLLBACK, BEGIN and SAVEPOINT among several statements of one Query',
+    steps: [
+      [q('create table t (a int primary key)')],
+      [q('insert into t values (1); commit; insert into t values (1)')],
+      [q('insert into t values (2); rollback; insert into t values (3)')],
+      [q('insert into t values (4); begin; insert into t values (5)')],
+      [q('rollback')],
+      [q('insert into t values (6); savepoint s; insert into t values (7)')],
+      [q('select * from t order by a')],
+    ],
+  },
+  {
+    name: 'a SET among several statements of a failed Query is undone',
+    steps: [[q('create table t (a int primary key)')], [q("set application_name = 'several'; insert into t values (1), (1)")], [q('show application_name')]],
   },
 ];
 

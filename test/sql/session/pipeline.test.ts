@@ -1,11 +1,45 @@
-// Extended-query batches (pipelining): every Execute up to Sync runs in one implicit transaction,
-// all or nothing, as in PostgreSQL; the server retries the batch while nothing of it reached the
-// client; transaction control inside a batch behaves as PostgreSQL 15's (BEGIN adopts the batch,
-// COMMIT/ROLLBACK end it with a warning); a SET in a batch that fails is undone.
+// Extended-query batches (pipelining) and simple Queries of several statements: every Execute up
+// to Sync, or every statement of the Query, runs in one implicit transaction, all or nothing, as
+// in PostgreSQL; the server retries the batch while nothing of it reached the client, running
+// its earlier statements again; transaction control inside a batch behaves as PostgreSQL 15's
+// (BEGIN adopts the batch, COMMIT/ROLLBACK end it with a warning); a failed batch undoes its SETs.
 import { serialize } from 'pg-protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TransactionRetryError } from '../../../kv/api/index.js';
+import type { PrepareContext, PreparedStatement } from '../../../sql/exec/contract.js';
+import type { Statement } from '../../../sql/parser/ast.js';
 import { loadParser } from '../../../sql/parser/index.js';
+import { FakeSqlEngine } from '../../support/fake-sql-engine.js';
+import { world } from '../../txn/harness.js';
 import { started, type Harness } from './harness.js';
+
+/** The fake engine, with a retryable error on the next run of a statement whose text has a marker. */
+class FlakyEngine extends FakeSqlEngine {
+  readonly failOnce = new Set<string>();
+
+  override async prepare(statement: Statement, ctx: PrepareContext): Promise<PreparedStatement> {
+    const plan = await super.prepare(statement, ctx);
+    return {
+      ...plan,
+      run: async (run) => {
+        for (const marker of this.failOnce) {
+          if (!statement.text.includes(marker)) continue;
+          this.failOnce.delete(marker);
+          throw new TransactionRetryError('RETRY_SERIALIZABLE', `injected on ${marker}`);
+        }
+        return plan.run(run);
+      },
+    };
+  }
+}
+
+async function flaky(): Promise<{ h: Harness; engine: FlakyEngine }> {
+  const w = world();
+  const engine = new FlakyEngine(Buffer.from('r/'), w.timers);
+  const h = await started({ world: w, engine });
+  await h.send(q('create table t (a int, b text)'));
+  return { h, engine };
+}
 
 beforeAll(() => loadParser());
 
@@ -184,5 +218,42 @@ describe('transaction control inside a batch (PostgreSQL 15)', () => {
     expect((await h.send(q('show application_name'))).filter((line) => line.startsWith('D'))).toEqual(['D ']);
     await h.send(...statement("set application_name = 'kept'"), serialize.sync());
     expect((await h.send(q('show application_name'))).filter((line) => line.startsWith('D'))).toEqual(['D kept']);
+  });
+});
+
+describe('a simple Query of several statements is one implicit transaction (PostgreSQL)', () => {
+  it('rolls the earlier statements back when a later one fails, and skips the rest', async () => {
+    const h = await withTable();
+    const lines = await h.send(q("insert into t values (1, 'one'); insert into t values ('x', 'bad'); insert into t values (3, 'three')"));
+    expect(lines).toEqual(['C INSERT 0 1', 'E 22P02 invalid input syntax for type integer: "x"', 'Z I']);
+    expect(await rows(h, 't')).toEqual([]);
+  });
+
+  it('retries the whole Query when a later statement meets a retryable error, answering once', async () => {
+    const { h, engine } = await flaky();
+    engine.failOnce.add("'two'");
+    const runs = engine.runs;
+    const lines = await h.send(q("insert into t values (1, 'one'); select * from t; insert into t values (2, 'two'); select * from t"));
+    expect(lines).toEqual(['C INSERT 0 1', 'T a:int4 b:text', 'D 1|one', 'C SELECT 1', 'C INSERT 0 1', 'T a:int4 b:text', 'D 1|one', 'D 2|two', 'C SELECT 2', 'Z I']);
+    // INSERT and SELECT; the injected failure (never reaching the engine); both again; INSERT 2 and the last SELECT.
+    expect(engine.runs - runs).toBe(6);
+    expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
+  });
+
+  it('a lone statement keeps its own implicit transaction, retried by the session', async () => {
+    const { h, engine } = await flaky();
+    engine.failOnce.add("'solo'");
+    expect(await h.send(q("insert into t values (1, 'solo')"))).toEqual(['C INSERT 0 1', 'Z I']);
+    expect(await rows(h, 't')).toEqual(['D 1|solo']);
+  });
+});
+
+describe('retries of an extended batch whose later statement fails (the earlier ones run again)', () => {
+  it('replays the earlier Executes in the restarted transaction', async () => {
+    const { h, engine } = await flaky();
+    engine.failOnce.add("'two'");
+    const lines = await h.send(...statement("insert into t values (1, 'one')"), ...statement('select * from t'), ...statement("insert into t values (2, 'two')"), serialize.sync());
+    expect(lines).toEqual(['parseComplete', 'bindComplete', 'C INSERT 0 1', 'parseComplete', 'bindComplete', 'D 1|one', 'C SELECT 1', 'parseComplete', 'bindComplete', 'C INSERT 0 1', 'Z I']);
+    expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
   });
 });
