@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- pgbench [--scale=10] [--clients=8] [--jobs=2] [--seconds=60]
- *   [--only=both|postgres|rangedb] [--cpu-prof-dir=DIR]`:
+ *   [--only=both|postgres|rangedb] [--cpu-prof-dir=DIR] [--settle-seconds-max=600]`:
  * PostgreSQL's own benchmark client against PostgreSQL 15 and against rangedb on this machine.
  *
  * Reference: PostgreSQL 15 started by this script in a temp folder (initdb, then `pg_ctl start`
@@ -18,12 +18,19 @@
  * (40001) as a failed transaction and goes on; any other error aborts the client, which shows as a
  * non-zero exit and is reported as such, never hidden.
  *
+ * After rangedb's `pgbench -i` returns, the node still resolves the load's intents (the COPY's
+ * and the ADD PRIMARY KEY's transactions commit before their intents are rewritten, asynchronously;
+ * a read that meets one pushes its transaction first). The bench waits until the node's process
+ * is idle (under a tenth of a core for two seconds, at most `--settle-seconds-max`), and reports
+ * that time as its own figure, so the runs measure the steady state — as PostgreSQL's are measured
+ * after `pgbench -i`'s VACUUM.
+ *
  * JSON lines (bench/_report.ts): tps for TPC-B and select-only with ratio rangedb/PostgreSQL,
  * latency averages (ratio > 1 means rangedb is slower), failed transactions, and init seconds.
  * Both servers are stopped on the way out, on failure and on Ctrl-C too.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +42,7 @@ const jobs = flag('jobs', 2);
 const seconds = flag('seconds', 60);
 const only = stringFlag('only') ?? 'both';
 const cpuProfDir = stringFlag('cpu-prof-dir');
+const settleSecondsMax = flag('settle-seconds-max', 600);
 const pgBin = '/usr/lib/postgresql/15/bin';
 const runningAsRoot = process.getuid?.() === 0;
 
@@ -57,6 +65,8 @@ interface PgbenchRun {
 /** One server's figures. */
 interface ServerFigures {
   readonly initSeconds: number;
+  /** How long the server kept working after `pgbench -i` returned (rangedb only; see the file comment). */
+  readonly settleSeconds: number;
   readonly tpcb: PgbenchRun;
   readonly selectOnly: PgbenchRun;
 }
@@ -180,6 +190,10 @@ class RangedbServer {
     return { name: 'rangedb', port: this.port, user: 'root', database: 'defaultdb' };
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** SIGTERM (a clean shutdown: connections drained, the store closed), SIGKILL after 30 s. */
   async stop(): Promise<void> {
     if (!this.exited) {
@@ -239,7 +253,28 @@ function describe(target: Target, kind: string, run: PgbenchRun): string {
   return `${target.name} ${kind}: ${round(run.tps)} tps, latency avg ${round(run.latencyAvgMs, 2)} ms, ${run.processed} committed, ${run.failed} failed (${round(failedPercent)}%)${aborted}`;
 }
 
-async function measure(target: Target): Promise<ServerFigures> {
+/** Seconds of CPU (user + system) the process `pid` has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+}
+
+/** Waits until `pid` uses under a tenth of a core over two seconds; the seconds waited. */
+async function settle(target: Target, pid: number | undefined): Promise<number> {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
+  const start = nowMs();
+  let previous = cpuSeconds(pid);
+  while ((nowMs() - start) / 1000 < settleSecondsMax) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const used = cpuSeconds(pid);
+    if (used - previous < 0.2) break;
+    progress(`${target.name}: settling after the load (${round(used - previous, 2)} CPU s in the last 2 s)`);
+    previous = used;
+  }
+  return (nowMs() - start) / 1000;
+}
+
+async function measure(target: Target, pid?: number): Promise<ServerFigures> {
   progress(`${target.name}: pgbench -i -s ${scale}`);
   const initStart = nowMs();
   const init = await pgbench(target, ['-i', '-s', String(scale)]);
@@ -247,6 +282,8 @@ async function measure(target: Target): Promise<ServerFigures> {
   if (init.code !== 0) throw new Error(`${target.name}: pgbench -i failed (exit ${init.code}):\n${init.stderr.slice(-3000)}`);
   const phases = /^done in .*$/m.exec(init.stderr)?.[0] ?? '';
   progress(`${target.name}: initialised in ${round(initSeconds, 2)} s ${phases}`);
+  const settleSeconds = await settle(target, pid);
+  if (pid !== undefined) progress(`${target.name}: idle ${round(settleSeconds, 1)} s after pgbench -i returned`);
   const common = ['-c', String(clients), '-j', String(jobs), '-T', String(seconds), '-M', 'prepared', '-P', String(Math.max(1, Math.min(10, Math.floor(seconds / 6))))];
   progress(`${target.name}: TPC-B, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
   const tpcb = parseRun(await pgbench(target, common));
@@ -254,7 +291,7 @@ async function measure(target: Target): Promise<ServerFigures> {
   progress(`${target.name}: select-only, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
   const selectOnly = parseRun(await pgbench(target, ['-S', ...common]));
   progress(describe(target, 'select-only', selectOnly));
-  return { initSeconds, tpcb, selectOnly };
+  return { initSeconds, settleSeconds, tpcb, selectOnly };
 }
 
 async function measurePostgres(): Promise<ServerFigures> {
@@ -269,7 +306,7 @@ async function measurePostgres(): Promise<ServerFigures> {
 async function measureRangedb(): Promise<ServerFigures> {
   const server = await RangedbServer.start();
   try {
-    return await measure(server.target);
+    return await measure(server.target, server.pid);
   } finally {
     await server.stop();
   }
@@ -277,6 +314,7 @@ async function measureRangedb(): Promise<ServerFigures> {
 
 const none: ServerFigures = {
   initSeconds: 0,
+  settleSeconds: 0,
   tpcb: { tps: 0, latencyAvgMs: 0, processed: 0, failed: 0, exitCode: 0, aborted: undefined },
   selectOnly: { tps: 0, latencyAvgMs: 0, processed: 0, failed: 0, exitCode: 0, aborted: undefined },
 };
@@ -312,6 +350,7 @@ function reportAll(ours: ServerFigures, reference: ServerFigures): void {
     });
   }
   report({ bench: 'pgbench', metric: `pgbench -i -s ${scale} (create, client-side COPY, primary keys); reference: PostgreSQL 15`, unit: 's', value: ours.initSeconds, reference: reference.initSeconds });
+  report({ bench: 'pgbench', metric: `rangedb busy after pgbench -i -s ${scale} returned (asynchronous intent resolution; waited before the runs); reference: none`, unit: 's', value: ours.settleSeconds, reference: 0 });
 }
 
 /** Synchronous stops run from `exit` and signal handlers, so no server outlives the bench. */
