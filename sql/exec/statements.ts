@@ -6,7 +6,8 @@
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
 import { explainPlan } from '../plan/explain.js';
-import { planQuery, type PlanContext } from '../plan/planner.js';
+import { planQuery, type PlanContext, type PlannedQuery } from '../plan/planner.js';
+import type { CompiledExpr } from '../plan/expr/compiled.js';
 import { textType } from '../types/sql-type.js';
 import type { SqlEngineDeps } from './contract.js';
 import { prepareAlterTable } from './ddl-alter.js';
@@ -65,7 +66,7 @@ export async function planStatement(pctx: PlanContext, statement: ast.Statement,
 }
 
 async function prepareQuery(pctx: PlanContext, query: ast.Query): Promise<StatementPlan> {
-  const planned = await planQuery(pctx, query);
+  const planned = regNames(pctx, await planQuery(pctx, query));
   return {
     columns: planned.columns,
     paramTypes: [],
@@ -74,6 +75,21 @@ async function prepareQuery(pctx: PlanContext, query: ast.Query): Promise<Statem
     execute(rt) {
       return Promise.resolve({ rows: buildSource(planned.node, rt), tag: (count: number) => `SELECT ${count}`, notices: [] });
     },
+  };
+}
+
+/**
+ * A query's `regclass` / `regtype` result columns sent as the names PostgreSQL prints for them
+ * (`SELECT 't'::regclass` gives `t`), typed text: rangedb's reg* values are OIDs inside, and the
+ * name needs the catalog, which the wire format's output functions do not have.
+ */
+function regNames(pctx: PlanContext, planned: PlannedQuery): PlannedQuery {
+  const outputs = planned.columns.map((column, index) => pctx.compiler.regOutput({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }));
+  if (outputs.every((output) => output === undefined)) return planned;
+  const exprs: CompiledExpr[] = outputs.map((output, index) => output ?? { type: planned.columns[index]!.type, eval: (row) => row[index] ?? null, rowIndependent: false });
+  return {
+    node: { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length },
+    columns: planned.columns.map((column, index) => (outputs[index] === undefined ? column : { ...column, type: textType })),
   };
 }
 

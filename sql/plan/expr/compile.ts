@@ -590,6 +590,17 @@ export class ExprCompiler {
     return coerce(this.catalogCall(`${inner}out`, [oid]), to, 'explicit', this.paramTypes);
   }
 
+  /**
+   * A `regclass` or `regtype` result column as the name PostgreSQL's output function prints
+   * (`accounts`, `public.t` when not visible, `integer`); undefined for any other type. A
+   * statement's result goes through it after sorting, so ORDER BY still compares OIDs, as in
+   * PostgreSQL.
+   */
+  regOutput(expr: CompiledExpr): CompiledExpr | undefined {
+    if (expr.type.kind !== 'regclass' && expr.type.kind !== 'regtype') return undefined;
+    return this.catalogCall(`${expr.type.kind}out`, [coerce(expr, oidType, 'explicit', this.paramTypes)]);
+  }
+
   /** A call of catalog function `name` on compiled arguments. */
   private catalogCall(name: string, args: readonly CompiledExpr[]): CompiledExpr {
     const overloads = catalogFunction(name);
