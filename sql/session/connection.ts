@@ -549,6 +549,8 @@ export class Connection {
       this.batchExecutes.push({ portal, rowsMax, heldIndex: this.held.length, describe });
       this.hold(this.writer.flush());
     }
+    // Many statements without rows (a long script in one Query) must not pile up output either.
+    if (copyIn === undefined) await this.flushIfFull();
     return copyIn;
   }
 

@@ -240,6 +240,16 @@ describe('a simple Query of several statements is one implicit transaction (Post
     expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
   });
 
+  it('sends the output of a long Query as it grows, not all at its end', async () => {
+    const h = await started();
+    h.raw.length = 0;
+    // 9-byte CommandCompletes, no rows: 72 KB of output, past sqlConnectionFlushBytes (64 KiB).
+    const lines = await h.send(q(Array.from({ length: 8000 }, () => 'set statement_timeout = 0').join('; ')));
+    expect(lines.filter((line) => line === 'C SET')).toHaveLength(8000);
+    expect(lines.at(-1)).toBe('Z I');
+    expect(h.raw.length).toBeGreaterThan(1); // flushed at sqlConnectionFlushBytes along the way
+  });
+
   it('a lone statement keeps its own implicit transaction, retried by the session', async () => {
     const { h, engine } = await flaky();
     engine.failOnce.add("'solo'");
