@@ -4,7 +4,7 @@
 // required and let in when it is only accepted; 'N' to an SSLRequest without TLS configured, so
 // sslmode=require fails and sslmode=prefer goes on in the clear, as with PostgreSQL.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { connect as netConnect } from 'node:net';
@@ -178,5 +178,38 @@ describe('loadSqlTlsConfig (start-single-node flags)', () => {
     expect(() => loadSqlTlsConfig({ tlsCert: 'a.crt' })).toThrow('--tls-cert and --tls-key go together');
     expect(() => loadSqlTlsConfig({ certsDir: '/nonexistent-certs' })).toThrow(/cannot read \/nonexistent-certs\/node\.crt/);
     expect(() => loadSqlTlsConfig({ certsDir: '/x', tlsCert: 'a', tlsKey: 'b' })).toThrow('--certs-dir or --tls-cert/--tls-key, not both');
+  });
+});
+
+describe.runIf(hasOpenssl)('rangedb start-single-node --certs-dir (the built CLI)', () => {
+  const cli = join(process.cwd(), 'dist/src/cli/main.js');
+
+  it('serves SQL over TLS with node.crt/node.key, prints an sslmode=require URL, refuses a bad --certs-dir', async () => {
+    expect(existsSync(cli), 'run `npm run build` first').toBe(true);
+    const certificate = makeCertificate();
+    const store = tempDir('sql-tls-cli');
+    const child = spawn(process.execPath, [cli, 'start-single-node', `--store=${store.path}`, '--sql-addr=localhost:0', `--certs-dir=${certificate.dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      for (let waitedMs = 0; !/rangedb is running/.test(output); waitedMs += 20) {
+        if (waitedMs > 20_000) throw new Error(`the node did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const url = /connect with: psql (postgresql:\/\/root@localhost:(\d+)\/defaultdb\?sslmode=require)/.exec(output);
+      expect(url, output).not.toBeNull();
+      const result = await query({ host: 'localhost', port: Number(url![2]), user: 'root', database: 'defaultdb', ssl: { ca: certificate.cert, servername: 'localhost' } }, 'select 1 as one');
+      expect(result).toMatchObject({ rows: [{ one: 1 }], encrypted: true });
+    } finally {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      store.remove();
+      certificate.remove();
+    }
+    const bad = spawnSync(process.execPath, [cli, 'start-single-node', '--store=/nonexistent/x', '--certs-dir=/nonexistent-certs'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/cannot read \/nonexistent-certs\/node\.crt/);
   });
 });
