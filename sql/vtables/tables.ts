@@ -33,10 +33,17 @@ export const roles: readonly { readonly oid: number; readonly name: string; read
   { oid: publicSchemaOwnerOid, name: 'pg_database_owner', superuser: false, login: false },
 ];
 
-/** Attribute numbers of a table's visible columns (1-based, in order), by column id. */
+/**
+ * Attribute numbers of a table's visible columns, by column id: the column's position among all
+ * the table's columns (1-based), the number RowDescription reports, so a driver can look a result
+ * column up in pg_attribute. A hidden `rowid` keeps its number and has no row, as a dropped
+ * column's number stays unused in PostgreSQL.
+ */
 export function attnums(table: TableDesc): Map<number, number> {
   const numbers = new Map<number, number>();
-  for (const column of table.columns) if (!column.hidden) numbers.set(column.id, numbers.size + 1);
+  table.columns.forEach((column, index) => {
+    if (!column.hidden) numbers.set(column.id, index + 1);
+  });
   return numbers;
 }
 
@@ -62,7 +69,7 @@ function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
   const rows: Datum[][] = [];
   for (const table of snapshot.tables) {
     const indexes = snapshot.indexes.filter((entry) => entry.table === table && isVisibleIndex(table, entry.index));
-    rows.push(classRow(table.id, table.name, table.schemaId, 'r', heapAmOid, attnums(table).size, table.checks.length, indexes.length > 0));
+    rows.push(classRow(table.id, table.name, table.schemaId, 'r', heapAmOid, Math.max(0, ...attnums(table).values()), table.checks.length, indexes.length > 0));
     for (const entry of indexes) rows.push(classRow(entry.oid, entry.index.name, table.schemaId, 'i', btreeAmOid, entry.index.columns.length, 0, false));
   }
   for (const sequence of snapshot.sequences) rows.push(classRow(sequence.id, sequence.name, sequence.schemaId, 'S', 0, 3, 0, false));
