@@ -21,7 +21,12 @@
  * Subqueries: uncorrelated ones run once per statement (their value is a slot filled before the
  * first row); a correlated one (a column of the enclosing query, `OuterScope`) runs once per
  * outer row, where the outer values are constants of the inner plan — so `WHERE e.dept = d.name`
- * inside it is a point lookup or an index span.
+ * inside it is a point lookup or an index span. A subquery nested in a correlated one is filled by
+ * that one, per its rows.
+ *
+ * Catalog functions (`pg_get_indexdef`, `pg_table_is_visible`, `'t'::regclass`, …) come from
+ * sql/vtables through expr/catalog-functions.ts; a statement that calls one gets a `catalog` slot
+ * and the executor loads the catalog snapshot they read before the first row.
  *
  * Not yet: a cost model (the index with the most leading equalities wins), hash/lookup joins,
  * LATERAL, WITH RECURSIVE, window functions.
