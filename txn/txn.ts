@@ -53,7 +53,7 @@ import { Heartbeater } from './heartbeater.js';
 import { acquiresLocks, isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
 import { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 import { SpanRefresher } from './span-refresher.js';
-import { WriteBuffer } from './write-buffer.js';
+import { WriteBuffer, type WriteBufferPolicy } from './write-buffer.js';
 
 /** What a transaction needs from its node: the clock, the clock bound, timers and randomness. */
 export interface TxnDeps {
@@ -67,6 +67,8 @@ export interface TxnDeps {
    * wins. Default `limits.txnWriteBufferBytesMax`.
    */
   readonly writeBufferBytesMax?: number;
+  /** Which puts the write buffer holds (write-buffer.ts); default `all`. */
+  readonly writeBufferPolicy?: WriteBufferPolicy;
 }
 
 export interface TxnOptions {
@@ -141,7 +143,7 @@ export class Txn {
     const holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
     const wire: SendFn = (batch) => this.sender.send(batch);
     this.interceptors = Object.freeze({
-      writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax),
+      writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax, deps.writeBufferPolicy ?? 'all'),
       heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),

@@ -50,7 +50,15 @@
  *   that would pass it is sent at once, with the buffer.
  *
  * The price: a write's conflicts (an intent of another transaction, a newer committed value) are
- * met when the buffer goes down, not when the write was made — the same errors, later.
+ * met when the buffer goes down, not when the write was made — the same errors, later — and,
+ * until then, other transactions read past the write instead of waiting for it. Two policies:
+ * - `all`: every put is held (the KV API's default).
+ * - `locked`: only a put of a key this transaction holds an exclusive lock on (an earlier
+ *   locking read: SQL's UPDATE and SELECT … FOR UPDATE take them) is held; any other goes down
+ *   at once, as an intent. Holding a locked key's write changes no conflict: no one else can
+ *   write or lock the key until this transaction ends. Without the lock, contending read-then-
+ *   write transactions would find their conflicts only at commit and restart each other over
+ *   and over; SQL sessions use this policy.
  */
 import { assert } from '../src/base/assert.js';
 import type { Timestamp } from '../clock/timestamp.js';
@@ -73,14 +81,19 @@ import {
 } from '../kv/api/index.js';
 import { batchTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
 
+export type WriteBufferPolicy = 'all' | 'locked';
+
 export class WriteBuffer implements TxnInterceptor {
   /** By key (`keyId`), in first-written order; a key's newest put. */
   private buffered = new Map<string, PutRequest>();
   private bufferedBytes = 0;
+  /** Keys (`keyId`) this epoch's exclusive locking reads locked: the `locked` policy's puts. */
+  private readonly lockedKeys = new Set<string>();
 
   constructor(
     /** Most bytes (keys and values) held; 0 turns buffering off. */
     private readonly bytesMax: number,
+    private readonly policy: WriteBufferPolicy = 'all',
   ) {
     assert(Number.isSafeInteger(bytesMax) && bytesMax >= 0, 'the write buffer limit is a non-negative integer');
   }
@@ -113,6 +126,7 @@ export class WriteBuffer implements TxnInterceptor {
 
   epochBumped(): void {
     this.drop();
+    this.lockedKeys.clear();
   }
 
   /** Holds `batch` if it is all puts that fit; whether it did. */
@@ -121,6 +135,7 @@ export class WriteBuffer implements TxnInterceptor {
     let bytes = 0;
     for (const request of batch.requests) {
       if (request.kind !== 'put') return false;
+      if (this.policy === 'locked' && !this.lockedKeys.has(keyId(request.key))) return false;
       bytes += request.key.length + request.value.length;
     }
     if (this.bufferedBytes + bytes > this.bytesMax) return false;
@@ -136,13 +151,25 @@ export class WriteBuffer implements TxnInterceptor {
   }
 
   private async sendWithBuffer(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    if (this.buffered.size === 0) return next(batch);
+    if (this.buffered.size === 0) return this.noteLocks(batch, await next(batch));
     const writes = this.buffered;
     const carried: readonly Request[] = [...writes.values(), ...batch.requests];
     const response = await next(batchRequest(batch.header, carried));
     // Sent and answered: the writes are the cluster's now (a failure above kept them here).
     if (this.buffered === writes) this.drop();
-    return batchResponse(batch, response.header, response.responses.slice(writes.size));
+    return this.noteLocks(batch, batchResponse(batch, response.header, response.responses.slice(writes.size)));
+  }
+
+  /** Remembers the keys `batch`'s exclusive locking reads locked (the rows they returned). */
+  private noteLocks(batch: BatchRequest, response: BatchResponse): BatchResponse {
+    if (this.policy !== 'locked') return response;
+    batch.requests.forEach((request, i) => {
+      if ((request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') || request.keyLocking !== 'exclusive') return;
+      const answer = response.responses[i]!;
+      if (answer.kind === 'get') this.lockedKeys.add(keyId(request.key));
+      else if (answer.kind === 'scan' || answer.kind === 'reverseScan') for (const row of answer.rows) this.lockedKeys.add(keyId(row.key));
+    });
+    return response;
   }
 
   /**

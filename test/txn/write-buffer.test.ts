@@ -85,6 +85,21 @@ describe('write buffer', () => {
     await txn.commit();
   });
 
+  it('with the `locked` policy holds only puts of keys its exclusive locking reads locked', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
+    await txn.put(enc('a'), enc('1')); // not locked: an intent now
+    expect(sent(w.sender.batches)).toEqual(['put:a#1']);
+    await txn.batch([getRequest(enc('b'), 'exclusive'), scanRequest(enc('c'), enc('e'), 'shared')]);
+    await txn.put(enc('b'), enc('2')); // locked by the Get: held
+    expect(txn.interceptors.writeBuffer.size).toBe(1);
+    await txn.put(enc('c'), enc('3')); // only share-locked: sent, with the held b ahead of it
+    expect(sent(w.sender.batches).slice(1)).toEqual(['get:b,scan', 'put:b#2,put:c#3']);
+    await txn.commit();
+    expect(sent(w.sender.batches).at(-1)).toBe('endTxn');
+    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('2');
+  });
+
   it('sends a conditional put (whose condition must be checked now) at once, behind the buffer', async () => {
     const w = world(undefined, undefined, buffering);
     const txn = new Txn(w.sender, w.deps);
