@@ -41,7 +41,7 @@ import {
   queryCanceled,
 } from './errors.js';
 import { constantText, settingText } from './execute-params.js';
-import { TransactionBlock, restartedTxn, restartSavepointName, type TransactionPhase } from './transaction.js';
+import { TransactionBlock, restartedTxn, restartSavepointName, sqlTxnPriority, type TransactionPhase } from './transaction.js';
 import { SessionVariables, computedVariables, parseDurationMs, type ReportedChange } from './variables.js';
 import { decodeParameter, expandFormats } from './wire-format.js';
 
@@ -422,7 +422,7 @@ export class Session {
 
   /** The batch's implicit transaction, begun now if need be. */
   private batchTxn(batch: ImplicitBatch): Txn {
-    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable() });
+    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority });
     return batch.txn;
   }
 
@@ -515,7 +515,7 @@ export class Session {
    */
   private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>): Promise<T> {
     const { db, txnDeps } = this.deps;
-    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable() });
+    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority });
     for (let attempt = 1; ; attempt++) {
       try {
         const { outcome, commit } = await fn(txn);

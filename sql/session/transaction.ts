@@ -73,6 +73,16 @@ export function restartTimestamp(error: unknown, txn: Txn, now: () => Timestamp)
   return less(proto.readTimestamp, proto.writeTimestamp) ? proto.writeTimestamp : max(now(), proto.writeTimestamp);
 }
 
+/**
+ * The priority of every SQL transaction (CockroachDB's normal user priority, under which normal
+ * transactions never abort one another by priority): a transaction that meets another's lock
+ * or intent waits in the lock's queue until it finishes, as PostgreSQL's row locks make it wait,
+ * instead of aborting it — pgbench, which does not retry, counts every such abort as a failed
+ * transaction. A waits-for cycle is still broken by deadlock detection, and an abandoned holder
+ * by its lapsed heartbeat.
+ */
+export const sqlTxnPriority = 2 ** 30;
+
 /** A fresh transaction after `error`: a new epoch of `txn`, or a new one if it was aborted. */
 export function restartedTxn(txn: Txn, error: unknown, sender: Sender, deps: TxnDeps, strictSerializable: boolean): Txn {
   if (error instanceof TransactionAbortedError || txn.isFinished) {
@@ -121,7 +131,7 @@ export class TransactionBlock {
   begin(strictSerializable: boolean, txn?: Txn): void {
     assert(this.phaseValue === 'idle');
     assert(txn === undefined || !txn.isFinished, 'a block adopts an open transaction');
-    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable });
+    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority });
     this.phaseValue = 'open';
     this.ranDdl = false;
     this.ranStatement = txn !== undefined;
