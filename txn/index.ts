@@ -13,7 +13,10 @@
  *   Txn  get · scan · put · cput · delete · deleteRange · commit · rollback
  *      │ BatchRequest{ header.txn = proto }                 ▲ BatchResponse{ header.txn } merged
  *      ▼                                                     │ (timestamps only move up)
- *   ┌──────────────────────┐  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
+ *   ┌──────────────────────┐
+ *   │ write-buffer.ts      │  puts held (policy all | locked) and sent ahead of the next
+ *   │                      │  other request or with the commit; plain reads answered around
+ *   ├──────────────────────┤  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
  *   │ heartbeater.ts       │  EndTxn: stop; record found ABORTED: fail the next batch     │
  *   ├──────────────────────┤                                                              │
  *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 …; header carries the current   │
@@ -32,13 +35,16 @@
  *         Sender (wire) ◄──────────────────────────────────────────────────────────────────┘
  * ```
  *
- * Why this order. The heartbeater is outermost so it sees every batch as the user sent it
+ * Why this order. The write buffer is outermost: what it holds has not been sent, so nothing
+ * below may see it — no sequence (the allocator numbers held writes when they go down, in the
+ * order they were made), no heartbeat (a transaction whose writes all ride with its commit needs
+ * no record), no lock span. The heartbeater comes next so it sees every batch as it is sent
  * (first write, EndTxn) and its own heartbeats bypass the rest. Sequences are assigned above the
  * refresher, so the batch the refresher resends after a refresh carries the same sequences —
  * a replay, not new writes. The committer is below the refresher so a resent EndTxn gets the same
  * lock spans, and commit wait is innermost so it waits only for the commit that actually
  * happened, after any refresh. (CockroachDB puts the committer above the refresher and adds a
- * pipeliner and write buffer; neither exists here yet.)
+ * pipeliner, which does not exist here yet.)
  *
  * Two-phase commit, as the coordinator sees it: writes leave intents (prepare); EndTxn writes the
  * record COMMITTED on the anchor's range — the first written key — which is the decision, made
@@ -58,7 +64,7 @@
  * which every later batch carries; MVCC then hides those writes from the transaction's reads
  * and intent resolution drops them. Locks taken since the savepoint stay held.
  *
- * Not yet: parallel commits (STAGING), write pipelining and buffering, condensing refresh spans
+ * Not yet: parallel commits (STAGING), write pipelining, condensing refresh spans
  * (past `txnRefreshSpansMax` they are dropped and a push restarts), following scan resume spans,
  * and a commit deadline.
  *
