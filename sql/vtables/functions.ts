@@ -264,6 +264,9 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['pg_total_relation_size', [pureOverload([oidType], int8Type, nullResult)]],
   ['pg_indexes_size', [pureOverload([oidType], int8Type, nullResult)]],
   ['pg_database_size', [pureOverload([nameType], int8Type, nullResult), pureOverload([oidType], int8Type, nullResult)]],
+  ['pg_tablespace_size', [pureOverload([oidType], int8Type, nullResult), pureOverload([nameType], int8Type, nullResult)]],
+  ['getdatabaseencoding', [pureOverload([], nameType, () => 'UTF8')]],
+  ['pg_char_to_encoding', [pureOverload([nameType], int4Type, ([name]) => Number(Object.entries(encodings).find(([, text]) => text === (name as string).toUpperCase())?.[0] ?? -1))]],
   ['pg_size_pretty', [pureOverload([int8Type], textType, ([bytes]) => sizePretty(bytes as bigint))]],
   // Every user is trusted (insecure mode, one superuser role): every privilege is held.
   ['has_database_privilege', [pureOverload(['any'], boolType, () => true), { ...pureOverload(['any'], boolType, () => true), variadic: true }]],
@@ -273,6 +276,10 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['has_column_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
   // pg_proc is empty (rangedb's built-in functions are not catalogued): nothing to describe.
   ['pg_function_is_visible', [pureOverload([oidType], boolType, () => true)]],
+  ['pg_collation_is_visible', [pureOverload([oidType], boolType, () => true)]],
+  ['pg_statistics_obj_is_visible', [pureOverload([oidType], boolType, () => true)]],
+  // pg_default and pg_global live in the data directory: PostgreSQL gives their location as ''.
+  ['pg_tablespace_location', [pureOverload([oidType], textType, () => '')]],
   ['pg_get_function_result', [pureOverload([oidType], textType, nullResult)]],
   ['pg_get_function_arguments', [pureOverload([oidType], textType, nullResult)]],
   ['pg_get_function_identity_arguments', [pureOverload([oidType], textType, nullResult)]],
