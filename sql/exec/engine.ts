@@ -3,6 +3,8 @@
  * caller's transaction, plans the statement (plans are cached in the `PreparedStatement` with the
  * catalog version they were built at) and infers parameter types; `run` checks the catalog
  * version (re-planning if a DDL changed it), fills the statement's I/O slots, and executes.
+ * A query that is a point lookup by primary key (pgbench's `SELECT abalance … WHERE aid = $1`)
+ * reads its rows in the same KV batch as the catalog version: one round trip per statement.
  */
 import { batchHeader, batchRequest, incrementRequest, putRequest } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
@@ -13,7 +15,8 @@ import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
 import { ExprCompiler, type OuterScope, type SlotSpec } from '../plan/expr/compile.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
-import type { PlanNode } from '../plan/plan.js';
+import type { PlanNode, ScanNode } from '../plan/plan.js';
+import { computeSpans } from '../plan/key-spans.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { unixEpochMicrosBefore2000, type Datum } from '../types/datum.js';
@@ -23,7 +26,7 @@ import type { PrepareContext, PreparedStatement, ResultColumn, RunContext, Sessi
 import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
-import { drain, type RowSource, type Runtime } from './runtime.js';
+import { drain, type PrefetchedReads, type RowSource, type Runtime } from './runtime.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
@@ -70,13 +73,25 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         columns,
         isDdl: planned.plan.isDdl,
         async run(run: RunContext): Promise<StatementResult> {
-          const runCatalog = await Catalog.open(run.txn, cache);
+          const ctx = evalContext(run, planned.slots.length);
+          const lookup = statement.kind === 'QueryStatement' ? pointLookup(planned, ctx) : undefined;
+          let runCatalog: Catalog;
+          let prefetched: PrefetchedReads | undefined;
+          if (lookup === undefined) {
+            runCatalog = await Catalog.open(run.txn, cache);
+          } else {
+            const opened = await Catalog.openWithReads(run.txn, cache, lookup.keys);
+            runCatalog = opened.catalog;
+            prefetched = { node: lookup.node, keys: lookup.keys, values: opened.values, used: false };
+          }
           if (runCatalog.version !== planned.version) {
             const replanned = await plan(statement, runCatalog, run.settings, paramTypes);
             if (!sameColumns(replanned.plan.columns, columns) || replanned.paramTypes.length !== paramTypes.length) throw new SqlError('0A000', 'cached plan must not change result type');
             planned = replanned;
+            // The reads were for the old plan's scan node: the new plan's scan reads again.
+            return execute(planned, runCatalog, run, evalContext(run, planned.slots.length), undefined);
           }
-          return execute(planned, runCatalog, run);
+          return execute(planned, runCatalog, run, ctx, prefetched);
         },
       };
     },
@@ -89,8 +104,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     },
   };
 
-  async function execute(planned: Planned, catalog: Catalog, run: RunContext): Promise<StatementResult> {
-    const ctx = evalContext(run, planned.slots.length);
+  async function execute(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined): Promise<StatementResult> {
     const sequences = new Map<string, SequenceDesc>();
     const sequence = async (name: string): Promise<SequenceDesc> => {
       let found = sequences.get(name);
@@ -103,6 +117,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     const rt: Runtime = {
       txn: run.txn,
       ctx,
+      ...(prefetched === undefined ? {} : { prefetched }),
       cancel: run.cancel,
       fillRowSlots: async () => {
         for (const index of rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
@@ -215,6 +230,25 @@ async function subquerySlot(slot: Extract<SlotSpec, { kind: 'subquery' }>, subqu
     default:
       return slot.mode satisfies never;
   }
+}
+
+/**
+ * The primary-key point lookup a query's rows come from — a plain (non-locking) scan of exact
+ * primary keys under projections, filters, sorts and limits — with its keys for this run; undefined for
+ * any other plan, or one with slots (subqueries, nextval: their values are not known yet).
+ */
+function pointLookup(planned: Planned, ctx: EvalContext): { node: ScanNode; keys: Uint8Array[] } | undefined {
+  if (planned.slots.length > 0) return undefined;
+  let node: PlanNode | undefined = planned.plan.node;
+  while (node !== undefined && (node.kind === 'project' || node.kind === 'filter' || node.kind === 'limit' || node.kind === 'sort')) node = node.input;
+  if (node?.kind !== 'scan' || node.locking !== null || node.spans.kind !== 'prefixes' || !node.spans.exact || node.index.id !== node.table.primaryIndex.id) return undefined;
+  let keys: Uint8Array[] | null;
+  try {
+    keys = computeSpans(node, node.spans, ctx).pointKeys;
+  } catch {
+    return undefined; // a parameter that does not convert: the scan itself raises it, in order
+  }
+  return keys === null || keys.length === 0 ? undefined : { node, keys };
 }
 
 function sameColumns(left: readonly ResultColumn[] | undefined, right: readonly ResultColumn[] | undefined): boolean {

@@ -6,6 +6,18 @@ import type { Txn } from '../../txn/index.js';
 import type { CancelSignal } from './contract.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
+import type { ScanNode } from '../plan/plan.js';
+
+/**
+ * Point reads made before the plan ran, in the batch that read the catalog version
+ * (`Catalog.openWithReads`): the gets of `node` for `keys`, given to its `ScanSource` once.
+ */
+export interface PrefetchedReads {
+  readonly node: ScanNode;
+  readonly keys: readonly Uint8Array[];
+  readonly values: readonly (Uint8Array | undefined)[];
+  used: boolean;
+}
 
 export interface Runtime {
   readonly txn: Txn;
@@ -15,6 +27,8 @@ export interface Runtime {
   readonly fillRowSlots: () => Promise<void>;
   /** Runs the correlated subqueries of `slots` for the enclosing row `row`, into `ctx.slots`. */
   readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
+  /** The statement's point lookup, already read (see `PrefetchedReads`). */
+  readonly prefetched?: PrefetchedReads;
 }
 
 /** A batch of rows; operators pass rows along in batches to amortize the awaits. */

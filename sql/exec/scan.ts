@@ -3,7 +3,8 @@
  * grows from `firstPageKeys` to `pageKeysMax`, so `LIMIT 1` reads little and a full scan few
  * round trips), decodes each entry with the table's `RowCodec`, and for a secondary index fetches
  * the primary rows (one batch of gets per page: an index join). An exact primary-key lookup is a
- * batch of point gets.
+ * batch of point gets — for a query, usually read already by the engine in the batch that read
+ * the catalog version (`Runtime.prefetched`).
  *
  * A locking scan (`FOR UPDATE`/`FOR SHARE`, UPDATE's and DELETE's reads) sends locking gets and
  * scans (CockroachDB's locking reads: each row read is locked for the transaction — index
@@ -47,8 +48,15 @@ export class ScanSource implements RowSource {
       const keys = this.pointKeys;
       this.pointKeys = [];
       if (keys.length === 0) return null;
-      const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
+      const prefetched = this.takePrefetched(keys);
       const rows: RowBatch = [];
+      if (prefetched !== undefined) {
+        prefetched.forEach((value, index) => {
+          if (value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, value));
+        });
+        return rows;
+      }
+      const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
       response.responses.forEach((result, index) => {
         if (result.kind === 'get' && result.value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, result.value));
       });
@@ -83,6 +91,15 @@ export class ScanSource implements RowSource {
   }
 
   /** The lock strength of the scan's reads (`none` for a plain read). */
+  /** The values of `keys` if the engine read them already for this scan (`PrefetchedReads`), once. */
+  private takePrefetched(keys: readonly Uint8Array[]): readonly (Uint8Array | undefined)[] | undefined {
+    const prefetched = this.rt.prefetched;
+    if (prefetched === undefined || prefetched.used || prefetched.node !== this.node || this.node.locking !== null) return undefined;
+    if (prefetched.keys.length !== keys.length || prefetched.keys.some((key, index) => Buffer.compare(key, keys[index]!) !== 0)) return undefined;
+    prefetched.used = true;
+    return prefetched.values;
+  }
+
   private get strength(): LockStrength {
     return this.node.locking?.strength ?? 'none';
   }

@@ -50,6 +50,39 @@ describe('SqlEngine', () => {
     expect(await run(select, [3])).toEqual(['SELECT 0']);
   });
 
+  it('reads a primary-key point lookup in the batch that reads the catalog version: one KV batch a statement', async () => {
+    await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+    const counted = (prepared: PreparedStatement, params: readonly unknown[]): Promise<{ rows: string[]; batches: number }> =>
+      runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+        let batches = 0;
+        const batch = txn.batch.bind(txn);
+        const get = txn.get.bind(txn);
+        txn.batch = ((...args: Parameters<typeof batch>) => {
+          batches += 1;
+          return batch(...args);
+        }) as typeof txn.batch;
+        txn.get = (...args: Parameters<typeof get>) => {
+          batches += 1;
+          return get(...args);
+        };
+        const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
+        const rows: string[] = [];
+        for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(String(next.value[0]));
+        return { rows, batches };
+      });
+    expect(await counted(await prepare('SELECT b FROM t WHERE a = $1'), [2])).toEqual({ rows: ['y'], batches: 1 });
+    expect(await counted(await prepare('SELECT b FROM t WHERE a = $1'), [4])).toEqual({ rows: [], batches: 1 });
+    expect(await counted(await prepare('SELECT b FROM t WHERE a IN (3, 1) ORDER BY b'), [])).toEqual({ rows: ['x', 'z'], batches: 1 });
+    // Not a primary-key lookup: the version, then the scan.
+    expect(await counted(await prepare('SELECT a FROM t WHERE b = $1'), ['z'])).toEqual({ rows: ['3'], batches: 2 });
+    // A locking read is not prefetched: its gets lock.
+    expect(await counted(await prepare('SELECT b FROM t WHERE a = $1 FOR UPDATE'), [1])).toEqual({ rows: ['x'], batches: 2 });
+    // After a DDL the plan is made again and its scan reads again (the prefetched reads were the old plan's).
+    const select = await prepare('SELECT b FROM t WHERE a = $1');
+    await runSql(world, "ALTER TABLE t ADD COLUMN c INT DEFAULT 7; UPDATE t SET b = 'w' WHERE a = 1");
+    expect((await counted(select, [1])).rows).toEqual(['w']);
+  });
+
   it('re-plans after a concurrent DDL, and refuses a plan whose result columns changed', async () => {
     await runSql(world, 'CREATE TABLE t (a INT PRIMARY KEY)');
     const insert = await prepare('INSERT INTO t (a) VALUES ($1)');
