@@ -2,7 +2,8 @@
  * Savepoints of a `Txn` against a real one-range sender (harness.ts): a rollback to a savepoint
  * hides the writes made since from the transaction's own reads, commits without them (intents
  * back to the newest kept write, or gone), keeps their keys locked until the end, nests, and is
- * forgotten by an epoch restart. Plus `addIgnoredRange`'s merging.
+ * forgotten by an epoch restart, and works with the write buffer holding puts back. Plus
+ * `addIgnoredRange`'s merging.
  */
 import { describe, expect, it } from 'vitest';
 import { next } from '../../clock/index.js';
@@ -111,6 +112,28 @@ describe('Txn savepoints', () => {
     expect(dec(await txn.get(enc('a')))).toBe('2');
     await txn.commit();
     expect(await w.sender.getAt('a', next(txn.transaction.writeTimestamp))).toBe('2');
+  });
+});
+
+describe('Txn savepoints with the write buffer on', () => {
+  it('a savepoint covers the puts held before it, and a rollback undoes those held after it', async () => {
+    const w = world(undefined, undefined, 1 << 20);
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('a1')); // held in the coordinator
+    const sent = w.sender.batches.length;
+    const savepoint = await txn.savepoint();
+    expect(w.sender.batches.length).toBe(sent + 1); // the savepoint sent it first
+    expect(savepoint.sequence).toBe(1);
+    await txn.put(enc('b'), enc('b1')); // held
+    await txn.put(enc('a'), enc('a2')); // held
+    await txn.rollbackToSavepoint(savepoint);
+    expect(txn.transaction.ignoredSequences).toEqual([{ start: 2, end: 3 }]);
+    expect(dec(await txn.get(enc('a')))).toBe('a1');
+    expect(await txn.get(enc('b'))).toBeUndefined();
+    await txn.commit();
+    const after = next(txn.transaction.writeTimestamp);
+    expect(await w.sender.getAt('a', after)).toBe('a1');
+    expect(await w.sender.getAt('b', after)).toBeUndefined();
   });
 });
 
