@@ -4,6 +4,7 @@
  * table leaves behind, the split of a new table's range, and sequence values.
  */
 import { batchHeader, batchRequest, adminSplitRequest, deleteRangeRequest, indexPrefix, intValue, keyMax, prefixEnd, systemKey, tablePrefix } from '../../kv/api/index.js';
+import { RangedbError } from '../../src/base/errors.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
@@ -77,18 +78,32 @@ export function sequenceValueKey(sequenceId: number): Uint8Array {
   return systemKey('Generator', [intValue(BigInt(sequenceId))]);
 }
 
+/** Attempts at splitting off a new table's range: concurrent splits of one range conflict (40001). */
+const splitAttemptsMax = 10;
+
 /**
  * Splits off a new table's range (each table starts in its own range, so its load and its
- * splits are its own). Run after the creating transaction committed; a failure is only logged —
- * the table works in a shared range too.
+ * splits are its own). Run after the creating transaction committed; a split that conflicts with
+ * another split of the same range (pgbench -i creates four tables back to back, and each splits
+ * the range they all start in) is tried again after a short backoff. A failure is only logged —
+ * the table works in a shared range too, but a bulk load into the system range then makes its
+ * transaction's intents local to the record's range, resolved inside its commit.
  */
 export function splitAfterCommit(deps: SqlEngineDeps, tableId: number, logger: Logger | undefined): () => Promise<void> {
   return async () => {
-    try {
-      const timestamp = deps.txnDeps.clock.now();
-      await deps.db.send(batchRequest(batchHeader({ timestamp }), [adminSplitRequest(tablePrefix(tableId))]));
-    } catch (error) {
-      logger?.warn({ err: error, tableId }, 'could not split off the range of a new table');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const timestamp = deps.txnDeps.clock.now();
+        await deps.db.send(batchRequest(batchHeader({ timestamp }), [adminSplitRequest(tablePrefix(tableId))]));
+        return;
+      } catch (error) {
+        const conflict = error instanceof RangedbError && error.sqlState === '40001';
+        if (!conflict || attempt >= splitAttemptsMax) {
+          logger?.warn({ err: error, tableId, attempt }, 'could not split off the range of a new table');
+          return;
+        }
+        await deps.txnDeps.timers.sleep(1 + deps.txnDeps.random.int(10 * attempt));
+      }
     }
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The engine through its contract, beyond the golden scripts: parameter type inference, plans
  * re-made after a concurrent DDL, the descriptor cache never serving an aborted transaction's
- * catalog, the new table's range split after commit, and rows pulled lazily.
+ * catalog, the new table's range split after commit (concurrent splits retried), point lookups
+ * read with the catalog version, and rows pulled lazily.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tablePrefix, compareKeys } from '../../../kv/api/index.js';
@@ -113,6 +114,24 @@ describe('SqlEngine', () => {
     const starts = ranges.map((range) => range.startKey);
     // The first table id is 104: 100–103 are defaultdb, postgres and their public schemas.
     expect(starts.some((start) => compareKeys(start, tablePrefix(104)) === 0)).toBe(true);
+  });
+
+  it('splits off the range of each table created concurrently (conflicting splits are tried again)', async () => {
+    // pgbench -i creates four tables back to back; the session runs each one's split after its
+    // commit without waiting, so the splits of the one range they all start in overlap.
+    const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const splits: (() => Promise<void>)[] = [];
+    for (const name of names) {
+      const create = await prepare(`CREATE TABLE ${name} (a INT PRIMARY KEY)`);
+      await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+        const result = await create.run({ txn, settings: world.settings, params: [], cancel });
+        for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next());
+        if (result.afterCommit !== undefined) splits.push(result.afterCommit);
+      });
+    }
+    await Promise.all(splits.map((split) => split()));
+    const starts = (await world.kv.ranges()).map((range) => range.startKey);
+    for (let id = 104; id < 104 + names.length; id++) expect(starts.some((start) => compareKeys(start, tablePrefix(id)) === 0), `table ${id}`).toBe(true);
   });
 
   it('pulls rows lazily: a LIMIT over a large scan reads only the first page', async () => {
