@@ -253,12 +253,13 @@ export class Txn {
    * sequences join `ignoredSequences`, which every later batch carries, so the transaction's
    * reads no longer see them and resolution drops them — an intent goes back to the newest write
    * kept, or goes away. The keys stay locked until the transaction ends, as in CockroachDB.
-   * Writes still buffered are sent first, so that they too get sequences in the ignored range.
+   * Writes the write buffer still holds are dropped: they were made after the savepoint.
    * The savepoint must be of this epoch: a restart discards the epoch's writes and sequences.
    */
   async rollbackToSavepoint(savepoint: TxnSavepoint): Promise<void> {
     assert(savepoint.epoch === this.proto.epoch, 'a savepoint of another epoch');
-    await this.flush();
+    // Held writes were all made after the savepoint (it sent the buffer): undone by never going.
+    this.interceptors.writeBuffer.discard();
     const current = this.interceptors.seqNumAllocator.currentSequence;
     assert(savepoint.sequence <= current, 'a savepoint ahead of the transaction');
     if (current === savepoint.sequence) return;

@@ -45,7 +45,8 @@
  *   savepoint sends the buffer first), and a commit batch writing a key twice could not commit
  *   in one phase.
  * - A rollback drops the buffer: what was never sent needs no undoing.
- * - `flush()` sends the buffer on its own: a savepoint must know every write made before it.
+ * - `flush()` sends the buffer on its own: a savepoint must know every write made before it;
+ *   `discard()` drops it: a rollback to a savepoint undoes every write held since.
  * - At most `limits.txnWriteBufferBytesMax` bytes are held (CockroachDB's 4 MiB default): a put
  *   that would pass it is sent at once, with the buffer.
  *
@@ -122,6 +123,15 @@ export class WriteBuffer implements TxnInterceptor {
     const response = await next(batchRequest(batch.header, [...writes.values()]));
     if (this.buffered === writes) this.drop();
     return batchResponse(batch, response.header, []);
+  }
+
+  /**
+   * Drops every held write: a rollback to a savepoint undoes them (a savepoint sends the buffer
+   * first, so what is held was written after it). A held write that a failed batch may have
+   * laid down already got its sequence then, which the rollback's ignored range covers.
+   */
+  discard(): void {
+    this.drop();
   }
 
   epochBumped(): void {
