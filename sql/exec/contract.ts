@@ -126,6 +126,37 @@ export interface SqlEngineDeps {
   readonly txnDeps: TxnDeps;
   /** Where the engine logs what it cannot report to a client (a failed post-commit split). Optional. */
   readonly logger?: Logger;
+  /**
+   * The node's view of the ranges it holds (sizes from MVCC stats, leaseholders), for `SHOW
+   * RANGES … WITH DETAILS` and `SHOW RANGE … FOR ROW`. Optional: without it those columns are
+   * NULL. An interface so that sql/ never imports kv/replica (the node implements it over its
+   * Store: src/node/sql-engine.ts).
+   */
+  readonly ranges?: NodeRangeStatus;
+}
+
+/** What one node knows about a range it holds a replica of, read from that replica's state. */
+export interface RangeStatus {
+  /** The node holding the range's lease, or null while no lease is known. */
+  readonly leaseholderNodeId: number | null;
+  /** The range's MVCC statistics (kv/storage/mvcc/stats.ts), exact, as of the replica's applied state. */
+  readonly keyBytes: number;
+  readonly valBytes: number;
+  readonly liveBytes: number;
+  readonly liveCount: number;
+  readonly keyCount: number;
+  readonly valCount: number;
+  readonly intentBytes: number;
+  readonly intentCount: number;
+}
+
+/** The ranges one node holds, by range id (the node's stores, read locally: no RPC). */
+export interface NodeRangeStatus {
+  readonly nodeId: number;
+  /** The node's `--locality` as CockroachDB prints it (`region=us-east1,zone=a`), or '' without one. */
+  readonly locality: string;
+  /** The range's status on this node, or undefined if the node has no replica of it. */
+  rangeStatus(rangeId: number): RangeStatus | undefined;
 }
 
 export interface SqlEngine {

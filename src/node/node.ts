@@ -12,7 +12,7 @@ import { LevelEngine } from '../../kv/storage/level-engine.js';
 import { runTxn } from '../../txn/index.js';
 import { loadParser } from '../../sql/parser/index.js';
 import { openKv, type Kv } from './kv.js';
-import { defaultSqlEngine, type SqlEngineFactory } from './sql-engine.js';
+import { defaultSqlEngine, storeRangeStatus, type SqlEngineFactory } from './sql-engine.js';
 import { SqlServer, type SqlServerConfig } from './sql-server.js';
 import { readStoreIdent, type StoreIdent } from './store-ident.js';
 
@@ -88,7 +88,7 @@ export class RangedbNode {
 /** Loads the parser, bootstraps the engine's system objects in a transaction, then listens. */
 async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: SqlEngineFactory): Promise<SqlServer> {
   await loadParser();
-  const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }) });
+  const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
   // SQL sessions send each write at once (no write buffer, txn/write-buffer.ts) for now: an
   // intent laid at the statement makes a concurrent reader of the row wait, which a read-then-

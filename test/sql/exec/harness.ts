@@ -9,6 +9,7 @@ import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
+import { storeRangeStatus } from '../../../src/node/sql-engine.js';
 import { runTxn, type Txn } from '../../../txn/index.js';
 import { createSqlEngine } from '../../../sql/exec/index.js';
 import type { SessionSettings, SqlEngine, StatementResult } from '../../../sql/exec/index.js';
@@ -39,7 +40,7 @@ export function settings(database = 'defaultdb'): SessionSettings {
 export async function openSqlWorld(): Promise<SqlWorld> {
   await loadParser();
   const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }) });
-  const engine = createSqlEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: silentLogger() });
+  const engine = createSqlEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: silentLogger(), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
   return { kv, engine, settings: settings(), close: () => kv.close() };
 }

@@ -1,0 +1,116 @@
+/**
+ * `ALTER TABLE t | INDEX t@i SPLIT AT VALUES (…)` and `UNSPLIT AT VALUES (…) | UNSPLIT ALL`,
+ * with CockroachDB's output columns (`key`, `pretty`, and for SPLIT `split_enforced_until`).
+ *
+ * SPLIT sends an AdminSplit at each row's index key (the index's prefix + the order-preserving
+ * encoding of the values); a key that already starts a range is left as it is (CockroachDB's
+ * SPLIT AT is idempotent too). rangedb has no merge queue yet, so every split stays until
+ * UNSPLIT: `split_enforced_until` is NULL (CockroachDB prints its "forever" timestamp there for a
+ * split without `WITH EXPIRATION`; expirations would only matter to a merge queue).
+ *
+ * UNSPLIT in CockroachDB clears a range's sticky bit and leaves the merge to the merge queue; with
+ * no merge queue on this node UNSPLIT merges at once: the range starting at the key is subsumed by
+ * its left neighbour (AdminMerge on the left range, kv/replica/split-merge.ts). UNSPLIT ALL merges
+ * every boundary inside the table's span — never the one at the table's own start, so each table
+ * keeps its own first range — or, for an index, every boundary in the index's span.
+ */
+import type * as ast from '../parser/ast.js';
+import { adminMergeRequest, adminSplitRequest, batchHeader, batchRequest, compareKeys, keysEqual, prettyKey } from '../../kv/api/index.js';
+import { assert } from '../../src/base/assert.js';
+import { SqlError } from '../catalog/errors.js';
+import type { PlanContext } from '../plan/planner.js';
+import { byteaType, textType, timestamptzType } from '../types/sql-type.js';
+import type { Datum } from '../types/datum.js';
+import { formatText, timeZoneFromSetting } from '../types/index.js';
+import type { SqlEngineDeps } from './contract.js';
+import { rowsSource } from './runtime.js';
+import type { StatementPlan } from './statement.js';
+import { keyOfRow, planKeyRows, rangeStartingAt, readRangeDescriptors, resolveAdminIndex, resultColumn, type AdminIndex } from './admin-target.js';
+
+export async function prepareSplitAt(pctx: PlanContext, statement: ast.SplitAt, deps: SqlEngineDeps): Promise<StatementPlan> {
+  const target = await resolveAdminIndex(pctx, statement.target);
+  const rows = await planKeyRows(pctx, target, statement.rows, 'SPLIT AT');
+  return {
+    columns: [resultColumn('key', byteaType), resultColumn('pretty', textType), resultColumn('split_enforced_until', timestamptzType())],
+    paramTypes: [],
+    isDdl: false,
+    async execute(rt) {
+      const out: Datum[][] = [];
+      for (const row of rows) {
+        const { key } = keyOfRow(target, row, rt.ctx, 'SPLIT AT');
+        rt.cancel.throwIfCancelled();
+        const descriptors = await readRangeDescriptors(deps);
+        if (rangeStartingAt(descriptors, key) === undefined) await sendAdmin(deps, adminSplitRequest(key));
+        out.push([key, prettyKey(key), null]);
+      }
+      return { rows: rowsSource(out), tag: (count) => `SELECT ${count}`, notices: [] };
+    },
+  };
+}
+
+export async function prepareUnsplit(pctx: PlanContext, statement: ast.Unsplit, deps: SqlEngineDeps): Promise<StatementPlan> {
+  const target = await resolveAdminIndex(pctx, statement.target);
+  const rows = statement.rows === null ? null : await planKeyRows(pctx, target, statement.rows, 'UNSPLIT AT');
+  return {
+    columns: [resultColumn('key', byteaType), resultColumn('pretty', textType)],
+    paramTypes: [],
+    isDdl: false,
+    async execute(rt) {
+      const keys: Uint8Array[] = [];
+      if (rows === null) {
+        keys.push(...(await unsplitAll(deps, target)));
+      } else {
+        for (const row of rows) {
+          const { key, values } = keyOfRow(target, row, rt.ctx, 'UNSPLIT AT');
+          rt.cancel.throwIfCancelled();
+          await unsplitAt(deps, key, values, target);
+          keys.push(key);
+        }
+      }
+      return { rows: rowsSource(keys.map((key) => [key, prettyKey(key)])), tag: (count) => `SELECT ${count}`, notices: [] };
+    },
+  };
+}
+
+/** Merges the range starting at `key` into its left neighbour; CockroachDB's error if `key` is not a boundary. */
+async function unsplitAt(deps: SqlEngineDeps, key: Uint8Array, values: readonly Datum[], target: AdminIndex): Promise<void> {
+  const descriptors = await readRangeDescriptors(deps);
+  const right = rangeStartingAt(descriptors, key);
+  if (right === undefined) {
+    const shown = values.map((value, index) => (value === null ? 'NULL' : formatText(target.keyTypes[index]!, value, { timeZone: timeZoneFromSetting('UTC') }))).join(', ');
+    throw new SqlError('22023', `could not UNSPLIT AT (${shown}): key ${prettyKey(key)} is not the start of a range`);
+  }
+  // A key of the table's index always sorts after the table's own start (`/Table/<id>`), so this
+  // never merges the table's first range into the table before it.
+  assert(compareKeys(key, target.span.start) > 0 || target.targetKind === 'index', 'UNSPLIT AT the table start');
+  const left = descriptors.find((descriptor) => keysEqual(descriptor.endKey, key));
+  assert(left !== undefined, 'a range that is not the first has a left neighbour');
+  await sendAdmin(deps, adminMergeRequest(left.startKey));
+}
+
+/**
+ * Merges every boundary inside the target's span, left to right: each merge widens the same left
+ * range (the one holding the span's start, or starting at it), so each AdminMerge is addressed to
+ * the span's start key. Returns the keys that stopped being boundaries.
+ */
+async function unsplitAll(deps: SqlEngineDeps, target: AdminIndex): Promise<Uint8Array[]> {
+  const isTable = target.targetKind === 'table';
+  const descriptors = await readRangeDescriptors(deps);
+  const boundaries = descriptors
+    .map((descriptor) => descriptor.startKey)
+    .filter((start) => {
+      const fromStart = compareKeys(start, target.span.start);
+      return (isTable ? fromStart > 0 : fromStart >= 0) && compareKeys(start, target.span.end) < 0;
+    });
+  for (const boundary of boundaries) {
+    const fresh = await readRangeDescriptors(deps);
+    const left = fresh.find((descriptor) => keysEqual(descriptor.endKey, boundary));
+    assert(left !== undefined, 'a boundary inside a table has a range on its left');
+    await sendAdmin(deps, adminMergeRequest(left.startKey));
+  }
+  return boundaries;
+}
+
+async function sendAdmin(deps: SqlEngineDeps, request: Parameters<typeof batchRequest>[1][number]): Promise<void> {
+  await deps.db.send(batchRequest(batchHeader({ timestamp: deps.txnDeps.clock.now() }), [request]));
+}
