@@ -24,8 +24,10 @@
  *   released together, writers one at a time through a **reservation** (broken by an earlier
  *   arrival, so reservations taken in opposite orders never look like a deadlock); one
  *   **distinguished waiter** per key pushes, so N waiters cost one push; a transaction never
- *   waits for itself. Wait policies block, error (NOWAIT) and skip-locked. `lock-request.ts` is
- *   its input.
+ *   waits for itself. Wait policies block, error (NOWAIT) and skip-locked. Lock strengths:
+ *   intents and exclusive unreplicated locks (FOR UPDATE, UPDATE/DELETE's reads) exclude every
+ *   other transaction's locking reads and writes; shared locks (FOR SHARE) only writers and
+ *   exclusive lockers; plain reads wait on intents alone. `lock-request.ts` is its input.
  * - `txn-wait-queue.ts` — **the transaction wait queue**: pushers parked on a pushee's record, a
  *   **waits-for graph** with **deadlock detection** (abort the lowest priority, ties to the larger
  *   id), and **abandonment** through a heartbeat **lease** (liveness threshold).
