@@ -8,11 +8,12 @@
  * the SQL transaction does not undo them.
  */
 import type * as ast from '../parser/ast.js';
-import { batchHeader, batchRequest, compareKeys, decodeRangeDescriptor, keyMax, keysEqual, meta2Prefix, metaMax, prefixEnd, scanRequest, tablePrefix, type RangeDescriptor } from '../../kv/api/index.js';
+import { KeyBuilder, batchHeader, batchRequest, compareKeys, decodeRangeDescriptor, keyMax, keysEqual, meta2Prefix, metaMax, prefixEnd, scanRequest, tablePrefix, type RangeDescriptor } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
 import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { SqlError } from '../catalog/errors.js';
 import { resolveTable } from '../catalog/resolve.js';
+import { appendDatumKey } from '../rowcodec/key-datum.js';
 import type { CompiledExpr, EvalContext } from '../plan/expr/compiled.js';
 import { codecOf, planValuesRows, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
@@ -34,7 +35,7 @@ export interface AdminIndex {
   readonly targetKind: 'table' | 'index';
   readonly table: TableDesc;
   readonly index: IndexDesc;
-  /** The types of the index's key columns, in index order. */
+  /** The types of the index's key columns, in key order (a non-unique secondary index's primary key suffix included). */
   readonly keyTypes: readonly SqlType[];
   /**
    * The keys the statement may touch: the whole table (`/Table/<id>` …) for a table target (its
@@ -61,8 +62,13 @@ export async function resolveAdminIndex(pctx: PlanContext, target: ast.AdminTarg
     const prefix = tablePrefix(table.id);
     span = { start: prefix, end: prefixEnd(prefix, keyMax) };
   }
-  const keyTypes = index.columns.map((indexColumn) => table.columns.find((candidate) => candidate.id === indexColumn.columnId)!.type);
   const isPrimary = index.id === table.primaryIndex.id;
+  // A non-unique secondary index keys each entry by its columns and then the primary key columns
+  // it lacks (the suffix that makes entries unique): a row's full key names those too, as in
+  // CockroachDB (`FOR ROW (grp, id)`, `SPLIT AT VALUES (3, 150)` between entries of one value).
+  const suffix = isPrimary || index.unique ? [] : table.primaryIndex.columns.filter((pk) => !index.columns.some((column) => column.columnId === pk.columnId));
+  const typeOf = (columnId: number): SqlType => table.columns.find((candidate) => candidate.id === columnId)!.type;
+  const keyTypes = [...index.columns, ...suffix].map((column) => typeOf(column.columnId));
   return {
     targetKind: target.kind,
     table,
@@ -71,7 +77,16 @@ export async function resolveAdminIndex(pctx: PlanContext, target: ast.AdminTarg
     span,
     keyOf(values) {
       assert(values.length <= keyTypes.length, 'more values than index key columns');
-      return isPrimary ? codec.primaryKeyFromValues(values) : codec.indexKeyFromValues(index.id, values);
+      if (isPrimary) return codec.primaryKeyFromValues(values);
+      const key = codec.indexKeyFromValues(index.id, values.slice(0, index.columns.length));
+      if (values.length <= index.columns.length) return key;
+      const builder = new KeyBuilder(key.length + 32);
+      builder.pushBytes(key);
+      values.slice(index.columns.length).forEach((datum, offset) => {
+        const column = suffix[offset]!;
+        appendDatumKey(builder, typeOf(column.columnId), datum, column.direction);
+      });
+      return builder.finish();
     },
   };
 }
