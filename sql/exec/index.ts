@@ -10,7 +10,8 @@
  *     │ query       sql/plan: planner → plan tree ──► operators.ts: one pulled RowSource per node
  *     │ INSERT/UPDATE/DELETE   dml.ts: read all affected rows, then row-writer.ts (batched KV writes)
  *     │ DDL         ddl-*.ts: sql/catalog descriptors, in the same transaction
- *     └ admin       admin.ts: SPLIT AT, SHOW RANGES
+ *     └ admin       admin.ts → admin-split.ts (SPLIT AT, UNSPLIT), admin-ranges.ts (SHOW RANGES,
+ *                   FOR ROW, SCATTER, RELOCATE), admin-settings.ts (cluster settings)
  * ```
  *
  * ## Choices
@@ -38,8 +39,8 @@
  *
  * LATERAL, correlated subqueries under GROUP BY or HAVING, WITH RECURSIVE, window functions,
  * ON CONFLICT ON CONSTRAINT, foreign keys, lookup joins, partial and expression indexes, EXPLAIN
- * ANALYZE, COPY into the engine (the session's framing must turn rows into INSERTs), most admin
- * statements beyond SPLIT AT and SHOW RANGES.
+ * ANALYZE, COPY into the engine (the session's framing must turn rows into INSERTs), a merge queue
+ * (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused), SCATTER/RELOCATE across stores.
  */
 export * from './contract.js';
 export { createSqlEngine } from './engine.js';
