@@ -154,6 +154,9 @@ export async function prepareSetClusterSetting(pctx: PlanContext, statement: ast
   return {
     columns: undefined,
     paramTypes: [],
+    // Not DDL: the catalog is unchanged. A prepared statement whose result columns depend on a
+    // setting (SHOW RANGES under sql.show_ranges_deprecated_behavior.enabled) checks it when it
+    // runs and answers PostgreSQL's 0A000 "cached plan must not change result type" if it moved.
     isDdl: false,
     async execute(rt) {
       const key = settingKey(definition.name);

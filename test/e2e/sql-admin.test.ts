@@ -89,6 +89,17 @@ describe('admin statements over pgwire', () => {
       expect((await client.query('SELECT count(*)::int AS n, sum(id)::int AS s FROM items')).rows).toEqual([{ n: 300, s: 45150 }]);
       expect((await client.query('SELECT count(*)::int AS n FROM items WHERE grp = 3')).rows).toEqual([{ n: 43 }]);
 
+      // A setting that changes SHOW RANGES's columns: a new statement gets them; one prepared
+      // before gets PostgreSQL's answer to a cached plan whose result type changed (0A000).
+      const named = { name: 'ranges', text: 'SHOW RANGES FROM TABLE items' };
+      expect((await client.query(named)).fields.map((field) => field.name)).toContain('voting_replicas');
+      await client.query('SET CLUSTER SETTING sql.show_ranges_deprecated_behavior.enabled = true');
+      const deprecated = await client.query('SHOW RANGES FROM TABLE items');
+      expect(deprecated.fields.map((field) => field.name)).toEqual(['start_key', 'end_key', 'range_id', 'range_size_mb', 'lease_holder', 'lease_holder_locality', 'replicas', 'replica_localities']);
+      await expect(client.query(named)).rejects.toMatchObject({ code: '0A000', message: 'cached plan must not change result type' });
+      await client.query('SET CLUSTER SETTING sql.show_ranges_deprecated_behavior.enabled = DEFAULT');
+      expect((await client.query(named)).rows).toHaveLength(3);
+
       await client.query("SET CLUSTER SETTING cluster.organization = 'Acme Labs'");
       await client.end();
       await node.stop();
