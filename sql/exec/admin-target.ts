@@ -10,6 +10,7 @@
 import type * as ast from '../parser/ast.js';
 import { KeyBuilder, batchHeader, batchRequest, compareKeys, decodeRangeDescriptor, keyMax, keysEqual, meta2Prefix, metaMax, prefixEnd, scanRequest, tablePrefix, type RangeDescriptor } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
 import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { SqlError } from '../catalog/errors.js';
 import { resolveTable } from '../catalog/resolve.js';
@@ -97,6 +98,7 @@ export async function resolveAdminIndex(pctx: PlanContext, target: ast.AdminTarg
  */
 export async function planKeyRows(pctx: PlanContext, target: AdminIndex, rows: readonly (readonly ast.Expr[])[], what: string): Promise<CompiledExpr[][]> {
   const width = rows[0]?.length ?? 0;
+  if (rows.length > limits.sqlAdminSplitRowsMax) throw new SqlError('54000', `too many rows in ${what} data: ${rows.length} (at most ${limits.sqlAdminSplitRowsMax})`);
   for (const row of rows) if (row.length > target.keyTypes.length) throw new SqlError('42601', `too many columns in ${what} data`);
   if (width === 0) throw new SqlError('42601', `no columns in ${what} data`);
   const planned = await planValuesRows(pctx.compiler.withScope(Scope.empty), rows, target.keyTypes.slice(0, width));

@@ -224,3 +224,8 @@ export const limits = Object.freeze({
 });
 
 export type Limits = typeof limits;
+  /**
+   * Keys one `SPLIT AT` / `UNSPLIT AT` statement names (sql/exec/admin-split.ts): each is its own
+   * admin transaction and meta2 read, so a statement of thousands would hold its session for long.
+   */
+  sqlAdminSplitRowsMax: 1_000,
