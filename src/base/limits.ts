@@ -221,11 +221,11 @@ export const limits = Object.freeze({
    * `raftCommandBytesMax` (its resolver sends the resume spans next).
    */
   intentResolutionIntentsMax: 1_000,
-});
-
-export type Limits = typeof limits;
   /**
    * Keys one `SPLIT AT` / `UNSPLIT AT` statement names (sql/exec/admin-split.ts): each is its own
    * admin transaction and meta2 read, so a statement of thousands would hold its session for long.
    */
   sqlAdminSplitRowsMax: 1_000,
+});
+
+export type Limits = typeof limits;
