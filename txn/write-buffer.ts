@@ -30,10 +30,12 @@
  *   read) — up to its resume span, whose continuation gets the same treatment. So reading one's
  *   own writes costs no round trip, and the writes still ride with the commit. A read answered
  *   from the buffer needs no refresh: its value depends on no one else.
- * - Anything else — a locking read, a limited read, any other request — takes the buffer down
- *   ahead of it, in the order the writes were made, and the sequence allocator (below) numbers
- *   them in that order: every request sees exactly the writes made before it, as if each write
- *   had been sent when it was made.
+ * - A locking read or a limited read that touches no buffered key goes around the buffer too
+ *   (what it reads or locks does not depend on the held writes).
+ * - Anything else — a locking or limited read of a buffered key, any other request — takes the
+ *   buffer down ahead of it, in the order the writes were made, and the sequence allocator
+ *   (below) numbers them in that order: every request sees exactly the writes made before it,
+ *   as if each write had been sent when it was made.
  * - Bad input is refused by `Txn` before a write reaches the buffer (`checkBatch`), so a refused
  *   write still fails at its own call.
  * - A batch that carried the buffer and failed leaves the writes in the buffer: they go again,
@@ -73,11 +75,14 @@ import {
   scanResponse,
   type BatchRequest,
   type BatchResponse,
+  type GetRequest,
   type KeyValueRow,
   type PutRequest,
   type Request,
   type Response,
+  type ReverseScanRequest,
   type ReverseScanResponse,
+  type ScanRequest,
   type ScanResponse,
 } from '../kv/api/index.js';
 import { batchTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
@@ -108,7 +113,7 @@ export class WriteBuffer implements TxnInterceptor {
     const last = batch.requests[batch.requests.length - 1];
     if (last?.kind === 'endTxn' && !last.commit) this.drop(); // a rollback: never sent, nothing to undo
     else if (this.tryBuffer(batch)) return Promise.resolve(batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, batch.requests.map(() => putResponse())));
-    else if (this.buffered.size > 0 && readsAroundBuffer(batch)) return this.readAroundBuffer(batch, next);
+    else if (this.buffered.size > 0 && this.readsAroundBuffer(batch)) return this.readAroundBuffer(batch, next);
     return this.sendWithBuffer(batch, next);
   }
 
@@ -204,7 +209,30 @@ export class WriteBuffer implements TxnInterceptor {
       }
       return answered;
     });
-    return batchResponse(batch, response.header, responses);
+    return this.noteLocks(batch, batchResponse(batch, response.header, responses));
+  }
+
+  /**
+   * Whether `batch` is reads the buffer can answer around: Gets, Scans and ReverseScans, where
+   * every locking read, and every read of a batch with a key or byte limit (which counts the rows
+   * the cluster returns), touches no buffered key — a locking read must lock what the store
+   * has, and a limit would count rows the buffer adds; nothing needs the held writes then.
+   */
+  private readsAroundBuffer(batch: BatchRequest): boolean {
+    const limited = batch.header.maxSpanRequestKeys !== 0 || batch.header.targetBytes !== 0;
+    return batch.requests.every((request) => {
+      if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return false;
+      return (request.keyLocking === 'none' && !limited) || !this.touchesBuffer(request);
+    });
+  }
+
+  /** Whether a read's key or span holds a buffered key. */
+  private touchesBuffer(request: GetRequest | ScanRequest | ReverseScanRequest): boolean {
+    if (request.kind === 'get') return this.buffered.has(keyId(request.key));
+    for (const write of this.buffered.values()) {
+      if (compareKeys(write.key, request.key) >= 0 && compareKeys(write.key, request.endKey) < 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -233,16 +261,6 @@ export class WriteBuffer implements TxnInterceptor {
     this.buffered = new Map();
     this.bufferedBytes = 0;
   }
-}
-
-/**
- * Whether `batch` is plain reads the buffer can answer around: Gets, Scans and ReverseScans
- * without locking, and no key or byte limit on the batch (a limit counts the rows the cluster
- * returns, which the buffer's would change).
- */
-function readsAroundBuffer(batch: BatchRequest): boolean {
-  if (batch.header.maxSpanRequestKeys !== 0 || batch.header.targetBytes !== 0) return false;
-  return batch.requests.every((request) => (request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.keyLocking === 'none');
 }
 
 const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');

@@ -85,6 +85,21 @@ describe('write buffer', () => {
     await txn.commit();
   });
 
+  it('sends a locking or limited read that touches no buffered key around the buffer', async () => {
+    const w = world(undefined, undefined, buffering);
+    await w.sender.putAt('m', 'old-m', w.clock.now());
+    const before = w.sender.batches.length;
+    const txn = new Txn(w.sender, w.deps);
+    await txn.put(enc('a'), enc('1'));
+    expect(dec((await txn.batch([getRequest(enc('m'), 'exclusive')])).responses[0].value)).toBe('old-m');
+    const page = await txn.batch([scanRequest(enc('k'), enc('z'))], { maxSpanRequestKeys: 1 });
+    expect(page.responses[0].rows.map((row) => dec(row.key))).toEqual(['m']);
+    expect(sent(w.sender.batches.slice(before))).toEqual(['get:m', 'scan']);
+    expect(txn.interceptors.writeBuffer.size).toBe(1);
+    await txn.commit();
+    expect(sent(w.sender.batches.slice(before)).at(-1)).toBe('put:a#1,endTxn');
+  });
+
   it('with the `locked` policy holds only puts of keys its exclusive locking reads locked', async () => {
     const w = world(undefined, undefined, buffering);
     const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
