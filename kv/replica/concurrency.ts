@@ -61,6 +61,12 @@ export interface SequencerHost {
   cancelPushes(waiterId: string): void;
   /** Resolves the pushee's intent at `key` as its record says (committed, aborted or pushed). */
   resolveIntent(key: Uint8Array, record: Transaction): Promise<void>;
+  /**
+   * The record of a transaction this store saw finalized recently (committed or aborted), if it
+   * remembers it: an intent of such a transaction is resolved at once, without waiting or
+   * pushing (CockroachDB's finalized-transaction cache).
+   */
+  finalizedTxn(id: TxnId): Transaction | undefined;
 }
 
 /** A push abandoned because the request it served no longer waits. */
@@ -113,6 +119,8 @@ export class RequestSequencer {
         const { guard, held } = this.latches.acquire(plan.latches);
         await held;
         let holding = true;
+        /** Intents of finalized transactions that evaluation met: resolved once latches are out. */
+        let abandonedIntents: { key: Uint8Array; record: Transaction }[] = [];
         try {
           this.checkAlive();
           if (plan.locks.length > 0) {
@@ -133,10 +141,21 @@ export class RequestSequencer {
           } catch (error) {
             if (error instanceof WriteTooOldError) this.acquireLocksOnWriteTooOld(batch, error);
             if (!(error instanceof WriteIntentError)) throw error;
-            for (const intent of error.intents) this.dispatch(this.lockTable.addDiscoveredLock(intent.key, intent.txn));
+            for (const intent of error.intents) {
+              const record = this.host.finalizedTxn(intent.txn.id);
+              if (record !== undefined) abandonedIntents.push({ key: intent.key, record });
+              else this.dispatch(this.lockTable.addDiscoveredLock(intent.key, intent.txn));
+            }
           }
         } finally {
           if (holding) this.releaseLatches(guard);
+        }
+        // Left behind by a transaction already known finished (its asynchronous resolution has
+        // not got there yet): nothing to wait for or push — resolve them, then go again.
+        if (abandonedIntents.length > 0) {
+          const resolving = abandonedIntents;
+          abandonedIntents = [];
+          await Promise.all(resolving.map(({ key, record }) => this.host.resolveIntent(key, record)));
         }
       }
     } finally {

@@ -22,7 +22,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import { RangedbError } from '../../src/base/errors.js';
-import { type NodeId, type RangeId, type StoreId } from '../../src/base/ids.js';
+import { type NodeId, type RangeId, type StoreId, type TxnId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { RandomSource, TimerHandle, Timers } from '../../src/env/env.js';
@@ -108,6 +108,8 @@ export class Store implements Sender, ReplicaHost {
   readonly storeId: StoreId;
   readonly tsCache: TimestampCache;
   readonly pushWaiter: PushWaiter;
+  /** Transactions seen finalized here, newest last, at most `limits.finalizedTxnCacheEntriesMax`. */
+  private readonly finalizedTxns = new Map<TxnId, Transaction>();
   private readonly replicasById = new Map<RangeId, Replica>();
   private readonly pendingReady = new Set<Replica>();
   private cycle: Promise<void> | undefined;
@@ -314,10 +316,18 @@ export class Store implements Sender, ReplicaHost {
     await this.db.send(batchRequest(batchHeader({ timestamp: now }), [resolveIntentRequest(key, { intentTxn: txnMeta(record), status: record.status, ignoredSequences: record.ignoredSequences })]));
   }
 
+  finalizedTxn(id: TxnId): Transaction | undefined {
+    return this.finalizedTxns.get(id);
+  }
+
   /** A transaction record changed: wake pushers, release the locks of a finalized one. */
   private onTxnUpdated(txn: Transaction): void {
     this.pushWaiter.onTxnUpdated(txn);
     if (txn.status === 'COMMITTED' || txn.status === 'ABORTED') {
+      // Remembered (oldest forgotten first) so that a request meeting one of its intents before
+      // the asynchronous resolution does resolves it at once instead of waiting and pushing.
+      this.finalizedTxns.set(txn.id, txn);
+      if (this.finalizedTxns.size > limits.finalizedTxnCacheEntriesMax) this.finalizedTxns.delete(this.finalizedTxns.keys().next().value!);
       for (const replica of this.replicasById.values()) replica.sequencer.txnFinalized(txn.id, txn.status);
     }
   }

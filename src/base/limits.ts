@@ -105,6 +105,12 @@ export const limits = Object.freeze({
    */
   txnWriteBufferBytesMax: 4 * 1024 * 1024,
   /**
+   * Finalized transactions a store remembers (kv/replica/store.ts), so a request meeting an
+   * intent one of them left behind resolves it at once instead of waiting and pushing; a few
+   * seconds of commits at the rates one node sees.
+   */
+  finalizedTxnCacheEntriesMax: 4096,
+  /**
    * Largest key filter of one `LevelEngine` (kv/storage/key-filter.ts), in bytes: a Bloom filter
    * of every key the store holds, so a point read of a key never written (every MVCC write to a
    * fresh key reads it first) skips LevelDB. It starts at 1 MiB and doubles, rebuilt by a scan,

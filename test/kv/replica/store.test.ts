@@ -2,7 +2,7 @@
  * The Store end to end through `openKv`: transactions over one range and across a split,
  * group commit, restart from the engine alone (LevelDB), merges, bad input, and waiting on locks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batchHeader, batchRequest, getRequest, isRetryableError, keyMax, putRequest, RangeNotFoundError, resolveIntentRangeRequest, txnMeta } from '../../../kv/api/index.js';
 import { LevelEngine } from '../../../kv/storage/level-engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
@@ -109,6 +109,24 @@ describe('Store', () => {
     await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('r'), enc('r')));
     expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('r'))))).toBe('r');
     await expect(kv.store.send(batchRequest(batchHeader({ timestamp: kv.clock.now(), rangeId: 3 as never }), [getRequest(k('q'))]))).rejects.toBeInstanceOf(RangeNotFoundError);
+  });
+
+  it('resolves an intent of a transaction it saw finalized at once, without waiting or pushing', async () => {
+    const kv = await start();
+    await kv.split(k('m'));
+    // The committed transaction's intents on the other range stay: asynchronous resolution is off.
+    const asyncResolution = vi.spyOn(kv.store as unknown as { resolveIntentsAsync: () => void }, 'resolveIntentsAsync').mockImplementation(() => undefined);
+    const first = new Txn(kv.sender, kv.txnDeps, layIntents);
+    await first.put(k('a'), enc('first-a')); // the anchor: its intent is resolved with the commit
+    await first.put(k('z'), enc('first-z')); // on the right-hand range: left behind
+    await first.commit();
+    expect(asyncResolution).toHaveBeenCalled();
+    expect(kv.store.replica(2 as never)!.stats.intentCount).toBe(1);
+    const pushes = vi.spyOn(kv.store, 'pushTxn');
+    await runTxn(kv.sender, kv.txnDeps, (txn) => txn.put(k('z'), enc('second-z')));
+    expect(pushes).not.toHaveBeenCalled();
+    expect(kv.store.replica(2 as never)!.stats.intentCount).toBe(0);
+    expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('z'))))).toBe('second-z');
   });
 
   it('makes a writer wait for a conflicting intent and go on once it commits', async () => {
