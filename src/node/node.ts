@@ -90,12 +90,12 @@ async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: S
   await loadParser();
   const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
-  // SQL sessions send each write at once (no write buffer, txn/write-buffer.ts) for now: an
-  // intent laid at the statement makes a concurrent reader of the row wait, which a read-then-
-  // write transaction (SELECT, then UPDATE SET v = $1) needs under contention; with writes held
-  // to the commit, conflicts show only there, and contending transfers restarted each other
-  // without end (test/e2e/sql-transactions.test.ts). UPDATE's locking read makes that safe
-  // for UPDATE itself, but not for a plain SELECT ahead of it.
-  const sqlTxnDeps = { ...kv.txnDeps, writeBufferBytesMax: 0 };
+  // SQL sessions hold back only writes of rows their transaction has locked (txn/write-buffer.ts,
+  // policy `locked`): UPDATE and DELETE read their rows with exclusive locking reads, so their
+  // writes can ride with the commit without hiding a conflict; any other write is laid down as
+  // an intent at once, where a concurrent reader of the row waits for it. (Holding every write
+  // made contending SELECT-then-UPDATE transfers meet their conflicts only at commit and restart
+  // each other past the e2e test's minute: test/e2e/sql-transactions.test.ts.)
+  const sqlTxnDeps = { ...kv.txnDeps, writeBufferPolicy: 'locked' as const };
   return SqlServer.start(env, { engine, db: kv.sender, txnDeps: sqlTxnDeps, catalogVersion: { value: 0 } }, config);
 }
