@@ -134,6 +134,17 @@ describe('SqlEngine', () => {
     for (let id = 104; id < 104 + names.length; id++) expect(starts.some((start) => compareKeys(start, tablePrefix(id)) === 0), `table ${id}`).toBe(true);
   });
 
+  it('anchors the transaction of a TRUNCATE in the system range, so a bulk load after it commits with asynchronous intent resolution', async () => {
+    await runSql(world, 'CREATE TABLE loaded (a INT PRIMARY KEY)');
+    const truncate = await prepare('TRUNCATE loaded');
+    const anchor = await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+      const result = await truncate.run({ txn, settings: world.settings, params: [], cancel });
+      for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next());
+      return txn.transaction.key;
+    });
+    expect(compareKeys(anchor, tablePrefix(104))).toBeLessThan(0);
+  });
+
   it('pulls rows lazily: a LIMIT over a large scan reads only the first page', async () => {
     await runSql(world, 'CREATE TABLE big (a INT PRIMARY KEY); INSERT INTO big SELECT * FROM generate_series(1, 3000)');
     const select = await prepare('SELECT a FROM big LIMIT 2');
