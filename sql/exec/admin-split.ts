@@ -17,6 +17,8 @@
 import type * as ast from '../parser/ast.js';
 import { adminMergeRequest, adminSplitRequest, batchHeader, batchRequest, compareKeys, keysEqual, prettyKey } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
+import { InvalidInputError, RangedbError } from '../../src/base/errors.js';
+import { limits } from '../../src/base/limits.js';
 import { SqlError } from '../catalog/errors.js';
 import type { PlanContext } from '../plan/planner.js';
 import { byteaType, textType, timestamptzType } from '../types/sql-type.js';
@@ -39,8 +41,7 @@ export async function prepareSplitAt(pctx: PlanContext, statement: ast.SplitAt, 
       for (const row of rows) {
         const { key } = keyOfRow(target, row, rt.ctx, 'SPLIT AT');
         rt.cancel.throwIfCancelled();
-        const descriptors = await readRangeDescriptors(deps);
-        if (rangeStartingAt(descriptors, key) === undefined) await sendAdmin(deps, adminSplitRequest(key));
+        await splitAt(deps, key);
         out.push([key, prettyKey(key), null]);
       }
       return { rows: rowsSource(out), tag: (count) => `SELECT ${count}`, notices: [] };
@@ -72,26 +73,65 @@ export async function prepareUnsplit(pctx: PlanContext, statement: ast.Unsplit, 
   };
 }
 
-/** Merges the range starting at `key` into its left neighbour; CockroachDB's error if `key` is not a boundary. */
-async function unsplitAt(deps: SqlEngineDeps, key: Uint8Array, values: readonly Datum[], target: AdminIndex): Promise<void> {
-  const descriptors = await readRangeDescriptors(deps);
-  const right = rangeStartingAt(descriptors, key);
-  if (right === undefined) {
-    const shown = values.map((value, index) => (value === null ? 'NULL' : formatText(target.keyTypes[index]!, value, { timeZone: timeZoneFromSetting('UTC') }))).join(', ');
-    throw new SqlError('22023', `could not UNSPLIT AT (${shown}): key ${prettyKey(key)} is not the start of a range`);
-  }
-  // A key of the table's index always sorts after the table's own start (`/Table/<id>`), so this
-  // never merges the table's first range into the table before it.
-  assert(compareKeys(key, target.span.start) > 0 || target.targetKind === 'index', 'UNSPLIT AT the table start');
-  const left = descriptors.find((descriptor) => keysEqual(descriptor.endKey, key));
-  assert(left !== undefined, 'a range that is not the first has a left neighbour');
-  await sendAdmin(deps, adminMergeRequest(left.startKey));
+/**
+ * Whether an admin request lost a race with another split or merge of the same range: the
+ * descriptor changed under it (40001), or the split it asked for was made meanwhile ("already
+ * split", 22023). The caller re-reads meta2 and decides again.
+ */
+function lostAdminRace(error: unknown): boolean {
+  return error instanceof InvalidInputError || (error instanceof RangedbError && error.sqlState === '40001');
 }
 
 /**
- * Merges every boundary inside the target's span, left to right: each merge widens the same left
- * range (the one holding the span's start, or starting at it), so each AdminMerge is addressed to
- * the span's start key. Returns the keys that stopped being boundaries.
+ * Splits at `key` unless a range already starts there. A split racing another split or merge of
+ * the same range re-reads meta2 and tries again, at most `limits.txnRetriesMax` times (an admin
+ * split is a transaction, retried as one), so concurrent SPLIT AT of the same key all succeed.
+ */
+async function splitAt(deps: SqlEngineDeps, key: Uint8Array): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (rangeStartingAt(await readRangeDescriptors(deps), key) !== undefined) return;
+    try {
+      await sendAdmin(deps, adminSplitRequest(key));
+      return;
+    } catch (error: unknown) {
+      if (!lostAdminRace(error) || attempt >= limits.txnRetriesMax) throw error;
+    }
+  }
+}
+
+/**
+ * Merges the range starting at `boundary` into its left neighbour, retrying a lost race as
+ * `splitAt` does. False if `boundary` was not a range start when first read; true once merged,
+ * or once a racing UNSPLIT merged it first.
+ */
+async function mergeBoundary(deps: SqlEngineDeps, boundary: Uint8Array): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const descriptors = await readRangeDescriptors(deps);
+    if (rangeStartingAt(descriptors, boundary) === undefined) return attempt > 1;
+    const left = descriptors.find((descriptor) => keysEqual(descriptor.endKey, boundary));
+    assert(left !== undefined, 'a range that is not the first has a left neighbour');
+    try {
+      await sendAdmin(deps, adminMergeRequest(left.startKey));
+      return true;
+    } catch (error: unknown) {
+      if (!lostAdminRace(error) || attempt >= limits.txnRetriesMax) throw error;
+    }
+  }
+}
+
+/** Merges the range starting at `key` into its left neighbour; CockroachDB's error if `key` is not a boundary. */
+async function unsplitAt(deps: SqlEngineDeps, key: Uint8Array, values: readonly Datum[], target: AdminIndex): Promise<void> {
+  // A key of the table's index always sorts after the table's own start (`/Table/<id>`), so this
+  // never merges the table's first range into the table before it.
+  assert(compareKeys(key, target.span.start) > 0 || target.targetKind === 'index', 'UNSPLIT AT the table start');
+  if (await mergeBoundary(deps, key)) return;
+  const shown = values.map((value, index) => (value === null ? 'NULL' : formatText(target.keyTypes[index]!, value, { timeZone: timeZoneFromSetting('UTC') }))).join(', ');
+  throw new SqlError('22023', `could not UNSPLIT AT (${shown}): key ${prettyKey(key)} is not the start of a range`);
+}
+
+/**
+ * Merges every boundary inside the target's span, left to right (each merge widens the same left
+ * range). Returns the keys that stopped being boundaries.
  */
 async function unsplitAll(deps: SqlEngineDeps, target: AdminIndex): Promise<Uint8Array[]> {
   const isTable = target.targetKind === 'table';
@@ -102,13 +142,9 @@ async function unsplitAll(deps: SqlEngineDeps, target: AdminIndex): Promise<Uint
       const fromStart = compareKeys(start, target.span.start);
       return (isTable ? fromStart > 0 : fromStart >= 0) && compareKeys(start, target.span.end) < 0;
     });
-  for (const boundary of boundaries) {
-    const fresh = await readRangeDescriptors(deps);
-    const left = fresh.find((descriptor) => keysEqual(descriptor.endKey, boundary));
-    assert(left !== undefined, 'a boundary inside a table has a range on its left');
-    await sendAdmin(deps, adminMergeRequest(left.startKey));
-  }
-  return boundaries;
+  const merged: Uint8Array[] = [];
+  for (const boundary of boundaries) if (await mergeBoundary(deps, boundary)) merged.push(boundary);
+  return merged;
 }
 
 async function sendAdmin(deps: SqlEngineDeps, request: Parameters<typeof batchRequest>[1][number]): Promise<void> {

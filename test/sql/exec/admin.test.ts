@@ -20,6 +20,15 @@ describe('admin statements', () => {
     expect(await runSql(world, `ALTER TABLE t UNSPLIT AT VALUES ${rows}`)).toBe(`ERROR 54000: too many rows in UNSPLIT AT data: ${limits.sqlAdminSplitRowsMax + 1} (at most ${limits.sqlAdminSplitRowsMax})`);
   });
 
+  it('lets concurrent SPLIT AT (and UNSPLIT ALL) of the same keys all succeed, leaving one boundary each (then none)', async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, () => runSql(world, 'ALTER TABLE t SPLIT AT VALUES (3), (6)')));
+    for (const result of results) expect(result).toMatch(/\/Table\/104\/1\/3 \| NULL\n.*\/Table\/104\/1\/6 \| NULL\nSELECT 2$/);
+    expect(await world.kv.ranges()).toHaveLength(4);
+    const unsplits = await Promise.all(Array.from({ length: 3 }, () => runSql(world, 'ALTER TABLE t UNSPLIT ALL')));
+    for (const result of unsplits) expect(result).toMatch(/^key \| pretty\n/);
+    expect(await world.kv.ranges()).toHaveLength(2);
+  });
+
   it('splits at a prefix of a composite primary key, and each row stays readable on its side', async () => {
     await runSql(world, "INSERT INTO t SELECT g / 10, 'r' || g FROM generate_series(0, 99) g");
     const split = (await runSql(world, "ALTER TABLE t SPLIT AT VALUES (5); ALTER TABLE t SPLIT AT VALUES (7, 'r75')")).split('\n').filter((line) => line.includes('/Table/'));
