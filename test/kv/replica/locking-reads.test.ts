@@ -13,29 +13,18 @@ import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn, Txn } from '../../../txn/index.js';
+import { stateAfter } from '../../support/settled.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
 /** Writes are intents at once (no write buffer), so the tests see each step. */
 const eager = { writeBufferBytesMax: 0 } as const;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A locking Get of `key` in `txn`: its value. */
 async function lockingGet(txn: Txn, key: Uint8Array, strength: LockStrength = 'exclusive', waitPolicy: 'block' | 'error' = 'block'): Promise<string | undefined> {
   const response = await txn.batch([getRequest(key, strength)] as const, { waitPolicy });
   return dec(response.responses[0].value);
-}
-
-/** Settles `promise` into 'pending' if it has not settled after `ms`. */
-async function stateAfter(promise: Promise<unknown>, ms: number): Promise<'pending' | 'settled'> {
-  let settled = false;
-  void promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await sleep(ms);
-  return settled ? 'settled' : 'pending';
 }
 
 describe('locking reads', () => {

@@ -11,9 +11,9 @@ import type { Datum } from '../../../sql/types/index.js';
 import { SqlError } from '../../../sql/catalog/errors.js';
 import { runTxn, Txn } from '../../../txn/index.js';
 import { openSqlWorld, type SqlWorld } from './harness.js';
+import { stateAfter } from '../../support/settled.js';
 
 const cancel = { throwIfCancelled: (): void => undefined };
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs one statement in `txn`; its rows. */
 async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> {
@@ -27,16 +27,6 @@ async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> 
 
 /** SQL transactions share one priority (see sql/session): a waiter never aborts the holder. */
 const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, world.kv.txnDeps, { priority: 1000 });
-
-async function stateAfter(promise: Promise<unknown>, ms: number): Promise<'pending' | 'settled'> {
-  let settled = false;
-  void promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await sleep(ms);
-  return settled ? 'settled' : 'pending';
-}
 
 describe('SQL row locks', () => {
   let world: SqlWorld;
