@@ -21,7 +21,7 @@ import { txnIdFromBytes } from '../src/base/ids.js';
 import { limits } from '../src/base/limits.js';
 import type { ClockBound } from '../clock/clockbound.js';
 import type { HybridClock } from '../clock/hlc.js';
-import { addNanos, less, max, next, type Timestamp } from '../clock/timestamp.js';
+import { addNanos, less, lessEq, max, next, type Timestamp } from '../clock/timestamp.js';
 import {
   batchHeader,
   checkBatch,
@@ -39,6 +39,7 @@ import {
   transaction,
   TransactionAbortedError,
   WriteTooOldError,
+  type BatchRequest,
   type BatchResponse,
   type KeyValueRow,
   type Request,
@@ -299,9 +300,11 @@ export class Txn {
     const now = this.deps.clock.now();
     // Bad input is refused here, before its first write can become the anchor or a lock span:
     // otherwise the rollback's EndTxn would carry the refused key and be refused in turn.
-    if (requests.some(isDataWrite)) checkBatch(batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now }), requests));
-    this.anchor(requests);
-    const batch = batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys, waitPolicy }), requests);
+    const build = (): BatchRequest<Rs> => batchRequest(batchHeader({ timestamp: this.proto.readTimestamp, txn: this.proto, now, maxSpanRequestKeys, waitPolicy }), requests);
+    let batch = build();
+    if (requests.some(isDataWrite)) checkBatch(batch);
+    if (this.anchor(requests)) batch = build(); // the proto now names its anchor
+
     this.inFlight = true;
     try {
       const response = await stack(batch);
@@ -317,16 +320,21 @@ export class Txn {
   }
 
   /** The first written (or locked) key becomes the anchor: the record lives on its range. */
-  private anchor(requests: readonly Request[]): void {
-    if (this.proto.key.length > 0) return;
+  private anchor(requests: readonly Request[]): boolean {
+    if (this.proto.key.length > 0) return false;
     const firstLock = requests.find(acquiresLocks);
-    if (firstLock !== undefined) this.proto = transaction({ ...this.proto, key: firstLock.key });
+    if (firstLock === undefined) return false;
+    this.proto = transaction({ ...this.proto, key: firstLock.key });
+    return true;
   }
 
   /** Folds `txn` (from a response or an interceptor) in: timestamps and sequence only move up. */
   private merge(txn: Transaction): void {
     assert(txn.id === this.proto.id, 'a response for another transaction');
     if (txn.epoch < this.proto.epoch) return;
+    const proto = this.proto;
+    // Most answers change nothing (a read, a held write): keep the proto, allocate nothing.
+    if (txn.status === proto.status && txn.sequence <= proto.sequence && lessEq(txn.writeTimestamp, proto.writeTimestamp) && lessEq(txn.readTimestamp, proto.readTimestamp)) return;
     const writeTimestamp = max(this.proto.writeTimestamp, txn.writeTimestamp);
     const readTimestamp = max(this.proto.readTimestamp, txn.readTimestamp);
     this.proto = transaction({ ...this.proto, status: txn.status, writeTimestamp, readTimestamp, sequence: Math.max(this.proto.sequence, txn.sequence) });
