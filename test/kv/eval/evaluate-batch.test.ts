@@ -4,7 +4,7 @@
  * timestamp moving the transaction (and the batch's later writes) up.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeId, rangeId, replicaId, storeId, txnId } from '../../../src/base/ids.js';
+import { txnId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
 import {
   batchHeader,
@@ -12,31 +12,19 @@ import {
   endTxnRequest,
   getRequest,
   putRequest,
-  rangeDescriptor,
   resolveIntentRequest,
   span,
   transaction,
   txnMeta,
   type CommitTrigger,
-  type RangeDescriptor,
-  type RKey,
   type Transaction,
 } from '../../../kv/api/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { emptyStats } from '../../../kv/storage/mvcc/index.js';
-import { decodeInt64, encodeInt64, evaluateBatch, isOnePhaseCommit, NonIntegerValueError, type RangeEvalState } from '../../../kv/eval/index.js';
+import { decodeInt64, encodeInt64, evaluateBatch, isOnePhaseCommit, NonIntegerValueError } from '../../../kv/eval/index.js';
+import { desc, enc, state } from './range-fixture.js';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const desc: RangeDescriptor = rangeDescriptor({
-  rangeId: rangeId(1),
-  startKey: enc('a') as RKey,
-  endKey: enc('m') as RKey,
-  replicas: [{ nodeId: nodeId(1), storeId: storeId(1), replicaId: replicaId(1), type: 'voter' }],
-  nextReplicaId: replicaId(2),
-  generation: 0,
-});
-const state = (): RangeEvalState => ({ rangeId: rangeId(1), descriptor: desc, stats: emptyStats(), now: timestamp(100n) });
 const txn: Transaction = transaction({
   id: txnId('0123456789abcdef0123456789abcdef'),
   key: enc('a'),

@@ -6,38 +6,25 @@
  * locking read is a plain one.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeId, rangeId, replicaId, storeId, txnId } from '../../../src/base/ids.js';
+import { txnId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
 import {
   batchHeader,
   batchRequest,
   getRequest,
   putRequest,
-  rangeDescriptor,
   scanRequest,
   transaction,
   WriteIntentError,
   WriteTooOldError,
-  type RangeDescriptor,
   type Request,
-  type RKey,
   type Transaction,
 } from '../../../kv/api/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { emptyStats } from '../../../kv/storage/mvcc/index.js';
-import { evaluateBatch, type RangeEvalState } from '../../../kv/eval/index.js';
+import { evaluateBatch } from '../../../kv/eval/index.js';
+import { enc, state } from './range-fixture.js';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const desc: RangeDescriptor = rangeDescriptor({
-  rangeId: rangeId(1),
-  startKey: enc('a') as RKey,
-  endKey: enc('m') as RKey,
-  replicas: [{ nodeId: nodeId(1), storeId: storeId(1), replicaId: replicaId(1), type: 'voter' }],
-  nextReplicaId: replicaId(2),
-  generation: 0,
-});
-const state = (): RangeEvalState => ({ rangeId: rangeId(1), descriptor: desc, stats: emptyStats(), now: timestamp(100n) });
 const txnAt = (id: string, ts: bigint): Transaction =>
   transaction({
     id: txnId(id.repeat(32).slice(0, 32)),
