@@ -106,11 +106,8 @@ export class SpanRefresher implements TxnInterceptor {
     if (error instanceof WriteTooOldError) return at(error.actualTimestamp, 'RETRY_WRITE_TOO_OLD', error.message);
     if (error instanceof ReadWithinUncertaintyIntervalError) return at(nextTimestamp(error.valueTimestamp), 'RETRY_REASON_UNKNOWN', error.message);
     const commits = batch.requests.some((request) => request.kind === 'endTxn' && request.commit);
-    if (error instanceof TransactionRetryError && error.reason === 'RETRY_SERIALIZABLE' && commits) {
-      // Pushed while this very batch was evaluated (its writes met the timestamp cache), or
-      // earlier: either way the reads may move up to where the write timestamp went.
-      const pushedTo = error.pushedTo === undefined ? current.writeTimestamp : max(error.pushedTo, current.writeTimestamp);
-      if (less(current.readTimestamp, pushedTo)) return at(pushedTo, 'RETRY_SERIALIZABLE', error.message);
+    if (error instanceof TransactionRetryError && error.reason === 'RETRY_SERIALIZABLE' && commits && less(current.readTimestamp, current.writeTimestamp)) {
+      return at(current.writeTimestamp, 'RETRY_SERIALIZABLE', error.message);
     }
     return undefined;
   }

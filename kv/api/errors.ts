@@ -19,7 +19,6 @@
  * Messages follow CockroachDB's, which drivers and users search for: a 40001 from the
  * coordinator reads `restart transaction: TransactionRetryWithProtoRefreshError: …`.
  */
-import type { Timestamp } from '../../clock/timestamp.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { shortTxnId, type RangeId, type StoreId, type TxnId } from '../../src/base/ids.js';
 import type { Lease, RangeDescriptor, ReplicaDescriptor } from './descriptor.js';
@@ -124,12 +123,6 @@ export class TransactionRetryError extends RangedbError {
   constructor(
     readonly reason: TransactionRetryReason,
     readonly detail: string,
-    /**
-     * The write timestamp the server found the transaction pushed to, when it knows it (an
-     * EndTxn refused with RETRY_SERIALIZABLE): the coordinator may refresh its reads up to it
-     * and try again instead of restarting (CockroachDB carries the whole transaction in the error).
-     */
-    readonly pushedTo?: Timestamp,
   ) {
     super(`${retryPrefix}TransactionRetryError: retry txn (${reason}${detail === '' ? '' : ` - ${detail}`})`);
   }
