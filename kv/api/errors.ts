@@ -19,6 +19,7 @@
  * Messages follow CockroachDB's, which drivers and users search for: a 40001 from the
  * coordinator reads `restart transaction: TransactionRetryWithProtoRefreshError: …`.
  */
+import type { Timestamp } from '../../clock/timestamp.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { shortTxnId, type RangeId, type StoreId, type TxnId } from '../../src/base/ids.js';
 import type { Lease, RangeDescriptor, ReplicaDescriptor } from './descriptor.js';
@@ -123,6 +124,12 @@ export class TransactionRetryError extends RangedbError {
   constructor(
     readonly reason: TransactionRetryReason,
     readonly detail: string,
+    /**
+     * The write timestamp the server found the transaction pushed to, when it knows it (an
+     * EndTxn refused with RETRY_SERIALIZABLE). A coordinator with no reads to refresh may move
+     * there and try again instead of restarting (CockroachDB's server-side refresh condition).
+     */
+    readonly pushedTo?: Timestamp,
   ) {
     super(`${retryPrefix}TransactionRetryError: retry txn (${reason}${detail === '' ? '' : ` - ${detail}`})`);
   }

@@ -55,7 +55,7 @@ export function checkCommit(txn: Transaction, request: EndTxnRequest): void {
     throw new TransactionRetryError('RETRY_COMMIT_DEADLINE_EXCEEDED', `txn timestamp pushed too much; deadline exceeded by ${formatTimestamp(txn.writeTimestamp)} >= ${formatTimestamp(deadline)}`);
   }
   if (compare(txn.readTimestamp, txn.writeTimestamp) < 0) {
-    throw new TransactionRetryError('RETRY_SERIALIZABLE', `write timestamp ${formatTimestamp(txn.writeTimestamp)} above read timestamp ${formatTimestamp(txn.readTimestamp)}: refresh the reads first`);
+    throw new TransactionRetryError('RETRY_SERIALIZABLE', `write timestamp ${formatTimestamp(txn.writeTimestamp)} above read timestamp ${formatTimestamp(txn.readTimestamp)}: refresh the reads first`, txn.writeTimestamp);
   }
 }
 

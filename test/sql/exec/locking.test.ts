@@ -25,8 +25,11 @@ async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> 
   return rows;
 }
 
-/** SQL transactions share one priority (see sql/session): a waiter never aborts the holder. */
-const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, world.kv.txnDeps, { priority: 1000 });
+/**
+ * A transaction as SQL sessions run them: one shared priority (see sql/session), so a waiter
+ * never aborts the holder, and no write buffer (src/node/node.ts), so each write is an intent.
+ */
+const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, world.kv.txnDeps, { priority: 1000, writeBufferBytesMax: 0 });
 
 describe('SQL row locks', () => {
   let world: SqlWorld;
