@@ -149,7 +149,7 @@ export class Txn {
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
       committer: new Committer(),
-      commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), strictSerializable: options.strictSerializable ?? false }),
+      commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), clockNow: () => deps.clock.now(), strictSerializable: options.strictSerializable ?? false }),
     });
     const i = this.interceptors;
     this.belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.committer, i.commitWaiter], wire);
@@ -292,6 +292,9 @@ export class Txn {
     assert(record?.kind === 'endTxn', 'an EndTxn answers the EndTxn');
     assert(record.txn.status === (commit ? 'COMMITTED' : 'ABORTED'), () => `EndTxn left the transaction ${record.txn.status}`);
     this.finished = true;
+    // A commit pushed into the future is acknowledged only once this node's clock passed it
+    // (commit-wait.ts, rule 1): what the client does next must begin above it.
+    if (commit) await this.interceptors.commitWaiter.waitForClock(this.proto.writeTimestamp);
   }
 
   private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack: SendFn = this.stack, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {

@@ -114,9 +114,13 @@ export class LocalSender implements Sender {
     return batchResponse(batch, { txn: result.updatedTxn, now }, result.responses);
   }
 
-  /** A non-transactional put at `ts` (another client's write). */
-  async putAt(key: string, value: string, ts: Timestamp): Promise<void> {
-    await this.send(batchRequest(batchHeader({ timestamp: ts }), [putRequest(enc(key), enc(value))]));
+  /**
+   * A non-transactional put at `ts` (another client's write). `now` is the clock reading its
+   * header carries (default `ts`); a write at a future timestamp, like a transaction pushed into
+   * the future, carries the clock's real reading and must not move the clock.
+   */
+  async putAt(key: string, value: string, ts: Timestamp, now: Timestamp = ts): Promise<void> {
+    await this.send(batchRequest(batchHeader({ timestamp: ts, now }), [putRequest(enc(key), enc(value))]));
   }
 
   /** A non-transactional read at `ts` (fails on an unresolved intent). */
