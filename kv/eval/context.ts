@@ -5,7 +5,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type { RangeId } from '../../src/base/ids.js';
-import { equal, less, type Timestamp } from '../../clock/timestamp.js';
+import { less, lessEq, type Timestamp } from '../../clock/timestamp.js';
 import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
@@ -153,10 +153,15 @@ function atSequence(txn: MvccTxn, sequence: number | undefined): MvccTxn {
   return Object.freeze({ ...txn, meta: Object.freeze({ ...txn.meta, sequence }) });
 }
 
-/** The header transaction moved up to where a write landed, or undefined if unchanged. */
+/**
+ * The header transaction moved up to where a write landed, or undefined if unchanged. Only up:
+ * a replay reports its intent's timestamp, which lies below the write timestamp when the batch
+ * was pushed since its first attempt (the timestamp cache, a refresh) — taken as is, it would
+ * move the transaction back below the reads that pushed it, and its later writes with it.
+ */
 export function txnAfterWrite(ctx: EvalContext, written: Timestamp): Transaction | undefined {
   const txn = ctx.header.txn;
   if (txn === undefined) return undefined;
-  if (equal(written, txn.writeTimestamp)) return undefined;
+  if (lessEq(written, txn.writeTimestamp)) return undefined;
   return Object.freeze({ ...txn, writeTimestamp: written });
 }

@@ -1,7 +1,8 @@
 /**
  * `evaluateBatch` beyond the scripts: the one-phase-commit predicate, the increment codec, the
- * statistics restored after a failed batch, and a write that lands above the transaction's write
- * timestamp moving the transaction (and the batch's later writes) up.
+ * statistics restored after a failed batch, a write that lands above the transaction's write
+ * timestamp moving the transaction (and the batch's later writes) up, and a replay never moving
+ * it down.
  */
 import { describe, expect, it } from 'vitest';
 import { txnId } from '../../../src/base/ids.js';
@@ -21,7 +22,7 @@ import {
 } from '../../../kv/api/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { emptyStats } from '../../../kv/storage/mvcc/index.js';
+import { emptyStats, mvccGet } from '../../../kv/storage/mvcc/index.js';
 import { decodeInt64, encodeInt64, evaluateBatch, isOnePhaseCommit, NonIntegerValueError } from '../../../kv/eval/index.js';
 import { desc, enc, state } from './range-fixture.js';
 
@@ -96,5 +97,25 @@ describe('evaluateBatch', () => {
     const result = await evaluateBatch(s, new Batch(engine), batchRequest(header(next), [putRequest(enc('b'), enc('2')), putRequest(enc('c'), enc('3'))]));
     expect(result.updatedTxn?.writeTimestamp).toEqual(timestamp(20n));
     expect(result.onePhaseCommit).toBe(false);
+  });
+
+  // Regression: a replay answers with its intent's timestamp, which lies below the batch's write
+  // timestamp when the batch was pushed since (the timestamp cache, a refresh to a refused
+  // EndTxn's pushedTo); taken as the transaction's new write timestamp, it moved the
+  // transaction back and the batch's later writes landed below the reads that had pushed it.
+  it('a replayed write never moves the transaction back below its write timestamp', async () => {
+    const engine = new MemoryEngine();
+    const s = state();
+    const first = new Batch(engine);
+    await evaluateBatch(s, first, batchRequest(header(), [putRequest(enc('b'), enc('1'), { sequence: 1 })]));
+    await engine.commit(first.ops, { sync: false });
+    // The batch goes again, pushed to 30, with a write the first attempt did not have.
+    const pushed = transaction({ ...txn, writeTimestamp: timestamp(30n), sequence: 2 });
+    const again = new Batch(engine);
+    const result = await evaluateBatch(s, again, batchRequest(header(pushed), [putRequest(enc('b'), enc('1'), { sequence: 1 }), putRequest(enc('c'), enc('2'), { sequence: 2 })]));
+    expect(result.updatedTxn?.writeTimestamp ?? pushed.writeTimestamp).toEqual(timestamp(30n));
+    await engine.commit(again.ops, { sync: false });
+    const c = await mvccGet(engine, enc('c'), timestamp(40n), { inconsistent: true });
+    expect(c.intents.map((intent) => intent.txn.writeTimestamp)).toEqual([timestamp(30n)]);
   });
 });
