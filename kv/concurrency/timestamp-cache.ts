@@ -28,12 +28,38 @@
  * Entries above the new floor are untouched, so answers above it stay exact. Precisely, at all
  * times `getMax(q)` equals the merge of every `add` that overlapped `q` with `(lowWater, none)`.
  *
- * Structure: non-overlapping intervals `[start, end)` sorted by start (so also by end), each
- * strictly above the low-water mark; uncovered keys read as the low-water mark. `add` splits the
- * intervals it overlaps at its boundaries and coalesces equal touching neighbours; `getMax` is a
- * binary search plus a walk over the k overlapping intervals, O(log n + k). Inserting splices a
- * sorted array (a memmove, O(n) but fast at this bound); a skiplist or B-tree could replace it
- * without changing the contract.
+ * Structure: non-overlapping intervals `[start, end)`, each strictly above the low-water mark,
+ * in a B+tree keyed by `start` (uncovered keys read as the low-water mark). Because the intervals
+ * are disjoint, sorting by start also sorts by end, so "the first interval ending after `k`" is the
+ * last one starting at or before `k` or the one after it: one descent, no interval augmentation.
+ *
+ *                        [ ·  g  ·  p ]                 inner: a lower bound per child
+ *                   ┌──────────┼──────────┐
+ *           [a,c) [c,d) [f,g)   [g,g\0) [k,m)   [p,q) …  leaves of 16–64, linked both ways
+ *
+ * - Point reads (`end` undefined, by far the most common: every row a point SELECT reads) are
+ *   stored as points — `end` undefined means `[start, start\0)` — so they cost one key copy and no
+ *   end key. Re-reading a recorded point updates it in place: no allocation, no tree change.
+ * - `add` of a point is one descent (O(log n)) plus, for a new key, an insert into a leaf of at
+ *   most 64 (a split now and then). `add` of a range walks the k intervals it overlaps, splits the
+ *   two at its boundaries and coalesces equal touching neighbours; intervals that keep their start
+ *   are updated in place and the others are removed or inserted, O(log n) each, so a range costs
+ *   O(log n + k) plus O(log n) per interval it creates or retires (each retired one was created
+ *   once: amortized, creation pays for it).
+ * - `getMax` is one descent plus a walk over the k overlapping intervals, O(log n + k).
+ * - This is the interval B-tree CockroachDB used for its tscache before `intervalSkl`, without
+ *   that one's max-end augmentation, which only overlapping intervals need. A B-tree is
+ *   deterministic (no seeded levels as a skiplist needs) and keeps 64 entries per leaf together
+ *   for the cache.
+ *
+ * Eviction (bounded, amortized O(1) per add): when an add takes the cache over `spansMax`, the
+ * low-water mark rises to the smallest timestamp that leaves at most three quarters of `spansMax`
+ * intervals above it — found by a deterministic quickselect (expected O(n), sorting only as a
+ * fallback when its partitions keep coming out lopsided) — and the tree is rebuilt from the
+ * survivors bottom-up, O(n). The slack of a quarter means O(n) work at most once per `spansMax/4`
+ * new intervals. (CockroachDB's `intervalSkl` instead rotates fixed-size pages and raises its
+ * floor to the evicted page's highest timestamp: O(1) eviction, but the floor it picks is the
+ * newest timestamp of the oldest quarter-or-so of the cache, not an order statistic.)
  *
  * Sans-I/O: no clock; the caller passes every timestamp.
  */
@@ -53,25 +79,32 @@ export interface TimestampCacheValue {
 export interface TimestampCacheOptions {
   /** Most entries kept before eviction; defaults to `limits.timestampCacheSpansMax`. */
   readonly spansMax?: number;
+  /**
+   * Most entries of a B+tree leaf, or children of an inner node (at least 8; default 64). Tests
+   * pass small ones so that a few thousand reads exercise splits, borrows and merges.
+   */
+  readonly nodeSlotsMax?: number;
 }
 
-/** One interval `[start, end)`, read at `timestamp` (strictly above the low-water mark). */
+/**
+ * One interval `[start, end)`, read at `timestamp` (strictly above the low-water mark); `end`
+ * undefined is the point `[start, start\0)`. `start` is the B+tree key and never changes while the
+ * entry is in the tree; the other fields are updated in place. Keys are owned copies, never
+ * mutated, and may be shared between entries.
+ */
 interface Entry {
   readonly start: Uint8Array;
-  readonly end: Uint8Array;
-  readonly timestamp: Timestamp;
-  readonly txnId: TxnId | undefined;
+  end: Uint8Array | undefined;
+  timestamp: Timestamp;
+  txnId: TxnId | undefined;
 }
-
-/** Above this many replaced entries, `add` rebuilds the array instead of spreading into `splice`. */
-const spliceArgumentsMax = 4_096;
 
 /**
  * The timestamp cache of one range's leaseholder. Single-threaded: the owner serializes calls.
  */
 export class TimestampCache {
   private low: Timestamp;
-  private entries: Entry[] = [];
+  private readonly tree: IntervalTree;
   private readonly spansMax: number;
 
   constructor(lowWater: Timestamp, options: TimestampCacheOptions = {}) {
@@ -79,6 +112,7 @@ export class TimestampCache {
     this.spansMax = options.spansMax ?? limits.timestampCacheSpansMax;
     assert(Number.isInteger(this.spansMax), 'spansMax must be an integer');
     assert(this.spansMax >= 1, 'spansMax must be at least 1');
+    this.tree = new IntervalTree(options.nodeSlotsMax ?? 64);
   }
 
   /** The low-water mark: every key reads at least this, attributed to no transaction. */
@@ -88,52 +122,40 @@ export class TimestampCache {
 
   /** The number of intervals held (at most `spansMax`). */
   get size(): number {
-    return this.entries.length;
+    return this.tree.count;
   }
 
-  /** Raises the low-water mark to `ts` (a lower `ts` is ignored) and drops entries it covers. */
+  /**
+   * Raises the low-water mark to `ts` (a lower `ts` is ignored) and drops entries it covers.
+   * O(n): it rebuilds the tree from the survivors (eviction calls it once per `spansMax/4` adds).
+   */
   setLowWater(ts: Timestamp): void {
     if (lessEq(ts, this.low)) return;
     this.low = ts;
-    this.entries = this.entries.filter((e) => !lessEq(e.timestamp, ts));
-    assert(this.entries.every((e) => compare(e.timestamp, this.low) > 0), 'entries above low water');
+    const survivors = this.tree.entries().filter((e) => compare(e.timestamp, ts) > 0);
+    this.tree.rebuild(survivors);
   }
 
   /** Records a read of every key of `span` at `ts` by `txnId` (undefined: non-transactional). */
   add(span: Span, ts: Timestamp, txnId: TxnId | undefined): void {
     checkSpan(span);
     if (lessEq(ts, this.low)) return; // the low-water mark (no txn) already covers it
-    const start = span.start.slice();
-    const end = spanEnd(span).slice();
-    const first = this.firstEndingAfter(start);
-    let last = first;
-    let cursor: Uint8Array = start;
-    const pieces: Entry[] = [];
-    for (; last < this.entries.length; last++) {
-      const e = this.entries[last]!;
-      if (compareKeys(e.start, end) >= 0) break;
-      if (compareKeys(e.start, start) < 0) pieces.push({ ...e, end: start });
-      else if (compareKeys(cursor, e.start) < 0) pieces.push({ start: cursor, end: e.start, timestamp: ts, txnId });
-      const overlapStart = compareKeys(e.start, start) > 0 ? e.start : start;
-      const overlapEnd = compareKeys(e.end, end) < 0 ? e.end : end;
-      pieces.push({ start: overlapStart, end: overlapEnd, ...merge(e, ts, txnId) });
-      if (compareKeys(e.end, end) > 0) pieces.push({ ...e, start: end });
-      cursor = overlapEnd;
-    }
-    if (compareKeys(cursor, end) < 0) pieces.push({ start: cursor, end, timestamp: ts, txnId });
-    this.replace(first, last, pieces);
+    if (span.end !== undefined || !this.addPoint(span.start, ts, txnId)) this.addSpan(span, ts, txnId);
     this.evictIfFull();
   }
 
   /** The highest read timestamp over the keys of `span`; see the module comment for the txn. */
   getMax(span: Span): TimestampCacheValue {
     checkSpan(span);
-    const end = spanEnd(span);
+    if (span.end === undefined) {
+      const e = this.tree.coveringPredecessor(span.start);
+      return Object.freeze(e === undefined ? { timestamp: this.low, txnId: undefined } : { timestamp: e.timestamp, txnId: e.txnId });
+    }
+    const end = span.end;
     let timestamp = this.low;
     let txnId: TxnId | undefined = undefined;
-    for (let i = this.firstEndingAfter(span.start); i < this.entries.length; i++) {
-      const e = this.entries[i]!;
-      if (compareKeys(e.start, end) >= 0) break;
+    const tree = this.tree;
+    for (let e = tree.seekEndingAfter(span.start); e !== undefined && compareKeys(e.start, end) < 0; e = tree.advance()) {
       const order = compare(e.timestamp, timestamp);
       if (order > 0) {
         timestamp = e.timestamp;
@@ -145,60 +167,652 @@ export class TimestampCache {
     return Object.freeze({ timestamp, txnId });
   }
 
-  /** The index of the first entry whose end is after `key` (ends are sorted, entries disjoint). */
-  private firstEndingAfter(key: Uint8Array): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.entries[mid]!.end, key) <= 0) lo = mid + 1;
-      else hi = mid;
+  /**
+   * Asserts the structure's invariants (sorted, disjoint, above the low-water mark, coalesced,
+   * B+tree shape and separators). O(n): for tests.
+   */
+  verify(): void {
+    this.tree.verify();
+    let previous: Entry | undefined;
+    for (const e of this.tree.entries()) {
+      assert(compare(e.timestamp, this.low) > 0, 'entries lie above the low-water mark');
+      assert(e.end === undefined || compareKeys(e.start, e.end) < 0, 'entries are not empty');
+      if (previous !== undefined) {
+        const order = compareEndToKey(previous, e.start);
+        assert(order <= 0, 'entries are disjoint and sorted');
+        assert(order < 0 || !sameValue(previous, e.timestamp, e.txnId), 'equal touching entries are coalesced');
+      }
+      previous = e;
     }
-    return lo;
-  }
-
-  /** Replaces entries `[first, last)` with `pieces`, coalescing with both neighbours. */
-  private replace(first: number, last: number, pieces: Entry[]): void {
-    const lo = first > 0 ? first - 1 : first;
-    const hi = last < this.entries.length ? last + 1 : last;
-    const region = coalesce([...this.entries.slice(lo, first), ...pieces, ...this.entries.slice(last, hi)]);
-    if (region.length <= spliceArgumentsMax) this.entries.splice(lo, hi - lo, ...region);
-    else this.entries = this.entries.slice(0, lo).concat(region, this.entries.slice(hi));
   }
 
   /**
-   * When over `spansMax`, raises the low-water mark to the smallest timestamp that leaves at most
-   * three quarters of `spansMax` entries (the slack amortizes the sort over many adds).
+   * The allocation-light path of the common cases of a point read: the key already has an entry
+   * of its own (updated in place) or lies in no entry (one new entry). Returns false — having
+   * changed nothing — when the read needs the general path: the key lies inside a wider interval,
+   * or the new value would coalesce with a neighbour.
    */
+  private addPoint(key: Uint8Array, ts: Timestamp, txnId: TxnId | undefined): boolean {
+    const tree = this.tree;
+    const predecessor = tree.locatePredecessor(key);
+    if (predecessor !== undefined && compareEndToKey(predecessor, key) > 0) {
+      // `predecessor` covers `key`.
+      if (predecessor.end !== undefined || compareKeys(predecessor.start, key) !== 0) return false;
+      const order = compare(predecessor.timestamp, ts);
+      if (order > 0) return true;
+      const merged = order < 0 || predecessor.txnId === txnId ? txnId : undefined;
+      if (order === 0 && merged === predecessor.txnId) return true;
+      const before = tree.entryBeforePredecessor();
+      const after = tree.entryAfterPredecessor();
+      if (before !== undefined && compareEndToKey(before, key) === 0 && sameValue(before, ts, merged)) return false;
+      if (after !== undefined && compareSuccessor(key, after.start) === 0 && sameValue(after, ts, merged)) return false;
+      predecessor.timestamp = ts;
+      predecessor.txnId = merged;
+      return true;
+    }
+    if (predecessor !== undefined && compareEndToKey(predecessor, key) === 0 && sameValue(predecessor, ts, txnId)) return false;
+    const after = tree.entryAfterPredecessor();
+    if (after !== undefined && compareSuccessor(key, after.start) === 0 && sameValue(after, ts, txnId)) return false;
+    tree.insertAfterPredecessor({ start: key.slice(), end: undefined, timestamp: ts, txnId });
+    return true;
+  }
+
+  /**
+   * The general path: splits the intervals `span` overlaps at its boundaries, merges the read into
+   * each overlap, fills the gaps, coalesces equal touching neighbours, then writes the difference
+   * back to the tree (entries keeping their start are updated in place).
+   */
+  private addSpan(span: Span, ts: Timestamp, txnId: TxnId | undefined): void {
+    const start = span.start.slice();
+    const end = span.end === undefined ? spanEnd(span) : span.end.slice();
+    const tree = this.tree;
+    // `old`: the overlapping entries and a neighbour on each side, which may coalesce.
+    const old: Entry[] = [];
+    let e = tree.seekEndingAfter(start);
+    const before = tree.entryBeforeCursor();
+    for (; e !== undefined && compareKeys(e.start, end) < 0; e = tree.advance()) old.push(e);
+    let pieces = splitAndMerge(old, start, end, ts, txnId);
+    if (before !== undefined) {
+      old.unshift(before);
+      pieces.unshift(before);
+    }
+    if (e !== undefined) {
+      old.push(e);
+      pieces.push(e);
+    }
+    pieces = coalesce(pieces);
+    applyDifference(tree, old, pieces);
+  }
+
+  /** When over `spansMax`, raises the low-water mark so that at most three quarters remain. */
   private evictIfFull(): void {
-    if (this.entries.length <= this.spansMax) return;
+    if (this.tree.count <= this.spansMax) return;
     const keep = Math.floor((this.spansMax * 3) / 4);
-    const sorted = this.entries.map((e) => e.timestamp).sort(compare);
-    const floor = sorted[sorted.length - keep - 1]!;
-    this.setLowWater(floor);
-    assert(this.entries.length <= keep, 'eviction leaves at most three quarters');
+    const timestamps = this.tree.entries().map((e) => e.timestamp);
+    this.setLowWater(selectKth(timestamps, timestamps.length - keep - 1));
+    assert(this.tree.count <= keep, 'eviction leaves at most three quarters');
   }
 }
 
-/** The value of a key read at `(e.timestamp, e.txnId)` and again at `(ts, txnId)`. */
-function merge(e: Entry, ts: Timestamp, txnId: TxnId | undefined): { timestamp: Timestamp; txnId: TxnId | undefined } {
-  const order = compare(e.timestamp, ts);
-  if (order > 0) return { timestamp: e.timestamp, txnId: e.txnId };
-  if (order < 0) return { timestamp: ts, txnId };
-  return { timestamp: ts, txnId: e.txnId === txnId ? txnId : undefined };
+/**
+ * The pieces replacing `overlapping` (the entries overlapping `[start, end)`, in order): their
+ * parts outside the span keep their value, their parts inside take the merge, and the gaps
+ * between them take the read.
+ */
+function splitAndMerge(overlapping: readonly Entry[], start: Uint8Array, end: Uint8Array, ts: Timestamp, txnId: TxnId | undefined): Entry[] {
+  const pieces: Entry[] = [];
+  let cursor: Uint8Array = start;
+  for (const e of overlapping) {
+    if (compareKeys(e.start, start) < 0) {
+      pieces.push({ start: e.start, end: start, timestamp: e.timestamp, txnId: e.txnId });
+    } else if (compareKeys(cursor, e.start) < 0) {
+      pieces.push({ start: cursor, end: e.start, timestamp: ts, txnId });
+    }
+    const overlapStart = compareKeys(e.start, start) > 0 ? e.start : start;
+    const endsInside = compareEndToKey(e, end) <= 0;
+    const overlapEnd = endsInside ? endKey(e) : end;
+    const order = compare(e.timestamp, ts);
+    const timestamp = order > 0 ? e.timestamp : ts;
+    const merged = order > 0 ? e.txnId : order < 0 || e.txnId === txnId ? txnId : undefined;
+    pieces.push({ start: overlapStart, end: overlapEnd, timestamp, txnId: merged });
+    if (!endsInside) pieces.push({ start: end, end: e.end, timestamp: e.timestamp, txnId: e.txnId });
+    cursor = overlapEnd;
+  }
+  if (compareKeys(cursor, end) < 0) pieces.push({ start: cursor, end, timestamp: ts, txnId });
+  return pieces;
 }
 
-/** Joins touching neighbours that hold the same value. */
-function coalesce(entries: Entry[]): Entry[] {
+/** Joins touching neighbours that hold the same value; writes points as points. */
+function coalesce(pieces: readonly Entry[]): Entry[] {
   const out: Entry[] = [];
-  for (const e of entries) {
-    const prev = out[out.length - 1];
-    const touching = prev !== undefined && compareKeys(prev.end, e.start) === 0;
-    if (touching && compare(prev.timestamp, e.timestamp) === 0 && prev.txnId === e.txnId) {
-      out[out.length - 1] = { ...prev, end: e.end };
+  for (const e of pieces) {
+    const previous = out[out.length - 1];
+    if (previous !== undefined && compareEndToKey(previous, e.start) === 0 && sameValue(previous, e.timestamp, e.txnId)) {
+      previous.end = endKey(e);
     } else {
-      out.push(e);
+      out.push(copyEntry(e));
     }
   }
+  for (const e of out) if (e.end !== undefined && compareSuccessor(e.start, e.end) === 0) e.end = undefined;
   return out;
+}
+
+/**
+ * Writes `next` over `old` (both sorted by start, covering the same stretch of keys; `old` is a
+ * run of consecutive entries of the tree): an old entry whose start appears in `next` is updated
+ * in place, the others are removed, and the new starts are inserted — one by one, O(log n) each,
+ * or, when that is a sizeable share of the tree (a range read over much of the cache, such as the
+ * lease-start read over the whole range), by one O(n) rebuild.
+ */
+function applyDifference(tree: IntervalTree, old: readonly Entry[], next: readonly Entry[]): void {
+  const removed: Uint8Array[] = [];
+  const inserted: Entry[] = [];
+  const region: Entry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < old.length || j < next.length) {
+    const order = i === old.length ? 1 : j === next.length ? -1 : compareKeys(old[i]!.start, next[j]!.start);
+    if (order === 0) {
+      const target = old[i++]!;
+      const source = next[j++]!;
+      target.end = source.end;
+      target.timestamp = source.timestamp;
+      target.txnId = source.txnId;
+      region.push(target);
+    } else if (order < 0) {
+      removed.push(old[i++]!.start);
+    } else {
+      inserted.push(next[j]!);
+      region.push(next[j++]!);
+    }
+  }
+  if (removed.length + inserted.length > Math.max(rebuildChangesMin, tree.count / 16)) {
+    const all = tree.entries();
+    const first = old.length === 0 ? firstIndexAfter(all, next[0]!.start) : all.indexOf(old[0]!);
+    assert(first >= 0, 'the replaced entries are in the tree');
+    tree.rebuild(all.slice(0, first).concat(region, all.slice(first + old.length)));
+    return;
+  }
+  for (const key of removed) tree.remove(key);
+  for (const e of inserted) tree.insert(e);
+}
+
+/** Above this many removals and insertions (and a sixteenth of the tree), `add` rebuilds. */
+const rebuildChangesMin = 256;
+
+/** The index of the first of `entries` (sorted) starting after `key`. */
+function firstIndexAfter(entries: readonly Entry[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(entries[mid]!.start, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function copyEntry(e: Entry): Entry {
+  return { start: e.start, end: e.end, timestamp: e.timestamp, txnId: e.txnId };
+}
+
+function sameValue(e: Entry, ts: Timestamp, txnId: TxnId | undefined): boolean {
+  return e.txnId === txnId && compare(e.timestamp, ts) === 0;
+}
+
+/** The exclusive end of `e` as a key (allocates `start\0` for a point). */
+function endKey(e: Entry): Uint8Array {
+  return e.end ?? spanEnd({ start: e.start });
+}
+
+/** Compares the exclusive end of `e` with `key`, without materializing a point's end. */
+function compareEndToKey(e: Entry, key: Uint8Array): number {
+  return e.end === undefined ? compareSuccessor(e.start, key) : compareKeys(e.end, key);
+}
+
+/**
+ * Compares `key\0` (the immediate successor of `key`) with `other`, without allocating it: equal
+ * only when `other` is exactly `key` followed by one zero byte.
+ */
+function compareSuccessor(key: Uint8Array, other: Uint8Array): number {
+  const length = key.length < other.length ? key.length : other.length;
+  for (let i = 0; i < length; i++) {
+    const difference = key[i]! - other[i]!;
+    if (difference !== 0) return difference;
+  }
+  if (other.length <= key.length) return 1; // `other` is a prefix of `key`, so below `key\0`
+  if (other[key.length] !== 0) return -1;
+  return other.length === key.length + 1 ? 0 : -1;
+}
+
+/**
+ * The `k`-th smallest (0-based) of `values`, reordering them: quickselect with a median-of-three
+ * pivot and a three-way partition (runs of equal timestamps are common), deterministic. If the
+ * partitions keep coming out lopsided it sorts what is left (introselect's fallback), so the worst
+ * case is O(n log n) and the usual case O(n).
+ */
+function selectKth(values: Timestamp[], k: number): Timestamp {
+  assert(k >= 0 && k < values.length, 'selectKth: k within the values');
+  let lo = 0;
+  let hi = values.length - 1;
+  let budget = 2 * Math.ceil(Math.log2(values.length + 1)) + 8;
+  while (hi > lo) {
+    if (budget-- === 0) {
+      const sorted = values.slice(lo, hi + 1).sort(compare);
+      return sorted[k - lo]!;
+    }
+    const pivot = medianOfThree(values[lo]!, values[(lo + hi) >>> 1]!, values[hi]!);
+    let lt = lo;
+    let i = lo;
+    let gt = hi;
+    while (i <= gt) {
+      const order = compare(values[i]!, pivot);
+      if (order < 0) swap(values, lt++, i++);
+      else if (order > 0) swap(values, i, gt--);
+      else i++;
+    }
+    // values[lo, lt) < pivot, values[lt, gt] = pivot, values(gt, hi] > pivot
+    if (k < lt) hi = lt - 1;
+    else if (k > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return values[k]!;
+}
+
+function medianOfThree(a: Timestamp, b: Timestamp, c: Timestamp): Timestamp {
+  if (compare(a, b) > 0) [a, b] = [b, a];
+  if (compare(b, c) > 0) b = c;
+  return compare(a, b) > 0 ? a : b;
+}
+
+function swap<T>(values: T[], i: number, j: number): void {
+  const t = values[i]!;
+  values[i] = values[j]!;
+  values[j] = t;
+}
+
+// ─── The B+tree ──────────────────────────────────────────────────────────────────────────────
+
+class Leaf {
+  prev: Leaf | undefined = undefined;
+  next: Leaf | undefined = undefined;
+  constructor(readonly entries: Entry[]) {}
+}
+
+/**
+ * `keys[i]` (i ≥ 1) is a lower bound of the starts in `children[i]` and above every start in
+ * `children[i - 1]`; `keys[0]` is unused. Bounds may be stale-low after removals: that keeps
+ * removals from rewriting ancestors, at the price of a descent landing one leaf to the right of
+ * the predecessor it looks for (`locatePredecessor` then steps back one leaf).
+ */
+class Inner {
+  constructor(
+    readonly keys: Uint8Array[],
+    readonly children: TreeNode[],
+  ) {}
+}
+
+type TreeNode = Leaf | Inner;
+
+/**
+ * Disjoint entries ordered by start. Keeps one cursor — a leaf and an index, with the path of
+ * inner nodes that leads to it — set by `locatePredecessor` or `seekEndingAfter`; the structural
+ * operations (`insertAfterPredecessor`, `insert`, `remove`) use or reset it.
+ */
+class IntervalTree {
+  count = 0;
+  /** Fewest entries or children of a node other than the root; below it, borrow or merge. */
+  private readonly slotsMin: number;
+  /** Slots a bulk load fills: room for inserts before the first splits. */
+  private readonly bulkLoadSlots: number;
+  private root: TreeNode = new Leaf([]);
+  /** The inner nodes from the root down to the cursor leaf's parent, and the child taken in each. */
+  private readonly pathNodes: Inner[] = [];
+  private readonly pathSlots: number[] = [];
+  private pathLength = 0;
+  /** The leaf the last descent reached, and an index in it (meaning depends on the method). */
+  private leaf: Leaf = this.root as Leaf;
+  private slot = -1;
+
+  /** `slotsMax`: most entries of a leaf or children of an inner node. */
+  constructor(private readonly slotsMax: number) {
+    assert(Number.isInteger(slotsMax) && slotsMax >= 8, 'nodeSlotsMax must be an integer of at least 8');
+    // A quarter: a node one short of it merged with a sibling at it fits (2·min - 1 ≤ max), and an
+    // even bulk load of three quarters never leaves a node under it.
+    this.slotsMin = slotsMax >>> 2;
+    this.bulkLoadSlots = (slotsMax * 3) >>> 2;
+  }
+
+  /**
+   * The last entry starting at or before `key`, or undefined. Leaves the cursor on the descent's
+   * leaf with `slot` the index of that entry in it (-1 when it is in the previous leaf, or none).
+   */
+  locatePredecessor(key: Uint8Array): Entry | undefined {
+    this.descend(key);
+    if (this.slot >= 0) return this.leaf.entries[this.slot];
+    const previous = this.leaf.prev;
+    return previous === undefined ? undefined : previous.entries[previous.entries.length - 1];
+  }
+
+  /** The entry holding `key`, if any (after `locatePredecessor`'s descent). */
+  coveringPredecessor(key: Uint8Array): Entry | undefined {
+    const e = this.locatePredecessor(key);
+    return e !== undefined && compareEndToKey(e, key) > 0 ? e : undefined;
+  }
+
+  /** After `locatePredecessor`: the entry before the predecessor. */
+  entryBeforePredecessor(): Entry | undefined {
+    if (this.slot >= 0) return this.entryAt(this.leaf, this.slot - 1);
+    const previous = this.leaf.prev;
+    return previous === undefined ? undefined : this.entryAt(previous, previous.entries.length - 2);
+  }
+
+  /** After `locatePredecessor`: the entry after the predecessor (the first starting after the key). */
+  entryAfterPredecessor(): Entry | undefined {
+    const entries = this.leaf.entries;
+    if (this.slot + 1 < entries.length) return entries[this.slot + 1];
+    return this.leaf.next?.entries[0];
+  }
+
+  /** After `locatePredecessor(e.start)` found no entry starting at `e.start`: inserts `e`. */
+  insertAfterPredecessor(e: Entry): void {
+    this.leaf.entries.splice(this.slot + 1, 0, e);
+    this.count++;
+    if (this.leaf.entries.length > this.slotsMax) this.splitLeaf();
+  }
+
+  /**
+   * The first entry ending after `key` (the first that can overlap a span starting at `key`), and
+   * puts the cursor on it for `advance`; undefined (cursor past the end) when there is none.
+   */
+  seekEndingAfter(key: Uint8Array): Entry | undefined {
+    const predecessor = this.locatePredecessor(key);
+    if (predecessor !== undefined && compareEndToKey(predecessor, key) > 0) {
+      if (this.slot < 0) this.setCursor(this.leaf.prev!, this.leaf.prev!.entries.length - 1);
+      return predecessor;
+    }
+    this.setCursor(this.leaf, this.slot + 1);
+    return this.current();
+  }
+
+  /** Moves the cursor to the next entry and returns it (undefined past the end). */
+  advance(): Entry | undefined {
+    this.setCursor(this.leaf, this.slot + 1);
+    return this.current();
+  }
+
+  /** The entry before the cursor (after `seekEndingAfter`). */
+  entryBeforeCursor(): Entry | undefined {
+    if (this.slot > 0) return this.leaf.entries[this.slot - 1];
+    const previous = this.leaf.prev;
+    return previous === undefined ? undefined : previous.entries[previous.entries.length - 1];
+  }
+
+  /** Inserts `e`; no entry may start at `e.start`. */
+  insert(e: Entry): void {
+    const predecessor = this.locatePredecessor(e.start);
+    assert(predecessor === undefined || compareKeys(predecessor.start, e.start) !== 0, 'insert: start already present');
+    this.insertAfterPredecessor(e);
+  }
+
+  /** Removes the entry starting at `start`, which must be present. */
+  remove(start: Uint8Array): void {
+    this.descend(start);
+    assert(this.slot >= 0 && compareKeys(this.leaf.entries[this.slot]!.start, start) === 0, 'remove: start present');
+    this.leaf.entries.splice(this.slot, 1);
+    this.count--;
+    if (this.pathLength > 0 && this.leaf.entries.length < this.slotsMin) this.rebalanceLeaf();
+  }
+
+  /** Every entry, in order. O(n). */
+  entries(): Entry[] {
+    const out: Entry[] = [];
+    for (let leaf: Leaf | undefined = this.leftmostLeaf(); leaf !== undefined; leaf = leaf.next) {
+      for (const e of leaf.entries) out.push(e);
+    }
+    return out;
+  }
+
+  /** Replaces the contents by `entries` (sorted, disjoint), packed bottom-up. O(n). */
+  rebuild(entries: readonly Entry[]): void {
+    this.count = entries.length;
+    let level: TreeNode[] = this.chunk(entries, (part) => new Leaf(part));
+    for (let i = 1; i < level.length; i++) {
+      (level[i - 1] as Leaf).next = level[i] as Leaf;
+      (level[i] as Leaf).prev = level[i - 1] as Leaf;
+    }
+    while (level.length > 1) level = this.chunk(level, (children) => new Inner(children.map(firstStart), children));
+    this.root = level[0]!;
+    this.pathLength = 0;
+    this.leaf = this.leftmostLeaf();
+    this.slot = -1;
+  }
+
+  /**
+   * Splits `items` into groups of about `bulkLoadSlots` (as even as possible, so that no group is
+   * under `slotsMin` unless it is the only one) and builds a node of each.
+   */
+  private chunk<T, N>(items: readonly T[], build: (group: T[]) => N): N[] {
+    if (items.length <= this.slotsMax) return [build(items.slice())];
+    const groups = Math.ceil(items.length / this.bulkLoadSlots);
+    const out: N[] = [];
+    for (let g = 0; g < groups; g++) {
+      out.push(build(items.slice(Math.floor((g * items.length) / groups), Math.floor(((g + 1) * items.length) / groups))));
+    }
+    return out;
+  }
+
+  /** Asserts the B+tree shape: occupancy, equal depth, separators, leaf links, count. O(n). */
+  verify(): void {
+    const leaves: Leaf[] = [];
+    this.verifyNode(this.root, undefined, undefined, true, leaves);
+    let count = 0;
+    for (let i = 0; i < leaves.length; i++) {
+      assert(leaves[i]!.prev === leaves[i - 1], 'leaf prev links');
+      assert(leaves[i]!.next === leaves[i + 1], 'leaf next links');
+      count += leaves[i]!.entries.length;
+    }
+    assert(count === this.count, 'count matches the entries');
+  }
+
+  private verifyNode(node: TreeNode, lower: Uint8Array | undefined, upper: Uint8Array | undefined, isRoot: boolean, leaves: Leaf[]): number {
+    const slots = node instanceof Leaf ? node.entries.length : node.children.length;
+    assert(slots <= this.slotsMax, 'node within slotsMax');
+    assert(isRoot || slots >= this.slotsMin, 'non-root node at least slotsMin');
+    if (node instanceof Leaf) {
+      leaves.push(node);
+      for (const e of node.entries) {
+        assert(lower === undefined || compareKeys(lower, e.start) <= 0, 'separator below the starts of its child');
+        assert(upper === undefined || compareKeys(e.start, upper) < 0, 'next separator above the starts of a child');
+      }
+      return 0;
+    }
+    assert(node.keys.length === node.children.length, 'a key per child');
+    assert(!isRoot || slots >= 2, 'an inner root has two children');
+    let depth = -1;
+    for (let i = 0; i < slots; i++) {
+      const childLower = i === 0 ? lower : node.keys[i];
+      const childUpper = i + 1 < slots ? node.keys[i + 1] : upper;
+      const childDepth = this.verifyNode(node.children[i]!, childLower, childUpper, false, leaves);
+      assert(depth === -1 || depth === childDepth, 'leaves at equal depth');
+      depth = childDepth;
+    }
+    return depth + 1;
+  }
+
+  /**
+   * Descends to the leaf where `key` belongs, recording the path; `slot` is the index of the last
+   * entry starting at or before `key` in it, -1 when none does.
+   */
+  private descend(key: Uint8Array): void {
+    let node = this.root;
+    let depth = 0;
+    while (node instanceof Inner) {
+      const child = Math.max(0, lastAtOrBefore(node.keys, key, 1));
+      this.pathNodes[depth] = node;
+      this.pathSlots[depth] = child;
+      depth++;
+      node = node.children[child]!;
+    }
+    this.pathLength = depth;
+    this.leaf = node;
+    let lo = 0;
+    let hi = node.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(node.entries[mid]!.start, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.slot = lo - 1;
+  }
+
+  private setCursor(leaf: Leaf, slot: number): void {
+    if (slot >= leaf.entries.length && leaf.next !== undefined) {
+      this.leaf = leaf.next;
+      this.slot = 0;
+    } else {
+      this.leaf = leaf;
+      this.slot = slot;
+    }
+  }
+
+  private current(): Entry | undefined {
+    return this.leaf.entries[this.slot];
+  }
+
+  private entryAt(leaf: Leaf, slot: number): Entry | undefined {
+    if (slot >= 0) return leaf.entries[slot];
+    const previous = leaf.prev;
+    return previous === undefined ? undefined : previous.entries[previous.entries.length + slot];
+  }
+
+  private leftmostLeaf(): Leaf {
+    let node = this.root;
+    while (node instanceof Inner) node = node.children[0]!;
+    return node;
+  }
+
+  /** Splits the cursor leaf in two and hands the right half to the parent. */
+  private splitLeaf(): void {
+    const leaf = this.leaf;
+    const right = new Leaf(leaf.entries.splice(leaf.entries.length >>> 1));
+    right.next = leaf.next;
+    if (right.next !== undefined) right.next.prev = right;
+    right.prev = leaf;
+    leaf.next = right;
+    this.insertChild(this.pathLength - 1, right, right.entries[0]!.start);
+  }
+
+  /** Inserts `child` right after the path's child at `depth` (a new root when depth is -1). */
+  private insertChild(depth: number, child: TreeNode, lowerBound: Uint8Array): void {
+    if (depth < 0) {
+      this.root = new Inner([firstStart(this.root), lowerBound], [this.root, child]);
+      return;
+    }
+    const node = this.pathNodes[depth]!;
+    const slot = this.pathSlots[depth]! + 1;
+    node.keys.splice(slot, 0, lowerBound);
+    node.children.splice(slot, 0, child);
+    if (node.children.length <= this.slotsMax) return;
+    const half = node.children.length >>> 1;
+    const right = new Inner(node.keys.splice(half), node.children.splice(half));
+    this.insertChild(depth - 1, right, right.keys[0]!);
+  }
+
+  /** The cursor leaf fell below `slotsMin`: borrows an entry from a sibling or merges. */
+  private rebalanceLeaf(): void {
+    const leaf = this.leaf;
+    const depth = this.pathLength - 1;
+    const parent = this.pathNodes[depth]!;
+    const slot = this.pathSlots[depth]!;
+    if (slot > 0) {
+      const left = parent.children[slot - 1] as Leaf;
+      if (left.entries.length > this.slotsMin) {
+        leaf.entries.unshift(left.entries.pop()!);
+        parent.keys[slot] = leaf.entries[0]!.start;
+        return;
+      }
+      left.entries.push(...leaf.entries);
+      unlink(leaf);
+      this.removeChild(depth, slot);
+      return;
+    }
+    const right = parent.children[1] as Leaf;
+    if (right.entries.length > this.slotsMin) {
+      leaf.entries.push(right.entries.shift()!);
+      parent.keys[1] = right.entries[0]!.start;
+      return;
+    }
+    leaf.entries.push(...right.entries);
+    unlink(right);
+    this.removeChild(depth, 1);
+  }
+
+  /** Removes child `slot` (never 0) of the path's node at `depth`, rebalancing upwards. */
+  private removeChild(depth: number, slot: number): void {
+    const node = this.pathNodes[depth]!;
+    node.keys.splice(slot, 1);
+    node.children.splice(slot, 1);
+    if (depth === 0) {
+      if (node.children.length === 1) this.root = node.children[0]!;
+      return;
+    }
+    if (node.children.length < this.slotsMin) this.rebalanceInner(depth);
+  }
+
+  /** The path's inner node at `depth` fell below `slotsMin`: borrows a child or merges. */
+  private rebalanceInner(depth: number): void {
+    const node = this.pathNodes[depth]!;
+    const parent = this.pathNodes[depth - 1]!;
+    const slot = this.pathSlots[depth - 1]!;
+    if (slot > 0) {
+      const left = parent.children[slot - 1] as Inner;
+      if (left.children.length > this.slotsMin) {
+        const bound = left.keys.pop()!;
+        node.keys[0] = parent.keys[slot]!;
+        node.keys.unshift(bound);
+        node.children.unshift(left.children.pop()!);
+        parent.keys[slot] = bound;
+        return;
+      }
+      left.keys.push(parent.keys[slot]!, ...node.keys.slice(1));
+      left.children.push(...node.children);
+      this.removeChild(depth - 1, slot);
+      return;
+    }
+    const right = parent.children[slot + 1] as Inner;
+    if (right.children.length > this.slotsMin) {
+      node.keys.push(parent.keys[slot + 1]!);
+      node.children.push(right.children.shift()!);
+      right.keys.shift();
+      parent.keys[slot + 1] = right.keys[0]!;
+      return;
+    }
+    node.keys.push(parent.keys[slot + 1]!, ...right.keys.slice(1));
+    node.children.push(...right.children);
+    this.removeChild(depth - 1, slot + 1);
+  }
+}
+
+/** The index of the last key at or before `key` among `keys[from…]`, or `from - 1`. */
+function lastAtOrBefore(keys: readonly Uint8Array[], key: Uint8Array, from: number): number {
+  let lo = from;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys[mid]!, key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+function firstStart(node: TreeNode): Uint8Array {
+  let n = node;
+  while (n instanceof Inner) n = n.children[0]!;
+  return n.entries[0]?.start ?? new Uint8Array(0);
+}
+
+function unlink(leaf: Leaf): void {
+  if (leaf.prev !== undefined) leaf.prev.next = leaf.next;
+  if (leaf.next !== undefined) leaf.next.prev = leaf.prev;
 }
