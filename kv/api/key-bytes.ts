@@ -3,7 +3,8 @@
  * index.ts, so the API's surface stays the keyspace itself.
  */
 import { assert } from '../../src/base/assert.js';
-import { txnId as toTxnId, type TxnId } from '../../src/base/ids.js';
+import { txnId as toTxnId, txnIdToBytes, type TxnId } from '../../src/base/ids.js';
+import { bytesToHex } from '../../src/base/hex.js';
 import { readEscaped } from '../storage/keys/escape.js';
 import { readOrderedInt } from '../storage/keys/ordered-int.js';
 import { KeyReader } from '../storage/keys/reader.js';
@@ -35,11 +36,10 @@ export function uint64Bytes(value: bigint): Uint8Array {
 }
 
 export function txnIdBytes(id: TxnId): Uint8Array {
-  const buffer = Buffer.from(id, 'hex');
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+  return txnIdToBytes(id);
 }
 
 export function txnIdFromKeyBytes(bytes: Uint8Array): TxnId {
   assert(bytes.length === 16, 'transaction id must be 16 bytes');
-  return toTxnId(Buffer.from(bytes).toString('hex'));
+  return toTxnId(bytesToHex(bytes));
 }

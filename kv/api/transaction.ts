@@ -52,7 +52,7 @@ export function isFinalized(status: TransactionStatus): boolean {
   return status === 'COMMITTED' || status === 'ABORTED';
 }
 
-/** A frozen transaction; asserts the invariants between its fields. */
+/** `fields`, frozen (in place: pass a fresh object); asserts the invariants between its fields. */
 export function transaction(fields: Transaction): Transaction {
   assert(Number.isSafeInteger(fields.epoch) && fields.epoch >= 0, 'epoch must be a non-negative integer');
   assert(Number.isSafeInteger(fields.sequence) && fields.sequence >= 0, 'sequence must be a non-negative integer');
@@ -64,7 +64,9 @@ export function transaction(fields: Transaction): Transaction {
     assert(range.start <= range.end, 'ignored sequence range must have start ≤ end');
     assert(i === 0 || fields.ignoredSequences[i - 1]!.end < range.start, 'ignored sequences must be sorted and disjoint');
   }
-  return Object.freeze({ ...fields });
+  // Callers build `fields` fresh (`transaction({ ...txn, status })`) or pass a frozen proto:
+  // freezing it in place saves a second copy of fifteen fields on every proto update.
+  return Object.isFrozen(fields) ? fields : Object.freeze(fields);
 }
 
 /** The metadata an intent of this transaction records (MVCC's `TxnMeta`). */

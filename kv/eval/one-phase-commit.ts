@@ -15,7 +15,7 @@
  * the proper error or intents).
  */
 import { equal, less } from '../../clock/timestamp.js';
-import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, transaction, type BatchRequest, type Response, type Transaction } from '../api/index.js';
+import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, transaction, type BatchRequest, type Span, type Response, type Transaction } from '../api/index.js';
 import { assert } from '../../src/base/assert.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { Batch } from '../storage/batch.js';
@@ -31,8 +31,19 @@ export function isOnePhaseCommit(state: RangeEvalState, batch: BatchRequest): bo
   if (!last.commit || last.inFlightWrites.length > 0 || last.commitTrigger !== undefined) return false;
   if (!equal(txn.readTimestamp, txn.writeTimestamp)) return false;
   if (last.deadline !== undefined && !less(txn.writeTimestamp, last.deadline)) return false;
-  const writes = batch.requests.slice(0, -1).filter((request) => !isReadOnly(request)).map(requestSpan);
-  return last.lockSpans.every((lock) => containsSpan(state.descriptor, lock) && writes.some((write) => spanContains(write, lock)));
+  for (const lock of last.lockSpans) {
+    if (!containsSpan(state.descriptor, lock) || !writtenBy(batch, lock)) return false;
+  }
+  return true;
+}
+
+/** Whether a write request of `batch` (before its EndTxn) covers `lock`. */
+function writtenBy(batch: BatchRequest, lock: Span): boolean {
+  for (let i = 0; i < batch.requests.length - 1; i++) {
+    const request = batch.requests[i]!;
+    if (!isReadOnly(request) && spanContains(requestSpan(request), lock)) return true;
+  }
+  return false;
 }
 
 export interface OnePhaseResult {
@@ -54,10 +65,10 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   const responses: Response[] = [];
   const sideEffects: SideEffect[] = [];
   try {
-    for (const request of batch.requests.slice(0, -1)) {
-      const result = await evaluate(ctx, attempt, request);
+    for (let i = 0; i < batch.requests.length - 1; i++) {
+      const result = await evaluate(ctx, attempt, batch.requests[i]!);
       responses.push(result.response);
-      sideEffects.push(...(result.sideEffects ?? []));
+      if (result.sideEffects !== undefined) sideEffects.push(...result.sideEffects);
     }
   } catch (error) {
     if (error instanceof RangedbError) return undefined;

@@ -3,6 +3,7 @@
  * `RangeId` be passed where a `NodeId` is wanted (STYLE.md: never overload names).
  */
 import { assert } from './assert.js';
+import { bytesToHex, hexToBytes } from './hex.js';
 
 declare const brand: unique symbol;
 /** A value of type `T` that the compiler tells apart from other `T`s by the tag `B`. */
@@ -51,7 +52,14 @@ export function txnIdFromBytes(bytes: Uint8Array): TxnId {
   const copy = Uint8Array.from(bytes);
   copy[6] = (copy[6]! & 0x0f) | 0x40; // version 4
   copy[8] = (copy[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  return txnId(Buffer.from(copy).toString('hex'));
+  return bytesToHex(copy) as TxnId; // 32 lowercase hex digits by construction
+}
+
+/** The 16 bytes of a transaction id (how keys and intents store it). */
+export function txnIdToBytes(id: TxnId): Uint8Array {
+  const bytes = hexToBytes(id);
+  assert(bytes !== undefined && bytes.length === 16, () => `malformed TxnId ${id}`);
+  return bytes;
 }
 
 /** The short form of a transaction id used in logs (its first 8 hex digits). */

@@ -17,17 +17,21 @@ import type { Disk, Env, EnvClock, RandomSource, TimerHandle, Timers } from './e
  */
 function realClock(): EnvClock {
   let lastMs = 0;
-  let monoAtLastMs = 0n;
+  let lastMsNanos = 0n;
+  let monoAtLastMs = 0;
   return {
+    // Read several times per transaction: the bigint of the millisecond is made once per
+    // millisecond, and the monotonic part is a double (`performance.now()`, fractional ms).
     nowNanos: () => {
       const ms = Date.now();
-      const mono = process.hrtime.bigint();
+      const mono = performance.now();
       if (ms !== lastMs) {
         lastMs = ms;
+        lastMsNanos = BigInt(ms) * 1_000_000n;
         monoAtLastMs = mono;
       }
-      const sub = mono - monoAtLastMs;
-      return BigInt(ms) * 1_000_000n + (sub > 999_999n ? 999_999n : sub);
+      const sub = Math.floor((mono - monoAtLastMs) * 1_000_000);
+      return lastMsNanos + BigInt(sub > 999_999 ? 999_999 : sub);
     },
     monotonicNanos: () => process.hrtime.bigint(),
   };

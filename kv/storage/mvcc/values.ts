@@ -12,7 +12,8 @@
 import { assert } from '../../../src/base/assert.js';
 import { allocBytes } from '../../../src/base/bytes.js';
 import { StorageError } from '../../../src/base/errors.js';
-import { txnId } from '../../../src/base/ids.js';
+import { bytesToHex } from '../../../src/base/hex.js';
+import { txnId, txnIdToBytes } from '../../../src/base/ids.js';
 import { readTimestamp, timestamp, timestampBytes, writeTimestamp, type Timestamp } from '../../../clock/timestamp.js';
 import { ByteReader, ByteWriter } from '../codec.js';
 import type { TxnMeta } from './txn.js';
@@ -127,7 +128,7 @@ export function decodeIntent(bytes: Uint8Array): IntentRecord {
 }
 
 function writeTxnMeta(w: ByteWriter, txn: TxnMeta): void {
-  w.raw(Buffer.from(txn.id, 'hex'));
+  w.raw(txnIdToBytes(txn.id));
   w.bytes(txn.key);
   w.uvarint(txn.epoch);
   writeTs(w, txn.writeTimestamp);
@@ -137,7 +138,7 @@ function writeTxnMeta(w: ByteWriter, txn: TxnMeta): void {
 }
 
 function readTxnMeta(r: ByteReader): TxnMeta {
-  const id = txnId(Buffer.from(r.raw(16)).toString('hex'));
+  const id = txnId(bytesToHex(r.raw(16)));
   const key = Uint8Array.from(r.bytes());
   const epoch = r.uvarint();
   const writeTimestamp = readTs(r);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { bytesToHex, hexToBytes } from '../../../src/base/hex.js';
+import { txnIdFromBytes, txnIdToBytes } from '../../../src/base/ids.js';
+
+describe('hex', () => {
+  it('encodes every byte value as Buffer does, and decodes it back', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(bytesToHex(all)).toBe(Buffer.from(all).toString('hex'));
+    expect(hexToBytes(bytesToHex(all))).toEqual(all);
+    expect(bytesToHex(new Uint8Array(0))).toBe('');
+    expect(hexToBytes('')).toEqual(new Uint8Array(0));
+  });
+
+  it('refuses odd lengths, uppercase and non-hex characters', () => {
+    expect(hexToBytes('abc')).toBeUndefined();
+    expect(hexToBytes('AB')).toBeUndefined();
+    expect(hexToBytes('0g')).toBeUndefined();
+    expect(hexToBytes('é0')).toBeUndefined();
+    expect(hexToBytes('0\u0130')).toBeUndefined();
+  });
+
+  it('round-trips a transaction id through its 16 bytes, with the UUID v4 bits set', () => {
+    const id = txnIdFromBytes(Uint8Array.from({ length: 16 }, (_, i) => 0xff - i));
+    expect(id).toMatch(/^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+    expect(bytesToHex(txnIdToBytes(id))).toBe(id);
+    expect(() => txnIdToBytes('zz' as never)).toThrow(/malformed TxnId/);
+  });
+});
