@@ -142,6 +142,9 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
   const onConflict = statement.onConflict;
   const upsert = onConflict !== null && onConflict.action.kind === 'update' ? await compileUpsert(pctx, table, statement.alias ?? table.name, onConflict) : null;
+  // DO NOTHING with a target: the target must name a unique constraint too (it skips rows that
+  // conflict on any, a superset of PostgreSQL's arbiter-only skipping).
+  if (onConflict !== null && upsert === null && onConflict.columns.length > 0) conflictTarget(table, onConflict.columns);
   const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
   return {
     columns: returning.columns,
@@ -191,6 +194,19 @@ interface Upsert {
   apply(existing: readonly Datum[], proposed: readonly Datum[], rt: Runtime): Datum[] | undefined;
 }
 
+/** The primary key or unique index ON CONFLICT (cols) names, or 42P10 (PostgreSQL's arbiter inference). */
+function conflictTarget(table: TableDesc, columns: readonly string[]): TableDesc['primaryIndex'] {
+  const ids = columns.map((name) => {
+    const column = findColumn(table, name);
+    if (column === undefined) throw undefinedColumn(name);
+    return column.id;
+  });
+  const sameColumns = (index: { columns: readonly { columnId: number }[] }): boolean => index.columns.length === ids.length && index.columns.every((column) => ids.includes(column.columnId));
+  const target = [table.primaryIndex, ...table.secondaryIndexes.filter((index) => index.unique)].find(sameColumns);
+  if (target === undefined) throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  return target;
+}
+
 /**
  * ON CONFLICT (cols) DO UPDATE SET … [WHERE …]: the target must be the primary key or a unique
  * index; SET and WHERE see the existing row by the table's name and the proposed one as
@@ -200,14 +216,7 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
   assert(onConflict.action.kind === 'update', 'an upsert');
   if (onConflict.constraint !== null || onConflict.targetWhere !== null) throw new SqlError('0A000', 'ON CONFLICT ON CONSTRAINT and a target WHERE are not supported yet');
   if (onConflict.columns.length === 0) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).' });
-  const ids = onConflict.columns.map((name) => {
-    const column = findColumn(table, name);
-    if (column === undefined) throw undefinedColumn(name);
-    return column.id;
-  });
-  const sameColumns = (index: { columns: readonly { columnId: number }[] }): boolean => index.columns.length === ids.length && index.columns.every((column) => ids.includes(column.columnId));
-  const target = [table.primaryIndex, ...table.secondaryIndexes.filter((index) => index.unique)].find(sameColumns);
-  if (target === undefined) throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  const target = conflictTarget(table, onConflict.columns);
   const scope = tableScope(table, alias).concat(tableScope(table, 'excluded'));
   const compiler = pctx.compiler.withScope(scope);
   const assignments: { position: number; expr: CompiledExpr }[] = [];

@@ -12,7 +12,8 @@
 import { castDatum } from '../../types/cast.js';
 import type { Datum } from '../../types/datum.js';
 import { parseText } from '../../types/text-io.js';
-import { formatType, textType, typeCategory, typeOfKind, type SqlType } from '../../types/sql-type.js';
+import { applyTypmod } from '../../types/typmod.js';
+import { formatType, textType, typeCategory, typeOfKind, type ScalarKind, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import { constantExpr, type CompiledExpr } from './compiled.js';
 
@@ -45,8 +46,8 @@ export function canCoerce(from: SqlType, to: SqlType, context: CoercionContext):
 export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext, paramTypes: (SqlType | undefined)[], what?: string): CompiledExpr {
   if (expr.unknownLiteral !== undefined) {
     const text = expr.unknownLiteral.text;
-    const value: Datum = text === null ? null : parseText(to.kind === 'unknown' ? textType : to, text);
-    return constantExpr(to.kind === 'unknown' ? textType : to, value);
+    const type = to.kind === 'unknown' ? textType : to;
+    return constantExpr(type, text === null ? null : parseLiteral(type, text, context));
   }
   if (expr.openParam !== undefined) {
     const index = expr.openParam;
@@ -62,6 +63,17 @@ export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext
     throw new SqlError('42846', `cannot cast type ${formatType(expr.type)} to ${formatType(to)}`);
   }
   return castExpr(expr, to, context === 'explicit');
+}
+
+/**
+ * An untyped literal's value as `type`: read by the type's input function without the modifier,
+ * then the modifier applied as the context says — PostgreSQL's coerce_type does the same, so
+ * `'abcdef'::varchar(3)` is `abc` (an explicit length coercion cuts) while an INSERT of it into a
+ * varchar(3) column fails with 22001.
+ */
+function parseLiteral(type: SqlType, text: string, context: CoercionContext): Datum {
+  if (type.kind === 'array' || type.typmod === -1) return parseText(type, text);
+  return applyTypmod(type, parseText(typeOfKind(type.kind), text), context === 'explicit');
 }
 
 /** A cast node; constant-folded when the input is constant. */
@@ -103,7 +115,9 @@ function widerOf(left: SqlType, right: SqlType, what: string): SqlType {
   if (left.oid === right.oid) return left.typmod === right.typmod || left.kind === 'array' ? left : typeOfKind(left.kind);
   const leftRank = numericRank[left.kind];
   const rightRank = numericRank[right.kind];
-  if (leftRank !== undefined && rightRank !== undefined) return leftRank >= rightRank ? left : right;
+  // The wider type without its modifier, as select_common_type: int4 and numeric(6,2) meet at
+  // numeric, so 10 * 1.50::numeric(6,2) is 15.00, not 10.00 * 1.50 = 15.0000.
+  if (leftRank !== undefined && rightRank !== undefined) return typeOfKind((leftRank >= rightRank ? left : right).kind as ScalarKind);
   if (typeCategory(left) === 'S' && typeCategory(right) === 'S') return textType;
   if (canCoerce(right, left, 'implicit')) return left;
   if (canCoerce(left, right, 'implicit')) return right;

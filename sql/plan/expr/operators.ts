@@ -4,7 +4,7 @@
  * numbers and intervals, date and timestamp arithmetic, comparisons on any type, `||`).
  */
 import { arithmetic, negate, type ArithmeticOperator } from '../../types/arithmetic.js';
-import { compareOperator } from '../../types/compare.js';
+import { compareOperator, trimTrailingBlanks } from '../../types/compare.js';
 import { dateAddDays, dateDifference, timestampAddInterval, timestamptzAddInterval, timestampDifference } from '../../types/datetime-arithmetic.js';
 import type { Datum, Interval } from '../../types/datum.js';
 import { negate as negateDatum } from '../../types/arithmetic.js';
@@ -105,7 +105,9 @@ function arrayConcat(leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (S
 }
 
 function asText(type: SqlType, value: Datum, ctx: EvalContext): string {
-  return typeof value === 'string' ? value : formatText(type, value, ctx.textContext);
+  // char(n) meets || as text, which drops its trailing blanks (PostgreSQL's bpchar-to-text cast).
+  if (typeof value === 'string') return type.kind === 'bpchar' ? trimTrailingBlanks(value) : value;
+  return formatText(type, value, ctx.textContext);
 }
 
 function comparable(left: SqlType, right: SqlType): boolean {
