@@ -160,7 +160,7 @@ export function rewriteRecord(outcome: Outcome): string[] {
     if (record.expect.kind === 'count') return [`statement count ${answer.rowCount ?? 0}`, ...sql];
     return ['statement ok', ...sql];
   }
-  const letters = answer.result.columns.map((column, i) => (record.types[i] === 'T' ? 'T' : typeLetter(column.typeOid))).join('');
+  const letters = answer.result.columns.map((column) => typeLetter(column.typeOid)).join('');
   const options = [record.sort !== 'nosort' ? record.sort : undefined, record.colnames ? 'colnames' : undefined].filter((option) => option !== undefined).join(',');
   const header = ['query', letters, ...(options !== '' ? [options] : []), ...(record.label !== undefined ? [record.label] : [])].join(' ');
   return [header, ...sql, '----', ...(outcome.actualLines ?? [])];
