@@ -12,16 +12,12 @@
 // In CI (env CI set) a missing psql or PostgreSQL server fails the test; elsewhere it is skipped
 // with the reason in its name.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasReferencePostgres, postgresBinDir, startReferencePostgres, type ReferencePostgres } from '../support/reference-postgres.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
-const pgBin = process.env['PG_BINDIR'] ?? '/usr/lib/postgresql/15/bin';
 const hasPsql = spawnSync('psql', ['--version']).status === 0;
-const hasServer = existsSync(join(pgBin, 'initdb')) && existsSync(join(pgBin, 'pg_ctl')) && /\b15\./.test(spawnSync(join(pgBin, 'postgres'), ['--version']).stdout?.toString() ?? '');
+const hasServer = hasReferencePostgres();
 const runnable = hasPsql && hasServer;
 
 /** The schema both servers get: every kind of thing \d shows for a table, an index and a sequence. */
@@ -160,54 +156,9 @@ function run(command: string, args: readonly string[], input = ''): Promise<Psql
   });
 }
 
-/** Runs a PostgreSQL server binary as the `postgres` user when this process is root. */
-function asPostgres(binary: string, args: readonly string[]): Promise<PsqlResult> {
-  const path = join(pgBin, binary);
-  return process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', path, ...args]) : run(path, args);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throwaway PostgreSQL 15 server: its own data folder, a Unix socket in that folder, no TCP. */
-class ReferencePostgres {
-  private constructor(
-    readonly dir: string,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<ReferencePostgres> {
-    const dir = mkdtempSync(join(tmpdir(), 'rangedb-pg15-'));
-    if (process.getuid?.() === 0) {
-      const ids = spawnSync('id', ['-u', 'postgres']).stdout.toString().trim();
-      const gid = spawnSync('id', ['-g', 'postgres']).stdout.toString().trim();
-      chownSync(dir, Number(ids), Number(gid));
-    }
-    const port = await freePort();
-    const init = await asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'root', '-A', 'trust', '--no-locale', '-E', 'UTF8']);
-    if (init.code !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-    const start = await asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=''`, 'start']);
-    if (start.code !== 0) throw new Error(`pg_ctl start failed: ${start.stdout}${start.stderr}`);
-    return new ReferencePostgres(dir, port);
-  }
-
-  psqlArgs(database: string): string[] {
-    return ['-h', this.dir, '-p', String(this.port), '-U', 'root', '-d', database];
-  }
-
-  async stop(): Promise<void> {
-    await asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
+/** psql's connection arguments for the reference server: its Unix socket folder, port and role. */
+function psqlArgs(reference: ReferencePostgres, database: string): string[] {
+  return ['-h', reference.dir, '-p', String(reference.port), '-U', reference.user, '-d', database];
 }
 
 function psql(connection: readonly string[], script: string): Promise<PsqlResult> {
@@ -222,7 +173,7 @@ describe('psql \\d family against PostgreSQL 15', () => {
   it('has psql and a PostgreSQL 15 server where the tests run in CI', () => {
     if (process.env['CI'] !== undefined) {
       expect(hasPsql, 'psql').toBe(true);
-      expect(hasServer, `PostgreSQL 15 server binaries in ${pgBin}`).toBe(true);
+      expect(hasServer, `PostgreSQL 15 server binaries in ${postgresBinDir}`).toBe(true);
     }
   });
 
@@ -233,10 +184,9 @@ describe('psql \\d family against PostgreSQL 15', () => {
     let postgres: string[];
 
     beforeAll(async () => {
-      [server, reference] = await Promise.all([startSqlNode(), ReferencePostgres.start()]);
+      [server, reference] = await Promise.all([startSqlNode(), startReferencePostgres()]);
       rangedb = [server.url];
-      const setup = await psql(reference.psqlArgs('postgres'), [
-        'CREATE DATABASE defaultdb;',
+      const setup = await psql(psqlArgs(reference, 'postgres'), [
         'ALTER DATABASE template0 IS_TEMPLATE false;',
         'ALTER DATABASE template1 IS_TEMPLATE false;',
         'DROP DATABASE template0;',
@@ -244,7 +194,7 @@ describe('psql \\d family against PostgreSQL 15', () => {
         '',
       ].join('\n'));
       expect(setup.stderr).toBe('');
-      postgres = reference.psqlArgs('defaultdb');
+      postgres = psqlArgs(reference, 'defaultdb');
       const [ours, theirs] = await Promise.all([psql(rangedb, schema), psql(postgres, schema)]);
       expect(ours.stderr).toBe('');
       expect(theirs.stderr).toBe('');
