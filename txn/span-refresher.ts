@@ -107,16 +107,14 @@ export class SpanRefresher implements TxnInterceptor {
     if (error instanceof ReadWithinUncertaintyIntervalError) return at(nextTimestamp(error.valueTimestamp), 'RETRY_REASON_UNKNOWN', error.message);
     const commits = batch.requests.some((request) => request.kind === 'endTxn' && request.commit);
     if (error instanceof TransactionRetryError && error.reason === 'RETRY_SERIALIZABLE' && commits) {
-      if (less(current.readTimestamp, current.writeTimestamp)) return at(current.writeTimestamp, 'RETRY_SERIALIZABLE', error.message);
-      // Pushed while this very batch was evaluated (its writes met the timestamp cache, e.g. a
-      // fresh lease's floor): with nothing read, there is nothing to refresh, and the commit may
-      // simply move to where the server says (CockroachDB's server-side refresh condition). With
-      // reads, this path made the randomized serializability check fail 3 runs in 14 — not yet
-      // understood — so a transaction that read restarts instead.
-      const pushedTo = error.pushedTo;
-      if (pushedTo !== undefined && this.readSpans.length === 0 && !this.refreshInvalid && less(current.readTimestamp, pushedTo)) {
-        return at(pushedTo, 'RETRY_SERIALIZABLE', error.message);
-      }
+      // Pushed while this very batch was evaluated (its writes met the timestamp cache — a
+      // fresh lease's floor, a reader — or a pusher moved the record), or earlier: either way
+      // the reads may move up to where the write timestamp went, and the batch goes again
+      // (its writes already laid down are replays at their sequence, resolved at the commit
+      // timestamp). The push may be into the future (a reader pushes to its uncertainty limit):
+      // the commit then waits for the clock (commit-wait.ts), and so does a restart from there.
+      const pushedTo = error.pushedTo === undefined ? current.writeTimestamp : max(error.pushedTo, current.writeTimestamp);
+      if (less(current.readTimestamp, pushedTo)) return at(pushedTo, 'RETRY_SERIALIZABLE', error.message);
     }
     return undefined;
   }

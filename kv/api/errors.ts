@@ -126,8 +126,10 @@ export class TransactionRetryError extends RangedbError {
     readonly detail: string,
     /**
      * The write timestamp the server found the transaction pushed to, when it knows it (an
-     * EndTxn refused with RETRY_SERIALIZABLE). A coordinator with no reads to refresh may move
-     * there and try again instead of restarting (CockroachDB's server-side refresh condition).
+     * EndTxn refused with RETRY_SERIALIZABLE: the commit batch's own writes were pushed, or a
+     * pusher moved the record). The coordinator refreshes its reads up to it and tries again
+     * instead of restarting (CockroachDB carries the whole transaction in the error). It may lie
+     * ahead of the clock: such a commit waits for the clock (txn/commit-wait.ts).
      */
     readonly pushedTo?: Timestamp,
   ) {

@@ -1,6 +1,7 @@
 /**
- * The span refresher: read refresh after WriteTooOld, after a pushed response and after an
- * uncertain read; failed refreshes (and the restart through runTxn); the bound on read spans.
+ * The span refresher: read refresh after WriteTooOld, after a pushed response, after an
+ * uncertain read and after a commit refused with the timestamp its writes were pushed to
+ * (pushedTo); failed refreshes (and the restart through runTxn); the bound on read spans.
  */
 import { describe, expect, it } from 'vitest';
 import { less, next } from '../../clock/index.js';
@@ -138,5 +139,50 @@ describe('span refresher, bounded', () => {
     await w.sender.putAt('d', 'other', w.clock.now());
     await txn.put(enc('d'), enc('mine'));
     expect(w.sender.kinds()).toContain('refresh,refresh');
+  });
+
+  /** A sender that refuses the first commit batch as kv/eval does when its writes were pushed to `pushedTo`. */
+  function refusingFirstCommit(w: ReturnType<typeof world>, pushedTo: () => ReturnType<typeof ts>): Sender {
+    let refused = false;
+    return {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        if (!refused && batch.requests.some((r) => r.kind === 'endTxn' && r.commit)) {
+          refused = true;
+          throw new TransactionRetryError('RETRY_SERIALIZABLE', 'write timestamp pushed', pushedTo());
+        }
+        return w.sender.send(batch);
+      },
+    };
+  }
+
+  it('refreshes the reads of a transaction up to where its refused EndTxn was pushed (pushedTo), and commits there', async () => {
+    const w = world();
+    let pushedTo = ts(0n);
+    const txn = new Txn(refusingFirstCommit(w, () => pushedTo), { ...w.deps, writeBufferBytesMax: 1 << 20 });
+    expect(await txn.get(enc('a'))).toBeUndefined();
+    await txn.put(enc('b'), enc('mine')); // held: rides with the commit
+    w.manual.advance(1_000_000n);
+    pushedTo = w.clock.now();
+    await txn.commit();
+    expect(txn.transaction.epoch).toBe(0);
+    expect(txn.transaction.writeTimestamp).toEqual(pushedTo);
+    expect(txn.interceptors.spanRefresher.refreshes).toBe(1);
+    expect(w.sender.kinds()).toEqual(['get', 'refresh', 'put,endTxn']);
+    expect(await w.sender.getAt('b', pushedTo)).toBe('mine');
+  });
+
+  it('restarts at pushedTo when the reads cannot move there', async () => {
+    const w = world();
+    let pushedTo = ts(0n);
+    const txn = new Txn(refusingFirstCommit(w, () => pushedTo), { ...w.deps, writeBufferBytesMax: 1 << 20 });
+    await txn.get(enc('a'));
+    await txn.put(enc('b'), enc('mine'));
+    w.manual.advance(1_000_000n);
+    await w.sender.putAt('a', 'changed', w.clock.now());
+    pushedTo = w.clock.now();
+    const error = await txn.commit().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionRetryError);
+    expect((error as TransactionRetryError).reason).toBe('RETRY_SERIALIZABLE');
+    expect(txn.transaction.writeTimestamp).toEqual(pushedTo);
   });
 });
