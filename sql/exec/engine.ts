@@ -21,12 +21,14 @@ import { planQuery, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { unixEpochMicrosBefore2000, type Datum } from '../types/datum.js';
 import { textType, type SqlType } from '../types/sql-type.js';
-import { timeZoneFromSetting } from '../types/timezone.js';
+import { timeZoneFromSetting, type TimeZone } from '../types/timezone.js';
+import type { TextContext } from '../types/text-io.js';
+import type { RandomSource } from '../../src/env/env.js';
 import type { PrepareContext, PreparedStatement, ResultColumn, RunContext, SessionSettings, SqlEngine, SqlEngineDeps, StatementResult } from './contract.js';
 import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
-import { drain, type PrefetchedReads, type RowSource, type Runtime } from './runtime.js';
+import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
@@ -37,6 +39,12 @@ interface Planned {
   readonly slots: readonly SlotSpec[];
   readonly subqueries: ReadonlyMap<ast.Query, PlanNode>;
   readonly paramTypes: readonly SqlType[];
+  /** The scan whose keys the engine reads with the catalog version (`pointLookupScan`), or null. */
+  readonly lookupScan: ScanNode | null;
+  /** The slots filled per row (nextval, currval, setval). */
+  readonly rowSlotIndexes: readonly number[];
+  /** Whether a catalog function needs the catalog snapshot loaded before the first row. */
+  readonly hasCatalogSlot: boolean;
 }
 
 /** The last values `nextval` gave, per session (keyed by its settings object) and sequence id: `currval`. */
@@ -58,7 +66,18 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     const pctx: PlanContext = { catalog, settings, compiler };
     const statementPlan = await planStatement(pctx, statement, deps);
     const resolved = paramTypes.map((type) => type ?? textType);
-    return { plan: statementPlan, version: catalog.version, slots: compiler.slots, subqueries, paramTypes: resolved };
+    const lookupScan = statement.kind === 'QueryStatement' ? pointLookupScan(statementPlan, compiler.slots) : null;
+    const slots = compiler.slots;
+    return {
+      plan: statementPlan,
+      version: catalog.version,
+      slots,
+      subqueries,
+      paramTypes: resolved,
+      lookupScan,
+      rowSlotIndexes: slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' ? [] : [index])),
+      hasCatalogSlot: slots.some((slot) => slot.kind === 'catalog'),
+    };
   }
 
   return {
@@ -74,7 +93,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         isDdl: planned.plan.isDdl,
         async run(run: RunContext): Promise<StatementResult> {
           const ctx = evalContext(run, planned.slots.length);
-          const lookup = statement.kind === 'QueryStatement' ? pointLookup(planned, ctx) : undefined;
+          const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
           let runCatalog: Catalog;
           let prefetched: PrefetchedReads | undefined;
           if (lookup === undefined) {
@@ -105,23 +124,14 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   };
 
   async function execute(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined): Promise<StatementResult> {
-    const sequences = new Map<string, SequenceDesc>();
-    const sequence = async (name: string): Promise<SequenceDesc> => {
-      let found = sequences.get(name);
-      if (found === undefined) sequences.set(name, (found = await resolveSequence(catalog, run.settings, parseQualifiedName(name))));
-      return found;
-    };
-    const rowSlotIndexes = planned.slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' ? [] : [index]));
     // Catalog functions are synchronous: the snapshot they read is loaded once, before any row.
-    if (planned.slots.some((slot) => slot.kind === 'catalog')) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
+    if (planned.hasCatalogSlot) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
     const rt: Runtime = {
       txn: run.txn,
       ctx,
       ...(prefetched === undefined ? {} : { prefetched }),
       cancel: run.cancel,
-      fillRowSlots: async () => {
-        for (const index of rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
-      },
+      fillRowSlots: planned.rowSlotIndexes.length === 0 ? noSlots : rowSlotFiller(planned, catalog, run, ctx),
       fillCorrelated: async (slots, row) => {
         const saved = ctx.outer.row;
         try {
@@ -136,48 +146,39 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         }
       },
     };
-    for (const [index, slot] of planned.slots.entries()) {
+    for (let index = 0; index < planned.slots.length; index++) {
+      const slot = planned.slots[index]!;
       if (slot.kind !== 'subquery' || slot.correlated) continue;
       ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
     }
     const exec: ExecContext = { catalog, settings: run.settings, deps, cache };
     const outcome = await planned.plan.execute(rt, exec);
-    let count = 0;
-    const source: RowSource | null = outcome.rows;
-    const rows = (async function* (): AsyncGenerator<readonly Datum[]> {
-      if (source === null) return;
-      for (let batch = await source.next(); batch !== null; batch = await source.next()) {
-        for (const row of batch) {
-          count++;
-          yield row;
-        }
-      }
-    })();
+    const rows = new ResultRows(outcome.rows);
     return {
       columns: planned.plan.columns,
       rows,
-      tag: () => outcome.tag(count),
+      tag: () => outcome.tag(rows.count),
       notices: outcome.notices,
       ...(outcome.afterCommit === undefined ? {} : { afterCommit: outcome.afterCommit }),
     };
   }
 
+  /** `Runtime.fillRowSlots` of a plan that calls nextval/currval/setval (sequences resolved once per run). */
+  function rowSlotFiller(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext): () => Promise<void> {
+    const sequences = new Map<string, SequenceDesc>();
+    const sequence = async (name: string): Promise<SequenceDesc> => {
+      let found = sequences.get(name);
+      if (found === undefined) sequences.set(name, (found = await resolveSequence(catalog, run.settings, parseQualifiedName(name))));
+      return found;
+    };
+    return async () => {
+      for (const index of planned.rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
+    };
+  }
+
   function evalContext(run: RunContext, slotCount: number): EvalContext {
     const txnMicros = run.txn.transaction.minTimestamp.wallNanos / 1000n - unixEpochMicrosBefore2000;
-    const statementMicros = deps.txnDeps.clock.now().wallNanos / 1000n - unixEpochMicrosBefore2000;
-    const timeZone = timeZoneFromSetting(run.settings.timeZone);
-    return {
-      params: run.params,
-      txnTimestampMicros: txnMicros,
-      statementTimestampMicros: statementMicros > txnMicros ? statementMicros : txnMicros,
-      settings: run.settings,
-      random: deps.txnDeps.random,
-      textContext: { timeZone, nowMicros: txnMicros },
-      slots: new Array<Datum>(slotCount).fill(null),
-      database: run.settings.database,
-      outer: { row: [] },
-      catalog: { snapshot: undefined },
-    };
+    return new StatementEvalContext(run, txnMicros, slotCount, timeZoneOf(run.settings.timeZone), deps.txnDeps.random, () => deps.txnDeps.clock.now().wallNanos / 1000n - unixEpochMicrosBefore2000);
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
@@ -233,15 +234,21 @@ async function subquerySlot(slot: Extract<SlotSpec, { kind: 'subquery' }>, subqu
 }
 
 /**
- * The primary-key point lookup a query's rows come from — a plain (non-locking) scan of exact
- * primary keys under projections, filters, sorts and limits — with its keys for this run; undefined for
- * any other plan, or one with slots (subqueries, nextval: their values are not known yet).
+ * The scan a query's rows come from if it is a primary-key point lookup — a plain (non-locking)
+ * scan of exact primary keys under projections, filters, sorts and limits — found once per plan;
+ * null for any other plan, or one with slots (subqueries, nextval: their values are not known
+ * before it runs).
  */
-function pointLookup(planned: Planned, ctx: EvalContext): { node: ScanNode; keys: Uint8Array[] } | undefined {
-  if (planned.slots.length > 0) return undefined;
-  let node: PlanNode | undefined = planned.plan.node;
+function pointLookupScan(plan: StatementPlan, slots: readonly SlotSpec[]): ScanNode | null {
+  if (slots.length > 0) return null;
+  let node: PlanNode | undefined = plan.node;
   while (node !== undefined && (node.kind === 'project' || node.kind === 'filter' || node.kind === 'limit' || node.kind === 'sort')) node = node.input;
-  if (node?.kind !== 'scan' || node.locking !== null || node.spans.kind !== 'prefixes' || !node.spans.exact || node.index.id !== node.table.primaryIndex.id) return undefined;
+  if (node?.kind !== 'scan' || node.locking !== null || node.spans.kind !== 'prefixes' || !node.spans.exact || node.index.id !== node.table.primaryIndex.id) return null;
+  return node;
+}
+
+/** The keys of the point lookup `node` for this run (its parameters' values); undefined if none. */
+function pointLookup(node: ScanNode, ctx: EvalContext): { node: ScanNode; keys: Uint8Array[] } | undefined {
   let keys: Uint8Array[] | null;
   try {
     keys = computeSpans(node, node.spans, ctx).pointKeys;
@@ -254,4 +261,84 @@ function pointLookup(planned: Planned, ctx: EvalContext): { node: ScanNode; keys
 function sameColumns(left: readonly ResultColumn[] | undefined, right: readonly ResultColumn[] | undefined): boolean {
   if (left === undefined || right === undefined) return left === right;
   return left.length === right.length && left.every((column, index) => column.type.oid === right[index]!.type.oid && column.name === right[index]!.name);
+}
+
+const noSlots = (): Promise<void> => Promise.resolve();
+
+/**
+ * A statement's rows as the session pulls them, batch by batch from the plan's source, counting
+ * them for the tag. A plain object rather than an async generator: a point lookup's one row
+ * costs one resolved promise instead of a generator's resumptions.
+ */
+class ResultRows implements AsyncIterator<readonly Datum[]> {
+  count = 0;
+  private batch: RowBatch = [];
+  private position = 0;
+
+  constructor(private source: RowSource | null) {}
+
+  async next(): Promise<IteratorResult<readonly Datum[]>> {
+    while (this.position >= this.batch.length) {
+      if (this.source === null) return { done: true, value: undefined };
+      const batch = await this.source.next();
+      if (batch === null) {
+        this.source = null;
+        this.batch = [];
+        this.position = 0;
+        return { done: true, value: undefined };
+      }
+      this.batch = batch;
+      this.position = 0;
+    }
+    this.count++;
+    return { done: false, value: this.batch[this.position++]! };
+  }
+}
+
+/** The last TimeZone setting parsed and its zone: sessions rarely change it, and parsing takes regexes. */
+let lastTimeZone: { readonly setting: string; readonly zone: TimeZone } | undefined;
+
+function timeZoneOf(setting: string): TimeZone {
+  if (lastTimeZone?.setting !== setting) lastTimeZone = { setting, zone: timeZoneFromSetting(setting) };
+  return lastTimeZone.zone;
+}
+
+/**
+ * One run's `EvalContext`. The statement timestamp is read from the clock when an expression
+ * first asks for it (statement_timestamp(), clock_timestamp()), then stays: most statements never
+ * ask, and a clock reading per statement was a visible share of a point lookup's cost. It is
+ * never below the transaction's timestamp.
+ */
+class StatementEvalContext implements EvalContext {
+  readonly params: readonly Datum[];
+  readonly settings: SessionSettings;
+  readonly textContext: TextContext;
+  readonly slots: Datum[];
+  readonly database: string;
+  readonly outer: { row: readonly Datum[] } = { row: [] };
+  readonly catalog: { snapshot: unknown } = { snapshot: undefined };
+  private statementMicros: bigint | undefined;
+
+  constructor(
+    run: RunContext,
+    readonly txnTimestampMicros: bigint,
+    slotCount: number,
+    timeZone: TimeZone,
+    readonly random: RandomSource,
+    private readonly readClockMicros: () => bigint,
+  ) {
+    this.params = run.params;
+    this.settings = run.settings;
+    this.textContext = { timeZone, nowMicros: txnTimestampMicros };
+    this.slots = slotCount === 0 ? [] : new Array<Datum>(slotCount).fill(null);
+    this.database = run.settings.database;
+  }
+
+  get statementTimestampMicros(): bigint {
+    if (this.statementMicros === undefined) {
+      const now = this.readClockMicros();
+      this.statementMicros = now > this.txnTimestampMicros ? now : this.txnTimestampMicros;
+    }
+    return this.statementMicros;
+  }
 }

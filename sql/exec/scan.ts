@@ -18,7 +18,20 @@ import { assert } from '../../src/base/assert.js';
 import { SqlError } from '../catalog/errors.js';
 import type { ScanNode } from '../plan/plan.js';
 import { computeSpans, type KeySpan } from '../plan/key-spans.js';
-import type { RowBatch, RowSource, Runtime } from './runtime.js';
+import type { PrefetchedReads, RowBatch, RowSource, Runtime } from './runtime.js';
+
+/** Where the primary key's columns sit in a row of the table, per scan node (found once). */
+const pkPositionsByNode = new WeakMap<ScanNode, readonly number[]>();
+
+function primaryKeyPositions(node: ScanNode): readonly number[] {
+  let found = pkPositionsByNode.get(node);
+  if (found === undefined) {
+    const positions = new Map(node.table.columns.map((column, position) => [column.id, position]));
+    found = node.table.primaryIndex.columns.map((column) => positions.get(column.columnId)!);
+    pkPositionsByNode.set(node, found);
+  }
+  return found;
+}
 
 const firstPageKeys = 128;
 const pageKeysMax = 8192;
@@ -27,19 +40,26 @@ export class ScanSource implements RowSource {
   private spans: KeySpan[] | undefined;
   private pointKeys: Uint8Array[] | null = null;
   private pageKeys = firstPageKeys;
-  private readonly pkPositions: number[];
 
   constructor(
     private readonly node: ScanNode,
     private readonly rt: Runtime,
-  ) {
-    const positions = new Map(node.table.columns.map((column, position) => [column.id, position]));
-    this.pkPositions = node.table.primaryIndex.columns.map((column) => positions.get(column.columnId)!);
-  }
+  ) {}
 
   async next(): Promise<RowBatch | null> {
     this.rt.cancel.throwIfCancelled();
     if (this.spans === undefined) {
+      const prefetched = this.takePrefetched();
+      if (prefetched !== undefined) {
+        // The engine computed this run's keys and read them (`PrefetchedReads`): nothing to send.
+        this.spans = [];
+        this.pointKeys = [];
+        const rows: RowBatch = [];
+        prefetched.values.forEach((value, index) => {
+          if (value !== undefined) rows.push(this.node.codec.decodePrimary(prefetched.keys[index]!, value));
+        });
+        return rows;
+      }
       const computed = computeSpans(this.node, this.node.spans, this.rt.ctx);
       this.spans = computed.spans;
       this.pointKeys = computed.pointKeys;
@@ -48,14 +68,7 @@ export class ScanSource implements RowSource {
       const keys = this.pointKeys;
       this.pointKeys = [];
       if (keys.length === 0) return null;
-      const prefetched = this.takePrefetched(keys);
       const rows: RowBatch = [];
-      if (prefetched !== undefined) {
-        prefetched.forEach((value, index) => {
-          if (value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, value));
-        });
-        return rows;
-      }
       const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
       response.responses.forEach((result, index) => {
         if (result.kind === 'get' && result.value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, result.value));
@@ -78,9 +91,10 @@ export class ScanSource implements RowSource {
   private async decode(entries: readonly KeyValueRow[]): Promise<RowBatch> {
     const codec = this.node.codec;
     if (this.node.index.id === this.node.table.primaryIndex.id) return entries.map((entry) => codec.decodePrimary(entry.key, entry.value));
+    const pkPositions = primaryKeyPositions(this.node);
     const keys = entries.map((entry) => {
       const partial = codec.decodeIndexEntry(this.node.index.id, entry.key, entry.value);
-      return codec.primaryKeyFromValues(this.pkPositions.map((position) => partial[position] ?? null));
+      return codec.primaryKeyFromValues(pkPositions.map((position) => partial[position] ?? null));
     });
     const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
     const rows: RowBatch = [];
@@ -90,16 +104,18 @@ export class ScanSource implements RowSource {
     return rows;
   }
 
-  /** The lock strength of the scan's reads (`none` for a plain read). */
-  /** The values of `keys` if the engine read them already for this scan (`PrefetchedReads`), once. */
-  private takePrefetched(keys: readonly Uint8Array[]): readonly (Uint8Array | undefined)[] | undefined {
+  /**
+   * The reads the engine made for this scan already (`PrefetchedReads`: a plain primary-key point
+   * lookup, keys computed from this run's parameters), taken once; undefined if there are none.
+   */
+  private takePrefetched(): PrefetchedReads | undefined {
     const prefetched = this.rt.prefetched;
     if (prefetched === undefined || prefetched.used || prefetched.node !== this.node || this.node.locking !== null) return undefined;
-    if (prefetched.keys.length !== keys.length || prefetched.keys.some((key, index) => Buffer.compare(key, keys[index]!) !== 0)) return undefined;
     prefetched.used = true;
-    return prefetched.values;
+    return prefetched;
   }
 
+  /** The lock strength of the scan's reads (`none` for a plain read). */
   private get strength(): LockStrength {
     return this.node.locking?.strength ?? 'none';
   }

@@ -7,23 +7,70 @@ import { KeyBuilder, keyMax, prefixEnd } from '../../kv/api/index.js';
 import { appendDatumKey } from '../rowcodec/key-datum.js';
 import type { Datum } from '../types/datum.js';
 import type { ScanNode, SpanSpec } from './plan.js';
-import type { EvalContext } from './expr/compiled.js';
+import type { CompiledExpr, EvalContext } from './expr/compiled.js';
+import type { SqlType } from '../types/sql-type.js';
 
 export interface KeySpan {
   readonly start: Uint8Array;
   readonly end: Uint8Array;
 }
 
+/** The types of the scanned index's columns, in index order (found once per plan node). */
+const indexColumnTypes = new WeakMap<ScanNode, readonly SqlType[]>();
+
+function columnTypesOf(node: ScanNode): readonly SqlType[] {
+  let types = indexColumnTypes.get(node);
+  if (types === undefined) {
+    const byId = new Map(node.table.columns.map((column) => [column.id, column.type]));
+    types = node.index.columns.map((column) => byId.get(column.columnId)!);
+    indexColumnTypes.set(node, types);
+  }
+  return types;
+}
+
 /** The index key of `values` for the leading columns of the scanned index. */
 function indexKey(node: ScanNode, values: readonly Datum[]): Uint8Array {
+  const types = columnTypesOf(node);
   const builder = new KeyBuilder(64);
   builder.pushBytes(node.codec.indexPrefix(node.index.id));
-  values.forEach((value, index) => {
-    const column = node.index.columns[index]!;
-    const type = node.table.columns.find((candidate) => candidate.id === column.columnId)!.type;
-    appendDatumKey(builder, type, value, column.direction);
-  });
+  for (let index = 0; index < values.length; index++) appendDatumKey(builder, types[index]!, values[index]!, node.index.columns[index]!.direction);
   return builder.finish();
+}
+
+/** The values of one prefix for this run, or null if one is NULL (an equality with NULL selects nothing). */
+function evalPrefix(prefix: readonly CompiledExpr[], ctx: EvalContext): Datum[] | null {
+  const datums = new Array<Datum>(prefix.length);
+  let hasNull = false;
+  for (let index = 0; index < prefix.length; index++) {
+    const datum = prefix[index]!.eval(noRow, ctx); // every value, so each one's error is raised
+    if (datum === null) hasNull = true;
+    datums[index] = datum;
+  }
+  return hasNull ? null : datums;
+}
+
+const noRow: readonly Datum[] = Object.freeze([]);
+
+/** The distinct keys of `prefixes` for this run, in key order. */
+function prefixKeys(node: ScanNode, prefixes: readonly (readonly CompiledExpr[])[], ctx: EvalContext): Uint8Array[] {
+  if (prefixes.length === 1) {
+    // The common case (`pk = $1`): no de-duplication or sort to do.
+    const values = evalPrefix(prefixes[0]!, ctx);
+    return values === null ? [] : [indexKey(node, values)];
+  }
+  const keys: Uint8Array[] = [];
+  const seen = new Set<string>();
+  for (const prefix of prefixes) {
+    const values = evalPrefix(prefix, ctx);
+    if (values === null) continue;
+    const key = indexKey(node, values);
+    const id = Buffer.from(key).toString('latin1');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    keys.push(key);
+  }
+  keys.sort(Buffer.compare);
+  return keys;
 }
 
 /** The key spans of `spans` for this run (parameters evaluated); an equality with NULL selects nothing. */
@@ -33,18 +80,7 @@ export function computeSpans(node: ScanNode, spans: SpanSpec, ctx: EvalContext):
     case 'full':
       return { spans: [{ start: prefix, end: prefixEnd(prefix, keyMax) }], pointKeys: null };
     case 'prefixes': {
-      const keys: Uint8Array[] = [];
-      const seen = new Set<string>();
-      for (const values of spans.prefixes) {
-        const datums = values.map((value) => value.eval([], ctx));
-        if (datums.some((datum) => datum === null)) continue;
-        const key = indexKey(node, datums);
-        const id = Buffer.from(key).toString('latin1');
-        if (seen.has(id)) continue;
-        seen.add(id);
-        keys.push(key);
-      }
-      keys.sort(Buffer.compare);
+      const keys = prefixKeys(node, spans.prefixes, ctx);
       if (spans.exact && node.index.id === node.table.primaryIndex.id) return { spans: [], pointKeys: keys };
       return { spans: keys.map((key) => ({ start: key, end: prefixEnd(key, keyMax) })), pointKeys: null };
     }

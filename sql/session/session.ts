@@ -120,6 +120,9 @@ export class Session {
   private readonly blockUndo = new Map<string, string>();
   private settingsCache: SessionSettings | undefined;
   private textContextCache: TextContext | undefined;
+  /** `statement_timeout` in ms and `strict_serializable`, parsed once per settings change (read per statement). */
+  private statementTimeoutMsCache: number | undefined;
+  private strictSerializableCache: boolean | undefined;
   private lastCommitWaitNanos = 0n;
   /** Work statements of the current transaction asked to run once it commits (`afterCommit`). */
   private afterCommit: (() => Promise<void>)[] = [];
@@ -467,7 +470,8 @@ export class Session {
   }
 
   private startStatementTimer(): TimerHandle | undefined {
-    const timeoutMs = parseDurationMs(this.variables.get('statement_timeout'), 'statement_timeout');
+    this.statementTimeoutMsCache ??= parseDurationMs(this.variables.get('statement_timeout'), 'statement_timeout');
+    const timeoutMs = this.statementTimeoutMsCache;
     if (timeoutMs === 0) return undefined;
     return this.deps.txnDeps.timers.setTimeout(() => {
       if (this.running) this.cancelReason ??= 'timeout';
@@ -477,7 +481,8 @@ export class Session {
   // ───────────────────────────── engine statements ─────────────────────────────
 
   private strictSerializable(): boolean {
-    return this.variables.get('strict_serializable') === 'on';
+    this.strictSerializableCache ??= this.variables.get('strict_serializable') === 'on';
+    return this.strictSerializableCache;
   }
 
   private async runEngine(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
@@ -845,13 +850,17 @@ export class Session {
     return [[this.variables.get(key)]];
   }
 
+  /** After any change of the variables: report what changed (GUC_REPORT) and drop what was derived from them. */
   private report(changes: readonly ReportedChange[]): void {
+    this.invalidateSettings();
     for (const change of changes) this.output.parameterStatus(change.name, change.value);
   }
 
   private invalidateSettings(): void {
     this.settingsCache = undefined;
     this.textContextCache = undefined;
+    this.statementTimeoutMsCache = undefined;
+    this.strictSerializableCache = undefined;
   }
 
   private discard(target: 'all' | 'plans' | 'sequences' | 'temp'): string {

@@ -84,6 +84,39 @@ describe('SqlEngine', () => {
     expect((await counted(select, [1])).rows).toEqual(['w']);
   });
 
+  it('runs one plan of a point lookup with any parameter values, and re-plans it against a table dropped and created again', async () => {
+    await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+    const select = await prepare('SELECT b FROM t WHERE a = $1');
+    for (const [a, rows] of [[3, ['["z"]']], [1, ['["x"]']], [9, []], [null, []], [2, ['["y"]']]] as const) {
+      expect(await run(select, [a])).toEqual([...rows, `SELECT ${rows.length}`]);
+    }
+    const inList = await prepare('SELECT b FROM t WHERE a IN ($1, $2, 1) ORDER BY b');
+    expect(await run(inList, [3, 3])).toEqual(['["x"]', '["z"]', 'SELECT 2']);
+    expect(await run(inList, [null, 2])).toEqual(['["x"]', '["y"]', 'SELECT 2']);
+    // The same names over a new table (a new id, another primary key): the plan is made again.
+    await runSql(world, "DROP TABLE t; CREATE TABLE t (b TEXT, a INT PRIMARY KEY); INSERT INTO t VALUES ('new', 3)");
+    expect(await run(select, [3])).toEqual(['["new"]', 'SELECT 1']);
+    expect(await run(select, [1])).toEqual(['SELECT 0']);
+  });
+
+  it('gives statement_timestamp() once per statement, never below the transaction timestamp', async () => {
+    const select = await prepare('SELECT statement_timestamp() = statement_timestamp(), statement_timestamp() >= transaction_timestamp(), now() = transaction_timestamp()');
+    expect(await run(select)).toEqual(['[true,true,true]', 'SELECT 1']);
+    const later = await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+      const stamps: unknown[] = [];
+      for (const sql of ['SELECT statement_timestamp()', 'SELECT statement_timestamp(), transaction_timestamp()']) {
+        await new Promise((resolve) => setTimeout(resolve, 10)); // the real clock moves on between statements
+        const prepared = await world.engine.prepare(parse(sql)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+        const result = await prepared.run({ txn, settings: world.settings, params: [], cancel });
+        for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) stamps.push(...next.value);
+      }
+      return stamps as bigint[];
+    });
+    // The second statement of the transaction started later: its timestamp moved on.
+    expect(later[1]! - later[0]!).toBeGreaterThanOrEqual(9_000n);
+    expect(later[2]! <= later[0]!).toBe(true);
+  });
+
   it('re-plans after a concurrent DDL, and refuses a plan whose result columns changed', async () => {
     await runSql(world, 'CREATE TABLE t (a INT PRIMARY KEY)');
     const insert = await prepare('INSERT INTO t (a) VALUES ($1)');

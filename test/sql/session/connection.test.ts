@@ -337,6 +337,19 @@ describe('cancel and statement_timeout', () => {
     expect(await h.send(q("set statement_timeout = '50ms'; select pg_sleep(1)"))).toEqual(['C SET', 'T pg_sleep:text', 'E 57014 canceling statement due to statement timeout', 'Z I']);
   });
 
+  it('a statement_timeout undone by SET … TO DEFAULT, RESET or a rolled-back block no longer applies (the parsed value is cached per settings change)', async () => {
+    const h = await started();
+    const slow = ['T pg_sleep:text', 'D ', 'C SELECT 1', 'Z I'];
+    expect(await h.send(q("set statement_timeout = '50ms'; set statement_timeout to default"))).toEqual(['C SET', 'C SET', 'Z I']);
+    expect(await h.send(q('select pg_sleep(0.2)'))).toEqual(slow);
+    expect(await h.send(q("set statement_timeout = '50ms'"))).toEqual(['C SET', 'Z I']);
+    expect(await h.send(q('select pg_sleep(0.2)'))).toEqual(['T pg_sleep:text', 'E 57014 canceling statement due to statement timeout', 'Z I']);
+    expect(await h.send(q('reset statement_timeout'))).toEqual(['C RESET', 'Z I']);
+    expect(await h.send(q('select pg_sleep(0.2)'))).toEqual(slow);
+    expect(await h.send(q("begin; set statement_timeout = '50ms'; rollback"))).toEqual(['C BEGIN', 'C SET', 'C ROLLBACK', 'Z I']);
+    expect(await h.send(q('select pg_sleep(0.2)'))).toEqual(slow);
+  });
+
   it('cancel() stops the running statement', async () => {
     const h = await started();
     const running = h.send(q('select pg_sleep(5)'));
