@@ -18,7 +18,7 @@ import type { ResultColumn } from '../exec/contract.js';
 import { RowCodec } from '../rowcodec/row-codec.js';
 import { int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
-import { aggregateNames, type AggregateCall } from './expr/aggregates.js';
+import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
@@ -340,15 +340,6 @@ export function correlatedSince(compiler: ExprCompiler, before: number): number[
 }
 
 // ─── SELECT ────────────────────────────────────────────────────────────────────────────────
-
-function containsAggregate(expr: unknown): boolean {
-  if (expr === null || typeof expr !== 'object') return false;
-  if (Array.isArray(expr)) return expr.some(containsAggregate);
-  const node = expr as { kind?: string; name?: unknown; query?: unknown };
-  if (node.kind === 'FuncCall' && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
-  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
-  return Object.values(node).some(containsAggregate);
-}
 
 /** PostgreSQL's name for an output column without an alias. */
 export function targetName(expr: ast.Expr): string {

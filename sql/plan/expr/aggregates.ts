@@ -15,6 +15,16 @@ import type { CompiledExpr } from './compiled.js';
 
 export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
 
+/** Whether an AST (sub)tree calls an aggregate of this query level (a subquery's own aggregates do not count). */
+export function containsAggregate(expr: unknown): boolean {
+  if (expr === null || typeof expr !== 'object') return false;
+  if (Array.isArray(expr)) return expr.some(containsAggregate);
+  const node = expr as { kind?: string; name?: unknown; query?: unknown };
+  if (node.kind === 'FuncCall' && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
+  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
+  return Object.values(node).some(containsAggregate);
+}
+
 export interface AggregateCall {
   readonly name: string;
   readonly star: boolean;

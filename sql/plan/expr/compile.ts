@@ -24,7 +24,7 @@ import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { binaryOperator, unaryOperator } from './operators.js';
-import { aggregateNames, aggregateResultType, type AggregateCall } from './aggregates.js';
+import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall } from './aggregates.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -508,6 +508,7 @@ export class ExprCompiler {
     const grouping = this.grouping;
     if (grouping === null) throw new SqlError('42803', `aggregate functions are not allowed in ${this.scope === undefined ? 'this context' : 'WHERE'}`);
     if (expr.orderBy.length > 0) throw new SqlError('0A000', 'ORDER BY inside an aggregate is not supported yet');
+    if (containsAggregate(expr.args)) throw new SqlError('42803', 'aggregate function calls cannot be nested');
     const input = grouping.inputCompiler;
     const args = await Promise.all(expr.args.map((arg) => input.compileValue(arg)));
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
