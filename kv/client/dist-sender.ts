@@ -130,7 +130,7 @@ export class DistSender implements Sender {
     const parts: Part[] = [];
     let position: RKey | undefined = piecesSpan(pieces).key;
     while (position !== undefined) {
-      const desc = await this.cache.lookup(position);
+      const desc = this.cache.cached(position) ?? (await this.cache.lookup(position)); // a hit needs no await
       // Clipped from `position`, not from the descriptor's start: a descriptor learned after the
       // earlier parts were cut (a merge seen late) may reach back over keys they already cover.
       const from = position;

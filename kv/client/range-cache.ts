@@ -41,8 +41,13 @@ export class RangeCache {
   private readonly entriesMax: number;
   /** Non-overlapping descriptors sorted by end key. */
   private readonly sorted: RangeDescriptor[] = [];
-  /** The same descriptors by hex end key, least recently used first (Map insertion order). */
-  private readonly recency = new Map<string, RangeDescriptor>();
+  /**
+   * The same descriptors, least recently used first (Set insertion order). Keyed by the objects
+   * themselves: a hit re-inserts one without hex-coding its key (it was 2% of a transaction).
+   */
+  private readonly recency = new Set<RangeDescriptor>();
+  /** The most recently used descriptor: a hit on it (the common case) changes no order. */
+  private newest: RangeDescriptor | undefined = undefined;
   /** Lookups in flight, by hex key (single flight). */
   private readonly inflight = new Map<string, Promise<RangeDescriptor>>();
 
@@ -124,8 +129,9 @@ export class RangeCache {
       if (this.sorted[last]!.generation > desc.generation) return; // a newer descriptor overlaps: keep it
       last += 1;
     }
-    for (const old of this.sorted.splice(first, last - first, desc)) this.recency.delete(hex(old.endKey));
-    this.recency.set(hex(desc.endKey), desc);
+    for (const old of this.sorted.splice(first, last - first, desc)) this.forget(old);
+    this.recency.add(desc);
+    this.newest = desc;
   }
 
   private evictLeastRecentlyUsed(): void {
@@ -139,13 +145,19 @@ export class RangeCache {
   private removeAt(index: number): void {
     const [removed] = this.sorted.splice(index, 1);
     assert(removed !== undefined, 'removing an existing entry');
-    this.recency.delete(hex(removed.endKey));
+    this.forget(removed);
+  }
+
+  private forget(desc: RangeDescriptor): void {
+    this.recency.delete(desc);
+    if (this.newest === desc) this.newest = undefined;
   }
 
   private touch(desc: RangeDescriptor): void {
-    const id = hex(desc.endKey);
-    this.recency.delete(id);
-    this.recency.set(id, desc);
+    if (this.newest === desc) return;
+    this.recency.delete(desc);
+    this.recency.add(desc);
+    this.newest = desc;
   }
 
   /** The index of the first entry whose end key is > `key` (binary search). */
