@@ -20,7 +20,7 @@ import { int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
-import type { CompiledExpr } from './expr/compiled.js';
+import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
 import { Scope, type ScopeColumn } from './scope.js';
@@ -248,19 +248,26 @@ function assertNeverFrom(item: never): never {
 }
 
 function renameColumns(scope: Scope, names: readonly string[], table: string | null): Scope {
-  const visible = scope.columns.filter((column) => !column.hidden);
+  const visible = scope.columns.filter((column) => !column.hidden && column.qualifiedOnly !== true);
   if (names.length > visible.length) throw new SqlError('42P10', `table "${table}" has ${visible.length} columns available but ${names.length} columns specified`);
   let next = 0;
-  return new Scope(scope.columns.map((column) => (column.hidden || next >= names.length ? { ...column, table } : { ...column, table, name: names[next++]! })));
+  return new Scope(
+    scope.columns.map((column) => {
+      // An aliased join hides its sides' names: their copies of USING columns can no longer be named.
+      if (column.qualifiedOnly === true) return { ...column, table: null };
+      return column.hidden || next >= names.length ? { ...column, table } : { ...column, table, name: names[next++]! };
+    }),
+  );
 }
 
 async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const left = await planFromItem(ctx, join.left);
   const right = await planFromItem(ctx, join.right);
-  let scope = left.scope.concat(right.scope);
+  const scope = left.scope.concat(right.scope);
   let on: CompiledExpr | null = null;
   if (join.natural || join.using.length > 0) {
-    const names = join.natural ? left.scope.columns.filter((column) => !column.hidden && right.scope.columns.some((other) => other.name === column.name && !other.hidden)).map((column) => column.name) : join.using;
+    const visible = (column: ScopeColumn): boolean => !column.hidden && column.qualifiedOnly !== true;
+    const names = join.natural ? left.scope.columns.filter((column) => visible(column) && right.scope.columns.some((other) => other.name === column.name && visible(other))).map((column) => column.name) : join.using;
     const conditions: ast.Expr[] = names.map((name) => ({
       kind: 'BinaryOp',
       operator: '=',
@@ -282,8 +289,8 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     }
     assert(conditions.length === compiled.length, 'one condition per USING column');
     on = compiled.reduce<CompiledExpr | null>((all, next) => (all === null ? next : andExpr(all, next)), null);
-    // USING columns appear once: hide the right side's copies from `*`.
-    scope = new Scope([...left.scope.columns, ...right.scope.columns.map((column) => (names.includes(column.name) ? { ...column, hidden: true } : column))]);
+    const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width };
+    return mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
   } else if (join.on !== null) {
     on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
   }
@@ -291,6 +298,40 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const condition: ast.Expr | null = join.on ?? null;
   const hashKeys = condition === null ? undefined : await equalityKeys(ctx, condition, left.scope, right.scope);
   return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, ...(hashKeys === undefined ? {} : { hashKeys }), width: left.node.width + right.node.width }, scope };
+}
+
+/**
+ * A USING / NATURAL join's output: each USING column once, first, as PostgreSQL's merged column
+ * (the left value for INNER and LEFT joins, the right one for RIGHT, COALESCE of both for FULL,
+ * in the sides' common type), then every column of both sides, whose copies of the USING
+ * columns only a qualified name reaches (`a.k`, `a.*`).
+ */
+function mergeUsingColumns(ctx: PlanContext, join: JoinNode, left: Scope, right: Scope, names: readonly string[]): FromResult {
+  const leftWidth = left.columns.length;
+  const column = (index: number, type: SqlType): CompiledExpr => ({ type, eval: (row) => row[index] ?? null, rowIndependent: false });
+  const leftUsing = new Set<number>();
+  const rightUsing = new Set<number>();
+  const merged: { expr: CompiledExpr; column: ScopeColumn }[] = names.map((name) => {
+    const l = left.resolve([name]);
+    const r = right.resolve([name]);
+    leftUsing.add(l);
+    rightUsing.add(r);
+    const lExpr = column(l, left.columns[l]!.type);
+    const rExpr = column(leftWidth + r, right.columns[r]!.type);
+    const type = commonType([lExpr, rExpr], 'JOIN/USING');
+    const lValue = coerce(lExpr, type, 'implicit', ctx.compiler.paramTypes).eval;
+    const rValue = coerce(rExpr, type, 'implicit', ctx.compiler.paramTypes).eval;
+    const source = join.joinType === 'right' ? right.columns[r]! : join.joinType === 'full' ? undefined : left.columns[l]!;
+    const evaluate: Evaluator = join.joinType === 'right' ? rValue : join.joinType === 'full' ? (row, c) => lValue(row, c) ?? rValue(row, c) : lValue;
+    return {
+      expr: { type, eval: evaluate, rowIndependent: false },
+      column: { name, table: null, type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 },
+    };
+  });
+  const sides = [...left.columns.map((c, i) => ({ c, i, using: leftUsing.has(i) })), ...right.columns.map((c, i) => ({ c, i: leftWidth + i, using: rightUsing.has(i) }))];
+  const exprs = [...merged.map((m) => m.expr), ...sides.map(({ c, i }) => column(i, c.type))];
+  const scope = new Scope([...merged.map((m) => m.column), ...sides.map(({ c, using }) => (using ? { ...c, qualifiedOnly: true } : c))]);
+  return { node: { kind: 'project', input: join, exprs, rowSlots: false, width: exprs.length }, scope };
 }
 
 /** The `l.x = r.y` conjuncts of a join condition as hash keys (each side compiled in its own scope). */

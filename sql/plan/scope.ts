@@ -13,6 +13,11 @@ export interface ScopeColumn {
   readonly type: SqlType;
   /** Hidden columns (`rowid`) resolve by name but are not part of `*`. */
   readonly hidden: boolean;
+  /**
+   * A join's own copy of a USING / NATURAL column: only `t.c` and `t.*` name it, since a bare `c`
+   * and `*` mean the join's merged column (PostgreSQL's join alias variables).
+   */
+  readonly qualifiedOnly?: boolean;
   /** For RowDescription: the table OID (descriptor id) and attribute number, or 0. */
   readonly tableOid: number;
   readonly columnNumber: number;
@@ -32,6 +37,7 @@ export class Scope {
     this.columns.forEach((column, index) => {
       if (table !== null && column.table !== table) return;
       tableSeen = true;
+      if (table === null && column.qualifiedOnly === true) return;
       if (column.name !== name) return;
       if (found !== -1) throw ambiguousColumn(table === null ? name : `${table}.${name}`);
       found = index;
@@ -46,7 +52,8 @@ export class Scope {
     const table = qualifier.length === 0 ? null : qualifier[qualifier.length - 1]!;
     const positions: number[] = [];
     this.columns.forEach((column, index) => {
-      if (!column.hidden && (table === null || column.table === table)) positions.push(index);
+      const shown = column.qualifiedOnly === true ? table !== null : !column.hidden;
+      if (shown && (table === null || column.table === table)) positions.push(index);
     });
     if (table !== null && !this.columns.some((column) => column.table === table)) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
     return positions;
