@@ -142,9 +142,9 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
   const onConflict = statement.onConflict;
   const upsert = onConflict !== null && onConflict.action.kind === 'update' ? await compileUpsert(pctx, table, statement.alias ?? table.name, onConflict) : null;
-  // DO NOTHING with a target: the target must name a unique constraint too (it skips rows that
-  // conflict on any, a superset of PostgreSQL's arbiter-only skipping).
-  if (onConflict !== null && upsert === null && onConflict.columns.length > 0) conflictTarget(table, onConflict.columns);
+  // DO NOTHING with a target skips only rows that conflict on that constraint (the arbiter); a
+  // conflict on another still fails with 23505. Without a target, every unique constraint is one.
+  const arbiter = onConflict !== null && upsert === null && onConflict.columns.length > 0 ? conflictTarget(table, onConflict.columns).id : undefined;
   const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
   return {
     columns: returning.columns,
@@ -176,7 +176,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
           }
         }
         writer.validate(row);
-        if (onConflict !== null && upsert === null && (await conflicts(rt, codec, row, seen))) continue;
+        if (onConflict !== null && upsert === null && (await conflicts(rt, codec, row, seen, arbiter))) continue;
         await writer.insert(row);
         written.push(row);
       }
@@ -260,9 +260,10 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
   };
 }
 
-/** ON CONFLICT DO NOTHING: whether the row's primary key or a unique entry exists (or was inserted by this statement). */
-async function conflicts(rt: Runtime, codec: ReturnType<typeof codecOf>, row: readonly Datum[], seen: Set<string>): Promise<boolean> {
-  const keys = [codec.primaryKey(row), ...codec.indexEntries(row).filter((entry) => entry.unique).map((entry) => entry.key)];
+/** ON CONFLICT DO NOTHING: whether the row's key in the arbiter (undefined: its primary key or any unique entry) exists or was inserted by this statement. */
+async function conflicts(rt: Runtime, codec: ReturnType<typeof codecOf>, row: readonly Datum[], seen: Set<string>, arbiter: number | undefined): Promise<boolean> {
+  const unique = codec.indexEntries(row).filter((entry) => entry.unique && (arbiter === undefined || entry.indexId === arbiter));
+  const keys = [...(arbiter === undefined || arbiter === codec.table.primaryIndex.id ? [codec.primaryKey(row)] : []), ...unique.map((entry) => entry.key)];
   const ids = keys.map((key) => Buffer.from(key).toString('hex'));
   if (ids.some((id) => seen.has(id))) return true;
   const response = await rt.txn.batch(keys.map((key) => getRequest(key)));
