@@ -49,7 +49,7 @@ export interface LockState {
   readonly queuedWriters: Waiter[];
   /** The request that must push the lock's owner; sticky until it leaves the queue. */
   distinguished: string | undefined;
-  /** The (distinguished, pushee) pair last reported, to report changes only. */
+  /** The (distinguished, pushee, held or reserved) triple last reported, to report changes only. */
   lastPush: string | undefined;
 }
 

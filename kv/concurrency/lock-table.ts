@@ -44,10 +44,10 @@
  *
  * Keys are kept in a sorted array beside a hash map: a point span is one map lookup, a ranged
  * span a binary search and a walk over the keys inside it (a B-tree would do the same with
- * cheaper inserts). Not (yet) done: a finalized-txn cache (CockroachDB skips adding discovered
- * intents of transactions it already knows finalized; here the waiter pushes, learns,
- * resolves), and fairness between shared lockers and queued writers (a stream of FOR SHARE
- * readers can keep a writer waiting).
+ * cheaper inserts). The finalized-transaction cache is kv/replica's: an intent of a transaction
+ * the store saw finalized is never added here, the request resolves it instead. Not (yet) done:
+ * fairness between shared lockers and queued writers (a stream of FOR SHARE readers can keep a
+ * writer waiting).
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
@@ -93,8 +93,13 @@ export type LockScanResult = (
 export type LockTableEvent =
   /** The request stopped waiting at `key` (with the key's reservation if `reservation`): rescan. */
   | { readonly kind: 'proceed'; readonly request: string; readonly key: Uint8Array; readonly reservation: boolean }
-  /** The request is the distinguished waiter at `key` and must push `pushee`. */
-  | { readonly kind: 'push'; readonly request: string; readonly key: Uint8Array; readonly pushee: TxnMeta };
+  /**
+   * The request is the distinguished waiter at `key` and must push `pushee` — which holds the
+   * lock (`held`), or only reserves it through one of its requests. Reported again when the
+   * pushee changes and when its reservation turns into a held lock: only a held lock's owner
+   * needs the liveness push (a reserving request is running, see kv/replica's `pushDelay`).
+   */
+  | { readonly kind: 'push'; readonly request: string; readonly key: Uint8Array; readonly pushee: TxnMeta; readonly held: boolean };
 
 export type LockDurability = 'replicated' | 'unreplicated';
 
@@ -351,7 +356,7 @@ export class LockTable {
     assert(pushee !== undefined, 'a request waits on a lock of another transaction');
     if (lock.distinguished === undefined) {
       lock.distinguished = active.request.name;
-      lock.lastPush = `${active.request.name}/${pushee.id}`;
+      lock.lastPush = pushPair(lock, active.request.name, pushee);
     }
     const distinguished = lock.distinguished === active.request.name;
     return { kind: 'wait', key: lock.key, pushee, reservedBy: isHeld(lock) ? undefined : lock.reservation?.request.name, distinguished, events: [] };
@@ -396,8 +401,8 @@ export class LockTable {
     const distinguished = lock.distinguished === undefined ? undefined : this.active.get(lock.distinguished);
     const pushee = distinguished === undefined ? undefined : blockingTxn(lock, distinguished.request.txn?.id);
     if (lock.distinguished !== undefined && pushee !== undefined) {
-      const pair = `${lock.distinguished}/${pushee.id}`;
-      if (pair !== lock.lastPush) events.push({ kind: 'push', request: lock.distinguished, key: lock.key, pushee });
+      const pair = pushPair(lock, lock.distinguished, pushee);
+      if (pair !== lock.lastPush) events.push({ kind: 'push', request: lock.distinguished, key: lock.key, pushee, held: isHeld(lock) });
       lock.lastPush = pair;
     }
     if (lockOwner(lock) === undefined && first !== undefined) {
@@ -484,6 +489,11 @@ export class LockTable {
     }
     return lo;
   }
+}
+
+/** What a push event reports: who pushes whom, and whether the pushee holds or only reserves. */
+function pushPair(lock: LockState, request: string, pushee: TxnMeta): string {
+  return `${request}/${pushee.id}/${isHeld(lock) ? 'held' : 'reserved'}`;
 }
 
 /** Whether `txnId` holds `lock` in any mode. */

@@ -51,9 +51,9 @@ import { evaluateBatch, type SideEffect } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine } from '../storage/engine.js';
-import { addStats, emptyStats, type MvccStats } from '../storage/mvcc/index.js';
+import { addStats, emptyStats, mvccResolveIntent, type IntentResolution, type MvccStats } from '../storage/mvcc/index.js';
 import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
-import { RequestSequencer, type SequencerHost } from './concurrency.js';
+import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './concurrency.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
 import { RaftLogStorage } from './raft-log.js';
 import { confStateOf, encodeAppliedState, loadReplicaState } from './replica-state.js';
@@ -191,19 +191,23 @@ export class Replica {
   async send(batch: BatchRequest): Promise<BatchResponse> {
     this.checkAlive();
     await this.ensureLease();
-    return this.sequencer.run(batch, (b) => this.evaluateAndPropose(b));
+    return this.sequencer.run(batch, (b, resolveFirst) => this.evaluateAndPropose(b, resolveFirst));
   }
 
   /**
    * The evaluation step, with latches held and the lock table clear: applies the timestamp
-   * cache, evaluates, answers reads, proposes writes and waits for them to apply.
+   * cache, resolves `resolveFirst` (intents of finalized transactions, see
+   * `RequestSequencer.run`), evaluates, answers reads, proposes writes and waits for them to
+   * apply. A read-only batch proposes nothing: it only reads through the resolutions.
    */
-  private async evaluateAndPropose(batch: BatchRequest): Promise<BatchResponse> {
+  private async evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[]): Promise<BatchResponse> {
     this.checkAlive();
     const clock = this.host.clock;
     const bumped = this.applyTimestampCache(batch);
     const rw = new Batch(this.host.engine);
     const stats = emptyStats();
+    const readOnly = bumped.requests.every(isDataRead);
+    const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
     const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), ...this.observedTimestamp(bumped) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn);
     const effects: ReplicatedEffect[] = [];
@@ -215,7 +219,10 @@ export class Replica {
         effects.push({ kind: 'gcThreshold', threshold: sideEffect.threshold });
       }
     }
-    if (rw.count > 0 || effects.length > 0) await this.propose(rw, stats, effects);
+    // A read-only batch's only writes are the resolutions it read through: dropped, not proposed.
+    assert(!readOnly || (effects.length === 0 && (rw.count === 0 || resolved.length > 0)), 'a read-only batch wrote');
+    if (!readOnly && (rw.count > 0 || effects.length > 0)) await this.propose(rw, stats, effects);
+    if (!readOnly) for (const { key, record } of resolved) this.sequencer.lockReleased(key, record.id);
     for (const request of bumped.requests) {
       // Applied: the lock table stops tracking the resolved intents, and their waiters move on.
       if (request.kind === 'resolveIntent') this.sequencer.lockReleased(request.key, request.intentTxn.id);
@@ -443,4 +450,10 @@ export class Replica {
     this.proposals.clear();
     this.sequencer.failAll(error);
   }
+}
+
+/** How the intents of a finalized transaction's `record` resolve (as a ResolveIntent would). */
+function finalResolution(record: Transaction): IntentResolution {
+  assert(record.status === 'COMMITTED' || record.status === 'ABORTED', () => `resolving intents of a ${record.status} transaction`);
+  return { txnId: record.id, epoch: record.epoch, status: record.status, timestamp: record.writeTimestamp, ignoredSequences: record.ignoredSequences };
 }

@@ -223,7 +223,7 @@ export class ConcurrencyScript {
       if (event.kind === 'proceed') {
         out.push(event.reservation ? `${event.request} proceeds with the reservation of ${fmtKey(event.key)}` : `${event.request} proceeds (done waiting at ${fmtKey(event.key)})`);
       } else {
-        out.push(`${event.request} is distinguished at ${fmtKey(event.key)}: push ${this.name(event.pushee)}`);
+        out.push(`${event.request} is distinguished at ${fmtKey(event.key)}: push ${this.name(event.pushee)}${event.held ? '' : ' (reservation)'}`);
       }
     }
   }
