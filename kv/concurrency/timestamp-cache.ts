@@ -37,15 +37,16 @@
  *                   ┌──────────┼──────────┐
  *           [a,c) [c,d) [f,g)   [g,g\0) [k,m)   [p,q) …  leaves of 16–64, linked both ways
  *
- * - Point reads (`end` undefined, by far the most common: every row a point SELECT reads) are
- *   stored as points — `end` undefined means `[start, start\0)` — so they cost one key copy and no
- *   end key. Re-reading a recorded point updates it in place: no allocation, no tree change.
- * - `add` of a point is one descent (O(log n)) plus, for a new key, an insert into a leaf of at
- *   most 64 (a split now and then). `add` of a range walks the k intervals it overlaps, splits the
- *   two at its boundaries and coalesces equal touching neighbours; intervals that keep their start
- *   are updated in place and the others are removed or inserted, O(log n) each, so a range costs
- *   O(log n + k) plus O(log n) per interval it creates or retires (each retired one was created
- *   once: amortized, creation pays for it).
+ * - The common reads take a fast path: a span that is exactly an interval already held (a row read
+ *   again, by a point get or by a scan of its row's span) is updated in place, with no allocation
+ *   and no tree change; a span lying in a gap becomes one new entry, its keys copied once. Points
+ *   are stored as points — `end` undefined means `[start, start\0)` — so they cost no end key.
+ *   Either is one descent, O(log n), plus for a new entry an insert into a leaf of at most 64 (a
+ *   split now and then).
+ * - Any other `add` walks the k intervals it overlaps, splits the two at its boundaries and
+ *   coalesces equal touching neighbours; intervals that keep their start are updated in place and
+ *   the others are removed or inserted, O(log n) each, so it costs O(log n + k) plus O(log n) per
+ *   interval it creates or retires (each retired one was created once: amortized, creation pays).
  * - `getMax` is one descent plus a walk over the k overlapping intervals, O(log n + k).
  * - This is the interval B-tree CockroachDB used for its tscache before `intervalSkl`, without
  *   that one's max-end augmentation, which only overlapping intervals need. A B-tree is
@@ -140,7 +141,7 @@ export class TimestampCache {
   add(span: Span, ts: Timestamp, txnId: TxnId | undefined): void {
     checkSpan(span);
     if (lessEq(ts, this.low)) return; // the low-water mark (no txn) already covers it
-    if (span.end !== undefined || !this.addPoint(span.start, ts, txnId)) this.addSpan(span, ts, txnId);
+    if (!this.addFast(span, ts, txnId)) this.addSpan(span, ts, txnId);
     this.evictIfFull();
   }
 
@@ -187,34 +188,40 @@ export class TimestampCache {
   }
 
   /**
-   * The allocation-light path of the common cases of a point read: the key already has an entry
-   * of its own (updated in place) or lies in no entry (one new entry). Returns false — having
-   * changed nothing — when the read needs the general path: the key lies inside a wider interval,
-   * or the new value would coalesce with a neighbour.
+   * The allocation-light path of the common cases: the span is exactly an interval already held
+   * (a row read again: updated in place, no allocation, no tree change) or lies in a gap between
+   * intervals (one new entry, its keys copied once). Returns false — having changed nothing — when
+   * the read needs the general path: it overlaps intervals other than its exact match, or its new
+   * value would coalesce with a neighbour.
    */
-  private addPoint(key: Uint8Array, ts: Timestamp, txnId: TxnId | undefined): boolean {
+  private addFast(span: Span, ts: Timestamp, txnId: TxnId | undefined): boolean {
+    const { start, end } = span;
     const tree = this.tree;
-    const predecessor = tree.locatePredecessor(key);
-    if (predecessor !== undefined && compareEndToKey(predecessor, key) > 0) {
-      // `predecessor` covers `key`.
-      if (predecessor.end !== undefined || compareKeys(predecessor.start, key) !== 0) return false;
+    const predecessor = tree.locatePredecessor(start);
+    if (predecessor !== undefined && compareEndToKey(predecessor, start) > 0) {
+      // `predecessor` covers `start`: fast only if it is exactly the span.
+      if (compareKeys(predecessor.start, start) !== 0 || !endsAt(predecessor, start, end)) return false;
       const order = compare(predecessor.timestamp, ts);
       if (order > 0) return true;
       const merged = order < 0 || predecessor.txnId === txnId ? txnId : undefined;
       if (order === 0 && merged === predecessor.txnId) return true;
-      const before = tree.entryBeforePredecessor();
-      const after = tree.entryAfterPredecessor();
-      if (before !== undefined && compareEndToKey(before, key) === 0 && sameValue(before, ts, merged)) return false;
-      if (after !== undefined && compareSuccessor(key, after.start) === 0 && sameValue(after, ts, merged)) return false;
+      if (this.coalescesWithNeighbours(tree.entryBeforePredecessor(), tree.entryAfterPredecessor(), span, ts, merged)) return false;
       predecessor.timestamp = ts;
       predecessor.txnId = merged;
       return true;
     }
-    if (predecessor !== undefined && compareEndToKey(predecessor, key) === 0 && sameValue(predecessor, ts, txnId)) return false;
     const after = tree.entryAfterPredecessor();
-    if (after !== undefined && compareSuccessor(key, after.start) === 0 && sameValue(after, ts, txnId)) return false;
-    tree.insertAfterPredecessor({ start: key.slice(), end: undefined, timestamp: ts, txnId });
+    if (after !== undefined && compareSpanEndToKey(start, end, after.start) > 0) return false; // overlaps `after`
+    if (this.coalescesWithNeighbours(predecessor, after, span, ts, txnId)) return false;
+    const ownEnd = end === undefined || compareSuccessor(start, end) === 0 ? undefined : end.slice();
+    tree.insertAfterPredecessor({ start: start.slice(), end: ownEnd, timestamp: ts, txnId });
     return true;
+  }
+
+  /** True if `before` ends where `span` starts, or `after` starts where it ends, with `(ts, txnId)`. */
+  private coalescesWithNeighbours(before: Entry | undefined, after: Entry | undefined, span: Span, ts: Timestamp, txnId: TxnId | undefined): boolean {
+    if (before !== undefined && compareEndToKey(before, span.start) === 0 && sameValue(before, ts, txnId)) return true;
+    return after !== undefined && compareSpanEndToKey(span.start, span.end, after.start) === 0 && sameValue(after, ts, txnId);
   }
 
   /**
@@ -368,6 +375,17 @@ function endKey(e: Entry): Uint8Array {
 /** Compares the exclusive end of `e` with `key`, without materializing a point's end. */
 function compareEndToKey(e: Entry, key: Uint8Array): number {
   return e.end === undefined ? compareSuccessor(e.start, key) : compareKeys(e.end, key);
+}
+
+/** True if `e` (starting at `start`) ends where the span `[start, end)` does (`end` undefined: a point). */
+function endsAt(e: Entry, start: Uint8Array, end: Uint8Array | undefined): boolean {
+  if (end === undefined) return e.end === undefined || compareSuccessor(start, e.end) === 0;
+  return compareEndToKey(e, end) === 0;
+}
+
+/** Compares the exclusive end of the span `[start, end)` (`end` undefined: a point) with `key`. */
+function compareSpanEndToKey(start: Uint8Array, end: Uint8Array | undefined, key: Uint8Array): number {
+  return end === undefined ? compareSuccessor(start, key) : compareKeys(end, key);
 }
 
 /**

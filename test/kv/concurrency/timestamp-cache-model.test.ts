@@ -1,6 +1,6 @@
 /**
- * The B+tree timestamp cache against the sorted-array implementation it replaced, kept here as
- * the reference model: the same seeded stream of adds, getMax and setLowWater goes to both, and
+ * The B+tree timestamp cache against the sorted-array implementation it replaced, kept in
+ * bench/_array-timestamp-cache.ts as the reference model (and the benchmark's reference): the same seeded stream of adds, getMax and setLowWater goes to both, and
  * every answer, the low-water mark and the number of intervals must agree. Both coalesce equal
  * touching neighbours and pick the same eviction floor (an exact order statistic), so even their
  * sizes match. Small fan-outs make a few thousand reads split, borrow and merge nodes at every
@@ -8,116 +8,14 @@
  * between transactions (and the tie rule) are frequent.
  */
 import { describe, expect, it } from 'vitest';
-import { compare, lessEq, timestamp, type Timestamp } from '../../../clock/timestamp.js';
+import { timestamp, type Timestamp } from '../../../clock/timestamp.js';
 import { txnId, type TxnId } from '../../../src/base/ids.js';
 import { SeededRandom } from '../../../src/env/random.js';
 import { compareKeys } from '../../../kv/storage/engine.js';
-import { checkSpan, spanEnd, TimestampCache, type Span, type TimestampCacheValue } from '../../../kv/concurrency/index.js';
+import { TimestampCache, type Span, type TimestampCacheValue } from '../../../kv/concurrency/index.js';
+import { ArrayTimestampCache } from '../../../bench/_array-timestamp-cache.js';
 
 const txns: readonly (TxnId | undefined)[] = [txnId('a'.repeat(32)), txnId('b'.repeat(32)), txnId('c'.repeat(32)), undefined];
-
-interface ModelEntry {
-  readonly start: Uint8Array;
-  readonly end: Uint8Array;
-  readonly timestamp: Timestamp;
-  readonly txnId: TxnId | undefined;
-}
-
-/** The previous implementation: a sorted array of disjoint intervals, spliced on every add. */
-class ArrayTimestampCache {
-  private entries: ModelEntry[] = [];
-
-  constructor(
-    public lowWater: Timestamp,
-    private readonly spansMax: number,
-  ) {}
-
-  get size(): number {
-    return this.entries.length;
-  }
-
-  setLowWater(ts: Timestamp): void {
-    if (lessEq(ts, this.lowWater)) return;
-    this.lowWater = ts;
-    this.entries = this.entries.filter((e) => !lessEq(e.timestamp, ts));
-  }
-
-  add(span: Span, ts: Timestamp, txn: TxnId | undefined): void {
-    checkSpan(span);
-    if (lessEq(ts, this.lowWater)) return;
-    const start = span.start.slice();
-    const end = spanEnd(span).slice();
-    const first = this.firstEndingAfter(start);
-    let last = first;
-    let cursor: Uint8Array = start;
-    const pieces: ModelEntry[] = [];
-    for (; last < this.entries.length; last++) {
-      const e = this.entries[last]!;
-      if (compareKeys(e.start, end) >= 0) break;
-      if (compareKeys(e.start, start) < 0) pieces.push({ ...e, end: start });
-      else if (compareKeys(cursor, e.start) < 0) pieces.push({ start: cursor, end: e.start, timestamp: ts, txnId: txn });
-      const overlapStart = compareKeys(e.start, start) > 0 ? e.start : start;
-      const overlapEnd = compareKeys(e.end, end) < 0 ? e.end : end;
-      pieces.push({ start: overlapStart, end: overlapEnd, ...merge(e, ts, txn) });
-      if (compareKeys(e.end, end) > 0) pieces.push({ ...e, start: end });
-      cursor = overlapEnd;
-    }
-    if (compareKeys(cursor, end) < 0) pieces.push({ start: cursor, end, timestamp: ts, txnId: txn });
-    const lo = first > 0 ? first - 1 : first;
-    const hi = last < this.entries.length ? last + 1 : last;
-    const region = coalesce([...this.entries.slice(lo, first), ...pieces, ...this.entries.slice(last, hi)]);
-    this.entries = this.entries.slice(0, lo).concat(region, this.entries.slice(hi));
-    if (this.entries.length > this.spansMax) {
-      const keep = Math.floor((this.spansMax * 3) / 4);
-      const sorted = this.entries.map((e) => e.timestamp).sort(compare);
-      this.setLowWater(sorted[sorted.length - keep - 1]!);
-    }
-  }
-
-  getMax(span: Span): TimestampCacheValue {
-    const end = spanEnd(span);
-    let best: TimestampCacheValue = { timestamp: this.lowWater, txnId: undefined };
-    for (let i = this.firstEndingAfter(span.start); i < this.entries.length; i++) {
-      const e = this.entries[i]!;
-      if (compareKeys(e.start, end) >= 0) break;
-      const order = compare(e.timestamp, best.timestamp);
-      if (order > 0) best = { timestamp: e.timestamp, txnId: e.txnId };
-      else if (order === 0 && best.txnId !== e.txnId) best = { timestamp: best.timestamp, txnId: undefined };
-    }
-    return best;
-  }
-
-  private firstEndingAfter(key: Uint8Array): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.entries[mid]!.end, key) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
-
-function merge(e: ModelEntry, ts: Timestamp, txn: TxnId | undefined): { timestamp: Timestamp; txnId: TxnId | undefined } {
-  const order = compare(e.timestamp, ts);
-  if (order > 0) return { timestamp: e.timestamp, txnId: e.txnId };
-  if (order < 0) return { timestamp: ts, txnId: txn };
-  return { timestamp: ts, txnId: e.txnId === txn ? txn : undefined };
-}
-
-function coalesce(entries: ModelEntry[]): ModelEntry[] {
-  const out: ModelEntry[] = [];
-  for (const e of entries) {
-    const prev = out[out.length - 1];
-    if (prev !== undefined && compareKeys(prev.end, e.start) === 0 && compare(prev.timestamp, e.timestamp) === 0 && prev.txnId === e.txnId) {
-      out[out.length - 1] = { ...prev, end: e.end };
-    } else {
-      out.push(e);
-    }
-  }
-  return out;
-}
 
 interface Workload {
   readonly seed: number;
@@ -240,5 +138,28 @@ describe('TimestampCache (B+tree) against the sorted-array model', () => {
       expect(plain(cache.getMax({ start: key(i) }))).toBe(plain(model.getMax({ start: key(i) })));
       expect(plain(cache.getMax({ start: key(i), end: key(i + 20) }))).toBe(plain(model.getMax({ start: key(i), end: key(i + 20) })));
     }
+  });
+
+  it('agrees on row spans read and read again (SQL point lookups as scans of a row)', () => {
+    const cache = new TimestampCache(timestamp(1n), { spansMax: 1_500, nodeSlotsMax: 8 });
+    const model = new ArrayTimestampCache(timestamp(1n), 1_500);
+    const rng = new SeededRandom(12);
+    // Row i spans [i, i·ff); rows 3j and 3j+1 are contiguous when their spans are [3j, 3j+1).
+    const row = (i: number): Span => {
+      const start = Uint8Array.of(i >>> 8, i & 0xff);
+      return i % 3 === 0 ? { start, end: Uint8Array.of((i + 1) >>> 8, (i + 1) & 0xff) } : { start, end: Uint8Array.of(i >>> 8, i & 0xff, 0xff) };
+    };
+    for (let step = 0; step < 6_000; step++) {
+      const span = row(rng.int(1_200));
+      const ts = timestamp(BigInt(10 + (step >>> 4) + rng.int(3)));
+      const txn = txns[rng.int(txns.length)];
+      cache.add(span, ts, txn);
+      model.add(span, ts, txn);
+      expect(cache.size, `step ${step}: size`).toBe(model.size);
+      const probe = row(rng.int(1_200));
+      expect(plain(cache.getMax(probe)), `step ${step}: getMax`).toBe(plain(model.getMax(probe)));
+      if (step % 211 === 0) cache.verify();
+    }
+    cache.verify();
   });
 });
