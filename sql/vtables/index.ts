@@ -17,7 +17,9 @@
  * - tables.ts: each table's OID, columns and rows; empty tables for objects rangedb lacks;
  * - functions.ts: `pg_get_indexdef`, `pg_get_constraintdef`, `format_type`, `reg*` casts, …;
  * - deparse.ts: DEFAULT and CHECK expressions printed as PostgreSQL's ruleutils prints them;
- * - types.ts: storage facts of the types and the virtual tables' column types.
+ * - types.ts: storage facts of the types and the virtual tables' column types;
+ * - information-schema.ts: the SQL standard's `information_schema` views (tables, columns,
+ *   constraints, key column usage, sequences, schemata) over the same snapshot, for ORMs.
  *
  * Unqualified names find these tables first, as PostgreSQL's implicit `pg_catalog`-first search
  * path does. `installVirtualTables()` registers the resolver and the functions with the planner
@@ -32,6 +34,7 @@ import { setVirtualTableResolver } from '../plan/virtual.js';
 import type { Txn } from '../../txn/index.js';
 import { catalogFunctions } from './functions.js';
 import { CatalogSnapshot } from './snapshot.js';
+import { informationSchemaTables } from './information-schema.js';
 import { virtualTables } from './tables.js';
 
 export { CatalogSnapshot } from './snapshot.js';
@@ -46,14 +49,17 @@ export async function loadCatalogSnapshot(txn: Txn, ctx: EvalContext): Promise<C
 }
 
 async function resolve(_ctx: PlanContext, ref: ast.TableRef): Promise<FromResult | undefined> {
-  if (ref.name.schema !== null && ref.name.schema !== 'pg_catalog') return undefined;
-  const table = Object.hasOwn(virtualTables, ref.name.name) ? virtualTables[ref.name.name] : undefined;
+  // `information_schema` is not on the search path (as in PostgreSQL): only a qualified name finds it.
+  const schema = ref.name.schema === 'information_schema' ? 'information_schema' : 'pg_catalog';
+  if (ref.name.schema !== null && ref.name.schema !== schema) return undefined;
+  const tables = schema === 'information_schema' ? informationSchemaTables : virtualTables;
+  const table = Object.hasOwn(tables, ref.name.name) ? tables[ref.name.name] : undefined;
   if (table === undefined) return undefined;
   const alias = ref.alias?.name ?? ref.name.name;
   const names = ref.alias?.columns ?? [];
   const scope = new Scope(table.columns.map(([name, type], index) => ({ name: names[index] ?? name, table: alias, type, hidden: false, tableOid: table.oid, columnNumber: index + 1 })));
   return {
-    node: { kind: 'virtual', name: `pg_catalog.${ref.name.name}`, width: table.columns.length, rows: async (txn, ctx) => table.rows(await loadCatalogSnapshot(txn, ctx), ctx) },
+    node: { kind: 'virtual', name: `${schema}.${ref.name.name}`, width: table.columns.length, rows: async (txn, ctx) => table.rows(await loadCatalogSnapshot(txn, ctx), ctx) },
     scope,
   };
 }

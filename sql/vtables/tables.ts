@@ -136,7 +136,7 @@ function constraintRows(snapshot: CatalogSnapshot): Datum[][] {
 }
 
 /** The column names an expression refers to, in order of appearance. */
-function columnsReferenced(expr: unknown): string[] {
+export function columnsReferenced(expr: unknown): string[] {
   if (expr === null || typeof expr !== 'object') return [];
   if (Array.isArray(expr)) return expr.flatMap(columnsReferenced);
   const node = expr as { kind?: string; path?: readonly string[] };

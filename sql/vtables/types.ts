@@ -5,6 +5,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import {
+  varcharType,
   arrayType,
   boolType,
   byteaType,
@@ -105,6 +106,8 @@ export function columnType(spelling: string): SqlType {
       return arrayType(textType);
     case 'bytea':
       return byteaType;
+    case 'character varying':
+      return varcharType();
     case 'regproc':
       return regprocType;
     case 'timestamp with time zone':
