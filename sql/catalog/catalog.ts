@@ -24,6 +24,7 @@
 import { assert } from '../../src/base/assert.js';
 import { descriptorKey, generatorKey, getRequest, incrementRequest, intValue, keyMax, namespaceKey, prefixEnd, systemKey } from '../../kv/api/index.js';
 import type { Txn } from '../../txn/index.js';
+import { versionOfToken } from './version-fence.js';
 import { decodeDescriptor, encodeDescriptor, type DatabaseDescriptor, type Descriptor, type SchemaDescriptor } from './descriptors.js';
 
 /** The smallest descriptor id: ids below are reserved for system objects. */
@@ -64,6 +65,14 @@ export class DescriptorCache {
 
 const nameKey = (parentId: number, schemaId: number, name: string): string => `${parentId}/${schemaId}/${name}`;
 
+/** Transactions that wrote the catalog (their reads see their own, uncommitted, token). */
+const catalogWriters = new WeakSet<Txn>();
+
+/** Whether `txn` wrote the catalog (in any epoch): it must read the version token itself. */
+export function hasWrittenCatalog(txn: Txn): boolean {
+  return catalogWriters.has(txn);
+}
+
 export class Catalog {
   private constructor(
     readonly txn: Txn,
@@ -73,8 +82,7 @@ export class Catalog {
 
   /** Opens the catalog in `txn`: reads the version token and syncs the cache with it. */
   static async open(txn: Txn, cache: DescriptorCache): Promise<Catalog> {
-    const raw = await txn.get(versionKey);
-    const version = raw === undefined ? 'initial' : decoder.decode(raw);
+    const version = versionOfToken(await txn.get(versionKey));
     if (cache.version !== version) cache.reset(version);
     return new Catalog(txn, cache, version);
   }
@@ -91,10 +99,19 @@ export class Catalog {
       assert(result.kind === 'get', 'a get answers a get');
       return result.value;
     });
-    const raw = values.shift();
-    const version = raw === undefined ? 'initial' : decoder.decode(raw);
+    const version = versionOfToken(values.shift());
     if (cache.version !== version) cache.reset(version);
     return { catalog: new Catalog(txn, cache, version), values };
+  }
+
+  /**
+   * The catalog at `version` without reading the token: for a statement whose version was
+   * confirmed otherwise (`CatalogVersionFence`) and whose transaction did not write the catalog.
+   */
+  static confirmed(txn: Txn, cache: DescriptorCache, version: string): Catalog {
+    assert(!catalogWriters.has(txn), 'a transaction that wrote the catalog reads its own token');
+    if (cache.version !== version) cache.reset(version);
+    return new Catalog(txn, cache, version);
   }
 
   /** The catalog version token this transaction sees (a plan is valid while it stays the same). */
@@ -103,7 +120,9 @@ export class Catalog {
   }
 
   async descriptor(id: number): Promise<Descriptor | undefined> {
-    const cached = this.cache.byId.get(id);
+    // Only a cache at this catalog's version answers: another statement may have moved it to
+    // another token (a DDL transaction's own, or the committed one under a DDL transaction).
+    const cached = this.cache.version === this.currentVersion ? this.cache.byId.get(id) : undefined;
     if (cached !== undefined) return cached ?? undefined;
     const raw = await this.txn.get(descriptorKey(id));
     const descriptor = raw === undefined ? undefined : decodeDescriptor(raw);
@@ -113,7 +132,7 @@ export class Catalog {
 
   async lookup(parentId: number, schemaId: number, name: string): Promise<NamespaceEntry | undefined> {
     const key = nameKey(parentId, schemaId, name);
-    const cached = this.cache.names.get(key);
+    const cached = this.cache.version === this.currentVersion ? this.cache.names.get(key) : undefined;
     if (cached !== undefined) return cached ?? undefined;
     const raw = await this.txn.get(namespaceKey(parentId, schemaId, name));
     const entry = raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as NamespaceEntry);
@@ -175,6 +194,7 @@ export class Catalog {
   private async bumpVersion(): Promise<void> {
     const proto = this.txn.transaction;
     const version = `${proto.id}/${proto.epoch}/${proto.sequence + 1}`;
+    catalogWriters.add(this.txn);
     await this.txn.put(versionKey, encoder.encode(version));
     this.currentVersion = version;
     this.cache.reset(version);

@@ -21,13 +21,18 @@
  * - `catalog.ts`: `Catalog`, one transaction's view, and the `DescriptorCache` keyed by the
  *   catalog version token (a new, unique token per DDL write, so no transaction can see another
  *   one's uncommitted descriptors through the cache).
+ * - `version-fence.ts`: `CatalogVersionFence`, one non-transactional read of the token that
+ *   confirms the catalog for a group of concurrent point lookups (a read index for the catalog),
+ *   so that they need not read the token each in its own transaction.
  * - `resolve.ts`: PostgreSQL's name resolution (search_path, `schema.table`).
  * - `errors.ts`: `SqlError` with PostgreSQL's SQLSTATEs and wording, used by the whole SQL layer.
  *
  * Not yet: users and privileges, comments, views, descriptor leases across nodes (today every
- * statement reads the version token, which also orders it after any concurrent DDL).
+ * statement reads the version token, which also orders it after any concurrent DDL — or, for a
+ * prepared point lookup, has a fence read it for its group).
  */
 export * from './catalog.js';
 export * from './descriptors.js';
 export * from './errors.js';
 export * from './resolve.js';
+export * from './version-fence.js';

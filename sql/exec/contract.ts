@@ -133,6 +133,12 @@ export interface SqlEngineDeps {
    * Store: src/node/sql-engine.ts).
    */
   readonly ranges?: NodeRangeStatus;
+  /**
+   * Whether prepared point lookups have their catalog version confirmed by a shared fence read
+   * (sql/catalog/version-fence.ts) instead of reading it each. Default on; the fence assumes one
+   * hybrid clock for every SQL gateway (one node).
+   */
+  readonly catalogFence?: boolean;
 }
 
 /** What one node knows about a range it holds a replica of, read from that replica's state. */

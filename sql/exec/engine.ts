@@ -6,10 +6,12 @@
  * A query that is a point lookup by primary key (pgbench's `SELECT abalance … WHERE aid = $1`)
  * reads its rows in the same KV batch as the catalog version: one round trip per statement.
  */
-import { batchHeader, batchRequest, incrementRequest, putRequest } from '../../kv/api/index.js';
+import { batchHeader, batchRequest, getRequest, incrementRequest, putRequest } from '../../kv/api/index.js';
+import { equal } from '../../clock/timestamp.js';
 import { assert } from '../../src/base/assert.js';
 import type * as ast from '../parser/ast.js';
-import { Catalog, DescriptorCache } from '../catalog/catalog.js';
+import { Catalog, DescriptorCache, hasWrittenCatalog } from '../catalog/catalog.js';
+import { CatalogVersionFence } from '../catalog/version-fence.js';
 import { SqlError } from '../catalog/errors.js';
 import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
@@ -53,6 +55,7 @@ const currentValues = new WeakMap<SessionSettings, Map<number, bigint>>();
 export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   installVirtualTables();
   const cache = new DescriptorCache();
+  const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db);
 
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
@@ -94,6 +97,10 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         async run(run: RunContext): Promise<StatementResult> {
           const ctx = evalContext(run, planned.slots.length);
           const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
+          if (lookup !== undefined && fence !== undefined) {
+            const fenced = await fencedLookup(fence, planned, lookup, run);
+            if (fenced !== undefined) return execute(planned, fenced.catalog, run, ctx, fenced.prefetched);
+          }
           let runCatalog: Catalog;
           let prefetched: PrefetchedReads | undefined;
           if (lookup === undefined) {
@@ -174,6 +181,38 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     return async () => {
       for (const index of planned.rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
     };
+  }
+
+  /**
+   * A point lookup whose catalog version the fence confirms (version-fence.ts): its rows are read
+   * in its transaction while the fence reads the version token for its group — one request to
+   * the table's range instead of a batch that also reads the system range. Undefined when the
+   * fence cannot vouch for this statement (its transaction holds locks or wrote the catalog, the
+   * plan's token is not confirmed as of its read timestamp, the fence saw another token, or it
+   * failed): the
+   * statement then reads the token itself (its row reads stay in the read set, harmlessly).
+   */
+  async function fencedLookup(
+    fence: CatalogVersionFence,
+    planned: Planned,
+    lookup: { node: ScanNode; keys: Uint8Array[] },
+    run: RunContext,
+  ): Promise<{ catalog: Catalog; prefetched: PrefetchedReads } | undefined> {
+    // A transaction holding locks (it has an anchor) must not wait on the fence: the fence waits
+    // out a DDL's intent on the token, and that DDL may be waiting on those locks — a cycle the
+    // KV deadlock detector cannot see. Nor may one that wrote the catalog (its own token).
+    if (run.txn.transaction.key.length > 0 || hasWrittenCatalog(run.txn)) return undefined;
+    const readTimestamp = run.txn.transaction.readTimestamp;
+    const version = fence.versionAtOrAbove(readTimestamp);
+    // Until a fence confirmed the plan's token at or before T, the answer only starts the chain.
+    if (!fence.covers(planned.version, readTimestamp)) return undefined;
+    const response = await run.txn.batch(lookup.keys.map((key) => getRequest(key)));
+    if ((await version) !== planned.version || !equal(run.txn.transaction.readTimestamp, readTimestamp)) return undefined;
+    const values = response.responses.map((result) => {
+      assert(result.kind === 'get', 'a get answers a get');
+      return result.value;
+    });
+    return { catalog: Catalog.confirmed(run.txn, cache, planned.version), prefetched: { node: lookup.node, keys: lookup.keys, values, used: false } };
   }
 
   function evalContext(run: RunContext, slotCount: number): EvalContext {
