@@ -204,9 +204,25 @@ export async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[])
   let result = await planFromItem(ctx, items[0]!);
   for (const item of items.slice(1)) {
     const right = await planFromItem(ctx, item);
+    checkDistinctNames(result.scope, right.scope);
     result = { node: { kind: 'join', joinType: 'cross', left: result.node, right: right.node, on: null, width: result.node.width + right.node.width }, scope: result.scope.concat(right.scope) };
   }
   return result;
+}
+
+/**
+ * 42712 when two FROM items go by one name (`FROM t, t`), as PostgreSQL's namespace check — except
+ * two different tables of one name (from two schemas, told apart here by table OID), which
+ * PostgreSQL allows when neither has an alias.
+ */
+function checkDistinctNames(left: Scope, right: Scope): void {
+  const leftNames = new Map<string, number>();
+  for (const column of left.columns) if (column.table !== null) leftNames.set(column.table, column.tableOid);
+  for (const column of right.columns) {
+    if (column.table === null || !leftNames.has(column.table)) continue;
+    const leftOid = leftNames.get(column.table)!;
+    if (leftOid === 0 || column.tableOid === 0 || leftOid === column.tableOid) throw new SqlError('42712', `table name "${column.table}" specified more than once`);
+  }
 }
 
 async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromResult> {
@@ -263,6 +279,7 @@ function renameColumns(scope: Scope, names: readonly string[], table: string | n
 async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const left = await planFromItem(ctx, join.left);
   const right = await planFromItem(ctx, join.right);
+  checkDistinctNames(left.scope, right.scope);
   const scope = left.scope.concat(right.scope);
   let on: CompiledExpr | null = null;
   if (join.natural || join.using.length > 0) {

@@ -44,7 +44,8 @@ export class Scope {
     });
     if (found !== -1) return found;
     if (!tableSeen) throw new SqlError('42P01', `missing FROM-clause entry for table "${table}"`);
-    throw undefinedColumn(table === null ? name : `${table}.${name}`);
+    // PostgreSQL's errorMissingColumn: a qualified name is printed bare (column t.c does not exist).
+    throw table === null ? undefinedColumn(name) : new SqlError('42703', `column ${table}.${name} does not exist`);
   }
 
   /** The positions `*` (qualifier empty) or `t.*` expands to. */

@@ -20,6 +20,7 @@ import {
   numericType,
   textType,
   timestamptzType,
+  typeOfKind,
   uuidType,
   type SqlType,
 } from '../../types/sql-type.js';
@@ -189,8 +190,9 @@ function uniqueRowId(ctx: EvalContext): bigint {
   return lastRowId;
 }
 
+/** pg_typeof's text: a regtype, which names the type without its modifier (`numeric`, not `numeric(6,2)`). */
 function typeNameOf(type: SqlType): string {
-  return formatType(type);
+  return formatType(type.kind === 'array' || type.kind === 'unknown' ? type : typeOfKind(type.kind));
 }
 
 /** Whether an argument type fits a declared one for overload resolution (numbers widen). */

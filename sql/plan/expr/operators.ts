@@ -9,7 +9,7 @@ import { dateAddDays, dateDifference, timestampAddInterval, timestamptzAddInterv
 import type { Datum, Interval } from '../../types/datum.js';
 import { negate as negateDatum } from '../../types/arithmetic.js';
 import { formatText } from '../../types/text-io.js';
-import { boolType, dateType, formatType, int4Type, intervalType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
+import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
@@ -55,6 +55,17 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     return binary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
   }
   if (operator === '||' && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array') && !(isOpen(leftIn) && isOpen(rightIn))) return arrayConcat(leftIn, rightIn, paramTypes);
+  if (operator === '||' && !(isOpen(leftIn) && isOpen(rightIn)) && (leftIn.type.kind === 'bytea' || isOpen(leftIn)) && (rightIn.type.kind === 'bytea' || isOpen(rightIn))) {
+    // bytea || bytea (PostgreSQL's byteacat): the bytes of both.
+    const left = coerce(leftIn, byteaType, 'implicit', paramTypes);
+    const right = coerce(rightIn, byteaType, 'implicit', paramTypes);
+    return binary(byteaType, left, right, (a, b) => {
+      const bytes = new Uint8Array((a as Uint8Array).length + (b as Uint8Array).length);
+      bytes.set(a as Uint8Array);
+      bytes.set(b as Uint8Array, (a as Uint8Array).length);
+      return bytes;
+    });
+  }
   if (operator === '||') {
     const left = isOpen(leftIn) ? coerce(leftIn, textType, 'implicit', paramTypes) : leftIn;
     const right = isOpen(rightIn) ? coerce(rightIn, textType, 'implicit', paramTypes) : rightIn;
@@ -127,8 +138,22 @@ function arithmeticOperator(operator: ArithmeticOperator, leftIn: CompiledExpr, 
   const rightCategory = isOpen(rightIn) ? 'N' : typeCategory(rightIn.type);
   const intervals = (lk === 'interval' || isOpen(leftIn)) && (rk === 'interval' || isOpen(rightIn)) && (operator === '+' || operator === '-');
   if (!intervals && (leftCategory !== 'N' || rightCategory !== 'N')) throw noOperator(operator, leftIn.type, rightIn.type);
-  const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+  const [unifiedType, mixedFloat4] = arithmeticType(leftIn, rightIn);
+  const type = mixedFloat4 ? float8Type : unifiedType;
+  const left = coerce(leftIn, type, 'implicit', paramTypes);
+  const right = coerce(rightIn, type, 'implicit', paramTypes);
   return binary(type, left, right, (a, b) => arithmetic(operator, type, a, b));
+}
+
+/**
+ * The operands' common type, and whether it is float4 met with another number type: PostgreSQL
+ * has float4 arithmetic only with float4 (or float8), so float4 with an integer or numeric
+ * resolves to float8, its category's preferred type (`1.0::float4 / 3` is 0.3333333333333333).
+ */
+function arithmeticType(left: CompiledExpr, right: CompiledExpr): [SqlType, boolean] {
+  const type = commonType([left, right], 'operator');
+  const other = (expr: CompiledExpr): boolean => !isOpen(expr) && expr.type.kind !== 'float4';
+  return [type, type.kind === 'float4' && (other(left) || other(right))];
 }
 
 function temporalArithmetic(operator: ArithmeticOperator, left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr | undefined {
