@@ -1,11 +1,11 @@
 /**
  * ALTER TABLE: ADD/DROP COLUMN (no rewrite: old rows read the added column's `missingValue`, a
  * dropped column's entries are skipped by id), ADD PRIMARY KEY on a table keyed by its hidden
- * `rowid` (streamed into a new primary index in the transaction: pgbench -i does this), ADD UNIQUE /
+ * `rowid` (bulk-backfilled into new indexes, backfill.ts: pgbench -i does this), ADD UNIQUE /
  * CHECK, DROP CONSTRAINT, SET/DROP DEFAULT, SET/DROP NOT NULL.
  */
 import type * as ast from '../parser/ast.js';
-import { conditionalPutRequest, ConditionFailedError, putRequest, type Request } from '../../kv/api/index.js';
+import { descriptorKey, getRequest } from '../../kv/api/index.js';
 import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { findColumn } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
@@ -17,7 +17,8 @@ import { tableScope } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import type { Datum } from '../types/datum.js';
 import type { Notice } from './contract.js';
-import { deleteIndexData, generatedName, notice, uniqueRelationName } from './ddl-common.js';
+import { generatedName, notice, uniqueRelationName } from './ddl-common.js';
+import { deleteIndexesAfterCommit, IndexBackfiller, scanSnapshot } from './backfill.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
 import { ScanSource } from './scan.js';
@@ -38,9 +39,19 @@ export function prepareAlterTable(statement: ast.AlterTable): StatementPlan {
       }
       let current = table;
       const notices: Notice[] = [];
-      for (const command of statement.commands) current = await alter(rt, exec, current, command, notices);
-      return { rows: null, tag: () => 'ALTER TABLE', notices };
+      const after: AfterCommit[] = [];
+      for (const command of statement.commands) current = await alter(rt, exec, current, command, notices, after);
+      return { rows: null, tag: () => 'ALTER TABLE', notices, ...(after.length === 0 ? {} : { afterCommit: runAll(after) }) };
     },
+  };
+}
+
+/** Work a command asks to run once the statement's transaction committed. */
+type AfterCommit = () => Promise<void>;
+
+function runAll(work: readonly AfterCommit[]): AfterCommit {
+  return async () => {
+    for (const run of work) await run();
   };
 }
 
@@ -65,14 +76,14 @@ async function hasNulls(table: TableDesc, column: ColumnDesc, rt: Runtime): Prom
   return (await readAllRows(table, rt)).some((row) => row[position] === null);
 }
 
-async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: ast.AlterTableCommand, notices: Notice[]): Promise<TableDesc> {
+async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: ast.AlterTableCommand, notices: Notice[], after: AfterCommit[]): Promise<TableDesc> {
   switch (command.kind) {
     case 'AddColumn':
       return addColumn(rt, exec, table, command, notices);
     case 'DropColumn':
       return dropColumn(exec, table, command, notices);
     case 'AddConstraint':
-      return addConstraint(rt, exec, table, command.constraint);
+      return addConstraint(rt, exec, table, command.constraint, after);
     case 'DropConstraint':
       return dropConstraint(exec, table, command, notices);
     case 'SetDefault': {
@@ -148,10 +159,10 @@ async function dropColumn(exec: ExecContext, table: TableDesc, command: Extract<
   return write(exec, { ...current, columns: current.columns.filter((candidate) => candidate.id !== column.id), checks });
 }
 
-async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, constraint: ast.Constraint): Promise<TableDesc> {
+async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, constraint: ast.Constraint, after: AfterCommit[]): Promise<TableDesc> {
   switch (constraint.kind) {
     case 'PrimaryKey':
-      return addPrimaryKey(rt, exec, table, constraint.columns, constraint.name);
+      return addPrimaryKey(rt, exec, table, constraint.columns, constraint.name, after);
     case 'Unique': {
       const columns = constraint.columns.map((name) => columnOrThrow(table, name));
       const name = constraint.name ?? (await uniqueRelationName(exec.catalog, table.parentId, table.schemaId, generatedName(table.name, constraint.columns, 'key')));
@@ -177,20 +188,21 @@ async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, c
 }
 
 /**
- * Re-keys a table that has only its hidden rowid key by `columns`, rewriting every row in this
- * transaction (ALTER TABLE is transactional: a duplicate or NULL key, or a rollback, leaves the
- * table as it was).
+ * Re-keys a table that has only its hidden rowid key by `columns`. ALTER TABLE is transactional:
+ * a duplicate or NULL key, or a rollback, leaves the table as it was.
  *
- * The rewrite streams: the old primary index is scanned page by page (`ScanSource`), and each
- * page's rows go out under a **new** primary index id as one write batch (`rewriteBatchRowsMax`
- * rows: one Raft proposal per thousands of rows, not per row), so no more than a page of rows is
- * held in memory whatever the table's size. A new index id keeps the rows being written out of
- * the span being scanned. Each new key is a conditional put expecting no value: a duplicate key
- * fails in the store (23505 "could not create unique index"), no in-memory set of every key is
- * needed. Secondary indexes end in the primary key columns, so their entries are deleted first
- * and rewritten with the rows; the old primary index is deleted last.
+ * The rows are rebuilt by the bulk index backfiller (backfill.ts, where the argument for its
+ * correctness lives): the old primary index is scanned page by page in this transaction
+ * (`ScanSource`), and each chunk of `sqlBackfillChunkRowsMax` rows is written under **new**
+ * index ids — the primary index and every secondary index, which end in the primary key — as one
+ * non-transactional batch: no intents to lay down and resolve, one Raft proposal per chunk, and
+ * no more than a chunk of rows in memory whatever the table's size. Each new primary key is a
+ * conditional put expecting no value, so a duplicate fails in the store (23505 "could not create
+ * unique index"). The transaction itself writes only the descriptor that switches to the new
+ * ids (and the backfiller's fence) — the table stays readable, and other tables unaffected, while
+ * the backfill runs; the old indexes' data is deleted after the commit.
  */
-async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, names: readonly string[], explicitName: string | null): Promise<TableDesc> {
+async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, names: readonly string[], explicitName: string | null, after: AfterCommit[]): Promise<TableDesc> {
   const rowid = table.columns.find((column) => column.hidden && table.primaryIndex.columns.length === 1 && table.primaryIndex.columns[0]!.columnId === column.id);
   if (rowid === undefined) throw invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`);
   const columns = names.map((name) => columnOrThrow(table, name));
@@ -198,65 +210,71 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
   const pkName = explicitName ?? table.primaryIndex.name;
   if (explicitName !== null && explicitName !== table.primaryIndex.name && (await exec.catalog.lookup(table.parentId, table.schemaId, explicitName)) !== undefined) throw duplicateTable(explicitName);
   const positions = columns.map((column) => table.columns.indexOf(column));
+  // New ids for every index: the old ones stay intact, and readable, until the commit.
   const primaryIndex: IndexDesc = { id: table.nextIndexId, name: pkName, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'primary' };
+  const secondaryIndexes = table.secondaryIndexes.map((index, i) => Object.freeze({ ...index, id: table.nextIndexId + 1 + i }));
   const updated: TableDesc = {
     ...table,
+    version: table.version + 1,
     columns: table.columns.filter((column) => column.id !== rowid.id).map((column) => (positions.includes(table.columns.indexOf(column)) ? Object.freeze({ ...column, nullable: false }) : column)),
     primaryIndex,
-    nextIndexId: table.nextIndexId + 1,
+    secondaryIndexes,
+    nextIndexId: table.nextIndexId + 1 + secondaryIndexes.length,
   };
-  // The descriptor is written first: the transaction's first write anchors its record, and a
-  // record in the system range leaves the rewritten rows' intents to asynchronous, batched
-  // resolution instead of one EndTxn command resolving every one of them (at 100k rows that
-  // command exceeded the engine's value limit).
-  const written = await write(exec, updated);
-  for (const index of table.secondaryIndexes) await deleteIndexData(exec.catalog, table, index);
-  await rewriteRows(rt, table, updated, positions.map((position, index) => ({ position, name: columns[index]!.name })), table.columns.indexOf(rowid));
-  await deleteIndexData(exec.catalog, table, table.primaryIndex);
+  // A transaction that has written nothing yet reads the rows outside itself (`scanSnapshot`):
+  // its descriptor, written first, holds an intent on the catalog version that keeps every other
+  // statement out until the commit, so no write can slip between the snapshot and the commit,
+  // and the commit has only the catalog reads to refresh. One that has written (an explicit
+  // block) may have rows of its own in the table: it reads them in the transaction, locking the
+  // descriptor instead, and refreshes the whole scan at commit. Either way one backfill of this
+  // table runs at a time: the descriptor is locked or written before the spans are cleared.
+  const ownWrites = rt.txn.transaction.sequence > 0;
+  if (ownWrites) await rt.txn.batch([getRequest(descriptorKey(table.id), 'exclusive')]);
+  else await exec.catalog.writeDescriptor(updated);
+  const backfiller = new IndexBackfiller(exec.deps, updated, new RowCodec(updated), [primaryIndex.id, ...secondaryIndexes.map((index) => index.id)], (row) => duplicateInIndex(updated, primaryIndex, row, rt));
+  await backfiller.clear();
+  const keyColumns = positions.map((position, index) => ({ position, name: columns[index]!.name }));
+  const rowidPosition = table.columns.indexOf(rowid);
+  try {
+    if (ownWrites) await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
+    else await scanSnapshot(exec.deps, table, new RowCodec(table), rt.cancel, (rows) => addRows(table, backfiller, rows, keyColumns, rowidPosition));
+    await backfiller.flush();
+  } catch (error) {
+    // The entries written so far are unreachable; deleting them now only saves the space (the
+    // next attempt clears the spans anyway).
+    await backfiller.clear().catch(() => undefined);
+    throw error;
+  }
+  if (ownWrites) await exec.catalog.writeDescriptor(updated);
+  await backfiller.fence(rt.txn);
   if (pkName !== table.primaryIndex.name) {
     await exec.catalog.deleteName(table.parentId, table.schemaId, table.primaryIndex.name);
     await exec.catalog.writeName(table.parentId, table.schemaId, pkName, table.id, 'index');
   }
-  return written;
+  after.push(deleteIndexesAfterCommit(exec.deps, table.id, [table.primaryIndex.id, ...table.secondaryIndexes.map((index) => index.id)], exec.deps.logger));
+  return updated;
 }
 
-/** Rows of one write batch of the ADD PRIMARY KEY rewrite (see `addPrimaryKey`). */
-const rewriteBatchRowsMax = 4096;
-
-/** Streams `table`'s rows (old layout) into `updated`'s indexes; 23502 on a NULL key column, 23505 on a duplicate key. */
-async function rewriteRows(rt: Runtime, table: TableDesc, updated: TableDesc, keyColumns: readonly { position: number; name: string }[], rowidPosition: number): Promise<void> {
-  const codec = new RowCodec(updated);
+/** Feeds `table`'s rows, read in the transaction, to the backfiller. */
+async function backfillRows(rt: Runtime, table: TableDesc, backfiller: IndexBackfiller, keyColumns: readonly KeyColumn[], rowidPosition: number): Promise<void> {
   const source = new ScanSource(scanNode(table, null), rt);
-  let requests: Request[] = [];
-  let rows: Datum[][] = [];
-  const send = async (): Promise<void> => {
-    try {
-      await rt.txn.batch(requests);
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-      const row = rows.find((candidate) => Buffer.compare(codec.primaryKey(candidate), error.key) === 0);
-      if (row === undefined) throw error;
-      throw duplicateInIndex(updated, updated.primaryIndex, row, rt);
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) await addRows(table, backfiller, batch, keyColumns, rowidPosition);
+}
+
+interface KeyColumn {
+  readonly position: number;
+  readonly name: string;
+}
+
+/** Feeds rows (old layout, ours to change: the rowid is dropped in place) to the backfiller; 23502 on a NULL key column. */
+async function addRows(table: TableDesc, backfiller: IndexBackfiller, rows: Datum[][], keyColumns: readonly KeyColumn[], rowidPosition: number): Promise<void> {
+  for (const row of rows) {
+    for (const { position, name } of keyColumns) {
+      if (row[position] === null) throw new SqlError('23502', `column "${name}" of relation "${table.name}" contains null values`);
     }
-    requests = [];
-    rows = [];
-  };
-  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
-    for (const oldRow of batch) {
-      for (const { position, name } of keyColumns) {
-        if (oldRow[position] === null) throw new SqlError('23502', `column "${name}" of relation "${table.name}" contains null values`);
-      }
-      // The scan's rows are ours: drop the rowid in place (it is the last column unless columns were added since).
-      const row = oldRow;
-      row.splice(rowidPosition, 1);
-      const primary = codec.encodePrimary(row);
-      requests.push(conditionalPutRequest(primary.key, primary.value, undefined));
-      for (const entry of codec.indexEntries(row)) requests.push(putRequest(entry.key, entry.value));
-      rows.push(row);
-      if (rows.length >= rewriteBatchRowsMax) await send();
-    }
+    row.splice(rowidPosition, 1);
+    await backfiller.add(row);
   }
-  if (requests.length > 0) await send();
 }
 
 async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropConstraint' }>, notices: Notice[]): Promise<TableDesc> {

@@ -94,9 +94,12 @@ async function createIndex(rt: Runtime, exec: ExecContext, statement: ast.Create
 /** Adds `index` to `table`: descriptor, name, backfill. */
 export async function addIndex(rt: Runtime, exec: ExecContext, table: TableDesc, index: IndexDesc): Promise<TableDesc> {
   const updated: TableDesc = { ...table, version: table.version + 1, secondaryIndexes: [...table.secondaryIndexes, index], nextIndexId: Math.max(table.nextIndexId, index.id + 1) };
+  // The descriptor first: its intent claims the new index id before any entry is written under
+  // it, so a concurrent ADD PRIMARY KEY (which locks the descriptor, then clears and bulk-writes
+  // the spans of the next ids: backfill.ts) waits for us instead of meeting our entries' intents.
+  await exec.catalog.writeDescriptor(updated);
   const rows = await readAllRows(table, rt);
   await backfillIndex(updated, index, rows, rt);
-  await exec.catalog.writeDescriptor(updated);
   await exec.catalog.writeName(table.parentId, table.schemaId, index.name, table.id, 'index');
   return updated;
 }

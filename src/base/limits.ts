@@ -219,6 +219,14 @@ export const limits = Object.freeze({
    * is what a bulk load pays that fixed cost per (100 made `pgbench -i` wait on the log sync).
    */
   sqlCopyBatchRowsMax: 2_000,
+  /**
+   * Rows one chunk of a schema change's index backfill (sql/exec/backfill.ts: ALTER TABLE … ADD
+   * PRIMARY KEY) writes in one non-transactional batch — one Raft proposal and one synced append
+   * per this many rows; `sqlBackfillChunkBytesMax` stops a chunk of wide rows first.
+   */
+  sqlBackfillChunkRowsMax: 10_000,
+  /** Key and value bytes that end a backfill chunk before `sqlBackfillChunkRowsMax` (well under `raftCommandBytesMax`). */
+  sqlBackfillChunkBytesMax: 4 * 1024 * 1024,
   /** How long a stopping node lets idle-waiting SQL connections finish their statement, in ms. */
   sqlDrainWaitMsMax: 5_000,
   /**
