@@ -119,7 +119,7 @@ const scenarios: { name: string; steps: Buffer[][] }[] = [
 ];
 
 let rangedb: SqlNode;
-let postgres: { port: number; stop(): void } | undefined;
+let postgres: { port: number; stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   rangedb = await startSqlNode();
@@ -127,7 +127,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  postgres?.stop();
+  await postgres?.stop();
   await rangedb.stop();
 });
 

@@ -4,55 +4,17 @@
  * refuse), and a raw protocol client that sends frames and renders each backend message as one
  * short line (kind, SQLSTATE, tag, row) so answers of rangedb and PostgreSQL compare exactly.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
+import { hasReferencePostgres, startReferencePostgres, type ReferencePostgres } from '../support/reference-postgres.js';
 
-const pgBin = '/usr/lib/postgresql/15/bin';
-export const hasPostgres = existsSync(join(pgBin, 'pg_ctl'));
+export const hasPostgres = hasReferencePostgres();
 
-/** PostgreSQL refuses to run as root: its binaries run as the postgres user then. */
-function asPostgres(binary: string, args: readonly string[]): [string, string[]] {
-  const path = join(pgBin, binary);
-  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, [...args]];
-}
-
-function run([command, args]: [string, string[]], cwd: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr || result.stdout}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-/** A PostgreSQL 15 in a temp folder on a free port (socket in the folder), stopped by `stop`. */
-export async function startPostgres(): Promise<{ port: number; stop(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'rangedb-pipeline-pg-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  run(asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']), dir);
-  const options = `-p ${port} -k ${dir} -c listen_addresses='localhost' -c fsync=off`;
-  run(asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-o', options]), dir);
-  return {
-    port,
-    stop() {
-      spawnSync(...asPostgres('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', join(dir, 'data')]), { cwd: dir });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** A PostgreSQL 15 in a temp folder on a free port whose superuser is `postgres`, stopped by `stop`. */
+export function startPostgres(): Promise<ReferencePostgres> {
+  return startReferencePostgres({ user: 'postgres' });
 }
 
 /** A raw protocol client: sends frames, returns the messages up to the n-th ReadyForQuery. */

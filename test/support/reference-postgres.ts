@@ -3,7 +3,7 @@
  * in a temp folder on a free port and removed by `stop`.
  *
  * Set up to match rangedb's fixed facts, so answers compare without normalizing: the bootstrap
- * superuser is `root` (rangedb's one role), trusted; locale C with UTF8 (rangedb's collation and
+ * superuser is `root` (rangedb's one role; `user` names another), trusted; locale C with UTF8 (rangedb's collation and
  * encoding); a database named `defaultdb` exists. PostgreSQL refuses to run as root, so when this
  * process is root its binaries run as the `postgres` user (`runuser -u postgres --`) in a folder
  * that user owns. fsync is off: the data is thrown away.
@@ -66,7 +66,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startReferencePostgres(): Promise<ReferencePostgres> {
+export async function startReferencePostgres(settings: { readonly user?: string } = {}): Promise<ReferencePostgres> {
+  const user = settings.user ?? 'root';
   const dir = mkdtempSync(join(tmpdir(), 'rangedb-pg15-'));
   if (process.getuid?.() === 0) {
     const uid = Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim());
@@ -75,7 +76,7 @@ export async function startReferencePostgres(): Promise<ReferencePostgres> {
   }
   const data = join(dir, 'data');
   const port = await freePort();
-  const init = await asPostgres('initdb', ['-D', data, '-U', 'root', '-A', 'trust', '--no-locale', '-E', 'UTF8', '--no-sync']);
+  const init = await asPostgres('initdb', ['-D', data, '-U', user, '-A', 'trust', '--no-locale', '-E', 'UTF8', '--no-sync']);
   if (init.code !== 0) throw new Error(`initdb failed: ${init.output}`);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = await asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'log'), '-o', options]);
@@ -85,7 +86,7 @@ export async function startReferencePostgres(): Promise<ReferencePostgres> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'root', database: 'postgres' });
+    const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'postgres' });
     await client.connect();
     await client.query('CREATE DATABASE defaultdb');
     await client.end();
@@ -93,5 +94,5 @@ export async function startReferencePostgres(): Promise<ReferencePostgres> {
     await stop();
     throw error;
   }
-  return { host: '127.0.0.1', port, user: 'root', dir, stop };
+  return { host: '127.0.0.1', port, user, dir, stop };
 }
