@@ -42,7 +42,7 @@ import {
   keyNext,
   requestSpan,
   span,
-  transaction,
+  updateTransaction,
   WriteTooOldError,
   type BatchRequest,
   type BatchResponse,
@@ -109,7 +109,7 @@ export class Committer implements TxnInterceptor {
 
   /** The answer to the EndTxn of a transaction that wrote nothing: no record, nothing sent. */
   private elided(batch: BatchRequest, endTxn: EndTxnRequest): BatchResponse {
-    const txn = transaction({ ...batchTxn(batch), status: endTxn.commit ? 'COMMITTED' : 'ABORTED' });
+    const txn = updateTransaction(batchTxn(batch), { status: endTxn.commit ? 'COMMITTED' : 'ABORTED' });
     return batchResponse(batch, { txn, now: batch.header.now }, [endTxnResponse(txn)]);
   }
 

@@ -9,7 +9,7 @@
  * locking — but it must re-read shared state after every `await` (STYLE habit 3).
  */
 import { assert } from '../src/base/assert.js';
-import { batchHeader, batchRequest, isReadOnly, transactionalKinds, transaction, type BatchRequest, type BatchResponse, type Request, type Transaction } from '../kv/api/index.js';
+import { batchRequest, withHeader, isReadOnly, transactionalKinds, transaction, type BatchRequest, type BatchResponse, type Request, type Transaction } from '../kv/api/index.js';
 
 /** Sends a batch to the rest of the stack below (and finally to the wire `Sender`). */
 export type SendFn = (batch: BatchRequest) => Promise<BatchResponse>;
@@ -68,5 +68,5 @@ export function batchTxn(batch: BatchRequest): Transaction {
 
 /** `batch` with its header transaction replaced (and the header timestamp at its read timestamp). */
 export function withTxn(batch: BatchRequest, txn: Transaction, requests: readonly Request[] = batch.requests): BatchRequest {
-  return batchRequest(batchHeader({ ...batch.header, timestamp: txn.readTimestamp, txn: transaction(txn) }), requests);
+  return batchRequest(withHeader(batch.header, { timestamp: txn.readTimestamp, txn: transaction(txn) }), requests);
 }

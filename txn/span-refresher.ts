@@ -36,7 +36,7 @@ import {
   refreshRangeRequest,
   refreshRequest,
   span,
-  transaction,
+  updateTransaction,
   TransactionRetryError,
   WriteTooOldError,
   type BatchRequest,
@@ -127,9 +127,9 @@ export class SpanRefresher implements TxnInterceptor {
   private async refresh(target: RefreshTarget, next: SendFn, now: Timestamp): Promise<void> {
     const txn = this.holder.get();
     const refreshFrom = txn.readTimestamp;
-    const moved = transaction({ ...txn, readTimestamp: max(refreshFrom, target.timestamp), writeTimestamp: max(txn.writeTimestamp, target.timestamp) });
+    const moved = updateTransaction(txn, { readTimestamp: max(refreshFrom, target.timestamp), writeTimestamp: max(txn.writeTimestamp, target.timestamp) });
     if (this.refreshInvalid) {
-      this.holder.set(transaction({ ...txn, writeTimestamp: moved.writeTimestamp }));
+      this.holder.set(updateTransaction(txn, { writeTimestamp: moved.writeTimestamp }));
       throw new TransactionRetryError(target.reason, `${target.detail}; more than ${this.refreshSpansMax} read spans, cannot refresh`);
     }
     if (this.readSpans.length > 0) {
@@ -138,7 +138,7 @@ export class SpanRefresher implements TxnInterceptor {
         await next(batchRequest(batchHeader({ timestamp: moved.readTimestamp, txn: moved, now }), requests));
       } catch (error) {
         if (!isRetryableError(error)) throw error;
-        this.holder.set(transaction({ ...txn, writeTimestamp: moved.writeTimestamp }));
+        this.holder.set(updateTransaction(txn, { writeTimestamp: moved.writeTimestamp }));
         const cause = error instanceof RangedbError ? error.message : String(error);
         throw new TransactionRetryError(target.reason, `${target.detail}; ${cause}`);
       }

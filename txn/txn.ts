@@ -37,6 +37,7 @@ import {
   ReadWithinUncertaintyIntervalError,
   scanRequest,
   transaction,
+  updateTransaction,
   TransactionAbortedError,
   WriteTooOldError,
   type BatchRequest,
@@ -265,7 +266,7 @@ export class Txn {
     assert(savepoint.sequence <= current, 'a savepoint ahead of the transaction');
     if (current === savepoint.sequence) return;
     const ignoredSequences = addIgnoredRange(this.proto.ignoredSequences, { start: savepoint.sequence + 1, end: current });
-    this.proto = transaction({ ...this.proto, ignoredSequences });
+    this.proto = updateTransaction(this.proto, { ignoredSequences });
   }
 
   /**
@@ -276,7 +277,7 @@ export class Txn {
     assert(!this.finished && !this.inFlight, 'restart of a finished or busy transaction');
     const start = max(at, this.proto.writeTimestamp);
     // Sequences start again at 0: the old epoch's ignored ranges would hide the new epoch's writes.
-    this.proto = transaction({ ...this.proto, epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
+    this.proto = updateTransaction(this.proto, { epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
     for (const interceptor of Object.values(this.interceptors)) interceptor.epochBumped?.();
   }
 
@@ -327,7 +328,7 @@ export class Txn {
     if (this.proto.key.length > 0) return false;
     const firstLock = requests.find(acquiresLocks);
     if (firstLock === undefined) return false;
-    this.proto = transaction({ ...this.proto, key: firstLock.key });
+    this.proto = updateTransaction(this.proto, { key: firstLock.key });
     return true;
   }
 
@@ -340,7 +341,7 @@ export class Txn {
     if (txn.status === proto.status && txn.sequence <= proto.sequence && lessEq(txn.writeTimestamp, proto.writeTimestamp) && lessEq(txn.readTimestamp, proto.readTimestamp)) return;
     const writeTimestamp = max(this.proto.writeTimestamp, txn.writeTimestamp);
     const readTimestamp = max(this.proto.readTimestamp, txn.readTimestamp);
-    this.proto = transaction({ ...this.proto, status: txn.status, writeTimestamp, readTimestamp, sequence: Math.max(this.proto.sequence, txn.sequence) });
+    this.proto = updateTransaction(this.proto, { status: txn.status, writeTimestamp, readTimestamp, sequence: Math.max(this.proto.sequence, txn.sequence) });
   }
 }
 

@@ -180,6 +180,24 @@ export function batchHeader(fields: Partial<BatchHeader> & { timestamp: Timestam
   return freeze(header);
 }
 
+/**
+ * `header` with `changes` applied (a key present in `changes` wins, even when undefined). Built
+ * field by field: spreading a frozen header is V8's slow path.
+ */
+export function withHeader(header: BatchHeader, changes: Partial<BatchHeader>): BatchHeader {
+  const pick = <K extends keyof BatchHeader>(key: K): BatchHeader[K] => (Object.hasOwn(changes, key) ? (changes[key] as BatchHeader[K]) : header[key]);
+  return freeze({
+    timestamp: pick('timestamp'),
+    txn: pick('txn'),
+    rangeId: pick('rangeId'),
+    waitPolicy: pick('waitPolicy'),
+    now: pick('now'),
+    readConsistency: pick('readConsistency'),
+    maxSpanRequestKeys: pick('maxSpanRequestKeys'),
+    targetBytes: pick('targetBytes'),
+  } satisfies Record<keyof BatchHeader, unknown>);
+}
+
 /** A frozen batch; the tuple type of `requests` is kept so responses are typed per position. */
 export function batchRequest<const Rs extends readonly Request[]>(header: BatchHeader, requests: Rs): BatchRequest<Rs> {
   return freeze({ header, requests: Object.freeze([...requests]) as unknown as Rs });

@@ -93,7 +93,7 @@ export function batchResponse<Rs extends readonly Request[]>(batch: BatchRequest
   responses.forEach((response, index) => {
     assert(response.kind === batch.requests[index]!.kind, () => `response ${index} is ${response.kind}, request is ${batch.requests[index]!.kind}`);
   });
-  return freeze({ header: freeze({ ...header }), responses: Object.freeze([...responses]) as unknown as ResponsesFor<Rs> });
+  return freeze({ header: freeze({ txn: header.txn, now: header.now } satisfies BatchResponseHeader), responses: Object.freeze([...responses]) as unknown as ResponsesFor<Rs> });
 }
 
 export function isResponseKind<K extends ResponseKind>(response: Response, kind: K): response is ResponseOf<K> {

@@ -69,6 +69,31 @@ export function transaction(fields: Transaction): Transaction {
   return Object.isFrozen(fields) ? fields : Object.freeze(fields);
 }
 
+/**
+ * `txn` with `changes` applied, frozen and checked like `transaction`. Prefer it to
+ * `transaction({ ...txn, … })`: V8 copies a frozen object by spread on its slow path (about a
+ * microsecond for a proto, several per transaction), while this builds the literal directly.
+ */
+export function updateTransaction(txn: Transaction, changes: Partial<Transaction>): Transaction {
+  return transaction({
+    id: changes.id ?? txn.id,
+    key: changes.key ?? txn.key,
+    epoch: changes.epoch ?? txn.epoch,
+    writeTimestamp: changes.writeTimestamp ?? txn.writeTimestamp,
+    minTimestamp: changes.minTimestamp ?? txn.minTimestamp,
+    priority: changes.priority ?? txn.priority,
+    sequence: changes.sequence ?? txn.sequence,
+    name: changes.name ?? txn.name,
+    status: changes.status ?? txn.status,
+    readTimestamp: changes.readTimestamp ?? txn.readTimestamp,
+    globalUncertaintyLimit: changes.globalUncertaintyLimit ?? txn.globalUncertaintyLimit,
+    ignoredSequences: changes.ignoredSequences ?? txn.ignoredSequences,
+    lockSpans: changes.lockSpans ?? txn.lockSpans,
+    inFlightWrites: changes.inFlightWrites ?? txn.inFlightWrites,
+    lastHeartbeat: changes.lastHeartbeat ?? txn.lastHeartbeat,
+  } satisfies Record<keyof Transaction, unknown>);
+}
+
 /** The metadata an intent of this transaction records (MVCC's `TxnMeta`). */
 export function txnMeta(txn: Transaction): TxnMeta {
   return Object.freeze({ id: txn.id, key: txn.key, epoch: txn.epoch, writeTimestamp: txn.writeTimestamp, minTimestamp: txn.minTimestamp, priority: txn.priority, sequence: txn.sequence });

@@ -51,6 +51,25 @@ export interface EvalContext extends RangeEvalState {
 }
 
 /**
+ * The context of one request: `state` with the batch's `header` and `budget` (and `stats` when
+ * the caller evaluates into stats of its own). Built field by field rather than by spread, which
+ * is slow on V8 for these shapes and ran for every request.
+ */
+export function evalContext(state: RangeEvalState, header: BatchHeader, budget: ScanBudget, stats: MvccStats = state.stats): EvalContext {
+  return {
+    rangeId: state.rangeId,
+    descriptor: state.descriptor,
+    stats,
+    now: state.now,
+    splitRangeId: state.splitRangeId,
+    rightNeighbour: state.rightNeighbour,
+    observedTimestamp: state.observedTimestamp,
+    header,
+    budget,
+  } satisfies Record<keyof EvalContext, unknown>;
+}
+
+/**
  * Effects of a command beyond its engine writes, applied by kv/replica once the command has been
  * proposed and applied through Raft (never at evaluation: the proposal may fail).
  */

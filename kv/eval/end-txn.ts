@@ -34,7 +34,7 @@ import {
   spanEnd,
   spanIntersect,
   span,
-  transaction,
+  updateTransaction,
   TransactionAbortedError,
   TransactionRetryError,
   TransactionStatusError,
@@ -93,10 +93,10 @@ function finalRecord(txn: Transaction, existing: Transaction | undefined, reques
   if (existing?.status === 'ABORTED' && request.commit) throw new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id);
   if (existing?.status === 'COMMITTED') throw new TransactionStatusError(txn.id, 'COMMITTED', request.commit ? 'already committed' : 'cannot roll back a committed transaction');
   const writeTimestamp = existing === undefined ? txn.writeTimestamp : max(txn.writeTimestamp, existing.writeTimestamp);
-  const pushed = transaction({ ...txn, writeTimestamp, lastHeartbeat: max(txn.lastHeartbeat, existing?.lastHeartbeat ?? txn.lastHeartbeat) });
+  const pushed = updateTransaction(txn, { writeTimestamp, lastHeartbeat: max(txn.lastHeartbeat, existing?.lastHeartbeat ?? txn.lastHeartbeat) });
   if (request.commit) checkCommit(pushed, request);
   const status = !request.commit ? 'ABORTED' : request.inFlightWrites.length > 0 ? 'STAGING' : 'COMMITTED';
-  return transaction({ ...pushed, status, lockSpans: request.lockSpans, inFlightWrites: request.inFlightWrites });
+  return updateTransaction(pushed, { status, lockSpans: request.lockSpans, inFlightWrites: request.inFlightWrites });
 }
 
 export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
@@ -109,7 +109,7 @@ export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
     return { response: endTxnResponse(decided), txn: decided, sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: decided })] };
   }
   const external = await resolveLocalLocks(ctx, rw, decided, request.lockSpans);
-  const record = transaction({ ...decided, lockSpans: external });
+  const record = updateTransaction(decided, { lockSpans: external });
   writeTxnRecord(rw, record);
   const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: record })];
   if (external.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: record, status: record.status, spans: Object.freeze(external) }));

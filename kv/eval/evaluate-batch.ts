@@ -5,10 +5,10 @@
  * it, and the side effects to run at apply.
  */
 import { assert } from '../../src/base/assert.js';
-import { checkBatch, TransactionStatusError, isFinalized, isReadOnly, type BatchHeader, type BatchRequest, type Request, type Response, type Transaction, transactionalKinds } from '../api/index.js';
+import { checkBatch, TransactionStatusError, isFinalized, isReadOnly, type BatchHeader, type BatchRequest, type Request, type Response, type Transaction, transactionalKinds, withHeader } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import { evaluate } from './commands.js';
-import type { EvalContext, RangeEvalState, ScanBudget, SideEffect } from './context.js';
+import { evalContext, type RangeEvalState, type ScanBudget, type SideEffect } from './context.js';
 import { isOnePhaseCommit, tryOnePhaseCommit } from './one-phase-commit.js';
 
 export interface BatchEvalResult {
@@ -63,7 +63,7 @@ async function evaluateInOrder(state: RangeEvalState, rw: ReadWriter, batch: Bat
     if (txn !== undefined && isFinalized(txn.status) && isDataWrite(request)) {
       throw new TransactionStatusError(txn.id, txn.status, `${request.kind} by a finalized transaction`);
     }
-    const ctx: EvalContext = { ...state, header: txn === batch.header.txn ? batch.header : { ...batch.header, txn }, budget };
+    const ctx = evalContext(state, txn === batch.header.txn ? batch.header : withHeader(batch.header, { txn }), budget);
     const result = await evaluate(ctx, rw, request);
     responses.push(result.response);
     if (result.txn !== undefined) txn = result.txn;

@@ -5,7 +5,7 @@
  * coordinator learns that it was aborted (or committed) and stops.
  */
 import { max } from '../../clock/timestamp.js';
-import { heartbeatTxnResponse, transaction } from '../api/index.js';
+import { heartbeatTxnResponse, updateTransaction } from '../api/index.js';
 import { checkRequestInRange, headerTxn, type Evaluator } from './context.js';
 import { readTxnRecord, writeTxnRecord } from './txn-record.js';
 import { isFinalized } from '../api/index.js';
@@ -15,8 +15,8 @@ export const evalHeartbeatTxn: Evaluator<'heartbeatTxn'> = (ctx, rw, request) =>
   const txn = headerTxn(ctx);
   const existing = readTxnRecord(rw, request.key, txn.id);
   if (existing !== undefined && isFinalized(existing.status)) return Promise.resolve({ response: heartbeatTxnResponse(existing) });
-  const base = existing ?? transaction({ ...txn, status: 'PENDING', lockSpans: [], inFlightWrites: [] });
-  const record = transaction({ ...base, lastHeartbeat: max(base.lastHeartbeat, request.now) });
+  const base = existing ?? updateTransaction(txn, { status: 'PENDING', lockSpans: [], inFlightWrites: [] });
+  const record = updateTransaction(base, { lastHeartbeat: max(base.lastHeartbeat, request.now) });
   writeTxnRecord(rw, record);
   return Promise.resolve({ response: heartbeatTxnResponse(record), sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: record })] });
 };

@@ -15,13 +15,13 @@
  * the proper error or intents).
  */
 import { equal, less } from '../../clock/timestamp.js';
-import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, transaction, type BatchRequest, type Span, type Response, type Transaction } from '../api/index.js';
+import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, updateTransaction, withHeader, type BatchRequest, type Span, type Response, type Transaction } from '../api/index.js';
 import { assert } from '../../src/base/assert.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { Batch } from '../storage/batch.js';
 import type { ReadWriter } from '../storage/engine.js';
 import { evaluate } from './commands.js';
-import type { EvalContext, RangeEvalState, ScanBudget, SideEffect } from './context.js';
+import { evalContext, type RangeEvalState, type ScanBudget, type SideEffect } from './context.js';
 import { readTxnRecord } from './txn-record.js';
 
 export function isOnePhaseCommit(state: RangeEvalState, batch: BatchRequest): boolean {
@@ -61,7 +61,7 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   if (readTxnRecord(rw, endTxn.key, txn.id) !== undefined) return undefined;
   const attempt = new Batch(rw);
   const stats = { ...state.stats };
-  const ctx: EvalContext = { ...state, stats, header: { ...batch.header, txn: undefined, timestamp: txn.writeTimestamp }, budget: { ...budget } };
+  const ctx = evalContext(state, withHeader(batch.header, { txn: undefined, timestamp: txn.writeTimestamp }), { keysRemaining: budget.keysRemaining, bytesRemaining: budget.bytesRemaining }, stats);
   const responses: Response[] = [];
   const sideEffects: SideEffect[] = [];
   try {
@@ -80,7 +80,7 @@ export async function tryOnePhaseCommit(state: RangeEvalState, rw: ReadWriter, b
   }
   Object.assign(state.stats, stats);
   Object.assign(budget, ctx.budget);
-  const committed = transaction({ ...txn, status: 'COMMITTED', lockSpans: [], inFlightWrites: [] });
+  const committed = updateTransaction(txn, { status: 'COMMITTED', lockSpans: [], inFlightWrites: [] });
   responses.push(endTxnResponse(committed, true));
   // No intents, but maybe unreplicated locks (its locking reads): the replica releases them
   // when it learns the transaction is finalized.

@@ -19,7 +19,7 @@
  */
 import { limits } from '../../src/base/limits.js';
 import { addNanos, isZero, lessEq, less, max, type Timestamp } from '../../clock/timestamp.js';
-import { isFinalized, pushTxnResponse, transaction, type PushTxnRequest, type Transaction } from '../api/index.js';
+import { isFinalized, pushTxnResponse, updateTransaction, type PushTxnRequest, type Transaction } from '../api/index.js';
 import { checkRequestInRange, type Evaluator } from './context.js';
 import { TransactionPushError } from './errors.js';
 import { readTxnRecord, synthesizeTxnRecord, writeTxnRecord } from './txn-record.js';
@@ -55,8 +55,8 @@ export const evalPushTxn: Evaluator<'pushTxn'> = (ctx, rw, request) => {
   if (decision === 'noop') return Promise.resolve({ response: pushTxnResponse(record) });
   const pushed =
     decision === 'abort'
-      ? transaction({ ...record, status: 'ABORTED' })
-      : transaction({ ...record, writeTimestamp: max(record.writeTimestamp, request.pushTo) });
+      ? updateTransaction(record, { status: 'ABORTED' })
+      : updateTransaction(record, { writeTimestamp: max(record.writeTimestamp, request.pushTo) });
   writeTxnRecord(rw, pushed);
   return Promise.resolve({ response: pushTxnResponse(pushed), sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: pushed })] });
 };

@@ -24,6 +24,7 @@ import {
   scanRequest,
   type RangeDescriptor,
   type Sender,
+  withHeader,
 } from '../../kv/api/index.js';
 import { DistSender, RangeCache } from '../../kv/client/index.js';
 import { Store } from '../../kv/replica/store.js';
@@ -80,7 +81,7 @@ export async function openKv(options: KvOptions): Promise<Kv> {
     ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
   });
   const cache = new RangeCache((key) => store.rangeLookup(key));
-  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send({ ...batch, header: { ...batch.header, rangeId } }));
+  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batchRequest(withHeader(batch.header, { rangeId }), batch.requests)));
   store.connect(sender);
   const txnDeps: TxnDeps = { clock, clockBound, timers: env.timers, random: env.random, ...(options.txnWriteBufferBytesMax === undefined ? {} : { writeBufferBytesMax: options.txnWriteBufferBytesMax }) };
   let closed = false;

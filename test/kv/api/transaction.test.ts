@@ -1,7 +1,7 @@
 /** The Transaction record: its invariants, final statuses, and the MVCC views it projects. */
 import { describe, expect, it } from 'vitest';
 import { timestamp } from '../../../clock/timestamp.js';
-import { isFinalized, mvccTxn, transaction, transactionStatuses, txnMeta } from '../../../kv/api/index.js';
+import { batchHeader, isFinalized, mvccTxn, transaction, transactionStatuses, txnMeta, updateTransaction, withHeader } from '../../../kv/api/index.js';
 import { enc, txnA } from './fixtures.js';
 
 describe('Transaction', () => {
@@ -33,5 +33,24 @@ describe('Transaction', () => {
   it('accepts a pushed transaction (write timestamp above the read timestamp)', () => {
     const pushed = transaction({ ...txnA, writeTimestamp: timestamp(99n), key: enc('k') });
     expect(pushed.writeTimestamp).toEqual(timestamp(99n));
+  });
+
+  it('updates a proto field by field: changed fields win, zeros included; the rest is kept; the result is frozen and checked', () => {
+    const updated = updateTransaction(txnA, { status: 'COMMITTED', sequence: 0, epoch: 0, lockSpans: [] });
+    expect(updated).toEqual({ ...txnA, status: 'COMMITTED', sequence: 0, epoch: 0, lockSpans: [] });
+    expect(Object.keys(updated).sort()).toEqual(Object.keys(txnA).sort());
+    expect(Object.isFrozen(updated)).toBe(true);
+    expect(updateTransaction({ ...txnA, sequence: 7 }, { epoch: 2 }).sequence).toBe(7);
+    expect(() => updateTransaction(txnA, { readTimestamp: timestamp(10_000n) })).toThrow('readTimestamp must be ≤ writeTimestamp');
+  });
+});
+
+describe('withHeader', () => {
+  it('replaces the fields named, even with undefined, and keeps the others', () => {
+    const header = batchHeader({ timestamp: timestamp(5n), txn: txnA, waitPolicy: 'error', maxSpanRequestKeys: 3 });
+    const cleared = withHeader(header, { txn: undefined, timestamp: timestamp(9n) });
+    expect(cleared).toEqual({ ...header, txn: undefined, timestamp: timestamp(9n) });
+    expect(Object.isFrozen(cleared)).toBe(true);
+    expect(withHeader(header, {})).toEqual(header);
   });
 });
