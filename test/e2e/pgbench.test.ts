@@ -10,9 +10,9 @@
 // conflict), each in its own database (a second initialization in the same database would first
 // drop 100,000 rows). Runs pass -n: pgbench's vacuum step truncates pgbench_history, and the
 // deltas of every run must stay to be added up against the balances. Initializing scale 1 is
-// the bulk of the file's time (about a minute each on a quiet 2-core machine: 100,000 rows
-// copied or generated, then ALTER TABLE … ADD PRIMARY KEY rewrites them), which is why each run
-// lasts `runSeconds`, not pgbench's customary 20.
+// the bulk of the file's time (100,000 rows copied or generated, then ALTER TABLE … ADD PRIMARY
+// KEY backfills them into new indexes, reading through the load's still unresolved intents),
+// which is why each run lasts `runSeconds`, not pgbench's customary 20.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
