@@ -50,7 +50,7 @@ import { escapedLength, writeEscaped } from '../storage/keys/escape.js';
 import { intValue, textValue, type KeyValue } from '../storage/keys/key-value.js';
 import { writeOrderedInt } from '../storage/keys/ordered-int.js';
 import { lockKey, lockTablePrefix } from '../storage/mvcc/keys.js';
-import { decodeAnchor, startsWith, txnIdBytes, uint64Bytes } from './key-bytes.js';
+import { decodeAnchor, startsWith, txnIdBytes } from './key-bytes.js';
 import { compareKeys, keyNext, span, type RKey, type Span } from './span.js';
 
 export { lockKey, lockTablePrefix };
@@ -160,7 +160,20 @@ export const raftLogPrefix = (rangeId: RangeId): Uint8Array => rangeIdKey(rangeI
 /** The Raft log entry at `logIndex` (8 bytes big-endian, so entries sort by index). */
 export function raftLogKey(rangeId: RangeId, logIndex: number): Uint8Array {
   assert(Number.isSafeInteger(logIndex) && logIndex >= 0, () => `bad log index ${logIndex}`);
-  return rangeIdKey(rangeId, 'RaftLog', uint64Bytes(BigInt(logIndex)));
+  // Big-endian, written from the number (a safe integer) without a BigInt or a DataView:
+  // a log key is made for every entry appended and every entry truncated.
+  const detail = new Uint8Array(8);
+  const high = Math.floor(logIndex / 0x1_0000_0000);
+  const low = logIndex >>> 0;
+  detail[0] = high >>> 24;
+  detail[1] = (high >>> 16) & 0xff;
+  detail[2] = (high >>> 8) & 0xff;
+  detail[3] = high & 0xff;
+  detail[4] = low >>> 24;
+  detail[5] = (low >>> 16) & 0xff;
+  detail[6] = (low >>> 8) & 0xff;
+  detail[7] = low & 0xff;
+  return rangeIdKey(rangeId, 'RaftLog', detail);
 }
 
 /** The abort-span entry of a transaction on a range (poisons its reads after an abort). */

@@ -55,10 +55,22 @@ export function txnIdFromBytes(bytes: Uint8Array): TxnId {
   return bytesToHex(copy) as TxnId; // 32 lowercase hex digits by construction
 }
 
-/** The 16 bytes of a transaction id (how keys and intents store it). */
+/** The most transaction ids whose bytes `txnIdToBytes` remembers. */
+const txnIdBytesCacheMax = 1024;
+const txnIdBytesCache = new Map<TxnId, Uint8Array>();
+
+/**
+ * The 16 bytes of a transaction id (how keys and intents store it). A transaction's id is
+ * converted several times (its record key, each intent), so recent answers are remembered: the
+ * returned array is shared and must not be modified.
+ */
 export function txnIdToBytes(id: TxnId): Uint8Array {
+  const cached = txnIdBytesCache.get(id);
+  if (cached !== undefined) return cached;
   const bytes = hexToBytes(id);
   assert(bytes !== undefined && bytes.length === 16, () => `malformed TxnId ${id}`);
+  if (txnIdBytesCache.size >= txnIdBytesCacheMax) txnIdBytesCache.delete(txnIdBytesCache.keys().next().value!);
+  txnIdBytesCache.set(id, bytes);
   return bytes;
 }
 

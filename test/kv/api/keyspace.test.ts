@@ -53,6 +53,7 @@ import {
   transactionKey,
   userKey,
 } from '../../../kv/api/index.js';
+import { uint64Bytes } from '../../../kv/api/key-bytes.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -120,8 +121,9 @@ describe('keyspace ordering', () => {
   });
 
   it('sorts Raft log entries by index and keeps them inside the range id prefix', () => {
-    const indexes = [0, 1, 2, 255, 256, 65_536, 2 ** 40];
+    const indexes = [0, 1, 2, 255, 256, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER];
     expectAscending(indexes.map((index) => raftLogKey(r7, index)));
+    for (const index of indexes) expect(raftLogKey(r7, index).subarray(-8)).toEqual(uint64Bytes(BigInt(index)));
     const prefix = rangeIdPrefix(r7);
     const end = prefixEnd(prefix, keyMax);
     for (const key of [raftLogKey(r7, 12), raftHardStateKey(r7), raftTruncatedStateKey(r7), rangeAppliedStateKey(r7), rangeLeaseKey(r7), rangeGCThresholdKey(r7), rangeStatsKey(r7), abortSpanKey(r7, txnA)]) {
