@@ -45,9 +45,17 @@ import { assert } from '../../src/base/assert.js';
 const versionKey = descriptorKey(0);
 const decoder = new TextDecoder();
 
+/** The last token decoded: it changes only with DDL, and it is decoded once per statement or fence. */
+let lastToken: { readonly raw: Uint8Array; readonly text: string } | undefined;
+
 /** The version token as `Catalog.open` reads it ('initial' before the first DDL). */
 export function versionOfToken(raw: Uint8Array | undefined): string {
-  return raw === undefined ? 'initial' : decoder.decode(raw);
+  if (raw === undefined) return 'initial';
+  const last = lastToken;
+  if (last !== undefined && last.raw.length === raw.length && Buffer.compare(last.raw, raw) === 0) return last.text;
+  const text = decoder.decode(raw);
+  lastToken = { raw: Uint8Array.from(raw), text };
+  return text;
 }
 
 interface Group {
