@@ -29,11 +29,23 @@ export interface RSpan {
 
 /** Negative, zero or positive as `a` sorts before, with, or after `b` (unsigned bytes). */
 export function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(a, b);
+  // Keys compared here are mostly short (range bounds, rows, record keys): a loop in JS is about
+  // five times faster than `Buffer.compare`'s argument checks and call into C++; long keys still
+  // go to C++. Only the sign of the answer is meaningful.
+  const length = a.length < b.length ? a.length : b.length;
+  if (length > shortKeyBytesMax) return Buffer.compare(a, b);
+  for (let i = 0; i < length; i++) {
+    const difference = a[i]! - b[i]!;
+    if (difference !== 0) return difference;
+  }
+  return a.length - b.length;
 }
 
+/** Keys up to this long are compared in JS by `compareKeys`. */
+const shortKeyBytesMax = 64;
+
 export function keysEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  return a.length === b.length && compareKeys(a, b) === 0;
 }
 
 /** The smallest key greater than `key`: `key ∥ 0x00`. */

@@ -18,6 +18,18 @@ const model = (s: Span): Set<string> => new Set(universe.filter((k) => spanConta
 const run = { seed: 7, numRuns: 500 };
 
 describe('spans', () => {
+  it('compareKeys orders keys as unsigned bytes, short (compared in JS) and long (in C++) alike', () => {
+    // Long shared prefixes put the first difference past the JS loop's length bound.
+    const byteKey = (prefix: number) => fc.tuple(fc.uint8Array({ maxLength: 3 }), fc.uint8Array({ maxLength: 4 })).map(([head, tail]) => Uint8Array.from([...head, ...new Array<number>(prefix).fill(0x61), ...tail]));
+    const pair = fc.oneof(fc.tuple(byteKey(0), byteKey(0)), fc.tuple(byteKey(70), byteKey(70)), fc.tuple(byteKey(0), byteKey(70)));
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        expect(Math.sign(compareKeys(a, b))).toBe(Buffer.compare(a, b));
+      }),
+      { seed: 11, numRuns: 1000 },
+    );
+  });
+
   it('keyNext is the immediate successor', () => {
     fc.assert(
       fc.property(keyArb, keyArb, (a, b) => {
