@@ -90,13 +90,16 @@ async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: S
   await loadParser();
   const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
-  // SQL sessions send each write at once (no write buffer, txn/write-buffer.ts) for now. With
-  // the `locked` policy UPDATE's writes rode with the commit, and a push they met there (a fresh
-  // lease's timestamp-cache floor, a reader) was unknown to the coordinator until the EndTxn was
-  // refused: a transaction that read then restarts, surfacing 40001 in explicit transactions.
-  // Refreshing to where the refused EndTxn was pushed fixes that but made the randomized
-  // serializability check fail (see txn/span-refresher.ts), so it is limited to transactions
-  // that read nothing, and SQL keeps laying its intents at each statement until that is found.
-  const sqlTxnDeps = { ...kv.txnDeps, writeBufferBytesMax: 0 };
+  // SQL sessions hold back only writes of rows their transaction has locked (txn/write-buffer.ts,
+  // policy `locked`): UPDATE and DELETE read their rows with exclusive locking reads, so their
+  // writes can ride with the next statement's write or the commit (a Raft round less each)
+  // without hiding a conflict; any other write is laid down as an intent at once, where a
+  // concurrent reader of the row waits for it. (Holding every write made contending
+  // SELECT-then-UPDATE transfers meet their conflicts only at commit and restart each other past
+  // the e2e test's minute: test/e2e/sql-transactions.test.ts.) A push the held writes meet at
+  // commit (a fresh lease's timestamp-cache floor, a reader) comes back as the refused EndTxn's
+  // `pushedTo`; the coordinator refreshes its reads there and commits instead of restarting
+  // (txn/span-refresher.ts), waiting for the clock if the push was into the future.
+  const sqlTxnDeps = { ...kv.txnDeps, writeBufferPolicy: 'locked' as const };
   return SqlServer.start(env, { engine, db: kv.sender, txnDeps: sqlTxnDeps, catalogVersion: { value: 0 } }, config);
 }

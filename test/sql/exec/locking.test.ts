@@ -27,9 +27,10 @@ async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> 
 
 /**
  * A transaction as SQL sessions run them: one shared priority (see sql/session), so a waiter
- * never aborts the holder, and no write buffer (src/node/node.ts), so each write is an intent.
+ * never aborts the holder, and the write buffer's `locked` policy (src/node/node.ts), so the
+ * writes of rows an UPDATE locked ride with the next write or the commit.
  */
-const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, world.kv.txnDeps, { priority: 1000, writeBufferBytesMax: 0 });
+const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
 
 describe('SQL row locks', () => {
   let world: SqlWorld;
