@@ -767,7 +767,19 @@ function chooseOverload(overloads: readonly FunctionOverload[], args: readonly C
       return exact ? arg.type.kind === declared.kind : canCoerce(arg.type, declared, 'implicit');
     });
   };
-  return overloads.find((overload) => fits(overload, true)) ?? overloads.find((overload) => fits(overload, false));
+  const exact = overloads.find((overload) => fits(overload, true));
+  if (exact !== undefined) return exact;
+  // PostgreSQL's func_select_candidate keeps the candidates with the most exactly matching
+  // argument types first: power(2, 0.5) is power(numeric, numeric), not power(float8, float8).
+  const exactMatches = (overload: FunctionOverload): number => args.filter((arg, index) => {
+    const declared = overload.args[Math.min(index, overload.args.length - 1)]!;
+    return declared !== 'any' && !isOpen(arg) && arg.type.kind === declared.kind;
+  }).length;
+  let best: FunctionOverload | undefined;
+  for (const overload of overloads) {
+    if (fits(overload, false) && (best === undefined || exactMatches(overload) > exactMatches(best))) best = overload;
+  }
+  return best;
 }
 
 function noFunction(name: string, args: readonly CompiledExpr[]): SqlError {

@@ -10,8 +10,11 @@ import { absolute } from '../../types/arithmetic.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { formatText } from '../../types/text-io.js';
+import * as math from './math-functions.js';
+import * as strings from './string-functions.js';
 import {
   boolType,
+  byteaType,
   formatType,
   float8Type,
   int4Type,
@@ -80,23 +83,80 @@ function hex(bytes: Uint8Array): string {
 }
 
 const text1 = [textType] as const;
+const text2 = [textType, textType] as const;
+
+function padOverloads(left: boolean): FunctionOverload[] {
+  return [
+    strictOverload([textType, int4Type], textType, ([s, n]) => strings.pad(s as string, n as number, ' ', left)),
+    strictOverload([textType, int4Type, textType], textType, ([s, n, fill]) => strings.pad(s as string, n as number, fill as string, left)),
+  ];
+}
+
+/**
+ * The math functions (math-functions.ts). Overloads list float8 before numeric: an integer
+ * argument matches neither exactly and takes the first that converts, float8 — PostgreSQL's
+ * preferred numeric type — so `sqrt(2)` is float8 and `sqrt(2.0)` numeric, as in PostgreSQL.
+ */
+function mathFunctions(): [string, readonly FunctionOverload[]][] {
+  const f8 = [float8Type] as const;
+  const num = [numericType()] as const;
+  const float1 = (fn: (x: number) => number): FunctionOverload => strictOverload(f8, float8Type, ([x]) => fn(x as number));
+  const numeric1 = (fn: (x: Numeric) => Numeric): FunctionOverload => strictOverload(num, numericType(), ([x]) => fn(x as Numeric));
+  const unsupported = (name: string): FunctionOverload => numeric1(() => math.unsupportedNumeric(name));
+  const power = [
+    strictOverload([float8Type, float8Type], float8Type, ([x, y]) => math.powerFloat8(x as number, y as number)),
+    strictOverload([numericType(), numericType()], numericType(), ([x, y]) => math.powerNumeric(x as Numeric, y as Numeric)),
+  ];
+  return [
+    ['sqrt', [float1(math.sqrtFloat8), numeric1(math.sqrtNumeric)]],
+    ['cbrt', [float1(math.cbrtFloat8)]],
+    ['exp', [float1(math.expFloat8), unsupported('exp')]],
+    ['ln', [float1(math.lnFloat8), unsupported('ln')]],
+    [
+      'log',
+      [
+        float1(math.log10Float8),
+        unsupported('log'),
+        strictOverload([numericType(), numericType()], numericType(), () => { throw new SqlError('0A000', 'log(numeric, numeric) is not supported; cast the arguments to double precision and divide their ln'); }),
+      ],
+    ],
+    ['log10', [float1(math.log10Float8), unsupported('log10')]],
+    ['power', power],
+    ['pow', power],
+    ['sign', [float1(math.signFloat8), numeric1(math.signNumeric)]],
+    [
+      'trunc',
+      [float1(Math.trunc), numeric1((x) => math.truncNumeric(x, 0)), strictOverload([numericType(), int4Type], numericType(), ([x, scale]) => math.truncNumeric(x as Numeric, scale as number))],
+    ],
+  ];
+}
 
 export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> = new Map<string, readonly FunctionOverload[]>([
-  ['length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
+  ['length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length), strictOverload([byteaType], int4Type, ([b]) => (b as Uint8Array).length)]],
   ['char_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
   ['character_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
-  ['octet_length', [strictOverload(text1, int4Type, ([s]) => Buffer.byteLength(s as string, 'utf8'))]],
+  ['octet_length', [strictOverload(text1, int4Type, ([s]) => Buffer.byteLength(s as string, 'utf8')), strictOverload([byteaType], int4Type, ([b]) => (b as Uint8Array).length)]],
   ['lower', [strictOverload(text1, textType, ([s]) => (s as string).toLowerCase())]],
   ['upper', [strictOverload(text1, textType, ([s]) => (s as string).toUpperCase())]],
-  ['btrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +| +$/g, ''))]],
-  ['ltrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +/, ''))]],
-  ['rtrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/ +$/, ''))]],
+  ['btrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +| +$/g, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, true, true))]],
+  ['ltrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +/, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, true, false))]],
+  ['rtrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/ +$/, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, false, true))]],
   ['replace', [strictOverload([textType, textType, textType], textType, ([s, from, to]) => ((from as string) === '' ? (s as string) : (s as string).split(from as string).join(to as string)))]],
-  ['strpos', [strictOverload([textType, textType], int4Type, ([s, sub]) => codePoints((s as string).slice(0, Math.max(0, (s as string).indexOf(sub as string)))).length + ((s as string).includes(sub as string) ? 1 : 0))]],
+  ['strpos', [strictOverload(text2, int4Type, ([s, sub]) => strings.strpos(s as string, sub as string))]],
+  // `position(sub IN s)` is parsed as pg_catalog.position(s, sub).
+  ['position', [strictOverload(text2, int4Type, ([s, sub]) => strings.strpos(s as string, sub as string))]],
   ['left', [strictOverload([textType, int4Type], textType, ([s, n]) => { const chars = codePoints(s as string); return (n as number) >= 0 ? chars.slice(0, n as number).join('') : chars.slice(0, Math.max(0, chars.length + (n as number))).join(''); })]],
   ['right', [strictOverload([textType, int4Type], textType, ([s, n]) => { const chars = codePoints(s as string); return (n as number) >= 0 ? chars.slice(Math.max(0, chars.length - (n as number))).join('') : chars.slice(-(n as number)).join(''); })]],
-  ['repeat', [strictOverload([textType, int4Type], textType, ([s, n]) => (s as string).repeat(Math.max(0, n as number)))]],
-  ['md5', [strictOverload(text1, textType, () => { throw new SqlError('0A000', 'md5() is not supported'); })]],
+  ['repeat', [strictOverload([textType, int4Type], textType, ([s, n]) => strings.repeat(s as string, n as number))]],
+  ['md5', [strictOverload(text1, textType, ([s]) => strings.md5(s as string)), strictOverload([byteaType], textType, ([b]) => strings.md5(b as Uint8Array))]],
+  ['lpad', padOverloads(true)],
+  ['rpad', padOverloads(false)],
+  ['split_part', [strictOverload([textType, textType, int4Type], textType, ([s, delimiter, n]) => strings.splitPart(s as string, delimiter as string, n as number))]],
+  ['reverse', [strictOverload(text1, textType, ([s]) => strings.reverse(s as string))]],
+  ['initcap', [strictOverload(text1, textType, ([s]) => strings.initcap(s as string))]],
+  ['translate', [strictOverload([textType, textType, textType], textType, ([s, from, to]) => strings.translate(s as string, from as string, to as string))]],
+  ['chr', [strictOverload([int4Type], textType, ([n]) => strings.chr(n as number))]],
+  ['ascii', [strictOverload(text1, int4Type, ([s]) => strings.ascii(s as string))]],
   [
     'substr',
     [
@@ -133,6 +193,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
       strictOverload([numericType(), int4Type], numericType(), ([x, digits]) => (x as Numeric).round(digits as number)),
     ],
   ],
+  ...mathFunctions(),
   ['floor', [strictOverload([float8Type], float8Type, ([x]) => Math.floor(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric(x as Numeric))]],
   ['ceil', [strictOverload([float8Type], float8Type, ([x]) => Math.ceil(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric((x as Numeric).negate()).negate())]],
   ['mod', [strictOverload([int8Type, int8Type], int8Type, ([a, b]) => { if (b === 0n) throw new SqlError('22012', 'division by zero'); return (a as bigint) % (b as bigint); })]],

@@ -9,12 +9,14 @@ import { dateAddDays, dateDifference, timestampAddInterval, timestamptzAddInterv
 import type { Datum, Interval } from '../../types/datum.js';
 import { negate as negateDatum } from '../../types/arithmetic.js';
 import { formatText } from '../../types/text-io.js';
-import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
+import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, numericType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
 import { regexMatch } from './regex.js';
+import { powerFloat8, powerNumeric } from './math-functions.js';
+import type { Numeric } from '../../types/numeric.js';
 
 const comparisons = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const arithmeticOperators = new Set(['+', '-', '*', '/', '%']);
@@ -75,6 +77,7 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     return binary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
   }
   if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
+  if (operator === '^') return powerOperator(leftIn, rightIn, paramTypes);
   if (regexOperators.has(operator)) return regexOperator(operator, leftIn, rightIn, paramTypes);
   throw noOperator(operator, leftIn.type, rightIn.type);
 }
@@ -143,6 +146,22 @@ function arithmeticOperator(operator: ArithmeticOperator, leftIn: CompiledExpr, 
   const left = coerce(leftIn, type, 'implicit', paramTypes);
   const right = coerce(rightIn, type, 'implicit', paramTypes);
   return binary(type, left, right, (a, b) => arithmetic(operator, type, a, b));
+}
+
+/**
+ * `x ^ y`: PostgreSQL has it for float8 and numeric only, so numeric (or an open side with
+ * numeric) stays numeric and every other number — integers, float4 — goes to float8.
+ */
+function powerOperator(leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const sides = [leftIn, rightIn];
+  if (sides.some((side) => !isOpen(side) && typeCategory(side.type) !== 'N')) throw noOperator('^', leftIn.type, rightIn.type);
+  const isNumeric = (side: CompiledExpr): boolean => !isOpen(side) && side.type.kind === 'numeric';
+  const isFloat = (side: CompiledExpr): boolean => !isOpen(side) && (side.type.kind === 'float8' || side.type.kind === 'float4');
+  const numericPower = sides.some(isNumeric) && !sides.some(isFloat);
+  const type = numericPower ? numericType() : float8Type;
+  const left = coerce(leftIn, type, 'implicit', paramTypes);
+  const right = coerce(rightIn, type, 'implicit', paramTypes);
+  return binary(type, left, right, (a, b) => (numericPower ? powerNumeric(a as Numeric, b as Numeric) : powerFloat8(a as number, b as number)));
 }
 
 /**

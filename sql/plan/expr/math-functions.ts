@@ -1,0 +1,216 @@
+/**
+ * PostgreSQL's mathematical functions over float8 and numeric (`sqrt`, `cbrt`, `exp`, `ln`,
+ * `log`, `power` / `^`, `trunc`, `sign`), with PostgreSQL's result types, result scales and
+ * errors (float.c and numeric.c).
+ *
+ * float8 follows the C library as PostgreSQL does, then checks the result the way PostgreSQL's
+ * `float_overflow_error` / `float_underflow_error` do. numeric stays exact: `sqrt` and integer
+ * powers are computed on bigints and rounded once (half away from zero) to the scale PostgreSQL
+ * chooses (`numeric_sqrt`'s "NUMERIC_MIN_SIG_DIGITS significant digits, at least the input's
+ * display scale"; `power_var`'s 16 digits after the point for an integer exponent). The numeric transcendental functions (`exp`, `ln`,
+ * `log`, a non-integer `power`) are refused with 0A000 rather than answered with float digits
+ * PostgreSQL would not print.
+ */
+import { Numeric, pow10 } from '../../types/numeric.js';
+import { SqlError } from '../../catalog/errors.js';
+
+/** PostgreSQL's NUMERIC_MIN_SIG_DIGITS: significant digits a computed numeric result gets at least. */
+const numericMinSignificantDigits = 16;
+/** PostgreSQL's NUMERIC_MAX_DISPLAY_SCALE: the largest scale a computed result gets. */
+const numericMaxDisplayScale = 1000;
+/** PostgreSQL's NUMERIC_MAX_RESULT_SCALE: the scale `trunc`/`round` clamp their argument to. */
+const numericMaxResultScale = 2000;
+/**
+ * Most decimal digits of the exact power `|base|^n` rangedb computes before rounding; past it a
+ * numeric power is refused (0A000) rather than held as a huge bigint (PostgreSQL instead works
+ * to a bounded precision; a limit keeps one expression from taking the node's CPU and memory).
+ */
+const numericPowerExactDigitsMax = 20_000;
+
+const overflow = (): SqlError => new SqlError('22003', 'value out of range: overflow');
+const underflow = (): SqlError => new SqlError('22003', 'value out of range: underflow');
+
+/** Checks a float8 result as PostgreSQL's float.c does: infinite from finite input overflows, zero from non-zero underflows. */
+function checkFloat(result: number, inputInfinite: boolean, zeroAllowed: boolean): number {
+  if (!Number.isFinite(result) && !Number.isNaN(result) && !inputInfinite) throw overflow();
+  if (result === 0 && !zeroAllowed) throw underflow();
+  return result;
+}
+
+export function sqrtFloat8(x: number): number {
+  if (x < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
+  return Math.sqrt(x);
+}
+
+export function cbrtFloat8(x: number): number {
+  return Math.cbrt(x);
+}
+
+export function expFloat8(x: number): number {
+  if (Number.isNaN(x)) return x;
+  return checkFloat(Math.exp(x), !Number.isFinite(x), x === -Infinity);
+}
+
+function checkLogArgument(x: number): void {
+  if (x === 0) throw new SqlError('2201E', 'cannot take logarithm of zero');
+  if (x < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number');
+}
+
+export function lnFloat8(x: number): number {
+  checkLogArgument(x);
+  return Math.log(x);
+}
+
+export function log10Float8(x: number): number {
+  checkLogArgument(x);
+  return Math.log10(x);
+}
+
+/** PostgreSQL's `dpow`: POSIX pow's NaN and infinity rules, its domain errors, then overflow checks. */
+export function powerFloat8(base: number, exponent: number): number {
+  if (Number.isNaN(base)) return Number.isNaN(exponent) || exponent !== 0 ? NaN : 1;
+  if (Number.isNaN(exponent)) return base === 1 ? 1 : NaN;
+  if (base === 0 && exponent < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
+  if (base < 0 && Number.isFinite(exponent) && Math.floor(exponent) !== exponent) {
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  }
+  if (Math.abs(base) === 1 && !Number.isFinite(exponent)) return 1; // POSIX: pow(±1, ±inf) = 1; JavaScript says NaN.
+  const result = Math.pow(base, exponent);
+  const inputInfinite = !Number.isFinite(base) || !Number.isFinite(exponent);
+  return checkFloat(result, inputInfinite, base === 0 || inputInfinite);
+}
+
+export function signFloat8(x: number): number {
+  if (Number.isNaN(x)) return x;
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}
+
+export function signNumeric(x: Numeric): Numeric {
+  if (x.isNaN) return x;
+  return Numeric.of(BigInt(x.sign));
+}
+
+/** `trunc(numeric, scale)`: toward zero; the scale is clamped as PostgreSQL clamps it. */
+export function truncNumeric(x: Numeric, scale: number): Numeric {
+  return x.trunc(Math.max(-numericMaxResultScale, Math.min(numericMaxResultScale, scale)));
+}
+
+export function unsupportedNumeric(name: string): never {
+  throw new SqlError('0A000', `${name}(numeric) is not supported; cast the argument to double precision`);
+}
+
+/**
+ * The weight of a non-zero numeric in PostgreSQL's base-10000 digits (the position of its
+ * leading digit group: 0 for 1..9999, -1 for 0.0001..0.9999); 0 for zero, as PostgreSQL stores it.
+ */
+function base10000Weight(x: Numeric): number {
+  if (x.unscaled === 0n) return 0;
+  const exponent = (x.unscaled < 0n ? -x.unscaled : x.unscaled).toString().length - 1 - x.scale;
+  return Math.floor(exponent / 4);
+}
+
+/** `round(numerator / denominator)`, half away from zero, for a positive denominator. */
+function divideRound(numerator: bigint, denominator: bigint): bigint {
+  const quotient = numerator / denominator;
+  const remainder = numerator % denominator;
+  if (2n * (remainder < 0n ? -remainder : remainder) >= denominator) return quotient + (numerator < 0n ? -1n : 1n);
+  return quotient;
+}
+
+function integerSqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n)))) + 1n; // a start above the root when Number(n) is exact
+  if (x * x <= n) x = 1n << BigInt(Math.ceil(n.toString(2).length / 2) + 1);
+  for (;;) {
+    const next = (x + n / x) >> 1n;
+    if (next >= x) return x;
+    x = next;
+  }
+}
+
+/**
+ * PostgreSQL's `numeric_sqrt`: the result scale gives about 16 significant digits and at least
+ * the argument's scale; the root is truncated to one digit more and rounded (as `sqrt_var` does),
+ * which is the correctly rounded root.
+ */
+export function sqrtNumeric(x: Numeric): Numeric {
+  if (x.isNaN || x.form === 'infinity') return x;
+  if (x.sign < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
+  const sweight = ((base10000Weight(x) + 1) * 4) / 2 - 1;
+  const rscale = Math.min(Math.max(numericMinSignificantDigits - sweight, x.scale, 0), numericMaxDisplayScale);
+  const scaled = x.unscaled * pow10(2 * (rscale + 1) - x.scale); // x · 10^(2·(rscale+1)), an integer since rscale ≥ x.scale
+  const root = integerSqrt(scaled); // floor(√x · 10^(rscale+1))
+  return Numeric.of(divideRound(root, 10n), rscale);
+}
+
+/** The estimate of `exponent · log10|base|` that `power_var_int` chooses its scale from (up to 4 base-10000 digits). */
+function powerWeightEstimate(base: Numeric, exponent: number): number {
+  const magnitude = base.unscaled < 0n ? -base.unscaled : base.unscaled;
+  const alignedScale = Math.ceil(base.scale / 4) * 4;
+  let groups = magnitude * pow10(alignedScale - base.scale);
+  const digits: number[] = [];
+  while (groups > 0n) {
+    digits.unshift(Number(groups % 10000n));
+    groups /= 10000n;
+  }
+  const weight = digits.length - 1 - alignedScale / 4;
+  while (digits.length > 1 && digits[digits.length - 1] === 0) digits.pop(); // PostgreSQL strips trailing zero groups
+  let f = digits[0]!;
+  let p = weight * 4;
+  for (let i = 1; i < digits.length && i * 4 < 16; i++) {
+    f = f * 10000 + digits[i]!;
+    p -= 4;
+  }
+  return exponent * (Math.log10(f) + p);
+}
+
+/**
+ * PostgreSQL's `numeric_power` for an integer exponent (`power_var_int`): the exact power rounded
+ * half away from zero to the scale PostgreSQL 15 chooses (16 digits after the point, at least
+ * the base's display scale, at most 1000). NaN follows PostgreSQL's rules
+ * (`NaN ^ 0` and `1 ^ NaN` are 1); infinities and non-integer exponents are refused with 0A000.
+ */
+export function powerNumeric(base: Numeric, exponent: Numeric): Numeric {
+  if (base.isNaN || exponent.isNaN) {
+    if (base.isNaN && exponent.isFinite && exponent.sign === 0) return Numeric.of(1n);
+    if (exponent.isNaN && base.isFinite && base.compare(Numeric.of(1n)) === 0) return Numeric.of(1n);
+    return Numeric.nan;
+  }
+  if (base.isFinite && base.sign === 0 && exponent.sign < 0) throw new SqlError('2201F', 'zero raised to a negative power is undefined');
+  const integral = exponent.isFinite && exponent.trunc(0).compare(exponent) === 0;
+  if (base.isFinite && base.sign < 0 && exponent.isFinite && !integral) {
+    throw new SqlError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  }
+  if (!base.isFinite || !exponent.isFinite) throw new SqlError('0A000', 'power(numeric, numeric) with an infinite argument is not supported');
+  const n = integral ? Number(exponent.trunc(0).unscaled) : NaN;
+  if (!integral || !Number.isSafeInteger(n) || Math.abs(n) > 2_147_483_647) throw new SqlError('0A000', 'power(numeric, numeric) with a non-integer exponent is not supported; cast to double precision');
+  return powerNumericInteger(base, n);
+}
+
+/**
+ * PostgreSQL 15's `power_var` for an integer exponent: scale max(16, the base's scale) (capped
+ * at 1000), a crude overflow test and an underflow to zero from the estimated result weight.
+ */
+function powerNumericInteger(base: Numeric, n: number): Numeric {
+  const rscale = Math.min(Math.max(numericMinSignificantDigits, base.scale), numericMaxDisplayScale);
+  const f = base.sign === 0 ? 0 : powerWeightEstimate(base, n);
+  if (f > 3 * 32767 * 4) throw new SqlError('22003', 'value overflows numeric format');
+  if (f + 1 < -rscale) return Numeric.of(0n, rscale);
+  if (n === 0) return Numeric.of(pow10(rscale), rscale);
+  if (base.sign === 0) return Numeric.of(0n, rscale);
+  const magnitudeDigits = (base.unscaled < 0n ? -base.unscaled : base.unscaled).toString().length;
+  if (magnitudeDigits * Math.abs(n) > numericPowerExactDigitsMax) throw new SqlError('0A000', `power(numeric, numeric) with exponent ${n} is not supported for a base of ${magnitudeDigits} digits`);
+  const k = BigInt(Math.abs(n));
+  const power = base.unscaled ** k; // |base|^|n| · 10^(scale·|n|), with the sign of the result
+  const powerScale = base.scale * Math.abs(n);
+  if (n > 0) {
+    return rscale >= powerScale ? Numeric.of(power * pow10(rscale - powerScale), rscale) : Numeric.of(divideRoundSigned(power, pow10(powerScale - rscale)), rscale);
+  }
+  // base^-|n| = 10^powerScale / power, rounded to rscale digits.
+  return Numeric.of(divideRoundSigned(pow10(powerScale + rscale), power), rscale);
+}
+
+/** `round(numerator / denominator)` half away from zero, for either sign of denominator. */
+function divideRoundSigned(numerator: bigint, denominator: bigint): bigint {
+  return denominator < 0n ? divideRound(-numerator, -denominator) : divideRound(numerator, denominator);
+}
