@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- kv [--clients=64] [--seconds=5] [--keys=100000] [--value-bytes=100]`:
+ * `npm run bench -- kv [--clients=64] [--seconds=5] [--warmup-seconds=1] [--keys=100000] [--value-bytes=100]`:
  * single-key write transactions with synced durability.
  *
  * Ours: a single-node rangedb (`openKv` over a `LevelEngine`: Raft-replicated ranges, latches,
@@ -30,6 +30,8 @@ import { benchDir, flag, percentile, progress, report, round } from './_report.j
 
 const clients = flag('clients', 64);
 const seconds = flag('seconds', 5);
+/** Unmeasured seconds of the same load before each measured run: JIT compilation, caches, a fresh store's first lease. */
+const warmupSeconds = flag('warmup-seconds', 1);
 const keys = flag('keys', 100_000);
 const valueBytes = flag('value-bytes', 100);
 const value = new Uint8Array(valueBytes).fill(7);
@@ -52,10 +54,12 @@ async function runReference(): Promise<LoadResult> {
   const db = new ClassicLevel<Uint8Array, Uint8Array>(benchDir('kv-ref'), { keyEncoding: 'view', valueEncoding: 'view' });
   await db.open();
   const randoms = Array.from({ length: clients }, (_, c) => new SeededRandom(1000 + c));
-  const result = await closedLoop(clients, seconds, async (c) => {
+  const put = async (c: number): Promise<number> => {
     await db.batch([{ type: 'put', key: key(randoms[c]!.int(keys)), value }], { sync: true });
     return 1;
-  });
+  };
+  if (warmupSeconds > 0) await closedLoop(clients, warmupSeconds, put);
+  const result = await closedLoop(clients, seconds, put);
   await db.close();
   return result;
 }
@@ -63,23 +67,25 @@ async function runReference(): Promise<LoadResult> {
 async function runOurs(onePhase: boolean): Promise<LoadResult> {
   const kv = await openKv({ engine: await LevelEngine.open(benchDir('kv')), env: realEnv({ logger: silentLogger() }) });
   const randoms = Array.from({ length: clients }, (_, c) => new SeededRandom(1000 + c));
-  try {
-    return await closedLoop(clients, seconds, async (c) => {
-      const k = key(randoms[c]!.int(keys));
-      let attempts = 0;
-      await runTxn(kv.sender, kv.txnDeps, (txn) => {
-        attempts++;
-        return onePhase ? txn.commit([putRequest(k, value)]) : txn.put(k, value);
-      });
-      return attempts;
+  const write = async (c: number): Promise<number> => {
+    const k = key(randoms[c]!.int(keys));
+    let attempts = 0;
+    await runTxn(kv.sender, kv.txnDeps, (txn) => {
+      attempts++;
+      return onePhase ? txn.commit([putRequest(k, value)]) : txn.put(k, value);
     });
+    return attempts;
+  };
+  try {
+    if (warmupSeconds > 0) await closedLoop(clients, warmupSeconds, write);
+    return await closedLoop(clients, seconds, write);
   } finally {
     await kv.close();
   }
 }
 
 async function main(): Promise<void> {
-  progress(`kv: single-key synced write transactions, ${clients} clients, ${keys} keys, ${valueBytes}-byte values, ${seconds}s per run`);
+  progress(`kv: single-key synced write transactions, ${clients} clients, ${keys} keys, ${valueBytes}-byte values, ${seconds}s per run after ${warmupSeconds}s of warm-up`);
   const reference = await runReference();
   progress(describe('classic-level, one synced put per batch', reference));
   const ours = await runOurs(false);
