@@ -1,0 +1,90 @@
+// The numeric math functions (sql/plan/expr/math-functions.ts): sqrt is the correctly rounded
+// root at PostgreSQL's scale (checked as a property), integer powers are exact then rounded, and
+// what rangedb does not compute exactly is refused with 0A000 instead of answered wrongly.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { powerFloat8, powerNumeric, sqrtNumeric, truncNumeric } from '../../../sql/plan/expr/math-functions.js';
+import { Numeric, pow10 } from '../../../sql/types/numeric.js';
+import { SqlError } from '../../../sql/catalog/errors.js';
+
+const n = (text: string): Numeric => Numeric.parse(text);
+
+function sqlState(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof SqlError) return error.sqlState;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('sqrtNumeric', () => {
+  it('gives PostgreSQL 15 digits and scales', () => {
+    expect(sqrtNumeric(n('2.0')).toString()).toBe('1.414213562373095');
+    expect(sqrtNumeric(n('2.00000000000000000000')).toString()).toBe('1.41421356237309504880');
+    expect(sqrtNumeric(n('12345678901234567890.5')).toString()).toBe('3513641828.8201443');
+    expect(sqrtNumeric(n('1e-20')).toString()).toBe('0.0000000001000000000000000');
+    expect(sqrtNumeric(n('0')).toString()).toBe('0.000000000000000');
+    expect(sqrtNumeric(Numeric.nan)).toBe(Numeric.nan);
+    expect(sqlState(() => sqrtNumeric(n('-0.5')))).toBe('2201F');
+    expect(sqlState(() => sqrtNumeric(Numeric.negativeInfinity))).toBe('2201F');
+  });
+
+  it('is the root rounded half away from zero at its scale', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 30n }), fc.integer({ min: 0, max: 20 }), (unscaled, scale) => {
+        const x = Numeric.of(unscaled, scale);
+        const root = sqrtNumeric(x);
+        // (root ∓ ½ unit)² brackets x: compare at a common scale, all integers.
+        const s = root.scale;
+        const twice = 2n * root.unscaled;
+        const target = 4n * x.unscaled * pow10(2 * s - scale);
+        const low = twice === 0n ? 0n : (twice - 1n) ** 2n;
+        expect(low <= target).toBe(true);
+        expect(target < (twice + 1n) ** 2n).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('powerNumeric', () => {
+  it('gives exact integer powers at scale max(16, the base scale)', () => {
+    expect(powerNumeric(n('1.1'), n('40')).toString()).toBe('45.2592555681759518');
+    expect(powerNumeric(n('10.0'), n('20')).toString()).toBe('100000000000000000000.0000000000000000');
+    expect(powerNumeric(n('3.0'), n('-1')).toString()).toBe('0.3333333333333333');
+    expect(powerNumeric(n('-2.0'), n('5')).toString()).toBe('-32.0000000000000000');
+    expect(powerNumeric(n('-2'), n('-3')).toString()).toBe('-0.1250000000000000');
+    expect(powerNumeric(n('3.0'), n('0')).toString()).toBe('1.0000000000000000');
+    expect(powerNumeric(n('0.1'), n('2000')).toString()).toBe('0.0000000000000000');
+  });
+
+  it('follows NaN rules and errors, and refuses what it does not compute exactly', () => {
+    expect(powerNumeric(Numeric.nan, n('0')).toString()).toBe('1');
+    expect(powerNumeric(n('1'), Numeric.nan).toString()).toBe('1');
+    expect(powerNumeric(n('2'), Numeric.nan)).toBe(Numeric.nan);
+    expect(sqlState(() => powerNumeric(n('0'), n('-1')))).toBe('2201F');
+    expect(sqlState(() => powerNumeric(n('-8'), n('0.5')))).toBe('2201F');
+    expect(sqlState(() => powerNumeric(n('2'), n('0.5')))).toBe('0A000');
+    expect(sqlState(() => powerNumeric(n('10'), n('1000000')))).toBe('22003');
+    expect(sqlState(() => powerNumeric(n('1.000001'), n('100000')))).toBe('0A000');
+  });
+});
+
+describe('powerFloat8 and truncNumeric', () => {
+  it("follows PostgreSQL's dpow", () => {
+    expect(powerFloat8(NaN, 0)).toBe(1);
+    expect(powerFloat8(1, NaN)).toBe(1);
+    expect(powerFloat8(-1, Infinity)).toBe(1);
+    expect(sqlState(() => powerFloat8(10, 400))).toBe('22003');
+    expect(sqlState(() => powerFloat8(10, -400))).toBe('22003');
+    expect(powerFloat8(0, 2)).toBe(0);
+  });
+
+  it('truncates toward zero and clamps the scale', () => {
+    expect(truncNumeric(n('-42.89'), 1).toString()).toBe('-42.8');
+    expect(truncNumeric(n('1234.5'), -2).toString()).toBe('1200');
+    expect(truncNumeric(n('1.5'), 5000).scale).toBe(2000);
+  });
+});
