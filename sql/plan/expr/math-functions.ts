@@ -119,7 +119,9 @@ function divideRound(numerator: bigint, denominator: bigint): bigint {
 
 function integerSqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n)))) + 1n; // a start above the root when Number(n) is exact
+  // Newton's iteration from above the root: a float estimate while n fits a double, else a power of two.
+  const estimate = Math.sqrt(Number(n));
+  let x = Number.isFinite(estimate) ? BigInt(Math.floor(estimate)) + 1n : 0n;
   if (x * x <= n) x = 1n << BigInt(Math.ceil(n.toString(2).length / 2) + 1);
   for (;;) {
     const next = (x + n / x) >> 1n;
@@ -138,7 +140,10 @@ export function sqrtNumeric(x: Numeric): Numeric {
   if (x.sign < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
   const sweight = ((base10000Weight(x) + 1) * 4) / 2 - 1;
   const rscale = Math.min(Math.max(numericMinSignificantDigits - sweight, x.scale, 0), numericMaxDisplayScale);
-  const scaled = x.unscaled * pow10(2 * (rscale + 1) - x.scale); // x · 10^(2·(rscale+1)), an integer since rscale ≥ x.scale
+  // floor(x · 10^(2·(rscale+1))): exact unless the argument's scale is above 2·(rscale+1) (a
+  // scale past the 1000 cap), where flooring first still gives the same integer root.
+  const shift = 2 * (rscale + 1) - x.scale;
+  const scaled = shift >= 0 ? x.unscaled * pow10(shift) : x.unscaled / pow10(-shift);
   const root = integerSqrt(scaled); // floor(√x · 10^(rscale+1))
   return Numeric.of(divideRound(root, 10n), rscale);
 }

@@ -27,6 +27,9 @@ describe('sqrtNumeric', () => {
     expect(sqrtNumeric(n('1e-20')).toString()).toBe('0.0000000001000000000000000');
     expect(sqrtNumeric(n('0')).toString()).toBe('0.000000000000000');
     expect(sqrtNumeric(Numeric.nan)).toBe(Numeric.nan);
+    const longRoot = sqrtNumeric(Numeric.of(2n * 10n ** 3000n, 3000)); // scale capped at 1000
+    expect(longRoot.scale).toBe(1000);
+    expect(longRoot.toString().slice(0, 22)).toBe('1.41421356237309504880');
     expect(sqlState(() => sqrtNumeric(n('-0.5')))).toBe('2201F');
     expect(sqlState(() => sqrtNumeric(Numeric.negativeInfinity))).toBe('2201F');
   });
