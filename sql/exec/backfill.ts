@@ -4,13 +4,15 @@
  * DDL is transactional.
  *
  * ```
- *   statement txn (T_read)                     non-transactional bulk writes (no intents)
- *   ─ lock the table's descriptor (exclusive)
- *   ─ scan the old primary index in pages ──►  clear the new indexes' spans (junk of a failed try)
+ *   statement txn                              non-transactional bulk work (no intents)
+ *   ─ write the new descriptor (or, if the txn
+ *     already wrote, lock it: exclusive) ───►  clear the new indexes' spans (junk of a failed try)
+ *                                              read the old primary index as of now, in pages
+ *                                              (`scanSnapshot`; in the txn if it already wrote)
  *                                              chunk of rows ─► conditional puts, one batch ──► …
  *   ─ fence: read a sentinel at T_fence ≥ every chunk's timestamp (non-transactional, sets the
  *     timestamp cache); the txn writes the sentinel, so its commit lands above T_fence
- *   ─ write the new descriptor, commit ──────►  after commit: delete the old indexes' spans (GC)
+ *   ─ commit ────────────────────────────────►  after commit: delete the old indexes' spans (GC)
  * ```
  *
  * Why the new entries need no transaction: they go to index ids no committed descriptor names,
@@ -19,13 +21,14 @@
  * junk in an unnamed span, and the next attempt — which picks the same ids, since `nextIndexId`
  * did not move — clears the spans before it writes. What the transaction guarantees:
  *
- * - **No lost or extra rows.** The old rows are read in the transaction at its read timestamp,
- *   so its read spans hold the whole table: a write by anyone else between that read and the
- *   commit fails the commit's refresh (40001), and the retried statement backfills again.
+ * - **No lost or extra rows.** Either the descriptor's intent (on the catalog version every
+ *   statement reads) keeps writers out from before the snapshot to the commit (`scanSnapshot`
+ *   says how one already under way fails), or the rows are read in the transaction, whose
+ *   refresh at commit fails (40001) if anyone wrote them since; the retry backfills again.
  * - **No half-built index visible.** The entries are written before the commit, and the fence
  *   puts the commit timestamp above every one of them (the timestamp cache's rule: a write lands
  *   above every earlier read of its key), so any reader of the new descriptor sees them all.
- * - **One backfill per table at a time.** The descriptor is locked (exclusive) before the spans
+ * - **One backfill per table at a time.** The descriptor is written or locked before the spans
  *   are cleared, so a concurrent ADD PRIMARY KEY waits instead of writing into the same span, and
  *   CREATE INDEX writes its descriptor before its entries (ddl-index.ts), so it never holds
  *   intents in a span we clear while it waits for our lock. An intent an abandoned transaction
