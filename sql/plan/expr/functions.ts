@@ -102,7 +102,7 @@ function mathFunctions(): [string, readonly FunctionOverload[]][] {
   const num = [numericType()] as const;
   const float1 = (fn: (x: number) => number): FunctionOverload => strictOverload(f8, float8Type, ([x]) => fn(x as number));
   const numeric1 = (fn: (x: Numeric) => Numeric): FunctionOverload => strictOverload(num, numericType(), ([x]) => fn(x as Numeric));
-  const unsupported = (name: string): FunctionOverload => numeric1(() => math.unsupportedNumeric(name));
+  const log10 = numeric1((x) => math.logNumeric(Numeric.of(10n), x));
   const power = [
     strictOverload([float8Type, float8Type], float8Type, ([x, y]) => math.powerFloat8(x as number, y as number)),
     strictOverload([numericType(), numericType()], numericType(), ([x, y]) => math.powerNumeric(x as Numeric, y as Numeric)),
@@ -110,17 +110,10 @@ function mathFunctions(): [string, readonly FunctionOverload[]][] {
   return [
     ['sqrt', [float1(math.sqrtFloat8), numeric1(math.sqrtNumeric)]],
     ['cbrt', [float1(math.cbrtFloat8)]],
-    ['exp', [float1(math.expFloat8), unsupported('exp')]],
-    ['ln', [float1(math.lnFloat8), unsupported('ln')]],
-    [
-      'log',
-      [
-        float1(math.log10Float8),
-        unsupported('log'),
-        strictOverload([numericType(), numericType()], numericType(), () => { throw new SqlError('0A000', 'log(numeric, numeric) is not supported; cast the arguments to double precision and divide their ln'); }),
-      ],
-    ],
-    ['log10', [float1(math.log10Float8), unsupported('log10')]],
+    ['exp', [float1(math.expFloat8), numeric1(math.expNumeric)]],
+    ['ln', [float1(math.lnFloat8), numeric1(math.lnNumeric)]],
+    ['log', [float1(math.log10Float8), log10, strictOverload([numericType(), numericType()], numericType(), ([b, x]) => math.logNumeric(b as Numeric, x as Numeric))]],
+    ['log10', [float1(math.log10Float8), log10]],
     ['power', power],
     ['pow', power],
     ['sign', [float1(math.signFloat8), numeric1(math.signNumeric)]],

@@ -7,9 +7,11 @@
  * `float_overflow_error` / `float_underflow_error` do. numeric stays exact: `sqrt` and integer
  * powers are computed on bigints and rounded once (half away from zero) to the scale PostgreSQL
  * chooses (`numeric_sqrt`'s "NUMERIC_MIN_SIG_DIGITS significant digits, at least the input's
- * display scale"; `power_var`'s 16 digits after the point for an integer exponent). The numeric transcendental functions (`exp`, `ln`,
- * `log`, a non-integer `power`) are refused with 0A000 rather than answered with float digits
- * PostgreSQL would not print.
+ * display scale"; `power_var`'s 16 digits after the point for an integer exponent). `ln`,
+ * `log` and `exp` on numeric are computed in bigint fixed point (square-root argument reduction
+ * and an atanh series; halving and a Taylor series) with guard digits past PostgreSQL's result
+ * scale, then rounded once. A numeric `power` with a non-integer exponent is refused with 0A000
+ * rather than answered with other digits.
  */
 import { Numeric, pow10 } from '../../types/numeric.js';
 import { SqlError } from '../../catalog/errors.js';
@@ -93,10 +95,6 @@ export function signNumeric(x: Numeric): Numeric {
 /** `trunc(numeric, scale)`: toward zero; the scale is clamped as PostgreSQL clamps it. */
 export function truncNumeric(x: Numeric, scale: number): Numeric {
   return x.trunc(Math.max(-numericMaxResultScale, Math.min(numericMaxResultScale, scale)));
-}
-
-export function unsupportedNumeric(name: string): never {
-  throw new SqlError('0A000', `${name}(numeric) is not supported; cast the argument to double precision`);
 }
 
 /**
@@ -218,4 +216,150 @@ function powerNumericInteger(base: Numeric, n: number): Numeric {
 /** `round(numerator / denominator)` half away from zero, for either sign of denominator. */
 function divideRoundSigned(numerator: bigint, denominator: bigint): bigint {
   return denominator < 0n ? divideRound(-numerator, -denominator) : divideRound(numerator, denominator);
+}
+
+/**
+ * Fixed-point arbitrary precision for the numeric transcendental functions: a bigint `v` stands
+ * for v · 10^-precision. Each function works `guardDigits` past the scale it rounds to, so the
+ * one final rounding (half away from zero, as PostgreSQL's `round_var`) gives PostgreSQL's digits
+ * unless the true value lies within 10^-guardDigits of a rounding tie.
+ */
+const guardDigits = 12;
+
+function fixedOf(x: Numeric, precision: number): bigint {
+  return precision >= x.scale ? x.unscaled * pow10(precision - x.scale) : x.unscaled / pow10(x.scale - precision);
+}
+
+function fixedSqrt(v: bigint, precision: number): bigint {
+  return integerSqrt(v * pow10(precision));
+}
+
+/** ln(v · 10^-precision) for v > 0: halve the logarithm by square roots until the argument is near 1, then 2·atanh((y−1)/(y+1)). */
+function fixedLn(v: bigint, precision: number): bigint {
+  const one = pow10(precision);
+  let y = v;
+  let halvings = 0;
+  const near = one / 100n;
+  while ((y > one ? y - one : one - y) > near) {
+    y = fixedSqrt(y, precision);
+    halvings++;
+  }
+  const z = ((y - one) * one) / (y + one);
+  const z2 = (z * z) / one;
+  let term = z;
+  let sum = 0n;
+  for (let k = 1n; term !== 0n; k += 2n) {
+    sum += term / k;
+    term = (term * z2) / one;
+  }
+  return 2n * sum * (1n << BigInt(halvings));
+}
+
+/** PostgreSQL's `estimate_ln_dweight`: the decimal weight of ln(x), from which ln and log choose their scale. */
+function estimateLnWeight(x: Numeric): number {
+  if (x.sign <= 0) return 0;
+  if (x.compare(n09) >= 0 && x.compare(n11) <= 0) {
+    const d = x.sub(Numeric.of(1n));
+    if (d.unscaled === 0n) return 0;
+    const groups = base10000Groups(d);
+    return groups.weight * 4 + Math.trunc(Math.log10(groups.digits[0]!));
+  }
+  const groups = base10000Groups(x);
+  let digits = groups.digits[0]!;
+  let dweight = groups.weight * 4;
+  if (groups.digits.length > 1) {
+    digits = digits * 10000 + groups.digits[1]!;
+    dweight -= 4;
+  }
+  const lnValue = Math.log(digits) + dweight * 2.302585092994046;
+  return Math.trunc(Math.log10(Math.abs(lnValue)));
+}
+const n09 = Numeric.of(9n, 1);
+const n11 = Numeric.of(11n, 1);
+
+/** The base-10000 digit groups of |x| ≠ 0 (trailing zero groups stripped) and the leading group's weight. */
+function base10000Groups(x: Numeric): { digits: number[]; weight: number } {
+  const magnitude = x.unscaled < 0n ? -x.unscaled : x.unscaled;
+  const alignedScale = Math.ceil(x.scale / 4) * 4;
+  let groups = magnitude * pow10(alignedScale - x.scale);
+  const digits: number[] = [];
+  while (groups > 0n) {
+    digits.unshift(Number(groups % 10000n));
+    groups /= 10000n;
+  }
+  const weight = digits.length - 1 - alignedScale / 4;
+  while (digits.length > 1 && digits[digits.length - 1] === 0) digits.pop();
+  return { digits, weight };
+}
+
+function checkLnArgument(x: Numeric): void {
+  if (x.isFinite && x.sign === 0) throw new SqlError('2201E', 'cannot take logarithm of zero');
+  if (x.sign < 0) throw new SqlError('2201E', 'cannot take logarithm of a negative number');
+}
+
+const clampScale = (scale: number): number => Math.min(Math.max(scale, 0), numericMaxDisplayScale);
+
+function roundFixed(v: bigint, precision: number, scale: number): Numeric {
+  return Numeric.of(divideRoundSigned(v, pow10(precision - scale)), scale);
+}
+
+/** PostgreSQL's `numeric_ln`: scale 16 − the estimated weight of the result, at least the argument's. */
+export function lnNumeric(x: Numeric): Numeric {
+  if (x.isNaN) return x;
+  checkLnArgument(x);
+  if (x.form === 'infinity') return x;
+  const rscale = clampScale(Math.max(numericMinSignificantDigits - estimateLnWeight(x), x.scale));
+  const precision = rscale + guardDigits;
+  return roundFixed(lnOfNumeric(x, precision), precision, rscale);
+}
+
+/** ln(x) at `precision`: ln of the mantissa in [1, 10) plus the decimal exponent times ln 10, so no fixed-point value loses its digits. */
+function lnOfNumeric(x: Numeric, precision: number): bigint {
+  const exponent = x.unscaled.toString().length - 1 - x.scale;
+  const work = precision + 4 + String(Math.abs(exponent)).length;
+  // |x| / 10^exponent in [1, 10): the same digits with the point after the first.
+  const mantissaFixed = fixedOf(Numeric.of(x.unscaled, x.unscaled.toString().length - 1), work);
+  const ln10 = fixedLn(10n * pow10(work), work);
+  const total = fixedLn(mantissaFixed, work) + BigInt(exponent) * ln10;
+  return divideRoundSigned(total, pow10(work - precision));
+}
+
+/** PostgreSQL's `numeric_log(base, x)`: scale 16 − (weight of ln x − weight of ln base), at least both arguments'. */
+export function logNumeric(base: Numeric, x: Numeric): Numeric {
+  if (base.isNaN || x.isNaN) return Numeric.nan;
+  checkLnArgument(base);
+  checkLnArgument(x);
+  if (!base.isFinite || !x.isFinite) throw new SqlError('0A000', 'log(numeric, numeric) of an infinite argument is not supported');
+  if (base.compare(Numeric.of(1n)) === 0) throw new SqlError('22012', 'division by zero');
+  const rscale = clampScale(Math.max(numericMinSignificantDigits - (estimateLnWeight(x) - estimateLnWeight(base)), base.scale, x.scale));
+  const precision = rscale + guardDigits;
+  const lnBase = lnOfNumeric(base, precision + 20);
+  const lnX = lnOfNumeric(x, precision + 20);
+  return roundFixed((lnX * pow10(precision)) / lnBase, precision, rscale);
+}
+
+/** PostgreSQL's `numeric_exp`: scale 16 − the estimated decimal weight of the result, at least the argument's. */
+export function expNumeric(x: Numeric): Numeric {
+  if (x.isNaN || x.form === 'infinity') return x;
+  if (x.form === '-infinity') return Numeric.zero;
+  const value = Number(x.toString());
+  const decimalWeight = Math.max(-numericMaxResultScale, Math.min(numericMaxResultScale, value * 0.434294481903252));
+  const rscale = clampScale(Math.max(numericMinSignificantDigits - Math.trunc(decimalWeight), x.scale));
+  if (Math.abs(value) >= numericMaxResultScale * 3) {
+    // exp_var's crude range check: overflow, or zero at the result scale.
+    if (value > 0) throw new SqlError('22003', 'value overflows numeric format');
+    return Numeric.of(0n, rscale);
+  }
+  const halvings = Math.max(0, Math.ceil(Math.log2(Math.abs(value) * 100 + 1)));
+  const precision = rscale + guardDigits + Math.max(0, Math.ceil(decimalWeight)) + halvings;
+  const one = pow10(precision);
+  const y = fixedOf(x, precision) / (1n << BigInt(halvings));
+  let term = one;
+  let sum = 0n;
+  for (let k = 1n; term !== 0n; k++) {
+    sum += term;
+    term = (term * y) / one / k;
+  }
+  for (let i = 0; i < halvings; i++) sum = (sum * sum) / one;
+  return roundFixed(sum, precision, rscale);
 }

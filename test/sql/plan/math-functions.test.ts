@@ -1,9 +1,10 @@
 // The numeric math functions (sql/plan/expr/math-functions.ts): sqrt is the correctly rounded
 // root at PostgreSQL's scale (checked as a property), integer powers are exact then rounded, and
-// what rangedb does not compute exactly is refused with 0A000 instead of answered wrongly.
+// ln/log/exp match PostgreSQL's digits; what rangedb does not compute (a non-integer numeric
+// power) is refused with 0A000 instead of answered wrongly.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { powerFloat8, powerNumeric, sqrtNumeric, truncNumeric } from '../../../sql/plan/expr/math-functions.js';
+import { expNumeric, lnNumeric, logNumeric, powerFloat8, powerNumeric, sqrtNumeric, truncNumeric } from '../../../sql/plan/expr/math-functions.js';
 import { Numeric, pow10 } from '../../../sql/types/numeric.js';
 import { SqlError } from '../../../sql/catalog/errors.js';
 
@@ -69,7 +70,7 @@ describe('powerNumeric', () => {
     expect(powerNumeric(n('2'), Numeric.nan)).toBe(Numeric.nan);
     expect(sqlState(() => powerNumeric(n('0'), n('-1')))).toBe('2201F');
     expect(sqlState(() => powerNumeric(n('-8'), n('0.5')))).toBe('2201F');
-    expect(sqlState(() => powerNumeric(n('2'), n('0.5')))).toBe('0A000');
+    expect(sqlState(() => powerNumeric(n('2'), n('0.5')))).toBe('0A000'); // PostgreSQL computes exp(0.5 · ln 2); rangedb refuses
     expect(sqlState(() => powerNumeric(n('10'), n('1000000')))).toBe('22003');
     expect(sqlState(() => powerNumeric(n('1.000001'), n('100000')))).toBe('0A000');
   });
@@ -89,5 +90,27 @@ describe('powerFloat8 and truncNumeric', () => {
     expect(truncNumeric(n('-42.89'), 1).toString()).toBe('-42.8');
     expect(truncNumeric(n('1234.5'), -2).toString()).toBe('1200');
     expect(truncNumeric(n('1.5'), 5000).scale).toBe(2000);
+  });
+});
+
+describe('lnNumeric, logNumeric and expNumeric', () => {
+  it('gives PostgreSQL 15 digits', () => {
+    expect(lnNumeric(n('2.0')).toString()).toBe('0.6931471805599453');
+    expect(lnNumeric(n('1e-30')).toString()).toBe('-69.077552789821370520539743640531');
+    expect(logNumeric(n('3.0'), n('100000')).toString()).toBe('10.479516371446923');
+    expect(expNumeric(n('-100')).toString()).toBe('0.00000000000000000000000000000000000000000003720075976020836');
+    expect(expNumeric(n('100')).toString()).toBe('26881171418161354484126255515800135873611119');
+  });
+
+  it('keeps the limits and special values', () => {
+    expect(sqlState(() => expNumeric(n('6000')))).toBe('22003');
+    expect(expNumeric(n('-6000')).toString()).toBe(`0.${'0'.repeat(1000)}`); // zero at the 1000 cap, as exp_var
+    expect(expNumeric(Numeric.negativeInfinity).toString()).toBe('0');
+    expect(expNumeric(Numeric.infinity)).toBe(Numeric.infinity);
+    expect(expNumeric(n('5000')).toString().length).toBeGreaterThan(2000); // e^5000 ≈ 10^2171, computed exactly enough to round
+    expect(lnNumeric(Numeric.infinity)).toBe(Numeric.infinity);
+    expect(sqlState(() => lnNumeric(n('0')))).toBe('2201E');
+    expect(sqlState(() => lnNumeric(Numeric.negativeInfinity))).toBe('2201E');
+    expect(sqlState(() => logNumeric(n('1'), n('5')))).toBe('22012');
   });
 });
