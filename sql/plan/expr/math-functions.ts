@@ -148,16 +148,7 @@ export function sqrtNumeric(x: Numeric): Numeric {
 
 /** The estimate of `exponent · log10|base|` that `power_var_int` chooses its scale from (up to 4 base-10000 digits). */
 function powerWeightEstimate(base: Numeric, exponent: number): number {
-  const magnitude = base.unscaled < 0n ? -base.unscaled : base.unscaled;
-  const alignedScale = Math.ceil(base.scale / 4) * 4;
-  let groups = magnitude * pow10(alignedScale - base.scale);
-  const digits: number[] = [];
-  while (groups > 0n) {
-    digits.unshift(Number(groups % 10000n));
-    groups /= 10000n;
-  }
-  const weight = digits.length - 1 - alignedScale / 4;
-  while (digits.length > 1 && digits[digits.length - 1] === 0) digits.pop(); // PostgreSQL strips trailing zero groups
+  const { digits, weight } = base10000Groups(base);
   let f = digits[0]!;
   let p = weight * 4;
   for (let i = 1; i < digits.length && i * 4 < 16; i++) {
@@ -201,6 +192,7 @@ function powerNumericInteger(base: Numeric, n: number): Numeric {
   if (f + 1 < -rscale) return Numeric.of(0n, rscale);
   if (n === 0) return Numeric.of(pow10(rscale), rscale);
   if (base.sign === 0) return Numeric.of(0n, rscale);
+  if (n === 1) return base.round(rscale); // power_var_int's own case: no product, any size of base
   const magnitudeDigits = (base.unscaled < 0n ? -base.unscaled : base.unscaled).toString().length;
   if (magnitudeDigits * Math.abs(n) > numericPowerExactDigitsMax) throw new SqlError('0A000', `power(numeric, numeric) with exponent ${n} is not supported for a base of ${magnitudeDigits} digits`);
   const k = BigInt(Math.abs(n));
@@ -277,18 +269,21 @@ function estimateLnWeight(x: Numeric): number {
 const n09 = Numeric.of(9n, 1);
 const n11 = Numeric.of(11n, 1);
 
-/** The base-10000 digit groups of |x| ≠ 0 (trailing zero groups stripped) and the leading group's weight. */
+/**
+ * The leading (at most four) base-10000 digit groups of |x| ≠ 0, as PostgreSQL stores them
+ * (trailing zero groups stripped), and the leading group's weight. Works on the decimal text:
+ * splitting a long bigint by repeated division would be quadratic.
+ */
 function base10000Groups(x: Numeric): { digits: number[]; weight: number } {
-  const magnitude = x.unscaled < 0n ? -x.unscaled : x.unscaled;
+  const magnitude = (x.unscaled < 0n ? -x.unscaled : x.unscaled).toString();
   const alignedScale = Math.ceil(x.scale / 4) * 4;
-  let groups = magnitude * pow10(alignedScale - x.scale);
+  const aligned = magnitude + '0'.repeat(alignedScale - x.scale);
+  const text = '0'.repeat((4 - (aligned.length % 4)) % 4) + aligned;
+  const weight = text.length / 4 - 1 - alignedScale / 4;
+  const significant = text.replace(/0+$/, '');
+  const groupCount = Math.min(4, Math.ceil(significant.length / 4));
   const digits: number[] = [];
-  while (groups > 0n) {
-    digits.unshift(Number(groups % 10000n));
-    groups /= 10000n;
-  }
-  const weight = digits.length - 1 - alignedScale / 4;
-  while (digits.length > 1 && digits[digits.length - 1] === 0) digits.pop();
+  for (let i = 0; i < groupCount; i++) digits.push(Number(text.slice(i * 4, i * 4 + 4)));
   return { digits, weight };
 }
 
@@ -315,10 +310,11 @@ export function lnNumeric(x: Numeric): Numeric {
 
 /** ln(x) at `precision`: ln of the mantissa in [1, 10) plus the decimal exponent times ln 10, so no fixed-point value loses its digits. */
 function lnOfNumeric(x: Numeric, precision: number): bigint {
-  const exponent = x.unscaled.toString().length - 1 - x.scale;
+  const digitCount = x.unscaled.toString().length;
+  const exponent = digitCount - 1 - x.scale;
   const work = precision + 4 + String(Math.abs(exponent)).length;
   // |x| / 10^exponent in [1, 10): the same digits with the point after the first.
-  const mantissaFixed = fixedOf(Numeric.of(x.unscaled, x.unscaled.toString().length - 1), work);
+  const mantissaFixed = fixedOf(Numeric.of(x.unscaled, digitCount - 1), work);
   const ln10 = fixedLn(10n * pow10(work), work);
   const total = fixedLn(mantissaFixed, work) + BigInt(exponent) * ln10;
   return divideRoundSigned(total, pow10(work - precision));

@@ -73,6 +73,7 @@ describe('powerNumeric', () => {
     expect(sqlState(() => powerNumeric(n('2'), n('0.5')))).toBe('0A000'); // PostgreSQL computes exp(0.5 · ln 2); rangedb refuses
     expect(sqlState(() => powerNumeric(n('10'), n('1000000')))).toBe('22003');
     expect(sqlState(() => powerNumeric(n('1.000001'), n('100000')))).toBe('0A000');
+    expect(powerNumeric(n('1e5000'), n('1')).toString()).toBe(`1${'0'.repeat(5000)}.${'0'.repeat(16)}`);
   });
 });
 
