@@ -4,7 +4,7 @@
  * `SideEffect`).
  */
 import { assert } from '../../src/base/assert.js';
-import type { RangeId } from '../../src/base/ids.js';
+import type { RangeId, TxnId } from '../../src/base/ids.js';
 import { less, lessEq, type Timestamp } from '../../clock/timestamp.js';
 import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
@@ -32,6 +32,12 @@ export interface RangeEvalState {
    * as their uncertainty limit. Undefined: no observation, the global limit applies.
    */
   readonly observedTimestamp?: Timestamp;
+  /**
+   * The record of a transaction this store saw commit or abort, if it still remembers it (the
+   * store's finalized-transaction cache): lets a refresh judge another transaction's unresolved
+   * intent by where it committed instead of failing on it. Undefined: nothing is known.
+   */
+  readonly finalizedTxn?: (id: TxnId) => Transaction | undefined;
 }
 
 /**
@@ -64,6 +70,7 @@ export function evalContext(state: RangeEvalState, header: BatchHeader, budget: 
     splitRangeId: state.splitRangeId,
     rightNeighbour: state.rightNeighbour,
     observedTimestamp: state.observedTimestamp,
+    finalizedTxn: state.finalizedTxn,
     header,
     budget,
   } satisfies Record<keyof EvalContext, unknown>;

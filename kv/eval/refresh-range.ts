@@ -14,7 +14,7 @@ export const evalRefreshRange: Evaluator<'refreshRange'> = async (ctx, rw, reque
   let start: Uint8Array | undefined = request.key;
   while (start !== undefined) {
     const result = await mvccScan(rw, start, request.endKey, txn.readTimestamp, refreshOptions);
-    checkIntents(txn, result.intents);
+    checkIntents(ctx, txn, request.refreshFrom, result.intents);
     for (const row of result.rows) checkRead(request.refreshFrom, row.key, row.timestamp);
     start = result.resumeSpan?.start;
   }

@@ -208,7 +208,8 @@ export class Replica {
     const stats = emptyStats();
     const readOnly = bumped.requests.every(isDataRead);
     const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
-    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), ...this.observedTimestamp(bumped) }, rw, bumped);
+    const host = this.host;
+    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {

@@ -14,6 +14,7 @@
  *   txn_advance t=A ts=                     its coordinator moves its write timestamp
  *   txn_step t=A                            its coordinator moves to the next sequence number
  *   txn_refresh t=A                         its coordinator moves its read timestamp to its write timestamp
+ *   finalized t=B status=COMMITTED|ABORTED [ts=]   the store remembers B finished (committed at ts)
  *
  * `eval [t=A | ts=] [max_keys=] [target_bytes=] [inconsistent]` starts a batch (with A's current
  * state as the header transaction); the request lines after it join the batch:
@@ -84,7 +85,7 @@ import { parseCommand, type Command, type TestCase } from '../../support/datadri
 import { fmtKey, fmtTs, parseTs } from '../storage/mvcc/mvcc-script.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const setupCommands = new Set(['range', 'neighbour', 'split_id', 'now', 'txn', 'txn_advance', 'txn_refresh', 'txn_step']);
+const setupCommands = new Set(['range', 'neighbour', 'split_id', 'now', 'txn', 'txn_advance', 'txn_refresh', 'txn_step', 'finalized']);
 
 function descriptor(id: number, start: string, end: string, generation = 0): RangeDescriptor {
   return rangeDescriptor({
@@ -110,6 +111,8 @@ export class EvalScript {
   private neighbour: RangeDescriptor | undefined;
   private splitId: RangeId | undefined;
   private now: Timestamp = timestamp(0n);
+  /** What the store's finalized-transaction cache holds (`finalized`). */
+  private readonly finalized = new Map<string, Transaction>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -198,6 +201,14 @@ export class EvalScript {
         return this.updateTxn(cmd, (t) => transaction({ ...t, sequence: t.sequence + 1 }));
       case 'txn_refresh':
         return this.updateTxn(cmd, (t) => transaction({ ...t, readTimestamp: t.writeTimestamp }));
+      case 'finalized': {
+        const t = this.txn(this.arg(cmd, 't'));
+        const status = this.arg(cmd, 'status');
+        if (status !== 'COMMITTED' && status !== 'ABORTED') throw new Error(`finalized status must be COMMITTED or ABORTED: ${cmd.text}`);
+        const ts = cmd.args.get('ts');
+        this.finalized.set(t.id, transaction({ ...t, status, ...(ts === undefined ? {} : { writeTimestamp: parseTs(ts) }) }));
+        return;
+      }
       default:
         throw new Error(`unknown setup command ${cmd.text}`);
     }
@@ -308,7 +319,7 @@ export class EvalScript {
     });
     const batch = new Batch(this.engine);
     const result = await evaluateBatch(
-      { rangeId: this.desc.rangeId, descriptor: this.desc, stats: this.stats, now: this.now, ...(this.splitId === undefined ? {} : { splitRangeId: this.splitId }), ...(this.neighbour === undefined ? {} : { rightNeighbour: this.neighbour }) },
+      { rangeId: this.desc.rangeId, descriptor: this.desc, stats: this.stats, now: this.now, finalizedTxn: (id) => this.finalized.get(id), ...(this.splitId === undefined ? {} : { splitRangeId: this.splitId }), ...(this.neighbour === undefined ? {} : { rightNeighbour: this.neighbour }) },
       batch,
       batchRequest(header, requests),
     );
