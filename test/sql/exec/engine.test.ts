@@ -15,6 +15,26 @@ const cancel = { throwIfCancelled: (): void => undefined };
 
 describe('SqlEngine', () => {
   let world: SqlWorld;
+
+  /** Runs `prepared` in a new transaction: its rows (each through `format`) and how many requests the transaction sent. */
+  const countedRun = (prepared: PreparedStatement, params: readonly unknown[], format: (row: readonly unknown[]) => string): Promise<{ rows: string[]; batches: number }> =>
+    runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+      let batches = 0;
+      const batch = txn.batch.bind(txn);
+      const get = txn.get.bind(txn);
+      txn.batch = ((...args: Parameters<typeof batch>) => {
+        batches += 1;
+        return batch(...args);
+      }) as typeof txn.batch;
+      txn.get = (...args: Parameters<typeof get>) => {
+        batches += 1;
+        return get(...args);
+      };
+      const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
+      const rows: string[] = [];
+      for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(format(next.value));
+      return { rows, batches };
+    });
   beforeEach(async () => {
     world = await openSqlWorld();
   });
@@ -53,24 +73,7 @@ describe('SqlEngine', () => {
 
   it('reads a primary-key point lookup in the batch that reads the catalog version: one KV batch a statement', async () => {
     await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
-    const counted = (prepared: PreparedStatement, params: readonly unknown[]): Promise<{ rows: string[]; batches: number }> =>
-      runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
-        let batches = 0;
-        const batch = txn.batch.bind(txn);
-        const get = txn.get.bind(txn);
-        txn.batch = ((...args: Parameters<typeof batch>) => {
-          batches += 1;
-          return batch(...args);
-        }) as typeof txn.batch;
-        txn.get = (...args: Parameters<typeof get>) => {
-          batches += 1;
-          return get(...args);
-        };
-        const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
-        const rows: string[] = [];
-        for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(String(next.value[0]));
-        return { rows, batches };
-      });
+    const counted = (prepared: PreparedStatement, params: readonly unknown[]) => countedRun(prepared, params, (row) => String(row[0]));
     expect(await counted(await prepare('SELECT b FROM t WHERE a = $1'), [2])).toEqual({ rows: ['y'], batches: 1 });
     expect(await counted(await prepare('SELECT b FROM t WHERE a = $1'), [4])).toEqual({ rows: [], batches: 1 });
     expect(await counted(await prepare('SELECT b FROM t WHERE a IN (3, 1) ORDER BY b'), [])).toEqual({ rows: ['x', 'z'], batches: 1 });
@@ -107,38 +110,20 @@ describe('SqlEngine', () => {
       for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(JSON.stringify(next.value));
       return rows;
     };
-    /** Runs `prepared` in a new transaction; the rows and how many requests the transaction sent. */
-    const counted = (prepared: PreparedStatement, params: readonly unknown[]): Promise<{ rows: string[]; txnBatches: number }> =>
-      runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
-        let txnBatches = 0;
-        const batch = txn.batch.bind(txn);
-        const get = txn.get.bind(txn);
-        txn.batch = ((...args: Parameters<typeof batch>) => {
-          txnBatches += 1;
-          return batch(...args);
-        }) as typeof txn.batch;
-        txn.get = (...args: Parameters<typeof get>) => {
-          txnBatches += 1;
-          return get(...args);
-        };
-        const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
-        const rows: string[] = [];
-        for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(JSON.stringify(next.value));
-        return { rows, txnBatches };
-      });
+    const counted = (prepared: PreparedStatement, params: readonly unknown[]) => countedRun(prepared, params, (row) => JSON.stringify(row));
 
     it('read only their rows in their transaction once the fence confirmed the plan, and see a DDL committed by another session at their next run', async () => {
       await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')");
       const select = await prepare('SELECT * FROM t WHERE a = $1');
       await run(select, [1]); // starts the fence's confirmation of the catalog token
-      expect(await counted(select, [2])).toEqual({ rows: ['[2,"y"]'], txnBatches: 1 });
-      expect(await counted(select, [3])).toEqual({ rows: [], txnBatches: 1 });
+      expect(await counted(select, [2])).toEqual({ rows: ['[2,"y"]'], batches: 1 });
+      expect(await counted(select, [3])).toEqual({ rows: [], batches: 1 });
       await runSql(world, "ALTER TABLE t ADD COLUMN c TEXT; UPDATE t SET c = 'new' WHERE a = 2");
       await expect(run(select, [2])).rejects.toMatchObject({ sqlState: '0A000', message: 'cached plan must not change result type' });
       const again = await prepare('SELECT * FROM t WHERE a = $1');
       expect((await counted(again, [2])).rows).toEqual(['[2,"y","new"]']);
       await run(again, [1]);
-      expect(await counted(again, [1])).toEqual({ rows: ['[1,"x",null]'], txnBatches: 1 });
+      expect(await counted(again, [1])).toEqual({ rows: ['[1,"x",null]'], batches: 1 });
     });
 
     it('wait for a DDL whose token write is in flight and answer with the catalog it committed', async () => {
