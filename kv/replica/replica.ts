@@ -50,7 +50,7 @@ import type { TimestampCache } from '../concurrency/index.js';
 import { evaluateBatch, type SideEffect } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
-import type { Engine, WriteOp } from '../storage/engine.js';
+import type { Engine } from '../storage/engine.js';
 import { addStats, emptyStats, mvccResolveIntent, type IntentResolution, type MvccStats } from '../storage/mvcc/index.js';
 import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
 import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './concurrency.js';
@@ -308,33 +308,14 @@ export class Replica {
 
   /**
    * Stages one Ready into the store's shared write batch: log entries, hard state and the
-   * application of committed entries. Returns what to install once the batch is durable —
-   * or, with `earlyOps`, once those writes (the application) are committed, ahead of the batch.
-   *
-   * Early application: committed entries that were all persisted before this Ready (always so
-   * for a single voter: the leader counts its own entries toward the commit index only once a
-   * Ready persisted them) need not wait for this Ready's fsync, which only makes *new* entries
-   * durable. Their writes come back as `earlyOps`, for the store to commit unsynced and install
-   * before the batch — their proposers are answered one fsync sooner, instead of waiting for the
-   * next group commit of whatever was proposed meanwhile. Safe because the engine's log is
-   * ordered: the batch's synced commit (a log truncation included) lands after them. Entries
-   * that change the replica itself (lease, split, merge, GC threshold) keep the ordinary path.
+   * application of committed entries. Returns what to install once the batch is durable.
    */
-  async stageReady(ready: Ready, batch: Batch): Promise<{ readonly applied: ApplyResult; readonly earlyOps: readonly WriteOp[] | undefined }> {
+  async stageReady(ready: Ready, batch: Batch): Promise<ApplyResult> {
     assert(ready.snapshot === undefined, 'a single-store range never receives a snapshot');
     this.maybeTruncateLog(batch);
     this.logStorage.appendToBatch(batch, ready.entries);
     if (ready.hardState !== undefined) this.logStorage.setHardStateInBatch(batch, ready.hardState);
-    const apply = new Batch(this.host.engine);
-    const applied = await this.applyEntries(apply, ready.committedEntries);
-    const lastCommitted = ready.committedEntries[ready.committedEntries.length - 1];
-    const persistedBefore = lastCommitted === undefined || ready.entries.length === 0 || lastCommitted.index < ready.entries[0]!.index;
-    if (persistedBefore && applied.effects.length === 0) return { applied, earlyOps: apply.ops };
-    for (const op of apply.ops) {
-      if (op.kind === 'put') batch.put(op.key, op.value);
-      else batch.delete(op.key);
-    }
-    return { applied, earlyOps: undefined };
+    return this.applyEntries(batch, ready.committedEntries);
   }
 
   /**

@@ -66,7 +66,7 @@ import {
 import { TimestampCache } from '../concurrency/index.js';
 import { encodeInt64, TransactionPushError, type SideEffect } from '../eval/index.js';
 import { Batch } from '../storage/batch.js';
-import type { Engine, WriteOp } from '../storage/engine.js';
+import type { Engine } from '../storage/engine.js';
 import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
 import type { ReplicatedEffect } from './command.js';
 import { PushCancelledError } from './concurrency.js';
@@ -376,23 +376,16 @@ export class Store implements Sender, ReplicaHost {
     }
   }
 
-  /**
-   * One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. Entries
-   * committed in an earlier cycle are applied first, unsynced, and their proposers answered
-   * before the fsync (`Replica.stageReady`'s early application): a proposal costs one fsync,
-   * not its own plus the next cycle's.
-   */
+  /** One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. */
   private async processReady(replicas: readonly Replica[]): Promise<void> {
     const batch = new Batch(this.engine);
-    const earlyOps: WriteOp[] = [];
-    let earlyBytes = 0;
     const work = [];
     let sync = false;
     for (const replica of replicas) {
       // Bound one cycle's batch: past a quarter of the engine's batch limit the other replicas
       // wait for the next cycle (one replica's Ready — an append and an apply of at most
       // `raftCommandBytesMax` each — always fits in the rest).
-      if (batch.byteSize + earlyBytes > limits.writeBatchBytesMax / 4) {
+      if (batch.byteSize > limits.writeBatchBytesMax / 4) {
         this.pendingReady.add(replica);
         continue;
       }
@@ -400,29 +393,21 @@ export class Store implements Sender, ReplicaHost {
       const ready = replica.raw.ready();
       const messages = ready.messages.length + ready.messagesBeforePersist.length;
       assert(messages === 0, () => `r${replica.rangeId}: Raft messages to other replicas, but this store has no transport`);
-      const staged = await replica.stageReady(ready, batch);
-      for (const op of staged.earlyOps ?? []) {
-        earlyOps.push(op);
-        earlyBytes += op.key.length + (op.kind === 'put' ? op.value.length : 0);
-      }
-      work.push({ replica, ready, applied: staged.applied, early: staged.earlyOps !== undefined });
+      const applied = await replica.stageReady(ready, batch);
+      work.push({ replica, ready, applied });
       sync ||= ready.mustSync;
     }
     if (work.length === 0) return;
     this.metrics.cycles++;
     this.metrics.readies += work.length;
     if (sync) this.metrics.syncs++;
-    // Unsynced: the entries are durable in the Raft log, and the synced commit below (or the
-    // next one) makes these writes durable too, the engine's log being ordered.
-    if (earlyOps.length > 0) await this.engine.commit(earlyOps, { sync: false });
-    for (const { replica, applied, early } of work) if (early) await replica.installApplied(applied);
     if (batch.count > 0) await this.engine.commit(batch.ops, { sync });
     for (const { replica, ready } of work) {
       replica.logStorage.batchCommitted(batch);
       replica.raw.advance(ready);
     }
-    for (const { replica, applied, early } of work) {
-      if (!early) await replica.installApplied(applied);
+    for (const { replica, applied } of work) {
+      await replica.installApplied(applied);
       if (!replica.isDestroyed && replica.raw.hasReady()) this.pendingReady.add(replica);
     }
   }
