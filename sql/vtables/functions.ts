@@ -123,6 +123,24 @@ function regclassIn(snapshot: CatalogSnapshot, text: string): number {
   throw new SqlError('42P01', `relation "${text}" does not exist`);
 }
 
+/**
+ * `pg_get_serial_sequence(table, column)`: the schema-qualified name of the sequence a column's
+ * SERIAL default owns (pg_depend's 'a' dependency), or NULL. The table name is parsed as SQL
+ * (`"A".b`, lowercased unless quoted); the column name is taken literally — PostgreSQL's rules.
+ * ORMs call it to tell auto-incrementing columns (kysely's introspector, Rails, Hibernate).
+ */
+function serialSequence(snapshot: CatalogSnapshot, tableText: string, columnName: string): string | null {
+  const oid = regclassIn(snapshot, tableText);
+  const table = snapshot.tables.find((candidate) => candidate.id === oid);
+  if (table === undefined) return null;
+  const column = table.columns.find((candidate) => candidate.name === columnName && !candidate.hidden);
+  if (column === undefined) throw new SqlError('42703', `column "${columnName}" of relation "${table.name}" does not exist`);
+  if (column.ownedSequenceId === null) return null;
+  const sequence = snapshot.sequences.find((candidate) => candidate.id === column.ownedSequenceId);
+  if (sequence === undefined) return null;
+  return `${quoteIdent(snapshot.schema(sequence.schemaId)?.name ?? 'public')}.${quoteIdent(sequence.name)}`;
+}
+
 /** A type from `(oid, typmod)` as `pg_attribute` stores it, or undefined for an OID rangedb lacks. */
 export function typeWithTypmod(oid: number, typmod: number | null): SqlType | undefined {
   const base = typeOfOid(oid);
@@ -233,6 +251,7 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ],
   // rangedb's pg_node_tree columns already hold the expression's text (see tables.ts).
   ['pg_get_expr', [pureOverload([textType, oidType], textType, ([text]) => text ?? null), pureOverload([textType, oidType, boolType], textType, ([text]) => text ?? null)]],
+  ['pg_get_serial_sequence', [catalogOverload([textType, textType], textType, ([table, column], snapshot) => serialSequence(snapshot, table as string, column as string))]],
   ['pg_get_partkeydef', [pureOverload([oidType], textType, nullResult)]],
   ['pg_get_statisticsobjdef_columns', [pureOverload([oidType], textType, nullResult)]],
   ['pg_relation_is_publishable', [catalogOverload([oidType], boolType, ([oid], snapshot) => snapshot.relation(oid as number)?.kind === 'table')]],
