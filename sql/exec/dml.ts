@@ -93,7 +93,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const compiledDefaults = new Map<number, CompiledExpr>();
   const defaultOf = async (position: number): Promise<CompiledExpr> => {
     let compiled = compiledDefaults.get(position);
-    if (compiled === undefined) compiledDefaults.set(position, (compiled = await compileDefault(compiler, table, position)));
+    if (compiled === undefined) compiledDefaults.set(position, (compiled = await tracked(() => compileDefault(compiler, table, position))));
     return compiled;
   };
   const defaultsExcept = async (provided: (position: number) => boolean): Promise<(CompiledExpr | null)[]> => {
@@ -104,6 +104,25 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   // Each source row becomes a full row: target columns from the source, the rest from defaults.
   let source: PlanNode;
   let rowExprs: (CompiledExpr | null)[];
+  // VALUES rows, when the statement calls nextval/currval/setval: evaluated one by one after
+  // that row's sequence slots are filled, so `VALUES (DEFAULT), (nextval('s'))` gets a value per
+  // row (evaluated up front, as the values node does, they read slots not filled yet: NULL).
+  // Each row fills only the slots its own expressions and the omitted columns' defaults use, so
+  // a row that gives a SERIAL column a value consumes nothing from its sequence (PostgreSQL's
+  // count: VALUES (DEFAULT), (100), (DEFAULT) takes 1 and 2).
+  let valuesRows: { readonly exprs: CompiledExpr[]; readonly slots: readonly number[] }[] | null = null;
+  const slotsUsed = new Map<CompiledExpr, readonly number[]>();
+  const tracked = async (compile: () => Promise<CompiledExpr>): Promise<CompiledExpr> => {
+    const before = compiler.slots.length;
+    const compiled = await compile();
+    const added: number[] = [];
+    for (let index = before; index < compiler.slots.length; index++) {
+      const kind = compiler.slots[index]!.kind;
+      if (kind === 'nextval' || kind === 'currval' || kind === 'setval') added.push(index);
+    }
+    if (!slotsUsed.has(compiled)) slotsUsed.set(compiled, added);
+    return compiled;
+  };
   const sourceWidth = positions.length;
   if (statement.source === null) {
     source = { kind: 'values', rows: [[]], width: 0 };
@@ -118,13 +137,15 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         const position = positions[index]!;
         const column = table.columns[position]!;
         const expr = row[index]!;
-        compiled.push(expr.kind === 'DefaultValue' ? await defaultOf(position) : await compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`));
+        compiled.push(expr.kind === 'DefaultValue' ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`)));
       }
       for (let index = row.length; index < sourceWidth; index++) compiled.push(await defaultOf(positions[index]!));
       rows.push(compiled);
     }
     source = { kind: 'values', rows, width: sourceWidth };
     rowExprs = await defaultsExcept((position) => positions.includes(position));
+    const omittedSlots = rowExprs.flatMap((expr) => (expr === null ? [] : (slotsUsed.get(expr) ?? [])));
+    valuesRows = rows.map((exprs) => ({ exprs, slots: [...new Set([...exprs.flatMap((expr) => slotsUsed.get(expr) ?? []), ...omittedSlots])] }));
   } else {
     const planned = await planQuery(pctx, statement.source);
     if (planned.columns.length > sourceWidth) throw new SqlError('42601', 'INSERT has more expressions than target columns');
@@ -152,13 +173,22 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     isDdl: false,
     node: source,
     async execute(rt) {
-      const input = await drain(buildSource(source, rt));
+      const lazyValues = hasRowSlots ? valuesRows : null;
+      const input: readonly (readonly Datum[] | NonNullable<typeof valuesRows>[number])[] = lazyValues ?? (await drain(buildSource(source, rt)));
       const codec = codecOf(table);
       const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx);
       const written: Datum[][] = [];
       const seen = new Set<string>();
-      for (const sourceRow of input) {
-        if (hasRowSlots) await rt.fillRowSlots();
+      for (const item of input) {
+        let sourceRow: readonly Datum[];
+        if (lazyValues === null) {
+          if (hasRowSlots) await rt.fillRowSlots();
+          sourceRow = item as readonly Datum[];
+        } else {
+          const { exprs, slots } = item as NonNullable<typeof valuesRows>[number];
+          await rt.fillRowSlots(slots);
+          sourceRow = exprs.map((expr) => expr.eval([], rt.ctx));
+        }
         const row = table.columns.map((_column, position) => {
           const expr = rowExprs[position];
           if (expr !== null && expr !== undefined) return expr.eval(sourceRow, rt.ctx);

@@ -171,15 +171,15 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   /** `Runtime.fillRowSlots` of a plan that calls nextval/currval/setval (sequences resolved once per run). */
-  function rowSlotFiller(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext): () => Promise<void> {
+  function rowSlotFiller(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext): (only?: readonly number[]) => Promise<void> {
     const sequences = new Map<string, SequenceDesc>();
     const sequence = async (name: string): Promise<SequenceDesc> => {
       let found = sequences.get(name);
       if (found === undefined) sequences.set(name, (found = await resolveSequence(catalog, run.settings, parseQualifiedName(name))));
       return found;
     };
-    return async () => {
-      for (const index of planned.rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
+    return async (only) => {
+      for (const index of only ?? planned.rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
     };
   }
 

@@ -23,8 +23,11 @@ export interface Runtime {
   readonly txn: Txn;
   readonly ctx: EvalContext;
   readonly cancel: CancelSignal;
-  /** Computes this row's per-row slots (nextval) into `ctx.slots`. */
-  readonly fillRowSlots: () => Promise<void>;
+  /**
+   * Computes this row's per-row slots (nextval) into `ctx.slots`: all of the statement's, or
+   * `only` these (a VALUES row fills the sequence calls it makes, no others).
+   */
+  readonly fillRowSlots: (only?: readonly number[]) => Promise<void>;
   /** Runs the correlated subqueries of `slots` for the enclosing row `row`, into `ctx.slots`. */
   readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
   /** The statement's point lookup, already read (see `PrefetchedReads`). */
