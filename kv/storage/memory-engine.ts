@@ -6,6 +6,15 @@
  * `crash()` forgets every commit since the last synced one — the "disk that loses unsynced
  * writes" of FoundationDB's simulator — so tests can check that nothing acknowledged as durable
  * is ever lost. The durable image is a copy-on-write view, so keeping it costs O(1) per sync.
+ *
+ * What a crash keeps is always a *prefix* of the commit sequence that contains every synced
+ * commit: LevelDB appends each batch to one write-ahead log file, in commit order, as one
+ * checksummed record, and recovery replays the records up to the first torn one. How long the
+ * prefix is depends on the crash: a killed process (kill -9) loses nothing it handed to the OS —
+ * every commit that returned survives, synced or not — while a power loss keeps the synced ones
+ * and whatever part of the rest the OS had written back. `crash({ unsyncedKept })` picks the
+ * prefix, so a test can walk the whole matrix (see test/kv/replica/crash-matrix.test.ts). The
+ * commits since the last sync are kept as their op lists for that (dropped at each sync).
  */
 import { assert } from '../../src/base/assert.js';
 import { ClosedError } from '../../src/base/errors.js';
@@ -18,8 +27,8 @@ export class MemoryEngine implements Engine {
   private readonly map = new SortedMap();
   private durable: SortedMapView = this.map.view();
   private closed = false;
-  /** Commits since the last sync, for tests that count what a crash loses. */
-  private unsyncedCommits = 0;
+  /** The op lists of the commits since the last sync, oldest first: what a crash may lose. */
+  private unsynced: (readonly WriteOp[])[] = [];
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.checkOpen();
@@ -59,9 +68,9 @@ export class MemoryEngine implements Engine {
     }
     if (options.sync) {
       this.durable = this.map.view();
-      this.unsyncedCommits = 0;
+      this.unsynced = [];
     } else {
-      this.unsyncedCommits++;
+      this.unsynced.push(ops.slice()); // the caller may reuse its array
     }
     return Promise.resolve();
   }
@@ -76,18 +85,30 @@ export class MemoryEngine implements Engine {
     return this.map.size;
   }
 
-  /** How many commits a crash now would lose. */
+  /** How many commits a crash now would lose (with the default `unsyncedKept: 0`). */
   get unsyncedCommitCount(): number {
-    return this.unsyncedCommits;
+    return this.unsynced.length;
   }
 
   /**
-   * Simulates a process crash and restart: every commit since the last synced one is lost.
-   * The engine stays open, holding exactly the durable image.
+   * Simulates a crash and restart. The engine stays open, holding every synced commit and the
+   * first `unsyncedKept` of the commits since the last synced one (default 0: a power loss
+   * before the OS wrote anything back; `'all'`: a killed process, whose writes the OS keeps).
+   * Whatever is kept becomes the durable image: the restarted process cannot lose it again.
    */
-  crash(): void {
+  crash(options: { readonly unsyncedKept?: number | 'all' } = {}): void {
+    const kept = options.unsyncedKept ?? 0;
+    assert(kept === 'all' || (Number.isSafeInteger(kept) && kept >= 0 && kept <= this.unsynced.length), () => `cannot keep ${String(kept)} of ${this.unsynced.length} unsynced commits`);
+    const survivors = kept === 'all' ? this.unsynced : this.unsynced.slice(0, kept);
     this.map.restore(this.durable);
-    this.unsyncedCommits = 0;
+    for (const ops of survivors) {
+      for (const op of ops) {
+        if (op.kind === 'put') this.map.set(op.key, op.value);
+        else this.map.delete(op.key);
+      }
+    }
+    this.durable = this.map.view();
+    this.unsynced = [];
   }
 
   close(): Promise<void> {

@@ -178,6 +178,29 @@ describe('MemoryEngine crash', () => {
     expect(engine.size).toBe(2);
   });
 
+  it('keeps a chosen prefix of the unsynced commits, and what it keeps stays durable', async () => {
+    const commits = async (engine: MemoryEngine): Promise<void> => {
+      await engine.commit([put('a', '1')], { sync: true });
+      await engine.commit([put('b', '2')], { sync: false });
+      await engine.commit([put('c', '3'), del('a')], { sync: false });
+    };
+    const after = async (kept: number | 'all'): Promise<(string | undefined)[]> => {
+      const engine = new MemoryEngine();
+      await commits(engine);
+      engine.crash({ unsyncedKept: kept });
+      expect(engine.unsyncedCommitCount).toBe(0);
+      engine.crash(); // a second crash loses nothing more
+      return ['a', 'b', 'c'].map((key) => dec(engine.get(enc(key))));
+    };
+    expect(await after(0)).toEqual(['1', undefined, undefined]);
+    expect(await after(1)).toEqual(['1', '2', undefined]);
+    expect(await after(2)).toEqual([undefined, '2', '3']);
+    expect(await after('all')).toEqual([undefined, '2', '3']);
+    const engine = new MemoryEngine();
+    await commits(engine);
+    expect(() => engine.crash({ unsyncedKept: 3 })).toThrow(/cannot keep 3 of 2/);
+  });
+
   it('a snapshot taken before a crash keeps its view', async () => {
     const engine = new MemoryEngine();
     await engine.commit([put('a', '1')], { sync: false });
