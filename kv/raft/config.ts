@@ -34,7 +34,9 @@ export interface RaftConfig {
   /**
    * The last index the application has applied (its state machine is at), when restarting.
    * Defaults to the storage snapshot's index. Entries above it and at most the commit index are
-   * handed out again in the first `Ready`.
+   * handed out again in the first `Ready`. Must be at most the commit index of the storage's
+   * hard state (asserted, as etcd's `Config.Applied`): an application that may persist its
+   * applied index ahead of the hard state forwards the commit index it loads.
    */
   readonly applied?: number;
   /** Most bytes of entries (`entrySize`) in one append message; also caps `committedEntries` per Ready. */

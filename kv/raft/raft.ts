@@ -84,6 +84,10 @@ export class Raft implements RaftState {
     this.loadState(hardState);
     if (config.applied !== undefined) {
       assert(config.applied >= this.raftLog.firstIndex() - 1, () => `applied ${config.applied} is below the snapshot at ${this.raftLog.firstIndex() - 1}`);
+      // Only committed entries are ever applied, but a crash may keep an applied state newer
+      // than the hard state's commit index: the storage must forward the commit it reports
+      // (kv/replica/raft-log.ts, "The commit index after a crash").
+      assert(config.applied <= this.raftLog.committed, () => `applied ${config.applied} beyond committed ${this.raftLog.committed}: the storage's hard state must carry a commit index forwarded to the applied index`);
       this.raftLog.appliedTo(config.applied);
     }
     this.becomeFollower(this.term, noNode);

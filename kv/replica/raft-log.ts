@@ -63,6 +63,24 @@
  *
  * This fits the `Ready` contract: entries handed to `appendToBatch` are still in Raft's own
  * unstable log until `advance()`, so Raft never asks storage for them before they are durable.
+ *
+ * ## The commit index after a crash
+ *
+ * The hard state's commit index is only a hint that may lag: what is committed is decided by
+ * the log (a quorum holds it), and the commit index is persisted lazily, by whichever batch
+ * comes next (Raft thesis §3.8 lists it as volatile state). The applied state, on the other
+ * hand, is written by the batch that applies the entries, and the store applies entries that
+ * an earlier cycle made durable in a commit of their own, ahead of the batch that carries the
+ * new commit index (kv/replica/store.ts, "early application"). A crash between the two leaves
+ * `applied > commit` on disk — legal, since only committed entries are ever applied, but Raft
+ * must not start below what the state machine already holds (etcd's `Config.Applied` must be
+ * at most the commit index). So `open`, given the replica's `appliedIndex`, forwards the
+ * commit index to it — what TiKV does for its own early apply (forwarding to the apply
+ * state's commit index) and CockroachDB for its asynchronous log writes — after checking that
+ * the applied entries are accounted for: each is in the durable log, or below the truncated
+ * state (a log is truncated only up to an applied index already durable, so the truncated
+ * index can never pass the applied one). The forwarded commit is not written back: the next
+ * hard state Raft persists carries it, and until then each load forwards it again.
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { StorageError } from '../../src/base/errors.js';
@@ -112,6 +130,11 @@ export interface RaftLogStorageOptions {
   readonly snapshot: () => Snapshot;
   /** Bound of the entry cache, in bytes of `entrySize`. Default `limits.raftLogCacheBytesMax`. */
   readonly cacheBytesMax?: number;
+  /**
+   * The applied index of the replica's durable applied state, if it has one: `open` forwards
+   * the hard state's commit index to it (see "The commit index after a crash" above).
+   */
+  readonly appliedIndex?: number;
 }
 
 /** The scalars of the log, as of the last committed batch (or as staged). */
@@ -378,8 +401,22 @@ export class RaftLogStorage implements LogStorage {
     if (lastIndex > truncatedIndex && lastIndex - tail.length >= truncatedIndex + 1) this.readEntry(truncatedIndex + 1);
     const commit = this.view.hardState.commit;
     if (commit > lastIndex) throw new StorageError(`range ${this.rangeId}: hard state commit ${commit} beyond last index ${lastIndex}`);
-    this.view = { ...this.view, lastIndex };
+    this.view = { ...this.view, lastIndex, hardState: this.commitForwardedToApplied(lastIndex) };
     this.cache.append(tail.reverse());
+  }
+
+  /**
+   * The loaded hard state with its commit index forwarded to the applied index (see "The commit
+   * index after a crash"); throws `StorageError` if applied entries are missing from the log.
+   */
+  private commitForwardedToApplied(lastIndex: number): HardState {
+    const hardState = this.view.hardState;
+    const applied = this.options.appliedIndex;
+    if (applied === undefined) return hardState;
+    const truncatedIndex = this.view.truncated.index;
+    if (applied < truncatedIndex) throw new StorageError(`range ${this.rangeId}: applied index ${applied} below the truncated index ${truncatedIndex} (the log was truncated past the state machine)`);
+    if (applied > lastIndex) throw new StorageError(`range ${this.rangeId}: applied index ${applied} beyond last index ${lastIndex} (applied entries are missing from the log)`);
+    return applied > hardState.commit ? { ...hardState, commit: applied } : hardState;
   }
 
   private async checkNothingBelow(truncatedIndex: number): Promise<void> {

@@ -145,6 +145,7 @@ export class Replica {
     const logStorage = await RaftLogStorage.open({
       rangeId: desc.rangeId,
       engine: host.engine,
+      appliedIndex: state.applied.appliedIndex, // the commit index may lag it after a crash
       confState: () => confStateOf(replica?.descriptor ?? desc),
       snapshot: () => {
         throw new Error(`r${desc.rangeId}: snapshots are sent only to other stores, and this range has no other replica`);

@@ -10,7 +10,7 @@ import { prefixEnd } from '../../../kv/api/span.js';
 import { keyMax, raftHardStateKey, raftLogKey, raftLogPrefix, raftTruncatedStateKey } from '../../../kv/api/keyspace.js';
 import { RaftLogStorage } from '../../../kv/replica/raft-log.js';
 import { encodeEntry, encodeHardState } from '../../../kv/replica/raft-log-codec.js';
-import { LogCompactedError, emptyConfState, type Entry } from '../../../kv/raft/index.js';
+import { LogCompactedError, RawNode, emptyConfState, type Entry } from '../../../kv/raft/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import type { Engine } from '../../../kv/storage/engine.js';
 import { LevelEngine } from '../../../kv/storage/level-engine.js';
@@ -18,6 +18,7 @@ import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { AssertionError } from '../../../src/base/assert.js';
 import { StorageError } from '../../../src/base/errors.js';
 import { rangeId, type RangeId } from '../../../src/base/ids.js';
+import { SeededRandom } from '../../../src/env/random.js';
 import { tempDir } from '../../support/tmp.js';
 import { EngineSubject, applyOp, entries, entry, observe, opArb, snapshotAt } from './raft-log-harness.js';
 
@@ -29,13 +30,14 @@ afterEach(async () => {
 const r1 = rangeId(1);
 const r2 = rangeId(2);
 
-function open(engine: Engine, id: RangeId, cacheBytesMax?: number): Promise<RaftLogStorage> {
+function open(engine: Engine, id: RangeId, cacheBytesMax?: number, appliedIndex?: number): Promise<RaftLogStorage> {
   return RaftLogStorage.open({
     rangeId: id,
     engine,
     confState: () => ({ ...emptyConfState, voters: [id] }),
     snapshot: () => snapshotAt(id * 100, 1),
     ...(cacheBytesMax === undefined ? {} : { cacheBytesMax }),
+    ...(appliedIndex === undefined ? {} : { appliedIndex }),
   });
 }
 
@@ -193,6 +195,48 @@ describe('RaftLogStorage', () => {
   });
 });
 
+describe('RaftLogStorage.open after a crash that kept the applied state but not the commit index', () => {
+  /** Log 2..6 (truncated at 1), whose hard state commit is `commitIndex`. */
+  async function withCommit(commitIndex: number): Promise<MemoryEngine> {
+    const engine = new MemoryEngine();
+    const storage = await open(engine, r1);
+    const batch = new Batch(engine);
+    storage.appendToBatch(batch, entries(1, [1, 1, 1, 1, 1, 1]));
+    storage.truncateInBatch(batch, 1, 1);
+    storage.setHardStateInBatch(batch, { term: 1, vote: 1, commit: commitIndex });
+    await commit(engine, batch, storage);
+    return engine;
+  }
+
+  it('forwards the commit index to the applied index, keeping term and vote, without writing it back', async () => {
+    const engine = await withCommit(3);
+    const storage = await open(engine, r1, undefined, 5);
+    expect(storage.initialState().hardState).toEqual({ term: 1, vote: 1, commit: 5 });
+    expect(engine.unsyncedCommitCount).toBe(0);
+    // Without the applied index (or with one at or below the commit) the hard state is as stored.
+    expect((await open(engine, r1)).initialState().hardState.commit).toBe(3);
+    expect((await open(engine, r1, undefined, 2)).initialState().hardState.commit).toBe(3);
+  });
+
+  it('lets a RawNode restart with applied beyond the stored commit, and hand out only the entries above it', async () => {
+    const engine = await withCommit(3);
+    const storage = await open(engine, r1, undefined, 5);
+    const node = new RawNode({ id: 1, storage, electionTicks: 10, heartbeatTicks: 1, random: new SeededRandom(1), applied: 5 });
+    expect(node.status()).toMatchObject({ commit: 5, applied: 5 });
+    node.campaign(); // a single voter: leader at once, its empty entry 7 commits once persisted
+    for (let round = 0; round < 3 && node.hasReady(); round++) {
+      const ready = node.ready();
+      for (const e of ready.committedEntries) expect(e.index).toBeGreaterThan(5); // 4 and 5 are not applied again
+      const batch = new Batch(engine);
+      storage.appendToBatch(batch, ready.entries);
+      if (ready.hardState !== undefined) storage.setHardStateInBatch(batch, ready.hardState);
+      await commit(engine, batch, storage);
+      node.advance(ready);
+    }
+    expect(node.status()).toMatchObject({ role: 'leader', commit: 7, applied: 7 });
+  });
+});
+
 describe('RaftLogStorage.open refuses corrupt persisted state', () => {
   async function withLog(): Promise<MemoryEngine> {
     const engine = new MemoryEngine();
@@ -221,6 +265,13 @@ describe('RaftLogStorage.open refuses corrupt persisted state', () => {
     await expect(open(engine, r1)).resolves.toBeDefined(); // intact, it opens
     await corrupt(engine);
     await expect(open(engine, r1)).rejects.toThrow(StorageError);
+  });
+
+  it('refuses an applied index whose entries are missing: beyond the last index, or below the truncated one', async () => {
+    const engine = await withLog(); // log 2..5, truncated at 1, commit 5
+    await expect(open(engine, r1, undefined, 6)).rejects.toThrow(/applied index 6 beyond last index 5/);
+    await expect(open(engine, r1, undefined, 0)).rejects.toThrow(/applied index 0 below the truncated index 1/);
+    await expect(open(engine, r1, undefined, 5)).resolves.toBeDefined();
   });
 
   it('finds a hole below the loaded tail when it reads there', async () => {
