@@ -182,11 +182,16 @@ function sortKey(column: number, type: SqlType, sortBy: ast.SortBy): SortKey {
   return { column, type, descending, nullsFirst };
 }
 
-/** `ORDER BY 2` or `ORDER BY alias`: the output column it names, if it names one. */
-function outputPosition(expr: ast.Expr, outputs: readonly { name: string; index: number }[]): number | undefined {
+/**
+ * `ORDER BY 2` or `ORDER BY alias`: the output column it names, if it names one. Any other
+ * constant is refused, as PostgreSQL's findTargetlistEntrySQL92 does (`ORDER BY true` would
+ * otherwise sort by nothing while reading like a position).
+ */
+function outputPosition(expr: ast.Expr, outputs: readonly { name: string; index: number }[], clause: 'ORDER BY' | 'DISTINCT ON' = 'ORDER BY'): number | undefined {
+  if (expr.kind === 'Literal' && expr.value.type !== 'integer') throw new SqlError('42601', `non-integer constant in ${clause}`);
   if (expr.kind === 'Literal' && expr.value.type === 'integer') {
     const n = Number(expr.value.digits);
-    if (n < 1 || n > outputs.length) throw new SqlError('42P10', `ORDER BY position ${n} is not in select list`);
+    if (n < 1 || n > outputs.length) throw new SqlError('42P10', `${clause} position ${n} is not in select list`);
     return outputs[n - 1]!.index;
   }
   if (expr.kind === 'ColumnRef' && expr.path.length === 1) {
@@ -421,12 +426,22 @@ export function targetName(expr: ast.Expr): string {
     case 'SqlValueFunction':
       return expr.name;
     case 'SubqueryExpr':
-      return expr.mode === 'exists' ? 'exists' : expr.mode === 'array' ? 'array' : '?column?';
+      return expr.mode === 'exists' ? 'exists' : expr.mode === 'array' ? 'array' : subqueryColumnName(expr.query);
     case 'ArrayConstructor':
       return 'array';
     default:
       return '?column?';
   }
+}
+
+/** A scalar subquery is named after its first output column, as PostgreSQL's FigureColname names an EXPR_SUBLINK (`(SELECT max(x) …)` is `max`). */
+function subqueryColumnName(query: ast.Query): string {
+  if (query.kind === 'SetOperation') return subqueryColumnName(query.left);
+  if (query.kind === 'Values') return 'column1';
+  const first = query.targets[0];
+  // `SELECT *` would be named after the first column it expands to, which is not known here.
+  if (first === undefined || first.expr.kind === 'Star') return first?.alias ?? '?column?';
+  return first.alias ?? targetName(first.expr);
 }
 
 function castTypeName(type: ast.TypeName): string {
@@ -506,6 +521,8 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
 
 async function groupByExpr(expr: ast.Expr, targets: readonly Target[], compiler: ExprCompiler): Promise<{ ast: ast.Expr; compiled: CompiledExpr }> {
   let resolved = expr;
+  // A constant other than a position is an error, not a one-group key (PostgreSQL's findTargetlistEntrySQL92).
+  if (expr.kind === 'Literal' && expr.value.type !== 'integer') throw new SqlError('42601', 'non-integer constant in GROUP BY');
   if (expr.kind === 'Literal' && expr.value.type === 'integer') {
     const target = targets[Number(expr.value.digits) - 1];
     if (target === undefined) throw new SqlError('42P10', `GROUP BY position ${expr.value.digits} is not in select list`);
@@ -558,7 +575,7 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
   }
   const distinctOn: number[] = [];
   for (const expr of select.distinct ?? []) {
-    let position = outputPosition(expr, outputs);
+    let position = outputPosition(expr, outputs, 'DISTINCT ON');
     if (position === undefined) {
       const key = exprKey(expr);
       const same = targets.findIndex((target) => exprKey(target.expr) === key);

@@ -47,7 +47,8 @@ export function databaseFor(file: LogicFile): string {
   return `logic_${basename(file.path).replace(/\.[^.]*$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
 }
 
-function connect(target: Target, database: string): Promise<pg.Client> {
+/** A connection to `database` on `target` that keeps every value as the server's text (test/fuzz uses it too). */
+export function connect(target: Target, database: string): Promise<pg.Client> {
   const client = new pg.Client({ host: target.host, port: target.port, user: target.user, database, types: rawText });
   // A server that drops the connection fails the record being run; the event must not crash us.
   client.on('error', () => undefined);
@@ -82,7 +83,8 @@ export async function runLogicFile(file: LogicFile, target: Target): Promise<Out
   return outcomes;
 }
 
-async function execute(client: pg.Client, sql: string): Promise<Answer> {
+/** Runs `sql` (simple protocol, rows as arrays of text) and answers with its result or its error; never throws. */
+export async function execute(client: pg.Client, sql: string): Promise<Answer> {
   try {
     const answer = (await client.query({ text: sql, rowMode: 'array' })) as unknown as pg.QueryArrayResult | pg.QueryArrayResult[];
     // Several statements in one Query message answer with one result each: the last one counts.

@@ -510,6 +510,12 @@ export class ExprCompiler {
     if (expr.orderBy.length > 0) throw new SqlError('0A000', 'ORDER BY inside an aggregate is not supported yet');
     if (containsAggregate(expr.args)) throw new SqlError('42803', 'aggregate function calls cannot be nested');
     const input = grouping.inputCompiler;
+    // SQL gives an aggregate to the innermost query whose columns its arguments read (PostgreSQL's
+    // agglevelsup): `(SELECT min(o.x) FROM t) FROM o` aggregates over o, in the outer query. rangedb
+    // aggregates at the call's own level, so it refuses that case instead of answering differently.
+    if (this.outer !== null && readsOnlyOuterColumns([...expr.args, expr.filter], input.scope)) {
+      throw new SqlError('0A000', 'an aggregate over outer-query columns only is not supported yet');
+    }
     const args = await Promise.all(expr.args.map((arg) => input.compileValue(arg)));
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
     const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
@@ -788,3 +794,29 @@ function noFunction(name: string, args: readonly CompiledExpr[]): SqlError {
 }
 
 export { castExpr };
+
+/**
+ * Whether `exprs` name at least one column and every column they name is missing from `scope`
+ * (so it is an outer query's); a subquery's own references are not looked into.
+ */
+function readsOnlyOuterColumns(exprs: unknown, scope: Scope): boolean {
+  const refs: (readonly string[])[] = [];
+  const collect = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(collect);
+    const kind = (node as { kind?: string }).kind;
+    if (kind === 'ColumnRef') refs.push((node as ast.ColumnRef).path);
+    else if (kind === 'InSubquery') collect((node as ast.InSubquery).arg);
+    else if (kind !== 'SubqueryExpr') Object.values(node).forEach(collect);
+  };
+  collect(exprs);
+  if (refs.length === 0) return false;
+  return refs.every((path) => {
+    try {
+      scope.resolve(path);
+      return false;
+    } catch (error) {
+      return error instanceof SqlError && (error.sqlState === '42703' || error.sqlState === '42P01');
+    }
+  });
+}
