@@ -73,6 +73,11 @@ export class Committer implements TxnInterceptor {
     return [...this.locks.values()];
   }
 
+  /** How many lock spans are held (0: the transaction wrote and locked nothing so far). */
+  get lockSpanCount(): number {
+    return this.locks.size;
+  }
+
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
     const lockingScans: number[] = [];
     batch.requests.forEach((request, i) => {

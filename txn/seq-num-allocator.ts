@@ -14,6 +14,7 @@
  * Sequences restart at 0 with each epoch: intents of an older epoch are replaced, not extended.
  */
 import { assert } from '../src/base/assert.js';
+import { equal } from '../clock/timestamp.js';
 import type { BatchRequest, BatchResponse, Request, SequenceRange } from '../kv/api/index.js';
 import { batchTxn, isDataWrite, withTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
 
@@ -26,6 +27,11 @@ export class SeqNumAllocator implements TxnInterceptor {
   }
 
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
+    // A batch without writes whose header already carries the current sequence (every read of a
+    // transaction, the `Txn` builds headers from its proto) goes on as it is: rebuilding the
+    // header, its transaction and the batch would change nothing.
+    const txn = batchTxn(batch);
+    if (txn.sequence === this.writeSequence && equal(batch.header.timestamp, txn.readTimestamp) && !batch.requests.some(isDataWrite)) return next(batch);
     const requests = batch.requests.map((request): Request => {
       if (!isDataWrite(request)) return request;
       assert(!('sequence' in request) || request.sequence === undefined, 'sequences are assigned by the coordinator only');

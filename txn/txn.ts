@@ -224,7 +224,33 @@ export class Txn {
    */
   async commit(finalWrites: readonly Request[] = []): Promise<void> {
     assert(finalWrites.every(isDataWrite), 'commit takes data writes only');
-    await this.end(true, finalWrites);
+    if (finalWrites.length === 0 && this.wroteNothing()) await this.commitReadOnly();
+    else await this.end(true, finalWrites);
+  }
+
+  /**
+   * Whether the transaction holds nothing a commit must send: no write (sent or held back), no
+   * lock, no anchor. Its EndTxn would be elided by the committer anyway (no record, nothing to
+   * resolve); without locks the heartbeater never started.
+   */
+  private wroteNothing(): boolean {
+    const i = this.interceptors;
+    return this.proto.key.length === 0 && i.writeBuffer.size === 0 && i.committer.lockSpanCount === 0 && !i.heartbeater.isRunning;
+  }
+
+  /**
+   * The commit of a read-only transaction (CockroachDB's `commitReadOnlyTxnLocked`): nothing is
+   * sent, and no EndTxn batch is built to be elided further down the stack — the answer the
+   * committer would make up is made here. The reads were recorded in the timestamp cache when
+   * they were served, so there is nothing left to make durable; only rule 1 of commit wait
+   * (a read moved into the future waits for the clock) still applies.
+   */
+  private async commitReadOnly(): Promise<void> {
+    assert(!this.finished, 'the transaction is finished');
+    assert(!this.inFlight, 'one batch at a time per transaction');
+    this.proto = updateTransaction(this.proto, { status: 'COMMITTED' });
+    this.finished = true;
+    await this.interceptors.commitWaiter.waitForClock(this.proto.writeTimestamp);
   }
 
   /**

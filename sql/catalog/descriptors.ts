@@ -12,7 +12,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type { Direction } from '../../kv/api/index.js';
-import type { Expr } from '../parser/ast.js';
+import type { Expr, ReferentialAction } from '../parser/ast.js';
 import type { Datum } from '../types/datum.js';
 import { formatText, parseText } from '../types/text-io.js';
 import { formatType, type SqlType } from '../types/sql-type.js';
@@ -54,6 +54,30 @@ export interface CheckDesc {
   readonly expr: Expr;
 }
 
+/**
+ * A FOREIGN KEY of the table it is stored on (the referencing, "origin" table): its columns must
+ * match a row of `referencedTableId`'s PRIMARY KEY or UNIQUE constraint on `referencedColumnIds`
+ * (same order as `columnIds`). The referenced table stores a back-reference
+ * (`ForeignKeyBackReference`), CockroachDB's inbound FK: a DELETE on the parent finds the
+ * constraints it must act on from its own descriptor, without reading every table's.
+ */
+export interface ForeignKeyDesc {
+  readonly name: string;
+  readonly columnIds: readonly number[];
+  readonly referencedTableId: number;
+  readonly referencedColumnIds: readonly number[];
+  readonly onDelete: ReferentialAction;
+  readonly onUpdate: ReferentialAction;
+  /** MATCH SIMPLE: a NULL in any column skips the check; MATCH FULL: all NULL or none. */
+  readonly match: 'simple' | 'full';
+}
+
+/** The referenced side of a foreign key: the constraint `name` stored on table `originTableId`. */
+export interface ForeignKeyBackReference {
+  readonly originTableId: number;
+  readonly name: string;
+}
+
 export interface TableDesc extends TableDescriptor {
   readonly kind: 'table';
   readonly parentId: number;
@@ -63,6 +87,10 @@ export interface TableDesc extends TableDescriptor {
   readonly primaryIndex: IndexDesc;
   readonly secondaryIndexes: readonly IndexDesc[];
   readonly checks: readonly CheckDesc[];
+  /** Outbound foreign keys (absent in descriptors written before foreign keys existed: none). */
+  readonly foreignKeys?: readonly ForeignKeyDesc[];
+  /** Inbound foreign keys: the constraints of other tables (or this one) that reference this table. */
+  readonly referencedBy?: readonly ForeignKeyBackReference[];
   readonly nextColumnId: number;
   readonly nextIndexId: number;
 }
@@ -155,4 +183,19 @@ export function allIndexes(table: TableDesc): readonly IndexDesc[] {
 /** The column named `name`, or undefined. */
 export function findColumn(table: TableDesc, name: string): ColumnDesc | undefined {
   return table.columns.find((column) => column.name === name);
+}
+
+/** The table's foreign keys (outbound). */
+export function foreignKeysOf(table: TableDesc): readonly ForeignKeyDesc[] {
+  return table.foreignKeys ?? [];
+}
+
+/** The foreign keys that reference the table (inbound). */
+export function referencedByOf(table: TableDesc): readonly ForeignKeyBackReference[] {
+  return table.referencedBy ?? [];
+}
+
+/** Whether a write to the table has foreign keys to check or act on (the fast path of every DML is `false`). */
+export function hasForeignKeys(table: TableDesc): boolean {
+  return (table.foreignKeys?.length ?? 0) > 0 || (table.referencedBy?.length ?? 0) > 0;
 }

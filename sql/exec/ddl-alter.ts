@@ -21,6 +21,7 @@ import { generatedName, notice, uniqueRelationName } from './ddl-common.js';
 import { deleteIndexesAfterCommit, IndexBackfiller, scanSnapshot } from './backfill.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
+import { addForeignKeys, dropForeignKey, type ForeignKeyDraft } from './ddl-fk.js';
 import { ScanSource } from './scan.js';
 import { scanNode } from '../plan/planner.js';
 import type { Runtime } from './runtime.js';
@@ -120,8 +121,10 @@ async function addColumn(rt: Runtime, exec: ExecContext, table: TableDesc, comma
   const { type, serial } = resolveColumnType(definition.type);
   if (serial) throw new SqlError('0A000', 'adding a SERIAL column is not supported yet');
   let column: ColumnDesc = { id: table.nextColumnId, name: definition.name, type, nullable: true, hidden: false, defaultExpr: null, ownedSequenceId: null };
+  const foreignKeys: ForeignKeyDraft[] = [];
   for (const constraint of definition.constraints) {
-    if (constraint.kind === 'NotNull') column = { ...column, nullable: false };
+    if (constraint.kind === 'ForeignKey') foreignKeys.push({ constraint, column: definition.name });
+    else if (constraint.kind === 'NotNull') column = { ...column, nullable: false };
     else if (constraint.kind === 'Null') column = { ...column, nullable: true };
     else if (constraint.kind === 'Default') column = { ...column, defaultExpr: constraint.expr };
     else throw new SqlError('0A000', `${constraint.kind} in ADD COLUMN is not supported yet`);
@@ -136,7 +139,8 @@ async function addColumn(rt: Runtime, exec: ExecContext, table: TableDesc, comma
   if (!column.nullable && column.missingValue === undefined && (await readAllRows(table, rt)).length > 0) {
     throw new SqlError('23502', `column "${column.name}" of relation "${table.name}" contains null values`);
   }
-  const updated: TableDesc = { ...table, columns: [...table.columns, Object.freeze(column)], nextColumnId: table.nextColumnId + 1 };
+  const added: TableDesc = { ...table, columns: [...table.columns, Object.freeze(column)], nextColumnId: table.nextColumnId + 1 };
+  const updated = foreignKeys.length === 0 ? added : await addForeignKeys(exec.catalog, exec.settings, await schemaNameOf(exec, table), added, foreignKeys, rt);
   await validateExpressions(exec, updated);
   return write(exec, updated);
 }
@@ -181,10 +185,15 @@ async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, c
       return write(exec, updated);
     }
     case 'ForeignKey':
-      throw new SqlError('0A000', 'foreign keys are not supported yet');
+      return write(exec, await addForeignKeys(exec.catalog, exec.settings, await schemaNameOf(exec, table), table, [{ constraint, column: null }], rt));
     default:
       throw new SqlError('0A000', `ADD CONSTRAINT ${constraint.kind} is not supported`);
   }
+}
+
+async function schemaNameOf(exec: ExecContext, table: TableDesc): Promise<string> {
+  const schema = await exec.catalog.descriptor(table.schemaId);
+  return schema?.name ?? 'public';
 }
 
 /**
@@ -281,6 +290,8 @@ async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extr
   const index = table.secondaryIndexes.find((candidate) => candidate.name === command.name && candidate.constraint !== 'none');
   if (index !== undefined) return removeIndex(exec, table, index);
   if (table.checks.some((check) => check.name === command.name)) return write(exec, { ...table, checks: table.checks.filter((check) => check.name !== command.name) });
+  const withoutForeignKey = await dropForeignKey(exec.catalog, table, command.name);
+  if (withoutForeignKey !== undefined) return write(exec, withoutForeignKey);
   if (table.primaryIndex.name === command.name) throw new SqlError('0A000', 'dropping a primary key is not supported yet');
   if (command.ifExists) {
     notices.push(notice(`constraint "${command.name}" of relation "${table.name}" does not exist, skipping`));

@@ -17,6 +17,7 @@ import { tableScope } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { generatedName, notice, splitAfterCommit, uniqueRelationName } from './ddl-common.js';
+import { addForeignKeys, type ForeignKeyDraft } from './ddl-fk.js';
 
 export function resolveColumnType(typeName: ast.TypeName): { type: SqlType; serial: boolean } {
   const modifiers = typeName.modifiers.map((modifier) => {
@@ -47,6 +48,7 @@ interface Draft {
   uniques: { columns: string[]; name: string | null }[];
   checks: { expr: ast.Expr; name: string | null; column: string | null }[];
   serials: string[];
+  foreignKeys: ForeignKeyDraft[];
 }
 
 function addConstraint(draft: Draft, constraint: ast.Constraint, column: string | null, tableName: string): void {
@@ -74,7 +76,8 @@ function addConstraint(draft: Draft, constraint: ast.Constraint, column: string 
       draft.checks.push({ expr: constraint.expr, name: constraint.name, column });
       return;
     case 'ForeignKey':
-      throw new SqlError('0A000', 'foreign keys are not supported yet');
+      draft.foreignKeys.push({ constraint, column });
+      return;
     default:
       return constraint satisfies never;
   }
@@ -114,7 +117,7 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     if (statement.ifNotExists) return undefined;
     throw duplicateTable(name);
   }
-  const draft: Draft = { columns: [], primary: null, uniques: [], checks: [], serials: [] };
+  const draft: Draft = { columns: [], primary: null, uniques: [], checks: [], serials: [], foreignKeys: [] };
   for (const definition of statement.columns) {
     if (draft.columns.some((column) => column.name === definition.name)) throw duplicateColumn(definition.name);
     const { type, serial } = resolveColumnType(definition.type);
@@ -177,7 +180,7 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     const index = draft.columns.indexOf(column);
     draft.columns[index] = { ...column, defaultExpr: nextvalCall(schema.name === 'public' ? sequenceName : `${schema.name}.${sequenceName}`), ownedSequenceId: sequenceId };
   }
-  const table: TableDesc = {
+  const declared: TableDesc = {
     kind: 'table',
     id: tableId,
     name,
@@ -191,6 +194,7 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     nextColumnId: draft.columns.length + 1,
     nextIndexId: secondaryIndexes.length + 2,
   };
+  const table = draft.foreignKeys.length === 0 ? declared : await addForeignKeys(catalog, exec.settings, schema.name, declared, draft.foreignKeys);
   await validateExpressions(exec, table);
   await catalog.writeDescriptor(table);
   await catalog.writeName(database.id, schema.id, name, tableId, 'table');

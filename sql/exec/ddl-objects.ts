@@ -10,6 +10,7 @@ import { creationSchema, currentDatabase, displayName, lookupRelation } from '..
 import { putRequest } from '../../kv/api/index.js';
 import type { Notice } from './contract.js';
 import { deleteTableData, dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
+import { detachForeignKeys, truncateClosure } from './ddl-fk.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 
 function ddl(tag: string, run: (exec: ExecContext) => Promise<readonly Notice[]>): StatementPlan {
@@ -111,7 +112,10 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
       const descriptor = await catalog.descriptor(resolved.entry.id);
       if (statement.objectType === 'table') {
         if (resolved.entry.kind !== 'table' || descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
+        const cascaded: string[] = [];
+        await detachForeignKeys(catalog, descriptor, statement.cascade, await droppedTableIds(exec, statement), cascaded);
         await dropTableObjects(catalog, descriptor);
+        return cascadeNotice(cascaded);
       } else {
         if (resolved.entry.kind !== 'sequence' || descriptor?.kind !== 'sequence') throw wrongObjectType(`"${name.name}" is not a sequence`);
         if (descriptor.ownerTableId !== null && !statement.cascade) {
@@ -133,10 +137,22 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
   }
 }
 
+/** The ids of the tables a DROP TABLE names (foreign keys among them do not hold the drop back). */
+async function droppedTableIds(exec: ExecContext, statement: ast.Drop): Promise<Set<number>> {
+  const ids = new Set<number>();
+  for (const name of statement.names) {
+    const resolved = await lookupRelation(exec.catalog, exec.settings, name);
+    if (resolved?.entry.kind === 'table') ids.add(resolved.entry.id);
+  }
+  return ids;
+}
+
 async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId: number): Promise<void> {
   for (const entry of await catalog.listNames(databaseId, schemaId)) {
     if (entry.kind === 'table') {
       const table = await catalog.descriptor(entry.id);
+      // Foreign keys from outside the schema are dropped with it (CASCADE); those inside go with their tables.
+      if (table?.kind === 'table') await detachForeignKeys(catalog, table, true, new Set(), []);
       if (table?.kind === 'table') await dropTableObjects(catalog, table);
     }
   }
@@ -193,14 +209,15 @@ async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop
 
 export function prepareTruncate(statement: ast.Truncate): StatementPlan {
   return ddl('TRUNCATE TABLE', async ({ catalog, settings }) => {
-    const tables: TableDesc[] = [];
+    const named: TableDesc[] = [];
     for (const name of statement.tables) {
       const resolved = await lookupRelation(catalog, settings, name);
       if (resolved === undefined) throw undefinedTable(displayName(name));
       const descriptor = await catalog.descriptor(resolved.entry.id);
       if (descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
-      tables.push(descriptor);
+      named.push(descriptor);
     }
+    const { tables, notices } = await truncateClosure(catalog, named, statement.cascade);
     // The descriptors are written first (a new version each, as PostgreSQL gives a truncated
     // table a new relfilenode): the transaction's first write anchors its record, in the system
     // range. pgbench -i truncates and then COPYs a million rows in one block; anchored in the
@@ -215,7 +232,7 @@ export function prepareTruncate(statement: ast.Truncate): StatementPlan {
         }
       }
     }
-    return [];
+    return notices;
   });
 }
 

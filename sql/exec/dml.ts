@@ -8,7 +8,7 @@
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
-import { findColumn, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
+import { findColumn, hasForeignKeys, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
 import { resolveTable } from '../catalog/resolve.js';
 import type { CompiledExpr } from '../plan/expr/compiled.js';
@@ -21,6 +21,7 @@ import { Scope } from '../plan/scope.js';
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
 import type { ResultColumn } from './contract.js';
+import { ForeignKeyActions } from './fk.js';
 import { buildSource } from './operators.js';
 import { RowWriter, type CheckConstraint } from './row-writer.js';
 import { drain, rowsSource, type Runtime } from './runtime.js';
@@ -172,11 +173,12 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     paramTypes: [],
     isDdl: false,
     node: source,
-    async execute(rt) {
+    async execute(rt, exec) {
       const lazyValues = hasRowSlots ? valuesRows : null;
       const input: readonly (readonly Datum[] | NonNullable<typeof valuesRows>[number])[] = lazyValues ?? (await drain(buildSource(source, rt)));
       const codec = codecOf(table);
       const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx);
+      const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const written: Datum[][] = [];
       const seen = new Set<string>();
       for (const item of input) {
@@ -201,6 +203,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
             if (updated === undefined) continue;
             writer.validate(updated);
             await writer.update(existing, updated);
+            foreignKeys?.updated(existing, updated);
             written.push(updated);
             continue;
           }
@@ -208,9 +211,11 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         writer.validate(row);
         if (onConflict !== null && upsert === null && (await conflicts(rt, codec, row, seen, arbiter))) continue;
         await writer.insert(row);
+        foreignKeys?.inserted(row);
         written.push(row);
       }
       await writer.flush();
+      await foreignKeys?.finish(rt);
       const count = written.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, written, rt)), tag: () => `INSERT 0 ${count}`, notices: [] };
     },
@@ -363,9 +368,10 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     paramTypes: [],
     isDdl: false,
     node: read.node,
-    async execute(rt) {
+    async execute(rt, exec) {
       const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined);
       const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx);
+      const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const updated: Datum[][] = [];
       for (const joinedRow of rows) {
         if (hasRowSlots) await rt.fillRowSlots();
@@ -374,9 +380,11 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
         for (const { position, expr } of assignments) newRow[position] = expr.eval(joinedRow, rt.ctx);
         writer.validate(newRow);
         await writer.update(oldRow, newRow);
+        foreignKeys?.updated(oldRow, newRow);
         updated.push(newRow);
       }
       await writer.flush();
+      await foreignKeys?.finish(rt);
       const count = updated.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, updated, rt)), tag: () => `UPDATE ${count}`, notices: [] };
     },
@@ -395,11 +403,16 @@ export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): P
     paramTypes: [],
     isDdl: false,
     node: read.node,
-    async execute(rt) {
+    async execute(rt, exec) {
       const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined).map((row) => (joined ? row.slice(0, table.columns.length) : row));
       const writer = new RowWriter(rt.txn, table, codecOf(table), [], rt.ctx);
-      for (const row of rows) await writer.delete(row);
+      const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
+      for (const row of rows) {
+        await writer.delete(row);
+        foreignKeys?.deleted(row);
+      }
       await writer.flush();
+      await foreignKeys?.finish(rt);
       const count = rows.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, rows, rt)), tag: () => `DELETE ${count}`, notices: [] };
     },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { next } from '../../clock/index.js';
-import { putRequest, scanRequest } from '../../kv/api/index.js';
+import { getRequest, putRequest, scanRequest } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { Txn } from '../../txn/index.js';
 import { dec, enc, startNanos, ts, world } from './harness.js';
@@ -85,5 +85,26 @@ describe('Txn', () => {
     const sent = w.sender.batches.length;
     await reader.rollback();
     expect(w.sender.batches.length).toBe(sent);
+  });
+
+  it('commits a read-only transaction without building or sending a batch; its reads go down as built; a locking read still commits through its EndTxn', async () => {
+    const w = world();
+    await w.sender.putAt('a', '1', ts(startNanos - 1_000n));
+    const txn = new Txn(w.sender, w.deps);
+    expect(dec(await txn.get(enc('a')))).toBe('1');
+    // No writes: the sequence allocator passed the batch on as the Txn built it, header and all.
+    expect(w.sender.batches.at(-1)!.header.txn).toBe(txn.transaction);
+    await txn.commit();
+    expect(w.sender.kinds()).toEqual(['put', 'get']);
+    expect(txn.isFinished).toBe(true);
+    expect(txn.transaction.status).toBe('COMMITTED');
+    await expect(txn.get(enc('a'))).rejects.toThrow(/finished/);
+
+    const locker = new Txn(w.sender, w.deps);
+    await locker.batch([getRequest(enc('a'), 'exclusive')]);
+    await locker.commit();
+    const endTxn = w.sender.batches.at(-1)!.requests[0]!;
+    expect(endTxn.kind === 'endTxn' && endTxn.commit && endTxn.lockSpans.map((s) => dec(s.key))).toEqual(['a']);
+    expect(locker.transaction.status).toBe('COMMITTED');
   });
 });
