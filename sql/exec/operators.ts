@@ -12,7 +12,8 @@ import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
 import type { AggregateNode, JoinNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
-import { drain, rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { MemoryAccount, estimateBytes } from './memory.js';
+import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { ScanSource } from './scan.js';
 
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
@@ -75,6 +76,7 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
     case 'distinct': {
       const input = buildSource(node.input, rt);
       const seen = new Set<string>();
+      const memory = MemoryAccount.forOperator('distinct', rt.ctx);
       return {
         async next() {
           for (let batch = await input.next(); batch !== null; batch = await input.next()) {
@@ -82,6 +84,7 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
             const kept = batch.filter((row) => {
               const key = datumsKey(node.types, keyColumns === undefined ? row : keyColumns.map((column) => row[column] ?? null));
               if (seen.has(key)) return false;
+              memory.grow(keyBytes(key));
               seen.add(key);
               return true;
             });
@@ -124,7 +127,7 @@ function sortSource(node: SortNode, rt: Runtime): RowSource {
   return {
     async next() {
       if (sorted === undefined) {
-        const rows = await drain(buildSource(node.input, rt));
+        const rows = await drainCounted(buildSource(node.input, rt), MemoryAccount.forOperator('sort', rt.ctx));
         const comparators = node.keys.map((key) => ({ column: key.column, compare: sortComparator(key.type, key.descending, key.nullsFirst) }));
         rows.sort((left, right) => {
           for (const { column, compare } of comparators) {
@@ -182,13 +185,20 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
         const input = buildSource(node.input, rt);
         const groupTypes = node.groupBy.map((expr) => expr.type);
         const groups = new Map<string, { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] }>();
+        const memory = MemoryAccount.forOperator('aggregate', rt.ctx);
+        // A group holds its keys, its id and its accumulators (counted at their start; one that
+        // collects values — string_agg, array_agg — grows past this unseen).
+        const groupBytes = 64 + 48 * node.aggregates.length;
         const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map(newAccumulator) });
         for (let batch = await input.next(); batch !== null; batch = await input.next()) {
           for (const row of batch) {
             const keys = node.groupBy.map((expr) => expr.eval(row, rt.ctx));
             const id = datumsKey(groupTypes, keys);
             let group = groups.get(id);
-            if (group === undefined) groups.set(id, (group = fresh(keys)));
+            if (group === undefined) {
+              memory.grow(groupBytes + keyBytes(id) + estimateBytes(keys));
+              groups.set(id, (group = fresh(keys)));
+            }
             node.aggregates.forEach((call, index) => {
               if (call.filter !== null && call.filter.eval(row, rt.ctx) !== true) return;
               group!.accumulators[index]!.add(call.args.map((arg) => arg.eval(row, rt.ctx)));
@@ -229,7 +239,7 @@ function joinSource(node: JoinNode, rt: Runtime): RowSource {
   return {
     async next() {
       if (right === undefined) {
-        right = await drain(buildSource(node.right, rt));
+        right = await drainCounted(buildSource(node.right, rt), MemoryAccount.forOperator(hashKeys === undefined ? 'nested loop join' : 'hash join', rt.ctx));
         matchedRight = right.map(() => false);
         if (hashKeys !== undefined) {
           right.forEach((row, index) => {
@@ -321,8 +331,9 @@ function setOpSource(node: SetOpNode, rt: Runtime): RowSource {
   return {
     async next() {
       if (result === undefined) {
-        const left = await drain(buildSource(node.left, rt));
-        const right = await drain(buildSource(node.right, rt));
+        const memory = MemoryAccount.forOperator(node.op, rt.ctx);
+        const left = await drainCounted(buildSource(node.left, rt), memory);
+        const right = await drainCounted(buildSource(node.right, rt), memory);
         const key = (row: readonly Datum[]): string => datumsKey(node.types, row);
         let rows: Datum[][];
         if (node.op === 'union') {
@@ -354,4 +365,21 @@ function dedupe(rows: Datum[][], key: (row: readonly Datum[]) => string): Datum[
     seen.add(id);
     return true;
   });
+}
+
+/** Every row of `source`, each counted against `memory` before it is kept. */
+async function drainCounted(source: RowSource, memory: MemoryAccount): Promise<Datum[][]> {
+  const rows: Datum[][] = [];
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+    for (const row of batch) {
+      memory.growRow(row);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** A seen-set or group-map key string in V8's heap (one byte a character: latin1). */
+function keyBytes(key: string): number {
+  return 24 + key.length;
 }

@@ -9,6 +9,7 @@
  * session's business (it restores the old value at the end of the transaction).
  */
 import { assert } from '../../src/base/assert.js';
+import { formatByteSize, parseByteSize } from '../../src/base/byte-size.js';
 import { timeZoneFromSetting } from '../types/timezone.js';
 import { invalidParameterValue, notSupported, parameterCannotBeChanged, unrecognizedParameter } from './errors.js';
 
@@ -116,6 +117,17 @@ export function formatDurationMs(ms: number): string {
   return `${ms}ms`;
 }
 
+/**
+ * `distsql_workmem` (CockroachDB's name): the bytes one row-holding operator may use, as a size
+ * (`64MiB`, `512kB`, bytes). At least 1 KiB: a smaller budget fails every sort.
+ */
+function workMem(value: string, name: string): string {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw invalidParameterValue(name, value, 'Valid units for this parameter are "B", "kB", "MB", "GB", "TB" (and "KiB", "MiB", "GiB", "TiB").');
+  if (bytes < 1024) throw invalidParameterValue(name, value, 'The minimum is 1kB.');
+  return formatByteSize(bytes);
+}
+
 const isolationNames = new Set(['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
 
 function isolation(value: string, name: string): string {
@@ -165,6 +177,7 @@ const definitions: ReadonlyMap<string, VariableDefinition> = new Map<string, Var
       ['lock_timeout', false, 'Sets the maximum allowed duration of any wait for a lock.', fixed('0'), (v: string, n: string) => formatDurationMs(parseDurationMs(v, n))],
       ['idle_in_transaction_session_timeout', false, 'Sets the maximum allowed idle time between queries, when in a transaction.', fixed('0'), (v: string, n: string) => formatDurationMs(parseDurationMs(v, n))],
       ['database', false, 'The current database (CockroachDB).', (d: VariableDefaults) => d.database, anyText],
+      ['distsql_workmem', false, 'Memory one operator of a statement may hold (sort, hash join, aggregate, window); past it the statement fails with 53200.', fixed('64MiB'), workMem],
       ['strict_serializable', false, 'Wait out clock uncertainty at each commit (commit wait), for strict serializability.', (d: VariableDefaults) => (d.strictSerializable ? 'on' : 'off'), onOff],
     ] as const
   ).map(([displayName, report, description, initial, normalize]) => [displayName.toLowerCase(), { displayName, report, description, initial, normalize }]),
