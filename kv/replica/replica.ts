@@ -44,13 +44,14 @@ import {
   type Lease,
   type RangeDescriptor,
   type ReplicaDescriptor,
+  type Response,
   type Transaction,
 } from '../api/index.js';
 import type { TimestampCache } from '../concurrency/index.js';
-import { evaluateBatch, type SideEffect } from '../eval/index.js';
+import { evaluateBatch, queryIntentPrevents, type SideEffect } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
-import type { Engine } from '../storage/engine.js';
+import type { Engine, WriteOp } from '../storage/engine.js';
 import { addStats, emptyStats, mvccResolveIntent, type IntentResolution, type MvccStats } from '../storage/mvcc/index.js';
 import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
 import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './concurrency.js';
@@ -211,7 +212,7 @@ export class Replica {
     const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
     const host = this.host;
     const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped) }, rw, bumped);
-    this.recordReads(bumped, result.updatedTxn);
+    this.recordReads(bumped, result.updatedTxn, result.responses);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
       if (sideEffect.kind === 'commitTrigger') {
@@ -277,9 +278,16 @@ export class Replica {
    * refresh is a read too — at the new timestamp it moves the transaction's reads to: without it,
    * a write landing between the old and the new read timestamp would go unnoticed (write skew).
    */
-  private recordReads(batch: BatchRequest, txn: Transaction | undefined): void {
+  private recordReads(batch: BatchRequest, txn: Transaction | undefined, responses: readonly Response[]): void {
     const readTs = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
-    for (const request of batch.requests) {
+    for (const [i, request] of batch.requests.entries()) {
+      // Transaction recovery's prevention: a missing in-flight write can no longer land at or
+      // below the staging timestamp, for any transaction (kv/eval query-intent.ts).
+      if (request.kind === 'queryIntent') {
+        const answer = responses[i];
+        if (answer?.kind === 'queryIntent' && queryIntentPrevents(request, answer.foundIntent)) this.host.tsCache.add({ start: request.key }, request.txn.writeTimestamp, undefined);
+        continue;
+      }
       if (!isDataRead(request) && request.kind !== 'refresh' && request.kind !== 'refreshRange') continue;
       const s = requestSpan(request);
       this.host.tsCache.add({ start: s.key, end: s.endKey }, readTs, txn?.id ?? batch.header.txn?.id);
@@ -309,14 +317,43 @@ export class Replica {
 
   /**
    * Stages one Ready into the store's shared write batch: log entries, hard state and the
-   * application of committed entries. Returns what to install once the batch is durable.
+   * application of committed entries. Returns what to install once the batch is durable —
+   * or, with `earlyOps`, once those writes (the application) are committed, ahead of the batch.
+   *
+   * Early application (TiKV's "apply early"): committed entries that were all persisted before
+   * this Ready (always so for a single voter: the leader counts its own entries toward the
+   * commit index only once a Ready persisted them, in a synced batch) need not wait for this
+   * Ready's fsync, which only makes *new* entries durable. Their writes come back as
+   * `earlyOps`, for the store to commit unsynced and install before the batch: their proposers
+   * are answered one fsync sooner, instead of waiting for the group commit of whatever was
+   * proposed meanwhile. An answer needs only the entry to be durable — a crash that loses the
+   * application replays it from the log.
+   *
+   * Crash safety rests on the engine's ordered log: whatever survives a crash is a prefix of the
+   * commits (kv/storage/memory-engine.ts, `crash`). The early writes land after the commit that
+   * made their entries durable, and before the batch (its log truncation included, which thus
+   * never passes a durable applied index). A crash between the two keeps an applied index
+   * ahead of the hard state's commit index, which `RaftLogStorage.open` forwards on restart.
+   * Entries that change the replica itself (lease, split, merge, GC threshold) keep the
+   * ordinary path: applied in the batch, installed once it is committed.
    */
-  async stageReady(ready: Ready, batch: Batch): Promise<ApplyResult> {
+  async stageReady(ready: Ready, batch: Batch): Promise<{ readonly applied: ApplyResult; readonly earlyOps: readonly WriteOp[] | undefined }> {
     assert(ready.snapshot === undefined, 'a single-store range never receives a snapshot');
     this.maybeTruncateLog(batch);
     this.logStorage.appendToBatch(batch, ready.entries);
     if (ready.hardState !== undefined) this.logStorage.setHardStateInBatch(batch, ready.hardState);
-    return this.applyEntries(batch, ready.committedEntries);
+    const lastCommitted = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastCommitted === undefined) return { applied: await this.applyEntries(batch, ready.committedEntries), earlyOps: undefined };
+    const firstNew = ready.entries[0];
+    const persistedBefore = firstNew === undefined || lastCommitted.index < firstNew.index;
+    const apply = new Batch(this.host.engine);
+    const applied = await this.applyEntries(apply, ready.committedEntries);
+    if (persistedBefore && applied.effects.length === 0) return { applied, earlyOps: apply.ops };
+    for (const op of apply.ops) {
+      if (op.kind === 'put') batch.put(op.key, op.value);
+      else batch.delete(op.key);
+    }
+    return { applied, earlyOps: undefined };
   }
 
   /**

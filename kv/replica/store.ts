@@ -64,15 +64,16 @@ import {
   type TxnMeta,
 } from '../api/index.js';
 import { TimestampCache } from '../concurrency/index.js';
-import { encodeInt64, TransactionPushError, type SideEffect } from '../eval/index.js';
+import { encodeInt64, IndeterminateCommitError, TransactionPushError, type SideEffect } from '../eval/index.js';
 import { Batch } from '../storage/batch.js';
-import type { Engine } from '../storage/engine.js';
+import type { Engine, WriteOp } from '../storage/engine.js';
 import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
 import type { ReplicatedEffect } from './command.js';
 import { PushCancelledError } from './concurrency.js';
 import { Replica, type ReplicaHost } from './replica.js';
 import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
 import { SplitMerge } from './split-merge.js';
+import { TxnRecoveryManager } from './txn-recovery.js';
 import { PushWaiter } from './txn-wait.js';
 
 export interface StoreConfig {
@@ -108,6 +109,8 @@ export class Store implements Sender, ReplicaHost {
   readonly storeId: StoreId;
   readonly tsCache: TimestampCache;
   readonly pushWaiter: PushWaiter;
+  /** Decides STAGING transactions pushes may not wait on (parallel commits' recovery). */
+  readonly txnRecovery = new TxnRecoveryManager(() => this.db, () => this.clock.now());
   /** Transactions seen finalized here, newest last, at most `limits.finalizedTxnCacheEntriesMax`. */
   private readonly finalizedTxns = new Map<TxnId, Transaction>();
   private readonly replicasById = new Map<RangeId, Replica>();
@@ -119,8 +122,11 @@ export class Store implements Sender, ReplicaHost {
   private closed = false;
   private readonly splitMerge: SplitMerge;
   private readonly onFatal: (error: unknown) => void;
-  /** Synced engine commits made by the scheduler, and Ready cycles (metrics, tests). */
-  readonly metrics = { cycles: 0, syncs: 0, readies: 0 };
+  /**
+   * Ready cycles, synced engine commits made by the scheduler, Readies processed, and those
+   * among them applied early — before their cycle's batch (metrics, tests).
+   */
+  readonly metrics = { cycles: 0, syncs: 0, readies: 0, earlyApplied: 0 };
 
   private constructor(config: StoreConfig) {
     this.engine = config.engine;
@@ -300,7 +306,16 @@ export class Store implements Sender, ReplicaHost {
         const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher, pushee, pushTo, pushType, force })]));
         return response.responses[0].pusheeTxn;
       } catch (error) {
-        if (!(error instanceof TransactionPushError)) throw error;
+        // A STAGING pushee that may not be waited on (expired, or a forced push): recover it
+        // from its in-flight writes (txn-recovery.ts), then push again. A failed recovery waits
+        // like a lost push and is tried again at the next recheck.
+        if (error instanceof IndeterminateCommitError) {
+          const recovered = await this.txnRecovery.recover(error.record).then(
+            () => true,
+            (failure: unknown) => (this.logger.warn({ err: failure, txn: pushee.id }, 'transaction recovery failed'), false),
+          );
+          if (recovered) continue;
+        } else if (!(error instanceof TransactionPushError)) throw error;
       }
       force = (await this.pushWaiter.wait(waiterId, pusher, pushee)) === 'force';
     }
@@ -376,16 +391,30 @@ export class Store implements Sender, ReplicaHost {
     }
   }
 
-  /** One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. */
+  /**
+   * One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. Entries
+   * an earlier cycle made durable are applied first, in an unsynced commit of their own, and
+   * their proposers answered before the batch's fsync (`Replica.stageReady`'s early
+   * application): a proposal costs one fsync, not its own plus the next cycle's.
+   *
+   *     cycle n:    batch { entries e, hard state }  ── synced ──► e durable
+   *     cycle n+1:  early { apply e, applied state }  ── unsynced ──► answer e's proposers
+   *                 batch { entries e', hard state commit ≥ e } ── synced if e' ──►
+   *
+   * A crash keeps a prefix of these commits: between the two of cycle n+1 it leaves the
+   * applied index ahead of the hard state's commit, forwarded on restart (`RaftLogStorage.open`).
+   */
   private async processReady(replicas: readonly Replica[]): Promise<void> {
     const batch = new Batch(this.engine);
+    const earlyOps: WriteOp[] = [];
+    let earlyBytes = 0;
     const work = [];
     let sync = false;
     for (const replica of replicas) {
       // Bound one cycle's batch: past a quarter of the engine's batch limit the other replicas
       // wait for the next cycle (one replica's Ready — an append and an apply of at most
       // `raftCommandBytesMax` each — always fits in the rest).
-      if (batch.byteSize > limits.writeBatchBytesMax / 4) {
+      if (batch.byteSize + earlyBytes > limits.writeBatchBytesMax / 4) {
         this.pendingReady.add(replica);
         continue;
       }
@@ -393,21 +422,33 @@ export class Store implements Sender, ReplicaHost {
       const ready = replica.raw.ready();
       const messages = ready.messages.length + ready.messagesBeforePersist.length;
       assert(messages === 0, () => `r${replica.rangeId}: Raft messages to other replicas, but this store has no transport`);
-      const applied = await replica.stageReady(ready, batch);
-      work.push({ replica, ready, applied });
+      const staged = await replica.stageReady(ready, batch);
+      for (const op of staged.earlyOps ?? []) {
+        earlyOps.push(op);
+        earlyBytes += op.key.length + (op.kind === 'put' ? op.value.length : 0);
+      }
+      work.push({ replica, ready, applied: staged.applied, early: staged.earlyOps !== undefined });
       sync ||= ready.mustSync;
     }
     if (work.length === 0) return;
     this.metrics.cycles++;
     this.metrics.readies += work.length;
     if (sync) this.metrics.syncs++;
+    // Unsynced: the entries are durable in the Raft log (a lost application is replayed), and
+    // the next synced commit makes these writes durable too, the engine's log being ordered.
+    if (earlyOps.length > 0) await this.engine.commit(earlyOps, { sync: false });
+    for (const { replica, applied, early } of work) {
+      if (!early) continue;
+      this.metrics.earlyApplied++;
+      await replica.installApplied(applied);
+    }
     if (batch.count > 0) await this.engine.commit(batch.ops, { sync });
     for (const { replica, ready } of work) {
       replica.logStorage.batchCommitted(batch);
       replica.raw.advance(ready);
     }
-    for (const { replica, applied } of work) {
-      await replica.installApplied(applied);
+    for (const { replica, applied, early } of work) {
+      if (!early) await replica.installApplied(applied);
       if (!replica.isDestroyed && replica.raw.hasReady()) this.pendingReady.add(replica);
     }
   }

@@ -31,7 +31,7 @@ import { decodeDescriptor, encodeDescriptor, type DatabaseDescriptor, type Descr
 export const firstDescriptorId = 100;
 const versionKey = descriptorKey(0);
 
-export type NamespaceKind = 'database' | 'schema' | 'table' | 'sequence' | 'index';
+export type NamespaceKind = 'database' | 'schema' | 'table' | 'sequence' | 'index' | 'view';
 /** A name's entry; it repeats its own key's parts so a prefix scan needs no key decoding. */
 export interface NamespaceEntry {
   readonly id: number;

@@ -32,6 +32,19 @@ export interface SchemaDescriptor {
   readonly name: string;
   readonly parentId: number;
   readonly version: number;
+  /** COMMENT ON SCHEMA (absent: none). */
+  readonly comment?: string;
+}
+
+/**
+ * A view that reads a table or view (CockroachDB's `DependedOnBy`, PostgreSQL's pg_depend rows of
+ * a view's rule): kept on the referenced descriptor so that DROP, DROP COLUMN, RENAME and ALTER
+ * COLUMN TYPE of what the view reads find the view without scanning every descriptor.
+ */
+export interface DependentView {
+  readonly viewId: number;
+  /** The ids of the columns the view's query may use (every column a `*` expanded to, or its names matched). */
+  readonly columnIds: readonly number[];
 }
 
 export interface ColumnDesc extends ColumnDescriptor {
@@ -41,12 +54,16 @@ export interface ColumnDesc extends ColumnDescriptor {
   readonly defaultExpr: Expr | null;
   /** The sequence a SERIAL column owns (dropped with the column's table). */
   readonly ownedSequenceId: number | null;
+  /** COMMENT ON COLUMN (absent: none). */
+  readonly comment?: string;
 }
 
 export interface IndexDesc extends IndexDescriptor {
   readonly columns: readonly { readonly columnId: number; readonly direction: Direction }[];
   /** Whether the index backs a PRIMARY KEY or UNIQUE constraint (`t_pkey`, `t_a_key`), or is a plain index. */
   readonly constraint: 'primary' | 'unique' | 'none';
+  /** COMMENT ON INDEX (absent: none). */
+  readonly comment?: string;
 }
 
 export interface CheckDesc {
@@ -93,6 +110,44 @@ export interface TableDesc extends TableDescriptor {
   readonly referencedBy?: readonly ForeignKeyBackReference[];
   readonly nextColumnId: number;
   readonly nextIndexId: number;
+  /** COMMENT ON TABLE (absent: none). */
+  readonly comment?: string;
+  /** The views that read this table (absent: none). */
+  readonly dependedOnBy?: readonly DependentView[];
+}
+
+/** A view's output column: its name and type, fixed when the view was created (as PostgreSQL's pg_attribute rows of a view). */
+export interface ViewColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly comment?: string;
+}
+
+/** What a view reads: a table or view, and that relation's `nextColumnId` when the view was created. */
+export interface ViewDependency {
+  readonly id: number;
+  /** Columns with this id or above were added after the view: a `*` in its query must not pick them up. */
+  readonly nextColumnId: number;
+}
+
+/**
+ * A view: PostgreSQL's `_RETURN` rule kept as the CREATE VIEW statement's text, parsed and planned
+ * again at each use (the rule expanded into the referencing query), with the output columns fixed
+ * at creation (CREATE OR REPLACE may only append columns).
+ */
+export interface ViewDesc {
+  readonly kind: 'view';
+  readonly id: number;
+  readonly name: string;
+  readonly parentId: number;
+  readonly schemaId: number;
+  readonly version: number;
+  /** The CREATE VIEW statement (its query is what the view runs). */
+  readonly definition: string;
+  readonly columns: readonly ViewColumn[];
+  readonly dependsOn: readonly ViewDependency[];
+  readonly dependedOnBy?: readonly DependentView[];
+  readonly comment?: string;
 }
 
 export interface SequenceDesc {
@@ -108,10 +163,11 @@ export interface SequenceDesc {
   readonly maxValue: bigint;
   /** The table whose SERIAL column owns it (dropped with that table), or null. */
   readonly ownerTableId: number | null;
+  readonly comment?: string;
 }
 
-export type Descriptor = DatabaseDescriptor | SchemaDescriptor | TableDesc | SequenceDesc;
-export type RelationDescriptor = TableDesc | SequenceDesc;
+export type Descriptor = DatabaseDescriptor | SchemaDescriptor | TableDesc | SequenceDesc | ViewDesc;
+export type RelationDescriptor = TableDesc | SequenceDesc | ViewDesc;
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -125,17 +181,26 @@ interface StoredColumn {
   readonly hidden: boolean;
   readonly defaultExpr: Expr | null;
   readonly ownedSequenceId: number | null;
+  readonly comment?: string;
 }
 
 function storeColumn(column: ColumnDesc): StoredColumn {
   const missing = column.missingValue === undefined || column.missingValue === null ? {} : { missing: formatText(column.type, column.missingValue) };
-  return { id: column.id, name: column.name, type: formatType(column.type), nullable: column.nullable, ...missing, hidden: column.hidden, defaultExpr: column.defaultExpr, ownedSequenceId: column.ownedSequenceId };
+  const comment = column.comment === undefined ? {} : { comment: column.comment };
+  return { id: column.id, name: column.name, type: formatType(column.type), nullable: column.nullable, ...missing, hidden: column.hidden, defaultExpr: column.defaultExpr, ownedSequenceId: column.ownedSequenceId, ...comment };
 }
 
 function loadColumn(stored: StoredColumn): ColumnDesc {
   const type: SqlType = parseTypeName(stored.type).type;
   const missingValue: Datum | undefined = stored.missing === undefined ? undefined : parseText(type, stored.missing);
-  return Object.freeze({ id: stored.id, name: stored.name, type, nullable: stored.nullable, ...(missingValue === undefined ? {} : { missingValue }), hidden: stored.hidden, defaultExpr: stored.defaultExpr, ownedSequenceId: stored.ownedSequenceId });
+  const comment = stored.comment === undefined ? {} : { comment: stored.comment };
+  return Object.freeze({ id: stored.id, name: stored.name, type, nullable: stored.nullable, ...(missingValue === undefined ? {} : { missingValue }), hidden: stored.hidden, defaultExpr: stored.defaultExpr, ownedSequenceId: stored.ownedSequenceId, ...comment });
+}
+
+interface StoredViewColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly comment?: string;
 }
 
 /** The descriptor's stored bytes. */
@@ -145,6 +210,8 @@ export function encodeDescriptor(descriptor: Descriptor): Uint8Array {
       return text.encode(JSON.stringify({ ...descriptor, columns: descriptor.columns.map(storeColumn) }));
     case 'sequence':
       return text.encode(JSON.stringify({ ...descriptor, start: String(descriptor.start), increment: String(descriptor.increment), minValue: String(descriptor.minValue), maxValue: String(descriptor.maxValue) }));
+    case 'view':
+      return text.encode(JSON.stringify({ ...descriptor, columns: descriptor.columns.map((column): StoredViewColumn => ({ ...column, type: formatType(column.type) })) }));
     default:
       return text.encode(JSON.stringify(descriptor));
   }
@@ -161,6 +228,11 @@ export function decodeDescriptor(bytes: Uint8Array): Descriptor {
     case 'sequence': {
       const stored = raw as unknown as Record<'start' | 'increment' | 'minValue' | 'maxValue', string> & Omit<SequenceDesc, 'start' | 'increment' | 'minValue' | 'maxValue'>;
       return Object.freeze({ ...stored, start: BigInt(stored.start), increment: BigInt(stored.increment), minValue: BigInt(stored.minValue), maxValue: BigInt(stored.maxValue) });
+    }
+    case 'view': {
+      const stored = raw as unknown as Omit<ViewDesc, 'columns'> & { columns: StoredViewColumn[] };
+      const columns = stored.columns.map((column): ViewColumn => Object.freeze({ ...column, type: parseTypeName(column.type).type }));
+      return Object.freeze({ ...stored, columns: Object.freeze(columns) });
     }
     case 'database':
     case 'schema':

@@ -96,6 +96,23 @@ export async function lookupTableOrUndefined(catalog: Catalog, settings: NameSet
   return descriptor;
 }
 
+/**
+ * The table an INSERT, UPDATE or DELETE writes. A view is refused with PostgreSQL's error for a
+ * view that is not automatically updatable (55000): rangedb does not rewrite writes into a view's table.
+ */
+export async function resolveWriteTarget(catalog: Catalog, settings: NameSettings, name: QualifiedName, action: 'insert' | 'update' | 'delete'): Promise<TableDesc> {
+  const resolved = await lookupRelation(catalog, settings, name);
+  if (resolved?.entry.kind === 'view') {
+    const verb = action === 'insert' ? 'insert into' : action === 'update' ? 'update' : 'delete from';
+    const upper = action.toUpperCase();
+    throw new SqlError('55000', `cannot ${verb} view "${name.name}"`, {
+      detail: 'Views that are not automatically updatable are not supported by rangedb.',
+      hint: `To enable ${action === 'insert' ? 'inserting into' : action === 'update' ? 'updating' : 'deleting from'} the view, provide an INSTEAD OF ${upper} trigger or an unconditional ON ${upper} DO INSTEAD rule.`,
+    });
+  }
+  return resolveTable(catalog, settings, name);
+}
+
 export async function resolveSequence(catalog: Catalog, settings: NameSettings, name: QualifiedName): Promise<SequenceDesc> {
   const resolved = await lookupRelation(catalog, settings, name);
   if (resolved === undefined) throw undefinedTable(displayName(name));

@@ -23,6 +23,8 @@ import { referencedColumns, resolveColumnType, validateExpressions } from './ddl
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
 import { addForeignKeys, dropForeignKey, type ForeignKeyDraft } from './ddl-fk.js';
 import { ScanSource } from './scan.js';
+import { alterColumnType } from './ddl-alter-type.js';
+import { dropDependentViews, refuseDependents } from './ddl-view.js';
 import { scanNode } from '../plan/planner.js';
 import type { Runtime } from './runtime.js';
 import type { ExecContext, StatementPlan } from './statement.js';
@@ -104,6 +106,8 @@ async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: 
       if (table.primaryIndex.columns.some((indexColumn) => indexColumn.columnId === column.id)) throw invalidTableDefinition(`column "${column.name}" is in a primary key`);
       return write(exec, replaceColumn(table, { ...column, nullable: true }));
     }
+    case 'AlterColumnType':
+      return alterColumnType(rt, exec, table, command);
     default:
       return command satisfies never;
   }
@@ -155,7 +159,12 @@ async function dropColumn(exec: ExecContext, table: TableDesc, command: Extract<
     throw undefinedColumn(command.column, table.name);
   }
   if (table.primaryIndex.columns.some((indexColumn) => indexColumn.columnId === column.id)) throw new SqlError('0A000', `cannot drop column ${column.name} because it is part of the primary key`);
-  let current = table;
+  if (!command.cascade) await refuseDependents(exec.catalog, table, `column ${column.name} of table ${table.name}`, [column.id]);
+  const cascaded: string[] = [];
+  await dropDependentViews(exec.catalog, table, cascaded, [column.id]);
+  for (const view of cascaded) notices.push(notice(`drop cascades to ${view}`));
+  // Dropping the views rewrote this table's descriptor (their back-references): continue from it.
+  let current = cascaded.length === 0 ? table : ((await exec.catalog.descriptor(table.id)) as TableDesc);
   for (const index of table.secondaryIndexes) {
     if (index.columns.some((indexColumn) => indexColumn.columnId === column.id)) current = await removeIndex(exec, current, index);
   }

@@ -9,6 +9,7 @@ import { dependentObjects, duplicateDatabase, duplicateSchema, duplicateTable, o
 import { creationSchema, currentDatabase, displayName, lookupRelation } from '../catalog/resolve.js';
 import { putRequest } from '../../kv/api/index.js';
 import type { Notice } from './contract.js';
+import { dropDependentViews, dropView, dropViewObjects, refuseDependents } from './ddl-view.js';
 import { deleteTableData, dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
 import { detachForeignKeys, truncateClosure } from './ddl-fk.js';
 import type { ExecContext, StatementPlan } from './statement.js';
@@ -86,22 +87,28 @@ export function prepareCreateSequence(statement: ast.CreateSequence): StatementP
   });
 }
 
-const dropTags: Record<ast.Drop['objectType'], string> = { table: 'DROP TABLE', index: 'DROP INDEX', sequence: 'DROP SEQUENCE', schema: 'DROP SCHEMA', database: 'DROP DATABASE' };
+const dropTags: Record<ast.Drop['objectType'], string> = { table: 'DROP TABLE', view: 'DROP VIEW', index: 'DROP INDEX', sequence: 'DROP SEQUENCE', schema: 'DROP SCHEMA', database: 'DROP DATABASE' };
 
 export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>): StatementPlan {
   return ddl(dropTags[statement.objectType], async (exec) => {
     const notices: Notice[] = [];
+    const cascaded: string[] = [];
     for (const name of statement.names) {
-      const result = await dropOne(exec, statement, name, dropIndex);
+      const result = await dropOne(exec, statement, name, dropIndex, cascaded);
       if (result !== undefined) notices.push(result);
     }
-    return notices;
+    // The objects named are not cascades: DROP VIEW v CASCADE lists only what v took with it.
+    const named = new Set(statement.names.map((name) => `${statement.objectType} ${name.name}`));
+    const cascadeNotices = cascadeNotice(cascaded.filter((object) => !named.has(object)));
+    return cascadeNotices === undefined ? notices : [...notices, cascadeNotices];
   });
 }
 
-async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>): Promise<Notice | undefined> {
+async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>, cascaded: string[]): Promise<Notice | undefined> {
   const { catalog, settings } = exec;
   switch (statement.objectType) {
+    case 'view':
+      return dropView(catalog, settings, name, statement, cascaded);
     case 'table':
     case 'sequence': {
       const resolved = await lookupRelation(catalog, settings, name);
@@ -111,11 +118,13 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
       }
       const descriptor = await catalog.descriptor(resolved.entry.id);
       if (statement.objectType === 'table') {
-        if (resolved.entry.kind !== 'table' || descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
-        const cascaded: string[] = [];
+        if (resolved.entry.kind !== 'table' || descriptor?.kind !== 'table') {
+          throw new SqlError('42809', `"${name.name}" is not a table`, resolved.entry.kind === 'view' ? { hint: 'Use DROP VIEW to remove a view.' } : {});
+        }
+        if (!statement.cascade) await refuseDependents(catalog, descriptor, `table ${descriptor.name}`);
+        await dropDependentViews(catalog, descriptor, cascaded);
         await detachForeignKeys(catalog, descriptor, statement.cascade, await droppedTableIds(exec, statement), cascaded);
         await dropTableObjects(catalog, descriptor);
-        return cascadeNotice(cascaded);
       } else {
         if (resolved.entry.kind !== 'sequence' || descriptor?.kind !== 'sequence') throw wrongObjectType(`"${name.name}" is not a sequence`);
         if (descriptor.ownerTableId !== null && !statement.cascade) {
@@ -149,11 +158,14 @@ async function droppedTableIds(exec: ExecContext, statement: ast.Drop): Promise<
 
 async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId: number): Promise<void> {
   for (const entry of await catalog.listNames(databaseId, schemaId)) {
-    if (entry.kind === 'table') {
-      const table = await catalog.descriptor(entry.id);
+    if (entry.kind === 'table' || entry.kind === 'view') {
+      // Views go with what they read, wherever they are (CASCADE); a view dropped so is gone from the catalog here.
+      const relation = await catalog.descriptor(entry.id);
+      if (relation?.kind === 'table' || relation?.kind === 'view') await dropDependentViews(catalog, relation, []);
       // Foreign keys from outside the schema are dropped with it (CASCADE); those inside go with their tables.
-      if (table?.kind === 'table') await detachForeignKeys(catalog, table, true, new Set(), []);
-      if (table?.kind === 'table') await dropTableObjects(catalog, table);
+      if (relation?.kind === 'table') await detachForeignKeys(catalog, relation, true, new Set(), []);
+      if (relation?.kind === 'table') await dropTableObjects(catalog, relation);
+      if (relation?.kind === 'view') await dropViewObjects(catalog, relation, []);
     }
   }
   for (const entry of await catalog.listNames(databaseId, schemaId)) {
@@ -179,7 +191,7 @@ async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop):
   await dropSchemaContents(catalog, database.id, schema.id);
   await catalog.deleteName(database.id, 0, name);
   await catalog.deleteDescriptor(schema.id);
-  return cascadeNotice(contents.filter((entry) => entry.kind === 'table' || entry.kind === 'sequence').map((entry) => `${entry.kind} ${name}.${entry.name}`));
+  return cascadeNotice(contents.filter((entry) => entry.kind === 'table' || entry.kind === 'view' || entry.kind === 'sequence').map((entry) => `${entry.kind} ${name}.${entry.name}`));
 }
 
 /** PostgreSQL's NOTICE for the objects a CASCADE dropped. */

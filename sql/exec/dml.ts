@@ -10,7 +10,7 @@ import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
 import { findColumn, hasForeignKeys, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
-import { resolveTable } from '../catalog/resolve.js';
+import { resolveWriteTarget } from '../catalog/resolve.js';
 import type { CompiledExpr } from '../plan/expr/compiled.js';
 import { constantExpr } from '../plan/expr/compiled.js';
 import { coerce } from '../plan/expr/coerce.js';
@@ -87,7 +87,7 @@ function targetPositions(table: TableDesc, names: readonly string[]): number[] {
 
 export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH is not supported in INSERT yet');
-  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'insert');
   const compiler = pctx.compiler;
   const positions = targetPositions(table, statement.columns);
   // Defaults are compiled only where used: a default's nextval must not run for a given value.
@@ -344,7 +344,7 @@ function firstPerTarget(rows: readonly Datum[][], table: TableDesc, joined: bool
 
 export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH in UPDATE is not supported yet');
-  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'update');
   const alias = statement.alias ?? table.name;
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.from);
   const joined = statement.from.length > 0;
@@ -393,7 +393,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
 
 export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH in DELETE is not supported yet');
-  const table = await resolveTable(pctx.catalog, pctx.settings, statement.table);
+  const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'delete');
   const alias = statement.alias ?? table.name;
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.using);
   const joined = statement.using.length > 0;

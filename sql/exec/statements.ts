@@ -11,6 +11,9 @@ import type { CompiledExpr } from '../plan/expr/compiled.js';
 import { textType } from '../types/sql-type.js';
 import type { SqlEngineDeps } from './contract.js';
 import { prepareAlterTable } from './ddl-alter.js';
+import { prepareComment } from './ddl-comment.js';
+import { prepareRename } from './ddl-rename.js';
+import { prepareCreateView } from './ddl-view.js';
 import { prepareCreateTable } from './ddl-create-table.js';
 import { dropIndex, prepareCreateIndex } from './ddl-index.js';
 import { prepareCreateDatabase, prepareCreateSchema, prepareCreateSequence, prepareDrop, prepareMaintenance, prepareTruncate } from './ddl-objects.js';
@@ -44,6 +47,12 @@ export async function planStatement(pctx: PlanContext, statement: ast.Statement,
       return prepareDrop(statement, dropIndex);
     case 'AlterTable':
       return prepareAlterTable(statement);
+    case 'Rename':
+      return prepareRename(statement);
+    case 'CreateView':
+      return prepareCreateView(pctx, statement);
+    case 'Comment':
+      return prepareComment(statement);
     case 'Truncate':
       return prepareTruncate(statement);
     case 'Vacuum':

@@ -628,10 +628,10 @@ export interface CreateSequence extends StatementBase {
   readonly options: readonly Option[];
 }
 
-/** DROP TABLE | INDEX | SEQUENCE | SCHEMA | DATABASE. */
+/** DROP TABLE | VIEW | INDEX | SEQUENCE | SCHEMA | DATABASE. */
 export interface Drop extends StatementBase {
   readonly kind: 'Drop';
-  readonly objectType: 'table' | 'index' | 'sequence' | 'schema' | 'database';
+  readonly objectType: 'table' | 'view' | 'index' | 'sequence' | 'schema' | 'database';
   readonly names: readonly QualifiedName[];
   readonly ifExists: boolean;
   readonly cascade: boolean;
@@ -645,13 +645,54 @@ export type AlterTableCommand =
   /** `ALTER COLUMN c SET DEFAULT e` (`DROP DEFAULT`: null). */
   | { readonly kind: 'SetDefault'; readonly column: string; readonly default: Expr | null }
   | { readonly kind: 'SetNotNull'; readonly column: string }
-  | { readonly kind: 'DropNotNull'; readonly column: string };
+  | { readonly kind: 'DropNotNull'; readonly column: string }
+  /** `ALTER COLUMN c [SET DATA] TYPE t [USING e]` (using null: an assignment cast of the old value). */
+  | { readonly kind: 'AlterColumnType'; readonly column: string; readonly type: TypeName; readonly using: Expr | null };
 
 export interface AlterTable extends StatementBase {
   readonly kind: 'AlterTable';
   readonly table: QualifiedName;
   readonly ifExists: boolean;
   readonly commands: readonly AlterTableCommand[];
+}
+
+/**
+ * `ALTER TABLE | INDEX | VIEW | SEQUENCE r RENAME TO n` (target 'relation'), `… RENAME [COLUMN] c
+ * TO n` ('column'), `ALTER TABLE r RENAME CONSTRAINT c TO n` ('constraint'). `statementType` is
+ * the word after ALTER (the command tag, and which relation kinds it accepts).
+ */
+export interface Rename extends StatementBase {
+  readonly kind: 'Rename';
+  readonly statementType: 'table' | 'index' | 'view' | 'sequence';
+  readonly target: 'relation' | 'column' | 'constraint';
+  readonly relation: QualifiedName;
+  /** The column or constraint renamed (null when the relation itself is). */
+  readonly oldName: string | null;
+  readonly newName: string;
+  readonly ifExists: boolean;
+}
+
+/**
+ * `CREATE [OR REPLACE] VIEW v [(cols)] AS query`. `text` (the statement's source) is what the
+ * view descriptor keeps: it is parsed again, and `query` taken from it, each time the view is used.
+ */
+export interface CreateView extends StatementBase {
+  readonly kind: 'CreateView';
+  readonly name: QualifiedName;
+  readonly columns: readonly string[];
+  readonly query: Query;
+  readonly orReplace: boolean;
+}
+
+/** `COMMENT ON TABLE | VIEW | INDEX | SEQUENCE | COLUMN | SCHEMA name IS 'text' | NULL`. */
+export interface Comment extends StatementBase {
+  readonly kind: 'Comment';
+  readonly objectType: 'table' | 'view' | 'index' | 'sequence' | 'column' | 'schema';
+  /** The relation (for a column: the column's relation; for a schema: name is the schema). */
+  readonly object: QualifiedName;
+  readonly column: string | null;
+  /** The comment; null (`IS NULL`, or `IS ''`) removes it. */
+  readonly comment: string | null;
 }
 
 export interface Truncate extends StatementBase {
@@ -870,6 +911,9 @@ export type Statement =
   | CreateSequence
   | Drop
   | AlterTable
+  | Rename
+  | CreateView
+  | Comment
   | Truncate
   | Vacuum
   | Analyze

@@ -19,13 +19,13 @@ import type * as ast from './ast.js';
 import { bodyOf, Context, tagOf, type Recursion } from './translate/context.js';
 import { deleteStatement, insert, update } from './translate/dml.js';
 import { alterTable, createIndex, createSchema, createTable, drop, dropDatabase, truncate } from './translate/ddl.js';
+import { comment, createView, rename } from './translate/catalog-ddl.js';
 import { query } from './translate/query.js';
 import * as utility from './translate/utility.js';
 import type { Source } from './source.js';
 
 /** Names for statements whose tag does not spell them well. */
 const statementNames: Record<string, string> = {
-  ViewStmt: 'CREATE VIEW',
   CreateTableAsStmt: 'CREATE TABLE AS',
   CreateFunctionStmt: 'CREATE FUNCTION',
   GrantStmt: 'GRANT and REVOKE',
@@ -42,8 +42,6 @@ const statementNames: Record<string, string> = {
   LockStmt: 'LOCK TABLE',
   DoStmt: 'DO',
   CallStmt: 'CALL',
-  CommentStmt: 'COMMENT ON',
-  RenameStmt: 'ALTER … RENAME',
   CreateExtensionStmt: 'CREATE EXTENSION',
   CreateTrigStmt: 'CREATE TRIGGER',
   RuleStmt: 'CREATE RULE',
@@ -96,6 +94,12 @@ function statement(node: pg.Node, location: number, text: string, ctx: Context):
       return dropDatabase(bodyOf(node), base, ctx);
     case 'AlterTableStmt':
       return alterTable(bodyOf(node), base, ctx);
+    case 'RenameStmt':
+      return rename(bodyOf(node), base, ctx);
+    case 'ViewStmt':
+      return createView(bodyOf(node), base, ctx);
+    case 'CommentStmt':
+      return comment(bodyOf(node), base, ctx);
     case 'TruncateStmt':
       return truncate(bodyOf(node), base);
     case 'VacuumStmt':

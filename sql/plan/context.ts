@@ -11,6 +11,8 @@ export interface PlanContext {
   readonly compiler: ExprCompiler;
   /** The WITH queries in scope, by name (each reference runs the query's plan again). */
   readonly ctes?: ReadonlyMap<string, { readonly node: PlanNode; readonly columns: readonly ResultColumn[] }>;
+  /** The views being expanded around this query, outermost first (views.ts: a view reading itself is 42P17). */
+  readonly views?: readonly number[];
 }
 
 export interface FromResult {

@@ -11,7 +11,6 @@
 import { assert } from '../../src/base/assert.js';
 import type * as ast from '../parser/ast.js';
 import type { FromResult, PlanContext } from './context.js';
-import { resolveTable } from '../catalog/resolve.js';
 import { SqlError } from '../catalog/errors.js';
 import type { TableDesc } from '../catalog/descriptors.js';
 import type { ResultColumn } from '../exec/contract.js';
@@ -27,6 +26,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { planGenerateSeries } from './table-functions.js';
 import { virtualTable } from './virtual.js';
+import { resolveFromRelation } from './views.js';
 
 export type { FromResult, PlanContext } from './context.js';
 
@@ -242,8 +242,14 @@ async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromR
       }
       const virtual = await virtualTable(ctx, item);
       if (virtual !== undefined) return virtual;
-      const table = await resolveTable(ctx.catalog, ctx.settings, item.name);
+      const relation = await resolveFromRelation(ctx, item, planQuery);
       const alias = item.alias?.name ?? item.name.name;
+      if (!('kind' in relation)) {
+        // A view, expanded into its query's plan (views.ts).
+        const columns = item.alias === null ? [] : item.alias.columns;
+        return columns.length === 0 ? relation : { node: relation.node, scope: renameColumns(relation.scope, columns, alias) };
+      }
+      const table = relation;
       let scope = tableScope(table, alias);
       if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
       return { node: scanNode(table, null), scope };

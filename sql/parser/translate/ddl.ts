@@ -154,6 +154,7 @@ export function createSchema(s: pg.CreateSchemaStmt, base: Base, ctx: Context): 
 
 const dropTypes: Partial<Record<string, ast.Drop['objectType']>> = {
   OBJECT_TABLE: 'table',
+  OBJECT_VIEW: 'view',
   OBJECT_INDEX: 'index',
   OBJECT_SEQUENCE: 'sequence',
   OBJECT_SCHEMA: 'schema',
@@ -197,6 +198,11 @@ function alterTableCommand(cmd: pg.AlterTableCmd, location: number, ctx: Context
       return { kind: 'SetNotNull', column };
     case 'AT_DropNotNull':
       return { kind: 'DropNotNull', column };
+    case 'AT_AlterColumnType': {
+      const def = bodyOf<pg.ColumnDef>(defined(cmd.def, 'a column definition'));
+      if (def.collClause !== undefined) ctx.unsupported('ALTER COLUMN … TYPE … COLLATE is not supported', location);
+      return { kind: 'AlterColumnType', column, type: typeName(def.typeName, ctx), using: optional(def.raw_default, ctx) };
+    }
     default: {
       const name = (cmd.subtype ?? '').replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
       return ctx.unsupported(`ALTER TABLE ${name} is not supported`, location);

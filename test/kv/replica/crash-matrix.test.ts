@@ -132,6 +132,8 @@ interface Run {
   readonly died: boolean;
   /** Commits since the last synced one when the process died (what a crash may lose). */
   readonly unsynced: number;
+  /** Readies applied early, ahead of their cycle's batch (`Store.metrics`), in a run that lived. */
+  readonly earlyApplied?: number;
 }
 
 async function runUntilDeath(dieAt: number | undefined): Promise<Run> {
@@ -145,8 +147,9 @@ async function runUntilDeath(dieAt: number | undefined): Promise<Run> {
   const outcome = await Promise.race([run.then((kv) => ({ kv })), engine.died.then(() => undefined)]);
   if (outcome !== undefined) {
     const unsynced = engine.unsyncedCommitCount;
+    const earlyApplied = outcome.kv.store.metrics.earlyApplied;
     await outcome.kv.close();
-    return { engine, acked, died: false, unsynced };
+    return { engine, acked, died: false, unsynced, earlyApplied };
   }
   await flush(); // answers given before the death reach their callers
   return { engine, acked: new Map(acked), died: true, unsynced: engine.unsyncedCommitCount };
@@ -193,6 +196,7 @@ describe('crash matrix of the Ready loop', () => {
   it('restarts with every acknowledged write after a crash at every commit, keeping every prefix of the unsynced ones', async () => {
     const full = await runUntilDeath(undefined);
     expect(full.died).toBe(false);
+    expect(full.earlyApplied).toBeGreaterThan(0); // the matrix covers early application
     const commits = full.engine.commits;
     expect(commits).toBeGreaterThan(30);
     const failures: string[] = [];

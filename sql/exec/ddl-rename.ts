@@ -1,0 +1,174 @@
+/**
+ * ALTER TABLE | INDEX | VIEW | SEQUENCE … RENAME TO, RENAME COLUMN, RENAME CONSTRAINT, with
+ * PostgreSQL's errors. A rename writes new descriptors and namespace entries in the statement's
+ * transaction (so it commits or rolls back with it), and every write moves the catalog version:
+ * a prepared statement planned against the old name is planned again at its next execution
+ * (engine.ts), and fails then as PostgreSQL's would if it named the old name.
+ *
+ * Names inside stored expressions are names, not OIDs: a CHECK that reads a renamed column is
+ * rewritten, and so is the `nextval('seq')` default of a column whose owned sequence is renamed.
+ * A view keeps its query as text, so renaming a relation or column a view reads is refused
+ * (0A000) where PostgreSQL, which stores the view's parsed rule, follows the rename.
+ */
+import type * as ast from '../parser/ast.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { findColumn, type ColumnDesc, type Descriptor, type IndexDesc, type RelationDescriptor, type TableDesc } from '../catalog/descriptors.js';
+import { duplicateColumn, duplicateTable, SqlError, undefinedColumn, undefinedObject, undefinedTable, wrongObjectType } from '../catalog/errors.js';
+import { displayName, lookupRelation, type ResolvedRelation } from '../catalog/resolve.js';
+import { nextvalCall } from './ddl-create-table.js';
+import { notice } from './ddl-common.js';
+import type { StatementPlan } from './statement.js';
+
+const tags: Record<ast.Rename['statementType'], string> = { table: 'ALTER TABLE', index: 'ALTER INDEX', view: 'ALTER VIEW', sequence: 'ALTER SEQUENCE' };
+
+export function prepareRename(statement: ast.Rename): StatementPlan {
+  const tag = tags[statement.statementType];
+  return {
+    columns: undefined,
+    paramTypes: [],
+    isDdl: true,
+    async execute(_rt, exec) {
+      const resolved = await lookupRelation(exec.catalog, exec.settings, statement.relation);
+      if (resolved === undefined) {
+        if (statement.ifExists) return { rows: null, tag: () => tag, notices: [notice(`relation "${displayName(statement.relation)}" does not exist, skipping`)] };
+        throw undefinedTable(displayName(statement.relation));
+      }
+      checkStatementType(statement, resolved);
+      const descriptor = await exec.catalog.descriptor(resolved.entry.id);
+      if (descriptor === undefined || !isRelation(descriptor)) throw undefinedTable(displayName(statement.relation));
+      switch (statement.target) {
+        case 'relation':
+          await renameRelation(exec.catalog, resolved, descriptor, statement.newName);
+          break;
+        case 'column':
+          await renameColumn(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
+          break;
+        case 'constraint':
+          await renameConstraint(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
+          break;
+        default:
+          return statement.target satisfies never;
+      }
+      return { rows: null, tag: () => tag, notices: [] };
+    },
+  };
+}
+
+function isRelation(descriptor: Descriptor): descriptor is RelationDescriptor {
+  return descriptor.kind === 'table' || descriptor.kind === 'sequence' || descriptor.kind === 'view';
+}
+
+/**
+ * PostgreSQL's RangeVarCallbackForAlterRelation: ALTER SEQUENCE and ALTER VIEW insist on their
+ * kind (42809); ALTER TABLE and ALTER INDEX rename any relation.
+ */
+function checkStatementType(statement: ast.Rename, resolved: ResolvedRelation): void {
+  const kind = resolved.entry.kind;
+  if (statement.statementType === 'sequence' && kind !== 'sequence') throw wrongObjectType(`"${statement.relation.name}" is not a sequence`);
+  if (statement.statementType === 'view' && kind !== 'view') throw wrongObjectType(`"${statement.relation.name}" is not a view`);
+}
+
+/** 0A000 when a view reads the relation (or, with `columnId`, that column of it). */
+function refuseIfViewsRead(relation: TableDesc | RelationDescriptor, what: string, columnId?: number): void {
+  if (relation.kind === 'sequence') return;
+  const readers = (relation.dependedOnBy ?? []).filter((dependent) => columnId === undefined || dependent.columnIds.includes(columnId));
+  if (readers.length > 0) throw new SqlError('0A000', `cannot rename ${what} because a view depends on it`, { hint: 'rangedb keeps a view\'s query as text: drop the view, rename, and create the view again.' });
+}
+
+async function renameRelation(catalog: Catalog, resolved: ResolvedRelation, descriptor: RelationDescriptor, newName: string): Promise<void> {
+  const { database, schema, entry } = resolved;
+  if ((await catalog.lookup(database.id, schema.id, newName)) !== undefined) throw duplicateTable(newName);
+  if (entry.kind === 'index') {
+    if (descriptor.kind !== 'table') throw undefinedTable(entry.name);
+    const index = [descriptor.primaryIndex, ...descriptor.secondaryIndexes].find((candidate) => candidate.name === entry.name);
+    if (index === undefined) throw undefinedTable(entry.name);
+    await renameIndex(catalog, descriptor, index, newName);
+    return;
+  }
+  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`);
+  await catalog.deleteName(database.id, schema.id, descriptor.name);
+  await catalog.writeName(database.id, schema.id, newName, descriptor.id, entry.kind);
+  await catalog.writeDescriptor({ ...descriptor, name: newName, version: descriptor.version + 1 });
+  if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) await repointOwnedDefault(catalog, descriptor.ownerTableId, descriptor.id, schema.name, newName);
+}
+
+/** The SERIAL column's `nextval('old')` default, rewritten to name the sequence's new name. */
+async function repointOwnedDefault(catalog: Catalog, tableId: number, sequenceId: number, schemaName: string, sequenceName: string): Promise<void> {
+  const table = await catalog.descriptor(tableId);
+  if (table?.kind !== 'table') return;
+  const columns = table.columns.map((column) =>
+    column.ownedSequenceId === sequenceId ? Object.freeze({ ...column, defaultExpr: nextvalCall(schemaName === 'public' ? sequenceName : `${schemaName}.${sequenceName}`) }) : column,
+  );
+  await catalog.writeDescriptor({ ...table, columns, version: table.version + 1 });
+}
+
+/** Renames an index (and the PRIMARY KEY or UNIQUE constraint it backs: they share the name). */
+async function renameIndex(catalog: Catalog, table: TableDesc, index: IndexDesc, newName: string): Promise<void> {
+  const renamed = Object.freeze({ ...index, name: newName });
+  const updated: TableDesc = {
+    ...table,
+    version: table.version + 1,
+    primaryIndex: table.primaryIndex === index ? renamed : table.primaryIndex,
+    secondaryIndexes: table.secondaryIndexes.map((candidate) => (candidate === index ? renamed : candidate)),
+  };
+  await catalog.deleteName(table.parentId, table.schemaId, index.name);
+  await catalog.writeName(table.parentId, table.schemaId, newName, table.id, 'index');
+  await catalog.writeDescriptor(updated);
+}
+
+async function renameColumn(catalog: Catalog, relation: RelationDescriptor, oldName: string, newName: string): Promise<void> {
+  if (relation.kind === 'sequence') throw wrongObjectType(`"${relation.name}" is not a table, view, materialized view, composite type, index, or foreign table`);
+  if (relation.kind === 'view') {
+    const position = relation.columns.findIndex((column) => column.name === oldName);
+    if (position < 0) throw undefinedColumn(oldName);
+    if (relation.columns.some((column) => column.name === newName)) throw duplicateColumn(newName, relation.name);
+    refuseIfViewsRead(relation, `column "${oldName}" of view "${relation.name}"`);
+    const columns = relation.columns.map((column, index) => (index === position ? Object.freeze({ ...column, name: newName }) : column));
+    await catalog.writeDescriptor({ ...relation, columns, version: relation.version + 1 });
+    return;
+  }
+  const column = findColumn(relation, oldName);
+  if (column === undefined || column.hidden) throw undefinedColumn(oldName);
+  if (findColumn(relation, newName) !== undefined) throw duplicateColumn(newName, relation.name);
+  refuseIfViewsRead(relation, `column "${oldName}" of relation "${relation.name}"`, column.id);
+  const renamed: ColumnDesc = Object.freeze({ ...column, name: newName });
+  const checks = relation.checks.map((check) => Object.freeze({ ...check, expr: renameColumnRefs(check.expr, oldName, newName) }));
+  await catalog.writeDescriptor({ ...relation, version: relation.version + 1, columns: relation.columns.map((candidate) => (candidate === column ? renamed : candidate)), checks });
+}
+
+/**
+ * `expr` with every reference to column `oldName` pointing at `newName` (a CHECK expression reads
+ * only its own table's columns, so any `c` or `t.c` is the renamed column).
+ */
+export function renameColumnRefs(expr: ast.Expr, oldName: string, newName: string): ast.Expr {
+  const visit = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map(visit);
+    const record = node as Record<string, unknown>;
+    if (record['kind'] === 'ColumnRef') {
+      const path = record['path'] as readonly string[];
+      if (path[path.length - 1] === oldName) return { ...record, path: [...path.slice(0, -1), newName] };
+      return record;
+    }
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) copy[key] = visit(record[key]);
+    return copy;
+  };
+  return visit(expr) as ast.Expr;
+}
+
+async function renameConstraint(catalog: Catalog, relation: RelationDescriptor, oldName: string, newName: string): Promise<void> {
+  if (relation.kind !== 'table') throw wrongObjectType(`"${relation.name}" is not a table`);
+  const index = [relation.primaryIndex, ...relation.secondaryIndexes].find((candidate) => candidate.name === oldName && candidate.constraint !== 'none');
+  if (index !== undefined) {
+    if ((await catalog.lookup(relation.parentId, relation.schemaId, newName)) !== undefined) throw duplicateTable(newName);
+    await renameIndex(catalog, relation, index, newName);
+    return;
+  }
+  const check = relation.checks.find((candidate) => candidate.name === oldName);
+  if (check === undefined) throw undefinedObject(`constraint "${oldName}" for table "${relation.name}" does not exist`);
+  const taken = relation.checks.some((candidate) => candidate.name === newName) || [relation.primaryIndex, ...relation.secondaryIndexes].some((candidate) => candidate.constraint !== 'none' && candidate.name === newName);
+  if (taken) throw new SqlError('42710', `constraint "${newName}" for relation "${relation.name}" already exists`);
+  const checks = relation.checks.map((candidate) => (candidate === check ? Object.freeze({ ...candidate, name: newName }) : candidate));
+  await catalog.writeDescriptor({ ...relation, checks, version: relation.version + 1 });
+}
