@@ -34,8 +34,9 @@ import {
   type SqlType,
 } from '../types/sql-type.js';
 import { deparseCheck, quoteIdent } from './deparse.js';
+import { foreignKeyDefinition } from './foreign-keys.js';
 import { CatalogSnapshot } from './snapshot.js';
-import { attnums, descriptions, roles, sharedDescriptions, virtualTables } from './tables.js';
+import { attnums, descriptions, indexDefinition, roles, sharedDescriptions, virtualTables } from './tables.js';
 
 function snapshotOf(ctx: EvalContext): CatalogSnapshot {
   const snapshot = ctx.catalog.snapshot;
@@ -169,19 +170,6 @@ export function typeWithTypmod(oid: number, typmod: number | null): SqlType | un
   }
 }
 
-function indexDefinition(snapshot: CatalogSnapshot, oid: number, column: number): string | null {
-  const entry = snapshot.index(oid);
-  if (entry === undefined) return null;
-  const { table, index } = entry;
-  const names = index.columns.map((key) => {
-    const name = quoteIdent(table.columns.find((candidate) => candidate.id === key.columnId)!.name);
-    return key.direction === 'descending' ? `${name} DESC` : name;
-  });
-  if (column > 0) return column <= names.length ? names[column - 1]!.replace(/ DESC$/, '') : '';
-  const schema = snapshot.schema(table.schemaId)?.name ?? 'public';
-  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ${quoteIdent(schema)}.${quoteIdent(table.name)} USING btree (${names.join(', ')})`;
-}
-
 function constraintDefinition(snapshot: CatalogSnapshot, oid: number): string | null {
   const entry = snapshot.constraint(oid);
   if (entry === undefined) return null;
@@ -189,6 +177,7 @@ function constraintDefinition(snapshot: CatalogSnapshot, oid: number): string | 
   if (entry.kind === 'check') {
     return `CHECK (${deparseCheck(table, table.checks[entry.number - 1]!.expr)})`;
   }
+  if (entry.kind === 'foreign') return foreignKeyDefinition(snapshot, entry);
   const numbers = attnums(table);
   const names = entry.index.columns.filter((key) => numbers.has(key.columnId)).map((key) => quoteIdent(table.columns.find((column) => column.id === key.columnId)!.name));
   return `${entry.index.constraint === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} (${names.join(', ')})`;

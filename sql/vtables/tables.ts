@@ -10,7 +10,8 @@ import type { IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
 import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
-import { deparseCheck, deparseDefault } from './deparse.js';
+import { deparseCheck, deparseDefault, quoteIdent } from './deparse.js';
+import { foreignKeyConstraintRow } from './foreign-keys.js';
 import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
 import { cCollationOid, columns, defaultCollationOid, posixCollationOid, typeCollation, typeStorage } from './types.js';
 
@@ -125,6 +126,7 @@ function constraintRows(snapshot: CatalogSnapshot): Datum[][] {
       const type = entry.index.constraint === 'primary' ? 'p' : 'u';
       return [entry.oid, entry.index.name, table.schemaId, type, false, false, true, table.id, 0, indexOid, 0, 0, ' ', ' ', ' ', true, 0, false, keys, null, null, null, null, null, null, null];
     }
+    if (entry.kind === 'foreign') return foreignKeyConstraintRow(entry);
     const check = table.checks[entry.number - 1]!;
     const referenced = columnsReferenced(check.expr).flatMap((name) => {
       const column = table.columns.find((candidate) => candidate.name === name);
@@ -214,6 +216,20 @@ function settingRows(ctx: EvalContext): Datum[][] {
 }
 
 /** Every table of `pg_catalog` rangedb has, by name. */
+/** `pg_get_indexdef(oid[, column])` and pg_indexes.indexdef: PostgreSQL's CREATE INDEX text, or one key column's name. */
+export function indexDefinition(snapshot: CatalogSnapshot, oid: number, column: number): string | null {
+  const entry = snapshot.index(oid);
+  if (entry === undefined) return null;
+  const { table, index } = entry;
+  const names = index.columns.map((key) => {
+    const name = quoteIdent(table.columns.find((candidate) => candidate.id === key.columnId)!.name);
+    return key.direction === 'descending' ? `${name} DESC` : name;
+  });
+  if (column > 0) return column <= names.length ? names[column - 1]!.replace(/ DESC$/, '') : '';
+  const schema = snapshot.schema(table.schemaId)?.name ?? 'public';
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ${quoteIdent(schema)}.${quoteIdent(table.name)} USING btree (${names.join(', ')})`;
+}
+
 export const virtualTables: Readonly<Record<string, VirtualTable>> = {
   pg_namespace: {
     oid: pgNamespaceOid,
@@ -314,6 +330,13 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
       [defaultTablespaceOid, 'pg_default', bootstrapRoleOid, null, null],
       [1664, 'pg_global', bootstrapRoleOid, null, null],
     ],
+  },
+  // The view tools list indexes with (drizzle-kit, Rails, pgAdmin): one row per index of a table.
+  pg_indexes: {
+    oid: 12077,
+    relkind: 'v',
+    columns: columns('schemaname name, tablename name, indexname name, tablespace name, indexdef text'),
+    rows: (snapshot) => snapshot.indexes.map((entry) => [snapshot.schema(entry.table.schemaId)?.name ?? 'public', entry.table.name, entry.index.name, null, indexDefinition(snapshot, entry.oid, 0)]),
   },
   pg_settings: {
     oid: 12104,
