@@ -34,6 +34,7 @@ import {
   type SqlType,
 } from '../types/sql-type.js';
 import { deparseCheck, quoteIdent } from './deparse.js';
+import { foreignKeyDefinition } from './foreign-keys.js';
 import { CatalogSnapshot } from './snapshot.js';
 import { attnums, descriptions, indexDefinition, roles, sharedDescriptions, virtualTables } from './tables.js';
 
@@ -176,6 +177,7 @@ function constraintDefinition(snapshot: CatalogSnapshot, oid: number): string | 
   if (entry.kind === 'check') {
     return `CHECK (${deparseCheck(table, table.checks[entry.number - 1]!.expr)})`;
   }
+  if (entry.kind === 'foreign') return foreignKeyDefinition(snapshot, entry);
   const numbers = attnums(table);
   const names = entry.index.columns.filter((key) => numbers.has(key.columnId)).map((key) => quoteIdent(table.columns.find((column) => column.id === key.columnId)!.name));
   return `${entry.index.constraint === 'primary' ? 'PRIMARY KEY' : 'UNIQUE'} (${names.join(', ')})`;

@@ -9,8 +9,7 @@
  * `name`, `character_data` and `yes_or_no` are `character varying`, `cardinal_number` is
  * `integer`. Where PostgreSQL derives a value from its own OIDs (the names of the NOT NULL
  * constraints, `<schema oid>_<table oid>_<attnum>_not_null`), rangedb uses its own OIDs, so such
- * names differ from a PostgreSQL database's. Views and foreign keys do not exist yet: `views`
- * and `referential_constraints` are there and empty.
+ * names differ from a PostgreSQL database's. Views do not exist yet: `views` is there and empty.
  *
  * Like PostgreSQL, `tables` and `columns` list the system relations too (of `pg_catalog` and of
  * this schema), which is why tools filter on `table_schema`.
@@ -19,7 +18,8 @@ import type { ColumnDesc, SequenceDesc, TableDesc } from '../catalog/descriptors
 import type { Datum } from '../types/datum.js';
 import { formatType, intervalTypmodParts, type SqlType } from '../types/sql-type.js';
 import { deparseCheck, deparseDefault } from './deparse.js';
-import { pgCatalogOid, type CatalogSnapshot } from './snapshot.js';
+import { positionsInUniqueConstraint, referentialConstraintRows } from './foreign-keys.js';
+import { pgCatalogOid, type CatalogSnapshot, type ForeignKeyEntry } from './snapshot.js';
 import { attnums, columnsReferenced, isVisibleIndex, virtualTables, type VirtualTable } from './tables.js';
 import { columns } from './types.js';
 
@@ -201,13 +201,15 @@ function intervalFieldsName(type: SqlType): string | null {
 interface ConstraintRow {
   readonly table: TableDesc;
   readonly name: string;
-  readonly type: 'PRIMARY KEY' | 'UNIQUE' | 'CHECK';
+  readonly type: 'PRIMARY KEY' | 'UNIQUE' | 'CHECK' | 'FOREIGN KEY';
   /** Key columns (PRIMARY KEY, UNIQUE), or the columns a CHECK reads. */
   readonly keys: readonly string[];
   /** For CHECK: its clause as `check_constraints.check_clause` prints it. */
   readonly clause: string | null;
   /** Whether it is the CHECK standing for a NOT NULL column. */
   readonly notNull: boolean;
+  /** For FOREIGN KEY: the constraint, with what it references. */
+  readonly foreign?: ForeignKeyEntry;
 }
 
 /** The constraints of the user's tables: keys and CHECKs from the snapshot, plus one CHECK per NOT NULL column. */
@@ -219,6 +221,8 @@ function constraintRows(snapshot: CatalogSnapshot): ConstraintRow[] {
       if (!isVisibleIndex(table, entry.index)) continue; // the hidden rowid's key: PostgreSQL has no such constraint
       const type = entry.index.constraint === 'primary' ? 'PRIMARY KEY' : 'UNIQUE';
       rows.push({ table, name: entry.index.name, type, keys: keyColumns(table, entry.index.columns.map((key) => key.columnId)), clause: null, notNull: false });
+    } else if (entry.kind === 'foreign') {
+      rows.push({ table, name: entry.fk.name, type: 'FOREIGN KEY', keys: keyColumns(table, entry.fk.columnIds), clause: null, notNull: false, foreign: entry });
     } else {
       const check = table.checks[entry.number - 1]!;
       const keys = [...new Set(columnsReferenced(check.expr))].filter((name) => table.columns.some((column) => column.name === name && !column.hidden));
@@ -245,7 +249,8 @@ function keyColumnUsageRows(snapshot: CatalogSnapshot): Datum[][] {
     .filter((c) => c.type !== 'CHECK')
     .flatMap((c) => {
       const schema = schemaName(snapshot, c.table.schemaId);
-      return c.keys.map((name, index) => [database, schema, c.name, database, schema, c.table.name, name, index + 1, null]);
+      const positions = c.foreign === undefined ? null : positionsInUniqueConstraint(c.foreign);
+      return c.keys.map((name, index) => [database, schema, c.name, database, schema, c.table.name, name, index + 1, positions?.[index] ?? null]);
     });
 }
 
@@ -256,6 +261,12 @@ function constraintColumnUsageRows(snapshot: CatalogSnapshot): Datum[][] {
     .filter((c) => !c.notNull)
     .flatMap((c) => {
       const schema = schemaName(snapshot, c.table.schemaId);
+      if (c.foreign !== undefined) {
+        // A foreign key uses the referenced table's columns (PostgreSQL's confrelid/confkey).
+        const referenced = c.foreign.referenced;
+        const names = keyColumns(referenced, c.foreign.fk.referencedColumnIds);
+        return names.map((name) => [database, schemaName(snapshot, referenced.schemaId), referenced.name, name, database, schema, c.name]);
+      }
       return c.keys.map((name) => [database, schema, c.table.name, name, database, schema, c.name]);
     });
 }
@@ -358,7 +369,7 @@ export const informationSchemaTables: Readonly<Record<string, VirtualTable>> = {
     oid: 13_008,
     relkind: 'v',
     columns: columns(`${identifiers('constraint_catalog constraint_schema constraint_name unique_constraint_catalog unique_constraint_schema unique_constraint_name')}, match_option character varying, update_rule character varying, delete_rule character varying`),
-    rows: empty,
+    rows: referentialConstraintRows,
   },
   sequences: {
     oid: 13_009,

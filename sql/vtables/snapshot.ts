@@ -13,6 +13,7 @@
  *   constraint backed by an index       constraintOidBase + tableId × 256 + indexId
  *   CHECK constraint k (1-based)        checkOidBase      + tableId × 256 + k
  *   column default                      attrdefOidBase    + tableId × 2048 + attnum
+ *   FOREIGN KEY k (1-based)             foreignKeyOidBase + tableId × 256 + k
  *   pg_catalog's own tables, types      PostgreSQL's OIDs (pg_class = 1259, int4 = 23, …)
  * ```
  *
@@ -21,7 +22,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import { Catalog, DescriptorCache } from '../catalog/catalog.js';
-import { allIndexes, type Descriptor, type IndexDesc, type SequenceDesc, type TableDesc } from '../catalog/descriptors.js';
+import { allIndexes, foreignKeysOf, type Descriptor, type ForeignKeyDesc, type IndexDesc, type SequenceDesc, type TableDesc } from '../catalog/descriptors.js';
 import type { SessionSettings } from '../exec/contract.js';
 import type { Txn } from '../../txn/index.js';
 
@@ -32,6 +33,8 @@ export const indexOidBase = 1 << 24;
 export const constraintOidBase = 2 << 24;
 export const checkOidBase = 3 << 24;
 export const attrdefOidBase = 4 << 24;
+/** Above every attrdef OID (`attrdefOidBase + tableIdOidMax × 2048` ends below 12 << 24). */
+export const foreignKeyOidBase = 12 << 24;
 /** Tables whose objects fit the OID scheme above (an index id and a CHECK number are below 256). */
 export const tableIdOidMax = (1 << 16) - 1;
 
@@ -39,6 +42,7 @@ export const indexOid = (tableId: number, indexId: number): number => indexOidBa
 export const constraintOid = (tableId: number, indexId: number): number => constraintOidBase + tableId * 256 + indexId;
 export const checkOid = (tableId: number, checkNumber: number): number => checkOidBase + tableId * 256 + checkNumber;
 export const attrdefOid = (tableId: number, attnum: number): number => attrdefOidBase + tableId * 2048 + attnum;
+export const foreignKeyOid = (tableId: number, number: number): number => foreignKeyOidBase + tableId * 256 + number;
 
 /** An index with the table it belongs to. */
 export interface IndexEntry {
@@ -47,10 +51,21 @@ export interface IndexEntry {
   readonly index: IndexDesc;
 }
 
-/** A constraint as `pg_constraint` has it: an index-backed PRIMARY KEY / UNIQUE, or a CHECK. */
+/** A constraint as `pg_constraint` has it: an index-backed PRIMARY KEY / UNIQUE, a CHECK, or a FOREIGN KEY. */
 export type ConstraintEntry =
   | { readonly kind: 'index'; readonly oid: number; readonly table: TableDesc; readonly index: IndexDesc }
-  | { readonly kind: 'check'; readonly oid: number; readonly table: TableDesc; readonly number: number };
+  | { readonly kind: 'check'; readonly oid: number; readonly table: TableDesc; readonly number: number }
+  | ForeignKeyEntry;
+
+/** A FOREIGN KEY with its referenced table and the PRIMARY KEY / UNIQUE index it references. */
+export interface ForeignKeyEntry {
+  readonly kind: 'foreign';
+  readonly oid: number;
+  readonly table: TableDesc;
+  readonly fk: ForeignKeyDesc;
+  readonly referenced: TableDesc;
+  readonly referencedIndex: IndexDesc;
+}
 
 export interface SchemaEntry {
   readonly oid: number;
@@ -87,6 +102,14 @@ export class CatalogSnapshot {
         if (index.constraint !== 'none') constraints.push({ kind: 'index', oid: constraintOid(table.id, index.id), table, index });
       }
       table.checks.forEach((_check, position) => constraints.push({ kind: 'check', oid: checkOid(table.id, position + 1), table, number: position + 1 }));
+    }
+    for (const table of this.tables) {
+      foreignKeysOf(table).forEach((fk, position) => {
+        const referenced = this.tables.find((candidate) => candidate.id === fk.referencedTableId);
+        const referencedIndex = referenced === undefined ? undefined : allIndexes(referenced).find((index) => index.unique && index.columns.length === fk.referencedColumnIds.length && index.columns.every((column) => fk.referencedColumnIds.includes(column.columnId)));
+        if (referenced === undefined || referencedIndex === undefined) return;
+        constraints.push({ kind: 'foreign', oid: foreignKeyOid(table.id, position + 1), table, fk, referenced, referencedIndex });
+      });
     }
     this.indexes = indexes;
     this.constraints = constraints;

@@ -11,6 +11,7 @@ import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
 import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
 import { deparseCheck, deparseDefault, quoteIdent } from './deparse.js';
+import { foreignKeyConstraintRow } from './foreign-keys.js';
 import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
 import { cCollationOid, columns, defaultCollationOid, posixCollationOid, typeCollation, typeStorage } from './types.js';
 
@@ -125,6 +126,7 @@ function constraintRows(snapshot: CatalogSnapshot): Datum[][] {
       const type = entry.index.constraint === 'primary' ? 'p' : 'u';
       return [entry.oid, entry.index.name, table.schemaId, type, false, false, true, table.id, 0, indexOid, 0, 0, ' ', ' ', ' ', true, 0, false, keys, null, null, null, null, null, null, null];
     }
+    if (entry.kind === 'foreign') return foreignKeyConstraintRow(entry);
     const check = table.checks[entry.number - 1]!;
     const referenced = columnsReferenced(check.expr).flatMap((name) => {
       const column = table.columns.find((candidate) => candidate.name === name);
