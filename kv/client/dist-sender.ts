@@ -20,7 +20,11 @@
  *   span as the resume span), and non-transactional writes, which are independent.
  * - An EndTxn in a batch spanning several ranges is sent alone, after every other part has
  *   succeeded: the commit is the transaction's commit point on its anchor's record, so it must
- *   not be evaluated while some of the writes it covers have not yet been laid down.
+ *   not be evaluated while some of the writes it covers have not yet been laid down — unless it
+ *   is a parallel commit (`inFlightWrites` set, txn/committer.ts): its record is only STAGING,
+ *   committed once those writes are proven, so it goes with the other parts (one consensus
+ *   round, not two). The caller learns from the merged answer whether every write landed at
+ *   or below the staging timestamp.
  *
  * Routing errors (the retry pattern, bounded by `limits.distSenderRetriesMax` per batch):
  * `RangeKeyMismatchError` evicts the stale descriptor, inserts the ones the error carries, and
@@ -34,10 +38,11 @@
  * range holding their key.
  */
 import { assert } from '../../src/base/assert.js';
-import { InvalidInputError } from '../../src/base/errors.js';
+import { InvalidInputError, RangedbError } from '../../src/base/errors.js';
 import type { RangeId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import {
+  addressKey,
   batchResponse,
   checkBatch,
   compareKeys,
@@ -51,11 +56,12 @@ import {
   type Request,
   type RKey,
   type Sender,
+  withHeader,
 } from '../api/index.js';
 import { mergeFragments } from './merge.js';
 import { batchPieces, clipPiece, piecesSpan, type Piece } from './pieces.js';
 import type { RangeCache } from './range-cache.js';
-import { SendState } from './send-state.js';
+import { mergeTxn, SendState } from './send-state.js';
 
 /**
  * Sends one sub-batch to range `rangeId` as the sender believes it to be (`descriptor`); the
@@ -98,16 +104,49 @@ export class DistSender implements Sender {
   async send<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
     checkBatch(batch);
     const state = new SendState(batch, this.retriesMax);
+    const desc = oneRangeOf(batch, this.cache);
+    if (desc !== undefined) {
+      const answered = await this.sendToOneRange(batch, desc);
+      if (!(answered instanceof RangedbError)) return answered;
+      state.retry(answered);
+    }
     await this.sendPieces(state, modeOf(batch, state.limited), batchPieces(batch));
     const responses = batch.requests.map((request, index) => mergeFragments(request, state.fragments[index]!));
     return batchResponse(batch, { txn: state.txn, now: state.now ?? batch.header.now }, responses);
+  }
+
+  /**
+   * The fast path of a batch inside one cached range (every point read and most transactions'
+   * batches; CockroachDB's DistSender has the same shortcut): the batch goes as it is, with the
+   * range id in its header, and the answer comes back without pieces, fragments or merging —
+   * one range's answer to an unlimited batch is already the merged one. A routing error is
+   * returned (the cache fixed as `sendPart` does) for the caller to send the batch the long way.
+   */
+  private async sendToOneRange<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>, desc: RangeDescriptor): Promise<BatchResponse<Rs> | RangedbError> {
+    let response: BatchResponse;
+    try {
+      response = await this.transport(desc.rangeId, desc, Object.freeze({ header: withHeader(batch.header, { rangeId: desc.rangeId }), requests: batch.requests }));
+    } catch (error) {
+      if (error instanceof NotLeaseholderError) return error;
+      if (!(error instanceof RangeKeyMismatchError) && !(error instanceof RangeNotFoundError)) throw error;
+      this.cache.evict(desc);
+      if (error instanceof RangeKeyMismatchError) this.cache.insert(error.actualRanges);
+      return error;
+    }
+    assert(response.responses.length === batch.requests.length, 'one response per request sent');
+    const sent = batch.header.txn;
+    const answered = response.header.txn;
+    const txn = answered === undefined ? sent : sent === undefined ? answered : mergeTxn(sent, answered);
+    if (txn === answered) return response as BatchResponse<Rs>;
+    return batchResponse(batch, { txn, now: response.header.now }, response.responses);
   }
 
   private async sendPieces(state: SendState, mode: Mode, pieces: readonly Piece[]): Promise<void> {
     if (pieces.length === 0) return;
     const parts = await this.partition(pieces);
     const commit = pieces.filter((piece) => piece.request.kind === 'endTxn');
-    if (parts.length > 1 && commit.length > 0) {
+    const parallelCommit = mode.concurrent && commit.some((piece) => piece.request.kind === 'endTxn' && piece.request.inFlightWrites.length > 0);
+    if (parts.length > 1 && commit.length > 0 && !parallelCommit) {
       await this.sendPieces(state, mode, pieces.filter((piece) => piece.request.kind !== 'endTxn'));
       await this.sendPieces(state, mode, commit);
       return;
@@ -177,6 +216,23 @@ function modeOf(batch: BatchRequest, limited: boolean): Mode {
   // transaction only reads do: independent writes stay in key order.
   const concurrent = !limited && (batch.header.txn !== undefined || batch.requests.every(isReadOnly));
   return { concurrent, reverse };
+}
+
+/**
+ * The cached range that holds every key `batch` touches, if the batch has no key or byte limits
+ * (a limited batch is sent part by part: see the module comment); undefined otherwise.
+ */
+function oneRangeOf(batch: BatchRequest, cache: RangeCache): RangeDescriptor | undefined {
+  if (batch.header.maxSpanRequestKeys !== 0 || batch.header.targetBytes !== 0) return undefined;
+  let desc: RangeDescriptor | undefined;
+  for (const request of batch.requests) {
+    // The routing span, as `batchPieces` takes it.
+    const key = addressKey(request.key);
+    desc ??= cache.cached(key);
+    if (desc === undefined || compareKeys(key, desc.startKey) < 0 || compareKeys(key, desc.endKey) >= 0) return undefined;
+    if ('endKey' in request && compareKeys(addressKey(request.endKey), desc.endKey) > 0) return undefined;
+  }
+  return desc;
 }
 
 /** The first key at or after `after` that some piece still covers, or undefined. */

@@ -5,7 +5,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type { RangedbError } from '../../src/base/errors.js';
-import { max, type Timestamp } from '../../clock/timestamp.js';
+import { lessEq, max, type Timestamp } from '../../clock/timestamp.js';
 import { deleteRangeResponse, reverseScanResponse, scanResponse, span, transaction, type BatchRequest, type BatchResponse, type Response, type ResumeReason, type Transaction } from '../api/index.js';
 import { RoutingRetriesExhaustedError } from './errors.js';
 import type { Fragment, Piece } from './pieces.js';
@@ -105,8 +105,11 @@ function resumeAll(piece: Piece, reason: ResumeReason): Response {
  * and a final status wins over PENDING. (Parts sent in order just see the later one win, which
  * this also gives.)
  */
-function mergeTxn(a: Transaction, b: Transaction): Transaction {
+export function mergeTxn(a: Transaction, b: Transaction): Transaction {
   if (a.id !== b.id || a.epoch !== b.epoch) return b;
+  // `b` already at or above `a` everywhere (a range answers with the transaction it was sent, or
+  // moved up): the merge is `b` itself, with no copy.
+  if ((b.status !== 'PENDING' || a.status === 'PENDING') && lessEq(a.writeTimestamp, b.writeTimestamp) && lessEq(a.readTimestamp, b.readTimestamp) && a.sequence <= b.sequence) return b;
   return transaction({
     ...b,
     status: b.status === 'PENDING' ? a.status : b.status,

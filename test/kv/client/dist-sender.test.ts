@@ -156,6 +156,25 @@ describe('DistSender', () => {
     expect(cluster.sends.at(-1)).toEqual({ rangeId: right.rangeId, kinds: ['put'], outcome: 'ok' });
   });
 
+  it('sends a batch inside one cached range as it is, and one whose cached range went stale the long way', async () => {
+    const { cluster, sender, cache } = await loaded();
+    const txn = pendingTxn(0);
+    const reads = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn }), [getRequest(enc('g')), scanRequest(enc('f'), enc('h'))]);
+    const answer = await sender.send(reads);
+    expect(cluster.sends).toEqual([{ rangeId: 4, kinds: ['get', 'scan'], outcome: 'ok' }]);
+    expect(dec(answer.responses[0].value)).toBe('G');
+    expect(keysOf(answer.responses[1])).toBe('fg');
+    expect(answer.header.txn).toEqual(txn);
+    const { right } = cluster.split('e'); // the cached [d,f) is stale now
+    const write = await sender.send(batchRequest(writeHeader(), [putRequest(enc('ee'), enc('EE')), getRequest(enc('e'))]));
+    expect(dec(write.responses[1].value)).toBe('E');
+    expect(cluster.sends.slice(1).map((s) => [s.rangeId, s.outcome])).toEqual([
+      [3, 'RangeKeyMismatchError'],
+      [right.rangeId, 'ok'],
+    ]);
+    expect(cache.cached(enc('e') as never)?.rangeId).toBe(right.rangeId);
+  });
+
   it('sends EndTxn alone and last when a transaction writes on several ranges', async () => {
     const cluster = new FakeCluster(['b', 'd', 'f', 'h']);
     const sender = new DistSender(new RangeCache(cluster.rangeLookup), cluster.transport);
