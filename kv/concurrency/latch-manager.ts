@@ -50,6 +50,8 @@ interface Entry {
   readonly guard: LatchGuard;
   /** Seqs of earlier conflicting guards still present; empty means held. */
   readonly waitsOn: Set<number>;
+  /** `pointKey` of each point latch (undefined for a ranged one), made once in `acquire`. */
+  readonly pointKeys: readonly (string | undefined)[];
 }
 
 /** True if latches `a` and `b` (of different requests) must not be held at once. */
@@ -69,6 +71,8 @@ function guardsConflict(a: LatchGuard, b: LatchGuard): boolean {
 
 /** A point key as a map key (latin1 maps each byte to one UTF-16 unit, so it is injective). */
 const pointKey = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+
+const noEntries: readonly Entry[] = Object.freeze([]);
 
 export class LatchManager {
   /** Present guards in arrival order (Map keeps insertion order, and seqs only grow). */
@@ -97,13 +101,15 @@ export class LatchManager {
     assert(latches.length > 0, 'a request declares at least one latch');
     for (const latch of latches) checkSpan(latch.span);
     const guard: LatchGuard = Object.freeze({ seq: this.nextSeq, latches: Object.freeze([...latches]) });
+    // Each point key is made once here, not again to index and unindex the entry.
+    const pointKeys = guard.latches.map((latch) => (latch.span.end === undefined ? pointKey(latch.span.start) : undefined));
     const waitsOn: LatchGuard[] = [];
-    for (const entry of this.candidates(guard)) {
+    for (const entry of this.candidates(pointKeys)) {
       if (guardsConflict(entry.guard, guard)) waitsOn.push(entry.guard);
     }
     if (waitsOn.length > 0 && this.waiters >= this.waitersMax) throw new LatchWaitersFullError(this.waitersMax);
     this.nextSeq++;
-    const entry: Entry = { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)) };
+    const entry: Entry = { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)), pointKeys };
     this.entries.set(guard.seq, entry);
     this.index(entry);
     if (waitsOn.length === 0) return { kind: 'acquired', guard };
@@ -133,24 +139,27 @@ export class LatchManager {
     return unblocked;
   }
 
-  /** The present entries that may conflict with `guard`, in arrival order. */
-  private candidates(guard: LatchGuard): Iterable<Entry> {
-    if (guard.latches.some((latch) => latch.span.end !== undefined)) return this.entries.values();
-    const found = new Set<Entry>(this.ranged);
-    for (const latch of guard.latches) {
-      const sharing = this.byPoint.get(pointKey(latch.span.start));
-      if (sharing !== undefined) for (const entry of sharing) found.add(entry);
+  /** The present entries that may conflict with a guard of `pointKeys` (its latches' `pointKey`s), in arrival order. */
+  private candidates(pointKeys: readonly (string | undefined)[]): Iterable<Entry> {
+    if (pointKeys.includes(undefined)) return this.entries.values();
+    let found: Set<Entry> | undefined = this.ranged.size === 0 ? undefined : new Set<Entry>(this.ranged);
+    for (const key of pointKeys) {
+      const sharing = this.byPoint.get(key!);
+      if (sharing === undefined) continue;
+      found ??= new Set<Entry>();
+      for (const entry of sharing) found.add(entry);
     }
+    // The common case — no other request on these keys — allocates no set and no array.
+    if (found === undefined) return noEntries;
     return [...found].sort((a, b) => a.guard.seq - b.guard.seq);
   }
 
   private index(entry: Entry): void {
-    for (const latch of entry.guard.latches) {
-      if (latch.span.end !== undefined) {
+    for (const key of entry.pointKeys) {
+      if (key === undefined) {
         this.ranged.add(entry);
         continue;
       }
-      const key = pointKey(latch.span.start);
       let sharing = this.byPoint.get(key);
       if (sharing === undefined) this.byPoint.set(key, (sharing = new Set()));
       sharing.add(entry);
@@ -159,9 +168,8 @@ export class LatchManager {
 
   private unindex(entry: Entry): void {
     this.ranged.delete(entry);
-    for (const latch of entry.guard.latches) {
-      if (latch.span.end !== undefined) continue;
-      const key = pointKey(latch.span.start);
+    for (const key of entry.pointKeys) {
+      if (key === undefined) continue;
       const sharing = this.byPoint.get(key);
       if (sharing === undefined) continue;
       sharing.delete(entry);
