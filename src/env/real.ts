@@ -104,7 +104,19 @@ class PooledRandom implements RandomSource {
   }
 
   bytes(length: number): Uint8Array {
-    return Uint8Array.from(this.take(length));
+    if (length > this.pool.length / 4) return Uint8Array.from(this.take(length));
+    // Copied byte by byte out of the pool: a transaction id is 16 bytes, and the pool's
+    // `subarray` (a Buffer object) plus `Uint8Array.from` cost more than the copy.
+    if (this.offset + length > this.pool.length) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    const out = new Uint8Array(length);
+    const pool = this.pool;
+    const offset = this.offset;
+    for (let index = 0; index < length; index++) out[index] = pool[offset + index]!;
+    this.offset = offset + length;
+    return out;
   }
 }
 
