@@ -18,7 +18,7 @@ import { RowCodec } from '../rowcodec/row-codec.js';
 import { int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
-import { exprKey, ExprCompiler, type GroupingContext } from './expr/compile.js';
+import { exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
@@ -109,7 +109,7 @@ function resultColumns(names: readonly string[], exprs: readonly CompiledExpr[],
 export async function planValuesRows(compiler: ExprCompiler, rows: readonly (readonly ast.Expr[])[], targetTypes?: readonly SqlType[]): Promise<{ rows: CompiledExpr[][]; types: SqlType[] }> {
   const width = rows[0]?.length ?? 0;
   for (const row of rows) if (row.length !== width) throw new SqlError('42601', 'VALUES lists must all be the same length');
-  const compiled = await Promise.all(rows.map((row) => Promise.all(row.map((expr) => compiler.compile(expr)))));
+  const compiled = await inOrder(rows, (row) => inOrder(row, (expr) => compiler.compile(expr)));
   const types: SqlType[] = [];
   for (let column = 0; column < width; column++) {
     types.push(targetTypes?.[column] ?? commonType(compiled.map((row) => row[column]!), 'VALUES'));
@@ -499,7 +499,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   let outputCompiler = inputCompiler;
   let outputScope = from.scope;
   if (grouped) {
-    const groupExprs = await Promise.all(select.groupBy.map((expr) => groupByExpr(expr, targets, inputCompiler)));
+    const groupExprs = await inOrder(select.groupBy, (expr) => groupByExpr(expr, targets, inputCompiler));
     const grouping: GroupingContext = {
       groupKeys: groupExprs.map((group) => exprKey(group.ast)),
       groupTypes: groupExprs.map((group) => group.compiled.type),

@@ -6,7 +6,7 @@
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
 import { commonType, coerce } from './expr/coerce.js';
-import type { ExprCompiler } from './expr/compile.js';
+import { inOrder, type ExprCompiler } from './expr/compile.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
 import { formatType, int4Type } from '../types/sql-type.js';
@@ -17,7 +17,7 @@ export async function planGenerateSeries(compiler: ExprCompiler, item: ast.Funct
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
   if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
-  const args = await Promise.all(item.call.args.map((arg) => compiler.compile(arg)));
+  const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   if (args.length < 2 || args.length > 3) throw new SqlError('42883', `function generate_series(${args.map(() => 'unknown').join(', ')}) does not exist`);
   let type = commonType(args, 'generate_series');
   if (type.kind === 'text') type = int4Type;
