@@ -54,7 +54,8 @@ export class CommitWaiter implements TxnInterceptor {
     const response = await next(batch);
     if (!this.deps.strictSerializable) return response;
     const last = response.responses[response.responses.length - 1];
-    if (last?.kind === 'endTxn' && last.txn.status === 'COMMITTED') await this.wait(last.txn.writeTimestamp);
+    // STAGING: a parallel commit, which the committer above answers as committed when it is.
+    if (last?.kind === 'endTxn' && (last.txn.status === 'COMMITTED' || last.txn.status === 'STAGING')) await this.wait(last.txn.writeTimestamp);
     return response;
   }
 

@@ -30,8 +30,33 @@
  *   footprint of 100k keys made a record over the engine's value limit), at the price of intent
  *   resolution scanning wider spans — it still only resolves this transaction's intents.
  *
- * Parallel commits (STAGING with in-flight writes) are not done yet: a multi-range commit writes
- * the record COMMITTED directly, after its writes were acknowledged.
+ * - **Parallel commits** (CockroachDB's parallel-commit half of `txnCommitter`; DESIGN §5), when
+ *   `ParallelCommits` is given (a node setting, off by default). A committing batch that carries
+ *   writes is sent as one: its EndTxn names those writes as `inFlightWrites`, and DistSender
+ *   sends the record's part together with the writes' parts instead of after them — one
+ *   consensus round for a multi-range commit instead of two:
+ *
+ *   ```
+ *     writes ∥ EndTxn{ inFlightWrites } ──► record STAGING at T     (kv/eval end-txn.ts)
+ *        every part answered, no write above T ──► implicitly committed: answer "committed",
+ *                                                  then EndTxn{} → COMMITTED + resolution, async
+ *        a write landed above T (pushed)       ──► not committed: RETRY_SERIALIZABLE(pushedTo),
+ *                                                  the span refresher refreshes and re-stages
+ *        a part failed                         ──► its error (a STAGING record left behind is
+ *                                                  replaced by the retry, or aborted by rollback)
+ *   ```
+ *
+ *   The transaction is committed the moment the last in-flight write lands at or below T, known
+ *   or not (the implicit commit); whoever meets a STAGING record whose coordinator went quiet
+ *   decides it by transaction recovery (kv/replica txn-recovery.ts). Writes that land on the
+ *   record's own range are proven with it and stripped by the range (end-txn.ts
+ *   `stripInFlightWrites`), so a single-range commit stays a normal (or one-phase) commit.
+ *   Not eligible, sent the two-round way: a batch with a commit trigger (splits, merges), with
+ *   a read (a locking read's lock is unreplicated: nothing to query), a ranged write
+ *   (DeleteRange: which keys it wrote is known only from its answer), or no write at all.
+ *   The explicit commit is asynchronous but bounded (`ParallelCommits.asyncCommitsMax` at once
+ *   per node; past it the commit is made explicit before answering) and best effort: if it
+ *   fails the record stays STAGING and recovery finishes the job.
  */
 import { assert } from '../src/base/assert.js';
 import {
@@ -50,7 +75,39 @@ import {
   type Request,
   type Span,
 } from '../kv/api/index.js';
+import { less, formatTimestamp } from '../clock/timestamp.js';
+import { batchHeader, endTxnRequest, TransactionRetryError, TransactionStatusError, type SequencedWrite, type Transaction } from '../kv/api/index.js';
 import { batchTxn, isDataWrite, isLockingRead, type SendFn, type TxnInterceptor } from './interceptor.js';
+
+/**
+ * The node's parallel-commit setting and what the asynchronous explicit commits share: one
+ * object per node (or per test), handed to every transaction through `TxnDeps.parallelCommits`.
+ */
+export class ParallelCommits {
+  /** Explicit commits sent and not yet answered, node-wide. */
+  asyncCommitsInFlight = 0;
+  /** Explicit commits made synchronously because `asyncCommitsMax` were in flight. */
+  syncCommits = 0;
+  /** Explicit commits that failed (their records are left STAGING, for recovery). */
+  failedCommits = 0;
+
+  constructor(
+    readonly enabled: boolean = true,
+    readonly asyncCommitsMax: number = 1_024,
+  ) {
+    assert(Number.isSafeInteger(asyncCommitsMax) && asyncCommitsMax >= 0, 'asyncCommitsMax is a non-negative integer');
+  }
+}
+
+/** Whether a committing batch may commit in parallel (see the module comment). */
+export function canCommitInParallel(batch: BatchRequest, endTxn: EndTxnRequest): boolean {
+  if (!endTxn.commit || endTxn.commitTrigger !== undefined || batch.requests.length < 2) return false;
+  for (let i = 0; i < batch.requests.length - 1; i++) {
+    const request = batch.requests[i]!;
+    if (!isDataWrite(request) || request.kind === 'deleteRange') return false;
+  }
+  return true;
+}
 
 /** Most lock spans kept before condensing, and how many condensing leaves. */
 export const lockSpansMax = 32_768;
@@ -64,7 +121,14 @@ const spanId = (s: Span): string => `${Buffer.from(s.key).toString('hex')}/${s.e
 export class Committer implements TxnInterceptor {
   private readonly locks = new Map<string, Span>();
 
-  constructor(private readonly limits: { readonly lockSpansMax: number; readonly condensedTo: number } = { lockSpansMax, condensedTo: lockSpansCondensedTo }) {
+  /** The last asynchronous explicit commit, settled (never rejects); undefined if none was made. */
+  explicitCommit: Promise<void> | undefined = undefined;
+
+  constructor(
+    private readonly limits: { readonly lockSpansMax: number; readonly condensedTo: number } = { lockSpansMax, condensedTo: lockSpansCondensedTo },
+    /** Parallel commits, when enabled: the setting and the wire sender the explicit commit goes to. */
+    private readonly parallel?: { readonly setting: ParallelCommits; readonly wire: SendFn },
+  ) {
     assert(limits.condensedTo >= 1 && limits.condensedTo < limits.lockSpansMax, 'condensing must shrink the lock spans');
   }
 
@@ -90,9 +154,62 @@ export class Committer implements TxnInterceptor {
     // A locking scan riding with the commit: its whole span, released with the rest.
     for (const i of lockingScans) this.addLock(requestSpan(batch.requests[i]!));
     if (this.locks.size === 0 && batch.requests.length === 1) return Promise.resolve(this.elided(batch, last));
+    if (this.parallel?.setting.enabled === true && canCommitInParallel(batch, last)) return this.commitInParallel(batch, last, next);
     const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans: Object.freeze(this.lockSpans) });
     const requests: readonly Request[] = [...batch.requests.slice(0, -1), endTxn];
     return next(batchRequest(batch.header, requests));
+  }
+
+  /**
+   * Sends the writes and a STAGING EndTxn naming them in one batch; answers "committed" once
+   * they all landed at or below the staging timestamp, and makes the commit explicit (see the
+   * module comment).
+   */
+  private async commitInParallel(batch: BatchRequest, last: EndTxnRequest, next: SendFn): Promise<BatchResponse> {
+    const txn = batchTxn(batch);
+    const writes = batch.requests.slice(0, -1);
+    const inFlightWrites: SequencedWrite[] = writes.map((request) => Object.freeze({ key: request.key, sequence: ('sequence' in request ? request.sequence : undefined) ?? txn.sequence }));
+    const lockSpans = Object.freeze(this.lockSpans);
+    const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans, inFlightWrites: Object.freeze(inFlightWrites) });
+    const response = await next(batchRequest(batch.header, [...writes, endTxn]));
+    const record = response.responses[response.responses.length - 1];
+    assert(record?.kind === 'endTxn', 'an EndTxn answers the EndTxn');
+    // Every in-flight write rode with the record on one range: committed there already.
+    if (record.txn.status !== 'STAGING') return response;
+    const staged = record.txn;
+    const landedAt = response.header.txn?.writeTimestamp ?? staged.writeTimestamp;
+    if (less(staged.writeTimestamp, landedAt)) {
+      // Not implicitly committed, and it never will be at this timestamp: refresh to where the
+      // write landed and stage again (span-refresher.ts), or restart.
+      throw new TransactionRetryError('RETRY_SERIALIZABLE', `an in-flight write landed at ${formatTimestamp(landedAt)}, above the staging timestamp ${formatTimestamp(staged.writeTimestamp)}`, landedAt);
+    }
+    const committed = updateTransaction(staged, { status: 'COMMITTED', inFlightWrites: [] });
+    const explicit = this.makeExplicit(staged, lockSpans, response.header.now);
+    this.explicitCommit = explicit;
+    const setting = this.parallel!.setting;
+    if (setting.asyncCommitsInFlight > setting.asyncCommitsMax) {
+      setting.syncCommits++;
+      await explicit;
+    }
+    return batchResponse(batch, { txn: committed, now: response.header.now }, [...response.responses.slice(0, -1), endTxnResponse(committed)]);
+  }
+
+  /**
+   * The explicit commit of an implicitly committed transaction: EndTxn without in-flight writes
+   * moves the STAGING record to COMMITTED and resolves the intents. Never rejects: a record
+   * already COMMITTED (recovery was first) is the same outcome; any other failure leaves the
+   * record STAGING for recovery, and is counted.
+   */
+  private async makeExplicit(staged: Transaction, lockSpans: readonly Span[], now: BatchResponse['header']['now']): Promise<void> {
+    const setting = this.parallel!.setting;
+    setting.asyncCommitsInFlight++;
+    try {
+      await this.parallel!.wire(batchRequest(batchHeader({ timestamp: staged.readTimestamp, txn: staged, now }), [endTxnRequest({ key: staged.key, commit: true, lockSpans })]));
+    } catch (error) {
+      if (!(error instanceof TransactionStatusError && error.status === 'COMMITTED')) setting.failedCommits++;
+    } finally {
+      setting.asyncCommitsInFlight--;
+    }
   }
 
   /** Sends a batch with locking scans and records the keys they locked (see the module comment). */

@@ -64,14 +64,19 @@
  * which every later batch carries; MVCC then hides those writes from the transaction's reads
  * and intent resolution drops them. Locks taken since the savepoint stay held.
  *
- * Not yet: parallel commits (STAGING), write pipelining, condensing refresh spans
+ * Parallel commits (committer.ts, `TxnDeps.parallelCommits`, off by default): a multi-range
+ * commit sends its EndTxn with its writes, the record STAGING until the commit is made explicit
+ * asynchronously; a STAGING record whose coordinator went quiet is decided by transaction
+ * recovery (kv/replica txn-recovery.ts).
+ *
+ * Not yet: write pipelining, condensing refresh spans
  * (past `txnRefreshSpansMax` they are dropped and a push restarts), following scan resume spans,
  * and a commit deadline.
  *
  * Files: `txn.ts` (`Txn`, `runTxn`), `interceptor.ts` (the interface, the stack, helpers), and one
  * file per interceptor, in stack order above.
  */
-export { Committer } from './committer.js';
+export { canCommitInParallel, Committer, ParallelCommits } from './committer.js';
 export { CommitWaiter, type CommitWaiterDeps } from './commit-wait.js';
 export { Heartbeater, type HeartbeaterDeps } from './heartbeater.js';
 export { batchTxn, isDataWrite, stackInterceptors, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';

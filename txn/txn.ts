@@ -49,7 +49,7 @@ import {
   type WaitPolicy,
 } from '../kv/api/index.js';
 import type { RandomSource, Timers } from '../src/env/env.js';
-import { Committer } from './committer.js';
+import { Committer, type ParallelCommits } from './committer.js';
 import { CommitWaiter } from './commit-wait.js';
 import { Heartbeater } from './heartbeater.js';
 import { acquiresLocks, isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
@@ -71,6 +71,11 @@ export interface TxnDeps {
   readonly writeBufferBytesMax?: number;
   /** Which puts the write buffer holds (write-buffer.ts); default `all`. */
   readonly writeBufferPolicy?: WriteBufferPolicy;
+  /**
+   * The node's parallel-commit setting (committer.ts): a multi-range commit in one consensus
+   * round, its record STAGING until made explicit. Absent or disabled: two rounds (off by default).
+   */
+  readonly parallelCommits?: ParallelCommits;
 }
 
 export interface TxnOptions {
@@ -149,7 +154,7 @@ export class Txn {
       heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
-      committer: new Committer(),
+      committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire } : undefined),
       commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), clockNow: () => deps.clock.now(), strictSerializable: options.strictSerializable ?? false }),
     });
     const i = this.interceptors;

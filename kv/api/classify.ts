@@ -32,6 +32,9 @@ export const readOnlyKinds: Readonly<Record<RequestKind, boolean>> = Object.free
   heartbeatTxn: false,
   pushTxn: false,
   queryTxn: true,
+  // A read that may raise the timestamp cache (prevention), like any read.
+  queryIntent: true,
+  recoverTxn: false,
   resolveIntent: false,
   resolveIntentRange: false,
   refresh: true,
@@ -55,6 +58,8 @@ export const adminKinds: Readonly<Record<RequestKind, boolean>> = Object.freeze(
   heartbeatTxn: false,
   pushTxn: false,
   queryTxn: false,
+  queryIntent: false,
+  recoverTxn: false,
   resolveIntent: false,
   resolveIntentRange: false,
   refresh: false,
@@ -80,6 +85,8 @@ export const transactionalKinds: Readonly<Record<RequestKind, TransactionUse>> =
   heartbeatTxn: 'required',
   pushTxn: 'never',
   queryTxn: 'never',
+  queryIntent: 'never',
+  recoverTxn: 'never',
   resolveIntent: 'never',
   resolveIntentRange: 'never',
   refresh: 'required',
@@ -168,6 +175,15 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
       return [write(span(transactionKey(request.key, request.pushee.id)))];
     case 'queryTxn':
       return [read(span(transactionKey(request.key, request.txn.id)))];
+    case 'queryIntent':
+      // Serialised with the in-flight write it looks for (its write latch): either the write
+      // evaluated first and its intent is found, or the prevention comes first and the write
+      // meets the raised timestamp cache.
+      return [read(routing)];
+    case 'recoverTxn':
+      // The record only: the intents are resolved afterwards, by ResolveIntent requests of
+      // their own (the record's lock spans are not known when latches are declared).
+      return [write(span(transactionKey(request.key, request.txn.id)))];
     case 'gc':
       return request.keys.map((gcKey) => write(span(gcKey.key)));
     case 'adminSplit':

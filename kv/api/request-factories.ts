@@ -26,6 +26,8 @@ import type {
   PushType,
   PutRequest,
   QueryTxnRequest,
+  QueryIntentRequest,
+  RecoverTxnRequest,
   RefreshRangeRequest,
   RefreshRequest,
   Request,
@@ -127,6 +129,13 @@ export function pushTxnRequest(fields: { pusher: TxnMeta | undefined; pushee: Tx
 
 export const queryTxnRequest = (txn: TxnMeta): QueryTxnRequest => freeze({ kind: 'queryTxn', key: txn.key, txn });
 
+export function queryIntentRequest(key: Uint8Array, fields: { txn: TxnMeta; sequence: number; prevent?: boolean }): QueryIntentRequest {
+  assert(Number.isSafeInteger(fields.sequence) && fields.sequence >= 0, 'a write sequence is a non-negative integer');
+  return freeze({ kind: 'queryIntent', key, txn: fields.txn, sequence: fields.sequence, prevent: fields.prevent ?? false });
+}
+
+export const recoverTxnRequest = (txn: TxnMeta, implicitlyCommitted: boolean): RecoverTxnRequest => freeze({ kind: 'recoverTxn', key: txn.key, txn, implicitlyCommitted });
+
 interface ResolveFields {
   intentTxn: TxnMeta;
   status: TransactionStatus;
@@ -227,6 +236,8 @@ export const isEndTxnRequest = guard('endTxn');
 export const isHeartbeatTxnRequest = guard('heartbeatTxn');
 export const isPushTxnRequest = guard('pushTxn');
 export const isQueryTxnRequest = guard('queryTxn');
+export const isQueryIntentRequest = guard('queryIntent');
+export const isRecoverTxnRequest = guard('recoverTxn');
 export const isResolveIntentRequest = guard('resolveIntent');
 export const isResolveIntentRangeRequest = guard('resolveIntentRange');
 export const isRefreshRequest = guard('refresh');

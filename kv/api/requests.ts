@@ -4,7 +4,7 @@
  * header. Every value is frozen by its factory (kysely style); `responses.ts` mirrors each kind.
  *
  * Keys in requests are user-visible (global) keys; requests that address a transaction record
- * (`endTxn`, `heartbeatTxn`, `pushTxn`, `queryTxn`) carry the record's anchor key as `key`, and
+ * (`endTxn`, `heartbeatTxn`, `pushTxn`, `queryTxn`, `recoverTxn`) carry the record's anchor key as `key`, and
  * `requestKeys` (keys.ts) maps that to the range-local record key they latch.
  */
 import type { RangeId, TxnId } from '../../src/base/ids.js';
@@ -163,6 +163,39 @@ export interface QueryTxnRequest {
   readonly txn: TxnMeta;
 }
 
+/**
+ * Whether the intent of an in-flight write of a STAGING transaction is there (CockroachDB's
+ * `QueryIntent`), for transaction recovery: found when `key` holds an intent of `txn.id` at
+ * `txn.epoch`, written at `sequence` or later, at a timestamp at or below `txn.writeTimestamp`
+ * (the staging timestamp). With `prevent`, a missing intent is made impossible for good: the
+ * key's timestamp cache is raised to `txn.writeTimestamp` (for every transaction, this one
+ * included), so the write, if it is still on its way, lands above the staging timestamp and
+ * can no longer make the transaction implicitly committed.
+ */
+export interface QueryIntentRequest {
+  readonly kind: 'queryIntent';
+  readonly key: Uint8Array;
+  readonly txn: TxnMeta;
+  /** The in-flight write's sequence. */
+  readonly sequence: number;
+  readonly prevent: boolean;
+}
+
+/**
+ * Finishes transaction recovery on the record's range (CockroachDB's `RecoverTxn`): the record
+ * of `txn` (the STAGING record as the recoverer saw it) becomes COMMITTED when every in-flight
+ * write was found (`implicitlyCommitted`), ABORTED when one was prevented. Idempotent: a record
+ * already finalized, restarted at a later epoch or re-staged at a later timestamp is returned
+ * as it is (recovery is no longer needed).
+ */
+export interface RecoverTxnRequest {
+  readonly kind: 'recoverTxn';
+  /** The transaction's anchor key. */
+  readonly key: Uint8Array;
+  readonly txn: TxnMeta;
+  readonly implicitlyCommitted: boolean;
+}
+
 export interface ResolveIntentRequest {
   readonly kind: 'resolveIntent';
   readonly key: Uint8Array;
@@ -240,6 +273,8 @@ export type Request =
   | HeartbeatTxnRequest
   | PushTxnRequest
   | QueryTxnRequest
+  | QueryIntentRequest
+  | RecoverTxnRequest
   | ResolveIntentRequest
   | ResolveIntentRangeRequest
   | RefreshRequest
@@ -265,6 +300,8 @@ export const requestKinds: readonly RequestKind[] = Object.freeze([
   'heartbeatTxn',
   'pushTxn',
   'queryTxn',
+  'queryIntent',
+  'recoverTxn',
   'resolveIntent',
   'resolveIntentRange',
   'refresh',

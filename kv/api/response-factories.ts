@@ -24,6 +24,8 @@ import type {
   PushTxnResponse,
   PutResponse,
   QueryTxnResponse,
+  QueryIntentResponse,
+  RecoverTxnResponse,
   RefreshRangeResponse,
   RefreshResponse,
   ResolveIntentRangeResponse,
@@ -76,6 +78,8 @@ export const endTxnResponse = (txn: Transaction, onePhaseCommit = false): EndTxn
 export const heartbeatTxnResponse = (txn: Transaction): HeartbeatTxnResponse => freeze({ kind: 'heartbeatTxn', txn });
 export const pushTxnResponse = (pusheeTxn: Transaction): PushTxnResponse => freeze({ kind: 'pushTxn', pusheeTxn });
 export const queryTxnResponse = (queriedTxn: Transaction, waitingTxns: readonly TxnId[] = []): QueryTxnResponse => freeze({ kind: 'queryTxn', queriedTxn, waitingTxns: freezeList(waitingTxns) });
+export const queryIntentResponse = (foundIntent: boolean): QueryIntentResponse => freeze({ kind: 'queryIntent', foundIntent });
+export const recoverTxnResponse = (recoveredTxn: Transaction): RecoverTxnResponse => freeze({ kind: 'recoverTxn', recoveredTxn });
 export const resolveIntentResponse = (): ResolveIntentResponse => freeze({ kind: 'resolveIntent' });
 export const resolveIntentRangeResponse = (resumeSpan?: Span): ResolveIntentRangeResponse => freeze({ kind: 'resolveIntentRange', resumeSpan });
 export const refreshResponse = (): RefreshResponse => freeze({ kind: 'refresh' });
@@ -117,6 +121,8 @@ export const isEndTxnResponse = guard('endTxn');
 export const isHeartbeatTxnResponse = guard('heartbeatTxn');
 export const isPushTxnResponse = guard('pushTxn');
 export const isQueryTxnResponse = guard('queryTxn');
+export const isQueryIntentResponse = guard('queryIntent');
+export const isRecoverTxnResponse = guard('recoverTxn');
 export const isResolveIntentResponse = guard('resolveIntent');
 export const isResolveIntentRangeResponse = guard('resolveIntentRange');
 export const isRefreshResponse = guard('refresh');

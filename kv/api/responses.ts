@@ -85,6 +85,16 @@ export interface QueryTxnResponse {
   /** Transactions waiting on the queried one (for deadlock detection). */
   readonly waitingTxns: readonly TxnId[];
 }
+export interface QueryIntentResponse {
+  readonly kind: 'queryIntent';
+  /** The intent is there, of the queried epoch, at or after the sequence, not above the timestamp. */
+  readonly foundIntent: boolean;
+}
+export interface RecoverTxnResponse {
+  readonly kind: 'recoverTxn';
+  /** The record after recovery: COMMITTED or ABORTED, or as it was if recovery was not needed. */
+  readonly recoveredTxn: Transaction;
+}
 export interface ResolveIntentResponse {
   readonly kind: 'resolveIntent';
 }
@@ -124,6 +134,8 @@ export type Response =
   | HeartbeatTxnResponse
   | PushTxnResponse
   | QueryTxnResponse
+  | QueryIntentResponse
+  | RecoverTxnResponse
   | ResolveIntentResponse
   | ResolveIntentRangeResponse
   | RefreshResponse

@@ -43,6 +43,8 @@ export function mergeFragments(request: Request, fragments: readonly Fragment[])
     case 'heartbeatTxn':
     case 'pushTxn':
     case 'queryTxn':
+    case 'queryIntent':
+    case 'recoverTxn':
     case 'resolveIntent':
     case 'refresh':
     case 'adminSplit':

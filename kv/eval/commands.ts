@@ -20,7 +20,9 @@ import { evalHeartbeatTxn } from './heartbeat-txn.js';
 import { evalIncrement } from './increment.js';
 import { evalPushTxn } from './push-txn.js';
 import { evalPut } from './put.js';
+import { evalQueryIntent } from './query-intent.js';
 import { evalQueryTxn } from './query-txn.js';
+import { evalRecoverTxn } from './recover-txn.js';
 import { evalRefreshRange } from './refresh-range.js';
 import { evalRefresh } from './refresh.js';
 import { evalResolveIntentRange } from './resolve-intent-range.js';
@@ -48,6 +50,8 @@ export const commands: { readonly [K in RequestKind]: Command<K> } = Object.free
   heartbeatTxn: command(evalHeartbeatTxn),
   pushTxn: command(evalPushTxn),
   queryTxn: command(evalQueryTxn),
+  queryIntent: command(evalQueryIntent),
+  recoverTxn: command(evalRecoverTxn),
   resolveIntent: command(evalResolveIntent),
   resolveIntentRange: command(evalResolveIntentRange),
   refresh: command(evalRefresh),

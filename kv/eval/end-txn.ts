@@ -16,7 +16,11 @@
  *    read timestamp up to the write timestamp) and send EndTxn again, or restart.
  *
  * A commit with in-flight writes (a parallel commit) writes a STAGING record and resolves
- * nothing. Otherwise the record is written COMMITTED or ABORTED at the commit timestamp, the
+ * nothing: the transaction is implicitly committed once every in-flight write is known to have
+ * landed at or below the record's timestamp; the coordinator then makes the commit explicit
+ * with a second EndTxn (no in-flight writes), which moves STAGING to COMMITTED and resolves, or
+ * a pusher's recovery decides it (recover-txn.ts). A STAGING record at an older epoch, or the
+ * coordinator's own earlier STAGING attempt (re-staged after a refresh), is simply replaced. Otherwise the record is written COMMITTED or ABORTED at the commit timestamp, the
  * intents of lock spans inside this range are resolved synchronously in the same batch, and the
  * parts outside it are kept in the record's `lockSpans` and returned as a `resolveIntents` side
  * effect for asynchronous resolution. The record stays after resolution (removing it once every
@@ -27,7 +31,7 @@
  * whole batch before any command runs.
  */
 import { assert } from '../../src/base/assert.js';
-import { compare, formatTimestamp, lessEq, max } from '../../clock/timestamp.js';
+import { compare, formatTimestamp, lessEq, max, type Timestamp } from '../../clock/timestamp.js';
 import {
   endTxnResponse,
   keyNext,
@@ -38,7 +42,9 @@ import {
   TransactionAbortedError,
   TransactionRetryError,
   TransactionStatusError,
+  type BatchRequest,
   type EndTxnRequest,
+  type SequencedWrite,
   type Span,
   type Transaction,
 } from '../api/index.js';
@@ -89,21 +95,51 @@ export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, t
   return external;
 }
 
-function finalRecord(txn: Transaction, existing: Transaction | undefined, request: EndTxnRequest): Transaction {
+function finalRecord(txn: Transaction, existing: Transaction | undefined, request: EndTxnRequest, now: Timestamp): Transaction {
   if (existing?.status === 'ABORTED' && request.commit) throw new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id);
   if (existing?.status === 'COMMITTED') throw new TransactionStatusError(txn.id, 'COMMITTED', request.commit ? 'already committed' : 'cannot roll back a committed transaction');
   const writeTimestamp = existing === undefined ? txn.writeTimestamp : max(txn.writeTimestamp, existing.writeTimestamp);
   const pushed = updateTransaction(txn, { writeTimestamp, lastHeartbeat: max(txn.lastHeartbeat, existing?.lastHeartbeat ?? txn.lastHeartbeat) });
   if (request.commit) checkCommit(pushed, request);
   const status = !request.commit ? 'ABORTED' : request.inFlightWrites.length > 0 ? 'STAGING' : 'COMMITTED';
-  return updateTransaction(pushed, { status, lockSpans: request.lockSpans, inFlightWrites: request.inFlightWrites });
+  // Staging is a sign of life: the coordinator stops heartbeating once it sends its EndTxn, and
+  // the record must not look abandoned (and be recovered) before the commit is made explicit.
+  const lastHeartbeat = status === 'STAGING' ? max(pushed.lastHeartbeat, now) : pushed.lastHeartbeat;
+  return updateTransaction(pushed, { status, lockSpans: request.lockSpans, inFlightWrites: request.inFlightWrites, lastHeartbeat });
+}
+
+/**
+ * `batch` with the in-flight writes its EndTxn names and the batch itself carries taken off
+ * (CockroachDB's `maybeStripInFlightWrites`): they are evaluated in the same engine batch and
+ * proposed in the same Raft command as the record, so they are proven with it — their keys are
+ * already among the lock spans. A parallel commit whose writes all landed on the record's range
+ * thus becomes an ordinary commit (one-phase when it qualifies); `batch` itself when nothing is
+ * stripped.
+ */
+export function stripInFlightWrites(batch: BatchRequest): BatchRequest {
+  const requests = batch.requests;
+  const last = requests[requests.length - 1];
+  if (last?.kind !== 'endTxn' || last.inFlightWrites.length === 0) return batch;
+  const sequence = batch.header.txn?.sequence ?? 0;
+  const inBatch = (write: SequencedWrite): boolean => {
+    for (let i = 0; i < requests.length - 1; i++) {
+      const request = requests[i]!;
+      if (request.kind !== 'put' && request.kind !== 'conditionalPut' && request.kind !== 'increment' && request.kind !== 'delete') continue;
+      if ((request.sequence ?? sequence) === write.sequence && compareKeys(request.key, write.key) === 0) return true;
+    }
+    return false;
+  };
+  const remaining = last.inFlightWrites.filter((write) => !inBatch(write));
+  if (remaining.length === last.inFlightWrites.length) return batch;
+  const endTxn: EndTxnRequest = Object.freeze({ ...last, inFlightWrites: Object.freeze(remaining) });
+  return Object.freeze({ header: batch.header, requests: Object.freeze([...requests.slice(0, -1), endTxn]) });
 }
 
 export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
   const txn = headerTxn(ctx);
   const existing = readTxnRecord(rw, request.key, txn.id);
-  const decided = finalRecord(txn, existing, request);
+  const decided = finalRecord(txn, existing, request, ctx.now);
   if (decided.status === 'STAGING') {
     writeTxnRecord(rw, decided);
     return { response: endTxnResponse(decided), txn: decided, sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: decided })] };

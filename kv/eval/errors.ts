@@ -4,7 +4,7 @@
  */
 import { RangedbError } from '../../src/base/errors.js';
 import { shortTxnId, type TxnId } from '../../src/base/ids.js';
-import type { PushType, TransactionStatus } from '../api/index.js';
+import type { PushType, Transaction, TransactionStatus } from '../api/index.js';
 
 /**
  * A PushTxn lost: the pushee is live (heartbeat within `txnLivenessThresholdNanos`), not
@@ -49,5 +49,23 @@ export class IntegerOverflowError extends RangedbError {
     readonly increment: bigint,
   ) {
     super(`key with value ${current} incremented by ${increment} results in overflow`);
+  }
+}
+
+/**
+ * A push won against a STAGING transaction — its record expired (the coordinator stopped
+ * heartbeating) or the push is forced to break a deadlock — but a STAGING record cannot be
+ * pushed or aborted as it stands: the transaction may already be implicitly committed (every
+ * in-flight write landed at or below the staging timestamp). The pusher runs transaction
+ * recovery (QueryIntent with prevention for each in-flight write, then RecoverTxn) and pushes
+ * again (CockroachDB's `IndeterminateCommitError`).
+ */
+export class IndeterminateCommitError extends RangedbError {
+  readonly code = 'INDETERMINATE_COMMIT';
+  readonly errorClass = 'conflict';
+  override readonly sqlState = '40001';
+
+  constructor(readonly record: Transaction) {
+    super(`txn ${shortTxnId(record.id)} is STAGING with ${record.inFlightWrites.length} in-flight writes: its commit is indeterminate until recovered`);
   }
 }

@@ -9,6 +9,7 @@ import { checkBatch, TransactionStatusError, isFinalized, isReadOnly, type Batch
 import type { ReadWriter } from '../storage/engine.js';
 import { evaluate } from './commands.js';
 import { evalContext, type RangeEvalState, type ScanBudget, type SideEffect } from './context.js';
+import { stripInFlightWrites } from './end-txn.js';
 import { isOnePhaseCommit, tryOnePhaseCommit } from './one-phase-commit.js';
 
 export interface BatchEvalResult {
@@ -37,9 +38,11 @@ const budgetOf = (header: BatchHeader): ScanBudget => ({
  * the later writes up too). Throws `InvalidInputError` for a batch that breaks kv/api's rules,
  * and `TransactionStatusError` for a write by a finalized transaction.
  */
-export async function evaluateBatch(state: RangeEvalState, rw: ReadWriter, batch: BatchRequest): Promise<BatchEvalResult> {
+export async function evaluateBatch(state: RangeEvalState, rw: ReadWriter, sent: BatchRequest): Promise<BatchEvalResult> {
   assert(state.rangeId === state.descriptor.rangeId, 'the range id is its descriptor’s');
-  checkBatch(batch);
+  checkBatch(sent);
+  // A parallel commit's writes that ride with its record here are proven with it (end-txn.ts).
+  const batch = stripInFlightWrites(sent);
   const header = batch.header;
   const budget = budgetOf(header);
   const statsBefore = { ...state.stats };

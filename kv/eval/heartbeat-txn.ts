@@ -15,7 +15,10 @@ export const evalHeartbeatTxn: Evaluator<'heartbeatTxn'> = (ctx, rw, request) =>
   const txn = headerTxn(ctx);
   const existing = readTxnRecord(rw, request.key, txn.id);
   if (existing !== undefined && isFinalized(existing.status)) return Promise.resolve({ response: heartbeatTxnResponse(existing) });
-  const base = existing ?? updateTransaction(txn, { status: 'PENDING', lockSpans: [], inFlightWrites: [] });
+  // A STAGING record of an earlier epoch: the parallel commit failed and the transaction
+  // restarted, so it is PENDING again (the failed attempt can never be implicitly committed).
+  const restarted = existing?.status === 'STAGING' && txn.epoch > existing.epoch;
+  const base = existing === undefined || restarted ? updateTransaction(existing ?? txn, { status: 'PENDING', epoch: txn.epoch, lockSpans: [], inFlightWrites: [] }) : existing;
   const record = updateTransaction(base, { lastHeartbeat: max(base.lastHeartbeat, request.now) });
   writeTxnRecord(rw, record);
   return Promise.resolve({ response: heartbeatTxnResponse(record), sideEffects: [Object.freeze({ kind: 'txnUpdated', txn: record })] });

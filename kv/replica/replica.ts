@@ -44,10 +44,11 @@ import {
   type Lease,
   type RangeDescriptor,
   type ReplicaDescriptor,
+  type Response,
   type Transaction,
 } from '../api/index.js';
 import type { TimestampCache } from '../concurrency/index.js';
-import { evaluateBatch, type SideEffect } from '../eval/index.js';
+import { evaluateBatch, queryIntentPrevents, type SideEffect } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
@@ -211,7 +212,7 @@ export class Replica {
     const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
     const host = this.host;
     const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped) }, rw, bumped);
-    this.recordReads(bumped, result.updatedTxn);
+    this.recordReads(bumped, result.updatedTxn, result.responses);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
       if (sideEffect.kind === 'commitTrigger') {
@@ -277,9 +278,16 @@ export class Replica {
    * refresh is a read too — at the new timestamp it moves the transaction's reads to: without it,
    * a write landing between the old and the new read timestamp would go unnoticed (write skew).
    */
-  private recordReads(batch: BatchRequest, txn: Transaction | undefined): void {
+  private recordReads(batch: BatchRequest, txn: Transaction | undefined, responses: readonly Response[]): void {
     const readTs = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
-    for (const request of batch.requests) {
+    for (const [i, request] of batch.requests.entries()) {
+      // Transaction recovery's prevention: a missing in-flight write can no longer land at or
+      // below the staging timestamp, for any transaction (kv/eval query-intent.ts).
+      if (request.kind === 'queryIntent') {
+        const answer = responses[i];
+        if (answer?.kind === 'queryIntent' && queryIntentPrevents(request, answer.foundIntent)) this.host.tsCache.add({ start: request.key }, request.txn.writeTimestamp, undefined);
+        continue;
+      }
       if (!isDataRead(request) && request.kind !== 'refresh' && request.kind !== 'refreshRange') continue;
       const s = requestSpan(request);
       this.host.tsCache.add({ start: s.key, end: s.endKey }, readTs, txn?.id ?? batch.header.txn?.id);

@@ -64,7 +64,7 @@ import {
   type TxnMeta,
 } from '../api/index.js';
 import { TimestampCache } from '../concurrency/index.js';
-import { encodeInt64, TransactionPushError, type SideEffect } from '../eval/index.js';
+import { encodeInt64, IndeterminateCommitError, TransactionPushError, type SideEffect } from '../eval/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
 import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
@@ -73,6 +73,7 @@ import { PushCancelledError } from './concurrency.js';
 import { Replica, type ReplicaHost } from './replica.js';
 import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
 import { SplitMerge } from './split-merge.js';
+import { TxnRecoveryManager } from './txn-recovery.js';
 import { PushWaiter } from './txn-wait.js';
 
 export interface StoreConfig {
@@ -108,6 +109,8 @@ export class Store implements Sender, ReplicaHost {
   readonly storeId: StoreId;
   readonly tsCache: TimestampCache;
   readonly pushWaiter: PushWaiter;
+  /** Decides STAGING transactions pushes may not wait on (parallel commits' recovery). */
+  readonly txnRecovery = new TxnRecoveryManager(() => this.db, () => this.clock.now());
   /** Transactions seen finalized here, newest last, at most `limits.finalizedTxnCacheEntriesMax`. */
   private readonly finalizedTxns = new Map<TxnId, Transaction>();
   private readonly replicasById = new Map<RangeId, Replica>();
@@ -303,7 +306,16 @@ export class Store implements Sender, ReplicaHost {
         const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher, pushee, pushTo, pushType, force })]));
         return response.responses[0].pusheeTxn;
       } catch (error) {
-        if (!(error instanceof TransactionPushError)) throw error;
+        // A STAGING pushee that may not be waited on (expired, or a forced push): recover it
+        // from its in-flight writes (txn-recovery.ts), then push again. A failed recovery waits
+        // like a lost push and is tried again at the next recheck.
+        if (error instanceof IndeterminateCommitError) {
+          const recovered = await this.txnRecovery.recover(error.record).then(
+            () => true,
+            (failure: unknown) => (this.logger.warn({ err: failure, txn: pushee.id }, 'transaction recovery failed'), false),
+          );
+          if (recovered) continue;
+        } else if (!(error instanceof TransactionPushError)) throw error;
       }
       force = (await this.pushWaiter.wait(waiterId, pusher, pushee)) === 'force';
     }

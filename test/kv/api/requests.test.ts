@@ -117,6 +117,8 @@ describe('requestKeys', () => {
     heartbeatTxn: { routing: ['anchor', undefined], latches: [[recordA('anchor'), undefined, 'write']] },
     pushTxn: { routing: ['other', undefined], latches: [[recordB('other'), undefined, 'write']] },
     queryTxn: { routing: ['other', undefined], latches: [[recordB('other'), undefined, 'read']] },
+    queryIntent: { routing: ['w', undefined], latches: [['w', undefined, 'read']] },
+    recoverTxn: { routing: ['other', undefined], latches: [[recordB('other'), undefined, 'write']] },
     resolveIntent: { routing: ['r', undefined], latches: [['r', undefined, 'write']] },
     resolveIntentRange: { routing: ['r', 's'], latches: [['r', 's', 'write']] },
     refresh: { routing: ['f', undefined], latches: [['f', undefined, 'read']] },
@@ -177,8 +179,8 @@ describe('classification', () => {
 
   it('names the admin, read-only and non-transactional kinds', () => {
     expect(requestKinds.filter((k) => isAdmin(k))).toEqual(['adminSplit', 'adminMerge']);
-    expect(requestKinds.filter((k) => isReadOnly(k))).toEqual(['get', 'scan', 'reverseScan', 'queryTxn', 'refresh', 'refreshRange']);
-    expect(requestKinds.filter((k) => !isTransactional(k))).toEqual(['pushTxn', 'queryTxn', 'resolveIntent', 'resolveIntentRange', 'gc', 'adminSplit', 'adminMerge']);
+    expect(requestKinds.filter((k) => isReadOnly(k))).toEqual(['get', 'scan', 'reverseScan', 'queryTxn', 'queryIntent', 'refresh', 'refreshRange']);
+    expect(requestKinds.filter((k) => !isTransactional(k))).toEqual(['pushTxn', 'queryTxn', 'queryIntent', 'recoverTxn', 'resolveIntent', 'resolveIntentRange', 'gc', 'adminSplit', 'adminMerge']);
     expect(requestKinds.filter((k) => transactionalKinds[k] === 'required')).toEqual(['endTxn', 'heartbeatTxn', 'refresh', 'refreshRange']);
   });
 });

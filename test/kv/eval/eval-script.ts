@@ -24,6 +24,7 @@
  *   end_txn (commit|abort) [locks=(a,b-c)] [deadline=] [in_flight=(k:seq)] [trigger]
  *   heartbeat_txn now=        push_txn pushee=B [pusher=A] type=timestamp|abort|touch [to=] [force]
  *   query_txn txn=B           resolve k= txn=B status=    resolve_range k= end= txn=B status=
+ *   query_intent k= txn=B seq= [prevent]                  recover_txn txn=B [committed]
  *   refresh k= from=          refresh_range k= end= from= gc keys=(a@10,b@20) threshold=
  *   split k=                  merge k=
  *
@@ -58,6 +59,8 @@ import {
   pushTxnRequest,
   putRequest,
   queryTxnRequest,
+  queryIntentRequest,
+  recoverTxnRequest,
   rangeDescriptor,
   refreshRangeRequest,
   refreshRequest,
@@ -248,6 +251,10 @@ export class EvalScript {
       }
       case 'query_txn':
         return queryTxnRequest(txnMeta(this.txn(this.arg(cmd, 'txn'))));
+      case 'query_intent':
+        return queryIntentRequest(key(), { txn: txnMeta(this.txn(this.arg(cmd, 'txn'))), sequence: Number(this.arg(cmd, 'seq')), prevent: cmd.args.has('prevent') });
+      case 'recover_txn':
+        return recoverTxnRequest(txnMeta(this.txn(this.arg(cmd, 'txn'))), cmd.args.has('committed'));
       case 'resolve':
       case 'resolve_range': {
         const t = this.txn(this.arg(cmd, 'txn'));
@@ -358,6 +365,10 @@ export class EvalScript {
         return [`pushTxn: ${this.fmtTxn(r.pusheeTxn)}`];
       case 'queryTxn':
         return [`queryTxn: ${this.fmtTxn(r.queriedTxn)}`];
+      case 'queryIntent':
+        return [`queryIntent: ${r.foundIntent ? 'found' : 'missing'}`];
+      case 'recoverTxn':
+        return [`recoverTxn: ${this.fmtTxn(r.recoveredTxn)}`];
       case 'resolveIntentRange':
         return [`resolveIntentRange: ok${r.resumeSpan === undefined ? '' : ` resume ${fmtSpan(r.resumeSpan)}`}`];
       case 'adminSplit':
@@ -389,7 +400,8 @@ export class EvalScript {
   private fmtTxn(t: Transaction): string {
     const locks = t.lockSpans.length === 0 ? '' : ` locks=${t.lockSpans.map(fmtSpan).join(',')}`;
     const hb = t.lastHeartbeat.wallNanos === 0n && t.lastHeartbeat.logical === 0 ? '' : ` heartbeat=${fmtTs(t.lastHeartbeat)}`;
-    return `${this.txnName(t.id)} ${t.status} read=${fmtTs(t.readTimestamp)} write=${fmtTs(t.writeTimestamp)}${hb}${locks}`;
+    const inFlight = t.inFlightWrites.length === 0 ? '' : ` in_flight=${t.inFlightWrites.map((w) => `${fmtKey(w.key)}:${w.sequence}`).join(',')}`;
+    return `${this.txnName(t.id)} ${t.status} read=${fmtTs(t.readTimestamp)} write=${fmtTs(t.writeTimestamp)}${hb}${locks}${inFlight}`;
   }
 
   private async checkStats(): Promise<void> {
