@@ -15,6 +15,7 @@ import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { ScanSource } from './scan.js';
+import { windowSource } from './window.js';
 
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
   switch (node.kind) {
@@ -96,6 +97,8 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
     }
     case 'aggregate':
       return aggregateSource(node, rt);
+    case 'window':
+      return windowSource(node, rt, buildSource(node.input, rt));
     case 'join':
       return joinSource(node, rt);
     case 'series':

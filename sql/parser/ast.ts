@@ -275,8 +275,37 @@ export interface FuncCall {
   /** Ordered-set aggregation input: `string_agg(x, ',' ORDER BY x)`. */
   readonly orderBy: readonly SortBy[];
   readonly filter: Expr | null;
+  /** `f(…) OVER …`: a window function call (absent for a plain call or an aggregate). */
+  readonly over?: WindowSpec;
   readonly location: number;
 }
+
+/**
+ * A window, as written in `OVER (…)`, `OVER w` or `WINDOW w AS (…)` (PostgreSQL's WindowDef):
+ * `name` is the window a `WINDOW` clause defines or an `OVER w` names; `refName` the window an
+ * `OVER (w …)` or `WINDOW v AS (w …)` copies and extends.
+ */
+export interface WindowSpec {
+  readonly name: string | null;
+  readonly refName: string | null;
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly SortBy[];
+  /** The frame clause; null when the window has none (the default frame). */
+  readonly frame: WindowFrame | null;
+  readonly location: number;
+}
+
+/** `ROWS | RANGE | GROUPS BETWEEN start AND end [EXCLUDE …]` (a lone start ends at CURRENT ROW). */
+export interface WindowFrame {
+  readonly mode: 'rows' | 'range' | 'groups';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+  readonly exclude: 'no others' | 'current row' | 'group' | 'ties';
+}
+
+export type FrameBound =
+  | { readonly kind: 'unbounded preceding' | 'current row' | 'unbounded following' }
+  | { readonly kind: 'preceding' | 'following'; readonly offset: Expr };
 
 /** The keyword functions without parentheses: `CURRENT_DATE`, `CURRENT_USER`, `LOCALTIMESTAMP(3)`. */
 export interface SqlValueFunction {
@@ -423,6 +452,8 @@ export interface Select extends QueryTail {
   readonly where: Expr | null;
   readonly groupBy: readonly Expr[];
   readonly having: Expr | null;
+  /** `WINDOW w AS (…), …`: the named windows, in order (each has a `name`). */
+  readonly window: readonly WindowSpec[];
 }
 
 /** `left UNION|INTERSECT|EXCEPT [ALL] right`; the tail applies to the whole. */

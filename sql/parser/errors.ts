@@ -29,6 +29,23 @@ export class SqlSyntaxError extends RangedbError {
   }
 }
 
+/**
+ * One of the grammar's few errors PostgreSQL raises with a code other than 42601 (libpg-query
+ * passes no SQLSTATE on; pg.ts knows them by their message), with the position.
+ */
+export class GrammarCheckError extends RangedbError {
+  readonly code = 'GRAMMAR_CHECK';
+  readonly errorClass = 'input';
+
+  constructor(
+    message: string,
+    readonly position: number | null,
+    override readonly sqlState: string,
+  ) {
+    super(message);
+  }
+}
+
 export class FeatureNotSupportedError extends RangedbError {
   readonly code = 'FEATURE_NOT_SUPPORTED';
   readonly errorClass = 'input';

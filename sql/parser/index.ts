@@ -19,7 +19,8 @@
  *   small recursive-descent grammar in `admin/`, tried first on statements starting with their
  *   keywords. Their value expressions are parsed by libpg-query too.
  * - **Unsupported** constructs raise `FeatureNotSupportedError` (0A000) naming the feature;
- *   nothing is dropped silently. **Syntax errors** raise `SqlSyntaxError` (42601).
+ *   nothing is dropped silently. **Syntax errors** raise `SqlSyntaxError` (42601), the grammar's
+ *   window frame checks `GrammarCheckError` (42P20).
  * - **Locations** in the AST are byte offsets into the string; error positions are PostgreSQL's
  *   1-based character positions.
  *
@@ -40,7 +41,7 @@ import { splitStatements } from './split.js';
 import { translateStatement } from './translate.js';
 
 export type * from './ast.js';
-export { FeatureNotSupportedError, SqlSyntaxError, StatementTooComplexError } from './errors.js';
+export { FeatureNotSupportedError, GrammarCheckError, SqlSyntaxError, StatementTooComplexError } from './errors.js';
 export { loadPgParser as loadParser, pgParserLoaded as parserLoaded } from './pg.js';
 
 /** Words that begin or distinguish an admin statement; text without them skips the admin path. */

@@ -7,7 +7,16 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { RawStmt } from 'libpg-query';
 import { assert } from '../../src/base/assert.js';
-import { SqlSyntaxError } from './errors.js';
+import { GrammarCheckError, SqlSyntaxError } from './errors.js';
+
+/**
+ * gram.y's checks of a window frame (makeWindowFrame's callers), which PostgreSQL raises as 42P20
+ * windowing_error: `frame start cannot be UNBOUNDED FOLLOWING`, `frame starting from following row
+ * cannot end with current row`, `frame end cannot be UNBOUNDED PRECEDING`, `frame starting from
+ * current row cannot have preceding rows`, `frame starting from following row cannot have
+ * preceding rows`.
+ */
+const windowingErrorMessage = /^frame (start cannot be UNBOUNDED FOLLOWING|end cannot be UNBOUNDED PRECEDING|starting from (current|following) row cannot (end with current row|have preceding rows))$/;
 
 export type * as pg from 'libpg-query';
 
@@ -38,10 +47,12 @@ export function parsePg(sql: string): RawStmt[] {
     if (details === undefined) throw error;
     // libpg-query does not pass the SQLSTATE on. The grammar's and scanner's errors are 42601 —
     // even `LIMIT #,# syntax is not supported` (checked against PostgreSQL 15); the rare other
-    // codes of gram.y (a few 0A000 and 42P20) come back as 42601 too. libpg-query also maps "no position" (0) and "the first character" (1) both to 0; only the scanner's
+    // codes of gram.y come back as 42601 too, except the window frame checks (42P20), known by
+    // their message. libpg-query also maps "no position" (0) and "the first character" (1) both to 0; only the scanner's
     // `at or near` / `at end of input` errors always have one.
     const hasPosition = details.cursorPosition > 0 || / at or near | at end of input$/.test(details.message);
     const position = hasPosition ? details.cursorPosition + 1 : null;
+    if (windowingErrorMessage.test(details.message)) throw new GrammarCheckError(details.message, position, '42P20');
     throw new SqlSyntaxError(details.message, position);
   }
   return result.stmts ?? [];

@@ -236,7 +236,6 @@ function typeCast(cast: pg.TypeCast, ctx: Context): ast.Expr {
 
 export function funcCall(call: pg.FuncCall, ctx: Context): ast.FuncCall {
   const location = loc(call.location);
-  if (call.over !== undefined) ctx.unsupported('WINDOW functions are not supported', location);
   if (call.agg_within_group === true) ctx.unsupported('WITHIN GROUP aggregates are not supported', location);
   for (const arg of call.args ?? []) {
     if (tagOf(arg) === 'NamedArgExpr') ctx.unsupported('named function arguments are not supported', locationOf(arg));
@@ -250,6 +249,64 @@ export function funcCall(call: pg.FuncCall, ctx: Context): ast.FuncCall {
     variadic: call.func_variadic ?? false,
     orderBy: sortBys(call.agg_order, ctx),
     filter: optional(call.agg_filter, ctx),
+    ...(call.over === undefined ? {} : { over: windowSpec(call.over, ctx) }),
+    location,
+  };
+}
+
+/** PostgreSQL's FRAMEOPTION_* bits (nodes/parsenodes.h), as libpg-query passes them in `frameOptions`. */
+const frameOption = {
+  nonDefault: 0x1,
+  range: 0x2,
+  rows: 0x4,
+  groups: 0x8,
+  startUnboundedPreceding: 0x20,
+  startUnboundedFollowing: 0x80,
+  startCurrentRow: 0x200,
+  startOffsetPreceding: 0x800,
+  startOffsetFollowing: 0x2000,
+  endUnboundedPreceding: 0x40,
+  endUnboundedFollowing: 0x100,
+  endCurrentRow: 0x400,
+  endOffsetPreceding: 0x1000,
+  endOffsetFollowing: 0x4000,
+  excludeCurrentRow: 0x8000,
+  excludeGroup: 0x10000,
+  excludeTies: 0x20000,
+} as const;
+
+/**
+ * A WindowDef (`OVER …`, or an entry of a WINDOW clause) as a `WindowSpec`. The grammar has
+ * already refused the impossible frames (`frame start cannot be UNBOUNDED FOLLOWING`, …) and
+ * filled in a lone start's end (CURRENT ROW); without FRAMEOPTION_NONDEFAULT there is no frame
+ * clause.
+ */
+export function windowSpec(def: pg.WindowDef, ctx: Context): ast.WindowSpec {
+  const options = def.frameOptions ?? 0;
+  const location = loc(def.location);
+  let frame: ast.WindowFrame | null = null;
+  if ((options & frameOption.nonDefault) !== 0) {
+    const mode = (options & frameOption.rows) !== 0 ? 'rows' : (options & frameOption.groups) !== 0 ? 'groups' : 'range';
+    const bound = (unboundedPreceding: number, unboundedFollowing: number, currentRow: number, preceding: number, following: number, offset: pg.Node | undefined): ast.FrameBound => {
+      if ((options & unboundedPreceding) !== 0) return { kind: 'unbounded preceding' };
+      if ((options & unboundedFollowing) !== 0) return { kind: 'unbounded following' };
+      if ((options & currentRow) !== 0) return { kind: 'current row' };
+      const kind = (options & preceding) !== 0 ? 'preceding' : (options & following) !== 0 ? 'following' : undefined;
+      if (kind === undefined || offset === undefined) return ctx.unsupported(`window frame options ${options}`, location);
+      return { kind, offset: expr(offset, ctx) };
+    };
+    const o = frameOption;
+    const start = bound(o.startUnboundedPreceding, o.startUnboundedFollowing, o.startCurrentRow, o.startOffsetPreceding, o.startOffsetFollowing, def.startOffset);
+    const end = bound(o.endUnboundedPreceding, o.endUnboundedFollowing, o.endCurrentRow, o.endOffsetPreceding, o.endOffsetFollowing, def.endOffset);
+    const exclude = (options & o.excludeCurrentRow) !== 0 ? 'current row' : (options & o.excludeGroup) !== 0 ? 'group' : (options & o.excludeTies) !== 0 ? 'ties' : 'no others';
+    frame = { mode, start, end, exclude };
+  }
+  return {
+    name: def.name ?? null,
+    refName: def.refname ?? null,
+    partitionBy: exprs(def.partitionClause, ctx),
+    orderBy: sortBys(def.orderClause, ctx),
+    frame,
     location,
   };
 }

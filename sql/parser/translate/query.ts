@@ -5,7 +5,7 @@
 import type * as pg from 'libpg-query';
 import type * as ast from '../ast.js';
 import { bodyOf, loc, qualifiedName, strings, tagOf, type Context } from './context.js';
-import { expr, exprs, funcCall, locationOf, optional, sortBys } from './expr.js';
+import { expr, exprs, funcCall, locationOf, optional, sortBys, windowSpec } from './expr.js';
 
 /** A SelectStmt node (wrapped) as a query; `location` is used when the query has no target to point at. */
 export function query(node: pg.Node, ctx: Context, location = -1): ast.Query {
@@ -15,7 +15,6 @@ export function query(node: pg.Node, ctx: Context, location = -1): ast.Query {
 
 export function selectStmt(s: pg.SelectStmt, ctx: Context, location: number): ast.Query {
   if (s.intoClause !== undefined) ctx.unsupported('SELECT INTO is not supported', location);
-  if (s.windowClause !== undefined) ctx.unsupported('WINDOW clauses are not supported', location);
   if (s.limitOption === 'LIMIT_OPTION_WITH_TIES') ctx.unsupported('FETCH … WITH TIES is not supported', location);
   const tail = {
     with: s.withClause === undefined ? null : withClause(s.withClause, ctx),
@@ -49,6 +48,7 @@ export function selectStmt(s: pg.SelectStmt, ctx: Context, location: number): as
     where: optional(s.whereClause, ctx),
     groupBy: groupBy(s, ctx),
     having: optional(s.havingClause, ctx),
+    window: (s.windowClause ?? []).map((node) => windowSpec(bodyOf(node), ctx)),
     ...tail,
     location: location >= 0 ? location : (targets[0]?.location ?? -1),
   };

@@ -19,8 +19,9 @@ export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg
 export function containsAggregate(expr: unknown): boolean {
   if (expr === null || typeof expr !== 'object') return false;
   if (Array.isArray(expr)) return expr.some(containsAggregate);
-  const node = expr as { kind?: string; name?: unknown; query?: unknown };
-  if (node.kind === 'FuncCall' && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
+  const node = expr as { kind?: string; name?: unknown; query?: unknown; over?: unknown };
+  // An aggregate used as a window function (`sum(x) OVER ()`) is not one; its arguments and window may hold some.
+  if (node.kind === 'FuncCall' && node.over === undefined && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
   if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
   return Object.values(node).some(containsAggregate);
 }

@@ -25,6 +25,7 @@ import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } fro
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { binaryOperator, unaryOperator } from './operators.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall } from './aggregates.js';
+import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -85,8 +86,15 @@ export class ExprCompiler {
     readonly grouping: GroupingContext | null = null,
     readonly subqueryTyper: SubqueryTyper | null = null,
     readonly outer: OuterScope | null = null,
+    /** Where window calls register (a SELECT's targets and ORDER BY); null where none are allowed. */
+    readonly windowing: WindowingContext | null = null,
   ) {
     this.slots = slots;
+  }
+
+  /** This compiler, with window calls registering in `windowing` (window-functions.ts). */
+  withWindowing(windowing: WindowingContext | null): ExprCompiler {
+    return new ExprCompiler(this.scope, this.paramTypes, this.slots, this.grouping, this.subqueryTyper, this.outer, windowing);
   }
 
   /** A compiler over another scope sharing this one's parameters, slots and outer scope. */
@@ -448,6 +456,10 @@ export class ExprCompiler {
   private async funcCall(expr: ast.FuncCall): Promise<CompiledExpr> {
     const name = expr.name[expr.name.length - 1]!;
     if (expr.name.length > 1 && expr.name[0] !== 'pg_catalog') throw undefinedFunction(`function ${expr.name.join('.')}() does not exist`);
+    if (expr.over !== undefined || isWindowFunctionName(name)) {
+      const isFunction = (builtinFunctions.get(name) ?? catalogFunction(name)) !== undefined;
+      return compileWindowCall(this.windowing, this.withWindowing(null), expr, name, isFunction);
+    }
     if (aggregateNames.has(name)) return this.aggregate(expr, name);
     if (expr.filter !== null || expr.distinct || expr.orderBy.length > 0) throw new SqlError('42809', `${name} is not an aggregate function`);
     if (name === 'nextval' || name === 'currval' || name === 'setval') return this.sequenceFunction(expr, name);
@@ -508,6 +520,7 @@ export class ExprCompiler {
     const grouping = this.grouping;
     if (grouping === null) throw new SqlError('42803', `aggregate functions are not allowed in ${this.scope === undefined ? 'this context' : 'WHERE'}`);
     if (expr.orderBy.length > 0) throw new SqlError('0A000', 'ORDER BY inside an aggregate is not supported yet');
+    if (containsWindow(expr.args) || containsWindow(expr.filter)) throw new SqlError('42803', 'aggregate function calls cannot contain window function calls');
     if (containsAggregate(expr.args)) throw new SqlError('42803', 'aggregate function calls cannot be nested');
     const input = grouping.inputCompiler;
     // SQL gives an aggregate to the innermost query whose columns its arguments read (PostgreSQL's

@@ -41,15 +41,15 @@ describe('sql/parser parse', () => {
   });
 
   it('raises 0A000 FeatureNotSupportedError naming the feature', () => {
-    const error = thrown('select rank() over () from t') as FeatureNotSupportedError;
+    const error = thrown('select percentile_cont(0.5) within group (order by a) from t') as FeatureNotSupportedError;
     expect(error).toBeInstanceOf(FeatureNotSupportedError);
     expect(error.sqlState).toBe('0A000');
-    expect(error.message).toBe('unimplemented: WINDOW functions are not supported');
+    expect(error.message).toBe('unimplemented: WITHIN GROUP aggregates are not supported');
     expect(error.position).toBe(8);
   });
 
   it('counts error positions in characters and locations in bytes', () => {
-    const error = thrown("select 'ééé', rank() over () from t") as FeatureNotSupportedError;
+    const error = thrown("select 'ééé', percentile_cont(0.5) within group (order by a) from t") as FeatureNotSupportedError;
     expect(error.position).toBe(15); // characters: s-e-l-e-c-t-space-'-é-é-é-'-,-space → 15th
     const [statement] = parse("select 'ééé', x") as [QueryStatement];
     expect(statement.query.kind).toBe('Select');

@@ -13,7 +13,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FeatureNotSupportedError, loadParser, parse, SqlSyntaxError, type Statement } from '../../../sql/parser/index.js';
+import { FeatureNotSupportedError, GrammarCheckError, loadParser, parse, SqlSyntaxError, type Statement } from '../../../sql/parser/index.js';
 import { rewriting, runDataDrivenFile, type TestCase } from '../../support/datadriven.js';
 import { locations, render } from './print.js';
 
@@ -29,7 +29,7 @@ function run(testCase: TestCase): string {
   try {
     statements = parse(sql);
   } catch (error: unknown) {
-    if (error instanceof SqlSyntaxError || error instanceof FeatureNotSupportedError) {
+    if (error instanceof SqlSyntaxError || error instanceof FeatureNotSupportedError || error instanceof GrammarCheckError) {
       return `error ${error.sqlState} at ${String(error.position)}: ${error.message}`;
     }
     throw error;

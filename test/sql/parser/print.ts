@@ -70,7 +70,8 @@ export function expr(e: ast.Expr): string {
     case 'FuncCall': {
       const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.variadic ? 'VARIADIC ' : ''}${list(e.args)}`;
       const order = e.orderBy.length > 0 ? ` ORDER BY ${e.orderBy.map(sortBy).join(', ')}` : '';
-      return `${e.name.join('.')}(${args}${order})${e.filter === null ? '' : ` FILTER ${expr(e.filter)}`}`;
+      const over = e.over === undefined ? '' : ` OVER ${windowSpec(e.over)}`;
+      return `${e.name.join('.')}(${args}${order})${e.filter === null ? '' : ` FILTER ${expr(e.filter)}`}${over}`;
     }
     case 'SqlValueFunction': return e.precision === null ? e.name : `${e.name}(${e.precision})`;
     case 'Cast': return `(:: ${expr(e.arg)} ${typeName(e.type)})`;
@@ -105,6 +106,20 @@ function sortBy(s: ast.SortBy): string {
   return parts.join(' ');
 }
 
+/** `w`, or `(w PARTITION BY … ORDER BY … ROWS BETWEEN … AND … EXCLUDE …)`, prefixed by `w AS` in a WINDOW clause. */
+function windowSpec(w: ast.WindowSpec): string {
+  const bound = (b: ast.FrameBound): string => ('offset' in b ? `${expr(b.offset)} ${b.kind.toUpperCase()}` : b.kind.toUpperCase());
+  const frame = w.frame === null ? null : `${w.frame.mode.toUpperCase()} BETWEEN ${bound(w.frame.start)} AND ${bound(w.frame.end)}${w.frame.exclude === 'no others' ? '' : ` EXCLUDE ${w.frame.exclude.toUpperCase()}`}`;
+  const parts = [
+    w.refName,
+    w.partitionBy.length > 0 ? `PARTITION BY ${w.partitionBy.map(expr).join(', ')}` : null,
+    w.orderBy.length > 0 ? `ORDER BY ${w.orderBy.map(sortBy).join(', ')}` : null,
+    frame,
+  ].filter((part) => part !== null);
+  const isReference = w.refName === null && parts.length === 0 && w.name !== null;
+  return isReference ? w.name! : `${w.name === null ? '' : `${w.name} AS `}(${parts.join(' ')})`;
+}
+
 /** A query on one line (for subqueries inside expressions). */
 function query(q: ast.Query): string {
   return render(q, 0).trim().replace(/\n\s*/g, '; ');
@@ -127,6 +142,7 @@ function inline(value: unknown): string | null {
   const object = value as Any;
   if (object['kind'] === 'TypeName') return typeName(value as ast.TypeName);
   if ('direction' in object && 'nulls' in object && 'using' in object) return sortBy(value as ast.SortBy);
+  if ('refName' in object && 'partitionBy' in object && 'frame' in object) return windowSpec(value as ast.WindowSpec);
   if ('expr' in object && 'alias' in object && 'location' in object) {
     const target = value as ast.Target;
     return target.alias === null ? expr(target.expr) : `${expr(target.expr)} AS ${target.alias}`;
