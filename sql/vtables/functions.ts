@@ -240,6 +240,9 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ],
   // rangedb's pg_node_tree columns already hold the expression's text (see tables.ts).
   ['pg_get_expr', [pureOverload([textType, oidType], textType, ([text]) => text ?? null), pureOverload([textType, oidType, boolType], textType, ([text]) => text ?? null)]],
+  // The effective search path, pg_catalog first when asked for the implicit schemas too
+  // (current_schemas(true)); the JDBC driver's getSchemas and getTables send it.
+  ['current_schemas', [catalogOverload([boolType], arrayType(nameType), ([implicit], snapshot) => snapshot.searchPath().filter((schema, index) => implicit === true || index > 0 || snapshot.settings.searchPath.includes(schema.name)).map((schema) => schema.name))]],
   ['pg_get_serial_sequence', [catalogOverload([textType, textType], textType, ([table, column], snapshot) => serialSequence(snapshot, table as string, column as string))]],
   ['pg_get_partkeydef', [pureOverload([oidType], textType, nullResult)]],
   ['pg_get_statisticsobjdef_columns', [pureOverload([oidType], textType, nullResult)]],
