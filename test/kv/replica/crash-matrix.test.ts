@@ -12,17 +12,21 @@
  *   state's commit index is the bug this guards, see `RaftLogStorage.open`);
  * - hold every write acknowledged before the death (acknowledged = durable);
  * - take new writes.
+ * A second, longer workload passes `raftLogAppliedEntriesMax` entries, and crashes around the
+ * commit that truncates the log (the truncated state must never pass a durable applied index).
  *
  * Everything is deterministic: a manual clock, timers that never fire (a single voter needs no
  * ticks), a seeded random source, and an in-memory engine whose commits resolve in microtasks.
  * The run is replayed for each prefix, and must replay identically.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../clock/manual.js';
-import { batchHeader, batchRequest, getRequest, putRequest } from '../../../kv/api/index.js';
+import { batchHeader, batchRequest, compareKeys, getRequest, putRequest, raftTruncatedStateKey } from '../../../kv/api/index.js';
 import type { CommitOptions, WriteOp } from '../../../kv/storage/engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
+import { rangeId } from '../../../src/base/ids.js';
+import { limits } from '../../../src/base/limits.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { SeededRandom } from '../../../src/env/random.js';
 import { realEnv } from '../../../src/env/real.js';
@@ -39,6 +43,8 @@ const startNanos = 1_700_000_000_000_000_000n;
 export class DyingEngine extends MemoryEngine {
   /** Commits that landed, in order. */
   commits = 0;
+  /** The numbers (1-based) of the commits that landed and wrote range 1's truncated state. */
+  readonly truncations: number[] = [];
   private dead = false;
   private onDeath: () => void = () => undefined;
   /** Resolves when the process died. */
@@ -55,6 +61,8 @@ export class DyingEngine extends MemoryEngine {
     }
     if (this.dead) return new Promise<void>(() => undefined); // the process is gone: nothing resolves
     this.commits++;
+    const truncatedState = raftTruncatedStateKey(rangeId(1));
+    if (ops.some((op) => op.kind === 'put' && compareKeys(op.key, truncatedState) === 0)) this.truncations.push(this.commits);
     return super.commit(ops, options);
   }
 
@@ -136,12 +144,26 @@ interface Run {
   readonly earlyApplied?: number;
 }
 
-async function runUntilDeath(dieAt: number | undefined): Promise<Run> {
+type Workload = (kv: Kv, acked: Map<string, string>) => Promise<void>;
+
+/**
+ * Enough writes, 100 at a time, to pass `raftLogAppliedEntriesMax` entries at or below the
+ * applied index: range 1's log is truncated (its first entries deleted, the truncated state
+ * moved up) in the batch of one cycle, after the early application of another.
+ */
+async function truncatingWorkload(kv: Kv, acked: Map<string, string>): Promise<void> {
+  await put(kv, 'first', acked);
+  for (let i = 0; i <= limits.raftLogAppliedEntriesMax + 100; i += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, j) => put(kv, `t${String(i + j).padStart(5, '0')}`, acked)));
+  }
+}
+
+async function runUntilDeath(dieAt: number | undefined, work: Workload = workload): Promise<Run> {
   const engine = new DyingEngine(dieAt);
   const acked = new Map<string, string>();
   const run = (async () => {
     const kv = await openKv({ engine, env: env() });
-    await workload(kv, acked);
+    await work(kv, acked);
     return kv;
   })();
   const outcome = await Promise.race([run.then((kv) => ({ kv })), engine.died.then(() => undefined)]);
@@ -170,12 +192,12 @@ async function restartAndCheck(run: Run, unsyncedKept: number): Promise<string[]
       const status = replica.raw.status();
       if (status.commit < replica.appliedIndex) failures.push(`r${replica.rangeId}: commit ${status.commit} below applied ${replica.appliedIndex}`);
     }
-    for (const [key, value] of run.acked) {
-      if (key === 'split') {
-        if ((await kv.ranges()).length < 2) failures.push('the acknowledged split is gone');
-      } else if ((await get(kv, key)) !== value) {
-        failures.push(`acknowledged ${key} is gone`);
-      }
+    if (run.acked.has('split') && (await kv.ranges()).length < 2) failures.push('the acknowledged split is gone');
+    const writes = [...run.acked].filter(([key]) => key !== 'split');
+    for (let i = 0; i < writes.length; i += 100) {
+      const chunk = writes.slice(i, i + 100);
+      const found = await Promise.all(chunk.map(([key]) => get(kv, key)));
+      chunk.forEach(([key, value], j) => found[j] !== value && failures.push(`acknowledged ${key} is gone`));
     }
     const fresh = new Map<string, string>();
     await put(kv, 'after-restart', fresh);
@@ -187,11 +209,24 @@ async function restartAndCheck(run: Run, unsyncedKept: number): Promise<string[]
 }
 
 describe('crash matrix of the Ready loop', () => {
-  const summary = { runs: 0, crashPoints: 0, prefixes: 0 };
-  afterAll(() => {
-    // One line for the log: how much of the matrix ran.
-    expect(summary.runs).toBeGreaterThan(0);
-  });
+  const summary = { crashPoints: 0, prefixes: 0 };
+
+  /** Dies at commit `dieAt`, then restarts on every prefix of the unsynced commits; the failures. */
+  async function crashAt(dieAt: number, commits: number, work: Workload): Promise<string[]> {
+    summary.crashPoints++;
+    const failures: string[] = [];
+    const first = await runUntilDeath(dieAt, work);
+    expect(first.died).toBe(true);
+    for (let kept = 0; kept <= first.unsynced; kept++) {
+      summary.prefixes++;
+      const run = kept === 0 ? first : await runUntilDeath(dieAt, work);
+      // Same seed, same run: the replay dies at the same point with the same answers given.
+      expect([...run.acked.keys()]).toEqual([...first.acked.keys()]);
+      expect(run.unsynced).toBe(first.unsynced);
+      for (const failure of await restartAndCheck(run, kept)) failures.push(`die at commit ${dieAt}/${commits}, keep ${kept}/${run.unsynced} unsynced: ${failure}`);
+    }
+    return failures;
+  }
 
   it('restarts with every acknowledged write after a crash at every commit, keeping every prefix of the unsynced ones', async () => {
     const full = await runUntilDeath(undefined);
@@ -200,22 +235,21 @@ describe('crash matrix of the Ready loop', () => {
     const commits = full.engine.commits;
     expect(commits).toBeGreaterThan(30);
     const failures: string[] = [];
-    for (let dieAt = 1; dieAt <= commits; dieAt++) {
-      summary.crashPoints++;
-      const first = await runUntilDeath(dieAt);
-      expect(first.died).toBe(true);
-      for (let kept = 0; kept <= first.unsynced; kept++) {
-        summary.prefixes++;
-        const run = kept === 0 ? first : await runUntilDeath(dieAt);
-        summary.runs++;
-        // Same seed, same run: the replay dies at the same point with the same answers given.
-        expect([...run.acked.keys()]).toEqual([...first.acked.keys()]);
-        expect(run.unsynced).toBe(first.unsynced);
-        for (const failure of await restartAndCheck(run, kept)) failures.push(`die at commit ${dieAt}/${commits}, keep ${kept}/${run.unsynced} unsynced: ${failure}`);
-      }
-    }
+    for (let dieAt = 1; dieAt <= commits; dieAt++) failures.push(...(await crashAt(dieAt, commits, workload)));
     expect(failures).toEqual([]);
     // The matrix must include crashes that leave unsynced commits behind (what it is about).
     expect(summary.prefixes).toBeGreaterThan(summary.crashPoints);
   }, 120_000);
+
+  it('restarts with every acknowledged write after a crash around a log truncation, keeping every prefix', async () => {
+    const full = await runUntilDeath(undefined, truncatingWorkload);
+    expect(full.died).toBe(false);
+    // The first "truncation" is the bootstrap's initial truncated state; the last, the log's.
+    expect(full.engine.truncations).toHaveLength(2);
+    const truncation = full.engine.truncations[1];
+    const failures: string[] = [];
+    // Just before, at, and just after the commit that truncates (the run is long: not every commit).
+    for (let dieAt = truncation! - 2; dieAt <= truncation! + 2; dieAt++) failures.push(...(await crashAt(dieAt, full.engine.commits, truncatingWorkload)));
+    expect(failures).toEqual([]);
+  }, 240_000);
 });
