@@ -36,7 +36,8 @@ import {
 import { deparseCheck, quoteIdent } from './deparse.js';
 import { foreignKeyDefinition } from './foreign-keys.js';
 import { CatalogSnapshot } from './snapshot.js';
-import { attnums, descriptions, indexDefinition, roles, sharedDescriptions, virtualTables } from './tables.js';
+import { attnums, descriptions, indexDefinition, pgClassOid, roles, sharedDescriptions, virtualTables } from './tables.js';
+import { viewDefinition } from './views.js';
 
 function snapshotOf(ctx: EvalContext): CatalogSnapshot {
   const snapshot = ctx.catalog.snapshot;
@@ -69,7 +70,7 @@ function relationName(snapshot: CatalogSnapshot, oid: number): string | undefine
 /** The relations by name in a schema: tables, sequences and indexes share PostgreSQL's pg_class namespace. */
 function relationIn(snapshot: CatalogSnapshot, schemaOid: number, name: string): number | undefined {
   if (schemaOid === 11) return virtualTables[name]?.oid;
-  const relation = [...snapshot.tables, ...snapshot.sequences].find((candidate) => candidate.schemaId === schemaOid && candidate.name === name);
+  const relation = [...snapshot.tables, ...snapshot.sequences, ...snapshot.views].find((candidate) => candidate.schemaId === schemaOid && candidate.name === name);
   if (relation !== undefined) return relation.id;
   return snapshot.indexes.find((entry) => entry.table.schemaId === schemaOid && entry.index.name === name)?.oid;
 }
@@ -231,6 +232,13 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
       catalogOverload([oidType, int4Type, boolType], textType, ([oid, column], snapshot) => indexDefinition(snapshot, oid as number, column as number)),
     ],
   ],
+  // A set-returning function in PostgreSQL: the partitioned tables above a partition. rangedb has no
+  // partitions, so there are none; as a scalar, NULL stands for that empty set where psql's \d
+  // uses it (`confrelid IN (SELECT pg_partition_ancestors(t) UNION ALL VALUES (t))`).
+  ['pg_partition_ancestors', [catalogOverload([regclassType], regclassType, () => null)]],
+  // pg_trigger is empty (rangedb's foreign keys are no triggers), but psql's \d names this function
+  // in its query once relhastriggers is set.
+  ['pg_get_triggerdef', [catalogOverload([oidType], textType, () => null), catalogOverload([oidType, boolType], textType, () => null)]],
   [
     'pg_get_constraintdef',
     [
@@ -251,11 +259,19 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   [
     'obj_description',
     [
-      catalogOverload([oidType], textType, ([oid], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid)?.description ?? null),
-      catalogOverload([oidType, nameType], textType, ([oid, catalog], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid && entry.classoid === classOid(catalog as string))?.description ?? null),
+      catalogOverload([oidType], textType, ([oid], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid && entry.objsubid === 0)?.description ?? null),
+      catalogOverload([oidType, nameType], textType, ([oid, catalog], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid && entry.objsubid === 0 && entry.classoid === classOid(catalog as string))?.description ?? null),
     ],
   ],
-  ['col_description', [pureOverload([oidType, int4Type], textType, nullResult)]],
+  ['col_description', [catalogOverload([oidType, int4Type], textType, ([oid, column], snapshot) => descriptions(snapshot).find((entry) => entry.objoid === oid && entry.objsubid === column && entry.classoid === pgClassOid)?.description ?? null)]],
+  [
+    'pg_get_viewdef',
+    [
+      catalogOverload([oidType], textType, ([oid], snapshot) => viewDefinition(snapshot, oid as number)),
+      catalogOverload([oidType, boolType], textType, ([oid], snapshot) => viewDefinition(snapshot, oid as number)),
+      catalogOverload([textType], textType, ([name], snapshot) => viewDefinition(snapshot, regclassIn(snapshot, name as string))),
+    ],
+  ],
   ['shobj_description', [catalogOverload([oidType, nameType], textType, ([oid, catalog], snapshot) => sharedDescriptions(snapshot).find((entry) => entry.objoid === oid && entry.classoid === classOid(catalog as string))?.description ?? null)]],
   ['quote_ident', [pureOverload([textType], textType, ([text]) => quoteIdent(text as string))]],
   [

@@ -6,7 +6,7 @@
  * the drivers that join them still run and find nothing, as they would in a PostgreSQL database
  * without such objects.
  */
-import type { IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
+import { hasForeignKeys, type IndexDesc, type SequenceDesc, type TableDesc } from '../catalog/descriptors.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
 import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
@@ -14,6 +14,7 @@ import { deparseCheck, deparseDefault, quoteIdent } from './deparse.js';
 import { foreignKeyConstraintRow } from './foreign-keys.js';
 import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
 import { cCollationOid, columns, defaultCollationOid, posixCollationOid, typeCollation, typeStorage } from './types.js';
+import { commentDescriptions, pgViewsRows, type Description } from './views.js';
 
 export interface VirtualTable {
   readonly oid: number;
@@ -66,14 +67,21 @@ function classRow(oid: number, name: string, namespace: number, kind: string, am
   return [oid, name, namespace, 0, 0, bootstrapRoleOid, am, kind === 'v' ? 0 : oid, 0, 0, -1, 0, 0, hasIndex, false, 'p', kind, natts, checks, false, false, false, false, false, true, replident, false, 0, 0, 0, null, null, null];
 }
 
+/** Where `relhastriggers` sits in a pg_class row. */
+const relhastriggersColumn = 20;
+
 function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
   const rows: Datum[][] = [];
   for (const table of snapshot.tables) {
     const indexes = snapshot.indexes.filter((entry) => entry.table === table && isVisibleIndex(table, entry.index));
-    rows.push(classRow(table.id, table.name, table.schemaId, 'r', heapAmOid, Math.max(0, ...attnums(table).values()), table.checks.length, indexes.length > 0));
+    const row = classRow(table.id, table.name, table.schemaId, 'r', heapAmOid, Math.max(0, ...attnums(table).values()), table.checks.length, indexes.length > 0);
+    // relhastriggers: PostgreSQL's foreign keys are triggers on both tables, and psql's \d lists them only when it is set.
+    row[relhastriggersColumn] = hasForeignKeys(table);
+    rows.push(row);
     for (const entry of indexes) rows.push(classRow(entry.oid, entry.index.name, table.schemaId, 'i', btreeAmOid, entry.index.columns.length, 0, false));
   }
   for (const sequence of snapshot.sequences) rows.push(classRow(sequence.id, sequence.name, sequence.schemaId, 'S', 0, 3, 0, false));
+  for (const view of snapshot.views) rows.push(classRow(view.id, view.name, view.schemaId, 'v', 0, view.columns.length, 0, false));
   for (const [name, table] of Object.entries(virtualTables)) rows.push(classRow(table.oid, name, pgCatalogOid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));
   return rows;
 }
@@ -97,6 +105,7 @@ function attributeRows(snapshot: CatalogSnapshot): Datum[][] {
   for (const sequence of snapshot.sequences) {
     rows.push(attributeRow(sequence.id, 'last_value', int8Type, 1, true, false), attributeRow(sequence.id, 'log_cnt', int8Type, 2, true, false), attributeRow(sequence.id, 'is_called', typeOfKind('bool'), 3, true, false));
   }
+  for (const view of snapshot.views) view.columns.forEach((column, position) => rows.push(attributeRow(view.id, column.name, column.type, position + 1, false, false)));
   for (const table of Object.values(virtualTables)) table.columns.forEach(([name, type], position) => rows.push(attributeRow(table.oid, name, type, position + 1, false, false)));
   return rows;
 }
@@ -197,12 +206,15 @@ export const pgNamespaceOid = 2615;
 export const pgDatabaseOid = 1262;
 
 /**
- * The comments rangedb has: the ones PostgreSQL's initdb gives its own objects (rangedb has no
- * COMMENT ON yet). `obj_description` and `shobj_description` read these.
+ * The comments rangedb has: COMMENT ON's (views.ts), and the one PostgreSQL's initdb gives the
+ * public schema unless the user commented it. `obj_description` and `col_description` read these.
  */
-export function descriptions(snapshot: CatalogSnapshot): { objoid: number; classoid: number; description: string }[] {
+export function descriptions(snapshot: CatalogSnapshot): Description[] {
+  const numbers = new Map(snapshot.tables.map((table) => [table.id, attnums(table)]));
+  const comments = commentDescriptions(snapshot, (tableId, columnId) => numbers.get(tableId)?.get(columnId), { pgClass: pgClassOid, pgNamespace: pgNamespaceOid });
   const schema = snapshot.schemaNamed('public');
-  return schema === undefined ? [] : [{ objoid: schema.oid, classoid: pgNamespaceOid, description: 'standard public schema' }];
+  if (schema === undefined || schema.comment !== undefined) return comments;
+  return [{ objoid: schema.oid, classoid: pgNamespaceOid, objsubid: 0, description: 'standard public schema' }, ...comments];
 }
 
 export function sharedDescriptions(snapshot: CatalogSnapshot): { objoid: number; classoid: number; description: string }[] {
@@ -350,7 +362,7 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     oid: 2609,
     relkind: 'r',
     columns: columns('objoid oid, classoid oid, objsubid integer, description text'),
-    rows: (snapshot) => descriptions(snapshot).map((entry) => [entry.objoid, entry.classoid, 0, entry.description]),
+    rows: (snapshot) => descriptions(snapshot).map((entry) => [entry.objoid, entry.classoid, entry.objsubid, entry.description]),
   },
   pg_shdescription: {
     oid: 2396,
@@ -358,6 +370,7 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     columns: columns('objoid oid, classoid oid, description text'),
     rows: (snapshot) => sharedDescriptions(snapshot).map((entry) => [entry.objoid, entry.classoid, entry.description]),
   },
+  pg_views: { oid: 12019, relkind: 'v', columns: columns('schemaname name, viewname name, viewowner name, definition text'), rows: pgViewsRows },
   pg_inherits: { oid: 2611, relkind: 'r', columns: columns('inhrelid oid, inhparent oid, inhseqno integer, inhdetachpending boolean'), rows: empty },
   pg_policy: {
     oid: 3256,

@@ -52,6 +52,8 @@ CREATE SEQUENCE s2;
 CREATE TABLE seqs (id bigserial PRIMARY KEY, other int DEFAULT nextval('s2'), small smallserial, t timestamp DEFAULT '2024-01-02 03:04:05', j jsonb DEFAULT '{}', u uuid DEFAULT gen_random_uuid(), x float8 DEFAULT 1.5, y int8 DEFAULT 0 CHECK (y >= 0 AND y * 2 < 100));
 ALTER TABLE seqs ADD COLUMN added int NOT NULL DEFAULT 42;
 ALTER TABLE seqs DROP COLUMN other;
+CREATE TABLE payments (id int PRIMARY KEY, account_id int8 REFERENCES accounts ON DELETE CASCADE, order_id int, code char(3), CONSTRAINT payments_order FOREIGN KEY (order_id, code) REFERENCES orders (account_id, code) MATCH FULL ON UPDATE SET NULL);
+CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree ON DELETE SET DEFAULT);
 `;
 
 /** The meta-commands compared, each run by psql on its own. */
@@ -82,6 +84,9 @@ const commands = [
   '\\d nopk_a',
   '\\d "Mixed"',
   '\\d seqs',
+  '\\d payments',
+  '\\d tree',
+  '\\d+ payments',
   '\\d seqs_small_seq',
   '\\d s2',
   '\\d+ accounts',
