@@ -9,7 +9,7 @@
  * `name`, `character_data` and `yes_or_no` are `character varying`, `cardinal_number` is
  * `integer`. Where PostgreSQL derives a value from its own OIDs (the names of the NOT NULL
  * constraints, `<schema oid>_<table oid>_<attnum>_not_null`), rangedb uses its own OIDs, so such
- * names differ from a PostgreSQL database's. Views do not exist yet: `views` is there and empty.
+ * names differ from a PostgreSQL database's. Views are listed as rangedb has them: not updatable.
  *
  * Like PostgreSQL, `tables` and `columns` list the system relations too (of `pg_catalog` and of
  * this schema), which is why tools filter on `table_schema`.
@@ -22,6 +22,7 @@ import { positionsInUniqueConstraint, referentialConstraintRows } from './foreig
 import { pgCatalogOid, type CatalogSnapshot, type ForeignKeyEntry } from './snapshot.js';
 import { attnums, columnsReferenced, isVisibleIndex, virtualTables, type VirtualTable } from './tables.js';
 import { columns } from './types.js';
+import { viewDefinition } from './views.js';
 
 /** The OID PostgreSQL 15 gives `information_schema` in a fresh cluster varies; rangedb fixes one. */
 export const informationSchemaOid = 13_000;
@@ -152,6 +153,8 @@ function schemataRows(snapshot: CatalogSnapshot): Datum[][] {
 function tableRows(snapshot: CatalogSnapshot): Datum[][] {
   const database = snapshot.settings.database;
   const rows: Datum[][] = snapshot.tables.map((table) => [database, schemaName(snapshot, table.schemaId), table.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]);
+  // rangedb's views are not updatable (writes into them are 55000): not insertable into.
+  for (const view of snapshot.views) rows.push([database, schemaName(snapshot, view.schemaId), view.name, 'VIEW', null, null, null, null, null, 'NO', 'NO', null]);
   for (const [name, table] of Object.entries(virtualTables)) rows.push(systemTableRow(database, 'pg_catalog', name, table));
   for (const [name, table] of Object.entries(informationSchemaTables)) rows.push(systemTableRow(database, 'information_schema', name, table));
   return rows;
@@ -167,6 +170,9 @@ function columnRows(snapshot: CatalogSnapshot): Datum[][] {
   const rows = userColumns(snapshot).map(({ table, column, attnum }) =>
     columnRow(database, schemaName(snapshot, table.schemaId), table.name, column.name, attnum, column.type, column.nullable, column.defaultExpr === null ? null : deparseDefault(table, column.defaultExpr, column.type)),
   );
+  for (const view of snapshot.views) {
+    view.columns.forEach((column, index) => rows.push(columnRow(database, schemaName(snapshot, view.schemaId), view.name, column.name, index + 1, column.type, true, null, false)));
+  }
   for (const [tableName, table] of Object.entries(virtualTables)) {
     table.columns.forEach(([name, type], index) => rows.push(columnRow(database, 'pg_catalog', tableName, name, index + 1, type, true, null)));
   }
@@ -176,7 +182,7 @@ function columnRows(snapshot: CatalogSnapshot): Datum[][] {
   return rows;
 }
 
-function columnRow(database: string, schema: string, table: string, name: string, attnum: number, type: SqlType, nullable: boolean, defaultText: string | null): Datum[] {
+function columnRow(database: string, schema: string, table: string, name: string, attnum: number, type: SqlType, nullable: boolean, defaultText: string | null, updatable = true): Datum[] {
   const [precision, radix, scale] = numericFacts(type);
   return [
     database, schema, table, name, attnum, defaultText, yes(nullable), dataType(type),
@@ -187,7 +193,7 @@ function columnRow(database: string, schema: string, table: string, name: string
     null, null, null,
     database, 'pg_catalog', udtName(type),
     null, null, null, null, String(attnum),
-    'NO', 'NO', null, null, null, null, null, 'NO', 'NEVER', null, 'YES',
+    'NO', 'NO', null, null, null, null, null, 'NO', 'NEVER', null, yes(updatable),
   ];
 }
 
@@ -298,7 +304,6 @@ function sequenceType(snapshot: CatalogSnapshot, sequence: SequenceDesc): readon
   return ['bigint', 64];
 }
 
-const empty = (): Datum[][] => [];
 
 const identifiers = (names: string): string =>
   names
@@ -385,6 +390,7 @@ export const informationSchemaTables: Readonly<Record<string, VirtualTable>> = {
     columns: columns(
       `${identifiers('table_catalog table_schema table_name')}, view_definition character varying, check_option character varying, is_updatable character varying, is_insertable_into character varying, is_trigger_updatable character varying, is_trigger_deletable character varying, is_trigger_insertable_into character varying`,
     ),
-    rows: empty,
+    rows: (snapshot) =>
+      snapshot.views.map((view) => [snapshot.settings.database, schemaName(snapshot, view.schemaId), view.name, viewDefinition(snapshot, view.id), 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']),
   },
 };

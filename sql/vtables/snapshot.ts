@@ -22,7 +22,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import { Catalog, DescriptorCache } from '../catalog/catalog.js';
-import { allIndexes, foreignKeysOf, type Descriptor, type ForeignKeyDesc, type IndexDesc, type SequenceDesc, type TableDesc } from '../catalog/descriptors.js';
+import { allIndexes, foreignKeysOf, type Descriptor, type ForeignKeyDesc, type IndexDesc, type SequenceDesc, type TableDesc, type ViewDesc } from '../catalog/descriptors.js';
 import type { SessionSettings } from '../exec/contract.js';
 import type { Txn } from '../../txn/index.js';
 
@@ -71,14 +71,17 @@ export interface SchemaEntry {
   readonly oid: number;
   readonly name: string;
   readonly owner: number;
+  /** COMMENT ON SCHEMA (absent: none). */
+  readonly comment?: string;
 }
 
 export class CatalogSnapshot {
   readonly tables: readonly TableDesc[];
   readonly sequences: readonly SequenceDesc[];
+  readonly views: readonly ViewDesc[];
   readonly indexes: readonly IndexEntry[];
   readonly constraints: readonly ConstraintEntry[];
-  private readonly relationsByOid = new Map<number, TableDesc | SequenceDesc>();
+  private readonly relationsByOid = new Map<number, TableDesc | SequenceDesc | ViewDesc>();
   private readonly indexesByOid = new Map<number, IndexEntry>();
   private readonly constraintsByOid = new Map<number, ConstraintEntry>();
 
@@ -91,7 +94,8 @@ export class CatalogSnapshot {
   ) {
     this.tables = relations.filter((relation): relation is TableDesc => relation.kind === 'table');
     this.sequences = relations.filter((relation): relation is SequenceDesc => relation.kind === 'sequence');
-    for (const relation of [...this.tables, ...this.sequences]) this.relationsByOid.set(relation.id, relation);
+    this.views = relations.filter((relation): relation is ViewDesc => relation.kind === 'view');
+    for (const relation of [...this.tables, ...this.sequences, ...this.views]) this.relationsByOid.set(relation.id, relation);
     const indexes: IndexEntry[] = [];
     const constraints: ConstraintEntry[] = [];
     for (const table of this.tables) {
@@ -133,7 +137,8 @@ export class CatalogSnapshot {
         const schema = await catalog.descriptor(entry.id);
         if (schema === undefined) continue;
         // PostgreSQL 15: `public` belongs to pg_database_owner (whoever owns the database).
-        schemas.push({ oid: schema.id, name: schema.name, owner: schema.name === 'public' ? publicSchemaOwnerOid : bootstrapRoleOid });
+        const comment = schema.kind === 'schema' && schema.comment !== undefined ? { comment: schema.comment } : {};
+        schemas.push({ oid: schema.id, name: schema.name, owner: schema.name === 'public' ? publicSchemaOwnerOid : bootstrapRoleOid, ...comment });
         for (const relation of await catalog.listNames(database.id, schema.id)) {
           if (relation.kind === 'index') continue;
           const descriptor = await catalog.descriptor(relation.id);
@@ -144,7 +149,7 @@ export class CatalogSnapshot {
     return new CatalogSnapshot(databases, schemas, relations, settings);
   }
 
-  relation(oid: number): TableDesc | SequenceDesc | undefined {
+  relation(oid: number): TableDesc | SequenceDesc | ViewDesc | undefined {
     return this.relationsByOid.get(oid);
   }
 
