@@ -31,6 +31,7 @@ import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
 import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { RangeTableStatistics } from './table-stats.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
@@ -56,17 +57,18 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   installVirtualTables();
   const cache = new DescriptorCache();
   const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db);
+  const statistics = new RangeTableStatistics(deps);
 
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
     const subqueries = new Map<ast.Query, PlanNode>();
     const compiler: ExprCompiler = new ExprCompiler(Scope.empty, paramTypes, [], null, async (query, outerScope) => {
       const outer: OuterScope = { scope: outerScope, used: false };
-      const planned = await planQuery({ catalog, settings, compiler: compiler.withScope(Scope.empty).forSubquery(outer) }, query);
+      const planned = await planQuery({ catalog, settings, statistics, compiler: compiler.withScope(Scope.empty).forSubquery(outer) }, query);
       subqueries.set(query, planned.node);
       return { types: planned.columns.map((column) => column.type), correlated: outer.used };
     });
-    const pctx: PlanContext = { catalog, settings, compiler };
+    const pctx: PlanContext = { catalog, settings, compiler, statistics };
     const statementPlan = await planStatement(pctx, statement, deps);
     const resolved = paramTypes.map((type) => type ?? textType);
     const lookupScan = statement.kind === 'QueryStatement' ? pointLookupScan(statementPlan, compiler.slots) : null;

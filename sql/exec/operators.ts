@@ -14,8 +14,8 @@ import type { AggregateNode, JoinNode, LimitNode, PlanNode, SeriesNode, SetOpNod
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { lookupJoinSource } from './lookup-join.js';
 import { ScanSource } from './scan.js';
-import { windowSource } from './window.js';
 
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
   switch (node.kind) {
@@ -97,10 +97,8 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
     }
     case 'aggregate':
       return aggregateSource(node, rt);
-    case 'window':
-      return windowSource(node, rt, buildSource(node.input, rt));
     case 'join':
-      return joinSource(node, rt);
+      return node.lookup === undefined ? joinSource(node, rt) : lookupJoinSource(node, rt, buildSource(node.left, rt));
     case 'series':
       return seriesSource(node, rt);
     case 'setop':

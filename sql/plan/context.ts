@@ -2,6 +2,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ResultColumn, SessionSettings } from '../exec/contract.js';
 import type { ExprCompiler } from './expr/compile.js';
+import type { TableStatistics } from './join-planning.js';
 import type { PlanNode } from './plan.js';
 import type { Scope } from './scope.js';
 
@@ -13,6 +14,8 @@ export interface PlanContext {
   readonly ctes?: ReadonlyMap<string, { readonly node: PlanNode; readonly columns: readonly ResultColumn[] }>;
   /** The views being expanded around this query, outermost first (views.ts: a view reading itself is 42P17). */
   readonly views?: readonly number[];
+  /** Table sizes for join planning (join-planning.ts); absent: every table is assumed middling. */
+  readonly statistics?: TableStatistics;
 }
 
 export interface FromResult {

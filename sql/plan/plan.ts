@@ -13,7 +13,6 @@ import type { AggregateCall } from './expr/aggregates.js';
 import type { CompiledExpr, EvalContext } from './expr/compiled.js';
 import type { Txn } from '../../txn/index.js';
 import type { Datum } from '../types/datum.js';
-import type { WindowFunctionPlan, WindowOrderKey } from './window-plan.js';
 
 /** Which keys of an index a scan reads, computed at run time from the compiled values. */
 export type SpanSpec =
@@ -120,21 +119,6 @@ export interface AggregateNode {
   readonly width: number;
 }
 
-/**
- * Window functions over one window (sql/exec/window.ts): the input sorted by PARTITION BY, then
- * the window's ORDER BY, each function computed per partition, and its result appended to the row
- * (`width` = the input's + one per function). One node per distinct window of the query.
- */
-export interface WindowNode {
-  readonly kind: 'window';
-  readonly input: PlanNode;
-  /** The PARTITION BY values: rows equal on all of them (NULLs equal) form a partition. */
-  readonly partitionBy: readonly CompiledExpr[];
-  readonly orderBy: readonly WindowOrderKey[];
-  readonly functions: readonly WindowFunctionPlan[];
-  readonly width: number;
-}
-
 export interface JoinNode {
   readonly kind: 'join';
   readonly joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
@@ -146,7 +130,21 @@ export interface JoinNode {
    * Equality keys (`l.a = r.b` conjuncts of ON): a hash join on them — left keys over the left
    * row, right keys over the right row, compared in `types`. Absent: nested loops.
    */
-  readonly hashKeys?: { readonly left: readonly CompiledExpr[]; readonly right: readonly CompiledExpr[]; readonly types: readonly SqlType[] };
+  readonly hashKeys?: {
+    readonly left: readonly CompiledExpr[];
+    readonly right: readonly CompiledExpr[];
+    readonly types: readonly SqlType[];
+    /** Per key, the right row's column it reads when it is a bare column (a lookup join needs them). */
+    readonly rightColumns?: readonly (number | undefined)[];
+  };
+  /**
+   * A lookup join (join-planning.ts): instead of reading the whole right side, each batch of left
+   * rows looks up its matching right rows by key in `index` of the right side's table (point gets
+   * for a whole primary or unique key, prefix scans otherwise). The right side is then `scan`
+   * (kept for its table, codec and locking); `keys[i]` is the left value for the index's i-th
+   * column, in the column's type (NULL: no match).
+   */
+  readonly lookup?: { readonly scan: ScanNode; readonly index: IndexDesc; readonly keys: readonly CompiledExpr[]; readonly exact: boolean };
   readonly width: number;
 }
 
@@ -177,4 +175,4 @@ export interface VirtualNode {
   readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
 }
 
-export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | VirtualNode;
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | JoinNode | SeriesNode | SetOpNode | VirtualNode;

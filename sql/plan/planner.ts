@@ -24,10 +24,9 @@ import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
+import { equalityKeys, planJoinTree } from './join-planning.js';
 import { planGenerateSeries } from './table-functions.js';
 import { virtualTable } from './virtual.js';
-import { containsWindow, windowNotAllowed, type WindowingContext } from './expr/window-functions.js';
-import { compileWindows, namedWindows, windowNodes } from './window.js';
 import { resolveFromRelation } from './views.js';
 
 export type { FromResult, PlanContext } from './context.js';
@@ -111,7 +110,6 @@ function resultColumns(names: readonly string[], exprs: readonly CompiledExpr[],
 export async function planValuesRows(compiler: ExprCompiler, rows: readonly (readonly ast.Expr[])[], targetTypes?: readonly SqlType[]): Promise<{ rows: CompiledExpr[][]; types: SqlType[] }> {
   const width = rows[0]?.length ?? 0;
   for (const row of rows) if (row.length !== width) throw new SqlError('42601', 'VALUES lists must all be the same length');
-  if (containsWindow(rows)) throw windowNotAllowed('VALUES');
   const compiled = await inOrder(rows, (row) => inOrder(row, (expr) => compiler.compile(expr)));
   const types: SqlType[] = [];
   for (let column = 0; column < width; column++) {
@@ -172,8 +170,6 @@ async function applyTail(ctx: PlanContext, query: ast.Values | ast.SetOperation,
 
 async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | null; readonly offset: ast.Expr | null }, node: PlanNode): Promise<PlanNode> {
   if (query.limit === null && query.offset === null) return node;
-  if (containsWindow(query.limit)) throw windowNotAllowed('LIMIT');
-  if (containsWindow(query.offset)) throw windowNotAllowed('OFFSET');
   const compiler = ctx.compiler.withScope(Scope.empty);
   const limit = query.limit === null ? null : await compiler.compileAs(query.limit, int8Type);
   const offset = query.offset === null ? null : await compiler.compileAs(query.offset, int8Type);
@@ -325,7 +321,6 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width };
     return mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
   } else if (join.on !== null) {
-    if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
     on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
   }
   const joinType = join.joinType;
@@ -366,35 +361,6 @@ function mergeUsingColumns(ctx: PlanContext, join: JoinNode, left: Scope, right:
   const exprs = [...merged.map((m) => m.expr), ...sides.map(({ c, i }) => column(i, c.type))];
   const scope = new Scope([...merged.map((m) => m.column), ...sides.map(({ c, using }) => (using ? { ...c, qualifiedOnly: true } : c))]);
   return { node: { kind: 'project', input: join, exprs, rowSlots: false, width: exprs.length }, scope };
-}
-
-/** The `l.x = r.y` conjuncts of a join condition as hash keys (each side compiled in its own scope). */
-async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftScope: Scope, rightScope: Scope): Promise<JoinNode['hashKeys']> {
-  const conjuncts = (expr: ast.Expr): ast.Expr[] => (expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr]);
-  const compileIn = async (scope: Scope, expr: ast.Expr): Promise<CompiledExpr | undefined> => {
-    if (expr.kind !== 'ColumnRef') return undefined;
-    try {
-      return await ctx.compiler.withScope(scope).compile(expr);
-    } catch {
-      return undefined;
-    }
-  };
-  const keys: { left: CompiledExpr[]; right: CompiledExpr[]; types: SqlType[] } = { left: [], right: [], types: [] };
-  for (const conjunct of conjuncts(condition)) {
-    if (conjunct.kind !== 'BinaryOp' || conjunct.operator !== '=') continue;
-    let l = await compileIn(leftScope, conjunct.left);
-    let r = await compileIn(rightScope, conjunct.right);
-    if (l === undefined || r === undefined) {
-      l = await compileIn(leftScope, conjunct.right);
-      r = await compileIn(rightScope, conjunct.left);
-    }
-    if (l === undefined || r === undefined) continue;
-    const type = commonType([l, r], 'JOIN');
-    keys.left.push(coerce(l, type, 'implicit', ctx.compiler.paramTypes));
-    keys.right.push(coerce(r, type, 'implicit', ctx.compiler.paramTypes));
-    keys.types.push(type);
-  }
-  return keys.types.length === 0 ? undefined : keys;
 }
 
 function andExpr(left: CompiledExpr, right: CompiledExpr): CompiledExpr {
@@ -487,9 +453,9 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const from = await planFrom(ctx, select.from);
   let node = from.node;
   const inputCompiler = ctx.compiler.withScope(from.scope);
+  if (node.kind === 'join') node = await planJoinTree(ctx, node, from.scope, select.where);
   if (select.where !== null) {
     if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
-    if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
     const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
@@ -502,13 +468,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     node = { ...node, locking: scanLocking(select.locking) };
   }
   const targets = expandTargets(select.targets, from.scope);
-  if (containsWindow(select.groupBy)) throw windowNotAllowed('GROUP BY');
-  if (containsWindow(select.having)) throw windowNotAllowed('HAVING');
-  // Window calls in the targets and ORDER BY register here; their Window nodes go above GROUP BY and HAVING (window.ts).
-  const named = namedWindows(select.window);
-  const windowing: WindowingContext = { calls: [] };
-  const offsetCompiler = ctx.compiler.withScope(Scope.empty);
-  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
+  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr));
   let outputCompiler = inputCompiler;
   let outputScope = from.scope;
   if (grouped) {
@@ -529,24 +489,13 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const slotsBefore = ctx.compiler.slots.length;
     const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
     if (correlatedSince(ctx.compiler, slotsBefore) !== undefined) throw new SqlError('0A000', 'correlated subqueries in HAVING are not supported yet');
-    const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
-    const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
+    const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
     node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
     if (having !== null) node = { kind: 'filter', input: node, predicate: having, width: node.width };
-    checkWindowLocking(select, windowing);
-    return finishSelect(ctx, select, windowNodes(windows, node), projected);
+    return finishSelect(ctx, select, node, projected);
   }
-  const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
-  const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
-  checkWindowLocking(select, windowing);
-  return finishSelect(ctx, select, windowNodes(windows, node), projected);
-}
-
-/** PostgreSQL's 0A000 for FOR UPDATE / FOR SHARE over window functions (a result row is no single table row). */
-function checkWindowLocking(select: ast.Select, windowing: WindowingContext): void {
-  const clause = select.locking[0];
-  if (clause === undefined || windowing.calls.length === 0) return;
-  throw new SqlError('0A000', `FOR ${clause.strength.toUpperCase()} is not allowed with window functions`);
+  const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
+  return finishSelect(ctx, select, node, projected);
 }
 
 async function groupByExpr(expr: ast.Expr, targets: readonly Target[], compiler: ExprCompiler): Promise<{ ast: ast.Expr; compiled: CompiledExpr }> {

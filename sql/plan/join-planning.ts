@@ -1,0 +1,229 @@
+/**
+ * Join planning over a FROM tree, after its items are planned (planner.ts's planSelect):
+ *
+ * 1. **Spans into the join's inputs.** WHERE's conjuncts that constrain one table's indexed
+ *    columns (`o.id < 100`, `c.region IN (…)`) narrow that table's scan, as they do a one-table
+ *    SELECT (spans.ts). Safe under every join type: a span only comes from a comparison, which no
+ *    NULL-padded row satisfies, and WHERE still runs as a filter above the join.
+ * 2. **Hash keys from WHERE.** A comma join (`FROM a, b WHERE a.x = b.y`) is a cross join; its
+ *    `a.x = b.y` conjuncts become hash keys, so it is a hash join, not nested loops over both.
+ * 3. **Lookup joins.** When the right side is a table whose index's leading columns are all bound
+ *    by the join's equalities, the join can look its rows up by key, one batch of left rows at a
+ *    time, instead of reading the whole right table (CockroachDB's lookup join). It is chosen from
+ *    simple statistics: the left side's estimated rows (exact point spans count their keys;
+ *    a full scan, the table's rows) against the right table's rows (`TableStatistics`, from the
+ *    ranges' MVCC stats). A lookup costs a few times a scanned row, so a lookup join wins when
+ *    the left side is a small fraction of the right table; otherwise the hash join reads the
+ *    right side once.
+ *
+ * ```
+ *   hash join:    left ──probe──▶ buckets ◀──build── whole right table
+ *   lookup join:  left batch ──keys──▶ point gets / prefix scans of the right index ──▶ buckets ──▶ probe
+ * ```
+ *
+ * Only inner and left joins (and comma joins) look up: a right or full join must see every right
+ * row. EXPLAIN names the choice (`inner join (lookup)`, `(hash)`, `(nested loop)`).
+ */
+import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import { allIndexes } from '../catalog/descriptors.js';
+import type * as ast from '../parser/ast.js';
+import { keyEncodable } from '../rowcodec/key-datum.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { PlanContext } from './context.js';
+import { coerce, commonType } from './expr/coerce.js';
+import type { CompiledExpr } from './expr/compiled.js';
+import type { JoinNode, PlanNode, ScanNode } from './plan.js';
+import { Scope } from './scope.js';
+import { chooseIndex } from './spans.js';
+
+/** What the planner knows of a table's size (the engine's implementation reads range stats). */
+export interface TableStatistics {
+  /** The table's estimated row count, or undefined when nothing is known. */
+  rowCount(table: TableDesc): Promise<number | undefined>;
+}
+
+/** Rows assumed for a table without statistics. */
+const unknownTableRows = 1000;
+/** A lookup costs about this many scanned rows (a KV point read per key, batched). */
+const lookupCostRows = 3;
+/** Past this many estimated left rows a lookup join is never chosen (the hash join's one read wins). */
+const lookupLeftRowsMax = 100_000;
+
+type HashKeys = NonNullable<JoinNode['hashKeys']>;
+
+/** Applies the three steps above to the FROM tree `node` (whose columns are `scope`'s). */
+export async function planJoinTree(ctx: PlanContext, node: PlanNode, scope: Scope, where: ast.Expr | null): Promise<PlanNode> {
+  const walk = async (current: PlanNode, offset: number): Promise<PlanNode> => {
+    if (current.kind === 'scan') return narrowScan(ctx, current, scope, offset, where);
+    if (current.kind !== 'join' || current.lookup !== undefined) return current;
+    const left = await walk(current.left, offset);
+    const right = await walk(current.right, offset + current.left.width);
+    let join: JoinNode = { ...current, left, right };
+    if (join.joinType === 'cross' && join.hashKeys === undefined && where !== null) {
+      const keys = await equalityKeys(ctx, where, slice(scope, offset, left.width), slice(scope, offset + left.width, right.width));
+      if (keys !== undefined) join = { ...join, joinType: 'inner', hashKeys: keys };
+    }
+    return chooseLookup(ctx, join);
+  };
+  return walk(node, 0);
+}
+
+async function narrowScan(ctx: PlanContext, scan: ScanNode, scope: Scope, offset: number, where: ast.Expr | null): Promise<ScanNode> {
+  if (where === null || scan.spans.kind !== 'full' || scan.locking !== null) return scan;
+  const choice = await chooseIndex(scan.table, where, ctx.compiler.withScope(scope), offset);
+  return choice.spans.kind === 'full' ? scan : { ...scan, index: choice.index, spans: choice.spans };
+}
+
+function slice(scope: Scope, offset: number, width: number): Scope {
+  return new Scope(scope.columns.slice(offset, offset + width));
+}
+
+/**
+ * The `l.x = r.y` conjuncts of `condition` as hash keys: each side a column of its own side
+ * (resolved in that side's scope alone, so an outer query's column never passes for one), compared
+ * in their common type. Undefined when there is none.
+ */
+export async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftScope: Scope, rightScope: Scope): Promise<HashKeys | undefined> {
+  const conjuncts = (expr: ast.Expr): ast.Expr[] => (expr.kind === 'And' ? expr.args.flatMap(conjuncts) : [expr]);
+  const column = async (scope: Scope, expr: ast.Expr): Promise<{ expr: CompiledExpr; position: number } | undefined> => {
+    if (expr.kind !== 'ColumnRef') return undefined;
+    try {
+      const position = scope.resolve(expr.path);
+      return { expr: await ctx.compiler.withScope(scope).compile(expr), position };
+    } catch {
+      return undefined; // not a column of this side (or ambiguous): not a key
+    }
+  };
+  const keys: { left: CompiledExpr[]; right: CompiledExpr[]; types: SqlType[]; rightColumns: (number | undefined)[] } = { left: [], right: [], types: [], rightColumns: [] };
+  for (const conjunct of conjuncts(condition)) {
+    if (conjunct.kind !== 'BinaryOp' || conjunct.operator !== '=' || conjunct.operatorSchema !== null) continue;
+    let l = await column(leftScope, conjunct.left);
+    let r = await column(rightScope, conjunct.right);
+    if (l === undefined || r === undefined) {
+      l = await column(leftScope, conjunct.right);
+      r = await column(rightScope, conjunct.left);
+    }
+    if (l === undefined || r === undefined) continue;
+    let type: SqlType;
+    try {
+      type = commonType([l.expr, r.expr], 'JOIN');
+    } catch {
+      continue; // incomparable: the condition itself reports it
+    }
+    keys.left.push(coerce(l.expr, type, 'implicit', ctx.compiler.paramTypes));
+    keys.right.push(coerce(r.expr, type, 'implicit', ctx.compiler.paramTypes));
+    keys.types.push(type);
+    keys.rightColumns.push(r.position);
+  }
+  return keys.types.length === 0 ? undefined : keys;
+}
+
+const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = { int2: [-32768n, 32767n], int4: [-2147483648n, 2147483647n], int8: [-(1n << 63n), (1n << 63n) - 1n] };
+
+/**
+ * The left key `key` (in the comparison's type) as a value of the index column's type `column`,
+ * or undefined when the key encoding could differ. An integer of a wider type than the column is
+ * narrowed: out of the column's range it is NULL, which matches nothing (as `=` would not).
+ */
+function asColumnValue(key: CompiledExpr, column: SqlType): CompiledExpr | undefined {
+  if (!keyEncodable(column)) return undefined;
+  if (key.type.kind === column.kind && column.kind !== 'array') return key;
+  const range = integerRanges[column.kind];
+  if (range === undefined || integerRanges[key.type.kind] === undefined) return undefined;
+  const [min, max] = range;
+  const inner = key.eval;
+  const asBigInt = column.kind === 'int8';
+  return {
+    type: column,
+    eval: (row, ctx) => {
+      const value = inner(row, ctx);
+      if (value === null) return null;
+      const n = BigInt(value as number | bigint);
+      if (n < min || n > max) return null;
+      return asBigInt ? n : Number(n);
+    },
+    rowIndependent: false,
+  };
+}
+
+/** The lookup for `join` if its right side can be looked up and statistics say it should be. */
+async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode> {
+  const keys = join.hashKeys;
+  const scan = join.right;
+  if (keys?.rightColumns === undefined || scan.kind !== 'scan' || scan.locking !== null) return join;
+  if (join.joinType !== 'inner' && join.joinType !== 'left' && join.joinType !== 'cross') return join;
+  const lookup = lookupIndex(scan, keys);
+  if (lookup === undefined) return join;
+  const rightRows = (await ctx.statistics?.rowCount(scan.table)) ?? unknownTableRows;
+  const leftRows = await estimateRows(ctx, join.left);
+  if (leftRows > lookupLeftRowsMax || leftRows * lookupCostRows >= rightRows) return join;
+  return { ...join, lookup: { scan, ...lookup } };
+}
+
+/** The index of the right table with the most leading columns bound by the keys (the primary on a tie). */
+function lookupIndex(scan: ScanNode, keys: HashKeys): { index: IndexDesc; keys: CompiledExpr[]; exact: boolean } | undefined {
+  const table = scan.table;
+  const positionOf = new Map(table.columns.map((column, position) => [column.id, position]));
+  let best: { index: IndexDesc; keys: CompiledExpr[]; exact: boolean; score: number } | undefined;
+  for (const index of allIndexes(table)) {
+    const bound: CompiledExpr[] = [];
+    for (const column of index.columns) {
+      const position = positionOf.get(column.columnId)!;
+      const key = keys.rightColumns!.findIndex((rightColumn) => rightColumn === position);
+      if (key === -1) break;
+      const value = asColumnValue(keys.left[key]!, table.columns[position]!.type);
+      if (value === undefined) break;
+      bound.push(value);
+    }
+    if (bound.length === 0) continue;
+    const exact = bound.length === index.columns.length && (index.id === table.primaryIndex.id || index.unique);
+    const score = bound.length * 4 + (exact ? 2 : 0) + (index.id === table.primaryIndex.id ? 1 : 0);
+    if (best === undefined || score > best.score) best = { index, keys: bound, exact, score };
+  }
+  return best === undefined ? undefined : { index: best.index, keys: best.keys, exact: best.exact };
+}
+
+/**
+ * A rough row count of `node`'s output: exact point spans count their keys, a full scan is the
+ * table's rows, a selective span a fraction of them; filters keep a third.
+ */
+export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<number> {
+  switch (node.kind) {
+    case 'scan': {
+      const tableRows = (await ctx.statistics?.rowCount(node.table)) ?? unknownTableRows;
+      switch (node.spans.kind) {
+        case 'full':
+          return tableRows;
+        case 'prefixes':
+          return Math.min(tableRows, node.spans.exact ? node.spans.prefixes.length : node.spans.prefixes.length * 10);
+        case 'range':
+          return Math.max(1, Math.ceil(tableRows / 4));
+      }
+      break;
+    }
+    case 'values':
+      return node.rows.length;
+    case 'filter':
+      return Math.max(1, Math.ceil((await estimateRows(ctx, node.input)) / 3));
+    case 'project':
+    case 'sort':
+    case 'limit':
+    case 'distinct':
+      return estimateRows(ctx, node.input);
+    case 'aggregate':
+      return node.groupBy.length === 0 ? 1 : Math.max(1, Math.ceil((await estimateRows(ctx, node.input)) / 10));
+    case 'join': {
+      const left = await estimateRows(ctx, node.left);
+      if (node.lookup !== undefined) return left;
+      const right = await estimateRows(ctx, node.right);
+      return node.hashKeys === undefined && node.on === null ? left * right : Math.max(left, right);
+    }
+    case 'setop':
+      return (await estimateRows(ctx, node.left)) + (await estimateRows(ctx, node.right));
+    case 'series':
+    case 'virtual':
+      return unknownTableRows;
+  }
+  // Any other node with one input (a Window) keeps its input's rows.
+  return 'input' in node ? estimateRows(ctx, (node as { readonly input: PlanNode }).input) : unknownTableRows;
+}
