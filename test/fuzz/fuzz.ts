@@ -29,8 +29,8 @@ export interface FuzzOptions {
   readonly tlp: boolean;
   /** Per-statement timeout on both servers. */
   readonly statementTimeoutMs: number;
-  /** Called after each query (progress). */
-  readonly onQuery?: (index: number) => void;
+  /** Called after each query (progress; the milliseconds each server took, to find slow shapes). */
+  readonly onQuery?: (index: number, sql: string, millis: { readonly rangedb: number; readonly postgres: number }) => void;
 }
 
 export interface Mismatch {
@@ -123,11 +123,22 @@ export async function runSeed(servers: { readonly rangedb: Target; readonly post
     // TLP's predicates come from their own stream (the query sequence does not depend on --no-tlp)
     // and their own alias numbers (a subquery's alias never shadows one of the query's).
     const tlpGenerator = new QueryGenerator(new Prng(seed ^ 0x5bd1e995), schema, 10_000);
-    const both = async (sql: string): Promise<[Answer, Answer]> => [await execute(rangedb, sql), await execute(postgres, sql)];
+    const millis = { rangedb: 0, postgres: 0 };
+    const both = async (sql: string): Promise<[Answer, Answer]> => {
+      // Wall-clock time here is test instrumentation (slow-query reports), not database logic.
+      const start = performance.now();
+      const mine = await execute(rangedb, sql);
+      const middle = performance.now();
+      const theirs = await execute(postgres, sql);
+      millis.rangedb = middle - start;
+      millis.postgres = performance.now() - middle;
+      return [mine, theirs];
+    };
     for (let index = 0; index < options.queries; index++) {
       const query = generator.query();
       const sql = renderQuery(query);
       const [mine, theirs] = await both(sql);
+      const timing = { ...millis };
       report.queries++;
       const verdict = judge(mine, theirs, query.ordered);
       switch (verdict.kind) {
@@ -164,7 +175,7 @@ export async function runSeed(servers: { readonly rangedb: Target; readonly post
           report.mismatches.push({ seed, index, oracle: 'tlp', sql: partitioned, minimised: undefined, rangedb: describeAnswer(answer, false), reference: `${sql}\n(the unpartitioned query succeeded)` });
         }
       }
-      options.onQuery?.(index);
+      options.onQuery?.(index, sql, timing);
     }
   } finally {
     await rangedb.end().catch(() => undefined);

@@ -35,6 +35,12 @@ interface Relation {
   readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
   /** An upper bound of its rows, to keep joins small. */
   readonly rows: number;
+  /** Its columns are named by the alias (`AS a1(c0, c1)`): VALUES. */
+  readonly aliasNamesColumns?: boolean;
+}
+
+function fromItem(relation: Relation, alias: string): string {
+  return `${relation.source} AS ${alias}${relation.aliasNamesColumns === true ? `(${relation.columns.map((column) => column.name).join(', ')})` : ''}`;
 }
 
 /** What an expression may see: its own FROM's columns, and the enclosing queries' (correlation). */
@@ -173,7 +179,7 @@ export class QueryGenerator {
   plainSelect(depth: number, types: readonly SqlType[] | undefined, top: boolean): SelectQuery {
     const rng = this.rng;
     const from = this.fromClause(depth);
-    const scope: Scope = { columns: from.scope, outer: [], subqueries: depth > 0 };
+    const scope: Scope = { columns: from.scope, outer: [], subqueries: subqueriesAllowed(depth, from.rows) };
     const outputTypes = types ?? Array.from({ length: rng.int(1, 4) }, () => this.typeFrom(scope));
     const items = outputTypes.map((type) => ({ sql: this.expr(type, scope, 2), type, order: this.itemOrder() }));
     const where = rng.chance(0.7) ? this.predicate(scope, 3) : undefined;
@@ -197,7 +203,7 @@ export class QueryGenerator {
   groupedSelect(depth: number, top: boolean): SelectQuery {
     const rng = this.rng;
     const from = this.fromClause(depth);
-    const scope: Scope = { columns: from.scope, outer: [], subqueries: depth > 0 };
+    const scope: Scope = { columns: from.scope, outer: [], subqueries: subqueriesAllowed(depth, from.rows) };
     const keyCount = rng.weighted([
       [1, 0],
       [4, 1],
@@ -249,6 +255,14 @@ export class QueryGenerator {
       // Skipped by rangedb for now (ORDER BY inside an aggregate is 0A000); without the ORDER BY the result is undefined.
       [0.3, 'string_agg'],
     ]);
+    const call = this.aggregateCall(scope, kind);
+    // FILTER (WHERE …) on some calls (string_agg's ORDER BY makes it a refused call already).
+    if (kind !== 'string_agg' && rng.chance(0.12)) return { sql: `${call.sql} FILTER (WHERE ${this.predicate(scope, 1)})`, type: call.type };
+    return call;
+  }
+
+  private aggregateCall(scope: Scope, kind: 'count*' | 'count' | 'countd' | 'sum' | 'avg' | 'minmax' | 'bool' | 'string_agg'): ColumnRef {
+    const rng = this.rng;
     switch (kind) {
       case 'count*':
         return { sql: 'count(*)', type: 'int8' };
@@ -294,7 +308,7 @@ export class QueryGenerator {
   }
 
   /** FROM: 1–3 relations joined; `depth` > 0 allows derived tables. */
-  private fromClause(depth: number): { sql: string; scope: ColumnRef[] } {
+  private fromClause(depth: number): { sql: string; scope: ColumnRef[]; rows: number } {
     const rng = this.rng;
     const count = rng.weighted([
       [4, 1],
@@ -303,7 +317,7 @@ export class QueryGenerator {
     ]);
     const first = this.relation(depth);
     const firstAlias = this.alias();
-    let sql = `${first.source} AS ${firstAlias}`;
+    let sql = fromItem(first, firstAlias);
     let scope: ColumnRef[] = first.columns.map((column) => ({ sql: `${firstAlias}.${column.name}`, type: column.type }));
     let rows = first.rows;
     for (let i = 1; i < count; i++) {
@@ -312,8 +326,10 @@ export class QueryGenerator {
       const nextColumns = next.columns.map((column) => ({ sql: `${alias}.${column.name}`, type: column.type }));
       const pairs: [ColumnRef, ColumnRef][] = [];
       for (const left of scope) for (const right of nextColumns) if (joinable(left.type, right.type)) pairs.push([left, right]);
+      // Keep every join's output to some thousands of rows (an equality on a column of a small
+      // domain matches about one row in eight; PostgreSQL too needs seconds for millions of rows).
       const small = rows * next.rows <= 12_000;
-      if (pairs.length === 0 && !small) break;
+      if ((pairs.length === 0 && !small) || rows * next.rows > 160_000) break;
       const kind = rng.weighted<string>([
         [4, 'JOIN'],
         [3, 'LEFT JOIN'],
@@ -321,9 +337,16 @@ export class QueryGenerator {
         [2, 'FULL JOIN'],
         [small && i === 1 ? 1 : 0, 'CROSS JOIN'],
       ]);
+      // USING needs one column of that name on each side: only the first join, where the left side is one relation.
+      const using = i === 1 ? first.columns.filter((column) => next.columns.some((other) => other.name === column.name && joinable(other.type, column.type))) : [];
       if (kind === 'CROSS JOIN') {
-        sql += ` CROSS JOIN ${next.source} AS ${alias}`;
+        sql += ` CROSS JOIN ${fromItem(next, alias)}`;
         rows *= next.rows;
+        scope = [...scope, ...nextColumns];
+        break; // nothing joins a cross product
+      } else if (using.length > 0 && rng.chance(0.25)) {
+        sql += ` ${kind} ${fromItem(next, alias)} USING (${rng.sample(using, rng.int(1, 2)).map((column) => column.name).join(', ')})`;
+        rows = Math.ceil((rows * next.rows) / 8);
       } else {
         const equalities = rng.sample(pairs, rng.chance(0.2) ? 2 : 1).map(([left, right]) => `${left.sql} = ${right.sql}`);
         const joinScope: Scope = { columns: [...scope, ...nextColumns], outer: [], subqueries: false };
@@ -332,23 +355,38 @@ export class QueryGenerator {
         else if (kind !== 'FULL JOIN' && rng.chance(0.25)) on = `${equalities.join(' AND ')} AND ${this.predicate(joinScope, 1)}`;
         else on = equalities.join(' AND ');
         if (kind === 'FULL JOIN' && equalities.length === 0) {
-          sql += ` LEFT JOIN ${next.source} AS ${alias} ON ${on}`;
-        } else sql += ` ${kind} ${next.source} AS ${alias} ON ${on}`;
-        rows = equalities.length === 0 ? rows * next.rows : Math.max(rows, next.rows) * 4;
+          sql += ` LEFT JOIN ${fromItem(next, alias)} ON ${on}`;
+        } else sql += ` ${kind} ${fromItem(next, alias)} ON ${on}`;
+        rows = equalities.length === 0 ? rows * next.rows : Math.ceil((rows * next.rows) / 8);
       }
       scope = [...scope, ...nextColumns];
     }
-    return { sql, scope };
+    return { sql, scope, rows };
   }
 
   private relation(depth: number): Relation {
     const rng = this.rng;
-    const kind = rng.weighted<'table' | 'cte' | 'derived'>([
+    const kind = rng.weighted<'table' | 'cte' | 'derived' | 'setop' | 'values'>([
       [6, 'table'],
       [this.ctes.length > 0 ? 3 : 0, 'cte'],
       [depth > 0 ? 1 : 0, 'derived'],
+      [depth > 0 ? 0.4 : 0, 'setop'],
+      [0.4, 'values'],
     ]);
     if (kind === 'cte') return rng.pick(this.ctes);
+    if (kind === 'values') {
+      // The first row has no NULLs, so every column's type comes from a typed value.
+      const types = Array.from({ length: rng.int(1, 3) }, () => rng.pick(allTypes));
+      const rows = Array.from({ length: rng.int(1, 6) }, (_, row) => `(${types.map((type) => (row > 0 && rng.chance(0.2) ? 'NULL' : literal(rng, type))).join(', ')})`);
+      return { source: `(VALUES ${rows.join(', ')})`, columns: types.map((type, i) => ({ name: `c${i}`, type })), rows: rows.length, aliasNamesColumns: true };
+    }
+    if (kind === 'setop') {
+      const types = rng.sample(allTypes, rng.int(1, 2));
+      const left = this.plainSelect(0, types, false);
+      const right = this.plainSelect(0, types, false);
+      const op = rng.pick(['UNION', 'UNION ALL', 'INTERSECT', 'EXCEPT ALL']);
+      return { source: `(${renderSelect(left)} ${op} ${renderSelect(right)})`, columns: types.map((type, i) => ({ name: `c${i}`, type })), rows: relationRows(left, this.tables) * 2 };
+    }
     if (kind === 'derived') {
       const body = rng.chance(0.35) ? this.groupedSelect(0, false) : this.plainSelect(0, undefined, false);
       return { source: `(${renderSelect(body)})`, columns: body.items.map((item, i) => ({ name: `c${i}`, type: item.type })), rows: relationRows(body, this.tables) };
@@ -506,6 +544,7 @@ export class QueryGenerator {
       [1, 'not'],
       [1.5, 'isnull'],
       [1, 'in'],
+      [0.4, 'any'],
       [1, 'between'],
       [1, 'like'],
       [0.7, 'distinct'],
@@ -528,6 +567,11 @@ export class QueryGenerator {
         const t = type();
         const values = Array.from({ length: rng.int(1, 4) }, () => (rng.chance(0.1) ? 'NULL' : literal(rng, t)));
         return `(${this.expr(t, scope, depth - 1)} ${rng.chance(0.3) ? 'NOT ' : ''}IN (${values.join(', ')}))`;
+      }
+      case 'any': {
+        const t = type();
+        const values = Array.from({ length: rng.int(1, 4) }, () => (rng.chance(0.1) ? `NULL::${typeName[t]}` : literal(rng, t)));
+        return `(${this.expr(t, scope, depth - 1)} ${rng.pick(comparisons)} ${rng.pick(['ANY', 'ALL'])} (ARRAY[${values.join(', ')}]))`;
       }
       case 'between': {
         const t = rng.pick(comparable.filter((c) => c !== 'bool'));
@@ -554,7 +598,9 @@ export class QueryGenerator {
 
   private comparison(scope: Scope, depth: number): string {
     const t = this.typeFrom(scope);
-    const right: SqlType = t === 'int4' && this.rng.chance(0.2) ? 'int8' : t;
+    // Numbers compare across types (int = bigint, int < numeric, numeric = float8 …) by implicit casts.
+    const numbers: readonly SqlType[] = ['int4', 'int8', 'numeric', 'float8'];
+    const right: SqlType = numbers.includes(t) && this.rng.chance(0.3) ? this.rng.pick(numbers) : t;
     return `(${this.expr(t, scope, depth)} ${this.rng.pick(comparisons)} ${this.expr(right, scope, depth)})`;
   }
 
@@ -579,6 +625,15 @@ export class QueryGenerator {
       }
     }
   }
+}
+
+/**
+ * Subqueries only over FROM clauses of a few thousand rows at most: rangedb runs a correlated
+ * subquery once per row (a nested loop, no decorrelation yet), and over a cross join that takes
+ * long enough to hit the statement timeout, which tests nothing.
+ */
+function subqueriesAllowed(depth: number, rows: number): boolean {
+  return depth > 0 && rows <= 3_000;
 }
 
 /** int and bigint compare with each other; every other type only with itself. */
