@@ -7,9 +7,12 @@
  */
 import { assert } from '../../src/base/assert.js';
 import { SqlError } from '../catalog/errors.js';
-import { newAccumulator, type Accumulator } from '../plan/expr/aggregates.js';
+import { newAccumulator, type AggregateCall } from '../plan/expr/aggregates.js';
 import type { WindowFunctionPlan } from '../plan/window-plan.js';
-import type { Datum } from '../types/datum.js';
+import { arithmetic } from '../types/arithmetic.js';
+import { int64Max, int64Min, interval, type Datum } from '../types/datum.js';
+import { Numeric } from '../types/numeric.js';
+import { intervalType } from '../types/sql-type.js';
 import { excluded, frameCursor, type FrameOffsets, type Peers, type RangeKeys } from './window-frame.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 
@@ -152,34 +155,71 @@ function frameValue(fn: WindowFunctionPlan, input: PartitionInput, results: Datu
 }
 
 /**
- * A window aggregate: each row's result over its frame. A frame that starts at the partition's
- * first row only grows (its end moves forward), so one accumulator takes the new rows as the end
- * moves (PostgreSQL's "moving aggregate" without an inverse, which it needs only for a moving
- * start); any other frame is aggregated afresh — or not at all when it is the previous row's.
+ * A window aggregate: each row's result over its frame, by the cheapest way that gives the same
+ * answer as aggregating the frame afresh (the fallback, and what an EXCLUDE clause always takes):
+ *
+ * - a frame from the partition's first row only grows: one accumulator takes the rows its end
+ *   passes (the default frame, running totals);
+ * - count, and sum / avg over integers and intervals, whose sums are exact, let rows leave as well
+ *   (PostgreSQL's moving aggregates with an inverse transition): any sliding frame in one pass;
+ * - min, max, bool_and / bool_or over a frame to the partition's last row: the frame only grows
+ *   when walked backwards, and these do not care in which order they see their rows;
+ * - otherwise a frame equal to the previous row's (peers) reuses its result.
  */
 function aggregate(fn: WindowFunctionPlan, input: PartitionInput, results: Datum[]): Datum[] {
   const { peers, filter } = input;
   const call = fn.aggregate!;
   const cursor = frameCursor(fn.frame, peers, input.offsets, input.rangeKeys, input.ctx);
+  const rows = peers.rows;
   const exclude = fn.frame.exclude;
   const argRow = (row: number): Datum[] => input.args.map((values) => values[row]!);
   const counts = (row: number): boolean => filter === null || filter[row] === true;
-  const growing = fn.frame.start.kind === 'unbounded preceding' && exclude === 'no others';
-  let accumulator: Accumulator | undefined;
-  let added = 0;
-  let previous: { start: number; end: number; result: Datum } | undefined;
-  for (let row = 0; row < peers.rows; row++) {
+  const frames = Array.from({ length: rows }, (_unused, row) => {
     const { start, end } = cursor.bounds(row);
-    if (growing) {
-      accumulator ??= newAccumulator(call);
-      assert(end >= added || end <= start, 'a frame from the partition start never shrinks');
+    return { start, end: Math.max(start, end) };
+  });
+  if (exclude === 'no others' && fn.frame.start.kind === 'unbounded preceding') {
+    const accumulator = newAccumulator(call);
+    let added = 0;
+    frames.forEach(({ end }, row) => {
+      assert(end >= added, 'a frame from the partition start never shrinks');
       for (; added < end; added++) if (counts(added)) accumulator.add(argRow(added));
       results[row] = accumulator.result();
-      continue;
+    });
+    return results;
+  }
+  const moving = exclude === 'no others' ? movingAccumulator(call) : null;
+  if (moving !== null) {
+    // The accumulator holds the counted rows of [low, high); a frame's bounds only move forward.
+    let low = 0;
+    let high = 0;
+    frames.forEach(({ start, end }, row) => {
+      assert(start >= low && end >= high, 'frame bounds move forward');
+      if (start >= high) {
+        for (; low < high; low++) if (counts(low)) moving.remove(argRow(low));
+        low = high = start;
+      }
+      for (; high < end; high++) if (counts(high)) moving.add(argRow(high));
+      for (; low < start; low++) if (counts(low)) moving.remove(argRow(low));
+      results[row] = moving.result();
+    });
+    return results;
+  }
+  if (exclude === 'no others' && fn.frame.end.kind === 'unbounded following' && orderInsensitive.has(call.name)) {
+    const accumulator = newAccumulator(call);
+    let from = rows;
+    for (let row = rows - 1; row >= 0; row--) {
+      const { start } = frames[row]!;
+      for (; from > start; from--) if (counts(from - 1)) accumulator.add(argRow(from - 1));
+      results[row] = accumulator.result();
     }
+    return results;
+  }
+  let previous: { start: number; end: number; result: Datum } | undefined;
+  frames.forEach(({ start, end }, row) => {
     if (exclude === 'no others' && previous !== undefined && previous.start === start && previous.end === end) {
       results[row] = previous.result;
-      continue;
+      return;
     }
     const fresh = newAccumulator(call);
     for (let candidate = start; candidate < end; candidate++) {
@@ -187,6 +227,86 @@ function aggregate(fn: WindowFunctionPlan, input: PartitionInput, results: Datum
     }
     results[row] = fresh.result();
     previous = { start, end, result: results[row]! };
-  }
+  });
   return results;
+}
+
+/** The aggregates whose result does not depend on the order they see their rows in. */
+const orderInsensitive: ReadonlySet<string> = new Set(['min', 'max', 'bool_and', 'bool_or', 'every', 'count']);
+
+/** An accumulator rows can leave again. */
+interface MovingAccumulator {
+  add(values: readonly Datum[]): void;
+  remove(values: readonly Datum[]): void;
+  result(): Datum;
+}
+
+/**
+ * count, and sum / avg over smallint, integer, bigint and interval, with an inverse: their sums are
+ * exact (integers in bigint, intervals field by field), so removing a row gives what aggregating
+ * the rest would. Null for the others: numeric (a sum's scale is that of the values in it, which
+ * a removal cannot tell), floats (rounding depends on the order), min, max, string_agg, bool_*.
+ */
+function movingAccumulator(call: AggregateCall): MovingAccumulator | null {
+  const argType = call.args[0]?.type;
+  let count = 0n;
+  if (call.name === 'count') {
+    const star = call.star;
+    const counted = (values: readonly Datum[]): boolean => star || (values[0] ?? null) !== null;
+    return {
+      add: (values) => {
+        if (counted(values)) count++;
+      },
+      remove: (values) => {
+        if (counted(values)) count--;
+      },
+      result: () => count,
+    };
+  }
+  if ((call.name !== 'sum' && call.name !== 'avg') || argType === undefined) return null;
+  if (argType.kind === 'interval') {
+    let total: Datum = interval(0, 0, 0n);
+    return {
+      add: (values) => {
+        if ((values[0] ?? null) === null) return;
+        count++;
+        total = arithmetic('+', intervalType, total, values[0]!);
+      },
+      remove: (values) => {
+        if ((values[0] ?? null) === null) return;
+        count--;
+        total = arithmetic('-', intervalType, total, values[0]!);
+      },
+      result: () => (count === 0n ? null : call.name === 'sum' ? total : arithmetic('/', intervalType, total, Number(count))),
+    };
+  }
+  if (argType.kind !== 'int2' && argType.kind !== 'int4' && argType.kind !== 'int8') return null;
+  let sum = 0n;
+  const resultKind = call.type.kind;
+  return {
+    add: (values) => {
+      const value = values[0] ?? null;
+      if (value === null) return;
+      count++;
+      sum += BigInt(value as number | bigint);
+    },
+    remove: (values) => {
+      const value = values[0] ?? null;
+      if (value === null) return;
+      count--;
+      sum -= BigInt(value as number | bigint);
+    },
+    result: () => {
+      if (count === 0n) return null;
+      if (call.name === 'avg') return Numeric.fromBigInt(sum).div(Numeric.fromBigInt(count));
+      if (resultKind === 'int8') return checkedInt8(sum);
+      return Numeric.fromBigInt(sum);
+    },
+  };
+}
+
+/** sum(int2 | int4) is bigint: 22003 past its range, as int8pl would say. */
+function checkedInt8(value: bigint): bigint {
+  if (value < int64Min || value > int64Max) throw new SqlError('22003', 'bigint out of range');
+  return value;
 }

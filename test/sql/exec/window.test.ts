@@ -14,7 +14,8 @@ import { rangeOffset } from '../../../sql/plan/window-range.js';
 import { evaluateFrameOffsets, excluded, frameCursor, peerGroups, type Peers } from '../../../sql/exec/window-frame.js';
 import { computeWindowFunction } from '../../../sql/exec/window-functions.js';
 import { sortComparator } from '../../../sql/types/compare.js';
-import { int4Type, int8Type } from '../../../sql/types/sql-type.js';
+import { int4Type, int8Type, numericType } from '../../../sql/types/sql-type.js';
+import { newAccumulator, type AggregateCall } from '../../../sql/plan/expr/aggregates.js';
 import { openSqlWorld, runSql, settings, type SqlWorld } from './harness.js';
 
 const ctx = {} as EvalContext;
@@ -175,6 +176,56 @@ describe('frame bounds by property', () => {
           const want = values.map((_value, row) => frameByCounting(frame, { start: startOffset, end: endOffset }, values, peers, row, descending, nullsFirst));
           const normalize = (frames: [number, number][]): [number, number][] => frames.map(([start, end]) => (end <= start ? [0, 0] : [start, end]));
           expect(normalize(got)).toEqual(normalize(want));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('window aggregates by property', () => {
+  const boundKinds: BoundKind[] = ['unbounded preceding', 'preceding', 'current row', 'following', 'unbounded following'];
+  const validBounds = fc
+    .tuple(fc.constantFrom(...boundKinds), fc.constantFrom(...boundKinds))
+    .filter(([start, end]) => start !== 'unbounded following' && end !== 'unbounded preceding' && boundKinds.indexOf(start) <= boundKinds.indexOf(end));
+  const value = constantExpr(int4Type, null); // the argument's type; its values come in `args`
+  const calls: AggregateCall[] = [
+    { name: 'count', star: true, distinct: false, args: [], filter: null, type: int8Type },
+    { name: 'count', star: false, distinct: false, args: [value], filter: null, type: int8Type },
+    { name: 'sum', star: false, distinct: false, args: [value], filter: null, type: int8Type },
+    { name: 'avg', star: false, distinct: false, args: [value], filter: null, type: numericType() },
+    { name: 'min', star: false, distinct: false, args: [value], filter: null, type: int4Type },
+    { name: 'max', star: false, distinct: false, args: [value], filter: null, type: int4Type },
+  ];
+
+  it('every way of aggregating a frame (growing, moving, backwards, afresh) gives what aggregating each frame afresh gives', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: -5, max: 12 }), { nil: null, freq: 5 }), { maxLength: 14 }),
+        fc.constantFrom<Mode>('rows', 'range', 'groups'),
+        validBounds,
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.constantFrom<WindowFramePlan['exclude']>('no others', 'no others', 'current row', 'group', 'ties'),
+        fc.constantFrom(...calls),
+        fc.boolean(),
+        (raw, mode, [startKind, endKind], startOffset, endOffset, exclude, call, filtered) => {
+          const { values, peers } = sorted(raw, false, false);
+          const frame = frameOf(mode, [startKind, startOffset], [endKind, endOffset], exclude);
+          const filter = filtered ? values.map((v) => v !== null && v % 2 === 0) : null;
+          const fn: WindowFunctionPlan = { name: call.name, args: call.args, type: call.type, aggregate: call, frame };
+          const input = { peers, args: call.args.map(() => values), filter, offsets: evaluateFrameOffsets(frame, ctx), rangeKeys: { values, descending: false, nullsFirst: false }, ctx };
+          const got = computeWindowFunction(fn, input);
+          const cursor = frameCursor(frame, peers, input.offsets, input.rangeKeys, ctx);
+          const want = values.map((_v, row) => {
+            const { start, end } = cursor.bounds(row);
+            const accumulator = newAccumulator(call);
+            for (let candidate = start; candidate < end; candidate++) {
+              if ((filter === null || filter[candidate]!) && !excluded(exclude, peers, row, candidate)) accumulator.add(call.args.map(() => values[candidate]!));
+            }
+            return accumulator.result();
+          });
+          expect(got.map(String)).toEqual(want.map(String));
         },
       ),
       { numRuns: 2000 },
