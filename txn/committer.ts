@@ -84,6 +84,8 @@ import { batchTxn, isDataWrite, isLockingRead, type SendFn, type TxnInterceptor 
  * object per node (or per test), handed to every transaction through `TxnDeps.parallelCommits`.
  */
 export class ParallelCommits {
+  /** Commits that staged a record (reached STAGING across ranges), node-wide. */
+  stagedCommits = 0;
   /** Explicit commits sent and not yet answered, node-wide. */
   asyncCommitsInFlight = 0;
   /** Explicit commits made synchronously because `asyncCommitsMax` were in flight. */
@@ -177,6 +179,7 @@ export class Committer implements TxnInterceptor {
     // Every in-flight write rode with the record on one range: committed there already.
     if (record.txn.status !== 'STAGING') return response;
     const staged = record.txn;
+    this.parallel!.setting.stagedCommits++;
     const landedAt = response.header.txn?.writeTimestamp ?? staged.writeTimestamp;
     if (less(staged.writeTimestamp, landedAt)) {
       // Not implicitly committed, and it never will be at this timestamp: refresh to where the
