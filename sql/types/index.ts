@@ -48,8 +48,8 @@
  * - **Text compares by code point** (the C collation), the order the key encoding keeps, so an
  *   index scan and a sort agree. Locale collations are future work.
  * - **jsonb is held as normalized text** (keys sorted and deduplicated as jsonb does): equality is
- *   text equality and output is right; `compareDatums` parses it for jsonb's btree order. There
- *   are no jsonb operators (`->`, `@>`) yet; a tree datum will suit them better.
+ *   text equality and output is right; `compareDatums` parses it for jsonb's btree order, and
+ *   the operators (`->`, `@>`, `?`: sql/plan/expr/jsonb-operators.ts) parse their operands.
  * - **Time zones**: a session `TimeZone` (timezone.ts) is UTC, a fixed offset or an IANA zone
  *   through `Intl`; `SET TIME ZONE '+05:30'` is POSIX (west-positive) as in PostgreSQL.
  * - **Errors** are `RangedbError` subclasses (errors.ts) carrying PostgreSQL's SQLSTATE; their

@@ -117,6 +117,11 @@ function compareKeys(left: string, right: string): number {
   return a.length !== b.length ? a.length - b.length : Buffer.compare(a, b);
 }
 
+/** A node's normalized jsonb text (what `jsonb_out` prints). */
+export function printJsonb(node: JsonNode): string {
+  return print(node);
+}
+
 function print(node: JsonNode): string {
   switch (node.kind) {
     case 'scalar':

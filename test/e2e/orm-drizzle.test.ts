@@ -148,8 +148,9 @@ describe('drizzle', () => {
     expect(row).toMatchObject({ title: 'Mort', price: '99999999.99', meta: { tags: ['death', 'ünïcode "quoted"'], series: { name: 'Discworld', n: 4 } }, isbn: '123e4567-e89b-12d3-a456-426614174000', cover, sold: -9_223_372_036_854_775_808n, pages: null });
     await db.update(authors).set({ createdAt: when }).where(eq(authors.id, 2));
     expect(await db.select({ createdAt: authors.createdAt }).from(authors).where(eq(authors.id, 2))).toEqual([{ createdAt: when }]);
-    // jsonb operators (`->`, `->>`, `@>`) are missing in rangedb: 42883 until they exist.
-    await expect(db.select({ title: books.title }).from(books).where(sql`${books.meta}->'series'->>'name' = ${'Discworld'}`)).rejects.toMatchObject({ cause: { code: '42883' } });
+    expect(await db.select({ title: books.title }).from(books).where(sql`${books.meta}->'series'->>'name' = ${'Discworld'}`)).toEqual([{ title: 'Mort' }]);
+    expect(await db.select({ title: books.title }).from(books).where(sql`${books.meta} @> ${JSON.stringify({ tags: ['death'] })}`)).toEqual([{ title: 'Mort' }]);
+    expect(await db.select({ n: sql<number>`(${books.meta} #>> '{series,n}')::int` }).from(books).where(sql`${books.meta} ? 'series'`).orderBy(asc(books.id))).toEqual([{ n: 1 }, { n: 4 }]);
   });
 
   it('commits, rolls back with tx.rollback() and on errors, and nests savepoints', async () => {

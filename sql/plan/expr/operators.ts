@@ -1,7 +1,8 @@
 /**
  * Operator resolution: `left op right` → the types both sides are coerced to, the result type
  * and the evaluator — PostgreSQL's operator catalog for the operators rangedb has (arithmetic on
- * numbers and intervals, date and timestamp arithmetic, comparisons on any type, `||`).
+ * numbers and intervals, date and timestamp arithmetic, comparisons on any type, `||`, regular
+ * expressions, jsonb's in jsonb-operators.ts).
  */
 import { arithmetic, negate, type ArithmeticOperator } from '../../types/arithmetic.js';
 import { compareOperator, trimTrailingBlanks } from '../../types/compare.js';
@@ -15,6 +16,7 @@ import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
 import { regexMatch } from './regex.js';
+import { jsonbOperator, jsonbOperatorNames } from './jsonb-operators.js';
 import { powerFloat8, powerNumeric } from './math-functions.js';
 import type { Numeric } from '../../types/numeric.js';
 
@@ -79,6 +81,10 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
   if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
   if (operator === '^') return powerOperator(leftIn, rightIn, paramTypes);
   if (regexOperators.has(operator)) return regexOperator(operator, leftIn, rightIn, paramTypes);
+  if (jsonbOperatorNames.has(operator)) {
+    const compiled = jsonbOperator(operator, leftIn, rightIn, paramTypes);
+    if (compiled !== undefined) return compiled;
+  }
   throw noOperator(operator, leftIn.type, rightIn.type);
 }
 
