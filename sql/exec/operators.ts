@@ -16,6 +16,7 @@ import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { lookupJoinSource } from './lookup-join.js';
 import { ScanSource } from './scan.js';
+import { windowSource } from './window.js';
 
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
   switch (node.kind) {
@@ -97,6 +98,8 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
     }
     case 'aggregate':
       return aggregateSource(node, rt);
+    case 'window':
+      return windowSource(node, rt, buildSource(node.input, rt));
     case 'join':
       return node.lookup === undefined ? joinSource(node, rt) : lookupJoinSource(node, rt, buildSource(node.left, rt));
     case 'series':

@@ -4,9 +4,10 @@
  */
 import { prettyKey } from '../../kv/api/index.js';
 import { formatType } from '../types/sql-type.js';
-import type { PlanNode, ScanNode } from './plan.js';
+import type { PlanNode, ScanNode, WindowNode } from './plan.js';
+import type { FrameBoundPlan } from './window-plan.js';
 import { computeSpans } from './key-spans.js';
-import type { EvalContext } from './expr/compiled.js';
+import type { CompiledExpr, EvalContext } from './expr/compiled.js';
 
 function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   const lines = [`table: ${node.table.name}@${node.index.name}`];
@@ -29,6 +30,21 @@ function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
     else lines.push(`spans: ${computed.spans.map((span) => `[${prettyKey(span.start)} - ${prettyKey(span.end)})`).join(' ') || 'none'}`);
   } catch {
     lines.push('spans: (computed at run time)');
+  }
+  return lines;
+}
+
+/** A Window node's keys (`@n` for a column of its input) and functions with their frames. */
+function windowDetails(node: WindowNode): string[] {
+  const key = (expr: CompiledExpr): string => (expr.columnIndex === undefined ? 'expr' : `@${expr.columnIndex + 1}`);
+  const lines: string[] = [];
+  if (node.partitionBy.length > 0) lines.push(`partition by: ${node.partitionBy.map(key).join(',')}`);
+  if (node.orderBy.length > 0) lines.push(`order: ${node.orderBy.map((order) => `${order.descending ? '-' : '+'}${key(order.expr)}`).join(',')}`);
+  const bound = (b: FrameBoundPlan): string => (b.kind === 'preceding' || b.kind === 'following' ? `n ${b.kind}` : b.kind);
+  for (const fn of node.functions) {
+    const args = fn.aggregate?.star === true ? '*' : fn.args.map((arg) => formatType(arg.type)).join(', ');
+    const frame = fn.aggregate !== null || fn.name.endsWith('_value') ? ` ${fn.frame.mode} between ${bound(fn.frame.start)} and ${bound(fn.frame.end)}${fn.frame.exclude === 'no others' ? '' : ` exclude ${fn.frame.exclude}`}` : '';
+    lines.push(`function: ${fn.name}(${args})${frame}`);
   }
   return lines;
 }
@@ -73,6 +89,11 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         out.push(`${pad}• group`);
         detail(`aggregates: ${current.aggregates.map((call) => `${call.name}(${call.star ? '*' : call.args.map((arg) => formatType(arg.type)).join(', ')})`).join(', ') || 'none'}`);
         if (current.groupBy.length > 0) detail(`group by: ${current.groupBy.length} column${current.groupBy.length === 1 ? '' : 's'}`);
+        visit(current.input, depth + 1);
+        return;
+      case 'window':
+        out.push(`${pad}• window`);
+        for (const line of windowDetails(current)) detail(line);
         visit(current.input, depth + 1);
         return;
       case 'join':

@@ -13,6 +13,7 @@ import type { AggregateCall } from './expr/aggregates.js';
 import type { CompiledExpr, EvalContext } from './expr/compiled.js';
 import type { Txn } from '../../txn/index.js';
 import type { Datum } from '../types/datum.js';
+import type { WindowFunctionPlan, WindowOrderKey } from './window-plan.js';
 
 /** Which keys of an index a scan reads, computed at run time from the compiled values. */
 export type SpanSpec =
@@ -119,6 +120,21 @@ export interface AggregateNode {
   readonly width: number;
 }
 
+/**
+ * Window functions over one window (sql/exec/window.ts): the input sorted by PARTITION BY, then
+ * the window's ORDER BY, each function computed per partition, and its result appended to the row
+ * (`width` = the input's + one per function). One node per distinct window of the query.
+ */
+export interface WindowNode {
+  readonly kind: 'window';
+  readonly input: PlanNode;
+  /** The PARTITION BY values: rows equal on all of them (NULLs equal) form a partition. */
+  readonly partitionBy: readonly CompiledExpr[];
+  readonly orderBy: readonly WindowOrderKey[];
+  readonly functions: readonly WindowFunctionPlan[];
+  readonly width: number;
+}
+
 export interface JoinNode {
   readonly kind: 'join';
   readonly joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
@@ -175,4 +191,4 @@ export interface VirtualNode {
   readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
 }
 
-export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | JoinNode | SeriesNode | SetOpNode | VirtualNode;
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | VirtualNode;

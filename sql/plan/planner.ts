@@ -27,6 +27,8 @@ import { chooseIndex } from './spans.js';
 import { equalityKeys, planJoinTree } from './join-planning.js';
 import { planGenerateSeries } from './table-functions.js';
 import { virtualTable } from './virtual.js';
+import { containsWindow, windowNotAllowed, type WindowingContext } from './expr/window-functions.js';
+import { compileWindows, namedWindows, windowNodes } from './window.js';
 import { resolveFromRelation } from './views.js';
 
 export type { FromResult, PlanContext } from './context.js';
@@ -110,6 +112,7 @@ function resultColumns(names: readonly string[], exprs: readonly CompiledExpr[],
 export async function planValuesRows(compiler: ExprCompiler, rows: readonly (readonly ast.Expr[])[], targetTypes?: readonly SqlType[]): Promise<{ rows: CompiledExpr[][]; types: SqlType[] }> {
   const width = rows[0]?.length ?? 0;
   for (const row of rows) if (row.length !== width) throw new SqlError('42601', 'VALUES lists must all be the same length');
+  if (containsWindow(rows)) throw windowNotAllowed('VALUES');
   const compiled = await inOrder(rows, (row) => inOrder(row, (expr) => compiler.compile(expr)));
   const types: SqlType[] = [];
   for (let column = 0; column < width; column++) {
@@ -170,6 +173,8 @@ async function applyTail(ctx: PlanContext, query: ast.Values | ast.SetOperation,
 
 async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | null; readonly offset: ast.Expr | null }, node: PlanNode): Promise<PlanNode> {
   if (query.limit === null && query.offset === null) return node;
+  if (containsWindow(query.limit)) throw windowNotAllowed('LIMIT');
+  if (containsWindow(query.offset)) throw windowNotAllowed('OFFSET');
   const compiler = ctx.compiler.withScope(Scope.empty);
   const limit = query.limit === null ? null : await compiler.compileAs(query.limit, int8Type);
   const offset = query.offset === null ? null : await compiler.compileAs(query.offset, int8Type);
@@ -321,6 +326,7 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width };
     return mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
   } else if (join.on !== null) {
+    if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
     on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
   }
   const joinType = join.joinType;
@@ -456,6 +462,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   if (node.kind === 'join') node = await planJoinTree(ctx, node, from.scope, select.where);
   if (select.where !== null) {
     if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
+    if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
     const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
@@ -468,7 +475,13 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     node = { ...node, locking: scanLocking(select.locking) };
   }
   const targets = expandTargets(select.targets, from.scope);
-  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr));
+  if (containsWindow(select.groupBy)) throw windowNotAllowed('GROUP BY');
+  if (containsWindow(select.having)) throw windowNotAllowed('HAVING');
+  // Window calls in the targets and ORDER BY register here; their Window nodes go above GROUP BY and HAVING (window.ts).
+  const named = namedWindows(select.window);
+  const windowing: WindowingContext = { calls: [] };
+  const offsetCompiler = ctx.compiler.withScope(Scope.empty);
+  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
   let outputCompiler = inputCompiler;
   let outputScope = from.scope;
   if (grouped) {
@@ -489,13 +502,24 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const slotsBefore = ctx.compiler.slots.length;
     const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
     if (correlatedSince(ctx.compiler, slotsBefore) !== undefined) throw new SqlError('0A000', 'correlated subqueries in HAVING are not supported yet');
-    const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
+    const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
+    const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
     node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
     if (having !== null) node = { kind: 'filter', input: node, predicate: having, width: node.width };
-    return finishSelect(ctx, select, node, projected);
+    checkWindowLocking(select, windowing);
+    return finishSelect(ctx, select, windowNodes(windows, node), projected);
   }
-  const projected = await projectTargets(ctx, select, targets, outputCompiler, outputScope);
-  return finishSelect(ctx, select, node, projected);
+  const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
+  const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
+  checkWindowLocking(select, windowing);
+  return finishSelect(ctx, select, windowNodes(windows, node), projected);
+}
+
+/** PostgreSQL's 0A000 for FOR UPDATE / FOR SHARE over window functions (a result row is no single table row). */
+function checkWindowLocking(select: ast.Select, windowing: WindowingContext): void {
+  const clause = select.locking[0];
+  if (clause === undefined || windowing.calls.length === 0) return;
+  throw new SqlError('0A000', `FOR ${clause.strength.toUpperCase()} is not allowed with window functions`);
 }
 
 async function groupByExpr(expr: ast.Expr, targets: readonly Target[], compiler: ExprCompiler): Promise<{ ast: ast.Expr; compiled: CompiledExpr }> {

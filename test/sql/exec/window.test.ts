@@ -265,6 +265,12 @@ describe('the Window operator under distsql_workmem', () => {
   });
   afterAll(() => world.close());
 
+  it('takes parameters as frame offsets and lag offsets (typed bigint and integer)', async () => {
+    const sql = 'SELECT k, sum(k) OVER (ORDER BY k ROWS BETWEEN $1 PRECEDING AND CURRENT ROW), lag(k, $2) OVER (ORDER BY k) FROM t WHERE k <= 4 ORDER BY k';
+    expect(await runSql(world, sql, { params: [2n, 3] })).toBe('k | sum | lag\n1 | 1 | NULL\n2 | 3 | NULL\n3 | 6 | NULL\n4 | 9 | 1\nSELECT 4');
+    expect((await runSql(world, sql, { params: [-1n, 1] })).split('\n')[0]).toBe('ERROR 22013: frame starting offset must not be negative');
+  });
+
   it('fails with 53200 past the budget, and runs under the default one', async () => {
     const sql = 'SELECT max(n) FROM (SELECT row_number() OVER (ORDER BY s) AS n FROM t) AS x';
     const failed = await runSql(small, sql);
