@@ -327,10 +327,13 @@ export class ExprCompiler {
       type: boolType,
       eval: (row, ctx) => {
         const value = a(row, ctx);
-        let lo = l(row, ctx);
-        let hi = h(row, ctx);
-        if (symmetric && compareOperator('>', type, lo, hi) === true) [lo, hi] = [hi, lo];
-        const result = and3(compareOperator('>=', type, value, lo), compareOperator('<=', type, value, hi));
+        const lo = l(row, ctx);
+        const hi = h(row, ctx);
+        let result = and3(compareOperator('>=', type, value, lo), compareOperator('<=', type, value, hi));
+        // SYMMETRIC is PostgreSQL's `(x >= lo AND x <= hi) OR (x >= hi AND x <= lo)`, not a swap
+        // of ordered bounds: with a NULL bound it is NULL where the first half is false
+        // (`5 BETWEEN SYMMETRIC 10 AND NULL` is NULL; found by test/fuzz, seed 103).
+        if (symmetric) result = or3(result, and3(compareOperator('>=', type, value, hi), compareOperator('<=', type, value, lo)));
         return negated ? not3(result) : result;
       },
       rowIndependent: arg.rowIndependent && low.rowIndependent && high.rowIndependent,
