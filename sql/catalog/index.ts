@@ -27,7 +27,11 @@
  * - `resolve.ts`: PostgreSQL's name resolution (search_path, `schema.table`).
  * - `errors.ts`: `SqlError` with PostgreSQL's SQLSTATEs and wording, used by the whole SQL layer.
  *
- * Not yet: users and privileges, comments, views, descriptor leases across nodes (today every
+ * - Views (`ViewDesc`) keep their CREATE VIEW text and fixed output columns; what a view reads
+ *   carries it in `dependedOnBy` (back-references, so DROP and ALTER find the views they would
+ *   break). Comments (COMMENT ON) are a `comment` field on the descriptor they describe.
+ *
+ * Not yet: users and privileges, descriptor leases across nodes (today every
  * statement reads the version token, which also orders it after any concurrent DDL — or, for a
  * prepared point lookup, has a fence read it for its group).
  */
