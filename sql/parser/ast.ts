@@ -838,6 +838,36 @@ export interface Execute extends StatementBase {
   readonly params: readonly Expr[];
 }
 
+/**
+ * `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITHOUT HOLD] FOR query`: a SQL-level cursor, a
+ * portal over `query` in the open transaction block (psycopg2's named cursors, psql's
+ * FETCH_COUNT). `hold`, `binary` and `scroll` are what was asked; the session refuses them.
+ */
+export interface DeclareCursor extends StatementBase {
+  readonly kind: 'DeclareCursor';
+  readonly name: string;
+  readonly query: Statement;
+  readonly hold: boolean;
+  readonly binary: boolean;
+  readonly scroll: boolean;
+}
+
+/** `FETCH [FORWARD] [n | ALL] [FROM | IN] name` (`MOVE` with `move`); count null for ALL. */
+export interface Fetch extends StatementBase {
+  readonly kind: 'Fetch';
+  readonly name: string;
+  readonly count: number | null;
+  /** FORWARD (or NEXT, or a bare count): the only direction a no-scroll cursor goes. */
+  readonly forward: boolean;
+  readonly move: boolean;
+}
+
+/** `CLOSE name | ALL` (name null for ALL). */
+export interface CloseCursor extends StatementBase {
+  readonly kind: 'CloseCursor';
+  readonly name: string | null;
+}
+
 /** `DEALLOCATE [PREPARE] name | ALL` (name null for ALL). */
 export interface Deallocate extends StatementBase {
   readonly kind: 'Deallocate';
@@ -962,6 +992,9 @@ export type Statement =
   | Prepare
   | Execute
   | Deallocate
+  | DeclareCursor
+  | Fetch
+  | CloseCursor
   | Copy
   | Discard
   | SplitAt

@@ -36,9 +36,6 @@ const statementNames: Record<string, string> = {
   ListenStmt: 'LISTEN',
   NotifyStmt: 'NOTIFY',
   UnlistenStmt: 'UNLISTEN',
-  DeclareCursorStmt: 'DECLARE CURSOR',
-  FetchStmt: 'FETCH',
-  ClosePortalStmt: 'CLOSE',
   LockStmt: 'LOCK TABLE',
   DoStmt: 'DO',
   CallStmt: 'CALL',
@@ -118,6 +115,12 @@ function statement(node: pg.Node, location: number, text: string, ctx: Context):
       return utility.execute(bodyOf(node), base, ctx);
     case 'DeallocateStmt':
       return utility.deallocate(bodyOf(node), base);
+    case 'DeclareCursorStmt':
+      return utility.declareCursor(bodyOf(node), base, ctx);
+    case 'FetchStmt':
+      return utility.fetch(bodyOf(node), base);
+    case 'ClosePortalStmt':
+      return utility.closeCursor(bodyOf(node), base);
     case 'CopyStmt':
       return utility.copy(bodyOf(node), base, ctx);
     case 'DiscardStmt':

@@ -44,6 +44,7 @@ export const preparedStatementMissing = (name: string): SessionError => new Sess
 export const preparedStatementExists = (name: string): SessionError => new SessionError('42P05', `prepared statement "${name}" already exists`);
 
 export const portalMissing = (name: string): SessionError => new SessionError('34000', `portal "${name}" does not exist`);
+export const cursorMissing = (name: string): SessionError => new SessionError('34000', `cursor "${name}" does not exist`);
 
 export const savepointMissing = (name: string): SessionError => new SessionError('3B001', `savepoint "${name}" does not exist`);
 

@@ -36,6 +36,7 @@ import {
   SessionError,
   notSupported,
   portalMissing,
+  cursorMissing,
   preparedStatementExists,
   preparedStatementMissing,
   queryCanceled,
@@ -76,7 +77,7 @@ export interface SessionOutput {
 /** Statements the session runs itself. */
 const sessionKinds: ReadonlySet<Statement['kind']> = new Set([
   'Begin', 'Commit', 'Rollback', 'Savepoint', 'ReleaseSavepoint', 'RollbackToSavepoint', 'SetVariable', 'SetTransaction',
-  'Show', 'Reset', 'Prepare', 'Execute', 'Deallocate', 'Discard', 'Copy',
+  'Show', 'Reset', 'Prepare', 'Execute', 'Deallocate', 'Discard', 'Copy', 'DeclareCursor', 'Fetch', 'CloseCursor',
 ]);
 
 /** Statements whose failure does not abort the block (they end it). */
@@ -106,6 +107,12 @@ export class Session {
   private readonly block: TransactionBlock;
   private readonly prepared = new Map<string, SessionStatement>();
   private readonly portals = new Map<string, Portal>();
+  /**
+   * SQL cursors (DECLARE … CURSOR): a portal each, over a statement planned in the transaction
+   * block that declared it, read by FETCH in that same transaction (`txn`). WITHOUT HOLD only:
+   * a cursor ends with its transaction, so one whose `txn` is no longer the block's is gone.
+   */
+  private readonly cursors = new Map<string, { readonly portal: Portal; readonly txn: Txn }>();
   /**
    * The implicit transaction of the extended-query batch since the last Sync (PostgreSQL runs
    * every Execute up to Sync in one), committed by `sync`; undefined when no Execute opened one.
@@ -659,6 +666,8 @@ export class Session {
         return statement.name === 'all' ? ['name', 'setting', 'description'].map(textColumn) : [textColumn(statement.name)];
       case 'Execute':
         return this.prepared.get(statement.name)?.columns?.slice();
+      case 'Fetch':
+        return statement.move ? undefined : this.liveCursor(statement.name)?.portal.statement.columns?.slice();
       default:
         return undefined;
     }
@@ -720,6 +729,16 @@ export class Session {
         return complete(this.discard(statement.target));
       case 'Copy':
         return this.copy(statement, sink);
+      case 'DeclareCursor':
+        await this.declareCursor(statement);
+        return complete('DECLARE CURSOR');
+      case 'Fetch':
+        return this.fetch(statement, sink);
+      case 'CloseCursor':
+        if (statement.name === null) this.cursors.clear();
+        else if (this.liveCursor(statement.name) === undefined) throw cursorMissing(statement.name);
+        else this.cursors.delete(statement.name);
+        return complete('CLOSE CURSOR');
       default:
         void portal;
         return unreachableKind(statement.kind);
@@ -883,6 +902,59 @@ export class Session {
   }
 
   /** SQL EXECUTE: the prepared statement with constant parameters, its tag as its own. */
+  // ───────────────────────────── cursors ─────────────────────────────
+
+  /** The cursor `name` if it was declared in the block's current transaction. */
+  private liveCursor(name: string): { readonly portal: Portal; readonly txn: Txn } | undefined {
+    const cursor = this.cursors.get(name);
+    if (cursor === undefined) return undefined;
+    if (this.block.phase !== 'open' || this.block.txn !== cursor.txn) {
+      this.cursors.delete(name);
+      return undefined;
+    }
+    return cursor;
+  }
+
+  /** DECLARE: plans the query in the block's transaction; its rows are pulled by FETCH. */
+  private async declareCursor(statement: Extract<Statement, { kind: 'DeclareCursor' }>): Promise<void> {
+    if (statement.hold) throw new SessionError('0A000', 'DECLARE CURSOR WITH HOLD is not supported');
+    if (statement.scroll) throw new SessionError('0A000', 'DECLARE SCROLL CURSOR is not supported');
+    if (statement.binary) throw new SessionError('0A000', 'DECLARE BINARY CURSOR is not supported');
+    if (this.block.phase !== 'open') throw new SessionError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
+    if (statement.query.kind !== 'QueryStatement') throw new SessionError('42601', 'DECLARE CURSOR must be a SELECT or VALUES query');
+    if (this.liveCursor(statement.name) !== undefined) throw new SessionError('42P03', `cursor "${statement.name}" already exists`);
+    if (this.cursors.size >= limits.sqlPortalsMax) throw new SessionError('54000', 'too many cursors');
+    const prepared = await this.makeStatement('', statement.query, []);
+    this.block.ranStatement = true;
+    this.cursors.set(statement.name, { portal: { name: statement.name, statement: prepared, params: [], resultFormats: [], execution: undefined, done: false }, txn: this.block.txn });
+  }
+
+  /**
+   * FETCH [FORWARD] n | ALL (and MOVE): the cursor's next rows, pulled through its portal as an
+   * Execute with a row limit pulls them; a RowDescription of the query's columns each time
+   * and the tag `FETCH n` (`MOVE n`) for the rows this statement took.
+   */
+  private async fetch(statement: Extract<Statement, { kind: 'Fetch' }>, sink: RowSink): Promise<ExecuteOutcome> {
+    const cursor = this.liveCursor(statement.name);
+    if (cursor === undefined) throw cursorMissing(statement.name);
+    if (!statement.forward || statement.count === 0) throw new SessionError('0A000', 'cursor can only scan forward');
+    const portal = cursor.portal;
+    const columns = portal.statement.columns ?? portal.statement.plan?.columns ?? [];
+    if (!statement.move) sink.describe(columns);
+    let taken = 0;
+    const counted: RowSink = {
+      describe: () => undefined,
+      rows: (rows) => {
+        taken += rows.length;
+        return statement.move ? undefined : sink.rows(rows);
+      },
+      copyOutBegin: (columnCount, format) => sink.copyOutBegin(columnCount, format),
+      copyOutData: (lines) => sink.copyOutData(lines),
+    };
+    if (!portal.done) await this.runEngine(portal, statement.count ?? 0, counted);
+    return complete(`${statement.move ? 'MOVE' : 'FETCH'} ${taken}`);
+  }
+
   private async executeSql(name: string, paramExprs: readonly Expr[], sink: RowSink): Promise<ExecuteOutcome> {
     const statement = this.statement(name);
     if (paramExprs.length !== statement.paramTypes.length) {

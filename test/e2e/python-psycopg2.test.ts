@@ -117,12 +117,13 @@ describe('psycopg2', () => {
       expect(seen['real_dict']).toEqual({ k: 1, v: 'one' });
     });
 
-    it('named cursors: DECLARE … CURSOR is not supported yet (0A000)', () => {
-      // psycopg2's named cursors send DECLARE "name" CURSOR WITHOUT HOLD FOR …, then FETCH
-      // FORWARD n. rangedb has no SQL-level cursors yet; the protocol's portals (Execute with
-      // a row limit) are what streams results today.
-      expect(seen['named_cursor_error']).toEqual({ pgcode: '0A000', class: 'FeatureNotSupported' });
-      expect(seen['named_cursor_rows']).toBeUndefined();
+    it('reads named (server-side) cursors in batches of itersize: DECLARE … CURSOR and FETCH FORWARD n', () => {
+      expect(seen['named_cursor_error']).toBeNull();
+      expect(seen['named_cursor_rows']).toEqual([1, 2, 3]);
+      // In autocommit mode the DECLARE fails with 25P01 as in PostgreSQL, but psycopg2, closing
+      // the cursor, then asks pg_catalog.pg_cursors whether it exists — a view rangedb lacks
+      // (it would need the session's cursors in the catalog functions' context), so 42P01 wins.
+      expect(seen['named_cursor_autocommit']).toEqual({ pgcode: '42P01', class: 'UndefinedTable' });
     });
   });
 });

@@ -91,6 +91,29 @@ export function execute(s: pg.ExecuteStmt, base: Base, ctx: Context): ast.Execut
   return { kind: 'Execute', ...base, name: s.name ?? '', params: exprs(s.params, ctx) };
 }
 
+// PostgreSQL's CURSOR_OPT_* bits (parsenodes.h) in DeclareCursorStmt.options.
+const cursorBinary = 0x1;
+const cursorScroll = 0x2;
+const cursorHold = 0x20;
+/** FETCH ALL's count as libpg-query reports it (FETCH_ALL is LONG_MAX, cut to 32 bits). */
+const fetchAll = 2147483647;
+
+export function declareCursor(s: pg.DeclareCursorStmt, base: Base, ctx: Context): ast.DeclareCursor {
+  if (s.query === undefined) return ctx.unsupported('DECLARE CURSOR without a query', base.location);
+  const options = s.options ?? 0;
+  return { kind: 'DeclareCursor', ...base, name: s.portalname ?? '', query: ctx.statement(s.query, base.location, base.text), hold: (options & cursorHold) !== 0, binary: (options & cursorBinary) !== 0, scroll: (options & cursorScroll) !== 0 };
+}
+
+export function fetch(s: pg.FetchStmt, base: Base): ast.Fetch {
+  const howMany = Number(s.howMany ?? 0);
+  const forward = (s.direction ?? 'FETCH_FORWARD') === 'FETCH_FORWARD';
+  return { kind: 'Fetch', ...base, name: s.portalname ?? '', count: howMany >= fetchAll ? null : howMany, forward, move: s.ismove === true };
+}
+
+export function closeCursor(s: pg.ClosePortalStmt, base: Base): ast.CloseCursor {
+  return { kind: 'CloseCursor', ...base, name: s.portalname ?? null };
+}
+
 export function deallocate(s: pg.DeallocateStmt, base: Base): ast.Deallocate {
   return { kind: 'Deallocate', ...base, name: s.name ?? null };
 }
