@@ -29,12 +29,10 @@
  * latency averages (ratio > 1 means rangedb is slower), failed transactions, and init seconds.
  * Both servers are stopped on the way out, on failure and on Ctrl-C too.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { flag, nowMs, progress, report, round } from './_report.js';
+import { cleanUp, RangedbServer, ReferencePostgres, type Target } from './_servers.js';
 
 const scale = flag('scale', 10);
 const clients = flag('clients', 8);
@@ -43,8 +41,6 @@ const seconds = flag('seconds', 60);
 const only = stringFlag('only') ?? 'both';
 const cpuProfDir = stringFlag('cpu-prof-dir');
 const settleSecondsMax = flag('settle-seconds-max', 600);
-const pgBin = '/usr/lib/postgresql/15/bin';
-const runningAsRoot = process.getuid?.() === 0;
 
 function stringFlag(name: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -71,150 +67,7 @@ interface ServerFigures {
   readonly selectOnly: PgbenchRun;
 }
 
-/** How pgbench reaches a server. */
-interface Target {
-  readonly name: string;
-  readonly port: number;
-  readonly user: string;
-  readonly database: string;
-}
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, 'localhost', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const deadline = nowMs() + timeoutMs;
-  while (nowMs() < deadline) {
-    if (!alive()) throw new Error(`the server on port ${port} exited before accepting connections`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, 'localhost');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
-}
-
-/** Runs a PostgreSQL binary as the postgres user when we are root (initdb and postgres refuse root). */
-function asPostgres(binary: string, args: readonly string[]): { command: string; args: string[] } {
-  const path = join(pgBin, binary);
-  return runningAsRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', path, ...args] } : { command: path, args: [...args] };
-}
-
-function runChecked(command: string, args: readonly string[], what: string, cwd: string): void {
-  const result = spawnSync(command, args, { encoding: 'utf8', cwd });
-  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${result.stderr || result.stdout}`);
-}
-
-/** A PostgreSQL 15 cluster in a temp folder, stopped (and its folder removed) by `stop`. */
-class ReferencePostgres {
-  private running = false;
-
-  private constructor(
-    readonly dir: string,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<ReferencePostgres> {
-    if (!existsSync(join(pgBin, 'pg_ctl'))) throw new Error(`PostgreSQL 15 is not installed (${pgBin}/pg_ctl): apt-get install postgresql-15`);
-    const dir = mkdtempSync(join(tmpdir(), 'rangedb-bench-pg-'));
-    chmodSync(dir, 0o777); // the postgres user writes the data folder, socket and log here
-    const pg = new ReferencePostgres(dir, await freePort());
-    cleanups.push(() => pg.stopSync());
-    const init = asPostgres('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    runChecked(init.command, init.args, 'initdb', dir);
-    const options = [`-p ${pg.port}`, `-k ${dir}`, "-c listen_addresses='localhost'", '-c fsync=on', '-c synchronous_commit=on', `-c max_connections=${clients + 20}`].join(' ');
-    const start = asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', join(dir, 'data'), '-l', join(dir, 'postgres.log'), '-o', options]);
-    runChecked(start.command, start.args, 'pg_ctl start', dir);
-    pg.running = true;
-    return pg;
-  }
-
-  get target(): Target {
-    return { name: 'PostgreSQL 15', port: this.port, user: 'postgres', database: 'postgres' };
-  }
-
-  /** `pg_ctl stop -m fast`, then the folder goes. Idempotent; synchronous so an exit handler can call it. */
-  stopSync(): void {
-    if (this.running) {
-      this.running = false;
-      const stop = asPostgres('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', join(this.dir, 'data')]);
-      const result = spawnSync(stop.command, stop.args, { encoding: 'utf8', cwd: this.dir });
-      if (result.status !== 0) progress(`pg_ctl stop failed: ${result.stderr}`);
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** A rangedb single-node process on a temp store. */
-class RangedbServer {
-  private exited = false;
-  private readonly exit: Promise<number | null>;
-
-  private constructor(
-    readonly dir: string,
-    readonly port: number,
-    private readonly child: ChildProcess,
-  ) {
-    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    child.once('exit', () => (this.exited = true));
-  }
-
-  static async start(): Promise<RangedbServer> {
-    const dir = mkdtempSync(join(tmpdir(), 'rangedb-bench-pgbench-'));
-    const port = await freePort();
-    const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-    const args = [...nodeArgs, 'dist/src/cli/main.js', 'start-single-node', `--store=${join(dir, 'store')}`, `--sql-addr=localhost:${port}`, '--log-level=warn'];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    const server = new RangedbServer(dir, port, child);
-    cleanups.push(() => server.killSync());
-    await waitForPort(port, 60_000, () => !server.exited);
-    return server;
-  }
-
-  get target(): Target {
-    return { name: 'rangedb', port: this.port, user: 'root', database: 'defaultdb' };
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  /** SIGTERM (a clean shutdown: connections drained, the store closed), SIGKILL after 30 s. */
-  async stop(): Promise<void> {
-    if (!this.exited) {
-      this.child.kill('SIGTERM');
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
-      if ((await Promise.race([this.exit, timeout])) === 'timeout') {
-        progress('rangedb did not stop within 30 s of SIGTERM; killing it');
-        this.child.kill('SIGKILL');
-        await this.exit;
-      }
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  killSync(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Runs pgbench, streaming its progress lines (`-P`) to stderr; resolves with its output. */
 async function pgbench(target: Target, args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const connection = ['-h', 'localhost', '-p', String(target.port), '-U', target.user];
   const child = spawn('pgbench', [...connection, ...args, target.database], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -295,7 +148,7 @@ async function measure(target: Target, pid?: number): Promise<ServerFigures> {
 }
 
 async function measurePostgres(): Promise<ServerFigures> {
-  const pg = await ReferencePostgres.start();
+  const pg = await ReferencePostgres.start({ maxConnections: clients + 20 });
   try {
     return await measure(pg.target);
   } finally {
@@ -304,7 +157,7 @@ async function measurePostgres(): Promise<ServerFigures> {
 }
 
 async function measureRangedb(): Promise<ServerFigures> {
-  const server = await RangedbServer.start();
+  const server = await RangedbServer.start({ cpuProfDir });
   try {
     return await measure(server.target, server.pid);
   } finally {
@@ -351,20 +204,6 @@ function reportAll(ours: ServerFigures, reference: ServerFigures): void {
   }
   report({ bench: 'pgbench', metric: `pgbench -i -s ${scale} (create, client-side COPY, primary keys); reference: PostgreSQL 15`, unit: 's', value: ours.initSeconds, reference: reference.initSeconds });
   report({ bench: 'pgbench', metric: `rangedb busy after pgbench -i -s ${scale} returned (asynchronous intent resolution; waited before the runs); reference: none`, unit: 's', value: ours.settleSeconds, reference: 0 });
-}
-
-/** Synchronous stops run from `exit` and signal handlers, so no server outlives the bench. */
-const cleanups: (() => void)[] = [];
-function cleanUp(): void {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
-}
-process.on('exit', cleanUp);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progress(`${signal}: stopping the servers`);
-    cleanUp();
-    process.exit(130);
-  });
 }
 
 async function main(): Promise<void> {

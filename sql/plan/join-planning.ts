@@ -12,9 +12,9 @@
  *    time, instead of reading the whole right table (CockroachDB's lookup join). It is chosen from
  *    simple statistics: the left side's estimated rows (exact point spans count their keys;
  *    a full scan, the table's rows) against the right table's rows (`TableStatistics`, from the
- *    ranges' MVCC stats). A lookup costs a few times a scanned row, so a lookup join wins when
- *    the left side is a small fraction of the right table; otherwise the hash join reads the
- *    right side once.
+ *    ranges' MVCC stats). A point lookup costs a few scanned rows and a prefix or secondary-index
+ *    lookup a score of them, so a lookup join wins when the left side is a small fraction of the
+ *    right table; otherwise the hash join reads the right side once.
  *
  * ```
  *   hash join:    left ──probe──▶ buckets ◀──build── whole right table
@@ -44,8 +44,13 @@ export interface TableStatistics {
 
 /** Rows assumed for a table without statistics. */
 const unknownTableRows = 1000;
-/** A lookup costs about this many scanned rows (a KV point read per key, batched). */
-const lookupCostRows = 3;
+/**
+ * What one left row's lookup costs, in rows a scan reads: a point get of a whole primary key about
+ * 3 (one KV get in a batch); a prefix scan, or a secondary index's entries and then their rows,
+ * about 20 (a scan request of its own, plus an index join).
+ */
+const pointLookupCostRows = 3;
+const prefixLookupCostRows = 20;
 /** Past this many estimated left rows a lookup join is never chosen (the hash join's one read wins). */
 const lookupLeftRowsMax = 100_000;
 
@@ -156,7 +161,8 @@ async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode>
   if (lookup === undefined) return join;
   const rightRows = (await ctx.statistics?.rowCount(scan.table)) ?? unknownTableRows;
   const leftRows = await estimateRows(ctx, join.left);
-  if (leftRows > lookupLeftRowsMax || leftRows * lookupCostRows >= rightRows) return join;
+  const costRows = lookup.exact && lookup.index.id === scan.table.primaryIndex.id ? pointLookupCostRows : prefixLookupCostRows;
+  if (leftRows > lookupLeftRowsMax || leftRows * costRows >= rightRows) return join;
   return { ...join, lookup: { scan, ...lookup } };
 }
 
@@ -214,7 +220,8 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
       return node.groupBy.length === 0 ? 1 : Math.max(1, Math.ceil((await estimateRows(ctx, node.input)) / 10));
     case 'join': {
       const left = await estimateRows(ctx, node.left);
-      if (node.lookup !== undefined) return left;
+      // A lookup of a whole key finds a row or none; any other join may fan out.
+      if (node.lookup?.exact === true) return left;
       const right = await estimateRows(ctx, node.right);
       return node.hashKeys === undefined && node.on === null ? left * right : Math.max(left, right);
     }
