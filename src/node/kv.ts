@@ -29,7 +29,7 @@ import {
 import { DistSender, RangeCache } from '../../kv/client/index.js';
 import { Store } from '../../kv/replica/store.js';
 import type { Engine } from '../../kv/storage/engine.js';
-import type { TxnDeps } from '../../txn/index.js';
+import { ParallelCommits, type TxnDeps } from '../../txn/index.js';
 import type { Env } from '../env/env.js';
 import { ensureStoreIdent } from './store-ident.js';
 
@@ -46,7 +46,15 @@ export interface KvOptions {
    * Default `limits.txnWriteBufferBytesMax`.
    */
   readonly txnWriteBufferBytesMax?: number;
+  /**
+   * Parallel commits (txn/committer.ts): a multi-range commit in one consensus round, its record
+   * STAGING until made explicit. Default `parallelCommitsDefault`.
+   */
+  readonly parallelCommits?: boolean;
 }
+
+/** Whether transactions commit in parallel unless `KvOptions.parallelCommits` says otherwise. */
+export const parallelCommitsDefault = false;
 
 export interface Kv {
   readonly store: Store;
@@ -83,7 +91,14 @@ export async function openKv(options: KvOptions): Promise<Kv> {
   const cache = new RangeCache((key) => store.rangeLookup(key));
   const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batchRequest(withHeader(batch.header, { rangeId }), batch.requests)));
   store.connect(sender);
-  const txnDeps: TxnDeps = { clock, clockBound, timers: env.timers, random: env.random, ...(options.txnWriteBufferBytesMax === undefined ? {} : { writeBufferBytesMax: options.txnWriteBufferBytesMax }) };
+  const txnDeps: TxnDeps = {
+    clock,
+    clockBound,
+    timers: env.timers,
+    random: env.random,
+    parallelCommits: new ParallelCommits(options.parallelCommits ?? parallelCommitsDefault),
+    ...(options.txnWriteBufferBytesMax === undefined ? {} : { writeBufferBytesMax: options.txnWriteBufferBytesMax }),
+  };
   let closed = false;
 
   return {
