@@ -162,12 +162,12 @@ describe('DistSender', () => {
     const reads = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn }), [getRequest(enc('g')), scanRequest(enc('f'), enc('h'))]);
     const answer = await sender.send(reads);
     expect(cluster.sends).toEqual([{ rangeId: 4, kinds: ['get', 'scan'], outcome: 'ok' }]);
-    expect(dec(answer.responses[0].value)).toBe('G');
+    expect(dec(answer.responses[0].value!)).toBe('G');
     expect(keysOf(answer.responses[1])).toBe('fg');
     expect(answer.header.txn).toEqual(txn);
     const { right } = cluster.split('e'); // the cached [d,f) is stale now
     const write = await sender.send(batchRequest(writeHeader(), [putRequest(enc('ee'), enc('EE')), getRequest(enc('e'))]));
-    expect(dec(write.responses[1].value)).toBe('E');
+    expect(dec(write.responses[1].value!)).toBe('E');
     expect(cluster.sends.slice(1).map((s) => [s.rangeId, s.outcome])).toEqual([
       [3, 'RangeKeyMismatchError'],
       [right.rangeId, 'ok'],
