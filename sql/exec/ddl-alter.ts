@@ -21,7 +21,7 @@ import { generatedName, notice, uniqueRelationName } from './ddl-common.js';
 import { deleteIndexesAfterCommit, IndexBackfiller, scanSnapshot } from './backfill.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
-import { addForeignKeys, dropForeignKey, type ForeignKeyDraft } from './ddl-fk.js';
+import { addForeignKeys, dropForeignKey, releaseColumn, releaseReferencedIndex, type ForeignKeyDraft } from './ddl-fk.js';
 import { ScanSource } from './scan.js';
 import { alterColumnType } from './ddl-alter-type.js';
 import { dropDependentViews, refuseDependents } from './ddl-view.js';
@@ -165,6 +165,9 @@ async function dropColumn(exec: ExecContext, table: TableDesc, command: Extract<
   for (const view of cascaded) notices.push(notice(`drop cascades to ${view}`));
   // Dropping the views rewrote this table's descriptor (their back-references): continue from it.
   let current = cascaded.length === 0 ? table : ((await exec.catalog.descriptor(table.id)) as TableDesc);
+  const constraintsDropped: string[] = [];
+  current = await releaseColumn(exec.catalog, current, column.id, command.cascade, constraintsDropped);
+  for (const constraint of constraintsDropped) notices.push(notice(`drop cascades to ${constraint}`));
   for (const index of table.secondaryIndexes) {
     if (index.columns.some((indexColumn) => indexColumn.columnId === column.id)) current = await removeIndex(exec, current, index);
   }
@@ -297,7 +300,12 @@ async function addRows(table: TableDesc, backfiller: IndexBackfiller, rows: Datu
 
 async function dropConstraint(exec: ExecContext, table: TableDesc, command: Extract<ast.AlterTableCommand, { kind: 'DropConstraint' }>, notices: Notice[]): Promise<TableDesc> {
   const index = table.secondaryIndexes.find((candidate) => candidate.name === command.name && candidate.constraint !== 'none');
-  if (index !== undefined) return removeIndex(exec, table, index);
+  if (index !== undefined) {
+    const cascaded: string[] = [];
+    const released = await releaseReferencedIndex(exec.catalog, table, index, `constraint ${index.name} on table ${table.name}`, command.cascade, cascaded);
+    for (const constraint of cascaded) notices.push(notice(`drop cascades to ${constraint}`));
+    return removeIndex(exec, released, index);
+  }
   if (table.checks.some((check) => check.name === command.name)) return write(exec, { ...table, checks: table.checks.filter((check) => check.name !== command.name) });
   const withoutForeignKey = await dropForeignKey(exec.catalog, table, command.name);
   if (withoutForeignKey !== undefined) return write(exec, withoutForeignKey);

@@ -10,15 +10,16 @@
  */
 import type * as ast from '../parser/ast.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { findColumn, foreignKeysOf, referencedByOf, type ForeignKeyBackReference, type ForeignKeyDesc, type TableDesc } from '../catalog/descriptors.js';
+import { findColumn, foreignKeysOf, referencedByOf, type ForeignKeyBackReference, type ForeignKeyDesc, type IndexDesc, type TableDesc } from '../catalog/descriptors.js';
 import { SqlError, undefinedTable, wrongObjectType } from '../catalog/errors.js';
 import { displayName, lookupRelation, type NameSettings } from '../catalog/resolve.js';
 import { formatType } from '../types/sql-type.js';
 import type { Notice } from './contract.js';
 import { generatedName, notice } from './ddl-common.js';
 import { checkParents, foreignKeyTypesCompatible, ResolvedForeignKey, uniqueIndexOn } from './fk.js';
-import { readAllRows } from './ddl-index.js';
-import type { Runtime } from './runtime.js';
+import { scanNode } from '../plan/planner.js';
+import { drain, type Runtime } from './runtime.js';
+import { ScanSource } from './scan.js';
 
 type ForeignKeyConstraint = Extract<ast.Constraint, { kind: 'ForeignKey' }>;
 
@@ -130,7 +131,7 @@ export async function addForeignKeys(catalog: Catalog, settings: NameSettings, s
 
 /** 23503 if an existing row of the child has no parent (ALTER TABLE … ADD FOREIGN KEY). */
 async function validateRows(rt: Runtime, fk: ResolvedForeignKey, child: TableDesc): Promise<void> {
-  const rows = (await readAllRows(child, rt)).filter((row) => fk.needsCheck(row, rt.ctx));
+  const rows = (await drain(new ScanSource(scanNode(child, null), rt))).filter((row) => fk.needsCheck(row, rt.ctx));
   await checkParents(rt, fk, rows);
 }
 
@@ -211,4 +212,77 @@ export async function truncateClosure(catalog: Catalog, tables: readonly TableDe
     }
   }
   return { tables: all, notices };
+}
+
+/** The foreign keys referencing `table` (inbound), each with the table it is on (re-read: it may be `table` itself). */
+async function inboundForeignKeys(catalog: Catalog, table: TableDesc): Promise<{ child: TableDesc; fk: ForeignKeyDesc }[]> {
+  const found: { child: TableDesc; fk: ForeignKeyDesc }[] = [];
+  for (const reference of referencedByOf(table)) {
+    const child = reference.originTableId === table.id ? table : await catalog.descriptor(reference.originTableId);
+    if (child?.kind !== 'table') continue;
+    const fk = foreignKeysOf(child).find((candidate) => candidate.name === reference.name && candidate.referencedTableId === table.id);
+    if (fk !== undefined) found.push({ child, fk });
+  }
+  return found;
+}
+
+/**
+ * Drops the inbound foreign keys `dependents` of `table` (CASCADE of a DROP that they depend on):
+ * each child loses its constraint, `table` its back-references; returns `table` as written.
+ */
+async function dropInbound(catalog: Catalog, table: TableDesc, dependents: readonly { child: TableDesc; fk: ForeignKeyDesc }[], cascaded: string[]): Promise<TableDesc> {
+  let current = table;
+  for (const { child, fk } of dependents) {
+    cascaded.push(`constraint ${fk.name} on table ${child.name}`);
+    if (child.id === table.id) current = { ...current, foreignKeys: foreignKeysOf(current).filter((candidate) => candidate.name !== fk.name) };
+    else {
+      const fresh = await catalog.descriptor(child.id);
+      if (fresh?.kind === 'table') await catalog.writeDescriptor({ ...fresh, foreignKeys: foreignKeysOf(fresh).filter((candidate) => !(candidate.name === fk.name && candidate.referencedTableId === table.id)), version: fresh.version + 1 });
+    }
+    current = { ...current, referencedBy: referencedByOf(current).filter((reference) => !(reference.originTableId === child.id && reference.name === fk.name)) };
+  }
+  const written = { ...current, version: current.version + 1 };
+  await catalog.writeDescriptor(written);
+  return written;
+}
+
+function dependentsError(what: string, dependents: readonly { child: TableDesc; fk: ForeignKeyDesc }[], on: string): SqlError {
+  return new SqlError('2BP01', `cannot drop ${what} because other objects depend on it`, {
+    detail: dependents.map(({ child, fk }) => `constraint ${fk.name} on table ${child.name} depends on ${on}`).join('\n'),
+    hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+  });
+}
+
+/**
+ * Before dropping unique `index` of `table` (DROP CONSTRAINT, DROP INDEX): the foreign keys that
+ * reference exactly its columns, and have no other unique index to stand on, are refused
+ * (2BP01) or with CASCADE dropped (named in `cascaded`). Returns `table`, re-written if changed.
+ */
+export async function releaseReferencedIndex(catalog: Catalog, table: TableDesc, index: IndexDesc, what: string, cascade: boolean, cascaded: string[]): Promise<TableDesc> {
+  if (!index.unique || referencedByOf(table).length === 0) return table;
+  const without: TableDesc = { ...table, secondaryIndexes: table.secondaryIndexes.filter((candidate) => candidate.id !== index.id) };
+  const sameColumns = (ids: readonly number[]): boolean => ids.length === index.columns.length && index.columns.every((column) => ids.includes(column.columnId));
+  const dependents = (await inboundForeignKeys(catalog, table)).filter(({ fk }) => sameColumns(fk.referencedColumnIds) && uniqueIndexOn(without, fk.referencedColumnIds) === undefined);
+  if (dependents.length === 0) return table;
+  if (!cascade) throw dependentsError(what, dependents, `index ${index.name}`);
+  return dropInbound(catalog, table, dependents, cascaded);
+}
+
+/**
+ * Before ALTER TABLE … DROP COLUMN: the table's own foreign keys on the column go with it (as in
+ * PostgreSQL, silently), and those of any table that reference it are refused (2BP01) or with
+ * CASCADE dropped (named in `cascaded`). Returns `table`, re-written if changed.
+ */
+export async function releaseColumn(catalog: Catalog, table: TableDesc, columnId: number, cascade: boolean, cascaded: string[]): Promise<TableDesc> {
+  let current = table;
+  for (const fk of foreignKeysOf(table).filter((candidate) => candidate.columnIds.includes(columnId))) {
+    const updated = await dropForeignKey(catalog, current, fk.name);
+    if (updated !== undefined) current = { ...updated, version: updated.version + 1 };
+    await catalog.writeDescriptor(current);
+  }
+  const dependents = (await inboundForeignKeys(catalog, current)).filter(({ fk }) => fk.referencedColumnIds.includes(columnId));
+  if (dependents.length === 0) return current;
+  const column = table.columns.find((candidate) => candidate.id === columnId)!;
+  if (!cascade) throw dependentsError(`column ${column.name} of table ${table.name}`, dependents, `column ${column.name} of table ${table.name}`);
+  return dropInbound(catalog, current, dependents, cascaded);
 }

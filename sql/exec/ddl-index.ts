@@ -18,6 +18,7 @@ import { deleteIndexData, generatedName, notice, uniqueRelationName } from './dd
 import { drain, type Runtime } from './runtime.js';
 import { ScanSource } from './scan.js';
 import type { ExecContext, StatementPlan } from './statement.js';
+import { releaseReferencedIndex } from './ddl-fk.js';
 
 const backfillRequestsMax = 2048;
 
@@ -126,6 +127,7 @@ export async function dropIndex(exec: ExecContext, name: ast.QualifiedName, ifEx
   const index = table.secondaryIndexes.find((candidate) => candidate.name === name.name);
   if (index === undefined) throw undefinedObject(`index "${displayName(name)}" does not exist`);
   if (index.constraint !== 'none') throw new SqlError('2BP01', `cannot drop index ${name.name} because constraint ${name.name} on table ${table.name} requires it`, { hint: `You can drop constraint ${name.name} on table ${table.name} instead.` });
-  await removeIndex(exec, table, index);
+  // A UNIQUE index a foreign key stands on (CREATE UNIQUE INDEX, then REFERENCES t (cols)) stays: 2BP01.
+  await removeIndex(exec, await releaseReferencedIndex(exec.catalog, table, index, `index ${index.name}`, false, []), index);
   return undefined;
 }

@@ -126,7 +126,8 @@ function indexRows(snapshot: CatalogSnapshot): Datum[][] {
 }
 
 function constraintRows(snapshot: CatalogSnapshot): Datum[][] {
-  return snapshot.constraints.map((entry) => {
+  // Not the key of a hidden rowid (a table without a PRIMARY KEY has no such constraint in PostgreSQL).
+  return snapshot.constraints.filter((entry) => entry.kind !== 'index' || isVisibleIndex(entry.table, entry.index)).map((entry) => {
     const table = entry.table;
     const numbers = attnums(table);
     if (entry.kind === 'index') {
