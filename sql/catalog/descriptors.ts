@@ -144,6 +144,11 @@ export interface ViewDesc {
   readonly version: number;
   /** The CREATE VIEW statement (its query is what the view runs). */
   readonly definition: string;
+  /**
+   * The search_path the view was created under: its unqualified names are resolved through it at
+   * every use, as PostgreSQL's rule, bound at creation, would have them (absent: the user's own).
+   */
+  readonly searchPath?: readonly string[];
   readonly columns: readonly ViewColumn[];
   readonly dependsOn: readonly ViewDependency[];
   readonly dependedOnBy?: readonly DependentView[];

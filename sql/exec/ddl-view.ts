@@ -64,6 +64,7 @@ async function createView(catalog: Catalog, settings: SessionSettings, statement
     schemaId: schema.id,
     version: (previous?.version ?? 0) + 1,
     definition: statement.text,
+    searchPath: settings.searchPath,
     columns: columns.map((column, index) => (previous?.columns[index]?.comment === undefined ? column : { ...column, comment: previous.columns[index]!.comment! })),
     dependsOn: reads.map((relation): ViewDependency => ({ id: relation.id, nextColumnId: relation.kind === 'table' ? relation.nextColumnId : relation.columns.length + 1 })),
     ...(previous?.dependedOnBy === undefined ? {} : { dependedOnBy: previous.dependedOnBy }),

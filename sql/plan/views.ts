@@ -61,7 +61,9 @@ export async function resolveFromRelation(ctx: PlanContext, item: ast.TableRef, 
 async function expandView(ctx: PlanContext, view: ViewDesc, alias: string, planQuery: PlanQuery): Promise<FromResult> {
   const expanding = ctx.views ?? [];
   if (expanding.includes(view.id) || expanding.length >= viewNestingMax) throw new SqlError('42P17', `infinite recursion detected in rules for relation "${view.name}"`);
-  const planned = await planQuery({ catalog: ctx.catalog, settings: ctx.settings, compiler: ctx.compiler, views: [...expanding, view.id] }, viewQuery(view.definition));
+  // The names in the view's query resolve as they did when it was created, not through the caller's search_path.
+  const settings = view.searchPath === undefined ? ctx.settings : { ...ctx.settings, searchPath: view.searchPath };
+  const planned = await planQuery({ catalog: ctx.catalog, settings, compiler: ctx.compiler, views: [...expanding, view.id] }, viewQuery(view.definition));
   const node = await keepCreatedColumns(ctx, view, planned);
   const scope = new Scope(view.columns.map((column, index) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: view.id, columnNumber: index + 1 })));
   return { node, scope };
