@@ -117,6 +117,8 @@ function mathFunctions(): [string, readonly FunctionOverload[]][] {
     ['power', power],
     ['pow', power],
     ['sign', [float1(math.signFloat8), numeric1(math.signNumeric)]],
+    // The display scale (digits after the point); NULL for NaN and the infinities, as PostgreSQL.
+    ['scale', [strictOverload(num, int4Type, ([x]) => ((x as Numeric).isFinite && !(x as Numeric).isNaN ? (x as Numeric).scale : null))]],
     [
       'trunc',
       [float1(Math.trunc), numeric1((x) => math.truncNumeric(x, 0)), strictOverload([numericType(), int4Type], numericType(), ([x, scale]) => math.truncNumeric(x as Numeric, scale as number))],

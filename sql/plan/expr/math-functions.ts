@@ -10,8 +10,8 @@
  * display scale"; `power_var`'s 16 digits after the point for an integer exponent). `ln`,
  * `log` and `exp` on numeric are computed in bigint fixed point (square-root argument reduction
  * and an atanh series; halving and a Taylor series) with guard digits past PostgreSQL's result
- * scale, then rounded once. A numeric `power` with a non-integer exponent is refused with 0A000
- * rather than answered with other digits.
+ * scale, then rounded once; a numeric `power` with a non-integer exponent is exp(y · ln x) in the
+ * same fixed point, at the scale PostgreSQL's `power_var` chooses.
  */
 import { Numeric, pow10 } from '../../types/numeric.js';
 import { SqlError } from '../../catalog/errors.js';
@@ -162,7 +162,8 @@ function powerWeightEstimate(base: Numeric, exponent: number): number {
  * PostgreSQL's `numeric_power` for an integer exponent (`power_var_int`): the exact power rounded
  * half away from zero to the scale PostgreSQL 15 chooses (16 digits after the point, at least
  * the base's display scale, at most 1000). NaN follows PostgreSQL's rules
- * (`NaN ^ 0` and `1 ^ NaN` are 1); infinities and non-integer exponents are refused with 0A000.
+ * (`NaN ^ 0` and `1 ^ NaN` are 1); a non-integer exponent goes through `powerNumericReal`;
+ * infinities are refused with 0A000.
  */
 export function powerNumeric(base: Numeric, exponent: Numeric): Numeric {
   if (base.isNaN || exponent.isNaN) {
@@ -177,8 +178,35 @@ export function powerNumeric(base: Numeric, exponent: Numeric): Numeric {
   }
   if (!base.isFinite || !exponent.isFinite) throw new SqlError('0A000', 'power(numeric, numeric) with an infinite argument is not supported');
   const n = integral ? Number(exponent.trunc(0).unscaled) : NaN;
-  if (!integral || !Number.isSafeInteger(n) || Math.abs(n) > 2_147_483_647) throw new SqlError('0A000', 'power(numeric, numeric) with a non-integer exponent is not supported; cast to double precision');
+  // power_var_int takes exponents that fit an int; any other goes the exp(ln) way, as in PostgreSQL.
+  if (!integral || !Number.isSafeInteger(n) || Math.abs(n) > 2_147_483_647) return powerNumericReal(base, exponent);
   return powerNumericInteger(base, n);
+}
+
+/**
+ * PostgreSQL 15's `power_var` for a non-integer exponent: base^y = exp(y · ln base) for base > 0
+ * (0 to a positive non-integer power is 0 at scale 16). The result scale is PostgreSQL's: 16 −
+ * the estimated decimal weight of the result, at least both arguments' scales, at most 1000; past
+ * ±3.01·2000 in the natural logarithm it overflows (22003) or is 0 at scale 1000. The logarithm and
+ * the product are carried with guard digits past what the result scale needs (the exponent's
+ * integer digits, the result's own integer digits and the exponential's halvings), then rounded
+ * once.
+ */
+function powerNumericReal(base: Numeric, exponent: Numeric): Numeric {
+  if (base.sign === 0) return Numeric.of(0n, numericMinSignificantDigits);
+  // A first, low-precision ln(base)·y to size the result (power_var's `val`).
+  const roughPrecision = Math.max(8 - estimateLnWeight(base), 0) + guardDigits;
+  const times = (ln: bigint): bigint => (ln * exponent.unscaled) / pow10(exponent.scale);
+  const rough = Number(times(lnOfNumeric(base, roughPrecision))) / 10 ** roughPrecision;
+  if (Math.abs(rough) > numericMaxResultScale * 3.01) {
+    if (rough > 0) throw new SqlError('22003', 'value overflows numeric format');
+    return Numeric.of(0n, numericMaxDisplayScale);
+  }
+  const decimalWeight = rough * 0.434294481903252;
+  const rscale = clampScale(Math.max(numericMinSignificantDigits - Math.trunc(decimalWeight), base.scale, exponent.scale));
+  const exponentDigits = (exponent.unscaled < 0n ? -exponent.unscaled : exponent.unscaled).toString().length - exponent.scale;
+  const precision = rscale + guardDigits + Math.max(0, Math.ceil(decimalWeight)) + Math.max(0, exponentDigits) + 4 + expHalvings(rough);
+  return expToScale(times(lnOfNumeric(base, precision)), precision, rough, decimalWeight, rscale);
 }
 
 /**
@@ -346,10 +374,25 @@ export function expNumeric(x: Numeric): Numeric {
     if (value > 0) throw new SqlError('22003', 'value overflows numeric format');
     return Numeric.of(0n, rscale);
   }
-  const halvings = Math.max(0, Math.ceil(Math.log2(Math.abs(value) * 100 + 1)));
+  return expToScale(x.unscaled, x.scale, value, decimalWeight, rscale);
+}
+
+/** How often exp halves its argument first (so the Taylor series starts below 0.01). */
+function expHalvings(value: number): number {
+  return Math.max(0, Math.ceil(Math.log2(Math.abs(value) * 100 + 1)));
+}
+
+/**
+ * exp(x · 10^-xPrecision) rounded to `rscale`: halve the argument until it is small, sum the
+ * Taylor series, square back. `value` is x as a double and `decimalWeight` the result's estimated
+ * decimal weight (for the working precision).
+ */
+function expToScale(x: bigint, xPrecision: number, value: number, decimalWeight: number, rscale: number): Numeric {
+  const halvings = expHalvings(value);
   const precision = rscale + guardDigits + Math.max(0, Math.ceil(decimalWeight)) + halvings;
   const one = pow10(precision);
-  const y = fixedOf(x, precision) / (1n << BigInt(halvings));
+  const scaled = precision >= xPrecision ? x * pow10(precision - xPrecision) : x / pow10(xPrecision - precision);
+  const y = scaled / (1n << BigInt(halvings));
   let term = one;
   let sum = 0n;
   for (let k = 1n; term !== 0n; k++) {
