@@ -41,7 +41,7 @@ import { codecOf, scanNode } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import { compareDatums } from '../types/compare.js';
 import type { Datum } from '../types/datum.js';
-import type { SqlType } from '../types/sql-type.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
 import { formatText } from '../types/text-io.js';
 import { RowWriter } from './row-writer.js';
 import { drain, type Runtime } from './runtime.js';
@@ -117,6 +117,15 @@ export class ResolvedForeignKey {
   ) {
     this.childPositions = positionsOf(child, fk.columnIds);
     this.parentPositions = positionsOf(parent, fk.referencedColumnIds);
+    // ALTER COLUMN … TYPE may have changed a column since the constraint was made: refuse the
+    // statement rather than encode a datum of one type as a key of another.
+    this.childPositions.forEach((position, index) => {
+      const from = child.columns[position]!;
+      const to = parent.columns[this.parentPositions[index]!]!;
+      if (!foreignKeyTypesCompatible(from.type, to.type)) {
+        throw new SqlError('42804', `foreign key constraint "${fk.name}" cannot be implemented`, { detail: `Key columns "${from.name}" and "${to.name}" are of incompatible types: ${formatType(from.type)} and ${formatType(to.type)}.` });
+      }
+    });
     const index = uniqueIndexOn(parent, fk.referencedColumnIds);
     assert(index !== undefined, () => `foreign key ${fk.name}: no unique index on ${parent.name}`);
     this.parentIndex = index;
