@@ -11,7 +11,7 @@
  */
 import { keyMax, prefixEnd, tablePrefix, type RangeDescriptor } from '../../kv/api/index.js';
 import type { TableDesc } from '../catalog/descriptors.js';
-import type { TableStatistics } from '../plan/join-planning.js';
+import type { TableStatistics } from '../plan/context.js';
 import { rangesOverlapping, readRangeDescriptors } from './admin-target.js';
 import type { SqlEngineDeps } from './contract.js';
 

@@ -2,9 +2,15 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ResultColumn, SessionSettings } from '../exec/contract.js';
 import type { ExprCompiler } from './expr/compile.js';
-import type { TableStatistics } from './join-planning.js';
+import type { TableDesc } from '../catalog/descriptors.js';
 import type { PlanNode } from './plan.js';
 import type { Scope } from './scope.js';
+
+/** What the planner knows of a table's size (the engine's implementation reads range stats: sql/exec/table-stats.ts). */
+export interface TableStatistics {
+  /** The table's estimated row count, or undefined when nothing is known. */
+  rowCount(table: TableDesc): Promise<number | undefined>;
+}
 
 export interface PlanContext {
   readonly catalog: Catalog;

@@ -24,23 +24,18 @@
  * Only inner and left joins (and comma joins) look up: a right or full join must see every right
  * row. EXPLAIN names the choice (`inner join (lookup)`, `(hash)`, `(nested loop)`).
  */
-import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
+import type { IndexDesc } from '../catalog/descriptors.js';
 import { allIndexes } from '../catalog/descriptors.js';
 import type * as ast from '../parser/ast.js';
 import { keyEncodable } from '../rowcodec/key-datum.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { PlanContext } from './context.js';
+export type { TableStatistics } from './context.js';
 import { coerce, commonType } from './expr/coerce.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import type { JoinNode, PlanNode, ScanNode } from './plan.js';
 import { Scope } from './scope.js';
 import { chooseIndex } from './spans.js';
-
-/** What the planner knows of a table's size (the engine's implementation reads range stats). */
-export interface TableStatistics {
-  /** The table's estimated row count, or undefined when nothing is known. */
-  rowCount(table: TableDesc): Promise<number | undefined>;
-}
 
 /** Rows assumed for a table without statistics. */
 const unknownTableRows = 1000;
