@@ -222,7 +222,7 @@ function powerNumericInteger(base: Numeric, n: number): Numeric {
   if (base.sign === 0) return Numeric.of(0n, rscale);
   if (n === 1) return base.round(rscale); // power_var_int's own case: no product, any size of base
   const magnitudeDigits = (base.unscaled < 0n ? -base.unscaled : base.unscaled).toString().length;
-  if (magnitudeDigits * Math.abs(n) > numericPowerExactDigitsMax) throw new SqlError('0A000', `power(numeric, numeric) with exponent ${n} is not supported for a base of ${magnitudeDigits} digits`);
+  if (magnitudeDigits * Math.abs(n) > numericPowerExactDigitsMax) return powerIntegerByLogarithm(base, n, rscale);
   const k = BigInt(Math.abs(n));
   const power = base.unscaled ** k; // |base|^|n| · 10^(scale·|n|), with the sign of the result
   const powerScale = base.scale * Math.abs(n);
@@ -231,6 +231,23 @@ function powerNumericInteger(base: Numeric, n: number): Numeric {
   }
   // base^-|n| = 10^powerScale / power, rounded to rscale digits.
   return Numeric.of(divideRoundSigned(pow10(powerScale + rscale), power), rscale);
+}
+
+/**
+ * base^n for an integer n whose exact power would have too many digits to hold (`1.000001 ^
+ * 100000`): exp(n · ln |base|) in fixed point, rounded to the integer power's scale, negative for
+ * a negative base and odd n. A result with more integer digits than the exact limit is refused
+ * (0A000) rather than computed for minutes.
+ */
+function powerIntegerByLogarithm(base: Numeric, n: number, rscale: number): Numeric {
+  const magnitude = base.abs();
+  const roughPrecision = Math.max(8 - estimateLnWeight(magnitude), 0) + guardDigits;
+  const rough = (Number(lnOfNumeric(magnitude, roughPrecision)) / 10 ** roughPrecision) * n;
+  const decimalWeight = rough * 0.434294481903252;
+  if (decimalWeight > numericPowerExactDigitsMax) throw new SqlError('0A000', `power(numeric, numeric) with exponent ${n} is not supported for this base: the result has about ${Math.round(decimalWeight)} digits`);
+  const precision = rscale + guardDigits + Math.max(0, Math.ceil(decimalWeight)) + String(Math.abs(n)).length + 4 + expHalvings(rough);
+  const result = expToScale(lnOfNumeric(magnitude, precision) * BigInt(n), precision, rough, decimalWeight, rscale);
+  return base.sign < 0 && n % 2 !== 0 ? result.negate() : result;
 }
 
 /** `round(numerator / denominator)` half away from zero, for either sign of denominator. */
