@@ -31,7 +31,7 @@
  *   resolution scanning wider spans — it still only resolves this transaction's intents.
  *
  * - **Parallel commits** (CockroachDB's parallel-commit half of `txnCommitter`; DESIGN §5), when
- *   `ParallelCommits` is given (a node setting, off by default). A committing batch that carries
+ *   `ParallelCommits` is given and enabled (a node setting, on by default: src/node/kv.ts). A committing batch that carries
  *   writes is sent as one: its EndTxn names those writes as `inFlightWrites`, and DistSender
  *   sends the record's part together with the writes' parts instead of after them — one
  *   consensus round for a multi-range commit instead of two:

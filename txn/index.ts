@@ -64,7 +64,7 @@
  * which every later batch carries; MVCC then hides those writes from the transaction's reads
  * and intent resolution drops them. Locks taken since the savepoint stay held.
  *
- * Parallel commits (committer.ts, `TxnDeps.parallelCommits`, off by default): a multi-range
+ * Parallel commits (committer.ts, `TxnDeps.parallelCommits`; absent: off; a node turns it on): a multi-range
  * commit sends its EndTxn with its writes, the record STAGING until the commit is made explicit
  * asynchronously; a STAGING record whose coordinator went quiet is decided by transaction
  * recovery (kv/replica txn-recovery.ts).

@@ -73,7 +73,7 @@ export interface TxnDeps {
   readonly writeBufferPolicy?: WriteBufferPolicy;
   /**
    * The node's parallel-commit setting (committer.ts): a multi-range commit in one consensus
-   * round, its record STAGING until made explicit. Absent or disabled: two rounds (off by default).
+   * round, its record STAGING until made explicit. Absent or disabled: two rounds (a node enables it).
    */
   readonly parallelCommits?: ParallelCommits;
 }

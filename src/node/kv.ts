@@ -54,7 +54,7 @@ export interface KvOptions {
 }
 
 /** Whether transactions commit in parallel unless `KvOptions.parallelCommits` says otherwise. */
-export const parallelCommitsDefault = false;
+export const parallelCommitsDefault = true;
 
 export interface Kv {
   readonly store: Store;
