@@ -6,7 +6,7 @@
 import { assert } from '../../src/base/assert.js';
 import type { RangeId, TxnId } from '../../src/base/ids.js';
 import { less, lessEq, type Timestamp } from '../../clock/timestamp.js';
-import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
+import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type SequenceRange, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
 
@@ -81,8 +81,12 @@ export function evalContext(state: RangeEvalState, header: BatchHeader, budget: 
  * proposed and applied through Raft (never at evaluation: the proposal may fail).
  */
 export type SideEffect =
-  /** Intents of a finalized transaction outside this range: resolve them asynchronously. */
-  | { readonly kind: 'resolveIntents'; readonly txn: TxnMeta; readonly status: TransactionStatus; readonly spans: readonly Span[] }
+  /**
+   * Intents of a finalized transaction outside this range: resolve them asynchronously, dropping
+   * the writes of the sequence ranges its savepoint rollbacks ignored (a committed intent's
+   * rolled-back value must never be committed with it).
+   */
+  | { readonly kind: 'resolveIntents'; readonly txn: TxnMeta; readonly status: TransactionStatus; readonly ignoredSequences: readonly SequenceRange[]; readonly spans: readonly Span[] }
   /** A transaction record changed (wakes pushers waiting in the txn wait queue). */
   | { readonly kind: 'txnUpdated'; readonly txn: Transaction }
   /** Raise the range's GC threshold (never lowered; reads below it must fail). */

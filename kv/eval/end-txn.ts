@@ -148,7 +148,7 @@ export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
   const record = updateTransaction(decided, { lockSpans: external });
   writeTxnRecord(rw, record);
   const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: record })];
-  if (external.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: record, status: record.status, spans: Object.freeze(external) }));
+  if (external.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: record, status: record.status, ignoredSequences: record.ignoredSequences, spans: Object.freeze(external) }));
   if (request.commitTrigger !== undefined) sideEffects.push(Object.freeze({ kind: 'commitTrigger', trigger: request.commitTrigger }));
   return { response: endTxnResponse(record), txn: record, sideEffects };
 };

@@ -59,6 +59,6 @@ export const evalRecoverTxn: Evaluator<'recoverTxn'> = (ctx, rw, request) => {
   const decided = updateTransaction(record, { status: request.implicitlyCommitted ? 'COMMITTED' : 'ABORTED', lockSpans: spans, inFlightWrites: [] });
   writeTxnRecord(rw, decided);
   const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: decided })];
-  if (spans.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: decided, status: decided.status, spans: Object.freeze(spans) }));
+  if (spans.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: decided, status: decided.status, ignoredSequences: decided.ignoredSequences, spans: Object.freeze(spans) }));
   return Promise.resolve({ response: recoverTxnResponse(decided), sideEffects });
 };

@@ -268,7 +268,7 @@ export class Store implements Sender, ReplicaHost {
   afterApply(_replica: Replica, sideEffects: readonly SideEffect[]): void {
     for (const effect of sideEffects) {
       if (effect.kind === 'txnUpdated') this.onTxnUpdated(effect.txn);
-      else if (effect.kind === 'resolveIntents') this.resolveIntentsAsync(effect.txn, effect.status, effect.spans);
+      else if (effect.kind === 'resolveIntents') this.resolveIntentsAsync(effect.txn, effect.status, effect.ignoredSequences, effect.spans);
     }
   }
 
@@ -352,9 +352,17 @@ export class Store implements Sender, ReplicaHost {
    * (after the commit was acknowledged). A failure is only logged: the intents stay, and the
    * next reader pushes, finds the record finalized and resolves them itself.
    */
-  private resolveIntentsAsync(txn: TxnMeta, status: Transaction['status'], spans: readonly { key: Uint8Array; endKey?: Uint8Array | undefined }[]): void {
+  private resolveIntentsAsync(
+    txn: TxnMeta,
+    status: Transaction['status'],
+    ignoredSequences: Transaction['ignoredSequences'],
+    spans: readonly { key: Uint8Array; endKey?: Uint8Array | undefined }[],
+  ): void {
     if (status === 'STAGING' || spans.length === 0) return;
-    const requests = spans.map((s) => (s.endKey === undefined ? resolveIntentRequest(s.key, { intentTxn: txn, status }) : resolveIntentRangeRequest(s.key, s.endKey, { intentTxn: txn, status })));
+    // The ignored sequences go with every resolution: without them a write a savepoint rollback
+    // undid would be committed with its intent (an intent keeps its rolled-back history).
+    const fields = { intentTxn: txn, status, ignoredSequences };
+    const requests = spans.map((s) => (s.endKey === undefined ? resolveIntentRequest(s.key, fields) : resolveIntentRangeRequest(s.key, s.endKey, fields)));
     const send = async (): Promise<void> => {
       const queue: Request[] = [...requests];
       while (queue.length > 0) {
@@ -365,7 +373,7 @@ export class Store implements Sender, ReplicaHost {
         response.responses.forEach((answer, i) => {
           const request = chunk[i]!;
           if (answer.kind === 'resolveIntentRange' && answer.resumeSpan !== undefined && request.kind === 'resolveIntentRange') {
-            queue.push(resolveIntentRangeRequest(answer.resumeSpan.key, answer.resumeSpan.endKey!, { intentTxn: txn, status }));
+            queue.push(resolveIntentRangeRequest(answer.resumeSpan.key, answer.resumeSpan.endKey!, fields));
           }
         });
       }

@@ -132,6 +132,25 @@ describe('Store', () => {
     expect(dec(await runTxn(kv.sender, kv.txnDeps, (txn) => txn.get(k('z'))))).toBe('second-z');
   });
 
+  it('asynchronous resolution drops the writes a savepoint rollback undid (regression: it committed them)', async () => {
+    const kv = await start();
+    await kv.split(k('m'));
+    const txn = new Txn(kv.sender, kv.txnDeps, layIntents);
+    await txn.put(k('a'), enc('kept')); // the anchor: the record and its local intent live on range 1
+    await txn.put(k('z'), enc('kept-z'));
+    const savepoint = await txn.savepoint();
+    await txn.put(k('z'), enc('rolled-back')); // on range 2: an intent whose history holds 'kept-z'
+    await txn.put(k('y'), enc('rolled-back-y')); // on range 2: a key only the rolled-back writes touched
+    await txn.rollbackToSavepoint(savepoint);
+    await txn.commit();
+    // Wait for the asynchronous resolution of range 2's intents (not a reader's, which knows the
+    // record and its ignored sequences from the store's finalized cache).
+    for (let i = 0; i < 200 && kv.store.replica(2 as never)!.stats.intentCount > 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(kv.store.replica(2 as never)!.stats.intentCount).toBe(0);
+    const rows = await runTxn(kv.sender, kv.txnDeps, (t) => t.scan(k('a'), k('~')));
+    expect(rows.map((row) => `${dec(row.key.subarray(1))}=${dec(row.value)}`)).toEqual(['a=kept', 'z=kept-z']);
+  });
+
   it('makes a writer wait for a conflicting intent and go on once it commits', async () => {
     const kv = await start();
     const first = new Txn(kv.sender, kv.txnDeps, { priority: 1000, ...layIntents });
