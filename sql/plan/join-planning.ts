@@ -46,6 +46,8 @@ const unknownTableRows = 1000;
  */
 const pointLookupCostRows = 3;
 const prefixLookupCostRows = 20;
+/** Rows a prefix or secondary-index lookup is assumed to find per left row. */
+const prefixLookupFanout = 10;
 /** Past this many estimated left rows a lookup join is never chosen (the hash join's one read wins). */
 const lookupLeftRowsMax = 100_000;
 
@@ -215,9 +217,10 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
       return node.groupBy.length === 0 ? 1 : Math.max(1, Math.ceil((await estimateRows(ctx, node.input)) / 10));
     case 'join': {
       const left = await estimateRows(ctx, node.left);
-      // A lookup of a whole key finds a row or none; any other join may fan out.
+      // A lookup of a whole key finds a row or none; a prefix lookup a few (a guess: ten) each.
       if (node.lookup?.exact === true) return left;
       const right = await estimateRows(ctx, node.right);
+      if (node.lookup !== undefined) return Math.min(right, left * prefixLookupFanout);
       return node.hashKeys === undefined && node.on === null ? left * right : Math.max(left, right);
     }
     case 'setop':
