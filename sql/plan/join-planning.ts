@@ -35,7 +35,7 @@ import { coerce, commonType } from './expr/coerce.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import type { JoinNode, PlanNode, ScanNode } from './plan.js';
 import { Scope } from './scope.js';
-import { chooseIndex } from './spans.js';
+import { chooseIndex, narrowedInteger } from './spans.js';
 
 /** Rows assumed for a table without statistics. */
 const unknownTableRows = 1000;
@@ -120,8 +120,6 @@ export async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftSc
   return keys.types.length === 0 ? undefined : keys;
 }
 
-const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = { int2: [-32768n, 32767n], int4: [-2147483648n, 2147483647n], int8: [-(1n << 63n), (1n << 63n) - 1n] };
-
 /**
  * The left key `key` (in the comparison's type) as a value of the index column's type `column`,
  * or undefined when the key encoding could differ. An integer of a wider type than the column is
@@ -130,22 +128,7 @@ const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = { int
 function asColumnValue(key: CompiledExpr, column: SqlType): CompiledExpr | undefined {
   if (!keyEncodable(column)) return undefined;
   if (key.type.kind === column.kind && column.kind !== 'array') return key;
-  const range = integerRanges[column.kind];
-  if (range === undefined || integerRanges[key.type.kind] === undefined) return undefined;
-  const [min, max] = range;
-  const inner = key.eval;
-  const asBigInt = column.kind === 'int8';
-  return {
-    type: column,
-    eval: (row, ctx) => {
-      const value = inner(row, ctx);
-      if (value === null) return null;
-      const n = BigInt(value as number | bigint);
-      if (n < min || n > max) return null;
-      return asBigInt ? n : Number(n);
-    },
-    rowIndependent: false,
-  };
+  return narrowedInteger(key, column);
 }
 
 /** The lookup for `join` if its right side can be looked up and statistics say it should be. */

@@ -38,10 +38,11 @@ const integerRanges: Readonly<Record<string, readonly [bigint, bigint]>> = { int
 
 /**
  * An integer value of a wider type than the column (`int4col = $1::int8`, as JDBC's setLong
- * sends): for an equality it is the column's value when in its range, else NULL — no row can
- * equal it, and an equality with NULL selects nothing.
+ * sends, or a lookup join's wider key): for an equality it is the column's value when in its
+ * range, else NULL — no row can equal it, and an equality with NULL selects nothing. Undefined
+ * unless both types are integers.
  */
-function narrowedInteger(other: CompiledExpr, columnType: SqlType): CompiledExpr | undefined {
+export function narrowedInteger(other: CompiledExpr, columnType: SqlType): CompiledExpr | undefined {
   const range = integerRanges[columnType.kind];
   if (range === undefined || integerRanges[other.type.kind] === undefined) return undefined;
   const [min, max] = range;
@@ -56,7 +57,7 @@ function narrowedInteger(other: CompiledExpr, columnType: SqlType): CompiledExpr
       if (n < min || n > max) return null;
       return asBigInt ? n : Number(n);
     },
-    rowIndependent: true,
+    rowIndependent: other.rowIndependent,
   };
 }
 

@@ -37,6 +37,13 @@ export function settings(database = 'defaultdb'): SessionSettings {
   return { database, searchPath: ['"$user"', 'public'], user: 'root', applicationName: '', timeZone: 'UTC', dateStyle: 'ISO, MDY', intervalStyle: 'postgres', extraFloatDigits: 1, all };
 }
 
+/** The same world with some session variables set (`{ distsql_workmem: '64KiB' }`). */
+export function withVariables(world: SqlWorld, variables: Readonly<Record<string, string>>): SqlWorld {
+  const tight = settings(world.settings.database);
+  for (const [name, value] of Object.entries(variables)) (tight.all as Map<string, string>).set(name, value);
+  return { ...world, settings: tight };
+}
+
 export async function openSqlWorld(): Promise<SqlWorld> {
   await loadParser();
   const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }) });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatByteSize, parseByteSize } from '../../../src/base/byte-size.js';
 import { MemoryAccount, estimateBytes } from '../../../sql/exec/memory.js';
 import { SessionVariables } from '../../../sql/session/variables.js';
-import { openSqlWorld, runSql, settings, type SqlWorld } from './harness.js';
+import { openSqlWorld, runSql, withVariables, type SqlWorld } from './harness.js';
 
 describe('byte sizes', () => {
   it('parses what SET takes, in powers of 1024, and formats back in the largest exact unit', () => {
@@ -64,9 +64,7 @@ describe('operators under distsql_workmem', () => {
   let small: SqlWorld;
   beforeAll(async () => {
     world = await openSqlWorld();
-    const tight = settings();
-    (tight.all as Map<string, string>).set('distsql_workmem', '64KiB');
-    small = { ...world, settings: tight };
+    small = withVariables(world, { distsql_workmem: '64KiB' });
     await runSql(world, 'CREATE TABLE t (k INT PRIMARY KEY, g INT, s TEXT)');
     await runSql(world, "INSERT INTO t SELECT i, i % 7, repeat('x', 20) || i FROM generate_series(1, 3000) AS i");
   });

@@ -16,7 +16,7 @@ import { computeWindowFunction } from '../../../sql/exec/window-functions.js';
 import { sortComparator } from '../../../sql/types/compare.js';
 import { int4Type, int8Type, numericType } from '../../../sql/types/sql-type.js';
 import { newAccumulator, type AggregateCall } from '../../../sql/plan/expr/aggregates.js';
-import { openSqlWorld, runSql, settings, type SqlWorld } from './harness.js';
+import { openSqlWorld, runSql, withVariables, type SqlWorld } from './harness.js';
 
 const ctx = {} as EvalContext;
 
@@ -257,9 +257,7 @@ describe('the Window operator under distsql_workmem', () => {
   let small: SqlWorld;
   beforeAll(async () => {
     world = await openSqlWorld();
-    const tight = settings();
-    (tight.all as Map<string, string>).set('distsql_workmem', '64KiB');
-    small = { ...world, settings: tight };
+    small = withVariables(world, { distsql_workmem: '64KiB' });
     await runSql(world, 'CREATE TABLE t (k INT PRIMARY KEY, s TEXT)');
     await runSql(world, "INSERT INTO t SELECT i, repeat('x', 20) || i FROM generate_series(1, 3000) AS i");
   });
