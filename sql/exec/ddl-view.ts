@@ -100,16 +100,22 @@ interface UsedNames {
   readonly star: boolean;
 }
 
+/** Calls `fn` on every object node of an AST (arrays walked through), depth first. */
+function visitRecords(node: unknown, fn: (record: Record<string, unknown>) => void): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) visitRecords(item, fn);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  fn(record);
+  for (const value of Object.values(record)) visitRecords(value, fn);
+}
+
 function usedNames(query: ast.Query): UsedNames {
   const names = new Set<string>();
   let star = false;
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as Record<string, unknown>;
+  visitRecords(query, (record) => {
     if (record['kind'] === 'Star') star = true;
     if (record['kind'] === 'ColumnRef') names.add((record['path'] as readonly string[]).at(-1)!);
     // `USING (k)` and NATURAL joins name columns without a ColumnRef.
@@ -117,9 +123,7 @@ function usedNames(query: ast.Query): UsedNames {
       for (const name of record['using'] as readonly string[]) names.add(name);
       if (record['natural'] === true) star = true;
     }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(query);
+  });
   return { names, star };
 }
 
@@ -132,18 +136,10 @@ function usedColumnIds(relation: ReadRelation, used: UsedNames): number[] {
 async function readRelations(catalog: Catalog, settings: SessionSettings, query: ast.Query): Promise<ReadRelation[]> {
   const refs: ast.TableRef[] = [];
   const cteNames = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as Record<string, unknown>;
+  visitRecords(query, (record) => {
     if (record['kind'] === 'TableRef') refs.push(record as unknown as ast.TableRef);
     if (typeof record['name'] === 'string' && 'query' in record && 'columns' in record && !('kind' in record)) cteNames.add(record['name']);
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(query);
+  });
   const relations = new Map<number, ReadRelation>();
   for (const ref of refs) {
     if (ref.name.schema === null && cteNames.has(ref.name.name)) continue;

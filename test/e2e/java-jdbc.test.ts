@@ -7,10 +7,11 @@
 // `name<TAB>value` lines that this test asserts on.
 //
 // In CI (env CI set) a missing JDK or driver jar fails the test; elsewhere the test is skipped.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessResult } from '../support/process.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
 const source = fileURLToPath(new URL('./fixtures/java/JdbcCheck.java', import.meta.url));
@@ -18,17 +19,9 @@ const driverJar = process.env['PGJDBC_JAR'] ?? '/usr/share/java/postgresql.jar';
 /** A JDK (a JRE cannot launch a source file: it needs javac's module) and the driver's jar. */
 const javaInstalled = existsSync(driverJar) && spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0;
 
-function runJava(url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // -Xshare:auto and a small heap: the JVM's start is most of this test's time.
-    const child = spawn('java', ['-Xshare:auto', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', driverJar, source, url], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runJava(url: string): Promise<ProcessResult> {
+  // -Xshare:auto and a small heap: the JVM's start is most of this test's time.
+  return runProcess('java', ['-Xshare:auto', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', driverJar, source, url]);
 }
 
 describe('PostgreSQL JDBC driver', () => {

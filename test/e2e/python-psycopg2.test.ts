@@ -4,9 +4,10 @@
 // (server-side) cursors, execute_values and RealDictCursor, and prints what it saw as JSON.
 //
 // In CI (env CI set) a missing python3-psycopg2 fails the test; elsewhere the test is skipped.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessResult } from '../support/process.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
 const script = fileURLToPath(new URL('./fixtures/python/psycopg2_check.py', import.meta.url));
@@ -16,16 +17,8 @@ function findPython(): string | undefined {
   return ['/usr/bin/python3', 'python3'].find((python) => spawnSync(python, ['-c', 'import psycopg2'], { stdio: 'ignore' }).status === 0);
 }
 
-function runScript(python: string, dsn: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [script, dsn], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runScript(python: string, dsn: string): Promise<ProcessResult> {
+  return runProcess(python, [script, dsn]);
 }
 
 const python = findPython();

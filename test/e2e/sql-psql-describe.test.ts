@@ -11,8 +11,9 @@
 //
 // In CI (env CI set) a missing psql or PostgreSQL server fails the test; elsewhere it is skipped
 // with the reason in its name.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessResult } from '../support/process.js';
 import { hasReferencePostgres, postgresBinDir, startReferencePostgres, type ReferencePostgres } from '../support/reference-postgres.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
@@ -156,23 +157,10 @@ function blankColumn(name: string): (unaligned: string) => string {
   };
 }
 
-interface PsqlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type PsqlResult = ProcessResult;
 
 function run(command: string, args: readonly string[], input = ''): Promise<PsqlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PGTZ: 'UTC', PAGER: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runProcess(command, args, { input, env: { ...process.env, PGTZ: 'UTC', PAGER: '' } });
 }
 
 /** psql's connection arguments for the reference server: its Unix socket folder, port and role. */

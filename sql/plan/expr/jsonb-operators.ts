@@ -20,26 +20,12 @@ import type { Datum } from '../../types/datum.js';
 import { arrayType, boolType, formatType, int4Type, jsonbType, textType, typeCategory, type SqlType } from '../../types/sql-type.js';
 import { coerce, isOpen } from './coerce.js';
 import type { CompiledExpr } from './compiled.js';
+import { strictBinary } from './strict.js';
 
 export const jsonbOperatorNames: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>', '@>', '<@', '?', '?|', '?&']);
 
 const textArrayType = arrayType(textType);
 
-function strict(type: SqlType, left: CompiledExpr, right: CompiledExpr, fn: (l: Datum, r: Datum) => Datum): CompiledExpr {
-  const l = left.eval;
-  const r = right.eval;
-  return {
-    type,
-    eval: (row, ctx) => {
-      const a = l(row, ctx);
-      if (a === null) return null;
-      const b = r(row, ctx);
-      if (b === null) return null;
-      return fn(a, b);
-    },
-    rowIndependent: left.rowIndependent && right.rowIndependent,
-  };
-}
 
 /** A JSON string scalar's value (its text is the escaped, quoted form), or undefined for other nodes. */
 function stringValue(node: JsonNode): string | undefined {
@@ -138,7 +124,7 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
       const asJsonb = operator === '->';
       if (!isOpen(rightIn) && isInteger(rightIn.type)) {
         const right = coerce(rightIn, int4Type, 'implicit', paramTypes);
-        return strict(asJsonb ? jsonbType : textType, left, right, (a, b) => {
+        return strictBinary(asJsonb ? jsonbType : textType, left, right, (a, b) => {
           const root = parsed(a);
           // PostgreSQL stores a top-level scalar as a one-element array: `'"s"'::jsonb -> 0` is "s".
           const node = element(root.kind === 'scalar' ? { kind: 'array', items: [root] } : root, b as number);
@@ -147,7 +133,7 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
       }
       if (!isOpen(rightIn) && typeCategory(rightIn.type) !== 'S') throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, textType, 'implicit', paramTypes);
-      return strict(asJsonb ? jsonbType : textType, left, right, (a, b) => {
+      return strictBinary(asJsonb ? jsonbType : textType, left, right, (a, b) => {
         const node = field(parsed(a), b as string);
         return asJsonb ? (node === undefined ? null : printJsonb(node)) : asText(node);
       });
@@ -157,7 +143,7 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
       if (!isOpen(rightIn) && !(rightIn.type.kind === 'array' && typeCategory(rightIn.type.element) === 'S')) throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, textArrayType, 'implicit', paramTypes);
       const asJsonb = operator === '#>';
-      return strict(asJsonb ? jsonbType : textType, left, right, (a, b) => {
+      return strictBinary(asJsonb ? jsonbType : textType, left, right, (a, b) => {
         const node = path(parsed(a), b as readonly Datum[]);
         return asJsonb ? (node === undefined ? null : printJsonb(node)) : asText(node);
       });
@@ -167,19 +153,19 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
       if (!isOpen(rightIn) && !rightJsonb) throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, jsonbType, 'implicit', paramTypes);
       const flip = operator === '<@';
-      return strict(boolType, left, right, (a, b) => (flip ? contains(parsed(b), parsed(a), true) : contains(parsed(a), parsed(b), true)));
+      return strictBinary(boolType, left, right, (a, b) => (flip ? contains(parsed(b), parsed(a), true) : contains(parsed(a), parsed(b), true)));
     }
     case '?': {
       if (!isOpen(rightIn) && typeCategory(rightIn.type) !== 'S') throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, textType, 'implicit', paramTypes);
-      return strict(boolType, left, right, (a, b) => hasKey(parsed(a), b as string));
+      return strictBinary(boolType, left, right, (a, b) => hasKey(parsed(a), b as string));
     }
     case '?|':
     case '?&': {
       if (!isOpen(rightIn) && !(rightIn.type.kind === 'array' && typeCategory(rightIn.type.element) === 'S')) throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, textArrayType, 'implicit', paramTypes);
       const all = operator === '?&';
-      return strict(boolType, left, right, (a, b) => {
+      return strictBinary(boolType, left, right, (a, b) => {
         const node = parsed(a);
         const keys = (b as readonly Datum[]).filter((key): key is string => key !== null);
         return all ? keys.every((key) => hasKey(node, key)) : keys.some((key) => hasKey(node, key));

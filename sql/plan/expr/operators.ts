@@ -16,6 +16,7 @@ import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
 import { regexMatch } from './regex.js';
+import { strictBinary } from './strict.js';
 import { jsonbOperator, jsonbOperatorNames } from './jsonb-operators.js';
 import { powerFloat8, powerNumeric } from './math-functions.js';
 import type { Numeric } from '../../types/numeric.js';
@@ -28,21 +29,6 @@ function noOperator(operator: string, left: SqlType, right: SqlType): SqlError {
   return new SqlError('42883', `operator does not exist: ${formatType(left)} ${operator} ${formatType(right)}`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
 }
 
-function binary(type: SqlType, left: CompiledExpr, right: CompiledExpr, fn: (l: Datum, r: Datum, ctx: EvalContext) => Datum): CompiledExpr {
-  const l = left.eval;
-  const r = right.eval;
-  return {
-    type,
-    eval: (row, ctx) => {
-      const a = l(row, ctx);
-      if (a === null) return null;
-      const b = r(row, ctx);
-      if (b === null) return null;
-      return fn(a, b, ctx);
-    },
-    rowIndependent: left.rowIndependent && right.rowIndependent,
-  };
-}
 
 /** Brings both sides to one type (an open side takes the other's type). */
 function unify(left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | undefined)[], what: string): [CompiledExpr, CompiledExpr, SqlType] {
@@ -56,14 +42,14 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     const op = (operator === '!=' ? '<>' : operator) as '=' | '<>' | '<' | '<=' | '>' | '>=';
     if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
     const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
-    return binary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
+    return strictBinary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
   }
   if (operator === '||' && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array') && !(isOpen(leftIn) && isOpen(rightIn))) return arrayConcat(leftIn, rightIn, paramTypes);
   if (operator === '||' && !(isOpen(leftIn) && isOpen(rightIn)) && (leftIn.type.kind === 'bytea' || isOpen(leftIn)) && (rightIn.type.kind === 'bytea' || isOpen(rightIn))) {
     // bytea || bytea (PostgreSQL's byteacat): the bytes of both.
     const left = coerce(leftIn, byteaType, 'implicit', paramTypes);
     const right = coerce(rightIn, byteaType, 'implicit', paramTypes);
-    return binary(byteaType, left, right, (a, b) => {
+    return strictBinary(byteaType, left, right, (a, b) => {
       const bytes = new Uint8Array((a as Uint8Array).length + (b as Uint8Array).length);
       bytes.set(a as Uint8Array);
       bytes.set(b as Uint8Array, (a as Uint8Array).length);
@@ -76,7 +62,7 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     if (typeCategory(left.type) !== 'S' && typeCategory(right.type) !== 'S') throw noOperator(operator, left.type, right.type);
     const lt = left.type;
     const rt = right.type;
-    return binary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
+    return strictBinary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
   }
   if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
   if (operator === '^') return powerOperator(leftIn, rightIn, paramTypes);
@@ -95,7 +81,7 @@ function regexOperator(operator: string, leftIn: CompiledExpr, rightIn: Compiled
   if (typeCategory(left.type) !== 'S' || typeCategory(right.type) !== 'S') throw noOperator(operator, left.type, right.type);
   const negated = operator.startsWith('!');
   const caseInsensitive = operator.endsWith('*');
-  return binary(boolType, left, right, (a, b) => regexMatch(a as string, b as string, caseInsensitive) !== negated);
+  return strictBinary(boolType, left, right, (a, b) => regexMatch(a as string, b as string, caseInsensitive) !== negated);
 }
 
 /** `array || array`, `array || element`, `element || array` (PostgreSQL's array_cat, array_append, array_prepend; NULL arrays are empty). */
@@ -151,7 +137,7 @@ function arithmeticOperator(operator: ArithmeticOperator, leftIn: CompiledExpr, 
   const type = mixedFloat4 ? float8Type : unifiedType;
   const left = coerce(leftIn, type, 'implicit', paramTypes);
   const right = coerce(rightIn, type, 'implicit', paramTypes);
-  return binary(type, left, right, (a, b) => arithmetic(operator, type, a, b));
+  return strictBinary(type, left, right, (a, b) => arithmetic(operator, type, a, b));
 }
 
 /**
@@ -167,7 +153,7 @@ function powerOperator(leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: 
   const type = numericPower ? numericType() : float8Type;
   const left = coerce(leftIn, type, 'implicit', paramTypes);
   const right = coerce(rightIn, type, 'implicit', paramTypes);
-  return binary(type, left, right, (a, b) => (numericPower ? powerNumeric(a as Numeric, b as Numeric) : powerFloat8(a as number, b as number)));
+  return strictBinary(type, left, right, (a, b) => (numericPower ? powerNumeric(a as Numeric, b as Numeric) : powerFloat8(a as number, b as number)));
 }
 
 /**
@@ -187,19 +173,19 @@ function temporalArithmetic(operator: ArithmeticOperator, left: CompiledExpr, ri
   const isInt = (kind: string): boolean => kind === 'int4' || kind === 'int2';
   if (lk === 'date' && (isInt(rk) || (isOpen(right) && operator !== '-')) && (operator === '+' || operator === '-')) {
     const r = coerce(right, int4Type, 'implicit', paramTypes);
-    return binary(dateType, left, r, (a, b) => dateAddDays(a as number, operator === '-' ? -(b as number) : (b as number)));
+    return strictBinary(dateType, left, r, (a, b) => dateAddDays(a as number, operator === '-' ? -(b as number) : (b as number)));
   }
-  if (isInt(lk) && rk === 'date' && operator === '+') return binary(dateType, right, left, (a, b) => dateAddDays(a as number, b as number));
+  if (isInt(lk) && rk === 'date' && operator === '+') return strictBinary(dateType, right, left, (a, b) => dateAddDays(a as number, b as number));
   if (lk === 'date' && (rk === 'date' || isOpen(right)) && operator === '-') {
     const r = coerce(right, dateType, 'implicit', paramTypes);
-    return binary(int4Type, left, r, (a, b) => dateDifference(a as number, b as number));
+    return strictBinary(int4Type, left, r, (a, b) => dateDifference(a as number, b as number));
   }
   const isTs = (kind: string): boolean => kind === 'timestamp' || kind === 'timestamptz' || kind === 'date';
   if (isTs(lk) && (rk === 'interval' || isOpen(right)) && (operator === '+' || operator === '-')) {
     const l = lk === 'date' ? coerce(left, timestampType(), 'implicit', paramTypes) : left;
     const r = coerce(right, intervalType, 'implicit', paramTypes);
     const withTz = lk === 'timestamptz';
-    return binary(l.type, l, r, (a, b, ctx) => {
+    return strictBinary(l.type, l, r, (a, b, ctx) => {
       const span = operator === '-' ? (negateDatum(intervalType, b) as Interval) : (b as Interval);
       return withTz ? timestamptzAddInterval(a as bigint, span, timeZoneFromSetting(ctx.settings.timeZone)) : timestampAddInterval(a as bigint, span);
     });
@@ -207,7 +193,7 @@ function temporalArithmetic(operator: ArithmeticOperator, left: CompiledExpr, ri
   if (lk === 'interval' && isTs(rk) && operator === '+') return temporalArithmetic(operator, right, left, paramTypes);
   if ((lk === 'timestamp' || lk === 'timestamptz') && (rk === lk || isOpen(right)) && operator === '-') {
     const r = coerce(right, left.type, 'implicit', paramTypes);
-    return binary(intervalType, left, r, (a, b) => timestampDifference(a as bigint, b as bigint));
+    return strictBinary(intervalType, left, r, (a, b) => timestampDifference(a as bigint, b as bigint));
   }
   return undefined;
 }
