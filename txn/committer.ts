@@ -39,7 +39,7 @@
  *   ```
  *     writes ∥ EndTxn{ inFlightWrites } ──► record STAGING at T     (kv/eval end-txn.ts)
  *        every part answered, no write above T ──► implicitly committed: answer "committed",
- *                                                  then EndTxn{} → COMMITTED + resolution, async
+ *        (each write's own `writtenAt`)            then EndTxn{} → COMMITTED + resolution, async
  *        a write landed above T (pushed)       ──► not committed: RETRY_SERIALIZABLE(pushedTo),
  *                                                  the span refresher refreshes and re-stages
  *        a part failed                         ──► its error (a STAGING record left behind is
@@ -75,7 +75,7 @@ import {
   type Request,
   type Span,
 } from '../kv/api/index.js';
-import { less, formatTimestamp } from '../clock/timestamp.js';
+import { less, formatTimestamp, max, type Timestamp } from '../clock/timestamp.js';
 import { batchHeader, endTxnRequest, TransactionRetryError, TransactionStatusError, type SequencedWrite, type Transaction } from '../kv/api/index.js';
 import { batchTxn, isDataWrite, isLockingRead, type SendFn, type TxnInterceptor } from './interceptor.js';
 
@@ -109,6 +109,33 @@ export function canCommitInParallel(batch: BatchRequest, endTxn: EndTxnRequest):
     if (!isDataWrite(request) || request.kind === 'deleteRange') return false;
   }
   return true;
+}
+
+/**
+ * The first in-flight write of a staging batch (`writeCount` writes, then the EndTxn) that landed
+ * above the staging timestamp, with where it landed; undefined when every one landed at or below
+ * it — the transaction is then implicitly committed.
+ *
+ * Judged write by write, from each write's own `writtenAt` (CockroachDB's implicit-commit
+ * condition, the one transaction recovery checks with QueryIntent), not from the merged header:
+ * the timestamp cache raises a range's header for the batch as a whole (a read above the staging
+ * timestamp, a new lease's low-water mark), while a write replayed at its sequence — every write
+ * of a batch re-staged after a refresh — keeps the intent it laid down before, at or below the
+ * staging timestamp. Judged from the header, such an implicitly committed transaction was taken
+ * for pushed: a recoverer committed it while the coordinator refreshed, re-staged and failed (the
+ * record COMMITTED), or restarted at a new epoch over committed intents. A write whose answer
+ * does not say where it landed is judged by the header (conservatively: at worst a needless retry).
+ */
+export function pushedInFlightWrite(response: BatchResponse, writeCount: number, stagingTs: Timestamp): { readonly index: number; readonly landedAt: Timestamp } | undefined {
+  assert(writeCount < response.responses.length, 'a staging batch answers its writes and its EndTxn');
+  const headerTs = response.header.txn?.writeTimestamp ?? stagingTs;
+  for (let index = 0; index < writeCount; index++) {
+    const answer = response.responses[index]!;
+    const writtenAt = 'writtenAt' in answer ? answer.writtenAt : undefined;
+    const landedAt = writtenAt ?? headerTs;
+    if (less(stagingTs, landedAt)) return { index, landedAt };
+  }
+  return undefined;
 }
 
 /** Most lock spans kept before condensing, and how many condensing leaves. */
@@ -180,11 +207,12 @@ export class Committer implements TxnInterceptor {
     if (record.txn.status !== 'STAGING') return response;
     const staged = record.txn;
     this.parallel!.setting.stagedCommits++;
-    const landedAt = response.header.txn?.writeTimestamp ?? staged.writeTimestamp;
-    if (less(staged.writeTimestamp, landedAt)) {
+    const pushed = pushedInFlightWrite(response, writes.length, staged.writeTimestamp);
+    if (pushed !== undefined) {
       // Not implicitly committed, and it never will be at this timestamp: refresh to where the
-      // write landed and stage again (span-refresher.ts), or restart.
-      throw new TransactionRetryError('RETRY_SERIALIZABLE', `an in-flight write landed at ${formatTimestamp(landedAt)}, above the staging timestamp ${formatTimestamp(staged.writeTimestamp)}`, landedAt);
+      // batch was pushed and stage again (span-refresher.ts), or restart.
+      const pushedTo = max(pushed.landedAt, response.header.txn?.writeTimestamp ?? pushed.landedAt);
+      throw new TransactionRetryError('RETRY_SERIALIZABLE', `an in-flight write landed at ${formatTimestamp(pushed.landedAt)}, above the staging timestamp ${formatTimestamp(staged.writeTimestamp)}`, pushedTo);
     }
     const committed = updateTransaction(staged, { status: 'COMMITTED', inFlightWrites: [] });
     const explicit = this.makeExplicit(staged, lockSpans, response.header.now);

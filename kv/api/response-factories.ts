@@ -69,10 +69,12 @@ export function reverseScanResponse(fields: ScanFields): ReverseScanResponse {
   return freeze({ kind: 'reverseScan', rows: freezeList(fields.rows), resumeSpan: fields.resumeSpan, resumeReason: fields.resumeReason });
 }
 
-export const putResponse = (): PutResponse => freeze({ kind: 'put' });
-export const conditionalPutResponse = (): ConditionalPutResponse => freeze({ kind: 'conditionalPut' });
-export const incrementResponse = (newValue: bigint): IncrementResponse => freeze({ kind: 'increment', newValue });
-export const deleteResponse = (foundKey: boolean): DeleteResponse => freeze({ kind: 'delete', foundKey });
+/** `{ writtenAt }` when known, else nothing (the field stays absent, see `PointWriteResult`). */
+const landed = (writtenAt: Timestamp | undefined): { writtenAt?: Timestamp } => (writtenAt === undefined ? {} : { writtenAt });
+export const putResponse = (writtenAt?: Timestamp): PutResponse => freeze({ kind: 'put', ...landed(writtenAt) });
+export const conditionalPutResponse = (writtenAt?: Timestamp): ConditionalPutResponse => freeze({ kind: 'conditionalPut', ...landed(writtenAt) });
+export const incrementResponse = (newValue: bigint, writtenAt?: Timestamp): IncrementResponse => freeze({ kind: 'increment', newValue, ...landed(writtenAt) });
+export const deleteResponse = (foundKey: boolean, writtenAt?: Timestamp): DeleteResponse => freeze({ kind: 'delete', foundKey, ...landed(writtenAt) });
 export const deleteRangeResponse = (keys: readonly Uint8Array[], resumeSpan?: Span): DeleteRangeResponse => freeze({ kind: 'deleteRange', keys: freezeList(keys), resumeSpan });
 export const endTxnResponse = (txn: Transaction, onePhaseCommit = false): EndTxnResponse => freeze({ kind: 'endTxn', txn, onePhaseCommit });
 export const heartbeatTxnResponse = (txn: Transaction): HeartbeatTxnResponse => freeze({ kind: 'heartbeatTxn', txn });

@@ -42,17 +42,29 @@ export interface ScanResponse extends ScanResult {
 export interface ReverseScanResponse extends ScanResult {
   readonly kind: 'reverseScan';
 }
-export interface PutResponse {
+/**
+ * What every point write answers besides its own result: where its write landed. For a
+ * transaction that is its intent's timestamp, which a replay (the same sequence sent again, as
+ * a parallel commit re-staged after a refresh does) reports as it found it — possibly below the
+ * batch's write timestamp, which the timestamp cache may have raised for the batch as a whole.
+ * A parallel commit judges "implicitly committed" from these, write by write (txn/committer.ts).
+ * Undefined when not known (a response made up by the coordinator: a write-buffered put).
+ */
+interface PointWriteResult {
+  readonly writtenAt?: Timestamp | undefined;
+}
+
+export interface PutResponse extends PointWriteResult {
   readonly kind: 'put';
 }
-export interface ConditionalPutResponse {
+export interface ConditionalPutResponse extends PointWriteResult {
   readonly kind: 'conditionalPut';
 }
-export interface IncrementResponse {
+export interface IncrementResponse extends PointWriteResult {
   readonly kind: 'increment';
   readonly newValue: bigint;
 }
-export interface DeleteResponse {
+export interface DeleteResponse extends PointWriteResult {
   readonly kind: 'delete';
   /** Whether a value was visible (and so deleted). */
   readonly foundKey: boolean;

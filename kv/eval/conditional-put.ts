@@ -15,5 +15,5 @@ export const evalConditionalPut: Evaluator<'conditionalPut'> = (ctx, rw, request
     allowIfAbsent: request.allowIfDoesNotExist,
   });
   const txn = txnAfterWrite(ctx, written.timestamp);
-  return Promise.resolve({ response: conditionalPutResponse(), ...(txn === undefined ? {} : { txn }) });
+  return Promise.resolve({ response: conditionalPutResponse(written.timestamp), ...(txn === undefined ? {} : { txn }) });
 };

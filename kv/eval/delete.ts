@@ -10,5 +10,5 @@ export const evalDelete: Evaluator<'delete'> = async (ctx, rw, request) => {
   const at = writePosition(ctx, request);
   const written = mvccDelete(rw, ctx.stats, request.key, at.timestamp, at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
-  return { response: deleteResponse(current.value !== undefined), ...(txn === undefined ? {} : { txn }) };
+  return { response: deleteResponse(current.value !== undefined, written.timestamp), ...(txn === undefined ? {} : { txn }) };
 };

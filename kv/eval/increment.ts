@@ -35,5 +35,5 @@ export const evalIncrement: Evaluator<'increment'> = async (ctx, rw, request) =>
   const at = writePosition(ctx, request);
   const written = mvccPut(rw, ctx.stats, request.key, at.timestamp, encodeInt64(sum), at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
-  return { response: incrementResponse(sum), ...(txn === undefined ? {} : { txn }) };
+  return { response: incrementResponse(sum, written.timestamp), ...(txn === undefined ? {} : { txn }) };
 };

@@ -8,5 +8,5 @@ export const evalPut: Evaluator<'put'> = (ctx, rw, request) => {
   const at = writePosition(ctx, request);
   const written = mvccPut(rw, ctx.stats, request.key, at.timestamp, request.value, at.txn === undefined ? {} : { txn: at.txn });
   const txn = txnAfterWrite(ctx, written.timestamp);
-  return Promise.resolve({ response: putResponse(), ...(txn === undefined ? {} : { txn }) });
+  return Promise.resolve({ response: putResponse(written.timestamp), ...(txn === undefined ? {} : { txn }) });
 };
