@@ -10,11 +10,13 @@ import type { Datum } from '../types/datum.js';
 import { Numeric } from '../types/numeric.js';
 import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
-import type { AggregateNode, JoinNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
+import type { AggregateNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { hashJoinSource } from './hash-join.js';
 import { lookupJoinSource } from './lookup-join.js';
+import { mergeJoinSource } from './merge-join.js';
 import { ScanSource } from './scan.js';
 import { windowSource } from './window.js';
 
@@ -101,7 +103,9 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
     case 'window':
       return windowSource(node, rt, buildSource(node.input, rt));
     case 'join':
-      return node.lookup === undefined ? joinSource(node, rt) : lookupJoinSource(node, rt, buildSource(node.left, rt));
+      if (node.lookup !== undefined) return lookupJoinSource(node, rt, buildSource(node.left, rt));
+      if (node.merge !== undefined) return mergeJoinSource(node, rt, buildSource(node.left, rt), buildSource(node.right, rt));
+      return hashJoinSource(node, rt, buildSource(node.left, rt), buildSource(node.right, rt));
     case 'series':
       return seriesSource(node, rt);
     case 'setop':
@@ -213,77 +217,6 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
         result = rowsSource([...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((accumulator) => accumulator.result())]));
       }
       return result.next();
-    },
-  };
-}
-
-/**
- * Joins over the materialized right side: a hash join on the equality keys when the planner found
- * some (the full condition is still checked on each candidate), else nested loops; outer joins pad
- * with NULLs.
- */
-function joinSource(node: JoinNode, rt: Runtime): RowSource {
-  let right: Datum[][] | undefined;
-  let matchedRight: boolean[] = [];
-  let leftDone = false;
-  let tailDone = false;
-  const left = buildSource(node.left, rt);
-  const leftWidth = node.left.width;
-  const rightWidth = node.right.width;
-  const on = node.on?.eval;
-  const hashKeys = node.hashKeys;
-  const buckets = new Map<string, number[]>();
-  let allRightIndexes: number[] | undefined;
-  const allRightGetter = (): number[] => (allRightIndexes ??= right!.map((_row, index) => index));
-  const probe = (leftRow: readonly Datum[]): readonly number[] => {
-    const keys = hashKeys!.left.map((expr) => expr.eval(leftRow, rt.ctx));
-    if (keys.some((key) => key === null)) return [];
-    return buckets.get(datumsKey(hashKeys!.types, keys)) ?? [];
-  };
-  return {
-    async next() {
-      if (right === undefined) {
-        right = await drainCounted(buildSource(node.right, rt), MemoryAccount.forOperator(hashKeys === undefined ? 'nested loop join' : 'hash join', rt.ctx));
-        matchedRight = right.map(() => false);
-        if (hashKeys !== undefined) {
-          right.forEach((row, index) => {
-            const keys = hashKeys.right.map((expr) => expr.eval(row, rt.ctx));
-            if (keys.some((key) => key === null)) return; // NULL equals nothing
-            const id = datumsKey(hashKeys.types, keys);
-            const bucket = buckets.get(id);
-            if (bucket === undefined) buckets.set(id, [index]);
-            else bucket.push(index);
-          });
-        }
-      }
-      while (!leftDone) {
-        const batch = await left.next();
-        if (batch === null) {
-          leftDone = true;
-          break;
-        }
-        const out: RowBatch = [];
-        for (const leftRow of batch) {
-          let matched = false;
-          const candidates = hashKeys === undefined ? allRightGetter() : probe(leftRow);
-          candidates.forEach((index) => {
-            const rightRow = right![index]!;
-            const row = [...leftRow, ...rightRow];
-            if (on !== undefined && on(row, rt.ctx) !== true) return;
-            matched = true;
-            matchedRight[index] = true;
-            out.push(row);
-          });
-          if (!matched && (node.joinType === 'left' || node.joinType === 'full')) out.push([...leftRow, ...new Array<Datum>(rightWidth).fill(null)]);
-        }
-        if (out.length > 0) return out;
-      }
-      if (!tailDone && (node.joinType === 'right' || node.joinType === 'full')) {
-        tailDone = true;
-        const out = right.filter((_row, index) => !matchedRight[index]).map((row) => [...new Array<Datum>(leftWidth).fill(null), ...row]);
-        if (out.length > 0) return out;
-      }
-      return null;
     },
   };
 }

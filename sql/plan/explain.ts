@@ -104,6 +104,16 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
           visit(current.left, depth + 1);
           return;
         }
+        if (current.merge !== undefined) {
+          const merge = current.merge;
+          out.push(`${pad}• ${current.joinType} join (merge)`);
+          // The keys as the inputs' columns, left = right, in the order both sides are sorted by.
+          const column = (position: number, index: number): string => `${merge.descending[index] ? '-' : '+'}@${position + 1}`;
+          detail(`merge keys: ${merge.leftColumns.map((position, index) => `${column(position, index)} = ${column(merge.rightColumns[index]!, index)}`).join(', ')}`);
+          visit(current.left, depth + 1);
+          visit(current.right, depth + 1);
+          return;
+        }
         out.push(`${pad}• ${current.joinType} join (${current.hashKeys === undefined ? 'nested loop' : 'hash'})`);
         visit(current.left, depth + 1);
         visit(current.right, depth + 1);

@@ -34,6 +34,7 @@ export type { TableStatistics } from './context.js';
 import { coerce, commonType } from './expr/coerce.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import type { JoinNode, PlanNode, ScanNode } from './plan.js';
+import { orderCompatible, outputOrdering } from './ordering.js';
 import { Scope } from './scope.js';
 import { chooseIndex, narrowedInteger } from './spans.js';
 
@@ -57,6 +58,7 @@ type HashKeys = NonNullable<JoinNode['hashKeys']>;
 export async function planJoinTree(ctx: PlanContext, node: PlanNode, scope: Scope, where: ast.Expr | null): Promise<PlanNode> {
   const walk = async (current: PlanNode, offset: number): Promise<PlanNode> => {
     if (current.kind === 'scan') return narrowScan(ctx, current, scope, offset, where);
+    if (current.kind === 'project') return planJoinStrategies(ctx, current);
     if (current.kind !== 'join' || current.lookup !== undefined) return current;
     const left = await walk(current.left, offset);
     const right = await walk(current.right, offset + current.left.width);
@@ -65,9 +67,22 @@ export async function planJoinTree(ctx: PlanContext, node: PlanNode, scope: Scop
       const keys = await equalityKeys(ctx, where, slice(scope, offset, left.width), slice(scope, offset + left.width, right.width));
       if (keys !== undefined) join = { ...join, joinType: 'inner', hashKeys: keys };
     }
-    return chooseLookup(ctx, join);
+    const lookup = await chooseLookup(ctx, join);
+    return lookup.lookup === undefined ? chooseMerge(lookup) : lookup;
   };
   return walk(node, 0);
+}
+
+/**
+ * Join strategies for a join tree already planned (a subquery's, or a USING join's under the
+ * render that merges its columns): no WHERE to push, the lookup and merge choices only.
+ */
+export async function planJoinStrategies(ctx: PlanContext, node: PlanNode): Promise<PlanNode> {
+  if (node.kind === 'project' && (node.input.kind === 'join' || node.input.kind === 'project')) return { ...node, input: await planJoinStrategies(ctx, node.input) };
+  if (node.kind !== 'join' || node.lookup !== undefined || node.merge !== undefined) return node;
+  const join: JoinNode = { ...node, left: await planJoinStrategies(ctx, node.left), right: await planJoinStrategies(ctx, node.right) };
+  const lookup = await chooseLookup(ctx, join);
+  return lookup.lookup === undefined ? chooseMerge(lookup) : lookup;
 }
 
 async function narrowScan(ctx: PlanContext, scan: ScanNode, scope: Scope, offset: number, where: ast.Expr | null): Promise<ScanNode> {
@@ -96,7 +111,13 @@ export async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftSc
       return undefined; // not a column of this side (or ambiguous): not a key
     }
   };
-  const keys: { left: CompiledExpr[]; right: CompiledExpr[]; types: SqlType[]; rightColumns: (number | undefined)[] } = { left: [], right: [], types: [], rightColumns: [] };
+  const keys: { left: CompiledExpr[]; right: CompiledExpr[]; types: SqlType[]; rightColumns: (number | undefined)[]; leftColumns: (number | undefined)[] } = {
+    left: [],
+    right: [],
+    types: [],
+    rightColumns: [],
+    leftColumns: [],
+  };
   for (const conjunct of conjuncts(condition)) {
     if (conjunct.kind !== 'BinaryOp' || conjunct.operator !== '=' || conjunct.operatorSchema !== null) continue;
     let l = await column(leftScope, conjunct.left);
@@ -116,6 +137,7 @@ export async function equalityKeys(ctx: PlanContext, condition: ast.Expr, leftSc
     keys.right.push(coerce(r.expr, type, 'implicit', ctx.compiler.paramTypes));
     keys.types.push(type);
     keys.rightColumns.push(r.position);
+    keys.leftColumns.push(l.position);
   }
   return keys.types.length === 0 ? undefined : keys;
 }
@@ -144,6 +166,41 @@ async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode>
   const costRows = lookup.exact && lookup.index.id === scan.table.primaryIndex.id ? pointLookupCostRows : prefixLookupCostRows;
   if (leftRows > lookupLeftRowsMax || leftRows * costRows >= rightRows) return join;
   return { ...join, lookup: { scan, ...lookup } };
+}
+
+/**
+ * A merge join for `join` if both inputs arrive ordered on some of its equality keys: the longest
+ * run of keys that is a prefix of both sides' orderings (same columns pairwise, same direction, in
+ * a type whose order the column's order implies). Chosen over the hash join whenever it exists —
+ * CockroachDB's and PostgreSQL's planners weigh an explicit sort against hashing; here no sort is
+ * ever added for it, so the merge join only replaces a hash join by something strictly cheaper:
+ * it streams both sides (a LIMIT above stops both reads early), builds no hash table and holds one
+ * key's right rows at a time instead of the whole right side.
+ */
+function chooseMerge(join: JoinNode): JoinNode {
+  const keys = join.hashKeys;
+  if (keys?.leftColumns === undefined || keys.rightColumns === undefined || join.lookup !== undefined) return join;
+  const left = outputOrdering(join.left);
+  const right = outputOrdering(join.right);
+  const merge = { left: [] as CompiledExpr[], right: [] as CompiledExpr[], types: [] as SqlType[], descending: [] as boolean[], leftColumns: [] as number[], rightColumns: [] as number[] };
+  const used = new Set<number>();
+  for (let position = 0; position < Math.min(left.length, right.length); position++) {
+    const l = left[position]!;
+    const r = right[position]!;
+    if (l.descending !== r.descending) break;
+    const key = keys.types.findIndex(
+      (type, index) => !used.has(index) && keys.leftColumns![index] === l.column && keys.rightColumns![index] === r.column && orderCompatible(l.type, type) && orderCompatible(r.type, type),
+    );
+    if (key === -1) break;
+    used.add(key);
+    merge.left.push(keys.left[key]!);
+    merge.right.push(keys.right[key]!);
+    merge.types.push(keys.types[key]!);
+    merge.descending.push(l.descending);
+    merge.leftColumns.push(l.column);
+    merge.rightColumns.push(r.column);
+  }
+  return merge.types.length === 0 ? join : { ...join, merge };
 }
 
 /** The index of the right table with the most leading columns bound by the keys (the primary on a tie). */

@@ -152,6 +152,24 @@ export interface JoinNode {
     readonly types: readonly SqlType[];
     /** Per key, the right row's column it reads when it is a bare column (a lookup join needs them). */
     readonly rightColumns?: readonly (number | undefined)[];
+    /** Per key, the left row's column it reads when it is a bare column (a merge join needs them). */
+    readonly leftColumns?: readonly (number | undefined)[];
+  };
+  /**
+   * A merge join (join-planning.ts, sql/exec/merge-join.ts): both inputs arrive ordered on these
+   * keys (sql/plan/ordering.ts), so the join walks them side by side, holding only the right
+   * rows of one key at a time — no hash table. `left[i]` and `right[i]` are equality keys of
+   * `hashKeys` in the order both inputs are sorted by, compared in `types[i]`, descending where
+   * the inputs are; `leftColumns`/`rightColumns` are the columns they read (for EXPLAIN). Any
+   * other key and the rest of the condition are checked by `on` on each candidate pair.
+   */
+  readonly merge?: {
+    readonly left: readonly CompiledExpr[];
+    readonly right: readonly CompiledExpr[];
+    readonly types: readonly SqlType[];
+    readonly descending: readonly boolean[];
+    readonly leftColumns: readonly number[];
+    readonly rightColumns: readonly number[];
   };
   /**
    * A lookup join (join-planning.ts): instead of reading the whole right side, each batch of left

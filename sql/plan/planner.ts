@@ -24,7 +24,7 @@ import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
-import { equalityKeys, planJoinTree } from './join-planning.js';
+import { equalityKeys, planJoinStrategies, planJoinTree } from './join-planning.js';
 import { planGenerateSeries } from './table-functions.js';
 import { virtualTable } from './virtual.js';
 import { containsWindow, windowNotAllowed, type WindowingContext } from './expr/window-functions.js';
@@ -323,7 +323,9 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     }
     assert(conditions.length === compiled.length, 'one condition per USING column');
     on = compiled.reduce<CompiledExpr | null>((all, next) => (all === null ? next : andExpr(all, next)), null);
-    const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, width: left.node.width + right.node.width };
+    // The USING columns are the join's equality keys (hash or merge join), as an ON would be.
+    const usingKeys = conditions.length === 0 ? undefined : await equalityKeys(ctx, { kind: 'And', args: conditions, location: -1 }, left.scope, right.scope);
+    const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, ...(usingKeys === undefined ? {} : { hashKeys: usingKeys }), width: left.node.width + right.node.width };
     return mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
   } else if (join.on !== null) {
     if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
@@ -460,6 +462,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   let node = from.node;
   const inputCompiler = ctx.compiler.withScope(from.scope);
   if (node.kind === 'join') node = await planJoinTree(ctx, node, from.scope, select.where);
+  else if (node.kind === 'project') node = await planJoinStrategies(ctx, node); // a USING join's render
   if (select.where !== null) {
     if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
     if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
