@@ -25,6 +25,10 @@
  * that time as its own figure, so the runs measure the steady state — as PostgreSQL's are measured
  * after `pgbench -i`'s VACUUM.
  *
+ * The ceiling (on by default, `--proxy-ceiling=0` skips it): with PostgreSQL still loaded, the
+ * select-only run again through a bare Node TCP proxy (bench/tcp-proxy.ts, its own process), the
+ * most any single-event-loop server in front of the same work could reach on this machine.
+ *
  * JSON lines (bench/_report.ts): tps for TPC-B and select-only with ratio rangedb/PostgreSQL,
  * latency averages (ratio > 1 means rangedb is slower), failed transactions, and init seconds.
  * Both servers are stopped on the way out, on failure and on Ctrl-C too.
@@ -32,7 +36,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { flag, nowMs, progress, report, round } from './_report.js';
-import { cleanUp, RangedbServer, ReferencePostgres, type Target } from './_servers.js';
+import { cleanUp, cleanups, freePort, RangedbServer, ReferencePostgres, waitForPort, type Target } from './_servers.js';
 
 const scale = flag('scale', 10);
 const clients = flag('clients', 8);
@@ -41,6 +45,7 @@ const seconds = flag('seconds', 60);
 const only = stringFlag('only') ?? 'both';
 const cpuProfDir = stringFlag('cpu-prof-dir');
 const settleSecondsMax = flag('settle-seconds-max', 600);
+const proxyCeiling = flag('proxy-ceiling', 1) !== 0;
 
 function stringFlag(name: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -127,6 +132,30 @@ async function settle(target: Target, pid: number | undefined): Promise<number> 
   return (nowMs() - start) / 1000;
 }
 
+/** pgbench's run arguments: clients, threads, duration, prepared statements, progress lines. */
+function runArgs(): string[] {
+  return ['-c', String(clients), '-j', String(jobs), '-T', String(seconds), '-M', 'prepared', '-P', String(Math.max(1, Math.min(10, Math.floor(seconds / 6))))];
+}
+
+/** Select-only through a bare Node TCP proxy in front of `target` (see the file comment). */
+async function measureThroughProxy(target: Target): Promise<PgbenchRun> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/bench/tcp-proxy.js', `--listen=${port}`, `--target=${target.port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  cleanups.push(() => child.kill('SIGKILL'));
+  try {
+    await waitForPort(port, 10_000, () => !exited);
+    const proxied: Target = { ...target, name: 'Node TCP proxy -> PostgreSQL', port };
+    progress(`${proxied.name}: select-only, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
+    const run = parseRun(await pgbench(proxied, ['-S', ...runArgs()]));
+    progress(describe(proxied, 'select-only', run));
+    return run;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 async function measure(target: Target, pid?: number): Promise<ServerFigures> {
   progress(`${target.name}: pgbench -i -s ${scale}`);
   const initStart = nowMs();
@@ -137,20 +166,21 @@ async function measure(target: Target, pid?: number): Promise<ServerFigures> {
   progress(`${target.name}: initialised in ${round(initSeconds, 2)} s ${phases}`);
   const settleSeconds = await settle(target, pid);
   if (pid !== undefined) progress(`${target.name}: idle ${round(settleSeconds, 1)} s after pgbench -i returned`);
-  const common = ['-c', String(clients), '-j', String(jobs), '-T', String(seconds), '-M', 'prepared', '-P', String(Math.max(1, Math.min(10, Math.floor(seconds / 6))))];
   progress(`${target.name}: TPC-B, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
-  const tpcb = parseRun(await pgbench(target, common));
+  const tpcb = parseRun(await pgbench(target, runArgs()));
   progress(describe(target, 'TPC-B', tpcb));
   progress(`${target.name}: select-only, ${clients} clients, ${jobs} threads, ${seconds} s, prepared`);
-  const selectOnly = parseRun(await pgbench(target, ['-S', ...common]));
+  const selectOnly = parseRun(await pgbench(target, ['-S', ...runArgs()]));
   progress(describe(target, 'select-only', selectOnly));
   return { initSeconds, settleSeconds, tpcb, selectOnly };
 }
 
-async function measurePostgres(): Promise<ServerFigures> {
+async function measurePostgres(): Promise<{ figures: ServerFigures; proxied: PgbenchRun | undefined }> {
   const pg = await ReferencePostgres.start({ maxConnections: clients + 20 });
   try {
-    return await measure(pg.target);
+    const figures = await measure(pg.target);
+    const proxied = proxyCeiling ? await measureThroughProxy(pg.target) : undefined;
+    return { figures, proxied };
   } finally {
     pg.stopSync();
   }
@@ -172,7 +202,7 @@ const none: ServerFigures = {
   selectOnly: { tps: 0, latencyAvgMs: 0, processed: 0, failed: 0, exitCode: 0, aborted: undefined },
 };
 
-function reportAll(ours: ServerFigures, reference: ServerFigures): void {
+function reportAll(ours: ServerFigures, reference: ServerFigures, proxied: PgbenchRun | undefined): void {
   const setup = `scale ${scale}, ${clients} clients, ${jobs} threads, ${seconds} s, -M prepared`;
   const runs = [
     ['TPC-B', ours.tpcb, reference.tpcb],
@@ -202,6 +232,16 @@ function reportAll(ours: ServerFigures, reference: ServerFigures): void {
       extra: { failedPercent: attempts === 0 ? 0 : (100 * run.failed) / attempts },
     });
   }
+  if (proxied !== undefined) {
+    report({
+      bench: 'pgbench',
+      metric: `select-only tps through a bare Node TCP proxy in front of PostgreSQL: the ceiling of a one-event-loop server (${setup}); reference: PostgreSQL 15 direct`,
+      unit: 'tps',
+      value: proxied.tps,
+      reference: reference.selectOnly.tps,
+    });
+    if (only !== 'postgres') report({ bench: 'pgbench', metric: `select-only tps, rangedb against that ceiling (${setup}); reference: the Node TCP proxy`, unit: 'tps', value: ours.selectOnly.tps, reference: proxied.tps });
+  }
   report({ bench: 'pgbench', metric: `pgbench -i -s ${scale} (create, client-side COPY, primary keys); reference: PostgreSQL 15`, unit: 's', value: ours.initSeconds, reference: reference.initSeconds });
   report({ bench: 'pgbench', metric: `rangedb busy after pgbench -i -s ${scale} returned (asynchronous intent resolution; waited before the runs); reference: none`, unit: 's', value: ours.settleSeconds, reference: 0 });
 }
@@ -209,9 +249,9 @@ function reportAll(ours: ServerFigures, reference: ServerFigures): void {
 async function main(): Promise<void> {
   if (!['both', 'postgres', 'rangedb'].includes(only)) throw new Error('--only must be both, postgres or rangedb');
   progress(`pgbench: scale ${scale}, ${clients} clients, ${jobs} threads, ${seconds} s per run, PostgreSQL 15 then rangedb`);
-  const reference = only === 'rangedb' ? none : await measurePostgres();
+  const { figures: reference, proxied } = only === 'rangedb' ? { figures: none, proxied: undefined } : await measurePostgres();
   const ours = only === 'postgres' ? none : await measureRangedb();
-  reportAll(ours, reference);
+  reportAll(ours, reference, proxied);
 }
 
 try {

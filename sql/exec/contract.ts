@@ -29,6 +29,7 @@
 import type { Sender } from '../../kv/api/index.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { Txn, TxnDeps } from '../../txn/index.js';
+import type { AdvisoryLockOwner, AdvisoryLockTable } from './advisory-locks.js';
 import type { Statement } from '../parser/ast.js';
 import type { Datum } from '../types/datum.js';
 import type { SqlType } from '../types/sql-type.js';
@@ -78,6 +79,23 @@ export interface RunContext {
   /** $1…$n, already converted to the types `PreparedStatement.paramTypes` says. */
   readonly params: readonly Datum[];
   readonly cancel: CancelSignal;
+  /** What the session offers a statement beyond its transaction; absent where no session runs it. */
+  readonly session?: SessionServices;
+}
+
+/**
+ * The session's side of functions with session-wide effects: advisory locks (held past the
+ * statement) and `set_config` (a SET from inside a query). A statement calling one without a
+ * session (an engine-only test) fails with 0A000.
+ */
+export interface SessionServices {
+  readonly advisoryLocks: AdvisoryLockOwner;
+  /** `set_config(name, value, is_local)`: SET [LOCAL] name = value; returns the new value as SHOW prints it. */
+  setConfig(name: string, value: string, isLocal: boolean): string;
+  /** The session's lock_timeout in ms (0: wait without limit). */
+  lockTimeoutMs(): number;
+  /** A notice for the client (PostgreSQL's WARNING of an unlock of a lock not held). */
+  notice(notice: Notice): void;
 }
 
 export interface StatementResult {
@@ -174,4 +192,6 @@ export interface SqlEngine {
   prepare(statement: Statement, ctx: PrepareContext): Promise<PreparedStatement>;
   /** Creates the system database objects on first start (defaultdb, postgres, public schemas). Idempotent. */
   bootstrap(txn: Txn): Promise<void>;
+  /** The node's advisory lock manager (sessions take an owner handle on it); absent in test engines. */
+  readonly advisoryLocks?: AdvisoryLockTable;
 }

@@ -119,7 +119,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     const added: number[] = [];
     for (let index = before; index < compiler.slots.length; index++) {
       const kind = compiler.slots[index]!.kind;
-      if (kind === 'nextval' || kind === 'currval' || kind === 'setval') added.push(index);
+      if (kind === 'nextval' || kind === 'currval' || kind === 'setval' || kind === 'session') added.push(index);
     }
     if (!slotsUsed.has(compiled)) slotsUsed.set(compiled, added);
     return compiled;
@@ -167,7 +167,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   // DO NOTHING with a target skips only rows that conflict on that constraint (the arbiter); a
   // conflict on another still fails with 23505. Without a target, every unique constraint is one.
   const arbiter = onConflict !== null && upsert === null && onConflict.columns.length > 0 ? conflictTarget(table, onConflict.columns).id : undefined;
-  const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
+  const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
   return {
     columns: returning.columns,
     paramTypes: [],
@@ -362,7 +362,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
   }
   const checks = await compileChecks(pctx.compiler, table);
   const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
-  const hasRowSlots = pctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval');
+  const hasRowSlots = pctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
   return {
     columns: returning.columns,
     paramTypes: [],
@@ -374,7 +374,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const updated: Datum[][] = [];
       for (const joinedRow of rows) {
-        if (hasRowSlots) await rt.fillRowSlots();
+        if (hasRowSlots) await rt.fillRowSlots(undefined, joinedRow);
         const oldRow = joined ? joinedRow.slice(0, width) : joinedRow;
         const newRow = [...oldRow];
         for (const { position, expr } of assignments) newRow[position] = expr.eval(joinedRow, rt.ctx);

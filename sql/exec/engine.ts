@@ -32,6 +32,8 @@ import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
 import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { RangeTableStatistics } from './table-stats.js';
+import { AdvisoryLockTable } from './advisory-locks.js';
+import { sessionSlot } from './session-functions.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
@@ -58,6 +60,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   const cache = new DescriptorCache();
   const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db);
   const statistics = new RangeTableStatistics(deps);
+  const advisoryLocks = new AdvisoryLockTable();
 
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
@@ -86,6 +89,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   return {
+    advisoryLocks,
     async prepare(statement: ast.Statement, ctx: PrepareContext): Promise<PreparedStatement> {
       const catalog = await Catalog.open(ctx.txn, cache);
       let planned = await plan(statement, catalog, ctx.settings, ctx.paramTypeHints);
@@ -172,7 +176,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     };
   }
 
-  /** `Runtime.fillRowSlots` of a plan that calls nextval/currval/setval (sequences resolved once per run). */
+  /** `Runtime.fillRowSlots` of a plan that calls nextval/currval/setval (sequences resolved once per run) or a session function. */
   function rowSlotFiller(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext): (only?: readonly number[]) => Promise<void> {
     const sequences = new Map<string, SequenceDesc>();
     const sequence = async (name: string): Promise<SequenceDesc> => {
@@ -180,8 +184,11 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       if (found === undefined) sequences.set(name, (found = await resolveSequence(catalog, run.settings, parseQualifiedName(name))));
       return found;
     };
-    return async (only) => {
-      for (const index of only ?? planned.rowSlotIndexes) ctx.slots[index] = await sequenceSlot(planned.slots[index]!, sequence, run, ctx);
+    return async (only, row = []) => {
+      for (const index of only ?? planned.rowSlotIndexes) {
+        const slot = planned.slots[index]!;
+        ctx.slots[index] = slot.kind === 'session' ? await sessionSlot(slot, row, run, ctx) : await sequenceSlot(slot, sequence, run, ctx);
+      }
     };
   }
 
@@ -223,7 +230,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
-    assert(slot.kind !== 'subquery' && slot.kind !== 'catalog', 'row slots are sequence calls');
+    assert(slot.kind !== 'subquery' && slot.kind !== 'catalog' && slot.kind !== 'session', 'row slots are sequence calls');
     const descriptor = await sequence(slot.sequence);
     const values = currentValues.get(run.settings) ?? new Map<number, bigint>();
     currentValues.set(run.settings, values);

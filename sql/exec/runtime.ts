@@ -25,9 +25,10 @@ export interface Runtime {
   readonly cancel: CancelSignal;
   /**
    * Computes this row's per-row slots (nextval) into `ctx.slots`: all of the statement's, or
-   * `only` these (a VALUES row fills the sequence calls it makes, no others).
+   * `only` these (a VALUES row fills the sequence calls it makes, no others). `row` is the row
+   * the slots' arguments read (a session function's `pg_try_advisory_lock(id)`); none by default.
    */
-  readonly fillRowSlots: (only?: readonly number[]) => Promise<void>;
+  readonly fillRowSlots: (only?: readonly number[], row?: readonly Datum[]) => Promise<void>;
   /** Runs the correlated subqueries of `slots` for the enclosing row `row`, into `ctx.slots`. */
   readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
   /** The statement's point lookup, already read (see `PrefetchedReads`). */

@@ -27,7 +27,7 @@ import { resolveTypeName } from '../types/resolve.js';
 import { parseText, type TextContext } from '../types/text-io.js';
 import { timeZoneFromSetting } from '../types/timezone.js';
 import type { FormatCode } from '../pgwire/backend-messages.js';
-import type { CancelSignal, Notice, PreparedStatement, ResultColumn, SessionSettings, SqlEngine } from '../exec/contract.js';
+import type { CancelSignal, Notice, PreparedStatement, ResultColumn, SessionServices, SessionSettings, SqlEngine } from '../exec/contract.js';
 import { startCopy, type CopyFromStdin, type CopyHost } from './copy-statement.js';
 import type { Execution, ExecuteOutcome, Portal, RowSink, SessionStatement } from './statements.js';
 
@@ -140,6 +140,14 @@ export class Session {
       if (this.cancelReason !== undefined) throw queryCanceled(this.cancelReason === 'timeout');
     },
   };
+  /**
+   * What statements get of the session (advisory locks, set_config); undefined when the engine
+   * has no advisory lock table. Its transaction-level locks are settled after every statement
+   * and transaction end; all its locks go when the session closes.
+   */
+  private readonly services: SessionServices | undefined;
+  /** set_config(…, true) outside a block: the values to restore when the statement ends. */
+  private readonly statementUndo = new Map<string, string>();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -153,6 +161,16 @@ export class Session {
       strictSerializable: identity.strictSerializable ?? false,
     });
     this.block = new TransactionBlock(deps.db, deps.txnDeps);
+    const table = deps.engine.advisoryLocks;
+    this.services =
+      table === undefined
+        ? undefined
+        : {
+            advisoryLocks: table.owner(deps.txnDeps.timers),
+            setConfig: (name, value, isLocal) => this.setConfig(name, value, isLocal),
+            lockTimeoutMs: () => parseDurationMs(this.variables.get('lock_timeout'), 'lock_timeout'),
+            notice: (notice) => this.output.notice(notice),
+          };
   }
 
   // ───────────────────────────── state the connection reads ─────────────────────────────
@@ -341,7 +359,16 @@ export class Session {
       this.running = false;
       this.extended = false;
       this.cancelReason = undefined;
+      this.endOfStatement();
     }
+  }
+
+  /** After each statement: transaction-level advisory locks of ended transactions go, statement-local settings are undone. */
+  private endOfStatement(): void {
+    this.services?.advisoryLocks.settle();
+    if (this.statementUndo.size === 0) return;
+    for (const [name, value] of this.statementUndo) this.report(this.variables.restore(name, value));
+    this.statementUndo.clear();
   }
 
   /** Whether an extended-query batch's implicit transaction is open (until Sync). */
@@ -370,6 +397,7 @@ export class Session {
    */
   async sync(): Promise<void> {
     await this.commitBatch();
+    this.services?.advisoryLocks.settle();
     if (this.block.phase === 'idle') this.portals.clear();
   }
 
@@ -403,10 +431,13 @@ export class Session {
     if (txn !== undefined && isAmbiguousError(error)) txn.abandon();
     else if (txn !== undefined && !txn.isFinished) await txn.rollback().catch(() => undefined); // pushers clean up otherwise
     if (batch.ranDdl) this.deps.catalogVersion.value += 1;
+    this.services?.advisoryLocks.settle();
   }
 
   /** The connection is closing: roll back whatever is open. */
   async close(): Promise<void> {
+    // Advisory locks first: a session waiting for one fails, and others waiting on this one's go on.
+    this.services?.advisoryLocks.close();
     await this.abortBatch();
     await this.block.rollback();
     this.afterCommit = [];
@@ -557,7 +588,7 @@ export class Session {
     const plan = await this.planFor(portal.statement, txn);
     if (plan.columns !== undefined) sink.describe(plan.columns);
     this.cancelSignal.throwIfCancelled();
-    const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal });
+    const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, ...(this.services === undefined ? {} : { session: this.services }) });
     const execution: Execution = { result, txn, rowCount: 0 };
     const outcome = await this.pull(portal, execution, rowsMax, (rows) => {
       progress.delivered = true;
@@ -837,11 +868,36 @@ export class Session {
       this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
       return;
     }
+    this.setText(name, values === null ? null : values.map(settingText).join(', '), local);
+  }
+
+  /**
+   * `set_config(name, value, is_local)`: SET [LOCAL] from a query; returns the value as SHOW
+   * prints it. A local one outside a block lasts until the statement's implicit transaction
+   * ends, as in PostgreSQL (kysely's migrator sets lock_timeout so, in a CTE).
+   */
+  private setConfig(name: string, value: string, isLocal: boolean): string {
+    if (name.toLowerCase() === 'transaction_isolation') {
+      this.checkIsolation(value, null);
+      return this.variables.get(name);
+    }
+    if (isLocal && this.block.phase === 'idle') {
+      const key = name.toLowerCase();
+      if (!this.statementUndo.has(key)) this.statementUndo.set(key, this.variables.find(name) ?? (key.includes('.') ? '' : this.variables.get(name)));
+      this.setVariable(name, value);
+    } else {
+      this.setText(name, value, isLocal);
+    }
+    return this.variables.get(name);
+  }
+
+  /** SET [LOCAL] `name` to `text` (RESET when null), remembered for the block's undo. */
+  private setText(name: string, text: string | null, local: boolean): void {
     const key = name.toLowerCase();
     // A custom variable (`my.x`) not set before is undone to '' (PostgreSQL keeps its placeholder).
     const before = this.variables.find(name) ?? (key.includes('.') ? '' : undefined);
-    if (values === null) this.report(this.variables.reset(name));
-    else this.setVariable(name, values.map(settingText).join(', '));
+    if (text === null) this.report(this.variables.reset(name));
+    else this.setVariable(name, text);
     if (before === undefined || (this.block.phase === 'idle' && this.batch === undefined)) return;
     if (local) {
       if (!this.localUndo.has(key)) this.localUndo.set(key, before);

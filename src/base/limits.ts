@@ -240,6 +240,16 @@ export const limits = Object.freeze({
    * admin transaction and meta2 read, so a statement of thousands would hold its session for long.
    */
   sqlAdminSplitRowsMax: 1_000,
+  /**
+   * Distinct advisory locks one session may hold at once (sql/exec/advisory-locks.ts); past it
+   * 53200 `out of shared memory`, as PostgreSQL answers when its lock table is full.
+   */
+  sqlAdvisoryLocksPerSessionMax: 10_000,
+  /**
+   * How often a session waiting for an advisory lock wakes to check its statement's cancel
+   * signal, statement_timeout and lock_timeout, in ms (a grant wakes it at once).
+   */
+  sqlAdvisoryLockPollMs: 20,
 });
 
 export type Limits = typeof limits;

@@ -1,12 +1,14 @@
 // kysely (PostgresDialect over node-postgres) against a real node's SQL listener: its Migrator
-// (kysely_migration and kysely_migration_lock, locked with SELECT … FOR UPDATE in a transaction),
+// (kysely_migration and kysely_migration_lock, serialized by its default adapter's session-level
+// advisory lock: set_config('lock_timeout', …, true) then pg_advisory_lock in one statement),
 // introspection (db.introspection.getTables/getSchemas — pg_catalog queries with
 // has_schema_privilege, col_description and pg_get_serial_sequence), the typed query builder's
 // CRUD, joins, aggregates, RETURNING, ON CONFLICT, transactions and savepoints, and types as
 // node-postgres returns them. No foreign keys: another change adds them.
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql, type DialectAdapter, type Generated, type Migration, type MigrationLockOptions, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Generated, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateAfter } from '../support/settled.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
 interface Database {
@@ -55,29 +57,8 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
-/**
- * kysely's Migrator serializes migrators with a session-level advisory lock
- * (`pg_advisory_lock`), which rangedb does not have: a lock that outlives transactions must be
- * cluster-wide, not one node's memory. Until it has, this adapter takes the lock the way knex
- * does, as a row in kysely's own lock table flipped by a compare-and-set UPDATE — a serializable
- * write, so two migrators on any nodes cannot both win.
- */
-class LockRowAdapter extends PostgresAdapter {
-  override async acquireMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
-    const table = sql.table(options.lockTable);
-    const taken = await sql`UPDATE ${table} SET is_locked = 1 WHERE id = ${options.lockRowId} AND is_locked = 0`.execute(db);
-    if (taken.numAffectedRows !== 1n) throw new Error('another migrator holds the migration lock');
-  }
-  override async releaseMigrationLock(db: Kysely<unknown>, options: MigrationLockOptions): Promise<void> {
-    await sql`UPDATE ${sql.table(options.lockTable)} SET is_locked = 0 WHERE id = ${options.lockRowId}`.execute(db);
-  }
-}
-
-class LockRowDialect extends PostgresDialect {
-  override createAdapter(): DialectAdapter {
-    return new LockRowAdapter();
-  }
-}
+/** The advisory lock key kysely's PostgresAdapter takes around a migration run (its LOCK_ID). */
+const kyselyLockId = '3853314791062309107';
 
 let server: SqlNode;
 let db: Kysely<Database>;
@@ -86,7 +67,7 @@ beforeAll(async () => {
   const pool = new pg.Pool({ connectionString: server.url, max: 4 });
   // An idle client hears 57P01 when the node stops at the end: not a test failure.
   pool.on('error', () => undefined);
-  db = new Kysely<Database>({ dialect: new LockRowDialect({ pool }) });
+  db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 });
 afterAll(async () => {
   await db?.destroy();
@@ -95,10 +76,16 @@ afterAll(async () => {
 
 describe('kysely', () => {
   it('migrates to latest under its lock, down one step and up again', async () => {
-    // The advisory lock kysely takes by default is missing (see LockRowAdapter).
-    await expect(sql`SELECT pg_advisory_lock(1)`.execute(db)).rejects.toMatchObject({ code: '42883' });
+    // Another session holds kysely's migration lock: the migrator waits for it.
+    const holder = new pg.Client({ connectionString: server.url });
+    await holder.connect();
+    await holder.query(`SELECT pg_advisory_lock(${kyselyLockId})`);
     const migrator = new Migrator({ db, provider });
-    const first = await migrator.migrateToLatest();
+    const running = migrator.migrateToLatest();
+    expect(await stateAfter(running, 300)).toBe('pending');
+    await holder.query(`SELECT pg_advisory_unlock(${kyselyLockId})`);
+    const first = await running;
+    await holder.end();
     expect(first.error).toBeUndefined();
     expect(first.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
       ['2024_01_people', 'Up', 'Success'],

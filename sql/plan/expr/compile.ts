@@ -26,6 +26,7 @@ import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { binaryOperator, unaryOperator } from './operators.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
+import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -45,7 +46,9 @@ export type SlotSpec =
       readonly nested?: boolean;
     }
   /** The statement calls a catalog function: load the catalog snapshot first (one per statement). */
-  | { readonly kind: 'catalog' };
+  | { readonly kind: 'catalog' }
+  /** A call with a session-wide effect (advisory locks, set_config: session-functions.ts), per row. */
+  | { readonly kind: 'session'; readonly name: string; readonly overload: SessionFunctionOverload; readonly args: readonly CompiledExpr[] };
 
 /**
  * How the compiler plans a subquery (the engine supplies it): its column types, and whether it
@@ -466,6 +469,8 @@ export class ExprCompiler {
     if (aggregateNames.has(name)) return this.aggregate(expr, name);
     if (expr.filter !== null || expr.distinct || expr.orderBy.length > 0) throw new SqlError('42809', `${name} is not an aggregate function`);
     if (name === 'nextval' || name === 'currval' || name === 'setval') return this.sequenceFunction(expr, name);
+    const session = sessionFunctions.get(name);
+    if (session !== undefined) return this.sessionFunction(expr, name, session);
     const overloads = builtinFunctions.get(name) ?? catalogFunction(name);
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
     if (overloads === undefined) throw noFunction(name, args);
@@ -517,6 +522,17 @@ export class ExprCompiler {
       this.slots.push({ kind: name, sequence });
     }
     return { type: int8Type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };
+  }
+
+  /** A call of session-functions.ts: its arguments coerced to the first overload they fit, its value a row slot. */
+  private async sessionFunction(expr: ast.FuncCall, name: string, overloads: readonly SessionFunctionOverload[]): Promise<CompiledExpr> {
+    const args = await inOrder(expr.args, (arg) => this.compile(arg));
+    const overload = overloads.find((candidate) => candidate.args.length === args.length && args.every((arg, index) => isOpen(arg) || canCoerce(arg.type, candidate.args[index]!, 'implicit')));
+    if (overload === undefined) throw noFunction(name, args);
+    const coerced = args.map((arg, index) => coerce(arg, overload.args[index]!, 'implicit', this.paramTypes));
+    const slot = this.slots.length;
+    this.slots.push({ kind: 'session', name, overload, args: coerced });
+    return { type: overload.result, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };
   }
 
   private async aggregate(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
