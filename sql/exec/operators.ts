@@ -65,7 +65,7 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
           if (batch === null) return null;
           const out: RowBatch = [];
           for (const row of batch) {
-            if (node.rowSlots) await rt.fillRowSlots();
+            if (node.rowSlots) await rt.fillRowSlots(undefined, row);
             if (node.correlatedSlots !== undefined) await rt.fillCorrelated(node.correlatedSlots, row);
             out.push(evals.map((e) => e(row, rt.ctx)));
           }

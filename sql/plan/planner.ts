@@ -605,7 +605,7 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
 }
 
 async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
-  const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval');
+  const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval' || slot.kind === 'session');
   const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
   let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, width: projected.exprs.length };
   if (select.distinct !== null && select.distinct.length === 0) {
