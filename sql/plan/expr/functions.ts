@@ -10,10 +10,10 @@ import { absolute } from '../../types/arithmetic.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { formatText } from '../../types/text-io.js';
+import { datetimeFunctions } from './datetime-functions.js';
 import * as math from './math-functions.js';
 import * as strings from './string-functions.js';
 import {
-  boolType,
   byteaType,
   formatType,
   float8Type,
@@ -209,7 +209,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['pg_typeof', [{ args: ['any'], result: textType, strict: false, immutable: true, impl: (_a, types) => typeNameOf(types[0]!) }]],
   ['num_nonnulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg !== null).length }]],
   ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
-  ['isfinite', [strictOverload([timestamptzType()], boolType, () => true)]],
+  ...datetimeFunctions(),
 ]);
 
 function floorNumeric(value: Numeric): Numeric {
