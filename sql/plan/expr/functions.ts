@@ -13,6 +13,7 @@ import { formatText } from '../../types/text-io.js';
 import { datetimeFunctions } from './datetime-functions.js';
 import * as math from './math-functions.js';
 import * as strings from './string-functions.js';
+import { textAndArrayFunctions } from './text-functions.js';
 import {
   byteaType,
   formatType,
@@ -210,6 +211,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['num_nonnulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg !== null).length }]],
   ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
   ...datetimeFunctions(),
+  ...textAndArrayFunctions(),
 ]);
 
 function floorNumeric(value: Numeric): Numeric {

@@ -41,6 +41,11 @@ export function translatePattern(pattern: string): string {
     .replace(/\\Y/g, '\\B');
 }
 
+/** A PostgreSQL ARE pattern compiled (cached), or 2201B: for the regexp_* functions. */
+export function compiledRegex(pattern: string, caseInsensitive: boolean): RegExp {
+  return compiled(pattern, caseInsensitive);
+}
+
 function compiled(pattern: string, caseInsensitive: boolean): RegExp {
   const key = `${caseInsensitive ? 'i' : 'c'}${pattern}`;
   let regex = cache.get(key);
