@@ -83,7 +83,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       subqueries,
       paramTypes: resolved,
       lookupScan,
-      rowSlotIndexes: slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' ? [] : [index])),
+      rowSlotIndexes: slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' || slot.kind === 'setReturning' ? [] : [index])),
       hasCatalogSlot: slots.some((slot) => slot.kind === 'catalog'),
     };
   }
@@ -230,7 +230,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
-    assert(slot.kind !== 'subquery' && slot.kind !== 'catalog' && slot.kind !== 'session', 'row slots are sequence calls');
+    assert(slot.kind !== 'subquery' && slot.kind !== 'catalog' && slot.kind !== 'session' && slot.kind !== 'setReturning', 'row slots are sequence calls');
     const descriptor = await sequence(slot.sequence);
     const values = currentValues.get(run.settings) ?? new Map<number, bigint>();
     currentValues.set(run.settings, values);

@@ -18,6 +18,7 @@ import { hashJoinSource } from './hash-join.js';
 import { lookupJoinSource } from './lookup-join.js';
 import { mergeJoinSource } from './merge-join.js';
 import { ScanSource } from './scan.js';
+import { projectSetSource } from './project-set.js';
 import { windowSource } from './window.js';
 
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
@@ -57,6 +58,7 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       };
     }
     case 'project': {
+      if (node.setReturning !== undefined) return projectSetSource(node, node.setReturning, rt, buildSource(node.input, rt));
       const input = buildSource(node.input, rt);
       const evals = node.exprs.map((expr) => expr.eval);
       return {

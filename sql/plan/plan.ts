@@ -11,6 +11,7 @@ import type { RowCodec } from '../rowcodec/row-codec.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { AggregateCall } from './expr/aggregates.js';
 import type { CompiledExpr, EvalContext } from './expr/compiled.js';
+import type { SetReturningCall } from './expr/set-returning.js';
 import type { Txn } from '../../txn/index.js';
 import type { Datum } from '../types/datum.js';
 import type { WindowFunctionPlan, WindowOrderKey } from './window-plan.js';
@@ -77,6 +78,11 @@ export interface ProjectNode {
   readonly rowSlots: boolean;
   /** Slots of correlated subqueries in the expressions: run for each input row first. */
   readonly correlatedSlots?: readonly number[];
+  /**
+   * Set-returning calls of a SELECT list (PostgreSQL's ProjectSet; expr/set-returning.ts): each
+   * input row gives as many rows as its longest call, the slot of each call set per row.
+   */
+  readonly setReturning?: readonly { readonly slot: number; readonly call: SetReturningCall }[];
   readonly width: number;
 }
 

@@ -18,7 +18,7 @@ import { RowCodec } from '../rowcodec/row-codec.js';
 import { int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
-import { exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
+import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
@@ -468,6 +468,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
     const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
+    if (ctx.compiler.slots.slice(slotsBefore).some((slot) => slot.kind === 'setReturning')) throw new SqlError('0A000', 'set-returning functions are not allowed in WHERE');
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
     if (node.kind === 'scan') {
       const choice = await chooseIndex(node.table, select.where, inputCompiler);
@@ -607,7 +608,9 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
 async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
   const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval' || slot.kind === 'session');
   const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
-  let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, width: projected.exprs.length };
+  const setReturning = claimSetReturning(ctx.compiler.slots);
+  const expands = setReturning.length === 0 ? {} : { setReturning };
+  let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, ...expands, width: projected.exprs.length };
   if (select.distinct !== null && select.distinct.length === 0) {
     node = { kind: 'distinct', input: node, types: projected.exprs.map((expr) => expr.type), width: node.width };
   }

@@ -27,6 +27,7 @@ import { binaryOperator, unaryOperator } from './operators.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
+import { setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -48,7 +49,9 @@ export type SlotSpec =
   /** The statement calls a catalog function: load the catalog snapshot first (one per statement). */
   | { readonly kind: 'catalog' }
   /** A call with a session-wide effect (advisory locks, set_config: session-functions.ts), per row. */
-  | { readonly kind: 'session'; readonly name: string; readonly overload: SessionFunctionOverload; readonly args: readonly CompiledExpr[] };
+  | { readonly kind: 'session'; readonly name: string; readonly overload: SessionFunctionOverload; readonly args: readonly CompiledExpr[] }
+  /** A set-returning call in a SELECT list (set-returning.ts): the projection that claims it sets it per emitted row. */
+  | { readonly kind: 'setReturning'; readonly call: SetReturningCall };
 
 /**
  * How the compiler plans a subquery (the engine supplies it): its column types, and whether it
@@ -471,6 +474,7 @@ export class ExprCompiler {
     if (name === 'nextval' || name === 'currval' || name === 'setval') return this.sequenceFunction(expr, name);
     const session = sessionFunctions.get(name);
     if (session !== undefined) return this.sessionFunction(expr, name, session);
+    if (setReturningNames.has(name)) return this.setReturning(expr, name);
     const overloads = builtinFunctions.get(name) ?? catalogFunction(name);
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
     if (overloads === undefined) throw noFunction(name, args);
@@ -533,6 +537,17 @@ export class ExprCompiler {
     const slot = this.slots.length;
     this.slots.push({ kind: 'session', name, overload, args: coerced });
     return { type: overload.result, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };
+  }
+
+  /** A set-returning call: a slot that the SELECT list's projection fills row by row (`claimSetReturning`). */
+  private async setReturning(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
+    const before = this.slots.length;
+    const args = await inOrder(expr.args, (arg) => this.compile(arg));
+    if (this.slots.slice(before).some((slot) => slot.kind === 'setReturning')) throw new SqlError('0A000', 'set-returning functions nested in the arguments of another are not supported yet');
+    const call = setReturningCall(name, args, this.paramTypes);
+    const slot = this.slots.length;
+    this.slots.push({ kind: 'setReturning', call });
+    return { type: call.type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };
   }
 
   private async aggregate(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
@@ -818,6 +833,23 @@ function chooseOverload(overloads: readonly FunctionOverload[], args: readonly C
     if (fits(overload, false) && (best === undefined || exactMatches(overload) > exactMatches(best))) best = overload;
   }
   return best;
+}
+
+const claimedSetReturning = new WeakSet<SlotSpec>();
+
+/**
+ * The set-returning slots compiled since `from` that no projection has taken yet (a subquery's
+ * own projection takes its calls first), now taken: the caller's projection sets them.
+ */
+export function claimSetReturning(slots: readonly SlotSpec[], from = 0): { readonly slot: number; readonly call: SetReturningCall }[] {
+  const claimed: { slot: number; call: SetReturningCall }[] = [];
+  for (let index = from; index < slots.length; index++) {
+    const spec = slots[index]!;
+    if (spec.kind !== 'setReturning' || claimedSetReturning.has(spec)) continue;
+    claimedSetReturning.add(spec);
+    claimed.push({ slot: index, call: spec.call });
+  }
+  return claimed;
 }
 
 function noFunction(name: string, args: readonly CompiledExpr[]): SqlError {

@@ -1,0 +1,128 @@
+/**
+ * Set-returning functions in a SELECT list (PostgreSQL 10+'s ProjectSet): `SELECT
+ * generate_series(1, 3)`, `SELECT id, unnest(tags) FROM t`, `jsonb_array_elements(doc)`. Each
+ * call compiles to a slot; the projection (sql/exec/project-set.ts) runs every call of its list
+ * for an input row and emits as many rows as the longest returns, the calls advancing in lockstep
+ * and a shorter one giving NULL once it is done; the other expressions are evaluated for each
+ * emitted row. A row for which every call returns nothing emits nothing.
+ *
+ * A call's values come from an iterator, so `generate_series(1, 10000000) LIMIT 3` holds three
+ * values, not ten million. (The FROM forms are sql/plan/table-functions.ts.)
+ */
+import { SqlError } from '../../catalog/errors.js';
+import { arithmetic } from '../../types/arithmetic.js';
+import type { Datum } from '../../types/datum.js';
+import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
+import { Numeric } from '../../types/numeric.js';
+import { formatType, int4Type, jsonbType, textType, type SqlType } from '../../types/sql-type.js';
+import { coerce, commonType, isOpen } from './coerce.js';
+import type { CompiledExpr } from './compiled.js';
+
+/** A set-returning call, compiled: its arguments and how their values become its rows' values. */
+export interface SetReturningCall {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly args: readonly CompiledExpr[];
+  /** The values for one input row's arguments (never called with a NULL argument: no rows then). */
+  readonly expand: (args: readonly Datum[]) => Iterator<Datum>;
+}
+
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys']);
+
+const noFunction = (name: string, args: readonly CompiledExpr[]): SqlError =>
+  new SqlError('42883', `function ${name}(${args.map((arg) => (isOpen(arg) ? 'unknown' : formatType(arg.type))).join(', ')}) does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+  });
+
+/** Resolves `name(args)` to a call; 42883 where PostgreSQL has no such overload. */
+export function setReturningCall(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
+  switch (name) {
+    case 'generate_series':
+      return generateSeries(args, paramTypes);
+    case 'unnest': {
+      const array = args.length === 1 ? args[0]! : undefined;
+      if (array === undefined || array.type.kind !== 'array') throw noFunction(name, args);
+      return { name, type: array.type.element, args: [array], expand: ([value]) => flatten(value as readonly Datum[]) };
+    }
+    case 'jsonb_array_elements':
+    case 'jsonb_array_elements_text': {
+      const doc = jsonbArgument(name, args, paramTypes);
+      const asText = name === 'jsonb_array_elements_text';
+      return { name, type: asText ? textType : jsonbType, args: [doc], expand: ([value]) => arrayElements(value as string, asText) };
+    }
+    case 'jsonb_object_keys': {
+      const doc = jsonbArgument(name, args, paramTypes);
+      return { name, type: textType, args: [doc], expand: ([value]) => objectKeys(value as string) };
+    }
+    default:
+      throw new SqlError('0A000', `set-returning function ${name} is not supported in the select list`);
+  }
+}
+
+function jsonbArgument(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const doc = args[0];
+  if (args.length !== 1 || doc === undefined || (!isOpen(doc) && doc.type.kind !== 'jsonb')) throw noFunction(name, args);
+  return coerce(doc, jsonbType, 'implicit', paramTypes);
+}
+
+function generateSeries(args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
+  if (args.length < 2 || args.length > 3) throw noFunction('generate_series', args);
+  let type = commonType(args, 'generate_series');
+  if (type.kind === 'text' || type.kind === 'int2') type = int4Type;
+  if (type.kind !== 'int4' && type.kind !== 'int8' && type.kind !== 'numeric') throw noFunction('generate_series', args);
+  const seriesType = type;
+  const coerced = args.map((arg) => coerce(arg, seriesType, 'implicit', paramTypes));
+  return { name: 'generate_series', type: seriesType, args: coerced, expand: (values) => series(seriesType, values[0]!, values[1]!, values[2]) };
+}
+
+function* series(type: SqlType, start: Datum, stop: Datum, step: Datum | undefined): Iterator<Datum> {
+  const numeric = type.kind === 'numeric';
+  const one: Datum = type.kind === 'int8' ? 1n : numeric ? Numeric.of(1n) : 1;
+  const by = step ?? one;
+  const sign = numeric ? (by as Numeric).compare(Numeric.zero) : by === 0 || by === 0n ? 0 : (by as number | bigint) > 0 ? 1 : -1;
+  if (sign === 0) throw new SqlError('22023', 'step size cannot equal zero');
+  const compare = (a: Datum, b: Datum): number => (numeric ? (a as Numeric).compare(b as Numeric) : a! < b! ? -1 : a! > b! ? 1 : 0);
+  let current = start;
+  while (sign > 0 ? compare(current, stop) <= 0 : compare(current, stop) >= 0) {
+    yield current;
+    try {
+      current = arithmetic('+', type, current, by);
+    } catch {
+      return; // the next value overflows: the series ends here, as in PostgreSQL
+    }
+  }
+}
+
+/** unnest flattens a multidimensional array in storage order. */
+function* flatten(array: readonly Datum[]): Iterator<Datum> {
+  for (const element of array) {
+    if (Array.isArray(element)) yield* { [Symbol.iterator]: () => flatten(element as readonly Datum[]) };
+    else yield element as Datum;
+  }
+}
+
+function* arrayElements(doc: string, asText: boolean): Iterator<Datum> {
+  const node = parseJsonb(doc);
+  if (node.kind !== 'array') throw new SqlError('22023', node.kind === 'object' ? 'cannot extract elements from an object' : 'cannot extract elements from a scalar');
+  for (const item of node.items) yield asText ? scalarText(item) : printJsonb(item);
+}
+
+/** `->>`'s text of a jsonb value: a string unquoted, null as NULL, anything else as printed. */
+function scalarText(node: JsonNode): Datum {
+  if (node.kind !== 'scalar') return printJsonb(node);
+  if (node.text === 'null') return null;
+  return node.text.startsWith('"') ? (JSON.parse(node.text) as string) : node.text;
+}
+
+function* objectKeys(doc: string): Iterator<Datum> {
+  const node = parseJsonb(doc);
+  if (node.kind !== 'object') throw new SqlError('22023', `cannot call jsonb_object_keys on ${node.kind === 'array' ? 'an array' : 'a scalar'}`);
+  yield* [...node.entries.keys()].sort(jsonbKeyOrder);
+}
+
+/** jsonb's key order (shorter keys first, then bytewise), the order jsonb_object_keys returns them. */
+function jsonbKeyOrder(left: string, right: string): number {
+  const a = Buffer.from(left, 'utf8');
+  const b = Buffer.from(right, 'utf8');
+  return a.length !== b.length ? a.length - b.length : Buffer.compare(a, b);
+}
