@@ -12,7 +12,7 @@ let server: SqlNode;
 const clients: pg.Client[] = [];
 
 async function connect(): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port: server.port, user: 'root' });
+  const client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
   client.on('error', () => undefined);
   await client.connect();
   clients.push(client);
