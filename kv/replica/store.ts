@@ -301,6 +301,9 @@ export class Store implements Sender, ReplicaHost {
   async pushTxn(pusher: TxnMeta | undefined, pushee: TxnMeta, pushType: PushType, pushTo: Timestamp, waiterId: string): Promise<Transaction> {
     let force = false;
     for (;;) {
+      // Known finalized here (its commit may not even be applied yet: `txnCommitKnown`).
+      const finalized = this.finalizedTxns.get(pushee.id);
+      if (finalized !== undefined) return finalized;
       const now = this.clock.now();
       try {
         const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher, pushee, pushTo, pushType, force })]));
@@ -333,6 +336,15 @@ export class Store implements Sender, ReplicaHost {
 
   finalizedTxn(id: TxnId): Transaction | undefined {
     return this.finalizedTxns.get(id);
+  }
+
+  physicalNowNanos(): bigint {
+    return this.clock.physicalNow();
+  }
+
+  txnCommitKnown(txn: Transaction): void {
+    assert(txn.status === 'COMMITTED', 'only a commit is known before its record says so');
+    this.onTxnUpdated(txn);
   }
 
   /** A transaction record changed: wake pushers, release the locks of a finalized one. */

@@ -1,0 +1,117 @@
+/**
+ * The explicit commit of a parallel commit releases the transaction's locks when it is
+ * evaluated, not one Raft round later when it applies (kv/replica/replica.ts `explicitCommitOf`):
+ * the transaction is implicitly committed already, so a request queued on one of its intents
+ * goes on — resolving the intent itself — while the EndTxn that flips the record to COMMITTED is
+ * still being replicated.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BatchRequest } from '../../../kv/api/index.js';
+import type { Replica } from '../../../kv/replica/index.js';
+import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
+import { silentLogger } from '../../../src/base/logger.js';
+import { realEnv } from '../../../src/env/real.js';
+import { openKv, type Kv } from '../../../src/node/kv.js';
+import { runTxn, Txn } from '../../../txn/index.js';
+import { stateAfter } from '../../support/settled.js';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
+const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
+const eager = { writeBufferBytesMax: 0 } as const;
+
+/** Opens every gate left closed by a failed test, so its store can close. */
+const gates: (() => void)[] = [];
+
+/**
+ * Holds the proposals of `replica` for the batches `hold` picks (and every later one) until
+ * `open()` is called.
+ */
+function holdProposals(replica: Replica, hold: (batch: BatchRequest) => boolean): { open(): void; readonly held: number } {
+  const target = replica as unknown as { propose: (...args: unknown[]) => Promise<void> };
+  const propose = target.propose.bind(replica);
+  const send = replica.send.bind(replica);
+  let armed = false;
+  let held = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  gates.push(() => release());
+  vi.spyOn(replica, 'send').mockImplementation((batch) => {
+    armed ||= hold(batch);
+    return send(batch);
+  });
+  vi.spyOn(target, 'propose').mockImplementation(async (...args: unknown[]) => {
+    if (armed) {
+      held++;
+      await gate;
+    }
+    return propose(...args);
+  });
+  return {
+    open: () => release(),
+    get held() {
+      return held;
+    },
+  };
+}
+
+describe('the explicit commit of a parallel commit', () => {
+  const open: Kv[] = [];
+  afterEach(async () => {
+    for (const release of gates.splice(0)) release();
+    vi.restoreAllMocks();
+    for (const kv of open.splice(0)) await kv.close();
+  });
+
+  it('lets a writer queued on its intent go on before the commit is applied', async () => {
+    const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }), parallelCommits: true });
+    open.push(kv);
+    await kv.split(k('m'));
+    const left = kv.store.replicaForKey(k('a'))!;
+    const first = new Txn(kv.sender, kv.txnDeps);
+    await first.put(k('a'), enc('first-a')); // buffered: the anchor, the record's range
+    await first.put(k('z'), enc('first-z')); // buffered: the other range
+    // The staging round passes; the explicit commit's proposal is held until the end of the test.
+    const explicit = holdProposals(left, (batch) => batch.header.txn?.status === 'STAGING');
+    await first.commit(); // one round: STAGING record and both writes
+    expect(first.transaction.status).toBe('COMMITTED');
+    const known = await vi.waitFor(() => {
+      const record = kv.store.finalizedTxn(first.transaction.id);
+      expect(record?.status).toBe('COMMITTED');
+      return record!;
+    });
+    expect(known.writeTimestamp).toEqual(first.transaction.writeTimestamp);
+    expect(explicit.held).toBe(1);
+
+    const second = new Txn(kv.sender, kv.txnDeps, eager);
+    const wrote = second.put(k('z'), enc('second-z'));
+    expect(await stateAfter(wrote, 2_000)).toBe('settled');
+    await wrote;
+    expect(explicit.held).toBe(1); // still not applied
+    explicit.open();
+    await second.commit();
+    const read = await runTxn(kv.sender, kv.txnDeps, async (txn) => [dec(await txn.get(k('a'))), dec(await txn.get(k('z')))]);
+    expect(read).toEqual(['first-a', 'second-z']);
+  });
+
+  it('leaves a normal commit’s locks until it is applied', async () => {
+    const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }), parallelCommits: false });
+    open.push(kv);
+    await kv.split(k('m'));
+    const first = new Txn(kv.sender, kv.txnDeps, eager);
+    await first.put(k('a'), enc('first-a'));
+    await first.put(k('z'), enc('first-z'));
+    const left = kv.store.replicaForKey(k('a'))!;
+    const commit = holdProposals(left, () => true);
+    const committing = first.commit();
+    await vi.waitFor(() => expect(commit.held).toBe(1));
+    expect(kv.store.finalizedTxn(first.transaction.id)).toBeUndefined();
+    const second = new Txn(kv.sender, kv.txnDeps, eager);
+    const wrote = second.put(k('z'), enc('second-z'));
+    expect(await stateAfter(wrote, 300)).toBe('pending');
+    commit.open();
+    await committing;
+    await wrote;
+    await second.commit();
+  });
+});
