@@ -1,19 +1,24 @@
 /**
  * Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
- * `string_agg`, with PostgreSQL's result types (sum of int4 is int8, of int8 numeric; avg of
- * integers and numeric is numeric, of floats float8) and NULL handling (ignored, except
- * `count(*)`; an empty group gives NULL, `count` 0).
+ * `string_agg`, `array_agg`, with PostgreSQL's result types (sum of int4 is int8, of int8
+ * numeric; avg of integers and numeric is numeric, of floats float8) and NULL handling (ignored,
+ * except `count(*)` and `array_agg`; an empty group gives NULL, `count` 0).
+ *
+ * An ordered aggregate (`string_agg(x, ',' ORDER BY y)`, `array_agg(DISTINCT x ORDER BY x
+ * DESC)`) gets its ORDER BY expressions appended to its arguments: its accumulator holds the
+ * group's rows, sorts them stably when the result is asked for, and feeds the plain accumulator
+ * in that order (PostgreSQL's sort inside nodeAgg), so the executor evaluates one argument list.
  */
 import { arithmetic } from '../../types/arithmetic.js';
 import { castDatum } from '../../types/cast.js';
 import { compareDatums } from '../../types/compare.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
-import { boolType, float8Type, formatType, int8Type, intervalType, numericType, textType, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, numericType, textType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import type { CompiledExpr } from './compiled.js';
 
-export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
 
 /** Whether an AST (sub)tree calls an aggregate of this query level (a subquery's own aggregates do not count). */
 export function containsAggregate(expr: unknown): boolean {
@@ -33,6 +38,17 @@ export interface AggregateCall {
   readonly args: readonly CompiledExpr[];
   readonly filter: CompiledExpr | null;
   readonly type: SqlType;
+  /**
+   * `ORDER BY` inside the call: one key per expression, whose values are the last
+   * `orderBy.length` entries of `args` (after the aggregate's own arguments).
+   */
+  readonly orderBy?: readonly AggregateOrderKey[];
+}
+
+export interface AggregateOrderKey {
+  readonly type: SqlType;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
 }
 
 export function aggregateResultType(name: string, star: boolean, argTypes: readonly SqlType[]): SqlType {
@@ -63,6 +79,10 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
     case 'string_agg':
       if (argTypes.length !== 2) throw noMatch();
       return textType;
+    case 'array_agg':
+      if (argTypes.length !== 1) throw noMatch();
+      if (arg.kind === 'array') throw new SqlError('0A000', 'array_agg of arrays (a multidimensional result) is not supported yet');
+      return arrayType(arg.kind === 'unknown' ? textType : arg);
     default:
       throw noMatch();
   }
@@ -76,6 +96,42 @@ export interface Accumulator {
 
 /** A fresh accumulator for `call`. */
 export function newAccumulator(call: AggregateCall): Accumulator {
+  return call.orderBy === undefined || call.orderBy.length === 0 ? unorderedAccumulator(call) : orderedAccumulator(call, call.orderBy);
+}
+
+/**
+ * The group's rows held until the result is asked for, then sorted by the ORDER BY keys (stable:
+ * ties keep their input order, as PostgreSQL's sort of one group's few rows in practice does) and
+ * fed to a plain accumulator without the keys.
+ */
+function orderedAccumulator(call: AggregateCall, keys: readonly AggregateOrderKey[]): Accumulator {
+  const argCount = call.args.length - keys.length;
+  const rows: (readonly Datum[])[] = [];
+  const compare = (left: readonly Datum[], right: readonly Datum[]): number => {
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index]!;
+      const a = left[argCount + index] ?? null;
+      const b = right[argCount + index] ?? null;
+      if (a === null || b === null) {
+        if (a === b) continue;
+        return (a === null) === key.nullsFirst ? -1 : 1;
+      }
+      const order = compareDatums(key.type, a, b);
+      if (order !== 0) return key.descending ? -order : order;
+    }
+    return 0;
+  };
+  return {
+    add: (values) => void rows.push(values),
+    result() {
+      const inner = unorderedAccumulator(call);
+      for (const row of [...rows].sort(compare)) inner.add(row.slice(0, argCount));
+      return inner.result();
+    },
+  };
+}
+
+function unorderedAccumulator(call: AggregateCall): Accumulator {
   const inner = baseAccumulator(call);
   if (!call.distinct) return inner;
   const seen: Datum[] = [];
@@ -127,6 +183,10 @@ function baseAccumulator(call: AggregateCall): Accumulator {
         },
         result: () => result,
       };
+    }
+    case 'array_agg': {
+      const elements: Datum[] = [];
+      return { add: (values) => void elements.push(values[0] ?? null), result: () => (elements.length === 0 ? null : [...elements]) };
     }
     case 'string_agg': {
       let result: string | null = null;

@@ -24,7 +24,7 @@ import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { binaryOperator, unaryOperator } from './operators.js';
-import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall } from './aggregates.js';
+import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
 import { setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
@@ -553,7 +553,6 @@ export class ExprCompiler {
   private async aggregate(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
     const grouping = this.grouping;
     if (grouping === null) throw new SqlError('42803', `aggregate functions are not allowed in ${this.scope === undefined ? 'this context' : 'WHERE'}`);
-    if (expr.orderBy.length > 0) throw new SqlError('0A000', 'ORDER BY inside an aggregate is not supported yet');
     if (containsWindow(expr.args) || containsWindow(expr.filter)) throw new SqlError('42803', 'aggregate function calls cannot contain window function calls');
     if (containsAggregate(expr.args)) throw new SqlError('42803', 'aggregate function calls cannot be nested');
     const input = grouping.inputCompiler;
@@ -567,8 +566,32 @@ export class ExprCompiler {
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
     const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
     const index = grouping.groupKeys.length + grouping.aggregates.length;
-    grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args, filter, type });
+    const ordered = await this.aggregateOrder(expr, input);
+    grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args: [...args, ...ordered.exprs], filter, type, ...(ordered.keys.length === 0 ? {} : { orderBy: ordered.keys }) });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /**
+   * An aggregate's `ORDER BY` (aggregates.ts sorts the group by it): its expressions over the
+   * input, and their keys. With DISTINCT each must be one of the arguments (PostgreSQL's 42P10:
+   * the distinct values would have no single sort value otherwise).
+   */
+  private async aggregateOrder(expr: ast.FuncCall, input: ExprCompiler): Promise<{ exprs: CompiledExpr[]; keys: AggregateOrderKey[] }> {
+    if (expr.orderBy.length === 0) return { exprs: [], keys: [] };
+    if (containsAggregate(expr.orderBy.map((sortBy) => sortBy.expr))) throw new SqlError('42803', 'aggregate function calls cannot be nested');
+    if (expr.distinct) {
+      const argKeys = expr.args.map(exprKey);
+      if (!expr.orderBy.every((sortBy) => argKeys.includes(exprKey(sortBy.expr)))) throw new SqlError('42P10', 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list');
+    }
+    const exprs = await inOrder(expr.orderBy, async (sortBy) => {
+      if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING inside an aggregate is not supported yet');
+      return input.compileValue(sortBy.expr);
+    });
+    const keys = expr.orderBy.map((sortBy, position): AggregateOrderKey => {
+      const descending = sortBy.direction === 'desc';
+      return { type: exprs[position]!.type, descending, nullsFirst: sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first' };
+    });
+    return { exprs, keys };
   }
 
   /** `ARRAY[a, b]`: one-dimensional; the elements' common type. */
