@@ -15,6 +15,9 @@ import { concatRows, hashKeyFunction, type HashKey } from './join-rows.js';
 import { MemoryAccount } from './memory.js';
 import type { RowBatch, RowSource, Runtime } from './runtime.js';
 
+/** Most rows one next() of a join returns (a left batch's pairs may be many more: they come in several). */
+export const joinOutputRowsMax = 1024;
+
 export function hashJoinSource(node: JoinNode, rt: Runtime, left: RowSource, rightSource: RowSource): RowSource {
   let right: Datum[][] | undefined;
   let matchedRight: Uint8Array = new Uint8Array(0);
@@ -63,39 +66,61 @@ export function hashJoinSource(node: JoinNode, rt: Runtime, left: RowSource, rig
     return rows;
   };
 
+  // Where the probe stopped: the left batch, the left row in it, that row's candidate right rows
+  // and the next candidate. A next() returns at most `joinOutputRowsMax` rows and resumes here,
+  // so a join that multiplies rows (a cross join, a many-to-many key) streams its output in
+  // bounded batches instead of returning every pair of a left batch at once.
+  let batch: RowBatch | null = null;
+  let leftIndex = 0;
+  let candidates: readonly number[] | undefined;
+  let candidateIndex = 0;
+  let matched = false;
+  const noCandidates: readonly number[] = [];
+  const candidatesOf = (leftRow: readonly Datum[], rows: readonly Datum[][]): readonly number[] => {
+    if (hashKeys === undefined) return (allRight ??= rows.map((_row, index) => index));
+    const key = keyOf(hashKeys.left, leftRow);
+    const bucket = key === undefined ? undefined : buckets.get(key);
+    return typeof bucket === 'number' ? [bucket] : (bucket ?? noCandidates);
+  };
+
   return {
     async next() {
       right ??= await build();
       const rows = right;
-      while (!leftDone) {
-        const batch = await left.next();
-        if (batch === null) {
-          leftDone = true;
-          break;
-        }
-        const out: RowBatch = [];
-        for (const leftRow of batch) {
-          let matched = false;
-          const join = (index: number): void => {
-            const row = concatRows(leftRow, rows[index]!);
-            if (on !== undefined && on(row, rt.ctx) !== true) return;
-            matched = true;
-            matchedRight[index] = 1;
-            out.push(row);
-          };
-          if (hashKeys === undefined) {
-            allRight ??= rows.map((_row, index) => index);
-            for (const index of allRight) join(index);
-          } else {
-            const key = keyOf(hashKeys.left, leftRow);
-            const bucket = key === undefined ? undefined : buckets.get(key);
-            if (typeof bucket === 'number') join(bucket);
-            else if (bucket !== undefined) for (const index of bucket) join(index);
+      const out: RowBatch = [];
+      while (out.length < joinOutputRowsMax) {
+        if (batch === null || leftIndex >= batch.length) {
+          if (leftDone) break;
+          const nextBatch = await left.next();
+          if (nextBatch === null) {
+            leftDone = true;
+            break;
           }
-          if (!matched && leftOuter) out.push(concatRows(leftRow, rightPadding));
+          batch = nextBatch;
+          leftIndex = 0;
+          continue;
         }
-        if (out.length > 0) return out;
+        const leftRow = batch[leftIndex]!;
+        if (candidates === undefined) {
+          candidates = candidatesOf(leftRow, rows);
+          candidateIndex = 0;
+          matched = false;
+        }
+        while (candidateIndex < candidates.length && out.length < joinOutputRowsMax) {
+          const index = candidates[candidateIndex++]!;
+          const row = concatRows(leftRow, rows[index]!);
+          if (on !== undefined && on(row, rt.ctx) !== true) continue;
+          matched = true;
+          matchedRight[index] = 1;
+          out.push(row);
+        }
+        if (candidateIndex >= candidates.length) {
+          if (!matched && leftOuter) out.push(concatRows(leftRow, rightPadding));
+          candidates = undefined;
+          leftIndex++;
+        }
       }
+      if (out.length > 0) return out;
       if (!tailDone && rightOuter) {
         tailDone = true;
         const out: RowBatch = [];
