@@ -5,6 +5,7 @@
  * — then writing through a `RowWriter` in batches. Tags as PostgreSQL: `INSERT 0 n`,
  * `UPDATE n`, `DELETE n`.
  */
+import { containsWindow, windowNotAllowed } from '../plan/expr/window-functions.js';
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
@@ -138,6 +139,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         const position = positions[index]!;
         const column = table.columns[position]!;
         const expr = row[index]!;
+        if (containsWindow(expr)) throw windowNotAllowed('VALUES');
         compiled.push(expr.kind === 'DefaultValue' ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`)));
       }
       for (let index = row.length; index < sourceWidth; index++) compiled.push(await defaultOf(positions[index]!));
@@ -259,6 +261,7 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
     const column = findColumn(table, assignment.column);
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
     const position = table.columns.indexOf(column);
+    if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
     assignments.push({ position, expr });
   }
@@ -357,6 +360,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     const position = table.columns.indexOf(column);
     if (assigned.has(position)) throw new SqlError('42601', `multiple assignments to same column "${column.name}"`);
     assigned.add(position);
+    if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await read.compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
     assignments.push({ position, expr });
   }

@@ -377,7 +377,7 @@ class StatementEvalContext implements EvalContext {
   ) {
     this.params = run.params;
     this.settings = run.settings;
-    this.textContext = { timeZone, nowMicros: txnTimestampMicros };
+    this.textContext = { timeZone, nowMicros: txnTimestampMicros, extraFloatDigits: run.settings.extraFloatDigits };
     this.slots = slotCount === 0 ? [] : new Array<Datum>(slotCount).fill(null);
     this.database = run.settings.database;
   }

@@ -238,7 +238,7 @@ export class Session {
   }
 
   textContext(): TextContext {
-    this.textContextCache ??= Object.freeze({ timeZone: timeZoneFromSetting(this.variables.get('TimeZone')) });
+    this.textContextCache ??= Object.freeze({ timeZone: timeZoneFromSetting(this.variables.get('TimeZone')), extraFloatDigits: Number(this.variables.get('extra_float_digits')) });
     return this.textContextCache;
   }
 

@@ -1,5 +1,6 @@
 /**
- * float4/float8 text I/O exactly as PostgreSQL ≥ 12 with `extra_float_digits = 1` (the default):
+ * float4/float8 text I/O exactly as PostgreSQL ≥ 12 with `extra_float_digits = 1` (the default; 0
+ * and below print `%.{15 + n}g` as PostgreSQL does, `formatFloatPrecision`):
  * the shortest decimal that reads back as the same float (Ryū in PostgreSQL; `toExponential()`
  * here, which ECMAScript also defines as the shortest round trip), printed in fixed notation when
  * the decimal exponent is in [-4, 15) for float8 or [-4, 6) for float4, else as `1.5e+20` /
@@ -85,14 +86,33 @@ function formatFloat(value: number, single: boolean): string {
   return `${sign}${mantissa}e${exponentSign}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
-/** PostgreSQL's `float8out`. */
-export function formatFloat8(value: number): string {
-  return formatFloat(value, false);
+/**
+ * PostgreSQL's `float8out`: with `extraFloatDigits` above 0 (the default 1) the shortest text
+ * that reads back exactly; at 0 or below, `%.{15 + extraFloatDigits}g` (the pre-12 output,
+ * which clients such as pg_dump of old and some drivers set).
+ */
+export function formatFloat8(value: number, extraFloatDigits = 1): string {
+  return extraFloatDigits > 0 ? formatFloat(value, false) : formatFloatPrecision(value, 15 + extraFloatDigits);
 }
 
-/** PostgreSQL's `float4out` (`value` must be a float32). */
-export function formatFloat4(value: number): string {
-  return formatFloat(value, true);
+/** PostgreSQL's `float4out` (`value` must be a float32): as float8out, with FLT_DIG 6. */
+export function formatFloat4(value: number, extraFloatDigits = 1): string {
+  return extraFloatDigits > 0 ? formatFloat(value, true) : formatFloatPrecision(value, 6 + extraFloatDigits);
+}
+
+/** C's `%.{precision}g`, as PostgreSQL's float out uses it when extra_float_digits ≤ 0. */
+function formatFloatPrecision(value: number, precision: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  const digits = Math.max(1, precision);
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  const magnitude = Math.abs(value);
+  const [mantissa, exponentText] = magnitude.toExponential(digits - 1).split('e') as [string, string];
+  const exponent = Number(exponentText);
+  const trimmed = (text: string): string => (text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text);
+  if (exponent >= -4 && exponent < digits) return sign + trimmed(magnitude.toFixed(digits - 1 - exponent));
+  return `${sign}${trimmed(mantissa)}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
 const decimalPattern = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

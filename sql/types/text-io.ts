@@ -18,7 +18,11 @@ import { Numeric } from './numeric.js';
 import { formatBool, formatBytea, parseBool, parseBytea, parseUuid } from './scalar-text.js';
 import type { ScalarType, SqlType } from './sql-type.js';
 
-export type TextContext = DatetimeContext;
+/** What text I/O depends on besides the value: the session's time zone and extra_float_digits. */
+export interface TextContext extends DatetimeContext {
+  /** The session's extra_float_digits (-15…3); absent or above 0, floats print in shortest form. */
+  readonly extraFloatDigits?: number;
+}
 export const defaultTextContext: TextContext = defaultDatetimeContext;
 
 /** PostgreSQL's output function of `type`; `datum` must not be null (NULL has no text). */
@@ -45,9 +49,9 @@ function formatScalar(type: ScalarType, datum: Datum, context: TextContext): str
     case 'int8':
       return (datum as bigint).toString();
     case 'float4':
-      return formatFloat4(datum as number);
+      return formatFloat4(datum as number, context.extraFloatDigits);
     case 'float8':
-      return formatFloat8(datum as number);
+      return formatFloat8(datum as number, context.extraFloatDigits);
     case 'numeric':
       return (datum as Numeric).toString();
     case 'text':
