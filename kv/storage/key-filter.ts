@@ -70,6 +70,28 @@ export class KeyFilter {
     return this.added;
   }
 
+  /**
+   * The filter's state, to be restored by `KeyFilter.restore` (the engine persists it at a clean
+   * close): the bit array (not a copy) and the number of keys added.
+   */
+  snapshot(): { readonly words: Uint32Array; readonly added: number } {
+    assert(!this.full, 'a saturated filter answers nothing worth keeping');
+    return { words: this.words, added: this.added };
+  }
+
+  /**
+   * A complete filter of `words.length * 4` bytes with `added` keys in it, from `snapshot()`.
+   * The caller vouches that it holds every key the engine holds.
+   */
+  static restore(words: Uint32Array, added: number): KeyFilter {
+    const filter = new KeyFilter(words.length * 4);
+    assert(Number.isSafeInteger(added) && added >= 0 && added <= filter.capacity, 'a restored filter is not saturated');
+    filter.words.set(words);
+    filter.added = added;
+    filter.ready = true;
+    return filter;
+  }
+
   /** Declares that every key the engine held is now in the filter: "absent" answers start. */
   markComplete(): void {
     this.ready = true;

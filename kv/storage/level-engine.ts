@@ -32,12 +32,15 @@
  *   rebuilt at the same size only if the last scan filled at most half of it, else it stays off.
  * A snapshot reads through the filter current when it was taken: every key present at that
  * moment was either in the filter's scan or added by a commit since.
+ * A clean close saves the filter in the store folder and the next open takes it back instead of
+ * scanning, when it provably describes the store (key-filter-file.ts).
  */
 import { ClassicLevel } from 'classic-level';
 import { assert } from '../../src/base/assert.js';
 import { ClosedError, StorageError } from '../../src/base/errors.js';
 import { limits } from '../../src/base/limits.js';
 import { KeyFilter } from './key-filter.js';
+import { saveKeyFilter, takeKeyFilter } from './key-filter-file.js';
 import type { CommitOptions, Engine, EngineIterator, IterateOptions, KeyValue, Snapshot, WriteOp } from './engine.js';
 import { validateOps } from './validate.js';
 
@@ -61,6 +64,8 @@ export interface LevelEngineOptions {
   readonly keyFilterBytesInitial?: number;
   /** Largest size of the key filter, in bytes; default `limits.engineKeyFilterBytesMax`. */
   readonly keyFilterBytesMax?: number;
+  /** Keep the key filter across clean restarts (key-filter-file.ts); default true. */
+  readonly persistKeyFilter?: boolean;
 }
 
 interface PendingCommit {
@@ -101,13 +106,26 @@ export class LevelEngine implements Engine {
     readonly path: string,
     keyFilterBytesInitial: number,
     private readonly keyFilterBytesMax: number,
+    restoredKeyFilter: KeyFilter | undefined,
+    private readonly persistKeyFilter: boolean,
   ) {
     assert(keyFilterBytesInitial <= keyFilterBytesMax, 'key filter sizes');
-    this.keyFilter = this.startKeyFilter(keyFilterBytesInitial);
+    if (restoredKeyFilter === undefined) {
+      this.keyFilter = this.startKeyFilter(keyFilterBytesInitial);
+    } else {
+      assert(restoredKeyFilter.complete && restoredKeyFilter.bytes <= keyFilterBytesMax, 'a restored key filter is complete and within bounds');
+      this.keyFilter = restoredKeyFilter;
+      this.keyFilterScannedKeys = restoredKeyFilter.count; // at least the keys the store holds
+    }
   }
 
   /** Opens (creating if needed) the LevelDB database in folder `path`. */
   static async open(path: string, options: LevelEngineOptions = {}): Promise<LevelEngine> {
+    const keyFilterBytesMax = options.keyFilterBytesMax ?? limits.engineKeyFilterBytesMax;
+    const persistKeyFilter = options.persistKeyFilter !== false;
+    // Taken (and its file removed) before LevelDB touches the folder — abstract-level starts
+    // opening in its constructor: see key-filter-file.ts.
+    const restored = persistKeyFilter ? await takeKeyFilter(path, keyFilterBytesMax) : undefined;
     const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(path, {
       keyEncoding: 'view',
       valueEncoding: 'view',
@@ -120,8 +138,7 @@ export class LevelEngine implements Engine {
     } catch (error) {
       throw new StorageError(`cannot open store at ${path}: ${(error as Error).message}`, { cause: error });
     }
-    const keyFilterBytesMax = options.keyFilterBytesMax ?? limits.engineKeyFilterBytesMax;
-    return new LevelEngine(db, path, Math.min(options.keyFilterBytesInitial ?? keyFilterBytesInitial, keyFilterBytesMax), keyFilterBytesMax);
+    return new LevelEngine(db, path, Math.min(options.keyFilterBytesInitial ?? keyFilterBytesInitial, keyFilterBytesMax), keyFilterBytesMax, restored, persistKeyFilter);
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -181,6 +198,12 @@ export class LevelEngine implements Engine {
     if (this.writing) await new Promise<void>((resolve) => (this.drained = resolve));
     await this.keyFilterScan;
     await this.db.close();
+    // Kept for the next open when it describes the store: complete, not saturated, no failed write.
+    const filter = this.keyFilter;
+    if (this.persistKeyFilter && this.failure === undefined && filter.complete && !filter.saturated) {
+      // A cache: if it cannot be saved, the next open scans.
+      await saveKeyFilter(this.path, filter).catch(() => undefined);
+    }
   }
 
   /** The single writer: drains the queue one group at a time. */

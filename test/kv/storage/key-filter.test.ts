@@ -3,7 +3,9 @@
  * alone and inside LevelEngine: while keys are written, across scans that grow it, after a
  * reopen (a store already full of keys), for snapshots, and once too many keys switch it off.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { KeyFilter } from '../../../kv/storage/key-filter.js';
 import { LevelEngine, type LevelEngineOptions } from '../../../kv/storage/level-engine.js';
@@ -146,6 +148,59 @@ describe('LevelEngine key filter', () => {
     expect(await engine.keyFilterSettled()).toEqual({ active: true, bytes: 2048 });
     for (const key of keys) expect(dec(engine.get(key))).toBe(dec(key));
     expect(engine.get(enc('absent'))).toBeUndefined();
+  });
+
+  it('is kept across a clean close: the reopened store answers at once, without a scan', async () => {
+    const path = folder();
+    const keys = Array.from({ length: 300 }, (_, i) => enc(`key${i}`));
+    let engine = await open(path);
+    await engine.commit(
+      keys.map((key) => ({ kind: 'put', key, value: key })),
+      { sync: true },
+    );
+    await engine.keyFilterSettled();
+    await engine.close();
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(true);
+    const scans = vi.spyOn(LevelEngine.prototype as unknown as { scanKeys: () => Promise<number> }, 'scanKeys');
+    engine = await open(path);
+    // Taken back and its file removed at once: a crash from here on leaves no filter to trust.
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(false);
+    expect(await engine.keyFilterSettled()).toEqual({ active: true, bytes: 1024 * 1024 });
+    expect(scans).not.toHaveBeenCalled();
+    scans.mockRestore();
+    for (const key of keys) expect(dec(engine.get(key))).toBe(dec(key));
+    expect(engine.get(enc('absent'))).toBeUndefined();
+  });
+
+  it('is not taken back once the store changed after it was saved', async () => {
+    const path = folder();
+    let engine = await open(path);
+    await engine.commit([{ kind: 'put', key: enc('first'), value: enc('1') }], { sync: true });
+    await engine.close();
+    const stale = readFileSync(join(path, 'KEYFILTER'));
+    engine = await open(path);
+    await engine.commit([{ kind: 'put', key: enc('second'), value: enc('2') }], { sync: true });
+    await engine.close();
+    // The filter saved before 'second' was written, as if a writer that keeps none had run since.
+    writeFileSync(join(path, 'KEYFILTER'), stale);
+    engine = await open(path);
+    expect(dec(engine.get(enc('second')))).toBe('2');
+    expect(await engine.keyFilterSettled()).toEqual({ active: true, bytes: 1024 * 1024 });
+    expect(dec(engine.get(enc('second')))).toBe('2');
+    expect(dec(engine.get(enc('first')))).toBe('1');
+  });
+
+  it('is not kept with persistKeyFilter off, and a foreign file is ignored', async () => {
+    const path = folder();
+    let engine = await open(path, { persistKeyFilter: false });
+    await engine.commit([{ kind: 'put', key: enc('a'), value: enc('1') }], { sync: true });
+    await engine.close();
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(false);
+    writeFileSync(join(path, 'KEYFILTER'), 'RDBKF001 not a filter');
+    engine = await open(path);
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(false);
+    await engine.keyFilterSettled();
+    expect(dec(engine.get(enc('a')))).toBe('1');
   });
 
   it('switches off when the store has more keys than half its largest size holds', async () => {
