@@ -58,6 +58,7 @@ import {
   type RangeDescriptor,
   type ReplicaDescriptor,
   type Request,
+  type ResolveIntentRangeRequest,
   type RKey,
   type Sender,
   type Transaction,
@@ -120,6 +121,12 @@ export class Store implements Sender, ReplicaHost {
   private sender: Sender | undefined;
   private failure: Error | undefined;
   private closed = false;
+  /**
+   * Requests being served: `close` waits for them before the engine may be closed, since an
+   * evaluation may be reading the engine (a scan's iterator) when the store stops.
+   */
+  private sendsInFlight = 0;
+  private sendsDrained: (() => void) | undefined;
   private readonly splitMerge: SplitMerge;
   private readonly onFatal: (error: unknown) => void;
   /**
@@ -184,11 +191,15 @@ export class Store implements Sender, ReplicaHost {
     if (this.closed) throw new StoreFailedError('the store is closed');
     this.clock.update(batch.header.now);
     const replica = this.route(batch);
+    this.sendsInFlight++;
     try {
       const response = isAdmin(batch.requests[0]!) ? await this.splitMerge.admin(replica, batch) : await replica.send(batch);
       return response as BatchResponse<Rs>;
     } catch (error) {
       throw this.enrichRoutingError(error);
+    } finally {
+      this.sendsInFlight--;
+      if (this.sendsInFlight === 0) this.sendsDrained?.();
     }
   }
 
@@ -332,6 +343,15 @@ export class Store implements Sender, ReplicaHost {
     if (record.status === 'STAGING') return;
     const now = this.clock.now();
     await this.db.send(batchRequest(batchHeader({ timestamp: now }), [resolveIntentRequest(key, { intentTxn: txnMeta(record), status: record.status, ignoredSequences: record.ignoredSequences })]));
+  }
+
+  async resolveIntentSpan(start: Uint8Array, end: Uint8Array, record: Transaction): Promise<void> {
+    if (record.status === 'STAGING') return;
+    const fields = { intentTxn: txnMeta(record), status: record.status, ignoredSequences: record.ignoredSequences };
+    for (let from: Uint8Array | undefined = start; from !== undefined; ) {
+      const response: BatchResponse<readonly [ResolveIntentRangeRequest]> = await this.db.send(batchRequest(batchHeader({ timestamp: this.clock.now() }), [resolveIntentRangeRequest(from, end, fields)] as const));
+      from = response.responses[0].resumeSpan?.key;
+    }
   }
 
   finalizedTxn(id: TxnId): Transaction | undefined {
@@ -486,6 +506,23 @@ export class Store implements Sender, ReplicaHost {
     this.ticker = this.timers.setTimeout(tick, intervalMs);
   }
 
+  /** Resolves when no request is being served, or after `waitMsMax`. */
+  private sendsSettled(waitMsMax: number): Promise<void> {
+    if (this.sendsInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.timers.setTimeout(() => {
+        this.logger.warn({ sendsInFlight: this.sendsInFlight }, 'store closed with requests still evaluating');
+        done();
+      }, waitMsMax);
+      const done = (): void => {
+        this.timers.clearTimeout(timer);
+        this.sendsDrained = undefined;
+        resolve();
+      };
+      this.sendsDrained = done;
+    });
+  }
+
   /** An I/O error in the Ready loop: nothing more is served; the node must stop. */
   private fail(error: unknown): void {
     if (this.failure !== undefined) return;
@@ -530,6 +567,11 @@ export class Store implements Sender, ReplicaHost {
     const error = new StoreFailedError('the store is closed');
     for (const replica of this.replicasById.values()) replica.destroy(error);
     this.pushWaiter.failAll(error);
+    // Waiters are failed; what still runs is evaluating. Let it finish (its proposal fails, the
+    // replica being destroyed) so that no iterator outlives the engine, which closes next: a
+    // background range deletion used to fail there with "Iterator is not open". Bounded, so a
+    // request stuck elsewhere cannot keep the node from stopping.
+    await this.sendsSettled(limits.storeCloseSendsWaitMsMax);
     this.logger.info('store closed');
   }
 }

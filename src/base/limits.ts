@@ -227,6 +227,11 @@ export const limits = Object.freeze({
   sqlBackfillChunkRowsMax: 10_000,
   /** Key and value bytes that end a backfill chunk before `sqlBackfillChunkRowsMax` (well under `raftCommandBytesMax`). */
   sqlBackfillChunkBytesMax: 4 * 1024 * 1024,
+  /**
+   * How long a closing store waits for requests still evaluating (reading the engine) before it
+   * lets the engine close, in ms (kv/replica/store.ts `close`).
+   */
+  storeCloseSendsWaitMsMax: 5_000,
   /** How long a stopping node lets idle-waiting SQL connections finish their statement, in ms. */
   sqlDrainWaitMsMax: 5_000,
   /**
