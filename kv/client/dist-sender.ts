@@ -103,13 +103,16 @@ export class DistSender implements Sender {
    */
   async send<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
     checkBatch(batch);
-    const state = new SendState(batch, this.retriesMax);
     const desc = oneRangeOf(batch, this.cache);
+    let firstRoutingError: RangedbError | undefined;
     if (desc !== undefined) {
       const answered = await this.sendToOneRange(batch, desc);
       if (!(answered instanceof RangedbError)) return answered;
-      state.retry(answered);
+      firstRoutingError = answered;
     }
+    // The long way: pieces, parts, fragments (the shortcut's routing error counts as a retry).
+    const state = new SendState(batch, this.retriesMax);
+    if (firstRoutingError !== undefined) state.retry(firstRoutingError);
     await this.sendPieces(state, modeOf(batch, state.limited), batchPieces(batch));
     const responses = batch.requests.map((request, index) => mergeFragments(request, state.fragments[index]!));
     return batchResponse(batch, { txn: state.txn, now: state.now ?? batch.header.now }, responses);

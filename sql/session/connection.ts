@@ -156,7 +156,9 @@ export class Connection {
     try {
       this.reader.push(chunk);
       for (let message = this.reader.next(); message !== undefined; message = this.reader.next()) {
-        await this.handle(message);
+        // Bind and Describe are handled without a promise (`extendedSync`): nothing to await.
+        const handling = this.handle(message);
+        if (handling !== undefined) await handling;
         if (this.isClosed) return; // re-read after the await: Terminate or a FATAL closed it
       }
     } catch (error) {
@@ -189,7 +191,7 @@ export class Connection {
     this.phase = { kind: 'closed' };
   }
 
-  private async handle(message: FrontendMessage): Promise<void> {
+  private handle(message: FrontendMessage): Promise<void> | undefined {
     const phase = this.phase;
     switch (phase.kind) {
       case 'startup':
@@ -202,7 +204,7 @@ export class Connection {
       case 'copyIn':
         return this.handleCopyIn(phase.resume, message);
       case 'closed':
-        return;
+        return undefined;
     }
   }
 
@@ -314,18 +316,18 @@ export class Connection {
 
   // ───────────────────────────── ready: simple and extended query ─────────────────────────────
 
-  private async handleReady(message: FrontendMessage): Promise<void> {
+  private handleReady(message: FrontendMessage): Promise<void> | undefined {
     const session = this.sessionValue!;
-    if (this.skippingUntilSync && message.kind !== 'Sync' && message.kind !== 'Terminate') return;
+    if (this.skippingUntilSync && message.kind !== 'Sync' && message.kind !== 'Terminate') return undefined;
     switch (message.kind) {
       case 'Query':
         return this.simpleQuery(session, message.sql);
       case 'Parse':
         return this.extended(session, () => this.parseMessage(session, message));
       case 'Bind':
-        return this.extended(session, () => this.bindMessage(session, message));
+        return this.extendedSync(session, () => this.bindMessage(session, message));
       case 'Describe':
-        return this.extended(session, () => this.describeMessage(session, message));
+        return this.extendedSync(session, () => this.describeMessage(session, message));
       case 'Execute':
         return this.extended(session, () => this.executeMessage(session, message));
       case 'Close':
@@ -344,7 +346,7 @@ export class Connection {
       case 'CopyData':
       case 'CopyDone':
       case 'CopyFail':
-        return; // PostgreSQL ignores COPY messages outside COPY (the tail of a failed COPY)
+        return undefined; // PostgreSQL ignores COPY messages outside COPY (the tail of a failed COPY)
       default:
         throw new ProtocolViolationError(`unexpected message ${message.kind}`);
     }
@@ -416,6 +418,22 @@ export class Connection {
     if (failure === undefined) return;
     this.error(failure);
     this.skippingUntilSync = true;
+  }
+
+  /**
+   * `extended` for a step that does no I/O and cannot meet a retryable error (Bind, Describe:
+   * half the messages of a prepared statement's cycle): run at once, with no promise on the way,
+   * when it succeeds. A failure takes `extended`'s path, which runs the step again — both steps
+   * fail the same way twice and write nothing before they fail.
+   */
+  private extendedSync(session: Session, step: () => void): Promise<void> | undefined {
+    if (session.transactionPhase === 'idle') this.hold(this.writer.flush());
+    try {
+      step();
+      return undefined;
+    } catch {
+      return this.extended(session, async () => step());
+    }
   }
 
   /**
@@ -502,14 +520,14 @@ export class Connection {
     this.writer.parseComplete();
   }
 
-  private async bindMessage(session: Session, message: Bind): Promise<void> {
+  private bindMessage(session: Session, message: Bind): void {
     const statement = session.statement(message.statementName);
     if (message.portalName === '') session.closePortal('');
     session.bind(message.portalName, statement, message.parameters, message.parameterFormatCodes, message.resultFormatCodes);
     this.writer.bindComplete();
   }
 
-  private async describeMessage(session: Session, message: Describe): Promise<void> {
+  private describeMessage(session: Session, message: Describe): void {
     if (message.target === 'statement') {
       const statement = session.statement(message.name);
       this.writer.parameterDescription(statement.paramTypes.map((type) => type.oid));
@@ -644,10 +662,10 @@ export class Connection {
         described = true;
         this.writer.rowDescription(rowDescriptionFields(resultColumns, resultColumns.map(() => 0)));
       },
-      rows: async (rows: readonly (readonly Datum[])[]) => {
+      rows: (rows: readonly (readonly Datum[])[]) => {
         // A row's fields are encoded before its DataRow opens, so an encoding error leaves no half message.
         for (const row of rows) this.writer.dataRow(row.map((datum, i) => encodeField(columns[i]!.type, datum, portal.resultFormats[i] ?? 0, context)));
-        await this.flushIfFull();
+        return this.flushIfFull();
       },
       copyOutBegin: (columnCount) => this.writer.copyOutResponse(0, new Array<FormatCode>(columnCount).fill(0)),
       copyOutData: async (lines) => {
@@ -694,10 +712,10 @@ export class Connection {
   }
 
   /** Past `sqlConnectionFlushBytes` of output: send it (a retried batch's output overflows instead). */
-  private async flushIfFull(): Promise<void> {
-    if (this.writer.bufferedBytes + this.heldBytes < limits.sqlConnectionFlushBytes) return;
-    if (this.replaying) throw new ReplayOverflowError('a retried batch answered more than the connection holds back');
-    await this.flush();
+  private flushIfFull(): Promise<void> | undefined {
+    if (this.writer.bufferedBytes + this.heldBytes < limits.sqlConnectionFlushBytes) return undefined;
+    if (this.replaying) return Promise.reject(new ReplayOverflowError('a retried batch answered more than the connection holds back'));
+    return this.flush();
   }
 
   /** Takes writer output into `held` (see there). */

@@ -353,7 +353,11 @@ export class Session {
     this.cancelReason = undefined;
     const timer = this.startStatementTimer();
     try {
-      return await this.guard(statement, () => this.dispatch(portal, statement, rowsMax, sink));
+      // `guard`, inline: one promise less on every statement's way.
+      return await this.dispatch(portal, statement, rowsMax, sink);
+    } catch (error) {
+      if (!blockEndingKinds.has(statement.kind)) this.block.fail(error);
+      throw error;
     } finally {
       if (timer !== undefined) this.deps.txnDeps.timers.clearTimeout(timer);
       this.running = false;
@@ -491,7 +495,7 @@ export class Session {
     for (const run of work) void run().catch(() => undefined);
   }
 
-  private async dispatch(portal: Portal, statement: Statement, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+  private dispatch(portal: Portal, statement: Statement, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
     if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
     if (!sessionKinds.has(statement.kind)) return this.runEngine(portal, rowsMax, sink);
     return this.runSessionStatement(portal, statement, sink);
@@ -585,7 +589,7 @@ export class Session {
   }
 
   private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }): Promise<ExecuteOutcome> {
-    const plan = await this.planFor(portal.statement, txn);
+    const plan = this.cachedPlan(portal.statement) ?? (await this.planFor(portal.statement, txn));
     if (plan.columns !== undefined) sink.describe(plan.columns);
     this.cancelSignal.throwIfCancelled();
     const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, ...(this.services === undefined ? {} : { session: this.services }) });
@@ -635,7 +639,11 @@ export class Session {
         batch = [];
       }
     }
-    if (batch.length > 0) await deliver(batch);
+    if (batch.length > 0) {
+      // A sink that takes rows at once (the connection's, below its flush size) returns nothing: no await.
+      const delivering = deliver(batch);
+      if (delivering !== undefined) await delivering;
+    }
     portal.execution = undefined;
     portal.done = true;
     return complete(execution.result.tag());
@@ -645,6 +653,11 @@ export class Session {
   private zeroRowTag(portal: Portal): string {
     const kind = portal.statement.statement?.kind;
     return kind === 'QueryStatement' ? 'SELECT 0' : (portal.statement.statement?.text.split(/\s/)[0]?.toUpperCase() ?? '');
+  }
+
+  /** The statement's plan if it is cached and no DDL statement ran since it was planned. */
+  private cachedPlan(statement: SessionStatement): PreparedStatement | undefined {
+    return statement.planCatalogVersion === this.deps.catalogVersion.value ? statement.plan : undefined;
   }
 
   /** The statement's plan, prepared again if a DDL statement ran since it was planned. */

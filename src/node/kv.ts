@@ -89,7 +89,8 @@ export async function openKv(options: KvOptions): Promise<Kv> {
     ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
   });
   const cache = new RangeCache((key) => store.rangeLookup(key));
-  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batchRequest(withHeader(batch.header, { rangeId }), batch.requests)));
+  // The DistSender names the range in every batch it sends (a copy only for one that does not).
+  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batch.header.rangeId === rangeId ? batch : batchRequest(withHeader(batch.header, { rangeId }), batch.requests)));
   store.connect(sender);
   const txnDeps: TxnDeps = {
     clock,

@@ -10,7 +10,7 @@
  */
 import { assert } from '../../../src/base/assert.js';
 import { limits } from '../../../src/base/limits.js';
-import { equal, less, next, type Timestamp } from '../../../clock/timestamp.js';
+import { equal, less, lessEq, next, type Timestamp } from '../../../clock/timestamp.js';
 import type { EngineIterator, Reader } from '../engine.js';
 import { compareKeys } from '../engine.js';
 import { WriteIntentError, WriteTooOldError, type Intent } from './errors.js';
@@ -129,11 +129,21 @@ async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord |
   return { version, intent: seenIntent };
 }
 
+const noIntents: readonly Intent[] = Object.freeze([]);
+
 /** Reads `key` at `timestamp`. Throws `WriteIntentError` or `ReadWithinUncertaintyIntervalError`. */
 export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
   checkUserKey(key);
-  const ctx = context(reader, timestamp, options);
   const record = readKeyRecord(reader, key);
+  const newest = record.newest;
+  if (!record.locked && (newest === undefined || lessEq(newest.timestamp, timestamp))) {
+    // The common point read, decided by the key record alone: no lock to look at, and the newest
+    // version (if any) is the one visible — rules 1 and 2 of visibility.ts have nothing to say,
+    // rule 3 needs no history nor uncertainty check, and a locking read finds nothing newer.
+    assert(options.txn === undefined || equal(options.txn.readTimestamp, timestamp), 'a transactional read must be at the transaction read timestamp');
+    return { value: newest === undefined || (newest.value === null && options.tombstones !== true) ? undefined : newest, intents: noIntents };
+  }
+  const ctx = context(reader, timestamp, options);
   const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
   if (outcome.intent !== undefined && !ctx.inconsistent) throw new WriteIntentError([outcome.intent]);
   if (outcome.moreRecent !== undefined) throw new WriteTooOldError(key, timestamp, next(outcome.moreRecent));
