@@ -3,6 +3,15 @@
  * (the commit point of two-phase commit), then resolves the intents it can.
  *
  * Checks, in order:
+ * 0. a rollback that finds the record STAGING at its epoch fails with `IndeterminateCommitError`
+ *    (CockroachDB #48301, settled by running recovery): the transaction may be implicitly
+ *    committed — every in-flight write landed at or below the staging timestamp — and a
+ *    rollback is no claim that it is not (the coordinator may have given up before it heard the
+ *    outcome of its commit: a client timeout, a cancel). The store runs transaction recovery on
+ *    the record (kv/replica txn-recovery.ts), which makes it COMMITTED or ABORTED, and sends the
+ *    rollback again: it then succeeds (ABORTED) or fails as a rollback of a committed
+ *    transaction. A STAGING record of an earlier epoch is an attempt the coordinator abandoned
+ *    when it restarted, treated as PENDING as PushTxn and HeartbeatTxn do;
  * 1. a record found ABORTED (a pusher aborted it) fails a commit with `TransactionAbortedError`;
  *    a rollback of an aborted transaction succeeds (idempotent);
  * 2. a record found COMMITTED fails either with `TransactionStatusError` (a replay or a bug);
@@ -52,6 +61,7 @@ import { compareKeys } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import { mvccResolveIntent, mvccResolveIntentRange, type IntentResolution } from '../storage/mvcc/index.js';
 import { checkRequestInRange, headerTxn, type Evaluator, type RangeEvalState, type SideEffect } from './context.js';
+import { IndeterminateCommitError } from './errors.js';
 import { readTxnRecord, writeTxnRecord } from './txn-record.js';
 
 /** Throws unless `txn` may commit at `writeTimestamp` (rules 3 and 4 above). */
@@ -98,6 +108,10 @@ export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, t
 function finalRecord(txn: Transaction, existing: Transaction | undefined, request: EndTxnRequest, now: Timestamp): Transaction {
   if (existing?.status === 'ABORTED' && request.commit) throw new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id);
   if (existing?.status === 'COMMITTED') throw new TransactionStatusError(txn.id, 'COMMITTED', request.commit ? 'already committed' : 'cannot roll back a committed transaction');
+  // Rule 0 of a rollback (see the module comment): a STAGING record may be implicitly committed.
+  // The record as found, not moved to the request's timestamps: recovery checks its in-flight
+  // writes against the staging timestamp itself (CockroachDB #156722).
+  if (existing?.status === 'STAGING' && !request.commit && existing.epoch >= txn.epoch) throw new IndeterminateCommitError(existing);
   const writeTimestamp = existing === undefined ? txn.writeTimestamp : max(txn.writeTimestamp, existing.writeTimestamp);
   const pushed = updateTransaction(txn, { writeTimestamp, lastHeartbeat: max(txn.lastHeartbeat, existing?.lastHeartbeat ?? txn.lastHeartbeat) });
   if (request.commit) checkCommit(pushed, request);

@@ -74,7 +74,7 @@ import { PushCancelledError } from './concurrency.js';
 import { Replica, type ReplicaHost } from './replica.js';
 import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
 import { SplitMerge } from './split-merge.js';
-import { TxnRecoveryManager } from './txn-recovery.js';
+import { isRollback, TxnRecoveryManager } from './txn-recovery.js';
 import { PushWaiter } from './txn-wait.js';
 
 export interface StoreConfig {
@@ -193,7 +193,9 @@ export class Store implements Sender, ReplicaHost {
     const replica = this.route(batch);
     this.sendsInFlight++;
     try {
-      const response = isAdmin(batch.requests[0]!) ? await this.splitMerge.admin(replica, batch) : await replica.send(batch);
+      // A rollback that meets a STAGING record recovers it first (kv/eval end-txn.ts, rule 0).
+      const serve = (): Promise<BatchResponse> => (isAdmin(batch.requests[0]!) ? this.splitMerge.admin(replica, batch) : replica.send(batch));
+      const response = isRollback(batch) ? await this.txnRecovery.rollingBack(serve) : await serve();
       return response as BatchResponse<Rs>;
     } catch (error) {
       throw this.enrichRoutingError(error);

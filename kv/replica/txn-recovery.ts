@@ -20,12 +20,28 @@
  * latch and returns it unchanged if it moved on (finalized, restarted, re-staged), so a recovery
  * racing the coordinator's explicit commit, or another recovery, is harmless.
  *
+ * A rollback that meets a STAGING record runs the same recovery before it goes on (`rollingBack`):
+ * an EndTxn(commit=false) is no proof that the transaction is not implicitly committed.
+ *
  * One recovery per transaction at a time (the single-flight pattern): the pushers of all the
  * transaction's intents share it. The map is bounded by the transactions being recovered at once.
  */
 import type { TxnId } from '../../src/base/ids.js';
 import type { Timestamp } from '../../clock/timestamp.js';
-import { batchHeader, batchRequest, queryIntentRequest, recoverTxnRequest, txnMeta, type Sender, type Transaction } from '../api/index.js';
+import { batchHeader, batchRequest, queryIntentRequest, recoverTxnRequest, txnMeta, type BatchRequest, type Sender, type Transaction } from '../api/index.js';
+import { IndeterminateCommitError } from '../eval/index.js';
+
+/**
+ * Most recoveries a rollback runs before it gives up with the `IndeterminateCommitError`: one
+ * decides the record it met; a second is needed only if the coordinator re-staged meanwhile.
+ */
+export const rollbackRecoveriesMax = 3;
+
+/** Whether `batch` rolls a transaction back (ends with EndTxn, commit=false). */
+export function isRollback(batch: BatchRequest): boolean {
+  const last = batch.requests[batch.requests.length - 1];
+  return last?.kind === 'endTxn' && !last.commit;
+}
 
 export class TxnRecoveryManager {
   private readonly inFlight = new Map<TxnId, Promise<Transaction>>();
@@ -45,6 +61,24 @@ export class TxnRecoveryManager {
     const recovery = this.run(record).finally(() => this.inFlight.delete(record.id));
     this.inFlight.set(record.id, recovery);
     return recovery;
+  }
+
+  /**
+   * Sends a rollback with `send`; when it meets a STAGING record (`IndeterminateCommitError`,
+   * kv/eval end-txn.ts: the transaction may be implicitly committed), recovers the record first
+   * and sends it again — at most `rollbackRecoveriesMax` times, then the error is thrown. The
+   * rollback's answer after a recovery that committed is a `TransactionStatusError(COMMITTED)`:
+   * the writes the coordinator gave up on are kept, and it learns so.
+   */
+  async rollingBack<T>(send: () => Promise<T>): Promise<T> {
+    for (let recoveries = 0; ; recoveries++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!(error instanceof IndeterminateCommitError) || recoveries >= rollbackRecoveriesMax) throw error;
+        await this.recover(error.record);
+      }
+    }
   }
 
   private async run(record: Transaction): Promise<Transaction> {

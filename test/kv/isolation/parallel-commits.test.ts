@@ -4,11 +4,13 @@
  * staging timestamp (not implicitly committed: refresh and re-stage), and transaction recovery
  * of a coordinator that died after staging — committed when every in-flight write landed,
  * aborted when one was prevented (and the prevented write, arriving late, lands above the
- * staging timestamp). The wall clock is jumped past the liveness threshold instead of waiting.
+ * staging timestamp). A rollback that meets a STAGING record recovers it first: it never aborts
+ * an implicitly committed transaction. The wall clock is jumped past the liveness threshold
+ * instead of waiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { less } from '../../../clock/timestamp.js';
-import { batchHeader, batchRequest, endTxnRequest, putRequest, span, type Transaction } from '../../../kv/api/index.js';
+import { batchHeader, batchRequest, endTxnRequest, putRequest, span, TransactionStatusError, type BatchResponse, type EndTxnRequest, type Transaction } from '../../../kv/api/index.js';
 import { readTxnRecord } from '../../../kv/eval/index.js';
 import { readIntent } from '../../../kv/storage/mvcc/visibility.js';
 import { limits } from '../../../src/base/limits.js';
@@ -21,6 +23,13 @@ const pastLiveness = limits.txnLivenessThresholdNanos + 1_000_000_000n;
 /** The transaction's record as the store has it now. */
 function record(t: TestKv, txn: Transaction): Transaction | undefined {
   return readTxnRecord(t.engine, txn.key, txn.id);
+}
+
+/** The coordinator's rollback (EndTxn, commit=false) of the transaction `staged` was staged for. */
+function sendRollback(t: TestKv, staged: Transaction): Promise<BatchResponse<readonly [EndTxnRequest]>> {
+  const txn: Transaction = { ...staged, status: 'PENDING', inFlightWrites: [] };
+  const now = t.kv.txnDeps.clock.now();
+  return t.kv.sender.send(batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn, now }), [endTxnRequest({ key: txn.key, commit: false, lockSpans: staged.lockSpans })] as const));
 }
 
 /**
@@ -154,5 +163,47 @@ describe('parallel commits', () => {
     const intent = readIntent(t.engine, rowKey(3));
     expect(intent?.txn.id).toBe(staged.id);
     expect(less(staged.writeTimestamp, intent!.txn.writeTimestamp)).toBe(true);
+  });
+
+  // CockroachDB #48301: a rollback is no claim that the transaction is not implicitly committed
+  // (a client that timed out or cancelled gave up before it heard its commit's outcome).
+  it('a rollback that finds the record STAGING with every write landed does not abort it: recovery commits it and the rollback is refused', async () => {
+    const staged = await stageAndDie(t, [
+      [1, 1],
+      [2, 2],
+    ]);
+    const rollback = await settle(sendRollback(t, staged));
+    expect(rollback.status).toBe('rejected');
+    if (rollback.status === 'rejected') {
+      expect(rollback.error).toBeInstanceOf(TransactionStatusError);
+      expect((rollback.error as TransactionStatusError).status).toBe('COMMITTED');
+    }
+    expect(record(t, staged)?.status).toBe('COMMITTED');
+    expect(record(t, staged)?.writeTimestamp).toEqual(staged.writeTimestamp);
+    expect(await tableState(t)).toEqual(
+      new Map([
+        [rowKeyString(1), 'staged'],
+        [rowKeyString(2), 'staged'],
+        [rowKeyString(3), '30'],
+      ]),
+    );
+  });
+
+  it('a rollback that finds the record STAGING with a write missing aborts it, after recovery prevented the write', async () => {
+    const staged = await stageAndDie(t, [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    const response = await sendRollback(t, staged);
+    expect(response.responses[0].txn.status).toBe('ABORTED');
+    expect(record(t, staged)?.status).toBe('ABORTED');
+    expect(await tableState(t)).toEqual(
+      new Map([
+        [rowKeyString(1), '10'],
+        [rowKeyString(2), '20'],
+        [rowKeyString(3), '30'],
+      ]),
+    );
   });
 });
