@@ -14,8 +14,12 @@
  *   line);
  * - `customer-orders`: a customer's orders with their line counts (a secondary-index lookup, then a
  *   prefix lookup, then GROUP BY);
- * - `revenue-by-nation`, `top-orders`: whole-table analytics (TPC-H Q5- and Q3-like: four hash
- *   joins over every line item, GROUP BY, ORDER BY / LIMIT), one client, timed per query.
+ * - `revenue-by-nation`, `top-orders`: whole-table analytics (TPC-H Q5- and Q3-like: four-way
+ *   joins over every line item, GROUP BY, ORDER BY / LIMIT), one client, timed per query;
+ * - `order-line-totals`: orders joined to their line items, both read in primary-key order (a
+ *   merge join in rangedb), then grouped.
+ * Analytic queries report wall time and the server's CPU time per query (rangedb's node process,
+ * PostgreSQL's backend; from /proc): on a shared machine the CPU time is the steadier figure.
  * The point workloads run `--clients` closed loops for `--seconds`; the analytic ones run
  * `--analytic-runs` times after one warm-up. Every analytic answer is compared between the two
  * servers (the bench fails if they differ), and each point workload's first answers too.
@@ -23,6 +27,7 @@
  * JSON lines (bench/_report.ts): per workload, rangedb's queries per second against PostgreSQL's,
  * with the ratio (higher is better for rangedb) and p50/p99 latencies.
  */
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { closedLoop } from './_driver.js';
 import { flag, nowMs, percentile, permutation, progress, report, round } from './_report.js';
@@ -110,6 +115,14 @@ const analyticWorkloads: readonly { readonly name: string; readonly sql: string 
       "WHERE o.order_date >= DATE '1995-01-01' AND o.order_date < DATE '1996-01-01' GROUP BY n.name ORDER BY revenue DESC, n.name",
   },
   {
+    // Line items with their orders, both read in primary-key order: a merge join (rangedb streams
+    // both tables side by side, no hash table); PostgreSQL picks its own plan.
+    name: 'order-line-totals',
+    sql:
+      'SELECT o.order_date, count(*) AS lines, sum(l.qty) AS qty FROM orders o JOIN lineitem l ON l.order_id = o.id ' +
+      "WHERE l.discount < 0.05 GROUP BY o.order_date ORDER BY lines DESC, o.order_date LIMIT 5",
+  },
+  {
     name: 'top-orders',
     sql:
       'SELECT o.id, o.order_date, sum(l.qty * p.price) AS value FROM customer c, orders o, lineitem l, part p ' +
@@ -121,7 +134,24 @@ const analyticWorkloads: readonly { readonly name: string; readonly sql: string 
 interface Figures {
   readonly loadSeconds: number;
   readonly point: ReadonlyMap<string, { readonly qps: number; readonly p50: number; readonly p99: number; readonly sample: string }>;
-  readonly analytic: ReadonlyMap<string, { readonly meanMs: number; readonly answer: string }>;
+  /** Per analytic workload: wall time, and the server's CPU time (`cpuMs`, undefined where /proc is not readable). */
+  readonly analytic: ReadonlyMap<string, { readonly meanMs: number; readonly cpuMs: number | undefined; readonly answer: string }>;
+}
+
+/**
+ * The CPU time (user + system, ms) process `pid` has used, from /proc/<pid>/stat (Linux; clock
+ * ticks of 10 ms), or undefined. On a machine shared with other work, wall time measures the load
+ * as much as the query; the server's CPU time for the query does not.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 const rowsText = (rows: readonly Record<string, unknown>[]): string => rows.map((row) => Object.values(row).map(String).join('|')).join('\n');
@@ -132,7 +162,8 @@ async function connect(target: Target): Promise<pg.Client> {
   return client;
 }
 
-async function measure(target: Target): Promise<Figures> {
+/** `serverPid`: the process whose CPU an analytic query costs (rangedb's node, PostgreSQL's backend) — null: ask PostgreSQL. */
+async function measure(target: Target, serverPid: number | undefined | null): Promise<Figures> {
   const admin = await connect(target);
   try {
     progress(`${target.name}: creating the schema and loading scale ${scale} (${orders} orders, ${orders * linesPerOrder} line items)`);
@@ -142,18 +173,22 @@ async function measure(target: Target): Promise<Figures> {
     const loadSeconds = (nowMs() - loadStart) / 1000;
     progress(`${target.name}: loaded in ${round(loadSeconds, 1)} s`);
 
-    const analytic = new Map<string, { meanMs: number; answer: string }>();
+    const pid = serverPid === null ? ((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number }).pid : serverPid;
+    const analytic = new Map<string, { meanMs: number; cpuMs: number | undefined; answer: string }>();
     for (const workload of analyticWorkloads) {
       const answer = rowsText((await admin.query(workload.sql)).rows); // warm-up, and the answer compared
       const times: number[] = [];
+      const cpuBefore = processCpuMs(pid);
       for (let run = 0; run < analyticRuns; run++) {
         const start = nowMs();
         await admin.query(workload.sql);
         times.push(nowMs() - start);
       }
+      const cpuAfter = processCpuMs(pid);
       const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
-      analytic.set(workload.name, { meanMs, answer });
-      progress(`${target.name}: ${workload.name} ${round(meanMs, 1)} ms per query`);
+      const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / analyticRuns;
+      analytic.set(workload.name, { meanMs, cpuMs, answer });
+      progress(`${target.name}: ${workload.name} ${round(meanMs, 1)} ms per query${cpuMs === undefined ? '' : `, server CPU ${round(cpuMs, 1)} ms`}`);
     }
 
     const point = new Map<string, { qps: number; p50: number; p99: number; sample: string }>();
@@ -181,7 +216,7 @@ async function measure(target: Target): Promise<Figures> {
 async function measurePostgres(): Promise<Figures> {
   const server = await ReferencePostgres.start({ maxConnections: clients + 20 });
   try {
-    return await measure(server.target);
+    return await measure(server.target, null);
   } finally {
     server.stopSync();
   }
@@ -190,7 +225,7 @@ async function measurePostgres(): Promise<Figures> {
 async function measureRangedb(): Promise<Figures> {
   const server = await RangedbServer.start({ cpuProfDir });
   try {
-    return await measure(server.target);
+    return await measure(server.target, server.pid);
   } finally {
     await server.stop();
   }
@@ -231,7 +266,7 @@ function reportAll(ours: Figures, reference: Figures): void {
       unit: 'queries/s',
       value: mine === undefined ? 0 : 1000 / mine.meanMs,
       reference: theirs === undefined ? 0 : 1000 / theirs.meanMs,
-      extra: { meanMs: mine?.meanMs ?? 0, referenceMeanMs: theirs?.meanMs ?? 0 },
+      extra: { meanMs: mine?.meanMs ?? 0, referenceMeanMs: theirs?.meanMs ?? 0, cpuMs: mine?.cpuMs ?? 0, referenceCpuMs: theirs?.cpuMs ?? 0 },
     });
   }
   report({ bench: 'joins', metric: `load of scale ${scale} by INSERT … SELECT; reference: PostgreSQL 15 (ratio > 1: rangedb slower)`, unit: 's', value: ours.loadSeconds, reference: reference.loadSeconds });

@@ -18,7 +18,7 @@
 import type { CompiledExpr } from '../plan/expr/compiled.js';
 import type { JoinNode, ScanNode } from '../plan/plan.js';
 import type { Datum } from '../types/datum.js';
-import { datumsKey } from './datum-key.js';
+import { concatRows, hashKeyFunction, type HashKey } from './join-rows.js';
 import { MemoryAccount } from './memory.js';
 import { type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { ScanSource } from './scan.js';
@@ -33,21 +33,23 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
   const padding = new Array<Datum>(node.right.width).fill(null);
   const outer = node.joinType === 'left';
   const keyTypes = lookup.keys.map((key) => key.type);
+  const lookupKey = hashKeyFunction(keyTypes);
+  const bucketKey = hashKeyFunction(hashKeys.types);
   let pending: Datum[][] = [];
 
   /** The right rows the keys of `rows` name, bucketed by the join's equality keys. */
-  const fetch = async (rows: readonly (readonly Datum[])[]): Promise<Map<string, Datum[][]>> => {
+  const fetch = async (rows: readonly (readonly Datum[])[]): Promise<Map<HashKey, Datum[][]>> => {
     const prefixes: CompiledExpr[][] = [];
-    const seen = new Set<string>();
+    const seen = new Set<HashKey>();
     for (const row of rows) {
       const values = lookup.keys.map((key) => key.eval(row, rt.ctx));
       if (values.some((value) => value === null)) continue; // NULL equals nothing
-      const id = datumsKey(keyTypes, values);
+      const id = lookupKey(values);
       if (seen.has(id)) continue;
       seen.add(id);
       prefixes.push(values.map((value, index) => constant(keyTypes[index]!, value)));
     }
-    const buckets = new Map<string, Datum[][]>();
+    const buckets = new Map<HashKey, Datum[][]>();
     if (prefixes.length === 0) return buckets;
     const scan: ScanNode = { ...lookup.scan, index: lookup.index, spans: { kind: 'prefixes', prefixes, exact: lookup.exact }, reverse: false };
     const source = new ScanSource(scan, rt);
@@ -57,7 +59,7 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
         const keys = hashKeys.right.map((expr) => expr.eval(right, rt.ctx));
         if (keys.some((key) => key === null)) continue;
         memory.growRow(right);
-        const id = datumsKey(hashKeys.types, keys);
+        const id = bucketKey(keys);
         const bucket = buckets.get(id);
         if (bucket === undefined) buckets.set(id, [right]);
         else bucket.push(right);
@@ -71,15 +73,15 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
     const out: RowBatch = [];
     for (const leftRow of rows) {
       const keys = hashKeys.left.map((expr) => expr.eval(leftRow, rt.ctx));
-      const candidates = keys.some((key) => key === null) ? undefined : buckets.get(datumsKey(hashKeys.types, keys));
+      const candidates = keys.some((key) => key === null) ? undefined : buckets.get(bucketKey(keys));
       let matched = false;
       for (const rightRow of candidates ?? []) {
-        const row = [...leftRow, ...rightRow];
+        const row = concatRows(leftRow, rightRow);
         if (on !== undefined && on(row, rt.ctx) !== true) continue;
         matched = true;
         out.push(row);
       }
-      if (!matched && outer) out.push([...leftRow, ...padding]);
+      if (!matched && outer) out.push(concatRows(leftRow, padding));
     }
     return out;
   };
