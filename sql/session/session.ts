@@ -112,7 +112,9 @@ export class Session {
    * block that declared it, read by FETCH in that same transaction (`txn`). WITHOUT HOLD only:
    * a cursor ends with its transaction, so one whose `txn` is no longer the block's is gone.
    */
-  private readonly cursors = new Map<string, { readonly portal: Portal; readonly txn: Txn }>();
+  private readonly cursors = new Map<string, { readonly portal: Portal; readonly txn: Txn; readonly serial: number }>();
+  /** Cursors declared so far (each cursor's `serial`): ROLLBACK TO SAVEPOINT closes those declared after it. */
+  private cursorsDeclared = 0;
   /**
    * The implicit transaction of the extended-query batch since the last Sync (PostgreSQL runs
    * every Execute up to Sync in one), committed by `sync`; undefined when no Execute opened one.
@@ -728,7 +730,7 @@ export class Session {
       case 'Rollback':
         return complete(await this.endBlock(false));
       case 'Savepoint':
-        await this.block.savepoint(statement.name, { afterCommitCount: this.afterCommit.length, variables: this.variables.snapshot() });
+        await this.block.savepoint(statement.name, { afterCommitCount: this.afterCommit.length, variables: this.variables.snapshot(), cursorsDeclared: this.cursorsDeclared });
         return complete('SAVEPOINT');
       case 'ReleaseSavepoint':
         await this.block.release(statement.name);
@@ -739,6 +741,8 @@ export class Session {
         // The undone statements' post-commit work goes with them (all of it after a restart).
         this.afterCommit.length = rolledBack.restarted ? 0 : Math.min(this.afterCommit.length, rolledBack.mark.afterCommitCount);
         this.restoreVariables(rolledBack.mark.variables);
+        // A cursor declared after the savepoint goes with it (PostgreSQL drops the portals of an aborted subtransaction).
+        for (const [name, cursor] of this.cursors) if (cursor.serial > (rolledBack.mark.cursorsDeclared ?? 0)) this.cursors.delete(name);
         // A DDL statement undone leaves plans cached against its catalog: prepare them again.
         if (this.block.ranDdl) this.deps.catalogVersion.value += 1;
         return complete('ROLLBACK');
@@ -974,7 +978,7 @@ export class Session {
   // ───────────────────────────── cursors ─────────────────────────────
 
   /** The cursor `name` if it was declared in the block's current transaction. */
-  private liveCursor(name: string): { readonly portal: Portal; readonly txn: Txn } | undefined {
+  private liveCursor(name: string): { readonly portal: Portal; readonly txn: Txn; readonly serial: number } | undefined {
     const cursor = this.cursors.get(name);
     if (cursor === undefined) return undefined;
     if (this.block.phase !== 'open' || this.block.txn !== cursor.txn) {
@@ -995,7 +999,8 @@ export class Session {
     if (this.cursors.size >= limits.sqlPortalsMax) throw new SessionError('54000', 'too many cursors');
     const prepared = await this.makeStatement('', statement.query, []);
     this.block.ranStatement = true;
-    this.cursors.set(statement.name, { portal: { name: statement.name, statement: prepared, params: [], resultFormats: [], execution: undefined, done: false }, txn: this.block.txn });
+    this.cursorsDeclared += 1;
+    this.cursors.set(statement.name, { portal: { name: statement.name, statement: prepared, params: [], resultFormats: [], execution: undefined, done: false }, txn: this.block.txn, serial: this.cursorsDeclared });
   }
 
   /**

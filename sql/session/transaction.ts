@@ -51,6 +51,8 @@ export interface SavepointMark {
   readonly afterCommitCount: number;
   /** The session variables when it was taken (PostgreSQL undoes a SET made after it). */
   readonly variables: ReadonlyMap<string, string>;
+  /** How many cursors the session had declared then: a rollback to it closes those declared after. */
+  readonly cursorsDeclared?: number;
 }
 
 const emptyMark: SavepointMark = Object.freeze({ afterCommitCount: 0, variables: new Map<string, string>() });
