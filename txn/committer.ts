@@ -155,8 +155,12 @@ export class Committer implements TxnInterceptor {
 
   constructor(
     private readonly limits: { readonly lockSpansMax: number; readonly condensedTo: number } = { lockSpansMax, condensedTo: lockSpansCondensedTo },
-    /** Parallel commits, when enabled: the setting and the wire sender the explicit commit goes to. */
-    private readonly parallel?: { readonly setting: ParallelCommits; readonly wire: SendFn },
+    /**
+     * Parallel commits, when enabled: the setting, the wire sender the explicit commit goes to,
+     * and what keeps the record alive while it is STAGING (the heartbeater's `holdWhileStaging`:
+     * it returns the release).
+     */
+    private readonly parallel?: { readonly setting: ParallelCommits; readonly wire: SendFn; readonly keepRecordAlive?: () => () => void },
   ) {
     assert(limits.condensedTo >= 1 && limits.condensedTo < limits.lockSpansMax, 'condensing must shrink the lock spans');
   }
@@ -200,11 +204,23 @@ export class Committer implements TxnInterceptor {
     const inFlightWrites: SequencedWrite[] = writes.map((request) => Object.freeze({ key: request.key, sequence: ('sequence' in request ? request.sequence : undefined) ?? txn.sequence }));
     const lockSpans = Object.freeze(this.lockSpans);
     const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans, inFlightWrites: Object.freeze(inFlightWrites) });
-    const response = await next(batchRequest(batch.header, [...writes, endTxn]));
+    // Heartbeats go on from here until the commit is explicit: an in-flight write blocked past
+    // the liveness threshold must not make the STAGING record look abandoned (heartbeater.ts).
+    const release = this.parallel!.keepRecordAlive?.() ?? ((): void => undefined);
+    let response: BatchResponse;
+    try {
+      response = await next(batchRequest(batch.header, [...writes, endTxn]));
+    } catch (error) {
+      release();
+      throw error;
+    }
     const record = response.responses[response.responses.length - 1];
     assert(record?.kind === 'endTxn', 'an EndTxn answers the EndTxn');
     // Every in-flight write rode with the record on one range: committed there already.
-    if (record.txn.status !== 'STAGING') return response;
+    if (record.txn.status !== 'STAGING') {
+      release();
+      return response;
+    }
     const staged = record.txn;
     this.parallel!.setting.stagedCommits++;
     const pushed = pushedInFlightWrite(response, writes.length, staged.writeTimestamp);
@@ -212,10 +228,11 @@ export class Committer implements TxnInterceptor {
       // Not implicitly committed, and it never will be at this timestamp: refresh to where the
       // batch was pushed and stage again (span-refresher.ts), or restart.
       const pushedTo = max(pushed.landedAt, response.header.txn?.writeTimestamp ?? pushed.landedAt);
+      release();
       throw new TransactionRetryError('RETRY_SERIALIZABLE', `an in-flight write landed at ${formatTimestamp(pushed.landedAt)}, above the staging timestamp ${formatTimestamp(staged.writeTimestamp)}`, pushedTo);
     }
     const committed = updateTransaction(staged, { status: 'COMMITTED', inFlightWrites: [] });
-    const explicit = this.makeExplicit(staged, lockSpans, response.header.now);
+    const explicit = this.makeExplicit(staged, lockSpans, response.header.now).then(release);
     this.explicitCommit = explicit;
     const setting = this.parallel!.setting;
     if (setting.asyncCommitsInFlight > setting.asyncCommitsMax) {

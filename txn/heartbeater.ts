@@ -7,7 +7,10 @@
  * - The loop starts when the first batch with a data write or a locking read (and no EndTxn) is
  *   sent: before that there is nothing for anyone to find or wait on. A transaction that writes
  *   only in its committing batch never heartbeats (its one-phase commit needs no record at all).
- * - It stops when a batch with an EndTxn is sent (commit or rollback) or `stop()` is called.
+ * - It stops when a batch with an EndTxn is sent (commit or rollback) or `stop()` is called —
+ *   except while a parallel commit holds it (`holdWhileStaging`, called by the committer): a
+ *   STAGING record is heartbeaten until its commit is made explicit (or the attempt fails), like
+ *   CockroachDB's heartbeater, which runs until the coordinator finalizes the transaction.
  * - Heartbeats go straight to the wire, not through the interceptors below: they are not part
  *   of the transaction's reads and writes (no sequence, nothing to refresh).
  * - A heartbeat that finds the record ABORTED (a pusher aborted the transaction) stops the loop
@@ -35,6 +38,8 @@ export class Heartbeater implements TxnInterceptor {
   private running = false;
   private abortedByPusher = false;
   private loopGeneration = 0;
+  /** Parallel commits whose STAGING record this loop keeps alive (`holdWhileStaging`). */
+  private stagingHolds = 0;
   /** Heartbeat batches sent so far (for tests and metrics). */
   heartbeatsSent = 0;
   lastHeartbeatError: unknown = undefined;
@@ -53,6 +58,30 @@ export class Heartbeater implements TxnInterceptor {
     if (batch.requests.some((request) => request.kind === 'endTxn')) this.stop();
     else if (!this.running && batch.requests.some(acquiresLocks)) this.start();
     return next(batch);
+  }
+
+  /**
+   * Keeps the loop running while a parallel commit's record is STAGING (committer.ts), from
+   * just before the staging batch is sent until the commit is explicit or the attempt failed;
+   * returns the release (idempotent; the loop stops with the last hold). The EndTxn stopped the
+   * loop, and without it a record STAGING while one in-flight write is blocked longer than the
+   * liveness threshold looks abandoned: a pusher's recovery would prevent the blocked write and
+   * abort a live transaction. Starts the loop when none runs (a transaction whose only writes
+   * ride in its committing batch): its first beat comes an interval after the staging, which
+   * itself counts as one (kv/eval end-txn.ts).
+   */
+  holdWhileStaging(): () => void {
+    if (this.abortedByPusher) return () => undefined;
+    this.stagingHolds += 1;
+    if (!this.running) this.start();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.stagingHolds -= 1;
+      assert(this.stagingHolds >= 0, 'a staging hold released twice');
+      if (this.stagingHolds === 0) this.stop();
+    };
   }
 
   /** Stops the loop; a heartbeat in flight completes but schedules no other. Idempotent. */

@@ -149,12 +149,15 @@ export class Txn {
     });
     const holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
     const wire: SendFn = (batch) => this.sender.send(batch);
+    const heartbeater = new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos });
+    // A STAGING record is heartbeaten until its commit is explicit (committer.ts, heartbeater.ts).
+    const keepRecordAlive = (): (() => void) => heartbeater.holdWhileStaging();
     this.interceptors = Object.freeze({
       writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax, deps.writeBufferPolicy ?? 'all'),
-      heartbeater: new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos }),
+      heartbeater,
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
-      committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire } : undefined),
+      committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire, keepRecordAlive } : undefined),
       commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), clockNow: () => deps.clock.now(), strictSerializable: options.strictSerializable ?? false }),
     });
     const i = this.interceptors;

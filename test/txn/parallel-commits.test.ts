@@ -3,15 +3,18 @@
  * test each):
  * - a re-staged commit is judged implicitly committed write by write, not from the merged header
  *   the timestamp cache raised;
+ * - the record is heartbeaten while STAGING: an in-flight write blocked past the liveness
+ *   threshold does not let a pusher recover (and abort) a live transaction;
  */
 import { describe, expect, it } from 'vitest';
 import { addNanos, compare, lessEq } from '../../clock/timestamp.js';
-import { putRequest, type Transaction } from '../../kv/api/index.js';
-import { readTxnRecord } from '../../kv/eval/index.js';
+import { batchHeader, batchRequest, pushTxnRequest, putRequest, txnMeta, type BatchRequest, type Transaction } from '../../kv/api/index.js';
+import { IndeterminateCommitError, readTxnRecord, TransactionPushError } from '../../kv/eval/index.js';
+import { limits } from '../../src/base/limits.js';
 import { TxnRecoveryManager } from '../../kv/replica/txn-recovery.js';
 import { readIntent } from '../../kv/storage/mvcc/visibility.js';
 import { ParallelCommits, Txn } from '../../txn/index.js';
-import { enc, world } from './harness.js';
+import { enc, flush, world, type World } from './harness.js';
 import { bumpedBy, StagingSender } from './parallel-harness.js';
 
 const millis = (n: number): bigint => BigInt(n) * 1_000_000n;
@@ -77,5 +80,82 @@ describe('parallel commits, a re-staged commit', () => {
     expect(compare(txn.transaction.writeTimestamp, addNanos(startTs, millis(1)))).toBeGreaterThanOrEqual(0);
     await txn.interceptors.committer.explicitCommit;
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+  });
+});
+
+/**
+ * A pusher that wants `pushee` aborted (a waiter on one of its intents, timed out): PushTxn; if
+ * the record is STAGING and looks abandoned, transaction recovery, then PushTxn again — what the
+ * store's pusher does (kv/replica store.ts `pushTxn`). The push's outcome.
+ */
+async function pushToAbort(w: World, pushee: Transaction): Promise<'pushed' | 'refused' | 'recovered'> {
+  const push = (): Promise<unknown> => {
+    const now = w.clock.now();
+    return w.sender.send(batchRequest(batchHeader({ timestamp: now, now }), [pushTxnRequest({ pusher: undefined, pushee: txnMeta(pushee), pushTo: now, pushType: 'abort' })]));
+  };
+  try {
+    await push();
+    return 'pushed';
+  } catch (error) {
+    if (error instanceof TransactionPushError) return 'refused';
+    if (!(error instanceof IndeterminateCommitError)) throw error;
+    await new TxnRecoveryManager(
+      () => w.sender,
+      () => w.clock.now(),
+    ).recover(error.record);
+    await push();
+    return 'recovered';
+  }
+}
+
+describe('parallel commits, heartbeats', () => {
+  it('go on while the record is STAGING: a write blocked past the liveness threshold does not let a pusher recover a live transaction', async () => {
+    const w = world();
+    const setting = new ParallelCommits();
+    let unblock: (() => void) | undefined;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const sender = new StagingSender(w.sender, {
+      // The in-flight write waits (on a lock, a slow range) while the record is STAGING.
+      writes: async (part: BatchRequest) => (await blocked, part),
+    });
+    const txn = new Txn(sender, { ...w.deps, parallelCommits: setting }, { name: 'blocked' });
+    await txn.put(enc('a'), enc('anchor'));
+    const commit = txn.commit([putRequest(enc('b'), enc('2'))]);
+    let committed = false;
+    void commit.then(() => (committed = true));
+    await flush();
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('STAGING');
+    const beatsBefore = txn.interceptors.heartbeater.heartbeatsSent;
+    const livenessMs = Number(limits.txnLivenessThresholdNanos / 1_000_000n);
+    await w.timers.advance(livenessMs + 1_000);
+    expect(committed).toBe(false);
+    // The record looks alive: the pusher waits instead of recovering (and aborting) it.
+    expect(await pushToAbort(w, txn.transaction)).toBe('refused');
+    expect(txn.interceptors.heartbeater.heartbeatsSent - beatsBefore).toBeGreaterThanOrEqual(livenessMs / 1_000);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('STAGING');
+    unblock!();
+    await w.timers.drive(commit);
+    expect(txn.transaction.status).toBe('COMMITTED');
+    await txn.interceptors.committer.explicitCommit;
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+    // The explicit commit ended the loop.
+    expect(txn.interceptors.heartbeater.isRunning).toBe(false);
+    const beatsAfter = txn.interceptors.heartbeater.heartbeatsSent;
+    await w.timers.advance(5_000);
+    expect(txn.interceptors.heartbeater.heartbeatsSent).toBe(beatsAfter);
+    expect(w.timers.pendingCount).toBe(0);
+  });
+
+  it('stop after a parallel commit whose writes were all in its committing batch, once it is explicit', async () => {
+    const w = world();
+    const setting = new ParallelCommits();
+    const sender = new StagingSender(w.sender);
+    const txn = new Txn(sender, { ...w.deps, parallelCommits: setting }, { name: 'only-commit' });
+    await txn.commit([putRequest(enc('a'), enc('1')), putRequest(enc('b'), enc('2'))]);
+    expect(sender.stagings).toBe(1);
+    await txn.interceptors.committer.explicitCommit;
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+    expect(txn.interceptors.heartbeater.isRunning).toBe(false);
+    expect(w.timers.pendingCount).toBe(0);
   });
 });
