@@ -5,17 +5,19 @@
  */
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
-import { commonType, coerce } from './expr/coerce.js';
+import { commonType, coerce, isOpen } from './expr/coerce.js';
 import { inOrder, type ExprCompiler } from './expr/compile.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
-import { formatType, int4Type, int8Type, regclassType } from '../types/sql-type.js';
+import { formatType, int4Type, int8Type, jsonbType, regclassType, textType, type SqlType } from '../types/sql-type.js';
+import { compareKeys, parseJsonb, printJsonb, type JsonNode } from '../types/jsonb-text.js';
 import type { Datum } from '../types/datum.js';
 
 export async function planGenerateSeries(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
   const name = item.call.name[item.call.name.length - 1];
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name === 'pg_partition_ancestors') return planPartitionAncestors(compiler, item);
+  if (name !== undefined && jsonbSetFunctions.has(name)) return planJsonbSetFunction(compiler, item, name);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
   if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
@@ -45,6 +47,56 @@ async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promis
   const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
   const values = array.eval;
   return { node: { kind: 'virtual', name: 'unnest', width: 1, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value) => [value]) }, scope };
+}
+
+/** The jsonb set-returning functions FROM takes, with their columns. */
+const jsonbSetFunctions: ReadonlyMap<string, readonly { name: string; type: SqlType }[]> = new Map([
+  ['jsonb_each', [{ name: 'key', type: textType }, { name: 'value', type: jsonbType }]],
+  ['jsonb_each_text', [{ name: 'key', type: textType }, { name: 'value', type: textType }]],
+  ['jsonb_array_elements', [{ name: 'value', type: jsonbType }]],
+  ['jsonb_array_elements_text', [{ name: 'value', type: textType }]],
+  ['jsonb_object_keys', [{ name: 'jsonb_object_keys', type: textType }]],
+]);
+
+/**
+ * `jsonb_each[_text]`, `jsonb_array_elements[_text]` and `jsonb_object_keys` in FROM: one row per
+ * field or element of one document (so the rows are as many as the document, which one value's
+ * size limit bounds), fields in jsonb's key order. Like unnest, the argument must not read the
+ * FROM list's columns (no LATERAL yet). 22023 for a document of the wrong shape, as PostgreSQL.
+ */
+async function planJsonbSetFunction(compiler: ExprCompiler, item: ast.FunctionRef, name: string): Promise<FromResult> {
+  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
+  const columns = jsonbSetFunctions.get(name)!;
+  const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
+  if (args.length !== 1 || (!isOpen(args[0]!) && args[0]!.type.kind !== 'jsonb')) {
+    throw new SqlError('42883', `function ${name}(${args.map((arg) => (isOpen(arg) ? 'unknown' : formatType(arg.type))).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  }
+  const document = coerce(args[0]!, jsonbType, 'implicit', compiler.paramTypes);
+  if (!document.rowIndependent) throw new SqlError('0A000', `${name} arguments must not reference columns of the same FROM list`);
+  const alias = item.alias?.name ?? name;
+  // jsonb_object_keys returns a bare setof text, so an alias names its column (as unnest's); the others' columns are OUT parameters and keep their names.
+  const names = columns.map((column, index) => item.alias?.columns[index] ?? (name === 'jsonb_object_keys' ? alias : column.name));
+  const scope = new Scope(columns.map((column, index) => ({ name: names[index]!, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
+  const asText = (node: JsonNode): Datum => (node.kind === 'scalar' && node.text === 'null' ? null : node.kind === 'scalar' && node.text.startsWith('"') ? (parseJsonbString(node.text)) : printJsonb(node));
+  const rows = (text: string): Datum[][] => {
+    const node = parseJsonb(text);
+    const shape = node.kind === 'scalar' ? 'a scalar' : node.kind === 'array' ? 'an array' : 'an object';
+    if (name === 'jsonb_array_elements' || name === 'jsonb_array_elements_text') {
+      if (node.kind !== 'array') throw new SqlError('22023', node.kind === 'scalar' ? 'cannot extract elements from a scalar' : 'cannot extract elements from an object');
+      return node.items.map((child) => [name === 'jsonb_array_elements' ? printJsonb(child) : asText(child)]);
+    }
+    if (node.kind !== 'object') throw new SqlError('22023', name === 'jsonb_object_keys' ? `cannot call ${name} on ${shape}` : `cannot call ${name} on a non-object`);
+    const keys = [...node.entries.keys()].sort(compareKeys);
+    if (name === 'jsonb_object_keys') return keys.map((key) => [key]);
+    return keys.map((key) => [key, name === 'jsonb_each' ? printJsonb(node.entries.get(key)!) : asText(node.entries.get(key)!)]);
+  };
+  const value = document.eval;
+  return { node: { kind: 'virtual', name, width: columns.length, rows: async (_txn, ctx) => { const text = value([], ctx); return text === null ? [] : rows(text as string); } }, scope };
+}
+
+/** A JSON string scalar's text (quoted, escaped) as its value. */
+function parseJsonbString(text: string): string {
+  return JSON.parse(text) as string;
 }
 
 /**

@@ -111,7 +111,7 @@ export function escapeJson(value: string): string {
 }
 
 /** jsonb's key order: shorter keys first, then bytewise. */
-function compareKeys(left: string, right: string): number {
+export function compareKeys(left: string, right: string): number {
   const a = Buffer.from(left, 'utf8');
   const b = Buffer.from(right, 'utf8');
   return a.length !== b.length ? a.length - b.length : Buffer.compare(a, b);

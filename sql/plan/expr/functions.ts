@@ -11,6 +11,7 @@ import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { formatText } from '../../types/text-io.js';
 import { datetimeFunctions } from './datetime-functions.js';
+import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
 import * as strings from './string-functions.js';
 import { textAndArrayFunctions } from './text-functions.js';
@@ -212,6 +213,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
   ...datetimeFunctions(),
   ...textAndArrayFunctions(),
+  ...jsonbFunctions(),
 ]);
 
 function floorNumeric(value: Numeric): Numeric {
