@@ -19,14 +19,23 @@
  *    `ClockBound.now().earliest > commitTs`, so every transaction that starts after the
  *    acknowledgement — on any node, whatever its clock offset within the bound — gets a
  *    timestamp above `commitTs` and sees the writes. Arithmetic in clock/commitwait.ts; this
- *    interceptor does it for a batch whose EndTxn came back COMMITTED — a read-only
- *    transaction's EndTxn is elided by the committer above and orders nothing, so it never
- *    waits this long.
+ *    interceptor does it for a batch whose EndTxn came back COMMITTED from a transaction that
+ *    holds locks — a read-only transaction's EndTxn, elided by the committer, orders nothing,
+ *    so it never waits this long (CockroachDB's `maybeCommitWait` skips it the same way).
+ *
+ *    It sits **above the committer** (txn.ts): what it sees is the commit's final answer. A
+ *    parallel commit's STAGING answer is not a commit — the attempt may be pushed, refreshed and
+ *    staged again at a later timestamp — so waiting on it would wait on a timestamp the
+ *    transaction may not commit at. Above, it waits once, on the commit timestamp the committer
+ *    decided (the staging timestamp of the implicitly committed attempt), and only after the
+ *    committer set the explicit commit going: the STAGING record is not held up by the wait
+ *    (waiters on its intents would be), while the client is still acknowledged only after it.
  *
  * Both re-check the clock after every sleep (a clock may run slow or step back: a computed
  * duration is only an estimate) and sleep on the injected timers. The time waited (physical
  * nanoseconds of the node's clock) is kept in `lastWaitNanos`.
  */
+import { assert } from '../src/base/assert.js';
 import type { ClockBound } from '../clock/clockbound.js';
 import { commitWaitNanos, isCommitWaitOver } from '../clock/commitwait.js';
 import { less, type Timestamp } from '../clock/timestamp.js';
@@ -42,6 +51,8 @@ export interface CommitWaiterDeps {
   /** A reading of the node's hybrid clock (`HybridClock.now`): what a transaction begun now starts at. */
   readonly clockNow: () => Timestamp;
   readonly strictSerializable: boolean;
+  /** Whether the transaction wrote or locked anything (the committer's lock spans); default: yes. */
+  readonly holdsLocks?: () => boolean;
 }
 
 export class CommitWaiter implements TxnInterceptor {
@@ -54,8 +65,10 @@ export class CommitWaiter implements TxnInterceptor {
     const response = await next(batch);
     if (!this.deps.strictSerializable) return response;
     const last = response.responses[response.responses.length - 1];
-    // STAGING: a parallel commit, which the committer above answers as committed when it is.
-    if (last?.kind === 'endTxn' && (last.txn.status === 'COMMITTED' || last.txn.status === 'STAGING')) await this.wait(last.txn.writeTimestamp);
+    if (last?.kind !== 'endTxn' || (this.deps.holdsLocks?.() ?? true) === false) return response;
+    // Never STAGING here: the committer below answers a parallel commit as committed once it is.
+    assert(last.txn.status !== 'STAGING', 'commit wait sees the final answer of a commit');
+    if (last.txn.status === 'COMMITTED') await this.wait(last.txn.writeTimestamp);
     return response;
   }
 

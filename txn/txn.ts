@@ -109,8 +109,9 @@ export interface TxnInterceptors {
   readonly heartbeater: Heartbeater;
   readonly seqNumAllocator: SeqNumAllocator;
   readonly spanRefresher: SpanRefresher;
-  readonly committer: Committer;
+  /** Above the committer: it waits on the commit's final answer, never on a STAGING one. */
   readonly commitWaiter: CommitWaiter;
+  readonly committer: Committer;
 }
 
 export class Txn {
@@ -158,10 +159,17 @@ export class Txn {
       seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
       committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire, keepRecordAlive } : undefined),
-      commitWaiter: new CommitWaiter({ clockBound: deps.clockBound, timers: deps.timers, physicalNowNanos: () => deps.clock.physicalNow(), clockNow: () => deps.clock.now(), strictSerializable: options.strictSerializable ?? false }),
+      commitWaiter: new CommitWaiter({
+        clockBound: deps.clockBound,
+        timers: deps.timers,
+        physicalNowNanos: () => deps.clock.physicalNow(),
+        clockNow: () => deps.clock.now(),
+        strictSerializable: options.strictSerializable ?? false,
+        holdsLocks: () => this.interceptors.committer.lockSpanCount > 0,
+      }),
     });
     const i = this.interceptors;
-    this.belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.committer, i.commitWaiter], wire);
+    this.belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.commitWaiter, i.committer], wire);
     this.stack = (batch) => i.writeBuffer.send(batch, this.belowWriteBuffer);
   }
 

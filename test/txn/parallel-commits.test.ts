@@ -5,6 +5,8 @@
  *   the timestamp cache raised;
  * - the record is heartbeaten while STAGING: an in-flight write blocked past the liveness
  *   threshold does not let a pusher recover (and abort) a live transaction;
+ * - commit wait (strict serializability) waits once, on the final commit timestamp, after the
+ *   explicit commit was set going and before the client is acknowledged;
  */
 import { describe, expect, it } from 'vitest';
 import { addNanos, compare, lessEq } from '../../clock/timestamp.js';
@@ -157,5 +159,56 @@ describe('parallel commits, heartbeats', () => {
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
     expect(txn.interceptors.heartbeater.isRunning).toBe(false);
     expect(w.timers.pendingCount).toBe(0);
+  });
+});
+
+describe('parallel commits, commit wait', () => {
+  const uncertaintyNanos = 5_000_000n;
+
+  /** A strict serializable commit of `a` (before) and `b`, `c` (committing); when each thing happened. */
+  async function strictCommit(w: World, pushFirstAttempt: boolean) {
+    const staging = new StagingSender(w.sender, {
+      writes: (part, attempt) => (pushFirstAttempt && attempt === 1 ? bumpedBy(part, addNanos(part.header.txn!.writeTimestamp, millis(1))) : part),
+    });
+    let explicitSentAtNanos: bigint | undefined;
+    const sender = {
+      send: ((batch) => {
+        const last = batch.requests.at(-1);
+        if (last?.kind === 'endTxn' && last.commit && last.inFlightWrites.length === 0) explicitSentAtNanos ??= w.manual.nowNanos();
+        return staging.send(batch);
+      }) as typeof staging.send,
+    };
+    const txn = new Txn(sender, { ...w.deps, parallelCommits: new ParallelCommits() }, { name: 'strict', strictSerializable: true });
+    await txn.put(enc('a'), enc('anchor'));
+    await w.timers.drive(txn.commit([putRequest(enc('b'), enc('2')), putRequest(enc('c'), enc('3'))]));
+    const ackedAtNanos = w.manual.nowNanos();
+    await txn.interceptors.committer.explicitCommit;
+    return { txn, staging, explicitSentAtNanos: explicitSentAtNanos!, ackedAtNanos };
+  }
+
+  it('sets the explicit commit going before it waits, and acknowledges only after commitTs + U', async () => {
+    const w = world(uncertaintyNanos);
+    const { txn, staging, explicitSentAtNanos, ackedAtNanos } = await strictCommit(w, false);
+    expect(staging.stagings).toBe(1);
+    const commitTs = txn.transaction.writeTimestamp;
+    const record = readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id);
+    expect(record?.status).toBe('COMMITTED');
+    expect(compare(record!.writeTimestamp, commitTs)).toBe(0);
+    // The STAGING record is not held up by the wait…
+    expect(explicitSentAtNanos <= commitTs.wallNanos + uncertaintyNanos).toBe(true);
+    // …while the client is acknowledged only once every clock within the bound passed commitTs.
+    expect(ackedAtNanos > commitTs.wallNanos + uncertaintyNanos).toBe(true);
+    expect(txn.lastCommitWaitNanos).toBeGreaterThan(0n);
+  });
+
+  it('waits on the commit timestamp of the attempt that committed, not on a pushed staging attempt', async () => {
+    const w = world(uncertaintyNanos);
+    const startTs = w.clock.now();
+    const { txn, staging, ackedAtNanos } = await strictCommit(w, true);
+    expect(staging.stagings).toBe(2);
+    const commitTs = txn.transaction.writeTimestamp;
+    expect(compare(commitTs, addNanos(startTs, millis(1)))).toBeGreaterThanOrEqual(0);
+    expect(compare(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)!.writeTimestamp, commitTs)).toBe(0);
+    expect(ackedAtNanos > commitTs.wallNanos + uncertaintyNanos).toBe(true);
   });
 });
