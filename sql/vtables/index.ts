@@ -34,8 +34,8 @@ import { setVirtualTableResolver } from '../plan/virtual.js';
 import type { Txn } from '../../txn/index.js';
 import { catalogFunctions } from './functions.js';
 import { CatalogSnapshot } from './snapshot.js';
-import { informationSchemaTables } from './information-schema.js';
-import { virtualTables } from './tables.js';
+import { informationSchemaOid, informationSchemaTables } from './information-schema.js';
+import { registerVirtualSchema, virtualTables } from './tables.js';
 
 export { CatalogSnapshot } from './snapshot.js';
 
@@ -72,4 +72,5 @@ export function installVirtualTables(): void {
   installed = true;
   setVirtualTableResolver(resolve);
   setCatalogFunctions(catalogFunctions);
+  registerVirtualSchema(informationSchemaOid, 'information_schema', informationSchemaTables);
 }

@@ -24,6 +24,19 @@ export interface VirtualTable {
   rows(snapshot: CatalogSnapshot, ctx: EvalContext): Datum[][];
 }
 
+/**
+ * Schemas of virtual relations besides pg_catalog (information_schema), registered by index.ts:
+ * pg_namespace lists each, pg_class and pg_attribute its views, as PostgreSQL's catalogs list
+ * the information_schema it creates at initdb (the JDBC driver's getSchemas reads pg_namespace).
+ * A registry rather than an import: information-schema.ts builds on this file.
+ */
+const virtualSchemas: { readonly oid: number; readonly name: string; readonly tables: Readonly<Record<string, VirtualTable>> }[] = [];
+
+export function registerVirtualSchema(oid: number, name: string, tables: Readonly<Record<string, VirtualTable>>): void {
+  if (virtualSchemas.some((schema) => schema.oid === oid)) return;
+  virtualSchemas.push({ oid, name, tables });
+}
+
 export const heapAmOid = 2;
 export const btreeAmOid = 403;
 export const pgClassOid = 1259;
@@ -83,6 +96,9 @@ function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
   for (const sequence of snapshot.sequences) rows.push(classRow(sequence.id, sequence.name, sequence.schemaId, 'S', 0, 3, 0, false));
   for (const view of snapshot.views) rows.push(classRow(view.id, view.name, view.schemaId, 'v', 0, view.columns.length, 0, false));
   for (const [name, table] of Object.entries(virtualTables)) rows.push(classRow(table.oid, name, pgCatalogOid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));
+  for (const schema of virtualSchemas) {
+    for (const [name, table] of Object.entries(schema.tables)) rows.push(classRow(table.oid, name, schema.oid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));
+  }
   return rows;
 }
 
@@ -106,7 +122,9 @@ function attributeRows(snapshot: CatalogSnapshot): Datum[][] {
     rows.push(attributeRow(sequence.id, 'last_value', int8Type, 1, true, false), attributeRow(sequence.id, 'log_cnt', int8Type, 2, true, false), attributeRow(sequence.id, 'is_called', typeOfKind('bool'), 3, true, false));
   }
   for (const view of snapshot.views) view.columns.forEach((column, position) => rows.push(attributeRow(view.id, column.name, column.type, position + 1, false, false)));
-  for (const table of Object.values(virtualTables)) table.columns.forEach(([name, type], position) => rows.push(attributeRow(table.oid, name, type, position + 1, false, false)));
+  for (const table of [...Object.values(virtualTables), ...virtualSchemas.flatMap((schema) => Object.values(schema.tables))]) {
+    table.columns.forEach(([name, type], position) => rows.push(attributeRow(table.oid, name, type, position + 1, false, false)));
+  }
   return rows;
 }
 
@@ -249,7 +267,10 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     relkind: 'r',
     columns: columns('oid oid, nspname name, nspowner oid, nspacl aclitem[]'),
     // PostgreSQL 15's public schema: usage for everyone, usage and create for the database owner.
-    rows: (snapshot) => snapshot.schemas.map((schema) => [schema.oid, schema.name, schema.owner, schema.name === 'public' ? ['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner'] : null]),
+    rows: (snapshot) => [
+      ...snapshot.schemas.map((schema) => [schema.oid, schema.name, schema.owner, schema.name === 'public' ? ['pg_database_owner=UC/pg_database_owner', '=U/pg_database_owner'] : null]),
+      ...virtualSchemas.map((schema) => [schema.oid, schema.name, bootstrapRoleOid, null]),
+    ],
   },
   pg_class: {
     oid: pgClassOid,

@@ -87,8 +87,8 @@ describe('PostgreSQL JDBC driver', () => {
       expect(seen.get('fetch_size')).toBe('23');
     });
 
-    it('getSchemas: information_schema is missing from pg_namespace (a known difference)', () => {
-      expect(seen.get('meta_schemas')).toBe('pg_catalog;public');
+    it('getSchemas lists information_schema, pg_catalog and public, as PostgreSQL', () => {
+      expect(seen.get('meta_schemas')).toBe('information_schema;pg_catalog;public');
     });
 
     it('getPrimaryKeys and getIndexInfo: not yet — they need information_schema._pg_expandarray', () => {
