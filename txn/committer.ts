@@ -86,7 +86,11 @@ import { batchTxn, isDataWrite, isLockingRead, type SendFn, type TxnInterceptor 
 export class ParallelCommits {
   /** Commits that staged a record (reached STAGING across ranges), node-wide. */
   stagedCommits = 0;
-  /** Explicit commits sent and not yet answered, node-wide. */
+  /**
+   * Asynchronous explicit commits (their transactions answered already) not yet settled,
+   * node-wide: at most `asyncCommitsMax`. Synchronous ones are not counted — they hold their
+   * client, not a slot.
+   */
   asyncCommitsInFlight = 0;
   /** Explicit commits made synchronously because `asyncCommitsMax` were in flight. */
   syncCommits = 0;
@@ -95,6 +99,10 @@ export class ParallelCommits {
 
   constructor(
     readonly enabled: boolean = true,
+    /**
+     * Most asynchronous explicit commits in flight at once; the commit that finds this many is
+     * made explicit before it is answered (0: every one is).
+     */
     readonly asyncCommitsMax: number = 1_024,
   ) {
     assert(Number.isSafeInteger(asyncCommitsMax) && asyncCommitsMax >= 0, 'asyncCommitsMax is a non-negative integer');
@@ -232,10 +240,13 @@ export class Committer implements TxnInterceptor {
       throw new TransactionRetryError('RETRY_SERIALIZABLE', `an in-flight write landed at ${formatTimestamp(pushed.landedAt)}, above the staging timestamp ${formatTimestamp(staged.writeTimestamp)}`, pushedTo);
     }
     const committed = updateTransaction(staged, { status: 'COMMITTED', inFlightWrites: [] });
-    const explicit = this.makeExplicit(staged, lockSpans, response.header.now).then(release);
-    this.explicitCommit = explicit;
     const setting = this.parallel!.setting;
-    if (setting.asyncCommitsInFlight > setting.asyncCommitsMax) {
+    // Decided before the explicit commit counts itself: with `asyncCommitsMax` unanswered ones
+    // in flight (the synchronous ones not among them), this one is made before answering.
+    const answerFirst = setting.asyncCommitsInFlight < setting.asyncCommitsMax;
+    const explicit = this.makeExplicit(staged, lockSpans, response.header.now, answerFirst).then(release);
+    this.explicitCommit = explicit;
+    if (!answerFirst) {
       setting.syncCommits++;
       await explicit;
     }
@@ -246,17 +257,19 @@ export class Committer implements TxnInterceptor {
    * The explicit commit of an implicitly committed transaction: EndTxn without in-flight writes
    * moves the STAGING record to COMMITTED and resolves the intents. Never rejects: a record
    * already COMMITTED (recovery was first) is the same outcome; any other failure leaves the
-   * record STAGING for recovery, and is counted.
+   * record STAGING for recovery, and is counted. `asynchronous`: the commit is answered before
+   * this resolves, and it holds one of the `asyncCommitsMax` slots meanwhile.
    */
-  private async makeExplicit(staged: Transaction, lockSpans: readonly Span[], now: BatchResponse['header']['now']): Promise<void> {
+  private async makeExplicit(staged: Transaction, lockSpans: readonly Span[], now: BatchResponse['header']['now'], asynchronous: boolean): Promise<void> {
     const setting = this.parallel!.setting;
-    setting.asyncCommitsInFlight++;
+    if (asynchronous) setting.asyncCommitsInFlight++;
+    assert(setting.asyncCommitsInFlight <= setting.asyncCommitsMax, 'asynchronous explicit commits within asyncCommitsMax');
     try {
       await this.parallel!.wire(batchRequest(batchHeader({ timestamp: staged.readTimestamp, txn: staged, now }), [endTxnRequest({ key: staged.key, commit: true, lockSpans })]));
     } catch (error) {
       if (!(error instanceof TransactionStatusError && error.status === 'COMMITTED')) setting.failedCommits++;
     } finally {
-      setting.asyncCommitsInFlight--;
+      if (asynchronous) setting.asyncCommitsInFlight--;
     }
   }
 

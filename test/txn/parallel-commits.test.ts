@@ -7,6 +7,7 @@
  *   threshold does not let a pusher recover (and abort) a live transaction;
  * - commit wait (strict serializability) waits once, on the final commit timestamp, after the
  *   explicit commit was set going and before the client is acknowledged;
+ * - `asyncCommitsMax` asynchronous explicit commits run at once, no more and no fewer.
  */
 import { describe, expect, it } from 'vitest';
 import { addNanos, compare, lessEq } from '../../clock/timestamp.js';
@@ -210,5 +211,74 @@ describe('parallel commits, commit wait', () => {
     expect(compare(commitTs, addNanos(startTs, millis(1)))).toBeGreaterThanOrEqual(0);
     expect(compare(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)!.writeTimestamp, commitTs)).toBe(0);
     expect(ackedAtNanos > commitTs.wallNanos + uncertaintyNanos).toBe(true);
+  });
+});
+
+describe('parallel commits, asyncCommitsMax', () => {
+  /** A world whose explicit commits wait at the wire until `release()`. */
+  function gatedWorld(asyncCommitsMax: number) {
+    const w = world();
+    const setting = new ParallelCommits(true, asyncCommitsMax);
+    const staging = new StagingSender(w.sender);
+    const gates: (() => void)[] = [];
+    const sender = {
+      send: (async (batch) => {
+        const last = batch.requests.at(-1);
+        if (last?.kind === 'endTxn' && last.commit && last.inFlightWrites.length === 0) await new Promise<void>((resolve) => gates.push(resolve));
+        return staging.send(batch);
+      }) as typeof staging.send,
+    };
+    let n = 0;
+    /** Commits a transaction writing two keys of its own; whether its commit was answered. */
+    const commit = async (): Promise<{ readonly txn: Txn; readonly answered: () => boolean }> => {
+      const id = n++;
+      const txn = new Txn(sender, { ...w.deps, parallelCommits: setting }, { name: `t${id}` });
+      let answered = false;
+      void txn.commit([putRequest(enc(`k${id}/1`), enc('1')), putRequest(enc(`k${id}/2`), enc('2'))]).then(() => (answered = true));
+      await flush();
+      return { txn, answered: () => answered };
+    };
+    const releaseOne = async (): Promise<void> => {
+      gates.shift()!();
+      await flush();
+    };
+    return { setting, commit, releaseOne, gates };
+  }
+
+  it('answers asyncCommitsMax commits before their explicit commits, and makes the next one explicit first', async () => {
+    const max = 3;
+    const g = gatedWorld(max);
+    const commits = [];
+    for (let i = 0; i < max; i++) commits.push(await g.commit());
+    expect(commits.map((c) => c.answered())).toEqual([true, true, true]);
+    expect(g.setting.asyncCommitsInFlight).toBe(max);
+    expect(g.setting.syncCommits).toBe(0);
+    // One past the cap: its explicit commit is made before it is answered.
+    const over = await g.commit();
+    expect(over.answered()).toBe(false);
+    expect(g.setting.syncCommits).toBe(1);
+    expect(g.setting.asyncCommitsInFlight).toBe(max);
+    // Its own explicit commit is the last gate: releasing the oldest does not answer it.
+    await g.releaseOne();
+    expect(over.answered()).toBe(false);
+    // A synchronous explicit commit in flight takes none of the asynchronous slots: one freed,
+    // the next commit is answered at once.
+    const next = await g.commit();
+    expect(next.answered()).toBe(true);
+    expect(g.setting.asyncCommitsInFlight).toBe(max);
+    while (g.gates.length > 0) await g.releaseOne();
+    expect(over.answered()).toBe(true);
+    expect(g.setting.asyncCommitsInFlight).toBe(0);
+    expect(g.setting.failedCommits).toBe(0);
+  });
+
+  it('with asyncCommitsMax 0, makes every commit explicit before answering it', async () => {
+    const g = gatedWorld(0);
+    const only = await g.commit();
+    expect(only.answered()).toBe(false);
+    expect(g.setting.syncCommits).toBe(1);
+    expect(g.setting.asyncCommitsInFlight).toBe(0);
+    await g.releaseOne();
+    expect(only.answered()).toBe(true);
   });
 });
