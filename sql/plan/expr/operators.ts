@@ -6,7 +6,7 @@
  */
 import { arithmetic, negate, type ArithmeticOperator } from '../../types/arithmetic.js';
 import { compareOperator, trimTrailingBlanks } from '../../types/compare.js';
-import { dateAddDays, dateDifference, timestampAddInterval, timestamptzAddInterval, timestampDifference } from '../../types/datetime-arithmetic.js';
+import { dateAddDays, dateDifference, intervalScale, timestampAddInterval, timestamptzAddInterval, timestampDifference } from '../../types/datetime-arithmetic.js';
 import type { Datum, Interval } from '../../types/datum.js';
 import { negate as negateDatum } from '../../types/arithmetic.js';
 import { formatText } from '../../types/text-io.js';
@@ -64,7 +64,10 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     const rt = right.type;
     return strictBinary(textType, left, right, (a, b, ctx) => asText(lt, a, ctx) + asText(rt, b, ctx));
   }
+  if ((operator === '*' || operator === '/') && !(isOpen(leftIn) && isOpen(rightIn)) && (leftIn.type.kind === 'interval' || (rightIn.type.kind === 'interval' && operator === '*'))) return intervalScaleOperator(operator, leftIn, rightIn, paramTypes);
   if (arithmeticOperators.has(operator)) return arithmeticOperator(operator as ArithmeticOperator, leftIn, rightIn, paramTypes);
+  if (bitwiseOperators.has(operator)) return bitwiseOperator(operator, leftIn, rightIn, paramTypes);
+  if ((operator === '@>' || operator === '<@' || operator === '&&') && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array')) return arrayContainment(operator, leftIn, rightIn, paramTypes);
   if (operator === '^') return powerOperator(leftIn, rightIn, paramTypes);
   if (regexOperators.has(operator)) return regexOperator(operator, leftIn, rightIn, paramTypes);
   if (jsonbOperatorNames.has(operator)) {
@@ -72,6 +75,72 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     if (compiled !== undefined) return compiled;
   }
   throw noOperator(operator, leftIn.type, rightIn.type);
+}
+
+const bitwiseOperators = new Set(['&', '|', '#', '<<', '>>']);
+const integerKinds = new Set(['int2', 'int4', 'int8']);
+
+/** Wraps a shifted integer to its type's width, as C's shifts on int16/int32/int64 do (no overflow error, as PostgreSQL's int4shl). */
+function wrapInteger(kind: string, value: number | bigint): number | bigint {
+  if (kind === 'int8') return BigInt.asIntN(64, value as bigint);
+  return kind === 'int2' ? ((value as number) << 16) >> 16 : (value as number) | 0;
+}
+
+/**
+ * The integers' bitwise operators: `&`, `|`, `#` (xor) over two integers of one type (the wider
+ * of the two), and `<<`, `>>` (arithmetic) shifting the left type by an int4 count.
+ */
+function bitwiseOperator(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const integer = (expr: CompiledExpr): boolean => isOpen(expr) || integerKinds.has(expr.type.kind);
+  if (!integer(leftIn) || !integer(rightIn) || (isOpen(leftIn) && isOpen(rightIn) && operator !== '<<' && operator !== '>>')) throw noOperator(operator, leftIn.type, rightIn.type);
+  if (operator === '<<' || operator === '>>') {
+    const left = isOpen(leftIn) ? coerce(leftIn, int4Type, 'implicit', paramTypes) : leftIn;
+    const right = coerce(rightIn, int4Type, 'implicit', paramTypes);
+    const kind = left.type.kind;
+    return strictBinary(left.type, left, right, (a, b) => {
+      const count = b as number;
+      if (kind === 'int8') return wrapInteger(kind, operator === '<<' ? (a as bigint) << BigInt(count & 63) : (a as bigint) >> BigInt(count & 63));
+      return wrapInteger(kind, operator === '<<' ? (a as number) << count : (a as number) >> count);
+    });
+  }
+  const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+  const kind = type.kind;
+  return strictBinary(type, left, right, (a, b) => {
+    if (kind === 'int8') return operator === '&' ? (a as bigint) & (b as bigint) : operator === '|' ? (a as bigint) | (b as bigint) : (a as bigint) ^ (b as bigint);
+    return operator === '&' ? (a as number) & (b as number) : operator === '|' ? (a as number) | (b as number) : (a as number) ^ (b as number);
+  });
+}
+
+/** `interval * number`, `number * interval`, `interval / number`: PostgreSQL's interval_mul / interval_div (the number as float8). */
+function intervalScaleOperator(operator: '*' | '/', leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const intervalFirst = leftIn.type.kind === 'interval';
+  const span = coerce(intervalFirst ? leftIn : rightIn, intervalType, 'implicit', paramTypes);
+  const factorIn = intervalFirst ? rightIn : leftIn;
+  if (!isOpen(factorIn) && typeCategory(factorIn.type) !== 'N') throw noOperator(operator, leftIn.type, rightIn.type);
+  const factor = coerce(factorIn, float8Type, 'implicit', paramTypes);
+  return strictBinary(intervalType, span, factor, (a, b) => intervalScale(a as Interval, b as number, operator === '/'));
+}
+
+/**
+ * Arrays' `@>` (contains), `<@` (is contained by) and `&&` (overlap), PostgreSQL's
+ * array_contain_compare: elements compared by equality of the element type, a NULL element
+ * matching nothing, duplicates ignored.
+ */
+function arrayContainment(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
+  const arrayOf = leftIn.type.kind === 'array' && !isOpen(leftIn) ? leftIn.type : rightIn.type;
+  if (arrayOf.kind !== 'array' || (!isOpen(leftIn) && !isOpen(rightIn) && (leftIn.type.kind !== 'array' || rightIn.type.kind !== 'array'))) throw noOperator(operator, leftIn.type, rightIn.type);
+  const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+  if (type.kind !== 'array') throw noOperator(operator, leftIn.type, rightIn.type);
+  const element = type.element;
+  const has = (haystack: readonly Datum[], needle: Datum): boolean => needle !== null && haystack.some((item) => item !== null && compareOperator('=', element, item, needle) === true);
+  const contains = (outer: readonly Datum[], inner: readonly Datum[]): boolean => inner.every((item) => has(outer, item));
+  return strictBinary(boolType, left, right, (a, b) => {
+    const l = a as readonly Datum[];
+    const r = b as readonly Datum[];
+    if (operator === '@>') return contains(l, r);
+    if (operator === '<@') return contains(r, l);
+    return l.some((item) => has(r, item));
+  });
 }
 
 /** `~`, `~*`, `!~`, `!~*`: POSIX regular-expression match over text (name and varchar convert). */
@@ -203,6 +272,11 @@ export function unaryOperator(operator: string, operandIn: CompiledExpr, paramTy
   const operand = isOpen(operandIn) ? coerce(operandIn, operandIn.unknownLiteral !== undefined ? textType : int4Type, 'implicit', paramTypes) : operandIn;
   const type = operand.type;
   if (operator === '+') return operand;
+  if (operator === '~' && integerKinds.has(type.kind)) {
+    // Bitwise not (PostgreSQL's int4not): every bit flipped.
+    const bits = operand.eval;
+    return { type, eval: (row, ctx) => { const value = bits(row, ctx); return value === null ? null : type.kind === 'int8' ? ~(value as bigint) : ~(value as number); }, rowIndependent: operand.rowIndependent };
+  }
   if (operator !== '-') throw new SqlError('42883', `operator does not exist: ${operator} ${formatType(type)}`);
   const inner = operand.eval;
   if (operand.constant !== undefined) {
