@@ -63,12 +63,18 @@ type HashKeys = NonNullable<JoinNode['hashKeys']>;
 
 /** Applies the three steps above to the FROM tree `node` (whose columns are `scope`'s). */
 export async function planJoinTree(ctx: PlanContext, node: PlanNode, scope: Scope, where: ast.Expr | null): Promise<PlanNode> {
-  const walk = async (current: PlanNode, offset: number): Promise<PlanNode> => {
-    if (current.kind === 'scan') return narrowScan(ctx, current, scope, offset, where);
+  const conjuncts = where === null ? [] : conjunctsOf(where);
+  /** `preserved`: no join above pads this side with NULLs (step 5 may filter it). */
+  const walk = async (current: PlanNode, offset: number, preserved: boolean): Promise<PlanNode> => {
+    if (current.kind === 'scan') {
+      const scan = await narrowScan(ctx, current, scope, offset, where);
+      return preserved ? filterScan(ctx, scan, slice(scope, offset, scan.width), conjuncts) : scan;
+    }
     if (current.kind === 'project') return planJoinStrategies(ctx, current);
     if (current.kind !== 'join' || current.lookup !== undefined) return current;
-    const left = await walk(current.left, offset);
-    const right = await walk(current.right, offset + current.left.width);
+    const type = current.joinType;
+    const left = await walk(current.left, offset, preserved && (type === 'inner' || type === 'cross' || type === 'left'));
+    const right = await walk(current.right, offset + current.left.width, preserved && (type === 'inner' || type === 'cross' || type === 'right'));
     let join: JoinNode = { ...current, left, right };
     if (join.joinType === 'cross' && join.hashKeys === undefined && where !== null) {
       const keys = await equalityKeys(ctx, where, slice(scope, offset, left.width), slice(scope, offset + left.width, right.width));
@@ -77,8 +83,7 @@ export async function planJoinTree(ctx: PlanContext, node: PlanNode, scope: Scop
     const lookup = await chooseLookup(ctx, join);
     return lookup.lookup === undefined ? chooseMerge(lookup) : lookup;
   };
-  const planned = await walk(node, 0);
-  return where === null ? planned : pushFilters(ctx, planned, scope, conjunctsOf(where));
+  return walk(node, 0, true);
 }
 
 function conjunctsOf(expr: ast.Expr): ast.Expr[] {
@@ -87,34 +92,23 @@ function conjunctsOf(expr: ast.Expr): ast.Expr[] {
 
 /**
  * Step 5, **filters into the join's inputs** (predicate pushdown): WHERE's conjuncts that read
- * one table's columns alone also filter that table's scan, so its rows that WHERE rejects anyway
- * never reach a join — a TPC-H-like `o.order_date < …` over a four-way join then joins a sixth of
- * the orders instead of all of them. Only into a side whose rows the join preserves (both sides of
- * an inner or cross join, the left of a LEFT join, the right of a RIGHT join): on the other side a
- * row filtered out would come back NULL-padded. Not into a lookup join's looked-up table (only the
- * rows its keys name are read). WHERE still runs above the join, so a conjunct is only ever
- * checked twice, never skipped; orderings survive a filter, so merge joins stay merge joins.
+ * one table's columns alone (`local` is its scope) also filter that table's scan, so its rows that
+ * WHERE rejects anyway never reach a join — a TPC-H-like `o.order_date < …` over a four-way join
+ * then joins a sixth of the orders instead of all of them, and the filtered side's smaller
+ * estimate can make a lookup join pay. Only into a side whose rows the joins above preserve (both
+ * sides of an inner or cross join, the left of a LEFT join, the right of a RIGHT join): on the
+ * other side a row filtered out would come back NULL-padded. A lookup join reads its table by key
+ * and drops the filter (`chooseLookup`). WHERE still runs above the join, so a conjunct is only
+ * ever checked twice, never skipped; orderings survive a filter, so merge joins stay merge joins.
  */
-async function pushFilters(ctx: PlanContext, node: PlanNode, scope: Scope, conjuncts: readonly ast.Expr[]): Promise<PlanNode> {
-  const push = async (current: PlanNode, offset: number): Promise<PlanNode> => {
-    if (current.kind === 'scan') {
-      // Point gets read a few rows whatever WHERE says: no filter worth its evaluations.
-      if (current.spans.kind === 'prefixes' && current.spans.exact) return current;
-      const local = slice(scope, offset, current.width);
-      const mine = conjuncts.filter((conjunct) => readsOnly(conjunct, local));
-      if (mine.length === 0) return current;
-      const condition: ast.Expr = mine.length === 1 ? mine[0]! : { kind: 'And', args: mine, location: -1 };
-      const predicate = await ctx.compiler.withScope(local).compilePredicate(condition, 'WHERE');
-      return { kind: 'filter', input: current, predicate, width: current.width };
-    }
-    if (current.kind !== 'join') return current;
-    const type = current.joinType;
-    const left = type === 'inner' || type === 'cross' || type === 'left' ? await push(current.left, offset) : current.left;
-    const intoRight = current.lookup === undefined && (type === 'inner' || type === 'cross' || type === 'right');
-    const right = intoRight ? await push(current.right, offset + current.left.width) : current.right;
-    return left === current.left && right === current.right ? current : { ...current, left, right };
-  };
-  return push(node, 0);
+async function filterScan(ctx: PlanContext, scan: ScanNode, local: Scope, conjuncts: readonly ast.Expr[]): Promise<PlanNode> {
+  // Point gets read a few rows whatever WHERE says: no filter worth its evaluations.
+  if (scan.spans.kind === 'prefixes' && scan.spans.exact) return scan;
+  const mine = conjuncts.filter((conjunct) => readsOnly(conjunct, local));
+  if (mine.length === 0) return scan;
+  const condition: ast.Expr = mine.length === 1 ? mine[0]! : { kind: 'And', args: mine, location: -1 };
+  const predicate = await ctx.compiler.withScope(local).compilePredicate(condition, 'WHERE');
+  return { kind: 'filter', input: scan, predicate, width: scan.width };
 }
 
 /**
@@ -244,7 +238,8 @@ function asColumnValue(key: CompiledExpr, column: SqlType): CompiledExpr | undef
 /** The lookup for `join` if its right side can be looked up and statistics say it should be. */
 async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode> {
   const keys = join.hashKeys;
-  const scan = join.right;
+  // A pushed-down filter (step 5) over the right table is dropped by a lookup: WHERE still checks it.
+  const scan = join.right.kind === 'filter' && join.right.input.kind === 'scan' ? join.right.input : join.right;
   if (keys?.rightColumns === undefined || scan.kind !== 'scan' || scan.locking !== null) return join;
   if (join.joinType !== 'inner' && join.joinType !== 'left' && join.joinType !== 'cross') return join;
   const lookup = lookupIndex(scan, keys);
@@ -253,7 +248,7 @@ async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode>
   const leftRows = await estimateRows(ctx, join.left);
   const costRows = lookup.exact && lookup.index.id === scan.table.primaryIndex.id ? pointLookupCostRows : prefixLookupCostRows;
   if (leftRows > lookupLeftRowsMax || leftRows * costRows >= rightRows) return join;
-  return { ...join, lookup: { scan, ...lookup } };
+  return { ...join, right: scan, lookup: { scan, ...lookup } };
 }
 
 /**
@@ -315,6 +310,42 @@ function lookupIndex(scan: ScanNode, keys: HashKeys): { index: IndexDesc; keys: 
 }
 
 /**
+ * The rows of an equality join whose keys cover a unique key of one side's table (a foreign key
+ * into a primary key, most often): each row of the other side matches at most one row, and only
+ * if that row survived its side's filters — so the other side's rows times the fraction of the
+ * unique side's table that is left (TPC-H's customers of one segment joined to their orders: a
+ * fifth of the orders, not all of them). Without a unique side, the larger input's rows. An outer
+ * join keeps at least its preserved sides' rows.
+ */
+async function equiJoinRows(ctx: PlanContext, node: JoinNode, left: number, right: number): Promise<number> {
+  const keys = node.hashKeys!;
+  const rightFraction = keys.rightColumns === undefined ? undefined : await uniqueFraction(ctx, node.right, keys.rightColumns, right);
+  const leftFraction = keys.leftColumns === undefined ? undefined : await uniqueFraction(ctx, node.left, keys.leftColumns, left);
+  let rows = Math.max(left, right);
+  if (rightFraction !== undefined) rows = Math.min(rows, Math.ceil(left * rightFraction));
+  if (leftFraction !== undefined) rows = Math.min(rows, Math.ceil(right * leftFraction));
+  if (node.joinType === 'left' || node.joinType === 'full') rows = Math.max(rows, left);
+  if (node.joinType === 'right' || node.joinType === 'full') rows = Math.max(rows, right);
+  return Math.max(1, rows);
+}
+
+/**
+ * When `node` is a table's scan (under filters) and `columns` (its key columns) cover a primary or
+ * unique key of the table: the fraction of the table's rows `rows` is. Undefined otherwise.
+ */
+async function uniqueFraction(ctx: PlanContext, node: PlanNode, columns: readonly (number | undefined)[], rows: number): Promise<number | undefined> {
+  let scan = node;
+  while (scan.kind === 'filter') scan = scan.input;
+  if (scan.kind !== 'scan') return undefined;
+  const table = scan.table;
+  const positionOf = new Map(table.columns.map((column, position) => [column.id, position]));
+  const covered = allIndexes(table).some((index) => index.constraint !== 'none' && index.columns.every((column) => columns.includes(positionOf.get(column.columnId))));
+  if (!covered) return undefined;
+  const tableRows = (await ctx.statistics?.rowCount(table)) ?? unknownTableRows;
+  return Math.min(1, rows / Math.max(1, tableRows));
+}
+
+/**
  * A rough row count of `node`'s output: exact point spans count their keys, a full scan is the
  * table's rows, a selective span a fraction of them; filters keep a third.
  */
@@ -349,7 +380,8 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
       if (node.lookup?.exact === true) return left;
       const right = await estimateRows(ctx, node.right);
       if (node.lookup !== undefined) return Math.min(right, left * prefixLookupFanout);
-      return node.hashKeys === undefined && node.on === null ? left * right : Math.max(left, right);
+      if (node.hashKeys === undefined) return node.on === null ? left * right : Math.max(left, right);
+      return equiJoinRows(ctx, node, left, right);
     }
     case 'setop':
       return (await estimateRows(ctx, node.left)) + (await estimateRows(ctx, node.right));
