@@ -17,7 +17,8 @@
  *   │ write-buffer.ts      │  puts held (policy all | locked) and sent ahead of the next
  *   │                      │  other request or with the commit; plain reads answered around
  *   ├──────────────────────┤  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
- *   │ heartbeater.ts       │  EndTxn: stop; record found ABORTED: fail the next batch     │
+ *   │ heartbeater.ts       │  EndTxn: stop (a STAGING record: on until explicit); record  │
+ *   │                      │  found ABORTED: fail the next batch                          │
  *   ├──────────────────────┤                                                              │
  *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 …; header carries the current   │
  *   ├──────────────────────┤                                                              │
@@ -25,11 +26,11 @@
  *   │                      │  pushed response, EndTxn RETRY_SERIALIZABLE) Refresh them    │
  *   │                      │  oldReadTs → newTs, move readTs up, resend once; else 40001  │
  *   ├──────────────────────┤                                                              │
- *   │ committer.ts         │  lock spans of every write → EndTxn{lockSpans}; 1PC when all │
- *   │                      │  writes ride with the commit on one range; read-only: elided │
- *   ├──────────────────────┤                                                              │
  *   │ commit-wait.ts       │  strict serializability: hold the ack until                  │
  *   │                      │  ClockBound.now().earliest > commitTs; lastCommitWaitNanos   │
+ *   ├──────────────────────┤                                                              │
+ *   │ committer.ts         │  lock spans of every write → EndTxn{lockSpans}; 1PC when all │
+ *   │                      │  writes ride with the commit on one range; read-only: elided │
  *   └──────────┬───────────┘                                                              │
  *              ▼                                                                          │
  *         Sender (wire) ◄──────────────────────────────────────────────────────────────────┘
@@ -42,8 +43,11 @@
  * (first write, EndTxn) and its own heartbeats bypass the rest. Sequences are assigned above the
  * refresher, so the batch the refresher resends after a refresh carries the same sequences —
  * a replay, not new writes. The committer is below the refresher so a resent EndTxn gets the same
- * lock spans, and commit wait is innermost so it waits only for the commit that actually
- * happened, after any refresh. (CockroachDB puts the committer above the refresher and adds a
+ * lock spans. Commit wait sits between them: below the refresher it waits only for the commit
+ * that actually happened, after any refresh; above the committer it sees the commit's final
+ * answer — never a parallel commit's STAGING one, which may still be pushed and re-staged — and
+ * waits after the committer set the explicit commit going, so the wait holds up the client only,
+ * not the record. (CockroachDB puts the committer above the refresher and adds a
  * pipeliner, which does not exist here yet.)
  *
  * Two-phase commit, as the coordinator sees it: writes leave intents (prepare); EndTxn writes the
@@ -66,8 +70,10 @@
  *
  * Parallel commits (committer.ts, `TxnDeps.parallelCommits`; absent: off; a node turns it on): a multi-range
  * commit sends its EndTxn with its writes, the record STAGING until the commit is made explicit
- * asynchronously; a STAGING record whose coordinator went quiet is decided by transaction
- * recovery (kv/replica txn-recovery.ts).
+ * asynchronously; it is implicitly committed when every write's own answer (`writtenAt`) lies at
+ * or below the staging timestamp. The record is heartbeaten while STAGING; a STAGING record whose
+ * coordinator went quiet — or that a rollback meets — is decided by transaction recovery
+ * (kv/replica txn-recovery.ts).
  *
  * Not yet: write pipelining, condensing refresh spans
  * (past `txnRefreshSpansMax` they are dropped and a push restarts), following scan resume spans,
