@@ -43,7 +43,8 @@
  *        a write landed above T (pushed)       ──► not committed: RETRY_SERIALIZABLE(pushedTo),
  *                                                  the span refresher refreshes and re-stages
  *        a part failed                         ──► its error (a STAGING record left behind is
- *                                                  replaced by the retry, or aborted by rollback)
+ *                                                  replaced by the retry; a rollback that meets
+ *                                                  it recovers it first: kv/eval end-txn.ts)
  *   ```
  *
  *   The transaction is committed the moment the last in-flight write lands at or below T, known
