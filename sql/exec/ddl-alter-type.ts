@@ -18,7 +18,8 @@
  */
 import type * as ast from '../parser/ast.js';
 import { putRequest, type Request } from '../../kv/api/index.js';
-import { allIndexes, findColumn, type ColumnDesc, type TableDesc } from '../catalog/descriptors.js';
+import { allIndexes, findColumn, foreignKeysOf, referencedByOf, type ColumnDesc, type ForeignKeyDesc, type TableDesc } from '../catalog/descriptors.js';
+import { assert } from '../../src/base/assert.js';
 import { SqlError, undefinedColumn } from '../catalog/errors.js';
 import { ExprCompiler } from '../plan/expr/compile.js';
 import type { CompiledExpr } from '../plan/expr/compiled.js';
@@ -29,6 +30,7 @@ import { formatType, type SqlType } from '../types/sql-type.js';
 import { deleteTableData } from './ddl-common.js';
 import { resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { duplicateInIndex, readAllRows } from './ddl-index.js';
+import { foreignKeyTypesCompatible } from './fk.js';
 import type { Runtime } from './runtime.js';
 import type { ExecContext } from './statement.js';
 
@@ -43,6 +45,7 @@ export async function alterColumnType(rt: Runtime, exec: ExecContext, table: Tab
   const { type, serial } = resolveColumnType(command.type);
   if (serial) throw new SqlError('42704', `type "${command.type.names.at(-1) ?? ''}" does not exist`);
   await refuseIfViewsRead(exec, table, column);
+  await refuseIfForeignKeysBreak(exec, table, column, type);
   const convert = await conversion(table, column, type, command.using);
   const position = table.columns.indexOf(column);
   const rows = await readAllRows(table, rt);
@@ -62,6 +65,40 @@ export async function alterColumnType(rt: Runtime, exec: ExecContext, table: Tab
   await exec.catalog.writeDescriptor(updated);
   if (!(unchanged && sameStorage(column.type, type))) await rewrite(rt, exec, table, updated, converted);
   return updated;
+}
+
+/**
+ * 42804 when a foreign key on the column — as the referencing or the referenced side — would
+ * join columns of incompatible types after the change, as PostgreSQL's ALTER refuses it (it
+ * re-creates the constraint and fails there); before, the ALTER went through and the foreign
+ * key's later statements failed instead.
+ */
+async function refuseIfForeignKeysBreak(exec: ExecContext, table: TableDesc, column: ColumnDesc, type: SqlType): Promise<void> {
+  const typeOf = (owner: TableDesc, columnId: number): { name: string; type: SqlType } => {
+    const found = owner.columns.find((candidate) => candidate.id === columnId);
+    assert(found !== undefined, 'a foreign key names its table columns');
+    return found.id === column.id && owner.id === table.id ? { name: found.name, type } : found;
+  };
+  const check = (fk: ForeignKeyDesc, child: TableDesc, parent: TableDesc): void => {
+    fk.columnIds.forEach((childColumn, index) => {
+      const from = typeOf(child, childColumn);
+      const to = typeOf(parent, fk.referencedColumnIds[index]!);
+      if (foreignKeyTypesCompatible(from.type, to.type)) return;
+      throw new SqlError('42804', `foreign key constraint "${fk.name}" cannot be implemented`, { detail: `Key columns "${from.name}" and "${to.name}" are of incompatible types: ${formatType(from.type)} and ${formatType(to.type)}.` });
+    });
+  };
+  for (const fk of foreignKeysOf(table)) {
+    if (!fk.columnIds.includes(column.id) && !(fk.referencedTableId === table.id && fk.referencedColumnIds.includes(column.id))) continue;
+    const parent = fk.referencedTableId === table.id ? table : await exec.catalog.descriptor(fk.referencedTableId);
+    if (parent?.kind === 'table') check(fk, table, parent);
+  }
+  for (const reference of referencedByOf(table)) {
+    if (reference.originTableId === table.id) continue; // a self-reference was checked above
+    const child = await exec.catalog.descriptor(reference.originTableId);
+    if (child?.kind !== 'table') continue;
+    const fk = foreignKeysOf(child).find((candidate) => candidate.name === reference.name && candidate.referencedTableId === table.id);
+    if (fk !== undefined && fk.referencedColumnIds.includes(column.id)) check(fk, child, table);
+  }
 }
 
 /** 0A000 when a view reads the column, with PostgreSQL's message and detail. */
