@@ -122,6 +122,8 @@ export class Txn {
   private readonly stack: SendFn;
   /** The stack under the write buffer, for `flush`. */
   private readonly belowWriteBuffer: SendFn;
+  /** The wire `Sender`, under the span refresher on the plain-read lane (`send`). */
+  private readonly sendToWire: SendFn = (batch) => this.sender.send(batch);
 
   constructor(
     private readonly sender: Sender,
@@ -353,7 +355,12 @@ export class Txn {
 
     this.inFlight = true;
     try {
-      const response = await stack(batch);
+      // The plain-read lane (CockroachDB keeps a read-only transaction's interceptors idle the
+      // same way): while the transaction holds nothing — no write sent or buffered, no lock, no
+      // heartbeat — a batch of non-locking reads would pass the write buffer, heartbeater,
+      // sequence allocator, committer and commit waiter unchanged. Only the span refresher has
+      // work: it records the read spans and absorbs an uncertainty restart by a refresh.
+      const response = await (stack === this.stack && this.plainReadsOfPristineTxn(requests) ? this.interceptors.spanRefresher.send(batch, this.sendToWire) : stack(batch));
       this.deps.clock.update(response.header.now);
       if (response.header.txn !== undefined) this.merge(response.header.txn);
       return response as unknown as BatchResponse<Rs>;
@@ -363,6 +370,20 @@ export class Txn {
     } finally {
       this.inFlight = false;
     }
+  }
+
+  /**
+   * Whether `requests` are all non-locking Gets and Scans of a transaction that has written and
+   * locked nothing (`wroteNothing`): the batch every interceptor but the span refresher passes on
+   * as it is (write-buffer.ts answers reads from its buffer only when it holds writes; the
+   * heartbeater starts on a lock; the allocator sequences writes; the committer tracks locks).
+   */
+  private plainReadsOfPristineTxn(requests: readonly Request[]): boolean {
+    for (const request of requests) {
+      if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return false;
+      if (request.keyLocking !== 'none') return false;
+    }
+    return this.wroteNothing();
   }
 
   /** The first written (or locked) key becomes the anchor: the record lives on its range. */
