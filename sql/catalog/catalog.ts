@@ -14,7 +14,8 @@
  * ```
  *
  * **Descriptor cache** (CockroachDB's leased descriptors, simplified): each `Catalog` reads the
- * version token first — one point read per statement — and, if it equals the token the shared
+ * version token first — one point read per transaction epoch, later statements of the epoch
+ * reuse it (`tokensRead`) — and, if it equals the token the shared
  * `DescriptorCache` was filled at, answers descriptor and name lookups from memory. Every DDL
  * write sets a new token `txnId/epoch/sequence`, unique to that write, so a cache filled with a
  * transaction's uncommitted descriptors can never be mistaken for any other state. Reading the
