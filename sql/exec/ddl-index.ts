@@ -114,7 +114,12 @@ export async function removeIndex(exec: ExecContext, table: TableDesc, index: In
   return updated;
 }
 
-export async function dropIndex(exec: ExecContext, name: ast.QualifiedName, ifExists: boolean): Promise<Notice | undefined> {
+/**
+ * DROP INDEX: an index a UNIQUE or PRIMARY KEY constraint owns is refused (2BP01); a unique index
+ * a foreign key stands on is refused too, or with CASCADE taken with the foreign keys (named in
+ * `cascaded` for the statement's notice), as PostgreSQL drops the dependent constraints.
+ */
+export async function dropIndex(exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade = false, cascaded: string[] = []): Promise<Notice | undefined> {
   const resolved = await lookupRelation(exec.catalog, exec.settings, name);
   if (resolved === undefined) {
     if (ifExists) return notice(`index "${displayName(name)}" does not exist, skipping`);
@@ -127,7 +132,7 @@ export async function dropIndex(exec: ExecContext, name: ast.QualifiedName, ifEx
   const index = table.secondaryIndexes.find((candidate) => candidate.name === name.name);
   if (index === undefined) throw undefinedObject(`index "${displayName(name)}" does not exist`);
   if (index.constraint !== 'none') throw new SqlError('2BP01', `cannot drop index ${name.name} because constraint ${name.name} on table ${table.name} requires it`, { hint: `You can drop constraint ${name.name} on table ${table.name} instead.` });
-  // A UNIQUE index a foreign key stands on (CREATE UNIQUE INDEX, then REFERENCES t (cols)) stays: 2BP01.
-  await removeIndex(exec, await releaseReferencedIndex(exec.catalog, table, index, `index ${index.name}`, false, []), index);
+  // A UNIQUE index a foreign key stands on (CREATE UNIQUE INDEX, then REFERENCES t (cols)): 2BP01, or CASCADE.
+  await removeIndex(exec, await releaseReferencedIndex(exec.catalog, table, index, `index ${index.name}`, cascade, cascaded), index);
   return undefined;
 }

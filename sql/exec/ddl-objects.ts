@@ -89,7 +89,7 @@ export function prepareCreateSequence(statement: ast.CreateSequence): StatementP
 
 const dropTags: Record<ast.Drop['objectType'], string> = { table: 'DROP TABLE', view: 'DROP VIEW', index: 'DROP INDEX', sequence: 'DROP SEQUENCE', schema: 'DROP SCHEMA', database: 'DROP DATABASE' };
 
-export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>): StatementPlan {
+export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade: boolean, cascaded: string[]) => Promise<Notice | undefined>): StatementPlan {
   return ddl(dropTags[statement.objectType], async (exec) => {
     const notices: Notice[] = [];
     const cascaded: string[] = [];
@@ -104,7 +104,7 @@ export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, 
   });
 }
 
-async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean) => Promise<Notice | undefined>, cascaded: string[]): Promise<Notice | undefined> {
+async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade: boolean, cascaded: string[]) => Promise<Notice | undefined>, cascaded: string[]): Promise<Notice | undefined> {
   const { catalog, settings } = exec;
   switch (statement.objectType) {
     case 'view':
@@ -136,7 +136,7 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
       return undefined;
     }
     case 'index':
-      return dropIndex(exec, name, statement.ifExists);
+      return dropIndex(exec, name, statement.ifExists, statement.cascade, cascaded);
     case 'schema':
       return dropSchema(exec, name.name, statement);
     case 'database':
