@@ -17,6 +17,7 @@ import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
 import { arrayType, boolType, formatType, int4Type, int8Type, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
 import { catalogFunction } from './catalog-functions.js';
+import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
 import type { Scope } from '../scope.js';
@@ -375,7 +376,7 @@ export class ExprCompiler {
   }
 
   private async like(expr: ast.Like): Promise<CompiledExpr> {
-    if (expr.mode === 'similar') throw new SqlError('0A000', 'SIMILAR TO is not supported yet');
+    if (expr.mode === 'similar') return this.similarTo(expr);
     const arg = await this.compileAs(expr.arg, textType);
     const pattern = await this.compileAs(expr.pattern, textType);
     const escape = expr.escape === null ? null : await this.compileAs(expr.escape, textType);
@@ -391,6 +392,29 @@ export class ExprCompiler {
         return negated ? not3(result) : result;
       },
       rowIndependent: arg.rowIndependent && pattern.rowIndependent,
+    };
+  }
+
+  /** `x [NOT] SIMILAR TO pattern [ESCAPE e]`: the pattern as an anchored regular expression (regex.ts). */
+  private async similarTo(expr: ast.Like): Promise<CompiledExpr> {
+    const arg = await this.compileAs(expr.arg, textType);
+    const pattern = await this.compileAs(expr.pattern, textType);
+    const escape = expr.escape === null ? null : await this.compileAs(expr.escape, textType);
+    const a = arg.eval;
+    const p = pattern.eval;
+    const e = escape?.eval;
+    const negated = expr.negated;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        const text = a(row, ctx) as string | null;
+        const source = p(row, ctx) as string | null;
+        const escapeText = e === undefined ? '\\' : (e(row, ctx) as string | null);
+        if (text === null || source === null || (e !== undefined && escapeText === null)) return null;
+        const matched = regexMatch(text, similarToRegex(source, escapeText), false);
+        return negated ? !matched : matched;
+      },
+      rowIndependent: arg.rowIndependent && pattern.rowIndependent && (escape?.rowIndependent ?? true),
     };
   }
 
@@ -692,8 +716,12 @@ export class ExprCompiler {
   private async indirection(expr: ast.Indirection): Promise<CompiledExpr> {
     let current = await this.compile(expr.arg);
     for (const step of expr.steps) {
-      if (step.kind !== 'index') throw new SqlError('0A000', `${step.kind === 'slice' ? 'array slices' : 'field selection'} is not supported yet`);
+      if (step.kind !== 'index' && step.kind !== 'slice') throw new SqlError('0A000', 'field selection is not supported yet');
       if (current.type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatTypeName(current.type)} because it does not support subscripting`);
+      if (step.kind === 'slice') {
+        current = await this.slice(current, step);
+        continue;
+      }
       const element = current.type.element;
       const array = current.eval;
       const index = (await this.compileAs(step.index, int4Type)).eval;
@@ -710,6 +738,27 @@ export class ExprCompiler {
       };
     }
     return current;
+  }
+
+  /**
+   * `arr[lower:upper]` (either bound may be omitted): the elements between the bounds clipped to
+   * the array, as an array with lower bound 1 (`{}` when none); NULL when a given bound is NULL.
+   */
+  private async slice(array: CompiledExpr, step: { readonly lower: ast.Expr | null; readonly upper: ast.Expr | null }): Promise<CompiledExpr> {
+    const values = array.eval;
+    const lower = step.lower === null ? null : await this.compileAs(step.lower, int4Type);
+    const upper = step.upper === null ? null : await this.compileAs(step.upper, int4Type);
+    return {
+      type: array.type,
+      eval: (row, ctx) => {
+        const items = values(row, ctx) as readonly Datum[] | null;
+        const from = lower === null ? 1 : (lower.eval(row, ctx) as number | null);
+        const to = upper === null ? Number.MAX_SAFE_INTEGER : (upper.eval(row, ctx) as number | null);
+        if (items === null || from === null || to === null) return null;
+        return items.slice(Math.max(from, 1) - 1, Math.max(Math.min(to, items.length), 0));
+      },
+      rowIndependent: array.rowIndependent && (lower?.rowIndependent ?? true) && (upper?.rowIndependent ?? true),
+    };
   }
 
   /** Marks the subquery slots planned since `from` (inside the subquery just planned) as nested. */

@@ -22,7 +22,7 @@ import { coerce, isOpen } from './coerce.js';
 import type { CompiledExpr } from './compiled.js';
 import { strictBinary } from './strict.js';
 
-export const jsonbOperatorNames: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>', '@>', '<@', '?', '?|', '?&']);
+export const jsonbOperatorNames: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>', '@>', '<@', '?', '?|', '?&', '||', '-', '#-']);
 
 const textArrayType = arrayType(textType);
 
@@ -93,6 +93,54 @@ function hasKey(node: JsonNode, key: string): boolean {
   if (node.kind === 'object') return node.entries.has(key);
   if (node.kind === 'array') return node.items.some((item) => stringValue(item) === key);
   return stringValue(node) === key;
+}
+
+/** `||` (jsonb_concat): two objects merge (the right's keys win); otherwise both as arrays (a non-array wrapped in one), concatenated. */
+function concat(left: JsonNode, right: JsonNode): JsonNode {
+  if (left.kind === 'object' && right.kind === 'object') return { kind: 'object', entries: new Map([...left.entries, ...right.entries]) };
+  const items = (node: JsonNode): readonly JsonNode[] => (node.kind === 'array' ? node.items : [node]);
+  return { kind: 'array', items: [...items(left), ...items(right)] };
+}
+
+/** `- text` / `- text[]`: an object without those keys, an array without those string elements. */
+function deleteKeys(node: JsonNode, keys: readonly string[]): JsonNode {
+  if (node.kind === 'scalar') throw new SqlError('22023', 'cannot delete from scalar');
+  if (node.kind === 'object') return { kind: 'object', entries: new Map([...node.entries].filter(([key]) => !keys.includes(key))) };
+  return { kind: 'array', items: node.items.filter((item) => { const text = stringValue(item); return text === undefined || !keys.includes(text); }) };
+}
+
+/** `- int`: an array without the element at the index (from the end when negative). */
+function deleteIndex(node: JsonNode, index: number): JsonNode {
+  if (node.kind === 'scalar') throw new SqlError('22023', 'cannot delete from scalar');
+  if (node.kind === 'object') throw new SqlError('22023', 'cannot delete from object using integer index');
+  const at = index < 0 ? node.items.length + index : index;
+  return { kind: 'array', items: node.items.filter((_item, position) => position !== at) };
+}
+
+/** `#-` (jsonb_delete_path): the document without the value at the path; a path that leads nowhere changes nothing. */
+function deletePath(node: JsonNode, keys: readonly Datum[], depth: number): JsonNode {
+  if (node.kind === 'scalar') {
+    if (depth === 0) throw new SqlError('22023', 'cannot delete path in scalar');
+    return node;
+  }
+  if (depth >= keys.length) return node;
+  const key = keys[depth];
+  if (key === null || key === undefined) throw new SqlError('22004', `path element at position ${depth + 1} is null`);
+  const last = depth === keys.length - 1;
+  if (node.kind === 'object') {
+    const child = node.entries.get(key as string);
+    if (child === undefined) return node;
+    const entries = new Map(node.entries);
+    if (last) entries.delete(key as string);
+    else entries.set(key as string, deletePath(child, keys, depth + 1));
+    return { kind: 'object', entries };
+  }
+  if (!/^\s*-?\d+\s*$/.test(key as string)) throw new SqlError('22P02', `path element at position ${depth + 1} is not an integer: "${key as string}"`);
+  const index = Number(key);
+  const at = index < 0 ? node.items.length + index : index;
+  if (at < 0 || at >= node.items.length) return node;
+  const items = last ? node.items.filter((_item, position) => position !== at) : node.items.map((item, position) => (position === at ? deletePath(item, keys, depth + 1) : item));
+  return { kind: 'array', items };
 }
 
 function noOperator(operator: string, left: SqlType, right: SqlType): SqlError {
@@ -170,6 +218,29 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
         const keys = (b as readonly Datum[]).filter((key): key is string => key !== null);
         return all ? keys.every((key) => hasKey(node, key)) : keys.some((key) => hasKey(node, key));
       });
+    }
+    case '||': {
+      if (!isOpen(rightIn) && !rightJsonb) return undefined;
+      const right = coerce(rightIn, jsonbType, 'implicit', paramTypes);
+      return strictBinary(jsonbType, left, right, (a, b) => printJsonb(concat(parsed(a), parsed(b))));
+    }
+    case '-': {
+      if (!isOpen(rightIn) && isInteger(rightIn.type)) {
+        const right = coerce(rightIn, int4Type, 'implicit', paramTypes);
+        return strictBinary(jsonbType, left, right, (a, b) => printJsonb(deleteIndex(parsed(a), b as number)));
+      }
+      if (!isOpen(rightIn) && rightIn.type.kind === 'array' && typeCategory(rightIn.type.element) === 'S') {
+        const right = coerce(rightIn, textArrayType, 'implicit', paramTypes);
+        return strictBinary(jsonbType, left, right, (a, b) => printJsonb(deleteKeys(parsed(a), (b as readonly Datum[]).filter((key): key is string => key !== null))));
+      }
+      if (!isOpen(rightIn) && typeCategory(rightIn.type) !== 'S') throw noOperator(operator, jsonbType, rightIn.type);
+      const right = coerce(rightIn, textType, 'implicit', paramTypes);
+      return strictBinary(jsonbType, left, right, (a, b) => printJsonb(deleteKeys(parsed(a), [b as string])));
+    }
+    case '#-': {
+      if (!isOpen(rightIn) && !(rightIn.type.kind === 'array' && typeCategory(rightIn.type.element) === 'S')) throw noOperator(operator, jsonbType, rightIn.type);
+      const right = coerce(rightIn, textArrayType, 'implicit', paramTypes);
+      return strictBinary(jsonbType, left, right, (a, b) => printJsonb(deletePath(parsed(a), b as readonly Datum[], 0)));
     }
     default:
       return undefined;

@@ -44,6 +44,11 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
     return strictBinary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
   }
+  if ((operator === '||' || operator === '-') && leftIn.type.kind === 'jsonb' && !isOpen(leftIn)) {
+    // jsonb's concatenation and deletion (jsonb-operators.ts), ahead of text's || and arithmetic's -.
+    const compiled = jsonbOperator(operator, leftIn, rightIn, paramTypes);
+    if (compiled !== undefined) return compiled;
+  }
   if (operator === '||' && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array') && !(isOpen(leftIn) && isOpen(rightIn))) return arrayConcat(leftIn, rightIn, paramTypes);
   if (operator === '||' && !(isOpen(leftIn) && isOpen(rightIn)) && (leftIn.type.kind === 'bytea' || isOpen(leftIn)) && (rightIn.type.kind === 'bytea' || isOpen(rightIn))) {
     // bytea || bytea (PostgreSQL's byteacat): the bytes of both.

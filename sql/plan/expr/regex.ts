@@ -73,3 +73,39 @@ function regexErrorText(message: string): string {
 export function regexMatch(text: string, pattern: string, caseInsensitive: boolean): boolean {
   return compiled(pattern, caseInsensitive).test(text);
 }
+
+/**
+ * A SIMILAR TO pattern as a regular expression (PostgreSQL's similar_to_escape): anchored at
+ * both ends, `%` any string, `_` any character, `(` a non-capturing group, `.`, `^`, `$` and a
+ * backslash literal, bracket expressions copied, and the escape character (default `\`) making
+ * the next character literal. The escape-double-quote substring markers are refused (0A000).
+ */
+export function similarToRegex(pattern: string, escape: string | null): string {
+  if (escape !== null && [...escape].length > 1) throw new SqlError('2201V', 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  let out = '^(?:';
+  let afterEscape = false;
+  let inBracket = false;
+  let bracketStart = false;
+  for (const char of pattern) {
+    if (afterEscape) {
+      if (char === '"' && !inBracket) throw new SqlError('0A000', 'SIMILAR TO with substring markers is not supported yet');
+      out += /[a-zA-Z0-9]/.test(char) ? char : `\\${char}`;
+      afterEscape = false;
+    } else if (escape !== null && escape !== '' && char === escape) {
+      afterEscape = true;
+    } else if (inBracket) {
+      if (char === ']' && !bracketStart) inBracket = false;
+      bracketStart = bracketStart && char === '^';
+      out += char === '\\' ? '\\\\' : char;
+    } else if (char === '[') {
+      inBracket = true;
+      bracketStart = true;
+      out += char;
+    } else if (char === '%') out += '.*';
+    else if (char === '_') out += '.';
+    else if (char === '(') out += '(?:';
+    else if (char === '\\' || char === '.' || char === '^' || char === '$') out += `\\${char}`;
+    else out += char;
+  }
+  return `${out})$`;
+}
