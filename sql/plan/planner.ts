@@ -486,6 +486,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const windowing: WindowingContext = { calls: [] };
   const offsetCompiler = ctx.compiler.withScope(Scope.empty);
   const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
+  checkGroupedLocking(select, targets);
   let outputCompiler = inputCompiler;
   let outputScope = from.scope;
   if (grouped) {
@@ -517,6 +518,21 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
   checkWindowLocking(select, windowing);
   return finishSelect(ctx, select, windowNodes(windows, node), projected);
+}
+
+/**
+ * PostgreSQL's CheckSelectLocking: a locking clause needs result rows that are table rows, so
+ * FOR UPDATE / FOR SHARE with DISTINCT, GROUP BY, HAVING or aggregates is 0A000 (checked in
+ * PostgreSQL's order; window functions below).
+ */
+function checkGroupedLocking(select: ast.Select, targets: readonly Target[]): void {
+  const clause = select.locking[0];
+  if (clause === undefined) return;
+  const what = `FOR ${clause.strength.toUpperCase()}`;
+  if (select.distinct !== null) throw new SqlError('0A000', `${what} is not allowed with DISTINCT clause`);
+  if (select.groupBy.length > 0) throw new SqlError('0A000', `${what} is not allowed with GROUP BY clause`);
+  if (select.having !== null) throw new SqlError('0A000', `${what} is not allowed with HAVING clause`);
+  if (targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr))) throw new SqlError('0A000', `${what} is not allowed with aggregate functions`);
 }
 
 /** PostgreSQL's 0A000 for FOR UPDATE / FOR SHARE over window functions (a result row is no single table row). */
