@@ -199,8 +199,8 @@ export class TimestampCache {
     const tree = this.tree;
     const predecessor = tree.locatePredecessor(start);
     if (predecessor !== undefined && compareEndToKey(predecessor, start) > 0) {
-      // `predecessor` covers `start`: fast only if it is exactly the span.
-      if (compareKeys(predecessor.start, start) !== 0 || !endsAt(predecessor, start, end)) return false;
+      // `predecessor` covers `start`: fast if it is exactly the span, or the span is a point in it.
+      if (compareKeys(predecessor.start, start) !== 0 || !endsAt(predecessor, start, end)) return end === undefined && this.addPointInside(predecessor, start, ts, txnId);
       const order = compare(predecessor.timestamp, ts);
       if (order > 0) return true;
       const merged = order < 0 || predecessor.txnId === txnId ? txnId : undefined;
@@ -215,6 +215,43 @@ export class TimestampCache {
     if (this.coalescesWithNeighbours(predecessor, after, span, ts, txnId)) return false;
     const ownEnd = end === undefined || compareSuccessor(start, end) === 0 ? undefined : end.slice();
     tree.insertAfterPredecessor({ start: start.slice(), end: ownEnd, timestamp: ts, txnId });
+    return true;
+  }
+
+  /**
+   * A point read of `key` inside the wider interval `covering` — the first read of a row since a
+   * lease start or a scan recorded its whole span (a new lease's read over its range lies under
+   * every row): `covering` splits into the part before the key, the point, and the part after,
+   * without the general path's arrays. The pieces keep `covering`'s value and the point takes the
+   * merge, which differs from it, so nothing coalesces: the general path's result exactly.
+   */
+  private addPointInside(covering: Entry, key: Uint8Array, ts: Timestamp, txnId: TxnId | undefined): boolean {
+    const order = compare(covering.timestamp, ts);
+    if (order > 0) return true; // the key already reads higher
+    const merged = order < 0 || covering.txnId === txnId ? txnId : undefined;
+    if (order === 0 && merged === covering.txnId) return true; // unchanged
+    const { timestamp: coveringTimestamp, txnId: coveringTxnId, end: coveringEnd } = covering;
+    assert(coveringEnd !== undefined, 'a point interval covering a point is its exact match');
+    const tree = this.tree;
+    const after = spanEnd({ start: key });
+    // A point at `covering`'s end meets the entry after it, which may hold the same value.
+    const next = compareKeys(after, coveringEnd) === 0 ? tree.entryAfterPredecessor() : undefined;
+    if (next !== undefined && compareKeys(next.start, after) === 0 && sameValue(next, ts, merged)) return false;
+    if (compareKeys(covering.start, key) < 0) {
+      covering.end = compareSuccessor(covering.start, key) === 0 ? undefined : key.slice();
+      tree.insert({ start: key.slice(), end: undefined, timestamp: ts, txnId: merged });
+    } else {
+      // It starts at the key: it becomes the point — unless that would coalesce with the entry
+      // before it (left to the general path).
+      const before = tree.entryBeforePredecessor();
+      if (before !== undefined && compareEndToKey(before, key) === 0 && sameValue(before, ts, merged)) return false;
+      covering.end = undefined;
+      covering.timestamp = ts;
+      covering.txnId = merged;
+    }
+    if (compareKeys(after, coveringEnd) < 0) {
+      tree.insert({ start: after, end: compareSuccessor(after, coveringEnd) === 0 ? undefined : coveringEnd, timestamp: coveringTimestamp, txnId: coveringTxnId });
+    }
     return true;
   }
 
