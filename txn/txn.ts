@@ -118,17 +118,21 @@ export class Txn {
   private proto: Transaction;
   private finished = false;
   private inFlight = false;
-  readonly interceptors: TxnInterceptors;
-  private readonly stack: SendFn;
-  /** The stack under the write buffer, for `flush`. */
-  private readonly belowWriteBuffer: SendFn;
+  /**
+   * The interceptor stack, built by the first batch that needs more than the span refresher
+   * (`wiring`): a transaction that only reads — every implicit SELECT — never builds it.
+   */
+  private wired: { readonly interceptors: TxnInterceptors; readonly stack: SendFn; readonly belowWriteBuffer: SendFn } | undefined;
+  private readonly holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
+  /** Made at once: the plain-read lane (`send`) needs it; the stack built later takes it in. */
+  private readonly spanRefresher: SpanRefresher;
   /** The wire `Sender`, under the span refresher on the plain-read lane (`send`). */
   private readonly sendToWire: SendFn = (batch) => this.sender.send(batch);
 
   constructor(
     private readonly sender: Sender,
     private readonly deps: TxnDeps,
-    options: TxnOptions = {},
+    private readonly options: TxnOptions = {},
   ) {
     const now = deps.clock.now();
     const priority = options.priority ?? 1 + deps.random.int(priorityMax);
@@ -150,16 +154,27 @@ export class Txn {
       inFlightWrites: [],
       lastHeartbeat: now,
     });
-    const holder: TxnProtoHolder = { get: () => this.proto, set: (txn) => this.merge(txn) };
-    const wire: SendFn = (batch) => this.sender.send(batch);
+    this.spanRefresher = new SpanRefresher(this.holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax);
+  }
+
+  /** The interceptors of the stack (built now if no batch needed them yet). */
+  get interceptors(): TxnInterceptors {
+    return this.wiring().interceptors;
+  }
+
+  /** Builds the interceptor stack once (CockroachDB's `TxnCoordSender` builds its interceptors lazily too). */
+  private wiring(): { readonly interceptors: TxnInterceptors; readonly stack: SendFn; readonly belowWriteBuffer: SendFn } {
+    if (this.wired !== undefined) return this.wired;
+    const { deps, options, holder } = this;
+    const wire = this.sendToWire;
     const heartbeater = new Heartbeater({ timers: deps.timers, clock: deps.clock, holder, wire, intervalNanos: options.heartbeatIntervalNanos ?? limits.txnHeartbeatIntervalNanos });
     // A STAGING record is heartbeaten until its commit is explicit (committer.ts, heartbeater.ts).
     const keepRecordAlive = (): (() => void) => heartbeater.holdWhileStaging();
-    this.interceptors = Object.freeze({
+    const interceptors: TxnInterceptors = Object.freeze({
       writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax, deps.writeBufferPolicy ?? 'all'),
       heartbeater,
       seqNumAllocator: new SeqNumAllocator(),
-      spanRefresher: new SpanRefresher(holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax),
+      spanRefresher: this.spanRefresher,
       committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire, keepRecordAlive } : undefined),
       commitWaiter: new CommitWaiter({
         clockBound: deps.clockBound,
@@ -167,12 +182,13 @@ export class Txn {
         physicalNowNanos: () => deps.clock.physicalNow(),
         clockNow: () => deps.clock.now(),
         strictSerializable: options.strictSerializable ?? false,
-        holdsLocks: () => this.interceptors.committer.lockSpanCount > 0,
+        holdsLocks: () => interceptors.committer.lockSpanCount > 0,
       }),
     });
-    const i = this.interceptors;
-    this.belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.commitWaiter, i.committer], wire);
-    this.stack = (batch) => i.writeBuffer.send(batch, this.belowWriteBuffer);
+    const i = interceptors;
+    const belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.commitWaiter, i.committer], wire);
+    this.wired = { interceptors, stack: (batch) => i.writeBuffer.send(batch, belowWriteBuffer), belowWriteBuffer };
+    return this.wired;
   }
 
   /** The transaction as the coordinator knows it now (frozen). */
@@ -186,7 +202,7 @@ export class Txn {
 
   /** Nanoseconds the last commit spent in commit wait (0 without strict serializability). */
   get lastCommitWaitNanos(): bigint {
-    return this.interceptors.commitWaiter.lastWaitNanos;
+    return this.wired?.interceptors.commitWaiter.lastWaitNanos ?? 0n;
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -231,7 +247,7 @@ export class Txn {
   async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy } = {}): Promise<BatchResponse<Rs>> {
     assert(requests.length > 0, 'an empty batch');
     assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
-    return this.send(requests, options.maxSpanRequestKeys ?? 0, this.stack, options.waitPolicy ?? 'block');
+    return this.send(requests, options.maxSpanRequestKeys ?? 0, undefined, options.waitPolicy ?? 'block');
   }
 
   /**
@@ -252,8 +268,9 @@ export class Txn {
    * resolve); without locks the heartbeater never started.
    */
   private wroteNothing(): boolean {
-    const i = this.interceptors;
-    return this.proto.key.length === 0 && i.writeBuffer.size === 0 && i.committer.lockSpanCount === 0 && !i.heartbeater.isRunning;
+    if (this.proto.key.length > 0) return false;
+    const i = this.wired?.interceptors;
+    return i === undefined || (i.writeBuffer.size === 0 && i.committer.lockSpanCount === 0 && !i.heartbeater.isRunning);
   }
 
   /**
@@ -268,6 +285,9 @@ export class Txn {
     assert(!this.inFlight, 'one batch at a time per transaction');
     this.proto = updateTransaction(this.proto, { status: 'COMMITTED' });
     this.finished = true;
+    // Rule 1's common case — the physical clock is past the commit — without building the stack
+    // for its commit waiter (which makes the same check first).
+    if (this.wired === undefined && this.proto.writeTimestamp.wallNanos < this.deps.clock.physicalNow()) return;
     await this.interceptors.commitWaiter.waitForClock(this.proto.writeTimestamp);
   }
 
@@ -276,8 +296,9 @@ export class Txn {
    * to the cluster before going on — a savepoint's sequence covers every write made before it.
    */
   async flush(): Promise<void> {
-    if (this.interceptors.writeBuffer.size === 0) return;
-    await this.send([] as const, 0, (batch) => this.interceptors.writeBuffer.flush(batch, this.belowWriteBuffer));
+    const wired = this.wired;
+    if (wired === undefined || wired.interceptors.writeBuffer.size === 0) return;
+    await this.send([] as const, 0, (batch) => wired.interceptors.writeBuffer.flush(batch, wired.belowWriteBuffer));
   }
 
   /** Aborts: the record is written ABORTED and the intents resolved (nothing sent if nothing was written). */
@@ -322,12 +343,13 @@ export class Txn {
     const start = max(at, this.proto.writeTimestamp);
     // Sequences start again at 0: the old epoch's ignored ranges would hide the new epoch's writes.
     this.proto = updateTransaction(this.proto, { epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
-    for (const interceptor of Object.values(this.interceptors)) interceptor.epochBumped?.();
+    if (this.wired === undefined) this.spanRefresher.epochBumped();
+    else for (const interceptor of Object.values(this.wired.interceptors)) interceptor.epochBumped?.();
   }
 
   /** Gives up on the transaction without a rollback (its outcome is unknown or already final). */
   abandon(): void {
-    this.interceptors.heartbeater.stop();
+    this.wired?.interceptors.heartbeater.stop();
     this.finished = true;
   }
 
@@ -342,7 +364,8 @@ export class Txn {
     if (commit) await this.interceptors.commitWaiter.waitForClock(this.proto.writeTimestamp);
   }
 
-  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack: SendFn = this.stack, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
+  /** `stack` undefined: the whole interceptor stack (or the plain-read lane). */
+  private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack?: SendFn, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
     const now = this.deps.clock.now();
@@ -360,7 +383,7 @@ export class Txn {
       // heartbeat — a batch of non-locking reads would pass the write buffer, heartbeater,
       // sequence allocator, committer and commit waiter unchanged. Only the span refresher has
       // work: it records the read spans and absorbs an uncertainty restart by a refresh.
-      const response = await (stack === this.stack && this.plainReadsOfPristineTxn(requests) ? this.interceptors.spanRefresher.send(batch, this.sendToWire) : stack(batch));
+      const response = await (stack !== undefined ? stack(batch) : this.plainReadsOfPristineTxn(requests) ? this.spanRefresher.send(batch, this.sendToWire) : this.wiring().stack(batch));
       this.deps.clock.update(response.header.now);
       if (response.header.txn !== undefined) this.merge(response.header.txn);
       return response as unknown as BatchResponse<Rs>;
