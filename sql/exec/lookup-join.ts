@@ -30,6 +30,7 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
   const lookup = node.lookup!;
   const hashKeys = node.hashKeys!;
   const on = node.on?.eval;
+  const filter = lookup.filter?.eval;
   const padding = new Array<Datum>(node.right.width).fill(null);
   const outer = node.joinType === 'left';
   const keyTypes = lookup.keys.map((key) => key.type);
@@ -56,6 +57,7 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
     const memory = MemoryAccount.forOperator('lookup join', rt.ctx);
     for (let batch = await source.next(); batch !== null; batch = await source.next()) {
       for (const right of batch) {
+        if (filter !== undefined && filter(right, rt.ctx) !== true) continue; // WHERE's, pushed down
         const keys = hashKeys.right.map((expr) => expr.eval(right, rt.ctx));
         if (keys.some((key) => key === null)) continue;
         memory.growRow(right);

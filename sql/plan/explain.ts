@@ -101,6 +101,7 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
           out.push(`${pad}• ${current.joinType} join (lookup)`);
           detail(`table: ${current.lookup.scan.table.name}@${current.lookup.index.name}`);
           detail(`lookup: ${current.lookup.keys.length} of ${current.lookup.index.columns.length} key column${current.lookup.index.columns.length === 1 ? '' : 's'}${current.lookup.exact ? ' (point gets)' : ''}`);
+          if (current.lookup.filter !== undefined) detail('filter: on the rows looked up');
           visit(current.left, depth + 1);
           return;
         }

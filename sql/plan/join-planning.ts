@@ -40,7 +40,7 @@ import type { PlanContext } from './context.js';
 export type { TableStatistics } from './context.js';
 import { coerce, commonType } from './expr/coerce.js';
 import type { CompiledExpr } from './expr/compiled.js';
-import type { JoinNode, PlanNode, ScanNode } from './plan.js';
+import type { FilterNode, JoinNode, PlanNode, ScanNode } from './plan.js';
 import { orderCompatible, outputOrdering } from './ordering.js';
 import { Scope } from './scope.js';
 import { chooseIndex, narrowedInteger } from './spans.js';
@@ -98,7 +98,7 @@ function conjunctsOf(expr: ast.Expr): ast.Expr[] {
  * estimate can make a lookup join pay. Only into a side whose rows the joins above preserve (both
  * sides of an inner or cross join, the left of a LEFT join, the right of a RIGHT join): on the
  * other side a row filtered out would come back NULL-padded. A lookup join reads its table by key
- * and drops the filter (`chooseLookup`). WHERE still runs above the join, so a conjunct is only
+ * and checks the filter on the rows it finds (`chooseLookup`). WHERE still runs above the join, so a conjunct is only
  * ever checked twice, never skipped; orderings survive a filter, so merge joins stay merge joins.
  */
 async function filterScan(ctx: PlanContext, scan: ScanNode, local: Scope, conjuncts: readonly ast.Expr[]): Promise<PlanNode> {
@@ -238,8 +238,9 @@ function asColumnValue(key: CompiledExpr, column: SqlType): CompiledExpr | undef
 /** The lookup for `join` if its right side can be looked up and statistics say it should be. */
 async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode> {
   const keys = join.hashKeys;
-  // A pushed-down filter (step 5) over the right table is dropped by a lookup: WHERE still checks it.
-  const scan = join.right.kind === 'filter' && join.right.input.kind === 'scan' ? join.right.input : join.right;
+  // A pushed-down filter (step 5) over the right table checks the rows the lookup finds.
+  const filter = join.right.kind === 'filter' && join.right.input.kind === 'scan' ? join.right.predicate : undefined;
+  const scan = filter === undefined ? join.right : (join.right as FilterNode).input;
   if (keys?.rightColumns === undefined || scan.kind !== 'scan' || scan.locking !== null) return join;
   if (join.joinType !== 'inner' && join.joinType !== 'left' && join.joinType !== 'cross') return join;
   const lookup = lookupIndex(scan, keys);
@@ -248,7 +249,7 @@ async function chooseLookup(ctx: PlanContext, join: JoinNode): Promise<JoinNode>
   const leftRows = await estimateRows(ctx, join.left);
   const costRows = lookup.exact && lookup.index.id === scan.table.primaryIndex.id ? pointLookupCostRows : prefixLookupCostRows;
   if (leftRows > lookupLeftRowsMax || leftRows * costRows >= rightRows) return join;
-  return { ...join, right: scan, lookup: { scan, ...lookup } };
+  return { ...join, lookup: { scan, ...lookup, ...(filter === undefined ? {} : { filter }) } };
 }
 
 /**
@@ -377,9 +378,9 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
     case 'join': {
       const left = await estimateRows(ctx, node.left);
       // A lookup of a whole key finds a row or none; a prefix lookup a few (a guess: ten) each.
-      if (node.lookup?.exact === true) return left;
+      if (node.lookup?.exact === true) return node.lookup.filter === undefined ? left : Math.max(1, Math.ceil(left / 3));
       const right = await estimateRows(ctx, node.right);
-      if (node.lookup !== undefined) return Math.min(right, left * prefixLookupFanout);
+      if (node.lookup !== undefined) return Math.min(right, left * prefixLookupFanout * (node.lookup.filter === undefined ? 1 : 1 / 3));
       if (node.hashKeys === undefined) return node.on === null ? left * right : Math.max(left, right);
       return equiJoinRows(ctx, node, left, right);
     }

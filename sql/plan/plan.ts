@@ -184,7 +184,14 @@ export interface JoinNode {
    * (kept for its table, codec and locking); `keys[i]` is the left value for the index's i-th
    * column, in the column's type (NULL: no match).
    */
-  readonly lookup?: { readonly scan: ScanNode; readonly index: IndexDesc; readonly keys: readonly CompiledExpr[]; readonly exact: boolean };
+  readonly lookup?: {
+    readonly scan: ScanNode;
+    readonly index: IndexDesc;
+    readonly keys: readonly CompiledExpr[];
+    readonly exact: boolean;
+    /** WHERE's conjuncts on the right table alone (pushed down, join-planning.ts): checked on each row looked up. */
+    readonly filter?: CompiledExpr;
+  };
   readonly width: number;
 }
 
