@@ -11,6 +11,7 @@
  * (0A000) where PostgreSQL, which stores the view's parsed rule, follows the rename.
  */
 import type * as ast from '../parser/ast.js';
+import { assert } from '../../src/base/assert.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { findColumn, type ColumnDesc, type Descriptor, type IndexDesc, type RelationDescriptor, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, SqlError, undefinedColumn, undefinedObject, undefinedTable, wrongObjectType } from '../catalog/errors.js';
@@ -46,6 +47,9 @@ export function prepareRename(statement: ast.Rename): StatementPlan {
         case 'constraint':
           await renameConstraint(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
           break;
+        case 'schema':
+          await moveToSchema(exec.catalog, resolved, descriptor, statement.newName);
+          break;
         default:
           return statement.target satisfies never;
       }
@@ -69,10 +73,10 @@ function checkStatementType(statement: ast.Rename, resolved: ResolvedRelation): 
 }
 
 /** 0A000 when a view reads the relation (or, with `columnId`, that column of it). */
-function refuseIfViewsRead(relation: TableDesc | RelationDescriptor, what: string, columnId?: number): void {
+function refuseIfViewsRead(relation: TableDesc | RelationDescriptor, what: string, columnId?: number, action: 'rename' | 'move' = 'rename'): void {
   if (relation.kind === 'sequence') return;
   const readers = (relation.dependedOnBy ?? []).filter((dependent) => columnId === undefined || dependent.columnIds.includes(columnId));
-  if (readers.length > 0) throw new SqlError('0A000', `cannot rename ${what} because a view depends on it`, { hint: 'rangedb keeps a view\'s query as text: drop the view, rename, and create the view again.' });
+  if (readers.length > 0) throw new SqlError('0A000', `cannot ${action} ${what} because a view depends on it`, { hint: `rangedb keeps a view's query as text: drop the view, ${action}, and create the view again.` });
 }
 
 async function renameRelation(catalog: Catalog, resolved: ResolvedRelation, descriptor: RelationDescriptor, newName: string): Promise<void> {
@@ -90,6 +94,47 @@ async function renameRelation(catalog: Catalog, resolved: ResolvedRelation, desc
   await catalog.writeName(database.id, schema.id, newName, descriptor.id, entry.kind);
   await catalog.writeDescriptor({ ...descriptor, name: newName, version: descriptor.version + 1 });
   if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) await repointOwnedDefault(catalog, descriptor.ownerTableId, descriptor.id, schema.name, newName);
+}
+
+/**
+ * SET SCHEMA: the relation's name entry (and its indexes', and its owned sequences', which
+ * PostgreSQL moves along) go to the new schema, its descriptor names it. Refused when a view reads
+ * the relation (its query is text, naming the old schema or found by the search path).
+ */
+async function moveToSchema(catalog: Catalog, resolved: ResolvedRelation, descriptor: RelationDescriptor, schemaName: string): Promise<void> {
+  const { database, schema, entry } = resolved;
+  if (entry.kind === 'index') throw wrongObjectType(`"${entry.name}" is an index`);
+  const target = await catalog.schema(database.id, schemaName);
+  if (target === undefined) throw new SqlError('3F000', `schema "${schemaName}" does not exist`);
+  if (target.id === schema.id) return; // PostgreSQL: nothing to do
+  if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) throw new SqlError('0A000', `cannot move an owned sequence into another schema`, { detail: `Sequence "${descriptor.name}" is linked to table "${(await catalog.descriptor(descriptor.ownerTableId))?.name ?? '?'}".` });
+  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`, undefined, 'move');
+  const kind = entry.kind;
+  assert(kind === 'table' || kind === 'view' || kind === 'sequence', 'a relation name names a relation');
+  const moving: { name: string; id: number; kind: 'table' | 'view' | 'sequence' | 'index' }[] = [{ name: descriptor.name, id: descriptor.id, kind }];
+  const owned: RelationDescriptor[] = [];
+  if (descriptor.kind === 'table') {
+    for (const index of [descriptor.primaryIndex, ...descriptor.secondaryIndexes]) {
+      if ((await catalog.lookup(database.id, schema.id, index.name))?.id === descriptor.id) moving.push({ name: index.name, id: descriptor.id, kind: 'index' });
+    }
+    for (const column of descriptor.columns) {
+      const sequence = column.ownedSequenceId === undefined || column.ownedSequenceId === null ? undefined : await catalog.descriptor(column.ownedSequenceId);
+      if (sequence?.kind === 'sequence') {
+        owned.push(sequence);
+        moving.push({ name: sequence.name, id: sequence.id, kind: 'sequence' });
+      }
+    }
+  }
+  for (const item of moving) {
+    if ((await catalog.lookup(database.id, target.id, item.name)) !== undefined) throw new SqlError('42P07', `relation "${item.name}" already exists in schema "${schemaName}"`);
+  }
+  for (const item of moving) {
+    await catalog.deleteName(database.id, schema.id, item.name);
+    await catalog.writeName(database.id, target.id, item.name, item.id, item.kind);
+  }
+  for (const sequence of owned) await catalog.writeDescriptor({ ...sequence, schemaId: target.id, version: sequence.version + 1 });
+  await catalog.writeDescriptor({ ...descriptor, schemaId: target.id, version: descriptor.version + 1 });
+  for (const sequence of owned) await repointOwnedDefault(catalog, descriptor.id, sequence.id, schemaName, sequence.name);
 }
 
 /** The SERIAL column's `nextval('old')` default, rewritten to name the sequence's new name. */

@@ -689,13 +689,14 @@ export interface AlterTable extends StatementBase {
 
 /**
  * `ALTER TABLE | INDEX | VIEW | SEQUENCE r RENAME TO n` (target 'relation'), `… RENAME [COLUMN] c
- * TO n` ('column'), `ALTER TABLE r RENAME CONSTRAINT c TO n` ('constraint'). `statementType` is
- * the word after ALTER (the command tag, and which relation kinds it accepts).
+ * TO n` ('column'), `ALTER TABLE r RENAME CONSTRAINT c TO n` ('constraint'), `ALTER TABLE | VIEW |
+ * SEQUENCE r SET SCHEMA n` ('schema': a move to another schema, `newName` the schema's).
+ * `statementType` is the word after ALTER (the command tag, and which relation kinds it accepts).
  */
 export interface Rename extends StatementBase {
   readonly kind: 'Rename';
   readonly statementType: 'table' | 'index' | 'view' | 'sequence';
-  readonly target: 'relation' | 'column' | 'constraint';
+  readonly target: 'relation' | 'column' | 'constraint' | 'schema';
   readonly relation: QualifiedName;
   /** The column or constraint renamed (null when the relation itself is). */
   readonly oldName: string | null;

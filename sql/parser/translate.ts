@@ -19,7 +19,7 @@ import type * as ast from './ast.js';
 import { bodyOf, Context, tagOf, type Recursion } from './translate/context.js';
 import { deleteStatement, insert, update } from './translate/dml.js';
 import { alterTable, createIndex, createSchema, createTable, drop, dropDatabase, truncate } from './translate/ddl.js';
-import { comment, createView, rename } from './translate/catalog-ddl.js';
+import { comment, createView, rename, setSchema } from './translate/catalog-ddl.js';
 import { query } from './translate/query.js';
 import * as utility from './translate/utility.js';
 import type { Source } from './source.js';
@@ -93,6 +93,8 @@ function statement(node: pg.Node, location: number, text: string, ctx: Context):
       return alterTable(bodyOf(node), base, ctx);
     case 'RenameStmt':
       return rename(bodyOf(node), base, ctx);
+    case 'AlterObjectSchemaStmt':
+      return setSchema(bodyOf(node), base, ctx);
     case 'ViewStmt':
       return createView(bodyOf(node), base, ctx);
     case 'CommentStmt':

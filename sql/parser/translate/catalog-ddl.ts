@@ -41,6 +41,13 @@ export function rename(s: pg.RenameStmt, base: Base, ctx: Context): ast.Rename {
   }
 }
 
+/** `ALTER TABLE | VIEW | SEQUENCE r SET SCHEMA s`: a Rename whose target is the schema. */
+export function setSchema(s: pg.AlterObjectSchemaStmt, base: Base, ctx: Context): ast.Rename {
+  const statementType = relationTypes[s.objectType ?? ''];
+  if (statementType === undefined || statementType === 'index' || s.relation === undefined) return ctx.unsupported(`ALTER ${objectWord(s.objectType)} … SET SCHEMA is not supported`, base.location);
+  return { kind: 'Rename', ...base, statementType, target: 'schema', relation: qualifiedName(s.relation), oldName: null, newName: s.newschema ?? '', ifExists: s.missing_ok ?? false };
+}
+
 export function createView(s: pg.ViewStmt, base: Base, ctx: Context): ast.CreateView {
   const view = s.view ?? {};
   if (view.relpersistence === 't') ctx.unsupported('temporary views are not supported', view.location);
