@@ -14,6 +14,7 @@ import type { AggregateNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNod
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { applyJoinSource } from './apply-join.js';
 import { hashJoinSource } from './hash-join.js';
 import { lookupJoinSource } from './lookup-join.js';
 import { mergeJoinSource } from './merge-join.js';
@@ -108,6 +109,8 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       if (node.lookup !== undefined) return lookupJoinSource(node, rt, buildSource(node.left, rt));
       if (node.merge !== undefined) return mergeJoinSource(node, rt, buildSource(node.left, rt), buildSource(node.right, rt));
       return hashJoinSource(node, rt, buildSource(node.left, rt), buildSource(node.right, rt));
+    case 'apply':
+      return applyJoinSource(node, rt, buildSource(node.left, rt), (right) => buildSource(right, rt));
     case 'series':
       return seriesSource(node, rt);
     case 'setop':

@@ -119,6 +119,11 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         visit(current.left, depth + 1);
         visit(current.right, depth + 1);
         return;
+      case 'apply':
+        out.push(`${pad}• ${current.joinType} join (apply, lateral)`);
+        visit(current.left, depth + 1);
+        visit(current.right, depth + 1);
+        return;
       case 'series':
         out.push(`${pad}• generate_series`);
         return;

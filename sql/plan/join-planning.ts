@@ -386,6 +386,8 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
     }
     case 'setop':
       return (await estimateRows(ctx, node.left)) + (await estimateRows(ctx, node.right));
+    case 'apply':
+      return (await estimateRows(ctx, node.left)) * Math.max(1, Math.ceil((await estimateRows(ctx, node.right)) / 10));
     case 'series':
     case 'virtual':
       return unknownTableRows;

@@ -30,6 +30,7 @@ import { virtualTable } from './virtual.js';
 import { containsWindow, windowNotAllowed, type WindowingContext } from './expr/window-functions.js';
 import { compileWindows, namedWindows, windowNodes } from './window.js';
 import { resolveFromRelation } from './views.js';
+import { applyNode, planBesideLeft, type LateralUse } from './lateral.js';
 
 export type { FromResult, PlanContext } from './context.js';
 
@@ -214,9 +215,11 @@ export async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[])
   if (items.length === 0) return { node: { kind: 'values', rows: [[]], width: 0 }, scope: Scope.empty };
   let result = await planFromItem(ctx, items[0]!);
   for (const item of items.slice(1)) {
-    const right = await planFromItem(ctx, item);
+    const right = await planFromItem(ctx, item, result.scope);
     checkDistinctNames(result.scope, right.scope);
-    result = { node: { kind: 'join', joinType: 'cross', left: result.node, right: right.node, on: null, width: result.node.width + right.node.width }, scope: result.scope.concat(right.scope) };
+    const node: PlanNode =
+      right.apply === undefined ? { kind: 'join', joinType: 'cross', left: result.node, right: right.node, on: null, width: result.node.width + right.node.width } : applyNode(result.node, right.node, 'cross', null, right.apply);
+    result = { node, scope: result.scope.concat(right.scope) };
   }
   return result;
 }
@@ -236,7 +239,8 @@ function checkDistinctNames(left: Scope, right: Scope): void {
   }
 }
 
-async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromResult> {
+/** `left`: the scope of the FROM items before this one, which a LATERAL item may read (lateral.ts). */
+async function planFromItem(ctx: PlanContext, item: ast.FromItem, left?: Scope): Promise<FromResult & LateralUse> {
   switch (item.kind) {
     case 'TableRef': {
       const cte = item.name.schema === null ? ctx.ctes?.get(item.name.name) : undefined;
@@ -261,14 +265,15 @@ async function planFromItem(ctx: PlanContext, item: ast.FromItem): Promise<FromR
       return { node: scanNode(table, null), scope };
     }
     case 'SubqueryRef': {
-      const planned = await planQuery(ctx, item.query);
+      const planned = await planBesideLeft(ctx, left, item.lateral, (inner) => planQuery(inner, item.query));
       const alias = item.alias?.name ?? null;
       let scope = new Scope(planned.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
       if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
-      return { node: planned.node, scope };
+      return { node: planned.node, scope, ...(planned.apply === undefined ? {} : { apply: planned.apply }) };
     }
     case 'FunctionRef':
-      return planGenerateSeries(ctx.compiler, item);
+      // A function in FROM is implicitly LATERAL (PostgreSQL).
+      return planBesideLeft(ctx, left, true, (inner) => planGenerateSeries(inner.compiler, item));
     case 'Join':
       return planJoin(ctx, item);
     default:
@@ -295,9 +300,15 @@ function renameColumns(scope: Scope, names: readonly string[], table: string | n
 
 async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const left = await planFromItem(ctx, join.left);
-  const right = await planFromItem(ctx, join.right);
+  const right = await planFromItem(ctx, join.right, left.scope);
   checkDistinctNames(left.scope, right.scope);
   const scope = left.scope.concat(right.scope);
+  if (right.apply !== undefined) {
+    if (join.natural || join.using.length > 0) throw new SqlError('0A000', 'NATURAL and USING joins to a LATERAL item are not supported yet');
+    if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
+    const lateralOn = join.on === null ? null : await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
+    return { node: applyNode(left.node, right.node, join.joinType, lateralOn, right.apply), scope };
+  }
   let on: CompiledExpr | null = null;
   if (join.natural || join.using.length > 0) {
     const visible = (column: ScopeColumn): boolean => !column.hidden && column.qualifiedOnly !== true;
