@@ -36,7 +36,7 @@ import {
   type SqlType,
 } from '../../types/sql-type.js';
 import type { EvalContext } from './compiled.js';
-import type { FunctionOverload } from './functions.js';
+import type { FunctionOverload } from './function-overload.js';
 
 type Unit = 'microseconds' | 'milliseconds' | 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year' | 'decade' | 'century' | 'millennium';
 type Field = Unit | 'dow' | 'isodow' | 'doy' | 'epoch' | 'isoyear' | 'julian' | 'timezone' | 'timezone_hour' | 'timezone_minute';

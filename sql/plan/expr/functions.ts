@@ -31,22 +31,9 @@ import {
 } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import type { EvalContext } from './compiled.js';
+import type { FunctionOverload } from './function-overload.js';
 
-export interface FunctionOverload {
-  /** Argument types; `'any'` accepts any type (its actual type is passed in `argTypes`). */
-  readonly args: readonly (SqlType | 'any')[];
-  /** Trailing arguments repeat the last declared type (`concat(any, …)`). */
-  readonly variadic?: boolean;
-  /** The result type, possibly depending on the argument types. */
-  readonly result: SqlType | ((argTypes: readonly SqlType[]) => SqlType);
-  /** Whether NULL in any argument gives NULL without calling `impl` (PostgreSQL's STRICT). */
-  readonly strict: boolean;
-  /** Whether the result depends only on the arguments (constant-foldable). */
-  readonly immutable: boolean;
-  readonly impl: (args: readonly Datum[], argTypes: readonly SqlType[], ctx: EvalContext) => Datum;
-  /** Whether `impl` reads `ctx.catalog` (a catalog function: the executor loads the snapshot first). */
-  readonly readsCatalog?: boolean;
-}
+export type { FunctionOverload } from './function-overload.js';
 
 const numericKinds = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'] as const;
 const anyNumber = (type: SqlType): boolean => (numericKinds as readonly string[]).includes(type.kind);

@@ -13,7 +13,7 @@ import { compareKeys, escapeJson, parseJsonb, printJsonb, type JsonNode } from '
 import { arrayType, boolType, int4Type, jsonbType, textType, type SqlType } from '../../types/sql-type.js';
 import { formatText } from '../../types/text-io.js';
 import type { EvalContext } from './compiled.js';
-import type { FunctionOverload } from './functions.js';
+import type { FunctionOverload } from './function-overload.js';
 
 const nullNode: JsonNode = { kind: 'scalar', text: 'null' };
 

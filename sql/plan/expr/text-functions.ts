@@ -12,7 +12,7 @@ import type { Datum } from '../../types/datum.js';
 import { formatText, parseText } from '../../types/text-io.js';
 import { arrayType, boolType, formatType, int4Type, int8Type, textType, type SqlType } from '../../types/sql-type.js';
 import type { EvalContext } from './compiled.js';
-import type { FunctionOverload } from './functions.js';
+import type { FunctionOverload } from './function-overload.js';
 import { compiledRegex } from './regex.js';
 
 const codePoints = (text: string): string[] => [...text];
