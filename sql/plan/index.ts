@@ -22,14 +22,17 @@
  * first row); a correlated one (a column of the enclosing query, `OuterScope`) runs once per
  * outer row, where the outer values are constants of the inner plan — so `WHERE e.dept = d.name`
  * inside it is a point lookup or an index span. A subquery nested in a correlated one is filled by
- * that one, per its rows.
+ * that one, per its rows. In HAVING and a grouped SELECT list the outer row is the aggregate's
+ * output (group columns first: scope.ts `GroupedScope`). A LATERAL FROM item is planned the same
+ * way with the items to its left as its outer scope, and run per left row by an apply join
+ * (lateral.ts).
  *
  * Catalog functions (`pg_get_indexdef`, `pg_table_is_visible`, `'t'::regclass`, …) come from
  * sql/vtables through expr/catalog-functions.ts; a statement that calls one gets a `catalog` slot
  * and the executor loads the catalog snapshot they read before the first row.
  *
  * Not yet: a cost model (the index with the most leading equalities wins), hash/lookup joins,
- * LATERAL, WITH RECURSIVE, window functions.
+ * WITH RECURSIVE, window functions.
  */
 export * from './context.js';
 export * from './explain.js';

@@ -22,7 +22,7 @@ import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
-import { Scope, type ScopeColumn } from './scope.js';
+import { GroupedScope, Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { equalityKeys, planJoinStrategies, planJoinTree } from './join-planning.js';
 import { planGenerateSeries } from './table-functions.js';
@@ -508,7 +508,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
       aggregates: [] as AggregateCall[],
       inputCompiler,
     };
-    const groupScope = new Scope(groupExprs.map((group) => {
+    const groupScope = new GroupedScope(from.scope, groupExprs.map((group) => {
       const source = group.compiled.columnIndex === undefined ? undefined : from.scope.columns[group.compiled.columnIndex];
       return { name: source?.name ?? '?column?', table: source?.table ?? null, type: group.compiled.type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 } satisfies ScopeColumn;
     }));
@@ -517,11 +517,12 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     // Compile targets, HAVING and ORDER BY first (they register the aggregates), then build the node.
     const slotsBefore = ctx.compiler.slots.length;
     const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
-    if (correlatedSince(ctx.compiler, slotsBefore) !== undefined) throw new SqlError('0A000', 'correlated subqueries in HAVING are not supported yet');
+    // Its correlated subqueries read the aggregate's output row (group columns first: groupScope's layout) and run per group.
+    const havingSlots = correlatedSince(ctx.compiler, slotsBefore);
     const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
     const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
     node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
-    if (having !== null) node = { kind: 'filter', input: node, predicate: having, width: node.width };
+    if (having !== null) node = { kind: 'filter', input: node, predicate: having, ...(havingSlots === undefined ? {} : { correlatedSlots: havingSlots }), width: node.width };
     checkWindowLocking(select, windowing);
     return finishSelect(ctx, select, windowNodes(windows, node), projected);
   }
@@ -628,7 +629,6 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
     }
   }
   const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
-  if (correlatedSlots !== undefined && compiler.grouping !== null) throw new SqlError('0A000', 'correlated subqueries with GROUP BY are not supported yet');
   return { exprs, names, visible, sortKeys, columns, distinctOn, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
 }
 

@@ -64,3 +64,33 @@ export class Scope {
     return new Scope([...this.columns, ...other.columns]);
   }
 }
+
+/**
+ * The output of GROUP BY (its group columns, laid out as the aggregate's output row begins) as
+ * the outer scope of a subquery in HAVING or in the grouped SELECT list: a correlated subquery
+ * may read a group column; a column of the FROM clause that is not one is PostgreSQL's 42803
+ * "subquery uses ungrouped column … from outer query" rather than an unknown column.
+ */
+export class GroupedScope extends Scope {
+  constructor(
+    private readonly input: Scope,
+    columns: readonly ScopeColumn[],
+  ) {
+    super(columns);
+  }
+
+  override resolve(path: readonly string[]): number {
+    try {
+      return super.resolve(path);
+    } catch (error) {
+      let position: number;
+      try {
+        position = this.input.resolve(path);
+      } catch {
+        throw error;
+      }
+      const column = this.input.columns[position]!;
+      throw new SqlError('42803', `subquery uses ungrouped column "${column.table === null ? column.name : `${column.table}.${column.name}`}" from outer query`);
+    }
+  }
+}

@@ -260,7 +260,9 @@ export class ExprCompiler {
       let outerIndex: number;
       try {
         outerIndex = outer.scope.resolve(expr.path);
-      } catch {
+      } catch (outerError) {
+        // An ungrouped column of a grouped outer query (scope.ts GroupedScope) is named as such.
+        if (outerError instanceof SqlError && outerError.sqlState === '42803') throw outerError;
         throw error;
       }
       outer.used = true;
