@@ -52,8 +52,15 @@ export interface ColumnDesc extends ColumnDescriptor {
   readonly hidden: boolean;
   /** DEFAULT, as our AST (null: none). */
   readonly defaultExpr: Expr | null;
-  /** The sequence a SERIAL column owns (dropped with the column's table). */
+  /** The sequence a SERIAL or identity column owns (dropped with the column's table). */
   readonly ownedSequenceId: number | null;
+  /**
+   * GENERATED ALWAYS | BY DEFAULT AS IDENTITY (absent: not an identity column). The column's
+   * `defaultExpr` is then its owned sequence's nextval — how INSERT fills it — but the catalogs
+   * show no default (PostgreSQL keeps no pg_attrdef row for an identity), and INSERT refuses a
+   * value for an ALWAYS column without OVERRIDING SYSTEM VALUE (428C9), UPDATE any but DEFAULT.
+   */
+  readonly identity?: 'always' | 'by default';
   /** COMMENT ON COLUMN (absent: none). */
   readonly comment?: string;
 }
@@ -186,20 +193,21 @@ interface StoredColumn {
   readonly hidden: boolean;
   readonly defaultExpr: Expr | null;
   readonly ownedSequenceId: number | null;
+  readonly identity?: 'always' | 'by default';
   readonly comment?: string;
 }
 
 function storeColumn(column: ColumnDesc): StoredColumn {
   const missing = column.missingValue === undefined || column.missingValue === null ? {} : { missing: formatText(column.type, column.missingValue) };
   const comment = column.comment === undefined ? {} : { comment: column.comment };
-  return { id: column.id, name: column.name, type: formatType(column.type), nullable: column.nullable, ...missing, hidden: column.hidden, defaultExpr: column.defaultExpr, ownedSequenceId: column.ownedSequenceId, ...comment };
+  return { id: column.id, name: column.name, type: formatType(column.type), nullable: column.nullable, ...missing, hidden: column.hidden, defaultExpr: column.defaultExpr, ownedSequenceId: column.ownedSequenceId, ...(column.identity === undefined ? {} : { identity: column.identity }), ...comment };
 }
 
 function loadColumn(stored: StoredColumn): ColumnDesc {
   const type: SqlType = parseTypeName(stored.type).type;
   const missingValue: Datum | undefined = stored.missing === undefined ? undefined : parseText(type, stored.missing);
   const comment = stored.comment === undefined ? {} : { comment: stored.comment };
-  return Object.freeze({ id: stored.id, name: stored.name, type, nullable: stored.nullable, ...(missingValue === undefined ? {} : { missingValue }), hidden: stored.hidden, defaultExpr: stored.defaultExpr, ownedSequenceId: stored.ownedSequenceId, ...comment });
+  return Object.freeze({ id: stored.id, name: stored.name, type, nullable: stored.nullable, ...(missingValue === undefined ? {} : { missingValue }), hidden: stored.hidden, defaultExpr: stored.defaultExpr, ownedSequenceId: stored.ownedSequenceId, ...(stored.identity === undefined ? {} : { identity: stored.identity }), ...comment });
 }
 
 interface StoredViewColumn {

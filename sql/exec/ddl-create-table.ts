@@ -18,6 +18,7 @@ import { Scope } from '../plan/scope.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 import { generatedName, notice, splitAfterCommit, uniqueRelationName } from './ddl-common.js';
 import { addForeignKeys, type ForeignKeyDraft } from './ddl-fk.js';
+import { sequenceSettings } from './ddl-objects.js';
 
 export function resolveColumnType(typeName: ast.TypeName): { type: SqlType; serial: boolean } {
   const modifiers = typeName.modifiers.map((modifier) => {
@@ -47,7 +48,8 @@ interface Draft {
   primary: { columns: string[]; name: string | null } | null;
   uniques: { columns: string[]; name: string | null }[];
   checks: { expr: ast.Expr; name: string | null; column: string | null }[];
-  serials: string[];
+  /** SERIAL and identity columns: each gets a sequence owned by the table. */
+  serials: { column: string; identity: { generated: 'always' | 'by default'; options: readonly ast.Option[] } | null }[];
   foreignKeys: ForeignKeyDraft[];
 }
 
@@ -61,6 +63,7 @@ function addConstraint(draft: Draft, constraint: ast.Constraint, column: string 
     }
     case 'Default': {
       const index = draft.columns.findIndex((candidate) => candidate.name === column);
+      if (draft.serials.some((serial) => serial.column === column && serial.identity !== null)) throw new SqlError('42601', `both default and identity specified for column "${column}" of table "${tableName}"`);
       draft.columns[index] = { ...draft.columns[index]!, defaultExpr: constraint.expr };
       return;
     }
@@ -78,6 +81,16 @@ function addConstraint(draft: Draft, constraint: ast.Constraint, column: string 
     case 'ForeignKey':
       draft.foreignKeys.push({ constraint, column });
       return;
+    case 'Identity': {
+      const target = draft.columns.find((candidate) => candidate.name === column)!;
+      const existing = draft.serials.find((serial) => serial.column === column);
+      if (existing?.identity !== null && existing !== undefined) throw new SqlError('42601', `multiple identity specifications for column "${target.name}" of table "${tableName}"`);
+      if (existing !== undefined || target.defaultExpr !== null) throw new SqlError('42601', `both default and identity specified for column "${target.name}" of table "${tableName}"`);
+      if (target.type.kind !== 'int2' && target.type.kind !== 'int4' && target.type.kind !== 'int8') throw new SqlError('22023', 'identity column type must be smallint, integer, or bigint');
+      target.nullable = false;
+      draft.serials.push({ column: target.name, identity: { generated: constraint.generated, options: constraint.options } });
+      return;
+    }
     default:
       return constraint satisfies never;
   }
@@ -122,7 +135,7 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     if (draft.columns.some((column) => column.name === definition.name)) throw duplicateColumn(definition.name);
     const { type, serial } = resolveColumnType(definition.type);
     draft.columns.push({ id: draft.columns.length + 1, name: definition.name, type, nullable: !serial, hidden: false, defaultExpr: null, ownedSequenceId: null });
-    if (serial) draft.serials.push(definition.name);
+    if (serial) draft.serials.push({ column: definition.name, identity: null });
     for (const constraint of definition.constraints) addConstraint(draft, constraint, definition.name, name);
   }
   for (const constraint of statement.constraints) addConstraint(draft, constraint, null, name);
@@ -167,18 +180,12 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     for (let suffix = 1; checks.some((existing) => existing.name === unique); suffix++) unique = `${checkName}${suffix}`;
     checks.push({ name: unique, expr: check.expr });
   }
-  // SERIAL columns: a sequence each, owned by the table.
+  // SERIAL and identity columns: a sequence each, owned by the table.
   for (const serialColumn of draft.serials) {
-    const sequenceName = await uniqueRelationName(catalog, database.id, schema.id, generatedName(name, [serialColumn], 'seq'), taken);
-    taken.add(sequenceName);
-    const sequenceId = await catalog.allocateId();
-    const column = draft.columns.find((candidate) => candidate.name === serialColumn)!;
-    const maxValue = column.type.kind === 'int2' ? 32767n : column.type.kind === 'int4' ? 2147483647n : 9223372036854775807n;
-    const sequence: SequenceDesc = { kind: 'sequence', id: sequenceId, name: sequenceName, parentId: database.id, schemaId: schema.id, version: 1, start: 1n, increment: 1n, minValue: 1n, maxValue, ownerTableId: tableId };
-    await catalog.writeDescriptor(sequence);
-    await catalog.writeName(database.id, schema.id, sequenceName, sequenceId, 'sequence');
+    const column = draft.columns.find((candidate) => candidate.name === serialColumn.column)!;
+    const owned = await createOwnedSequence(catalog, database.id, schema, tableId, name, column, serialColumn.identity?.options ?? [], taken);
     const index = draft.columns.indexOf(column);
-    draft.columns[index] = { ...column, defaultExpr: nextvalCall(schema.name === 'public' ? sequenceName : `${schema.name}.${sequenceName}`), ownedSequenceId: sequenceId };
+    draft.columns[index] = { ...column, ...owned, ...(serialColumn.identity === null ? {} : { identity: serialColumn.identity.generated }) };
   }
   const declared: TableDesc = {
     kind: 'table',
@@ -200,6 +207,33 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
   await catalog.writeName(database.id, schema.id, name, tableId, 'table');
   for (const index of [primaryIndex, ...secondaryIndexes]) await catalog.writeName(database.id, schema.id, index.name, tableId, 'index');
   return table;
+}
+
+/**
+ * The sequence a SERIAL or identity column owns — named `<table>_<column>_seq` (made unique), with
+ * the column type's range and an identity's sequence options (`SEQUENCE NAME` is refused) — and
+ * the column's nextval default and owned-sequence id. The table owns it: DROP TABLE drops it.
+ */
+export async function createOwnedSequence(
+  catalog: Catalog,
+  databaseId: number,
+  schema: { readonly id: number; readonly name: string },
+  tableId: number,
+  tableName: string,
+  column: ColumnDesc,
+  options: readonly ast.Option[],
+  taken: Set<string>,
+): Promise<{ defaultExpr: ast.Expr; ownedSequenceId: number }> {
+  if (options.some((option) => option.name === 'sequence_name')) throw new SqlError('0A000', 'SEQUENCE NAME in an identity specification is not supported');
+  const sequenceName = await uniqueRelationName(catalog, databaseId, schema.id, generatedName(tableName, [column.name], 'seq'), taken);
+  taken.add(sequenceName);
+  const max = column.type.kind === 'int2' ? 32767n : column.type.kind === 'int4' ? 2147483647n : 9223372036854775807n;
+  const settings = sequenceSettings(options, { min: -max - 1n, max }, []);
+  const sequenceId = await catalog.allocateId();
+  const sequence: SequenceDesc = { kind: 'sequence', id: sequenceId, name: sequenceName, parentId: databaseId, schemaId: schema.id, version: 1, ...settings, ownerTableId: tableId };
+  await catalog.writeDescriptor(sequence);
+  await catalog.writeName(databaseId, schema.id, sequenceName, sequenceId, 'sequence');
+  return { defaultExpr: nextvalCall(schema.name === 'public' ? sequenceName : `${schema.name}.${sequenceName}`), ownedSequenceId: sequenceId };
 }
 
 /** Type-checks DEFAULTs and CHECKs now, so a bad one fails the CREATE, not every INSERT. */

@@ -64,6 +64,25 @@ function sequenceOption(options: readonly ast.Option[], names: readonly string[]
   return BigInt(option.value);
 }
 
+/**
+ * A new sequence's START, INCREMENT, MINVALUE and MAXVALUE from its options, with PostgreSQL's
+ * defaults: an ascending sequence runs from 1 to the type's maximum, a descending one from -1 down
+ * to the type's minimum, and starts at its low (ascending) or high (descending) end. `bounds` is
+ * the sequence's type's range (bigint for CREATE SEQUENCE, the column's type for an identity
+ * column's sequence); `accepted` the options the caller takes on top of the common ones.
+ */
+export function sequenceSettings(options: readonly ast.Option[], bounds: { readonly min: bigint; readonly max: bigint }, accepted: readonly string[]): { start: bigint; increment: bigint; minValue: bigint; maxValue: bigint } {
+  for (const option of options) {
+    if (!['start', 'increment', 'minvalue', 'maxvalue', 'cache', 'cycle', 'restart', ...accepted].includes(option.name)) throw new SqlError('0A000', `sequence option ${option.name} is not supported`);
+  }
+  const increment = sequenceOption(options, ['increment']) ?? 1n;
+  if (increment === 0n) throw new SqlError('22023', 'INCREMENT must not be zero');
+  const minValue = sequenceOption(options, ['minvalue']) ?? (increment > 0n ? 1n : bounds.min);
+  const maxValue = sequenceOption(options, ['maxvalue']) ?? (increment > 0n ? bounds.max : -1n);
+  const start = sequenceOption(options, ['start']) ?? (increment > 0n ? minValue : maxValue);
+  return { start, increment, minValue, maxValue };
+}
+
 export function prepareCreateSequence(statement: ast.CreateSequence): StatementPlan {
   return ddl('CREATE SEQUENCE', async ({ catalog, settings }) => {
     const { database, schema } = await creationSchema(catalog, settings, statement.name);
@@ -71,14 +90,7 @@ export function prepareCreateSequence(statement: ast.CreateSequence): StatementP
       if (statement.ifNotExists) return [notice(`relation "${statement.name.name}" already exists, skipping`, '42P07')];
       throw duplicateTable(statement.name.name);
     }
-    for (const option of statement.options) {
-      if (!['start', 'increment', 'minvalue', 'maxvalue', 'cache', 'as', 'cycle', 'owned_by', 'restart'].includes(option.name)) throw new SqlError('0A000', `sequence option ${option.name} is not supported`);
-    }
-    const increment = sequenceOption(statement.options, ['increment']) ?? 1n;
-    if (increment === 0n) throw new SqlError('22023', 'INCREMENT must not be zero');
-    const minValue = sequenceOption(statement.options, ['minvalue']) ?? (increment > 0n ? 1n : -9223372036854775807n);
-    const maxValue = sequenceOption(statement.options, ['maxvalue']) ?? (increment > 0n ? 9223372036854775807n : -1n);
-    const start = sequenceOption(statement.options, ['start']) ?? (increment > 0n ? minValue : maxValue);
+    const { start, increment, minValue, maxValue } = sequenceSettings(statement.options, { min: -9223372036854775807n, max: 9223372036854775807n }, ['as', 'owned_by']);
     const id = await catalog.allocateId();
     const sequence: SequenceDesc = { kind: 'sequence', id, name: statement.name.name, parentId: database.id, schemaId: schema.id, version: 1, start, increment, minValue, maxValue, ownerTableId: null };
     await catalog.writeDescriptor(sequence);

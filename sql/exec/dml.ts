@@ -9,7 +9,7 @@ import { containsWindow, windowNotAllowed } from '../plan/expr/window-functions.
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
-import { findColumn, hasForeignKeys, visibleColumns, type TableDesc } from '../catalog/descriptors.js';
+import { findColumn, hasForeignKeys, visibleColumns, type ColumnDesc, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
 import { resolveWriteTarget } from '../catalog/resolve.js';
 import type { CompiledExpr } from '../plan/expr/compiled.js';
@@ -74,6 +74,19 @@ function returningRows(returning: Returning, rows: readonly (readonly Datum[])[]
 
 // ─── INSERT ────────────────────────────────────────────────────────────────────────────────
 
+/** PostgreSQL's 428C9 for a value given to a GENERATED ALWAYS identity column (rewriteTargetListIU). */
+function identityAlwaysError(column: ColumnDesc, update: boolean): SqlError {
+  const detail = `Column "${column.name}" is an identity column defined as GENERATED ALWAYS.`;
+  return update
+    ? new SqlError('428C9', `column "${column.name}" can only be updated to DEFAULT`, { detail })
+    : new SqlError('428C9', `cannot insert a non-DEFAULT value into column "${column.name}"`, { detail, hint: 'Use OVERRIDING SYSTEM VALUE to override.' });
+}
+
+/** Refuses an UPDATE (or ON CONFLICT DO UPDATE) SET of a GENERATED ALWAYS identity column to anything but DEFAULT. */
+function checkIdentityUpdate(column: ColumnDesc, value: ast.Expr): void {
+  if (column.identity === 'always' && value.kind !== 'DefaultValue') throw identityAlwaysError(column, true);
+}
+
 function targetPositions(table: TableDesc, names: readonly string[]): number[] {
   if (names.length === 0) return visibleColumns(table).map((column) => table.columns.indexOf(column));
   const seen = new Set<string>();
@@ -91,6 +104,10 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'insert');
   const compiler = pctx.compiler;
   const positions = targetPositions(table, statement.columns);
+  // OVERRIDING USER VALUE: identity columns take their sequence's value whatever the statement
+  // gives them; without OVERRIDING SYSTEM VALUE a GENERATED ALWAYS one takes no value but DEFAULT.
+  const userOverridden = (position: number): boolean => statement.overriding === 'user' && table.columns[position]!.identity !== undefined;
+  const refusesValue = (position: number): boolean => statement.overriding === null && table.columns[position]!.identity === 'always';
   // Defaults are compiled only where used: a default's nextval must not run for a given value.
   const compiledDefaults = new Map<number, CompiledExpr>();
   const defaultOf = async (position: number): Promise<CompiledExpr> => {
@@ -140,7 +157,8 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         const column = table.columns[position]!;
         const expr = row[index]!;
         if (containsWindow(expr)) throw windowNotAllowed('VALUES');
-        compiled.push(expr.kind === 'DefaultValue' ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`)));
+        if (expr.kind !== 'DefaultValue' && refusesValue(position)) throw identityAlwaysError(column, false);
+        compiled.push(expr.kind === 'DefaultValue' || userOverridden(position) ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`)));
       }
       for (let index = row.length; index < sourceWidth; index++) compiled.push(await defaultOf(positions[index]!));
       rows.push(compiled);
@@ -152,6 +170,8 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   } else {
     const planned = await planQuery(pctx, statement.source);
     if (planned.columns.length > sourceWidth) throw new SqlError('42601', 'INSERT has more expressions than target columns');
+    const refused = positions.slice(0, planned.columns.length).find(refusesValue);
+    if (refused !== undefined) throw identityAlwaysError(table.columns[refused]!, false);
     const exprs = planned.columns.map((column, index) => {
       const target = table.columns[positions[index]!]!;
       return coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, target.type, 'assignment', compiler.paramTypes, `column "${target.name}"`);
@@ -159,7 +179,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     source = { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
     rowExprs = await defaultsExcept((position) => {
       const index = positions.indexOf(position);
-      return index !== -1 && index < planned.columns.length;
+      return index !== -1 && index < planned.columns.length && !userOverridden(position);
     });
   }
   const checks = await compileChecks(compiler, table);
@@ -262,6 +282,7 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
     const position = table.columns.indexOf(column);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
+    checkIdentityUpdate(column, assignment.value);
     const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
     assignments.push({ position, expr });
   }
@@ -361,6 +382,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     if (assigned.has(position)) throw new SqlError('42601', `multiple assignments to same column "${column.name}"`);
     assigned.add(position);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
+    checkIdentityUpdate(column, assignment.value);
     const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await read.compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
     assignments.push({ position, expr });
   }

@@ -554,6 +554,8 @@ export interface Insert extends StatementBase {
   readonly source: Query | null;
   readonly onConflict: OnConflict | null;
   readonly returning: readonly Target[];
+  /** OVERRIDING SYSTEM VALUE (a value for a GENERATED ALWAYS identity column is taken) or USER VALUE (identity columns' given values are ignored); null: neither. */
+  readonly overriding: 'system' | 'user' | null;
 }
 
 export interface Update extends StatementBase {
@@ -587,6 +589,8 @@ export type Constraint = { readonly name: string | null; readonly location: numb
   | { readonly kind: 'PrimaryKey'; readonly columns: readonly string[] }
   | { readonly kind: 'Unique'; readonly columns: readonly string[]; readonly nullsNotDistinct: boolean }
   | { readonly kind: 'Check'; readonly expr: Expr }
+  /** GENERATED ALWAYS | BY DEFAULT AS IDENTITY [(sequence options)]. */
+  | { readonly kind: 'Identity'; readonly generated: 'always' | 'by default'; readonly options: readonly Option[] }
   | {
       readonly kind: 'ForeignKey';
       readonly columns: readonly string[];

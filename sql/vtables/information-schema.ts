@@ -167,9 +167,14 @@ function systemTableRow(database: string, schema: string, name: string, table: V
 
 function columnRows(snapshot: CatalogSnapshot): Datum[][] {
   const database = snapshot.settings.database;
-  const rows = userColumns(snapshot).map(({ table, column, attnum }) =>
-    columnRow(database, schemaName(snapshot, table.schemaId), table.name, column.name, attnum, column.type, column.nullable, column.defaultExpr === null ? null : deparseDefault(table, column.defaultExpr, column.type)),
-  );
+  const rows = userColumns(snapshot).map(({ table, column, attnum }) => {
+    if (column.identity !== undefined) {
+      const sequence = snapshot.sequences.find((candidate) => candidate.id === column.ownedSequenceId);
+      const identity = sequence === undefined ? null : { generation: column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT', start: sequence.start, increment: sequence.increment, max: sequence.maxValue, min: sequence.minValue };
+      return columnRow(database, schemaName(snapshot, table.schemaId), table.name, column.name, attnum, column.type, column.nullable, null, true, identity);
+    }
+    return columnRow(database, schemaName(snapshot, table.schemaId), table.name, column.name, attnum, column.type, column.nullable, column.defaultExpr === null ? null : deparseDefault(table, column.defaultExpr, column.type));
+  });
   for (const view of snapshot.views) {
     view.columns.forEach((column, index) => rows.push(columnRow(database, schemaName(snapshot, view.schemaId), view.name, column.name, index + 1, column.type, true, null, false)));
   }
@@ -182,7 +187,16 @@ function columnRows(snapshot: CatalogSnapshot): Datum[][] {
   return rows;
 }
 
-function columnRow(database: string, schema: string, table: string, name: string, attnum: number, type: SqlType, nullable: boolean, defaultText: string | null, updatable = true): Datum[] {
+/** An identity column's facts for information_schema.columns (its generation and its sequence's settings). */
+interface IdentityFacts {
+  readonly generation: string;
+  readonly start: bigint;
+  readonly increment: bigint;
+  readonly max: bigint;
+  readonly min: bigint;
+}
+
+function columnRow(database: string, schema: string, table: string, name: string, attnum: number, type: SqlType, nullable: boolean, defaultText: string | null, updatable = true, identity: IdentityFacts | null = null): Datum[] {
   const [precision, radix, scale] = numericFacts(type);
   return [
     database, schema, table, name, attnum, defaultText, yes(nullable), dataType(type),
@@ -193,7 +207,9 @@ function columnRow(database: string, schema: string, table: string, name: string
     null, null, null,
     database, 'pg_catalog', udtName(type),
     null, null, null, null, String(attnum),
-    'NO', 'NO', null, null, null, null, null, 'NO', 'NEVER', null, yes(updatable),
+    'NO', identity === null ? 'NO' : 'YES', identity?.generation ?? null,
+    identity === null ? null : String(identity.start), identity === null ? null : String(identity.increment), identity === null ? null : String(identity.max), identity === null ? null : String(identity.min),
+    'NO', 'NEVER', null, yes(updatable),
   ];
 }
 

@@ -70,9 +70,14 @@ export function isVisibleIndex(table: TableDesc, index: IndexDesc): boolean {
 
 const empty = (): Datum[][] => [];
 
-function attributeRow(relid: number, name: string, type: SqlType, attnum: number, notNull: boolean, hasDefault: boolean): Datum[] {
+/** `attidentity`: 'a' GENERATED ALWAYS, 'd' BY DEFAULT, '' not an identity column. */
+function identityCode(identity: 'always' | 'by default' | undefined): string {
+  return identity === 'always' ? 'a' : identity === 'by default' ? 'd' : '';
+}
+
+function attributeRow(relid: number, name: string, type: SqlType, attnum: number, notNull: boolean, hasDefault: boolean, identity = ''): Datum[] {
   const facts = typeStorage(type);
-  return [relid, name, type.oid, -1, facts.length, attnum, type.kind === 'array' ? 1 : 0, -1, type.typmod, facts.byValue, facts.align, facts.storage, '', notNull, hasDefault, false, '', '', false, true, 0, typeCollation(type), null, null, null, null];
+  return [relid, name, type.oid, -1, facts.length, attnum, type.kind === 'array' ? 1 : 0, -1, type.typmod, facts.byValue, facts.align, facts.storage, '', notNull, hasDefault, false, identity, '', false, true, 0, typeCollation(type), null, null, null, null];
 }
 
 function classRow(oid: number, name: string, namespace: number, kind: string, am: number, natts: number, checks: number, hasIndex: boolean): Datum[] {
@@ -108,7 +113,8 @@ function attributeRows(snapshot: CatalogSnapshot): Datum[][] {
     const numbers = attnums(table);
     for (const column of table.columns) {
       const attnum = numbers.get(column.id);
-      if (attnum !== undefined) rows.push(attributeRow(table.id, column.name, column.type, attnum, !column.nullable, column.defaultExpr !== null));
+      // An identity column's nextval is no default to PostgreSQL's catalogs (atthasdef false).
+      if (attnum !== undefined) rows.push(attributeRow(table.id, column.name, column.type, attnum, !column.nullable, column.defaultExpr !== null && column.identity === undefined, identityCode(column.identity)));
     }
     for (const entry of snapshot.indexes) {
       if (entry.table !== table || !isVisibleIndex(table, entry.index)) continue;
@@ -179,7 +185,7 @@ function attrdefRows(snapshot: CatalogSnapshot): Datum[][] {
     const numbers = attnums(table);
     return table.columns.flatMap((column) => {
       const attnum = numbers.get(column.id);
-      if (attnum === undefined || column.defaultExpr === null) return [];
+      if (attnum === undefined || column.defaultExpr === null || column.identity !== undefined) return [];
       return [[attrdefOid(table.id, attnum), table.id, attnum, deparseDefault(table, column.defaultExpr, column.type)]];
     });
   });

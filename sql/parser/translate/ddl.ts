@@ -58,7 +58,7 @@ export function constraint(c: pg.Constraint, ctx: Context): ast.Constraint | nul
     case 'CONSTR_ATTR_IMMEDIATE':
       return null;
     case 'CONSTR_IDENTITY':
-      return ctx.unsupported('identity columns are not supported', c.location);
+      return { kind: 'Identity', ...base, generated: c.generated_when === 'a' ? 'always' : 'by default', options: options(c.options, ctx) };
     case 'CONSTR_GENERATED':
       return ctx.unsupported('generated columns are not supported', c.location);
     case 'CONSTR_EXCLUSION':

@@ -33,7 +33,6 @@ function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.A
 }
 
 export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
-  if (s.override !== undefined && s.override !== 'OVERRIDING_NOT_SET') ctx.unsupported('OVERRIDING … VALUE is not supported', base.location);
   return {
     kind: 'Insert',
     ...base,
@@ -43,6 +42,7 @@ export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
     source: s.selectStmt === undefined ? null : query(s.selectStmt, ctx, base.location),
     onConflict: s.onConflictClause === undefined ? null : onConflict(s.onConflictClause, ctx),
     returning: targets(s.returningList, ctx),
+    overriding: s.override === 'OVERRIDING_SYSTEM_VALUE' ? 'system' : s.override === 'OVERRIDING_USER_VALUE' ? 'user' : null,
   };
 }
 
