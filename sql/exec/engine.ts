@@ -65,9 +65,12 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
     const subqueries = new Map<ast.Query, PlanNode>();
-    const compiler: ExprCompiler = new ExprCompiler(Scope.empty, paramTypes, [], null, async (query, outerScope) => {
+    const compiler: ExprCompiler = new ExprCompiler(Scope.empty, paramTypes, [], null, async (query, outerScope, cteScope) => {
       const outer: OuterScope = { scope: outerScope, used: false };
-      const planned = await planQuery({ catalog, settings, statistics, compiler: compiler.withScope(Scope.empty).forSubquery(outer) }, query);
+      const subquery = compiler.withScope(Scope.empty).forSubquery(outer);
+      // The WITH queries around the subquery (the compiler's `withCtes` passes the planner's own map).
+      const ctes = cteScope as PlanContext['ctes'];
+      const planned = await planQuery({ catalog, settings, statistics, compiler: ctes === undefined ? subquery : subquery.withCtes(ctes), ...(ctes === undefined ? {} : { ctes }) }, query);
       subqueries.set(query, planned.node);
       return { types: planned.columns.map((column) => column.type), correlated: outer.used };
     });

@@ -10,7 +10,7 @@ import type { Datum } from '../types/datum.js';
 import { Numeric } from '../types/numeric.js';
 import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
-import type { AggregateNode, LimitNode, PlanNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
+import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
@@ -115,6 +115,14 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       return seriesSource(node, rt);
     case 'setop':
       return setOpSource(node, rt);
+    case 'recursiveCte':
+      return recursiveCteSource(node, rt);
+    case 'workTable': {
+      const table = rt.workTables?.get(node.table);
+      // The planner allows the reference only in its CTE's recursive term, which runs with it.
+      if (table === undefined) throw new SqlError('0A000', `recursive reference to query "${node.table.name}" is not supported here`);
+      return rowsSource(table.rows.map((row) => [...row]));
+    }
     case 'virtual': {
       let done = false;
       return {
@@ -295,6 +303,56 @@ function setOpSource(node: SetOpNode, rt: Runtime): RowSource {
         result = rowsSource(rows);
       }
       return result.next();
+    },
+  };
+}
+
+/**
+ * WITH RECURSIVE (see `RecursiveCteNode`): the initial term's rows, then the recursive term over
+ * the working table — the rows the previous iteration produced — until an iteration produces
+ * none. Rows stream up as they are made. Held, and counted against distsql_workmem: the working
+ * table being built and the one being read, and under UNION the key of every row seen (which is
+ * what stops a cycle). A recursion that never ends is stopped by statement_timeout or cancel, or
+ * by the memory limit.
+ */
+function recursiveCteSource(node: RecursiveCteNode, rt: Runtime): RowSource {
+  const memory = MemoryAccount.forOperator('recursive query', rt.ctx);
+  const seen = node.all ? undefined : new Set<string>();
+  const table = { rows: [] as Datum[][], bytes: 0 };
+  const recursiveRt: Runtime = { ...rt, workTables: new Map(rt.workTables ?? []).set(node.table, table) };
+  let current = buildSource(node.initial, rt);
+  let produced: Datum[][] = [];
+  let producedBytes = 0;
+  return {
+    async next() {
+      for (;;) {
+        const batch = await current.next();
+        if (batch === null) {
+          if (produced.length === 0) return null;
+          memory.shrink(table.bytes);
+          table.rows = produced;
+          table.bytes = producedBytes;
+          produced = [];
+          producedBytes = 0;
+          current = buildSource(node.recursive, recursiveRt);
+          continue;
+        }
+        const kept: RowBatch = [];
+        for (const row of batch) {
+          if (seen !== undefined) {
+            const key = datumsKey(node.types, row);
+            if (seen.has(key)) continue;
+            memory.grow(keyBytes(key));
+            seen.add(key);
+          }
+          const bytes = estimateBytes(row);
+          memory.grow(bytes);
+          producedBytes += bytes;
+          produced.push(row);
+          kept.push(row);
+        }
+        if (kept.length > 0) return kept;
+      }
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Txn } from '../../txn/index.js';
 import type { CancelSignal } from './contract.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
-import type { ScanNode } from '../plan/plan.js';
+import type { ScanNode, WorkTable } from '../plan/plan.js';
 
 /**
  * Point reads made before the plan ran, in the batch that read the catalog version
@@ -33,6 +33,8 @@ export interface Runtime {
   readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
   /** The statement's point lookup, already read (see `PrefetchedReads`). */
   readonly prefetched?: PrefetchedReads;
+  /** The working tables of the recursive CTEs being run around this operator (operators.ts). */
+  readonly workTables?: ReadonlyMap<WorkTable, { readonly rows: readonly Datum[][] }>;
 }
 
 /** A batch of rows; operators pass rows along in batches to amortize the awaits. */

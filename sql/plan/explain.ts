@@ -132,6 +132,16 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         visit(current.left, depth + 1);
         visit(current.right, depth + 1);
         return;
+      case 'recursiveCte':
+        out.push(`${pad}• recursive cte${current.all ? '' : ' (union)'}`);
+        detail(`working table: ${current.table.name}`);
+        visit(current.initial, depth + 1);
+        visit(current.recursive, depth + 1);
+        return;
+      case 'workTable':
+        out.push(`${pad}• working table`);
+        detail(`cte: ${current.table.name}`);
+        return;
       case 'virtual':
         out.push(`${pad}• virtual table`);
         detail(`table: ${current.name}`);

@@ -390,6 +390,8 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
       return (await estimateRows(ctx, node.left)) * Math.max(1, Math.ceil((await estimateRows(ctx, node.right)) / 10));
     case 'series':
     case 'virtual':
+    case 'recursiveCte':
+    case 'workTable':
       return unknownTableRows;
   }
   // Any other node with one input (a Window) keeps its input's rows.

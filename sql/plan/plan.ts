@@ -232,6 +232,57 @@ export interface ApplyNode {
   readonly width: number;
 }
 
+/**
+ * The identity of a recursive CTE's working table: the `RecursiveCteNode` that fills it and the
+ * `WorkTableNode`s of its recursive term that read it share this object (a run finds the rows by
+ * it, so two runs of one cached plan never see each other's).
+ */
+export interface WorkTable {
+  readonly name: string;
+}
+
+/**
+ * `WITH RECURSIVE name AS (initial UNION [ALL] recursive)`: the initial term's rows, then the
+ * recursive term run again and again over the rows the previous run produced (the working
+ * table), until a run produces none. UNION (not ALL) drops every row seen before, which is also
+ * what ends a cycle. Streams: each iteration's rows go up as they are made.
+ */
+export interface RecursiveCteNode {
+  readonly kind: 'recursiveCte';
+  readonly table: WorkTable;
+  readonly initial: PlanNode;
+  /** Reads `table` through one `WorkTableNode`; its columns already have the initial term's types. */
+  readonly recursive: PlanNode;
+  readonly all: boolean;
+  readonly types: readonly SqlType[];
+  readonly width: number;
+}
+
+/** The recursive term's reference to its CTE: the previous iteration's rows. */
+export interface WorkTableNode {
+  readonly kind: 'workTable';
+  readonly table: WorkTable;
+  readonly width: number;
+}
+
+/**
+ * A LATERAL join, run as an apply join (a correlated nested loop: SQL Server's APPLY,
+ * CockroachDB's apply join): `right` reads the left row's columns as outer references, so it is
+ * run again for each left row with that row as `EvalContext.outer` (followed by the enclosing
+ * query's outer row when `keepsOuter`: the join is inside a correlated subquery whose right side
+ * also reads that query), and each of its rows is joined to the left row. LEFT keeps a left row
+ * no right row matches, padded with NULLs; `on` is checked on the joined row.
+ */
+export interface ApplyNode {
+  readonly kind: 'apply';
+  readonly joinType: 'inner' | 'left';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  readonly on: CompiledExpr | null;
+  readonly keepsOuter: boolean;
+  readonly width: number;
+}
+
 /** Rows computed by a function of the run (virtual tables: pg_catalog, SHOW RANGES). */
 export interface VirtualNode {
   readonly kind: 'virtual';
@@ -240,4 +291,4 @@ export interface VirtualNode {
   readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
 }
 
-export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | VirtualNode | ApplyNode;
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | RecursiveCteNode | WorkTableNode | VirtualNode | ApplyNode;

@@ -15,13 +15,13 @@ import { SqlError } from '../catalog/errors.js';
 import type { TableDesc } from '../catalog/descriptors.js';
 import type { ResultColumn } from '../exec/contract.js';
 import { RowCodec } from '../rowcodec/row-codec.js';
-import { int8Type, type SqlType } from '../types/sql-type.js';
+import { formatType, int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
-import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey } from './plan.js';
+import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey, WorkTable } from './plan.js';
 import { GroupedScope, Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { equalityKeys, planJoinStrategies, planJoinTree } from './join-planning.js';
@@ -83,18 +83,88 @@ export async function planQuery(outer: PlanContext, query: ast.Query): Promise<P
   }
 }
 
-/** `WITH a AS (…), b AS (…)`: each query planned in the scope of the ones before it. */
+type CteEntry = NonNullable<PlanContext['ctes']> extends ReadonlyMap<string, infer E> ? E : never;
+
+/** `WITH [RECURSIVE] a AS (…), b AS (…)`: each query planned in the scope of the ones before it. */
 async function planWith(outer: PlanContext, with_: ast.With): Promise<PlanContext> {
-  if (with_.recursive) throw new SqlError('0A000', 'WITH RECURSIVE is not supported yet');
   const ctes = new Map(outer.ctes ?? []);
   for (const cte of with_.ctes) {
     if (with_.ctes.filter((other) => other.name === cte.name).length > 1) throw new SqlError('42712', `WITH query name "${cte.name}" specified more than once`);
-    const planned = await planQuery({ ...outer, ctes }, cte.query);
-    if (cte.columns.length > planned.columns.length) throw new SqlError('42P10', `WITH query "${cte.name}" has ${planned.columns.length} columns available but ${cte.columns.length} columns specified`);
-    const columns = planned.columns.map((column, index) => ({ ...column, name: cte.columns[index] ?? column.name }));
-    ctes.set(cte.name, { node: planned.node, columns });
+    const recursive = with_.recursive ? await planRecursiveCte(outer, ctes, cte) : undefined;
+    const planned = recursive ?? (await planQuery(withCtes(outer, ctes), cte.query));
+    ctes.set(cte.name, { node: planned.node, columns: cteColumns(cte, planned.columns) });
   }
-  return { ...outer, ctes };
+  return withCtes(outer, ctes);
+}
+
+/** `outer` with the WITH queries `ctes` in scope, for its FROM items and its expressions' subqueries. */
+function withCtes(outer: PlanContext, ctes: ReadonlyMap<string, CteEntry>): PlanContext {
+  return { ...outer, ctes, compiler: outer.compiler.withCtes(ctes) };
+}
+
+/** A CTE's columns: its query's, renamed by its column list (`WITH r(a, b) AS …`). */
+function cteColumns(cte: ast.CommonTableExpr, columns: readonly ResultColumn[]): ResultColumn[] {
+  if (cte.columns.length > columns.length) throw new SqlError('42P10', `WITH query "${cte.name}" has ${columns.length} columns available but ${cte.columns.length} columns specified`);
+  return columns.map((column, index) => ({ ...column, name: cte.columns[index] ?? column.name }));
+}
+
+/**
+ * A CTE of `WITH RECURSIVE` that reads itself, planned as a `RecursiveCteNode`; undefined for one
+ * that does not (planned as any CTE). PostgreSQL's rules (its parse_cte.c): the query must be
+ * `initial UNION [ALL] recursive` with no ORDER BY, LIMIT or WITH of its own; the initial term
+ * must not read the CTE, and the recursive term must read it exactly once; the CTE's column
+ * types are the initial term's, and the recursive term's must convert to them (42804 otherwise,
+ * with PostgreSQL's hint).
+ */
+async function planRecursiveCte(outer: PlanContext, ctes: ReadonlyMap<string, CteEntry>, cte: ast.CommonTableExpr): Promise<PlannedQuery | undefined> {
+  const query = cte.query;
+  const misplaced = (message: string): CteEntry => ({
+    get node(): PlanNode {
+      throw new SqlError('42P19', message);
+    },
+    get columns(): readonly ResultColumn[] {
+      throw new SqlError('42P19', message);
+    },
+  });
+  const withSelf = (entry: CteEntry): PlanContext => withCtes(outer, new Map(ctes).set(cte.name, entry));
+  const unionShaped = query.kind === 'SetOperation' && query.op === 'union' && query.with === null && query.orderBy.length === 0 && query.limit === null && query.offset === null;
+  if (!unionShaped) {
+    // Planned with a reference to itself refused; a CTE that does not read itself plans as usual.
+    await planQuery(withSelf(misplaced(`recursive query "${cte.name}" does not have the form non-recursive-term UNION [ALL] recursive-term`)), query);
+    return undefined;
+  }
+  const initial = await planQuery(withSelf(misplaced(`recursive reference to query "${cte.name}" must not appear within its non-recursive term`)), query.left);
+  const columns = cteColumns(cte, initial.columns);
+  const table: WorkTable = { name: cte.name };
+  const workTable: PlanNode = { kind: 'workTable', table, width: columns.length };
+  let reads = 0;
+  const self: CteEntry = {
+    get node(): PlanNode {
+      reads++;
+      return workTable;
+    },
+    columns,
+  };
+  const recursive = await planQuery(withSelf(self), query.right);
+  if (reads === 0) return undefined;
+  if (reads > 1) throw new SqlError('42P19', `recursive reference to query "${cte.name}" must not appear more than once`);
+  if (recursive.columns.length !== columns.length) throw new SqlError('42601', 'each UNION query must have the same number of columns');
+  const types = initial.columns.map((column) => column.type);
+  const exprs = recursive.columns.map((column, index) => {
+    const type = types[index]!;
+    const asExpr = (of: SqlType): CompiledExpr => ({ type: of, eval: () => null, rowIndependent: false });
+    const overall = commonType([asExpr(type), asExpr(column.type)], 'UNION');
+    if (overall.oid !== type.oid) {
+      throw new SqlError('42804', `recursive query "${cte.name}" column ${index + 1} has type ${formatType(type)} in non-recursive term but type ${formatType(overall)} overall`, {
+        hint: 'Cast the output of the non-recursive term to the correct type.',
+      });
+    }
+    return coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, type, 'implicit', outer.compiler.paramTypes);
+  });
+  const converted = recursive.columns.every((column, index) => column.type.oid === types[index]!.oid);
+  const recursiveNode: PlanNode = converted ? recursive.node : { kind: 'project', input: recursive.node, exprs, rowSlots: false, width: exprs.length };
+  const node: PlanNode = { kind: 'recursiveCte', table, initial: initial.node, recursive: recursiveNode, all: query.all, types, width: types.length };
+  return { node, columns: initial.columns };
 }
 
 function assertNeverQuery(query: never): never {

@@ -58,7 +58,13 @@ export type SlotSpec =
  * How the compiler plans a subquery (the engine supplies it): its column types, and whether it
  * referred to `outer` (the enclosing query's scope) — a correlated subquery runs once per row.
  */
-export type SubqueryTyper = (query: ast.Query, outer: Scope) => Promise<{ readonly types: readonly SqlType[]; readonly correlated: boolean }>;
+export type SubqueryTyper = (query: ast.Query, outer: Scope, ctes?: CteScope) => Promise<{ readonly types: readonly SqlType[]; readonly correlated: boolean }>;
+
+/**
+ * The WITH queries a subquery sees — the planner's `PlanContext['ctes']`, opaque here so that
+ * the expression compiler does not depend on the planner.
+ */
+export type CteScope = ReadonlyMap<string, object>;
 
 /** The enclosing query's scope, for a subquery's column references that its own scope lacks. */
 export interface OuterScope {
@@ -102,6 +108,18 @@ export class ExprCompiler {
   /** This compiler, with window calls registering in `windowing` (window-functions.ts). */
   withWindowing(windowing: WindowingContext | null): ExprCompiler {
     return new ExprCompiler(this.scope, this.paramTypes, this.slots, this.grouping, this.subqueryTyper, this.outer, windowing);
+  }
+
+  /**
+   * This compiler, with its subqueries (`x IN (SELECT …)`, scalar, EXISTS) planned where the WITH
+   * queries `ctes` are in scope, as PostgreSQL's are. A nested WITH's own `ctes` (which hold the
+   * enclosing ones too) win over these.
+   */
+  withCtes(ctes: CteScope): ExprCompiler {
+    const typer = this.subqueryTyper;
+    if (typer === null) return this;
+    const scoped: SubqueryTyper = (query, outer, inner) => typer(query, outer, inner ?? ctes);
+    return new ExprCompiler(this.scope, this.paramTypes, this.slots, this.grouping, scoped, this.outer, this.windowing);
   }
 
   /** A compiler over another scope sharing this one's parameters, slots and outer scope. */

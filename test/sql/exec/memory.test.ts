@@ -77,6 +77,8 @@ describe('operators under distsql_workmem', () => {
     ['aggregate', 'SELECT count(*) FROM (SELECT s, count(*) FROM t GROUP BY s) AS x', '3000'],
     ['hash join', 'SELECT count(*) FROM t AS a JOIN t AS b ON a.s = b.s', '3000'],
     ['union', 'SELECT count(*) FROM (SELECT s FROM t UNION SELECT s FROM t) AS x', '3000'],
+    // The working tables and UNION's seen keys of a recursion that walks 3,000 distinct strings.
+    ['recursive query', "SELECT count(*) FROM (WITH RECURSIVE r(n, s) AS (SELECT 1, repeat('y', 20) UNION SELECT n + 1, repeat('y', 20) || n FROM r WHERE n < 3000) SELECT * FROM r) AS x", '3000'],
   ];
 
   for (const [operator, sql, count] of cases) {
@@ -87,6 +89,13 @@ describe('operators under distsql_workmem', () => {
       expect(await runSql(world, sql)).toBe(`count\n${count}\nSELECT 1`);
     });
   }
+
+  it('a recursive query holds only its working tables under UNION ALL: a long, narrow recursion passes the small budget', async () => {
+    const sql = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 20000) SELECT count(*), max(n) FROM r';
+    expect(await runSql(small, sql)).toBe('count | max\n20000 | 20000\nSELECT 1');
+    // A recursion without an end streams: LIMIT stops it.
+    expect(await runSql(small, 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r LIMIT 3')).toBe('n\n1\n2\n3\nSELECT 3');
+  });
 
   it('a streaming query and a small aggregate hold little and pass the small budget', async () => {
     expect(await runSql(small, 'SELECT count(*), sum(length(s)) FROM t')).toBe('count | sum\n3000 | 70893\nSELECT 1');
