@@ -152,7 +152,8 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         const saved = ctx.outer.row;
         try {
           for (const index of slots) {
-            ctx.outer.row = row;
+            // Inside a correlated subquery the enclosing outer row follows (a reference two levels up: scope.ts ChainedScope).
+            ctx.outer.row = saved.length === 0 ? row : [...row, ...saved];
             const slot = planned.slots[index]!;
             assert(slot.kind === 'subquery', 'a correlated slot is a subquery');
             ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);

@@ -66,6 +66,40 @@ export class Scope {
 }
 
 /**
+ * The outer scope of a subquery inside a subquery (PostgreSQL's varlevelsup): the columns of the
+ * query directly around it, then — nearest level first — those its own outer scope reaches. The
+ * outer row is laid out the same way (sql/exec/engine.ts fillCorrelated appends the enclosing
+ * outer row), so a reference two or more levels up reads a fixed position. A reference that
+ * reaches past the near query marks that query correlated too (`outer.used`): it must run again
+ * per row of the query it reads.
+ */
+export class ChainedScope extends Scope {
+  constructor(
+    private readonly near: Scope,
+    private readonly outer: { readonly scope: Scope; used: boolean },
+  ) {
+    super([...near.columns, ...outer.scope.columns]);
+  }
+
+  override resolve(path: readonly string[]): number {
+    try {
+      return this.near.resolve(path);
+    } catch (error) {
+      if (!(error instanceof SqlError) || (error.sqlState !== '42703' && error.sqlState !== '42P01')) throw error;
+      let index: number;
+      try {
+        index = this.outer.scope.resolve(path);
+      } catch (outerError) {
+        if (outerError instanceof SqlError && outerError.sqlState === '42803') throw outerError;
+        throw error;
+      }
+      this.outer.used = true;
+      return this.near.columns.length + index;
+    }
+  }
+}
+
+/**
  * The output of GROUP BY (its group columns, laid out as the aggregate's output row begins) as
  * the outer scope of a subquery in HAVING or in the grouped SELECT list: a correlated subquery
  * may read a group column; a column of the FROM clause that is not one is PostgreSQL's 42803

@@ -20,7 +20,7 @@ import { catalogFunction } from './catalog-functions.js';
 import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
-import type { Scope } from '../scope.js';
+import { ChainedScope, type Scope } from '../scope.js';
 import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
 import { builtinFunctions, type FunctionOverload } from './functions.js';
@@ -781,6 +781,11 @@ export class ExprCompiler {
     };
   }
 
+  /** The outer scope of a subquery of this query: its columns, then its own outer query's (scope.ts ChainedScope). */
+  private subqueryOuter(): Scope {
+    return this.outer === null ? this.scope : new ChainedScope(this.scope, this.outer);
+  }
+
   /** Marks the subquery slots planned since `from` (inside the subquery just planned) as nested. */
   private markNested(from: number): void {
     for (let index = from; index < this.slots.length; index++) {
@@ -792,7 +797,7 @@ export class ExprCompiler {
   private async subquery(expr: ast.SubqueryExpr): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
     const nestedFrom = this.slots.length;
-    const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
+    const { types, correlated } = await this.subqueryTyper(expr.query, this.subqueryOuter());
     this.markNested(nestedFrom);
     if (expr.mode !== 'exists' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
     if (expr.mode === 'array' && types[0]!.kind === 'array') throw new SqlError('0A000', 'ARRAY(subquery) of arrays is not supported yet');
@@ -805,7 +810,7 @@ export class ExprCompiler {
   private async inSubquery(expr: ast.InSubquery): Promise<CompiledExpr> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
     const nestedFrom = this.slots.length;
-    const { types, correlated } = await this.subqueryTyper(expr.query, this.scope);
+    const { types, correlated } = await this.subqueryTyper(expr.query, this.subqueryOuter());
     this.markNested(nestedFrom);
     if (types.length !== 1) throw new SqlError('42601', 'subquery has too many columns');
     const probe = await this.compileAs(expr.arg, types[0]!);
