@@ -31,7 +31,7 @@ import type { RangeId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { RandomSource } from '../../src/env/env.js';
-import { compare, less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
+import { less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
 import type { HybridClock } from '../../clock/hlc.js';
 import {
   batchResponse,
@@ -75,12 +75,6 @@ export interface ReplicaHost extends SequencerHost {
   afterApply(replica: Replica, sideEffects: readonly SideEffect[]): void;
   /** A command applied a split, merge or other change of the range's shape. */
   onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void>;
-  /**
-   * `txn` is committed, though its record may not say so yet: the explicit commit of a parallel
-   * commit was evaluated (see `explicitCommitOf`). Releases its locks everywhere and remembers it
-   * finalized, as the record's COMMITTED apply will again.
-   */
-  txnCommitKnown(txn: Transaction): void;
   /** Prepares a commit trigger at evaluation (extra writes and the effect to replicate). */
   prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<ReplicatedEffect>;
 }
@@ -219,8 +213,6 @@ export class Replica {
     const host = this.host;
     const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn, result.responses);
-    const known = explicitCommitOf(bumped, result.updatedTxn);
-    if (known !== undefined) this.host.txnCommitKnown(known);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
       if (sideEffect.kind === 'commitTrigger') {
@@ -497,30 +489,6 @@ export class Replica {
     this.proposals.clear();
     this.sequencer.failAll(error);
   }
-}
-
-/**
- * The committed record when `batch` is the explicit commit of an implicitly committed parallel
- * commit and evaluated to COMMITTED at the staging timestamp; otherwise undefined.
- *
- * The coordinator sends that EndTxn (no in-flight writes, its header transaction STAGING) only
- * once every in-flight write was proven to land at or below the staging timestamp: the
- * transaction is committed already — durably, by the STAGING record and its writes, whatever
- * becomes of this proposal (transaction recovery would decide the same). So its locks need not
- * be held for this EndTxn's consensus round: waiters on its intents (TPC-B's branch rows) are
- * released at evaluation and resolve the intents themselves through the finalized-transaction
- * cache, instead of one Raft round later (CockroachDB gets there by resolving at the EndTxn
- * and releasing the lock table's locks with it; releasing at evaluation is the step further a
- * known implicit commit allows). A normal commit's EndTxn (header PENDING) is not committed
- * until applied — its proposal may fail and a pusher abort the record — and is left alone.
- */
-function explicitCommitOf(batch: BatchRequest, updatedTxn: Transaction | undefined): Transaction | undefined {
-  const staged = batch.header.txn;
-  if (staged?.status !== 'STAGING' || updatedTxn?.status !== 'COMMITTED') return undefined;
-  const last = batch.requests[batch.requests.length - 1];
-  if (last?.kind !== 'endTxn' || !last.commit || last.inFlightWrites.length > 0) return undefined;
-  if (updatedTxn.epoch !== staged.epoch || compare(updatedTxn.writeTimestamp, staged.writeTimestamp) !== 0) return undefined;
-  return updatedTxn;
 }
 
 /** How the intents of a finalized transaction's `record` resolve (as a ResolveIntent would). */

@@ -314,7 +314,7 @@ export class Store implements Sender, ReplicaHost {
   async pushTxn(pusher: TxnMeta | undefined, pushee: TxnMeta, pushType: PushType, pushTo: Timestamp, waiterId: string): Promise<Transaction> {
     let force = false;
     for (;;) {
-      // Known finalized here (its commit may not even be applied yet: `txnCommitKnown`).
+      // Known finalized here: its record's COMMITTED or ABORTED was applied on this store.
       const finalized = this.finalizedTxns.get(pushee.id);
       if (finalized !== undefined) return finalized;
       const now = this.clock.now();
@@ -362,11 +362,6 @@ export class Store implements Sender, ReplicaHost {
 
   physicalNowNanos(): bigint {
     return this.clock.physicalNow();
-  }
-
-  txnCommitKnown(txn: Transaction): void {
-    assert(txn.status === 'COMMITTED', 'only a commit is known before its record says so');
-    this.onTxnUpdated(txn);
   }
 
   /** A transaction record changed: wake pushers, release the locks of a finalized one. */
