@@ -99,6 +99,21 @@ function targetPositions(table: TableDesc, names: readonly string[]): number[] {
   });
 }
 
+/**
+ * CockroachDB's UPSERT as PostgreSQL's ON CONFLICT: a row whose primary key exists overwrites
+ * the given columns (the statement's column list, or every visible column) with the new row's
+ * values; the columns not given keep theirs. With only key columns given, the key is set to
+ * itself, so the existing row still counts as upserted (CockroachDB's count: every row given).
+ */
+function upsertConflict(table: TableDesc, positions: readonly number[]): ast.OnConflict {
+  const keyIds = new Set(table.primaryIndex.columns.map((column) => column.columnId));
+  const keyNames = table.primaryIndex.columns.map((key) => table.columns.find((column) => column.id === key.columnId)!.name);
+  const given = positions.map((position) => table.columns[position]!);
+  const overwritten = given.some((column) => !keyIds.has(column.id)) ? given.filter((column) => !keyIds.has(column.id)) : given;
+  const set = overwritten.map((column): ast.Assignment => ({ column: column.name, value: { kind: 'ColumnRef', path: ['excluded', column.name], location: -1 }, location: -1 }));
+  return { columns: keyNames, targetWhere: null, constraint: null, action: { kind: 'update', set, where: null } };
+}
+
 export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH is not supported in INSERT yet');
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'insert');
@@ -184,7 +199,8 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   }
   const checks = await compileChecks(compiler, table);
   const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
-  const onConflict = statement.onConflict;
+  if (statement.upsert && statement.onConflict !== null) throw new SqlError('42601', 'UPSERT takes no ON CONFLICT clause', { hint: 'Use INSERT … ON CONFLICT instead.' });
+  const onConflict = statement.upsert ? upsertConflict(table, positions) : statement.onConflict;
   const upsert = onConflict !== null && onConflict.action.kind === 'update' ? await compileUpsert(pctx, table, statement.alias ?? table.name, onConflict) : null;
   // DO NOTHING with a target skips only rows that conflict on that constraint (the arbiter); a
   // conflict on another still fails with 23505. Without a target, every unique constraint is one.

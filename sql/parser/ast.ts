@@ -556,6 +556,12 @@ export interface Insert extends StatementBase {
   readonly returning: readonly Target[];
   /** OVERRIDING SYSTEM VALUE (a value for a GENERATED ALWAYS identity column is taken) or USER VALUE (identity columns' given values are ignored); null: neither. */
   readonly overriding: 'system' | 'user' | null;
+  /**
+   * CockroachDB's `UPSERT INTO …` (parsed as an INSERT, rewrite.ts): on a primary-key conflict the
+   * given columns of the existing row are overwritten, as `ON CONFLICT (primary key) DO UPDATE
+   * SET c = excluded.c` for each given column; it takes no ON CONFLICT clause of its own.
+   */
+  readonly upsert: boolean;
 }
 
 export interface Update extends StatementBase {

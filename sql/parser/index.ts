@@ -37,6 +37,7 @@ import { parseAdmin } from './admin/grammar.js';
 import { StatementTooComplexError } from './errors.js';
 import { parsePg } from './pg.js';
 import { Source } from './source.js';
+import { rewriteUpserts } from './rewrite.js';
 import { splitStatements } from './split.js';
 import { translateStatement } from './translate.js';
 
@@ -64,8 +65,17 @@ export function parse(sql: string): ast.Statement[] {
   }
 }
 
-function parseStatements(sql: string): ast.Statement[] {
-  const source = new Source(sql);
+function parseStatements(original: string): ast.Statement[] {
+  // CockroachDB's UPSERT becomes an INSERT of the same length (rewrite.ts), marked below; the
+  // statements' text and the error positions stay the user's.
+  const rewritten = rewriteUpserts(original);
+  if (rewritten === null) return parseRewritten(original, new Source(original));
+  return parseRewritten(rewritten.text, new Source(original)).map((statement) =>
+    statement.kind === 'Insert' && rewritten.upserts.some((range) => statement.location >= range.start && statement.location < range.end) ? { ...statement, upsert: true } : statement,
+  );
+}
+
+function parseRewritten(sql: string, source: Source): ast.Statement[] {
   if (!adminWords.test(sql)) return parseWithPostgres(sql, source);
   const admin: ast.Statement[] = [];
   const parts: string[] = [];

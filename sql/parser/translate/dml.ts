@@ -43,6 +43,7 @@ export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
     onConflict: s.onConflictClause === undefined ? null : onConflict(s.onConflictClause, ctx),
     returning: targets(s.returningList, ctx),
     overriding: s.override === 'OVERRIDING_SYSTEM_VALUE' ? 'system' : s.override === 'OVERRIDING_USER_VALUE' ? 'user' : null,
+    upsert: false,
   };
 }
 
