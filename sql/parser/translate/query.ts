@@ -4,6 +4,7 @@
  */
 import type * as pg from 'libpg-query';
 import type * as ast from '../ast.js';
+import { GrammarCheckError } from '../errors.js';
 import { bodyOf, loc, qualifiedName, strings, tagOf, type Context } from './context.js';
 import { expr, exprs, funcCall, locationOf, optional, sortBys, windowSpec } from './expr.js';
 
@@ -29,6 +30,9 @@ export function selectStmt(s: pg.SelectStmt, ctx: Context, location: number): as
     case 'SETOP_UNION':
     case 'SETOP_INTERSECT':
     case 'SETOP_EXCEPT': {
+      // PostgreSQL's transformSetOperationStmt: a set operation's rows are no table rows to lock.
+      const locking = tail.locking[0];
+      if (locking !== undefined) throw new GrammarCheckError(`FOR ${locking.strength.toUpperCase()} is not allowed with UNION/INTERSECT/EXCEPT`, null, '0A000');
       const left = selectStmt(s.larg ?? {}, ctx, location);
       const right = selectStmt(s.rarg ?? {}, ctx, -1);
       const op = s.op === 'SETOP_UNION' ? 'union' : s.op === 'SETOP_INTERSECT' ? 'intersect' : 'except';
