@@ -40,6 +40,7 @@
  * whole batch before any command runs.
  */
 import { assert } from '../../src/base/assert.js';
+import { limits } from '../../src/base/limits.js';
 import { compare, formatTimestamp, lessEq, max, type Timestamp } from '../../clock/timestamp.js';
 import {
   endTxnResponse,
@@ -86,8 +87,13 @@ function outside(s: Span, start: Uint8Array, end: Uint8Array): Span[] {
 }
 
 /**
- * Resolves the intents of `lockSpans` that lie in the range, in `rw`; returns the parts outside
- * it, to be resolved elsewhere.
+ * Resolves the intents of `lockSpans` that lie in the range, in `rw`, at most
+ * `limits.intentResolutionIntentsMax` of them; returns what is left — the parts outside the
+ * range, and any local intents past the budget — to be resolved asynchronously (by the store's
+ * resolver, after this command applied). The budget keeps the EndTxn's Raft command well under
+ * `raftCommandBytesMax` however many intents the transaction left on its record's range (a
+ * 200,000-row INSERT's commit was one 30 MB command, refused); CockroachDB's EndTxn pages its
+ * local resolution the same way.
  */
 export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, txn: Transaction, lockSpans: readonly Span[]): Promise<Span[]> {
   const { startKey, endKey } = state.descriptor;
@@ -95,12 +101,24 @@ export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, t
   assert(status === 'COMMITTED' || status === 'ABORTED', () => `resolving intents of a ${status} transaction`);
   const resolution: IntentResolution = { txnId: txn.id, epoch: txn.epoch, status, timestamp: txn.writeTimestamp, ignoredSequences: txn.ignoredSequences };
   const external: Span[] = [];
+  let budget: number = limits.intentResolutionIntentsMax;
   for (const lockSpan of lockSpans) {
     external.push(...outside(lockSpan, startKey, endKey));
     const local = spanIntersect(lockSpan.endKey === undefined ? span(lockSpan.key, keyNext(lockSpan.key)) : lockSpan, span(startKey, endKey));
     if (local === undefined) continue;
-    if (lockSpan.endKey === undefined) mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
-    else await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution);
+    if (budget === 0) {
+      external.push(lockSpan.endKey === undefined ? lockSpan : local);
+    } else if (lockSpan.endKey === undefined) {
+      mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
+      budget--;
+    } else {
+      const { resolved, resumeSpan } = await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution, budget);
+      budget -= resolved;
+      if (resumeSpan !== undefined) {
+        external.push(span(resumeSpan.start, resumeSpan.end));
+        budget = 0;
+      }
+    }
   }
   return external;
 }

@@ -61,6 +61,36 @@ describe('a bulk load’s intents after its commit', () => {
     return kv.store.replicaForKey(rowKey(0))!;
   }
 
+  it('on the record’s own range: the commit resolves at most intentResolutionIntentsMax of them, the rest asynchronously', async () => {
+    // A 200,000-row INSERT's commit resolved all its local intents in one 30 MB Raft command,
+    // over raftCommandBytesMax: refused, so the statement failed after minutes.
+    const count = 2 * limits.intentResolutionIntentsMax + 77;
+    const load = async (kv: Kv): Promise<Replica> => {
+      await kv.split(k('m'));
+      const loader = new Txn(kv.sender, kv.txnDeps, eager);
+      await loader.put(k('a'), enc('anchor')); // the record's range: [min, m)
+      for (let i = 0; i < count; i += 500) {
+        const n = Math.min(500, count - i);
+        await loader.batch(Array.from({ length: n }, (_, j) => putRequest(k(`b${String(i + j).padStart(6, '0')}`), enc(`v${i + j}`))));
+      }
+      await loader.commit();
+      return kv.store.replicaForKey(k('a'))!;
+    };
+    const held = await openKv({ engine: new MemoryEngine(), env: env() });
+    open.push(held);
+    vi.spyOn(held.store as unknown as { resolveIntentsAsync: () => void }, 'resolveIntentsAsync').mockImplementation(() => undefined);
+    const left = await load(held);
+    expect(left.stats.intentCount).toBe(count + 1 - limits.intentResolutionIntentsMax);
+    vi.restoreAllMocks();
+
+    const kv = await openKv({ engine: new MemoryEngine(), env: env() });
+    open.push(kv);
+    const range = await load(kv);
+    await vi.waitFor(() => expect(range.stats.intentCount).toBe(0), { timeout: 20_000 });
+    const values = await scanAll(kv, k('b'), k('c'), Number.MAX_SAFE_INTEGER);
+    expect(values).toEqual(Array.from({ length: count }, (_, i) => `v${i}`));
+  }, 60_000);
+
   it('are resolved for good by the first reader, ranged, without re-resolving what it met before', async () => {
     const kv = await openKv({ engine: new MemoryEngine(), env: env() });
     open.push(kv);

@@ -125,6 +125,7 @@ describe('a parallel commit whose explicit commit never applies', () => {
     try {
       // A reader meets a's intent: its record is STAGING and expired → transaction recovery.
       const read = await runTxn(kv2.sender, kv2.txnDeps, async (txn) => [dec(await txn.get(k('a'))), dec(await txn.get(k('z')))]);
+      expect(read).toEqual(['first-a', 'first-z']); // recovered as committed; the writer on z never landed
       const asOf = [await getAt(kv2, 'a', next(commitTs)), await getAt(kv2, 'z', next(commitTs))];
       // The commit was acknowledged: both writes must be there, at its timestamp.
       expect(asOf).toEqual(['first-a', 'first-z']);
