@@ -91,6 +91,8 @@ async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: 
       return dropConstraint(exec, table, command, notices);
     case 'SetDefault': {
       const column = columnOrThrow(table, command.column);
+      // An identity column's nextval is its identity, not a default to replace (ATExecColumnDefault).
+      if (column.identity !== undefined) throw new SqlError('42601', `column "${column.name}" of relation "${table.name}" is an identity column`, command.default === null ? { hint: 'Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.' } : {});
       const updated = replaceColumn(table, { ...column, defaultExpr: command.default });
       await validateExpressions(exec, updated);
       return write(exec, updated);
@@ -104,6 +106,7 @@ async function alter(rt: Runtime, exec: ExecContext, table: TableDesc, command: 
     case 'DropNotNull': {
       const column = columnOrThrow(table, command.column);
       if (table.primaryIndex.columns.some((indexColumn) => indexColumn.columnId === column.id)) throw invalidTableDefinition(`column "${column.name}" is in a primary key`);
+      if (column.identity !== undefined) throw new SqlError('42601', `column "${column.name}" of relation "${table.name}" is an identity column`);
       return write(exec, replaceColumn(table, { ...column, nullable: true }));
     }
     case 'AlterColumnType':
