@@ -20,24 +20,21 @@
  * The run is replayed for each prefix, and must replay identically.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../clock/manual.js';
 import { batchHeader, batchRequest, compareKeys, getRequest, putRequest, raftTruncatedStateKey } from '../../../kv/api/index.js';
 import type { CommitOptions, WriteOp } from '../../../kv/storage/engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
 import { rangeId } from '../../../src/base/ids.js';
 import { limits } from '../../../src/base/limits.js';
 import { silentLogger } from '../../../src/base/logger.js';
-import { SeededRandom } from '../../../src/env/random.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn } from '../../../txn/index.js';
+import { stillEnv } from './replica-harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
 /** Before the real clock the restarted store runs on: the restart comes later. */
-const startNanos = 1_700_000_000_000_000_000n;
 
 /** A `MemoryEngine` whose process dies at its `dieAt`-th commit (1-based): it and every later one never resolve. */
 export class DyingEngine extends MemoryEngine {
@@ -74,29 +71,6 @@ export class DyingEngine extends MemoryEngine {
   }
 }
 
-/** Timers that never fire: nothing in these runs waits for time. */
-class StillTimers implements Timers {
-  private id = 0;
-  setTimeout(): TimerHandle {
-    return { id: ++this.id };
-  }
-  clearTimeout(): void {}
-  sleep(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-}
-
-/** The deterministic environment of the run that dies. */
-function env(): Env {
-  const manual = new ManualClock(startNanos);
-  return {
-    clock: { nowNanos: () => manual.nowNanos(), monotonicNanos: () => manual.nowNanos() },
-    timers: new StillTimers(),
-    random: new SeededRandom(41),
-    disk: undefined as never, // openKv does not touch the file system
-    logger: silentLogger(),
-  };
-}
 
 /** Lets every pending callback run (macrotask turns; no time passes). */
 async function flush(turns = 10): Promise<void> {
@@ -162,7 +136,7 @@ async function runUntilDeath(dieAt: number | undefined, work: Workload = workloa
   const engine = new DyingEngine(dieAt);
   const acked = new Map<string, string>();
   const run = (async () => {
-    const kv = await openKv({ engine, env: env() });
+    const kv = await openKv({ engine, env: stillEnv() });
     await work(kv, acked);
     return kv;
   })();

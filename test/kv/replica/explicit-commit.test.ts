@@ -6,14 +6,13 @@
  * the EndTxn's consensus round. A normal commit's locks are held until applied too.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BatchRequest } from '../../../kv/api/index.js';
-import type { Replica } from '../../../kv/replica/index.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn, Txn } from '../../../txn/index.js';
 import { stateAfter } from '../../support/settled.js';
+import { holdProposals } from './replica-harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -22,38 +21,6 @@ const eager = { writeBufferBytesMax: 0 } as const;
 
 /** Opens every gate left closed by a failed test, so its store can close. */
 const gates: (() => void)[] = [];
-
-/**
- * Holds the proposals of `replica` for the batches `hold` picks (and every later one) until
- * `open()` is called.
- */
-function holdProposals(replica: Replica, hold: (batch: BatchRequest) => boolean): { open(): void; readonly held: number } {
-  const target = replica as unknown as { propose: (...args: unknown[]) => Promise<void> };
-  const propose = target.propose.bind(replica);
-  const send = replica.send.bind(replica);
-  let armed = false;
-  let held = 0;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  gates.push(() => release());
-  vi.spyOn(replica, 'send').mockImplementation((batch) => {
-    armed ||= hold(batch);
-    return send(batch);
-  });
-  vi.spyOn(target, 'propose').mockImplementation(async (...args: unknown[]) => {
-    if (armed) {
-      held++;
-      await gate;
-    }
-    return propose(...args);
-  });
-  return {
-    open: () => release(),
-    get held() {
-      return held;
-    },
-  };
-}
 
 describe('the explicit commit of a parallel commit', () => {
   const open: Kv[] = [];
@@ -72,7 +39,7 @@ describe('the explicit commit of a parallel commit', () => {
     await first.put(k('a'), enc('first-a')); // buffered: the anchor, the record's range
     await first.put(k('z'), enc('first-z')); // buffered: the other range
     // The staging round passes; the explicit commit's proposal is held until the end of the test.
-    const explicit = holdProposals(left, (batch) => batch.header.txn?.status === 'STAGING');
+    const explicit = holdProposals(left, (batch) => batch.header.txn?.status === 'STAGING', gates);
     await first.commit(); // one round: STAGING record and both writes
     expect(first.transaction.status).toBe('COMMITTED');
     await vi.waitFor(() => expect(explicit.held).toBe(1));
@@ -97,7 +64,7 @@ describe('the explicit commit of a parallel commit', () => {
     await first.put(k('a'), enc('first-a'));
     await first.put(k('z'), enc('first-z'));
     const left = kv.store.replicaForKey(k('a'))!;
-    const commit = holdProposals(left, () => true);
+    const commit = holdProposals(left, () => true, gates);
     const committing = first.commit();
     await vi.waitFor(() => expect(commit.held).toBe(1));
     expect(kv.store.finalizedTxn(first.transaction.id)).toBeUndefined();

@@ -11,23 +11,19 @@
  * dies; its proposal is refused for size), then recovery.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../clock/manual.js';
 import { next, type Timestamp } from '../../../clock/timestamp.js';
-import { batchHeader, batchRequest, getRequest, putRequest, scanRequest, type BatchRequest } from '../../../kv/api/index.js';
-import type { Replica } from '../../../kv/replica/index.js';
+import { batchHeader, batchRequest, getRequest, putRequest, scanRequest } from '../../../kv/api/index.js';
 import type { CommitOptions, WriteOp } from '../../../kv/storage/engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
 import { silentLogger } from '../../../src/base/logger.js';
-import { SeededRandom } from '../../../src/env/random.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn, Txn } from '../../../txn/index.js';
+import { holdProposals, stillEnv } from './replica-harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
-const startNanos = 1_700_000_000_000_000_000n;
 
 /** An engine whose process can die: from then on no commit resolves (nothing more lands). */
 class DyingEngine extends MemoryEngine {
@@ -45,53 +41,6 @@ class DyingEngine extends MemoryEngine {
   }
 }
 
-class StillTimers implements Timers {
-  private id = 0;
-  setTimeout(): TimerHandle {
-    return { id: ++this.id };
-  }
-  clearTimeout(): void {}
-  sleep(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-}
-
-function env(): Env {
-  const manual = new ManualClock(startNanos);
-  return {
-    clock: { nowNanos: () => manual.nowNanos(), monotonicNanos: () => manual.nowNanos() },
-    timers: new StillTimers(),
-    random: new SeededRandom(41),
-    disk: undefined as never,
-    logger: silentLogger(),
-  };
-}
-
-/** Holds every proposal of `replica` from the first batch `hold` picks on, forever. */
-function holdProposals(replica: Replica, hold: (batch: BatchRequest) => boolean): { readonly held: number } {
-  const target = replica as unknown as { propose: (...args: unknown[]) => Promise<void> };
-  const propose = target.propose.bind(replica);
-  const send = replica.send.bind(replica);
-  let armed = false;
-  let held = 0;
-  vi.spyOn(replica, 'send').mockImplementation((batch) => {
-    armed ||= hold(batch);
-    return send(batch);
-  });
-  vi.spyOn(target, 'propose').mockImplementation(async (...args: unknown[]) => {
-    if (armed) {
-      held++;
-      await new Promise<void>(() => undefined); // the process dies before this is proposed
-    }
-    return propose(...args);
-  });
-  return {
-    get held() {
-      return held;
-    },
-  };
-}
-
 async function getAt(kv: Kv, key: string, ts: Timestamp): Promise<string | undefined> {
   const response = await kv.sender.send(batchRequest(batchHeader({ timestamp: ts }), [getRequest(k(key))]));
   return dec(response.responses[0].value);
@@ -100,7 +49,7 @@ async function getAt(kv: Kv, key: string, ts: Timestamp): Promise<string | undef
 describe('a parallel commit whose explicit commit never applies', () => {
   it('an acknowledged parallel commit stays atomic when its explicit commit never applies', async () => {
     const engine = new DyingEngine();
-    const kv = await openKv({ engine, env: env(), parallelCommits: true });
+    const kv = await openKv({ engine, env: stillEnv(), parallelCommits: true });
     await kv.split(k('m'));
     const left = kv.store.replicaForKey(k('a'))!;
     const first = new Txn(kv.sender, kv.txnDeps);
@@ -140,7 +89,7 @@ describe('a parallel commit whose explicit commit never applies', () => {
         return Promise.resolve(); // the disk outlives the process
       }
     })();
-    const kv = await openKv({ engine, env: env(), parallelCommits: true });
+    const kv = await openKv({ engine, env: stillEnv(), parallelCommits: true });
     await kv.split(k('m'));
     const first = new Txn(kv.sender, kv.txnDeps);
     const big = new Uint8Array(9 * 1024 * 1024).fill(7);
@@ -170,7 +119,7 @@ describe('a parallel commit whose explicit commit never applies', () => {
 
   it('a read-only scan meeting 16 or more of its intents (a bulk resolution) waits for the record too', async () => {
     const engine = new DyingEngine();
-    const kv = await openKv({ engine, env: env(), parallelCommits: true });
+    const kv = await openKv({ engine, env: stillEnv(), parallelCommits: true });
     await kv.split(k('m'));
     const left = kv.store.replicaForKey(k('a'))!;
     const first = new Txn(kv.sender, kv.txnDeps);
