@@ -361,7 +361,7 @@ export class AdvisoryLockOwner {
   }
 
   /**
-   * Waits for the table to grant `waiter`, waking every `sqlAdvisoryLockPollMs` to check the
+   * Waits for the table to grant `waiter`, waking every `sqlAdvisoryLockPollMsMax` to check the
    * statement's cancel signal (statement_timeout, CancelRequest), lock_timeout and the session's
    * end; on any of them the request leaves the queue and the statement fails.
    */
@@ -369,7 +369,7 @@ export class AdvisoryLockOwner {
     let waitedMs = 0;
     try {
       while (!waiter.granted) {
-        const stepMs = limits.sqlAdvisoryLockPollMs;
+        const stepMs = limits.sqlAdvisoryLockPollMsMax;
         await new Promise<void>((resolve) => {
           const timer = this.timers.setTimeout(() => {
             waiter.onGrant = undefined;

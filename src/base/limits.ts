@@ -251,10 +251,10 @@ export const limits = Object.freeze({
    */
   sqlAdvisoryLocksPerSessionMax: 10_000,
   /**
-   * How often a session waiting for an advisory lock wakes to check its statement's cancel
+   * The longest a session waiting for an advisory lock sleeps before it checks its statement's cancel
    * signal, statement_timeout and lock_timeout, in ms (a grant wakes it at once).
    */
-  sqlAdvisoryLockPollMs: 20,
+  sqlAdvisoryLockPollMsMax: 20,
 });
 
 export type Limits = typeof limits;
