@@ -12,7 +12,7 @@
  * whitespace and comments) is the keyword `UPSERT`; the word inside a string constant, a quoted
  * identifier (`"upsert"`), a comment or later in a statement is left alone.
  */
-import { splitStatements } from './split.js';
+import { blockCommentEnd, lineEnd, splitStatements } from './split.js';
 
 /** A query string with its UPSERT keywords rewritten, and the byte ranges of the statements that were UPSERTs. */
 export interface Rewritten {
@@ -43,22 +43,9 @@ function firstToken(sql: string, start: number, end: number): number {
   while (i < end) {
     const c = sql[i]!;
     if (/\s/.test(c)) i++;
-    else if (c === '-' && sql[i + 1] === '-') {
-      const newline = sql.indexOf('\n', i);
-      i = newline === -1 ? end : newline + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      let depth = 0;
-      while (i < end) {
-        if (sql.startsWith('/*', i)) {
-          depth++;
-          i += 2;
-        } else if (sql.startsWith('*/', i)) {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else i++;
-      }
-    } else return i;
+    else if (c === '-' && sql[i + 1] === '-') i = lineEnd(sql, i);
+    else if (c === '/' && sql[i + 1] === '*') i = blockCommentEnd(sql, i);
+    else return i;
   }
   return -1;
 }

@@ -39,12 +39,14 @@ function skipToken(sql: string, i: number): number {
   return i + 1;
 }
 
-function lineEnd(sql: string, i: number): number {
+/** The index just past the line comment that opens at `i` (its newline included), or the end of `sql`. */
+export function lineEnd(sql: string, i: number): number {
   const end = sql.indexOf('\n', i);
   return end === -1 ? sql.length : end + 1;
 }
 
-function blockCommentEnd(sql: string, i: number): number {
+/** The index just past the (nested) block comment that opens at `i`, or the end of `sql`. */
+export function blockCommentEnd(sql: string, i: number): number {
   let depth = 0;
   while (i < sql.length) {
     if (sql.startsWith('/*', i)) {
