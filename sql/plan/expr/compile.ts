@@ -395,14 +395,17 @@ export class ExprCompiler {
     };
   }
 
-  private async like(expr: ast.Like): Promise<CompiledExpr> {
-    if (expr.mode === 'similar') return this.similarTo(expr);
+  /** LIKE's and SIMILAR TO's operands, compiled as text, with their evaluators. */
+  private async likeOperands(expr: ast.Like): Promise<{ arg: CompiledExpr; pattern: CompiledExpr; escape: CompiledExpr | null; a: Evaluator; p: Evaluator; e: Evaluator | undefined }> {
     const arg = await this.compileAs(expr.arg, textType);
     const pattern = await this.compileAs(expr.pattern, textType);
     const escape = expr.escape === null ? null : await this.compileAs(expr.escape, textType);
-    const a = arg.eval;
-    const p = pattern.eval;
-    const e = escape?.eval;
+    return { arg, pattern, escape, a: arg.eval, p: pattern.eval, e: escape?.eval };
+  }
+
+  private async like(expr: ast.Like): Promise<CompiledExpr> {
+    if (expr.mode === 'similar') return this.similarTo(expr);
+    const { arg, pattern, a, p, e } = await this.likeOperands(expr);
     const caseInsensitive = expr.mode === 'ilike';
     const negated = expr.negated;
     return {
@@ -417,12 +420,7 @@ export class ExprCompiler {
 
   /** `x [NOT] SIMILAR TO pattern [ESCAPE e]`: the pattern as an anchored regular expression (regex.ts). */
   private async similarTo(expr: ast.Like): Promise<CompiledExpr> {
-    const arg = await this.compileAs(expr.arg, textType);
-    const pattern = await this.compileAs(expr.pattern, textType);
-    const escape = expr.escape === null ? null : await this.compileAs(expr.escape, textType);
-    const a = arg.eval;
-    const p = pattern.eval;
-    const e = escape?.eval;
+    const { arg, pattern, escape, a, p, e } = await this.likeOperands(expr);
     const negated = expr.negated;
     return {
       type: boolType,
