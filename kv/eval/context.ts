@@ -8,7 +8,7 @@ import type { RangeId, TxnId } from '../../src/base/ids.js';
 import { less, lessEq, type Timestamp } from '../../clock/timestamp.js';
 import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type SequenceRange, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
-import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
+import type { Intent, MvccStats, MvccTxn, SkipLockedView } from '../storage/mvcc/index.js';
 
 /**
  * The range a batch evaluates on. `stats` is adjusted in place by every write (the caller keeps
@@ -38,6 +38,19 @@ export interface RangeEvalState {
    * intent by where it committed instead of failing on it. Undefined: nothing is known.
    */
   readonly finalizedTxn?: (id: TxnId) => Transaction | undefined;
+  /**
+   * The batch reads under SKIP LOCKED (its wait policy `skipLocked`): the keys its lock-table
+   * scan found locked by other transactions, which its reads leave out, and where they report
+   * the conflicting intents they left out (kv/replica resolves those of finished transactions
+   * and evaluates again). Undefined for any other wait policy.
+   */
+  readonly skipLocked?: SkipLockedEval;
+}
+
+/** SKIP LOCKED's view of the lock table for evaluation (see `RangeEvalState.skipLocked`). */
+export interface SkipLockedEval extends SkipLockedView {
+  /** Intents of other transactions a read left out. */
+  skippedIntents(intents: readonly Intent[]): void;
 }
 
 /**
@@ -71,6 +84,7 @@ export function evalContext(state: RangeEvalState, header: BatchHeader, budget: 
     rightNeighbour: state.rightNeighbour,
     observedTimestamp: state.observedTimestamp,
     finalizedTxn: state.finalizedTxn,
+    skipLocked: state.skipLocked,
     header,
     budget,
   } satisfies Record<keyof EvalContext, unknown>;
@@ -169,11 +183,19 @@ export function writePosition(ctx: EvalContext, request: WriteRequestFields = {}
 /**
  * The writer's view for a read-modify-write (increment, delete's `foundKey`): its own intents,
  * read at the write timestamp so a value committed between its read and write timestamps is not
- * missed (a lost update), and at the request's sequence, so it sees the batch's earlier writes.
+ * missed (a lost update), and just below the request's sequence, so it sees the batch's earlier
+ * writes but not its own. The two differ only for a replay (an idempotent retry of a write the
+ * transaction already made at that sequence, CockroachDB's `replayTransactionalWrite`): read at
+ * the sequence itself, it would see its own write and compute a second sum (an Increment then
+ * failed the replay check) or answer `foundKey: false` for a row it did delete. Every write has
+ * its own sequence (txn/seq-num-allocator.ts), so nothing else lives between the two.
  */
 export function readForWrite(ctx: EvalContext, request: WriteRequestFields = {}): { readonly timestamp: Timestamp; readonly txn: MvccTxn | undefined } {
   const { timestamp, txn } = writePosition(ctx, request);
-  return { timestamp, txn: txn === undefined ? undefined : { ...txn, readTimestamp: timestamp } };
+  if (txn === undefined) return { timestamp, txn: undefined };
+  const sequence = txn.meta.sequence;
+  const before = sequence > 0 ? Object.freeze({ ...txn.meta, sequence: sequence - 1 }) : txn.meta;
+  return { timestamp, txn: { ...txn, meta: before, readTimestamp: timestamp } };
 }
 
 /** `txn` with its meta's sequence replaced by `sequence`; unchanged when `sequence` is undefined. */

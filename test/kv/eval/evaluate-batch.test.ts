@@ -11,7 +11,10 @@ import {
   batchHeader,
   batchRequest,
   endTxnRequest,
+  deleteRequest,
   getRequest,
+  incrementRequest,
+  mvccTxn,
   putRequest,
   resolveIntentRequest,
   span,
@@ -117,5 +120,28 @@ describe('evaluateBatch', () => {
     await engine.commit(again.ops, { sync: false });
     const c = await mvccGet(engine, enc('c'), timestamp(40n), { inconsistent: true });
     expect(c.intents.map((intent) => intent.txn.writeTimestamp)).toEqual([timestamp(30n)]);
+  });
+
+  // Regression (review): a read-modify-write replayed at the sequence it already wrote read its
+  // own write at that sequence, so an Increment computed a second sum (and failed the replay check
+  // with IdempotencyMismatchError) and a Delete answered foundKey false. A replay must answer as
+  // the original did: the read is of what the transaction saw just before that sequence.
+  it('a replayed Increment or Delete answers as the original, without applying twice', async () => {
+    const engine = new MemoryEngine();
+    const s = state();
+    const seed = new Batch(engine);
+    await evaluateBatch(s, seed, batchRequest(batchHeader({ timestamp: timestamp(5n) }), [putRequest(enc('d'), enc('v'))]));
+    await engine.commit(seed.ops, { sync: false });
+    const requests = [incrementRequest(enc('b'), 5n, { sequence: 1 }), incrementRequest(enc('b'), 2n, { sequence: 2 }), deleteRequest(enc('d'), { sequence: 3 })];
+    const first = new Batch(engine);
+    const original = await evaluateBatch(s, first, batchRequest(header(transaction({ ...txn, sequence: 3 })), requests));
+    await engine.commit(first.ops, { sync: false });
+    const again = new Batch(engine);
+    const replayed = await evaluateBatch(s, again, batchRequest(header(transaction({ ...txn, sequence: 3 })), requests));
+    expect(replayed.responses).toEqual(original.responses);
+    expect(original.responses.map((r) => ('newValue' in r ? r.newValue : 'foundKey' in r ? r.foundKey : undefined))).toEqual([5n, 7n, true]);
+    await engine.commit(again.ops, { sync: false });
+    const b = await mvccGet(engine, enc('b'), timestamp(10n), { txn: mvccTxn(transaction({ ...txn, sequence: 3 })) });
+    expect(decodeInt64(b.value!.value!)).toBe(7n);
   });
 });
