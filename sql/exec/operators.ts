@@ -210,7 +210,7 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
         // A group holds its keys, its id and its accumulators (counted at their start; one that
         // collects values — string_agg, array_agg — grows past this unseen).
         const groupBytes = 64 + 48 * node.aggregates.length;
-        const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map(newAccumulator) });
+        const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map((call) => newAccumulator(call, rt.ctx)) });
         for (let batch = await input.next(); batch !== null; batch = await input.next()) {
           for (const row of batch) {
             const keys = node.groupBy.map((expr) => expr.eval(row, rt.ctx));

@@ -179,7 +179,7 @@ function aggregate(fn: WindowFunctionPlan, input: PartitionInput, results: Datum
     return { start, end: Math.max(start, end) };
   });
   if (exclude === 'no others' && fn.frame.start.kind === 'unbounded preceding') {
-    const accumulator = newAccumulator(call);
+    const accumulator = newAccumulator(call, input.ctx);
     let added = 0;
     frames.forEach(({ end }, row) => {
       assert(end >= added, 'a frame from the partition start never shrinks');
@@ -206,7 +206,7 @@ function aggregate(fn: WindowFunctionPlan, input: PartitionInput, results: Datum
     return results;
   }
   if (exclude === 'no others' && fn.frame.end.kind === 'unbounded following' && orderInsensitive.has(call.name)) {
-    const accumulator = newAccumulator(call);
+    const accumulator = newAccumulator(call, input.ctx);
     let from = rows;
     for (let row = rows - 1; row >= 0; row--) {
       const { start } = frames[row]!;
@@ -221,7 +221,7 @@ function aggregate(fn: WindowFunctionPlan, input: PartitionInput, results: Datum
       results[row] = previous.result;
       return;
     }
-    const fresh = newAccumulator(call);
+    const fresh = newAccumulator(call, input.ctx);
     for (let candidate = start; candidate < end; candidate++) {
       if (counts(candidate) && !excluded(exclude, peers, row, candidate)) fresh.add(argRow(candidate));
     }

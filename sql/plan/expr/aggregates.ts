@@ -1,8 +1,10 @@
 /**
  * Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
- * `string_agg`, `array_agg`, with PostgreSQL's result types (sum of int4 is int8, of int8
+ * `string_agg`, `array_agg`, `jsonb_agg`, `jsonb_object_agg` (and `json_agg`,
+ * `json_object_agg`, which give jsonb: rangedb has no separate json type), with PostgreSQL's result types (sum of int4 is int8, of int8
  * numeric; avg of integers and numeric is numeric, of floats float8) and NULL handling (ignored,
- * except `count(*)` and `array_agg`; an empty group gives NULL, `count` 0).
+ * except `count(*)`, `array_agg` and `jsonb_agg`, where NULL is an element; an empty group gives
+ * NULL, `count` 0).
  *
  * An ordered aggregate (`string_agg(x, ',' ORDER BY y)`, `array_agg(DISTINCT x ORDER BY x
  * DESC)`) gets its ORDER BY expressions appended to its arguments: its accumulator holds the
@@ -14,11 +16,13 @@ import { castDatum } from '../../types/cast.js';
 import { compareDatums } from '../../types/compare.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
-import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, numericType, textType, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, jsonbType, numericType, textType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
-import type { CompiledExpr } from './compiled.js';
+import type { CompiledExpr, EvalContext } from './compiled.js';
+import { printJsonb, type JsonNode } from '../../types/jsonb-text.js';
+import { toJsonNode } from './jsonb-functions.js';
 
-export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg']);
 
 /** Whether an AST (sub)tree calls an aggregate of this query level (a subquery's own aggregates do not count). */
 export function containsAggregate(expr: unknown): boolean {
@@ -83,6 +87,14 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
       if (argTypes.length !== 1) throw noMatch();
       if (arg.kind === 'array') throw new SqlError('0A000', 'array_agg of arrays (a multidimensional result) is not supported yet');
       return arrayType(arg.kind === 'unknown' ? textType : arg);
+    case 'jsonb_agg':
+    case 'json_agg':
+      if (argTypes.length !== 1) throw noMatch();
+      return jsonbType;
+    case 'jsonb_object_agg':
+    case 'json_object_agg':
+      if (argTypes.length !== 2) throw noMatch();
+      return jsonbType;
     default:
       throw noMatch();
   }
@@ -94,9 +106,13 @@ export interface Accumulator {
   result(): Datum;
 }
 
-/** A fresh accumulator for `call`. */
-export function newAccumulator(call: AggregateCall): Accumulator {
-  return call.orderBy === undefined || call.orderBy.length === 0 ? unorderedAccumulator(call) : orderedAccumulator(call, call.orderBy);
+/**
+ * A fresh accumulator for `call`. `ctx` is the run's evaluation context: an aggregate that turns
+ * its inputs into text (jsonb_agg's to_jsonb conversion of a timestamptz, say) needs the session's
+ * settings, as a scalar function does.
+ */
+export function newAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
+  return call.orderBy === undefined || call.orderBy.length === 0 ? unorderedAccumulator(call, ctx) : orderedAccumulator(call, call.orderBy, ctx);
 }
 
 /**
@@ -104,7 +120,7 @@ export function newAccumulator(call: AggregateCall): Accumulator {
  * ties keep their input order, as PostgreSQL's sort of one group's few rows in practice does) and
  * fed to a plain accumulator without the keys.
  */
-function orderedAccumulator(call: AggregateCall, keys: readonly AggregateOrderKey[]): Accumulator {
+function orderedAccumulator(call: AggregateCall, keys: readonly AggregateOrderKey[], ctx: EvalContext): Accumulator {
   const argCount = call.args.length - keys.length;
   const rows: (readonly Datum[])[] = [];
   const compare = (left: readonly Datum[], right: readonly Datum[]): number => {
@@ -124,15 +140,15 @@ function orderedAccumulator(call: AggregateCall, keys: readonly AggregateOrderKe
   return {
     add: (values) => void rows.push(values),
     result() {
-      const inner = unorderedAccumulator(call);
+      const inner = unorderedAccumulator(call, ctx);
       for (const row of [...rows].sort(compare)) inner.add(row.slice(0, argCount));
       return inner.result();
     },
   };
 }
 
-function unorderedAccumulator(call: AggregateCall): Accumulator {
-  const inner = baseAccumulator(call);
+function unorderedAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
+  const inner = baseAccumulator(call, ctx);
   if (!call.distinct) return inner;
   const seen: Datum[] = [];
   const type = call.args[0]!.type;
@@ -146,7 +162,7 @@ function unorderedAccumulator(call: AggregateCall): Accumulator {
   };
 }
 
-function baseAccumulator(call: AggregateCall): Accumulator {
+function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
   const argType = call.args[0]?.type;
   switch (call.name) {
     case 'count': {
@@ -199,9 +215,49 @@ function baseAccumulator(call: AggregateCall): Accumulator {
         result: () => result,
       };
     }
+    case 'jsonb_agg':
+    case 'json_agg': {
+      // Every input is an element, SQL NULL as JSON null; no rows at all give SQL NULL.
+      const items: JsonNode[] = [];
+      const type = jsonInputType(argType!);
+      return {
+        add: (values) => void items.push(toJsonNode(type, values[0] ?? null, ctx)),
+        result: () => (items.length === 0 ? null : printJsonb({ kind: 'array', items: [...items] })),
+      };
+    }
+    case 'jsonb_object_agg':
+    case 'json_object_agg':
+      return objectAccumulator(jsonInputType(argType!), jsonInputType(call.args[1]!.type), ctx);
     default:
       throw new SqlError('0A000', `aggregate ${call.name} is not supported`);
   }
+}
+
+/** An argument still of type unknown (a bare string literal) is text, as PostgreSQL's "any" argument prints it. */
+function jsonInputType(type: SqlType): SqlType {
+  return type.kind === 'unknown' ? textType : type;
+}
+
+/**
+ * jsonb_object_agg: the group's (key, value) pairs as one object, a later duplicate key
+ * replacing the earlier value (jsonb keeps the last). A key is the text of a scalar (to_jsonb's
+ * rendering, unquoted); a NULL key and an array or jsonb key are 22023, as PostgreSQL 15's
+ * jsonb_object_agg_transfn says (invalid parameter value).
+ */
+function objectAccumulator(keyType: SqlType, valueType: SqlType, ctx: EvalContext): Accumulator {
+  let entries: Map<string, JsonNode> | null = null;
+  return {
+    add(values) {
+      const key = values[0] ?? null;
+      if (key === null) throw new SqlError('22023', 'field name must not be null');
+      const keyNode = toJsonNode(keyType, key, ctx);
+      if (keyNode.kind !== 'scalar' || keyType.kind === 'jsonb' || keyType.kind === 'array') throw new SqlError('22023', 'key value must be scalar, not array, composite, or json');
+      const text = keyNode.text.startsWith('"') ? (JSON.parse(keyNode.text) as string) : keyNode.text;
+      entries ??= new Map();
+      entries.set(text, toJsonNode(valueType, values[1] ?? null, ctx));
+    },
+    result: () => (entries === null ? null : printJsonb({ kind: 'object', entries: new Map(entries) })),
+  };
 }
 
 function sumAccumulator(argType: SqlType, resultType: SqlType): Accumulator {

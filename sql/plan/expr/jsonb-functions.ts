@@ -17,8 +17,11 @@ import type { FunctionOverload } from './function-overload.js';
 
 const nullNode: JsonNode = { kind: 'scalar', text: 'null' };
 
-/** A SQL value as a JSON node (to_jsonb's rules); SQL NULL is JSON null. */
-function toJsonNode(type: SqlType, value: Datum, ctx: EvalContext): JsonNode {
+/**
+ * A SQL value as a JSON node (to_jsonb's rules); SQL NULL is JSON null. Needs the evaluation
+ * context because a value's text depends on the session (a timestamptz's zone, DateStyle).
+ */
+export function toJsonNode(type: SqlType, value: Datum, ctx: EvalContext): JsonNode {
   if (value === null) return nullNode;
   switch (type.kind) {
     case 'array':

@@ -219,7 +219,7 @@ describe('window aggregates by property', () => {
           const cursor = frameCursor(frame, peers, input.offsets, input.rangeKeys, ctx);
           const want = values.map((_v, row) => {
             const { start, end } = cursor.bounds(row);
-            const accumulator = newAccumulator(call);
+            const accumulator = newAccumulator(call, ctx);
             for (let candidate = start; candidate < end; candidate++) {
               if ((filter === null || filter[candidate]!) && !excluded(exclude, peers, row, candidate)) accumulator.add(call.args.map(() => values[candidate]!));
             }
