@@ -35,6 +35,7 @@ import {
   ReadWithinUncertaintyIntervalError,
   refreshRangeRequest,
   refreshRequest,
+  returnedKeys,
   span,
   updateTransaction,
   TransactionRetryError,
@@ -85,7 +86,7 @@ export class SpanRefresher implements TxnInterceptor {
       const refreshed = this.holder.get();
       response = await next(withTxn(batch, { ...batchTxn(batch), readTimestamp: refreshed.readTimestamp, writeTimestamp: max(batchTxn(batch).writeTimestamp, refreshed.writeTimestamp) }));
     }
-    this.record(batch.requests);
+    this.record(batch, response);
     const txn = response.header.txn;
     if (txn !== undefined && txn.status === 'PENDING' && less(this.holder.get().readTimestamp, txn.writeTimestamp)) {
       // Pushed while the batch succeeded: move the reads up now, while it is likely to work.
@@ -147,10 +148,19 @@ export class SpanRefresher implements TxnInterceptor {
     this.holder.set(moved);
   }
 
-  private record(requests: readonly Request[]): void {
+  /**
+   * Records the batch's read spans. A SKIP LOCKED batch records only the keys it returned: the
+   * keys it left out were never read, and their lock holders are expected to write them — a
+   * refresh over the whole span would fail on exactly those writes (CockroachDB's refresher
+   * does the same for `SkipLocked` reads).
+   */
+  private record(batch: BatchRequest, response: BatchResponse): void {
     if (this.refreshInvalid) return;
-    for (const request of requests) {
-      if (request.kind === 'get') this.readSpans.push(span(request.key));
+    const skipLocked = batch.header.waitPolicy === 'skipLocked';
+    for (const [i, request] of batch.requests.entries()) {
+      if (skipLocked) {
+        for (const key of returnedKeys(request, response.responses[i])) this.readSpans.push(span(key));
+      } else if (request.kind === 'get') this.readSpans.push(span(request.key));
       else if (request.kind === 'scan' || request.kind === 'reverseScan') this.readSpans.push(span(request.key, request.endKey));
     }
     if (this.readSpans.length > this.refreshSpansMax) {

@@ -8,7 +8,7 @@ import type { RangeId, TxnId } from '../../src/base/ids.js';
 import { less, lessEq, type Timestamp } from '../../clock/timestamp.js';
 import { containsSpan, RangeKeyMismatchError, requestSpan, mvccTxn, type BatchHeader, type CommitTrigger, type LockStrength, type RangeDescriptor, type Request, type RequestKind, type ResponseOf, type SequenceRange, type Span, type Transaction, type TransactionStatus, type TxnMeta, type WriteRequestFields } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
-import type { MvccStats, MvccTxn } from '../storage/mvcc/index.js';
+import type { Intent, MvccStats, MvccTxn, SkipLockedView } from '../storage/mvcc/index.js';
 
 /**
  * The range a batch evaluates on. `stats` is adjusted in place by every write (the caller keeps
@@ -38,6 +38,19 @@ export interface RangeEvalState {
    * intent by where it committed instead of failing on it. Undefined: nothing is known.
    */
   readonly finalizedTxn?: (id: TxnId) => Transaction | undefined;
+  /**
+   * The batch reads under SKIP LOCKED (its wait policy `skipLocked`): the keys its lock-table
+   * scan found locked by other transactions, which its reads leave out, and where they report
+   * the conflicting intents they left out (kv/replica resolves those of finished transactions
+   * and evaluates again). Undefined for any other wait policy.
+   */
+  readonly skipLocked?: SkipLockedEval;
+}
+
+/** SKIP LOCKED's view of the lock table for evaluation (see `RangeEvalState.skipLocked`). */
+export interface SkipLockedEval extends SkipLockedView {
+  /** Intents of other transactions a read left out. */
+  skippedIntents(intents: readonly Intent[]): void;
 }
 
 /**
@@ -71,6 +84,7 @@ export function evalContext(state: RangeEvalState, header: BatchHeader, budget: 
     rightNeighbour: state.rightNeighbour,
     observedTimestamp: state.observedTimestamp,
     finalizedTxn: state.finalizedTxn,
+    skipLocked: state.skipLocked,
     header,
     budget,
   } satisfies Record<keyof EvalContext, unknown>;

@@ -2,7 +2,8 @@
  * Get: the value of one key at the batch's read timestamp (the transaction's own writes
  * visible). A locking Get (`keyLocking` shared or exclusive, in a transaction) fails with
  * `WriteTooOldError` on a committed value above its read timestamp and conflicts with intents
- * at any timestamp (see `isLockingRead`); the replica locks the key afterwards.
+ * at any timestamp (see `isLockingRead`); the replica locks the key afterwards. Under SKIP
+ * LOCKED a key locked by another transaction reads as absent (and is not locked).
  */
 import { getResponse } from '../api/index.js';
 import { mvccGet } from '../storage/mvcc/index.js';
@@ -16,7 +17,9 @@ export const evalGet: Evaluator<'get'> = async (ctx, rw, request) => {
     uncertaintyLimit: at.uncertaintyLimit,
     inconsistent: at.inconsistent,
     failOnMoreRecent: isLockingRead(ctx, request),
+    ...(ctx.skipLocked === undefined ? {} : { skipLocked: ctx.skipLocked }),
   });
+  if (result.skippedIntents !== undefined && result.skippedIntents.length > 0) ctx.skipLocked?.skippedIntents(result.skippedIntents);
   const value = result.value;
   if (value === undefined || value.value === null) return { response: getResponse(undefined, undefined) };
   return { response: getResponse(value.value, value.timestamp) };

@@ -4,6 +4,9 @@
  * batch). When the budget stops a scan, the rest of its span is the resume span; once it is
  * spent, later scans return nothing and their whole span. A locking scan fails with
  * `WriteTooOldError` on a committed value above its read timestamp (see `isLockingRead`).
+ * Under SKIP LOCKED (`ctx.skipLocked`) the keys locked by other transactions are left out and
+ * the scan goes on past them: the budget counts only the rows returned, so `LIMIT n` still gets
+ * n rows when there are n unlocked ones.
  */
 import { scanResponse, reverseScanResponse, span, type KeyValueRow, type ResumeReason, type ScanRequest, type ReverseScanRequest, type Span } from '../api/index.js';
 import type { Reader } from '../storage/engine.js';
@@ -40,10 +43,12 @@ async function scanSpan(ctx: EvalContext, rw: Reader, request: ScanRequest | Rev
     uncertaintyLimit: at.uncertaintyLimit,
     inconsistent: at.inconsistent,
     failOnMoreRecent: isLockingRead(ctx, request),
+    ...(ctx.skipLocked === undefined ? {} : { skipLocked: ctx.skipLocked }),
     reverse,
     ...(keysRemaining === undefined ? {} : { maxKeys: keysRemaining }),
     ...(bytesRemaining === undefined ? {} : { targetBytes: bytesRemaining }),
   });
+  if (result.skippedIntents.length > 0) ctx.skipLocked?.skippedIntents(result.skippedIntents);
   const rows: KeyValueRow[] = [];
   let bytes = 0;
   for (const row of result.rows) {

@@ -35,6 +35,15 @@
  * transaction's intents (ResolveIntent, ResolveIntentRange, its EndTxn); they live only in this
  * replica's memory, so a restart or a split that moves their keys drops them (best effort: they
  * order conflicting transactions, serializability does not rest on them).
+ *
+ * **SKIP LOCKED** (wait policy `skipLocked`, read-only batches only; CockroachDB's
+ * `WaitPolicy_SkipLocked`): the lock table scan never queues the request, it lists the keys
+ * other transactions hold locks on that the batch conflicts with; evaluation leaves those keys
+ * out, and the intents it meets of other transactions too (kv/storage's `skipLocked` scanner
+ * option), instead of failing with a `WriteIntentError`. A locking read then locks only the
+ * rows it returned. An intent left out whose transaction this store saw finalized is no lock any
+ * more: it is resolved in the next evaluation (read through, as above) and the batch evaluated
+ * again, so a committed-but-unresolved row is read, not skipped.
  */
 import { assert } from '../../src/base/assert.js';
 import { InvalidInputError, RangedbError } from '../../src/base/errors.js';
@@ -42,7 +51,8 @@ import type { RangeId, TxnId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Timers, TimerHandle } from '../../src/env/env.js';
 import { max, next, type Timestamp } from '../../clock/timestamp.js';
-import { declareKeys } from '../eval/index.js';
+import { declareKeys, type SkipLockedEval } from '../eval/index.js';
+import type { Intent } from '../storage/mvcc/index.js';
 import { compareKeys, keyNext, requestSpan, spanContainsKey, txnMeta, WriteIntentError, WriteTooOldError, type BatchRequest, type BatchResponse, type LockStrength, type PushType, type Request, type Transaction, type TxnMeta } from '../api/index.js';
 import { blockingTxn, isHeld, LatchManagerAsync, LockTable, spanContainsKey as latchCoversKey, type LatchGuard, type LatchSpan, type LockSpan, type LockTableEvent, type Span } from '../concurrency/index.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
@@ -92,7 +102,7 @@ export interface FinalizedIntent {
  * `resolveFirst` in the same engine batch — proposed with the batch's writes when the batch
  * writes, only read through (and dropped) when it is read-only.
  */
-export type Evaluate = (batch: BatchRequest, resolveFirst: readonly FinalizedIntent[]) => Promise<BatchResponse>;
+export type Evaluate = (batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval) => Promise<BatchResponse>;
 
 /** A push abandoned because the request it served no longer waits. */
 export class PushCancelledError extends RangedbError {
@@ -156,9 +166,10 @@ export class RequestSequencer {
    * its own with the latches released, before the next round (`bulkFinalizedIntents`).
    */
   async run(batch: BatchRequest, evaluate: Evaluate): Promise<BatchResponse> {
-    if (batch.header.waitPolicy === 'skipLocked') throw new InvalidInputError('SKIP LOCKED is not supported yet');
     const plan = planOf(batch);
     const readOnly = batch.requests.every(isDataRead);
+    const skipLocked = batch.header.waitPolicy === 'skipLocked';
+    if (skipLocked && !readOnly) throw new InvalidInputError('the skipLocked wait policy is for batches of reads (gets and scans) only');
     /** Finalized intents the evaluation resolves first (see above); grows across rounds. */
     const resolveFirst: FinalizedIntent[] = [];
     const name = `r${this.rangeId}/${this.nextRequest++}`;
@@ -177,10 +188,12 @@ export class RequestSequencer {
         let rangedResolutions: { start: Uint8Array; end: Uint8Array; record: Transaction }[] = [];
         try {
           this.checkAlive();
+          let view: SkipLockedCollector | undefined;
           if (plan.locks.length > 0) {
             const scan = this.lockTable.scanAndEnqueue(lockRequest);
             this.dispatch(scan.events);
             if (scan.kind === 'error') throw scan.error;
+            if (scan.kind === 'proceed' && skipLocked) view = new SkipLockedCollector(scan.skippedKeys);
             if (scan.kind === 'wait') {
               this.releaseLatches(guard);
               holding = false;
@@ -195,7 +208,8 @@ export class RequestSequencer {
             }
           }
           try {
-            const response = await evaluate(batch, resolveFirst);
+            const response = await evaluate(batch, resolveFirst, view);
+            if (view !== undefined && this.resolveSkippedFinalized(view, resolveFirst)) continue;
             this.acquireLocks(batch, response);
             return response;
           } catch (error) {
@@ -252,6 +266,23 @@ export class RequestSequencer {
     const bulk = [];
     for (const { start, last, count, record } of byTxn.values()) if (count >= rangedResolutionIntentsMin) bulk.push({ start, end: keyNext(last), record });
     return bulk;
+  }
+
+  /**
+   * SKIP LOCKED met intents of transactions this store saw finalized: they lock nothing, so they
+   * join `resolveFirst` (read through in the next evaluation, the batch being read-only) and the
+   * caller evaluates again; true if there were new ones. Each round adds at least one intent to
+   * `resolveFirst`, so the rounds end.
+   */
+  private resolveSkippedFinalized(view: SkipLockedCollector, resolveFirst: FinalizedIntent[]): boolean {
+    let added = false;
+    for (const intent of view.intents) {
+      const record = this.host.finalizedTxn(intent.txn.id);
+      if (record === undefined || resolveFirst.some((known) => known.record.id === record.id && compareKeys(known.key, intent.key) === 0)) continue;
+      resolveFirst.push({ key: intent.key, record });
+      added = true;
+    }
+    return added;
   }
 
   /** Intents of `txnId` at `key` are gone (resolved): requests queued on it move on. */
@@ -424,6 +455,28 @@ export class RequestSequencer {
       this.stopWaiting(name);
       waiter.reject(error);
     }
+  }
+}
+
+/**
+ * SKIP LOCKED's view of the lock table for one evaluation: the keys the lock table scan found
+ * locked by other transactions (the table cannot change under the request's latches), and the
+ * intents evaluation left out.
+ */
+class SkipLockedCollector implements SkipLockedEval {
+  private readonly locked: Set<string>;
+  readonly intents: Intent[] = [];
+
+  constructor(keys: readonly Uint8Array[]) {
+    this.locked = new Set(keys.map((key) => Buffer.from(key).toString('hex')));
+  }
+
+  isKeyLocked(key: Uint8Array): boolean {
+    return this.locked.size > 0 && this.locked.has(Buffer.from(key).toString('hex'));
+  }
+
+  skippedIntents(intents: readonly Intent[]): void {
+    this.intents.push(...intents);
   }
 }
 

@@ -48,7 +48,7 @@ import {
   type Transaction,
 } from '../api/index.js';
 import type { TimestampCache } from '../concurrency/index.js';
-import { evaluateBatch, queryIntentPrevents, type SideEffect } from '../eval/index.js';
+import { evaluateBatch, queryIntentPrevents, type SideEffect, type SkipLockedEval } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
@@ -58,7 +58,7 @@ import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './co
 import { isDataRead, isDataWrite } from './request-kinds.js';
 import { RaftLogStorage } from './raft-log.js';
 import { confStateOf, encodeAppliedState, loadReplicaState } from './replica-state.js';
-import { rangeAppliedStateKey, rangeGCThresholdKey, rangeLeaseKey, encodeLease } from '../api/index.js';
+import { rangeAppliedStateKey, rangeGCThresholdKey, rangeLeaseKey, encodeLease, returnedKeys } from '../api/index.js';
 import { encodeTimestamp } from '../../clock/timestamp.js';
 
 /** What a replica needs from its store. */
@@ -193,7 +193,7 @@ export class Replica {
   async send(batch: BatchRequest): Promise<BatchResponse> {
     this.checkAlive();
     await this.ensureLease();
-    return this.sequencer.run(batch, (b, resolveFirst) => this.evaluateAndPropose(b, resolveFirst));
+    return this.sequencer.run(batch, (b, resolveFirst, skipLocked) => this.evaluateAndPropose(b, resolveFirst, skipLocked));
   }
 
   /**
@@ -202,7 +202,7 @@ export class Replica {
    * `RequestSequencer.run`), evaluates, answers reads, proposes writes and waits for them to
    * apply. A read-only batch proposes nothing: it only reads through the resolutions.
    */
-  private async evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[]): Promise<BatchResponse> {
+  private async evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval): Promise<BatchResponse> {
     this.checkAlive();
     const clock = this.host.clock;
     const bumped = this.applyTimestampCache(batch);
@@ -211,7 +211,7 @@ export class Replica {
     const readOnly = bumped.requests.every(isDataRead);
     const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
     const host = this.host;
-    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped) }, rw, bumped);
+    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn, result.responses);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
@@ -289,6 +289,12 @@ export class Replica {
         continue;
       }
       if (!isDataRead(request) && request.kind !== 'refresh' && request.kind !== 'refreshRange') continue;
+      if (batch.header.waitPolicy === 'skipLocked') {
+        // SKIP LOCKED read only the keys it returned (CockroachDB records just those): the
+        // keys it left out stay free for their lock holders to write below this read.
+        for (const key of returnedKeys(request, responses[i])) this.host.tsCache.add({ start: key }, readTs, txn?.id ?? batch.header.txn?.id);
+        continue;
+      }
       const s = requestSpan(request);
       this.host.tsCache.add({ start: s.key, end: s.endKey }, readTs, txn?.id ?? batch.header.txn?.id);
     }

@@ -7,6 +7,14 @@
  * key is locked — and consults older versions only when the newest is above the read timestamp. Conflicting intents do not stop
  * the scan: it gathers them all (up to a limit) and fails once with a `WriteIntentError`, so the
  * caller can push every blocker at once. An uncertain value fails the scan at once.
+ *
+ * **SKIP LOCKED** (`skipLocked`, CockroachDB's `SkipLocked` scanner option): a key locked by
+ * another transaction is left out instead — an intent the read would conflict with (noted in
+ * `skippedIntents`, so the caller can resolve one whose transaction it knows finished), and a
+ * key the caller's lock table says is locked (`SkipLockedView`: unreplicated locks, which MVCC
+ * does not see). Such a key is not a row: it does not count against `maxKeys`, the scan goes on
+ * past it, and a newer committed version on it is no `WriteTooOldError` (the read does not lock
+ * it, so nothing stale is protected).
  */
 import { assert } from '../../../src/base/assert.js';
 import { limits } from '../../../src/base/limits.js';
@@ -36,6 +44,17 @@ export interface ReadOptions {
    * below a newer value would protect nothing.
    */
   readonly failOnMoreRecent?: boolean;
+  /** SKIP LOCKED: leave out the keys locked by other transactions (see the module comment). */
+  readonly skipLocked?: SkipLockedView;
+}
+
+/**
+ * What a SKIP LOCKED read knows of locks beyond MVCC's intents (CockroachDB's `LockTableView`):
+ * the locks of the range's lock table, as the read's request saw them under its latches.
+ */
+export interface SkipLockedView {
+  /** Whether another transaction holds a lock on `key` that the read conflicts with. */
+  isKeyLocked(key: Uint8Array): boolean;
 }
 
 /** A value as read: the version's timestamp, and `null` for a tombstone. */
@@ -48,6 +67,10 @@ export interface GetResult {
   readonly value: ReadValue | undefined;
   /** Intents read around (only with `inconsistent`). */
   readonly intents: readonly Intent[];
+  /** Whether `skipLocked` left the key out (it is locked by another transaction). */
+  readonly skipped?: boolean;
+  /** Conflicting intents `skipLocked` left out (at most `writeIntentErrorIntentsMax`). */
+  readonly skippedIntents?: readonly Intent[];
 }
 
 export interface ScanRow extends ReadValue {
@@ -68,6 +91,8 @@ export interface ScanResult {
   readonly resumeSpan: { readonly start: Uint8Array; readonly end: Uint8Array } | undefined;
   /** Intents read around (only with `inconsistent`). */
   readonly intents: readonly Intent[];
+  /** Conflicting intents `skipLocked` left out (at most `writeIntentErrorIntentsMax`). */
+  readonly skippedIntents: readonly Intent[];
 }
 
 interface ReadContext {
@@ -77,6 +102,7 @@ interface ReadContext {
   readonly txn: MvccTxn | undefined;
   readonly inconsistent: boolean;
   readonly failOnMoreRecent: boolean;
+  readonly skipLocked: SkipLockedView | undefined;
 }
 
 function context(reader: Reader, timestamp: Timestamp, options: ReadOptions): ReadContext {
@@ -90,11 +116,18 @@ function context(reader: Reader, timestamp: Timestamp, options: ReadOptions): Re
     txn: options.txn,
     inconsistent: options.inconsistent === true,
     failOnMoreRecent: options.failOnMoreRecent === true,
+    skipLocked: options.skipLocked,
   };
 }
 
-/** `moreRecent`: the timestamp of a committed version above the read (only with `failOnMoreRecent`). */
-type KeyOutcome = { readonly version: ReadValue | undefined; readonly intent: Intent | undefined; readonly moreRecent?: Timestamp };
+/**
+ * `moreRecent`: the timestamp of a committed version above the read (only with
+ * `failOnMoreRecent`); `skipped`: SKIP LOCKED left the key out, `intent` (if any) being the
+ * conflicting intent it skipped rather than a conflict.
+ */
+type KeyOutcome = { readonly version: ReadValue | undefined; readonly intent: Intent | undefined; readonly moreRecent?: Timestamp; readonly skipped?: boolean };
+
+const skippedKey: KeyOutcome = Object.freeze({ version: undefined, intent: undefined, skipped: true });
 
 /** Collects the keys a locking read found newer committed versions on. */
 class MoreRecent {
@@ -114,6 +147,8 @@ class MoreRecent {
 
 /** Decides one key from its intent and newest version. */
 async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord | undefined, newest: Version | undefined): Promise<KeyOutcome> {
+  // SKIP LOCKED: a key another transaction locks (in the lock table) is no row of this read.
+  if (ctx.skipLocked?.isKeyLocked(key) === true) return skippedKey;
   let seenIntent: Intent | undefined;
   if (intent !== undefined) {
     if (ctx.txn !== undefined && intent.txn.id === ctx.txn.meta.id) {
@@ -121,6 +156,7 @@ async function readKey(ctx: ReadContext, key: Uint8Array, intent: IntentRecord |
       if (own.visible) return { version: { value: own.value, timestamp: intent.txn.writeTimestamp }, intent: undefined };
     } else if (ctx.failOnMoreRecent || intentConflicts(intent, ctx.timestamp, ctx.uncertaintyLimit)) {
       seenIntent = { key, txn: intent.txn };
+      if (ctx.skipLocked !== undefined && !ctx.inconsistent) return { version: undefined, intent: seenIntent, skipped: true };
       if (!ctx.inconsistent) return { version: undefined, intent: seenIntent };
     }
   }
@@ -136,7 +172,7 @@ export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timest
   checkUserKey(key);
   const record = readKeyRecord(reader, key);
   const newest = record.newest;
-  if (!record.locked && (newest === undefined || lessEq(newest.timestamp, timestamp))) {
+  if (!record.locked && (newest === undefined || lessEq(newest.timestamp, timestamp)) && options.skipLocked === undefined) {
     // The common point read, decided by the key record alone: no lock to look at, and the newest
     // version (if any) is the one visible — rules 1 and 2 of visibility.ts have nothing to say,
     // rule 3 needs no history nor uncertainty check, and a locking read finds nothing newer.
@@ -145,6 +181,7 @@ export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timest
   }
   const ctx = context(reader, timestamp, options);
   const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
+  if (outcome.skipped === true) return { value: undefined, intents: noIntents, skipped: true, skippedIntents: outcome.intent === undefined ? noIntents : [outcome.intent] };
   if (outcome.intent !== undefined && !ctx.inconsistent) throw new WriteIntentError([outcome.intent]);
   if (outcome.moreRecent !== undefined) throw new WriteTooOldError(key, timestamp, next(outcome.moreRecent));
   const version = outcome.version;
@@ -171,6 +208,7 @@ export async function mvccScan(
   const data = new DataCursor(reader.iterate({ ...dataSpan(start, end), reverse }), reverse);
   const rows: ScanRow[] = [];
   const intents: Intent[] = [];
+  const skippedIntents: Intent[] = [];
   const moreRecent = new MoreRecent();
   let bytes = 0;
   let resumeSpan: ScanResult['resumeSpan'];
@@ -181,6 +219,10 @@ export async function mvccScan(
       const record = data.takeRecord();
       await data.skipKey(key);
       const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
+      if (outcome.skipped === true) {
+        if (outcome.intent !== undefined && skippedIntents.length < limits.writeIntentErrorIntentsMax) skippedIntents.push(outcome.intent);
+        continue;
+      }
       if (outcome.intent !== undefined) {
         intents.push(outcome.intent);
         if (intents.length >= limits.writeIntentErrorIntentsMax) break;
@@ -200,7 +242,7 @@ export async function mvccScan(
   }
   if (intents.length > 0 && !ctx.inconsistent) throw new WriteIntentError(intents);
   moreRecent.throwIfAny(timestamp);
-  return { rows, resumeSpan, intents };
+  return { rows, resumeSpan, intents, skippedIntents };
 }
 
 /** The smallest key greater than `key`. */
