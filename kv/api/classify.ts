@@ -40,6 +40,7 @@ export const readOnlyKinds: Readonly<Record<RequestKind, boolean>> = Object.free
   refresh: true,
   refreshRange: true,
   gc: false,
+  clearRange: false,
   adminSplit: false,
   adminMerge: false,
 });
@@ -65,6 +66,7 @@ export const adminKinds: Readonly<Record<RequestKind, boolean>> = Object.freeze(
   refresh: false,
   refreshRange: false,
   gc: false,
+  clearRange: false,
   adminSplit: true,
   adminMerge: true,
 });
@@ -92,6 +94,8 @@ export const transactionalKinds: Readonly<Record<RequestKind, TransactionUse>> =
   refresh: 'required',
   refreshRange: 'required',
   gc: 'never',
+  // Outside any transaction: it is not MVCC, so no transaction could ever read its own clear.
+  clearRange: 'never',
   adminSplit: 'never',
   adminMerge: 'never',
 });
@@ -186,6 +190,8 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
       return [write(span(transactionKey(request.key, request.txn.id)))];
     case 'gc':
       return request.keys.map((gcKey) => write(span(gcKey.key)));
+    case 'clearRange':
+      return [write(routing)];
     case 'adminSplit':
     case 'adminMerge':
       return [];

@@ -18,6 +18,7 @@ import type {
   EndTxnRequest,
   GCKey,
   GCRequest,
+  ClearRangeRequest,
   GetRequest,
   HeartbeatTxnRequest,
   IncrementRequest,
@@ -167,6 +168,12 @@ export function gcRequest(key: Uint8Array, endKey: Uint8Array, keys: readonly GC
   return freeze({ kind: 'gc', key, endKey, keys: freezeList(keys), threshold });
 }
 
+/** A ClearRange of `[key, endKey)` (see `ClearRangeRequest`: only for spans no one reads any more). */
+export function clearRangeRequest(key: Uint8Array, endKey: Uint8Array): ClearRangeRequest {
+  checkSpan(key, endKey, 'clearRange');
+  return freeze({ kind: 'clearRange', key, endKey });
+}
+
 export const adminSplitRequest = (splitKey: Uint8Array): AdminSplitRequest => freeze({ kind: 'adminSplit', key: splitKey, splitKey });
 export const adminMergeRequest = (key: Uint8Array): AdminMergeRequest => freeze({ kind: 'adminMerge', key });
 
@@ -243,5 +250,6 @@ export const isResolveIntentRangeRequest = guard('resolveIntentRange');
 export const isRefreshRequest = guard('refresh');
 export const isRefreshRangeRequest = guard('refreshRange');
 export const isGCRequest = guard('gc');
+export const isClearRangeRequest = guard('clearRange');
 export const isAdminSplitRequest = guard('adminSplit');
 export const isAdminMergeRequest = guard('adminMerge');

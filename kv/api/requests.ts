@@ -247,6 +247,19 @@ export interface GCRequest {
   readonly threshold: Timestamp;
 }
 
+/**
+ * Removes every version of every key in `[key, endKey)` outright — not MVCC: no read at any
+ * timestamp sees them afterwards (CockroachDB's ClearRange). Non-transactional, for spans no one
+ * may read or write any more (the data of a dropped index); refused (a conflict on the intents)
+ * while the span holds intents. Each range clears a bounded part per command and answers the
+ * rest as its resume span.
+ */
+export interface ClearRangeRequest {
+  readonly kind: 'clearRange';
+  readonly key: Uint8Array;
+  readonly endKey: Uint8Array;
+}
+
 /** Splits the range holding `key` at `splitKey` (which may be `key`). */
 export interface AdminSplitRequest {
   readonly kind: 'adminSplit';
@@ -280,6 +293,7 @@ export type Request =
   | RefreshRequest
   | RefreshRangeRequest
   | GCRequest
+  | ClearRangeRequest
   | AdminSplitRequest
   | AdminMergeRequest;
 
@@ -307,6 +321,7 @@ export const requestKinds: readonly RequestKind[] = Object.freeze([
   'refresh',
   'refreshRange',
   'gc',
+  'clearRange',
   'adminSplit',
   'adminMerge',
 ] as const);

@@ -17,6 +17,7 @@ import type {
   DeleteResponse,
   EndTxnResponse,
   GCResponse,
+  ClearRangeResponse,
   GetResponse,
   HeartbeatTxnResponse,
   IncrementResponse,
@@ -87,6 +88,7 @@ export const resolveIntentRangeResponse = (resumeSpan?: Span): ResolveIntentRang
 export const refreshResponse = (): RefreshResponse => freeze({ kind: 'refresh' });
 export const refreshRangeResponse = (): RefreshRangeResponse => freeze({ kind: 'refreshRange' });
 export const gcResponse = (): GCResponse => freeze({ kind: 'gc' });
+export const clearRangeResponse = (resumeSpan?: Span): ClearRangeResponse => freeze({ kind: 'clearRange', resumeSpan });
 export const adminSplitResponse = (left: RangeDescriptor, right: RangeDescriptor): AdminSplitResponse => freeze({ kind: 'adminSplit', left, right });
 export const adminMergeResponse = (merged: RangeDescriptor): AdminMergeResponse => freeze({ kind: 'adminMerge', merged });
 
@@ -130,5 +132,6 @@ export const isResolveIntentRangeResponse = guard('resolveIntentRange');
 export const isRefreshResponse = guard('refresh');
 export const isRefreshRangeResponse = guard('refreshRange');
 export const isGCResponse = guard('gc');
+export const isClearRangeResponse = guard('clearRange');
 export const isAdminSplitResponse = guard('adminSplit');
 export const isAdminMergeResponse = guard('adminMerge');

@@ -7,7 +7,7 @@
  * original request, so resuming continues exactly where the merged result stops.
  */
 import { assert, assertNever } from '../../src/base/assert.js';
-import { compareKeys, deleteRangeResponse, resolveIntentRangeResponse, reverseScanResponse, scanResponse, span, type KeyValueRow, type Request, type Response, type ResponseOf, type ResumeReason, type Span } from '../api/index.js';
+import { clearRangeResponse, compareKeys, deleteRangeResponse, resolveIntentRangeResponse, reverseScanResponse, scanResponse, span, type KeyValueRow, type Request, type Response, type ResponseOf, type ResumeReason, type Span } from '../api/index.js';
 import type { Fragment } from './pieces.js';
 
 /** The response to `request` from its fragments (in any order). */
@@ -31,6 +31,8 @@ export function mergeFragments(request: Request, fragments: readonly Fragment[])
     }
     case 'resolveIntentRange':
       return resolveIntentRangeResponse(resumeOf(request, ordered.map((fragment) => fragment.response as ResponseOf<'resolveIntentRange'>), false));
+    case 'clearRange':
+      return clearRangeResponse(resumeOf(request, ordered.map((fragment) => fragment.response as ResponseOf<'clearRange'>), false));
     case 'refreshRange':
     case 'gc':
       return ordered[0]!.response;

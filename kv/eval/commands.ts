@@ -9,6 +9,7 @@ import { requestKeys, type Request, type RequestKeys, type RequestKind, type Req
 import type { ReadWriter } from '../storage/engine.js';
 import { evalAdminMerge } from './admin-merge.js';
 import { evalAdminSplit } from './admin-split.js';
+import { evalClearRange } from './clear-range.js';
 import { evalConditionalPut } from './conditional-put.js';
 import type { CommandResult, EvalContext, Evaluator } from './context.js';
 import { evalDelete } from './delete.js';
@@ -57,6 +58,7 @@ export const commands: { readonly [K in RequestKind]: Command<K> } = Object.free
   refresh: command(evalRefresh),
   refreshRange: command(evalRefreshRange),
   gc: command(evalGC),
+  clearRange: command(evalClearRange),
   adminSplit: command(evalAdminSplit),
   adminMerge: command(evalAdminMerge),
 });

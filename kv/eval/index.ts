@@ -18,7 +18,7 @@
  *
  * One file per command (get, scan + reverse scan, put, conditional-put, increment, delete,
  * delete-range, end-txn, heartbeat-txn, push-txn, query-txn, resolve-intent, resolve-intent-range,
- * refresh, refresh-range, gc, admin-split, admin-merge); `commands.ts` is the `Record<RequestKind, Command>`
+ * refresh, refresh-range, gc, clear-range, admin-split, admin-merge); `commands.ts` is the `Record<RequestKind, Command>`
  * table — each command's latched keys (kv/api `requestKeys`) and evaluator, so a new request
  * kind does not compile until it has both. `context.ts` holds what a command sees
  * (`EvalContext`: the range's id, descriptor, stats to adjust and clock reading `now`, the batch
@@ -51,6 +51,7 @@
  */
 export * from './admin-merge.js';
 export * from './admin-split.js';
+export * from './clear-range.js';
 export * from './commands.js';
 export * from './conditional-put.js';
 export * from './context.js';

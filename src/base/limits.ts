@@ -241,6 +241,14 @@ export const limits = Object.freeze({
    */
   intentResolutionIntentsMax: 1_000,
   /**
+   * Most user keys one ClearRange command removes on a range (kv/eval/clear-range.ts); the rest
+   * is its resume span. Its Raft command carries one engine-key delete per version (about 30
+   * bytes each for a SQL row), so 20,000 keys stay near half a megabyte.
+   */
+  clearRangeKeysMax: 20_000,
+  /** Engine-key bytes after which a ClearRange command stops at the next user key (well under `raftCommandBytesMax`). */
+  clearRangeKeyBytesMax: 2 * 1024 * 1024,
+  /**
    * Keys one `SPLIT AT` / `UNSPLIT AT` statement names (sql/exec/admin-split.ts): each is its own
    * admin transaction and meta2 read, so a statement of thousands would hold its session for long.
    */

@@ -26,6 +26,8 @@
  * - `write.ts` — `mvccPut`, `mvccConditionalPut`, `mvccDelete`, `mvccDeleteRange`;
  * - `resolve.ts` — `mvccResolveIntent`, `mvccResolveIntentRange`;
  * - `gc.ts` — `mvccGarbageCollect` below a threshold (the low-water mark of reads);
+ * - `clear.ts` — `mvccClearRange`: every version of a span no one reads any more, outright
+ *   (not MVCC: for dropped indexes; refuses a span holding intents);
  * - `stats.ts` — per-range statistics kept exact by every operation;
  * - `errors.ts` — the typed conflicts: WriteIntent, WriteTooOld, ReadWithinUncertaintyInterval,
  *   ConditionFailed, IdempotencyMismatch, TxnEpochRegression.
@@ -38,6 +40,7 @@
  * Concurrency control is the caller's — a range evaluates conflicting requests under latches,
  * so no two writers interleave on a key between the checks and the writes here.
  */
+export * from './clear.js';
 export * from './errors.js';
 export * from './gc.js';
 export * from './keys.js';

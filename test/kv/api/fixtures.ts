@@ -9,6 +9,7 @@ import {
   deleteRequest,
   endTxnRequest,
   gcRequest,
+  clearRangeRequest,
   getRequest,
   heartbeatTxnRequest,
   incrementRequest,
@@ -76,6 +77,7 @@ export const sampleRequests: { readonly [K in RequestKind]: RequestOf<K> } = {
   refresh: refreshRequest(enc('f'), timestamp(5n)),
   refreshRange: refreshRangeRequest(enc('f'), enc('g'), timestamp(5n)),
   gc: gcRequest(enc('a'), enc('z'), [{ key: enc('b'), timestamp: timestamp(3n) }, { key: enc('c'), timestamp: timestamp(4n) }], timestamp(4n)),
+  clearRange: clearRangeRequest(enc('t'), enc('u')),
   adminSplit: adminSplitRequest(enc('m')),
   adminMerge: adminMergeRequest(enc('a')),
 };

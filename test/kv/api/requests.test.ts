@@ -124,6 +124,7 @@ describe('requestKeys', () => {
     refresh: { routing: ['f', undefined], latches: [['f', undefined, 'read']] },
     refreshRange: { routing: ['f', 'g'], latches: [['f', 'g', 'read']] },
     gc: { routing: ['a', 'z'], latches: [['b', undefined, 'write'], ['c', undefined, 'write']] },
+    clearRange: { routing: ['t', 'u'], latches: [['t', 'u', 'write']] },
     adminSplit: { routing: ['m', undefined], latches: [] },
     adminMerge: { routing: ['a', undefined], latches: [] },
   };
@@ -180,7 +181,7 @@ describe('classification', () => {
   it('names the admin, read-only and non-transactional kinds', () => {
     expect(requestKinds.filter((k) => isAdmin(k))).toEqual(['adminSplit', 'adminMerge']);
     expect(requestKinds.filter((k) => isReadOnly(k))).toEqual(['get', 'scan', 'reverseScan', 'queryTxn', 'queryIntent', 'refresh', 'refreshRange']);
-    expect(requestKinds.filter((k) => !isTransactional(k))).toEqual(['pushTxn', 'queryTxn', 'queryIntent', 'recoverTxn', 'resolveIntent', 'resolveIntentRange', 'gc', 'adminSplit', 'adminMerge']);
+    expect(requestKinds.filter((k) => !isTransactional(k))).toEqual(['pushTxn', 'queryTxn', 'queryIntent', 'recoverTxn', 'resolveIntent', 'resolveIntentRange', 'gc', 'clearRange', 'adminSplit', 'adminMerge']);
     expect(requestKinds.filter((k) => transactionalKinds[k] === 'required')).toEqual(['endTxn', 'heartbeatTxn', 'refresh', 'refreshRange']);
   });
 });

@@ -17,6 +17,7 @@ import {
   deleteResponse,
   endTxnResponse,
   gcResponse,
+  clearRangeResponse,
   getRequest,
   getResponse,
   heartbeatTxnResponse,
@@ -77,6 +78,7 @@ const sampleResponses: { readonly [K in RequestKind]: ResponseOf<K> } = {
   refresh: refreshResponse(),
   refreshRange: refreshRangeResponse(),
   gc: gcResponse(),
+  clearRange: clearRangeResponse(span(enc('t'), enc('u'))),
   adminSplit: adminSplitResponse(desc('a', 'm', 1), desc('m', 'z', 2)),
   adminMerge: adminMergeResponse(desc('a', 'z', 1)),
 };
