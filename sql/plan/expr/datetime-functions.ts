@@ -37,6 +37,7 @@ import {
 } from '../../types/sql-type.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
+import { toCharFunctions } from './to-char.js';
 
 type Unit = 'microseconds' | 'milliseconds' | 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year' | 'decade' | 'century' | 'millennium';
 type Field = Unit | 'dow' | 'isodow' | 'doy' | 'epoch' | 'isoyear' | 'julian' | 'timezone' | 'timezone_hour' | 'timezone_minute';
@@ -441,5 +442,6 @@ export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
         strict([intervalType], boolType, () => true),
       ],
     ],
+    ...toCharFunctions(),
   ];
 }
