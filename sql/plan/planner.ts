@@ -496,6 +496,11 @@ export function targetName(expr: ast.Expr): string {
       return expr.mode === 'exists' ? 'exists' : expr.mode === 'array' ? 'array' : subqueryColumnName(expr.query);
     case 'ArrayConstructor':
       return 'array';
+    case 'Indirection': {
+      // The last field name (`(keys).x` is x), else the subscripted expression's (`indkey[0]`).
+      const field = expr.steps.findLast((step) => step.kind === 'field');
+      return field?.kind === 'field' ? field.name : targetName(expr.arg);
+    }
     default:
       return '?column?';
   }

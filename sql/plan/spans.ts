@@ -64,6 +64,7 @@ export function narrowedInteger(other: CompiledExpr, columnType: SqlType): Compi
 /** The value `other` as a key value of `column`'s type, or undefined if it cannot be one. */
 function asKeyValue(other: CompiledExpr, columnType: SqlType, compiler: ExprCompiler, equality = false): CompiledExpr | undefined {
   if (!other.rowIndependent) return undefined;
+  if (columnType.kind === 'record') return undefined;
   const bare = columnType.kind === 'array' ? columnType : typeOfKind(columnType.kind);
   if (isOpen(other)) return coerce(other, bare, 'implicit', compiler.paramTypes);
   if (other.type.kind === columnType.kind) return other;

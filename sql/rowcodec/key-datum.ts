@@ -63,7 +63,7 @@ import { RowDecodeError } from './errors.js';
 
 /** Whether values of `type` can be index key columns. */
 export function keyEncodable(type: SqlType): boolean {
-  return type.kind !== 'interval' && type.kind !== 'jsonb' && type.kind !== 'array' && type.kind !== 'unknown';
+  return type.kind !== 'interval' && type.kind !== 'jsonb' && type.kind !== 'array' && type.kind !== 'record' && type.kind !== 'unknown';
 }
 
 /** 0A000 for a key column of a type that has no key encoding. */
@@ -123,6 +123,7 @@ export function appendDatumKey(builder: KeyBuilder, type: SqlType, datum: Datum,
     case 'interval':
     case 'jsonb':
     case 'array':
+    case 'record':
     case 'unknown':
       return assertKeyEncodable(type);
     default:

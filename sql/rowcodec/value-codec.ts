@@ -28,7 +28,7 @@ import { assert, assertNever } from '../../src/base/assert.js';
 import { int16Max, int16Min, int32Max, int32Min, int64Max, int64Min, interval, uint32Max, type Datum, type Interval } from '../types/datum.js';
 import { Numeric, numericDisplayScaleMax } from '../types/numeric.js';
 import { uuidBytes, uuidFromBytes } from '../types/scalar-text.js';
-import { formatType, type ScalarType, type SqlType } from '../types/sql-type.js';
+import { formatType, type RecordType, type ScalarType, type SqlType } from '../types/sql-type.js';
 import { ValueReader, type ValueWriter } from './value-buffer.js';
 
 export const rowValueVersion = 0x01;
@@ -81,6 +81,7 @@ function tagOf(type: SqlType, datum: Datum): number {
     case 'interval':
       return valueTags.interval;
     case 'array':
+    case 'record':
       return valueTags.array;
     default:
       return assertNever(type, 'type');
@@ -129,6 +130,8 @@ function writePayload(writer: ValueWriter, type: SqlType, datum: Datum): void {
     }
     case 'array':
       return writeArray(writer, type.element, datum as readonly Datum[]);
+    case 'record':
+      return writeRecord(writer, type, datum as readonly Datum[]);
     default:
       return assertNever(type, 'type');
   }
@@ -148,6 +151,17 @@ function writeArray(writer: ValueWriter, element: ScalarType, items: readonly Da
     writer.byte(tagOf(element, item));
     writePayload(writer, element, item);
   }
+}
+
+/** A record (never a table column; a row spilled by an operator may hold one) is written as an array of its fields. */
+function writeRecord(writer: ValueWriter, type: RecordType, values: readonly Datum[]): void {
+  assert(values.length === type.fields.length, 'record datum has one value per field');
+  writer.uvarint(values.length);
+  type.fields.forEach((field, index) => {
+    const value = values[index] ?? null;
+    writer.byte(tagOf(field.type, value));
+    writePayload(writer, field.type, value);
+  });
 }
 
 /**
@@ -216,6 +230,8 @@ function readPayload(reader: ValueReader, tag: number, type: SqlType): Datum {
       return interval(readSmallInt(reader, 'int4'), readSmallInt(reader, 'int4'), readInt64(reader));
     case 'array':
       return readArray(reader, type.element);
+    case 'record':
+      return readRecord(reader, type);
     default:
       return assertNever(type, 'type');
   }
@@ -262,6 +278,12 @@ function readArray(reader: ValueReader, element: ScalarType): Datum[] {
   const items: Datum[] = [];
   for (let index = 0; index < count; index++) items.push(readPayload(reader, reader.byte(), element));
   return items;
+}
+
+function readRecord(reader: ValueReader, type: RecordType): Datum[] {
+  const count = reader.uvarint();
+  if (count !== type.fields.length) reader.fail('record field count does not match its type');
+  return type.fields.map((field) => readPayload(reader, reader.byte(), field.type));
 }
 
 /** Skips one payload of `tag` without knowing its column's type. */

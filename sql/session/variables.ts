@@ -173,6 +173,8 @@ const definitions: ReadonlyMap<string, VariableDefinition> = new Map<string, Var
       ['in_hot_standby', true, 'Shows whether hot standby is currently active.', fixed('off'), undefined],
       ['bytea_output', false, 'Sets the output format for bytea.', fixed('hex'), (v: string, n: string) => only(v, n, 'hex')],
       ['max_identifier_length', false, 'Shows the maximum identifier length.', fixed('63'), undefined],
+      // PostgreSQL's INDEX_MAX_KEYS: the JDBC driver reads it (getImportedKeys joins generate_series(1, max_index_keys)).
+      ['max_index_keys', false, 'Shows the maximum number of index keys.', fixed('32'), undefined],
       ['lc_messages', false, 'Sets the language in which messages are displayed.', fixed('C'), anyText],
       ['lock_timeout', false, 'Sets the maximum allowed duration of any wait for a lock.', fixed('0'), (v: string, n: string) => formatDurationMs(parseDurationMs(v, n))],
       ['idle_in_transaction_session_timeout', false, 'Sets the maximum allowed idle time between queries, when in a transaction.', fixed('0'), (v: string, n: string) => formatDurationMs(parseDurationMs(v, n))],

@@ -5,17 +5,17 @@
  * uuid 16 bytes, date int32 days and timestamp int64 µs (both from 2000-01-01, so the datum is
  * the wire value), interval int64 µs + int32 days + int32 months, numeric in numeric-binary.ts,
  * arrays as `array_send` (ndim, has-null flag, element OID, dimension and lower bound, then each
- * element length-prefixed, −1 for NULL).
+ * element length-prefixed, −1 for NULL; int2vector's lower bound is 0), a record as `record_send`.
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { interval, isInterval, type Datum } from './datum.js';
-import { InvalidBinaryRepresentationError } from './errors.js';
+import { FeatureNotSupportedError, InvalidBinaryRepresentationError } from './errors.js';
 import { normalizeJsonb } from './jsonb-text.js';
 import { decodeNumericBinary, encodeNumericBinary } from './numeric-binary.js';
 import type { Numeric } from './numeric.js';
 import { uuidBytes, uuidFromBytes } from './scalar-text.js';
 import { applyTypmod } from './typmod.js';
-import type { ScalarType, SqlType } from './sql-type.js';
+import { arrayLowerBound, type RecordType, type ScalarType, type SqlType } from './sql-type.js';
 
 function fixed(length: number, write: (buffer: Buffer) => void): Uint8Array {
   const buffer = Buffer.alloc(length);
@@ -26,7 +26,8 @@ function fixed(length: number, write: (buffer: Buffer) => void): Uint8Array {
 /** PostgreSQL's send function of `type`; `datum` must not be null. */
 export function encodeBinary(type: SqlType, datum: Datum): Uint8Array {
   assert(datum !== null, 'NULL has no binary form');
-  if (type.kind === 'array') return encodeArray(type.element, datum as readonly Datum[]);
+  if (type.kind === 'array') return encodeArray(type.element, datum as readonly Datum[], arrayLowerBound(type));
+  if (type.kind === 'record') return encodeRecord(type, datum as readonly Datum[]);
   return encodeScalar(type, datum);
 }
 
@@ -91,6 +92,7 @@ function expectLength(bytes: Uint8Array, length: number, type: ScalarType): Buff
 
 /** PostgreSQL's receive function of `type`, then the type's modifier; 22P03 on malformed bytes. */
 export function decodeBinary(type: SqlType, bytes: Uint8Array): Datum {
+  if (type.kind === 'record') throw new FeatureNotSupportedError('input of anonymous composite types is not implemented');
   if (type.kind === 'array') return applyTypmod(type, decodeArray(type.element, bytes), false);
   return applyTypmod(type, decodeScalar(type, bytes), false);
 }
@@ -153,7 +155,23 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-function encodeArray(element: ScalarType, items: readonly Datum[]): Uint8Array {
+/** PostgreSQL's `record_send`: the field count, then per field its type OID, length (-1: NULL) and bytes. */
+function encodeRecord(type: RecordType, values: readonly Datum[]): Uint8Array {
+  assert(values.length === type.fields.length, 'record datum has one value per field');
+  const parts: Uint8Array[] = [fixed(4, (b) => b.writeInt32BE(values.length))];
+  type.fields.forEach((field, index) => {
+    const value = values[index] ?? null;
+    const body = value === null ? null : encodeBinary(field.type, value);
+    parts.push(fixed(8, (b) => {
+      b.writeUInt32BE(field.type.oid, 0);
+      b.writeInt32BE(body === null ? -1 : body.length, 4);
+    }));
+    if (body !== null) parts.push(body);
+  });
+  return Buffer.concat(parts);
+}
+
+function encodeArray(element: ScalarType, items: readonly Datum[], lowerBound: number): Uint8Array {
   const parts: Uint8Array[] = [];
   const head = Buffer.alloc(items.length === 0 ? 12 : 20);
   head.writeInt32BE(items.length === 0 ? 0 : 1, 0);
@@ -161,7 +179,7 @@ function encodeArray(element: ScalarType, items: readonly Datum[]): Uint8Array {
   head.writeUInt32BE(element.oid, 8);
   if (items.length > 0) {
     head.writeInt32BE(items.length, 12);
-    head.writeInt32BE(1, 16);
+    head.writeInt32BE(lowerBound, 16);
   }
   parts.push(head);
   for (const item of items) {

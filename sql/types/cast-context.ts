@@ -8,7 +8,7 @@
  * anything to a string type through its output function is an assignment cast, a string type to
  * anything through the input function is explicit, and arrays cast element-wise.
  */
-import type { ScalarKind, SqlType } from './sql-type.js';
+import { sameType, type ScalarKind, type SqlType } from './sql-type.js';
 
 export type CastContext = 'implicit' | 'assignment' | 'explicit';
 
@@ -44,6 +44,11 @@ const stringKinds: ReadonlySet<SqlType['kind']> = new Set(['text', 'varchar', 'b
 /** The context in which `from` may be cast to `to`, or undefined if there is no cast at all. */
 export function castContext(from: SqlType, to: SqlType): CastContext | undefined {
   if (from.kind === 'unknown') return i;
+  if (from.kind === 'record' || to.kind === 'record') {
+    // An anonymous record casts only to itself; to a string type through its output function.
+    if (from.kind === 'record' && to.kind === 'record') return sameType(from, to) ? i : undefined;
+    return stringKinds.has(to.kind) ? a : undefined;
+  }
   if (from.kind === to.kind && from.kind !== 'array') return i;
   if (from.kind === 'array' && to.kind === 'array') return castContext(from.element, to.element);
   if (from.kind !== 'array' && to.kind !== 'array') {

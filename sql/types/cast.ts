@@ -45,7 +45,7 @@ import { defaultTextContext, formatText, parseText, truncateName, type TextConte
 import { localToUtcMicros, offsetSecondsAt } from './timezone.js';
 import { trimTrailingBlanks } from './compare.js';
 import { applyTypmod } from './typmod.js';
-import { formatType, isStringKind, jsonbType, typeOfKind, type ScalarKind, type SqlType } from './sql-type.js';
+import { formatType, isStringKind, jsonbType, sameType, typeOfKind, type ScalarKind, type SqlType } from './sql-type.js';
 
 export interface CastOptions {
   /** True for CAST / `::` (strings truncate), false for an assignment (strings too long fail). */
@@ -59,6 +59,10 @@ const textLikeKinds: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar',
 export function castDatum(value: Datum, from: SqlType, to: SqlType, options: CastOptions = { explicit: true }): Datum {
   if (value === null) return null;
   const context = options.context ?? defaultTextContext;
+  if (from.kind === 'record' || to.kind === 'record') {
+    if (from.kind === 'record' && to.kind === 'record' && sameType(from, to)) return value;
+    return castFromOrToText(value, from, to, options, context);
+  }
   if (from.kind === 'array' || to.kind === 'array') {
     if (from.kind !== 'array' || to.kind !== 'array') return castFromOrToText(value, from, to, options, context);
     return (value as readonly Datum[]).map((element) => castDatum(element, from.element, to.element, options));
@@ -74,7 +78,7 @@ function castFromOrToText(value: Datum, from: SqlType, to: SqlType, options: Cas
 }
 
 function baseType(type: SqlType): SqlType {
-  return type.kind === 'array' ? type : typeOfKind(type.kind);
+  return type.kind === 'array' || type.kind === 'record' ? type : typeOfKind(type.kind);
 }
 
 function cannotCast(from: SqlType, to: SqlType): CannotCoerceError {

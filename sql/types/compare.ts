@@ -11,7 +11,7 @@ import { assertNever } from '../../src/base/assert.js';
 import { microsPerDay, type Datum, type Interval } from './datum.js';
 import { compareJsonb } from './jsonb-text.js';
 import type { Numeric } from './numeric.js';
-import type { ScalarType, SqlType } from './sql-type.js';
+import type { RecordType, ScalarType, SqlType } from './sql-type.js';
 
 /** SQL's three-valued truth: `null` is unknown. */
 export type Truth = boolean | null;
@@ -20,7 +20,17 @@ export type Truth = boolean | null;
 export function compareDatums(type: SqlType, left: Datum, right: Datum): number {
   if (left === null || right === null) return left === right ? 0 : left === null ? 1 : -1;
   if (type.kind === 'array') return compareArrays(type.element, left as readonly Datum[], right as readonly Datum[]);
+  if (type.kind === 'record') return compareRecords(type, left as readonly Datum[], right as readonly Datum[]);
   return compareScalars(type, left, right);
+}
+
+/** PostgreSQL's `record_cmp` (for sorting and grouping): field by field, a NULL field after any value. */
+function compareRecords(type: RecordType, left: readonly Datum[], right: readonly Datum[]): number {
+  for (let index = 0; index < type.fields.length; index++) {
+    const order = compareDatums(type.fields[index]!.type, left[index] ?? null, right[index] ?? null);
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 function compareArrays(element: ScalarType, left: readonly Datum[], right: readonly Datum[]): number {

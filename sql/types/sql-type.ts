@@ -118,7 +118,26 @@ export interface ArrayType {
   readonly element: ScalarType;
 }
 
-export type SqlType = ScalarType | ArrayType;
+/**
+ * An anonymous composite (PostgreSQL's `record`, OID 2249) whose fields are known where it is
+ * made: the value of a set-returning function with OUT parameters called in a SELECT list
+ * (`information_schema._pg_expandarray(a)` is `(x, n)`), read field by field with `(expr).field`
+ * (PostgreSQL's FieldSelect). Its datum is `readonly Datum[]`, one value per field, in order.
+ * Not storable in a table column (PostgreSQL: "column … has pseudo-type record").
+ */
+export interface RecordType {
+  readonly kind: 'record';
+  readonly oid: number;
+  readonly typmod: number;
+  readonly fields: readonly RecordField[];
+}
+
+export interface RecordField {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export type SqlType = ScalarType | ArrayType | RecordType;
 export type SqlTypeKind = SqlType['kind'];
 
 interface TypeInfo {
@@ -268,6 +287,36 @@ export function intervalRangeName(range: number): string | undefined {
   return intervalRangeNames.get(range);
 }
 
+/** PostgreSQL's `record` pseudo-type OID, the type OID a row value of a RecordType is sent with. */
+export const recordOid = 2249;
+
+export function recordType(fields: readonly RecordField[]): RecordType {
+  assert(fields.length > 0, 'a record has fields');
+  return Object.freeze({ kind: 'record', oid: recordOid, typmod: -1, fields: Object.freeze(fields.map((field) => Object.freeze({ ...field }))) });
+}
+
+/**
+ * PostgreSQL's `int2vector` (OID 22): an int2 array whose subscripts start at 0, printed as its
+ * numbers separated by spaces (`1 3`) — the type of `pg_index.indkey` and `indoption`, which
+ * drivers subscript (`indoption[n - 1]`) and expand (`_pg_expandarray(indkey)`). PostgreSQL's
+ * own is an array type too (`typelem` int2, `typcategory` 'A', lower bound 0).
+ */
+export const int2vectorOid = 22;
+
+export function int2vectorType(): ArrayType {
+  return Object.freeze({ kind: 'array', oid: int2vectorOid, typmod: -1, element: scalar('int2') });
+}
+
+/** Whether `type` is `int2vector`: an array with lower bound 0 and space-separated text. */
+export function isInt2vector(type: SqlType): boolean {
+  return type.kind === 'array' && type.oid === int2vectorOid;
+}
+
+/** The subscript of an array type's first element: 0 for int2vector, else 1. */
+export function arrayLowerBound(type: ArrayType): number {
+  return type.oid === int2vectorOid ? 0 : 1;
+}
+
 export function arrayType(element: ScalarType): ArrayType {
   const oid = typeInfo[element.kind].arrayOid;
   assert(oid !== undefined, () => `type ${element.kind} has no array type`);
@@ -294,6 +343,7 @@ export function typeOfKind(kind: ScalarKind): ScalarType {
 
 /** The type with OID `oid` (no modifier), or undefined if rangedb does not know it. */
 export function typeOfOid(oid: number): SqlType | undefined {
+  if (oid === int2vectorOid) return int2vectorType();
   for (const kind of Object.keys(typeInfo) as ScalarKind[]) {
     const info = typeInfo[kind];
     if (info.oid === oid) return typeOfKind(kind);
@@ -304,12 +354,15 @@ export function typeOfOid(oid: number): SqlType | undefined {
 
 /** `pg_type.typname`: `int4`, `_int4`, `bpchar`, … */
 export function typeName(type: SqlType): string {
+  if (isInt2vector(type)) return 'int2vector';
   return type.kind === 'array' ? `_${type.element.kind}` : type.kind;
 }
 
 /** The type as PostgreSQL's `format_type(oid, typmod)` prints it. */
 export function formatType(type: SqlType): string {
+  if (isInt2vector(type)) return 'int2vector';
   if (type.kind === 'array') return `${formatType(type.element)}[]`;
+  if (type.kind === 'record') return 'record';
   const name = typeInfo[type.kind].displayName;
   switch (type.kind) {
     case 'numeric':
@@ -331,8 +384,11 @@ export function formatType(type: SqlType): string {
   }
 }
 
-/** Whether two types are the same type, modifiers included. */
+/** Whether two types are the same type, modifiers included (records: the same fields' types). */
 export function sameType(left: SqlType, right: SqlType): boolean {
+  if (left.kind === 'record' && right.kind === 'record') {
+    return left.fields.length === right.fields.length && left.fields.every((field, index) => sameType(field.type, right.fields[index]!.type));
+  }
   return left.oid === right.oid && left.typmod === right.typmod;
 }
 
@@ -358,7 +414,7 @@ export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'b
 }
 
 /** PostgreSQL's type category (`pg_type.typcategory`), used to pick implicit casts. */
-export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' | 'A' | 'X' {
+export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' | 'A' | 'P' | 'X' {
   switch (type.kind) {
     case 'bool':
       return 'B';
@@ -386,6 +442,8 @@ export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' |
       return 'T';
     case 'array':
       return 'A';
+    case 'record':
+      return 'P';
     case 'unknown':
       return 'X';
     case 'bytea':

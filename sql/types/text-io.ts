@@ -16,7 +16,8 @@ import { formatInterval, parseInterval } from './interval-text.js';
 import { normalizeJsonb } from './jsonb-text.js';
 import { Numeric } from './numeric.js';
 import { formatBool, formatBytea, parseBool, parseBytea, parseUuid } from './scalar-text.js';
-import type { ScalarType, SqlType } from './sql-type.js';
+import { isInt2vector, type RecordType, type ScalarType, type SqlType } from './sql-type.js';
+import { FeatureNotSupportedError } from './errors.js';
 
 /** What text I/O depends on besides the value: the session's time zone and extra_float_digits. */
 export interface TextContext extends DatetimeContext {
@@ -28,11 +29,29 @@ export const defaultTextContext: TextContext = defaultDatetimeContext;
 /** PostgreSQL's output function of `type`; `datum` must not be null (NULL has no text). */
 export function formatText(type: SqlType, datum: Datum, context: TextContext = defaultTextContext): string {
   assert(datum !== null, 'NULL has no text form');
+  if (isInt2vector(type)) return (datum as readonly Datum[]).map((element) => String(element as number)).join(' ');
+  if (type.kind === 'record') return formatRecordText(type, datum as readonly Datum[], context);
   if (type.kind === 'array') {
     assert(Array.isArray(datum), 'array datum');
     return formatArrayText((datum as readonly Datum[]).map((element) => (element === null ? undefined : formatText(type.element, element, context))));
   }
   return formatScalar(type, datum, context);
+}
+
+/**
+ * PostgreSQL's `record_out`: `(a,b)`, a NULL field empty, a field quoted when it is empty or holds
+ * a quote, backslash, parenthesis, comma or white space (quotes and backslashes doubled inside).
+ */
+function formatRecordText(type: RecordType, values: readonly Datum[], context: TextContext): string {
+  assert(values.length === type.fields.length, 'record datum has one value per field');
+  const fields = type.fields.map((field, index) => {
+    const value = values[index] ?? null;
+    if (value === null) return '';
+    const text = formatText(field.type, value, context);
+    if (text !== '' && !/["\\(),\s]/.test(text)) return text;
+    return `"${text.replace(/["\\]/g, (c) => c + c)}"`;
+  });
+  return `(${fields.join(',')})`;
 }
 
 function formatScalar(type: ScalarType, datum: Datum, context: TextContext): string {
@@ -83,6 +102,8 @@ function formatScalar(type: ScalarType, datum: Datum, context: TextContext): str
  * fail). Throws the SQL data errors of errors.ts with PostgreSQL's messages.
  */
 export function parseText(type: SqlType, text: string, context: TextContext = defaultTextContext): Datum {
+  if (isInt2vector(type)) return parseInt2vector(text);
+  if (type.kind === 'record') throw new FeatureNotSupportedError('input of anonymous composite types is not implemented');
   if (type.kind === 'array') return parseArrayText(text).map((element) => (element === undefined ? null : parseText(type.element, element, context)));
   return applyTypmod(type, parseScalar(type, text, context), false);
 }
@@ -132,6 +153,12 @@ function parseScalar(type: ScalarType, text: string, context: TextContext): Datu
     default:
       return assertNever(type, 'type');
   }
+}
+
+/** `int2vector`'s input: integers separated by spaces (PostgreSQL's `int2vectorin`). */
+function parseInt2vector(text: string): Datum {
+  const items = text.trim();
+  return items === '' ? [] : items.split(/\s+/).map((item) => parseInt2(item));
 }
 
 /** NAMEDATALEN − 1 = 63 bytes, cut at a character boundary, as PostgreSQL's `namein`. */

@@ -49,7 +49,7 @@ class Deparser {
   top(expr: ast.Expr, type: SqlType): string {
     // A literal coerced to the column's type is a constant of the type without its modifier
     // (the length coercion on top of it is implicit, hence hidden): `'x'::character varying`.
-    if (this.typeOf(expr) === 'unknown') return this.constant(expr, typeOfKind(type.kind === 'array' ? 'text' : type.kind));
+    if (this.typeOf(expr) === 'unknown') return this.constant(expr, typeOfKind(type.kind === 'array' || type.kind === 'record' ? 'text' : type.kind));
     return this.print(expr, null, false);
   }
 
@@ -141,7 +141,7 @@ class Deparser {
         // `x IN (…)` is stored as `x = ANY (ARRAY[…])`, the array of x's own type; a varchar x
         // compares as text, so the array is cast as a whole: `ARRAY['x'::character varying]::text[]`.
         const argType = this.typeOf(expr.arg);
-        const own = argType === 'unknown' ? textType : typeOfKind(argType.kind === 'array' ? 'text' : argType.kind);
+        const own = argType === 'unknown' ? textType : typeOfKind(argType.kind === 'array' || argType.kind === 'record' ? 'text' : argType.kind);
         const type = operatorType(own);
         const items = expr.list.map((item) => this.print(item, own, false, expr)).join(', ');
         const array = type.oid === own.oid ? `ARRAY[${items}]` : `ARRAY[${items}]::${formatType(type)}[]`;

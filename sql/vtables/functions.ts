@@ -149,7 +149,7 @@ export function typeWithTypmod(oid: number, typmod: number | null): SqlType | un
   if (base === undefined || typmod === null || typmod < 0) return base;
   if (base.kind === 'array') {
     const element = typeWithTypmod(base.element.oid, typmod);
-    return element === undefined || element.kind === 'array' ? base : arrayType(element);
+    return element === undefined || element.kind === 'array' || element.kind === 'record' ? base : arrayType(element);
   }
   switch (base.kind) {
     case 'numeric': {

@@ -9,7 +9,7 @@
 import { hasForeignKeys, type IndexDesc, type SequenceDesc, type TableDesc } from '../catalog/descriptors.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
-import { int8Type, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
+import { int2Type, int2vectorType, int4Type, int8Type, recordType, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
 import { deparseCheck, deparseDefault, quoteIdent } from './deparse.js';
 import { foreignKeyConstraintRow } from './foreign-keys.js';
 import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
@@ -144,8 +144,9 @@ function indexRows(snapshot: CatalogSnapshot): Datum[][] {
       // indoption: INDOPTION_DESC (1) | INDOPTION_NULLS_FIRST (2); a descending key sorts NULLs first.
       const options = index.columns.map((key) => (key.direction === 'descending' ? 3 : 0));
       const primary = index.constraint === 'primary';
+      // indkey and indoption are int2vector (subscripts from 0); indcollation and indclass, oidvector, are their text.
       const vector = (values: readonly number[]): string => values.join(' ');
-      return [oid, table.id, keys.length, keys.length, index.unique, false, primary, false, true, false, true, false, true, true, false, vector(keys), vector(collations), vector(keys.map(() => 0)), vector(options), null, null];
+      return [oid, table.id, keys.length, keys.length, index.unique, false, primary, false, true, false, true, false, true, true, false, keys, vector(collations), vector(keys.map(() => 0)), options, null, null];
     });
 }
 
@@ -203,7 +204,11 @@ function typeRows(): Datum[][] {
     const scalar = typeOfKind(kind);
     if (info.arrayOid === undefined) return [row(scalar, kind, 0, 0)];
     return [row(scalar, kind, 0, info.arrayOid), row(arrayType(scalar), `_${kind}`, info.oid, 0)];
-  });
+  }).concat([
+    // int2vector: an int2 array type of its own (pg_index.indkey); record: the pseudo-type ('p') of anonymous row values.
+    row(int2vectorType(), 'int2vector', int2Type.oid, 1006),
+    row(recordType([{ name: 'f1', type: int4Type }]), 'record', 0, 2287).map((value, index) => (index === 6 ? 'p' : value)),
+  ]);
 }
 
 function dependRows(snapshot: CatalogSnapshot): Datum[][] {

@@ -11,6 +11,7 @@ import {
   byteaType,
   float4Type,
   int2Type,
+  int2vectorType,
   int4Type,
   int8Type,
   nameType,
@@ -58,6 +59,7 @@ const storage: Readonly<Record<ScalarKind, TypeStorage>> = {
 /** The storage facts of `type` (an array is a varlena aligned as its element). */
 export function typeStorage(type: SqlType): TypeStorage {
   if (type.kind === 'array') return { length: -1, byValue: false, align: storage[type.element.kind].align === 'd' ? 'd' : 'i', storage: 'x' };
+  if (type.kind === 'record') return { length: -1, byValue: false, align: 'd', storage: 'x' };
   return storage[type.kind];
 }
 
@@ -76,9 +78,9 @@ export function typeCollation(type: SqlType): number {
 /**
  * A virtual table column's type from its PostgreSQL spelling. Where rangedb lacks the type it
  * stands in with the nearest one: `"char"` is text; `xid` is oid (both unsigned 32-bit);
- * `pg_node_tree` and `anyarray` are text, `aclitem[]` is `text[]` (items in their text form); `int2vector` and `oidvector` are text
- * in their PostgreSQL output form (`1 3`, what drivers split on spaces), except where psql
- * subscripts an (always empty) vector column: there tables.ts spells it `smallint[]`.
+ * `pg_node_tree` and `anyarray` are text, `aclitem[]` is `text[]` (items in their text form); `oidvector` is text
+ * in its PostgreSQL output form (`1 3`, what drivers split on spaces). `int2vector` is the real
+ * type (sql-type.ts: subscripts from 0, printed `1 3`), which drivers subscript and expand.
  */
 export function columnType(spelling: string): SqlType {
   switch (spelling) {
@@ -116,6 +118,7 @@ export function columnType(spelling: string): SqlType {
     case '"char"[]':
       return arrayType(textType);
     case 'int2vector':
+      return int2vectorType();
     case 'oidvector':
       return textType;
     case 'oid[]':

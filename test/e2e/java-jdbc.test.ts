@@ -78,7 +78,7 @@ describe('PostgreSQL JDBC driver', () => {
     });
 
     it('answers DatabaseMetaData.getTables and getColumns, and ResultSetMetaData', () => {
-      expect(seen.get('meta_tables')).toBe('public,batch,TABLE;public,items,TABLE');
+      expect(seen.get('meta_tables')).toBe('public,batch,TABLE;public,items,TABLE;public,orders,TABLE');
       // COLUMN_NAME, DATA_TYPE (java.sql.Types), TYPE_NAME, COLUMN_SIZE, NULLABLE, IS_AUTOINCREMENT.
       expect(seen.get('meta_columns')).toBe(
         'id,4,serial,10,0,YES;name,12,varchar,40,0,NO;qty,-5,int8,19,1,NO;price,2,numeric,10,1,NO;ratio,8,float8,17,1,NO;ok,-7,bool,1,1,NO;seen,93,timestamptz,35,1,NO;tag,1111,uuid,2147483647,1,NO;raw,-2,bytea,2147483647,1,NO',
@@ -91,12 +91,19 @@ describe('PostgreSQL JDBC driver', () => {
       expect(seen.get('meta_schemas')).toBe('information_schema;pg_catalog;public');
     });
 
-    it('getPrimaryKeys and getIndexInfo: not yet — they need information_schema._pg_expandarray', () => {
-      // The driver's queries call _pg_expandarray(indkey) in the SELECT list and read its record
-      // result's fields ((keys).x, (keys).n): a set-returning function in the target list and
-      // composite values, which rangedb's planner does not have yet.
-      expect(seen.get('meta_primary_keys')).toMatch(/^ERROR 42883 .*_pg_expandarray/);
-      expect(seen.get('meta_index_info')).toMatch(/^ERROR 42883 .*_pg_expandarray/);
+    it('getPrimaryKeys and getIndexInfo, whose queries expand pg_index.indkey with information_schema._pg_expandarray', () => {
+      // The driver's queries call _pg_expandarray(indkey) in the SELECT list, read its record
+      // result's fields ((keys).x, (keys).n) and subscript indoption from 0 (an int2vector);
+      // the values are PostgreSQL 15's for the same tables.
+      expect(seen.get('meta_primary_keys')).toBe('items,id,1,items_pkey');
+      expect(seen.get('meta_index_info')).toBe('items_name_key,false,name,1;items_pkey,false,id,1;items_qty,true,qty,1');
+    });
+
+    it('getImportedKeys and getExportedKeys (pg_constraint.conkey / confkey subscripted, the max_index_keys setting)', () => {
+      // PKTABLE_NAME, PKCOLUMN_NAME, FKTABLE_NAME, FKCOLUMN_NAME, KEY_SEQ, UPDATE_RULE (3: NO ACTION),
+      // DELETE_RULE (0: CASCADE), FK_NAME, PK_NAME — PostgreSQL 15's answers for the same tables.
+      expect(seen.get('meta_imported_keys')).toBe('items,id,orders,item_id,1,3,0,orders_item_id_fkey,items_pkey;items,name,orders,item_name,1,3,3,orders_item_name_fk,items_name_key');
+      expect(seen.get('meta_exported_keys')).toBe('items,id,orders,item_id,1,orders_item_id_fkey;items,name,orders,item_name,1,orders_item_name_fk');
     });
   });
 });

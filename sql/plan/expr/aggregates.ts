@@ -86,6 +86,7 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
     case 'array_agg':
       if (argTypes.length !== 1) throw noMatch();
       if (arg.kind === 'array') throw new SqlError('0A000', 'array_agg of arrays (a multidimensional result) is not supported yet');
+      if (arg.kind === 'record') throw new SqlError('0A000', 'array_agg of records is not supported yet');
       return arrayType(arg.kind === 'unknown' ? textType : arg);
     case 'jsonb_agg':
     case 'json_agg':

@@ -72,7 +72,7 @@ export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext
  * varchar(3) column fails with 22001.
  */
 function parseLiteral(type: SqlType, text: string, context: CoercionContext): Datum {
-  if (type.kind === 'array' || type.typmod === -1) return parseText(type, text);
+  if (type.kind === 'array' || type.kind === 'record' || type.typmod === -1) return parseText(type, text);
   return applyTypmod(type, parseText(typeOfKind(type.kind), text), context === 'explicit');
 }
 
@@ -112,7 +112,7 @@ export function commonType(exprs: readonly CompiledExpr[], what: string): SqlTyp
 }
 
 function widerOf(left: SqlType, right: SqlType, what: string): SqlType {
-  if (left.oid === right.oid) return left.typmod === right.typmod || left.kind === 'array' ? left : typeOfKind(left.kind);
+  if (left.oid === right.oid) return left.typmod === right.typmod || left.kind === 'array' || left.kind === 'record' ? left : typeOfKind(left.kind);
   const leftRank = numericRank[left.kind];
   const rightRank = numericRank[right.kind];
   // The wider type without its modifier, as select_common_type: int4 and numeric(6,2) meet at

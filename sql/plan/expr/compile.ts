@@ -15,7 +15,7 @@ import type { Datum } from '../../types/datum.js';
 import { like } from '../../types/like.js';
 import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
-import { arrayType, boolType, formatType, int4Type, int8Type, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
+import { arrayLowerBound, arrayType, boolType, formatType, int4Type, int8Type, isInt2vector, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
 import { catalogFunction } from './catalog-functions.js';
 import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
@@ -28,7 +28,7 @@ import { binaryOperator, unaryOperator } from './operators.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
-import { setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
+import { informationSchemaSetReturningNames, setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -506,6 +506,7 @@ export class ExprCompiler {
 
   private async funcCall(expr: ast.FuncCall): Promise<CompiledExpr> {
     const name = expr.name[expr.name.length - 1]!;
+    if (expr.name.length === 2 && expr.name[0] === 'information_schema' && informationSchemaSetReturningNames.has(name) && expr.over === undefined) return this.setReturning(expr, name);
     if (expr.name.length > 1 && expr.name[0] !== 'pg_catalog') throw undefinedFunction(`function ${expr.name.join('.')}() does not exist`);
     if (expr.over !== undefined || isWindowFunctionName(name)) {
       const isFunction = (builtinFunctions.get(name) ?? catalogFunction(name)) !== undefined;
@@ -640,9 +641,10 @@ export class ExprCompiler {
   private async arrayConstructor(expr: ast.ArrayConstructor): Promise<CompiledExpr> {
     const elements = await inOrder(expr.elements, (element) => this.compile(element));
     if (elements.some((element) => element.type.kind === 'array')) throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
+    if (elements.some((element) => element.type.kind === 'record')) throw new SqlError('0A000', 'arrays of records are not supported yet');
     if (elements.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' });
     const elementType = commonType(elements, 'ARRAY');
-    if (elementType.kind === 'array') throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
+    if (elementType.kind === 'array' || elementType.kind === 'record') throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
     const evals = elements.map((element) => coerce(element, elementType, 'implicit', this.paramTypes).eval);
     return { type: arrayType(elementType), eval: (row, ctx) => evals.map((e) => e(row, ctx)), rowIndependent: elements.every((element) => element.rowIndependent) };
   }
@@ -659,7 +661,7 @@ export class ExprCompiler {
     let right = await this.compile(expr.right.expr);
     if (isOpen(right) && right.type.kind !== 'array') {
       const elementType = isOpen(left) ? textType : left.type;
-      if (elementType.kind === 'array') throw new SqlError('0A000', 'arrays of arrays are not supported');
+      if (elementType.kind === 'array' || elementType.kind === 'record') throw new SqlError('0A000', `arrays of ${elementType.kind}s are not supported`);
       right = coerce(right, arrayType(elementType), 'implicit', this.paramTypes);
     }
     if (right.type.kind !== 'array') throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`);
@@ -730,17 +732,26 @@ export class ExprCompiler {
     return this.callOverload(chosen, args);
   }
 
-  /** `arr[i]` (1-based, NULL outside the array); other subscripts and field selection are not supported. */
+  /**
+   * `arr[i]` (from the array's lower bound — 1, or 0 for an int2vector — NULL outside it),
+   * `arr[lo:hi]`, and `(rec).field`, PostgreSQL's FieldSelect on a record value (a set-returning
+   * function's row: `(information_schema._pg_expandarray(indkey)).n`). `(rec).*` is not supported.
+   */
   private async indirection(expr: ast.Indirection): Promise<CompiledExpr> {
     let current = await this.compile(expr.arg);
     for (const step of expr.steps) {
-      if (step.kind !== 'index' && step.kind !== 'slice') throw new SqlError('0A000', 'field selection is not supported yet');
+      if (step.kind === 'star') throw new SqlError('0A000', 'row expansion (expr).* is not supported yet');
+      if (step.kind === 'field') {
+        current = fieldSelect(current, step.name);
+        continue;
+      }
       if (current.type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatTypeName(current.type)} because it does not support subscripting`);
       if (step.kind === 'slice') {
         current = await this.slice(current, step);
         continue;
       }
       const element = current.type.element;
+      const lowerBound = arrayLowerBound(current.type);
       const array = current.eval;
       const index = (await this.compileAs(step.index, int4Type)).eval;
       const rowIndependent = current.rowIndependent;
@@ -748,9 +759,11 @@ export class ExprCompiler {
         type: element,
         eval: (row, ctx) => {
           const values = array(row, ctx) as readonly Datum[] | null;
-          const position = index(row, ctx) as number | null;
-          if (values === null || position === null || position < 1 || position > values.length) return null;
-          return values[position - 1] ?? null;
+          const subscript = index(row, ctx) as number | null;
+          if (values === null || subscript === null) return null;
+          const position = subscript - lowerBound;
+          if (position < 0 || position >= values.length) return null;
+          return values[position] ?? null;
         },
         rowIndependent,
       };
@@ -764,15 +777,19 @@ export class ExprCompiler {
    */
   private async slice(array: CompiledExpr, step: { readonly lower: ast.Expr | null; readonly upper: ast.Expr | null }): Promise<CompiledExpr> {
     const values = array.eval;
+    // Subscripts count from the array's lower bound; the slice itself starts at 1 (as PostgreSQL's).
+    const shift = array.type.kind === 'array' ? 1 - arrayLowerBound(array.type) : 0;
     const lower = step.lower === null ? null : await this.compileAs(step.lower, int4Type);
     const upper = step.upper === null ? null : await this.compileAs(step.upper, int4Type);
     return {
-      type: array.type,
+      type: array.type.kind === 'array' && isInt2vector(array.type) ? arrayType(array.type.element) : array.type,
       eval: (row, ctx) => {
         const items = values(row, ctx) as readonly Datum[] | null;
-        const from = lower === null ? 1 : (lower.eval(row, ctx) as number | null);
-        const to = upper === null ? Number.MAX_SAFE_INTEGER : (upper.eval(row, ctx) as number | null);
-        if (items === null || from === null || to === null) return null;
+        const lowerValue = lower === null ? 1 - shift : (lower.eval(row, ctx) as number | null);
+        const upperValue = upper === null ? Number.MAX_SAFE_INTEGER - shift : (upper.eval(row, ctx) as number | null);
+        if (items === null || lowerValue === null || upperValue === null) return null;
+        const from = lowerValue + shift;
+        const to = upperValue + shift;
         return items.slice(Math.max(from, 1) - 1, Math.max(Math.min(to, items.length), 0));
       },
       rowIndependent: array.rowIndependent && (lower?.rowIndependent ?? true) && (upper?.rowIndependent ?? true),
@@ -849,6 +866,26 @@ function assertNeverExpr(expr: never): never {
 
 function formatTypeName(type: SqlType): string {
   return formatType(type);
+}
+
+/**
+ * `(rec).name`: the field of a record value (PostgreSQL's FieldSelect), NULL when the record is.
+ * 42809 on a value that is no record, 42703 for a field the record lacks — PostgreSQL's errors.
+ */
+function fieldSelect(record: CompiledExpr, name: string): CompiledExpr {
+  const type = record.type;
+  if (type.kind !== 'record') throw new SqlError('42809', `column notation .${name} applied to type ${formatType(type)}, which is not a composite type`);
+  const index = type.fields.findIndex((field) => field.name === name);
+  if (index === -1) throw new SqlError('42703', `could not identify column "${name}" in record data type`);
+  const inner = record.eval;
+  return {
+    type: type.fields[index]!.type,
+    eval: (row, ctx) => {
+      const values = inner(row, ctx) as readonly Datum[] | null;
+      return values === null ? null : (values[index] ?? null);
+    },
+    rowIndependent: record.rowIndependent,
+  };
 }
 
 export function resolveType(typeName: ast.TypeName): SqlType {

@@ -239,7 +239,7 @@ function uniqueRowId(ctx: EvalContext): bigint {
 
 /** pg_typeof's text: a regtype, which names the type without its modifier (`numeric`, not `numeric(6,2)`). */
 function typeNameOf(type: SqlType): string {
-  return formatType(type.kind === 'array' || type.kind === 'unknown' ? type : typeOfKind(type.kind));
+  return formatType(type.kind === 'array' || type.kind === 'record' || type.kind === 'unknown' ? type : typeOfKind(type.kind));
 }
 
 /** Whether an argument type fits a declared one for overload resolution (numbers widen). */

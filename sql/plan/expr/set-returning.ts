@@ -14,7 +14,7 @@ import { arithmetic } from '../../types/arithmetic.js';
 import type { Datum } from '../../types/datum.js';
 import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { Numeric } from '../../types/numeric.js';
-import { formatType, int4Type, jsonbType, textType, type SqlType } from '../../types/sql-type.js';
+import { formatType, int4Type, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr } from './compiled.js';
 
@@ -28,6 +28,13 @@ export interface SetReturningCall {
 }
 
 export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys']);
+
+/**
+ * The set-returning functions of schema information_schema, callable only by their qualified
+ * name (the schema is not on the search path): `_pg_expandarray(anyarray)`, which the JDBC
+ * driver's getPrimaryKeys and getIndexInfo call on `pg_index.indkey`.
+ */
+export const informationSchemaSetReturningNames: ReadonlySet<string> = new Set(['_pg_expandarray']);
 
 const noFunction = (name: string, args: readonly CompiledExpr[]): SqlError =>
   new SqlError('42883', `function ${name}(${args.map((arg) => (isOpen(arg) ? 'unknown' : formatType(arg.type))).join(', ')}) does not exist`, {
@@ -54,9 +61,33 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
       const doc = jsonbArgument(name, args, paramTypes);
       return { name, type: textType, args: [doc], expand: ([value]) => objectKeys(value as string) };
     }
+    case '_pg_expandarray':
+      return expandArray(args);
     default:
       throw new SqlError('0A000', `set-returning function ${name} is not supported in the select list`);
   }
+}
+
+/**
+ * `information_schema._pg_expandarray(anyarray, OUT x anyelement, OUT n int)`: one record per
+ * element, `(element, its 1-based position)` — PostgreSQL defines it in SQL as `select $1[s],
+ * s - array_lower($1, 1) + 1 from generate_series(array_lower($1, 1), array_upper($1, 1)) s`, so
+ * n counts from 1 whatever the lower bound (an int2vector's is 0).
+ */
+function expandArray(args: readonly CompiledExpr[]): SetReturningCall {
+  const array = args.length === 1 ? args[0]! : undefined;
+  const name = 'information_schema._pg_expandarray';
+  if (array !== undefined && isOpen(array)) throw new SqlError('42804', 'could not determine polymorphic type because input has type unknown');
+  if (array === undefined || array.type.kind !== 'array') throw noFunction(name, args);
+  const type = recordType([
+    { name: 'x', type: array.type.element },
+    { name: 'n', type: int4Type },
+  ]);
+  return { name, type, args: [array], expand: ([value]) => expandArrayRows(value as readonly Datum[]) };
+}
+
+function* expandArrayRows(array: readonly Datum[]): Iterator<Datum> {
+  for (let index = 0; index < array.length; index++) yield Object.freeze([array[index] ?? null, index + 1]);
 }
 
 function jsonbArgument(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): CompiledExpr {
