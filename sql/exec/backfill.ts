@@ -34,10 +34,13 @@
  *   intents in a span we clear while it waits for our lock. An intent an abandoned transaction
  *   left in the span is pushed away by the clear, as any blocked request does.
  *
- * The old indexes' data is deleted after the commit by non-transactional range deletes in
- * bounded chunks (CockroachDB's GC of a dropped index): readers still holding the old
- * descriptor at an earlier timestamp keep reading the old versions (MVCC), and if the node dies
- * before the deletion ends the rest is unreachable garbage under ids never used again.
+ * The old indexes' data is cleared after the commit (CockroachDB's GC of a dropped index):
+ * once every transaction that could still read the old descriptor — one that began below the
+ * commit — has ended (reader-horizon.ts), a ClearRange per span removes every version outright,
+ * a few engine deletes per row instead of an MVCC tombstone per row; if a transaction stays open
+ * past `sqlDroppedIndexClearWaitMsMax`, MVCC range deletes instead, which such a reader reads
+ * below. If the node dies before the clear ends the rest is unreachable garbage under ids never
+ * used again. The junk of a failed attempt (ids no committed descriptor names) is cleared at once.
  */
 import { assert } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
@@ -46,6 +49,7 @@ import { max, type Timestamp } from '../../clock/timestamp.js';
 import {
   batchHeader,
   batchRequest,
+  clearRangeRequest,
   ConditionFailedError,
   conditionalPutRequest,
   deleteRangeRequest,
@@ -59,6 +63,7 @@ import {
   tableKey,
   textValue,
   type BatchResponse,
+  type ClearRangeRequest,
   type Request,
   type ScanRequest,
   type ScanResponse,
@@ -69,6 +74,7 @@ import type { TableDesc } from '../catalog/descriptors.js';
 import type { RowCodec } from '../rowcodec/row-codec.js';
 import type { Datum } from '../types/datum.js';
 import type { CancelSignal, SqlEngineDeps } from './contract.js';
+import type { ReaderHorizon } from './reader-horizon.js';
 
 /**
  * Chunk sizes of the backfill; a testing knob (CockroachDB's `TestingKnobs`): tests lower them to
@@ -119,7 +125,7 @@ export class IndexBackfiller {
 
   /** Deletes whatever an earlier, failed attempt left in the new indexes' spans. */
   async clear(): Promise<void> {
-    for (const indexId of this.indexIds) await deleteSpan(this.db, this.txnDeps, indexPrefix(this.table.id, indexId));
+    for (const indexId of this.indexIds) await clearSpan(this.db, this.txnDeps, indexPrefix(this.table.id, indexId));
   }
 
   /** Buffers `row`'s entries (the row in the new table's column order); sends a full chunk. */
@@ -221,7 +227,21 @@ export async function scanSnapshot(deps: SqlEngineDeps, table: TableDesc, codec:
   }
 }
 
-/** Deletes every key of the span with `prefix`, non-transactionally, in chunks of `deleteRangeKeysMax`. */
+/**
+ * Clears every version of every key with `prefix` outright (kv ClearRange, non-transactional;
+ * each range clears a bounded part per command and answers the rest as its resume span). Only for
+ * a span no one can read or write any more (see the file comment).
+ */
+async function clearSpan(db: Sender, txnDeps: TxnDeps, prefix: Uint8Array): Promise<void> {
+  let start: Uint8Array | undefined = prefix;
+  const end = prefixEnd(prefix, keyMax);
+  while (start !== undefined) {
+    const response: BatchResponse<readonly [ClearRangeRequest]> = await db.send(batchRequest(batchHeader({ timestamp: txnDeps.clock.now() }), [clearRangeRequest(start, end)] as const));
+    start = response.responses[0].resumeSpan?.key;
+  }
+}
+
+/** Deletes every key of the span with `prefix` (MVCC tombstones), non-transactionally, in chunks of `deleteRangeKeysMax`. */
 async function deleteSpan(db: Sender, txnDeps: TxnDeps, prefix: Uint8Array): Promise<void> {
   let start = prefix;
   const end = prefixEnd(prefix, keyMax);
@@ -235,13 +255,19 @@ async function deleteSpan(db: Sender, txnDeps: TxnDeps, prefix: Uint8Array): Pro
 }
 
 /**
- * Post-commit work: deletes the data of indexes a committed schema change stopped naming (old
- * ids, never reused). Never throws: a failure is logged and leaves unreachable garbage.
+ * Post-commit work: removes the data of indexes a committed schema change stopped naming (old
+ * ids, never reused) — cleared outright once no transaction that began below the commit is open
+ * (`readers`), else deleted by MVCC tombstones. Never throws: a failure is logged and leaves
+ * unreachable garbage.
  */
-export function deleteIndexesAfterCommit(deps: SqlEngineDeps, tableId: number, indexIds: readonly number[], logger: Logger | undefined): () => Promise<void> {
+export function deleteIndexesAfterCommit(deps: SqlEngineDeps, readers: ReaderHorizon, tableId: number, indexIds: readonly number[], logger: Logger | undefined): () => Promise<void> {
   return async () => {
     try {
-      for (const indexId of indexIds) await deleteSpan(deps.db, deps.txnDeps, indexPrefix(tableId, indexId));
+      // Runs after the commit, so the clock is past the commit timestamp.
+      const floor = deps.txnDeps.clock.now();
+      const clearable = await readers.waitForReadersBelow(floor, deps.txnDeps.timers, limits.sqlDroppedIndexClearWaitMsMax);
+      if (!clearable) logger?.info({ tableId, indexIds }, 'a transaction older than the schema change is still open: deleting the replaced indexes by MVCC tombstones');
+      for (const indexId of indexIds) await (clearable ? clearSpan : deleteSpan)(deps.db, deps.txnDeps, indexPrefix(tableId, indexId));
     } catch (error) {
       logger?.warn({ err: error, tableId, indexIds }, 'could not delete the data of replaced indexes');
     }

@@ -275,7 +275,7 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
     await exec.catalog.deleteName(table.parentId, table.schemaId, table.primaryIndex.name);
     await exec.catalog.writeName(table.parentId, table.schemaId, pkName, table.id, 'index');
   }
-  after.push(deleteIndexesAfterCommit(exec.deps, table.id, [table.primaryIndex.id, ...table.secondaryIndexes.map((index) => index.id)], exec.deps.logger));
+  after.push(deleteIndexesAfterCommit(exec.deps, exec.readers, table.id, [table.primaryIndex.id, ...table.secondaryIndexes.map((index) => index.id)], exec.deps.logger));
   return updated;
 }
 

@@ -33,6 +33,7 @@ import { buildSource } from './operators.js';
 import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { RangeTableStatistics } from './table-stats.js';
 import { AdvisoryLockTable } from './advisory-locks.js';
+import { ReaderHorizon } from './reader-horizon.js';
 import { sessionSlot } from './session-functions.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
@@ -59,6 +60,8 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   installVirtualTables();
   const cache = new DescriptorCache();
   const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db);
+  // Every statement's transaction is seen here before it reads the catalog (reader-horizon.ts).
+  const readers = new ReaderHorizon();
   const statistics = new RangeTableStatistics(deps);
   const advisoryLocks = new AdvisoryLockTable();
 
@@ -94,6 +97,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   return {
     advisoryLocks,
     async prepare(statement: ast.Statement, ctx: PrepareContext): Promise<PreparedStatement> {
+      readers.enter(ctx.txn);
       const catalog = await Catalog.open(ctx.txn, cache);
       let planned = await plan(statement, catalog, ctx.settings, ctx.paramTypeHints);
       const columns = planned.plan.columns;
@@ -104,6 +108,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         columns,
         isDdl: planned.plan.isDdl,
         async run(run: RunContext): Promise<StatementResult> {
+          readers.enter(run.txn);
           const ctx = evalContext(run, planned.slots.length);
           const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
           if (lookup !== undefined && fence !== undefined) {
@@ -168,7 +173,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       if (slot.kind !== 'subquery' || slot.correlated) continue;
       ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
     }
-    const exec: ExecContext = { catalog, settings: run.settings, deps, cache };
+    const exec: ExecContext = { catalog, settings: run.settings, deps, cache, readers };
     const outcome = await planned.plan.execute(rt, exec);
     const rows = new ResultRows(outcome.rows);
     return {

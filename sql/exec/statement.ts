@@ -8,12 +8,15 @@ import type { DescriptorCache } from '../catalog/catalog.js';
 import type { RowSource, Runtime } from './runtime.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { PlanNode } from '../plan/plan.js';
+import type { ReaderHorizon } from './reader-horizon.js';
 
 export interface ExecContext {
   readonly catalog: Catalog;
   readonly settings: SessionSettings;
   readonly deps: SqlEngineDeps;
   readonly cache: DescriptorCache;
+  /** The engine's open transactions, for clearing the data of dropped indexes (reader-horizon.ts). */
+  readonly readers: ReaderHorizon;
 }
 
 export interface ExecOutcome {

@@ -228,6 +228,12 @@ export const limits = Object.freeze({
   /** Key and value bytes that end a backfill chunk before `sqlBackfillChunkRowsMax` (well under `raftCommandBytesMax`). */
   sqlBackfillChunkBytesMax: 4 * 1024 * 1024,
   /**
+   * How long the removal of a replaced index's data waits for the transactions that began
+   * before the schema change to end, in ms (sql/exec/reader-horizon.ts); past it the data is
+   * deleted by MVCC tombstones (slower, but safe for a reader still below the change).
+   */
+  sqlDroppedIndexClearWaitMsMax: 60_000,
+  /**
    * How long a closing store waits for requests still evaluating (reading the engine) before it
    * lets the engine close, in ms (kv/replica/store.ts `close`).
    */

@@ -5,11 +5,19 @@
  * and agree with the rows, the old indexes' spans are emptied after the commit, a duplicate key
  * met in a later chunk fails with 23505 and leaves the table, and the spans, as they were, and
  * what a failed attempt left in the new spans (a crash, a rollback) never reaches the new table.
+ * The old indexes are cleared outright (ClearRange), and only once no transaction older than the
+ * change is open: such a transaction keeps reading them until it ends.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { batchHeader, batchRequest, indexPrefix, keyMax, prefixEnd, putRequest, scanRequest, tableKey, intValue } from '../../../kv/api/index.js';
 import { limits } from '../../../src/base/limits.js';
+import type { Timestamp } from '../../../clock/timestamp.js';
+import { computeStats } from '../../../kv/storage/mvcc/index.js';
 import { backfillKnobs } from '../../../sql/exec/backfill.js';
+import type { StatementResult } from '../../../sql/exec/index.js';
+import { parse } from '../../../sql/parser/index.js';
+import type { Datum } from '../../../sql/types/index.js';
+import { runTxn, Txn } from '../../../txn/index.js';
 import { openSqlWorld, runSql, type SqlWorld } from './harness.js';
 
 let world: SqlWorld;
@@ -41,6 +49,27 @@ async function indexKeys(id: number, indexId: number): Promise<number> {
   const timestamp = world.kv.txnDeps.clock.now();
   const response = await world.kv.sender.send(batchRequest(batchHeader({ timestamp }), [scanRequest(prefix, prefixEnd(prefix, keyMax))]));
   return response.responses[0].rows.length;
+}
+
+/** Keys with a value in the span of index `indexId` of table `id` as of `timestamp`. */
+async function indexKeysAt(id: number, indexId: number, timestamp: Timestamp): Promise<number> {
+  const prefix = indexPrefix(id, indexId);
+  const response = await world.kv.sender.send(batchRequest(batchHeader({ timestamp }), [scanRequest(prefix, prefixEnd(prefix, keyMax))]));
+  return response.responses[0].rows.length;
+}
+
+async function drainRows(rows: StatementResult['rows']): Promise<Datum[][]> {
+  const out: Datum[][] = [];
+  for (let next = await rows.next(); next.done !== true; next = await rows.next()) out.push([...next.value]);
+  return out;
+}
+
+/** Runs one statement in `txn` (left open); the first row's values as text. */
+async function inTxn(txn: Txn, text: string): Promise<string[]> {
+  const prepared = await world.engine.prepare(parse(text)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
+  const rows = await drainRows(result.rows);
+  return rows[0]!.map((value) => String(value));
 }
 
 async function setUp(): Promise<number> {
@@ -136,6 +165,41 @@ describe('ADD PRIMARY KEY by chunked backfill', () => {
     expect([await indexKeys(id, 4), await indexKeys(id, 5), await indexKeys(id, 6)]).toEqual([300, 300, 300]);
     expect(await sql('SELECT count(*), sum(k) FROM t WHERE k > 0')).toBe('count | sum\n300 | 45150\nSELECT 1');
     expect(await sql('SELECT k FROM t WHERE k = 999')).toBe('k\nSELECT 0');
+  });
+
+  it('clears the replaced indexes outright, but only once every transaction older than the change has ended', async () => {
+    const id = await setUp();
+    const beforeAlter = world.kv.txnDeps.clock.now();
+    // A transaction reading the table before the change, and one begun before it that runs nothing yet.
+    const older = new Txn(world.kv.sender, world.kv.txnDeps);
+    const late = new Txn(world.kv.sender, world.kv.txnDeps);
+    expect(await inTxn(older, 'SELECT count(*), sum(k) FROM t')).toEqual(['300', '45150']);
+    // The ALTER commits; its post-commit clear starts and waits for `older`.
+    const afterCommit: (() => Promise<void>)[] = [];
+    await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+      afterCommit.length = 0;
+      const prepared = await world.engine.prepare(parse('ALTER TABLE t ADD PRIMARY KEY (k)')[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+      const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
+      await drainRows(result.rows);
+      if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
+    });
+    expect(afterCommit).toHaveLength(1);
+    let cleared = false;
+    const clearing = afterCommit[0]!().then(() => (cleared = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(cleared).toBe(false);
+    // The older transaction still reads the old descriptor and the old index's rows.
+    expect(await inTxn(older, 'SELECT count(*), sum(k) FROM t WHERE v = 3')).toEqual(['30', '4440']);
+    expect(await indexKeysAt(id, 1, beforeAlter)).toBe(300);
+    await older.commit();
+    await clearing;
+    // Gone at every timestamp (no tombstones over old versions), not just at now.
+    expect([await indexKeysAt(id, 1, beforeAlter), await indexKeysAt(id, 2, beforeAlter), await indexKeysAt(id, 3, beforeAlter)]).toEqual([0, 0, 0]);
+    const engineStats = await computeStats(world.kv.store.engine, indexPrefix(id, 1), prefixEnd(indexPrefix(id, 3), keyMax));
+    expect(engineStats.valCount).toBe(0);
+    // A transaction that began below the change but showed up only now must restart (40001).
+    await expect(inTxn(late, 'SELECT count(*) FROM t')).rejects.toMatchObject({ sqlState: '40001' });
+    expect(await sql('SELECT count(*), sum(k) FROM t')).toBe('count | sum\n300 | 45150\nSELECT 1');
   });
 
   it('is undone with the transaction that ran it', async () => {
