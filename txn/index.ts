@@ -75,6 +75,10 @@
  * coordinator went quiet — or that a rollback meets — is decided by transaction recovery
  * (kv/replica txn-recovery.ts).
  *
+ * Historical reads (`TxnOptions.fixedTimestamp`, SQL's AS OF SYSTEM TIME): a read-only
+ * transaction at a fixed timestamp in the past, with no uncertainty interval; it never moves, so
+ * it never refreshes or restarts for its own reads (txn.ts explains why that is safe).
+ *
  * Not yet: write pipelining, condensing refresh spans
  * (past `txnRefreshSpansMax` they are dropped and a push restarts), following scan resume spans,
  * and a commit deadline.
@@ -88,4 +92,4 @@ export { Heartbeater, type HeartbeaterDeps } from './heartbeater.js';
 export { batchTxn, isDataWrite, stackInterceptors, withTxn, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
 export { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 export { SpanRefresher } from './span-refresher.js';
-export { runTxn, Txn, type RunTxnDeps, type RunTxnOptions, type TxnDeps, type TxnInterceptors, type TxnOptions, type TxnSavepoint } from './txn.js';
+export { ReadOnlyTransactionError, runTxn, Txn, type RunTxnDeps, type RunTxnOptions, type TxnDeps, type TxnInterceptors, type TxnOptions, type TxnSavepoint } from './txn.js';

@@ -15,13 +15,32 @@
  *   becomes a `TransactionRetryError` with its reason. After a retryable error the `Txn` must be
  *   restarted (`runTxn` does it) or rolled back.
  * - The anchor key (where the record lives) is the transaction's first written key.
+ *
+ * Fixed timestamp (`TxnOptions.fixedTimestamp`, SQL's AS OF SYSTEM TIME; CockroachDB's
+ * `SetFixedTimestamp`): a snapshot read of the MVCC history — the versioned-value pattern — at a
+ * timestamp T in the past. Read, write and min timestamps are T and stay T (a restart keeps it);
+ * the transaction is read-only (`ReadOnlyTransactionError` for a write or a locking read).
+ * - No uncertainty interval: its global uncertainty limit is T itself. Uncertainty exists so that
+ *   a read does not miss a write that finished before it began in real time (linearizability);
+ *   a client that names T asked for the database as of T, not for "now", so a value above T is
+ *   simply in its future (CockroachDB does the same). It therefore never restarts for one, and
+ *   having nothing but reads it is never pushed: it never refreshes and never sees 40001 from its
+ *   own conflicts.
+ * - Its reads still go into the timestamp cache at T, like any read. That is what keeps a recent
+ *   T repeatable: a transaction that has not yet written a key below T is pushed above T when it
+ *   does, so a second read at T returns what the first did. An intent below T is a conflict as
+ *   for any reader (pushed or waited out). For T well in the past the entry is below what writers
+ *   write at anyway, and costs nothing.
+ * - It is serializable on its own terms: every read sees the one committed state at T. It is not
+ *   ordered with the transactions around it in real time — which is the point.
  */
 import { assert } from '../src/base/assert.js';
+import { RangedbError } from '../src/base/errors.js';
 import { txnIdFromBytes } from '../src/base/ids.js';
 import { limits } from '../src/base/limits.js';
 import type { ClockBound } from '../clock/clockbound.js';
 import type { HybridClock } from '../clock/hlc.js';
-import { addNanos, less, lessEq, max, next, type Timestamp } from '../clock/timestamp.js';
+import { addNanos, equal, isZero, less, lessEq, max, next, type Timestamp } from '../clock/timestamp.js';
 import {
   batchHeader,
   checkBatch,
@@ -93,6 +112,26 @@ export interface TxnOptions {
    * at once. Default `limits.txnWriteBufferBytesMax`.
    */
   readonly writeBufferBytesMax?: number;
+  /**
+   * A historical, read-only transaction at this timestamp (SQL's AS OF SYSTEM TIME; CockroachDB's
+   * `SetFixedTimestamp`): see `Txn`'s "Fixed timestamp". Absent: the clock's now, read-write.
+   */
+  readonly fixedTimestamp?: Timestamp;
+}
+
+/**
+ * A write, or a locking read, sent by a read-only transaction (`TxnOptions.fixedTimestamp`).
+ * PostgreSQL's 25006; the SQL layer names the statement before it gets here, so this is the
+ * coordinator's own guard for any path that did not.
+ */
+export class ReadOnlyTransactionError extends RangedbError {
+  readonly code = 'READ_ONLY_TRANSACTION';
+  readonly errorClass = 'input';
+  override readonly sqlState = '25006'; // read_only_sql_transaction
+
+  constructor(what: string) {
+    super(`cannot execute ${what} in a read-only transaction`);
+  }
 }
 
 const priorityMax = 0x7fff_ffff;
@@ -134,7 +173,9 @@ export class Txn {
     private readonly deps: TxnDeps,
     private readonly options: TxnOptions = {},
   ) {
-    const now = deps.clock.now();
+    const fixed = options.fixedTimestamp;
+    assert(fixed === undefined || !isZero(fixed), 'a fixed timestamp is above zero');
+    const now = fixed ?? deps.clock.now();
     const priority = options.priority ?? 1 + deps.random.int(priorityMax);
     assert(Number.isSafeInteger(priority) && priority >= 1 && priority <= priorityMax, () => `priority out of range: ${priority}`);
     this.proto = transaction({
@@ -148,7 +189,8 @@ export class Txn {
       name: options.name ?? 'unnamed',
       status: 'PENDING',
       readTimestamp: now,
-      globalUncertaintyLimit: addNanos(now, deps.clock.maxOffsetNanos),
+      // A fixed timestamp reads the history as of `now` exactly: no uncertainty (see the class comment).
+      globalUncertaintyLimit: fixed ?? addNanos(now, deps.clock.maxOffsetNanos),
       ignoredSequences: [],
       lockSpans: [],
       inFlightWrites: [],
@@ -198,6 +240,21 @@ export class Txn {
 
   get isFinished(): boolean {
     return this.finished;
+  }
+
+  /** The timestamp of a historical, read-only transaction (`TxnOptions.fixedTimestamp`), else undefined. */
+  get fixedTimestamp(): Timestamp | undefined {
+    return this.options.fixedTimestamp;
+  }
+
+  /** Whether the transaction may only read (a fixed timestamp): writes and locking reads fail with 25006. */
+  get isReadOnly(): boolean {
+    return this.options.fixedTimestamp !== undefined;
+  }
+
+  /** The options it was made with (a restart as a new transaction keeps them). */
+  get txnOptions(): TxnOptions {
+    return this.options;
   }
 
   /** Nanoseconds the last commit spent in commit wait (0 without strict serializability). */
@@ -340,7 +397,8 @@ export class Txn {
    */
   restartEpoch(at: Timestamp): void {
     assert(!this.finished && !this.inFlight, 'restart of a finished or busy transaction');
-    const start = max(at, this.proto.writeTimestamp);
+    // A fixed timestamp does not move: the new epoch reads at it again.
+    const start = this.options.fixedTimestamp ?? max(at, this.proto.writeTimestamp);
     // Sequences start again at 0: the old epoch's ignored ranges would hide the new epoch's writes.
     this.proto = updateTransaction(this.proto, { epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
     if (this.wired === undefined) this.spanRefresher.epochBumped();
@@ -368,6 +426,10 @@ export class Txn {
   private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack?: SendFn, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
+    if (this.options.fixedTimestamp !== undefined) {
+      const locking = requests.find(acquiresLocks);
+      if (locking !== undefined) throw new ReadOnlyTransactionError(isDataWrite(locking) ? `a ${locking.kind} request` : 'a locking read');
+    }
     const now = this.deps.clock.now();
     // Bad input is refused here, before its first write can become the anchor or a lock span:
     // otherwise the rollback's EndTxn would carry the refused key and be refused in turn.
@@ -427,6 +489,8 @@ export class Txn {
     if (txn.status === proto.status && txn.sequence <= proto.sequence && lessEq(txn.writeTimestamp, proto.writeTimestamp) && lessEq(txn.readTimestamp, proto.readTimestamp)) return;
     const writeTimestamp = max(this.proto.writeTimestamp, txn.writeTimestamp);
     const readTimestamp = max(this.proto.readTimestamp, txn.readTimestamp);
+    // Only writes are pushed, and only refreshes move reads: a fixed timestamp never moves.
+    assert(this.options.fixedTimestamp === undefined || (equal(writeTimestamp, proto.writeTimestamp) && equal(readTimestamp, proto.readTimestamp)), 'a fixed-timestamp transaction was pushed');
     this.proto = updateTransaction(this.proto, { status: txn.status, writeTimestamp, readTimestamp, sequence: Math.max(this.proto.sequence, txn.sequence) });
   }
 }

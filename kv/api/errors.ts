@@ -9,7 +9,8 @@
  * |             | ReadWithinUncertaintyInterval, IntentMissing                  | restart; SQL: 40001   |
  * | `ambiguous` | AmbiguousResult                                               | surfaced, never retried|
  * | `conflict`  | WriteIntent (push, resolve, retry), LockConflict (NOWAIT)     | concurrency manager   |
- * | `input`     | ConditionFailed                                               | SQL: unique violation |
+ * | `input`     | ConditionFailed, BatchTimestampBeforeGC                       | SQL: unique violation,|
+ * |             |                                                               | 72000 snapshot too old|
  * | `internal`  | TransactionStatus                                             | reported              |
  *
  * The MVCC conflicts are defined in kv/storage/mvcc/errors.ts and the NOWAIT conflict in
@@ -19,7 +20,7 @@
  * Messages follow CockroachDB's, which drivers and users search for: a 40001 from the
  * coordinator reads `restart transaction: TransactionRetryWithProtoRefreshError: …`.
  */
-import type { Timestamp } from '../../clock/timestamp.js';
+import { formatTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { shortTxnId, type RangeId, type StoreId, type TxnId } from '../../src/base/ids.js';
 import type { Lease, RangeDescriptor, ReplicaDescriptor } from './descriptor.js';
@@ -209,6 +210,30 @@ export class AmbiguousResultError extends RangedbError {
 
   constructor(reason: string, options?: { cause?: unknown }) {
     super(`result is ambiguous: ${reason}`, options);
+  }
+}
+
+// ─── input ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A batch read (or would write) at or below the range's GC threshold: the versions it needs may
+ * have been garbage collected (kv/storage/mvcc/gc.ts keeps only what reads above the threshold
+ * can see), so it is refused rather than answered from a partial history. CockroachDB's
+ * `BatchTimestampBeforeGCError`, with its message; SQLSTATE 72000 is PostgreSQL's
+ * snapshot_too_old, the same condition (a snapshot older than the data kept for it). Not
+ * retryable: the same timestamp stays too old. An AS OF SYSTEM TIME older than the GC window
+ * meets it.
+ */
+export class BatchTimestampBeforeGCError extends RangedbError {
+  readonly code = 'BATCH_TIMESTAMP_BEFORE_GC';
+  readonly errorClass = 'input';
+  override readonly sqlState = '72000'; // snapshot_too_old
+
+  constructor(
+    readonly timestamp: Timestamp,
+    readonly threshold: Timestamp,
+  ) {
+    super(`batch timestamp ${formatTimestamp(timestamp)} must be after replica GC threshold ${formatTimestamp(threshold)}`);
   }
 }
 

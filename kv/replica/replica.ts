@@ -31,9 +31,10 @@ import type { RangeId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { RandomSource } from '../../src/env/env.js';
-import { less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
+import { isZero, less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
 import type { HybridClock } from '../../clock/hlc.js';
 import {
+  BatchTimestampBeforeGCError,
   batchResponse,
   containsKey,
   lease as makeLease,
@@ -204,6 +205,7 @@ export class Replica {
    */
   private async evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval): Promise<BatchResponse> {
     this.checkAlive();
+    this.checkAboveGCThreshold(batch);
     const clock = this.host.clock;
     const bumped = this.applyTimestampCache(batch);
     const rw = new Batch(this.host.engine);
@@ -233,6 +235,21 @@ export class Replica {
     }
     this.host.afterApply(this, result.sideEffects);
     return batchResponse(batch, { txn: result.updatedTxn, now: clock.now() }, result.responses);
+  }
+
+  /**
+   * Refuses a batch that reads or writes user data at or below the range's GC threshold (the
+   * low-water mark of reads, raised by GC requests): the versions such a read needs may be gone,
+   * and a write there would land in history already collected. Checked with latches held, so a
+   * GC of the same keys is either before (its threshold applied) or after this batch, never
+   * in between. CockroachDB's `checkTSAboveGCThreshold`; an AS OF SYSTEM TIME read older than the
+   * GC window gets its `BatchTimestampBeforeGCError` (SQLSTATE 72000).
+   */
+  private checkAboveGCThreshold(batch: BatchRequest): void {
+    const threshold = this.gc;
+    if (isZero(threshold) || !batch.requests.some((request) => isDataRead(request) || isDataWrite(request))) return;
+    const timestamp = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
+    if (lessEq(timestamp, threshold)) throw new BatchTimestampBeforeGCError(timestamp, threshold);
   }
 
   /**
