@@ -186,3 +186,15 @@ export interface BatchResponse<Rs extends readonly Request[] = readonly Request[
   readonly header: BatchResponseHeader;
   readonly responses: ResponsesFor<Rs>;
 }
+
+/**
+ * The keys a read returned a value for: a get's key when it found one, a scan's rows' keys;
+ * none for any other response. What a SKIP LOCKED read really read — the keys it left out it
+ * did not — so the timestamp cache and the refresh spans record these, not the request's span
+ * (CockroachDB does the same for `SkipLocked` reads).
+ */
+export function returnedKeys(request: Request, response: Response | undefined): Uint8Array[] {
+  if (request.kind === 'get' && response?.kind === 'get') return response.value === undefined ? [] : [request.key];
+  if (response?.kind === 'scan' || response?.kind === 'reverseScan') return response.rows.map((row) => row.key);
+  return [];
+}
