@@ -146,8 +146,18 @@ export const limits = Object.freeze({
    * pushee whose heartbeat has since expired (abandoned) — a fifth of the liveness threshold.
    */
   txnPushRecheckIntervalNanos: 1_000_000_000n,
-  /** Most intent resolutions one asynchronous resolution batch carries (the request batch pattern). */
-  intentResolutionBatchRequestsMax: 8,
+  /**
+   * Most intent resolutions one asynchronous resolution batch carries (the request batch
+   * pattern; CockroachDB's intent resolver batches 100): the store's queued resolutions of every
+   * transaction leave together, one command per range (kv/replica/store.ts).
+   */
+  intentResolutionBatchRequestsMax: 100,
+  /**
+   * Most ranged resolutions (each up to `intentResolutionIntentsMax` intents) among them: a
+   * batch's part on one range is one Raft command, which must stay well under
+   * `raftCommandBytesMax`.
+   */
+  intentResolutionBatchRangedRequestsMax: 8,
   /**
    * Entries a range's Raft log keeps at or below its applied index before they are truncated
    * (the log's low-water mark moves up). With one replica nothing behind the applied index is
