@@ -179,7 +179,7 @@ export class WriteBuffer implements TxnInterceptor {
   private noteLocks(batch: BatchRequest, response: BatchResponse): BatchResponse {
     if (this.policy !== 'locked') return response;
     batch.requests.forEach((request, i) => {
-      if ((request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') || request.keyLocking !== 'exclusive') return;
+      if ((request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') || request.keyLocking !== 'exclusive' || request.lockProbe === true) return;
       const answer = response.responses[i]!;
       if (answer.kind === 'get') this.lockedKeys.add(keyId(request.key));
       else if (answer.kind === 'scan' || answer.kind === 'reverseScan') for (const row of answer.rows) this.lockedKeys.add(keyId(row.key));

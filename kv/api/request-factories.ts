@@ -50,11 +50,13 @@ function checkSpan(key: Uint8Array, endKey: Uint8Array, what: string): void {
   assert(compareKeys(key, endKey) < 0, () => `${what}: key must be < endKey`);
 }
 
-export const getRequest = (key: Uint8Array, keyLocking: LockStrength = 'none'): GetRequest => freeze({ kind: 'get', key, keyLocking });
+/** `lockProbe`: a locking read that acquires nothing (see `GetRequest.lockProbe`). */
+export const getRequest = (key: Uint8Array, keyLocking: LockStrength = 'none', options: { readonly lockProbe?: boolean } = {}): GetRequest =>
+  freeze(options.lockProbe === true ? { kind: 'get', key, keyLocking, lockProbe: true } : { kind: 'get', key, keyLocking });
 
-export function scanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none'): ScanRequest {
+export function scanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none', options: { readonly lockProbe?: boolean } = {}): ScanRequest {
   checkSpan(key, endKey, 'scan');
-  return freeze({ kind: 'scan', key, endKey, keyLocking });
+  return freeze(options.lockProbe === true ? { kind: 'scan', key, endKey, keyLocking, lockProbe: true } : { kind: 'scan', key, endKey, keyLocking });
 }
 
 export function reverseScanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none'): ReverseScanRequest {

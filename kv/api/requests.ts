@@ -45,6 +45,14 @@ export interface GetRequest {
   readonly kind: 'get';
   readonly key: Uint8Array;
   readonly keyLocking: LockStrength;
+  /**
+   * A locking read that takes no lock: it meets locks and newer values exactly as a read of
+   * `keyLocking` would (queues, fails or skips per the wait policy; WriteTooOld on a value above
+   * its read timestamp), but the replica acquires nothing on the keys it returns. SKIP LOCKED's
+   * first pass (sql/exec's LockRows): the scan skips what others lock, and only the rows the
+   * query keeps are then locked, by locking Gets. Absent: false.
+   */
+  readonly lockProbe?: boolean;
 }
 
 export interface ScanRequest {
@@ -52,6 +60,8 @@ export interface ScanRequest {
   readonly key: Uint8Array;
   readonly endKey: Uint8Array;
   readonly keyLocking: LockStrength;
+  /** See `GetRequest.lockProbe`. */
+  readonly lockProbe?: boolean;
 }
 
 export interface ReverseScanRequest {
@@ -59,6 +69,8 @@ export interface ReverseScanRequest {
   readonly key: Uint8Array;
   readonly endKey: Uint8Array;
   readonly keyLocking: LockStrength;
+  /** See `GetRequest.lockProbe`. */
+  readonly lockProbe?: boolean;
 }
 
 // ─── writes ──────────────────────────────────────────────────────────────────────────────────

@@ -41,7 +41,8 @@
  * other transactions hold locks on that the batch conflicts with; evaluation leaves those keys
  * out, and the intents it meets of other transactions too (kv/storage's `skipLocked` scanner
  * option), instead of failing with a `WriteIntentError`. A locking read then locks only the
- * rows it returned. An intent left out whose transaction this store saw finalized is no lock any
+ * rows it returned — none if it is a lock probe (kv/api `lockProbe`), whose caller locks the rows
+ * it keeps afterwards. An intent left out whose transaction this store saw finalized is no lock any
  * more: it is resolved in the next evaluation (read through, as above) and the batch evaluated
  * again, so a committed-but-unresolved row is read, not skipped.
  */
@@ -325,7 +326,7 @@ export class RequestSequencer {
     const txn = lockingTxn(batch, response);
     if (txn === undefined) return;
     batch.requests.forEach((request, i) => {
-      const strength = lockStrengthOf(request);
+      const strength = acquiredStrengthOf(request);
       if (strength === undefined) return;
       const answer = response.responses[i];
       if (answer?.kind === 'get') {
@@ -345,8 +346,8 @@ export class RequestSequencer {
     const txn = lockingTxn(batch, undefined);
     if (txn === undefined) return;
     for (const key of error.keys) {
-      const reader = batch.requests.find((request) => lockStrengthOf(request) !== undefined && spanContainsKey(requestSpan(request), key));
-      if (reader !== undefined) this.dispatch(this.lockTable.acquireLock(key, txn, 'unreplicated', lockStrengthOf(reader)!));
+      const reader = batch.requests.find((request) => acquiredStrengthOf(request) !== undefined && spanContainsKey(requestSpan(request), key));
+      if (reader !== undefined) this.dispatch(this.lockTable.acquireLock(key, txn, 'unreplicated', acquiredStrengthOf(reader)!));
     }
   }
 
@@ -532,6 +533,12 @@ function planOf(batch: BatchRequest): Plan {
 function lockStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undefined {
   if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return undefined;
   return request.keyLocking === 'none' ? undefined : request.keyLocking;
+}
+
+/** The strength of the lock a locking read acquires once evaluated: none for a `lockProbe`. */
+function acquiredStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undefined {
+  if ((request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.lockProbe === true) return undefined;
+  return lockStrengthOf(request);
 }
 
 /**

@@ -16,6 +16,7 @@ import { MemoryAccount, estimateBytes } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { applyJoinSource } from './apply-join.js';
 import { hashJoinSource } from './hash-join.js';
+import { lockRowsSource } from './lock-rows.js';
 import { lookupJoinSource } from './lookup-join.js';
 import { mergeJoinSource } from './merge-join.js';
 import { ScanSource } from './scan.js';
@@ -80,6 +81,8 @@ export function buildSource(node: PlanNode, rt: Runtime): RowSource {
       return sortSource(node, rt);
     case 'limit':
       return limitSource(node, rt);
+    case 'lockRows':
+      return lockRowsSource(node, rt, buildSource(node.input, rt));
     case 'distinct': {
       const input = buildSource(node.input, rt);
       const seen = new Set<string>();

@@ -11,7 +11,10 @@
  * entries and, through an index join, the primary rows), so a second transaction updating the
  * same row waits for the first instead of reading a value about to be overwritten and failing
  * its refresh later (40001). Under NOWAIT a locked row fails the statement with PostgreSQL's
- * 55P03 "could not obtain lock on row in relation".
+ * 55P03 "could not obtain lock on row in relation". Under SKIP LOCKED the scan's reads are lock
+ * probes (kv/api `lockProbe`) under the `skipLocked` wait policy: they never wait, leave out the
+ * rows other transactions lock, and lock nothing; the LockRows operator above the filter and
+ * sort locks the rows the query returns (sql/exec/lock-rows.ts).
  */
 import { getRequest, LockConflictError, scanRequest, type KeyValueRow, type LockStrength, type Request, type WaitPolicy } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
@@ -69,7 +72,7 @@ export class ScanSource implements RowSource {
       this.pointKeys = [];
       if (keys.length === 0) return null;
       const rows: RowBatch = [];
-      const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
+      const response = await this.send(keys.map((key) => getRequest(key, this.strength, this.probe)));
       response.responses.forEach((result, index) => {
         if (result.kind === 'get' && result.value !== undefined) rows.push(this.node.codec.decodePrimary(keys[index]!, result.value));
       });
@@ -77,7 +80,7 @@ export class ScanSource implements RowSource {
     }
     while (this.spans.length > 0) {
       const span = this.spans[0]!;
-      const response = await this.send([scanRequest(span.start, span.end, this.strength)], this.pageKeys);
+      const response = await this.send([scanRequest(span.start, span.end, this.strength, this.probe)], this.pageKeys);
       const result = response.responses[0]!;
       assert(result.kind === 'scan', 'a scan answers a scan');
       this.pageKeys = Math.min(this.pageKeys * 4, pageKeysMax);
@@ -96,7 +99,7 @@ export class ScanSource implements RowSource {
       const partial = codec.decodeIndexEntry(this.node.index.id, entry.key, entry.value);
       return codec.primaryKeyFromValues(pkPositions.map((position) => partial[position] ?? null));
     });
-    const response = await this.send(keys.map((key) => getRequest(key, this.strength)));
+    const response = await this.send(keys.map((key) => getRequest(key, this.strength, this.probe)));
     const rows: RowBatch = [];
     response.responses.forEach((result, index) => {
       if (result.kind === 'get' && result.value !== undefined) rows.push(codec.decodePrimary(keys[index]!, result.value));
@@ -118,6 +121,11 @@ export class ScanSource implements RowSource {
   /** The lock strength of the scan's reads (`none` for a plain read). */
   private get strength(): LockStrength {
     return this.node.locking?.strength ?? 'none';
+  }
+
+  /** SKIP LOCKED: the reads are lock probes (they skip what others lock, and lock nothing). */
+  private get probe(): { readonly lockProbe?: boolean } {
+    return this.node.locking?.waitPolicy === 'skipLocked' ? { lockProbe: true } : {};
   }
 
   /** Sends one batch of the scan's reads with its wait policy; NOWAIT's conflict becomes 55P03. */

@@ -11,7 +11,9 @@ import type { CompiledExpr, EvalContext } from './expr/compiled.js';
 
 function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   const lines = [`table: ${node.table.name}@${node.index.name}`];
-  if (node.locking !== null) {
+  if (node.locking?.waitPolicy === 'skipLocked') {
+    lines.push('locking wait policy: skip locked (rows locked by lock rows)');
+  } else if (node.locking !== null) {
     lines.push(`locking strength: ${node.locking.strength === 'exclusive' ? 'for update' : 'for share'}`);
     if (node.locking.waitPolicy === 'error') lines.push('locking wait policy: nowait');
   }
@@ -79,6 +81,13 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         return;
       case 'limit':
         out.push(`${pad}• limit`);
+        visit(current.input, depth + 1);
+        return;
+      case 'lockRows':
+        out.push(`${pad}• lock rows`);
+        detail(`table: ${current.table.name}`);
+        detail(`locking strength: ${current.strength === 'exclusive' ? 'for update' : 'for share'}`);
+        detail('locking wait policy: skip locked');
         visit(current.input, depth + 1);
         return;
       case 'distinct':

@@ -370,6 +370,7 @@ export async function estimateRows(ctx: PlanContext, node: PlanNode): Promise<nu
       return Math.max(1, Math.ceil((await estimateRows(ctx, node.input)) / 3));
     case 'project':
     case 'sort':
+    case 'lockRows':
     case 'limit':
     case 'distinct':
       return estimateRows(ctx, node.input);

@@ -9,7 +9,7 @@
  *   encoding is order-preserving — byte order is `compareDatums` order (rowcodec/key-datum.ts);
  *   a reverse scan claims nothing;
  * - a **sort** has its keys;
- * - **filter**, **limit** and **distinct** (a streaming seen-set) keep their input's order;
+ * - **filter**, **limit**, **lock rows** and **distinct** (a streaming seen-set) keep their input's order;
  * - a **render** keeps the ordering columns it passes through as bare columns, up to the first
  *   one it drops or computes;
  * - a **join** streams its left side in order (hash, lookup, nested loop, merge) for inner, left
@@ -56,6 +56,7 @@ export function outputOrdering(node: PlanNode): Ordering {
       return node.keys.map((key) => ({ column: key.column, descending: key.descending, type: key.type }));
     case 'filter':
     case 'limit':
+    case 'lockRows':
     case 'distinct':
       return outputOrdering(node.input);
     case 'project': {

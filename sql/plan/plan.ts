@@ -37,7 +37,12 @@ export type SpanSpec =
  */
 export interface ScanLocking {
   readonly strength: 'shared' | 'exclusive';
-  readonly waitPolicy: 'block' | 'error';
+  /**
+   * `skipLocked` is SKIP LOCKED: the scan itself locks nothing — it reads around the rows other
+   * transactions lock (a plain read under the `skipLocked` wait policy) — and a LockRows node
+   * above the filter and sort locks the rows the query really returns (see `LockRowsNode`).
+   */
+  readonly waitPolicy: 'block' | 'error' | 'skipLocked';
 }
 
 /** The exclusive, waiting locking of UPDATE's and DELETE's reads (`enable_implicit_select_for_update`). */
@@ -97,6 +102,29 @@ export interface SortNode {
   readonly kind: 'sort';
   readonly input: PlanNode;
   readonly keys: readonly SortKey[];
+  readonly width: number;
+}
+
+/**
+ * SKIP LOCKED's row locking, PostgreSQL's LockRows node: between the sort (or the filter) and
+ * the LIMIT, it locks each row it passes up with a locking Get of the row's primary key under
+ * the `skipLocked` wait policy, and drops the rows another transaction locked meanwhile (the Get
+ * answers nothing). Rows are locked only as the LIMIT above pulls them — in chunks no bigger
+ * than the rows the LIMIT still wants, when it is a constant — so `LIMIT n` locks n rows, not
+ * every row the scan read, and a skipped row does not count against the limit. The input rows
+ * carry the table's primary-key columns at `keyColumns` (hidden ones, trimmed above the limit).
+ */
+export interface LockRowsNode {
+  readonly kind: 'lockRows';
+  readonly input: PlanNode;
+  readonly table: TableDesc;
+  readonly codec: RowCodec;
+  readonly strength: 'shared' | 'exclusive';
+  /** Where the primary key's columns are in the input rows, in the primary index's order. */
+  readonly keyColumns: readonly number[];
+  /** The query's LIMIT and OFFSET (null when absent): how many rows to lock per pull. */
+  readonly limit: CompiledExpr | null;
+  readonly offset: CompiledExpr | null;
   readonly width: number;
 }
 
@@ -291,4 +319,4 @@ export interface VirtualNode {
   readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
 }
 
-export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | RecursiveCteNode | WorkTableNode | VirtualNode | ApplyNode;
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LockRowsNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | RecursiveCteNode | WorkTableNode | VirtualNode | ApplyNode;

@@ -21,7 +21,7 @@ import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
-import type { JoinNode, PlanNode, ScanLocking, ScanNode, SortKey, WorkTable } from './plan.js';
+import type { JoinNode, LimitNode, PlanNode, ScanLocking, ScanNode, SortKey, WorkTable } from './plan.js';
 import { GroupedScope, Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { equalityKeys, planJoinStrategies, planJoinTree } from './join-planning.js';
@@ -59,14 +59,41 @@ export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; s
 /**
  * The locking of a SELECT's scan from its locking clauses (PostgreSQL's row-level lock modes
  * mapped onto CockroachDB's two strengths): FOR UPDATE and FOR NO KEY UPDATE lock exclusively,
- * FOR SHARE and FOR KEY SHARE shared; the strongest clause wins, and NOWAIT if any clause says
- * so. SKIP LOCKED is refused (0A000). Null without clauses.
+ * FOR SHARE and FOR KEY SHARE shared; the strongest clause wins, and so does the strictest wait
+ * policy, in PostgreSQL's order (NOWAIT over SKIP LOCKED over waiting: applyLockingClause's
+ * Max). SKIP LOCKED's rows are locked by a LockRows node above the filter and sort (see
+ * `lockRowsFor`), not by the scan. Null without clauses.
  */
 export function scanLocking(clauses: readonly ast.LockingClause[]): ScanLocking | null {
   if (clauses.length === 0) return null;
-  if (clauses.some((clause) => clause.wait === 'skip locked')) throw new SqlError('0A000', 'SKIP LOCKED is not supported yet');
   const exclusive = clauses.some((clause) => clause.strength === 'update' || clause.strength === 'no key update');
-  return Object.freeze({ strength: exclusive ? 'exclusive' : 'shared', waitPolicy: clauses.some((clause) => clause.wait === 'nowait') ? 'error' : 'block' });
+  const waitPolicy = clauses.some((clause) => clause.wait === 'nowait') ? 'error' : clauses.some((clause) => clause.wait === 'skip locked') ? 'skipLocked' : 'block';
+  return Object.freeze({ strength: exclusive ? 'exclusive' : 'shared', waitPolicy });
+}
+
+/** What a SKIP LOCKED query's LockRows node locks: the table and where its key columns will be. */
+interface LockRowsPlan {
+  readonly scan: ScanNode;
+  readonly strength: 'shared' | 'exclusive';
+  readonly keyColumns: readonly number[];
+}
+
+/**
+ * SKIP LOCKED over one table (`input` its scan, or the WHERE filter over it): the table's
+ * primary-key columns are appended to the projection as hidden columns, so that the LockRows
+ * node between the sort and the LIMIT can lock each row it passes up (finishSelect puts it
+ * there). Undefined for any other query.
+ */
+function lockRowsFor(input: PlanNode, projected: Projected): LockRowsPlan | undefined {
+  const scan = input.kind === 'filter' ? input.input : input;
+  if (scan.kind !== 'scan' || scan.locking?.waitPolicy !== 'skipLocked') return undefined;
+  const positions = new Map(scan.table.columns.map((column, position) => [column.id, position]));
+  const keyColumns = scan.table.primaryIndex.columns.map((key) => {
+    const position = positions.get(key.columnId)!;
+    const column: CompiledExpr = { type: scan.table.columns[position]!.type, eval: (row) => row[position] ?? null, rowIndependent: false, columnIndex: position };
+    return projected.exprs.push(column) - 1;
+  });
+  return { scan, strength: scan.locking.strength, keyColumns };
 }
 
 export async function planQuery(outer: PlanContext, query: ast.Query): Promise<PlannedQuery> {
@@ -604,7 +631,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
   const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
   checkWindowLocking(select, windowing);
-  return finishSelect(ctx, select, windowNodes(windows, node), projected);
+  return finishSelect(ctx, select, windowNodes(windows, node), projected, lockRowsFor(node, projected));
 }
 
 /**
@@ -707,7 +734,7 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
   return { exprs, names, visible, sortKeys, columns, distinctOn, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
 }
 
-async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected): Promise<PlannedQuery> {
+async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected, lockRows?: LockRowsPlan): Promise<PlannedQuery> {
   const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval' || slot.kind === 'session');
   const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
   const setReturning = claimSetReturning(ctx.compiler.slots);
@@ -722,7 +749,14 @@ async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNod
     const keyColumns = projected.distinctOn;
     node = { kind: 'distinct', input: node, types: keyColumns.map((position) => projected.exprs[position]!.type), keyColumns, width: node.width };
   }
-  node = await applyLimit(ctx, select, node);
+  if (lockRows !== undefined) {
+    // PostgreSQL's place for LockRows: above the sort, below the LIMIT (which then counts only
+    // the rows locked), with the LIMIT's own expressions to size its chunks.
+    const { scan, strength, keyColumns } = lockRows;
+    const lock = (below: PlanNode, limit: LimitNode | undefined): PlanNode => ({ kind: 'lockRows', input: below, table: scan.table, codec: scan.codec, strength, keyColumns, limit: limit?.limit ?? null, offset: limit?.offset ?? null, width: below.width });
+    const limited = await applyLimit(ctx, select, node);
+    node = limited.kind === 'limit' ? { ...limited, input: lock(node, limited) } : lock(node, undefined);
+  } else node = await applyLimit(ctx, select, node);
   if (projected.exprs.length > projected.visible) {
     const exprs = projected.columns.map((column, index): CompiledExpr => ({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }));
     node = { kind: 'project', input: node, exprs, rowSlots: false, width: exprs.length };

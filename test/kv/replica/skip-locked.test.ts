@@ -5,7 +5,8 @@
  * exclusive reader skips shared locks, a shared one shares them; the key limit counts only the
  * rows returned; the transaction's refresh spans and the timestamp cache hold only the returned
  * keys; an intent of a transaction the store saw commit is read (resolved in the next
- * evaluation), not skipped; a batch with writes is refused.
+ * evaluation), not skipped; a lock probe skips like a locking read but locks nothing; a batch
+ * with writes is refused.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getRequest, LockConflictError, putRequest, scanRequest, type LockStrength } from '../../../kv/api/index.js';
@@ -143,6 +144,18 @@ describe('SKIP LOCKED reads', () => {
     expect(response.responses[0].rows.map((row) => `${name(row.key)}=${dec(row.value)}`)).toEqual(['p=p0', 'q=q0', 'r=r1', 's=s0', 't=t0']);
     expect(pushes).not.toHaveBeenCalled();
     await skipper.rollback();
+  });
+
+  it('lets a lock probe skip what others lock without locking what it returns', async () => {
+    const kv = await start();
+    const locker = txn(kv);
+    expect(await nowaitGet(locker, 'p')).toBe('p0');
+    const prober = txn(kv);
+    const response = await prober.batch([scanRequest(k('a'), k('z'), 'exclusive', { lockProbe: true })] as const, { waitPolicy: 'skipLocked' });
+    expect(response.responses[0].rows.map((row) => name(row.key))).toEqual(['q', 'r', 's', 't']);
+    const other = txn(kv);
+    expect(await nowaitGet(other, 'q')).toBe('q0'); // the probe locked nothing
+    await Promise.all([locker.rollback(), prober.rollback(), other.rollback()]);
   });
 
   it('refuses the skipLocked wait policy for a batch that writes', async () => {

@@ -3,7 +3,9 @@
  * DELETE lock the rows they read (implicit SELECT FOR UPDATE), so concurrent explicit
  * transactions incrementing one row queue on it and all commit — none fails with 40001, as
  * pgbench's TPC-B needs; SELECT … FOR UPDATE blocks a second FOR UPDATE; FOR SHARE locks share;
- * NOWAIT fails at once with PostgreSQL's 55P03.
+ * NOWAIT fails at once with PostgreSQL's 55P03; SKIP LOCKED hands two job-queue workers
+ * different rows, locking only the rows returned (LIMIT counts the rows locked), and FOR SHARE
+ * SKIP LOCKED skips rows locked for update but not shared ones.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from '../../../sql/parser/index.js';
@@ -112,9 +114,83 @@ describe('SQL row locks', () => {
     await after.commit();
   });
 
-  it('refuses SKIP LOCKED with 0A000', async () => {
-    const txn = sqlTxn(world);
-    await expect(exec(world, txn, 'SELECT * FROM t FOR UPDATE SKIP LOCKED')).rejects.toMatchObject({ sqlState: '0A000' });
-    await txn.rollback();
+  describe('SKIP LOCKED', () => {
+    beforeEach(async () => {
+      await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, 'CREATE TABLE jobs (id INT PRIMARY KEY, state TEXT)'));
+      await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, "INSERT INTO jobs VALUES (1, 'new'), (2, 'new'), (3, 'done'), (4, 'new'), (5, 'new')"));
+    });
+    const next = "SELECT id FROM jobs WHERE state = 'new' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+    it('gives two job-queue workers different rows, and the rows back once they are done', async () => {
+      const first = sqlTxn(world);
+      const second = sqlTxn(world);
+      expect(await exec(world, first, next)).toEqual([[1]]);
+      // The second worker neither waits for the first nor gets its row — and the first locked
+      // only the row it returned, not the page of rows its scan read.
+      const claimed = exec(world, second, next);
+      expect(await stateAfter(claimed, 150)).toBe('settled');
+      expect(await claimed).toEqual([[2]]);
+      expect(await exec(world, second, "SELECT id FROM jobs WHERE state = 'new' ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED")).toEqual([[2], [4]]);
+      await exec(world, first, "UPDATE jobs SET state = 'done' WHERE id = 1");
+      await first.commit();
+      await exec(world, second, "UPDATE jobs SET state = 'done' WHERE id = 2");
+      await second.commit();
+      const third = sqlTxn(world);
+      expect(await exec(world, third, next)).toEqual([[4]]);
+      expect(await exec(world, third, "SELECT id, state FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED")).toEqual([[1, 'done'], [2, 'done'], [3, 'done'], [4, 'new'], [5, 'new']]);
+      await third.rollback();
+    });
+
+    it('reads past a job another worker finished after this transaction began, without a 40001', async () => {
+      const late = sqlTxn(world); // begins first: the other worker commits above its read timestamp
+      const first = sqlTxn(world);
+      expect(await exec(world, first, next)).toEqual([[1]]);
+      await exec(world, first, "UPDATE jobs SET state = 'done' WHERE id = 1");
+      await first.commit();
+      // The scan meets the newer version of row 1 (WriteTooOld), refreshes and reads again.
+      expect(await exec(world, late, next)).toEqual([[2]]);
+      await exec(world, late, "UPDATE jobs SET state = 'done' WHERE id = 2");
+      await late.commit();
+      expect(late.transaction.epoch).toBe(0);
+    });
+
+    it('skips rows another transaction updated (an intent) or locked, with OFFSET and ORDER BY another column', async () => {
+      const writer = sqlTxn(world);
+      await exec(world, writer, "UPDATE jobs SET state = 'running' WHERE id = 2");
+      const locker = sqlTxn(world);
+      expect(await exec(world, locker, 'SELECT id FROM jobs WHERE id = 4 FOR UPDATE')).toEqual([[4]]);
+      const worker = sqlTxn(world);
+      expect(await exec(world, worker, 'SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED')).toEqual([[1], [3], [5]]);
+      await worker.rollback();
+      const other = sqlTxn(world);
+      expect(await exec(world, other, 'SELECT id FROM jobs ORDER BY id DESC LIMIT 1 OFFSET 1 FOR UPDATE SKIP LOCKED')).toEqual([[3]]);
+      expect(await exec(world, other, "SELECT id, state FROM jobs ORDER BY state, id DESC LIMIT 2 FOR NO KEY UPDATE SKIP LOCKED")).toEqual([[3, 'done'], [5, 'new']]);
+      await other.rollback();
+      await writer.rollback();
+      await locker.rollback();
+    });
+
+    it('lets FOR SHARE SKIP LOCKED share rows other readers share, and skip rows locked for update', async () => {
+      const sharer = sqlTxn(world);
+      expect(await exec(world, sharer, 'SELECT id FROM jobs WHERE id <= 2 ORDER BY id FOR SHARE')).toEqual([[1], [2]]);
+      const updater = sqlTxn(world);
+      expect(await exec(world, updater, 'SELECT id FROM jobs WHERE id = 3 FOR UPDATE')).toEqual([[3]]);
+      const reader = sqlTxn(world);
+      expect(await exec(world, reader, 'SELECT id FROM jobs ORDER BY id FOR SHARE SKIP LOCKED')).toEqual([[1], [2], [4], [5]]);
+      const exclusive = sqlTxn(world);
+      // Shared by two transactions now: FOR UPDATE skips 1 and 2, and 3; 4 and 5 the reader shares.
+      expect(await exec(world, exclusive, 'SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED')).toEqual([]);
+      await Promise.all([sharer.rollback(), updater.rollback(), reader.rollback(), exclusive.rollback()]);
+    });
+
+    it('keeps NOWAIT failing with 55P03 on a row SKIP LOCKED locked', async () => {
+      const worker = sqlTxn(world);
+      expect(await exec(world, worker, next)).toEqual([[1]]);
+      const other = sqlTxn(world);
+      await expect(exec(world, other, 'SELECT id FROM jobs WHERE id = 1 FOR UPDATE NOWAIT')).rejects.toMatchObject({ sqlState: '55P03' });
+      expect(await exec(world, other, 'SELECT id FROM jobs WHERE id = 2 FOR UPDATE NOWAIT')).toEqual([[2]]);
+      await other.rollback();
+      await worker.rollback();
+    });
   });
 });
