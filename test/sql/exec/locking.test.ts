@@ -161,6 +161,10 @@ describe('SQL row locks', () => {
       expect(await exec(world, locker, 'SELECT id FROM jobs WHERE id = 4 FOR UPDATE')).toEqual([[4]]);
       const worker = sqlTxn(world);
       expect(await exec(world, worker, 'SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED')).toEqual([[1], [3], [5]]);
+      // Point lookups (primary-key gets, and a secondary index's entries joined to their rows) skip too.
+      expect(await exec(world, worker, 'SELECT id FROM jobs WHERE id IN (2, 4, 5) ORDER BY id FOR UPDATE SKIP LOCKED')).toEqual([[5]]);
+      await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, 'CREATE INDEX jobs_state ON jobs (state)'));
+      expect(await exec(world, worker, "SELECT id FROM jobs WHERE state = 'new' ORDER BY id FOR SHARE SKIP LOCKED")).toEqual([[1], [5]]);
       await worker.rollback();
       const other = sqlTxn(world);
       expect(await exec(world, other, 'SELECT id FROM jobs ORDER BY id DESC LIMIT 1 OFFSET 1 FOR UPDATE SKIP LOCKED')).toEqual([[3]]);
