@@ -248,6 +248,8 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       if (value === undefined) throw new SqlError('55000', `currval of sequence "${descriptor.name}" is not yet defined in this session`);
       return value;
     }
+    // They write outside the transaction, so its read-only guard (AS OF SYSTEM TIME) would not see them.
+    if (run.txn.isReadOnly) throw new SqlError('25006', `cannot execute ${slot.kind}() in a read-only transaction`);
     const timestamp = deps.txnDeps.clock.now();
     if (slot.kind === 'setval') {
       const target = slot.value.eval([], ctx) as bigint | null;

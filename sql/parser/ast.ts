@@ -521,6 +521,18 @@ interface StatementBase {
   readonly location: number;
   /** The statement's text, trimmed, without its `;`. */
   readonly text: string;
+  /**
+   * CockroachDB's `AS OF SYSTEM TIME <expr>` on the statement (a SELECT's FROM clause, BEGIN,
+   * SET TRANSACTION), taken out of the text before parsing (as-of-clause.ts); absent without one.
+   */
+  readonly asOf?: AsOfClause;
+}
+
+/** `AS OF SYSTEM TIME <expr>`: the expression as written, evaluated by the session when the statement runs. */
+export interface AsOfClause {
+  readonly expr: Expr;
+  /** Byte offset of `AS`. */
+  readonly location: number;
 }
 
 /** A query used as a statement: SELECT, a set operation or VALUES. */

@@ -34,7 +34,8 @@
 import { defined } from '../../src/base/assert.js';
 import type * as ast from './ast.js';
 import { parseAdmin } from './admin/grammar.js';
-import { StatementTooComplexError } from './errors.js';
+import { expressionQuery, rewriteAsOf, type AsOfClauseText } from './as-of-clause.js';
+import { SqlSyntaxError, StatementTooComplexError } from './errors.js';
 import { parsePg } from './pg.js';
 import { Source } from './source.js';
 import { rewriteUpserts } from './rewrite.js';
@@ -69,10 +70,34 @@ function parseStatements(original: string): ast.Statement[] {
   // CockroachDB's UPSERT becomes an INSERT of the same length (rewrite.ts), marked below; the
   // statements' text and the error positions stay the user's.
   const rewritten = rewriteUpserts(original);
-  if (rewritten === null) return parseRewritten(original, new Source(original));
-  return parseRewritten(rewritten.text, new Source(original)).map((statement) =>
-    statement.kind === 'Insert' && rewritten.upserts.some((range) => statement.location >= range.start && statement.location < range.end) ? { ...statement, upsert: true } : statement,
-  );
+  // CockroachDB's AS OF SYSTEM TIME is blanked out (as-of-clause.ts) and carried on its statement.
+  const asOf = rewriteAsOf(rewritten?.text ?? original);
+  const text = asOf?.text ?? rewritten?.text ?? original;
+  const source = new Source(original);
+  let statements = parseRewritten(text, source);
+  if (rewritten !== null) {
+    statements = statements.map((statement) =>
+      statement.kind === 'Insert' && rewritten.upserts.some((range) => statement.location >= range.start && statement.location < range.end) ? { ...statement, upsert: true } : statement,
+    );
+  }
+  return asOf === null ? statements : statements.map((statement) => withAsOf(statement, original, asOf.clauses, source));
+}
+
+/** `statement` with the AS OF SYSTEM TIME clause of its text, if it has one (its expression parsed on its own). */
+function withAsOf(statement: ast.Statement, original: string, clauses: readonly AsOfClauseText[], source: Source): ast.Statement {
+  const clause = clauses.find((c) => statement.location >= c.statementStart && statement.location < c.statementEnd);
+  if (clause === undefined) return statement;
+  const [raw, ...rest] = parsePg(expressionQuery(original, clause));
+  const query = translateStatement(defined(raw?.stmt, 'the clause expression'), clause.exprStart, clause.exprText, source);
+  const target = query.kind === 'QueryStatement' && query.query.kind === 'Select' ? query.query.targets : [];
+  if (rest.length > 0 || target.length !== 1 || target[0]!.expr.kind === 'Star') {
+    throw new SqlSyntaxError('AS OF SYSTEM TIME takes one expression', source.position(clause.exprStart));
+  }
+  const expr = target[0]!.expr;
+  const asOf: ast.AsOfClause = { expr, location: clause.start };
+  // SET TRANSACTION's only mode was the clause: the READ WRITE put in its place was not the user's.
+  if (clause.filler && statement.kind === 'SetTransaction') return { ...statement, readOnly: null, asOf };
+  return { ...statement, asOf };
 }
 
 function parseRewritten(sql: string, source: Source): ast.Statement[] {

@@ -27,8 +27,8 @@ export function splitStatements(sql: string): Piece[] {
   return pieces.filter((piece) => !isBlank(sql.slice(piece.start, piece.end)));
 }
 
-/** Returns the index just past the token (or character) at `i`. */
-function skipToken(sql: string, i: number): number {
+/** Returns the index just past the token (or character) at `i`: a comment, string constant or quoted identifier whole. */
+export function skipToken(sql: string, i: number): number {
   const c = sql[i]!;
   const next = sql[i + 1];
   if (c === '-' && next === '-') return lineEnd(sql, i);

@@ -20,7 +20,8 @@ import { isAmbiguousError, isRetryableError, type Sender } from '../../kv/api/in
 import { Txn, type TxnDeps } from '../../txn/index.js';
 import type { TimerHandle } from '../../src/env/env.js';
 import { parse } from '../parser/index.js';
-import type { Statement, TypeName, Expr } from '../parser/ast.js';
+import type { AsOfClause, Statement, TypeName, Expr } from '../parser/ast.js';
+import { equal, formatTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import type { Datum } from '../types/datum.js';
 import { textType, type SqlType } from '../types/sql-type.js';
 import { resolveTypeName } from '../types/resolve.js';
@@ -41,7 +42,9 @@ import {
   preparedStatementMissing,
   queryCanceled,
 } from './errors.js';
+import { evaluateAsOf } from './as-of.js';
 import { constantText, settingText } from './execute-params.js';
+import { readOnlyViolation } from './read-only.js';
 import { TransactionBlock, restartedTxn, restartSavepointName, sqlTxnPriority, type TransactionPhase } from './transaction.js';
 import { SessionVariables, computedVariables, parseDurationMs, type ReportedChange } from './variables.js';
 import { decodeParameter, expandFormats } from './wire-format.js';
@@ -533,6 +536,8 @@ export class Session {
     const execution = portal.execution;
     if (execution !== undefined) return this.resume(portal, execution, rowsMax, sink);
     if (portal.done) return complete(this.zeroRowTag(portal));
+    const asOf = portal.statement.statement?.asOf;
+    if (asOf !== undefined) return this.runHistorical(portal, asOf, rowsMax, sink);
     if (this.block.phase === 'open') {
       this.block.ranStatement = true;
       const outcome = await this.runInTxn(this.block.txn, portal, rowsMax, sink, { delivered: false });
@@ -549,6 +554,43 @@ export class Session {
     return this.runImplicit(portal, rowsMax, sink);
   }
 
+  /**
+   * A statement with AS OF SYSTEM TIME. In a block, the block's transaction must be historical at
+   * the same timestamp (CockroachDB's rule: a transaction reads at one timestamp; BEGIN / SET
+   * TRANSACTION AS OF SYSTEM TIME make it so). Outside one — a simple query or an extended
+   * batch — it runs in a read-only transaction of its own at that timestamp, apart from the
+   * batch's: it reads a fixed past state, which no other statement's writes could be part of.
+   * That transaction holds nothing (no lock, no record), so a portal suspended by a row limit
+   * reads on through it; it is committed — which sends nothing — once the rows are all out.
+   */
+  private async runHistorical(portal: Portal, asOf: AsOfClause, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+    const at = this.asOfTimestamp(asOf);
+    if (this.block.phase === 'open') {
+      const txn = this.block.txn;
+      const fixed = txn.fixedTimestamp;
+      if (fixed === undefined || !equal(fixed, at)) {
+        const expected = formatTimestamp(fixed ?? txn.transaction.readTimestamp);
+        throw new SessionError('0A000', `inconsistent AS OF SYSTEM TIME timestamp; expected: ${expected}, got: ${formatTimestamp(at)}`, 'input', undefined, 'try SET TRANSACTION AS OF SYSTEM TIME');
+      }
+      this.block.ranStatement = true;
+      return this.runInTxn(txn, portal, rowsMax, sink, { delivered: false });
+    }
+    const progress = { delivered: false };
+    return this.withImplicitTxn(
+      () => progress.delivered,
+      async (txn) => {
+        const outcome = await this.runInTxn(txn, portal, rowsMax, sink, progress);
+        return { outcome, commit: outcome.kind !== 'suspended' };
+      },
+      at,
+    );
+  }
+
+  /** The timestamp an AS OF SYSTEM TIME clause names, against the node's clock now (sql/session/as-of.ts). */
+  private asOfTimestamp(asOf: AsOfClause): Timestamp {
+    return evaluateAsOf(asOf, { now: this.deps.txnDeps.clock.now(), text: this.textContext() });
+  }
+
   /** An implicit transaction around one statement, retried while nothing reached the client. */
   private async runImplicit(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
     const progress = { delivered: false };
@@ -561,10 +603,11 @@ export class Session {
   /**
    * Runs `fn` in a new transaction and commits it (if `fn` asks), retrying retryable errors with
    * a restarted transaction while `delivered()` is false (runTxn's loop, with that condition).
+   * `fixedTimestamp`: a historical read-only transaction (AS OF SYSTEM TIME).
    */
-  private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>): Promise<T> {
+  private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>, fixedTimestamp?: Timestamp): Promise<T> {
     const { db, txnDeps } = this.deps;
-    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority });
+    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
     for (let attempt = 1; ; attempt++) {
       try {
         const { outcome, commit } = await fn(txn);
@@ -592,6 +635,10 @@ export class Session {
 
   private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }): Promise<ExecuteOutcome> {
     const plan = this.cachedPlan(portal.statement) ?? (await this.planFor(portal.statement, txn));
+    if (txn.isReadOnly) {
+      const violation = readOnlyViolation(plan.statement, plan.isDdl);
+      if (violation !== undefined) throw new SessionError('25006', `cannot execute ${violation} in a read-only transaction`);
+    }
     if (plan.columns !== undefined) sink.describe(plan.columns);
     this.cancelSignal.throwIfCancelled();
     const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, ...(this.services === undefined ? {} : { session: this.services }) });
@@ -694,7 +741,11 @@ export class Session {
       return prepared;
     }
     if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
-    if (this.block.phase === 'open') {
+    if (statement.asOf !== undefined && this.block.phase !== 'open') {
+      // Planned against the catalog as of its time: a table created since is not there (42P01).
+      const at = this.asOfTimestamp(statement.asOf);
+      await this.withImplicitTxn(() => false, async (txn) => ({ outcome: await this.planFor(prepared, txn), commit: true }), at);
+    } else if (this.block.phase === 'open') {
       await this.planFor(prepared, this.block.txn);
     } else if (this.batch?.txn !== undefined) {
       // In the batch's transaction: it sees what the batch's earlier statements (DDL) did.
@@ -724,7 +775,7 @@ export class Session {
   private async runSessionStatement(portal: Portal, statement: Statement, sink: RowSink): Promise<ExecuteOutcome> {
     switch (statement.kind) {
       case 'Begin':
-        return complete(this.begin(statement.isolation, statement.readOnly));
+        return complete(this.begin(statement.isolation, statement.readOnly, statement.asOf));
       case 'Commit':
         return complete(await this.endBlock(true));
       case 'Rollback':
@@ -752,7 +803,8 @@ export class Session {
         this.set(statement.name, statement.values, statement.local);
         return complete('SET');
       case 'SetTransaction':
-        this.checkIsolation(statement.isolation, statement.readOnly);
+        if (statement.asOf !== undefined) this.setTransactionAsOf(statement.asOf, statement.sessionDefault);
+        this.checkIsolation(statement.isolation, statement.readOnly, this.block.phase === 'open' && this.block.txn.isReadOnly);
         return complete('SET');
       case 'Show': {
         const rows = this.show(statement.name); // an unknown name fails before RowDescription, as in PostgreSQL
@@ -793,22 +845,30 @@ export class Session {
     }
   }
 
-  private begin(isolation: string | null, readOnly: boolean | null): string {
+  private begin(isolation: string | null, readOnly: boolean | null, asOf?: AsOfClause): string {
     if (this.block.phase !== 'idle') {
+      // The clause cannot apply to the transaction already running: refused, not ignored.
+      if (asOf !== undefined) throw new SessionError('25001', 'there is already a transaction in progress');
       this.output.notice({ severity: 'WARNING', sqlState: '25001', message: 'there is already a transaction in progress' });
       return 'BEGIN';
     }
-    this.checkIsolation(isolation, readOnly);
+    this.checkIsolation(isolation, readOnly, asOf !== undefined);
+    const at = asOf === undefined ? undefined : this.asOfTimestamp(asOf);
+    if (at !== undefined && this.batch?.txn !== undefined) {
+      throw new SessionError('25001', 'BEGIN AS OF SYSTEM TIME must come before the other statements of its transaction');
+    }
     // BEGIN in an extended batch turns its implicit transaction into the block (PostgreSQL).
     const batch = this.batch;
     this.batch = undefined;
-    this.block.begin(this.strictSerializable(), batch?.txn);
+    this.block.begin(this.strictSerializable(), batch?.txn, at);
     if (batch?.ranDdl === true) this.block.ranDdl = true;
     return 'BEGIN';
   }
 
-  private checkIsolation(isolation: string | null, readOnly: boolean | null): void {
-    if (readOnly === true) throw notSupported('READ ONLY transactions are not supported');
+  /** `historical`: the transaction is AS OF SYSTEM TIME, read-only already, so READ ONLY is what it is. */
+  private checkIsolation(isolation: string | null, readOnly: boolean | null, historical = false): void {
+    if (readOnly === true && !historical) throw notSupported('READ ONLY transactions are not supported');
+    if (readOnly === false && historical) throw new SessionError('25006', 'AS OF SYSTEM TIME transactions are read-only: READ WRITE is not allowed');
     if (isolation !== null && isolation !== 'serializable') {
       this.output.notice({
         severity: 'NOTICE',
@@ -816,6 +876,21 @@ export class Session {
         message: `${isolation.toUpperCase()} isolation is not supported; the transaction runs as SERIALIZABLE`,
       });
     }
+  }
+
+  /**
+   * SET TRANSACTION AS OF SYSTEM TIME: the block's transaction becomes historical (before its
+   * first statement). Outside a block it does nothing, with PostgreSQL's warning for SET
+   * TRANSACTION there; as a session default it is refused.
+   */
+  private setTransactionAsOf(asOf: AsOfClause, sessionDefault: boolean): void {
+    if (sessionDefault) throw new SessionError('0A000', 'AS OF SYSTEM TIME cannot be a session characteristic: give it to BEGIN or SET TRANSACTION');
+    const at = this.asOfTimestamp(asOf);
+    if (this.block.phase === 'idle') {
+      this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
+      return;
+    }
+    this.block.setFixedTimestamp(at, this.strictSerializable());
   }
 
   private async endBlock(commit: boolean): Promise<string> {

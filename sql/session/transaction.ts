@@ -37,7 +37,7 @@ import {
   isRetryableError,
   type Sender,
 } from '../../kv/api/index.js';
-import { less, max, next, type Timestamp } from '../../clock/timestamp.js';
+import { equal, less, max, next, type Timestamp } from '../../clock/timestamp.js';
 import { Txn, type TxnDeps, type TxnSavepoint } from '../../txn/index.js';
 import { SessionError, inCommittedTransaction, inFailedTransaction, savepointMissing } from './errors.js';
 
@@ -85,11 +85,15 @@ export function restartTimestamp(error: unknown, txn: Txn, now: () => Timestamp)
  */
 export const sqlTxnPriority = 2 ** 30;
 
-/** A fresh transaction after `error`: a new epoch of `txn`, or a new one if it was aborted. */
+/**
+ * A fresh transaction after `error`: a new epoch of `txn`, or a new one if it was aborted. A
+ * historical transaction (AS OF SYSTEM TIME) stays at its fixed timestamp either way.
+ */
 export function restartedTxn(txn: Txn, error: unknown, sender: Sender, deps: TxnDeps, strictSerializable: boolean): Txn {
   if (error instanceof TransactionAbortedError || txn.isFinished) {
     txn.abandon();
-    return new Txn(sender, deps, { strictSerializable, priority: txn.transaction.priority });
+    const fixedTimestamp = txn.fixedTimestamp;
+    return new Txn(sender, deps, { strictSerializable, priority: txn.transaction.priority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
   }
   txn.restartEpoch(restartTimestamp(error, txn, () => deps.clock.now()));
   return txn;
@@ -129,14 +133,33 @@ export class TransactionBlock {
     if (this.phaseValue === 'committed') throw inCommittedTransaction();
   }
 
-  /** BEGIN; `txn`: an implicit transaction that becomes the block's (BEGIN in an extended batch). */
-  begin(strictSerializable: boolean, txn?: Txn): void {
+  /**
+   * BEGIN; `txn`: an implicit transaction that becomes the block's (BEGIN in an extended batch);
+   * `fixedTimestamp`: BEGIN AS OF SYSTEM TIME, a historical read-only transaction.
+   */
+  begin(strictSerializable: boolean, txn?: Txn, fixedTimestamp?: Timestamp): void {
     assert(this.phaseValue === 'idle');
     assert(txn === undefined || !txn.isFinished, 'a block adopts an open transaction');
-    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority });
+    assert(txn === undefined || fixedTimestamp === undefined, 'a historical block starts its own transaction');
+    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
     this.phaseValue = 'open';
     this.ranDdl = false;
     this.ranStatement = txn !== undefined;
+  }
+
+  /**
+   * SET TRANSACTION AS OF SYSTEM TIME: the block's transaction becomes a historical read-only one
+   * at `at`. Only before its first statement (25001, as PostgreSQL's SET TRANSACTION ISOLATION
+   * LEVEL): a transaction that already read or wrote at another timestamp cannot move to a past one.
+   */
+  setFixedTimestamp(at: Timestamp, strictSerializable: boolean): void {
+    assert(this.phaseValue === 'open', 'SET TRANSACTION in an open block');
+    if (this.ranStatement) throw new SessionError('25001', 'SET TRANSACTION AS OF SYSTEM TIME must be called before any query');
+    const current = this.txn;
+    if (current.fixedTimestamp !== undefined && equal(current.fixedTimestamp, at)) return;
+    // Nothing ran in it: no write, no lock, no record — dropped without a rollback.
+    current.abandon();
+    this.txnValue = new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority, fixedTimestamp: at });
   }
 
   /** A statement of the block failed: the block is aborted until ROLLBACK. */
