@@ -30,6 +30,13 @@ export interface Timers {
   clearTimeout(handle: TimerHandle): void;
   /** Resolves after `delayMs`. */
   sleep(delayMs: number): Promise<void>;
+  /**
+   * Runs `callback` in this turn of the event loop once its I/O callbacks are done (Node's
+   * `setImmediate`), so work the turn's I/O brought can be started together (the SQL listener
+   * batches its connections' chunks this way). Optional: without it (simulated time), callers
+   * run their work at once.
+   */
+  afterIo?(callback: () => void): void;
 }
 
 /** A source of randomness; seeded and reproducible in the simulator. */

@@ -62,6 +62,10 @@ class RealTimers implements Timers {
   sleep(delayMs: number): Promise<void> {
     return new Promise((resolve) => this.setTimeout(resolve, delayMs));
   }
+
+  afterIo(callback: () => void): void {
+    setImmediate(callback);
+  }
 }
 
 /**
