@@ -19,6 +19,7 @@ import type { ExprCompiler } from '../plan/expr/compile.js';
 import { implicitUpdateLocking, type PlanNode } from '../plan/plan.js';
 import { codecOf, correlatedSince, planFrom, planQuery, scanNode, tableScope, targetName, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
+import { rewriteViewDelete, rewriteViewInsert, rewriteViewUpdate } from '../plan/view-write.js';
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
 import type { ResultColumn } from './contract.js';
@@ -116,6 +117,9 @@ function upsertConflict(table: TableDesc, positions: readonly number[]): ast.OnC
 
 export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH is not supported in INSERT yet');
+  // Into an automatically updatable view: the same INSERT into its base relation (view-write.ts).
+  const intoView = await rewriteViewInsert(pctx, statement);
+  if (intoView !== null) return prepareInsert(pctx, intoView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'insert');
   const compiler = pctx.compiler;
   const positions = targetPositions(table, statement.columns);
@@ -384,6 +388,8 @@ function firstPerTarget(rows: readonly Datum[][], table: TableDesc, joined: bool
 
 export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH in UPDATE is not supported yet');
+  const ofView = await rewriteViewUpdate(pctx, statement);
+  if (ofView !== null) return prepareUpdate(pctx, ofView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'update');
   const alias = statement.alias ?? table.name;
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.from);
@@ -435,6 +441,8 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
 
 export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): Promise<StatementPlan> {
   if (statement.with !== null) throw new SqlError('0A000', 'WITH in DELETE is not supported yet');
+  const fromView = await rewriteViewDelete(pctx, statement);
+  if (fromView !== null) return prepareDelete(pctx, fromView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'delete');
   const alias = statement.alias ?? table.name;
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.using);

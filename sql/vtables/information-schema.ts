@@ -14,7 +14,8 @@
  * Like PostgreSQL, `tables` and `columns` list the system relations too (of `pg_catalog` and of
  * this schema), which is why tools filter on `table_schema`.
  */
-import type { ColumnDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
+import type { ColumnDesc, SequenceDesc, TableDesc, ViewDesc } from '../catalog/descriptors.js';
+import { hasUpdatableColumn, viewDefinitionQuery, viewUpdatability } from '../plan/view-updatable.js';
 import type { Datum } from '../types/datum.js';
 import { formatType, intervalTypmodParts, type SqlType } from '../types/sql-type.js';
 import { deparseCheck, deparseDefault } from './deparse.js';
@@ -153,11 +154,51 @@ function schemataRows(snapshot: CatalogSnapshot): Datum[][] {
 function tableRows(snapshot: CatalogSnapshot): Datum[][] {
   const database = snapshot.settings.database;
   const rows: Datum[][] = snapshot.tables.map((table) => [database, schemaName(snapshot, table.schemaId), table.name, 'BASE TABLE', null, null, null, null, null, 'YES', 'NO', null]);
-  // rangedb's views are not updatable (writes into them are 55000): not insertable into.
-  for (const view of snapshot.views) rows.push([database, schemaName(snapshot, view.schemaId), view.name, 'VIEW', null, null, null, null, null, 'NO', 'NO', null]);
+  // A view is insertable into when it is automatically updatable with a column to write (sql/plan/view-updatable.ts).
+  for (const view of snapshot.views) rows.push([database, schemaName(snapshot, view.schemaId), view.name, 'VIEW', null, null, null, null, null, yes(viewWrites(snapshot, view).insert), 'NO', null]);
   for (const [name, table] of Object.entries(virtualTables)) rows.push(systemTableRow(database, 'pg_catalog', name, table));
   for (const [name, table] of Object.entries(informationSchemaTables)) rows.push(systemTableRow(database, 'information_schema', name, table));
   return rows;
+}
+
+/** The writes an automatically updatable view takes (PostgreSQL's relation_is_updatable), through views it reads. */
+interface ViewWrites {
+  readonly insert: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+const noWrites: ViewWrites = { insert: false, update: false, delete: false };
+
+function viewWrites(snapshot: CatalogSnapshot, view: ViewDesc, depth = 0): ViewWrites {
+  if (depth > viewWritesDepthMax) return noWrites;
+  const query = viewDefinitionQuery(view.definition);
+  const from = query.kind === 'Select' && query.from.length === 1 && query.from[0]!.kind === 'TableRef' ? query.from[0] : undefined;
+  const base = from === undefined ? undefined : snapshotRelation(snapshot, view, from.name);
+  if (base === undefined) return noWrites;
+  const dependency = view.dependsOn.find((candidate) => candidate.id === base.id);
+  const starColumns = base.kind === 'view' ? base.columns.map((column) => column.name) : base.columns.filter((column) => !column.hidden && (dependency === undefined || column.id < dependency.nextColumnId)).map((column) => column.name);
+  const shape = viewUpdatability(query, view.columns.length, () => starColumns.slice(0, view.columns.length));
+  if (!shape.updatable) return noWrites;
+  const writable = hasUpdatableColumn(shape);
+  const own: ViewWrites = { insert: writable, update: writable, delete: true };
+  if (base.kind === 'table') return own;
+  const below = viewWrites(snapshot, base, depth + 1);
+  return { insert: own.insert && below.insert, update: own.update && below.update, delete: own.delete && below.delete };
+}
+
+/** How deep views over views are followed (views.ts's nesting limit). */
+const viewWritesDepthMax = 32;
+
+/** The table or view `name` names for `view` (its schema, else the view's search path at creation). */
+function snapshotRelation(snapshot: CatalogSnapshot, view: ViewDesc, name: { readonly schema: string | null; readonly name: string }): TableDesc | ViewDesc | undefined {
+  const schemaIds = name.schema !== null ? [snapshot.schemaNamed(name.schema)?.oid] : (view.searchPath ?? snapshot.settings.searchPath).map((raw) => snapshot.schemaNamed(raw.replace(/^"|"$/g, ''))?.oid);
+  for (const schemaId of schemaIds) {
+    if (schemaId === undefined) continue;
+    const relation = snapshot.tables.find((table) => table.schemaId === schemaId && table.name === name.name) ?? snapshot.views.find((candidate) => candidate.schemaId === schemaId && candidate.name === name.name);
+    if (relation !== undefined) return relation;
+  }
+  return undefined;
 }
 
 function systemTableRow(database: string, schema: string, name: string, table: VirtualTable): Datum[] {
@@ -407,6 +448,10 @@ export const informationSchemaTables: Readonly<Record<string, VirtualTable>> = {
       `${identifiers('table_catalog table_schema table_name')}, view_definition character varying, check_option character varying, is_updatable character varying, is_insertable_into character varying, is_trigger_updatable character varying, is_trigger_deletable character varying, is_trigger_insertable_into character varying`,
     ),
     rows: (snapshot) =>
-      snapshot.views.map((view) => [snapshot.settings.database, schemaName(snapshot, view.schemaId), view.name, viewDefinition(snapshot, view.id), 'NONE', 'NO', 'NO', 'NO', 'NO', 'NO']),
+      snapshot.views.map((view) => {
+        // is_updatable: UPDATE and DELETE both (PostgreSQL's pg_relation_is_updatable(oid) & 20 = 20).
+        const writes = viewWrites(snapshot, view);
+        return [snapshot.settings.database, schemaName(snapshot, view.schemaId), view.name, viewDefinition(snapshot, view.id), 'NONE', yes(writes.update && writes.delete), yes(writes.insert), 'NO', 'NO', 'NO'];
+      }),
   },
 };
