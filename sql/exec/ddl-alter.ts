@@ -24,6 +24,7 @@ import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-inde
 import { addForeignKeys, dropForeignKey, releaseColumn, releaseReferencedIndex, type ForeignKeyDraft } from './ddl-fk.js';
 import { ScanSource } from './scan.js';
 import { alterColumnType } from './ddl-alter-type.js';
+import { addIdentityColumn } from './ddl-add-identity.js';
 import { dropDependentViews, refuseDependents } from './ddl-view.js';
 import { scanNode } from '../plan/planner.js';
 import type { Runtime } from './runtime.js';
@@ -129,12 +130,24 @@ async function addColumn(rt: Runtime, exec: ExecContext, table: TableDesc, comma
   if (serial) throw new SqlError('0A000', 'adding a SERIAL column is not supported yet');
   let column: ColumnDesc = { id: table.nextColumnId, name: definition.name, type, nullable: true, hidden: false, defaultExpr: null, ownedSequenceId: null };
   const foreignKeys: ForeignKeyDraft[] = [];
+  let identity: Extract<ast.Constraint, { kind: 'Identity' }> | undefined;
   for (const constraint of definition.constraints) {
     if (constraint.kind === 'ForeignKey') foreignKeys.push({ constraint, column: definition.name });
+    else if (constraint.kind === 'Identity') {
+      if (identity !== undefined) throw new SqlError('42601', `multiple identity specifications for column "${definition.name}" of table "${table.name}"`);
+      identity = constraint;
+    }
     else if (constraint.kind === 'NotNull') column = { ...column, nullable: false };
     else if (constraint.kind === 'Null') column = { ...column, nullable: true };
     else if (constraint.kind === 'Default') column = { ...column, defaultExpr: constraint.expr };
     else throw new SqlError('0A000', `${constraint.kind} in ADD COLUMN is not supported yet`);
+  }
+  if (identity !== undefined) {
+    // A sequence of its own and every existing row numbered (ddl-add-identity.ts).
+    const numbered = await addIdentityColumn(rt, exec, table, await schemaNameOf(exec, table), column, identity);
+    const updated = foreignKeys.length === 0 ? numbered : await addForeignKeys(exec.catalog, exec.settings, await schemaNameOf(exec, table), numbered, foreignKeys, rt);
+    await validateExpressions(exec, updated);
+    return write(exec, updated);
   }
   if (column.defaultExpr !== null) {
     // The default of the rows that exist now, evaluated once (PostgreSQL's attmissingval; a
