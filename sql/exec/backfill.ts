@@ -261,15 +261,25 @@ async function deleteSpan(db: Sender, txnDeps: TxnDeps, prefix: Uint8Array): Pro
  * unreachable garbage.
  */
 export function deleteIndexesAfterCommit(deps: SqlEngineDeps, readers: ReaderHorizon, tableId: number, indexIds: readonly number[], logger: Logger | undefined): () => Promise<void> {
+  return clearDroppedSpansAfterCommit(deps, readers, indexIds.map((indexId) => indexPrefix(tableId, indexId)), logger, { tableId, indexIds });
+}
+
+/**
+ * Post-commit work: removes every key under `prefixes` — the data of indexes or tables a
+ * committed statement stopped naming (ids never reused) — cleared outright once no transaction
+ * that began below the commit is open (`readers`), else deleted by MVCC tombstones. Never
+ * throws: a failure is logged (with `context`) and leaves unreachable garbage.
+ */
+export function clearDroppedSpansAfterCommit(deps: SqlEngineDeps, readers: ReaderHorizon, prefixes: readonly Uint8Array[], logger: Logger | undefined, context: object): () => Promise<void> {
   return async () => {
     try {
       // Runs after the commit, so the clock is past the commit timestamp.
       const floor = deps.txnDeps.clock.now();
       const clearable = await readers.waitForReadersBelow(floor, deps.txnDeps.timers, limits.sqlDroppedIndexClearWaitMsMax);
-      if (!clearable) logger?.info({ tableId, indexIds }, 'a transaction older than the schema change is still open: deleting the replaced indexes by MVCC tombstones');
-      for (const indexId of indexIds) await (clearable ? clearSpan : deleteSpan)(deps.db, deps.txnDeps, indexPrefix(tableId, indexId));
+      if (!clearable) logger?.info(context, 'a transaction older than the drop is still open: deleting the dropped data by MVCC tombstones');
+      for (const prefix of prefixes) await (clearable ? clearSpan : deleteSpan)(deps.db, deps.txnDeps, prefix);
     } catch (error) {
-      logger?.warn({ err: error, tableId, indexIds }, 'could not delete the data of replaced indexes');
+      logger?.warn({ err: error, ...context }, 'could not delete the data of dropped indexes or tables');
     }
   };
 }

@@ -52,9 +52,14 @@ export async function deleteIndexData(catalog: Catalog, table: TableDesc, index:
   await deletePrefix(catalog, indexPrefix(table.id, index.id));
 }
 
-/** Removes a table: its data, descriptor, its name and its indexes' names, and its owned sequences. */
-export async function dropTableObjects(catalog: Catalog, table: TableDesc): Promise<void> {
-  await deleteTableData(catalog, table);
+/**
+ * Removes a table: its data, descriptor, its name and its indexes' names, and its owned
+ * sequences. `keepData`: the caller clears the data after the commit instead
+ * (`clearDroppedSpansAfterCommit`) — a ClearRange per range rather than an intent per row now
+ * and its resolution later.
+ */
+export async function dropTableObjects(catalog: Catalog, table: TableDesc, options: { readonly keepData?: boolean } = {}): Promise<void> {
+  if (options.keepData !== true) await deleteTableData(catalog, table);
   for (const index of [table.primaryIndex, ...table.secondaryIndexes]) {
     const entry = await catalog.lookup(table.parentId, table.schemaId, index.name);
     if (entry?.kind === 'index' && entry.id === table.id) await catalog.deleteName(table.parentId, table.schemaId, index.name);

@@ -7,7 +7,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { SequenceDesc, TableDesc } from '../catalog/descriptors.js';
 import { dependentObjects, duplicateDatabase, duplicateSchema, duplicateTable, objectInUse, SqlError, undefinedDatabase, undefinedSchema, undefinedTable, wrongObjectType } from '../catalog/errors.js';
 import { creationSchema, currentDatabase, displayName, lookupRelation } from '../catalog/resolve.js';
-import { putRequest } from '../../kv/api/index.js';
+import { putRequest, tablePrefix } from '../../kv/api/index.js';
+import { clearDroppedSpansAfterCommit } from './backfill.js';
 import type { Notice } from './contract.js';
 import { dropDependentViews, dropView, dropViewObjects, refuseDependents } from './ddl-view.js';
 import { deleteTableData, dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
@@ -102,21 +103,37 @@ export function prepareCreateSequence(statement: ast.CreateSequence): StatementP
 const dropTags: Record<ast.Drop['objectType'], string> = { table: 'DROP TABLE', view: 'DROP VIEW', index: 'DROP INDEX', sequence: 'DROP SEQUENCE', schema: 'DROP SCHEMA', database: 'DROP DATABASE' };
 
 export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade: boolean, cascaded: string[]) => Promise<Notice | undefined>): StatementPlan {
-  return ddl(dropTags[statement.objectType], async (exec) => {
-    const notices: Notice[] = [];
-    const cascaded: string[] = [];
-    for (const name of statement.names) {
-      const result = await dropOne(exec, statement, name, dropIndex, cascaded);
-      if (result !== undefined) notices.push(result);
-    }
-    // The objects named are not cascades: DROP VIEW v CASCADE lists only what v took with it.
-    const named = new Set(statement.names.map((name) => `${statement.objectType} ${name.name}`));
-    const cascadeNotices = cascadeNotice(cascaded.filter((object) => !named.has(object)));
-    return cascadeNotices === undefined ? notices : [...notices, cascadeNotices];
-  });
+  const tag = dropTags[statement.objectType];
+  return {
+    columns: undefined,
+    paramTypes: [],
+    isDdl: true,
+    async execute(_rt, exec) {
+      const notices: Notice[] = [];
+      const cascaded: string[] = [];
+      // DROP TABLE leaves the tables' rows to a ClearRange after the commit (dropTableObjects).
+      const droppedTables: number[] = [];
+      for (const name of statement.names) {
+        const result = await dropOne(exec, statement, name, dropIndex, cascaded, droppedTables);
+        if (result !== undefined) notices.push(result);
+      }
+      // The objects named are not cascades: DROP VIEW v CASCADE lists only what v took with it.
+      const named = new Set(statement.names.map((name) => `${statement.objectType} ${name.name}`));
+      const cascadeNotices = cascadeNotice(cascaded.filter((object) => !named.has(object)));
+      const afterCommit = droppedTables.length === 0 ? undefined : clearDroppedSpansAfterCommit(exec.deps, exec.readers, droppedTables.map((id) => tablePrefix(id)), exec.deps.logger, { droppedTables });
+      return { rows: null, tag: () => tag, notices: cascadeNotices === undefined ? notices : [...notices, cascadeNotices], ...(afterCommit === undefined ? {} : { afterCommit }) };
+    },
+  };
 }
 
-async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.QualifiedName, dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade: boolean, cascaded: string[]) => Promise<Notice | undefined>, cascaded: string[]): Promise<Notice | undefined> {
+async function dropOne(
+  exec: ExecContext,
+  statement: ast.Drop,
+  name: ast.QualifiedName,
+  dropIndex: (exec: ExecContext, name: ast.QualifiedName, ifExists: boolean, cascade: boolean, cascaded: string[]) => Promise<Notice | undefined>,
+  cascaded: string[],
+  droppedTables: number[],
+): Promise<Notice | undefined> {
   const { catalog, settings } = exec;
   switch (statement.objectType) {
     case 'view':
@@ -136,7 +153,8 @@ async function dropOne(exec: ExecContext, statement: ast.Drop, name: ast.Qualifi
         if (!statement.cascade) await refuseDependents(catalog, descriptor, `table ${descriptor.name}`);
         await dropDependentViews(catalog, descriptor, cascaded);
         await detachForeignKeys(catalog, descriptor, statement.cascade, await droppedTableIds(exec, statement), cascaded);
-        await dropTableObjects(catalog, descriptor);
+        await dropTableObjects(catalog, descriptor, { keepData: true });
+        droppedTables.push(descriptor.id);
       } else {
         if (resolved.entry.kind !== 'sequence' || descriptor?.kind !== 'sequence') throw wrongObjectType(`"${name.name}" is not a sequence`);
         if (descriptor.ownerTableId !== null && !statement.cascade) {
