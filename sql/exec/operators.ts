@@ -4,12 +4,11 @@
  * set operations hold rows in memory.
  */
 import { assert } from '../../src/base/assert.js';
-import { arithmetic } from '../types/arithmetic.js';
 import { sortComparator } from '../types/compare.js';
 import type { Datum } from '../types/datum.js';
-import { Numeric } from '../types/numeric.js';
 import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
+import { seriesStepper, seriesValues } from '../plan/expr/series.js';
 import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
@@ -237,42 +236,31 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
   };
 }
 
+/** generate_series in FROM: its values in batches, computed as they are read (sql/plan/expr/series.ts steps them). */
 function seriesSource(node: SeriesNode, rt: Runtime): RowSource {
-  let current: Datum | undefined;
-  let stop: Datum = null;
-  let step: Datum = null;
+  let values: Iterator<Datum> | undefined;
   let done = false;
-  const type = node.type;
-  const one: Datum = type.kind === 'int8' ? 1n : type.kind === 'numeric' ? Numeric.of(1n) : 1;
-  const zero: Datum = type.kind === 'int8' ? 0n : type.kind === 'numeric' ? Numeric.zero : 0;
-  const cmp = (a: Datum, b: Datum): number => (type.kind === 'numeric' ? (a as Numeric).compare(b as Numeric) : a! < b! ? -1 : a! > b! ? 1 : 0);
   return {
     next() {
       if (done) return Promise.resolve(null);
-      if (current === undefined) {
-        current = node.start.eval([], rt.ctx);
-        stop = node.stop.eval([], rt.ctx);
-        step = node.step === null ? one : node.step.eval([], rt.ctx);
-        if (current === null || stop === null || step === null) {
+      if (values === undefined) {
+        const start = node.start.eval([], rt.ctx);
+        const stop = node.stop.eval([], rt.ctx);
+        const step = node.step === null ? null : node.step.eval([], rt.ctx);
+        if (start === null || stop === null || (node.step !== null && step === null)) {
           done = true;
           return Promise.resolve(null);
         }
-        if (cmp(step, zero) === 0) throw new SqlError('22023', 'step size cannot equal zero');
+        values = seriesValues(start, stop, seriesStepper(node.type, step, rt.ctx.textContext.timeZone));
       }
-      const ascending = cmp(step, zero) > 0;
       const rows: RowBatch = [];
       while (rows.length < 1024) {
-        if (ascending ? cmp(current, stop) > 0 : cmp(current, stop) < 0) {
+        const item = values.next();
+        if (item.done === true) {
           done = true;
           break;
         }
-        rows.push([current]);
-        try {
-          current = arithmetic('+', type, current, step);
-        } catch {
-          done = true; // the next value overflows: the series ends here, as in PostgreSQL
-          break;
-        }
+        rows.push([item.value]);
       }
       return Promise.resolve(rows.length > 0 ? rows : null);
     },

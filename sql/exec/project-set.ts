@@ -43,7 +43,7 @@ export function projectSetSource(node: ProjectNode, calls: readonly { readonly s
     if (node.correlatedSlots !== undefined) await rt.fillCorrelated(node.correlatedSlots, row);
     const iterators = calls.map(({ call }) => {
       const args = call.args.map((arg) => arg.eval(row, rt.ctx));
-      return args.some((arg) => arg === null) ? undefined : call.expand(args);
+      return args.some((arg) => arg === null) ? undefined : call.expand(args, rt.ctx);
     });
     current = { row, iterators };
     return true;

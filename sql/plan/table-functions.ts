@@ -1,12 +1,15 @@
 /**
  * Set-returning functions in FROM: `generate_series(start, stop [, step])` over integers
- * (int4 or int8 by its arguments) and numeric, as PostgreSQL; `unnest(array)` (one row per
+ * (int4 or int8 by its arguments) and numeric, and over timestamp / timestamptz with an
+ * interval step (sql/plan/expr/series.ts), as PostgreSQL; `unnest(array)` (one row per
  * element, none for NULL or an empty array).
  */
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
 import { commonType, coerce, isOpen } from './expr/coerce.js';
 import { inOrder, type ExprCompiler } from './expr/compile.js';
+import type { CompiledExpr } from './expr/compiled.js';
+import { datetimeSeriesType } from './expr/series.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
 import { formatType, int4Type, int8Type, jsonbType, regclassType, textType, type SqlType } from '../types/sql-type.js';
@@ -22,11 +25,21 @@ export async function planGenerateSeries(compiler: ExprCompiler, item: ast.Funct
   if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   if (args.length < 2 || args.length > 3) throw new SqlError('42883', `function generate_series(${args.map(() => 'unknown').join(', ')}) does not exist`);
+  const datetime = datetimeSeriesType(args);
+  if (datetime !== undefined) return seriesNode(item, datetime.type, args.map((arg, index) => coerce(arg, index === 2 ? datetime.stepType : datetime.type, 'implicit', compiler.paramTypes)));
   let type = commonType(args, 'generate_series');
   if (type.kind === 'text') type = int4Type;
-  if (type.kind !== 'int4' && type.kind !== 'int8' && type.kind !== 'numeric' && type.kind !== 'int2') throw new SqlError('0A000', `generate_series over ${type.kind} is not supported yet`);
+  if (type.kind !== 'int4' && type.kind !== 'int8' && type.kind !== 'numeric' && type.kind !== 'int2') {
+    throw new SqlError('42883', `function generate_series(${args.map((arg) => (isOpen(arg) ? 'unknown' : formatType(arg.type))).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  }
   if (type.kind === 'int2') type = int4Type;
-  const [start, stop, step] = args.map((arg) => coerce(arg, type, 'implicit', compiler.paramTypes));
+  const seriesType = type;
+  return seriesNode(item, seriesType, args.map((arg) => coerce(arg, seriesType, 'implicit', compiler.paramTypes)));
+}
+
+/** The series node of `generate_series` over `type` with its coerced (start, stop[, step]). */
+function seriesNode(item: ast.FunctionRef, type: SqlType, args: readonly CompiledExpr[]): FromResult {
+  const [start, stop, step] = args;
   for (const arg of [start, stop, step]) if (arg !== undefined && !arg.rowIndependent) throw new SqlError('0A000', 'generate_series arguments must not reference columns');
   const alias = item.alias?.name ?? 'generate_series';
   const column = item.alias?.columns[0] ?? alias;

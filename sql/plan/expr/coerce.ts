@@ -76,11 +76,16 @@ function parseLiteral(type: SqlType, text: string, context: CoercionContext): Da
   return applyTypmod(type, parseText(typeOfKind(type.kind), text), context === 'explicit');
 }
 
-/** A cast node; constant-folded when the input is constant. */
+/**
+ * A cast node; constant-folded when the input is constant and the cast does not read the
+ * session: a cast to or from timestamptz (`date '2024-11-03'::timestamptz` is local midnight)
+ * depends on the time zone the statement runs in, so it stays a (row-independent) cast.
+ */
 export function castExpr(expr: CompiledExpr, to: SqlType, explicit: boolean): CompiledExpr {
   const from = expr.type;
   const inner = expr.eval;
-  if (expr.constant !== undefined) return constantExpr(to, castDatum(expr.constant.value, from, to, { explicit }));
+  const readsZone = from.kind !== to.kind && (from.kind === 'timestamptz' || to.kind === 'timestamptz');
+  if (expr.constant !== undefined && !readsZone) return constantExpr(to, castDatum(expr.constant.value, from, to, { explicit }));
   return {
     type: to,
     eval: (row, ctx) => castDatum(inner(row, ctx), from, to, { explicit, context: ctx.textContext }),

@@ -10,21 +10,23 @@
  * values, not ten million. (The FROM forms are sql/plan/table-functions.ts.)
  */
 import { SqlError } from '../../catalog/errors.js';
-import { arithmetic } from '../../types/arithmetic.js';
 import type { Datum } from '../../types/datum.js';
 import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
-import { Numeric } from '../../types/numeric.js';
 import { formatType, int4Type, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { coerce, commonType, isOpen } from './coerce.js';
-import type { CompiledExpr } from './compiled.js';
+import type { CompiledExpr, EvalContext } from './compiled.js';
+import { datetimeSeriesType, seriesStepper, seriesValues } from './series.js';
 
 /** A set-returning call, compiled: its arguments and how their values become its rows' values. */
 export interface SetReturningCall {
   readonly name: string;
   readonly type: SqlType;
   readonly args: readonly CompiledExpr[];
-  /** The values for one input row's arguments (never called with a NULL argument: no rows then). */
-  readonly expand: (args: readonly Datum[]) => Iterator<Datum>;
+  /**
+   * The values for one input row's arguments (never called with a NULL argument: no rows then);
+   * `ctx` for what depends on the session (a timestamptz series steps in its time zone).
+   */
+  readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
 export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys']);
@@ -98,30 +100,17 @@ function jsonbArgument(name: string, args: readonly CompiledExpr[], paramTypes: 
 
 function generateSeries(args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
   if (args.length < 2 || args.length > 3) throw noFunction('generate_series', args);
+  const datetime = datetimeSeriesType(args);
+  if (datetime !== undefined) {
+    const coerced = args.map((arg, index) => coerce(arg, index === 2 ? datetime.stepType : datetime.type, 'implicit', paramTypes));
+    return { name: 'generate_series', type: datetime.type, args: coerced, expand: ([start, stop, step], ctx) => seriesValues(start!, stop!, seriesStepper(datetime.type, step!, ctx.textContext.timeZone)) };
+  }
   let type = commonType(args, 'generate_series');
   if (type.kind === 'text' || type.kind === 'int2') type = int4Type;
   if (type.kind !== 'int4' && type.kind !== 'int8' && type.kind !== 'numeric') throw noFunction('generate_series', args);
   const seriesType = type;
   const coerced = args.map((arg) => coerce(arg, seriesType, 'implicit', paramTypes));
-  return { name: 'generate_series', type: seriesType, args: coerced, expand: (values) => series(seriesType, values[0]!, values[1]!, values[2]) };
-}
-
-function* series(type: SqlType, start: Datum, stop: Datum, step: Datum | undefined): Iterator<Datum> {
-  const numeric = type.kind === 'numeric';
-  const one: Datum = type.kind === 'int8' ? 1n : numeric ? Numeric.of(1n) : 1;
-  const by = step ?? one;
-  const sign = numeric ? (by as Numeric).compare(Numeric.zero) : by === 0 || by === 0n ? 0 : (by as number | bigint) > 0 ? 1 : -1;
-  if (sign === 0) throw new SqlError('22023', 'step size cannot equal zero');
-  const compare = (a: Datum, b: Datum): number => (numeric ? (a as Numeric).compare(b as Numeric) : a! < b! ? -1 : a! > b! ? 1 : 0);
-  let current = start;
-  while (sign > 0 ? compare(current, stop) <= 0 : compare(current, stop) >= 0) {
-    yield current;
-    try {
-      current = arithmetic('+', type, current, by);
-    } catch {
-      return; // the next value overflows: the series ends here, as in PostgreSQL
-    }
-  }
+  return { name: 'generate_series', type: seriesType, args: coerced, expand: ([start, stop, step], ctx) => seriesValues(start!, stop!, seriesStepper(seriesType, step ?? null, ctx.textContext.timeZone)) };
 }
 
 /** unnest flattens a multidimensional array in storage order. */
