@@ -1,9 +1,10 @@
 // AS OF SYSTEM TIME through the whole stack (pg → session → engine → txn → KV) on a real node:
 // a read at a noted past time sees the values then, in a statement (simple and extended
 // protocol) or in a BEGIN / SET TRANSACTION block; the catalog is the one of that time (a table
-// dropped and created again is read with its old columns and rows; one created later does not
-// exist yet); writes, locking reads and nextval are 25006; a future time is refused; a time at
-// or below a range's GC threshold is 72000 (CockroachDB's "must be after replica GC threshold").
+// altered since is read with its columns of then; one created later does not exist yet);
+// writes, locking reads and nextval are 25006; a future time is refused; a time at or below a
+// range's GC threshold is 72000 (CockroachDB's "must be after replica GC threshold"), and so is
+// one before the data of a dropped table or index was cleared.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchHeader, batchRequest, gcRequest, meta1Prefix } from '../../kv/api/index.js';
@@ -137,19 +138,46 @@ describe('AS OF SYSTEM TIME', () => {
     expect(await sqlState('SELECT * FROM (SELECT * FROM kv AS OF SYSTEM TIME now()) s')).toEqual({ code: '42601', message: 'AS OF SYSTEM TIME must be provided on a top-level statement' });
   });
 
-  it('reads the catalog as of the time: a dropped and recreated table has its old columns and rows; a later table does not exist', async () => {
+  it('reads the catalog as of the time: a table dropped and created again has its columns of then; a later table does not exist', async () => {
     await client.query('CREATE TABLE d (a INT PRIMARY KEY)');
     await client.query('INSERT INTO d VALUES (1), (2)');
-    const before = await noteTime();
+    const beforeDrop = await noteTime();
+    expect((await client.query(`SELECT * FROM d AS OF SYSTEM TIME ${beforeDrop} ORDER BY 1`)).rows).toEqual([{ a: 1 }, { a: 2 }]);
+    // DROP TABLE clears the rows outright after its commit (cff60e5): the history before it is
+    // refused (72000), never read as an empty table.
     await client.query('DROP TABLE d');
+    expect(await sqlState(`SELECT * FROM d AS OF SYSTEM TIME ${beforeDrop}`)).toMatchObject({ code: '72000' });
     await client.query('CREATE TABLE d (b TEXT PRIMARY KEY, c INT)');
     await client.query("INSERT INTO d VALUES ('x', 1)");
+    const beforeAlter = await noteTime();
+    await client.query('ALTER TABLE d ADD COLUMN e INT DEFAULT 7');
+    await client.query("INSERT INTO d VALUES ('y', 2, 3)");
     await client.query('CREATE TABLE later (x INT)');
-    const old = await client.query(`SELECT * FROM d AS OF SYSTEM TIME ${before} ORDER BY 1`);
-    expect(old.fields.map((field) => field.name)).toEqual(['a']);
-    expect(old.rows).toEqual([{ a: 1 }, { a: 2 }]);
-    expect((await client.query('SELECT * FROM d')).rows).toEqual([{ b: 'x', c: 1 }]);
-    expect(await sqlState(`SELECT * FROM later AS OF SYSTEM TIME ${before}`)).toEqual({ code: '42P01', message: 'relation "later" does not exist' });
+    const old = await client.query(`SELECT * FROM d AS OF SYSTEM TIME ${beforeAlter} ORDER BY 1`);
+    expect(old.fields.map((field) => field.name)).toEqual(['b', 'c']);
+    expect(old.rows).toEqual([{ b: 'x', c: 1 }]);
+    expect((await client.query('SELECT * FROM d ORDER BY 1')).rows).toEqual([
+      { b: 'x', c: 1, e: 7 },
+      { b: 'y', c: 2, e: 3 },
+    ]);
+    expect(await sqlState(`SELECT * FROM later AS OF SYSTEM TIME ${beforeAlter}`)).toEqual({ code: '42P01', message: 'relation "later" does not exist' });
+  });
+
+  it('refuses a time before a cleared dropped index with 72000, not rows silently missing', async () => {
+    await client.query('CREATE TABLE p (a INT NOT NULL, b INT)');
+    await client.query('INSERT INTO p VALUES (1, 1), (2, 2)');
+    const before = await noteTime();
+    expect((await client.query(`SELECT count(*)::INT AS n FROM p AS OF SYSTEM TIME ${before}`)).rows).toEqual([{ n: 2 }]);
+    // The rowid primary index is replaced, and cleared outright once no older reader is open (sql/exec/reader-horizon.ts).
+    await client.query('ALTER TABLE p ADD PRIMARY KEY (a)');
+    let answer: { code: string; message: string } | undefined;
+    for (let i = 0; i < 200 && answer?.code !== '72000'; i++) {
+      await sleep(20);
+      answer = await sqlState(`SELECT count(*) FROM p AS OF SYSTEM TIME ${before}`).catch(() => undefined);
+    }
+    expect(answer?.code).toBe('72000');
+    expect(answer?.message).toMatch(/^AS OF SYSTEM TIME \d+\.\d{9},\d+ is before \d+\.\d{9},\d+, when the data of a dropped index or table was cleared$/);
+    expect((await client.query('SELECT count(*)::INT AS n FROM p')).rows).toEqual([{ n: 2 }]);
   });
 
   it('refuses a time at or below the GC threshold with 72000', async () => {
