@@ -13,7 +13,8 @@
  * column it writes must be a plain base column (else 0A000, PostgreSQL's `cannot insert into
  * column … of view …`). UPDATE and DELETE see only the rows the view's WHERE passes; INSERT
  * does not check it (PostgreSQL's default without WITH CHECK OPTION, which rangedb's CREATE VIEW
- * refuses). The base may itself be a view: the rewritten statement is planned again and
+ * refuses). ON CONFLICT names view columns, and `excluded` is the proposed row of the view. The
+ * base may itself be a view: the rewritten statement is planned again and
  * rewritten again, as PostgreSQL recurses. A view that is not automatically updatable is 55000
  * with PostgreSQL's detail and hint.
  */
@@ -41,7 +42,6 @@ interface ViewTarget {
 export async function rewriteViewInsert(ctx: PlanContext, statement: ast.Insert): Promise<ast.Insert | null> {
   const target = await viewTarget(ctx, statement.table, statement.alias, 'insert', true);
   if (target === null) return null;
-  if (statement.onConflict !== null) throw new SqlError('0A000', 'INSERT … ON CONFLICT into a view is not supported yet');
   const given = statement.columns.length > 0 ? statement.columns : implicitColumns(target.view, statement.source);
   const columns = given.map((name) => writtenColumn(target, name, 'insert'));
   return {
@@ -49,8 +49,30 @@ export async function rewriteViewInsert(ctx: PlanContext, statement: ast.Insert)
     table: target.base,
     alias: baseAlias(target.shape),
     columns,
+    onConflict: statement.onConflict === null ? null : onConflictOnBase(statement.onConflict, target),
     returning: substituteTargets(statement.returning, target),
   };
+}
+
+/**
+ * ON CONFLICT over a view: the conflict target's view columns as base columns (one that is no
+ * base column matches no constraint: 42P10, as PostgreSQL), DO UPDATE's columns as UPDATE's,
+ * and `excluded.c` as view column c's expression over the proposed row.
+ */
+function onConflictOnBase(onConflict: ast.OnConflict, target: ViewTarget): ast.OnConflict {
+  const columns = onConflict.columns.map((name) => {
+    const index = target.view.columns.findIndex((column) => column.name === name);
+    if (index === -1) throw undefinedColumn(name);
+    const base = target.shape.columns[index]!.baseColumn;
+    if (base === null) throw new SqlError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    return base;
+  });
+  const targetWhere = onConflict.targetWhere === null ? null : substitute(onConflict.targetWhere, target);
+  if (onConflict.action.kind === 'nothing') return { ...onConflict, columns, targetWhere };
+  // PostgreSQL names the command's own verb: a DO UPDATE of an expression column is 'cannot insert into column'.
+  const set = onConflict.action.set.map((assignment): ast.Assignment => ({ ...assignment, column: writtenColumn(target, assignment.column, 'insert'), value: substitute(assignment.value, target, false, true) }));
+  const where = onConflict.action.where === null ? null : substitute(onConflict.action.where, target, false, true);
+  return { ...onConflict, columns, targetWhere, action: { kind: 'update', set, where } };
 }
 
 /** `UPDATE view …` as an UPDATE of its base relation's rows the view shows; null when the target is no view. */
@@ -173,19 +195,55 @@ const queryKinds: ReadonlySet<string> = new Set(['Select', 'SetOperation', 'Valu
  * `v.c` anywhere (a subquery may read it as an outer column), a bare `c` outside subqueries (inside
  * one, a bare name is the subquery's own first). `v.x` for no view column x is 42703.
  */
-function substitute(expr: ast.Expr, target: ViewTarget, nested = false): ast.Expr {
-  return replaceIn(expr, target, nested) as ast.Expr;
+function substitute(expr: ast.Expr, target: ViewTarget, nested = false, excluded = false): ast.Expr {
+  return replaceIn(expr, target, nested, excluded) as ast.Expr;
 }
 
-function replaceIn(node: unknown, target: ViewTarget, nested: boolean): unknown {
+function replaceIn(node: unknown, target: ViewTarget, nested: boolean, excluded: boolean): unknown {
   if (node === null || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((item) => replaceIn(item, target, nested));
+  if (Array.isArray(node)) return node.map((item) => replaceIn(item, target, nested, excluded));
   const record = node as { readonly kind?: string };
-  if (record.kind === 'ColumnRef') return replaceColumn(node as ast.ColumnRef, target, nested);
+  if (record.kind === 'ColumnRef') {
+    const ref = node as ast.ColumnRef;
+    if (excluded && ref.path.length === 2 && ref.path[0] === 'excluded') return excludedColumn(ref.path[1]!, target);
+    const replaced = replaceColumn(ref, target, nested);
+    return excluded && replaced !== ref ? requalified(replaced, target, baseReferenceName(target.shape.base)) : replaced;
+  }
   const inner = nested || (record.kind !== undefined && queryKinds.has(record.kind));
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = replaceIn(value, target, inner);
+  for (const [key, value] of Object.entries(record)) out[key] = replaceIn(value, target, inner, excluded);
   return out;
+}
+
+/** `excluded.c` over a view: view column c's expression, its base columns read from the proposed row (`excluded`). */
+function excludedColumn(name: string, target: ViewTarget): ast.Expr {
+  const index = target.view.columns.findIndex((column) => column.name === name);
+  if (index === -1) throw new SqlError('42703', `column excluded.${name} does not exist`);
+  return requalified(target.shape.columns[index]!.expr, target, 'excluded');
+}
+
+/**
+ * A view column's expression with its base columns qualified by `name` — in ON CONFLICT DO
+ * UPDATE, where a bare name could be the target's or `excluded`'s, the target's own name or
+ * `excluded`. Subqueries are left alone (a bare name there is theirs first).
+ */
+function requalified(expr: ast.Expr, target: ViewTarget, name: string): ast.Expr {
+  const reference = baseReferenceName(target.shape.base);
+  const visit = (node: unknown, nested: boolean): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((item) => visit(item, nested));
+    const record = node as { readonly kind?: string };
+    if (record.kind === 'ColumnRef' && !nested) {
+      const ref = node as ast.ColumnRef;
+      const own = ref.path.length === 1 || (ref.path.length === 2 && ref.path[0] === reference);
+      return own ? { ...ref, path: [name, ref.path[ref.path.length - 1]!] } : ref;
+    }
+    const inner = nested || (record.kind !== undefined && queryKinds.has(record.kind));
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record)) out[key] = visit(value, inner);
+    return out;
+  };
+  return visit(expr, false) as ast.Expr;
 }
 
 function replaceColumn(ref: ast.ColumnRef, target: ViewTarget, nested: boolean): ast.Expr {
