@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getRequest, LockConflictError, putRequest, scanRequest, type LockStrength } from '../../../kv/api/index.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
+import { rangedResolutionIntentsMin } from '../../../kv/replica/concurrency.js';
 import { InvalidInputError } from '../../../src/base/errors.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
@@ -143,6 +144,26 @@ describe('SKIP LOCKED reads', () => {
     const response = await skipper.batch([scanRequest(k('n'), k('z'), 'exclusive')] as const, { waitPolicy: 'skipLocked' });
     expect(response.responses[0].rows.map((row) => `${name(row.key)}=${dec(row.value)}`)).toEqual(['p=p0', 'q=q0', 'r=r1', 's=s0', 't=t0']);
     expect(pushes).not.toHaveBeenCalled();
+    await skipper.rollback();
+  });
+
+  it('resolves many committed intents of one transaction by a ranged resolution, and reads them', async () => {
+    const kv = await start();
+    await kv.split(k('m'));
+    vi.spyOn(kv.store as unknown as { resolveIntentsAsync: () => void }, 'resolveIntentsAsync').mockImplementation(() => undefined);
+    const loader = txn(kv);
+    await loader.put(k('a'), enc('anchor'));
+    const count = 3 * rangedResolutionIntentsMin;
+    await loader.batch(Array.from({ length: count }, (_, i) => putRequest(k(`u${String(i).padStart(3, '0')}`), enc(`u${i}`))));
+    await loader.commit();
+    const right = kv.store.replicaForKey(k('u000'))!;
+    expect(right.stats.intentCount).toBe(count);
+    const ranged = vi.spyOn(kv.store, 'resolveIntentSpan');
+    const skipper = txn(kv);
+    const response = await skipper.batch([scanRequest(k('u'), k('v'), 'exclusive')] as const, { waitPolicy: 'skipLocked' });
+    expect(response.responses[0].rows).toHaveLength(count);
+    expect(ranged).toHaveBeenCalledTimes(1);
+    expect(right.stats.intentCount).toBe(0); // resolved for good, not read through round after round
     await skipper.rollback();
   });
 
