@@ -97,6 +97,8 @@ function withAsOf(statement: ast.Statement, original: string, clauses: readonly 
   const asOf: ast.AsOfClause = { expr, location: clause.start };
   // SET TRANSACTION's only mode was the clause: the READ WRITE put in its place was not the user's.
   if (clause.filler && statement.kind === 'SetTransaction') return { ...statement, readOnly: null, asOf };
+  // PREPARE p AS SELECT … AS OF SYSTEM TIME …: the clause is the prepared query's, for EXECUTE.
+  if (statement.kind === 'Prepare') return { ...statement, statement: { ...statement.statement, asOf } };
   return { ...statement, asOf };
 }
 

@@ -503,6 +503,11 @@ export class Session {
   private dispatch(portal: Portal, statement: Statement, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
     if (!blockEndKinds.has(statement.kind)) this.block.checkUsable();
     if (!sessionKinds.has(statement.kind)) return this.runEngine(portal, rowsMax, sink);
+    // The session's own statements take AS OF SYSTEM TIME only as a transaction's (BEGIN, SET
+    // TRANSACTION); elsewhere (DECLARE CURSOR FOR, COPY (…) TO) it is refused, not ignored.
+    if (statement.asOf !== undefined && statement.kind !== 'Begin' && statement.kind !== 'SetTransaction') {
+      throw new SessionError('0A000', `AS OF SYSTEM TIME cannot be used with ${statement.text.split(/\s+/, 1)[0]!.toUpperCase()}`, 'input', undefined, 'begin the transaction with BEGIN AS OF SYSTEM TIME instead');
+    }
     return this.runSessionStatement(portal, statement, sink);
   }
 

@@ -122,6 +122,23 @@ describe('AS OF SYSTEM TIME', () => {
     }
   });
 
+  it('goes with the prepared query of PREPARE and with EXPLAIN; DECLARE CURSOR refuses it (0A000)', async () => {
+    await client.query(`PREPARE old_v (INT) AS SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate} WHERE k = $1`);
+    expect((await client.query('EXECUTE old_v (1)')).rows).toEqual([{ v: 10 }]);
+    await client.query('DEALLOCATE old_v');
+    const plan = await client.query(`EXPLAIN SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate} WHERE k = 1`);
+    expect(plan.rows.length).toBeGreaterThan(0);
+    const c = await connect();
+    try {
+      await c.query(`BEGIN AS OF SYSTEM TIME ${beforeUpdate}`);
+      const cursor = await sqlState(`DECLARE old CURSOR FOR SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate}`, c);
+      expect(cursor).toEqual({ code: '0A000', message: 'AS OF SYSTEM TIME cannot be used with DECLARE' });
+      await c.query('ROLLBACK');
+    } finally {
+      await c.end();
+    }
+  });
+
   it('refuses writes, locking reads and nextval (25006), future times (22023) and bounded staleness (0A000)', async () => {
     await client.query('CREATE SEQUENCE s');
     const at = await noteTime();

@@ -96,6 +96,14 @@ describe('AS OF SYSTEM TIME on a SELECT', () => {
     expect(statements.every((statement) => statement.asOf === undefined)).toBe(true);
   });
 
+  it('goes with the prepared query of PREPARE (for EXECUTE), and stays on EXPLAIN', () => {
+    const prepare = one("PREPARE p AS SELECT * FROM t AS OF SYSTEM TIME '-1s' WHERE k = $1");
+    expect(prepare.kind === 'Prepare' && prepare.asOf === undefined && show(prepare.statement.asOf?.expr)).toBe("'-1s'");
+    const explain = one("EXPLAIN SELECT * FROM t AS OF SYSTEM TIME '-1s'");
+    expect(explain.kind).toBe('Explain');
+    expect(show(explain.asOf?.expr)).toBe("'-1s'");
+  });
+
   it('is carried by the statement that holds it only', () => {
     const statements = parse("SELECT 1; SELECT * FROM t AS OF SYSTEM TIME '-1s'; SELECT 2");
     expect(statements.map((statement) => show(statement.asOf?.expr))).toEqual(['none', "'-1s'", 'none']);
