@@ -126,6 +126,11 @@ interface LockWaiter {
 /** Re-sequencing rounds one request may go through before the replica gives up on it. */
 const roundsMax = 10_000;
 
+/** Keys `RequestSequencer.finalizedLocks` remembers per replica (a hint; the oldest go first). */
+export const finalizedLockKeysMax = 1_024;
+
+const hexKey = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+
 /**
  * Intents of one finalized transaction that one evaluation must meet before they are resolved by
  * a ranged resolution of their span, proposed on its own, instead of one by one in the request's
@@ -143,6 +148,19 @@ export class RequestSequencer {
   private failure: Error | undefined;
   /** Waits in the lock table's queues so far, and the nanoseconds they took (metrics, benchmarks). */
   readonly lockWaitMetrics = { waits: 0, waitNanos: 0n };
+  /**
+   * Keys (hex) whose lock a transaction held here when it finalized — its intent may still be at
+   * the key, waiting for the asynchronous resolution — and that transaction's id, oldest first, at
+   * most `finalizedLockKeysMax` (CockroachDB's lock table keeps such locks for `ResolveBeforeScanning`).
+   * A request on one of these keys resolves the intent in its first evaluation (`run`), instead
+   * of meeting it, failing with `WriteIntentError` and evaluating again: in TPC-B every
+   * transaction met the previous holder's intent on its teller and branch row that way, twice
+   * (its locking read, then its write). A hint only: the resolution checks the intent's owner,
+   * and an entry is dropped once its intent is resolved or found gone.
+   */
+  private readonly finalizedLocks = new Map<string, TxnId>();
+  /** Intents of `finalizedLocks` requests resolved before meeting them (metrics, tests). */
+  resolvedBeforeEvaluation = 0;
 
   constructor(
     private readonly host: SequencerHost,
@@ -208,14 +226,12 @@ export class RequestSequencer {
               continue;
             }
           }
+          if (this.finalizedLocks.size > 0) this.addFinalizedLocks(batch, plan, readOnly, resolveFirst);
           try {
             const response = await evaluate(batch, resolveFirst, view);
-            const skippedFinalized = view === undefined ? undefined : this.skippedFinalizedIntents(view, resolveFirst);
-            if (skippedFinalized === undefined) {
-              this.acquireLocks(batch, response);
-              return response;
-            }
-            rangedResolutions = skippedFinalized; // resolve, then evaluate again
+            if (view !== undefined && this.resolveSkippedFinalized(view, resolveFirst)) continue;
+            this.acquireLocks(batch, response);
+            return response;
           } catch (error) {
             if (error instanceof WriteTooOldError) this.acquireLocksOnWriteTooOld(batch, error);
             if (!(error instanceof WriteIntentError)) throw error;
@@ -273,30 +289,52 @@ export class RequestSequencer {
   }
 
   /**
-   * SKIP LOCKED met intents of transactions this store saw finalized: they lock nothing, so the
-   * batch must read them, not skip them. Many of one transaction (a bulk load's) are resolved by
-   * a ranged resolution of their span (returned, for the caller to run with latches released, as
-   * for a WriteIntentError); the others join `resolveFirst` (read through in the next evaluation,
-   * the batch being read-only). Undefined when there was nothing new: the answer stands. Every
-   * other answer resolves or adds at least one intent, so the rounds end.
+   * SKIP LOCKED met intents of transactions this store saw finalized: they lock nothing, so they
+   * join `resolveFirst` (read through in the next evaluation, the batch being read-only) and the
+   * caller evaluates again; true if there were new ones. Each round adds at least one intent to
+   * `resolveFirst`, so the rounds end.
    */
-  private skippedFinalizedIntents(view: SkipLockedCollector, resolveFirst: FinalizedIntent[]): { start: Uint8Array; end: Uint8Array; record: Transaction }[] | undefined {
-    if (view.intents.length === 0) return undefined;
-    const bulk = this.bulkFinalizedIntents(view.intents);
-    let added = bulk.length > 0;
-    const known = new Set(resolveFirst.map(({ key, record }) => `${record.id}/${Buffer.from(key).toString('hex')}`));
+  private resolveSkippedFinalized(view: SkipLockedCollector, resolveFirst: FinalizedIntent[]): boolean {
+    let added = false;
     for (const intent of view.intents) {
-      if (bulk.some((ranged) => ranged.record.id === intent.txn.id)) continue;
       const record = this.host.finalizedTxn(intent.txn.id);
-      if (record === undefined || known.has(`${record.id}/${Buffer.from(intent.key).toString('hex')}`)) continue;
+      if (record === undefined || resolveFirst.some((known) => known.record.id === record.id && compareKeys(known.key, intent.key) === 0)) continue;
       resolveFirst.push({ key: intent.key, record });
       added = true;
     }
-    return added ? bulk : undefined;
+    return added;
+  }
+
+  /**
+   * Adds to `resolveFirst` the intents `finalizedLocks` says may be at the batch's point keys,
+   * under the rule of `run`: a read-only batch reads through them, a writing batch resolves them
+   * with its writes where it holds the write latch (elsewhere they are left to the usual path).
+   */
+  private addFinalizedLocks(batch: BatchRequest, plan: Plan, readOnly: boolean, resolveFirst: FinalizedIntent[]): void {
+    for (const request of batch.requests) {
+      if ('endKey' in request || !(isDataRead(request) || isDataWrite(request))) continue;
+      const txnId = this.finalizedLocks.get(hexKey(request.key));
+      if (txnId === undefined) continue;
+      const record = this.host.finalizedTxn(txnId);
+      if (record === undefined || !(readOnly || holdsWriteLatch(plan, request.key))) continue;
+      if (resolveFirst.some((intent) => intent.record.id === txnId && compareKeys(intent.key, request.key) === 0)) continue;
+      resolveFirst.push({ key: request.key, record });
+      this.resolvedBeforeEvaluation++;
+    }
+  }
+
+  /**
+   * The evaluation found no intent of `txnId` at `key` to resolve (it was resolved, or never
+   * written): `finalizedLocks` forgets the key.
+   */
+  finalizedIntentGone(key: Uint8Array, txnId: TxnId): void {
+    const hex = hexKey(key);
+    if (this.finalizedLocks.get(hex) === txnId) this.finalizedLocks.delete(hex);
   }
 
   /** Intents of `txnId` at `key` are gone (resolved): requests queued on it move on. */
   lockReleased(key: Uint8Array, txnId: TxnId): void {
+    if (this.finalizedLocks.size > 0) this.finalizedIntentGone(key, txnId);
     this.dispatch(this.lockTable.onLockReleased(key, txnId));
   }
 
@@ -305,8 +343,17 @@ export class RequestSequencer {
     for (const lock of this.lockTable.locksIn(span)) this.lockReleased(lock.key, txnId);
   }
 
-  /** `txnId` committed or aborted: all its locks here are released. */
+  /** `txnId` committed or aborted: all its locks here are released (and remembered: `finalizedLocks`). */
   txnFinalized(txnId: TxnId, status: 'COMMITTED' | 'ABORTED'): void {
+    if (this.lockTable.keyCount === 0) return;
+    for (const lock of this.lockTable.sortedLocks()) {
+      // A shared lock is only ever unreplicated: there is no intent behind it.
+      if (lock.holder?.txn.id !== txnId) continue;
+      const hex = hexKey(lock.key);
+      this.finalizedLocks.delete(hex); // re-inserted as the newest
+      this.finalizedLocks.set(hex, txnId);
+      if (this.finalizedLocks.size > finalizedLockKeysMax) this.finalizedLocks.delete(this.finalizedLocks.keys().next().value!);
+    }
     this.dispatch(this.lockTable.onTxnFinalized(txnId, status));
   }
 

@@ -211,7 +211,11 @@ export class Replica {
     const rw = new Batch(this.host.engine);
     const stats = emptyStats();
     const readOnly = bumped.requests.every(isDataRead);
-    const resolved = resolveFirst.filter(({ key, record }) => mvccResolveIntent(rw, stats, key, finalResolution(record)));
+    const resolved = resolveFirst.filter(({ key, record }) => {
+      if (mvccResolveIntent(rw, stats, key, finalResolution(record))) return true;
+      this.sequencer.finalizedIntentGone(key, record.id); // resolved already, or never written
+      return false;
+    });
     const host = this.host;
     const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn, result.responses);
