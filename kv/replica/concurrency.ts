@@ -229,9 +229,12 @@ export class RequestSequencer {
           if (this.finalizedLocks.size > 0) this.addFinalizedLocks(batch, plan, readOnly, resolveFirst);
           try {
             const response = await evaluate(batch, resolveFirst, view);
-            if (view !== undefined && this.resolveSkippedFinalized(view, resolveFirst)) continue;
-            this.acquireLocks(batch, response);
-            return response;
+            const skippedFinalized = view === undefined ? undefined : this.skippedFinalizedIntents(view, resolveFirst);
+            if (skippedFinalized === undefined) {
+              this.acquireLocks(batch, response);
+              return response;
+            }
+            rangedResolutions = skippedFinalized; // resolve, then evaluate again
           } catch (error) {
             if (error instanceof WriteTooOldError) this.acquireLocksOnWriteTooOld(batch, error);
             if (!(error instanceof WriteIntentError)) throw error;
@@ -289,20 +292,26 @@ export class RequestSequencer {
   }
 
   /**
-   * SKIP LOCKED met intents of transactions this store saw finalized: they lock nothing, so they
-   * join `resolveFirst` (read through in the next evaluation, the batch being read-only) and the
-   * caller evaluates again; true if there were new ones. Each round adds at least one intent to
-   * `resolveFirst`, so the rounds end.
+   * SKIP LOCKED met intents of transactions this store saw finalized: they lock nothing, so the
+   * batch must read them, not skip them. Many of one transaction (a bulk load's) are resolved by
+   * a ranged resolution of their span (returned, for the caller to run with latches released, as
+   * for a WriteIntentError); the others join `resolveFirst` (read through in the next evaluation,
+   * the batch being read-only). Undefined when there was nothing new: the answer stands. Every
+   * other answer resolves or adds at least one intent, so the rounds end.
    */
-  private resolveSkippedFinalized(view: SkipLockedCollector, resolveFirst: FinalizedIntent[]): boolean {
-    let added = false;
+  private skippedFinalizedIntents(view: SkipLockedCollector, resolveFirst: FinalizedIntent[]): { start: Uint8Array; end: Uint8Array; record: Transaction }[] | undefined {
+    if (view.intents.length === 0) return undefined;
+    const bulk = this.bulkFinalizedIntents(view.intents);
+    let added = bulk.length > 0;
+    const known = new Set(resolveFirst.map(({ key, record }) => `${record.id}/${Buffer.from(key).toString('hex')}`));
     for (const intent of view.intents) {
+      if (bulk.some((ranged) => ranged.record.id === intent.txn.id)) continue;
       const record = this.host.finalizedTxn(intent.txn.id);
-      if (record === undefined || resolveFirst.some((known) => known.record.id === record.id && compareKeys(known.key, intent.key) === 0)) continue;
+      if (record === undefined || known.has(`${record.id}/${Buffer.from(intent.key).toString('hex')}`)) continue;
       resolveFirst.push({ key: intent.key, record });
       added = true;
     }
-    return added;
+    return added ? bulk : undefined;
   }
 
   /**
