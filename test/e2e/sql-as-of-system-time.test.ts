@@ -122,6 +122,11 @@ describe('AS OF SYSTEM TIME', () => {
     }
   });
 
+  it("makes now() the historical time, as CockroachDB's transaction timestamp", async () => {
+    const { rows } = await client.query("SELECT * FROM (SELECT now() AS t) AS s AS OF SYSTEM TIME '2018-01-01 00:00:00+00'");
+    expect(rows).toEqual([{ t: new Date('2018-01-01T00:00:00Z') }]);
+  });
+
   it('goes with the prepared query of PREPARE and with EXPLAIN; DECLARE CURSOR refuses it (0A000)', async () => {
     await client.query(`PREPARE old_v (INT) AS SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate} WHERE k = $1`);
     expect((await client.query('EXECUTE old_v (1)')).rows).toEqual([{ v: 10 }]);
