@@ -18,6 +18,9 @@
  *   `SET CLUSTER SETTING`, …: CockroachDB's syntax, which PostgreSQL's grammar rejects) have a
  *   small recursive-descent grammar in `admin/`, tried first on statements starting with their
  *   keywords. Their value expressions are parsed by libpg-query too.
+ * - **CockroachDB's own syntax** in PostgreSQL statements is rewritten before the grammar sees
+ *   it, keeping every byte offset: `UPSERT` becomes `INSERT` (rewrite.ts) and `AS OF SYSTEM TIME
+ *   <expr>` is blanked out and carried on its statement as `asOf` (as-of-clause.ts).
  * - **Unsupported** constructs raise `FeatureNotSupportedError` (0A000) naming the feature;
  *   nothing is dropped silently. **Syntax errors** raise `SqlSyntaxError` (42601), the grammar's
  *   window frame checks `GrammarCheckError` (42P20).

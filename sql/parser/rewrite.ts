@@ -11,6 +11,9 @@
  * The rewrite is tokenizer-aware: a statement is an UPSERT only when its first token (after
  * whitespace and comments) is the keyword `UPSERT`; the word inside a string constant, a quoted
  * identifier (`"upsert"`), a comment or later in a statement is left alone.
+ *
+ * CockroachDB's `AS OF SYSTEM TIME` is the other pre-parse rewrite: as-of-clause.ts blanks the
+ * clause out (same byte length) and the statement carries it (`Statement.asOf`).
  */
 import { blockCommentEnd, lineEnd, splitStatements } from './split.js';
 

@@ -48,6 +48,16 @@
  * so). `strict_serializable = on` turns on commit wait; `SHOW last_commit_wait` reports the last
  * commit's wait.
  *
+ * ## AS OF SYSTEM TIME (historical reads)
+ *
+ * CockroachDB's clause, carried on the statement by the parser (sql/parser/as-of-clause.ts), is
+ * evaluated here when the statement runs (as-of.ts: a negative interval, a timestamp, nanoseconds
+ * or an HLC decimal, against the node's clock). A statement with it runs in a read-only KV
+ * transaction of its own at that fixed timestamp — planned, too, against the catalog of then;
+ * `BEGIN` / `SET TRANSACTION AS OF SYSTEM TIME` make the block such a transaction, and a
+ * statement's clause inside a block must name the block's time. Writes, locking reads, DDL and
+ * nextval are 25006 (read-only.ts names the command).
+ *
  * ## TLS
  *
  * With TLS configured (src/node/sql-server.ts) an SSLRequest is answered 'S' and the connection
@@ -66,7 +76,7 @@
  *
  * - Client certificates (TLS authenticates the server only); cleartext and MD5 passwords; users
  *   from the catalog (the listener is configured with trust or a map of SCRAM verifiers).
- * - READ ONLY transactions; RESET inside a block that then rolls back is kept (a SET there is
+ * - READ ONLY transactions other than AS OF SYSTEM TIME's; RESET inside a block that then rolls back is kept (a SET there is
  *   undone, as in PostgreSQL, and so is one after a savepoint by ROLLBACK TO it).
  * - Binary COPY; DateStyle/IntervalStyle other than `ISO, MDY` / `postgres`; client encodings
  *   other than UTF8; `idle_in_transaction_session_timeout` and `lock_timeout` are accepted and
