@@ -41,8 +41,10 @@
  * elsewhere. A batch holding all of a transaction's writes on one range commits in one phase
  * without a record (`one-phase-commit.ts`).
  *
- * Not here yet (each owned by the layer named): reads below the GC threshold refused (kv/replica
- * persists the threshold from the `gcThreshold` side effect); the abort span written by a
+ * Reads and writes at or below the GC threshold are refused by kv/replica before evaluation
+ * (`BatchTimestampBeforeGCError`; it persists the threshold from the `gcThreshold` side effect).
+ *
+ * Not here yet (each owned by the layer named): the abort span written by a
  * poisoning resolution (kv/replica); lock acquisition by locking reads (kv/concurrency's lock
  * table); the timestamp cache's floor for record creation, which keeps a PushTxn from
  * resurrecting a transaction committed in one phase (kv/replica); server-side refresh and
