@@ -568,7 +568,10 @@ export class Connection {
       this.hold(this.writer.flush());
     }
     // Many statements without rows (a long script in one Query) must not pile up output either.
-    if (copyIn === undefined) await this.flushIfFull();
+    if (copyIn === undefined) {
+      const flushing = this.flushIfFull();
+      if (flushing !== undefined) await flushing;
+    }
     return copyIn;
   }
 
@@ -691,24 +694,27 @@ export class Connection {
     this.writer.errorResponse(errorFields(error));
   }
 
-  private async readyForQuery(session: Session): Promise<void> {
+  private readyForQuery(session: Session): Promise<void> | undefined {
     this.writer.readyForQuery(session.transactionStatus);
     return this.flush();
   }
 
   /**
    * Writes what the writer and `held` have, in one socket write. Once any output of an open
-   * batch reached the client the batch can no longer be retried by the server.
+   * batch reached the client the batch can no longer be retried by the server. A promise only
+   * while the socket is full: an async function here (and the callers returning its promise from
+   * theirs, which costs two more microtasks each) made every Sync pay for promises that were
+   * never awaited for anything.
    */
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> | undefined {
     let bytes = this.writer.flush();
     if (this.held.length > 0) {
       bytes = this.heldBytes === 0 ? bytes : Buffer.concat([...this.held, bytes]);
       this.setHeld([]);
     }
-    if (bytes.length === 0) return;
+    if (bytes.length === 0) return undefined;
     if (this.sessionValue?.batchOpen === true) this.batchRetryable = false;
-    await this.io.write(bytes);
+    return this.io.write(bytes) ?? undefined;
   }
 
   /** Past `sqlConnectionFlushBytes` of output: send it (a retried batch's output overflows instead). */
