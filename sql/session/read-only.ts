@@ -7,8 +7,9 @@
  *
  * The check is made by the session on the plan's statement before it runs, so the client gets
  * the statement's name; the coordinator's own guard (txn.ts `ReadOnlyTransactionError`) stays
- * behind it for any write that would slip through (COPY FROM in a historical block meets it), and nextval / setval, which write outside the
- * transaction, check for themselves (sql/exec/engine.ts).
+ * behind it for any write that would slip through. COPY FROM is refused by the session before
+ * it starts, and nextval / setval, which write outside the transaction, check for themselves
+ * (sql/exec/engine.ts).
  */
 import type { Query, Statement } from '../parser/ast.js';
 

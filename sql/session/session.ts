@@ -1148,6 +1148,10 @@ export class Session {
   }
 
   private async copy(statement: Extract<Statement, { kind: 'Copy' }>, sink: RowSink): Promise<ExecuteOutcome> {
+    // Refused before CopyInResponse, as PostgreSQL does, not after the client sent its data.
+    if (statement.direction === 'from stdin' && this.block.phase === 'open' && this.block.txn.isReadOnly) {
+      throw new SessionError('25006', 'cannot execute COPY FROM in a read-only transaction');
+    }
     const started = await startCopy(statement, this.copyHost(), sink);
     if (started.kind === 'copyIn') {
       this.copyIn = started.copyIn;

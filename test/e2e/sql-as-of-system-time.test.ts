@@ -91,6 +91,9 @@ describe('AS OF SYSTEM TIME', () => {
       expect((await c.query('SELECT count(*)::INT AS n FROM kv')).rows).toEqual([{ n: 2 }]);
       // The same clause on a statement of the block agrees with it.
       expect((await c.query(`SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate} WHERE k = 2`)).rows).toEqual([{ v: 20 }]);
+      expect(await sqlState('COPY kv FROM STDIN', c)).toEqual({ code: '25006', message: 'cannot execute COPY FROM in a read-only transaction' });
+      await c.query('ROLLBACK');
+      await c.query(`BEGIN AS OF SYSTEM TIME ${beforeUpdate}`);
       const write = await sqlState('INSERT INTO kv VALUES (9, 90)', c);
       expect(write).toEqual({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
       await c.query('ROLLBACK');
