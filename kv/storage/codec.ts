@@ -119,6 +119,26 @@ export class ByteReader {
     return this.raw(this.uvarint());
   }
 
+  /** Bytes read so far. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** The bytes read since `from` (a view; the caller copies it to keep it). */
+  consumed(from: number): Uint8Array {
+    return this.input.subarray(from, this.offset);
+  }
+
+  /** If the unread input starts with `prefix`, steps over it and returns true. */
+  skipIfNext(prefix: Uint8Array): boolean {
+    const input = this.input;
+    const at = this.offset;
+    if (at + prefix.length > input.length) return false;
+    for (let i = 0; i < prefix.length; i++) if (input[at + i] !== prefix[i]) return false;
+    this.offset = at + prefix.length;
+    return true;
+  }
+
   /** Asserts the whole input was consumed. */
   end(): void {
     if (this.offset !== this.input.length) throw new StorageError(`corrupt ${this.what}: ${this.input.length - this.offset} trailing bytes`);

@@ -127,23 +127,61 @@ export function decodeIntent(bytes: Uint8Array): IntentRecord {
   return { txn, value, history };
 }
 
+/**
+ * The last transaction metadata encoded or decoded, without its sequence, and its bytes. The
+ * intents of one transaction differ only in their sequence (and the value): a bulk write's
+ * thousands of intents, and the resolution and reads that meet them, encode and decode the same
+ * id, anchor key, epoch, timestamps and priority over and over — a hex id string, an anchor copy,
+ * two bigints and two timestamps each time (a tenth of a 100,000-row COPY's resolution). The
+ * encoding is self-delimiting, so the same bytes always decode to the same fields: a match on the
+ * bytes is a match on the fields. One entry per direction; module state, but deterministic (a
+ * cache of a pure function).
+ */
+interface TxnMetaPrefix {
+  readonly meta: Omit<TxnMeta, 'sequence'>;
+  readonly bytes: Uint8Array;
+}
+let lastWritten: TxnMetaPrefix | undefined;
+let lastRead: TxnMetaPrefix | undefined;
+
+function samePrefix(a: Omit<TxnMeta, 'sequence'>, b: TxnMeta): boolean {
+  if (a.id !== b.id || a.epoch !== b.epoch || a.priority !== b.priority) return false;
+  if (a.writeTimestamp.wallNanos !== b.writeTimestamp.wallNanos || a.writeTimestamp.logical !== b.writeTimestamp.logical) return false;
+  if (a.minTimestamp.wallNanos !== b.minTimestamp.wallNanos || a.minTimestamp.logical !== b.minTimestamp.logical) return false;
+  if (a.key === b.key) return true;
+  if (a.key.length !== b.key.length) return false;
+  for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return false;
+  return true;
+}
+
 function writeTxnMeta(w: ByteWriter, txn: TxnMeta): void {
-  w.raw(txnIdToBytes(txn.id));
-  w.bytes(txn.key);
-  w.uvarint(txn.epoch);
-  writeTs(w, txn.writeTimestamp);
-  writeTs(w, txn.minTimestamp);
-  w.uvarint(txn.priority);
+  let prefix = lastWritten;
+  if (prefix === undefined || !samePrefix(prefix.meta, txn)) {
+    const p = new ByteWriter(48 + txn.key.length);
+    p.raw(txnIdToBytes(txn.id));
+    p.bytes(txn.key);
+    p.uvarint(txn.epoch);
+    writeTs(p, txn.writeTimestamp);
+    writeTs(p, txn.minTimestamp);
+    p.uvarint(txn.priority);
+    const { id, key, epoch, writeTimestamp, minTimestamp, priority } = txn;
+    prefix = lastWritten = { meta: { id, key: Uint8Array.from(key), epoch, writeTimestamp, minTimestamp, priority }, bytes: p.finish() };
+  }
+  w.raw(prefix.bytes);
   w.uvarint(txn.sequence);
 }
 
 function readTxnMeta(r: ByteReader): TxnMeta {
+  const cached = lastRead;
+  if (cached !== undefined && r.skipIfNext(cached.bytes)) return { ...cached.meta, sequence: r.uvarint() };
+  const start = r.position;
   const id = txnId(bytesToHex(r.raw(16)));
   const key = Uint8Array.from(r.bytes());
   const epoch = r.uvarint();
   const writeTimestamp = readTs(r);
   const minTimestamp = readTs(r);
   const priority = r.uvarint();
+  lastRead = { meta: { id, key, epoch, writeTimestamp, minTimestamp, priority }, bytes: Uint8Array.from(r.consumed(start)) };
   const sequence = r.uvarint();
   return { id, key, epoch, writeTimestamp, minTimestamp, priority, sequence };
 }
