@@ -97,8 +97,9 @@ export async function lookupTableOrUndefined(catalog: Catalog, settings: NameSet
 }
 
 /**
- * The table an INSERT, UPDATE or DELETE writes. A view is refused with PostgreSQL's error for a
- * view that is not automatically updatable (55000): rangedb does not rewrite writes into a view's table.
+ * The table an INSERT, UPDATE or DELETE writes. A write into a view has been rewritten onto its
+ * base relation before it gets here (sql/plan/view-write.ts), or refused there with PostgreSQL's
+ * detail; a view still met here is refused with PostgreSQL's 55000 all the same.
  */
 export async function resolveWriteTarget(catalog: Catalog, settings: NameSettings, name: QualifiedName, action: 'insert' | 'update' | 'delete'): Promise<TableDesc> {
   const resolved = await lookupRelation(catalog, settings, name);

@@ -6,8 +6,11 @@ import { encodeBinary } from '../../../sql/types/binary-io.js';
 import { castContext } from '../../../sql/types/cast-context.js';
 import { castDatum } from '../../../sql/types/cast.js';
 import { compareDatums } from '../../../sql/types/compare.js';
+import type { Datum } from '../../../sql/types/datum.js';
 import { arrayType, formatType, int2Type, int2vectorType, int4Type, recordType, textType, typeName } from '../../../sql/types/sql-type.js';
 import { formatText, parseText } from '../../../sql/types/text-io.js';
+import { ValueWriter } from '../../../sql/rowcodec/value-buffer.js';
+import { openRowValue, readColumnEntries, rowValueVersion, writeColumnEntries, type ValueColumn } from '../../../sql/rowcodec/value-codec.js';
 
 const xn = recordType([
   { name: 'x', type: textType },
@@ -41,6 +44,19 @@ describe('record', () => {
     expect(compareDatums(xn, ['a', 1], ['b', 0])).toBeLessThan(0);
     expect(compareDatums(xn, ['a', null], ['a', 9])).toBeGreaterThan(0);
     expect(compareDatums(xn, ['a', 1], ['a', 1])).toBe(0);
+  });
+
+  it('round-trips through the row value codec (a row an operator spills may hold one), NULL fields too', () => {
+    const columns: ValueColumn[] = [
+      { id: 1, position: 0, type: xn, missingValue: undefined },
+      { id: 2, position: 1, type: int2vectorType(), missingValue: undefined },
+    ];
+    const writer = new ValueWriter();
+    writer.byte(rowValueVersion);
+    writeColumnEntries(writer, columns, [['a', null], [3, 0]]);
+    const out: Datum[] = [null, null];
+    readColumnEntries(openRowValue(writer.finish()), new Map(columns.map((column) => [column.id, column])), out);
+    expect(out).toEqual([['a', null], [3, 0]]);
   });
 
   it('casts to text through its output function (assignment), to nothing else', () => {
