@@ -277,6 +277,11 @@ export interface FuncCall {
   readonly filter: Expr | null;
   /** `f(…) OVER …`: a window function call (absent for a plain call or an aggregate). */
   readonly over?: WindowSpec;
+  /**
+   * The names of named arguments (`make_interval(days => 3)`, `f(a := 1)`), one per argument,
+   * null for a positional one; absent when every argument is positional.
+   */
+  readonly argNames?: readonly (string | null)[];
   readonly location: number;
 }
 

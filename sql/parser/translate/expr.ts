@@ -237,19 +237,20 @@ function typeCast(cast: pg.TypeCast, ctx: Context): ast.Expr {
 export function funcCall(call: pg.FuncCall, ctx: Context): ast.FuncCall {
   const location = loc(call.location);
   if (call.agg_within_group === true) ctx.unsupported('WITHIN GROUP aggregates are not supported', location);
-  for (const arg of call.args ?? []) {
-    if (tagOf(arg) === 'NamedArgExpr') ctx.unsupported('named function arguments are not supported', locationOf(arg));
-  }
+  // `name => value` / `name := value` (PostgreSQL's NamedArgExpr): the value, its name kept aside.
+  const named = (call.args ?? []).map((arg) => (tagOf(arg) === 'NamedArgExpr' ? bodyOf<pg.NamedArgExpr>(arg) : null));
+  const argNames = named.map((arg) => arg?.name ?? null);
   return {
     kind: 'FuncCall',
     name: strings(call.funcname),
-    args: exprs(call.args, ctx),
+    args: (call.args ?? []).map((arg, index) => required(named[index]?.arg ?? arg, ctx)),
     distinct: call.agg_distinct ?? false,
     star: call.agg_star ?? false,
     variadic: call.func_variadic ?? false,
     orderBy: sortBys(call.agg_order, ctx),
     filter: optional(call.agg_filter, ctx),
     ...(call.over === undefined ? {} : { over: windowSpec(call.over, ctx) }),
+    ...(argNames.some((name) => name !== null) ? { argNames } : {}),
     location,
   };
 }

@@ -24,6 +24,7 @@ import { ChainedScope, type Scope } from '../scope.js';
 import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
 import { builtinFunctions, type FunctionOverload } from './functions.js';
+import { bindNamedArguments, checkArgumentNames, noNamedFunction } from './named-args.js';
 import { binaryOperator, unaryOperator } from './operators.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
@@ -508,6 +509,7 @@ export class ExprCompiler {
     const name = expr.name[expr.name.length - 1]!;
     if (expr.name.length === 2 && expr.name[0] === 'information_schema' && informationSchemaSetReturningNames.has(name) && expr.over === undefined) return this.setReturning(expr, name);
     if (expr.name.length > 1 && expr.name[0] !== 'pg_catalog') throw undefinedFunction(`function ${expr.name.join('.')}() does not exist`);
+    if (expr.argNames !== undefined) return this.namedCall(expr, name, expr.argNames);
     if (expr.over !== undefined || isWindowFunctionName(name)) {
       const isFunction = (builtinFunctions.get(name) ?? catalogFunction(name)) !== undefined;
       return compileWindowCall(this.windowing, this.withWindowing(null), expr, name, isFunction);
@@ -525,6 +527,22 @@ export class ExprCompiler {
     if (chosen === undefined) throw noFunction(name, args);
     if (chosen.readsCatalog === true) this.needCatalog();
     return this.callOverload(chosen, args);
+  }
+
+  /**
+   * A call with named arguments (`make_interval(days => 3)`): bound to a builtin overload's
+   * parameter names (named-args.ts). Window functions, aggregates and the functions that are
+   * not in the builtin table declare no names, so a name matches nothing there (42883), as for
+   * PostgreSQL's builtins without proargnames.
+   */
+  private async namedCall(expr: ast.FuncCall, name: string, argNames: readonly (string | null)[]): Promise<CompiledExpr> {
+    checkArgumentNames(argNames);
+    const args = await inOrder(expr.args, (arg) => this.compile(arg));
+    const overloads = expr.over === undefined && expr.filter === null && !expr.distinct && expr.orderBy.length === 0 ? builtinFunctions.get(name) : undefined;
+    const bound = overloads === undefined ? undefined : bindNamedArguments(overloads, args, argNames);
+    if (bound === undefined) throw noNamedFunction(name, args, argNames);
+    if (bound.overload.readsCatalog === true) this.needCatalog();
+    return this.callOverload(bound.overload, bound.args);
   }
 
   /** Asks the executor for the catalog snapshot (catalog functions read it synchronously). */

@@ -405,6 +405,11 @@ function strict(args: readonly SqlType[], result: SqlType, impl: FunctionOverloa
   return { args, result, strict: true, immutable, impl };
 }
 
+/** `overload` with PostgreSQL's parameter names (and the defaults of its last parameters), for named calls. */
+function named(overload: FunctionOverload, names: readonly string[], defaults: readonly Datum[] = []): FunctionOverload {
+  return { ...overload, params: { names, defaults } };
+}
+
 /** The date-time functions, for functions.ts's table. */
 export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
   const ts = timestampType();
@@ -427,12 +432,25 @@ export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
     ['extract', extractOverloads((value) => value, numericType())],
     ['date_part', extractOverloads(toFloat8, float8Type)],
     ['age', [strict([tz, tz], intervalType, ([a, b], _t, ctx) => age(toLocal(a as bigint, zoneOf(ctx)), toLocal(b as bigint, zoneOf(ctx))), false), strict([ts, ts], intervalType, ([a, b]) => age(a as bigint, b as bigint))]],
-    ['make_date', [strict([int4Type, int4Type, int4Type], dateType, ([y, m, d]) => makeDate(y as number, m as number, d as number))]],
+    ['make_date', [named(strict([int4Type, int4Type, int4Type], dateType, ([y, m, d]) => makeDate(y as number, m as number, d as number)), ['year', 'month', 'day'])]],
     [
       'make_timestamp',
-      [strict([int4Type, int4Type, int4Type, int4Type, int4Type, float8Type], ts, ([y, mo, d, h, mi, s]) => makeTimestamp(y as number, mo as number, d as number, h as number, mi as number, s as number))],
+      [
+        named(
+          strict([int4Type, int4Type, int4Type, int4Type, int4Type, float8Type], ts, ([y, mo, d, h, mi, s]) => makeTimestamp(y as number, mo as number, d as number, h as number, mi as number, s as number)),
+          ['year', 'month', 'mday', 'hour', 'min', 'sec'],
+        ),
+      ],
     ],
-    ['make_interval', intervalArgs.map((_, index) => strict(intervalArgs.slice(0, index + 1), intervalType, (args) => makeInterval(args))).concat([strict([], intervalType, () => makeInterval([]))])],
+    [
+      'make_interval',
+      // One overload per prefix for positional calls; the full one carries PostgreSQL's names
+      // and defaults (every field 0) for named calls: make_interval(days => 10).
+      intervalArgs
+        .map((_, index) => strict(intervalArgs.slice(0, index + 1), intervalType, (args) => makeInterval(args)))
+        .map((overload, index) => (index === intervalArgs.length - 1 ? named(overload, ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'], [0, 0, 0, 0, 0, 0, 0]) : overload))
+        .concat([strict([], intervalType, () => makeInterval([]))]),
+    ],
     [
       'isfinite',
       [

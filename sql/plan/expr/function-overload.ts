@@ -21,4 +21,10 @@ export interface FunctionOverload {
   readonly impl: (args: readonly Datum[], argTypes: readonly SqlType[], ctx: EvalContext) => Datum;
   /** Whether `impl` reads `ctx.catalog` (a catalog function: the executor loads the snapshot first). */
   readonly readsCatalog?: boolean;
+  /**
+   * The parameters' names (pg_proc.proargnames), which calls with named arguments bind to
+   * (named-args.ts), and the defaults of the last `defaults.length` parameters. Absent: the
+   * overload takes positional arguments only.
+   */
+  readonly params?: { readonly names: readonly string[]; readonly defaults: readonly Datum[] };
 }

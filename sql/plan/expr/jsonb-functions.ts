@@ -150,7 +150,8 @@ export function jsonbFunctions(): [string, readonly FunctionOverload[]][] {
       'jsonb_set',
       [
         strict([jsonbType, textArray, jsonbType], jsonbType, set(true)),
-        strict([jsonbType, textArray, jsonbType, boolType], jsonbType, (args) => set(args[3] === true)(args)),
+        // PostgreSQL's names, for jsonb_set(…, create_if_missing => false).
+        { ...strict([jsonbType, textArray, jsonbType, boolType], jsonbType, (args) => set(args[3] === true)(args)), params: { names: ['jsonb_in', 'path', 'replacement', 'create_if_missing'], defaults: [true] } },
       ],
     ],
     ['jsonb_strip_nulls', [strict([jsonbType], jsonbType, ([value]) => printJsonb(stripNulls(parseJsonb(value as string))))]],

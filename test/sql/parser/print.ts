@@ -68,7 +68,8 @@ export function expr(e: ast.Expr): string {
     case 'NullIf': return `(NULLIF ${expr(e.left)} ${expr(e.right)})`;
     case 'MinMax': return `(${e.op.toUpperCase()} ${list(e.args)})`;
     case 'FuncCall': {
-      const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.variadic ? 'VARIADIC ' : ''}${list(e.args)}`;
+      const named = e.argNames === undefined ? list(e.args) : e.args.map((arg, index) => (e.argNames![index] === null ? expr(arg) : `${e.argNames![index]} => ${expr(arg)}`)).join(' ');
+      const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.variadic ? 'VARIADIC ' : ''}${named}`;
       const order = e.orderBy.length > 0 ? ` ORDER BY ${e.orderBy.map(sortBy).join(', ')}` : '';
       const over = e.over === undefined ? '' : ` OVER ${windowSpec(e.over)}`;
       return `${e.name.join('.')}(${args}${order})${e.filter === null ? '' : ` FILTER ${expr(e.filter)}`}${over}`;
