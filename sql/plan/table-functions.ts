@@ -21,6 +21,7 @@ export async function planGenerateSeries(compiler: ExprCompiler, item: ast.Funct
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name === 'pg_partition_ancestors') return planPartitionAncestors(compiler, item);
   if (name !== undefined && jsonbSetFunctions.has(name)) return planJsonbSetFunction(compiler, item, name);
+  if (item.call.name.length === 2 && item.call.name[0] === 'information_schema' && name === '_pg_expandarray') return planExpandArray(compiler, item);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
   if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
@@ -60,6 +61,27 @@ async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promis
   const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
   const values = array.eval;
   return { node: { kind: 'virtual', name: 'unnest', width: 1, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value) => [value]) }, scope };
+}
+
+/**
+ * `information_schema._pg_expandarray(anyarray)` in FROM: its OUT parameters as columns, x (an
+ * element) and n (its 1-based position, whatever the array's lower bound), one row per element —
+ * the same rows as in a SELECT list (sql/plan/expr/set-returning.ts), there records (x, n).
+ */
+async function planExpandArray(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
+  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
+  const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
+  const array = args.length === 1 ? args[0]! : undefined;
+  if (array !== undefined && isOpen(array)) throw new SqlError('42804', 'could not determine polymorphic type because input has type unknown');
+  if (array?.type.kind !== 'array') {
+    throw new SqlError('42883', `function information_schema._pg_expandarray(${args.map((arg) => formatType(arg.type)).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  }
+  if (!array.rowIndependent) throw new SqlError('0A000', '_pg_expandarray arguments must not reference columns of the same FROM list');
+  const alias = item.alias?.name ?? '_pg_expandarray';
+  const types: readonly SqlType[] = [array.type.element, int4Type];
+  const scope = new Scope(['x', 'n'].map((column, index) => ({ name: item.alias?.columns[index] ?? column, table: alias, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
+  const values = array.eval;
+  return { node: { kind: 'virtual', name: '_pg_expandarray', width: 2, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value, index) => [value, index + 1]) }, scope };
 }
 
 /** The jsonb set-returning functions FROM takes, with their columns. */
