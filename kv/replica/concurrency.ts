@@ -61,7 +61,10 @@ import { isDataRead, isDataWrite } from './request-kinds.js';
 /** What the sequencer needs from the store. */
 export interface SequencerHost {
   readonly timers: Timers;
-  /** Nanoseconds of a monotonic enough physical clock, for the lock-wait metrics only. */
+  /**
+   * Nanoseconds of the physical clock the hybrid clock reads (comparable with a timestamp's
+   * wall time): for the lock-wait metrics and for when a holder could be found abandoned.
+   */
   physicalNowNanos(): bigint;
   /**
    * Pushes `pushee` out of the way of a request blocked on its lock, waiting in the txn wait
@@ -432,7 +435,7 @@ export class RequestSequencer {
     return new Promise<void>((resolve, reject) => {
       const waiter: LockWaiter = { resolve, reject, pusher: plan.txn, timestamp: plan.lockTimestamp, writer: plan.writes, key, pushee, timer: undefined };
       this.waiters.set(name, waiter);
-      const delay = pushDelay(waiter, distinguished, held);
+      const delay = pushDelay(waiter, distinguished, held, this.host.physicalNowNanos());
       if (delay !== undefined) this.schedulePush(name, waiter, delay);
     });
   }
@@ -454,7 +457,7 @@ export class RequestSequencer {
       } else {
         waiter.key = event.key;
         waiter.pushee = event.pushee;
-        const delay = pushDelay(waiter, true, event.held);
+        const delay = pushDelay(waiter, true, event.held, this.host.physicalNowNanos());
         if (delay !== undefined) this.schedulePush(event.request, waiter, delay);
         else this.cancelPush(event.request, waiter);
       }
@@ -554,10 +557,26 @@ class SkipLockedCollector implements SkipLockedEval {
  * by a request being sequenced right now, not by an idle transaction, so there is no liveness
  * to check: its waiters push only for deadlock detection, and a non-transactional waiter, which
  * can be in no cycle, not at all.
+ *
+ * A writer's (or locking reader's) early liveness push is made only when it can win: when the
+ * pusher outranks the holder (a higher priority), or when the holder is old enough to be found
+ * abandoned soon — a record counts as alive for `txnLivenessThresholdNanos` after its
+ * transaction began (kv/eval push-txn.ts `isExpired`). Against a younger holder of equal or
+ * higher priority (every SQL transaction has the same priority) the abort push could only fail
+ * and wait in the txn wait queue: a PushTxn request and a wait-queue entry per wait for nothing,
+ * TPC-B's branch rows every quarter transaction. Such a waiter pushes at the deadlock delay
+ * (waits-for edges are all it can add), a non-transactional one when the holder could first be
+ * found expired; the holder's commit or abort wakes it sooner either way (the store knows every
+ * record it finalizes). A plain reader's timestamp push keeps the early push: it also wins when
+ * the holder's record was already pushed above the reader by someone else.
  */
-function pushDelay(waiter: LockWaiter, distinguished: boolean, held: boolean): bigint | undefined {
-  if (distinguished && held) return limits.lockWaitPushDelayNanos;
-  return waiter.pusher === undefined ? undefined : limits.lockWaitDeadlockPushDelayNanos;
+function pushDelay(waiter: LockWaiter, distinguished: boolean, held: boolean, nowNanos: bigint): bigint | undefined {
+  const deadlockDelay = waiter.pusher === undefined ? undefined : limits.lockWaitDeadlockPushDelayNanos;
+  if (!(distinguished && held)) return deadlockDelay;
+  const outranks = (waiter.pusher?.priority ?? 0) > waiter.pushee.priority;
+  const mayExpireIn = waiter.pushee.minTimestamp.wallNanos + limits.txnLivenessThresholdNanos - nowNanos;
+  if (!waiter.writer || outranks || mayExpireIn <= limits.lockWaitPushDelayNanos) return limits.lockWaitPushDelayNanos;
+  return deadlockDelay !== undefined && deadlockDelay < mayExpireIn ? deadlockDelay : mayExpireIn;
 }
 
 interface Plan {
