@@ -565,9 +565,32 @@ function expandTargets(targets: readonly ast.Target[], scope: Scope): Target[] {
       if (scope.columns.length === 0 && target.expr.qualifier.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid');
       continue;
     }
+    const fields = recordStarFields(target.expr, scope);
+    if (fields !== undefined) {
+      expanded.push(...fields);
+      continue;
+    }
     expanded.push({ name: target.alias ?? targetName(target.expr), expr: target.expr });
   }
   return expanded;
+}
+
+/**
+ * `(rec).*` in a SELECT list: one target per field of the record, `(rec).field` each — as
+ * PostgreSQL expands it (so `(f(x)).*` calls f once per field, PostgreSQL's own behaviour). The
+ * fields are known for a column of a record type and for a call of a function with OUT
+ * parameters (`information_schema._pg_expandarray`: x, n); undefined for anything else, which
+ * the expression compiler then refuses.
+ */
+function recordStarFields(expr: ast.Expr, scope: Scope): Target[] | undefined {
+  if (expr.kind !== 'Indirection' || expr.steps.length !== 1 || expr.steps[0]!.kind !== 'star') return undefined;
+  let names: readonly string[] | undefined;
+  if (expr.arg.kind === 'FuncCall' && expr.arg.name.length === 2 && expr.arg.name[0] === 'information_schema' && expr.arg.name[1] === '_pg_expandarray') names = ['x', 'n'];
+  else if (expr.arg.kind === 'ColumnRef') {
+    const type = scope.columns[scope.resolve(expr.arg.path)]!.type;
+    if (type.kind === 'record') names = type.fields.map((field) => field.name);
+  }
+  return names?.map((name) => ({ name, expr: { kind: 'Indirection', arg: expr.arg, steps: [{ kind: 'field', name }], location: expr.location } }));
 }
 
 async function planSelect(ctx: PlanContext, select: ast.Select): Promise<PlannedQuery> {

@@ -753,7 +753,8 @@ export class ExprCompiler {
   /**
    * `arr[i]` (from the array's lower bound — 1, or 0 for an int2vector — NULL outside it),
    * `arr[lo:hi]`, and `(rec).field`, PostgreSQL's FieldSelect on a record value (a set-returning
-   * function's row: `(information_schema._pg_expandarray(indkey)).n`). `(rec).*` is not supported.
+   * function's row: `(information_schema._pg_expandarray(indkey)).n`). `(rec).*` is expanded by the
+   * SELECT list (planner.ts recordStarFields); anywhere else it is 0A000.
    */
   private async indirection(expr: ast.Indirection): Promise<CompiledExpr> {
     let current = await this.compile(expr.arg);
