@@ -189,7 +189,10 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
       // their own (the record's lock spans are not known when latches are declared).
       return [write(span(transactionKey(request.key, request.txn.id)))];
     case 'gc':
-      return request.keys.map((gcKey) => write(span(gcKey.key)));
+      // A GC naming no keys only raises the threshold (after a ClearRange of dropped data): a
+      // write latch on its span puts it strictly after the reads in flight there and before the
+      // next, each of which then checks its timestamp against the new threshold.
+      return request.keys.length === 0 ? [write(routing)] : request.keys.map((gcKey) => write(span(gcKey.key)));
     case 'clearRange':
       return [write(routing)];
     case 'adminSplit':

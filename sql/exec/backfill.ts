@@ -54,6 +54,7 @@ import {
   conditionalPutRequest,
   deleteRangeRequest,
   deleteRequest,
+  gcRequest,
   getRequest,
   indexPrefix,
   keyMax,
@@ -265,6 +266,19 @@ export function deleteIndexesAfterCommit(deps: SqlEngineDeps, readers: ReaderHor
 }
 
 /**
+ * Raises the GC threshold of every range under `prefix` to `threshold` (a GC request naming no
+ * keys: only the threshold moves). Once a ClearRange ran, the history below it is gone, and
+ * the reader horizon that refuses reads of it (72000) lives in this process only: the threshold
+ * is persisted by each range (kv/replica), so a read below it is refused after a restart too,
+ * never answered from the emptied span as if the rows had never been there. It covers whole
+ * ranges, so older reads of whatever else shares them are refused as well — history lost
+ * early, as a shorter GC TTL would lose it, but never a wrong answer.
+ */
+async function raiseGCThreshold(db: Sender, txnDeps: TxnDeps, prefix: Uint8Array, threshold: Timestamp): Promise<void> {
+  await db.send(batchRequest(batchHeader({ timestamp: txnDeps.clock.now() }), [gcRequest(prefix, prefixEnd(prefix, keyMax), [], threshold)]));
+}
+
+/**
  * Post-commit work: removes every key under `prefixes` — the data of indexes or tables a
  * committed statement stopped naming (ids never reused) — cleared outright once no transaction
  * that began below the commit is open (`readers`), else deleted by MVCC tombstones. Never
@@ -277,6 +291,8 @@ export function clearDroppedSpansAfterCommit(deps: SqlEngineDeps, readers: Reade
       const floor = deps.txnDeps.clock.now();
       const clearable = await readers.waitForReadersBelow(floor, deps.txnDeps.timers, limits.sqlDroppedIndexClearWaitMsMax);
       if (!clearable) logger?.info(context, 'a transaction older than the drop is still open: deleting the dropped data by MVCC tombstones');
+      // The threshold first: a crash between the two leaves history refused, never read empty.
+      if (clearable) for (const prefix of prefixes) await raiseGCThreshold(deps.db, deps.txnDeps, prefix, floor);
       for (const prefix of prefixes) await (clearable ? clearSpan : deleteSpan)(deps.db, deps.txnDeps, prefix);
     } catch (error) {
       logger?.warn({ err: error, ...context }, 'could not delete the data of dropped indexes or tables');

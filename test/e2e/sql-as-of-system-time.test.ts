@@ -7,7 +7,8 @@
 // one before the data of a dropped table or index was cleared.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchHeader, batchRequest, gcRequest, meta1Prefix } from '../../kv/api/index.js';
+import { timestamp } from '../../clock/timestamp.js';
+import { batchHeader, batchRequest, gcRequest, keyMax, meta1Prefix, prefixEnd, scanRequest, tablePrefix } from '../../kv/api/index.js';
 import { startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
@@ -203,6 +204,21 @@ describe('AS OF SYSTEM TIME', () => {
     expect(answer?.code).toBe('72000');
     expect(answer?.message).toMatch(/^AS OF SYSTEM TIME \d+\.\d{9},\d+ is before \d+\.\d{9},\d+, when the data of a dropped index or table was cleared$/);
     expect((await client.query('SELECT count(*)::INT AS n FROM p')).rows).toEqual([{ n: 2 }]);
+    // The refusal outlives this process: the cleared span's ranges keep a GC threshold at the
+    // clear (persisted by the range), so a read below it is refused by KV itself — the reader
+    // horizon above is in memory only, and after a restart the emptied span read as no rows.
+    const kv = server.node.kv;
+    const id = Number((await client.query("SELECT oid::INT AS id FROM pg_class WHERE relname = 'p' AND relkind = 'r'")).rows[0].id);
+    const [wall, logical] = before.split('.');
+    const at = timestamp(BigInt(wall!), Number(logical));
+    const scanAt = (ts: typeof at) => kv.sender.send(batchRequest(batchHeader({ timestamp: ts }), [scanRequest(tablePrefix(id), prefixEnd(tablePrefix(id), keyMax))] as const));
+    expect((await scanAt(kv.clock.now())).responses[0].rows.length).toBeGreaterThan(0); // the new primary index
+    let refusal: unknown;
+    for (let i = 0; i < 200 && refusal === undefined; i++) {
+      refusal = await scanAt(at).then(() => undefined, (error: unknown) => error);
+      if (refusal === undefined) await sleep(20);
+    }
+    expect(String(refusal)).toMatch(/must be after replica GC threshold/);
   });
 
   it('refuses a time at or below the GC threshold with 72000', async () => {
