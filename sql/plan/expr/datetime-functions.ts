@@ -38,6 +38,7 @@ import {
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 import { toCharFunctions } from './to-char.js';
+import { toDate, toTimestamp } from './to-timestamp.js';
 
 type Unit = 'microseconds' | 'milliseconds' | 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year' | 'decade' | 'century' | 'millennium';
 type Field = Unit | 'dow' | 'isodow' | 'doy' | 'epoch' | 'isoyear' | 'julian' | 'timezone' | 'timezone_hour' | 'timezone_minute';
@@ -461,5 +462,8 @@ export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
       ],
     ],
     ...toCharFunctions(),
+    // to_char's inverses (to-timestamp.ts): to_timestamp reads in the session's zone, so not immutable.
+    ['to_timestamp', [strict([textType, textType], tz, ([input, template], _t, ctx) => toTimestamp(input as string, template as string, zoneOf(ctx)), false)]],
+    ['to_date', [strict([textType, textType], dateType, ([input, template]) => toDate(input as string, template as string))]],
   ];
 }

@@ -60,7 +60,8 @@ export interface BrokenDownTime {
 
 // ─── template parsing ──────────────────────────────────────────────────────────────────────────
 
-type Node = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'field'; readonly key: string; readonly fm: boolean; readonly th: 'TH' | 'th' | null };
+/** A parsed template: literal text and fields, with their FM and TH modifiers (to-timestamp.ts reads it too). */
+export type Node = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'field'; readonly key: string; readonly fm: boolean; readonly th: 'TH' | 'th' | null };
 
 const keywords: readonly string[] = [
   'A.D.', 'A.M.', 'AD', 'AM', 'B.C.', 'BC', 'CC', 'DAY', 'DDD', 'DD', 'DY', 'Day', 'Dy', 'D', 'FF1', 'FF2', 'FF3', 'FF4', 'FF5', 'FF6', 'FX',
@@ -77,7 +78,7 @@ const parsedTemplates = new Map<string, readonly Node[]>();
 /** Templates are few per application: a small cache of their parses (PostgreSQL keeps one too). */
 const templateCacheMax = 256;
 
-function parseTemplate(template: string): readonly Node[] {
+export function parseTemplate(template: string): readonly Node[] {
   const cached = parsedTemplates.get(template);
   if (cached !== undefined) return cached;
   const nodes: Node[] = [];

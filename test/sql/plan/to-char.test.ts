@@ -7,6 +7,8 @@ import { SqlError } from '../../../sql/catalog/errors.js';
 import { interval } from '../../../sql/types/datum.js';
 import { Numeric } from '../../../sql/types/numeric.js';
 import { parseTimestamp } from '../../../sql/types/datetime-text.js';
+import { toDate, toTimestamp } from '../../../sql/plan/expr/to-timestamp.js';
+import { utcTimeZone } from '../../../sql/types/timezone.js';
 
 describe('to_char of date-times', () => {
   it('prints YYYY-MM-DD HH24:MI:SS as the timestamp text does, for any timestamp from 1 AD', () => {
@@ -65,5 +67,19 @@ describe('to_char of numbers', () => {
   it('fills every digit position with # when the value has more integer digits than the template', () => {
     expect(formatNumber('int', 1000n, '999')).toBe(' ###');
     expect(formatNumber('numeric', Numeric.parse('-1000.5'), '999.99')).toBe('-###.##');
+  });
+});
+
+describe('to_timestamp and to_date', () => {
+  it('read back what to_char writes, for any timestamp from 1 AD', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+        const micros = parseTimestamp(date.toISOString().slice(0, 23).replace('T', ' '));
+        const template = 'FMDay, DD FMMonth YYYY HH12:MI:SS.MS AM';
+        const text = formatDatetime(timestampParts(micros, null), template);
+        expect(toTimestamp(text, template, utcTimeZone)).toBe(micros);
+        expect(toDate(formatDatetime(timestampParts(micros, null), 'YYYYMMDD'), 'YYYYMMDD')).toBe(Number((micros - (((micros % 86_400_000_000n) + 86_400_000_000n) % 86_400_000_000n)) / 86_400_000_000n));
+      }),
+    );
   });
 });
