@@ -117,10 +117,16 @@ export interface TxnOptions {
    * `SetFixedTimestamp`): see `Txn`'s "Fixed timestamp". Absent: the clock's now, read-write.
    */
   readonly fixedTimestamp?: Timestamp;
+  /**
+   * A read-only transaction at the clock's now (SQL's `BEGIN READ ONLY`): writes and locking reads
+   * fail with 25006, as with a fixed timestamp; `setReadOnly` changes it while it runs.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
- * A write, or a locking read, sent by a read-only transaction (`TxnOptions.fixedTimestamp`).
+ * A write, or a locking read, sent by a read-only transaction (`TxnOptions.fixedTimestamp` or
+ * `TxnOptions.readOnly`).
  * PostgreSQL's 25006; the SQL layer names the statement before it gets here, so this is the
  * coordinator's own guard for any path that did not.
  */
@@ -167,6 +173,8 @@ export class Txn {
   private readonly spanRefresher: SpanRefresher;
   /** The wire `Sender`, under the span refresher on the plain-read lane (`send`). */
   private readonly sendToWire: SendFn = (batch) => this.sender.send(batch);
+  /** READ ONLY (`TxnOptions.readOnly`, then `setReadOnly`). */
+  private readOnlyMode: boolean;
 
   constructor(
     private readonly sender: Sender,
@@ -175,6 +183,7 @@ export class Txn {
   ) {
     const fixed = options.fixedTimestamp;
     assert(fixed === undefined || !isZero(fixed), 'a fixed timestamp is above zero');
+    this.readOnlyMode = options.readOnly ?? false;
     const now = fixed ?? deps.clock.now();
     const priority = options.priority ?? 1 + deps.random.int(priorityMax);
     assert(Number.isSafeInteger(priority) && priority >= 1 && priority <= priorityMax, () => `priority out of range: ${priority}`);
@@ -247,14 +256,23 @@ export class Txn {
     return this.options.fixedTimestamp;
   }
 
-  /** Whether the transaction may only read (a fixed timestamp): writes and locking reads fail with 25006. */
+  /** Whether the transaction may only read (a fixed timestamp, or READ ONLY): writes and locking reads fail with 25006. */
   get isReadOnly(): boolean {
-    return this.options.fixedTimestamp !== undefined;
+    return this.options.fixedTimestamp !== undefined || this.readOnlyMode;
   }
 
-  /** The options it was made with (a restart as a new transaction keeps them). */
+  /**
+   * READ ONLY / READ WRITE while it runs (SQL's SET TRANSACTION). What it wrote before stays and
+   * commits; only what it sends from now on is checked. A fixed-timestamp transaction is read-only
+   * whatever this says.
+   */
+  setReadOnly(readOnly: boolean): void {
+    this.readOnlyMode = readOnly;
+  }
+
+  /** The options it was made with, and its read-only mode now (a restart as a new transaction keeps them). */
   get txnOptions(): TxnOptions {
-    return this.options;
+    return this.readOnlyMode === (this.options.readOnly ?? false) ? this.options : { ...this.options, readOnly: this.readOnlyMode };
   }
 
   /** Nanoseconds the last commit spent in commit wait (0 without strict serializability). */
@@ -426,7 +444,7 @@ export class Txn {
   private async send<const Rs extends readonly Request[]>(requests: Rs, maxSpanRequestKeys = 0, stack?: SendFn, waitPolicy: WaitPolicy = 'block'): Promise<BatchResponse<Rs>> {
     assert(!this.finished, 'the transaction is finished');
     assert(!this.inFlight, 'one batch at a time per transaction');
-    if (this.options.fixedTimestamp !== undefined) {
+    if (this.isReadOnly) {
       const locking = requests.find(acquiresLocks);
       if (locking !== undefined) throw new ReadOnlyTransactionError(isDataWrite(locking) ? `a ${locking.kind} request` : 'a locking read');
     }

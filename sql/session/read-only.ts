@@ -1,6 +1,7 @@
 /**
- * What a read-only transaction may not run — today the historical ones, AS OF SYSTEM TIME —
- * named as PostgreSQL names it in `cannot execute <what> in a read-only transaction` (25006):
+ * What a read-only transaction may not run — BEGIN READ ONLY / SET TRANSACTION READ ONLY /
+ * default_transaction_read_only, and the historical ones (AS OF SYSTEM TIME), all `Txn.isReadOnly`
+ * — named as PostgreSQL names it in `cannot execute <what> in a read-only transaction` (25006):
  * INSERT, UPDATE, DELETE, SELECT FOR UPDATE / FOR SHARE (a lock is a write), DDL, TRUNCATE,
  * and the admin statements that change the cluster (SPLIT AT, SET CLUSTER SETTING, …).
  * Queries, EXPLAIN (without ANALYZE of a write), VACUUM / ANALYZE (no-ops here) and SHOW pass.

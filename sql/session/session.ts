@@ -46,7 +46,7 @@ import { evaluateAsOf } from './as-of.js';
 import { constantText, settingText } from './execute-params.js';
 import { readOnlyViolation } from './read-only.js';
 import { TransactionBlock, restartedTxn, restartSavepointName, sqlTxnPriority, type TransactionPhase } from './transaction.js';
-import { SessionVariables, computedVariables, parseDurationMs, type ReportedChange } from './variables.js';
+import { SessionVariables, computedVariables, onOff, parseDurationMs, type ReportedChange } from './variables.js';
 import { decodeParameter, expandFormats } from './wire-format.js';
 
 /** The catalog's version as this node's sessions know it: bumped by every DDL statement run. */
@@ -472,7 +472,7 @@ export class Session {
 
   /** The batch's implicit transaction, begun now if need be. */
   private batchTxn(batch: ImplicitBatch): Txn {
-    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority });
+    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly() });
     return batch.txn;
   }
 
@@ -612,7 +612,7 @@ export class Session {
    */
   private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>, fixedTimestamp?: Timestamp): Promise<T> {
     const { db, txnDeps } = this.deps;
-    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
+    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly(), ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
     for (let attempt = 1; ; attempt++) {
       try {
         const { outcome, commit } = await fn(txn);
@@ -809,7 +809,15 @@ export class Session {
         return complete('SET');
       case 'SetTransaction':
         if (statement.asOf !== undefined) this.setTransactionAsOf(statement.asOf, statement.sessionDefault);
-        this.checkIsolation(statement.isolation, statement.readOnly, this.block.phase === 'open' && this.block.txn.isReadOnly);
+        this.checkIsolation(statement.isolation, statement.readOnly, !statement.sessionDefault && this.isHistorical());
+        if (statement.sessionDefault) {
+          if (statement.readOnly !== null) this.setText('default_transaction_read_only', statement.readOnly ? 'on' : 'off', false);
+        } else if (this.block.phase === 'idle') {
+          // The asOf path warned already.
+          if (statement.asOf === undefined) this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
+        } else if (statement.readOnly !== null) {
+          this.block.setReadOnly(statement.readOnly);
+        }
         return complete('SET');
       case 'Show': {
         const rows = this.show(statement.name); // an unknown name fails before RowDescription, as in PostgreSQL
@@ -865,14 +873,34 @@ export class Session {
     // BEGIN in an extended batch turns its implicit transaction into the block (PostgreSQL).
     const batch = this.batch;
     this.batch = undefined;
-    this.block.begin(this.strictSerializable(), batch?.txn, at);
+    this.block.begin(this.strictSerializable(), batch?.txn, at, readOnly ?? this.defaultReadOnly());
     if (batch?.ranDdl === true) this.block.ranDdl = true;
     return 'BEGIN';
   }
 
+  /** default_transaction_read_only: whether a new transaction (a block's or an implicit one) is READ ONLY. */
+  private defaultReadOnly(): boolean {
+    return this.variables.get('default_transaction_read_only') === 'on';
+  }
+
+  /** Whether the open block's transaction is historical (AS OF SYSTEM TIME). */
+  private isHistorical(): boolean {
+    return this.block.phase === 'open' && this.block.txn.fixedTimestamp !== undefined;
+  }
+
+  /**
+   * `SET transaction_read_only` / `set_config('transaction_read_only', …)`: SET TRANSACTION READ
+   * ONLY | READ WRITE in a block (DEFAULT: default_transaction_read_only); outside one PostgreSQL
+   * accepts it and it changes nothing (the next transaction starts from the default).
+   */
+  private setTransactionReadOnly(text: string | null): void {
+    const readOnly = text === null ? this.defaultReadOnly() : onOff(text, 'transaction_read_only') === 'on';
+    this.checkIsolation(null, readOnly, this.isHistorical());
+    if (this.block.phase === 'open') this.block.setReadOnly(readOnly);
+  }
+
   /** `historical`: the transaction is AS OF SYSTEM TIME, read-only already, so READ ONLY is what it is. */
   private checkIsolation(isolation: string | null, readOnly: boolean | null, historical = false): void {
-    if (readOnly === true && !historical) throw notSupported('READ ONLY transactions are not supported');
     if (readOnly === false && historical) throw new SessionError('25006', 'AS OF SYSTEM TIME transactions are read-only: READ WRITE is not allowed');
     if (isolation !== null && isolation !== 'serializable') {
       this.output.notice({
@@ -961,6 +989,10 @@ export class Session {
       this.checkIsolation(values === null ? null : settingText(values[0]!), null);
       return;
     }
+    if (name.toLowerCase() === 'transaction_read_only') {
+      this.setTransactionReadOnly(values === null ? null : values.map(settingText).join(', '));
+      return;
+    }
     if (local && this.block.phase === 'idle') {
       this.output.notice({ severity: 'WARNING', sqlState: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
       return;
@@ -977,6 +1009,10 @@ export class Session {
     if (name.toLowerCase() === 'transaction_isolation') {
       this.checkIsolation(value, null);
       return this.variables.get(name);
+    }
+    if (name.toLowerCase() === 'transaction_read_only') {
+      this.setTransactionReadOnly(value);
+      return this.transactionReadOnly();
     }
     if (isLocal && this.block.phase === 'idle') {
       const key = name.toLowerCase();
@@ -1017,9 +1053,19 @@ export class Session {
 
   private show(name: string): string[][] {
     const key = name.toLowerCase();
-    if (key === 'all') return this.variables.all().map((row) => [...row]);
+    if (key === 'all') return this.variables.all().map((row) => (row[0] === 'transaction_read_only' ? [row[0], this.transactionReadOnly(), row[2]] : [...row]));
     if (computedVariables.has(key)) return [[formatNanosAsInterval(this.lastCommitWaitNanos)]];
+    if (key === 'transaction_read_only') return [[this.transactionReadOnly()]];
     return [[this.variables.get(key)]];
+  }
+
+  /**
+   * SHOW transaction_read_only: the open block's transaction's mode — `on` for READ ONLY and for
+   * AS OF SYSTEM TIME — else the default a statement's own transaction starts with.
+   */
+  private transactionReadOnly(): string {
+    if (this.block.phase === 'open') return this.block.txn.isReadOnly ? 'on' : 'off';
+    return this.variables.get('default_transaction_read_only');
   }
 
   /** After any change of the variables: report what changed (GUC_REPORT) and drop what was derived from them. */

@@ -65,6 +65,8 @@ interface Savepoint {
   readonly initial: boolean;
   /** The caller's state then, returned by `rollbackTo`. */
   readonly mark: SavepointMark;
+  /** The transaction's READ ONLY mode then: a SET TRANSACTION after it is undone with it, as in PostgreSQL. */
+  readonly readOnly: boolean;
 }
 
 /** Where a restarted epoch reads and writes: after the conflict that caused it (as runTxn does). */
@@ -93,7 +95,8 @@ export function restartedTxn(txn: Txn, error: unknown, sender: Sender, deps: Txn
   if (error instanceof TransactionAbortedError || txn.isFinished) {
     txn.abandon();
     const fixedTimestamp = txn.fixedTimestamp;
-    return new Txn(sender, deps, { strictSerializable, priority: txn.transaction.priority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
+    const readOnly = txn.txnOptions.readOnly === true;
+    return new Txn(sender, deps, { strictSerializable, priority: txn.transaction.priority, readOnly, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
   }
   txn.restartEpoch(restartTimestamp(error, txn, () => deps.clock.now()));
   return txn;
@@ -135,13 +138,15 @@ export class TransactionBlock {
 
   /**
    * BEGIN; `txn`: an implicit transaction that becomes the block's (BEGIN in an extended batch);
-   * `fixedTimestamp`: BEGIN AS OF SYSTEM TIME, a historical read-only transaction.
+   * `fixedTimestamp`: BEGIN AS OF SYSTEM TIME, a historical read-only transaction; `readOnly`:
+   * BEGIN READ ONLY (or default_transaction_read_only).
    */
-  begin(strictSerializable: boolean, txn?: Txn, fixedTimestamp?: Timestamp): void {
+  begin(strictSerializable: boolean, txn?: Txn, fixedTimestamp?: Timestamp, readOnly = false): void {
     assert(this.phaseValue === 'idle');
     assert(txn === undefined || !txn.isFinished, 'a block adopts an open transaction');
     assert(txn === undefined || fixedTimestamp === undefined, 'a historical block starts its own transaction');
-    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
+    txn?.setReadOnly(readOnly);
+    this.txnValue = txn ?? new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority, readOnly, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
     this.phaseValue = 'open';
     this.ranDdl = false;
     this.ranStatement = txn !== undefined;
@@ -160,6 +165,23 @@ export class TransactionBlock {
     // Nothing ran in it: no write, no lock, no record — dropped without a rollback.
     current.abandon();
     this.txnValue = new Txn(this.sender, this.deps, { strictSerializable, priority: sqlTxnPriority, fixedTimestamp: at });
+  }
+
+  /**
+   * SET TRANSACTION READ ONLY / READ WRITE (and SET transaction_read_only). READ ONLY may come at
+   * any time — what the transaction wrote before stays and commits. Back to READ WRITE only where
+   * PostgreSQL allows it (check_transaction_read_only), 25001 otherwise: not inside a savepoint
+   * of a read-only transaction, and not once a statement ran (its reads were taken as read-only).
+   * A historical transaction (AS OF SYSTEM TIME) stays read-only: the session refuses READ WRITE.
+   */
+  setReadOnly(readOnly: boolean): void {
+    assert(this.phaseValue === 'open', 'SET TRANSACTION in an open block');
+    const txn = this.txn;
+    if (!readOnly && txn.isReadOnly) {
+      if (this.savepoints.length > 0) throw new SessionError('25001', 'cannot set transaction read-write mode inside a read-only transaction');
+      if (this.ranStatement) throw new SessionError('25001', 'transaction read-write mode must be set before any query');
+    }
+    txn.setReadOnly(readOnly);
   }
 
   /** A statement of the block failed: the block is aborted until ROLLBACK. */
@@ -210,7 +232,7 @@ export class TransactionBlock {
       throw new SessionError('54000', `too many savepoints in one transaction (sqlSavepointsMax ${limits.sqlSavepointsMax})`);
     }
     const initial = !this.ranStatement && this.savepoints.every((savepoint) => savepoint.initial);
-    this.savepoints.push({ name, point: await this.txn.savepoint(), initial, mark });
+    this.savepoints.push({ name, point: await this.txn.savepoint(), initial, mark, readOnly: this.txn.txnOptions.readOnly === true });
   }
 
   /** RELEASE: drops the savepoint and those after it; releasing cockroach_restart commits. */
@@ -227,7 +249,7 @@ export class TransactionBlock {
       this.phaseValue = 'committed';
     } catch (error) {
       // The client answers a 40001 here with ROLLBACK TO SAVEPOINT cockroach_restart.
-      this.savepoints.push({ name, point: { epoch: txn.transaction.epoch, sequence: 0 }, initial: true, mark: emptyMark });
+      this.savepoints.push({ name, point: { epoch: txn.transaction.epoch, sequence: 0 }, initial: true, mark: emptyMark, readOnly: txn.txnOptions.readOnly === true });
       this.fail(error);
       throw error;
     }
@@ -269,6 +291,7 @@ export class TransactionBlock {
     }
     this.phaseValue = 'open';
     this.abortError = undefined;
+    this.txn.setReadOnly(savepoint.readOnly);
     return { mark: savepoint.mark, restarted: name === restartSavepointName || mustRestart };
   }
 

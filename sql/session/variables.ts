@@ -11,7 +11,7 @@
 import { assert } from '../../src/base/assert.js';
 import { formatByteSize, parseByteSize } from '../../src/base/byte-size.js';
 import { timeZoneFromSetting } from '../types/timezone.js';
-import { invalidParameterValue, notSupported, parameterCannotBeChanged, unrecognizedParameter } from './errors.js';
+import { SessionError, invalidParameterValue, notSupported, parameterCannotBeChanged, unrecognizedParameter } from './errors.js';
 
 /** The PostgreSQL version clients see: 15, which libpq, JDBC and psycopg parse as 150000. */
 export const serverVersion = '15.0.0';
@@ -37,11 +37,12 @@ interface VariableDefinition {
 
 const fixed = (value: string) => () => value;
 
-function onOff(value: string, name: string): string {
+export function onOff(value: string, name: string): string {
   const lower = value.trim().toLowerCase();
   if (['on', 'true', 'yes', '1', 't', 'y'].includes(lower)) return 'on';
   if (['off', 'false', 'no', '0', 'f', 'n'].includes(lower)) return 'off';
-  throw invalidParameterValue(name, value, undefined);
+  // PostgreSQL's message for a boolean parameter (guc.c parse_and_validate_value).
+  throw new SessionError('22023', `parameter "${name}" requires a Boolean value`);
 }
 
 /** Only `on` is implemented: the variable exists so clients can confirm it. */
@@ -163,8 +164,9 @@ const definitions: ReadonlyMap<string, VariableDefinition> = new Map<string, Var
       ['integer_datetimes', true, 'Shows whether datetimes are integer based.', fixed('on'), undefined],
       ['default_transaction_isolation', false, 'Sets the transaction isolation level of each new transaction.', fixed('serializable'), isolation],
       ['transaction_isolation', false, "Sets the current transaction's isolation level.", fixed('serializable'), isolation],
-      ['default_transaction_read_only', true, 'Sets the default read-only status of new transactions.', fixed('off'), onlyOff],
-      ['transaction_read_only', false, "Sets the current transaction's read-only status.", fixed('off'), onlyOff],
+      ['default_transaction_read_only', true, 'Sets the default read-only status of new transactions.', fixed('off'), onOff],
+      // The session answers for this one (the open transaction's mode); SET goes to SET TRANSACTION.
+      ['transaction_read_only', false, "Sets the current transaction's read-only status.", fixed('off'), onOff],
       ['server_version', true, 'Shows the server version.', fixed(serverVersion), undefined],
       ['server_version_num', false, 'Shows the server version as an integer.', fixed(serverVersionNum), undefined],
       ['server_encoding', true, 'Shows the server (database) character set encoding.', fixed('UTF8'), undefined],
@@ -190,11 +192,6 @@ function extraFloatDigitsChecked(value: string, name: string): string {
   if (!Number.isInteger(n) || value.trim() === '') throw invalidParameterValue(name, value);
   if (n < -15 || n > 3) throw invalidParameterValue(name, value, 'Valid values are between "-15" and "3".');
   return String(n);
-}
-
-function onlyOff(value: string, name: string): string {
-  if (onOff(value, name) !== 'off') throw notSupported(`setting ${name} to on is not supported`);
-  return 'off';
 }
 
 function only(value: string, name: string, allowed: string): string {

@@ -94,6 +94,12 @@ describe('AS OF SYSTEM TIME', () => {
       expect((await c.query(`SELECT v FROM kv AS OF SYSTEM TIME ${beforeUpdate} WHERE k = 2`)).rows).toEqual([{ v: 20 }]);
       expect(await sqlState('COPY kv FROM STDIN', c)).toEqual({ code: '25006', message: 'cannot execute COPY FROM in a read-only transaction' });
       await c.query('ROLLBACK');
+      // A historical transaction is a read-only one: SHOW says so, and READ WRITE is refused.
+      await c.query(`BEGIN AS OF SYSTEM TIME ${beforeUpdate}`);
+      expect((await c.query('SHOW transaction_read_only')).rows).toEqual([{ transaction_read_only: 'on' }]);
+      await c.query('SET TRANSACTION READ ONLY');
+      expect(await sqlState('SET TRANSACTION READ WRITE', c)).toEqual({ code: '25006', message: 'AS OF SYSTEM TIME transactions are read-only: READ WRITE is not allowed' });
+      await c.query('ROLLBACK');
       await c.query(`BEGIN AS OF SYSTEM TIME ${beforeUpdate}`);
       const write = await sqlState('INSERT INTO kv VALUES (9, 90)', c);
       expect(write).toEqual({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
