@@ -579,10 +579,50 @@ class Leaf {
  * the predecessor it looks for (`locatePredecessor` then steps back one leaf).
  */
 class Inner {
+  /** `keys` packed back to back, as a leaf packs its starts (see `Leaf`); undefined: stale. */
+  packedKeys: Uint8Array | undefined = undefined;
+  /** `keys[i]` is `packedKeys[packedOffsets[i] … packedOffsets[i + 1])`. */
+  packedOffsets: Int32Array | undefined = undefined;
+
   constructor(
     readonly keys: Uint8Array[],
     readonly children: TreeNode[],
   ) {}
+
+  /** Marks the packed keys stale: every change to `keys` calls it (they change only on splits and merges below). */
+  invalidate(): void {
+    this.packedKeys = undefined;
+    this.packedOffsets = undefined;
+  }
+
+  /** The child whose bounds hold `key`: the last `keys[i]` (i ≥ 1) at or before it, else 0. */
+  childFor(key: Uint8Array): number {
+    let offsets = this.packedOffsets;
+    let bytes = this.packedKeys;
+    if (offsets === undefined || bytes === undefined) {
+      const keys = this.keys;
+      let total = 0;
+      for (let i = 0; i < keys.length; i++) total += keys[i]!.length;
+      bytes = new Uint8Array(total);
+      offsets = new Int32Array(keys.length + 1);
+      let at = 0;
+      for (let i = 0; i < keys.length; i++) {
+        bytes.set(keys[i]!, at);
+        at += keys[i]!.length;
+        offsets[i + 1] = at;
+      }
+      this.packedKeys = bytes;
+      this.packedOffsets = offsets;
+    }
+    let lo = 1;
+    let hi = this.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (comparePackedToKey(bytes, offsets[mid]!, offsets[mid + 1]!, key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
 }
 
 type TreeNode = Leaf | Inner;
@@ -769,6 +809,12 @@ class IntervalTree {
       return 0;
     }
     assert(node.keys.length === node.children.length, 'a key per child');
+    const packedKeys = node.packedKeys;
+    const packedOffsets = node.packedOffsets;
+    if (packedKeys !== undefined && packedOffsets !== undefined) {
+      assert(packedOffsets.length === node.keys.length + 1, 'packed keys sized to the keys');
+      node.keys.forEach((k, i) => assert(i === 0 || compareKeys(packedKeys.subarray(packedOffsets[i], packedOffsets[i + 1]), k) === 0, 'packed keys match the keys'));
+    }
     assert(!isRoot || slots >= 2, 'an inner root has two children');
     let depth = -1;
     for (let i = 0; i < slots; i++) {
@@ -789,7 +835,7 @@ class IntervalTree {
     let node = this.root;
     let depth = 0;
     while (node instanceof Inner) {
-      const child = Math.max(0, lastAtOrBefore(node.keys, key, 1));
+      const child = node.childFor(key);
       this.pathNodes[depth] = node;
       this.pathSlots[depth] = child;
       depth++;
@@ -855,6 +901,7 @@ class IntervalTree {
       return;
     }
     const node = this.pathNodes[depth]!;
+    node.invalidate();
     const slot = this.pathSlots[depth]! + 1;
     node.keys.splice(slot, 0, lowerBound);
     node.children.splice(slot, 0, child);
@@ -869,6 +916,7 @@ class IntervalTree {
     const leaf = this.leaf;
     const depth = this.pathLength - 1;
     const parent = this.pathNodes[depth]!;
+    parent.invalidate();
     const slot = this.pathSlots[depth]!;
     if (slot > 0) {
       const left = parent.children[slot - 1] as Leaf;
@@ -902,6 +950,7 @@ class IntervalTree {
   /** Removes child `slot` (never 0) of the path's node at `depth`, rebalancing upwards. */
   private removeChild(depth: number, slot: number): void {
     const node = this.pathNodes[depth]!;
+    node.invalidate();
     node.keys.splice(slot, 1);
     node.children.splice(slot, 1);
     if (depth === 0) {
@@ -916,8 +965,11 @@ class IntervalTree {
     const node = this.pathNodes[depth]!;
     const parent = this.pathNodes[depth - 1]!;
     const slot = this.pathSlots[depth - 1]!;
+    node.invalidate();
+    parent.invalidate();
     if (slot > 0) {
       const left = parent.children[slot - 1] as Inner;
+      left.invalidate();
       if (left.children.length > this.slotsMin) {
         const bound = left.keys.pop()!;
         node.keys[0] = parent.keys[slot]!;
@@ -932,6 +984,7 @@ class IntervalTree {
       return;
     }
     const right = parent.children[slot + 1] as Inner;
+    right.invalidate();
     if (right.children.length > this.slotsMin) {
       node.keys.push(parent.keys[slot + 1]!);
       node.children.push(right.children.shift()!);
@@ -943,18 +996,6 @@ class IntervalTree {
     node.children.push(...right.children);
     this.removeChild(depth - 1, slot + 1);
   }
-}
-
-/** The index of the last key at or before `key` among `keys[from…]`, or `from - 1`. */
-function lastAtOrBefore(keys: readonly Uint8Array[], key: Uint8Array, from: number): number {
-  let lo = from;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid]!, key) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
 }
 
 /** `compareKeys(bytes[from … to), key)` without a subarray. */
