@@ -12,12 +12,14 @@ import { checkRequestInRange, isLockingRead, readPosition, type Evaluator } from
 export const evalGet: Evaluator<'get'> = async (ctx, rw, request) => {
   checkRequestInRange(ctx, request);
   const at = readPosition(ctx);
+  // One object shape for every Get (absent fields are undefined, not left out): the conditional
+  // spreads this replaced built four shapes and allocated per spread on the point-read hot path.
   const result = await mvccGet(rw, request.key, at.timestamp, {
-    ...(at.txn === undefined ? {} : { txn: at.txn }),
+    txn: at.txn,
     uncertaintyLimit: at.uncertaintyLimit,
     inconsistent: at.inconsistent,
     failOnMoreRecent: isLockingRead(ctx, request),
-    ...(ctx.skipLocked === undefined ? {} : { skipLocked: ctx.skipLocked }),
+    skipLocked: ctx.skipLocked,
   });
   if (result.skippedIntents !== undefined && result.skippedIntents.length > 0) ctx.skipLocked?.skippedIntents(result.skippedIntents);
   const value = result.value;
