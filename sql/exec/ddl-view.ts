@@ -14,6 +14,7 @@ import type { DependentView, TableDesc, ViewColumn, ViewDependency, ViewDesc } f
 import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, wrongObjectType } from '../catalog/errors.js';
 import { creationSchema, lookupRelation } from '../catalog/resolve.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
+import { hasUpdatableColumn, noUpdatableColumnsDetail, viewUpdatability } from '../plan/view-updatable.js';
 import { formatType } from '../types/sql-type.js';
 import type { Notice, SessionSettings } from './contract.js';
 import { notice } from './ddl-common.js';
@@ -54,6 +55,7 @@ async function createView(catalog: Catalog, settings: SessionSettings, statement
     previous = descriptor;
   }
   const reads = await readRelations(catalog, settings, statement.query);
+  if (statement.checkOption !== undefined) checkOptionAllowed(statement.query, columns.length, reads);
   const id = previous?.id ?? (await catalog.allocateId());
   if (reads.some((relation) => relation.id === id)) throw new SqlError('42P17', `infinite recursion detected in rules for relation "${statement.name.name}"`);
   const view: ViewDesc = {
@@ -130,6 +132,21 @@ function usedNames(query: ast.Query): UsedNames {
 function usedColumnIds(relation: ReadRelation, used: UsedNames): number[] {
   if (relation.kind === 'view') return relation.columns.flatMap((column, index) => (used.star || used.names.has(column.name) ? [index + 1] : []));
   return relation.columns.filter((column) => !column.hidden && (used.star || used.names.has(column.name))).map((column) => column.id);
+}
+
+/**
+ * WITH CHECK OPTION only on an automatically updatable view (PostgreSQL's DefineView): else
+ * 0A000 with the reason it is not as the hint. `reads`: the relations the query reads, its
+ * single FROM item's among them (whose columns its `*` stands for).
+ */
+function checkOptionAllowed(query: ast.Query, columnCount: number, reads: readonly ReadRelation[]): void {
+  const from = query.kind === 'Select' && query.from.length === 1 && query.from[0]!.kind === 'TableRef' ? query.from[0] : undefined;
+  // The FROM item's relation (a subquery in WHERE may read others).
+  const base = from === undefined ? undefined : reads.find((relation) => relation.name === from.name.name);
+  const starColumns = (): string[] | undefined => (base === undefined ? undefined : base.kind === 'view' ? base.columns.map((column) => column.name) : base.columns.filter((column) => !column.hidden).map((column) => column.name));
+  const shape = viewUpdatability(query, columnCount, starColumns);
+  const hint = !shape.updatable ? shape.detail : base === undefined ? 'Views that do not select from a single table or view are not automatically updatable.' : !hasUpdatableColumn(shape) ? noUpdatableColumnsDetail : null;
+  if (hint !== null) throw new SqlError('0A000', 'WITH CHECK OPTION is supported only on automatically updatable views', { hint });
 }
 
 /** The tables and views a query's FROM items name (WITH names excluded), each once. */

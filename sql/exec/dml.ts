@@ -62,6 +62,17 @@ export async function compileChecks(compiler: ExprCompiler, table: TableDesc): P
   return Promise.all(table.checks.map(async (check) => ({ name: check.name, expr: await scoped.compilePredicate(check.expr, 'CHECK') })));
 }
 
+/**
+ * The WITH CHECK OPTION conditions a write through views carries (view-write.ts), over the base
+ * table as the rewritten statement names it (`alias`), innermost view first.
+ */
+async function compileViewChecks(compiler: ExprCompiler, table: TableDesc, alias: string, viewChecks: readonly ast.ViewCheck[] | undefined): Promise<CheckConstraint[]> {
+  if (viewChecks === undefined) return [];
+  const scoped = compiler.withScope(tableScope(table, alias));
+  const conditions = viewChecks.filter((check): check is ast.ViewCheck & { readonly condition: ast.Expr } => check.condition !== null);
+  return Promise.all(conditions.map(async (check) => ({ name: check.view, expr: await scoped.compilePredicate(check.condition, 'CHECK OPTION') })));
+}
+
 /** A column's DEFAULT (or NULL), compiled as an assignment to the column. */
 export async function compileDefault(compiler: ExprCompiler, table: TableDesc, position: number): Promise<CompiledExpr> {
   const column = table.columns[position]!;
@@ -202,6 +213,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     });
   }
   const checks = await compileChecks(compiler, table);
+  const viewChecks = await compileViewChecks(compiler, table, statement.alias ?? table.name, statement.viewChecks);
   const returning = await compileReturning(compiler, table, statement.alias ?? table.name, statement.returning);
   if (statement.upsert && statement.onConflict !== null) throw new SqlError('42601', 'UPSERT takes no ON CONFLICT clause', { hint: 'Use INSERT … ON CONFLICT instead.' });
   const onConflict = statement.upsert ? upsertConflict(table, positions) : statement.onConflict;
@@ -219,7 +231,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
       const lazyValues = hasRowSlots ? valuesRows : null;
       const input: readonly (readonly Datum[] | NonNullable<typeof valuesRows>[number])[] = lazyValues ?? (await drain(buildSource(source, rt)));
       const codec = codecOf(table);
-      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx);
+      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx, viewChecks);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const written: Datum[][] = [];
       const seen = new Set<string>();
@@ -257,6 +269,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         written.push(row);
       }
       await writer.flush();
+      writer.checkViews(written);
       await foreignKeys?.finish(rt);
       const count = written.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, written, rt)), tag: () => `INSERT 0 ${count}`, notices: [] };
@@ -409,6 +422,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     assignments.push({ position, expr });
   }
   const checks = await compileChecks(pctx.compiler, table);
+  const viewChecks = await compileViewChecks(pctx.compiler, table, alias, statement.viewChecks);
   const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
   const hasRowSlots = pctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
   return {
@@ -418,7 +432,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     node: read.node,
     async execute(rt, exec) {
       const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined);
-      const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx);
+      const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx, viewChecks);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const updated: Datum[][] = [];
       for (const joinedRow of rows) {
@@ -432,6 +446,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
         updated.push(newRow);
       }
       await writer.flush();
+      writer.checkViews(updated);
       await foreignKeys?.finish(rt);
       const count = updated.length;
       return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, updated, rt)), tag: () => `UPDATE ${count}`, notices: [] };

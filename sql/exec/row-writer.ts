@@ -66,6 +66,8 @@ export class RowWriter {
     private readonly codec: RowCodec,
     private readonly checks: readonly CheckConstraint[],
     private readonly ctx: EvalContext,
+    /** WITH CHECK OPTION conditions of the views the statement writes through (named by view). */
+    private readonly viewChecks: readonly CheckConstraint[] = [],
   ) {
     this.positions = new Map(table.columns.map((column, position) => [column.id, position]));
   }
@@ -80,6 +82,24 @@ export class RowWriter {
     for (const check of this.checks) {
       if (check.expr.eval(row, this.ctx) === false) {
         throw new SqlError('23514', `new row for relation "${this.table.name}" violates check constraint "${check.name}"`, { detail: `Failing row contains (${formatRowForDetail(this.table, row, this.ctx)}).` });
+      }
+    }
+  }
+
+  /**
+   * 44000 if a view the statement writes through (WITH CHECK OPTION) would not show one of the
+   * rows it wrote, innermost view first. Checked once the rows are written (after `flush`), as
+   * PostgreSQL checks a view's option after the row is in (ExecInsert / ExecUpdate): a row that
+   * is also a duplicate key is 23505, and one that ON CONFLICT DO NOTHING skipped is not checked.
+   * Unlike a CHECK constraint, a condition that is null fails: the view would not show the row.
+   */
+  checkViews(rows: readonly (readonly Datum[])[]): void {
+    if (this.viewChecks.length === 0) return;
+    for (const row of rows) {
+      for (const check of this.viewChecks) {
+        if (check.expr.eval(row, this.ctx) !== true) {
+          throw new SqlError('44000', `new row violates check option for view "${check.name}"`, { detail: `Failing row contains (${formatRowForDetail(this.table, row, this.ctx)}).` });
+        }
       }
     }
   }

@@ -579,6 +579,19 @@ export interface Insert extends StatementBase {
    * SET c = excluded.c` for each given column; it takes no ON CONFLICT clause of its own.
    */
   readonly upsert: boolean;
+  /** Set by the rewrite of a write through a view WITH CHECK OPTION (view-write.ts), never by the parser. */
+  readonly viewChecks?: readonly ViewCheck[];
+}
+
+/**
+ * A view's WITH CHECK OPTION condition on a row written through it: `condition` over the base
+ * table's columns must be true (null fails too, unlike a CHECK constraint), else 44000 naming
+ * `view`; null for a view without WHERE. `cascaded`: the views under it must be checked too.
+ */
+export interface ViewCheck {
+  readonly view: string;
+  readonly condition: Expr | null;
+  readonly cascaded: boolean;
 }
 
 export interface Update extends StatementBase {
@@ -590,6 +603,8 @@ export interface Update extends StatementBase {
   readonly from: readonly FromItem[];
   readonly where: Expr | null;
   readonly returning: readonly Target[];
+  /** Set by the rewrite of a write through a view WITH CHECK OPTION (view-write.ts), never by the parser. */
+  readonly viewChecks?: readonly ViewCheck[];
 }
 
 export interface Delete extends StatementBase {
@@ -741,6 +756,8 @@ export interface CreateView extends StatementBase {
   readonly columns: readonly string[];
   readonly query: Query;
   readonly orReplace: boolean;
+  /** WITH [LOCAL | CASCADED] CHECK OPTION (plain WITH CHECK OPTION is CASCADED); absent: none. */
+  readonly checkOption?: 'local' | 'cascaded';
 }
 
 /** `COMMENT ON TABLE | VIEW | INDEX | SEQUENCE | COLUMN | SCHEMA name IS 'text' | NULL`. */

@@ -41,9 +41,14 @@ const notUpdatable = (detail: string): ViewUpdatability => ({ updatable: false, 
 
 /** The query of a view's CREATE VIEW text (its descriptor's `definition`). */
 export function viewDefinitionQuery(definition: string): ast.Query {
+  return viewDefinition(definition).query;
+}
+
+/** A view's CREATE VIEW statement, parsed from its descriptor's `definition` (its query, its WITH CHECK OPTION). */
+export function viewDefinition(definition: string): ast.CreateView {
   const statement = parse(definition)[0];
   if (statement?.kind !== 'CreateView') throw new Error('a view definition is not a CREATE VIEW statement');
-  return statement.query;
+  return statement;
 }
 
 /**

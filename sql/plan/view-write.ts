@@ -12,8 +12,11 @@
  * A view column the statement names is replaced by its expression over the base relation; a
  * column it writes must be a plain base column (else 0A000, PostgreSQL's `cannot insert into
  * column … of view …`). UPDATE and DELETE see only the rows the view's WHERE passes; INSERT
- * does not check it (PostgreSQL's default without WITH CHECK OPTION, which rangedb's CREATE VIEW
- * refuses). ON CONFLICT names view columns, and `excluded` is the proposed row of the view. The
+ * does not check it, nor does UPDATE check its new rows, unless the view has WITH CHECK OPTION:
+ * then the rewritten statement carries the view's WHERE as a `ViewCheck` on each new row
+ * (PostgreSQL's WithCheckOption, WCO_VIEW_CHECK), and with CASCADED the WHEREs of the views
+ * under it too, whatever their own option (LOCAL: only those that have one of their own). The
+ * innermost view's condition is checked first, as PostgreSQL orders them. ON CONFLICT names view columns, and `excluded` is the proposed row of the view. The
  * base may itself be a view: the rewritten statement is planned again and
  * rewritten again, as PostgreSQL recurses. A view that is not automatically updatable is 55000
  * with PostgreSQL's detail and hint.
@@ -23,7 +26,7 @@ import type { TableDesc, ViewDesc } from '../catalog/descriptors.js';
 import { SqlError, undefinedColumn } from '../catalog/errors.js';
 import { lookupRelation, type NameSettings } from '../catalog/resolve.js';
 import type { PlanContext } from './context.js';
-import { baseReferenceName, columnNotUpdatableDetail, hasUpdatableColumn, noUpdatableColumnsDetail, viewDefinitionQuery, viewUpdatability, type UpdatableView } from './view-updatable.js';
+import { baseReferenceName, columnNotUpdatableDetail, hasUpdatableColumn, noUpdatableColumnsDetail, viewDefinition, viewUpdatability, type UpdatableView } from './view-updatable.js';
 
 type Action = 'insert' | 'update' | 'delete';
 
@@ -36,6 +39,22 @@ interface ViewTarget {
   readonly reference: string;
   /** Whether the view is the statement's only relation (no UPDATE … FROM, DELETE … USING): a bare name must then be a view column. */
   readonly alone: boolean;
+  /** Its WITH CHECK OPTION, if any. */
+  readonly checkOption: 'local' | 'cascaded' | undefined;
+}
+
+/**
+ * A statement into a view, its checks carried on to the rewritten statement on the base: the
+ * outer views' conditions (over this view's columns) restated over the base, then this view's
+ * own when its option, or a CASCADED one above it, asks for it — put first, so the innermost
+ * view's is checked first (PostgreSQL's rewriteTargetView prepends each one).
+ */
+function carriedChecks(statement: ast.Insert | ast.Update, target: ViewTarget): { readonly viewChecks?: readonly ast.ViewCheck[] } {
+  const outer = (statement.viewChecks ?? []).map((check): ast.ViewCheck => ({ ...check, condition: check.condition === null ? null : substitute(check.condition, target) }));
+  const inherited = outer.some((check) => check.cascaded);
+  if (target.checkOption === undefined && !inherited) return outer.length === 0 ? {} : { viewChecks: outer };
+  const own: ast.ViewCheck = { view: target.view.name, condition: target.shape.where, cascaded: inherited || target.checkOption === 'cascaded' };
+  return { viewChecks: [own, ...outer] };
 }
 
 /** `INSERT INTO view …` as an INSERT into its base relation; null when the target is no view. */
@@ -51,6 +70,7 @@ export async function rewriteViewInsert(ctx: PlanContext, statement: ast.Insert)
     columns,
     onConflict: statement.onConflict === null ? null : onConflictOnBase(statement.onConflict, target),
     returning: substituteTargets(statement.returning, target),
+    ...carriedChecks(statement, target),
   };
 }
 
@@ -87,6 +107,7 @@ export async function rewriteViewUpdate(ctx: PlanContext, statement: ast.Update)
     set,
     where: conjunction(target.shape.where, statement.where === null ? null : substitute(statement.where, target)),
     returning: substituteTargets(statement.returning, target),
+    ...carriedChecks(statement, target),
   };
 }
 
@@ -114,7 +135,8 @@ async function viewTarget(ctx: PlanContext, name: ast.QualifiedName, alias: stri
   if (view?.kind !== 'view') return null;
   // The view's names resolve as they did when it was created, not through the caller's search_path.
   const settings: NameSettings = view.searchPath === undefined ? ctx.settings : { ...ctx.settings, searchPath: view.searchPath };
-  const query = viewDefinitionQuery(view.definition);
+  const definition = viewDefinition(view.definition);
+  const query = definition.query;
   const from = query.kind === 'Select' && query.from.length === 1 && query.from[0]!.kind === 'TableRef' ? query.from[0] : undefined;
   const baseRelation = from === undefined ? undefined : await lookupRelation(ctx.catalog, settings, from.name);
   const baseDescriptor = baseRelation === undefined ? undefined : await ctx.catalog.descriptor(baseRelation.entry.id);
@@ -123,7 +145,7 @@ async function viewTarget(ctx: PlanContext, name: ast.QualifiedName, alias: stri
   const detail = !shape.updatable ? shape.detail : baseKind === undefined ? 'Views that do not select from a single table or view are not automatically updatable.' : action !== 'delete' && !hasUpdatableColumn(shape) ? noUpdatableColumnsDetail : null;
   if (detail !== null || !shape.updatable) throw notAutomaticallyUpdatable(view.name, action, detail ?? '');
   const base: ast.QualifiedName = { catalog: null, schema: baseRelation!.schema.name, name: baseRelation!.entry.name };
-  return { view, shape, base, reference: alias ?? view.name, alone };
+  return { view, shape, base, reference: alias ?? view.name, alone, checkOption: definition.checkOption };
 }
 
 /** The base relation's columns as the view's `*` saw them when it was created (later ones are cut: views.ts). */

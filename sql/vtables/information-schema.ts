@@ -15,7 +15,7 @@
  * this schema), which is why tools filter on `table_schema`.
  */
 import type { ColumnDesc, SequenceDesc, TableDesc, ViewDesc } from '../catalog/descriptors.js';
-import { hasUpdatableColumn, viewDefinitionQuery, viewUpdatability } from '../plan/view-updatable.js';
+import { hasUpdatableColumn, viewDefinition as viewCreateStatement, viewDefinitionQuery, viewUpdatability } from '../plan/view-updatable.js';
 import type { Datum } from '../types/datum.js';
 import { formatType, intervalTypmodParts, type SqlType } from '../types/sql-type.js';
 import { deparseCheck, deparseDefault } from './deparse.js';
@@ -451,7 +451,8 @@ export const informationSchemaTables: Readonly<Record<string, VirtualTable>> = {
       snapshot.views.map((view) => {
         // is_updatable: UPDATE and DELETE both (PostgreSQL's pg_relation_is_updatable(oid) & 20 = 20).
         const writes = viewWrites(snapshot, view);
-        return [snapshot.settings.database, schemaName(snapshot, view.schemaId), view.name, viewDefinition(snapshot, view.id), 'NONE', yes(writes.update && writes.delete), yes(writes.insert), 'NO', 'NO', 'NO'];
+        const checkOption = viewCreateStatement(view.definition).checkOption?.toUpperCase() ?? 'NONE';
+        return [snapshot.settings.database, schemaName(snapshot, view.schemaId), view.name, viewDefinition(snapshot, view.id), checkOption, yes(writes.update && writes.delete), yes(writes.insert), 'NO', 'NO', 'NO'];
       }),
   },
 };

@@ -52,9 +52,9 @@ export function createView(s: pg.ViewStmt, base: Base, ctx: Context): ast.Create
   const view = s.view ?? {};
   if (view.relpersistence === 't') ctx.unsupported('temporary views are not supported', view.location);
   if ((s.options ?? []).length > 0) ctx.unsupported('CREATE VIEW … WITH (options) is not supported', base.location);
-  if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') ctx.unsupported('WITH CHECK OPTION is not supported', base.location);
   if (s.query === undefined || tagOf(s.query) !== 'SelectStmt') return ctx.unsupported('this view query is not supported', base.location);
-  return { kind: 'CreateView', ...base, name: qualifiedName(view), columns: strings(s.aliases), query: ctx.query(s.query), orReplace: s.replace ?? false };
+  const checkOption = s.withCheckOption === 'LOCAL_CHECK_OPTION' ? 'local' : s.withCheckOption === 'CASCADED_CHECK_OPTION' ? 'cascaded' : undefined;
+  return { kind: 'CreateView', ...base, name: qualifiedName(view), columns: strings(s.aliases), query: ctx.query(s.query), orReplace: s.replace ?? false, ...(checkOption === undefined ? {} : { checkOption }) };
 }
 
 const commentTypes: Partial<Record<string, ast.Comment['objectType']>> = {
