@@ -498,14 +498,19 @@ function swap<T>(values: T[], i: number, j: number): void {
  * read one contiguous buffer of a few cache lines (the layout of a B-tree page, whose keys sit in
  * the page). `packedStarts` is undefined when stale (after a split, merge, borrow or bulk load)
  * and rebuilt by the next descent that reaches the leaf; inserts and removals at a slot update it
- * in place of a rebuild, so a fill does not re-read every entry of the leaf.
+ * in place of a rebuild, so a fill does not re-read every entry of the leaf. Both arrays keep
+ * spare capacity (a page's free space): an insert or removal is a native `copyWithin` and a walk
+ * of at most a leaf's offsets, with no allocation until the capacity doubles.
  */
 class Leaf {
   prev: Leaf | undefined = undefined;
   next: Leaf | undefined = undefined;
-  /** The entries' starts, back to back (undefined: stale). */
+  /** The entries' starts, back to back, then spare capacity (undefined: stale). */
   packedStarts: Uint8Array | undefined = undefined;
-  /** `entries[i].start` is `packedStarts[packedOffsets[i] … packedOffsets[i + 1])`. */
+  /**
+   * `entries[i].start` is `packedStarts[packedOffsets[i] … packedOffsets[i + 1])`; the bytes in
+   * use end at `packedOffsets[entries.length]`, and slots past it are spare capacity.
+   */
   packedOffsets: Int32Array | undefined = undefined;
   constructor(readonly entries: Entry[]) {}
 
@@ -521,8 +526,8 @@ class Leaf {
     const entries = this.entries;
     let total = 0;
     for (let i = 0; i < entries.length; i++) total += entries[i]!.start.length;
-    const bytes = new Uint8Array(total);
-    const offsets = new Int32Array(entries.length + 1);
+    const bytes = new Uint8Array(total * 2 + 64);
+    const offsets = new Int32Array(entries.length * 2 + 16);
     let at = 0;
     for (let i = 0; i < entries.length; i++) {
       const start = entries[i]!.start;
@@ -537,20 +542,27 @@ class Leaf {
 
   /** `entries` gained `start` at `slot`: the packed copy follows (if not stale). */
   packedInsert(slot: number, start: Uint8Array): void {
-    const bytes = this.packedStarts;
-    const offsets = this.packedOffsets;
+    let bytes = this.packedStarts;
+    let offsets = this.packedOffsets;
     if (bytes === undefined || offsets === undefined) return;
-    const at = offsets[slot]!;
+    const count = this.entries.length; // already includes the new entry
     const length = start.length;
-    const nextBytes = new Uint8Array(bytes.length + length);
-    for (let i = 0; i < at; i++) nextBytes[i] = bytes[i]!;
-    for (let i = 0; i < length; i++) nextBytes[at + i] = start[i]!;
-    for (let i = at; i < bytes.length; i++) nextBytes[i + length] = bytes[i]!;
-    const nextOffsets = new Int32Array(offsets.length + 1);
-    for (let i = 0; i <= slot; i++) nextOffsets[i] = offsets[i]!;
-    for (let i = slot + 1; i < nextOffsets.length; i++) nextOffsets[i] = offsets[i - 1]! + length;
-    this.packedStarts = nextBytes;
-    this.packedOffsets = nextOffsets;
+    const used = offsets[count - 1]!;
+    if (used + length > bytes.length) {
+      const grown = new Uint8Array((used + length) * 2);
+      grown.set(bytes.subarray(0, used));
+      bytes = this.packedStarts = grown;
+    }
+    if (count + 1 > offsets.length) {
+      const grown = new Int32Array(count * 2 + 2);
+      grown.set(offsets.subarray(0, count));
+      offsets = this.packedOffsets = grown;
+    }
+    const at = offsets[slot]!;
+    bytes.copyWithin(at + length, at, used);
+    bytes.set(start, at);
+    offsets.copyWithin(slot + 1, slot, count);
+    for (let i = slot + 1; i <= count; i++) offsets[i] = offsets[i]! + length;
   }
 
   /** `entries` lost its entry at `slot`: the packed copy follows (if not stale). */
@@ -558,17 +570,13 @@ class Leaf {
     const bytes = this.packedStarts;
     const offsets = this.packedOffsets;
     if (bytes === undefined || offsets === undefined) return;
+    const count = this.entries.length; // already without the removed entry
     const from = offsets[slot]!;
     const to = offsets[slot + 1]!;
     const length = to - from;
-    const nextBytes = new Uint8Array(bytes.length - length);
-    for (let i = 0; i < from; i++) nextBytes[i] = bytes[i]!;
-    for (let i = to; i < bytes.length; i++) nextBytes[i - length] = bytes[i]!;
-    const nextOffsets = new Int32Array(offsets.length - 1);
-    for (let i = 0; i <= slot; i++) nextOffsets[i] = offsets[i]!;
-    for (let i = slot + 1; i < nextOffsets.length; i++) nextOffsets[i] = offsets[i + 1]! - length;
-    this.packedStarts = nextBytes;
-    this.packedOffsets = nextOffsets;
+    bytes.copyWithin(from, to, offsets[count + 1]!);
+    offsets.copyWithin(slot, slot + 1, count + 2);
+    for (let i = slot; i <= count; i++) offsets[i] = offsets[i]! - length;
   }
 }
 
@@ -799,7 +807,7 @@ class IntervalTree {
       const bytes = node.packedStarts;
       const offsets = node.packedOffsets;
       if (bytes !== undefined && offsets !== undefined) {
-        assert(offsets.length === node.entries.length + 1 && offsets[node.entries.length] === bytes.length, 'packed starts sized to the entries');
+        assert(offsets.length >= node.entries.length + 1 && offsets[node.entries.length]! <= bytes.length, 'packed starts sized to the entries');
         node.entries.forEach((e, i) => assert(compareKeys(bytes.subarray(offsets[i], offsets[i + 1]), e.start) === 0, 'packed starts match the entries'));
       }
       for (const e of node.entries) {
