@@ -238,4 +238,35 @@ describe('TimestampCache txn attribution', () => {
     expect(cache.getMax(point('ab')).timestamp.wallNanos).toBe(1n);
     expect(cache.getMax({ start: k(''), end: Uint8Array.of(0x61, 0) }).timestamp.wallNanos).toBe(10n);
   });
+
+  it('finds every key among long keys of mixed lengths (the leaves\' and inner nodes\' packed keys grow, split and merge)', () => {
+    // Keys of 1–300 bytes sharing long prefixes, in a scrambled order: each leaf's packed copy
+    // outgrows its first capacity, splits, and (after removals by coalescing reads) is rebuilt.
+    const cache = new TimestampCache(ts(1), { nodeSlotsMax: 16 });
+    const keyOf = (i: number): Uint8Array => {
+      const key = new Uint8Array(1 + ((i * 37) % 300));
+      key.fill(0x70);
+      key[key.length - 1] = i % 251;
+      return key;
+    };
+    const n = 1_500;
+    const expected = new Map<string, number>();
+    for (let j = 0; j < n; j++) {
+      const i = (j * 7919) % n;
+      const key = keyOf(i);
+      cache.add({ start: key }, ts(10 + i), undefined);
+      expected.set(Buffer.from(key).toString('hex'), Math.max(expected.get(Buffer.from(key).toString('hex')) ?? 0, 10 + i));
+      if (j % 100 === 0) cache.verify();
+    }
+    cache.verify();
+    for (const [hex, wall] of expected) expect(cache.getMax({ start: Buffer.from(hex, 'hex') }).timestamp.wallNanos).toBe(BigInt(wall));
+    // A wide read over half of them coalesces and removes entries across leaves.
+    cache.add({ start: Uint8Array.of(0x70), end: Uint8Array.of(0x70, 0x70, 0x71) }, ts(5_000), undefined);
+    cache.verify();
+    for (const [hex, wall] of expected) {
+      const key = Buffer.from(hex, 'hex');
+      const covered = Buffer.compare(key, Buffer.from([0x70])) >= 0 && Buffer.compare(key, Buffer.from([0x70, 0x70, 0x71])) < 0;
+      expect(cache.getMax({ start: key }).timestamp.wallNanos).toBe(BigInt(covered ? 5_000 : wall));
+    }
+  });
 });
