@@ -48,6 +48,9 @@
  *   the others are removed or inserted, O(log n) each, so it costs O(log n + k) plus O(log n) per
  *   interval it creates or retires (each retired one was created once: amortized, creation pays).
  * - `getMax` is one descent plus a walk over the k overlapping intervals, O(log n + k).
+ * - Each node keeps its keys packed back to back in one buffer, and descents binary-search that:
+ *   at 100k entries the tree is far larger than the CPU caches, and a probe through
+ *   `entries[mid].start` cost three dependent cache misses (see `Leaf`).
  * - This is the interval B-tree CockroachDB used for its tscache before `intervalSkl`, without
  *   that one's max-end augmentation, which only overlapping intervals need. A B-tree is
  *   deterministic (no seeded levels as a skiplist needs) and keeps 64 entries per leaf together
