@@ -236,7 +236,7 @@ export class Session {
         dateStyle: v.get('DateStyle'),
         intervalStyle: v.get('IntervalStyle'),
         extraFloatDigits: Number(v.get('extra_float_digits')),
-        all: v.snapshot(),
+        all: new LiveVariables(v.snapshot(), (name) => (name === 'transaction_read_only' ? this.transactionReadOnly() : undefined)),
       });
     }
     return this.settingsCache;
@@ -1270,6 +1270,25 @@ export function parseStartupOptions(options: string): [string, string][] {
     settings.push([setting.slice(0, equals).replace(/-/g, '_'), setting.slice(equals + 1)]);
   }
   return settings;
+}
+
+/**
+ * The variables a statement sees (`current_setting`), with those that follow the transaction
+ * rather than a SET (transaction_read_only) read when asked: the settings object is cached
+ * across transactions, and is the key of the session's currval values, so it is not remade
+ * at each BEGIN.
+ */
+class LiveVariables extends Map<string, string> {
+  constructor(
+    values: ReadonlyMap<string, string>,
+    private readonly live: (name: string) => string | undefined,
+  ) {
+    super(values);
+  }
+
+  override get(name: string): string | undefined {
+    return this.live(name) ?? super.get(name);
+  }
 }
 
 function textColumn(name: string): ResultColumn {
