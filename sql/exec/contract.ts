@@ -96,6 +96,11 @@ export interface SessionServices {
   lockTimeoutMs(): number;
   /** A notice for the client (PostgreSQL's WARNING of an unlock of a lock not held). */
   notice(notice: Notice): void;
+  /**
+   * The last value nextval / setval gave per sequence id in this session, for currval: kept
+   * across transactions and SETs, emptied by DISCARD SEQUENCES / DISCARD ALL.
+   */
+  readonly sequenceValues: Map<number, bigint>;
 }
 
 export interface StatementResult {

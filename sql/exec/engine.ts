@@ -53,7 +53,10 @@ interface Planned {
   readonly hasCatalogSlot: boolean;
 }
 
-/** The last values `nextval` gave, per session (keyed by its settings object) and sequence id: `currval`. */
+/**
+ * The last values `nextval` gave, per sequence id, where no session runs the statement (an
+ * engine-only caller), keyed by its settings object; a session keeps its own (SessionServices).
+ */
 const currentValues = new WeakMap<SessionSettings, Map<number, bigint>>();
 
 export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
@@ -241,8 +244,8 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
     assert(slot.kind !== 'subquery' && slot.kind !== 'catalog' && slot.kind !== 'session' && slot.kind !== 'setReturning', 'row slots are sequence calls');
     const descriptor = await sequence(slot.sequence);
-    const values = currentValues.get(run.settings) ?? new Map<number, bigint>();
-    currentValues.set(run.settings, values);
+    const values = run.session?.sequenceValues ?? currentValues.get(run.settings) ?? new Map<number, bigint>();
+    if (run.session === undefined) currentValues.set(run.settings, values);
     if (slot.kind === 'currval') {
       const value = values.get(descriptor.id);
       if (value === undefined) throw new SqlError('55000', `currval of sequence "${descriptor.name}" is not yet defined in this session`);

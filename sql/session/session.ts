@@ -175,6 +175,7 @@ export class Session {
             setConfig: (name, value, isLocal) => this.setConfig(name, value, isLocal),
             lockTimeoutMs: () => parseDurationMs(this.variables.get('lock_timeout'), 'lock_timeout'),
             notice: (notice) => this.output.notice(notice),
+            sequenceValues: new Map(),
           };
   }
 
@@ -1089,11 +1090,13 @@ export class Session {
         this.portals.clear();
         this.report(this.variables.resetAll());
         this.invalidateSettings();
+        this.services?.sequenceValues.clear();
         return 'DISCARD ALL';
       case 'plans':
         for (const statement of this.prepared.values()) statement.plan = undefined;
         return 'DISCARD PLANS';
       case 'sequences':
+        this.services?.sequenceValues.clear();
         return 'DISCARD SEQUENCES';
       case 'temp':
         return 'DISCARD TEMP';
@@ -1275,8 +1278,7 @@ export function parseStartupOptions(options: string): [string, string][] {
 /**
  * The variables a statement sees (`current_setting`), with those that follow the transaction
  * rather than a SET (transaction_read_only) read when asked: the settings object is cached
- * across transactions, and is the key of the session's currval values, so it is not remade
- * at each BEGIN.
+ * across transactions and remade only when a variable changes, not at each BEGIN.
  */
 class LiveVariables extends Map<string, string> {
   constructor(
