@@ -88,7 +88,8 @@ function outside(s: Span, start: Uint8Array, end: Uint8Array): Span[] {
 
 /**
  * Resolves the intents of `lockSpans` that lie in the range, in `rw`, at most
- * `limits.intentResolutionIntentsMax` of them; returns what is left — the parts outside the
+ * `limits.intentResolutionIntentsMax` of them and about `limits.intentResolutionBytesMax` of
+ * their bytes; returns what is left — the parts outside the
  * range, and any local intents past the budget — to be resolved asynchronously (by the store's
  * resolver, after this command applied). The budget keeps the EndTxn's Raft command well under
  * `raftCommandBytesMax` however many intents the transaction left on its record's range (a
@@ -102,18 +103,22 @@ export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, t
   const resolution: IntentResolution = { txnId: txn.id, epoch: txn.epoch, status, timestamp: txn.writeTimestamp, ignoredSequences: txn.ignoredSequences };
   const external: Span[] = [];
   let budget: number = limits.intentResolutionIntentsMax;
+  // Bytes too: a few large values would pass the count and not the Raft command's size. A point
+  // is resolved while any of it is left, so the command may pass it by one value at most.
+  let bytesBudget: number = limits.intentResolutionBytesMax;
   for (const lockSpan of lockSpans) {
     external.push(...outside(lockSpan, startKey, endKey));
     const local = spanIntersect(lockSpan.endKey === undefined ? span(lockSpan.key, keyNext(lockSpan.key)) : lockSpan, span(startKey, endKey));
     if (local === undefined) continue;
-    if (budget === 0) {
+    if (budget === 0 || bytesBudget <= 0) {
       external.push(lockSpan.endKey === undefined ? lockSpan : local);
     } else if (lockSpan.endKey === undefined) {
-      mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
+      bytesBudget -= mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
       budget--;
     } else {
-      const { resolved, resumeSpan } = await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution, budget);
+      const { resolved, bytes, resumeSpan } = await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution, budget, bytesBudget);
       budget -= resolved;
+      bytesBudget -= bytes;
       if (resumeSpan !== undefined) {
         external.push(span(resumeSpan.start, resumeSpan.end));
         budget = 0;

@@ -21,7 +21,7 @@
  * Splits and merges are transactions run here (split-merge.ts), applied by commit triggers.
  */
 import { assert } from '../../src/base/assert.js';
-import { RangedbError } from '../../src/base/errors.js';
+import { LimitExceededError, RangedbError } from '../../src/base/errors.js';
 import { type NodeId, type RangeId, type StoreId, type TxnId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Logger } from '../../src/base/logger.js';
@@ -414,15 +414,27 @@ export class Store implements Sender, ReplicaHost {
     if (this.resolutionInFlight || this.resolutionQueue.length === 0 || this.closed) return;
     const chunk = takeResolutionChunk(this.resolutionQueue);
     this.resolutionInFlight = true;
-    const send = async (): Promise<void> => {
-      const response = await this.db.send(batchRequest(batchHeader({ timestamp: this.clock.now() }), chunk));
-      // A range resolution stops after `intentResolutionIntentsMax` intents: queue the rest.
+    const sendChunk = async (requests: typeof chunk): Promise<void> => {
+      const response = await this.db.send(batchRequest(batchHeader({ timestamp: this.clock.now() }), requests));
+      // A range resolution stops after `intentResolutionIntentsMax` intents (or
+      // `intentResolutionBytesMax` bytes): queue the rest.
       response.responses.forEach((answer, i) => {
-        const request = chunk[i]!;
+        const request = requests[i]!;
         if (answer.kind === 'resolveIntentRange' && answer.resumeSpan !== undefined && request.kind === 'resolveIntentRange') {
           this.resolutionQueue.push(resolveIntentRangeRequest(answer.resumeSpan.key, answer.resumeSpan.endKey!, { intentTxn: request.intentTxn, status: request.status, ignoredSequences: request.ignoredSequences }));
         }
       });
+    };
+    const send = async (): Promise<void> => {
+      try {
+        await sendChunk(chunk);
+      } catch (error) {
+        // Large values: together the chunk's resolutions passed the Raft command's size (each
+        // point resolution writes its value). Alone each fits — a point is one value, a range
+        // resolution stops at `intentResolutionBytesMax` — so they go one by one.
+        if (!(error instanceof LimitExceededError && error.limitName === 'raftCommandBytesMax') || chunk.length === 1) throw error;
+        for (const request of chunk) await sendChunk([request]);
+      }
     };
     send()
       .catch((error: unknown) => {

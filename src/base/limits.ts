@@ -257,6 +257,12 @@ export const limits = Object.freeze({
    */
   intentResolutionIntentsMax: 1_000,
   /**
+   * Most bytes of intents (key and value) one ResolveIntentRange — or a commit's resolution of
+   * its own range's intents — resolves past the first: with `intentResolutionIntentsMax`, what
+   * keeps a resolution of large values under `raftCommandBytesMax`.
+   */
+  intentResolutionBytesMax: 4 * 1024 * 1024,
+  /**
    * Most user keys one ClearRange command removes on a range (kv/eval/clear-range.ts); the rest
    * is its resume span. Its Raft command carries one engine-key delete per version (about 30
    * bytes each for a SQL row), so 20,000 keys stay near half a megabyte.

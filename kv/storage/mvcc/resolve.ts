@@ -32,22 +32,40 @@ export interface IntentResolution {
   readonly ignoredSequences: readonly SequenceRange[];
 }
 
-/** Resolves the intent on `key`; returns whether an intent of the transaction was found. */
-export function mvccResolveIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): boolean {
+/**
+ * Resolves the intent on `key`; returns its size (`intentBytes`), or 0 when no intent of the
+ * transaction was found.
+ */
+export function mvccResolveIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): number {
   const record = readKeyRecord(rw, key);
   const intent = readIntentIfLocked(rw, key, record);
-  if (intent === undefined || intent.txn.id !== resolution.txnId) return false;
+  if (intent === undefined || intent.txn.id !== resolution.txnId) return 0;
   resolveFound(rw, stats, key, record, intent, resolution);
-  return true;
+  return intentBytes(key, intent);
+}
+
+/**
+ * What resolving an intent adds to the Raft command, about: its key and value (a commit writes
+ * the value as a version; history entries are dropped, not written). Budgets of resolution count
+ * these bytes as well as intents — a count alone let a few large values (1,000 rows of 2 MB)
+ * build a command past `raftCommandBytesMax`, refused every time it was retried.
+ */
+export function intentBytes(key: Uint8Array, intent: IntentRecord): number {
+  return key.length + (intent.value?.length ?? 0);
 }
 
 export interface ResolveRangeResult {
   /** Intents of the transaction resolved. */
   readonly resolved: number;
+  /** Their `intentBytes`. */
+  readonly bytes: number;
   readonly resumeSpan: { readonly start: Uint8Array; readonly end: Uint8Array } | undefined;
 }
 
-/** Resolves every intent of the transaction in `[start, end)`, at most `maxIntents` of them. */
+/**
+ * Resolves every intent of the transaction in `[start, end)`, at most `maxIntents` of them and,
+ * past the first, at most `maxBytes` of `intentBytes`; the rest is the resume span.
+ */
 export async function mvccResolveIntentRange(
   rw: ReadWriter,
   stats: MvccStats,
@@ -55,10 +73,12 @@ export async function mvccResolveIntentRange(
   end: Uint8Array,
   resolution: IntentResolution,
   maxIntents = Number.MAX_SAFE_INTEGER,
+  maxBytes = Number.MAX_SAFE_INTEGER,
 ): Promise<ResolveRangeResult> {
   assert(compareKeys(start, end) < 0, 'resolve span must be non-empty');
   // Read the lock table first, then resolve: the writes below must not disturb the iteration.
   const found: { key: Uint8Array; intent: IntentRecord }[] = [];
+  let bytes = 0;
   let resumeSpan: ResolveRangeResult['resumeSpan'];
   const it = rw.iterate(lockSpan(start, end));
   try {
@@ -66,10 +86,12 @@ export async function mvccResolveIntentRange(
       const intent = decodeIntent(kv.value);
       if (intent.txn.id !== resolution.txnId) continue;
       const key = decodeLockKey(kv.key);
-      if (found.length === maxIntents) {
+      const size = intentBytes(key, intent);
+      if (found.length === maxIntents || (found.length > 0 && bytes + size > maxBytes)) {
         resumeSpan = { start: Uint8Array.from(key), end };
         break;
       }
+      bytes += size;
       found.push({ key: Uint8Array.from(key), intent });
     }
   } finally {
@@ -77,7 +99,7 @@ export async function mvccResolveIntentRange(
   }
   const records = await readKeyRecords(rw, found.map((f) => f.key));
   found.forEach(({ key, intent }, i) => resolveFound(rw, stats, key, records[i]!, intent, resolution));
-  return { resolved: found.length, resumeSpan };
+  return { resolved: found.length, bytes, resumeSpan };
 }
 
 /** Entries `readKeyRecords` steps over before it seeks instead (history versions, unlocked keys). */
