@@ -607,6 +607,13 @@ function planOf(batch: BatchRequest): Plan {
       const write = isDataWrite(request);
       writes ||= write;
       locks.push({ span: toSpan(requestSpan(request)), access: lockStrengthOf(request) === 'shared' ? 'shared' : write ? 'write' : 'read' });
+    } else if (request.kind === 'clearRange') {
+      // Not an MVCC write, but it refuses to clear another transaction's intent (kv/eval
+      // clear-range.ts): it queues on the intents it meets and pushes their holders as a write
+      // would. Without a lock span it re-evaluated at once on every intent it met, and an
+      // abandoned transaction's intent kept it spinning to the sequencer's round limit.
+      writes = true;
+      locks.push({ span: toSpan(requestSpan(request)), access: 'write' });
     }
   }
   const uncertaintyLimit = txn === undefined ? readTs : max(readTs, txn.globalUncertaintyLimit);
