@@ -23,10 +23,13 @@
  * floor but ran nothing yet: restarting it costs nothing). A transaction's `minTimestamp` never
  * moves, even when a refresh moves its read timestamp up, so the test is conservative.
  *
- * A historical transaction (AS OF SYSTEM TIME, `Txn.fixedTimestamp`) below the floor is refused
- * with 72000 (snapshot too old) instead: restarting it would read at the same past timestamp.
- * The floor is one for all tables, so this refuses history before the last clear on every table
- * — conservative (an error, never rows silently missing).
+ * A historical transaction (AS OF SYSTEM TIME, `Txn.fixedTimestamp`) is not refused here:
+ * restarting it would read at the same past timestamp, and the floor is one for all tables, so
+ * refusing it would refuse history before the last clear on every table. KV refuses what is
+ * really gone instead, range by range: a clear first raises the GC threshold of the cleared
+ * span's ranges to its floor (backfill.ts, persisted), so a historical read there gets 72000
+ * (snapshot too old) — before the clear it still reads the rows, which are intact until then,
+ * and a clear that is waiting counts it among the older readers it waits for.
  *
  * Scope: one SQL gateway — the transactions of this engine. With several gateways the horizon
  * must be cluster-wide (CockroachDB waits out descriptor leases, then a GC TTL, before its
@@ -34,8 +37,7 @@
  * MVCC deletion, which is safe for any reader, if a transaction stays open past it.
  */
 import { TransactionAbortedError } from '../../kv/api/index.js';
-import { formatTimestamp, less, max, zeroTimestamp, type Timestamp } from '../../clock/timestamp.js';
-import { SqlError } from '../catalog/errors.js';
+import { less, max, zeroTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import type { Timers } from '../../src/env/env.js';
 import type { Txn } from '../../txn/index.js';
 
@@ -53,15 +55,8 @@ export class ReaderHorizon {
   /** Called by the engine before a statement of `txn` reads the catalog. */
   enter(txn: Txn): void {
     if (this.open.has(txn)) return;
-    if (less(txn.transaction.minTimestamp, this.floor)) {
-      // A historical transaction (AS OF SYSTEM TIME) would restart at the same past timestamp
-      // forever: it is told, once, that the history it asks for was cleared (snapshot too old).
-      const fixed = txn.fixedTimestamp;
-      if (fixed !== undefined) {
-        throw new SqlError('72000', `AS OF SYSTEM TIME ${formatTimestamp(fixed)} is before ${formatTimestamp(this.floor)}, when the data of a dropped index or table was cleared`, {
-          hint: 'read at a later time: history before the clear of dropped data is not kept',
-        });
-      }
+    // A historical transaction goes on: the GC threshold refuses what was cleared (file comment).
+    if (txn.fixedTimestamp === undefined && less(txn.transaction.minTimestamp, this.floor)) {
       throw new TransactionAbortedError('ABORT_REASON_UNKNOWN', txn.transaction.id);
     }
     this.open.add(txn);
