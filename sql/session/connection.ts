@@ -423,16 +423,17 @@ export class Connection {
   /**
    * `extended` for a step that does no I/O and cannot meet a retryable error (Bind, Describe:
    * half the messages of a prepared statement's cycle): run at once, with no promise on the way,
-   * when it succeeds. A failure takes `extended`'s path, which runs the step again — both steps
-   * fail the same way twice and write nothing before they fail.
+   * when it succeeds. A failure takes `extended`'s path with the error it met — not by running
+   * the step again: a failed Bind has already failed an explicit block (`Session.bind`), so a
+   * second run would report the failed block (25P02) instead of its own error.
    */
   private extendedSync(session: Session, step: () => void): Promise<void> | undefined {
     if (session.transactionPhase === 'idle') this.hold(this.writer.flush());
     try {
       step();
       return undefined;
-    } catch {
-      return this.extended(session, async () => step());
+    } catch (error) {
+      return this.extended(session, () => Promise.reject(error));
     }
   }
 

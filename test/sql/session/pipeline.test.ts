@@ -267,3 +267,28 @@ describe('retries of an extended batch whose later statement fails (the earlier 
     expect(await rows(h, 't')).toEqual(['D 1|one', 'D 2|two']);
   });
 });
+
+// Regression (review of 333d6f4): a Bind that failed was run a second time by the extended path;
+// the first run had already failed the explicit block, so the second reported 25P02 instead of
+// the Bind's own error (PostgreSQL answers with the Bind's).
+describe('a Bind that fails inside BEGIN reports its own error', () => {
+  it('an invalid parameter is 22P02, a wrong parameter count 08P01', async () => {
+    const h = await started();
+    await h.send(q('create table t (a int, b text)'));
+    await h.send(q('begin'));
+    const invalid = await h.send(
+      serialize.parse({ name: 'ins', text: 'insert into t values ($1, $2)', types: [23, 25] }),
+      serialize.bind({ statement: 'ins', values: ['nope', 'x'] }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    expect(invalid[0]).toBe('parseComplete');
+    expect(invalid[1]).toMatch(/^E 22P02 invalid input syntax for type integer: "nope"/);
+    expect(invalid.at(-1)).toBe('Z E');
+    await h.send(q('rollback'));
+    await h.send(q('begin'));
+    const count = await h.send(serialize.parse({ name: 's', text: 'select $1::int' }), serialize.bind({ statement: 's', values: [] }), serialize.sync());
+    expect(count[1]).toMatch(/^E 08P01 /);
+    expect(count.at(-1)).toBe('Z E');
+  });
+});
