@@ -28,7 +28,7 @@
  * has prints `#` in every digit position, as PostgreSQL does.
  */
 import { SqlError } from '../../catalog/errors.js';
-import { civilFromDays, date2j, daysFromCivil, splitMicros } from '../../types/calendar.js';
+import { civilFromDays, date2j, daysFromCivil, splitMicros, timestampFields } from '../../types/calendar.js';
 import { isFiniteDate, isFiniteTimestamp, microsPerDay, postgresEpochJulianDay, type Datum, type Interval } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { dateType, float4Type, float8Type, int4Type, int8Type, intervalType, numericType, textType, timestampType, timestamptzType, type SqlType } from '../../types/sql-type.js';
@@ -135,19 +135,12 @@ export function parseTemplate(template: string): readonly Node[] {
 /** A timestamp's fields; `zone` for a timestamptz (its local time there), null for a timestamp. */
 export function timestampParts(micros: bigint, zone: TimeZone | null): BrokenDownTime {
   const offsetSeconds = zone === null ? 0 : offsetSecondsAt(zone, micros);
-  const { days, timeMicros } = splitMicros(micros + BigInt(offsetSeconds) * 1_000_000n);
-  const { year, month, day } = civilFromDays(days);
-  const time = Number(timeMicros);
-  const seconds = Math.floor(time / 1_000_000);
+  const local = micros + BigInt(offsetSeconds) * 1_000_000n;
+  const fields = timestampFields(local);
+  const { days } = splitMicros(local);
   return {
-    year,
-    month,
-    day,
-    hour: Math.floor(seconds / 3600),
-    minute: Math.floor(seconds / 60) % 60,
-    second: seconds % 60,
-    micros: time % 1_000_000,
-    yearDay: days - daysFromCivil(year, 1, 1) + 1,
+    ...fields,
+    yearDay: days - daysFromCivil(fields.year, 1, 1) + 1,
     weekDay: (((days + postgresEpochJulianDay + 1) % 7) + 7) % 7,
     days,
     offsetSeconds,
