@@ -293,24 +293,6 @@ export interface WorkTableNode {
   readonly width: number;
 }
 
-/**
- * A LATERAL join, run as an apply join (a correlated nested loop: SQL Server's APPLY,
- * CockroachDB's apply join): `right` reads the left row's columns as outer references, so it is
- * run again for each left row with that row as `EvalContext.outer` (followed by the enclosing
- * query's outer row when `keepsOuter`: the join is inside a correlated subquery whose right side
- * also reads that query), and each of its rows is joined to the left row. LEFT keeps a left row
- * no right row matches, padded with NULLs; `on` is checked on the joined row.
- */
-export interface ApplyNode {
-  readonly kind: 'apply';
-  readonly joinType: 'inner' | 'left';
-  readonly left: PlanNode;
-  readonly right: PlanNode;
-  readonly on: CompiledExpr | null;
-  readonly keepsOuter: boolean;
-  readonly width: number;
-}
-
 /** Rows computed by a function of the run (virtual tables: pg_catalog, SHOW RANGES). */
 export interface VirtualNode {
   readonly kind: 'virtual';
