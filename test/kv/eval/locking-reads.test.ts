@@ -6,7 +6,6 @@
  * locking read is a plain one.
  */
 import { describe, expect, it } from 'vitest';
-import { txnId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
 import {
   batchHeader,
@@ -14,7 +13,6 @@ import {
   getRequest,
   putRequest,
   scanRequest,
-  transaction,
   WriteIntentError,
   WriteTooOldError,
   type Request,
@@ -23,26 +21,8 @@ import {
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { evaluateBatch } from '../../../kv/eval/index.js';
-import { enc, state } from './range-fixture.js';
+import { enc, state, txnAt } from './range-fixture.js';
 
-const txnAt = (id: string, ts: bigint): Transaction =>
-  transaction({
-    id: txnId(id.repeat(32).slice(0, 32)),
-    key: enc('a'),
-    epoch: 0,
-    writeTimestamp: timestamp(ts),
-    minTimestamp: timestamp(ts),
-    priority: 1,
-    sequence: 0,
-    name: id,
-    status: 'PENDING',
-    readTimestamp: timestamp(ts),
-    globalUncertaintyLimit: timestamp(ts),
-    ignoredSequences: [],
-    lockSpans: [],
-    inFlightWrites: [],
-    lastHeartbeat: timestamp(0n),
-  });
 
 /** Evaluates `requests` and applies their writes to `engine`. */
 async function run(engine: MemoryEngine, requests: readonly Request[], txn: Transaction | undefined, ts = 10n) {

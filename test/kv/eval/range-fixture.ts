@@ -1,9 +1,9 @@
 /** The one range `[a, m)` the kv/eval unit tests evaluate against, and its state at ts 100. */
 import { timestamp } from '../../../clock/timestamp.js';
-import { rangeDescriptor, type RangeDescriptor, type RKey } from '../../../kv/api/index.js';
+import { rangeDescriptor, transaction, type RangeDescriptor, type RKey, type Transaction } from '../../../kv/api/index.js';
 import type { RangeEvalState } from '../../../kv/eval/index.js';
 import { emptyStats } from '../../../kv/storage/mvcc/index.js';
-import { nodeId, rangeId, replicaId, storeId } from '../../../src/base/ids.js';
+import { nodeId, rangeId, replicaId, storeId, txnId } from '../../../src/base/ids.js';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -18,3 +18,23 @@ export const desc: RangeDescriptor = rangeDescriptor({
 
 /** Fresh statistics each call: evaluation adds its deltas to them. */
 export const state = (): RangeEvalState => ({ rangeId: rangeId(1), descriptor: desc, stats: emptyStats(), now: timestamp(100n) });
+
+/** A PENDING transaction named `id` (its id the name repeated), anchored at `a`, at `ts` throughout. */
+export const txnAt = (id: string, ts: bigint): Transaction =>
+  transaction({
+    id: txnId(id.repeat(32).slice(0, 32)),
+    key: enc('a'),
+    epoch: 0,
+    writeTimestamp: timestamp(ts),
+    minTimestamp: timestamp(ts),
+    priority: 1,
+    sequence: 0,
+    name: id,
+    status: 'PENDING',
+    readTimestamp: timestamp(ts),
+    globalUncertaintyLimit: timestamp(ts),
+    ignoredSequences: [],
+    lockSpans: [],
+    inFlightWrites: [],
+    lastHeartbeat: timestamp(0n),
+  });

@@ -8,35 +8,16 @@
  * WriteTooOld, on a key it returns it still is.
  */
 import { describe, expect, it } from 'vitest';
-import { txnId } from '../../../src/base/ids.js';
 import { timestamp } from '../../../clock/timestamp.js';
-import { batchHeader, batchRequest, getRequest, putRequest, reverseScanRequest, scanRequest, transaction, WriteTooOldError, type Request, type Transaction } from '../../../kv/api/index.js';
+import { batchHeader, batchRequest, getRequest, putRequest, reverseScanRequest, scanRequest, WriteTooOldError, type Request, type Transaction } from '../../../kv/api/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import type { Intent } from '../../../kv/storage/mvcc/index.js';
 import { evaluateBatch, type SkipLockedEval } from '../../../kv/eval/index.js';
-import { enc, state } from './range-fixture.js';
+import { enc, state, txnAt } from './range-fixture.js';
 
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
-const txnAt = (id: string, ts: bigint): Transaction =>
-  transaction({
-    id: txnId(id.repeat(32).slice(0, 32)),
-    key: enc('a'),
-    epoch: 0,
-    writeTimestamp: timestamp(ts),
-    minTimestamp: timestamp(ts),
-    priority: 1,
-    sequence: 0,
-    name: id,
-    status: 'PENDING',
-    readTimestamp: timestamp(ts),
-    globalUncertaintyLimit: timestamp(ts),
-    ignoredSequences: [],
-    lockSpans: [],
-    inFlightWrites: [],
-    lastHeartbeat: timestamp(0n),
-  });
 
 /** A lock-table view locking `locked` (as the replica builds it from its lock-table scan). */
 class View implements SkipLockedEval {
