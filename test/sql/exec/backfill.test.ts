@@ -14,11 +14,8 @@ import { limits } from '../../../src/base/limits.js';
 import type { Timestamp } from '../../../clock/timestamp.js';
 import { computeStats } from '../../../kv/storage/mvcc/index.js';
 import { backfillKnobs } from '../../../sql/exec/backfill.js';
-import type { StatementResult } from '../../../sql/exec/index.js';
-import { parse } from '../../../sql/parser/index.js';
-import type { Datum } from '../../../sql/types/index.js';
-import { runTxn, Txn } from '../../../txn/index.js';
-import { openSqlWorld, runSql, type SqlWorld } from './harness.js';
+import { Txn } from '../../../txn/index.js';
+import { firstRowInTxn, openSqlWorld, runHoldingAfterCommit, runSql, type SqlWorld } from './harness.js';
 
 let world: SqlWorld;
 
@@ -58,19 +55,8 @@ async function indexKeysAt(id: number, indexId: number, timestamp: Timestamp): P
   return response.responses[0].rows.length;
 }
 
-async function drainRows(rows: StatementResult['rows']): Promise<Datum[][]> {
-  const out: Datum[][] = [];
-  for (let next = await rows.next(); next.done !== true; next = await rows.next()) out.push([...next.value]);
-  return out;
-}
-
 /** Runs one statement in `txn` (left open); the first row's values as text. */
-async function inTxn(txn: Txn, text: string): Promise<string[]> {
-  const prepared = await world.engine.prepare(parse(text)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
-  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
-  const rows = await drainRows(result.rows);
-  return rows[0]!.map((value) => String(value));
-}
+const inTxn = (txn: Txn, text: string): Promise<string[]> => firstRowInTxn(world, txn, text);
 
 async function setUp(): Promise<number> {
   expect(await sql('CREATE TABLE t (k INT, v INT, w TEXT)')).toBe('CREATE TABLE');
@@ -175,17 +161,10 @@ describe('ADD PRIMARY KEY by chunked backfill', () => {
     const late = new Txn(world.kv.sender, world.kv.txnDeps);
     expect(await inTxn(older, 'SELECT count(*), sum(k) FROM t')).toEqual(['300', '45150']);
     // The ALTER commits; its post-commit clear starts and waits for `older`.
-    const afterCommit: (() => Promise<void>)[] = [];
-    await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
-      afterCommit.length = 0;
-      const prepared = await world.engine.prepare(parse('ALTER TABLE t ADD PRIMARY KEY (k)')[0]!, { txn, settings: world.settings, paramTypeHints: [] });
-      const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
-      await drainRows(result.rows);
-      if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
-    });
-    expect(afterCommit).toHaveLength(1);
+    const { afterCommit } = await runHoldingAfterCommit(world, 'ALTER TABLE t ADD PRIMARY KEY (k)');
+    expect(afterCommit).toBeDefined();
     let cleared = false;
-    const clearing = afterCommit[0]!().then(() => (cleared = true));
+    const clearing = afterCommit!().then(() => (cleared = true));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(cleared).toBe(false);
     // The older transaction still reads the old descriptor and the old index's rows.

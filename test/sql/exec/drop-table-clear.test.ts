@@ -7,10 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Timestamp } from '../../../clock/timestamp.js';
 import { batchHeader, batchRequest, keyMax, prefixEnd, scanRequest, tablePrefix } from '../../../kv/api/index.js';
 import { computeStats } from '../../../kv/storage/mvcc/index.js';
-import type { StatementResult } from '../../../sql/exec/index.js';
-import { parse } from '../../../sql/parser/index.js';
-import { runTxn, Txn } from '../../../txn/index.js';
-import { openSqlWorld, runSql, type SqlWorld } from './harness.js';
+import { Txn } from '../../../txn/index.js';
+import { firstRowInTxn, openSqlWorld, runHoldingAfterCommit, runSql, type SqlWorld } from './harness.js';
 
 let world: SqlWorld;
 beforeEach(async () => {
@@ -33,17 +31,7 @@ async function keysAt(id: number, timestamp: Timestamp): Promise<number> {
   return response.responses[0].rows.length;
 }
 
-async function firstRow(rows: StatementResult['rows']): Promise<string[]> {
-  const out: string[][] = [];
-  for (let next = await rows.next(); next.done !== true; next = await rows.next()) out.push(next.value.map(String));
-  return out[0]!;
-}
-
-async function inTxn(txn: Txn, text: string): Promise<string[]> {
-  const prepared = await world.engine.prepare(parse(text)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
-  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
-  return firstRow(result.rows);
-}
+const inTxn = (txn: Txn, text: string): Promise<string[]> => firstRowInTxn(world, txn, text);
 
 describe('DROP TABLE clears the rows after its commit', () => {
   it('empties the span at every timestamp, after the older readers end; a rolled-back drop keeps it', async () => {
@@ -59,17 +47,11 @@ describe('DROP TABLE clears the rows after its commit', () => {
 
     const older = new Txn(world.kv.sender, world.kv.txnDeps);
     expect(await inTxn(older, 'SELECT count(*), sum(k) FROM t')).toEqual(['500', '125250']);
-    const afterCommit: (() => Promise<void>)[] = [];
-    await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
-      afterCommit.length = 0;
-      const prepared = await world.engine.prepare(parse('DROP TABLE t')[0]!, { txn, settings: world.settings, paramTypeHints: [] });
-      const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
-      expect(result.tag()).toBe('DROP TABLE');
-      if (result.afterCommit !== undefined) afterCommit.push(result.afterCommit);
-    });
-    expect(afterCommit).toHaveLength(1);
+    const { tag, afterCommit } = await runHoldingAfterCommit(world, 'DROP TABLE t');
+    expect(tag).toBe('DROP TABLE');
+    expect(afterCommit).toBeDefined();
     let cleared = false;
-    const clearing = afterCommit[0]!().then(() => (cleared = true));
+    const clearing = afterCommit!().then(() => (cleared = true));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(cleared).toBe(false);
     expect(await inTxn(older, 'SELECT count(*) FROM t WHERE v = 3')).toEqual(['72']);

@@ -114,3 +114,27 @@ export async function runSql(world: SqlWorld, sql: string, options: { oneTxn?: b
   }
   return out.join('\n');
 }
+
+/** Runs one statement in `txn` (left open); its first row's values as text. */
+export async function firstRowInTxn(world: SqlWorld, txn: Txn, text: string): Promise<string[]> {
+  const prepared = await world.engine.prepare(parse(text)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
+  const rows: string[][] = [];
+  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(next.value.map(String));
+  return rows[0]!;
+}
+
+/**
+ * Runs one statement in its own transaction and commits it, without running its post-commit
+ * work: returns its tag and that work (undefined if none), for a test to start when it wants.
+ */
+export async function runHoldingAfterCommit(world: SqlWorld, text: string): Promise<{ readonly tag: string; readonly afterCommit: (() => Promise<void>) | undefined }> {
+  let outcome: { tag: string; afterCommit: (() => Promise<void>) | undefined } = { tag: '', afterCommit: undefined };
+  await runTxn(world.kv.sender, world.kv.txnDeps, async (txn) => {
+    const prepared = await world.engine.prepare(parse(text)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+    const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
+    for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next());
+    outcome = { tag: result.tag(), afterCommit: result.afterCommit };
+  });
+  return outcome;
+}
