@@ -40,7 +40,7 @@ import { assert } from '../../src/base/assert.js';
 import { ClosedError, StorageError } from '../../src/base/errors.js';
 import { limits } from '../../src/base/limits.js';
 import { KeyFilter } from './key-filter.js';
-import { saveKeyFilter, takeKeyFilter } from './key-filter-file.js';
+import { saveKeyFilter, storeFingerprint, takeKeyFilter } from './key-filter-file.js';
 import type { CommitOptions, Engine, EngineIterator, IterateOptions, KeyValue, Snapshot, WriteOp } from './engine.js';
 import { validateOps } from './validate.js';
 
@@ -197,12 +197,16 @@ export class LevelEngine implements Engine {
     this.closed = true;
     if (this.writing) await new Promise<void>((resolve) => (this.drained = resolve));
     await this.keyFilterScan;
-    await this.db.close();
     // Kept for the next open when it describes the store: complete, not saturated, no failed write.
+    // Fingerprinted while the LOCK is still ours, and saved only if the folder is unchanged after
+    // the close (key-filter-file.ts).
     const filter = this.keyFilter;
-    if (this.persistKeyFilter && this.failure === undefined && filter.complete && !filter.saturated) {
+    const keep = this.persistKeyFilter && this.failure === undefined && filter.complete && !filter.saturated;
+    const printWhileOpen = keep ? await storeFingerprint(this.path).catch(() => undefined) : undefined;
+    await this.db.close();
+    if (printWhileOpen !== undefined) {
       // A cache: if it cannot be saved, the next open scans.
-      await saveKeyFilter(this.path, filter).catch(() => undefined);
+      await saveKeyFilter(this.path, filter, printWhileOpen).catch(() => false);
     }
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { KeyFilter } from '../../../kv/storage/key-filter.js';
+import { saveKeyFilter, storeFingerprint } from '../../../kv/storage/key-filter-file.js';
 import { LevelEngine, type LevelEngineOptions } from '../../../kv/storage/level-engine.js';
 import type { WriteOp } from '../../../kv/storage/engine.js';
 import { tempDir } from '../../support/tmp.js';
@@ -188,6 +189,33 @@ describe('LevelEngine key filter', () => {
     expect(await engine.keyFilterSettled()).toEqual({ active: true, bytes: 1024 * 1024 });
     expect(dec(engine.get(enc('second')))).toBe('2');
     expect(dec(engine.get(enc('first')))).toBe('1');
+  });
+
+  it('is not saved when another process wrote to the folder between the LOCK release and the save', async () => {
+    // Review finding L2 (session 7): the fingerprint used to be taken only after LevelDB released
+    // its LOCK, so a process that opened the folder in that gap, wrote and crashed was already in
+    // the fingerprint, and the next open trusted a filter without its keys.
+    const path = folder();
+    let engine = await open(path, { persistKeyFilter: false });
+    await engine.commit([{ kind: 'put', key: enc('first'), value: enc('1') }], { sync: true });
+    const filter = new KeyFilter(1024);
+    filter.add(enc('first'));
+    filter.markComplete();
+    const printWhileOpen = await storeFingerprint(path);
+    await engine.close();
+    engine = await open(path, { persistKeyFilter: false }); // the other process, in the gap
+    await engine.commit([{ kind: 'put', key: enc('second'), value: enc('2') }], { sync: true });
+    await engine.close();
+    expect(await saveKeyFilter(path, filter, printWhileOpen)).toBe(false);
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(false);
+    // With nothing in between, the same save goes through and the next open takes it back.
+    filter.add(enc('second'));
+    expect(await saveKeyFilter(path, filter, await storeFingerprint(path))).toBe(true);
+    engine = await open(path);
+    expect(existsSync(join(path, 'KEYFILTER'))).toBe(false);
+    expect(dec(engine.get(enc('second')))).toBe('2');
+    expect(dec(engine.get(enc('first')))).toBe('1');
+    expect(engine.get(enc('third'))).toBeUndefined();
   });
 
   it('is not kept with persistKeyFilter off, and a foreign file is ignored', async () => {
