@@ -16,6 +16,7 @@ import { creationSchema, lookupRelation } from '../catalog/resolve.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
 import { hasUpdatableColumn, noUpdatableColumnsDetail, viewUpdatability } from '../plan/view-updatable.js';
 import { formatType } from '../types/sql-type.js';
+import { parseBool } from '../types/scalar-text.js';
 import type { Notice, SessionSettings } from './contract.js';
 import { notice } from './ddl-common.js';
 import type { StatementPlan } from './statement.js';
@@ -55,7 +56,9 @@ async function createView(catalog: Catalog, settings: SessionSettings, statement
     previous = descriptor;
   }
   const reads = await readRelations(catalog, settings, statement.query);
-  if (statement.checkOption !== undefined) checkOptionAllowed(statement.query, columns.length, reads);
+  // PostgreSQL's DefineView: any check_option (even an invalid one) needs an updatable view, then the reloptions are validated.
+  if (statement.checkOption !== undefined || statement.options?.some((option) => option.name === 'check_option') === true) checkOptionAllowed(statement.query, columns.length, reads);
+  validateViewOptions(statement.options ?? []);
   const id = previous?.id ?? (await catalog.allocateId());
   if (reads.some((relation) => relation.id === id)) throw new SqlError('42P17', `infinite recursion detected in rules for relation "${statement.name.name}"`);
   const view: ViewDesc = {
@@ -147,6 +150,48 @@ function checkOptionAllowed(query: ast.Query, columnCount: number, reads: readon
   const shape = viewUpdatability(query, columnCount, starColumns);
   const hint = !shape.updatable ? shape.detail : base === undefined ? 'Views that do not select from a single table or view are not automatically updatable.' : !hasUpdatableColumn(shape) ? noUpdatableColumnsDetail : null;
   if (hint !== null) throw new SqlError('0A000', 'WITH CHECK OPTION is supported only on automatically updatable views', { hint });
+}
+
+/**
+ * A view's reloptions (PostgreSQL's view_reloptions, through parseRelOptions), each 22023:
+ * `check_option` is `local` or `cascaded` (any case), `security_barrier` and `security_invoker`
+ * booleans (no value: true), nothing else, each once, no namespace (`toast.*`, which PostgreSQL
+ * accepts on a view unchecked and drops, the parser has already dropped).
+ *
+ * rangedb keeps them in the view's definition and shows them in pg_class.reloptions; the two
+ * booleans change nothing here: security_barrier orders a view's quals before the caller's
+ * leaky functions, and security_invoker checks the base tables' privileges as the caller —
+ * rangedb has neither row-level security nor per-table privileges for them to guard.
+ */
+function validateViewOptions(options: readonly ast.Option[]): void {
+  const invalid = (message: string, detail?: string): SqlError => new SqlError('22023', message, detail === undefined ? undefined : { detail });
+  for (const option of options) {
+    const dot = option.name.indexOf('.');
+    if (dot >= 0) throw invalid(`unrecognized parameter namespace "${option.name.slice(0, dot)}"`);
+  }
+  const seen = new Set<string>();
+  for (const option of options) {
+    if (!viewOptionNames.has(option.name)) throw invalid(`unrecognized parameter "${option.name}"`);
+    if (seen.has(option.name)) throw invalid(`parameter "${option.name}" specified more than once`);
+    seen.add(option.name);
+    const value = option.value ?? 'true';
+    if (option.name === 'check_option') {
+      if (!['local', 'cascaded'].includes(value.toLowerCase())) throw invalid(`invalid value for enum option "check_option": ${value}`, 'Valid values are "local" and "cascaded".');
+    } else if (!isBoolText(value)) {
+      throw invalid(`invalid value for boolean option "${option.name}": ${value}`);
+    }
+  }
+}
+
+const viewOptionNames: ReadonlySet<string> = new Set(['check_option', 'security_barrier', 'security_invoker']);
+
+function isBoolText(text: string): boolean {
+  try {
+    parseBool(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The tables and views a query's FROM items name (WITH names excluded), each once. */

@@ -758,6 +758,12 @@ export interface CreateView extends StatementBase {
   readonly orReplace: boolean;
   /** WITH [LOCAL | CASCADED] CHECK OPTION (plain WITH CHECK OPTION is CASCADED); absent: none. */
   readonly checkOption?: 'local' | 'cascaded';
+  /**
+   * WITH (name [= value], …) as written, the CHECK OPTION clause appended as `check_option` (as
+   * PostgreSQL's DefineView does): the view's reloptions, validated when the view is created.
+   * A namespaced name is `namespace.name`. Absent: none.
+   */
+  readonly options?: readonly Option[];
 }
 
 /** `COMMENT ON TABLE | VIEW | INDEX | SEQUENCE | COLUMN | SCHEMA name IS 'text' | NULL`. */

@@ -10,6 +10,7 @@ import { hasForeignKeys, type IndexDesc, type SequenceDesc, type TableDesc } fro
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { Datum } from '../types/datum.js';
 import { int2Type, int2vectorType, int4Type, int8Type, recordType, typeCategory, typeInfo, typeOfKind, arrayType, type ScalarKind, type SqlType } from '../types/sql-type.js';
+import { viewDefinition } from '../plan/view-updatable.js';
 import { deparseCheck, deparseDefault, quoteIdent } from './deparse.js';
 import { foreignKeyConstraintRow } from './foreign-keys.js';
 import { attrdefOid, bootstrapRoleOid, pgCatalogOid, publicSchemaOwnerOid, type CatalogSnapshot } from './snapshot.js';
@@ -88,6 +89,19 @@ function classRow(oid: number, name: string, namespace: number, kind: string, am
 /** Where `relhastriggers` sits in a pg_class row. */
 const relhastriggersColumn = 20;
 
+/** Where `reloptions` sits in a pg_class row. */
+const reloptionsColumn = 31;
+
+/**
+ * A view's reloptions as pg_class shows them — `name=value` as written, a bare name `=true`, the
+ * CHECK OPTION clause as `check_option=…` — null when none. Only a definition with a WITH is parsed.
+ */
+function viewRelOptions(definition: string): string[] | null {
+  if (!/\bwith\b/i.test(definition)) return null;
+  const options = viewDefinition(definition).options ?? [];
+  return options.length === 0 ? null : options.map((option) => `${option.name}=${option.value ?? 'true'}`);
+}
+
 function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
   const rows: Datum[][] = [];
   for (const table of snapshot.tables) {
@@ -99,7 +113,11 @@ function tableClassRows(snapshot: CatalogSnapshot): Datum[][] {
     for (const entry of indexes) rows.push(classRow(entry.oid, entry.index.name, table.schemaId, 'i', btreeAmOid, entry.index.columns.length, 0, false));
   }
   for (const sequence of snapshot.sequences) rows.push(classRow(sequence.id, sequence.name, sequence.schemaId, 'S', 0, 3, 0, false));
-  for (const view of snapshot.views) rows.push(classRow(view.id, view.name, view.schemaId, 'v', 0, view.columns.length, 0, false));
+  for (const view of snapshot.views) {
+    const row = classRow(view.id, view.name, view.schemaId, 'v', 0, view.columns.length, 0, false);
+    row[reloptionsColumn] = viewRelOptions(view.definition);
+    rows.push(row);
+  }
   for (const [name, table] of Object.entries(virtualTables)) rows.push(classRow(table.oid, name, pgCatalogOid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));
   for (const schema of virtualSchemas) {
     for (const [name, table] of Object.entries(schema.tables)) rows.push(classRow(table.oid, name, schema.oid, table.relkind, table.relkind === 'r' ? heapAmOid : 0, table.columns.length, 0, false));

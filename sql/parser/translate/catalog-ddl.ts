@@ -5,7 +5,7 @@
  */
 import type * as pg from 'libpg-query';
 import type * as ast from '../ast.js';
-import { bodyOf, qualifiedName, qualifiedNameOf, stringOf, strings, tagOf, type Context } from './context.js';
+import { bodyOf, defElemValue, qualifiedName, qualifiedNameOf, stringOf, strings, tagOf, type Context } from './context.js';
 
 interface Base {
   readonly location: number;
@@ -51,10 +51,31 @@ export function setSchema(s: pg.AlterObjectSchemaStmt, base: Base, ctx: Context)
 export function createView(s: pg.ViewStmt, base: Base, ctx: Context): ast.CreateView {
   const view = s.view ?? {};
   if (view.relpersistence === 't') ctx.unsupported('temporary views are not supported', view.location);
-  if ((s.options ?? []).length > 0) ctx.unsupported('CREATE VIEW … WITH (options) is not supported', base.location);
   if (s.query === undefined || tagOf(s.query) !== 'SelectStmt') return ctx.unsupported('this view query is not supported', base.location);
-  const checkOption = s.withCheckOption === 'LOCAL_CHECK_OPTION' ? 'local' : s.withCheckOption === 'CASCADED_CHECK_OPTION' ? 'cascaded' : undefined;
-  return { kind: 'CreateView', ...base, name: qualifiedName(view), columns: strings(s.aliases), query: ctx.query(s.query), orReplace: s.replace ?? false, ...(checkOption === undefined ? {} : { checkOption }) };
+  // PostgreSQL's DefineView: WITH [LOCAL | CASCADED] CHECK OPTION is the reloption check_option
+  // appended to WITH (…) — so both together are "specified more than once" (ddl-view.ts checks).
+  const clause = s.withCheckOption === 'LOCAL_CHECK_OPTION' ? 'local' : s.withCheckOption === 'CASCADED_CHECK_OPTION' ? 'cascaded' : undefined;
+  // `toast.*` options are a table's TOAST relation's: PostgreSQL accepts them on a view, unchecked, and drops them.
+  const viewOptions: ast.Option[] = (s.options ?? []).flatMap((node) => {
+    const def = bodyOf<pg.DefElem>(node);
+    const name = def.defname ?? '';
+    if (def.defnamespace === 'toast') return [];
+    return [{ name: def.defnamespace === undefined ? name : `${def.defnamespace}.${name}`, value: defElemValue(ctx, def.arg) }];
+  });
+  if (clause !== undefined) viewOptions.push({ name: 'check_option', value: clause });
+  // The enum's values compare case-insensitively (parse_one_reloption); an invalid one is 22023 at execution.
+  const checkValue = viewOptions.find((option) => option.name === 'check_option')?.value?.toLowerCase();
+  const checkOption = checkValue === 'local' || checkValue === 'cascaded' ? checkValue : undefined;
+  return {
+    kind: 'CreateView',
+    ...base,
+    name: qualifiedName(view),
+    columns: strings(s.aliases),
+    query: ctx.query(s.query),
+    orReplace: s.replace ?? false,
+    ...(checkOption === undefined ? {} : { checkOption }),
+    ...(viewOptions.length === 0 ? {} : { options: viewOptions }),
+  };
 }
 
 const commentTypes: Partial<Record<string, ast.Comment['objectType']>> = {
