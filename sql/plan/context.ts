@@ -27,4 +27,26 @@ export interface PlanContext {
 export interface FromResult {
   readonly node: PlanNode;
   readonly scope: Scope;
+  /** The FROM items a locking clause can name or reach (PostgreSQL's range table); absent: none. */
+  readonly relations?: readonly FromRelation[];
+}
+
+/**
+ * A FROM item as a locking clause sees it (plan/locking.ts): a table, whose columns start at
+ * `offset` in the FROM list's scope, or something it cannot lock (a join's alias, a function, a
+ * WITH query, a subquery or view, VALUES, a virtual table).
+ */
+export interface FromRelation {
+  readonly kind: 'table' | 'join' | 'function' | 'cte' | 'subquery' | 'values' | 'virtual';
+  readonly alias: string | null;
+  /** For `table`: its descriptor. */
+  readonly table?: TableDesc;
+  readonly offset: number;
+  /** On the nullable side of an outer join (its rows may be missing from a result row). */
+  readonly nullable: boolean;
+}
+
+/** `relations` moved `by` columns right and, when `nullable`, onto the nullable side of an outer join. */
+export function shiftRelations(relations: readonly FromRelation[] | undefined, by: number, nullable = false): FromRelation[] {
+  return (relations ?? []).map((relation) => ({ ...relation, offset: relation.offset + by, nullable: relation.nullable || nullable }));
 }

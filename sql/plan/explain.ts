@@ -13,6 +13,8 @@ function scanDetails(node: ScanNode, ctx: EvalContext | undefined): string[] {
   const lines = [`table: ${node.table.name}@${node.index.name}`];
   if (node.locking?.waitPolicy === 'skipLocked') {
     lines.push('locking wait policy: skip locked (rows locked by lock rows)');
+  } else if (node.locking?.strength === 'none') {
+    lines.push('locking wait policy: nowait (rows locked by lock rows)');
   } else if (node.locking !== null) {
     lines.push(`locking strength: ${node.locking.strength === 'exclusive' ? 'for update' : 'for share'}`);
     if (node.locking.waitPolicy === 'error') lines.push('locking wait policy: nowait');
@@ -85,9 +87,11 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
         return;
       case 'lockRows':
         out.push(`${pad}• lock rows`);
-        detail(`table: ${current.table.name}`);
-        detail(`locking strength: ${current.strength === 'exclusive' ? 'for update' : 'for share'}`);
-        detail('locking wait policy: skip locked');
+        for (const target of current.targets) {
+          detail(`table: ${target.table.name}`);
+          detail(`locking strength: ${target.strength === 'exclusive' ? 'for update' : 'for share'}`);
+          if (target.waitPolicy !== 'block') detail(`locking wait policy: ${target.waitPolicy === 'error' ? 'nowait' : 'skip locked'}`);
+        }
         visit(current.input, depth + 1);
         return;
       case 'distinct':

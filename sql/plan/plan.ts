@@ -33,10 +33,12 @@ export type SpanSpec =
 /**
  * How a scan locks the rows it reads (CockroachDB's locking reads): `exclusive` for FOR UPDATE /
  * FOR NO KEY UPDATE and the implicit locking of UPDATE and DELETE, `shared` for FOR SHARE /
- * FOR KEY SHARE; `error` is NOWAIT (55P03 on a locked row instead of waiting).
+ * FOR KEY SHARE; `error` is NOWAIT (55P03 on a locked row instead of waiting). `none` is a plain
+ * read under NOWAIT below a LockRows node: it locks nothing, and fails with 55P03 instead of
+ * waiting for another transaction's intent.
  */
 export interface ScanLocking {
-  readonly strength: 'shared' | 'exclusive';
+  readonly strength: 'none' | 'shared' | 'exclusive';
   /**
    * `skipLocked` is SKIP LOCKED: the scan itself locks nothing — it reads around the rows other
    * transactions lock (a plain read under the `skipLocked` wait policy) — and a LockRows node
@@ -106,22 +108,35 @@ export interface SortNode {
 }
 
 /**
- * SKIP LOCKED's row locking, PostgreSQL's LockRows node: between the sort (or the filter) and
- * the LIMIT, it locks each row it passes up with a locking Get of the row's primary key under
- * the `skipLocked` wait policy, and drops the rows another transaction locked meanwhile (the Get
- * answers nothing). Rows are locked only as the LIMIT above pulls them — in chunks no bigger
- * than the rows the LIMIT still wants, when it is a constant — so `LIMIT n` locks n rows, not
- * every row the scan read, and a skipped row does not count against the limit. The input rows
- * carry the table's primary-key columns at `keyColumns` (hidden ones, trimmed above the limit).
+ * Row locking of SELECT … FOR UPDATE / FOR SHARE, PostgreSQL's LockRows node (CockroachDB's lock
+ * operator): between the sort (or the filter) and the LIMIT, it locks each row it passes up with
+ * a locking Get of the row's primary key, for every table the locking clauses name (every table
+ * of the FROM list without OF). Rows are locked only as the LIMIT above pulls them — in chunks
+ * no bigger than the rows the LIMIT still wants, when it is a constant — so `LIMIT n` locks n
+ * rows, and rows the WHERE filter or a join drops are never locked. The input rows carry each
+ * table's primary-key columns at its `keyColumns` (hidden ones, trimmed above the limit).
+ *
+ * Under SKIP LOCKED a row another transaction locked meanwhile is dropped (the Get, under the
+ * `skipLocked` wait policy, answers nothing) and does not count against the limit; under NOWAIT
+ * the Get fails with 55P03; otherwise it waits. The Gets read at the scan's timestamp: a row
+ * another transaction changed since the scan read it fails the refresh of the scan's read, so the
+ * transaction restarts (40001) rather than lock a row the filter tested in an older version —
+ * PostgreSQL's SERIALIZABLE answer ("could not serialize access due to concurrent update").
  */
-export interface LockRowsNode {
-  readonly kind: 'lockRows';
-  readonly input: PlanNode;
+export interface LockTarget {
   readonly table: TableDesc;
   readonly codec: RowCodec;
   readonly strength: 'shared' | 'exclusive';
+  readonly waitPolicy: 'block' | 'error' | 'skipLocked';
   /** Where the primary key's columns are in the input rows, in the primary index's order. */
   readonly keyColumns: readonly number[];
+}
+
+export interface LockRowsNode {
+  readonly kind: 'lockRows';
+  readonly input: PlanNode;
+  /** The tables whose rows are locked, each with its own strength and wait policy (`FOR UPDATE OF a FOR SHARE OF b`). */
+  readonly targets: readonly LockTarget[];
   /** The query's LIMIT and OFFSET (null when absent): how many rows to lock per pull. */
   readonly limit: CompiledExpr | null;
   readonly offset: CompiledExpr | null;

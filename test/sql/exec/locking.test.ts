@@ -114,6 +114,95 @@ describe('SQL row locks', () => {
     await after.commit();
   });
 
+  describe('FOR UPDATE / FOR SHARE lock the rows returned (PostgreSQL\'s LockRows)', () => {
+    beforeEach(async () => {
+      await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, 'CREATE TABLE u (id INT PRIMARY KEY, k INT, tag TEXT)'));
+      await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, "INSERT INTO u VALUES (10, 1, 'x'), (11, 1, 'y'), (12, 2, 'x')"));
+    });
+    /** Whether a second transaction's `FOR UPDATE NOWAIT` of `table`'s row `key` is refused (55P03): the row is locked. */
+    const isLocked = async (table: 't' | 'u', key: number, strength = 'UPDATE'): Promise<boolean> => {
+      const probe = sqlTxn(world);
+      const column = table === 't' ? 'k' : 'id';
+      try {
+        await exec(world, probe, `SELECT 1 FROM ${table} WHERE ${column} = ${key} FOR ${strength} NOWAIT`);
+        return false;
+      } catch (error) {
+        expect(error).toMatchObject({ sqlState: '55P03', message: `could not obtain lock on row in relation "${table}"` });
+        return true;
+      } finally {
+        await probe.rollback();
+      }
+    };
+    const lockedRows = async (): Promise<string[]> => {
+      const locked: string[] = [];
+      for (const key of [1, 2, 3]) if (await isLocked('t', key)) locked.push(`t${key}`);
+      for (const key of [10, 11, 12]) if (await isLocked('u', key)) locked.push(`u${key}`);
+      return locked;
+    };
+
+    it('locks only the rows the WHERE filter keeps, and only as many as the LIMIT returns', async () => {
+      const holder = sqlTxn(world);
+      expect(await exec(world, holder, "SELECT k FROM t WHERE v >= 0 AND note <> 'b' ORDER BY k FOR UPDATE")).toEqual([[1], [3]]);
+      expect(await lockedRows()).toEqual(['t1', 't3']);
+      await holder.rollback();
+      const limited = sqlTxn(world);
+      expect(await exec(world, limited, 'SELECT k FROM t ORDER BY k DESC LIMIT 1 FOR SHARE')).toEqual([[3]]);
+      expect(await lockedRows()).toEqual(['t3']);
+      // The rows OFFSET skips pass through the lock too (PostgreSQL's LockRows sits below its Limit).
+      expect(await exec(world, limited, 'SELECT k FROM t WHERE v = 0 ORDER BY k LIMIT 1 OFFSET 1 FOR NO KEY UPDATE')).toEqual([[2]]);
+      expect(await lockedRows()).toEqual(['t1', 't2', 't3']);
+      await limited.rollback();
+    });
+
+    it('lets NOWAIT read past a locked row its WHERE filter drops', async () => {
+      const holder = sqlTxn(world);
+      expect(await exec(world, holder, 'SELECT k FROM t WHERE k = 1 FOR UPDATE')).toEqual([[1]]);
+      const other = sqlTxn(world);
+      expect(await exec(world, other, "SELECT k FROM t WHERE note <> 'a' ORDER BY k FOR UPDATE NOWAIT")).toEqual([[2], [3]]);
+      await expect(exec(world, other, "SELECT k FROM t WHERE note <> 'c' ORDER BY k FOR UPDATE NOWAIT")).rejects.toMatchObject({ sqlState: '55P03' });
+      await other.rollback();
+      await holder.rollback();
+    });
+
+    it('locks the rows of every joined table that make up the result, or those of the tables named by OF', async () => {
+      const holder = sqlTxn(world);
+      expect(await exec(world, holder, "SELECT t.k, u.id FROM t JOIN u ON u.k = t.k WHERE u.tag = 'x' ORDER BY u.id FOR UPDATE")).toEqual([[1, 10], [2, 12]]);
+      expect(await lockedRows()).toEqual(['t1', 't2', 'u10', 'u12']);
+      await holder.rollback();
+      const onlyU = sqlTxn(world);
+      expect(await exec(world, onlyU, 'SELECT t.k, u.id FROM t, u WHERE u.k = t.k AND u.id > 10 ORDER BY u.id LIMIT 1 FOR UPDATE OF u')).toEqual([[1, 11]]);
+      expect(await lockedRows()).toEqual(['u11']);
+      await onlyU.rollback();
+      const outer = sqlTxn(world);
+      expect(await exec(world, outer, 'SELECT t.k, u.id FROM t LEFT JOIN u ON u.k = t.k WHERE t.k >= 2 ORDER BY t.k FOR UPDATE OF t NOWAIT')).toEqual([[2, 12], [3, null]]);
+      expect(await lockedRows()).toEqual(['t2', 't3']);
+      await outer.rollback();
+    });
+
+    it('takes each table\'s own strength: FOR SHARE OF t FOR UPDATE OF u', async () => {
+      const holder = sqlTxn(world);
+      expect(await exec(world, holder, 'SELECT t.k, u.id FROM t JOIN u ON u.k = t.k WHERE u.id = 12 FOR SHARE OF t FOR UPDATE OF u')).toEqual([[2, 12]]);
+      expect(await isLocked('t', 2, 'SHARE')).toBe(false);
+      expect(await isLocked('t', 2)).toBe(true);
+      expect(await isLocked('u', 12, 'SHARE')).toBe(true);
+      await holder.rollback();
+    });
+
+    it('makes a join FOR UPDATE wait for a row another transaction locked, and fail with 55P03 under NOWAIT', async () => {
+      const holder = sqlTxn(world);
+      await exec(world, holder, 'SELECT id FROM u WHERE id = 11 FOR UPDATE');
+      const nowait = sqlTxn(world);
+      await expect(exec(world, nowait, 'SELECT t.k, u.id FROM t JOIN u ON u.k = t.k FOR SHARE NOWAIT')).rejects.toMatchObject({ sqlState: '55P03', message: 'could not obtain lock on row in relation "u"' });
+      await nowait.rollback();
+      const waiter = sqlTxn(world);
+      const waiting = exec(world, waiter, 'SELECT t.k, u.id FROM t JOIN u ON u.k = t.k ORDER BY u.id FOR UPDATE');
+      expect(await stateAfter(waiting, 150)).toBe('pending');
+      await holder.rollback();
+      expect(await waiting).toEqual([[1, 10], [1, 11], [2, 12]]);
+      await waiter.rollback();
+    });
+  });
+
   describe('SKIP LOCKED', () => {
     beforeEach(async () => {
       await runTxn(world.kv.sender, world.kv.txnDeps, (txn) => exec(world, txn, 'CREATE TABLE jobs (id INT PRIMARY KEY, state TEXT)'));
