@@ -290,6 +290,11 @@ async function subquerySlot(slot: Extract<SlotSpec, { kind: 'subquery' }>, subqu
     case 'in':
     case 'array':
       return rows.map((row) => row[0] ?? null);
+    case 'row':
+      if (rows.length > 1) throw new SqlError('21000', 'more than one row returned by a subquery used as an expression');
+      return rows[0] ?? null;
+    case 'rows':
+      return rows;
     default:
       return slot.mode satisfies never;
   }

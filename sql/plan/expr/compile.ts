@@ -15,7 +15,7 @@ import type { Datum } from '../../types/datum.js';
 import { like } from '../../types/like.js';
 import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
-import { arrayLowerBound, arrayType, boolType, formatType, int4Type, int8Type, isInt2vector, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
+import { arrayLowerBound, arrayType, boolType, recordType, formatType, int4Type, int8Type, isInt2vector, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
 import { catalogFunction } from './catalog-functions.js';
 import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
@@ -26,6 +26,7 @@ import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } fro
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { bindNamedArguments, checkArgumentNames, noNamedFunction } from './named-args.js';
 import { binaryOperator, unaryOperator } from './operators.js';
+import { compareRows, pairRowFields, quantifiedRows, rowComparisonOperator, rowsDistinct, type ComparisonOperator } from './row-compare.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
@@ -38,7 +39,8 @@ export type SlotSpec =
   | { readonly kind: 'setval'; readonly sequence: string; readonly value: CompiledExpr }
   | {
       readonly kind: 'subquery';
-      readonly mode: 'exists' | 'scalar' | 'in' | 'array';
+      /** `row`: a row subquery's one row (its fields), or NULL; `rows`: every row, each its fields. */
+      readonly mode: 'exists' | 'scalar' | 'in' | 'array' | 'row' | 'rows';
       readonly query: ast.Query;
       readonly type: SqlType;
       readonly correlated: boolean;
@@ -179,6 +181,7 @@ export class ExprCompiler {
       case 'UnaryOp':
         return unaryOperator(expr.operator, await this.compile(expr.operand), this.paramTypes);
       case 'BinaryOp':
+        if (expr.left.kind === 'RowConstructor' || expr.right.kind === 'RowConstructor') return this.rowComparison(expr);
         return binaryOperator(expr.operator, await this.compile(expr.left), await this.compile(expr.right), this.paramTypes);
       case 'And':
       case 'Or':
@@ -189,6 +192,7 @@ export class ExprCompiler {
         return { type: boolType, eval: (row, ctx) => not3(inner(row, ctx) as Truth), rowIndependent: arg.rowIndependent };
       }
       case 'IsNull': {
+        if (expr.arg.kind === 'RowConstructor') return this.rowIsNull(expr.arg, expr.negated);
         const arg = await this.compileValue(expr.arg);
         const inner = arg.eval;
         const negated = expr.negated;
@@ -197,6 +201,7 @@ export class ExprCompiler {
       case 'IsBool':
         return this.isBool(expr);
       case 'IsDistinctFrom': {
+        if (expr.left.kind === 'RowConstructor' || expr.right.kind === 'RowConstructor') return this.rowDistinct(expr);
         const left = await this.compile(expr.left);
         const right = await this.compile(expr.right);
         const type = commonType([left, right], 'IS DISTINCT FROM');
@@ -208,7 +213,7 @@ export class ExprCompiler {
       case 'Between':
         return this.between(expr);
       case 'InList':
-        return this.inList(expr);
+        return expr.arg.kind === 'RowConstructor' ? this.rowInList(expr, expr.arg) : this.inList(expr);
       case 'Like':
         return this.like(expr);
       case 'Case':
@@ -232,7 +237,7 @@ export class ExprCompiler {
       case 'SubqueryExpr':
         return this.subquery(expr);
       case 'InSubquery':
-        return this.inSubquery(expr);
+        return expr.arg.kind === 'RowConstructor' ? this.quantifiedSubquery(expr.arg, '=', false, expr.query) : this.inSubquery(expr);
       case 'Collate':
         return this.compile(expr.arg);
       case 'Star':
@@ -246,7 +251,7 @@ export class ExprCompiler {
       case 'Indirection':
         return this.indirection(expr);
       case 'RowConstructor':
-        throw new SqlError('0A000', `${expr.kind} expressions are not supported yet`);
+        return this.rowValue(expr);
       default:
         return assertNeverExpr(expr);
     }
@@ -670,9 +675,12 @@ export class ExprCompiler {
   /** `x op ANY (array)` / `x op ALL (array)`, with SQL's NULL rules. */
   private async quantified(expr: ast.QuantifiedComparison): Promise<CompiledExpr> {
     if (expr.right.kind === 'subquery') {
-      if (expr.quantifier === 'any' && expr.operator === '=') return this.inSubquery({ kind: 'InSubquery', arg: expr.left, query: expr.right.query, location: expr.location });
-      throw new SqlError('0A000', `${expr.operator} ${expr.quantifier.toUpperCase()} (subquery) is not supported yet`);
+      if (expr.quantifier === 'any' && expr.operator === '=' && expr.left.kind !== 'RowConstructor') return this.inSubquery({ kind: 'InSubquery', arg: expr.left, query: expr.right.query, location: expr.location });
+      const op = rowComparisonOperator(expr.operator);
+      if (op === undefined) throw new SqlError('0A000', `operator ${expr.operator} with ANY/ALL (subquery) is not supported yet`);
+      return this.quantifiedSubquery(expr.left, op, expr.quantifier === 'all', expr.right.query);
     }
+    if (expr.left.kind === 'RowConstructor') throw new SqlError('0A000', 'a row compared with ANY/ALL (array) is not supported yet');
     const operator = expr.operator === '!=' ? '<>' : expr.operator;
     if (!['=', '<>', '<', '<=', '>', '>='].includes(operator)) throw new SqlError('0A000', `operator ${expr.operator} with ANY/ALL is not supported yet`);
     let left = await this.compile(expr.left);
@@ -865,6 +873,118 @@ export class ExprCompiler {
         return result;
       },
       rowIndependent: probe.rowIndependent && !correlated,
+    };
+  }
+
+  /** `ROW(a, b)` / `(a, b)` as a value: an anonymous record with fields f1, f2, … (text where a field's type is open). */
+  private async rowValue(expr: ast.RowConstructor): Promise<CompiledExpr> {
+    if (expr.args.length === 0) throw new SqlError('0A000', 'a row with no fields is not supported yet');
+    const fields = await inOrder(expr.args, (arg) => this.compileValue(arg));
+    const evals = fields.map((field) => field.eval);
+    const type = recordType(fields.map((field, index) => ({ name: `f${index + 1}`, type: field.type })));
+    return { type, eval: (row, ctx) => evals.map((e) => e(row, ctx)), rowIndependent: fields.every((field) => field.rowIndependent) };
+  }
+
+  /** `ROW(a, b) IS [NOT] NULL`: PostgreSQL's rule — IS NULL when every field is, IS NOT NULL when none is. */
+  private async rowIsNull(arg: ast.RowConstructor, negated: boolean): Promise<CompiledExpr> {
+    const fields = await inOrder(arg.args, (field) => this.compileValue(field));
+    const evals = fields.map((field) => field.eval);
+    return {
+      type: boolType,
+      eval: (row, ctx) => (negated ? evals.every((e) => e(row, ctx) !== null) : evals.every((e) => e(row, ctx) === null)),
+      rowIndependent: fields.every((field) => field.rowIndependent),
+    };
+  }
+
+  /** `(a, b) op (c, d)` and `(a, b) op (SELECT x, y …)`: a row comparison (row-compare.ts). */
+  private async rowComparison(expr: ast.BinaryOp): Promise<CompiledExpr> {
+    const op = rowComparisonOperator(expr.operator);
+    if (op === undefined) throw new SqlError('42883', `operator does not exist: record ${expr.operator} record`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
+    const { pairs, rowIndependent } = await this.rowPairs(op, expr.left, expr.right);
+    return { type: boolType, eval: (row, ctx) => compareRows(op, pairs, row, row, ctx), rowIndependent };
+  }
+
+  /** `ROW(a, b) IS [NOT] DISTINCT FROM ROW(c, d)`: the OR of the fields' IS DISTINCT FROM. */
+  private async rowDistinct(expr: ast.IsDistinctFrom): Promise<CompiledExpr> {
+    const { pairs, rowIndependent } = await this.rowPairs('=', expr.left, expr.right);
+    const negated = expr.negated;
+    return { type: boolType, eval: (row, ctx) => rowsDistinct(pairs, row, ctx) !== negated, rowIndependent };
+  }
+
+  private async rowPairs(operator: ComparisonOperator, leftExpr: ast.Expr, rightExpr: ast.Expr): Promise<{ pairs: ReturnType<typeof pairRowFields>; rowIndependent: boolean }> {
+    const left = await this.rowOperand(leftExpr, rightExpr.kind === 'RowConstructor' ? rightExpr.args.length : undefined);
+    const right = await this.rowOperand(rightExpr, leftExpr.kind === 'RowConstructor' ? leftExpr.args.length : undefined);
+    if (left === undefined || right === undefined) {
+      // A row against a scalar (or a record value): PostgreSQL finds no operator for the pair.
+      const other = left === undefined ? await this.compileValue(leftExpr) : await this.compileValue(rightExpr);
+      const otherName = formatTypeName(other.type);
+      throw new SqlError('42883', `operator does not exist: ${left === undefined ? otherName : 'record'} ${operator} ${left === undefined ? 'record' : otherName}`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
+    }
+    return { pairs: pairRowFields(operator, left, right, this.paramTypes), rowIndependent: [...left, ...right].every((field) => field.rowIndependent) };
+  }
+
+  /**
+   * A row comparison's operand: `(a, b)` / `ROW(a)` field by field; a scalar subquery facing a
+   * row of `width` fields is a row subquery (PostgreSQL's ROWCOMPARE sublink): at most one row
+   * (21000 past it), NULL fields when it has none. Undefined for any other expression.
+   */
+  private async rowOperand(expr: ast.Expr, width: number | undefined): Promise<CompiledExpr[] | undefined> {
+    if (expr.kind === 'RowConstructor') return inOrder(expr.args, (arg) => this.compile(arg));
+    if (expr.kind !== 'SubqueryExpr' || expr.mode !== 'scalar' || width === undefined) return undefined;
+    const { types, slot, correlated } = await this.rowSubquerySlot(expr.query, 'row', width);
+    return types.map((type, index): CompiledExpr => ({ type, eval: (_row, ctx) => (ctx.slots[slot] as readonly Datum[] | null | undefined)?.[index] ?? null, rowIndependent: !correlated }));
+  }
+
+  /** A subquery of `width` columns (42601 otherwise) whose slot holds its row (`row`) or rows (`rows`), each as its fields. */
+  private async rowSubquerySlot(query: ast.Query, mode: 'row' | 'rows', width: number): Promise<{ types: readonly SqlType[]; slot: number; correlated: boolean }> {
+    if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
+    const nestedFrom = this.slots.length;
+    const { types, correlated } = await this.subqueryTyper(query, this.subqueryOuter());
+    this.markNested(nestedFrom);
+    if (types.length > width) throw new SqlError('42601', 'subquery has too many columns');
+    if (types.length < width) throw new SqlError('42601', 'subquery has too few columns');
+    const slot = this.slots.length;
+    this.slots.push({ kind: 'subquery', mode, query, type: recordType(types.map((type, index) => ({ name: `f${index + 1}`, type }))), correlated });
+    return { types, slot, correlated };
+  }
+
+  /** `(a, b) IN ((1, 2), (3, 4))`: the OR of row equalities, each pair of fields typed on its own. */
+  private async rowInList(expr: ast.InList, arg: ast.RowConstructor): Promise<CompiledExpr> {
+    const fields = await inOrder(arg.args, (field) => this.compile(field));
+    const items = await inOrder(expr.list, async (item) => {
+      const right = await this.rowOperand(item, fields.length);
+      if (right === undefined) throw new SqlError('42883', `operator does not exist: record = ${formatTypeName((await this.compileValue(item)).type)}`, { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
+      return { pairs: pairRowFields('=', fields, right, this.paramTypes), rowIndependent: right.every((field) => field.rowIndependent) };
+    });
+    const negated = expr.negated;
+    return {
+      type: boolType,
+      eval: (row, ctx) => {
+        let result: Truth = false;
+        for (const item of items) {
+          result = or3(result, compareRows('=', item.pairs, row, row, ctx));
+          if (result === true) break;
+        }
+        return negated ? not3(result) : result;
+      },
+      rowIndependent: fields.every((field) => field.rowIndependent) && items.every((item) => item.rowIndependent),
+    };
+  }
+
+  /**
+   * `x op ANY|ALL (SELECT …)` for any comparison, and `(a, b) IN (SELECT x, y …)` /
+   * `(a, b) op ANY|ALL (SELECT …)`: each subquery row compared as a row comparison
+   * (row-compare.ts quantifiedRows has the NULL rules). The subquery's rows are its slot's.
+   */
+  private async quantifiedSubquery(left: ast.Expr, op: ComparisonOperator, all: boolean, query: ast.Query): Promise<CompiledExpr> {
+    const fields = left.kind === 'RowConstructor' ? await inOrder(left.args, (arg) => this.compile(arg)) : [await this.compile(left)];
+    const { types, slot, correlated } = await this.rowSubquerySlot(query, 'rows', fields.length);
+    const columns = types.map((type, index): CompiledExpr => ({ type, eval: (row) => row[index] ?? null, rowIndependent: false }));
+    const pairs = pairRowFields(op, fields, columns, this.paramTypes);
+    return {
+      type: boolType,
+      eval: (row, ctx) => quantifiedRows(op, all, pairs, row, (ctx.slots[slot] ?? []) as readonly (readonly Datum[])[], ctx),
+      rowIndependent: fields.every((field) => field.rowIndependent) && !correlated,
     };
   }
 }

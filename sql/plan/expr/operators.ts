@@ -36,6 +36,15 @@ function unify(left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | u
   return [coerce(left, type, 'implicit', paramTypes), coerce(right, type, 'implicit', paramTypes), type];
 }
 
+/**
+ * The operands of a comparison brought to the type it compares in (42883 when none exists): one
+ * field pair of a row comparison (row-compare.ts) resolves as the scalar comparison would.
+ */
+export function comparisonOperands(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): [CompiledExpr, CompiledExpr, SqlType] {
+  if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
+  return unify(leftIn, rightIn, paramTypes, 'operator');
+}
+
 /** `left operator right`. */
 export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
   if (comparisons.has(operator)) {
