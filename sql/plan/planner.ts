@@ -10,7 +10,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import type * as ast from '../parser/ast.js';
-import type { FromResult, PlanContext } from './context.js';
+import { shiftRelations, type FromRelation, type FromResult, type PlanContext } from './context.js';
 import { SqlError } from '../catalog/errors.js';
 import type { TableDesc } from '../catalog/descriptors.js';
 import type { ResultColumn } from '../exec/contract.js';
@@ -21,7 +21,8 @@ import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
-import type { JoinNode, LimitNode, PlanNode, ScanLocking, ScanNode, SortKey, WorkTable } from './plan.js';
+import type { JoinNode, LimitNode, LockTarget, PlanNode, ScanNode, SortKey, WorkTable } from './plan.js';
+import { locksAtScan, lockingClauseName, lockTargets, resolveLocking, scanLockingBelowLockRows, scanLockingOf, singleScan, type LockedRelation } from './locking.js';
 import { GroupedScope, Scope, type ScopeColumn } from './scope.js';
 import { chooseIndex } from './spans.js';
 import { equalityKeys, planJoinStrategies, planJoinTree } from './join-planning.js';
@@ -54,46 +55,6 @@ export function tableScope(table: TableDesc, alias: string): Scope {
 
 export function scanNode(table: TableDesc, choice: { index: ScanNode['index']; spans: ScanNode['spans'] } | null, locking: ScanNode['locking'] = null): ScanNode {
   return { kind: 'scan', table, codec: codecOf(table), index: choice?.index ?? table.primaryIndex, spans: choice?.spans ?? { kind: 'full' }, reverse: false, locking, width: table.columns.length };
-}
-
-/**
- * The locking of a SELECT's scan from its locking clauses (PostgreSQL's row-level lock modes
- * mapped onto CockroachDB's two strengths): FOR UPDATE and FOR NO KEY UPDATE lock exclusively,
- * FOR SHARE and FOR KEY SHARE shared; the strongest clause wins, and so does the strictest wait
- * policy, in PostgreSQL's order (NOWAIT over SKIP LOCKED over waiting: applyLockingClause's
- * Max). SKIP LOCKED's rows are locked by a LockRows node above the filter and sort (see
- * `lockRowsFor`), not by the scan. Null without clauses.
- */
-export function scanLocking(clauses: readonly ast.LockingClause[]): ScanLocking | null {
-  if (clauses.length === 0) return null;
-  const exclusive = clauses.some((clause) => clause.strength === 'update' || clause.strength === 'no key update');
-  const waitPolicy = clauses.some((clause) => clause.wait === 'nowait') ? 'error' : clauses.some((clause) => clause.wait === 'skip locked') ? 'skipLocked' : 'block';
-  return Object.freeze({ strength: exclusive ? 'exclusive' : 'shared', waitPolicy });
-}
-
-/** What a SKIP LOCKED query's LockRows node locks: the table and where its key columns will be. */
-interface LockRowsPlan {
-  readonly scan: ScanNode;
-  readonly strength: 'shared' | 'exclusive';
-  readonly keyColumns: readonly number[];
-}
-
-/**
- * SKIP LOCKED over one table (`input` its scan, or the WHERE filter over it): the table's
- * primary-key columns are appended to the projection as hidden columns, so that the LockRows
- * node between the sort and the LIMIT can lock each row it passes up (finishSelect puts it
- * there). Undefined for any other query.
- */
-function lockRowsFor(input: PlanNode, projected: Projected): LockRowsPlan | undefined {
-  const scan = input.kind === 'filter' ? input.input : input;
-  if (scan.kind !== 'scan' || scan.locking?.waitPolicy !== 'skipLocked') return undefined;
-  const positions = new Map(scan.table.columns.map((column, position) => [column.id, position]));
-  const keyColumns = scan.table.primaryIndex.columns.map((key) => {
-    const position = positions.get(key.columnId)!;
-    const column: CompiledExpr = { type: scan.table.columns[position]!.type, eval: (row) => row[position] ?? null, rowIndependent: false, columnIndex: position };
-    return projected.exprs.push(column) - 1;
-  });
-  return { scan, strength: scan.locking.strength, keyColumns };
 }
 
 export async function planQuery(outer: PlanContext, query: ast.Query): Promise<PlannedQuery> {
@@ -310,13 +271,13 @@ function outputPosition(expr: ast.Expr, outputs: readonly { name: string; index:
 
 export async function planFrom(ctx: PlanContext, items: readonly ast.FromItem[]): Promise<FromResult> {
   if (items.length === 0) return { node: { kind: 'values', rows: [[]], width: 0 }, scope: Scope.empty };
-  let result = await planFromItem(ctx, items[0]!);
+  let result: FromResult = await planFromItem(ctx, items[0]!);
   for (const item of items.slice(1)) {
     const right = await planFromItem(ctx, item, result.scope);
     checkDistinctNames(result.scope, right.scope);
     const node: PlanNode =
       right.apply === undefined ? { kind: 'join', joinType: 'cross', left: result.node, right: right.node, on: null, width: result.node.width + right.node.width } : applyNode(result.node, right.node, 'cross', null, right.apply);
-    result = { node, scope: result.scope.concat(right.scope) };
+    result = { node, scope: result.scope.concat(right.scope), relations: [...(result.relations ?? []), ...shiftRelations(right.relations, result.scope.columns.length)] };
   }
   return result;
 }
@@ -345,32 +306,36 @@ async function planFromItem(ctx: PlanContext, item: ast.FromItem, left?: Scope):
         const alias = item.alias?.name ?? item.name.name;
         let scope = new Scope(cte.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
         if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
-        return { node: cte.node, scope };
+        return { node: cte.node, scope, relations: [{ kind: 'cte', alias, offset: 0, nullable: false }] };
       }
       const virtual = await virtualTable(ctx, item);
-      if (virtual !== undefined) return virtual;
+      if (virtual !== undefined) return { ...virtual, relations: [{ kind: 'virtual', alias: item.alias?.name ?? item.name.name, offset: 0, nullable: false }] };
       const relation = await resolveFromRelation(ctx, item, planQuery);
       const alias = item.alias?.name ?? item.name.name;
       if (!('kind' in relation)) {
         // A view, expanded into its query's plan (views.ts).
         const columns = item.alias === null ? [] : item.alias.columns;
-        return columns.length === 0 ? relation : { node: relation.node, scope: renameColumns(relation.scope, columns, alias) };
+        const relations: FromRelation[] = [{ kind: 'subquery', alias, offset: 0, nullable: false }];
+        return { node: relation.node, scope: columns.length === 0 ? relation.scope : renameColumns(relation.scope, columns, alias), relations };
       }
       const table = relation;
       let scope = tableScope(table, alias);
       if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
-      return { node: scanNode(table, null), scope };
+      return { node: scanNode(table, null), scope, relations: [{ kind: 'table', alias, table, offset: 0, nullable: false }] };
     }
     case 'SubqueryRef': {
       const planned = await planBesideLeft(ctx, left, item.lateral, (inner) => planQuery(inner, item.query));
       const alias = item.alias?.name ?? null;
       let scope = new Scope(planned.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
       if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);
-      return { node: planned.node, scope, ...(planned.apply === undefined ? {} : { apply: planned.apply }) };
+      const relations: FromRelation[] = [{ kind: item.query.kind === 'Values' ? 'values' : 'subquery', alias, offset: 0, nullable: false }];
+      return { node: planned.node, scope, relations, ...(planned.apply === undefined ? {} : { apply: planned.apply }) };
     }
-    case 'FunctionRef':
+    case 'FunctionRef': {
       // A function in FROM is implicitly LATERAL (PostgreSQL).
-      return planBesideLeft(ctx, left, true, (inner) => planGenerateSeries(inner.compiler, item));
+      const planned = await planBesideLeft(ctx, left, true, (inner) => planGenerateSeries(inner.compiler, item));
+      return { ...planned, relations: [{ kind: 'function', alias: item.alias?.name ?? (item.call.name.at(-1) ?? null), offset: 0, nullable: false }] };
+    }
     case 'Join':
       return planJoin(ctx, item);
     default:
@@ -400,11 +365,12 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const right = await planFromItem(ctx, join.right, left.scope);
   checkDistinctNames(left.scope, right.scope);
   const scope = left.scope.concat(right.scope);
+  const relations = joinRelations(join, left, right);
   if (right.apply !== undefined) {
     if (join.natural || join.using.length > 0) throw new SqlError('0A000', 'NATURAL and USING joins to a LATERAL item are not supported yet');
     if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
     const lateralOn = join.on === null ? null : await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
-    return { node: applyNode(left.node, right.node, join.joinType, lateralOn, right.apply), scope };
+    return { node: applyNode(left.node, right.node, join.joinType, lateralOn, right.apply), scope, relations };
   }
   let on: CompiledExpr | null = null;
   if (join.natural || join.using.length > 0) {
@@ -434,7 +400,8 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     // The USING columns are the join's equality keys (hash or merge join), as an ON would be.
     const usingKeys = conditions.length === 0 ? undefined : await equalityKeys(ctx, { kind: 'And', args: conditions, location: -1 }, left.scope, right.scope);
     const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, ...(usingKeys === undefined ? {} : { hashKeys: usingKeys }), width: left.node.width + right.node.width };
-    return mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
+    const merged = mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
+    return { ...merged, relations: shiftRelations(relations, names.length) };
   } else if (join.on !== null) {
     if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
     on = await ctx.compiler.withScope(scope).compilePredicate(join.on, 'JOIN/ON');
@@ -442,7 +409,17 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const joinType = join.joinType;
   const condition: ast.Expr | null = join.on ?? null;
   const hashKeys = condition === null ? undefined : await equalityKeys(ctx, condition, left.scope, right.scope);
-  return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, ...(hashKeys === undefined ? {} : { hashKeys }), width: left.node.width + right.node.width }, scope };
+  return { node: { kind: 'join', joinType, left: left.node, right: right.node, on, ...(hashKeys === undefined ? {} : { hashKeys }), width: left.node.width + right.node.width }, scope, relations };
+}
+
+/** The FROM relations of a join's two sides (the right's after the left's columns; outer joins' nullable sides marked), and its alias. */
+function joinRelations(join: ast.Join, left: FromResult, right: FromResult): FromRelation[] {
+  const relations = [
+    ...shiftRelations(left.relations, 0, join.joinType === 'right' || join.joinType === 'full'),
+    ...shiftRelations(right.relations, left.scope.columns.length, join.joinType === 'left' || join.joinType === 'full'),
+  ];
+  if (join.alias !== null) relations.push({ kind: 'join', alias: join.alias.name, offset: 0, nullable: false });
+  return relations;
 }
 
 /**
@@ -610,11 +587,9 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
     if (node.kind === 'scan') {
       const choice = await chooseIndex(node.table, select.where, inputCompiler);
-      node = { ...node, index: choice.index, spans: choice.spans, locking: scanLocking(select.locking) };
+      node = { ...node, index: choice.index, spans: choice.spans };
     }
     node = { kind: 'filter', input: node, predicate, ...(correlatedSlots === undefined ? {} : { correlatedSlots }), width: node.width };
-  } else if (node.kind === 'scan' && select.locking.length > 0) {
-    node = { ...node, locking: scanLocking(select.locking) };
   }
   const targets = expandTargets(select.targets, from.scope);
   if (containsWindow(select.groupBy)) throw windowNotAllowed('GROUP BY');
@@ -625,6 +600,8 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const offsetCompiler = ctx.compiler.withScope(Scope.empty);
   const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
   checkGroupedLocking(select, targets);
+  const locking = planLocking(select, node, from);
+  node = locking.node;
   let outputCompiler = inputCompiler;
   let outputScope = from.scope;
   if (grouped) {
@@ -656,7 +633,24 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
   const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
   checkWindowLocking(select, windowing);
-  return finishSelect(ctx, select, windowNodes(windows, node), projected, lockRowsFor(node, projected));
+  const lockRows = locking.rowLocks.length === 0 ? undefined : lockTargets(locking.rowLocks, projected.exprs, codecOf);
+  return finishSelect(ctx, select, windowNodes(windows, node), projected, lockRows);
+}
+
+/**
+ * The locking clauses of `select` over its FROM list (plan/locking.ts): `node` with its scan's
+ * locking set — locking reads when the one table is locked at the scan, else the reads below a
+ * LockRows node — and the tables the LockRows node locks (none without clauses).
+ */
+function planLocking(select: ast.Select, node: PlanNode, from: FromResult): { node: PlanNode; rowLocks: readonly LockedRelation[] } {
+  if (select.locking.length === 0) return { node, rowLocks: [] };
+  const locks = resolveLocking(select.locking, from.relations ?? []);
+  const scan = singleScan(node);
+  const lock = locks[0];
+  if (locks.length !== 1 || lock === undefined || scan === undefined || lock.relation.offset !== 0) return { node, rowLocks: locks };
+  const atScan = locksAtScan(select, scan, lock);
+  const locked: ScanNode = { ...scan, locking: atScan ? scanLockingOf(lock) : scanLockingBelowLockRows(lock) };
+  return { node: node.kind === 'filter' ? { ...node, input: locked } : locked, rowLocks: atScan ? [] : locks };
 }
 
 /**
@@ -759,10 +753,12 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
   return { exprs, names, visible, sortKeys, columns, distinctOn, ...(correlatedSlots === undefined ? {} : { correlatedSlots }) };
 }
 
-async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected, lockRows?: LockRowsPlan): Promise<PlannedQuery> {
+async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNode, projected: Projected, lockRows?: readonly LockTarget[]): Promise<PlannedQuery> {
   const rowSlots = ctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'currval' || slot.kind === 'setval' || slot.kind === 'session');
   const correlated = projected.correlatedSlots === undefined ? {} : { correlatedSlots: projected.correlatedSlots };
   const setReturning = claimSetReturning(ctx.compiler.slots);
+  const clause = select.locking[0];
+  if (clause !== undefined && setReturning.length > 0) throw new SqlError('0A000', `${lockingClauseName(clause.strength)} is not allowed with set-returning functions in the target list`);
   const expands = setReturning.length === 0 ? {} : { setReturning };
   let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, ...expands, width: projected.exprs.length };
   if (select.distinct !== null && select.distinct.length === 0) {
@@ -777,8 +773,7 @@ async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNod
   if (lockRows !== undefined) {
     // PostgreSQL's place for LockRows: above the sort, below the LIMIT (which then counts only
     // the rows locked), with the LIMIT's own expressions to size its chunks.
-    const { scan, strength, keyColumns } = lockRows;
-    const lock = (below: PlanNode, limit: LimitNode | undefined): PlanNode => ({ kind: 'lockRows', input: below, table: scan.table, codec: scan.codec, strength, keyColumns, limit: limit?.limit ?? null, offset: limit?.offset ?? null, width: below.width });
+    const lock = (below: PlanNode, limit: LimitNode | undefined): PlanNode => ({ kind: 'lockRows', input: below, targets: lockRows, limit: limit?.limit ?? null, offset: limit?.offset ?? null, width: below.width });
     const limited = await applyLimit(ctx, select, node);
     node = limited.kind === 'limit' ? { ...limited, input: lock(node, limited) } : lock(node, undefined);
   } else node = await applyLimit(ctx, select, node);
