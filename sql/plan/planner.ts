@@ -199,19 +199,34 @@ async function planSetOperation(ctx: PlanContext, query: ast.SetOperation): Prom
   if (left.columns.length !== right.columns.length) throw new SqlError('42601', `each ${opName} query must have the same number of columns`);
   const types = left.columns.map((column, index) => {
     const other = right.columns[index]!;
-    const asExpr = (type: SqlType): CompiledExpr => ({ type, eval: () => null, rowIndependent: false });
-    return commonType([asExpr(column.type), asExpr(other.type)], opName);
+    const asExpr = (type: SqlType, unknown: boolean): CompiledExpr => ({ type, eval: () => null, rowIndependent: false, ...(unknown ? { unknownLiteral: { text: null } } : {}) });
+    return commonType([asExpr(column.type, unknownOutput(query.left, index)), asExpr(other.type, unknownOutput(query.right, index))], opName);
   });
-  const cast = (planned: PlannedQuery): PlanNode => {
+  const cast = (planned: PlannedQuery, side: ast.Query): PlanNode => {
     if (planned.columns.every((column, index) => column.type.oid === types[index]!.oid)) return planned.node;
-    const exprs = planned.columns.map((column, index) => coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, types[index]!, 'implicit', ctx.compiler.paramTypes));
+    // An unknown output arrives as its literal's text: converted as the literal would have been
+    // (text's input conversion, an explicit cast: `SELECT 'a' UNION SELECT 1` is 22P02).
+    const exprs = planned.columns.map((column, index) => coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, types[index]!, unknownOutput(side, index) ? 'explicit' : 'implicit', ctx.compiler.paramTypes));
     return { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
   };
-  let node: PlanNode = { kind: 'setop', op: query.op, all: query.all, left: cast(left), right: cast(right), types, width: types.length };
+  let node: PlanNode = { kind: 'setop', op: query.op, all: query.all, left: cast(left, query.left), right: cast(right, query.right), types, width: types.length };
   const names = left.columns.map((column) => column.name);
   const scope = new Scope(names.map((name, index) => ({ name, table: null, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
   node = await applyTail(ctx, query, node, scope, names.map((name, index) => ({ name, index })));
   return { node, columns: names.map((name, index) => ({ name, type: types[index]!, tableOid: 0, columnNumber: 0 })) };
+}
+
+/**
+ * Whether a set operation's side gives column `index` PostgreSQL's type unknown: a string literal
+ * or NULL written directly in a leaf SELECT's list, which the operation types with the other
+ * side (transformSetOperationTree's select_common_type), so `SELECT 1 UNION ALL SELECT NULL` is
+ * integer. A subquery's, a VALUES list's and a nested operation's columns are already typed
+ * (text where unknown), as in PostgreSQL.
+ */
+function unknownOutput(query: ast.Query, index: number): boolean {
+  if (query.kind !== 'Select' || query.targets.some((target) => target.expr.kind === 'Star')) return false;
+  const expr = query.targets[index]?.expr;
+  return expr?.kind === 'Literal' && (expr.value.type === 'string' || expr.value.type === 'null');
 }
 
 /** ORDER BY (by output name or position), LIMIT, OFFSET over an already projected node. */
