@@ -17,12 +17,14 @@
  *   record and nothing to resolve), and the answer is made up here.
  * - Lock spans are kept across epochs: intents of an old epoch must be resolved at the end too.
  * - **Locking reads** (`keyLocking`) leave unreplicated locks, which the EndTxn's resolution
- *   releases like intents, so their keys are lock spans too. A locking Get's key is recorded
- *   before sending; a locking Scan's are the keys it returned (CockroachDB tracks the same:
- *   the whole span would keep a commit from being one-phase and widen its resolution), or the
- *   keys a `WriteTooOldError` names (the replica locked them), or — for any other error, whose
- *   outcome is unknown — the whole span. A read-only transaction that locked something sends
- *   its EndTxn (anchored at its first locked key) so the locks go at once.
+ *   releases like intents, so their keys are lock spans too: the keys a locking Get or Scan
+ *   returned a value for (the replica locks exactly those: kv/replica concurrency.ts
+ *   `acquireLocks`; CockroachDB tracks the same — the whole span would keep a commit from being
+ *   one-phase and widen its resolution), or the keys a `WriteTooOldError` names (the replica
+ *   locked them), or — for any other error, whose outcome is unknown — the whole span. So a
+ *   Get that found nothing, or that SKIP LOCKED skipped, adds nothing, and a lock probe
+ *   (`lockProbe`, which locks nothing) is no locking read at all. A read-only transaction that
+ *   locked something sends its EndTxn (anchored at its first locked key) so the locks go at once.
  *
  * - **Condensing.** Past `lockSpansMax` spans (a statement that wrote 100,000 rows), the spans
  *   are merged, in key order, into `lockSpansCondensedTo` (32) covering spans (CockroachDB's
@@ -185,16 +187,16 @@ export class Committer implements TxnInterceptor {
   }
 
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    const lockingScans: number[] = [];
+    const lockingReads: number[] = [];
     batch.requests.forEach((request, i) => {
-      if (isDataWrite(request) || (request.kind === 'get' && isLockingRead(request))) this.addLock(requestSpan(request));
-      else if (isLockingRead(request)) lockingScans.push(i);
+      if (isDataWrite(request)) this.addLock(requestSpan(request));
+      else if (isLockingRead(request)) lockingReads.push(i);
     });
     const last = batch.requests[batch.requests.length - 1];
-    if (last?.kind !== 'endTxn') return lockingScans.length === 0 ? next(batch) : this.sendLockingScans(batch, lockingScans, next);
+    if (last?.kind !== 'endTxn') return lockingReads.length === 0 ? next(batch) : this.sendLockingReads(batch, lockingReads, next);
     assert(last.lockSpans.length === 0, 'the committer owns the lock spans of EndTxn');
-    // A locking scan riding with the commit: its whole span, released with the rest.
-    for (const i of lockingScans) this.addLock(requestSpan(batch.requests[i]!));
+    // A locking read riding with the commit: its whole span, released with the rest.
+    for (const i of lockingReads) this.addLock(requestSpan(batch.requests[i]!));
     if (this.locks.size === 0 && batch.requests.length === 1) return Promise.resolve(this.elided(batch, last));
     if (this.parallel?.setting.enabled === true && canCommitInParallel(batch, last)) return this.commitInParallel(batch, last, next);
     const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans: Object.freeze(this.lockSpans) });
@@ -274,19 +276,21 @@ export class Committer implements TxnInterceptor {
     }
   }
 
-  /** Sends a batch with locking scans and records the keys they locked (see the module comment). */
-  private async sendLockingScans(batch: BatchRequest, scans: readonly number[], next: SendFn): Promise<BatchResponse> {
+  /** Sends a batch with locking reads and records the keys they locked (see the module comment). */
+  private async sendLockingReads(batch: BatchRequest, reads: readonly number[], next: SendFn): Promise<BatchResponse> {
     let response: BatchResponse;
     try {
       response = await next(batch);
     } catch (error) {
       if (error instanceof WriteTooOldError) for (const key of error.keys) this.addLock(span(key));
-      else for (const i of scans) this.addLock(requestSpan(batch.requests[i]!));
+      else for (const i of reads) this.addLock(requestSpan(batch.requests[i]!));
       throw error;
     }
-    for (const i of scans) {
+    for (const i of reads) {
+      const request = batch.requests[i]!;
       const answer = response.responses[i];
-      if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') for (const row of answer.rows) this.addLock(span(row.key));
+      if (answer?.kind === 'get' && request.kind === 'get' && answer.value !== undefined) this.addLock(span(request.key));
+      else if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') for (const row of answer.rows) this.addLock(span(row.key));
     }
     return response;
   }

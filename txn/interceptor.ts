@@ -48,10 +48,12 @@ export function isDataWrite(request: Request): boolean {
  * A read that locks what it reads (`keyLocking` shared or exclusive: SQL's `FOR UPDATE`,
  * `FOR SHARE`, UPDATE/DELETE's reads). Its keys join the transaction's lock footprint, so that
  * EndTxn releases the locks, and like a write it anchors the record and starts heartbeats: a
- * transaction that holds locks must look alive to the requests waiting on them.
+ * transaction that holds locks must look alive to the requests waiting on them. A lock probe
+ * (kv/api `lockProbe`, SKIP LOCKED's first pass) is not one: the replica acquires nothing for it,
+ * so it adds nothing to the footprint — resolving its keys at commit would be wasted work.
  */
 export function isLockingRead(request: Request): boolean {
-  return (request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.keyLocking !== 'none';
+  return (request.kind === 'get' || request.kind === 'scan' || request.kind === 'reverseScan') && request.keyLocking !== 'none' && request.lockProbe !== true;
 }
 
 /** Whether the request may leave a lock of the transaction behind: a data write or a locking read. */
