@@ -11,6 +11,7 @@ import { compare, timestamp, type Timestamp } from '../../../clock/timestamp.js'
 import { txnId, type TxnId } from '../../../src/base/ids.js';
 import { limits } from '../../../src/base/limits.js';
 import { spansOverlap, TimestampCache, type Span, type TimestampCacheValue } from '../../../kv/concurrency/index.js';
+import { selectKthNumber } from '../../../kv/concurrency/timestamp-cache.js';
 
 const txnA = txnId('a'.repeat(32));
 const txnB = txnId('b'.repeat(32));
@@ -180,6 +181,53 @@ describe('TimestampCache low-water mark', () => {
     expect(plain(cache.getMax(point('e')))).toEqual({ wall: 14n, logical: 0, txnId: txnA });
   });
 
+  it('evicts to the exact order statistic when wall times round to one double or differ only in logical ticks', () => {
+    // Today's wall times (~1.8e18 ns) are doubles of 256 ns granularity: walls 2^60 + 0…255 all
+    // round alike, so the selection over doubles ties and the exact order must decide.
+    const base = 1n << 60n;
+    const stamps = Array.from({ length: 41 }, (_, i) => timestamp(base + BigInt(i % 7) * 37n, (i * 13) % 5));
+    const cache = new TimestampCache(timestamp(base - 1n), { spansMax: 40 });
+    stamps.forEach((stamp, i) => cache.add(point(`k${String(i).padStart(3, '0')}`), stamp, txnA));
+    const sorted = [...stamps].sort(compare);
+    const keep = 30; // three quarters of 40
+    const floor = sorted[stamps.length - keep - 1]!;
+    expect(plain({ timestamp: cache.lowWater, txnId: undefined })).toEqual({ wall: floor.wallNanos, logical: floor.logical, txnId: undefined });
+    expect(cache.size).toBe(stamps.filter((stamp) => compare(stamp, floor) > 0).length);
+    expect(cache.size).toBeLessThanOrEqual(keep);
+    stamps.forEach((stamp, i) => {
+      const answer = cache.getMax(point(`k${String(i).padStart(3, '0')}`));
+      // Survivors answer exactly; the evicted ones the floor, never lower than their read.
+      if (compare(stamp, floor) > 0) expect(plain(answer)).toEqual({ wall: stamp.wallNanos, logical: stamp.logical, txnId: txnA });
+      else expect(plain(answer)).toEqual({ wall: floor.wallNanos, logical: floor.logical, txnId: undefined });
+    });
+    cache.verify();
+  });
+
+  it('evicts exactly among timestamps on both sides of a double rounding boundary', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 3 })), { minLength: 9, maxLength: 60 }), (raw) => {
+        const base = (1n << 61n) - 300n; // walls straddle 2^61, where the doubles' spacing doubles
+        const stamps = raw.map(([wall, logical]) => timestamp(base + BigInt(wall), logical));
+        const cache = new TimestampCache(timestamp(base - 1n), { spansMax: 8 });
+        const held: Timestamp[] = [];
+        stamps.forEach((stamp, i) => {
+          cache.add(point(`k${String(i).padStart(3, '0')}`), stamp, undefined);
+          held.push(stamp);
+          const low = cache.lowWater;
+          // Whatever the cache keeps is exact; what it dropped reads as the floor, at or above its read.
+          held.forEach((read, j) => {
+            const answer = cache.getMax(point(`k${String(j).padStart(3, '0')}`)).timestamp;
+            expect(compare(answer, read) === 0 || (compare(read, low) <= 0 && compare(answer, low) === 0)).toBe(true);
+          });
+          expect(cache.size).toBeLessThanOrEqual(8);
+          expect(cache.size).toBe(held.filter((read) => compare(read, low) > 0).length);
+        });
+        cache.verify();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('defaults its bound to limits.timestampCacheSpansMax', () => {
     const cache = new TimestampCache(ts(1));
     const n = limits.timestampCacheSpansMax + 1;
@@ -268,5 +316,17 @@ describe('TimestampCache txn attribution', () => {
       const covered = Buffer.compare(key, Buffer.from([0x70])) >= 0 && Buffer.compare(key, Buffer.from([0x70, 0x70, 0x71])) < 0;
       expect(cache.getMax({ start: key }).timestamp.wallNanos).toBe(BigInt(covered ? 5_000 : wall));
     }
+  });
+});
+
+describe('selectKthNumber (the selection of the eviction floor)', () => {
+  it('finds the k-th smallest of any array: duplicates, sorted and reversed runs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 300 }), fc.nat(), fc.constantFrom('as is', 'sorted', 'reversed'), (raw, pick, order) => {
+        const values = order === 'as is' ? raw : [...raw].sort((a, b) => (order === 'sorted' ? a - b : b - a));
+        const k = pick % values.length;
+        expect(selectKthNumber(Float64Array.from(values), k)).toBe([...values].sort((a, b) => a - b)[k]);
+      }),
+    );
   });
 });
