@@ -360,10 +360,31 @@ export class Txn {
     assert(!this.inFlight, 'one batch at a time per transaction');
     this.proto = updateTransaction(this.proto, { status: 'COMMITTED' });
     this.finished = true;
-    // Rule 1's common case — the physical clock is past the commit — without building the stack
-    // for its commit waiter (which makes the same check first).
-    if (this.wired === undefined && this.proto.writeTimestamp.wallNanos < this.deps.clock.physicalNow()) return;
+    if (this.clockPastCommitUnwired()) return;
     await this.interceptors.commitWaiter.waitForClock(this.proto.writeTimestamp);
+  }
+
+  /**
+   * `commit()` done synchronously when it has nothing to send and nothing to wait for: the
+   * transaction wrote and locked nothing, never built its interceptor stack, and the physical
+   * clock is past its write timestamp — an implicit SELECT's transaction. True: it is committed.
+   * False: nothing was done; `commit()` it. Callers on a hot path (a Sync ending a read-only
+   * batch) skip a chain of promises with it; the outcome is `commitReadOnly`'s.
+   */
+  commitIfNothingToSend(): boolean {
+    if (this.finished || this.inFlight || this.wired !== undefined || this.proto.key.length > 0) return false;
+    if (!this.clockPastCommitUnwired()) return false;
+    this.proto = updateTransaction(this.proto, { status: 'COMMITTED' });
+    this.finished = true;
+    return true;
+  }
+
+  /**
+   * Commit wait's rule 1 in its common case — the physical clock is past the commit — checked
+   * without building the stack for its commit waiter (which makes the same check first).
+   */
+  private clockPastCommitUnwired(): boolean {
+    return this.wired === undefined && this.proto.writeTimestamp.wallNanos < this.deps.clock.physicalNow();
   }
 
   /**

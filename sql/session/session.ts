@@ -407,6 +407,27 @@ export class Session {
    */
   async sync(): Promise<void> {
     await this.commitBatch();
+    this.afterSync();
+  }
+
+  /**
+   * `sync` done synchronously when nothing in it must be awaited: no batch is open, or its
+   * transaction commits with nothing to send (`Txn.commitIfNothingToSend` — an implicit read-only
+   * transaction, the end of every select-only cycle). True: done, as `sync` would have; false:
+   * nothing was done, call `sync`. Spares the Sync of a point read its chain of promises.
+   */
+  syncNow(): boolean {
+    const batch = this.batch;
+    if (batch !== undefined) {
+      const txn = batch.txn;
+      if (txn !== undefined && !txn.isFinished && !txn.commitIfNothingToSend()) return false;
+      this.batchCommitted(batch, txn);
+    }
+    this.afterSync();
+    return true;
+  }
+
+  private afterSync(): void {
     this.services?.advisoryLocks.settle();
     if (this.block.phase === 'idle') this.portals.clear();
   }
@@ -459,6 +480,11 @@ export class Session {
     if (batch === undefined) return;
     const txn = batch.txn;
     if (txn !== undefined && !txn.isFinished) await txn.commit();
+    this.batchCommitted(batch, txn);
+  }
+
+  /** The open batch committed (its transaction `txn`): its post-commit work runs, its SETs stay. */
+  private batchCommitted(batch: ImplicitBatch, txn: Txn | undefined): void {
     this.batch = undefined;
     this.blockUndo.clear();
     if (txn !== undefined) this.committed(txn.lastCommitWaitNanos);
@@ -538,24 +564,24 @@ export class Session {
     return this.strictSerializableCache;
   }
 
-  private async runEngine(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
+  /**
+   * Not an async function: it only picks the way a statement runs, and each async frame on a
+   * point read's way costs a promise and a microtask (`execute` awaits what it returns).
+   */
+  private runEngine(portal: Portal, rowsMax: number, sink: RowSink): Promise<ExecuteOutcome> {
     const execution = portal.execution;
     if (execution !== undefined) return this.resume(portal, execution, rowsMax, sink);
-    if (portal.done) return complete(this.zeroRowTag(portal));
+    if (portal.done) return Promise.resolve(complete(this.zeroRowTag(portal)));
     const asOf = portal.statement.statement?.asOf;
     if (asOf !== undefined) return this.runHistorical(portal, asOf, rowsMax, sink);
     if (this.block.phase === 'open') {
       this.block.ranStatement = true;
-      const outcome = await this.runInTxn(this.block.txn, portal, rowsMax, sink, { delivered: false });
-      if (portal.statement.plan?.isDdl === true) this.block.ranDdl = true;
-      return outcome;
+      return this.runInTxn(this.block.txn, portal, rowsMax, sink, { delivered: false }, this.block);
     }
     if (this.extended) {
       // Not retried here: a retry must run the batch's earlier statements again (connection.ts).
       const batch = this.openBatch();
-      const outcome = await this.runInTxn(this.batchTxn(batch), portal, rowsMax, sink, { delivered: false });
-      if (portal.statement.plan?.isDdl === true) batch.ranDdl = true;
-      return outcome;
+      return this.runInTxn(this.batchTxn(batch), portal, rowsMax, sink, { delivered: false }, batch);
     }
     return this.runImplicit(portal, rowsMax, sink);
   }
@@ -639,7 +665,11 @@ export class Session {
     }
   }
 
-  private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }): Promise<ExecuteOutcome> {
+  /**
+   * Runs `portal` in `txn`. `ranIn`: the block or batch whose transaction it is — marked as having
+   * run DDL once a DDL statement ran (its end then invalidates cached plans).
+   */
+  private async runInTxn(txn: Txn, portal: Portal, rowsMax: number, sink: RowSink, progress: { delivered: boolean }, ranIn?: { ranDdl: boolean }): Promise<ExecuteOutcome> {
     const plan = this.cachedPlan(portal.statement) ?? (await this.planFor(portal.statement, txn));
     if (txn.isReadOnly) {
       const violation = readOnlyViolation(plan.statement, plan.isDdl);
@@ -657,6 +687,7 @@ export class Session {
     const afterCommit = (result as { readonly afterCommit?: () => Promise<void> }).afterCommit;
     if (afterCommit !== undefined) this.afterCommit.push(afterCommit);
     if (outcome.kind === 'complete' && plan.isDdl) this.deps.catalogVersion.value += 1;
+    if (ranIn !== undefined && plan.isDdl) ranIn.ranDdl = true;
     return outcome;
   }
 

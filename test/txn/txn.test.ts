@@ -21,6 +21,33 @@ describe('Txn', () => {
     expect(new Txn(w.sender, w.deps).transaction.id).not.toBe(t.id);
   });
 
+  it('commitIfNothingToSend commits a transaction that only read, once the clock passed it, without a promise or a batch', async () => {
+    const w = world();
+    await w.sender.putAt('a', '1', w.clock.now());
+    const reader = new Txn(w.sender, w.deps);
+    expect(dec(await reader.get(enc('a')))).toBe('1');
+    const sent = w.sender.batches.length;
+    // The physical clock still reads the transaction's start: commit wait's rule 1 is not met.
+    expect(reader.commitIfNothingToSend()).toBe(false);
+    expect(reader.isFinished).toBe(false);
+    w.manual.advance(1n);
+    expect(reader.commitIfNothingToSend()).toBe(true);
+    expect(reader.isFinished).toBe(true);
+    expect(reader.transaction.status).toBe('COMMITTED');
+    expect(w.sender.batches.length).toBe(sent);
+    expect(reader.commitIfNothingToSend()).toBe(false); // finished: commit() asserts instead
+    await expect(reader.commit()).rejects.toThrow('the transaction is finished');
+
+    // A transaction that wrote must send its commit: nothing is done, commit() still commits.
+    const writer = new Txn(w.sender, w.deps);
+    await writer.put(enc('b'), enc('2'));
+    w.manual.advance(1n);
+    expect(writer.commitIfNothingToSend()).toBe(false);
+    expect(writer.transaction.status).toBe('PENDING');
+    await writer.commit();
+    expect(writer.transaction.status).toBe('COMMITTED');
+  });
+
   it('commits writes sent with the commit in one phase: one batch, no record, values visible', async () => {
     const w = world();
     const txn = new Txn(w.sender, w.deps);
