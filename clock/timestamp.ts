@@ -5,6 +5,11 @@
  * lease in rangedb is stamped with one (the versioned-value pattern).
  *
  * Timestamps are immutable values; compare them with `compare`/`less`/`equal`, never `===`.
+ * Immutable by type (`readonly` fields), not by `Object.freeze`: freezing is a runtime call V8
+ * does not inline, and a point read makes several timestamps (the transaction's start and
+ * uncertainty limit, each batch's clock readings, the replica's answers) — it was a measurable
+ * share of a select-only transaction's CPU. Code that holds one (a clock's last reading, a
+ * transaction's proto) hands it out as it is: nothing may cast the `readonly` away.
  *
  * Encoding: 12 bytes, `wallNanos` as a big-endian unsigned 64-bit integer then `logical` as a
  * big-endian unsigned 32-bit integer, so byte order equals timestamp order.
@@ -25,7 +30,7 @@ export const timestampBytes = 12;
 export function timestamp(wallNanos: bigint, logical = 0): Timestamp {
   assert(wallNanos >= 0n && wallNanos <= uint64Max, () => `wallNanos out of range: ${wallNanos}`);
   assert(Number.isInteger(logical) && logical >= 0 && logical <= uint32Max, () => `logical out of range: ${logical}`);
-  return Object.freeze({ wallNanos, logical });
+  return { wallNanos, logical };
 }
 
 /** The zero timestamp: before every real event; "no timestamp" in records that need one. */
