@@ -18,7 +18,7 @@ import { RowCodec } from '../rowcodec/row-codec.js';
 import { formatType, int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
-import { claimSetReturning, exprKey, ExprCompiler, inOrder, type GroupingContext } from './expr/compile.js';
+import { claimSetReturning, exprKey, ExprCompiler, inOrder, unclaimedSetReturning, type GroupingContext } from './expr/compile.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, LimitNode, LockTarget, PlanNode, ScanNode, SortKey, WorkTable } from './plan.js';
@@ -598,7 +598,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
     const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
-    if (ctx.compiler.slots.slice(slotsBefore).some((slot) => slot.kind === 'setReturning')) throw new SqlError('0A000', 'set-returning functions are not allowed in WHERE');
+    if (unclaimedSetReturning(ctx.compiler.slots, slotsBefore)) throw new SqlError('0A000', 'set-returning functions are not allowed in WHERE');
     const correlatedSlots = correlatedSince(ctx.compiler, slotsBefore);
     if (node.kind === 'scan') {
       const choice = await chooseIndex(node.table, select.where, inputCompiler);

@@ -179,7 +179,7 @@ function readsColumns(expr: unknown, compiler: ExprCompiler): boolean {
   if (expr === null || typeof expr !== 'object') return false;
   if (Array.isArray(expr)) return expr.some((item) => readsColumns(item, compiler));
   const node = expr as { kind?: string; path?: readonly string[] };
-  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
+  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery' || node.kind === 'subquery') return false;
   if (node.kind === 'ColumnRef') {
     const grouping = compiler.grouping;
     const scope = grouping === null ? compiler.scope : grouping.inputCompiler.scope;

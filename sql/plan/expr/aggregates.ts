@@ -31,7 +31,8 @@ export function containsAggregate(expr: unknown): boolean {
   const node = expr as { kind?: string; name?: unknown; query?: unknown; over?: unknown };
   // An aggregate used as a window function (`sum(x) OVER ()`) is not one; its arguments and window may hold some.
   if (node.kind === 'FuncCall' && node.over === undefined && Array.isArray(node.name) && aggregateNames.has(node.name[node.name.length - 1] as string)) return true;
-  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
+  // A subquery is its own query level: `SubqueryExpr`, `InSubquery`, and the `subquery` right side of `x op ANY|ALL (SELECT …)`.
+  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery' || node.kind === 'subquery') return false;
   return Object.values(node).some(containsAggregate);
 }
 

@@ -609,7 +609,7 @@ export class ExprCompiler {
   private async setReturning(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
     const before = this.slots.length;
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
-    if (this.slots.slice(before).some((slot) => slot.kind === 'setReturning')) throw new SqlError('0A000', 'set-returning functions nested in the arguments of another are not supported yet');
+    if (unclaimedSetReturning(this.slots, before)) throw new SqlError('0A000', 'set-returning functions nested in the arguments of another are not supported yet');
     const call = setReturningCall(name, args, this.paramTypes);
     const slot = this.slots.length;
     this.slots.push({ kind: 'setReturning', call });
@@ -1121,6 +1121,14 @@ export function claimSetReturning(slots: readonly SlotSpec[], from = 0): { reado
     claimed.push({ slot: index, call: spec.call });
   }
   return claimed;
+}
+
+/**
+ * Whether a set-returning call was compiled since slot `from` at this query level: one inside a
+ * subquery there (`x IN (SELECT unnest(…))`) was claimed by the subquery's own projection.
+ */
+export function unclaimedSetReturning(slots: readonly SlotSpec[], from: number): boolean {
+  return slots.slice(from).some((spec) => spec.kind === 'setReturning' && !claimedSetReturning.has(spec));
 }
 
 function noFunction(name: string, args: readonly CompiledExpr[]): SqlError {

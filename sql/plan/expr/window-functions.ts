@@ -84,7 +84,8 @@ export function containsWindow(expr: unknown): boolean {
   if (Array.isArray(expr)) return expr.some(containsWindow);
   const node = expr as { kind?: string; over?: unknown };
   if (node.kind === 'FuncCall' && node.over !== undefined) return true;
-  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery') return false;
+  // A subquery is its own query level: `SubqueryExpr`, `InSubquery`, and the `subquery` right side of `x op ANY|ALL (SELECT …)`.
+  if (node.kind === 'SubqueryExpr' || node.kind === 'InSubquery' || node.kind === 'subquery') return false;
   return Object.values(node).some(containsWindow);
 }
 
