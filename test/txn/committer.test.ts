@@ -43,7 +43,7 @@ describe('Committer', () => {
         Promise.resolve(
           batchResponse(
             batch,
-            { now: ts(1n) },
+            { txn: undefined, now: ts(1n) },
             batch.requests.map((request) => {
               if (request.kind === 'get') {
                 const value = values.get(new TextDecoder().decode(request.key));
