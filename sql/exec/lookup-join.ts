@@ -53,7 +53,7 @@ export function lookupJoinSource(node: JoinNode, rt: Runtime, left: RowSource): 
     const buckets = new Map<HashKey, Datum[][]>();
     if (prefixes.length === 0) return buckets;
     const scan: ScanNode = { ...lookup.scan, index: lookup.index, spans: { kind: 'prefixes', prefixes, exact: lookup.exact }, reverse: false };
-    const source = new ScanSource(scan, rt);
+    const source = new ScanSource(scan, rt, node);
     const memory = MemoryAccount.forOperator('lookup join', rt.ctx);
     for (let batch = await source.next(); batch !== null; batch = await source.next()) {
       for (const right of batch) {

@@ -18,6 +18,7 @@ import { parseByteSize } from '../../src/base/byte-size.js';
 import { SqlError } from '../catalog/errors.js';
 import type { Datum } from '../types/datum.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
+import { statsOf, type ExecStats } from './exec-stats.js';
 
 /** The default of `distsql_workmem`: 64 MiB, as CockroachDB's. */
 export const workMemDefault = '64MiB';
@@ -47,10 +48,12 @@ export class MemoryAccount {
     /** The operator, as the error names it: `sort`, `hash join`, `aggregate`, … */
     private readonly operator: string,
     private readonly budgetBytes: number,
+    /** EXPLAIN ANALYZE's statistics, told each new total (its maximum memory usage). */
+    private readonly stats?: ExecStats,
   ) {}
 
   static forOperator(operator: string, ctx: EvalContext): MemoryAccount {
-    return new MemoryAccount(operator, workMemBytes(ctx));
+    return new MemoryAccount(operator, workMemBytes(ctx), statsOf(ctx));
   }
 
   get bytes(): number {
@@ -60,6 +63,7 @@ export class MemoryAccount {
   /** Counts `bytes` more; throws 53200 if the operator's total passes the budget. */
   grow(bytes: number): void {
     this.used += bytes;
+    this.stats?.recordMemory(this.used);
     if (this.used > this.budgetBytes) {
       throw new SqlError('53200', 'out of memory', {
         detail: `The ${this.operator} of this statement needs more than distsql_workmem (${this.budgetBytes} bytes) to hold its rows; rangedb does not spill to disk.`,

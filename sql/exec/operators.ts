@@ -12,6 +12,7 @@ import { seriesStepper, seriesValues } from '../plan/expr/series.js';
 import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
 import { MemoryAccount, estimateBytes } from './memory.js';
+import { statsOf } from './exec-stats.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { applyJoinSource } from './apply-join.js';
 import { hashJoinSource } from './hash-join.js';
@@ -22,7 +23,14 @@ import { ScanSource } from './scan.js';
 import { projectSetSource } from './project-set.js';
 import { windowSource } from './window.js';
 
+/** The operator of `node`; counted for EXPLAIN ANALYZE when its run gathers statistics (exec-stats.ts). */
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
+  const source = buildOperator(node, rt);
+  const stats = statsOf(rt.ctx);
+  return stats === undefined ? source : stats.instrument(node, source);
+}
+
+function buildOperator(node: PlanNode, rt: Runtime): RowSource {
   switch (node.kind) {
     case 'scan':
       return new ScanSource(node, rt);

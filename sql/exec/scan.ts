@@ -19,8 +19,9 @@
 import { getRequest, LockConflictError, scanRequest, type KeyValueRow, type LockStrength, type Request, type WaitPolicy } from '../../kv/api/index.js';
 import { assert } from '../../src/base/assert.js';
 import { SqlError } from '../catalog/errors.js';
-import type { ScanNode } from '../plan/plan.js';
+import type { PlanNode, ScanNode } from '../plan/plan.js';
 import { computeSpans, type KeySpan } from '../plan/key-spans.js';
+import { statsOf } from './exec-stats.js';
 import type { PrefetchedReads, RowBatch, RowSource, Runtime } from './runtime.js';
 
 /** Where the primary key's columns sit in a row of the table, per scan node (found once). */
@@ -47,6 +48,8 @@ export class ScanSource implements RowSource {
   constructor(
     private readonly node: ScanNode,
     private readonly rt: Runtime,
+    /** The plan node EXPLAIN ANALYZE counts the reads for (a lookup join's scan: the join). */
+    private readonly statsNode: PlanNode = node,
   ) {}
 
   async next(): Promise<RowBatch | null> {
@@ -132,10 +135,32 @@ export class ScanSource implements RowSource {
   private async send(requests: readonly Request[], maxSpanRequestKeys = 0): ReturnType<Runtime['txn']['batch']> {
     const waitPolicy: WaitPolicy = this.node.locking?.waitPolicy ?? 'block';
     try {
-      return await this.rt.txn.batch(requests, { maxSpanRequestKeys, waitPolicy });
+      const stats = statsOf(this.rt.ctx);
+      if (stats === undefined) return await this.rt.txn.batch(requests, { maxSpanRequestKeys, waitPolicy });
+      const start = stats.now();
+      const response = await this.rt.txn.batch(requests, { maxSpanRequestKeys, waitPolicy });
+      stats.recordKv(this.statsNode, { requests: requests.length, ...readVolume(requests, response.responses), nanos: stats.now() - start });
+      return response;
     } catch (error) {
       if (error instanceof LockConflictError) throw new SqlError('55P03', `could not obtain lock on row in relation "${this.node.table.name}"`);
       throw error;
     }
   }
+}
+
+/** The key-value pairs a batch's gets and scans read, and their bytes (keys and values). */
+function readVolume(requests: readonly Request[], responses: Awaited<ReturnType<Runtime['txn']['batch']>>['responses']): { rows: number; bytes: number } {
+  let rows = 0;
+  let bytes = 0;
+  for (const [index, result] of responses.entries()) {
+    const request = requests[index];
+    if (result.kind === 'get' && result.value !== undefined && request?.kind === 'get') {
+      rows++;
+      bytes += request.key.length + result.value.length;
+    } else if (result.kind === 'scan') {
+      rows += result.rows.length;
+      for (const row of result.rows) bytes += row.key.length + row.value.length;
+    }
+  }
+  return { rows, bytes };
 }

@@ -20,7 +20,9 @@ import { prepareCreateDatabase, prepareCreateSchema, prepareCreateSequence, prep
 import { prepareDelete, prepareInsert, prepareUpdate } from './dml.js';
 import { buildSource } from './operators.js';
 import { rowsSource } from './runtime.js';
-import type { StatementPlan } from './statement.js';
+import type { ExecOutcome, StatementPlan } from './statement.js';
+import { ExecStats, gatherStatsFor, stopGathering } from './exec-stats.js';
+import { explainOptions, formatNanos, nodeStatsLines, statementStatsLines } from './explain-analyze.js';
 import { prepareAdmin } from './admin.js';
 
 export async function planStatement(pctx: PlanContext, statement: ast.Statement, deps: SqlEngineDeps): Promise<StatementPlan> {
@@ -102,17 +104,40 @@ function regNames(pctx: PlanContext, planned: PlannedQuery): PlannedQuery {
   };
 }
 
+/** EXPLAIN [ANALYZE] (explain-analyze.ts): the plan, or under ANALYZE the plan run with what each node did. */
 async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: SqlEngineDeps): Promise<StatementPlan> {
-  if (statement.analyze) throw new SqlError('0A000', 'EXPLAIN ANALYZE is not supported yet');
+  const options = explainOptions(statement.options);
+  const clock = deps.txnDeps.clock;
+  const planningStart = clock.physicalNow();
   const inner = await planStatement(pctx, statement.statement, deps);
+  const planningNanos = clock.physicalNow() - planningStart;
   return {
     columns: [{ name: 'info', type: textType, tableOid: 0, columnNumber: 0 }],
     paramTypes: [],
     isDdl: false,
-    execute(rt) {
-      const lines = inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx);
-      const header = inner.node === undefined ? [] : ['distribution: local', 'vectorized: false'];
-      return Promise.resolve({ rows: rowsSource([...header, ...lines].map((line) => [line])), tag: (count: number) => `EXPLAIN ${count}`.replace(/^EXPLAIN \d+$/, 'EXPLAIN'), notices: [] });
+    async execute(rt, exec) {
+      const explained = (lines: readonly string[], extra: Partial<ExecOutcome> = {}): ExecOutcome => ({ rows: rowsSource(lines.map((line) => [line])), tag: () => 'EXPLAIN', notices: [], ...extra });
+      const summary = options.summary ? [`planning time: ${formatNanos(planningNanos)}`] : [];
+      if (!options.analyze) {
+        if (inner.node === undefined) return explained([`• ${statement.statement.kind}`]);
+        return explained([...summary, 'distribution: local', 'vectorized: false', ...explainPlan(inner.node, rt.ctx)]);
+      }
+      // The statement really runs (its writes too), its rows counted and dropped.
+      const stats = new ExecStats(() => clock.physicalNow());
+      const start = clock.physicalNow();
+      gatherStatsFor(rt.ctx, stats);
+      let outcome: ExecOutcome;
+      let rowCount = 0;
+      try {
+        outcome = await inner.execute(rt, exec);
+        if (outcome.rows !== null) for (let batch = await outcome.rows.next(); batch !== null; batch = await outcome.rows.next()) rowCount += batch.length;
+      } finally {
+        stopGathering(rt.ctx);
+      }
+      const executionNanos = clock.physicalNow() - start;
+      const header = [...summary, ...(options.summary ? [`execution time: ${formatNanos(executionNanos)}`] : []), 'distribution: local', 'vectorized: false', ...statementStatsLines(stats, outcome.tag(rowCount))];
+      const plan = inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx, (node) => nodeStatsLines(stats, node, options.timing));
+      return explained([...header, ...plan], { notices: outcome.notices, ...(outcome.afterCommit === undefined ? {} : { afterCommit: outcome.afterCommit }) });
     },
   };
 }

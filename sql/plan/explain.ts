@@ -53,10 +53,18 @@ function windowDetails(node: WindowNode): string[] {
   return lines;
 }
 
-/** The plan as lines (two spaces per level); `ctx` evaluates spans when the values are known. */
-export function explainPlan(node: PlanNode, ctx?: EvalContext): string[] {
+/**
+ * The plan as lines (two spaces per level); `ctx` evaluates spans when the values are known.
+ * `annotate` gives lines to show first under each node's heading (EXPLAIN ANALYZE's statistics).
+ */
+export function explainPlan(node: PlanNode, ctx?: EvalContext, annotate?: (node: PlanNode) => readonly string[]): string[] {
   const out: string[] = [];
   const visit = (current: PlanNode, depth: number): void => {
+    const heading = out.length;
+    visitNode(current, depth);
+    if (annotate !== undefined) out.splice(heading + 1, 0, ...annotate(current).map((line) => `${'  '.repeat(depth)}│ ${line}`));
+  };
+  const visitNode = (current: PlanNode, depth: number): void => {
     const pad = '  '.repeat(depth);
     const detail = (line: string): void => void out.push(`${pad}│ ${line}`);
     switch (current.kind) {
