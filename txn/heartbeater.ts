@@ -17,6 +17,17 @@
  *   and makes the transaction's next batch fail with `TransactionAbortedError` at once.
  * - A failed heartbeat is remembered (`lastHeartbeatError`) and the loop goes on: missing one
  *   beat is harmless, and the batch that matters will meet the real problem itself.
+ * - **No stray records.** A heartbeat creates the PENDING record when there is none (kv/eval
+ *   heartbeat-txn.ts: a long transaction must look alive before it commits). One still in flight
+ *   when a one-phase commit applies (no record: its writes commit in one Raft command) would
+ *   land after it and create a PENDING record that nothing ever finalizes or collects. So an
+ *   EndTxn waits for a heartbeat in flight until a heartbeat has answered that the record
+ *   exists: the record is then there before the commit, which therefore takes the two-phase
+ *   path and finalizes it (1PC needs no record: one-phase-commit.ts), and a later heartbeat finds
+ *   it finalized and leaves it. Once the record is known to exist a late heartbeat cannot create
+ *   one, and nothing waits. (CockroachDB closes the same race on the server: its EndTxn marks
+ *   the record key in the timestamp cache, and HeartbeatTxn refuses to create a record the
+ *   marker covers.)
  */
 import { assert } from '../src/base/assert.js';
 import type { HybridClock } from '../clock/hlc.js';
@@ -40,6 +51,10 @@ export class Heartbeater implements TxnInterceptor {
   private loopGeneration = 0;
   /** Parallel commits whose STAGING record this loop keeps alive (`holdWhileStaging`). */
   private stagingHolds = 0;
+  /** The heartbeat on the wire, if any (settles, never rejects). */
+  private inFlight: Promise<void> | undefined = undefined;
+  /** Whether a heartbeat answered with the record: from then on, none can create a stray one. */
+  private recordKnown = false;
   /** Heartbeat batches sent so far (for tests and metrics). */
   heartbeatsSent = 0;
   lastHeartbeatError: unknown = undefined;
@@ -55,8 +70,11 @@ export class Heartbeater implements TxnInterceptor {
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
     const txn = this.deps.holder.get();
     if (this.abortedByPusher) return Promise.reject(new TransactionAbortedError('ABORT_REASON_ABORTED_RECORD_FOUND', txn.id));
-    if (batch.requests.some((request) => request.kind === 'endTxn')) this.stop();
-    else if (!this.running && batch.requests.some(acquiresLocks)) this.start();
+    if (batch.requests.some((request) => request.kind === 'endTxn')) {
+      this.stop();
+      // A heartbeat that may create the record lands before the EndTxn leaves (module comment).
+      if (this.inFlight !== undefined && !this.recordKnown) return this.inFlight.then(() => this.send(batch, next));
+    } else if (!this.running && batch.requests.some(acquiresLocks)) this.start();
     return next(batch);
   }
 
@@ -120,10 +138,20 @@ export class Heartbeater implements TxnInterceptor {
     const now = this.deps.clock.now();
     const batch = batchRequest(batchHeader({ timestamp: txn.readTimestamp, txn, now }), [heartbeatTxnRequest(txn.key, now)]);
     this.heartbeatsSent += 1;
+    const sent = this.sendHeartbeat(batch);
+    this.inFlight = sent;
+    await sent;
+    if (this.inFlight === sent) this.inFlight = undefined;
+  }
+
+  /** Sends one heartbeat batch and takes in its answer; never rejects. */
+  private async sendHeartbeat(batch: BatchRequest): Promise<void> {
     try {
       const response = await this.deps.wire(batch);
       const record = response.responses[0];
-      if (record?.kind === 'heartbeatTxn' && record.txn.status === 'ABORTED') {
+      if (record?.kind !== 'heartbeatTxn') return;
+      this.recordKnown = true;
+      if (record.txn.status === 'ABORTED') {
         this.abortedByPusher = true;
         this.stop();
       }

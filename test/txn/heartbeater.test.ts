@@ -3,7 +3,7 @@
  * stopped at commit; a record aborted by a pusher; one loop across a restart.
  */
 import { describe, expect, it } from 'vitest';
-import { batchHeader, batchRequest, pushTxnRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { batchHeader, batchRequest, getRequest, pushTxnRequest, putRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { Txn } from '../../txn/index.js';
 import { enc, flush, world } from './harness.js';
@@ -56,10 +56,12 @@ describe('heartbeater, restarted', () => {
     const w = world();
     let release: (() => void) | undefined;
     let failCommit = true;
+    let heartbeatsSeen = 0;
     const slow: Sender = {
       send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
         const kind = batch.requests.at(-1)?.kind;
-        if (kind === 'heartbeatTxn' && release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        // The second heartbeat is held (the first created the record, so a commit need not wait for it).
+        if (kind === 'heartbeatTxn' && ++heartbeatsSeen === 2) await new Promise<void>((resolve) => (release = resolve));
         if (kind === 'endTxn' && failCommit) {
           failCommit = false;
           throw new TransactionRetryError('RETRY_SERIALIZABLE', 'test');
@@ -71,16 +73,46 @@ describe('heartbeater, restarted', () => {
     const heartbeats = (): number => txn.interceptors.heartbeater.heartbeatsSent;
     await txn.put(enc('a'), enc('1'));
     await w.timers.advance(1_000);
-    expect(heartbeats()).toBe(1); // in flight, held
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(2); // in flight, held
     await expect(txn.commit()).rejects.toBeInstanceOf(TransactionRetryError);
     txn.restartEpoch(w.clock.now());
     await txn.put(enc('a'), enc('2'));
     release!();
     await flush();
     await w.timers.advance(1_000);
-    expect(heartbeats()).toBe(2);
-    await w.timers.advance(1_000);
     expect(heartbeats()).toBe(3);
+    await w.timers.advance(1_000);
+    expect(heartbeats()).toBe(4);
     expect(w.timers.pendingCount).toBe(1);
+  });
+});
+
+describe('heartbeater, racing a one-phase commit', () => {
+  it('holds the commit until a heartbeat that may create the record has landed, so no stray PENDING record is left', async () => {
+    const w = world();
+    let release: (() => void) | undefined;
+    const slow: Sender = {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        if (batch.requests.at(-1)?.kind === 'heartbeatTxn' && release === undefined) await new Promise<void>((resolve) => (release = resolve));
+        return w.sender.send(batch);
+      },
+    };
+    const txn = new Txn(slow, w.deps);
+    // A locking read of a missing key starts the loop and anchors the record at 'a', locking nothing;
+    // the only write rides in the commit: a one-phase commit, but for the heartbeat.
+    await txn.batch([getRequest(enc('a'), 'exclusive')]);
+    await w.timers.advance(1_000);
+    expect(txn.interceptors.heartbeater.heartbeatsSent).toBe(1); // in flight, held before it reaches the range
+    let committed = false;
+    const committing = txn.commit([putRequest(enc('a'), enc('1'))]).then(() => (committed = true));
+    await flush();
+    expect(committed).toBe(false);
+    release!();
+    await committing;
+    await flush();
+    // The heartbeat created the record first; the commit then took the two-phase path and finalized it.
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+    expect(w.timers.pendingCount).toBe(0);
   });
 });
