@@ -1,6 +1,7 @@
 /**
  * Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
- * `string_agg`, `array_agg`, `jsonb_agg`, `jsonb_object_agg` (and `json_agg`,
+ * `string_agg`, `array_agg`, `jsonb_agg`, `jsonb_object_agg`, the variance and standard
+ * deviation family (variance.ts) (and `json_agg`,
  * `json_object_agg`, which give jsonb: rangedb has no separate json type), with PostgreSQL's result types (sum of int4 is int8, of int8
  * numeric; avg of integers and numeric is numeric, of floats float8) and NULL handling (ignored,
  * except `count(*)`, `array_agg` and `jsonb_agg`, where NULL is an element; an empty group gives
@@ -21,8 +22,9 @@ import { SqlError } from '../../catalog/errors.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { toJsonNode } from './jsonb-functions.js';
+import { varianceAccumulator, varianceAggregateNames, varianceResultType } from './variance.js';
 
-export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg']);
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg', ...varianceAggregateNames]);
 
 /** Whether an AST (sub)tree calls an aggregate of this query level (a subquery's own aggregates do not count). */
 export function containsAggregate(expr: unknown): boolean {
@@ -97,8 +99,11 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
     case 'json_object_agg':
       if (argTypes.length !== 2) throw noMatch();
       return jsonbType;
-    default:
-      throw noMatch();
+    default: {
+      const variance = varianceAggregateNames.has(name) && argTypes.length === 1 ? varianceResultType(arg) : undefined;
+      if (variance === undefined) throw noMatch();
+      return variance;
+    }
   }
 }
 
@@ -231,6 +236,7 @@ function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
     case 'json_object_agg':
       return objectAccumulator(jsonInputType(argType!), jsonInputType(call.args[1]!.type), ctx);
     default:
+      if (varianceAggregateNames.has(call.name)) return varianceAccumulator(call.name, argType!);
       throw new SqlError('0A000', `aggregate ${call.name} is not supported`);
   }
 }

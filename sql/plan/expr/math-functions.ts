@@ -138,6 +138,14 @@ export function sqrtNumeric(x: Numeric): Numeric {
   if (x.sign < 0) throw new SqlError('2201F', 'cannot take square root of a negative number');
   const sweight = ((base10000Weight(x) + 1) * 4) / 2 - 1;
   const rscale = Math.min(Math.max(numericMinSignificantDigits - sweight, x.scale, 0), numericMaxDisplayScale);
+  return sqrtNumericToScale(x, rscale);
+}
+
+/**
+ * The square root of a non-negative finite `x` rounded to `rscale` digits after the point
+ * (PostgreSQL's `sqrt_var`): numeric_sqrt's scale above, or the one stddev's division chose.
+ */
+export function sqrtNumericToScale(x: Numeric, rscale: number): Numeric {
   // floor(x · 10^(2·(rscale+1))): exact unless the argument's scale is above 2·(rscale+1) (a
   // scale past the 1000 cap), where flooring first still gives the same integer root.
   const shift = 2 * (rscale + 1) - x.scale;
