@@ -64,6 +64,9 @@ import {
   type KeyValueRow,
   type Request,
   type Sender,
+  type SequencedWrite,
+  type SequenceRange,
+  type Span,
   type Transaction,
   type WaitPolicy,
 } from '../kv/api/index.js';
@@ -142,6 +145,16 @@ export class ReadOnlyTransactionError extends RangedbError {
 
 const priorityMax = 0x7fff_ffff;
 
+/**
+ * What a new transaction's proto starts with, shared by every one: its values are immutable (the
+ * proto is replaced, never changed), and a begin that allocates four empty objects is four more
+ * for every implicit SELECT to collect.
+ */
+const noAnchor = new Uint8Array(0);
+const noSequenceRanges: readonly SequenceRange[] = Object.freeze([]);
+const noSpans: readonly Span[] = Object.freeze([]);
+const noWrites: readonly SequencedWrite[] = Object.freeze([]);
+
 /** A savepoint of a transaction (`Txn.savepoint`): its epoch and the sequence of its last write then. */
 export interface TxnSavepoint {
   readonly epoch: number;
@@ -189,7 +202,7 @@ export class Txn {
     assert(Number.isSafeInteger(priority) && priority >= 1 && priority <= priorityMax, () => `priority out of range: ${priority}`);
     this.proto = transaction({
       id: txnIdFromBytes(deps.random.bytes(16)),
-      key: new Uint8Array(0),
+      key: noAnchor,
       epoch: 0,
       writeTimestamp: now,
       minTimestamp: now,
@@ -200,9 +213,9 @@ export class Txn {
       readTimestamp: now,
       // A fixed timestamp reads the history as of `now` exactly: no uncertainty (see the class comment).
       globalUncertaintyLimit: fixed ?? addNanos(now, deps.clock.maxOffsetNanos),
-      ignoredSequences: [],
-      lockSpans: [],
-      inFlightWrites: [],
+      ignoredSequences: noSequenceRanges,
+      lockSpans: noSpans,
+      inFlightWrites: noWrites,
       lastHeartbeat: now,
     });
     this.spanRefresher = new SpanRefresher(this.holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax);
@@ -384,7 +397,9 @@ export class Txn {
    * without building the stack for its commit waiter (which makes the same check first).
    */
   private clockPastCommitUnwired(): boolean {
-    return this.wired === undefined && this.proto.writeTimestamp.wallNanos < this.deps.clock.physicalNow();
+    if (this.wired !== undefined) return false;
+    const wallNanos = this.proto.writeTimestamp.wallNanos;
+    return this.deps.clock.physicalPassed(wallNanos) || wallNanos < this.deps.clock.physicalNow();
   }
 
   /**

@@ -13,6 +13,11 @@ const digitValue: Int8Array = (() => {
   return table;
 })();
 
+/** One byte (0–255) as two lowercase hex digits. */
+export function byteToHex(byte: number): string {
+  return byteHex[byte]!;
+}
+
 /** `bytes` as lowercase hex. */
 export function bytesToHex(bytes: Uint8Array): string {
   let out = '';

@@ -224,6 +224,24 @@ describe('HybridClock accessors and arguments', () => {
     expect(clock.physicalNow()).toBe(1_007n);
   });
 
+  it('physicalPassed answers from the last physical reading, without reading the clock', () => {
+    let reads = 0;
+    const physical = new ManualClock(1_000n);
+    const clock = new HybridClock({ nowNanos: () => (reads++, physical.nowNanos()) }, { maxOffsetNanos: 100n });
+    expect(clock.physicalPassed(0n)).toBe(false); // nothing read yet: unknown
+    clock.now();
+    expect(clock.physicalPassed(999n)).toBe(true);
+    expect(clock.physicalPassed(1_000n)).toBe(false); // strictly past, as commit wait needs
+    physical.advance(5n);
+    expect(clock.physicalPassed(1_000n)).toBe(false); // not read since: not known
+    clock.update(timestamp(1_001n, 0));
+    expect(clock.physicalPassed(1_004n)).toBe(true);
+    physical.rewind(10n);
+    clock.physicalNow();
+    expect(clock.physicalPassed(1_000n)).toBe(false); // a step back: the last reading is what counts
+    expect(reads).toBe(3);
+  });
+
   it('asserts on a negative max offset and on a broken physical clock', () => {
     expect(() => new HybridClock(new ManualClock(), { maxOffsetNanos: -1n })).toThrow(AssertionError);
     const negative = new HybridClock({ nowNanos: () => -5n }, { maxOffsetNanos: 1n });

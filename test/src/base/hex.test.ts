@@ -20,8 +20,11 @@ describe('hex', () => {
   });
 
   it('round-trips a transaction id through its 16 bytes, with the UUID v4 bits set', () => {
-    const id = txnIdFromBytes(Uint8Array.from({ length: 16 }, (_, i) => 0xff - i));
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => 0xff - i);
+    const id = txnIdFromBytes(bytes);
     expect(id).toMatch(/^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+    expect(id).toBe('fffefdfcfbfa49f8b7f6f5f4f3f2f1f0');
+    expect(bytes).toEqual(Uint8Array.from({ length: 16 }, (_, i) => 0xff - i)); // the caller's bytes are left as they were
     expect(bytesToHex(txnIdToBytes(id))).toBe(id);
     expect(() => txnIdToBytes('zz' as never)).toThrow(/malformed TxnId/);
   });
