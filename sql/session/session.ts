@@ -17,7 +17,7 @@
 import { assert, assertNever } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
 import { isAmbiguousError, isRetryableError, type Sender } from '../../kv/api/index.js';
-import { Txn, type TxnDeps } from '../../txn/index.js';
+import { Txn, type TxnDeps, type TxnOptions } from '../../txn/index.js';
 import type { TimerHandle } from '../../src/env/env.js';
 import { parse } from '../parser/index.js';
 import type { AsOfClause, Statement, TypeName, Expr } from '../parser/ast.js';
@@ -135,6 +135,7 @@ export class Session {
   /** `statement_timeout` in ms and `strict_serializable`, parsed once per settings change (read per statement). */
   private statementTimeoutMsCache: number | undefined;
   private strictSerializableCache: boolean | undefined;
+  private implicitTxnOptionsCache: TxnOptions | undefined;
   private lastCommitWaitNanos = 0n;
   /** Work statements of the current transaction asked to run once it commits (`afterCommit`). */
   private afterCommit: (() => Promise<void>)[] = [];
@@ -499,7 +500,7 @@ export class Session {
 
   /** The batch's implicit transaction, begun now if need be. */
   private batchTxn(batch: ImplicitBatch): Txn {
-    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly() });
+    batch.txn ??= new Txn(this.deps.db, this.deps.txnDeps, this.implicitTxnOptions());
     return batch.txn;
   }
 
@@ -639,7 +640,7 @@ export class Session {
    */
   private async withImplicitTxn<T>(delivered: () => boolean, fn: (txn: Txn) => Promise<{ outcome: T; commit: boolean }>, fixedTimestamp?: Timestamp): Promise<T> {
     const { db, txnDeps } = this.deps;
-    let txn = new Txn(db, txnDeps, { strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly(), ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
+    let txn = new Txn(db, txnDeps, fixedTimestamp === undefined ? this.implicitTxnOptions() : { ...this.implicitTxnOptions(), fixedTimestamp });
     for (let attempt = 1; ; attempt++) {
       try {
         const { outcome, commit } = await fn(txn);
@@ -677,7 +678,8 @@ export class Session {
     }
     if (plan.columns !== undefined) sink.describe(plan.columns);
     this.cancelSignal.throwIfCancelled();
-    const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, ...(this.services === undefined ? {} : { session: this.services }) });
+    // One literal shape, session or not (absent is undefined): no spread of a second object per statement.
+    const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, session: this.services });
     const execution: Execution = { result, txn, rowCount: 0 };
     const outcome = await this.pull(portal, execution, rowsMax, (rows) => {
       progress.delivered = true;
@@ -915,6 +917,17 @@ export class Session {
     return this.variables.get('default_transaction_read_only') === 'on';
   }
 
+  /**
+   * The options of an implicit transaction (a batch's or a lone statement's), made once per change of
+   * the variables they come from: every statement outside a block begins one, and looking the
+   * variables up (lower-casing their names) and building the object each time showed in the
+   * select-only profile. Frozen: `Txn` keeps it as it is.
+   */
+  private implicitTxnOptions(): TxnOptions {
+    this.implicitTxnOptionsCache ??= Object.freeze({ strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly() });
+    return this.implicitTxnOptionsCache;
+  }
+
   /** Whether the open block's transaction is historical (AS OF SYSTEM TIME). */
   private isHistorical(): boolean {
     return this.block.phase === 'open' && this.block.txn.fixedTimestamp !== undefined;
@@ -1111,6 +1124,7 @@ export class Session {
     this.textContextCache = undefined;
     this.statementTimeoutMsCache = undefined;
     this.strictSerializableCache = undefined;
+    this.implicitTxnOptionsCache = undefined;
   }
 
   private discard(target: 'all' | 'plans' | 'sequences' | 'temp'): string {

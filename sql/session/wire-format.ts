@@ -37,14 +37,25 @@ export function rowDescriptionFields(columns: readonly ResultColumn[], formats: 
  * Expands a Bind's format codes (none: all text; one: for all; else one each) to `count` codes.
  * 08P01 for a count that fits neither rule; 22023 for a code other than 0 or 1, as PostgreSQL.
  */
-export function expandFormats(codes: readonly number[], count: number, what: 'parameter' | 'result'): FormatCode[] {
+export function expandFormats(codes: readonly number[], count: number, what: 'parameter' | 'result'): readonly FormatCode[] {
   if (codes.length > 1 && codes.length !== count) {
     throw new SessionError('08P01', what === 'result' ? `bind message has ${codes.length} result formats but query has ${count} columns` : `bind message has ${codes.length} parameter formats but ${count} parameters`);
   }
   for (const code of codes) if (code !== 0 && code !== 1) throw new SessionError('22023', `unsupported format code: ${code}`);
-  if (codes.length === 0) return new Array<FormatCode>(count).fill(0);
-  if (codes.length === 1) return new Array<FormatCode>(count).fill(codes[0] as FormatCode);
+  if (codes.length === 0) return sameFormat(0, count);
+  if (codes.length === 1) return sameFormat(codes[0] as FormatCode, count);
   return codes as FormatCode[];
+}
+
+/** Shared lists of one format for up to this many columns or parameters (every Bind makes two). */
+const sameFormatCountMax = 64;
+const sameFormats: readonly (readonly FormatCode[])[][] = [[], []];
+
+/** `count` times `format`, frozen: the common lists are made once, not twice per Bind. */
+function sameFormat(format: FormatCode, count: number): readonly FormatCode[] {
+  if (count > sameFormatCountMax) return new Array<FormatCode>(count).fill(format);
+  const cache = sameFormats[format]!;
+  return (cache[count] ??= Object.freeze(new Array<FormatCode>(count).fill(format)));
 }
 
 /** One DataRow field: null, text (a string the writer encodes as UTF-8) or binary bytes. */
