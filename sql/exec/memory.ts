@@ -18,6 +18,7 @@ import { parseByteSize } from '../../src/base/byte-size.js';
 import { SqlError } from '../catalog/errors.js';
 import type { Datum } from '../types/datum.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
+import type { AggregateCall } from '../plan/expr/aggregates.js';
 import { statsOf, type ExecStats } from './exec-stats.js';
 
 /** The default of `distsql_workmem`: 64 MiB, as CockroachDB's. */
@@ -81,6 +82,22 @@ export class MemoryAccount {
     this.used = Math.max(0, this.used - bytes);
   }
 }
+
+/**
+ * How much an aggregate's state grows per input, as a multiple of the input's estimated size; 0
+ * for a constant state (count, sum, min, …: counted with the group). string_agg and array_agg keep
+ * every value (string_agg its text and delimiter); DISTINCT keeps the values seen, an ordered
+ * aggregate (`ORDER BY` inside the call) the rows until it sorts them; jsonb_agg / json_agg and
+ * the object aggregates keep each value as a parsed JSON tree — an object per node, several
+ * times its text — so they count three times the input (an object's later duplicate key
+ * replaces the earlier value: counted anyway, the estimate errs high).
+ */
+export function inputGrowthFactor(call: AggregateCall): number {
+  if (jsonAggregates.has(call.name)) return 3;
+  return call.name === 'string_agg' || call.name === 'array_agg' || call.distinct || (call.orderBy?.length ?? 0) > 0 ? 1 : 0;
+}
+
+const jsonAggregates: ReadonlySet<string> = new Set(['jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg']);
 
 /** A rough size of datums in V8's heap: a slot per datum plus strings, byte arrays, numbers. */
 export function estimateBytes(datums: readonly Datum[]): number {

@@ -11,7 +11,7 @@ import { newAccumulator } from '../plan/expr/aggregates.js';
 import { seriesStepper, seriesValues } from '../plan/expr/series.js';
 import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from './datum-key.js';
-import { MemoryAccount, estimateBytes } from './memory.js';
+import { MemoryAccount, estimateBytes, inputGrowthFactor } from './memory.js';
 import { statsOf } from './exec-stats.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { applyJoinSource } from './apply-join.js';
@@ -217,9 +217,10 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
         const groupTypes = node.groupBy.map((expr) => expr.type);
         const groups = new Map<string, { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] }>();
         const memory = MemoryAccount.forOperator('aggregate', rt.ctx);
-        // A group holds its keys, its id and its accumulators (counted at their start; one that
-        // collects values — string_agg, array_agg — grows past this unseen).
+        // A group holds its keys, its id and its accumulators (counted at their start); one that
+        // collects its inputs — string_agg, array_agg, jsonb_agg, DISTINCT, … — grows with each.
         const groupBytes = 64 + 48 * node.aggregates.length;
+        const growth = node.aggregates.map(inputGrowthFactor);
         const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map((call) => newAccumulator(call, rt.ctx)) });
         for (let batch = await input.next(); batch !== null; batch = await input.next()) {
           for (const row of batch) {
@@ -232,12 +233,22 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
             }
             node.aggregates.forEach((call, index) => {
               if (call.filter !== null && call.filter.eval(row, rt.ctx) !== true) return;
-              group!.accumulators[index]!.add(call.args.map((arg) => arg.eval(row, rt.ctx)));
+              const values = call.args.map((arg) => arg.eval(row, rt.ctx));
+              if (growth[index]! > 0) memory.grow(growth[index]! * estimateBytes(values));
+              group!.accumulators[index]!.add(values);
             });
           }
         }
         if (groups.size === 0 && node.groupBy.length === 0) groups.set('', fresh([]));
-        result = rowsSource([...groups.values()].map((group) => [...group.keys, ...group.accumulators.map((accumulator) => accumulator.result())]));
+        // The results are made while the states are still held: a collecting aggregate's result
+        // (a jsonb_agg's text, an array) is about its state's size again, counted too.
+        result = rowsSource(
+          [...groups.values()].map((group) => {
+            const row = [...group.keys, ...group.accumulators.map((accumulator) => accumulator.result())];
+            if (growth.some((factor) => factor > 0)) memory.grow(estimateBytes(row));
+            return row;
+          }),
+        );
       }
       return result.next();
     },

@@ -11,14 +11,16 @@
  *
  * Memory: the node holds its whole input (a sort must), each row and its keys counted against the
  * session's `distsql_workmem` (memory.ts); past it the statement fails with 53200 rather than
- * exhausting the process's heap. rangedb does not spill to disk.
+ * exhausting the process's heap. rangedb does not spill to disk. A window aggregate that collects
+ * its inputs (array_agg, string_agg, jsonb_agg … OVER a growing frame) gives each row a result as
+ * large as its frame — quadratic in the partition — so those results are counted as made.
  */
 import type { WindowNode } from '../plan/plan.js';
 import { sortComparator } from '../types/compare.js';
 import type { Datum } from '../types/datum.js';
 import { evaluateFrameOffsets, peerGroups, type FrameOffsets } from './window-frame.js';
 import { computeWindowFunction } from './window-functions.js';
-import { estimateBytes, MemoryAccount } from './memory.js';
+import { estimateBytes, inputGrowthFactor, MemoryAccount } from './memory.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 
 /** An input row and its sort keys (PARTITION BY values, then ORDER BY values). */
@@ -33,18 +35,18 @@ export function windowSource(node: WindowNode, rt: Runtime, input: RowSource): R
   return {
     async next() {
       if (output === undefined) {
-        const entries = await readInput(node, rt, input);
-        output = rowsSource(computeWindows(node, rt, entries));
+        const memory = MemoryAccount.forOperator('window', rt.ctx);
+        const entries = await readInput(node, rt, input, memory);
+        output = rowsSource(computeWindows(node, rt, entries, memory));
       }
       return output.next();
     },
   };
 }
 
-async function readInput(node: WindowNode, rt: Runtime, input: RowSource): Promise<Entry[]> {
+async function readInput(node: WindowNode, rt: Runtime, input: RowSource, memory: MemoryAccount): Promise<Entry[]> {
   const keyExprs = [...node.partitionBy, ...node.orderBy.map((key) => key.expr)].map((expr) => expr.eval);
   const entries: Entry[] = [];
-  const memory = MemoryAccount.forOperator('window', rt.ctx);
   for (let batch: RowBatch | null = await input.next(); batch !== null; batch = await input.next()) {
     for (const row of batch) {
       const keys = keyExprs.map((evaluate) => evaluate(row, rt.ctx));
@@ -56,7 +58,8 @@ async function readInput(node: WindowNode, rt: Runtime, input: RowSource): Promi
   return entries;
 }
 
-function computeWindows(node: WindowNode, rt: Runtime, entries: Entry[]): Datum[][] {
+function computeWindows(node: WindowNode, rt: Runtime, entries: Entry[], memory: MemoryAccount): Datum[][] {
+  const collecting = node.functions.map((fn) => fn.aggregate !== null && inputGrowthFactor(fn.aggregate) > 0);
   const partitionCount = node.partitionBy.length;
   const partitionCompare = node.partitionBy.map((expr) => sortComparator(expr.type, false, false));
   const orderCompare = node.orderBy.map((key) => sortComparator(key.expr.type, key.descending, key.nullsFirst));
@@ -78,6 +81,9 @@ function computeWindows(node: WindowNode, rt: Runtime, entries: Entry[]): Datum[
     while (end < entries.length && samePartition(entries[start]!, entries[end]!)) end++;
     const partition = entries.slice(start, end);
     const results = computePartition(node, rt, partition, offsets, partitionCount, orderCompare);
+    results.forEach((values, index) => {
+      if (collecting[index] === true) memory.grow(estimateBytes(values));
+    });
     partition.forEach((entry, index) => {
       out[start + index] = [...entry.row, ...results.map((values) => values[index]!)];
     });

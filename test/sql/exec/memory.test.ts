@@ -97,6 +97,36 @@ describe('operators under distsql_workmem', () => {
     expect(await runSql(small, 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n FROM r LIMIT 3')).toBe('n\n1\n2\n3\nSELECT 3');
   });
 
+  // One group whose aggregate collects every input (3,000 × ~25 characters): its state grows
+  // past 64 KiB although the group count is 1 — counted per input since issue 7's leftovers (an
+  // unbounded jsonb_agg used to grow the heap unseen).
+  const collecting: readonly [string, string][] = [
+    ['jsonb_agg', 'SELECT length(jsonb_agg(s)::text) FROM t'],
+    ['json_agg', 'SELECT length(json_agg(s)::text) FROM t'],
+    ['jsonb_object_agg', 'SELECT length(jsonb_object_agg(k, s)::text) FROM t'],
+    ['json_object_agg', 'SELECT length(json_object_agg(k, s)::text) FROM t'],
+    ['string_agg', "SELECT length(string_agg(s, ',')) FROM t"],
+    ['array_agg', 'SELECT cardinality(array_agg(s)) FROM t'],
+    ['count(DISTINCT)', 'SELECT count(DISTINCT s) FROM t'],
+    ['sum(… ORDER BY …)', 'SELECT sum(k ORDER BY s DESC) FROM t'],
+  ];
+  for (const [name, sql] of collecting) {
+    it(`${name} over the budget fails with 53200 naming the aggregate; the default budget runs it`, async () => {
+      const failed = await runSql(small, sql);
+      expect(failed.split('\n')[0]).toBe(over);
+      expect(failed).toContain('The aggregate of this statement needs more than distsql_workmem (65536 bytes)');
+      expect(await runSql(world, sql)).toMatch(/^\w+\n\d+\nSELECT 1$/);
+    });
+  }
+
+  it('a collecting window aggregate counts its results, as large as each row`s frame', async () => {
+    const sql = 'SELECT count(*) FROM (SELECT cardinality(array_agg(s) OVER (ORDER BY k)) FROM t WHERE k <= 1000) AS x';
+    const failed = await runSql(withVariables(world, { distsql_workmem: '1MiB' }), sql);
+    expect(failed.split('\n')[0]).toBe(over);
+    expect(failed).toContain('The window of this statement');
+    expect(await runSql(world, sql)).toBe('count\n1000\nSELECT 1');
+  });
+
   it('a streaming query and a small aggregate hold little and pass the small budget', async () => {
     expect(await runSql(small, 'SELECT count(*), sum(length(s)) FROM t')).toBe('count | sum\n3000 | 70893\nSELECT 1');
     expect(await runSql(small, 'SELECT g, count(*) FROM t GROUP BY g ORDER BY g LIMIT 2')).toBe('g | count\n0 | 428\n1 | 429\nSELECT 2');
