@@ -9,7 +9,7 @@ import { containsWindow, windowNotAllowed } from '../plan/expr/window-functions.
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
 import { getRequest } from '../../kv/api/index.js';
-import { findColumn, hasForeignKeys, visibleColumns, type ColumnDesc, type TableDesc } from '../catalog/descriptors.js';
+import { findColumn, foreignKeysOf, hasForeignKeys, visibleColumns, type ColumnDesc, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, SqlError, undefinedColumn } from '../catalog/errors.js';
 import { resolveWriteTarget } from '../catalog/resolve.js';
 import type { CompiledExpr } from '../plan/expr/compiled.js';
@@ -220,7 +220,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   const upsert = onConflict !== null && onConflict.action.kind === 'update' ? await compileUpsert(pctx, table, statement.alias ?? table.name, onConflict) : null;
   // DO NOTHING with a target skips only rows that conflict on that constraint (the arbiter); a
   // conflict on another still fails with 23505. Without a target, every unique constraint is one.
-  const arbiter = onConflict !== null && upsert === null && onConflict.columns.length > 0 ? conflictTarget(table, onConflict.columns).id : undefined;
+  const arbiter = onConflict === null || upsert !== null ? undefined : onConflict.constraint !== null ? conflictConstraint(table, onConflict.constraint).id : onConflict.columns.length > 0 ? conflictTarget(table, onConflict.columns).id : undefined;
   const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
   return {
     columns: returning.columns,
@@ -298,15 +298,28 @@ function conflictTarget(table: TableDesc, columns: readonly string[]): TableDesc
 }
 
 /**
+ * The primary key or unique constraint ON CONFLICT ON CONSTRAINT names: the arbiter, as an
+ * inferred target is (a conflict on any other constraint still fails with 23505). A unique index
+ * made by CREATE UNIQUE INDEX is no constraint (42704, as in PostgreSQL); a CHECK or foreign key
+ * has no index to arbitrate with (42809).
+ */
+function conflictConstraint(table: TableDesc, name: string): TableDesc['primaryIndex'] {
+  const target = [table.primaryIndex, ...table.secondaryIndexes.filter((index) => index.unique && index.constraint !== 'none')].find((index) => index.name === name);
+  if (target !== undefined) return target;
+  if (table.checks.some((check) => check.name === name) || foreignKeysOf(table).some((fk) => fk.name === name)) throw new SqlError('42809', 'constraint in ON CONFLICT clause has no associated index');
+  throw new SqlError('42704', `constraint "${name}" for table "${table.name}" does not exist`);
+}
+
+/**
  * ON CONFLICT (cols) DO UPDATE SET … [WHERE …]: the target must be the primary key or a unique
  * index; SET and WHERE see the existing row by the table's name and the proposed one as
  * `excluded` (PostgreSQL's scope).
  */
 async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string, onConflict: ast.OnConflict): Promise<Upsert> {
   assert(onConflict.action.kind === 'update', 'an upsert');
-  if (onConflict.constraint !== null || onConflict.targetWhere !== null) throw new SqlError('0A000', 'ON CONFLICT ON CONSTRAINT and a target WHERE are not supported yet');
-  if (onConflict.columns.length === 0) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).' });
-  const target = conflictTarget(table, onConflict.columns);
+  if (onConflict.targetWhere !== null) throw new SqlError('0A000', 'ON CONFLICT with a target WHERE is not supported yet');
+  if (onConflict.columns.length === 0 && onConflict.constraint === null) throw new SqlError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).' });
+  const target = onConflict.constraint !== null ? conflictConstraint(table, onConflict.constraint) : conflictTarget(table, onConflict.columns);
   const scope = tableScope(table, alias).concat(tableScope(table, 'excluded'));
   const compiler = pctx.compiler.withScope(scope);
   const assignments: { position: number; expr: CompiledExpr }[] = [];

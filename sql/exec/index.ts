@@ -38,7 +38,7 @@
  * ## Not yet
  *
  * WITH RECURSIVE, window functions,
- * ON CONFLICT ON CONSTRAINT, foreign keys, lookup joins, partial and expression indexes, EXPLAIN
+ * foreign keys, lookup joins, partial and expression indexes, EXPLAIN
  * ANALYZE, COPY into the engine (the session's framing must turn rows into INSERTs), a merge queue
  * (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused), SCATTER/RELOCATE across stores.
  */
