@@ -7,6 +7,10 @@
  * The ops are kept in order for the commit, and indexed by key in a `KeyHashMap` for reads (a
  * sorted view is built only when the batch is iterated); a deletion is indexed as the `deleted`
  * marker so it hides the base's value.
+ *
+ * The index is built lazily, at the first read that needs it, and then kept up to date from the
+ * ops appended since: a batch that is only written — the store's Raft Ready batch, a command's
+ * application, about two thirds of the writes a TPC-B transaction makes — never hashes its keys.
  */
 import { assert } from '../../src/base/assert.js';
 import type { EngineIterator, IterateOptions, KeyValue, Reader, ReadWriter, WriteOp } from './engine.js';
@@ -19,7 +23,9 @@ const deleted = new Uint8Array(0);
 
 export class Batch implements ReadWriter {
   private readonly writes: WriteOp[] = [];
-  private readonly index = new KeyHashMap();
+  /** The index of `writes[0, indexed)`, created at the first read over a non-empty batch. */
+  private index: KeyHashMap | undefined;
+  private indexed = 0;
   private bytes = 0;
 
   constructor(private readonly base: Reader) {}
@@ -41,28 +47,36 @@ export class Batch implements ReadWriter {
   put(key: Uint8Array, value: Uint8Array): void {
     assert(value !== deleted, 'the deletion marker is not a value');
     this.writes.push({ kind: 'put', key, value });
-    this.index.set(key, value);
     this.bytes += key.length + value.length;
   }
 
   delete(key: Uint8Array): void {
     this.writes.push({ kind: 'delete', key });
-    this.index.set(key, deleted);
     this.bytes += key.length;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
-    if (this.index.size === 0) return this.base.get(key);
-    const own = this.index.get(key);
+    if (this.writes.length === 0) return this.base.get(key);
+    const own = this.currentIndex().get(key);
     if (own === undefined) return this.base.get(key);
     return own === deleted ? undefined : own;
   }
 
   iterate(options: IterateOptions): EngineIterator {
-    if (this.index.size === 0) return this.base.iterate(options);
+    if (this.writes.length === 0) return this.base.iterate(options);
     // The limit applies to the merged output: the sides are read without one.
     const unlimited = { lowerBound: options.lowerBound, upperBound: options.upperBound, reverse: options.reverse === true };
-    return new MergingIterator(new ViewIterator(this.index.view(), unlimited), this.base.iterate(unlimited), unlimited.reverse, options.limit);
+    return new MergingIterator(new ViewIterator(this.currentIndex().view(), unlimited), this.base.iterate(unlimited), unlimited.reverse, options.limit);
+  }
+
+  /** The index over every op so far: the ops appended since the last read are folded in, in order. */
+  private currentIndex(): KeyHashMap {
+    const index = (this.index ??= new KeyHashMap());
+    for (; this.indexed < this.writes.length; this.indexed++) {
+      const op = this.writes[this.indexed]!;
+      index.set(op.key, op.kind === 'put' ? op.value : deleted);
+    }
+    return index;
   }
 }
 

@@ -120,6 +120,25 @@ describe.each(engines)('%s', (_name, open) => {
     expect(await drain(engine.iterate({ lowerBound: enc('a'), upperBound: enc('z') }))).toEqual(['a=1', 'b=20', 'd=4']);
   });
 
+  it('a batch read between writes sees every write before it (the index is built lazily, then kept up)', async () => {
+    const engine = await open();
+    await engine.commit([put('a', '1'), put('b', '2')], { sync: false });
+    const batch = new Batch(engine);
+    batch.put(enc('a'), enc('10'));
+    batch.put(enc('a'), enc('11'));
+    expect(dec(batch.get(enc('a')))).toBe('11'); // the last write of a key wins
+    expect(dec(batch.get(enc('b')))).toBe('2');
+    batch.delete(enc('a')); // appended after the index was built
+    batch.put(enc('b'), enc('20'));
+    batch.put(enc('c'), enc('30'));
+    expect(batch.get(enc('a'))).toBeUndefined();
+    expect(dec(batch.get(enc('b')))).toBe('20');
+    expect(await drain(batch.iterate({ lowerBound: enc('a'), upperBound: enc('z') }))).toEqual(['b=20', 'c=30']);
+    batch.put(enc('a'), enc('12')); // after a sorted view was built
+    expect(await drain(batch.iterate({ lowerBound: enc('a'), upperBound: enc('z') }))).toEqual(['a=12', 'b=20', 'c=30']);
+    expect(batch.ops.map((op) => `${op.kind} ${dec(op.key)}`)).toEqual(['put a', 'put a', 'delete a', 'put b', 'put c', 'put a']);
+  });
+
   it('rejects an oversized value with LimitExceededError and applies nothing', async () => {
     const engine = await open();
     const big = new Uint8Array(limits.engineValueBytesMax + 1);
