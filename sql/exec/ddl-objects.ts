@@ -7,11 +7,11 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { SequenceDesc, TableDesc } from '../catalog/descriptors.js';
 import { dependentObjects, duplicateDatabase, duplicateSchema, duplicateTable, objectInUse, SqlError, undefinedDatabase, undefinedSchema, undefinedTable, wrongObjectType } from '../catalog/errors.js';
 import { creationSchema, currentDatabase, displayName, lookupRelation } from '../catalog/resolve.js';
-import { putRequest, tablePrefix } from '../../kv/api/index.js';
+import { indexPrefix, putRequest, tablePrefix } from '../../kv/api/index.js';
 import { clearDroppedSpansAfterCommit } from './backfill.js';
 import type { Notice } from './contract.js';
 import { dropDependentViews, dropView, dropViewObjects, refuseDependents } from './ddl-view.js';
-import { deleteTableData, dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
+import { dropSequenceObjects, dropTableObjects, notice, sequenceValueKey } from './ddl-common.js';
 import { detachForeignKeys, truncateClosure } from './ddl-fk.js';
 import type { ExecContext, StatementPlan } from './statement.js';
 
@@ -111,7 +111,7 @@ export function prepareDrop(statement: ast.Drop, dropIndex: (exec: ExecContext, 
     async execute(_rt, exec) {
       const notices: Notice[] = [];
       const cascaded: string[] = [];
-      // DROP TABLE leaves the tables' rows to a ClearRange after the commit (dropTableObjects).
+      // DROP TABLE, SCHEMA and DATABASE leave the tables' rows to a ClearRange after the commit (dropTableObjects).
       const droppedTables: number[] = [];
       for (const name of statement.names) {
         const result = await dropOne(exec, statement, name, dropIndex, cascaded, droppedTables);
@@ -168,9 +168,9 @@ async function dropOne(
     case 'index':
       return dropIndex(exec, name, statement.ifExists, statement.cascade, cascaded);
     case 'schema':
-      return dropSchema(exec, name.name, statement);
+      return dropSchema(exec, name.name, statement, droppedTables);
     case 'database':
-      return dropDatabase(exec, name.name, statement);
+      return dropDatabase(exec, name.name, statement, droppedTables);
     default:
       return statement.objectType satisfies never;
   }
@@ -186,7 +186,12 @@ async function droppedTableIds(exec: ExecContext, statement: ast.Drop): Promise<
   return ids;
 }
 
-async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId: number): Promise<void> {
+/**
+ * Drops every object of a schema. The tables' rows are left to the ClearRange after the commit,
+ * as DROP TABLE's (their ids, pushed on `droppedTables`, are never reused): deleting them row by
+ * row in the transaction wrote an intent per row and resolved each after the commit.
+ */
+async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId: number, droppedTables: number[]): Promise<void> {
   for (const entry of await catalog.listNames(databaseId, schemaId)) {
     if (entry.kind === 'table' || entry.kind === 'view') {
       // Views go with what they read, wherever they are (CASCADE); a view dropped so is gone from the catalog here.
@@ -194,7 +199,10 @@ async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId
       if (relation?.kind === 'table' || relation?.kind === 'view') await dropDependentViews(catalog, relation, []);
       // Foreign keys from outside the schema are dropped with it (CASCADE); those inside go with their tables.
       if (relation?.kind === 'table') await detachForeignKeys(catalog, relation, true, new Set(), []);
-      if (relation?.kind === 'table') await dropTableObjects(catalog, relation);
+      if (relation?.kind === 'table') {
+        await dropTableObjects(catalog, relation, { keepData: true });
+        droppedTables.push(relation.id);
+      }
       if (relation?.kind === 'view') await dropViewObjects(catalog, relation, []);
     }
   }
@@ -205,7 +213,7 @@ async function dropSchemaContents(catalog: Catalog, databaseId: number, schemaId
   }
 }
 
-async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop): Promise<Notice | undefined> {
+async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop, droppedTables: number[]): Promise<Notice | undefined> {
   const { catalog, settings } = exec;
   const database = await currentDatabase(catalog, settings);
   const schema = await catalog.schema(database.id, name);
@@ -218,7 +226,7 @@ async function dropSchema(exec: ExecContext, name: string, statement: ast.Drop):
     const first = contents.find((entry) => entry.kind === 'table') ?? contents[0]!;
     throw new SqlError('2BP01', `cannot drop schema ${name} because other objects depend on it`, { detail: `${first.kind} ${name}.${first.name} depends on schema ${name}`, hint: 'Use DROP ... CASCADE to drop the dependent objects too.' });
   }
-  await dropSchemaContents(catalog, database.id, schema.id);
+  await dropSchemaContents(catalog, database.id, schema.id, droppedTables);
   await catalog.deleteName(database.id, 0, name);
   await catalog.deleteDescriptor(schema.id);
   return cascadeNotice(contents.filter((entry) => entry.kind === 'table' || entry.kind === 'view' || entry.kind === 'sequence').map((entry) => `${entry.kind} ${name}.${entry.name}`));
@@ -231,7 +239,7 @@ function cascadeNotice(objects: readonly string[]): Notice | undefined {
   return { ...notice(`drop cascades to ${objects.length} other objects`), detail: objects.map((object) => `drop cascades to ${object}`).join('\n') };
 }
 
-async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop): Promise<Notice | undefined> {
+async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop, droppedTables: number[]): Promise<Notice | undefined> {
   const { catalog, settings } = exec;
   const database = await catalog.database(name);
   if (database === undefined) {
@@ -240,7 +248,7 @@ async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop
   }
   if (name === settings.database) throw objectInUse('cannot drop the currently open database');
   for (const entry of await catalog.listNames(database.id, 0)) {
-    await dropSchemaContents(catalog, database.id, entry.id);
+    await dropSchemaContents(catalog, database.id, entry.id, droppedTables);
     await catalog.deleteName(database.id, 0, entry.name);
     await catalog.deleteDescriptor(entry.id);
   }
@@ -249,33 +257,59 @@ async function dropDatabase(exec: ExecContext, name: string, statement: ast.Drop
   return undefined;
 }
 
+/**
+ * TRUNCATE: each table gets new ids for all its indexes in a new descriptor version (PostgreSQL
+ * gives a truncated table a new relfilenode; CockroachDB new index ids), so the table is empty
+ * for the transaction at once and for everyone at the commit, and the old indexes' data is
+ * cleared outright after the commit — a ClearRange per range once no older transaction is open
+ * (reader-horizon.ts), as DROP TABLE's and ADD PRIMARY KEY's — instead of an intent per row
+ * written now and resolved later. Rows the transaction writes after the TRUNCATE go to the new
+ * indexes; foreign keys name columns, not indexes, so they hold unchanged.
+ */
 export function prepareTruncate(statement: ast.Truncate): StatementPlan {
-  return ddl('TRUNCATE TABLE', async ({ catalog, settings }) => {
-    const named: TableDesc[] = [];
-    for (const name of statement.tables) {
-      const resolved = await lookupRelation(catalog, settings, name);
-      if (resolved === undefined) throw undefinedTable(displayName(name));
-      const descriptor = await catalog.descriptor(resolved.entry.id);
-      if (descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
-      named.push(descriptor);
-    }
-    const { tables, notices } = await truncateClosure(catalog, named, statement.cascade);
-    // The descriptors are written first (a new version each, as PostgreSQL gives a truncated
-    // table a new relfilenode): the transaction's first write anchors its record, in the system
-    // range. pgbench -i truncates and then COPYs a million rows in one block; anchored in the
-    // table's own range, the commit had to resolve every one of those intents inside one EndTxn
-    // command (155 MB, over raftCommandBytesMax) instead of leaving them to asynchronous resolution.
-    for (const table of tables) await catalog.writeDescriptor({ ...table, version: table.version + 1 });
-    for (const table of tables) {
-      await deleteTableData(catalog, table);
+  return {
+    columns: undefined,
+    paramTypes: [],
+    isDdl: true,
+    async execute(_rt, exec) {
+      const { catalog, settings } = exec;
+      const named: TableDesc[] = [];
+      for (const name of statement.tables) {
+        const resolved = await lookupRelation(catalog, settings, name);
+        if (resolved === undefined) throw undefinedTable(displayName(name));
+        const descriptor = await catalog.descriptor(resolved.entry.id);
+        if (descriptor?.kind !== 'table') throw wrongObjectType(`"${name.name}" is not a table`);
+        named.push(descriptor);
+      }
+      const { tables, notices } = await truncateClosure(catalog, named, statement.cascade);
+      // The descriptors are written first: the transaction's first write anchors its record, in
+      // the system range. pgbench -i truncates and then COPYs a million rows in one block;
+      // anchored in the table's own range, the commit had to resolve every one of those intents
+      // inside one EndTxn command (155 MB, over raftCommandBytesMax) instead of leaving them to
+      // asynchronous resolution.
+      const cleared: Uint8Array[] = [];
+      for (const table of tables) {
+        await catalog.writeDescriptor(withNewIndexIds(table));
+        for (const index of [table.primaryIndex, ...table.secondaryIndexes]) cleared.push(indexPrefix(table.id, index.id));
+      }
       if (statement.restartIdentity) {
-        for (const column of table.columns) {
-          if (column.ownedSequenceId !== null) await catalog.txn.batch([putRequest(sequenceValueKey(column.ownedSequenceId), encodeCount(0n))]);
+        for (const table of tables) {
+          for (const column of table.columns) {
+            if (column.ownedSequenceId !== null) await catalog.txn.batch([putRequest(sequenceValueKey(column.ownedSequenceId), encodeCount(0n))]);
+          }
         }
       }
-    }
-    return notices;
-  });
+      const afterCommit = clearDroppedSpansAfterCommit(exec.deps, exec.readers, cleared, exec.deps.logger, { truncatedTables: tables.map((table) => table.id) });
+      return { rows: null, tag: () => 'TRUNCATE TABLE', notices, afterCommit };
+    },
+  };
+}
+
+/** `table`'s next version with every index under a new id (from `nextIndexId`; ids are never reused). */
+function withNewIndexIds(table: TableDesc): TableDesc {
+  const indexes = [table.primaryIndex, ...table.secondaryIndexes];
+  const renumbered = indexes.map((index, i) => Object.freeze({ ...index, id: table.nextIndexId + i }));
+  return { ...table, version: table.version + 1, primaryIndex: renumbered[0]!, secondaryIndexes: renumbered.slice(1), nextIndexId: table.nextIndexId + indexes.length };
 }
 
 /** A sequence's call count as the KV increment stores it (8 bytes big-endian two's complement). */

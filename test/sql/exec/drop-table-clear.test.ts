@@ -8,7 +8,7 @@ import type { Timestamp } from '../../../clock/timestamp.js';
 import { batchHeader, batchRequest, keyMax, prefixEnd, scanRequest, tablePrefix } from '../../../kv/api/index.js';
 import { computeStats } from '../../../kv/storage/mvcc/index.js';
 import { Txn } from '../../../txn/index.js';
-import { firstRowInTxn, openSqlWorld, runHoldingAfterCommit, runSql, type SqlWorld } from './harness.js';
+import { firstRowInTxn, openSqlWorld, runHoldingAfterCommit, runSql, settings, type SqlWorld } from './harness.js';
 
 let world: SqlWorld;
 beforeEach(async () => {
@@ -64,5 +64,72 @@ describe('DROP TABLE clears the rows after its commit', () => {
     const stats = await computeStats(world.kv.store.engine, tablePrefix(id), prefixEnd(tablePrefix(id), keyMax));
     expect(stats.valCount + stats.intentCount).toBe(0);
     expect(await sql('SELECT count(*) FROM t')).toBe('ERROR 42P01: relation "t" does not exist');
+  });
+});
+
+/** Every version and intent left under `prefix` (0: cleared outright, no tombstone either). */
+async function versionsUnder(prefix: Uint8Array): Promise<number> {
+  const stats = await computeStats(world.kv.store.engine, prefix, prefixEnd(prefix, keyMax));
+  return stats.valCount + stats.intentCount;
+}
+
+describe('TRUNCATE clears the old rows after its commit', () => {
+  it('gives the table new indexes at once and clears the old ones outright after the older readers end', async () => {
+    expect(await sql('CREATE TABLE t (k INT PRIMARY KEY, v INT)')).toBe('CREATE TABLE');
+    expect(await sql('CREATE INDEX t_v ON t (v)')).toBe('CREATE INDEX');
+    expect(await sql('INSERT INTO t SELECT g, g % 7 FROM generate_series(1, 500) AS g')).toBe('INSERT 0 500');
+    const id = await tableId('t');
+    const before = world.kv.txnDeps.clock.now();
+    expect(await keysAt(id, before)).toBe(1000);
+    // A rolled-back TRUNCATE changes nothing.
+    expect(await sql('TRUNCATE t; SELECT 1 / 0', true)).toBe('TRUNCATE TABLE\nERROR 22012: division by zero');
+    expect(await sql('SELECT count(*) FROM t WHERE v = 3')).toBe('count\n72\nSELECT 1');
+
+    const older = new Txn(world.kv.sender, world.kv.txnDeps);
+    expect(await inTxn(older, 'SELECT count(*) FROM t')).toEqual(['500']);
+    const { tag, afterCommit } = await runHoldingAfterCommit(world, 'TRUNCATE t');
+    expect(tag).toBe('TRUNCATE TABLE');
+    // Empty for everyone after the commit, before any clear: no intent was written per row.
+    expect(await sql('SELECT count(*) FROM t')).toBe('count\n0\nSELECT 1');
+    expect(await keysAt(id, world.kv.txnDeps.clock.now())).toBe(1000); // the old indexes' rows, unreachable
+    let cleared = false;
+    const clearing = afterCommit!().then(() => (cleared = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(cleared).toBe(false);
+    expect(await inTxn(older, 'SELECT count(*) FROM t WHERE v = 3')).toEqual(['72']);
+    await older.commit();
+    await clearing;
+    expect(await keysAt(id, world.kv.txnDeps.clock.now())).toBe(0);
+    expect(await versionsUnder(tablePrefix(id))).toBe(0);
+    await expect(keysAt(id, before)).rejects.toThrow(/must be after replica GC threshold/);
+
+    // Rows written after a TRUNCATE in its own transaction are the table's, in both indexes.
+    expect(await sql("INSERT INTO t VALUES (1, 3); TRUNCATE t; INSERT INTO t VALUES (2, 3), (3, 4)", true)).toBe('INSERT 0 1\nTRUNCATE TABLE\nINSERT 0 2');
+    expect(await sql('SELECT k FROM t WHERE v = 3')).toBe('k\n2\nSELECT 1');
+    expect(await sql('SELECT count(*) FROM t')).toBe('count\n2\nSELECT 1');
+    expect(await keysAt(id, world.kv.txnDeps.clock.now())).toBe(4);
+  });
+});
+
+describe('DROP SCHEMA … CASCADE and DROP DATABASE clear their tables after the commit', () => {
+  it('leaves no version of the tables\' rows, and wrote no intent per row', async () => {
+    expect(await sql('CREATE SCHEMA s')).toBe('CREATE SCHEMA');
+    expect(await sql('CREATE TABLE s.a (k INT PRIMARY KEY, v INT)')).toBe('CREATE TABLE');
+    expect(await sql('INSERT INTO s.a SELECT g, g FROM generate_series(1, 300) AS g')).toBe('INSERT 0 300');
+    const schemaTable = await tableId('a');
+    expect(await sql('CREATE DATABASE d')).toBe('CREATE DATABASE');
+    expect(await runSql({ ...world, settings: settings('d') }, 'CREATE TABLE b (k INT PRIMARY KEY); INSERT INTO b SELECT generate_series(1, 200)')).toBe('CREATE TABLE\nINSERT 0 200');
+    const databaseTable = Number((await runSql({ ...world, settings: settings('d') }, "SELECT oid FROM pg_class WHERE relname = 'b'")).split('\n')[1]);
+    expect(await versionsUnder(tablePrefix(databaseTable))).toBe(200);
+    expect(await versionsUnder(tablePrefix(schemaTable))).toBe(300);
+
+    const { afterCommit } = await runHoldingAfterCommit(world, 'DROP SCHEMA s CASCADE');
+    // The drop itself deleted nothing: the rows are still there, untouched, until the clear.
+    expect(await versionsUnder(tablePrefix(schemaTable))).toBe(300);
+    await afterCommit!();
+    expect(await versionsUnder(tablePrefix(schemaTable))).toBe(0);
+
+    expect(await sql('DROP DATABASE d')).toBe('DROP DATABASE');
+    expect(await versionsUnder(tablePrefix(databaseTable))).toBe(0);
   });
 });
