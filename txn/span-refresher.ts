@@ -95,6 +95,19 @@ export class SpanRefresher implements TxnInterceptor {
     return response;
   }
 
+  /**
+   * Records `key` as read at the transaction's current read timestamp without a read having gone
+   * through this interceptor (`Txn.recordRead`): from here on it is refreshed like any read.
+   */
+  recordKey(key: Uint8Array): void {
+    if (this.refreshInvalid) return;
+    this.readSpans.push(span(key));
+    if (this.readSpans.length > this.refreshSpansMax) {
+      this.readSpans.length = 0;
+      this.refreshInvalid = true;
+    }
+  }
+
   epochBumped(): void {
     this.readSpans.length = 0;
     this.refreshInvalid = false;

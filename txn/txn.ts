@@ -298,6 +298,19 @@ export class Txn {
     return response.responses[0].value;
   }
 
+  /**
+   * Adds `key` to the transaction's read set as if read now, at its read timestamp, without
+   * sending a read — for a value the caller learned outside the transaction, from a read at or
+   * above that timestamp which also left the timestamp cache there (sql/catalog's version
+   * fence). The read is then refreshed like the transaction's own: a push past what the outside
+   * read covered is checked against the key's writes, as CockroachDB's leased descriptors are
+   * by their lease expiration.
+   */
+  recordRead(key: Uint8Array): void {
+    assert(!this.finished, 'a finished transaction reads nothing');
+    this.spanRefresher.recordKey(key);
+  }
+
   /** The rows of `[key, endKey)` (up to the scan limits; a resume span is not followed yet). */
   async scan(key: Uint8Array, endKey: Uint8Array): Promise<readonly KeyValueRow[]> {
     const response = await this.send([scanRequest(key, endKey)] as const);

@@ -25,7 +25,7 @@
 import { assert } from '../../src/base/assert.js';
 import { descriptorKey, generatorKey, getRequest, incrementRequest, intValue, keyMax, namespaceKey, prefixEnd, systemKey } from '../../kv/api/index.js';
 import type { Txn } from '../../txn/index.js';
-import { versionOfToken } from './version-fence.js';
+import { versionOfToken, type CatalogVersionFence } from './version-fence.js';
 import { decodeDescriptor, encodeDescriptor, type DatabaseDescriptor, type Descriptor, type SchemaDescriptor } from './descriptors.js';
 
 /** The smallest descriptor id: ids below are reserved for system objects. */
@@ -48,6 +48,11 @@ const decoder = new TextDecoder();
 /** Descriptors and names at one catalog version, shared by every statement of the engine. */
 export class DescriptorCache {
   version = '';
+  /**
+   * The engine's version fence, if any: a transaction whose read timestamp it already vouches
+   * for (a catalog lease) takes the token from it instead of reading it (`leasedToken`).
+   */
+  fence: CatalogVersionFence | undefined;
   readonly byId = new Map<number, Descriptor | null>();
   readonly names = new Map<string, NamespaceEntry | null>();
   private static readonly entriesMax = 10_000;
@@ -92,6 +97,36 @@ function tokenReadInEpoch(txn: Txn): string | undefined {
   return read !== undefined && read.epoch === txn.transaction.epoch ? read.version : undefined;
 }
 
+/**
+ * The token the cache's fence vouches for at `txn`'s read timestamp T (CockroachDB's leased
+ * descriptor; version-fence.ts), or undefined. A fence read at Tf ≥ T found the token written at
+ * or before T and left Tf in the timestamp cache, so the token read at T would be this one and no
+ * later token write can land at or below T: the read is recorded in the transaction's read set
+ * as if made (`Txn.recordRead`), and from there it is the token read in the epoch (`tokensRead`)
+ * — a push of the transaction past Tf refreshes the token key like any read, so no write is ever
+ * made with a catalog a DDL replaced below it. Never for a transaction that wrote the catalog (it
+ * sees its own token).
+ *
+ * Inside a lease it costs no request. Outside one, under a leasing fence, a transaction that
+ * holds no locks waits for the fence (the read it would make itself, shared, and it takes the
+ * next lease); one that holds locks reads the token itself — the fence waits out a DDL's intent
+ * on the token, and that DDL may be waiting on those locks (engine.ts `fencedLookup`).
+ */
+async function fencedToken(txn: Txn, cache: DescriptorCache): Promise<string | undefined> {
+  const fence = cache.fence;
+  if (fence === undefined || catalogWriters.has(txn) || txn.isFinished) return undefined;
+  const proto = txn.transaction;
+  let version = fence.versionAt(proto.readTimestamp);
+  if (version === undefined && fence.leasing && proto.key.length === 0) {
+    await fence.versionAtOrAbove(proto.readTimestamp);
+    // Nothing of the transaction moved meanwhile (no batch of its own was in flight).
+    if (txn.transaction !== proto) return undefined;
+    version = fence.versionAt(proto.readTimestamp);
+  }
+  if (version !== undefined) txn.recordRead(versionKey);
+  return version;
+}
+
 export class Catalog {
   private constructor(
     readonly txn: Txn,
@@ -99,10 +134,15 @@ export class Catalog {
     private currentVersion: string,
   ) {}
 
-  /** Opens the catalog in `txn`: reads the version token and syncs the cache with it. */
-  static async open(txn: Txn, cache: DescriptorCache): Promise<Catalog> {
+  /**
+   * Opens the catalog in `txn`: reads the version token and syncs the cache with it. `leased`:
+   * the token may come from the engine's catalog lease (`fencedToken`) — for DML, whose stream
+   * keeps a lease worth taking; a DDL taking one would only push its own token write above it
+   * and wait that out at its commit.
+   */
+  static async open(txn: Txn, cache: DescriptorCache, leased = false): Promise<Catalog> {
     const epoch = txn.transaction.epoch;
-    const version = tokenReadInEpoch(txn) ?? versionOfToken(await txn.get(versionKey));
+    const version = tokenReadInEpoch(txn) ?? (leased ? await fencedToken(txn, cache) : undefined) ?? versionOfToken(await txn.get(versionKey));
     tokensRead.set(txn, { epoch, version });
     if (cache.version !== version) cache.reset(version);
     return new Catalog(txn, cache, version);
@@ -113,10 +153,11 @@ export class Catalog {
    * batch: a statement whose rows are point lookups by primary key gets them in the round trip
    * that reads the version token — one pass through the transaction's interceptors and the
    * DistSender instead of two. The values are only valid for a plan of the version returned.
+   * The token may come from the catalog lease (a query's statement: `open`'s `leased`).
    */
   static async openWithReads(txn: Txn, cache: DescriptorCache, keys: readonly Uint8Array[]): Promise<{ catalog: Catalog; values: (Uint8Array | undefined)[] }> {
     const epoch = txn.transaction.epoch;
-    const known = keys.length > 0 ? tokenReadInEpoch(txn) : undefined;
+    const known = keys.length > 0 ? (tokenReadInEpoch(txn) ?? (await fencedToken(txn, cache))) : undefined;
     const response = await txn.batch([...(known === undefined ? [getRequest(versionKey)] : []), ...keys.map((key) => getRequest(key))]);
     const values = response.responses.map((result) => {
       assert(result.kind === 'get', 'a get answers a get');

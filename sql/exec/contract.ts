@@ -162,6 +162,12 @@ export interface SqlEngineDeps {
    * hybrid clock for every SQL gateway (one node).
    */
   readonly catalogFence?: boolean;
+  /**
+   * How far ahead the fence leases the catalog version (version-fence.ts, Lease): statements
+   * inside a lease read no version token at all; a DDL's commit waits out at most this long.
+   * Default `catalogLeaseNanosDefault`; 0: no lease, the fence reads at its statements' times.
+   */
+  readonly catalogLeaseNanos?: bigint;
 }
 
 /** What one node knows about a range it holds a replica of, read from that replica's state. */

@@ -11,7 +11,7 @@ import { equal } from '../../clock/timestamp.js';
 import { assert } from '../../src/base/assert.js';
 import type * as ast from '../parser/ast.js';
 import { Catalog, DescriptorCache, hasWrittenCatalog } from '../catalog/catalog.js';
-import { CatalogVersionFence } from '../catalog/version-fence.js';
+import { catalogLeaseNanosDefault, CatalogVersionFence } from '../catalog/version-fence.js';
 import { SqlError } from '../catalog/errors.js';
 import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
@@ -62,7 +62,9 @@ const currentValues = new WeakMap<SessionSettings, Map<number, bigint>>();
 export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   installVirtualTables();
   const cache = new DescriptorCache();
-  const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db);
+  const fence = deps.catalogFence === false ? undefined : new CatalogVersionFence(deps.db, deps.catalogLeaseNanos ?? catalogLeaseNanosDefault, () => deps.txnDeps.clock.now());
+  // Every catalog the engine opens takes the token from the fence when it vouches for it.
+  cache.fence = fence;
   // Every statement's transaction is seen here before it reads the catalog (reader-horizon.ts).
   const readers = new ReaderHorizon();
   const statistics = new RangeTableStatistics(deps);
@@ -101,7 +103,9 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     advisoryLocks,
     async prepare(statement: ast.Statement, ctx: PrepareContext): Promise<PreparedStatement> {
       readers.enter(ctx.txn);
-      const catalog = await Catalog.open(ctx.txn, cache);
+      // DML takes the catalog token from the lease when it can (version-fence.ts); DDL reads it.
+      const dml = statement.kind === 'QueryStatement' || statement.kind === 'Insert' || statement.kind === 'Update' || statement.kind === 'Delete';
+      const catalog = await Catalog.open(ctx.txn, cache, dml);
       let planned = await plan(statement, catalog, ctx.settings, ctx.paramTypeHints);
       const columns = planned.plan.columns;
       const paramTypes = planned.paramTypes;
@@ -121,7 +125,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
           let runCatalog: Catalog;
           let prefetched: PrefetchedReads | undefined;
           if (lookup === undefined) {
-            runCatalog = await Catalog.open(run.txn, cache);
+            runCatalog = await Catalog.open(run.txn, cache, dml);
           } else {
             const opened = await Catalog.openWithReads(run.txn, cache, lookup.keys);
             runCatalog = opened.catalog;

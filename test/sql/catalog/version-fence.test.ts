@@ -10,24 +10,30 @@ import { CatalogVersionFence } from '../../../sql/catalog/version-fence.js';
 
 const ts = (wall: number): Timestamp => timestamp(BigInt(wall));
 
-/** A sender whose answers the test releases one by one; it records each read's timestamp. */
-function scriptedSender(): { sender: Sender; reads: bigint[]; answer(token: string | undefined | Error): void } {
+/**
+ * A sender whose answers the test releases one by one; it records each read's timestamp (and the
+ * clock reading it carried). A token is answered as written at `writtenAt`, else at the read's timestamp.
+ */
+function scriptedSender(): { sender: Sender; reads: bigint[]; nows: bigint[]; answer(token: string | undefined | Error, writtenAt?: Timestamp): void } {
   const reads: bigint[] = [];
+  const nows: bigint[] = [];
   const pending: { batch: BatchRequest; resolve(response: BatchResponse): void; reject(error: unknown): void }[] = [];
   return {
     reads,
+    nows,
     sender: {
       send<Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
         expect(batch.header.txn).toBeUndefined();
         expect(batch.requests.map((request) => request.kind)).toEqual(['get']);
         reads.push(batch.header.timestamp.wallNanos);
+        nows.push(batch.header.now.wallNanos);
         return new Promise((resolve, reject) => pending.push({ batch, resolve: (response) => resolve(response as BatchResponse<Rs>), reject }));
       },
     },
-    answer(token) {
+    answer(token, writtenAt) {
       const next = pending.shift()!;
       if (token instanceof Error) return next.reject(token);
-      next.resolve(batchResponse(next.batch, { txn: undefined, now: next.batch.header.timestamp }, [token === undefined ? getResponse(undefined, undefined) : getResponse(new TextEncoder().encode(token), next.batch.header.timestamp)]));
+      next.resolve(batchResponse(next.batch, { txn: undefined, now: next.batch.header.now }, [token === undefined ? getResponse(undefined, undefined) : getResponse(new TextEncoder().encode(token), writtenAt ?? next.batch.header.timestamp)]));
     },
   };
 }
@@ -94,5 +100,40 @@ describe('CatalogVersionFence', () => {
     await settle();
     answer('v1');
     expect(await next).toBe('v1');
+  });
+
+  it('leases: reads ahead of the clock (carrying the real now), vouches for every timestamp from the write of its token to the lease end without a read, and renews in the background past half of it', async () => {
+    const { sender, reads, nows, answer } = scriptedSender();
+    let clock = 1_000;
+    const fence = new CatalogVersionFence(sender, 100n, () => ts(clock));
+    expect(fence.leasing).toBe(true);
+    // No lease yet: nothing vouched for, and a fence goes out at now + lease.
+    expect(fence.versionAt(ts(1_000))).toBeUndefined();
+    await settle();
+    expect(reads).toEqual([1_100n]);
+    expect(nows).toEqual([1_000n]);
+    // A statement asking while it is in flight joins it (it reads above its timestamp).
+    const joined = fence.versionAtOrAbove(ts(1_050));
+    await settle();
+    expect(reads).toEqual([1_100n]);
+    answer('v1', ts(400)); // the token was written at 400
+    expect(await joined).toBe('v1');
+    // From the token's write to the lease's end, no read.
+    expect(fence.versionAt(ts(400))).toBe('v1');
+    expect(fence.versionAt(ts(399))).toBeUndefined(); // another token then
+    clock = 1_040;
+    expect(fence.versionAt(ts(1_040))).toBe('v1');
+    await settle();
+    expect(reads).toEqual([1_100n]); // a miss below the token's write takes no lease: the lease is fresh
+    // Past half the lease: still vouched for, and renewed in the background.
+    clock = 1_060;
+    expect(fence.versionAt(ts(1_060))).toBe('v1');
+    await settle();
+    expect(reads.at(-1)).toBe(1_160n);
+    answer('v1', ts(400));
+    await settle();
+    expect(fence.versionAt(ts(1_150))).toBe('v1');
+    // Past the lease: not vouched for (a DDL may have committed above it).
+    expect(fence.versionAt(ts(1_161))).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * read with the catalog version (or checked by the catalog version fence), and rows pulled lazily.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tablePrefix, compareKeys } from '../../../kv/api/index.js';
+import { tablePrefix, compareKeys, descriptorKey, TransactionRetryError } from '../../../kv/api/index.js';
 import { runTxn, Txn } from '../../../txn/index.js';
 import { parse } from '../../../sql/parser/index.js';
 import type { PreparedStatement } from '../../../sql/exec/index.js';
@@ -72,6 +72,9 @@ describe('SqlEngine', () => {
   });
 
   it('reads a primary-key point lookup in the batch that reads the catalog version: one KV batch a statement', async () => {
+    // Without a catalog lease every statement reads the version (or has the fence check it).
+    await world.close();
+    world = await openSqlWorld({ catalogLeaseNanos: 0n });
     await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
     const counted = (prepared: PreparedStatement, params: readonly unknown[]) => countedRun(prepared, params, (row) => String(row[0]));
     expect(await counted(await prepare('SELECT b FROM t WHERE a = $1'), [2])).toEqual({ rows: ['y'], batches: 1 });
@@ -166,6 +169,77 @@ describe('SqlEngine', () => {
       await expect(select.run({ txn, settings: world.settings, params: [1], cancel })).rejects.toMatchObject({ sqlState: '42703' });
       await txn.rollback();
       expect(await run(select, [1])).toEqual(['["x"]', 'SELECT 1']);
+    });
+  });
+
+  describe('the catalog lease (a fence read in the future: version-fence.ts)', () => {
+    const lease = 1_000_000_000n;
+    const runIn = async (txn: Txn, sql: string, params: readonly unknown[] = []): Promise<string[]> => {
+      const prepared = await world.engine.prepare(parse(sql)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+      const result = await prepared.run({ txn, settings: world.settings, params: params as never, cancel });
+      const rows: string[] = [];
+      for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push(JSON.stringify(next.value));
+      return rows;
+    };
+    /** Runs `prepared` until a run sends only its scan (the lease is taken in the background). */
+    const untilLeased = async (prepared: PreparedStatement): Promise<number> => {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const { batches } = await countedRun(prepared, ['x'], (row) => JSON.stringify(row));
+        if (batches === 1) return batches;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return 2;
+    };
+    const versionKey = descriptorKey(0);
+    const readsToken = (txn: Txn): boolean => txn.interceptors.spanRefresher.refreshSpans.some((span) => compareKeys(span.key, versionKey) === 0);
+
+    it('serves statements inside it without reading the version token, and a DDL commits above it and is seen at once after', async () => {
+      await world.close();
+      world = await openSqlWorld({ catalogLeaseNanos: lease });
+      await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')");
+      // Not a primary-key lookup: without the lease, the version and then the scan (2 batches).
+      const select = await prepare('SELECT * FROM t WHERE b = $1');
+      expect(await untilLeased(select)).toBe(1);
+      const before = world.kv.txnDeps.clock.now();
+      await runSql(world, 'ALTER TABLE t ADD COLUMN c INT DEFAULT 7');
+      // The DDL's token write landed above the lease, and its commit waited for the clock to
+      // pass it: a statement begun now reads the new catalog.
+      await expect(run(select, ['x'])).rejects.toMatchObject({ sqlState: '0A000', message: 'cached plan must not change result type' });
+      expect(await run(await prepare('SELECT * FROM t WHERE b = $1'), ['x'])).toEqual(['[1,"x",7]', 'SELECT 1']);
+      expect(world.kv.txnDeps.clock.now().wallNanos - before.wallNanos).toBeLessThan(lease + 5_000_000_000n);
+    });
+
+    it('puts the token in the read set of a transaction it serves: pushed past a DDL, the transaction cannot commit on the old catalog', async () => {
+      await world.close();
+      world = await openSqlWorld({ catalogLeaseNanos: lease });
+      await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'x'); CREATE TABLE u (k INT PRIMARY KEY, v TEXT); INSERT INTO u VALUES (1, 'x')");
+      const select = await prepare('SELECT * FROM t WHERE b = $1'); // and t's descriptor is cached
+      let stale: Txn | undefined;
+      for (let attempt = 0; attempt < 10 && stale === undefined; attempt++) {
+        expect(await untilLeased(select)).toBe(1);
+        const txn = new Txn(world.kv.sender, world.kv.txnDeps);
+        // Its catalog comes from the lease, t's descriptor from the cache: it reads neither.
+        await runIn(txn, "UPDATE t SET b = 'z' WHERE a = 1");
+        if (readsToken(txn)) stale = txn; // served by the lease (else it read the token itself; try again)
+        else await txn.rollback();
+      }
+      expect(stale).toBeDefined();
+      const txn = stale!;
+      // A DDL commits above the lease; then a reader of u's row leaves its timestamp in the cache.
+      await runSql(world, 'CREATE TABLE w (x INT)');
+      expect(await runSql(world, 'SELECT v FROM u WHERE k = 1')).toContain('x');
+      // The transaction writes u's row: pushed above the reader, past the DDL. Nothing it read
+      // changed but the catalog token — whose refresh fails, so it does not commit on the
+      // catalog the DDL replaced below its commit timestamp.
+      const outcome = (async () => {
+        await runIn(txn, "UPDATE u SET v = 'q' WHERE k = 1");
+        await txn.commit();
+      })();
+      const error = await outcome.then(() => undefined, (failure: unknown) => failure);
+      expect(error).toBeInstanceOf(TransactionRetryError);
+      expect((error as Error).message).toContain('/System/Descriptor/0');
+      if (!txn.isFinished) await txn.rollback();
+      expect(await runSql(world, 'SELECT b FROM t; SELECT v FROM u')).toMatch(/x[\s\S]*x/);
     });
   });
 

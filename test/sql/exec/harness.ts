@@ -12,7 +12,7 @@ import { openKv, type Kv } from '../../../src/node/kv.js';
 import { storeRangeStatus } from '../../../src/node/sql-engine.js';
 import { runTxn, type Txn } from '../../../txn/index.js';
 import { createSqlEngine } from '../../../sql/exec/index.js';
-import type { SessionSettings, SqlEngine, StatementResult } from '../../../sql/exec/index.js';
+import type { SessionSettings, SqlEngine, SqlEngineDeps, StatementResult } from '../../../sql/exec/index.js';
 import { loadParser, parse, type Statement } from '../../../sql/parser/index.js';
 import { formatText, timeZoneFromSetting, type Datum } from '../../../sql/types/index.js';
 
@@ -44,10 +44,11 @@ export function withVariables(world: SqlWorld, variables: Readonly<Record<string
   return { ...world, settings: tight };
 }
 
-export async function openSqlWorld(): Promise<SqlWorld> {
+/** `engineOptions`: what a test sets of the engine's options (the catalog lease: `catalogLeaseNanos`). */
+export async function openSqlWorld(engineOptions: Pick<SqlEngineDeps, 'catalogLeaseNanos'> = {}): Promise<SqlWorld> {
   await loadParser();
   const kv = await openKv({ engine: new MemoryEngine(), env: realEnv({ logger: silentLogger() }) });
-  const engine = createSqlEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: silentLogger(), ranges: storeRangeStatus(kv.store) });
+  const engine = createSqlEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: silentLogger(), ranges: storeRangeStatus(kv.store), ...engineOptions });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
   return { kv, engine, settings: settings(), close: () => kv.close() };
 }
