@@ -71,6 +71,12 @@ export interface IndexDesc extends IndexDescriptor {
   readonly constraint: 'primary' | 'unique' | 'none';
   /** COMMENT ON INDEX (absent: none). */
   readonly comment?: string;
+  /**
+   * The number its pg_catalog OID is made from (sql/vtables/snapshot.ts), when not its id: the
+   * id it had before TRUNCATE moved it to a new id, so its OID stays what it was (PostgreSQL
+   * keeps an index's OID across TRUNCATE). Absent: its id.
+   */
+  readonly oidSlot?: number;
 }
 
 export interface CheckDesc {

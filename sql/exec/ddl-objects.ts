@@ -308,7 +308,8 @@ export function prepareTruncate(statement: ast.Truncate): StatementPlan {
 /** `table`'s next version with every index under a new id (from `nextIndexId`; ids are never reused). */
 function withNewIndexIds(table: TableDesc): TableDesc {
   const indexes = [table.primaryIndex, ...table.secondaryIndexes];
-  const renumbered = indexes.map((index, i) => Object.freeze({ ...index, id: table.nextIndexId + i }));
+  // Each keeps the number its OID is made from: PostgreSQL's TRUNCATE keeps the index's OID.
+  const renumbered = indexes.map((index, i) => Object.freeze({ ...index, id: table.nextIndexId + i, oidSlot: index.oidSlot ?? index.id }));
   return { ...table, version: table.version + 1, primaryIndex: renumbered[0]!, secondaryIndexes: renumbered.slice(1), nextIndexId: table.nextIndexId + indexes.length };
 }
 

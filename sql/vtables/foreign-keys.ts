@@ -8,7 +8,7 @@
 import type { ForeignKeyDesc, TableDesc } from '../catalog/descriptors.js';
 import type { Datum } from '../types/datum.js';
 import { quoteIdent } from './deparse.js';
-import { indexOid, type CatalogSnapshot, type ForeignKeyEntry } from './snapshot.js';
+import { indexOid, indexOidSlot, type CatalogSnapshot, type ForeignKeyEntry } from './snapshot.js';
 
 type Action = ForeignKeyDesc['onDelete'];
 
@@ -31,7 +31,7 @@ function attributeNumbers(table: TableDesc, ids: readonly number[]): number[] {
 export function foreignKeyConstraintRow(entry: ForeignKeyEntry): Datum[] {
   const { fk, table, referenced } = entry;
   return [
-    entry.oid, fk.name, table.schemaId, 'f', false, false, true, table.id, 0, indexOid(referenced.id, entry.referencedIndex.id), 0, referenced.id,
+    entry.oid, fk.name, table.schemaId, 'f', false, false, true, table.id, 0, indexOid(referenced.id, indexOidSlot(referenced, entry.referencedIndex)), 0, referenced.id,
     actionCodes[fk.onUpdate], actionCodes[fk.onDelete], fk.match === 'full' ? 'f' : 's', true, 0, true,
     attributeNumbers(table, fk.columnIds), attributeNumbers(referenced, fk.referencedColumnIds), null, null, null, null, null, null,
   ];

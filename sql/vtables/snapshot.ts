@@ -9,8 +9,8 @@
  *
  * ```
  *   database, schema, table, sequence   its descriptor id (100 and up)
- *   index                               indexOidBase      + tableId × 256 + indexId
- *   constraint backed by an index       constraintOidBase + tableId × 256 + indexId
+ *   index                               indexOidBase      + tableId × 256 + slot (indexOidSlot)
+ *   constraint backed by an index       constraintOidBase + tableId × 256 + slot
  *   CHECK constraint k (1-based)        checkOidBase      + tableId × 256 + k
  *   column default                      attrdefOidBase    + tableId × 2048 + attnum
  *   FOREIGN KEY k (1-based)             foreignKeyOidBase + tableId × 256 + k
@@ -40,6 +40,30 @@ export const tableIdOidMax = (1 << 16) - 1;
 
 export const indexOid = (tableId: number, indexId: number): number => indexOidBase + tableId * 256 + indexId;
 export const constraintOid = (tableId: number, indexId: number): number => constraintOidBase + tableId * 256 + indexId;
+
+/**
+ * The number below 256 an index's OIDs are made from (`indexOid`, `constraintOid`): its
+ * `oidSlot` (the id it had before a TRUNCATE renumbered it) or its id — or, for an index whose
+ * number is past 255 (a table truncated hundreds of times, then given a new index), the
+ * smallest number no other index of the table uses. Index ids are never reused, so they grow
+ * with every TRUNCATE; the OIDs must not leave the scheme's range.
+ */
+export function indexOidSlot(table: TableDesc, index: IndexDesc): number {
+  const preferred = (candidate: IndexDesc): number => candidate.oidSlot ?? candidate.id;
+  const own = preferred(index);
+  if (own < 256) return own;
+  const taken = new Set(allIndexes(table).map(preferred).filter((slot) => slot < 256));
+  // The overflowing indexes take the free numbers in their id order, so each keeps one while the table's indexes stay the same.
+  const overflowing = allIndexes(table).filter((candidate) => preferred(candidate) >= 256).sort((a, b) => a.id - b.id);
+  let slot = 1;
+  for (const candidate of overflowing) {
+    while (taken.has(slot)) slot++;
+    if (candidate === index) break;
+    slot++;
+  }
+  assert(slot < 256, () => `table ${table.name} has more indexes than the OID scheme's range`);
+  return slot;
+}
 export const checkOid = (tableId: number, checkNumber: number): number => checkOidBase + tableId * 256 + checkNumber;
 export const attrdefOid = (tableId: number, attnum: number): number => attrdefOidBase + tableId * 2048 + attnum;
 export const foreignKeyOid = (tableId: number, number: number): number => foreignKeyOidBase + tableId * 256 + number;
@@ -101,9 +125,9 @@ export class CatalogSnapshot {
     for (const table of this.tables) {
       assert(table.id <= tableIdOidMax, () => `table id ${table.id} is past the OID scheme's range`);
       for (const index of allIndexes(table)) {
-        assert(index.id < 256, () => `index id ${index.id} of table ${table.name} is past the OID scheme's range`);
-        indexes.push({ oid: indexOid(table.id, index.id), table, index });
-        if (index.constraint !== 'none') constraints.push({ kind: 'index', oid: constraintOid(table.id, index.id), table, index });
+        const slot = indexOidSlot(table, index);
+        indexes.push({ oid: indexOid(table.id, slot), table, index });
+        if (index.constraint !== 'none') constraints.push({ kind: 'index', oid: constraintOid(table.id, slot), table, index });
       }
       table.checks.forEach((_check, position) => constraints.push({ kind: 'check', oid: checkOid(table.id, position + 1), table, number: position + 1 }));
     }

@@ -133,3 +133,20 @@ describe('DROP SCHEMA … CASCADE and DROP DATABASE clear their tables after the
     expect(await versionsUnder(tablePrefix(databaseTable))).toBe(0);
   });
 });
+
+describe('TRUNCATE and pg_catalog', () => {
+  it('keeps the indexes\' OIDs, and pg_catalog answers after the index ids pass 255', async () => {
+    expect(await sql('CREATE TABLE t (k INT PRIMARY KEY, u INT UNIQUE)')).toBe('CREATE TABLE');
+    const indexOids = "SELECT c.relname, c.oid = i.indexrelid AS same FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid WHERE i.indrelid = 't'::regclass ORDER BY c.oid";
+    const oids = async (): Promise<string> => sql("SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid) FROM pg_index WHERE indrelid = 't'::regclass");
+    const before = await oids();
+    expect(before.split('\n')[1]!.split(',')).toHaveLength(2);
+    // Each TRUNCATE takes two new index ids (ids are never reused): 130 of them pass 255.
+    for (let round = 0; round < 130; round++) expect(await sql('TRUNCATE t')).toBe('TRUNCATE TABLE');
+    expect(await oids()).toBe(before);
+    expect(await sql('CREATE INDEX t_k_u ON t (k, u)')).toBe('CREATE INDEX');
+    expect(await sql(indexOids)).toBe('relname | same\nt_pkey | t\nt_u_key | t\nt_k_u | t\nSELECT 3');
+    expect(await sql("SELECT conname FROM pg_constraint WHERE conrelid = 't'::regclass ORDER BY conname")).toBe('conname\nt_pkey\nt_u_key\nSELECT 2');
+    expect(await sql('INSERT INTO t VALUES (1, 2); SELECT k FROM t WHERE u = 2')).toBe('INSERT 0 1\nk\n1\nSELECT 1');
+  });
+});
