@@ -21,7 +21,7 @@ import { assert, assertNever } from '../../src/base/assert.js';
 import { StorageError } from '../../src/base/errors.js';
 import { decodeTimestamp, encodeTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import { decodeLease, decodeRangeDescriptor, encodeLease, encodeRangeDescriptor, type Lease, type RangeDescriptor } from '../api/index.js';
-import { ByteReader, ByteWriter } from '../storage/codec.js';
+import { ByteReader, ByteWriter, uvarintSize } from '../storage/codec.js';
 import type { WriteOp } from '../storage/engine.js';
 import { emptyStats, mvccStatsFields, type MvccStats } from '../storage/mvcc/index.js';
 
@@ -51,40 +51,66 @@ const effectTags = { lease: 1, split: 2, merge: 3, gcThreshold: 4 } as const;
 const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
 const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
+/**
+ * The command's bytes. The writer is sized exactly first (a command carries every value the batch
+ * wrote: growing a 256-byte buffer by doubling copied them several times, and the final copy once
+ * more), so the values are copied once.
+ */
 export function encodeCommand(command: ReplicatedCommand): Uint8Array {
-  const w = new ByteWriter(256);
+  const effects = command.effects.map(effectParts);
+  let size = 1 + uvarintSize(command.proposalId) + uvarintSize(command.leaseSequence) + uvarintSize(command.writes.length);
+  for (const op of command.writes) {
+    size += 1 + uvarintSize(op.key.length) + op.key.length;
+    if (op.kind === 'put') size += uvarintSize(op.value.length) + op.value.length;
+  }
+  for (const field of mvccStatsFields) {
+    const value = command.stats[field];
+    assert(Number.isSafeInteger(value), () => `stats.${field} is not an integer: ${value}`);
+    size += uvarintSize(zigzag(value));
+  }
+  size += uvarintSize(effects.length);
+  for (const parts of effects) {
+    size += 1; // the tag
+    for (const part of parts) size += uvarintSize(part.length) + part.length;
+  }
+  const w = new ByteWriter(size);
   w.byte(version).uvarint(command.proposalId).uvarint(command.leaseSequence);
   w.uvarint(command.writes.length);
   for (const op of command.writes) {
     if (op.kind === 'put') w.byte(1).bytes(op.key).bytes(op.value);
     else w.byte(2).bytes(op.key);
   }
-  for (const field of mvccStatsFields) {
-    const value = command.stats[field];
-    assert(Number.isSafeInteger(value), () => `stats.${field} is not an integer: ${value}`);
-    w.uvarint(zigzag(value));
-  }
-  w.uvarint(command.effects.length);
-  for (const effect of command.effects) {
+  for (const field of mvccStatsFields) w.uvarint(zigzag(command.stats[field]));
+  w.uvarint(effects.length);
+  command.effects.forEach((effect, i) => {
     w.byte(effectTags[effect.kind]);
-    switch (effect.kind) {
-      case 'lease':
-        w.bytes(encodeLease(effect.lease));
-        break;
-      case 'split':
-        w.bytes(encodeRangeDescriptor(effect.left)).bytes(encodeRangeDescriptor(effect.right));
-        break;
-      case 'merge':
-        w.bytes(encodeRangeDescriptor(effect.merged)).bytes(encodeRangeDescriptor(effect.right));
-        break;
-      case 'gcThreshold':
-        w.bytes(encodeTimestamp(effect.threshold));
-        break;
-      default:
-        assertNever(effect, 'replicated effect');
-    }
+    for (const part of effects[i]!) w.bytes(part);
+  });
+  return w.finishSized();
+}
+
+/** The length-prefixed byte strings an effect is encoded as, after its tag. */
+function effectParts(effect: ReplicatedEffect): readonly Uint8Array[] {
+  switch (effect.kind) {
+    case 'lease':
+      return [encodeLease(effect.lease)];
+    case 'split':
+      return [encodeRangeDescriptor(effect.left), encodeRangeDescriptor(effect.right)];
+    case 'merge':
+      return [encodeRangeDescriptor(effect.merged), encodeRangeDescriptor(effect.right)];
+    case 'gcThreshold':
+      return [encodeTimestamp(effect.threshold)];
+    default:
+      return assertNever(effect, 'replicated effect');
   }
-  return w.finish();
+}
+
+/** The proposal id of an encoded command, read without decoding the rest (see `decodeCommand`). */
+export function commandProposalId(bytes: Uint8Array): number {
+  const r = new ByteReader(bytes, 'replicated command');
+  const v = r.byte();
+  if (v !== version) throw new StorageError(`replicated command version ${v} is not ${version}`);
+  return r.uvarint();
 }
 
 /** Decodes a command; throws `StorageError` for bytes this code did not write. */

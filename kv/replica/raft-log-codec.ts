@@ -14,7 +14,7 @@
  */
 import { StorageError } from '../../src/base/errors.js';
 import type { Entry, EntryType, HardState } from '../raft/index.js';
-import { ByteReader, ByteWriter } from '../storage/codec.js';
+import { ByteReader, ByteWriter, uvarintSize } from '../storage/codec.js';
 
 const version1 = 1;
 
@@ -44,9 +44,10 @@ function readVersion(reader: ByteReader, what: string): void {
 }
 
 export function encodeEntry(entry: Entry): Uint8Array {
-  const writer = new ByteWriter(entry.data.length + 24);
+  // Sized exactly: the entry's data (a whole Raft command) is copied once, not twice.
+  const writer = new ByteWriter(2 + uvarintSize(entry.term) + uvarintSize(entry.index) + uvarintSize(entry.data.length) + entry.data.length);
   writer.byte(version1).byte(entryTypeCodes[entry.type]).uvarint(entry.term).uvarint(entry.index);
-  return writer.bytes(entry.data).finish();
+  return writer.bytes(entry.data).finishSized();
 }
 
 /** Decodes an entry; `data` is a view of `bytes` (neither may be mutated). */

@@ -54,7 +54,7 @@ import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
 import { addStats, emptyStats, mvccResolveIntent, type IntentResolution, type MvccStats } from '../storage/mvcc/index.js';
-import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
+import { commandProposalId, decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
 import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './concurrency.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
 import { RaftLogStorage } from './raft-log.js';
@@ -83,6 +83,12 @@ export interface ReplicaHost extends SequencerHost {
 interface Proposal {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * What was proposed: its entry is applied from this object instead of decoding the entry's
+   * bytes again (they were encoded from it). The evaluation's batch and stats are not touched
+   * once proposed.
+   */
+  readonly command: ReplicatedCommand;
 }
 
 /** In-memory changes of one Ready's applied entries, installed once its batch is durable. */
@@ -337,7 +343,7 @@ export class Replica {
         reject(error);
         return;
       }
-      this.proposals.set(proposalId, { resolve, reject });
+      this.proposals.set(proposalId, { resolve, reject, command });
       this.host.enqueueReady(this);
     });
   }
@@ -407,7 +413,9 @@ export class Replica {
       assert(entry.index === appliedIndex + 1, () => `r${this.rangeId}: applying ${entry.index} after ${appliedIndex}`);
       appliedIndex = entry.index;
       if (entry.type !== 'normal' || entry.data.length === 0) continue; // a leader's empty entry; conf changes come with rebalancing
-      const command = decodeCommand(entry.data);
+      // The proposer applies its own command as proposed; an entry from before a restart (or,
+      // with more replicas, from another leaseholder) is decoded.
+      const command = this.proposals.get(commandProposalId(entry.data))?.command ?? decodeCommand(entry.data);
       const changesLease = command.effects.some((e) => e.kind === 'lease');
       if (!changesLease && command.leaseSequence !== (lease?.sequence ?? 0)) {
         // Evaluated under a lease that is gone: the new holder may have served conflicting requests.

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timestamp } from '../../../clock/timestamp.js';
 import { lease, rangeDescriptor, type RKey } from '../../../kv/api/index.js';
-import { decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from '../../../kv/replica/command.js';
+import { commandProposalId, decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from '../../../kv/replica/command.js';
 import { decodeAppliedState, encodeAppliedState } from '../../../kv/replica/replica-state.js';
 import { mvccStatsFields, type MvccStats } from '../../../kv/storage/mvcc/index.js';
 import { StorageError } from '../../../src/base/errors.js';
@@ -44,6 +44,21 @@ describe('replicated command codec', () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+
+  it('sizes the encoding exactly (one copy of the values), and reads the proposal id alone', () => {
+    fc.assert(
+      fc.property(command, (c) => {
+        const encoded = encodeCommand(c);
+        // Sized right, the writer's own buffer is returned; a wrong size falls back to a copy
+        // into Buffer's shared pool, whose ArrayBuffer is larger.
+        expect(encoded.byteOffset).toBe(0);
+        expect(encoded.buffer.byteLength).toBe(encoded.length);
+        expect(commandProposalId(encoded)).toBe(c.proposalId);
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+    expect(() => commandProposalId(Uint8Array.of(9, 1))).toThrow(StorageError);
   });
 
   it('refuses bytes it did not write', () => {

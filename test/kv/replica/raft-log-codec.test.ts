@@ -28,7 +28,10 @@ describe('raft log codec', () => {
   it('round-trips entries, hard states and truncated states', () => {
     fc.assert(
       fc.property(entryArb, safe, safe, safe, (entry: Entry, a, b, c) => {
-        const decoded = decodeEntry(encodeEntry(entry));
+        const encoded = encodeEntry(entry);
+        // Sized exactly: the writer's own buffer, not a copy into Buffer's shared pool.
+        expect(encoded.buffer.byteLength).toBe(encoded.length);
+        const decoded = decodeEntry(encoded);
         expect(decoded).toEqual({ ...entry, data: decoded.data });
         expect(Array.from(decoded.data)).toEqual(Array.from(entry.data));
         expect(decodeHardState(encodeHardState({ term: a, vote: b, commit: c }))).toEqual({ term: a, vote: b, commit: c });
