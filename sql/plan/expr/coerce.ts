@@ -11,7 +11,7 @@
  */
 import { castDatum } from '../../types/cast.js';
 import type { Datum } from '../../types/datum.js';
-import { parseText } from '../../types/text-io.js';
+import { defaultTextContext, parseText, type TextContext } from '../../types/text-io.js';
 import { applyTypmod } from '../../types/typmod.js';
 import { formatType, textType, typeCategory, typeOfKind, type ScalarKind, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
@@ -47,6 +47,11 @@ export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext
   if (expr.unknownLiteral !== undefined) {
     const text = expr.unknownLiteral.text;
     const type = to.kind === 'unknown' ? textType : to;
+    if (text !== null && readsSession(type, text)) {
+      // Checked now, so a malformed literal fails when the statement is planned, as in PostgreSQL.
+      parseLiteral(type, text, context, planningTextContext);
+      return { type, eval: (_row, ctx) => parseLiteral(type, text, context, ctx.textContext), rowIndependent: true };
+    }
     return constantExpr(type, text === null ? null : parseLiteral(type, text, context));
   }
   if (expr.openParam !== undefined) {
@@ -71,9 +76,26 @@ export function coerce(expr: CompiledExpr, to: SqlType, context: CoercionContext
  * `'abcdef'::varchar(3)` is `abc` (an explicit length coercion cuts) while an INSERT of it into a
  * varchar(3) column fails with 22001.
  */
-function parseLiteral(type: SqlType, text: string, context: CoercionContext): Datum {
-  if (type.kind === 'array' || type.kind === 'record' || type.typmod === -1) return parseText(type, text);
-  return applyTypmod(type, parseText(typeOfKind(type.kind), text), context === 'explicit');
+function parseLiteral(type: SqlType, text: string, context: CoercionContext, textContext: TextContext = defaultTextContext): Datum {
+  if (type.kind === 'array' || type.kind === 'record' || type.typmod === -1) return parseText(type, text, textContext);
+  return applyTypmod(type, parseText(typeOfKind(type.kind), text, textContext), context === 'explicit');
+}
+
+/** A session for checking a literal while planning: the transaction's time is not known yet. */
+const planningTextContext: TextContext = { ...defaultTextContext, nowMicros: 0n };
+
+const sessionWords = /\b(now|today|tomorrow|yesterday)\b/i;
+
+/**
+ * Whether an untyped literal's value depends on the session, so that it is read when the
+ * statement runs rather than folded when it is planned: a timestamptz without an offset is local
+ * time in the session's TimeZone ('2024-03-10 01:30'::timestamptz under America/New_York is
+ * 06:30 UTC), and 'now', 'today', 'tomorrow', 'yesterday' name the transaction's time.
+ */
+function readsSession(type: SqlType, text: string): boolean {
+  const kind = type.kind === 'array' ? type.element.kind : type.kind;
+  if (kind === 'timestamptz') return true;
+  return (kind === 'date' || kind === 'timestamp') && sessionWords.test(text);
 }
 
 /**

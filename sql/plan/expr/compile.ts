@@ -19,6 +19,7 @@ import { arrayLowerBound, arrayType, boolType, recordType, formatType, int4Type,
 import { catalogFunction } from './catalog-functions.js';
 import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
+import { offsetSecondsAt } from '../../types/timezone.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
 import { ChainedScope, type Scope } from '../scope.js';
 import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
@@ -1059,14 +1060,24 @@ export function literal(value: ast.LiteralValue): CompiledExpr {
   }
 }
 
+function localMicros(ctx: EvalContext): bigint {
+  return ctx.txnTimestampMicros + BigInt(offsetSecondsAt(ctx.textContext.timeZone, ctx.txnTimestampMicros)) * 1_000_000n;
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
 function sqlValueFunction(expr: ast.SqlValueFunction): CompiledExpr {
   switch (expr.name) {
     case 'current_timestamp':
       return { type: timestamptzType(), eval: (_row, ctx) => ctx.txnTimestampMicros, rowIndependent: true };
+    // The transaction's time as the wall clock of the session's TimeZone reads it.
     case 'localtimestamp':
-      return { type: timestampType(), eval: (_row, ctx) => ctx.txnTimestampMicros, rowIndependent: true };
+      return { type: timestampType(), eval: (_row, ctx) => localMicros(ctx), rowIndependent: true };
     case 'current_date':
-      return { type: dateType, eval: (_row, ctx) => Number(ctx.txnTimestampMicros / 86_400_000_000n), rowIndependent: true };
+      return { type: dateType, eval: (_row, ctx) => Number(floorDiv(localMicros(ctx), 86_400_000_000n)), rowIndependent: true };
     case 'current_user':
     case 'current_role':
     case 'user':
