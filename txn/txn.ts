@@ -392,14 +392,17 @@ export class Txn {
 
   /**
    * `commit()` done synchronously when it has nothing to send and nothing to wait for: the
-   * transaction wrote and locked nothing, never built its interceptor stack, and the physical
-   * clock is past its write timestamp — an implicit SELECT's transaction. True: it is committed.
-   * False: nothing was done; `commit()` it. Callers on a hot path (a Sync ending a read-only
-   * batch) skip a chain of promises with it; the outcome is `commitReadOnly`'s.
+   * transaction wrote and locked nothing, never built its interceptor stack, and the clock's last
+   * physical reading is past its write timestamp — an implicit SELECT's transaction, whose read
+   * the replica served after reading the clock. True: it is committed. False: nothing was done;
+   * `commit()` it. It never reads the clock itself, so it cannot throw (a reading may: a backward
+   * jump's callback), and an error is left to `commit()`'s callers, who report it. Callers on a
+   * hot path (a Sync ending a read-only batch) skip a chain of promises with it; the outcome is
+   * `commitReadOnly`'s.
    */
   commitIfNothingToSend(): boolean {
     if (this.finished || this.inFlight || this.wired !== undefined || this.proto.key.length > 0) return false;
-    if (!this.clockPastCommitUnwired()) return false;
+    if (!this.deps.clock.physicalPassed(this.proto.writeTimestamp.wallNanos)) return false;
     this.proto = updateTransaction(this.proto, { status: 'COMMITTED' });
     this.finished = true;
     return true;
