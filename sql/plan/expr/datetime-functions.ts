@@ -15,6 +15,7 @@ import {
   isFiniteDate,
   isFiniteTimestamp,
   microsPerDay,
+  timestampNegativeInfinity,
   timestampPositiveInfinity,
   unixEpochMicrosBefore2000,
   type Datum,
@@ -22,7 +23,7 @@ import {
 } from '../../types/datum.js';
 import { checkTimestamp } from '../../types/datetime-text.js';
 import { Numeric } from '../../types/numeric.js';
-import { localToUtcMicros, offsetSecondsAt, type TimeZone } from '../../types/timezone.js';
+import { fixedTimeZone, localToUtcMicros, offsetSecondsAt, timeZoneFromSetting, type TimeZone } from '../../types/timezone.js';
 import {
   boolType,
   dateType,
@@ -393,6 +394,117 @@ function makeTimestamp(year: number, month: number, day: number, hour: number, m
   return checkTimestamp(BigInt(days) * microsPerDay + micros);
 }
 
+/**
+ * The zone `AT TIME ZONE 'name'` / timezone(name, …) names: a zone name or a POSIX-style offset,
+ * as SET TimeZone reads it; 22023 `time zone "…" not recognized` otherwise (PostgreSQL's).
+ */
+function namedZone(name: string): TimeZone {
+  // A bare number is a POSIX offset here (west positive: '+05' is UTC−5), not SET's hours east.
+  const posixHours = /^\s*([+-]?)(\d{1,2})\s*$/.exec(name);
+  if (posixHours !== null) return fixedTimeZone((posixHours[1] === '-' ? 1 : -1) * Number(posixHours[2]) * 3600, name.trim());
+  try {
+    return timeZoneFromSetting(name);
+  } catch {
+    throw new SqlError('22023', `time zone "${name}" not recognized`);
+  }
+}
+
+/** `AT TIME ZONE interval`: the interval is the offset east of UTC, and may hold only a time. */
+function intervalZoneMicros(zone: Interval): bigint {
+  if (zone.months !== 0 || zone.days !== 0) throw new SqlError('22023', 'interval time zone must not include months or days');
+  return zone.micros;
+}
+
+/** A timestamp's infinities stay infinite through a zone conversion. */
+function finiteOr(value: bigint, convert: (finite: bigint) => bigint): bigint {
+  return isFiniteTimestamp(value) ? checkTimestamp(convert(value)) : value;
+}
+
+/** to_timestamp(seconds since 1970-01-01 UTC): PostgreSQL's float8_timestamptz (rint to µs; NaN 22008; ±Infinity infinite). */
+function timestamptzFromEpoch(seconds: number): bigint {
+  if (Number.isNaN(seconds)) throw new SqlError('22008', 'timestamp cannot be NaN');
+  if (seconds === Infinity) return timestampPositiveInfinity;
+  if (seconds === -Infinity) return timestampNegativeInfinity;
+  const micros = (seconds - Number(unixEpochMicrosBefore2000 / 1_000_000n)) * 1e6;
+  if (!Number.isFinite(micros) || Math.abs(micros) > 9.3e18) throw new SqlError('22008', `timestamp out of range: "${seconds}"`);
+  let rounded = Math.round(micros);
+  if (Math.abs(micros % 1) === 0.5 && rounded % 2 !== 0) rounded -= 1; // rint: half to even
+  try {
+    return checkTimestamp(BigInt(rounded));
+  } catch {
+    throw new SqlError('22008', `timestamp out of range: "${seconds}"`);
+  }
+}
+
+const daysPerMonth = 30;
+
+/** justify_hours: whole 24-hour spans of the time become days, the signs of days and time agreeing. */
+function justifyHours(span: Interval): Interval {
+  let days = span.days;
+  let time = span.micros;
+  const wholeDays = time / microsPerDay;
+  time -= wholeDays * microsPerDay;
+  days += Number(wholeDays);
+  if (days > 0 && time < 0n) {
+    time += microsPerDay;
+    days--;
+  } else if (days < 0 && time > 0n) {
+    time -= microsPerDay;
+    days++;
+  }
+  return interval(span.months, days, time);
+}
+
+/** justify_days: whole 30-day spans become months, the signs of months and days agreeing. */
+function justifyDays(span: Interval): Interval {
+  let months = span.months;
+  let days = span.days;
+  const wholeMonths = Math.trunc(days / daysPerMonth);
+  days -= wholeMonths * daysPerMonth;
+  months += wholeMonths;
+  if (months > 0 && days < 0) {
+    days += daysPerMonth;
+    months--;
+  } else if (months < 0 && days > 0) {
+    days -= daysPerMonth;
+    months++;
+  }
+  return interval(months, days, span.micros);
+}
+
+/** justify_interval: both, with every part's sign agreeing (PostgreSQL's interval_justify_interval). */
+function justifyInterval(span: Interval): Interval {
+  let months = span.months;
+  let days = span.days;
+  let time = span.micros;
+  if ((days > 0 && time > 0n) || (days < 0 && time < 0n)) {
+    const wholeMonths = Math.trunc(days / daysPerMonth);
+    days -= wholeMonths * daysPerMonth;
+    months += wholeMonths;
+  }
+  const wholeDays = time / microsPerDay;
+  time -= wholeDays * microsPerDay;
+  days += Number(wholeDays);
+  const wholeMonths = Math.trunc(days / daysPerMonth);
+  days -= wholeMonths * daysPerMonth;
+  months += wholeMonths;
+  if (months > 0 && (days < 0 || (days === 0 && time < 0n))) {
+    days += daysPerMonth;
+    months--;
+  } else if (months < 0 && (days > 0 || (days === 0 && time > 0n))) {
+    days -= daysPerMonth;
+    months++;
+  }
+  if (days > 0 && time < 0n) {
+    time += microsPerDay;
+    days--;
+  } else if (days < 0 && time > 0n) {
+    time -= microsPerDay;
+    days++;
+  }
+  return interval(months, days, time);
+}
+
 /** make_interval(years, months, weeks, days, hours, mins, secs), every argument defaulting to 0. */
 function makeInterval(args: readonly Datum[]): Interval {
   const [years = 0, months = 0, weeks = 0, days = 0, hours = 0, mins = 0] = args.slice(0, 6) as number[];
@@ -444,6 +556,33 @@ export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
       ],
     ],
     [
+      'make_timestamptz',
+      [
+        named(
+          strict([int4Type, int4Type, int4Type, int4Type, int4Type, float8Type], tz, ([y, mo, d, h, mi, s], _t, ctx) => checkTimestamp(localToUtcMicros(zoneOf(ctx), makeTimestamp(y as number, mo as number, d as number, h as number, mi as number, s as number))), false),
+          ['year', 'month', 'mday', 'hour', 'min', 'sec'],
+        ),
+        named(
+          strict([int4Type, int4Type, int4Type, int4Type, int4Type, float8Type, textType], tz, ([y, mo, d, h, mi, s, zone]) => checkTimestamp(localToUtcMicros(namedZone(zone as string), makeTimestamp(y as number, mo as number, d as number, h as number, mi as number, s as number)))),
+          ['year', 'month', 'mday', 'hour', 'min', 'sec', 'timezone'],
+        ),
+      ],
+    ],
+    [
+      // `ts AT TIME ZONE zone`: a timestamptz as the zone's wall clock reads it (a timestamp), a
+      // timestamp read as the zone's wall clock (a timestamptz).
+      'timezone',
+      [
+        strict([textType, tz], ts, ([zone, v]) => finiteOr(v as bigint, (utc) => toLocal(utc, namedZone(zone as string)))),
+        strict([textType, ts], tz, ([zone, v]) => finiteOr(v as bigint, (local) => localToUtcMicros(namedZone(zone as string), local))),
+        strict([intervalType, tz], ts, ([zone, v]) => finiteOr(v as bigint, (utc) => utc + intervalZoneMicros(zone as Interval))),
+        strict([intervalType, ts], tz, ([zone, v]) => finiteOr(v as bigint, (local) => local - intervalZoneMicros(zone as Interval))),
+      ],
+    ],
+    ['justify_hours', [strict([intervalType], intervalType, ([v]) => justifyHours(v as Interval))]],
+    ['justify_days', [strict([intervalType], intervalType, ([v]) => justifyDays(v as Interval))]],
+    ['justify_interval', [strict([intervalType], intervalType, ([v]) => justifyInterval(v as Interval))]],
+    [
       'make_interval',
       // One overload per prefix for positional calls; the full one carries PostgreSQL's names
       // and defaults (every field 0) for named calls: make_interval(days => 10).
@@ -463,7 +602,13 @@ export function datetimeFunctions(): [string, readonly FunctionOverload[]][] {
     ],
     ...toCharFunctions(),
     // to_char's inverses (to-timestamp.ts): to_timestamp reads in the session's zone, so not immutable.
-    ['to_timestamp', [strict([textType, textType], tz, ([input, template], _t, ctx) => toTimestamp(input as string, template as string, zoneOf(ctx)), false)]],
+    [
+      'to_timestamp',
+      [
+        strict([textType, textType], tz, ([input, template], _t, ctx) => toTimestamp(input as string, template as string, zoneOf(ctx)), false),
+        strict([float8Type], tz, ([seconds]) => timestamptzFromEpoch(seconds as number)),
+      ],
+    ],
     ['to_date', [strict([textType, textType], dateType, ([input, template]) => toDate(input as string, template as string))]],
   ];
 }
