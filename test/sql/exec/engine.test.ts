@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tablePrefix, compareKeys, descriptorKey, TransactionRetryError } from '../../../kv/api/index.js';
+import { less, lessEq } from '../../../clock/timestamp.js';
 import { runTxn, Txn } from '../../../txn/index.js';
 import { parse } from '../../../sql/parser/index.js';
 import type { PreparedStatement } from '../../../sql/exec/index.js';
@@ -136,9 +137,26 @@ describe('SqlEngine', () => {
       // As SQL sessions run (src/node/node.ts): each write laid down at once, here the token's intent.
       const ddl = new Txn(world.kv.sender, world.kv.txnDeps, { writeBufferBytesMax: 0 });
       await runIn(ddl, 'ALTER TABLE t ADD COLUMN c INT');
+      // The engine leases the catalog (20 ms ahead of the clock by default): the token's intent
+      // lies above the last lease, at W. A lookup starting before W is inside that lease and is
+      // rightly answered at once with the old catalog (it orders before the DDL, which commits
+      // above W) — so, to meet the intent, the lookup starts once the clock has passed W. From
+      // then on no lease can cover it (a renewal reading at or above W meets the intent too),
+      // whatever the machine's speed: the outcome no longer depends on how long the DDL took.
+      const intentAt = ddl.transaction.writeTimestamp;
+      while (!less(intentAt, world.kv.clock.now())) await new Promise((resolve) => setTimeout(resolve, 1));
+      let fenceSent!: () => void;
+      const fenceAboveIntent = new Promise<void>((resolve) => (fenceSent = resolve));
+      const send = world.kv.sender.send.bind(world.kv.sender);
+      world.kv.sender.send = ((request: Parameters<typeof send>[0]) => {
+        const [get] = request.requests;
+        if (request.header.txn === undefined && get?.kind === 'get' && compareKeys(get.key, descriptorKey(0)) === 0 && lessEq(intentAt, request.header.timestamp)) fenceSent();
+        return send(request);
+      }) as typeof send;
       let settled = false;
       const lookup = run(select, [2]).finally(() => (settled = true));
       lookup.catch(() => undefined);
+      await fenceAboveIntent;
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Its row was read; the fence met the DDL's intent on the catalog token and waits it out.
       expect(settled).toBe(false);
