@@ -7,7 +7,7 @@
  */
 import type { SqlType } from '../types/sql-type.js';
 import type { Datum } from '../types/datum.js';
-import { datumsKey } from './datum-key.js';
+import { datumsKey } from '../rowcodec/datum-key.js';
 
 /** `left` then `right` in one new array. */
 export function concatRows(left: readonly Datum[], right: readonly Datum[]): Datum[] {

@@ -10,7 +10,7 @@ import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
 import { seriesStepper, seriesValues } from '../plan/expr/series.js';
 import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
-import { datumsKey } from './datum-key.js';
+import { datumsKey } from '../rowcodec/datum-key.js';
 import { MemoryAccount, estimateBytes, inputGrowthFactor } from './memory.js';
 import { statsOf } from './exec-stats.js';
 import { rowsSource, type RowBatch, type RowSource, type Runtime } from './runtime.js';

@@ -15,6 +15,7 @@
 import { arithmetic } from '../../types/arithmetic.js';
 import { castDatum } from '../../types/cast.js';
 import { compareDatums } from '../../types/compare.js';
+import { datumsKey } from '../../rowcodec/datum-key.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, jsonbType, numericType, textType, type SqlType } from '../../types/sql-type.js';
@@ -157,12 +158,17 @@ function orderedAccumulator(call: AggregateCall, keys: readonly AggregateOrderKe
 function unorderedAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
   const inner = baseAccumulator(call, ctx);
   if (!call.distinct) return inner;
-  const seen: Datum[] = [];
-  const type = call.args[0]!.type;
+  // A hash set of the values' equality keys (the DISTINCT operator's): a linear search here made
+  // count(DISTINCT x) quadratic — about 4 s for 3,000 rows.
+  const seen = new Set<string>();
+  const types = [call.args[0]!.type];
+  const one: Datum[] = [null];
   return {
     add(values) {
-      if (seen.some((value) => compareDatums(type, value, values[0] ?? null) === 0)) return;
-      seen.push(values[0] ?? null);
+      one[0] = values[0] ?? null;
+      const key = datumsKey(types, one);
+      if (seen.has(key)) return;
+      seen.add(key);
       inner.add(values);
     },
     result: () => inner.result(),

@@ -4,7 +4,7 @@
  * (`1.5` and `1.50`, `-0` and `0`, `'a '` and `'a'` as bpchar) — else the datum's text.
  */
 import { KeyBuilder } from '../../kv/api/index.js';
-import { appendDatumKey, keyEncodable } from '../rowcodec/key-datum.js';
+import { appendDatumKey, keyEncodable } from './key-datum.js';
 import type { Datum } from '../types/datum.js';
 import { formatText } from '../types/text-io.js';
 import type { SqlType } from '../types/sql-type.js';
