@@ -3,16 +3,27 @@
  * FOR SHARE, FOR KEY SHARE) planned as PostgreSQL plans them: each clause applies to the tables
  * it names (`OF`), or to every table of the FROM list — joined ones too — without `OF`; a table
  * named by several gets the strongest strength and the strictest wait policy (PostgreSQL's
- * applyLockingClause). The rows locked are the rows the query returns: a LockRows node above the
+ * applyLockingClause). Through LockRows the rows locked are the rows the query returns: a node above the
  * filter, joins and sort and below the LIMIT locks them (sql/exec/lock-rows.ts), one table row
  * per locked table per result row.
  *
- * One case is locked at the scan instead — CockroachDB's optimizer does the same: one table,
- * waiting or NOWAIT, no LIMIT or OFFSET, and a WHERE that is entirely the primary-key point
- * lookup (or no WHERE). Every row such a scan reads is returned, so its locking reads lock
- * exactly the rows PostgreSQL locks, in one round trip instead of a read and then a lock; and a
- * second transaction queues at the read and then reads the first's committed value, rather than
- * reading, queueing at the lock and failing its refresh.
+ * A single table is locked at its scan instead, as CockroachDB does under SERIALIZABLE (its
+ * default, `optimizer_use_lock_op_for_serializable` off): the scan's reads are locking reads. A
+ * second transaction then queues at the read and, once the holder commits, reads the holder's
+ * committed value; with a plain read and a lock afterwards (LockRows) it would read the old value,
+ * queue at the lock, meet the holder's newer write (WriteTooOld) and fail to refresh the read it
+ * already made — a 40001 where FOR UPDATE exists precisely to avoid retries (read-lock-modify-write
+ * under contention). The price is CockroachDB's too: the scan locks every row it reads, including
+ * rows the rest of the WHERE then drops and, under LIMIT, rows of the last page read past the
+ * LIMIT (test/logic/README.md, known differences). So the scan locks for a waiting FOR UPDATE /
+ * FOR SHARE of one table with any WHERE, unless a sort sits between the scan and a LIMIT / OFFSET
+ * over a scan that is not a primary-key point lookup (it would lock every row it reads to find
+ * the first few: LockRows locks only the rows returned). NOWAIT does not wait, so it has no retry
+ * storm to avoid: it is locked at the scan only when every row read is returned (a WHERE entirely
+ * the primary-key point lookup, or none, and no LIMIT or OFFSET), and otherwise reads past a
+ * locked row its WHERE drops, as PostgreSQL does. SKIP LOCKED always goes through LockRows (its
+ * scan probes locks and leaves out locked rows; LockRows locks those returned, and LIMIT counts
+ * only them). Joins, and OF over several tables, go through LockRows.
  *
  * PostgreSQL's errors (0A000 unless said): OF a join, a function or a WITH query; OF a name not
  * in FROM (42P01); a qualified name in OF (42601); a locked table on the nullable side of an
@@ -104,12 +115,17 @@ export function scanLockingBelowLockRows(lock: LockedRelation): ScanLocking | nu
 }
 
 /**
- * Whether the one table of a query can be locked at its scan: waiting or NOWAIT, no LIMIT or
- * OFFSET, and no WHERE or a WHERE of `pk = const` / `pk IN (const, …)` conjuncts, one per
- * primary-key column, that the scan's chosen spans (a primary-index point lookup) implement.
+ * Whether the one table of a query is locked at its scan (see the module comment): under the
+ * waiting policy, unless ORDER BY sorts below a LIMIT / OFFSET over a scan that is not a
+ * primary-key point lookup; under NOWAIT, when no LIMIT or OFFSET and no WHERE, or a WHERE of
+ * `pk = const` / `pk IN (const, …)` conjuncts, one per primary-key column, that the scan's chosen
+ * spans (a primary-index point lookup) implement; never under SKIP LOCKED.
  */
 export function locksAtScan(select: ast.Select, scan: ScanNode, lock: LockedRelation): boolean {
-  if (lock.wait === 'skip locked' || select.limit !== null || select.offset !== null) return false;
+  if (lock.wait === 'skip locked') return false;
+  const limited = select.limit !== null || select.offset !== null;
+  if (lock.wait === 'block') return !limited || select.orderBy.length === 0 || isPrimaryPointLookup(scan);
+  if (limited) return false;
   const where = select.where;
   if (where === null) return scan.spans.kind === 'full';
   if (scan.spans.kind !== 'prefixes' || !scan.spans.exact || scan.index.id !== scan.table.primaryIndex.id) return false;
@@ -121,6 +137,13 @@ export function locksAtScan(select: ast.Select, scan: ScanNode, lock: LockedRela
     seen.add(column);
   }
   return seen.size === keyNames.size;
+}
+
+/** Whether `scan` reads primary-index points only (a value for every key column): it reads a bounded few rows. */
+function isPrimaryPointLookup(scan: ScanNode): boolean {
+  if (scan.spans.kind !== 'prefixes' || scan.index.id !== scan.table.primaryIndex.id) return false;
+  const keyCount = scan.table.primaryIndex.columns.length;
+  return scan.spans.prefixes.every((prefix) => prefix.length === keyCount);
 }
 
 function conjuncts(expr: ast.Expr): ast.Expr[] {
