@@ -60,7 +60,7 @@ import {
 } from '../api/index.js';
 import { compareKeys } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
-import { mvccResolveIntent, mvccResolveIntentRange, type IntentResolution } from '../storage/mvcc/index.js';
+import { mvccResolveIntentRange, mvccResolveIntentWithin, type IntentResolution } from '../storage/mvcc/index.js';
 import { checkRequestInRange, headerTxn, type Evaluator, type RangeEvalState, type SideEffect } from './context.js';
 import { IndeterminateCommitError } from './errors.js';
 import { readTxnRecord, writeTxnRecord } from './txn-record.js';
@@ -88,8 +88,8 @@ function outside(s: Span, start: Uint8Array, end: Uint8Array): Span[] {
 
 /**
  * Resolves the intents of `lockSpans` that lie in the range, in `rw`, at most
- * `limits.intentResolutionIntentsMax` of them and about `limits.intentResolutionBytesMax` of
- * their bytes; returns what is left — the parts outside the
+ * `limits.intentResolutionIntentsMax` of them and at most `limits.intentResolutionBytesMax` of
+ * their bytes (or the first intent alone, if larger); returns what is left — the parts outside the
  * range, and any local intents past the budget — to be resolved asynchronously (by the store's
  * resolver, after this command applied). The budget keeps the EndTxn's Raft command well under
  * `raftCommandBytesMax` however many intents the transaction left on its record's range (a
@@ -103,22 +103,32 @@ export async function resolveLocalLocks(state: RangeEvalState, rw: ReadWriter, t
   const resolution: IntentResolution = { txnId: txn.id, epoch: txn.epoch, status, timestamp: txn.writeTimestamp, ignoredSequences: txn.ignoredSequences };
   const external: Span[] = [];
   let budget: number = limits.intentResolutionIntentsMax;
-  // Bytes too: a few large values would pass the count and not the Raft command's size. A point
-  // is resolved while any of it is left, so the command may pass it by one value at most.
-  let bytesBudget: number = limits.intentResolutionBytesMax;
+  // Bytes too: a few large values would pass the count and not the Raft command's size. The
+  // budget is checked before each intent is resolved, never after (checked after, a 4 MB value
+  // then a 14 MB one made an 18 MB command, refused on every retry: a commit that could never
+  // succeed). The command's first intent always goes, alone if it must: a value past the whole
+  // budget was written by a command of its own, so it fits one.
+  const bytesMax: number = limits.intentResolutionBytesMax;
+  let spent = 0;
   for (const lockSpan of lockSpans) {
     external.push(...outside(lockSpan, startKey, endKey));
     const local = spanIntersect(lockSpan.endKey === undefined ? span(lockSpan.key, keyNext(lockSpan.key)) : lockSpan, span(startKey, endKey));
     if (local === undefined) continue;
-    if (budget === 0 || bytesBudget <= 0) {
+    if (budget === 0 || spent >= bytesMax) {
       external.push(lockSpan.endKey === undefined ? lockSpan : local);
     } else if (lockSpan.endKey === undefined) {
-      bytesBudget -= mvccResolveIntent(rw, state.stats, lockSpan.key, resolution);
-      budget--;
+      const { bytes, resolved } = mvccResolveIntentWithin(rw, state.stats, lockSpan.key, resolution, spent === 0 ? Number.MAX_SAFE_INTEGER : bytesMax - spent);
+      if (resolved) {
+        spent += bytes;
+        budget--;
+      } else if (bytes > 0) {
+        external.push(lockSpan); // past the budget: later intents go to the resolver too
+        budget = 0;
+      }
     } else {
-      const { resolved, bytes, resumeSpan } = await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution, budget, bytesBudget);
+      const { resolved, bytes, resumeSpan } = await mvccResolveIntentRange(rw, state.stats, local.key, spanEnd(local), resolution, budget, bytesMax - spent, spent === 0);
       budget -= resolved;
-      bytesBudget -= bytes;
+      spent += bytes;
       if (resumeSpan !== undefined) {
         external.push(span(resumeSpan.start, resumeSpan.end));
         budget = 0;

@@ -37,11 +37,23 @@ export interface IntentResolution {
  * transaction was found.
  */
 export function mvccResolveIntent(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution): number {
+  return mvccResolveIntentWithin(rw, stats, key, resolution, Number.MAX_SAFE_INTEGER).bytes;
+}
+
+/**
+ * Resolves the intent on `key` if its `intentBytes` are at most `maxBytes` (the budget is checked
+ * before the intent is resolved, so a command paging its resolution never passes its budget by a
+ * value); `bytes` is the intent's size, 0 when no intent of the transaction was found, and
+ * `resolved` false when the intent was found and left alone because it did not fit.
+ */
+export function mvccResolveIntentWithin(rw: ReadWriter, stats: MvccStats, key: Uint8Array, resolution: IntentResolution, maxBytes: number): { readonly bytes: number; readonly resolved: boolean } {
   const record = readKeyRecord(rw, key);
   const intent = readIntentIfLocked(rw, key, record);
-  if (intent === undefined || intent.txn.id !== resolution.txnId) return 0;
+  if (intent === undefined || intent.txn.id !== resolution.txnId) return { bytes: 0, resolved: false };
+  const bytes = intentBytes(key, intent);
+  if (bytes > maxBytes) return { bytes, resolved: false };
   resolveFound(rw, stats, key, record, intent, resolution);
-  return intentBytes(key, intent);
+  return { bytes, resolved: true };
 }
 
 /**
@@ -63,8 +75,11 @@ export interface ResolveRangeResult {
 }
 
 /**
- * Resolves every intent of the transaction in `[start, end)`, at most `maxIntents` of them and,
- * past the first, at most `maxBytes` of `intentBytes`; the rest is the resume span.
+ * Resolves every intent of the transaction in `[start, end)`, at most `maxIntents` of them and
+ * at most `maxBytes` of `intentBytes` — except that the first always goes when `firstAlways` (a
+ * caller with nothing resolved yet must make progress: a value alone past the budget still fits
+ * a command, having been written by one); the rest is the resume span. The budget is checked
+ * before each intent is taken, so it is never passed by a value.
  */
 export async function mvccResolveIntentRange(
   rw: ReadWriter,
@@ -74,6 +89,7 @@ export async function mvccResolveIntentRange(
   resolution: IntentResolution,
   maxIntents = Number.MAX_SAFE_INTEGER,
   maxBytes = Number.MAX_SAFE_INTEGER,
+  firstAlways = true,
 ): Promise<ResolveRangeResult> {
   assert(compareKeys(start, end) < 0, 'resolve span must be non-empty');
   // Read the lock table first, then resolve: the writes below must not disturb the iteration.
@@ -87,7 +103,7 @@ export async function mvccResolveIntentRange(
       if (intent.txn.id !== resolution.txnId) continue;
       const key = decodeLockKey(kv.key);
       const size = intentBytes(key, intent);
-      if (found.length === maxIntents || (found.length > 0 && bytes + size > maxBytes)) {
+      if (found.length === maxIntents || ((found.length > 0 || !firstAlways) && bytes + size > maxBytes)) {
         resumeSpan = { start: Uint8Array.from(key), end };
         break;
       }
