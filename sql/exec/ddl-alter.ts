@@ -18,7 +18,7 @@ import { Scope } from '../plan/scope.js';
 import type { Datum } from '../types/datum.js';
 import type { Notice } from './contract.js';
 import { generatedName, notice, uniqueRelationName } from './ddl-common.js';
-import { deleteIndexesAfterCommit, IndexBackfiller, scanSnapshot } from './backfill.js';
+import { deleteIndexesAfterCommit, IndexBackfiller } from './backfill.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
 import { addForeignKeys, dropForeignKey, releaseColumn, releaseReferencedIndex, type ForeignKeyDraft } from './ddl-fk.js';
@@ -258,13 +258,20 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
     secondaryIndexes,
     nextIndexId: table.nextIndexId + 1 + secondaryIndexes.length,
   };
-  // A transaction that has written nothing yet reads the rows outside itself (`scanSnapshot`):
-  // its descriptor, written first, holds an intent on the catalog version that keeps every other
-  // statement out until the commit, so no write can slip between the snapshot and the commit,
-  // and the commit has only the catalog reads to refresh. One that has written (an explicit
-  // block) may have rows of its own in the table: it reads them in the transaction, locking the
-  // descriptor instead, and refreshes the whole scan at commit. Either way one backfill of this
-  // table runs at a time: the descriptor is locked or written before the spans are cleared.
+  // The rows are read in the transaction, and its commit refreshes that read up to the commit
+  // timestamp: a write to the old indexes since fails the commit (40001, and the retry backfills
+  // again), and the refresh leaves the timestamp cache at the commit timestamp over them, so a
+  // transaction that still writes with the old descriptor after the commit is pushed above it,
+  // where its own refresh meets the new catalog version and fails. (A snapshot read outside the
+  // transaction, as this did for a transaction that had written nothing, protected the old index
+  // only up to the snapshot: an older transaction that wrote to it after the commit was pushed
+  // just above the snapshot, below the commit, refreshed cleanly, and its committed row was
+  // cleared with the old index — review H2 of session 8; with the catalog lease, writers that
+  // never read the version in the window lost rows the same way — H1.) A transaction that has
+  // written nothing yet writes its descriptor first, which keeps every other statement out until
+  // the commit; one that has written (an explicit block) may have rows of its own in the table
+  // and locks the descriptor instead. Either way one backfill of this table runs at a time: the
+  // descriptor is locked or written before the spans are cleared.
   const ownWrites = rt.txn.transaction.sequence > 0;
   if (ownWrites) await rt.txn.batch([getRequest(descriptorKey(table.id), 'exclusive')]);
   else await exec.catalog.writeDescriptor(updated);
@@ -273,8 +280,7 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
   const keyColumns = positions.map((position, index) => ({ position, name: columns[index]!.name }));
   const rowidPosition = table.columns.indexOf(rowid);
   try {
-    if (ownWrites) await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
-    else await scanSnapshot(exec.deps, table, new RowCodec(table), rt.cancel, (rows) => addRows(table, backfiller, rows, keyColumns, rowidPosition));
+    await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
     await backfiller.flush();
   } catch (error) {
     // The entries written so far are unreachable; deleting them now only saves the space (the

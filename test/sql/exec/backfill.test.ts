@@ -196,3 +196,54 @@ describe('ADD PRIMARY KEY by chunked backfill', () => {
     expect(await sql('SELECT w FROM t WHERE k = 301')).toBe('w\nw301\nSELECT 1');
   });
 });
+
+/**
+ * Review findings H2 and H1 of session 8: a transaction writing the old primary index with the
+ * old descriptor must never commit a row the new index lacks (the old index is cleared after the
+ * change). Before the fix, ADD PRIMARY KEY read the rows from a snapshot outside its transaction,
+ * which protected the old index only up to the snapshot: such a writer was pushed just above it,
+ * below the change's commit, refreshed cleanly and committed — and its row was cleared.
+ */
+describe('ADD PRIMARY KEY against a transaction still writing with the old descriptor', () => {
+  /** Runs `write` in `txn` and commits: 'committed', or the error's SQLSTATE / text. */
+  async function writeAndCommit(txn: Txn, write: string): Promise<string> {
+    try {
+      await inTxn(txn, write);
+      await txn.commit();
+      return 'committed';
+    } catch (error) {
+      await txn.rollback().catch(() => undefined);
+      return (error as { sqlState?: string }).sqlState ?? String(error);
+    }
+  }
+
+  it('a transaction begun before the change that inserts after it committed restarts, or keeps its row', async () => {
+    await setUp();
+    expect(await sql('CREATE TABLE u (a INT PRIMARY KEY)')).toBe('CREATE TABLE');
+    const writer = new Txn(world.kv.sender, world.kv.txnDeps);
+    await inTxn(writer, 'INSERT INTO u VALUES (1)'); // reads the catalog version in this epoch
+    const { afterCommit } = await runHoldingAfterCommit(world, 'ALTER TABLE t ADD PRIMARY KEY (k)');
+    const outcome = await writeAndCommit(writer, "INSERT INTO t VALUES (1001, 1, 'w1001')");
+    await afterCommit!(); // the old indexes' clear (it waited for the writer)
+    const rows = outcome === 'committed' ? '301 | 46151' : '300 | 45150';
+    expect(await sql('SELECT count(*), sum(k) FROM t')).toBe(`count | sum\n${rows}\nSELECT 1`);
+    expect(outcome).toMatch(/^(committed|40001)$/);
+  });
+
+  it('a transaction that took the catalog from the lease and writes while the change runs restarts, or keeps its row', async () => {
+    await world.close();
+    world = await openSqlWorld({ catalogLeaseNanos: 2_000_000_000n }); // a wide lease: the writer never reads the version
+    await setUp();
+    expect(await sql('UPDATE t SET v = v WHERE k = -1')).toBe('UPDATE 0'); // takes the lease
+    const writer = new Txn(world.kv.sender, world.kv.txnDeps, { priority: 1000 });
+    await inTxn(writer, "INSERT INTO t VALUES (1001, 1, 'w1001')");
+    const altering = runHoldingAfterCommit(world, 'ALTER TABLE t ADD PRIMARY KEY (k)');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the change's scan meets the writer's intent
+    const outcome = await writeAndCommit(writer, "INSERT INTO t VALUES (1002, 2, 'w1002')");
+    const { afterCommit } = await altering;
+    await afterCommit!();
+    const rows = outcome === 'committed' ? '302 | 47153' : '300 | 45150';
+    expect(await sql('SELECT count(*), sum(k) FROM t')).toBe(`count | sum\n${rows}\nSELECT 1`);
+    expect(await sql("SELECT count(*) FROM t WHERE w IN ('w1001', 'w1002')")).toBe(`count\n${outcome === 'committed' ? 2 : 0}\nSELECT 1`);
+  });
+});
