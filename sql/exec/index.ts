@@ -37,10 +37,11 @@
  *
  * ## Not yet
  *
- * WITH RECURSIVE, window functions,
- * foreign keys, lookup joins, partial and expression indexes, EXPLAIN
- * ANALYZE, COPY into the engine (the session's framing must turn rows into INSERTs), a merge queue
- * (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused), SCATTER/RELOCATE across stores.
+ * Partial, expression and INCLUDE indexes; GROUPING SETS / ROLLUP / CUBE; WITH ORDINALITY;
+ * data-modifying CTEs; spilling sorts and hash tables to disk (53200 past `distsql_workmem`
+ * instead); a merge queue (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused);
+ * SCATTER/RELOCATE across stores. test/logic/known-differences.md lists the SQL that answers
+ * otherwise than PostgreSQL 15, each with its reason.
  */
 export * from './contract.js';
 export { createSqlEngine } from './engine.js';
