@@ -16,7 +16,7 @@
  *   get k= (t=|ts=) [unc=] [inconsistent] [tombstones]
  *   scan k= end= (t=|ts=) [reverse] [max=] [target_bytes=] [unc=] [inconsistent] [tombstones]
  *   resolve_intent t=A k= [status=COMMITTED|ABORTED|PENDING]
- *   resolve_intent_range t=A k= end= [status=] [max=]
+ *   resolve_intent_range t=A k= end= [status=] [max=] [max_bytes=] [first_always=false]
  *   gc k= ts=                                       mvccGarbageCollect with threshold ts
  *   crash                                           (MemoryEngine) lose unsynced writes; no-op for LevelDB
  *
@@ -249,8 +249,10 @@ export class MvccScript {
         return;
       }
       const max = cmd.args.get('max');
-      const result = await mvccResolveIntentRange(b, this.stats, enc(this.arg(cmd, 'k')), enc(this.arg(cmd, 'end')), resolution, max === undefined ? undefined : Number(max));
-      out.push(`resolve_intent_range: resolved ${result.resolved}`);
+      const maxBytes = cmd.args.get('max_bytes');
+      const firstAlways = cmd.args.get('first_always') !== 'false';
+      const result = await mvccResolveIntentRange(b, this.stats, enc(this.arg(cmd, 'k')), enc(this.arg(cmd, 'end')), resolution, max === undefined ? undefined : Number(max), maxBytes === undefined ? undefined : Number(maxBytes), firstAlways);
+      out.push(`resolve_intent_range: resolved ${result.resolved}${maxBytes === undefined ? '' : ` (${result.bytes}B)`}`);
       if (result.resumeSpan !== undefined) out.push(`resolve_intent_range: resume span [${fmtKey(result.resumeSpan.start)}, ${fmtKey(result.resumeSpan.end)})`);
     });
   }
