@@ -24,7 +24,7 @@ const banned = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.cjs', 'scripts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.cjs', 'scripts/**', '.scratch/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
