@@ -123,6 +123,18 @@ function buildOperator(node: PlanNode, rt: Runtime): RowSource {
       return applyJoinSource(node, rt, buildSource(node.left, rt), (right) => buildSource(right, rt));
     case 'series':
       return seriesSource(node, rt);
+    case 'ordinality': {
+      const input = buildSource(node.input, rt);
+      let ordinal = 0n;
+      return {
+        async next() {
+          const batch = await input.next();
+          if (batch === null) return null;
+          for (const row of batch) row.push(++ordinal);
+          return batch;
+        },
+      };
+    }
     case 'setop':
       return setOpSource(node, rt);
     case 'recursiveCte':

@@ -148,6 +148,10 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext, annotate?: (node:
       case 'series':
         out.push(`${pad}• generate_series`);
         return;
+      case 'ordinality':
+        out.push(`${pad}• ordinality`);
+        visit(current.input, depth + 1);
+        return;
       case 'setop':
         out.push(`${pad}• ${current.op}${current.all ? ' all' : ''}`);
         visit(current.left, depth + 1);

@@ -247,6 +247,16 @@ export interface SeriesNode {
   readonly width: 1;
 }
 
+/**
+ * `… WITH ORDINALITY` of a set-returning function in FROM: its rows, each with one more column,
+ * a bigint counting them from 1 in the order the function returns them.
+ */
+export interface OrdinalityNode {
+  readonly kind: 'ordinality';
+  readonly input: PlanNode;
+  readonly width: number;
+}
+
 export interface SetOpNode {
   readonly kind: 'setop';
   readonly op: 'union' | 'intersect' | 'except';
@@ -316,4 +326,4 @@ export interface VirtualNode {
   readonly rows: (txn: Txn, ctx: EvalContext) => Promise<readonly (readonly Datum[])[]>;
 }
 
-export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LockRowsNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | SetOpNode | RecursiveCteNode | WorkTableNode | VirtualNode | ApplyNode;
+export type PlanNode = ScanNode | ValuesNode | FilterNode | ProjectNode | SortNode | LockRowsNode | LimitNode | DistinctNode | AggregateNode | WindowNode | JoinNode | SeriesNode | OrdinalityNode | SetOpNode | RecursiveCteNode | WorkTableNode | VirtualNode | ApplyNode;

@@ -1,8 +1,8 @@
 /**
  * Set-returning functions in FROM: `generate_series(start, stop [, step])` over integers
  * (int4 or int8 by its arguments) and numeric, and over timestamp / timestamptz with an
- * interval step (sql/plan/expr/series.ts), as PostgreSQL; `unnest(array)` (one row per
- * element, none for NULL or an empty array).
+ * interval step (sql/plan/expr/series.ts), as PostgreSQL; `unnest(array [, …])` (one row per
+ * element, none for NULL or an empty array). Each may be written `WITH ORDINALITY`.
  */
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
@@ -17,13 +17,23 @@ import { compareKeys, parseJsonb, printJsonb, type JsonNode } from '../types/jso
 import type { Datum } from '../types/datum.js';
 
 export async function planGenerateSeries(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
+  if (!item.withOrdinality) return planFunction(compiler, item);
+  // WITH ORDINALITY: the function's columns, then a bigint numbering its rows from 1, named by
+  // the alias's next column name or "ordinality" (PostgreSQL's nodeFunctionscan.c).
+  const planned = await planFunction(compiler, item);
+  const width = planned.node.width;
+  const table = planned.scope.columns[0]?.table ?? '';
+  const ordinality = { name: item.alias?.columns[width] ?? 'ordinality', table, type: int8Type, hidden: false, tableOid: 0, columnNumber: 0 };
+  return { ...planned, node: { kind: 'ordinality', input: planned.node, width: width + 1 }, scope: new Scope([...planned.scope.columns, ordinality]) };
+}
+
+async function planFunction(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
   const name = item.call.name[item.call.name.length - 1];
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name === 'pg_partition_ancestors') return planPartitionAncestors(compiler, item);
   if (name !== undefined && jsonbSetFunctions.has(name)) return planJsonbSetFunction(compiler, item, name);
   if (item.call.name.length === 2 && item.call.name[0] === 'information_schema' && name === '_pg_expandarray') return planExpandArray(compiler, item);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
-  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   if (args.length < 2 || args.length > 3) throw new SqlError('42883', `function generate_series(${args.map(() => 'unknown').join(', ')}) does not exist`);
   const datetime = datetimeSeriesType(args);
@@ -48,19 +58,32 @@ function seriesNode(item: ast.FunctionRef, type: SqlType, args: readonly Compile
   return { node: { kind: 'series', type, start: start!, stop: stop!, step: step ?? null, width: 1 }, scope };
 }
 
-/** `unnest(array)` in FROM: its argument is constant for the scan (outer references allowed), so the rows are computed when it runs. */
+/**
+ * `unnest(array [, array …])` in FROM: one row per element; several arrays are zipped, the shorter
+ * padded with NULLs, one column each (PostgreSQL's multi-argument unnest). The arguments are
+ * constant for the scan (outer references allowed), so the rows are computed when it runs.
+ */
 async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
-  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
-  if (item.call.args.length !== 1) throw new SqlError('0A000', 'unnest with several arrays is not supported yet');
-  const array = await compiler.compile(item.call.args[0]!);
-  if (array.type.kind !== 'array') throw new SqlError('42883', `function unnest(${formatType(array.type)}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
-  if (!array.rowIndependent) throw new SqlError('0A000', 'unnest arguments must not reference columns of the same FROM list');
-  const type = array.type.element;
+  if (item.call.args.length === 0) throw new SqlError('42883', 'function unnest() does not exist', { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+  const arrays = await inOrder(item.call.args, (arg) => compiler.compile(arg));
+  for (const array of arrays) {
+    if (array.type.kind !== 'array') throw new SqlError('42883', `function unnest(${arrays.map((each) => formatType(each.type)).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+    if (!array.rowIndependent) throw new SqlError('0A000', 'unnest arguments must not reference columns of the same FROM list');
+  }
   const alias = item.alias?.name ?? 'unnest';
-  const column = item.alias?.columns[0] ?? alias;
-  const scope = new Scope([{ name: column, table: alias, type, hidden: false, tableOid: 0, columnNumber: 0 }]);
-  const values = array.eval;
-  return { node: { kind: 'virtual', name: 'unnest', width: 1, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value) => [value]) }, scope };
+  // One array: the alias alone names the column too (a bare setof); several: each column "unnest".
+  const scope = new Scope(
+    arrays.map((array, index) => ({ name: item.alias?.columns[index] ?? (arrays.length === 1 ? alias : 'unnest'), table: alias, type: (array.type as Extract<SqlType, { kind: 'array' }>).element, hidden: false, tableOid: 0, columnNumber: 0 })),
+  );
+  const values = arrays.map((array) => array.eval);
+  const rows = (ctx: Parameters<CompiledExpr['eval']>[1]): Datum[][] => {
+    const elements = values.map((value) => (value([], ctx) ?? []) as readonly Datum[]);
+    const count = Math.max(...elements.map((each) => each.length));
+    const out: Datum[][] = [];
+    for (let index = 0; index < count; index++) out.push(elements.map((each) => each[index] ?? null));
+    return out;
+  };
+  return { node: { kind: 'virtual', name: 'unnest', width: arrays.length, rows: async (_txn, ctx) => rows(ctx) }, scope };
 }
 
 /**
@@ -69,7 +92,6 @@ async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promis
  * the same rows as in a SELECT list (sql/plan/expr/set-returning.ts), there records (x, n).
  */
 async function planExpandArray(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
-  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   const array = args.length === 1 ? args[0]! : undefined;
   if (array !== undefined && isOpen(array)) throw new SqlError('42804', 'could not determine polymorphic type because input has type unknown');
@@ -100,7 +122,6 @@ const jsonbSetFunctions: ReadonlyMap<string, readonly { name: string; type: SqlT
  * FROM list's columns (no LATERAL yet). 22023 for a document of the wrong shape, as PostgreSQL.
  */
 async function planJsonbSetFunction(compiler: ExprCompiler, item: ast.FunctionRef, name: string): Promise<FromResult> {
-  if (item.withOrdinality) throw new SqlError('0A000', 'WITH ORDINALITY is not supported yet');
   const columns = jsonbSetFunctions.get(name)!;
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   if (args.length !== 1 || (!isOpen(args[0]!) && args[0]!.type.kind !== 'jsonb')) {
@@ -144,8 +165,6 @@ async function planPartitionAncestors(compiler: ExprCompiler, item: ast.Function
   if (item.call.args.length !== 1) throw new SqlError('42883', 'function pg_partition_ancestors does not exist', { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
   await compiler.compile(item.call.args[0]!); // the argument's names are checked; no relation has ancestors
   const alias = item.alias?.name ?? 'pg_partition_ancestors';
-  const names = [item.alias?.columns[0] ?? 'relid', ...(item.withOrdinality ? [item.alias?.columns[1] ?? 'ordinality'] : [])];
-  const types = [regclassType, int8Type];
-  const scope = new Scope(names.map((name, index) => ({ name, table: alias, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
-  return { node: { kind: 'virtual', name: 'pg_partition_ancestors', width: names.length, rows: () => Promise.resolve([]) }, scope };
+  const scope = new Scope([{ name: item.alias?.columns[0] ?? 'relid', table: alias, type: regclassType, hidden: false, tableOid: 0, columnNumber: 0 }]);
+  return { node: { kind: 'virtual', name: 'pg_partition_ancestors', width: 1, rows: () => Promise.resolve([]) }, scope };
 }

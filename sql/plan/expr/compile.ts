@@ -175,6 +175,8 @@ export class ExprCompiler {
         const regCast = await this.regCast(expr);
         if (regCast !== undefined) return regCast;
         const type = resolveType(expr.type);
+        // `ARRAY[]::int[]`: an empty constructor takes its type from the cast (PostgreSQL's transformArrayExpr).
+        if (expr.arg.kind === 'ArrayConstructor' && expr.arg.elements.length === 0 && type.kind === 'array') return { type, eval: () => [], rowIndependent: true };
         const inner = await this.compile(expr.arg);
         if (isOpen(inner)) return coerce(inner, type, 'explicit', this.paramTypes);
         return coerce(inner, type, 'explicit', this.paramTypes);
