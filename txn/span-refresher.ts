@@ -96,12 +96,13 @@ export class SpanRefresher implements TxnInterceptor {
   }
 
   /**
-   * Records `key` as read at the transaction's current read timestamp without a read having gone
-   * through this interceptor (`Txn.recordRead`): from here on it is refreshed like any read.
+   * Records `key` (or the span `[key, endKey)`) as read at the transaction's current read
+   * timestamp without a read having gone through this interceptor (`Txn.recordRead`): from here
+   * on it is refreshed like any read.
    */
-  recordKey(key: Uint8Array): void {
+  recordKey(key: Uint8Array, endKey?: Uint8Array): void {
     if (this.refreshInvalid) return;
-    this.readSpans.push(span(key));
+    this.readSpans.push(span(key, endKey));
     if (this.readSpans.length > this.refreshSpansMax) {
       this.readSpans.length = 0;
       this.refreshInvalid = true;

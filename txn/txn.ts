@@ -299,16 +299,16 @@ export class Txn {
   }
 
   /**
-   * Adds `key` to the transaction's read set as if read now, at its read timestamp, without
-   * sending a read — for a value the caller learned outside the transaction, from a read at or
-   * above that timestamp which also left the timestamp cache there (sql/catalog's version
-   * fence). The read is then refreshed like the transaction's own: a push past what the outside
+   * Adds `key` (or the span `[key, endKey)`) to the transaction's read set as if read now, at its
+   * read timestamp, without sending a read — for values the caller learned outside the
+   * transaction, from a read at or above that timestamp which also left the timestamp cache
+   * there (sql/catalog's version fence; ADD PRIMARY KEY's snapshot backfill). The read is then refreshed like the transaction's own: a push past what the outside
    * read covered is checked against the key's writes, as CockroachDB's leased descriptors are
    * by their lease expiration.
    */
-  recordRead(key: Uint8Array): void {
+  recordRead(key: Uint8Array, endKey?: Uint8Array): void {
     assert(!this.finished, 'a finished transaction reads nothing');
-    this.spanRefresher.recordKey(key);
+    this.spanRefresher.recordKey(key, endKey);
   }
 
   /** The rows of `[key, endKey)` (up to the scan limits; a resume span is not followed yet). */

@@ -5,7 +5,7 @@
  * CHECK, DROP CONSTRAINT, SET/DROP DEFAULT, SET/DROP NOT NULL.
  */
 import type * as ast from '../parser/ast.js';
-import { descriptorKey, getRequest } from '../../kv/api/index.js';
+import { descriptorKey, getRequest, indexPrefix, keyMax, prefixEnd } from '../../kv/api/index.js';
 import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { findColumn } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
@@ -18,7 +18,7 @@ import { Scope } from '../plan/scope.js';
 import type { Datum } from '../types/datum.js';
 import type { Notice } from './contract.js';
 import { generatedName, notice, uniqueRelationName } from './ddl-common.js';
-import { deleteIndexesAfterCommit, IndexBackfiller } from './backfill.js';
+import { deleteIndexesAfterCommit, IndexBackfiller, scanSnapshot } from './backfill.js';
 import { referencedColumns, resolveColumnType, validateExpressions } from './ddl-create-table.js';
 import { addIndex, duplicateInIndex, readAllRows, removeIndex } from './ddl-index.js';
 import { addForeignKeys, dropForeignKey, releaseColumn, releaseReferencedIndex, type ForeignKeyDraft } from './ddl-fk.js';
@@ -258,20 +258,23 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
     secondaryIndexes,
     nextIndexId: table.nextIndexId + 1 + secondaryIndexes.length,
   };
-  // The rows are read in the transaction, and its commit refreshes that read up to the commit
-  // timestamp: a write to the old indexes since fails the commit (40001, and the retry backfills
-  // again), and the refresh leaves the timestamp cache at the commit timestamp over them, so a
-  // transaction that still writes with the old descriptor after the commit is pushed above it,
-  // where its own refresh meets the new catalog version and fails. (A snapshot read outside the
-  // transaction, as this did for a transaction that had written nothing, protected the old index
-  // only up to the snapshot: an older transaction that wrote to it after the commit was pushed
-  // just above the snapshot, below the commit, refreshed cleanly, and its committed row was
-  // cleared with the old index — review H2 of session 8; with the catalog lease, writers that
-  // never read the version in the window lost rows the same way — H1.) A transaction that has
-  // written nothing yet writes its descriptor first, which keeps every other statement out until
-  // the commit; one that has written (an explicit block) may have rows of its own in the table
-  // and locks the descriptor instead. Either way one backfill of this table runs at a time: the
-  // descriptor is locked or written before the spans are cleared.
+  // A transaction that has written nothing yet reads the rows outside itself (`scanSnapshot`),
+  // then adds the old primary index's span to its read set (`Txn.recordRead`), so its commit
+  // refreshes the span up to the commit timestamp: a write to the old index since fails the
+  // commit (40001, and the retry backfills again), and the refresh leaves the timestamp cache at
+  // the commit timestamp over it, so a transaction that still writes with the old descriptor
+  // after the commit is pushed above it, where its own refresh meets the new catalog version and
+  // fails. (Without the span in the read set the snapshot protected the old index only up to the
+  // snapshot: such a writer was pushed just above it, below the commit, refreshed cleanly, and
+  // its committed row was cleared with the old index — review H2 of session 8; with the catalog
+  // lease, writers that never read the version lost rows the same way, H1.) A read in the
+  // transaction instead costs a refresh of everything read so far after each page once the
+  // descriptor write was pushed above the lease: 18× slower at pgbench -i -s 2. Its descriptor,
+  // written first, holds an intent on the catalog version that keeps new statements out until
+  // the commit. One that has written (an explicit block) may have rows of its own in the table:
+  // it reads them in the transaction, locking the descriptor instead, and refreshes the whole
+  // scan at commit. Either way one backfill of this table runs at a time: the descriptor is
+  // locked or written before the spans are cleared.
   const ownWrites = rt.txn.transaction.sequence > 0;
   if (ownWrites) await rt.txn.batch([getRequest(descriptorKey(table.id), 'exclusive')]);
   else await exec.catalog.writeDescriptor(updated);
@@ -280,7 +283,12 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
   const keyColumns = positions.map((position, index) => ({ position, name: columns[index]!.name }));
   const rowidPosition = table.columns.indexOf(rowid);
   try {
-    await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
+    if (ownWrites) await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
+    else {
+      await scanSnapshot(exec.deps, table, new RowCodec(table), rt.cancel, (rows) => addRows(table, backfiller, rows, keyColumns, rowidPosition));
+      const prefix = indexPrefix(table.id, table.primaryIndex.id);
+      rt.txn.recordRead(prefix, prefixEnd(prefix, keyMax));
+    }
     await backfiller.flush();
   } catch (error) {
     // The entries written so far are unreachable; deleting them now only saves the space (the
