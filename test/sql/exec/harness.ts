@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { storeRangeStatus } from '../../../src/node/sql-engine.js';
-import { runTxn, type Txn } from '../../../txn/index.js';
+import { runTxn, Txn } from '../../../txn/index.js';
 import { createSqlEngine } from '../../../sql/exec/index.js';
 import type { SessionSettings, SqlEngine, SqlEngineDeps, StatementResult } from '../../../sql/exec/index.js';
 import { loadParser, parse, type Statement } from '../../../sql/parser/index.js';
@@ -139,3 +139,19 @@ export async function runHoldingAfterCommit(world: SqlWorld, text: string): Prom
   });
   return outcome;
 }
+
+/** Runs one statement in `txn` (left open); its rows. */
+export async function execRows(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> {
+  const prepared = await world.engine.prepare(parse(sql)[0]!, { txn, settings: world.settings, paramTypeHints: [] });
+  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel: { throwIfCancelled: () => undefined } });
+  const rows: Datum[][] = [];
+  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push([...next.value]);
+  return rows;
+}
+
+/**
+ * A transaction as SQL sessions run them: one shared priority (see sql/session), so a waiter
+ * never aborts the holder, and the write buffer's `locked` policy (src/node/node.ts), so the
+ * writes of rows an UPDATE locked ride with the next write or the commit.
+ */
+export const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });

@@ -5,21 +5,8 @@
  * (kv/eval/end-txn.ts, test/kv/replica/endtxn-resolution-bytes.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from '../../../sql/parser/index.js';
-import type { Datum } from '../../../sql/types/index.js';
 import { runTxn, Txn } from '../../../txn/index.js';
-import { openSqlWorld, type SqlWorld } from './harness.js';
-
-const cancel = { throwIfCancelled: (): void => undefined };
-/** Runs one statement in `txn`; its rows. */
-async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> {
-  const [statement] = parse(sql);
-  const prepared = await world.engine.prepare(statement!, { txn, settings: world.settings, paramTypeHints: [] });
-  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel });
-  const rows: Datum[][] = [];
-  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push([...next.value]);
-  return rows;
-}
+import { execRows as exec, openSqlWorld, type SqlWorld } from './harness.js';
 
 describe('a transaction of two large rows', () => {
   let world: SqlWorld;

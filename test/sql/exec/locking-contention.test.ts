@@ -9,24 +9,9 @@
  * holder's committed value, as CockroachDB does under SERIALIZABLE.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from '../../../sql/parser/index.js';
 import type { Datum } from '../../../sql/types/index.js';
-import { runTxn, Txn } from '../../../txn/index.js';
-import { openSqlWorld, type SqlWorld } from './harness.js';
-
-const cancel = { throwIfCancelled: (): void => undefined };
-
-async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> {
-  const [statement] = parse(sql);
-  const prepared = await world.engine.prepare(statement!, { txn, settings: world.settings, paramTypeHints: [] });
-  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel });
-  const rows: Datum[][] = [];
-  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push([...next.value]);
-  return rows;
-}
-
-/** A transaction as SQL sessions run them (one shared priority, the `locked` write buffer; see locking.test.ts). */
-const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+import { runTxn } from '../../../txn/index.js';
+import { execRows as exec, openSqlWorld, sqlTxn, type SqlWorld } from './harness.js';
 
 describe('SELECT … FOR UPDATE under contention', () => {
   let world: SqlWorld;

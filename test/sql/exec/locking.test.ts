@@ -8,31 +8,11 @@
  * SKIP LOCKED skips rows locked for update but not shared ones.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from '../../../sql/parser/index.js';
 import type { Datum } from '../../../sql/types/index.js';
 import { SqlError } from '../../../sql/catalog/errors.js';
-import { runTxn, Txn } from '../../../txn/index.js';
-import { openSqlWorld, type SqlWorld } from './harness.js';
+import { runTxn } from '../../../txn/index.js';
+import { execRows as exec, openSqlWorld, sqlTxn, type SqlWorld } from './harness.js';
 import { stateAfter } from '../../support/settled.js';
-
-const cancel = { throwIfCancelled: (): void => undefined };
-
-/** Runs one statement in `txn`; its rows. */
-async function exec(world: SqlWorld, txn: Txn, sql: string): Promise<Datum[][]> {
-  const [statement] = parse(sql);
-  const prepared = await world.engine.prepare(statement!, { txn, settings: world.settings, paramTypeHints: [] });
-  const result = await prepared.run({ txn, settings: world.settings, params: [], cancel });
-  const rows: Datum[][] = [];
-  for (let next = await result.rows.next(); next.done !== true; next = await result.rows.next()) rows.push([...next.value]);
-  return rows;
-}
-
-/**
- * A transaction as SQL sessions run them: one shared priority (see sql/session), so a waiter
- * never aborts the holder, and the write buffer's `locked` policy (src/node/node.ts), so the
- * writes of rows an UPDATE locked ride with the next write or the commit.
- */
-const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
 
 describe('SQL row locks', () => {
   let world: SqlWorld;
