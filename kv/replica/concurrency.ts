@@ -178,10 +178,13 @@ export class RequestSequencer {
    * the asynchronous resolution not there yet) is nothing to wait for: the next evaluation
    * resolves it first, in its own engine batch. A read-only batch reads through that resolution
    * and drops it — no Raft round, the intent stays for the resolver —; a batch holding a write
-   * latch on the key proposes the resolution with its own writes (one Raft round for both, and
-   * the latch keeps any other command from evaluating on the key in between, as a ResolveIntent
-   * request's would). Only an intent under a mere read latch of a writing batch is resolved by a
-   * ResolveIntent of its own first. This is what takes the separate resolution round off a
+   * latch on the key proposes the resolution with its own writes (one Raft round for both). Such
+   * a batch evaluates under a non-MVCC write latch on each key it resolves (`roundLatches`), as
+   * a ResolveIntent request would: its own MVCC write latch excludes only reads at or above its
+   * write timestamp, while the resolution changes what every read above the intent sees — a
+   * commit adds a version below the writer, usually below readers still scanning the key. Only
+   * an intent under a mere read latch of a writing batch is resolved by a ResolveIntent of its
+   * own first. This is what takes the separate resolution round off a
    * contended row's critical path: in TPC-B every transaction met the last one's branch-row
    * intent, committed but not yet resolved. Many intents of one finalized transaction met at
    * once (a bulk load's) are instead resolved by a ranged resolution of their span, proposed on
@@ -201,7 +204,9 @@ export class RequestSequencer {
       for (let round = 0; ; round++) {
         assert(round < roundsMax, () => `${name}: sequenced ${roundsMax} times without evaluating`);
         this.checkAlive();
-        const { guard, held } = this.latches.acquire(plan.latches);
+        // Before latching: the finalized intents a writing batch resolves are latched too.
+        if (this.finalizedLocks.size > 0) this.addFinalizedLocks(batch, plan, readOnly, resolveFirst);
+        const { guard, held } = this.latches.acquire(roundLatches(plan, readOnly, resolveFirst));
         await held;
         let holding = true;
         /** Intents of finalized transactions that evaluation met: resolved once latches are out. */
@@ -229,7 +234,6 @@ export class RequestSequencer {
               continue;
             }
           }
-          if (this.finalizedLocks.size > 0) this.addFinalizedLocks(batch, plan, readOnly, resolveFirst);
           try {
             const response = await evaluate(batch, resolveFirst, view);
             const skippedFinalized = view === undefined ? undefined : this.skippedFinalizedIntents(view, resolveFirst);
@@ -620,6 +624,25 @@ function planOf(batch: BatchRequest): Plan {
   return { txn: txn === undefined ? undefined : txnMeta(txn), latches, locks, lockTimestamp: writes ? writeTs : uncertaintyLimit, writes };
 }
 
+/**
+ * The latches of one round of `run`: the plan's, and for a writing batch a non-MVCC write latch on
+ * each key of `resolveFirst`. Its MVCC write latch at W lets reads below W evaluate beside it,
+ * which is right for its own writes (they land at W, invisible below it) but not for the
+ * resolutions riding with them: committing an intent writes a version at the commit timestamp,
+ * below W, and a reader at R in between that is still iterating would see the key half
+ * resolved — the key's newest-version record read before the commit applied, its lock-table
+ * entry after (now the writer's own intent, above R) — and return the value from before the
+ * committed transaction: a bank scan's total off by one transfer (test/kv/bank.test.ts, found
+ * in CI). Reads evaluate on the live engine, not a snapshot, so every change a read could see
+ * must be excluded by a latch it conflicts with.
+ */
+function roundLatches(plan: Plan, readOnly: boolean, resolveFirst: readonly FinalizedIntent[]): readonly LatchSpan[] {
+  if (readOnly || resolveFirst.length === 0) return plan.latches;
+  const latches = [...plan.latches];
+  for (const { key } of resolveFirst) latches.push({ span: { start: key }, access: 'write', timestamp: undefined });
+  return latches;
+}
+
 /** The strength of the lock a request takes as a locking read, or undefined for any other request. */
 function lockStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undefined {
   if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return undefined;
@@ -633,9 +656,9 @@ function acquiredStrengthOf(request: Request): Exclude<LockStrength, 'none'> | u
 }
 
 /**
- * Whether the plan write-latches `key`: no other command can then evaluate on the key until the
+ * Whether the plan write-latches `key`: no other write can then evaluate on the key until the
  * batch's writes applied (write latches exclude each other at any timestamp), so a resolution of
- * the key may ride with them.
+ * the key may ride with them — under the stronger latch `roundLatches` adds for it.
  */
 function holdsWriteLatch(plan: Plan, key: Uint8Array): boolean {
   return plan.latches.some((latch) => latch.access === 'write' && latchCoversKey(latch.span, key));
