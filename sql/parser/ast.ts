@@ -85,6 +85,12 @@ export interface ColumnRef {
   readonly kind: 'ColumnRef';
   readonly path: readonly string[];
   readonly location: number;
+  /**
+   * Never set by the parser: the planner's expansion of `*` names a column by its position in the
+   * FROM scope when its name does not reach it — two columns of one FROM item with one name
+   * (`SELECT * FROM (SELECT 1 AS a, 2 AS a) s`), which PostgreSQL's `*` expands by position.
+   */
+  readonly position?: number;
 }
 
 /** `*` (empty qualifier) or `t.*`. */

@@ -554,7 +554,8 @@ function expandTargets(targets: readonly ast.Target[], scope: Scope): Target[] {
       for (const position of scope.star(target.expr.qualifier)) {
         const column = scope.columns[position]!;
         const path = column.table === null ? [column.name] : [column.table, column.name];
-        expanded.push({ name: column.name, expr: { kind: 'ColumnRef', path, location: -1 } });
+        const byName = reachesByName(scope, path, position);
+        expanded.push({ name: column.name, expr: byName ? { kind: 'ColumnRef', path, location: -1 } : { kind: 'ColumnRef', path, location: -1, position } });
       }
       if (scope.columns.length === 0 && target.expr.qualifier.length === 0) throw new SqlError('42601', 'SELECT * with no tables specified is not valid');
       continue;
@@ -567,6 +568,20 @@ function expandTargets(targets: readonly ast.Target[], scope: Scope): Target[] {
     expanded.push({ name: target.alias ?? targetName(target.expr), expr: target.expr });
   }
   return expanded;
+}
+
+/**
+ * Whether `path` names the column at `position` of `scope`. Two columns of one FROM item may share
+ * a name (`unnest(a, b)`'s two `unnest` columns, `(SELECT 1 AS a, 2 AS a) s`): PostgreSQL's `*`
+ * expands them by position, so such a column's reference carries its position (ast.ColumnRef).
+ */
+function reachesByName(scope: Scope, path: readonly string[], position: number): boolean {
+  try {
+    return scope.resolve(path) === position;
+  } catch (error) {
+    if (error instanceof SqlError && error.sqlState === '42702') return false;
+    throw error;
+  }
 }
 
 /**

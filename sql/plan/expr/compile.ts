@@ -278,6 +278,13 @@ export class ExprCompiler {
   }
 
   private columnRef(expr: ast.ColumnRef): CompiledExpr {
+    if (expr.position !== undefined) {
+      // `*` over two columns of one name (planner.ts expandTargets): the column at its position.
+      const index = expr.position;
+      const column = this.scope.columns[index];
+      assert(column !== undefined && column.name === expr.path[expr.path.length - 1], 'a positional column reference into the scope it was expanded from');
+      return { type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+    }
     let index: number;
     try {
       index = this.scope.resolve(expr.path);
