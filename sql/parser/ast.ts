@@ -521,6 +521,12 @@ export interface Join {
   readonly right: FromItem;
   readonly on: Expr | null;
   readonly using: readonly string[];
+  /**
+   * `USING (k) AS j` (PostgreSQL 14's join_using_alias): a name for the join's merged USING
+   * columns only (`j.k`); the sides keep their own names. null without one.
+   */
+  readonly usingAlias: string | null;
+  /** `(a JOIN b …) AS j [(c, …)]`: the whole join's name, which hides the sides' names. */
   readonly alias: Alias | null;
   readonly location: number;
 }

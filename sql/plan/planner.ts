@@ -362,9 +362,9 @@ function assertNeverFrom(item: never): never {
   assert(false, () => `unknown FROM item ${JSON.stringify(item)}`);
 }
 
-function renameColumns(scope: Scope, names: readonly string[], table: string | null): Scope {
+function renameColumns(scope: Scope, names: readonly string[], table: string | null, what: 'table' | 'join expression' = 'table'): Scope {
   const visible = scope.columns.filter((column) => !column.hidden && column.qualifiedOnly !== true);
-  if (names.length > visible.length) throw new SqlError('42P10', `table "${table}" has ${visible.length} columns available but ${names.length} columns specified`);
+  if (names.length > visible.length) throw new SqlError('42P10', `${what} "${table}" has ${visible.length} columns available but ${names.length} columns specified`);
   let next = 0;
   return new Scope(
     scope.columns.map((column) => {
@@ -375,7 +375,18 @@ function renameColumns(scope: Scope, names: readonly string[], table: string | n
   );
 }
 
+/**
+ * A join as a FROM item. `(a JOIN b …) AS j [(c, …)]` names the whole join: its columns are `j.c`
+ * (renamed by the list) and the sides' own names are hidden from the rest of the query, as
+ * PostgreSQL's join alias (so `(a JOIN b USING (k)) AS j, a` is no duplicate name).
+ */
 async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
+  const planned = await planJoinSides(ctx, join);
+  if (join.alias === null) return planned;
+  return { ...planned, scope: renameColumns(planned.scope, join.alias.columns, join.alias.name, 'join expression') };
+}
+
+async function planJoinSides(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
   const left = await planFromItem(ctx, join.left);
   const right = await planFromItem(ctx, join.right, left.scope);
   checkDistinctNames(left.scope, right.scope);
@@ -415,7 +426,8 @@ async function planJoin(ctx: PlanContext, join: ast.Join): Promise<FromResult> {
     // The USING columns are the join's equality keys (hash or merge join), as an ON would be.
     const usingKeys = conditions.length === 0 ? undefined : await equalityKeys(ctx, { kind: 'And', args: conditions, location: -1 }, left.scope, right.scope);
     const joinNode: JoinNode = { kind: 'join', joinType: join.joinType, left: left.node, right: right.node, on, ...(usingKeys === undefined ? {} : { hashKeys: usingKeys }), width: left.node.width + right.node.width };
-    const merged = mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names);
+    if (join.usingAlias !== null) checkUsingAlias(join.usingAlias, scope);
+    const merged = mergeUsingColumns(ctx, joinNode, left.scope, right.scope, names, join.usingAlias);
     return { ...merged, relations: shiftRelations(relations, names.length) };
   } else if (join.on !== null) {
     if (containsWindow(join.on)) throw windowNotAllowed('JOIN conditions');
@@ -433,8 +445,14 @@ function joinRelations(join: ast.Join, left: FromResult, right: FromResult): Fro
     ...shiftRelations(left.relations, 0, join.joinType === 'right' || join.joinType === 'full'),
     ...shiftRelations(right.relations, left.scope.columns.length, join.joinType === 'left' || join.joinType === 'full'),
   ];
+  if (join.usingAlias !== null) relations.push({ kind: 'join', alias: join.usingAlias, offset: 0, nullable: false });
   if (join.alias !== null) relations.push({ kind: 'join', alias: join.alias.name, offset: 0, nullable: false });
   return relations;
+}
+
+/** `USING (k) AS j` names a FROM item too: 42712 when a table of either side goes by `j` (PostgreSQL's namespace check). */
+function checkUsingAlias(usingAlias: string, sides: Scope): void {
+  if (sides.columns.some((column) => column.table === usingAlias)) throw new SqlError('42712', `table name "${usingAlias}" specified more than once`);
 }
 
 /**
@@ -443,7 +461,7 @@ function joinRelations(join: ast.Join, left: FromResult, right: FromResult): Fro
  * in the sides' common type), then every column of both sides, whose copies of the USING
  * columns only a qualified name reaches (`a.k`, `a.*`).
  */
-function mergeUsingColumns(ctx: PlanContext, join: JoinNode, left: Scope, right: Scope, names: readonly string[]): FromResult {
+function mergeUsingColumns(ctx: PlanContext, join: JoinNode, left: Scope, right: Scope, names: readonly string[], usingAlias: string | null): FromResult {
   const leftWidth = left.columns.length;
   const column = (index: number, type: SqlType): CompiledExpr => ({ type, eval: (row) => row[index] ?? null, rowIndependent: false });
   const leftUsing = new Set<number>();
@@ -462,7 +480,8 @@ function mergeUsingColumns(ctx: PlanContext, join: JoinNode, left: Scope, right:
     const evaluate: Evaluator = join.joinType === 'right' ? rValue : join.joinType === 'full' ? (row, c) => lValue(row, c) ?? rValue(row, c) : lValue;
     return {
       expr: { type, eval: evaluate, rowIndependent: false },
-      column: { name, table: null, type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 },
+      // `USING (k) AS j`: the merged column is `j.k` as well as `k`.
+      column: { name, table: usingAlias, type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 },
     };
   });
   const sides = [...left.columns.map((c, i) => ({ c, i, using: leftUsing.has(i) })), ...right.columns.map((c, i) => ({ c, i: leftWidth + i, using: rightUsing.has(i) }))];

@@ -159,9 +159,9 @@ function join(j: pg.JoinExpr, ctx: Context): ast.Join {
   const natural = j.isNatural ?? false;
   const using = strings(j.usingClause);
   const on = optional(j.quals, ctx);
-  if (j.join_using_alias !== undefined) ctx.unsupported('JOIN … USING (…) AS alias is not supported', left.location);
   let joinType = joinTypes[j.jointype ?? 'JOIN_INNER'];
   if (joinType === undefined) return ctx.unsupported(`join type ${String(j.jointype)} is not supported`, left.location);
   if (joinType === 'inner' && on === null && using.length === 0 && !natural) joinType = 'cross';
-  return { kind: 'Join', joinType, natural, left, right, on, using, alias: alias(j.alias), location: left.location };
+  const usingAlias = j.join_using_alias?.aliasname ?? null;
+  return { kind: 'Join', joinType, natural, left, right, on, using, usingAlias, alias: alias(j.alias), location: left.location };
 }
