@@ -72,6 +72,7 @@ import type { Engine, WriteOp } from '../storage/engine.js';
 import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
 import type { ReplicatedEffect } from './command.js';
 import { PushCancelledError } from './concurrency.js';
+import { MvccGcQueue } from './gc-queue.js';
 import { Replica, type ReplicaHost } from './replica.js';
 import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from './replica-state.js';
 import { SplitMerge } from './split-merge.js';
@@ -132,6 +133,8 @@ export class Store implements Sender, ReplicaHost {
   private sendsInFlight = 0;
   private sendsDrained: (() => void) | undefined;
   private readonly splitMerge: SplitMerge;
+  /** Collects old MVCC versions below the GC TTL (gc-queue.ts); started with the store. */
+  readonly gcQueue: MvccGcQueue;
   private readonly onFatal: (error: unknown) => void;
   /**
    * Ready cycles, synced engine commits made by the scheduler, Readies processed, and those
@@ -151,6 +154,7 @@ export class Store implements Sender, ReplicaHost {
     this.tsCache = new TimestampCache(config.clock.now());
     this.pushWaiter = new PushWaiter(config.timers);
     this.splitMerge = new SplitMerge(this);
+    this.gcQueue = new MvccGcQueue(this);
     this.onFatal =
       config.onFatal ??
       ((error: unknown) => {
@@ -169,6 +173,7 @@ export class Store implements Sender, ReplicaHost {
     }
     for (const desc of descriptors) await store.addReplica(desc);
     store.startTicking();
+    store.gcQueue.start();
     store.logger.info({ ranges: descriptors.length }, 'store opened');
     return store;
   }
@@ -594,6 +599,7 @@ export class Store implements Sender, ReplicaHost {
     if (this.closed) return;
     this.closed = true;
     if (this.ticker !== undefined) this.timers.clearTimeout(this.ticker);
+    this.gcQueue.stop();
     while (this.cycle !== undefined) await this.cycle;
     const error = new StoreFailedError('the store is closed');
     for (const replica of this.replicasById.values()) replica.destroy(error);

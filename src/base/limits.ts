@@ -285,6 +285,20 @@ export const limits = Object.freeze({
    * signal, statement_timeout and lock_timeout, in ms (a grant wakes it at once).
    */
   sqlAdvisoryLockPollMsMax: 20,
+  /**
+   * How often the MVCC GC queue (kv/replica/gc-queue.ts) looks for ranges due for garbage
+   * collection. A range is due at the earliest one GC TTL after garbage was first seen in it,
+   * so this only bounds how late after that it is collected.
+   */
+  gcQueueIntervalNanos: 60_000_000_000n,
+  /** User keys one GC request names (CockroachDB's gc.KeyVersionChunkBytes bounds the same batch in bytes). */
+  gcRequestKeysMax: 256,
+  /** Bytes of user keys one GC request names, so that its Raft command stays far under `raftCommandBytesMax`. */
+  gcRequestKeyBytesMax: 256 * 1024,
+  /** Engine entries (versions) one GC scan step examines before it sends what it found and reopens its iterator: bounds each step's work and iterator lifetime. */
+  gcScanEntriesMax: 65_536,
+  /** Default of the `kv.gc.ttl_seconds` cluster setting: versions shadowed longer ago than this are collected (CockroachDB ≥ 23.1: 4 hours). */
+  gcTtlNanosDefault: 4n * 60n * 60n * 1_000_000_000n,
 });
 
 export type Limits = typeof limits;
