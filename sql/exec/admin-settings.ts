@@ -10,22 +10,23 @@
  * survives a restart; `= DEFAULT` deletes the row (CockroachDB's system.settings does the same).
  * Reads happen in the reading statement's transaction: a setting is as consistent as the data.
  *
- * Types use CockroachDB's one-letter codes: `s` string, `b` bool, `m` version.
+ * Types use CockroachDB's one-letter codes: `s` string, `b` bool, `i` integer, `m` version.
  */
 import type * as ast from '../parser/ast.js';
 import { settingKey } from '../../kv/api/index.js';
+import { limits } from '../../src/base/limits.js';
 import type { Txn } from '../../txn/index.js';
 import { SqlError } from '../catalog/errors.js';
 import type { PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
 import type { Datum } from '../types/datum.js';
-import { boolType, textType, type SqlType } from '../types/sql-type.js';
+import { boolType, int8Type, textType, type SqlType } from '../types/sql-type.js';
 import type { SqlEngineDeps } from './contract.js';
 import { rowsSource } from './runtime.js';
 import type { StatementPlan } from './statement.js';
 import { resultColumn } from './admin-target.js';
 
-type SettingType = 's' | 'b' | 'm';
+type SettingType = 's' | 'b' | 'i' | 'm';
 
 interface SettingDefinition {
   readonly name: string;
@@ -53,6 +54,14 @@ const settingsRegistry: ReadonlyMap<string, SettingDefinition> = new Map(
         defaultValue: '',
         readOnly: false,
         description: 'organization name (informational: shown by SHOW CLUSTER SETTING, changes no behaviour)',
+      },
+      {
+        // Read by the store's MVCC GC queue (kv/replica/gc-queue.ts) at each pass, by this name.
+        name: 'kv.gc.ttl_seconds',
+        type: 'i',
+        defaultValue: String(limits.gcTtlNanosDefault / 1_000_000_000n),
+        readOnly: false,
+        description: 'seconds old versions are kept after they were overwritten or deleted: AS OF SYSTEM TIME reads may go back this far; older ones are garbage collected (CockroachDB: the gc.ttlseconds zone setting, 4 hours)',
       },
       {
         name: 'sql.show_ranges_deprecated_behavior.enabled',
@@ -91,10 +100,11 @@ export async function readClusterSetting(txn: Txn, name: string): Promise<string
 
 /** The SQL type SHOW CLUSTER SETTING answers with for a setting type. */
 function sqlTypeOf(type: SettingType): SqlType {
-  return type === 'b' ? boolType : textType;
+  return type === 'b' ? boolType : type === 'i' ? int8Type : textType;
 }
 
 function datumOf(definition: SettingDefinition, text: string): Datum {
+  if (definition.type === 'i') return BigInt(text);
   return definition.type === 'b' ? text === 'true' : text;
 }
 
@@ -108,8 +118,20 @@ function canonicalValue(definition: SettingDefinition, value: Datum): string {
     }
     throw new SqlError('22023', `invalid value for setting "${definition.name}": expected a boolean, got ${describeDatum(value)}`);
   }
+  if (definition.type === 'i') return canonicalInteger(definition, value);
   if (typeof value === 'string') return value;
   throw new SqlError('22023', `invalid value for setting "${definition.name}": expected a string, got ${describeDatum(value)}`);
+}
+
+/** Integer settings (so far only TTLs) take 1 … 2^31 − 1, as a number or a string of digits. */
+function canonicalInteger(definition: SettingDefinition, value: Datum): string {
+  let parsed: bigint | undefined;
+  if (typeof value === 'bigint') parsed = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) parsed = BigInt(value);
+  else if (typeof value === 'string' && /^\s*\d{1,12}\s*$/.test(value)) parsed = BigInt(value.trim());
+  if (parsed === undefined) throw new SqlError('22023', `invalid value for setting "${definition.name}": expected an integer, got ${describeDatum(value)}`);
+  if (parsed < 1n || parsed > 2_147_483_647n) throw new SqlError('22023', `invalid value for setting "${definition.name}": ${parsed} is outside 1 … 2147483647`);
+  return parsed.toString();
 }
 
 function describeDatum(value: Datum): string {
