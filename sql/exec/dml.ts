@@ -34,9 +34,14 @@ interface Returning {
   readonly exprs: CompiledExpr[];
 }
 
-async function compileReturning(compiler: ExprCompiler, table: TableDesc, alias: string, targets: readonly ast.Target[]): Promise<Returning> {
+/**
+ * RETURNING over the written row — `scope` is the target table's (the default) or, for UPDATE …
+ * FROM / DELETE … USING, the joined row's, as PostgreSQL lets RETURNING name the other FROM items'
+ * columns (and `*` lists them after the target's): the rows given to `returningRows` are then
+ * `[new target row…, other columns…]`.
+ */
+async function compileReturning(compiler: ExprCompiler, table: TableDesc, alias: string, targets: readonly ast.Target[], scope: Scope = tableScope(table, alias)): Promise<Returning> {
   if (targets.length === 0) return { columns: undefined, exprs: [] };
-  const scope = tableScope(table, alias);
   const scoped = compiler.withScope(scope);
   const exprs: CompiledExpr[] = [];
   const columns: ResultColumn[] = [];
@@ -45,7 +50,7 @@ async function compileReturning(compiler: ExprCompiler, table: TableDesc, alias:
       for (const position of scope.star(target.expr.qualifier)) {
         const column = scope.columns[position]!;
         exprs.push({ type: column.type, eval: (row) => row[position] ?? null, rowIndependent: false, columnIndex: position });
-        columns.push({ name: column.name, type: column.type, tableOid: table.id, columnNumber: position + 1 });
+        columns.push({ name: column.name, type: column.type, tableOid: column.tableOid, columnNumber: column.columnNumber });
       }
       continue;
     }
@@ -71,6 +76,18 @@ async function compileViewChecks(compiler: ExprCompiler, table: TableDesc, alias
   const scoped = compiler.withScope(tableScope(table, alias));
   const conditions = viewChecks.filter((check): check is ast.ViewCheck & { readonly condition: ast.Expr } => check.condition !== null);
   return Promise.all(conditions.map(async (check) => ({ name: check.view, expr: await scoped.compilePredicate(check.condition, 'CHECK OPTION') })));
+}
+
+/**
+ * One SET assignment's value for `column`, coerced as an assignment. A column of `SET (a, b) =
+ * (SELECT …)` takes its field of the sub-select, compiled once for all its columns (`rows`, keyed
+ * by the shared AST node).
+ */
+async function compileAssignment(compiler: ExprCompiler, assignment: ast.Assignment, column: ColumnDesc, rows: Map<ast.Expr, CompiledExpr[]>): Promise<CompiledExpr> {
+  if (assignment.field === undefined) return compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+  let fields = rows.get(assignment.value);
+  if (fields === undefined) rows.set(assignment.value, (fields = await compiler.compileRowFields(assignment.value, assignment.field.count)));
+  return coerce(fields[assignment.field.index]!, column.type, 'assignment', compiler.paramTypes, `column "${column.name}"`);
 }
 
 /** A column's DEFAULT (or NULL), compiled as an assignment to the column. */
@@ -323,13 +340,14 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
   const scope = tableScope(table, alias).concat(tableScope(table, 'excluded'));
   const compiler = pctx.compiler.withScope(scope);
   const assignments: { position: number; expr: CompiledExpr }[] = [];
+  const rowSources = new Map<ast.Expr, CompiledExpr[]>();
   for (const assignment of onConflict.action.set) {
     const column = findColumn(table, assignment.column);
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
     const position = table.columns.indexOf(column);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     checkIdentityUpdate(column, assignment.value);
-    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(compiler, assignment, column, rowSources);
     assignments.push({ position, expr });
   }
   const where = onConflict.action.where === null ? null : await compiler.compilePredicate(onConflict.action.where, 'WHERE');
@@ -423,6 +441,8 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
   const width = table.columns.length;
   const assignments: { position: number; expr: CompiledExpr }[] = [];
   const assigned = new Set<number>();
+  const rowSources = new Map<ast.Expr, CompiledExpr[]>();
+  const slotsBeforeSet = pctx.compiler.slots.length;
   for (const assignment of statement.set) {
     const column = findColumn(table, assignment.column);
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
@@ -431,12 +451,14 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
     assigned.add(position);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     checkIdentityUpdate(column, assignment.value);
-    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await read.compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(read.compiler, assignment, column, rowSources);
     assignments.push({ position, expr });
   }
+  // Correlated sub-selects in SET (`n = (SELECT … WHERE d.id = t.id)`, `(a, b) = (SELECT …)`) run once per row written.
+  const setSlots = correlatedSince(pctx.compiler, slotsBeforeSet);
   const checks = await compileChecks(pctx.compiler, table);
   const viewChecks = await compileViewChecks(pctx.compiler, table, alias, statement.viewChecks);
-  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
+  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning, read.compiler.scope);
   const hasRowSlots = pctx.compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
   return {
     columns: returning.columns,
@@ -448,8 +470,11 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
       const writer = new RowWriter(rt.txn, table, codecOf(table), checks, rt.ctx, viewChecks);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const updated: Datum[][] = [];
+      // RETURNING's rows: the new target row, then the FROM items' columns of the match used.
+      const returned: Datum[][] = [];
       for (const joinedRow of rows) {
         if (hasRowSlots) await rt.fillRowSlots(undefined, joinedRow);
+        if (setSlots !== undefined) await rt.fillCorrelated(setSlots, joinedRow);
         const oldRow = joined ? joinedRow.slice(0, width) : joinedRow;
         const newRow = [...oldRow];
         for (const { position, expr } of assignments) newRow[position] = expr.eval(joinedRow, rt.ctx);
@@ -457,12 +482,13 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
         await writer.update(oldRow, newRow);
         foreignKeys?.updated(oldRow, newRow);
         updated.push(newRow);
+        if (returning.columns !== undefined) returned.push(joined ? [...newRow, ...joinedRow.slice(width)] : newRow);
       }
       await writer.flush();
       writer.checkViews(updated);
       await foreignKeys?.finish(rt);
       const count = updated.length;
-      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, updated, rt)), tag: () => `UPDATE ${count}`, notices: [] };
+      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, returned, rt)), tag: () => `UPDATE ${count}`, notices: [] };
     },
   };
 }
@@ -475,14 +501,15 @@ export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): P
   const alias = statement.alias ?? table.name;
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.using);
   const joined = statement.using.length > 0;
-  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning);
+  const returning = await compileReturning(pctx.compiler, table, alias, statement.returning, read.compiler.scope);
   return {
     columns: returning.columns,
     paramTypes: [],
     isDdl: false,
     node: read.node,
     async execute(rt, exec) {
-      const rows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined).map((row) => (joined ? row.slice(0, table.columns.length) : row));
+      const joinedRows = firstPerTarget(await drain(buildSource(read.node, rt)), table, joined);
+      const rows = joinedRows.map((row) => (joined ? row.slice(0, table.columns.length) : row));
       const writer = new RowWriter(rt.txn, table, codecOf(table), [], rt.ctx);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       for (const row of rows) {
@@ -492,7 +519,7 @@ export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): P
       await writer.flush();
       await foreignKeys?.finish(rt);
       const count = rows.length;
-      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, rows, rt)), tag: () => `DELETE ${count}`, notices: [] };
+      return { rows: returning.columns === undefined ? null : rowsSource(returningRows(returning, joinedRows, rt)), tag: () => `DELETE ${count}`, notices: [] };
     },
   };
 }

@@ -561,6 +561,12 @@ export interface QueryStatement extends StatementBase {
 export interface Assignment {
   readonly column: string;
   readonly value: Expr;
+  /**
+   * `SET (a, b) = (SELECT x, y …)`: `value` is the row sub-select (the same object for each of its
+   * columns, evaluated once per row) and this column takes field `index` of its `count`. A row
+   * constructor on the right (`SET (a, b) = (1, 2)`) is split into one plain assignment each.
+   */
+  readonly field?: { readonly index: number; readonly count: number };
   readonly location: number;
 }
 

@@ -1,6 +1,7 @@
 /** INSERT, UPDATE and DELETE. */
 import type * as pg from 'libpg-query';
 import type * as ast from '../ast.js';
+import { GrammarCheckError } from '../errors.js';
 import { bodyOf, loc, qualifiedName, tagOf, type Context } from './context.js';
 import { expr, optional } from './expr.js';
 import { fromItem, query, targets, withClause } from './query.js';
@@ -22,13 +23,35 @@ function columnName(t: pg.ResTarget, ctx: Context): string {
   return t.name ?? '';
 }
 
+/**
+ * UPDATE's / ON CONFLICT DO UPDATE's SET list. The grammar gives `SET (a, b) = source` as one
+ * target per column, each a MultiAssignRef holding the same source and its column's number: a row
+ * constructor is split into one plain assignment per column (its fields counted against the
+ * columns: PostgreSQL's 42601), a sub-select is kept once, shared, with each column's field.
+ */
 function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.Assignment[] {
+  // The sub-select of the `SET (…) = (SELECT …)` being read: its columns come in order, colno 1 first.
+  let shared: ast.Expr | undefined;
   return (nodes ?? []).map((node) => {
     const t = bodyOf<pg.ResTarget>(node);
     const location = loc(t.location);
     if (t.val === undefined) return ctx.unsupported('an assignment without a value', location);
-    if (tagOf(t.val) === 'MultiAssignRef') ctx.unsupported('SET (a, b) = (…) is not supported', location);
-    return { column: columnName(t, ctx), value: expr(t.val, ctx), location };
+    if (tagOf(t.val) !== 'MultiAssignRef') return { column: columnName(t, ctx), value: expr(t.val, ctx), location };
+    const multi = bodyOf<pg.MultiAssignRef>(t.val);
+    const source = multi.source;
+    const index = (multi.colno ?? 1) - 1;
+    const count = multi.ncolumns ?? 1;
+    if (source === undefined) return ctx.unsupported('an assignment without a value', location);
+    if (tagOf(source) === 'RowExpr') {
+      const fields = bodyOf<pg.RowExpr>(source).args ?? [];
+      if (fields.length !== count) throw new GrammarCheckError('number of columns does not match number of values', null, '42601');
+      return { column: columnName(t, ctx), value: expr(fields[index]!, ctx), location };
+    }
+    if (tagOf(source) === 'SubLink' && bodyOf<pg.SubLink>(source).subLinkType === 'EXPR_SUBLINK') {
+      if (index === 0 || shared === undefined) shared = expr(source, ctx);
+      return { column: columnName(t, ctx), value: shared, field: { index, count }, location };
+    }
+    throw new GrammarCheckError('source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression', null, '0A000');
   });
 }
 

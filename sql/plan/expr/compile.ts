@@ -945,12 +945,24 @@ export class ExprCompiler {
     return types.map((type, index): CompiledExpr => ({ type, eval: (_row, ctx) => (ctx.slots[slot] as readonly Datum[] | null | undefined)?.[index] ?? null, rowIndependent: !correlated }));
   }
 
+  /**
+   * `SET (a, b, …) = (SELECT …)`'s source: the row sub-select's `width` fields, read from one slot
+   * (the subquery runs once per row written; more than one row is 21000, none gives NULLs).
+   */
+  async compileRowFields(expr: ast.Expr, width: number): Promise<CompiledExpr[]> {
+    assert(expr.kind === 'SubqueryExpr' && expr.mode === 'scalar', 'a multiple-column assignment from a sub-select');
+    // PostgreSQL's transformMultiAssignRef: a count mismatch is one message either way.
+    const { types, slot, correlated } = await this.rowSubquerySlot(expr.query, 'row', width, 'number of columns does not match number of values');
+    return types.map((type, index): CompiledExpr => ({ type, eval: (_row, ctx) => (ctx.slots[slot] as readonly Datum[] | null | undefined)?.[index] ?? null, rowIndependent: !correlated }));
+  }
+
   /** A subquery of `width` columns (42601 otherwise) whose slot holds its row (`row`) or rows (`rows`), each as its fields. */
-  private async rowSubquerySlot(query: ast.Query, mode: 'row' | 'rows', width: number): Promise<{ types: readonly SqlType[]; slot: number; correlated: boolean }> {
+  private async rowSubquerySlot(query: ast.Query, mode: 'row' | 'rows', width: number, mismatch?: string): Promise<{ types: readonly SqlType[]; slot: number; correlated: boolean }> {
     if (this.subqueryTyper === null) throw new SqlError('0A000', 'subqueries are not supported here');
     const nestedFrom = this.slots.length;
     const { types, correlated } = await this.subqueryTyper(query, this.subqueryOuter());
     this.markNested(nestedFrom);
+    if (types.length !== width && mismatch !== undefined) throw new SqlError('42601', mismatch);
     if (types.length > width) throw new SqlError('42601', 'subquery has too many columns');
     if (types.length < width) throw new SqlError('42601', 'subquery has too few columns');
     const slot = this.slots.length;

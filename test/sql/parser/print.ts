@@ -150,7 +150,8 @@ function inline(value: unknown): string | null {
   }
   if ('column' in object && 'value' in object && isExpr(object['value'])) {
     const assignment = value as ast.Assignment;
-    return `${assignment.column} = ${expr(assignment.value)}`;
+    const field = assignment.field === undefined ? '' : ` [field ${assignment.field.index + 1} of ${assignment.field.count}]`;
+    return `${assignment.column} = ${expr(assignment.value)}${field}`;
   }
   if ('name' in object && 'columns' in object && Object.keys(object).length === 2) {
     const alias = value as ast.Alias;
