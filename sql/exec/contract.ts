@@ -27,6 +27,7 @@
  * - A row is an array of datums in `columns` order; the engine never encodes wire formats.
  */
 import type { Sender } from '../../kv/api/index.js';
+import type { Timestamp } from '../../clock/timestamp.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { Txn, TxnDeps } from '../../txn/index.js';
 import type { AdvisoryLockOwner, AdvisoryLockTable } from './advisory-locks.js';
@@ -205,4 +206,9 @@ export interface SqlEngine {
   bootstrap(txn: Txn): Promise<void>;
   /** The node's advisory lock manager (sessions take an owner handle on it); absent in test engines. */
   readonly advisoryLocks?: AdvisoryLockTable;
+  /**
+   * The oldest timestamp an open transaction of this engine may read at (reader-horizon.ts), or
+   * undefined: the node holds the store's GC threshold below it. Absent in test engines.
+   */
+  readonly oldestReaderTimestamp?: () => Timestamp | undefined;
 }

@@ -101,6 +101,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
 
   return {
     advisoryLocks,
+    oldestReaderTimestamp: () => readers.oldestOpen(),
     async prepare(statement: ast.Statement, ctx: PrepareContext): Promise<PreparedStatement> {
       readers.enter(ctx.txn);
       // DML takes the catalog token from the lease when it can (version-fence.ts); DDL reads it.

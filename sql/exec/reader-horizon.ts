@@ -84,6 +84,24 @@ export class ReaderHorizon {
     }
   }
 
+  /**
+   * The oldest timestamp an open transaction may still read at (its `minTimestamp`, or its fixed
+   * AS OF SYSTEM TIME timestamp if older), or undefined if none is open: the store's MVCC GC
+   * queue keeps the GC threshold below it (kv/replica/gc-queue.ts, a protected timestamp), so a
+   * long transaction — and the snapshot reads of its backfills, at or above its start — never
+   * loses the history it may read. O(open transactions); the queue asks once per pass.
+   */
+  oldestOpen(): Timestamp | undefined {
+    this.sweep();
+    let oldest: Timestamp | undefined;
+    for (const txn of this.open) {
+      const fixed = txn.fixedTimestamp;
+      const start = fixed !== undefined && less(fixed, txn.transaction.minTimestamp) ? fixed : txn.transaction.minTimestamp;
+      if (oldest === undefined || less(start, oldest)) oldest = start;
+    }
+    return oldest;
+  }
+
   /** Open transactions remembered (tests). */
   get size(): number {
     return this.open.size;

@@ -90,6 +90,10 @@ async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: S
   await loadParser();
   const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
+  // The MVCC GC queue keeps the GC threshold below the oldest open SQL transaction (a protected
+  // timestamp: its reads, and its backfills' snapshot reads, keep their history).
+  const oldestReader = engine.oldestReaderTimestamp;
+  if (oldestReader !== undefined) kv.store.gcQueue.setReaderHorizon(oldestReader);
   // SQL sessions hold back only writes of rows their transaction has locked (txn/write-buffer.ts,
   // policy `locked`): UPDATE and DELETE read their rows with exclusive locking reads, so their
   // writes can ride with the next statement's write or the commit (a Raft round less each)
