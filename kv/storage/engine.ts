@@ -36,6 +36,9 @@ export interface IterateOptions {
   readonly limit?: number;
 }
 
+/** `EngineIterator.tryNext`'s answer when only an awaited `next()` can produce the next entry. */
+export const entryPending: unique symbol = Symbol('entryPending');
+
 /**
  * An iterator over `[lowerBound, upperBound)` of one consistent view. It must be closed.
  * `next()` calls must not overlap (await each before the next).
@@ -43,6 +46,14 @@ export interface IterateOptions {
 export interface EngineIterator {
   /** The next entry in iteration order, or undefined past the last one. */
   next(): Promise<KeyValue | undefined>;
+  /**
+   * The next entry (or undefined past the last one) if the iterator has it at hand — in
+   * LevelDB's read-ahead buffer, or an in-memory view — without I/O; otherwise `entryPending`,
+   * the iterator unmoved, and the caller awaits `next()`. Optional: a scan steps through its
+   * buffered entries without a promise and a microtask per entry (the per-key cost of a
+   * whole-table scan was mostly promise machinery and its garbage), and falls back to `next()`.
+   */
+  tryNext?(): KeyValue | undefined | typeof entryPending;
   /**
    * Repositions the iterator. Forward: the next entry is the first with key ≥ `target`.
    * Reverse: the next entry is the last with key ≤ `target`. Bounds still apply.

@@ -41,7 +41,7 @@ import { ClosedError, StorageError } from '../../src/base/errors.js';
 import { limits } from '../../src/base/limits.js';
 import { KeyFilter } from './key-filter.js';
 import { saveKeyFilter, storeFingerprint, takeKeyFilter } from './key-filter-file.js';
-import type { CommitOptions, Engine, EngineIterator, IterateOptions, KeyValue, Snapshot, WriteOp } from './engine.js';
+import { entryPending, type CommitOptions, type Engine, type EngineIterator, type IterateOptions, type KeyValue, type Snapshot, type WriteOp } from './engine.js';
 import { validateOps } from './validate.js';
 
 type Level = ClassicLevel<Uint8Array, Uint8Array>;
@@ -389,6 +389,14 @@ class LevelIterator implements EngineIterator {
         return undefined;
       }
     }
+    const [key, value] = this.buffer[this.position++]!;
+    return { key, value };
+  }
+
+  /** The next buffered entry; `entryPending` when the buffer is spent and `nextv` must refill it. */
+  tryNext(): KeyValue | undefined | typeof entryPending {
+    assert(!this.closed, 'iterator used after close');
+    if (this.position >= this.buffer.length) return this.exhausted ? undefined : entryPending;
     const [key, value] = this.buffer[this.position++]!;
     return { key, value };
   }

@@ -38,6 +38,11 @@ export class ViewIterator implements EngineIterator {
     return Promise.resolve(this.nextSync());
   }
 
+  /** Always at hand: the view is in memory. */
+  tryNext(): KeyValue | undefined {
+    return this.nextSync();
+  }
+
   seek(target: Uint8Array): void {
     this.cursor = this.position(target, false);
   }

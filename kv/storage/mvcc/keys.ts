@@ -27,7 +27,7 @@ import { allocBytes } from '../../../src/base/bytes.js';
 import { InvalidInputError, LimitExceededError } from '../../../src/base/errors.js';
 import { limits } from '../../../src/base/limits.js';
 import { timestamp, timestampBytes, type Timestamp } from '../../../clock/timestamp.js';
-import type { EngineIterator, KeyValue } from '../engine.js';
+import { entryPending, type EngineIterator, type KeyValue } from '../engine.js';
 import { escapedLength, readEscaped, writeEscaped } from '../keys/escape.js';
 
 /** The range-local prefix reserved for non-MVCC records (lock table, …). */
@@ -54,6 +54,20 @@ export async function nextDataEntry(it: EngineIterator, reverse: boolean): Promi
   for (;;) {
     const kv = await it.next();
     if (kv === undefined || !isLocalLockedKey(kv.key)) return kv;
+    it.seek(reverse ? localLockedPrefix : localLockedPrefixEnd);
+  }
+}
+
+/**
+ * `nextDataEntry` without awaiting: the next data entry if the iterator has it at hand
+ * (`EngineIterator.tryNext`), else `entryPending` — then await `nextDataEntry`. Stepping over
+ * the local keyspace seeks, which leaves nothing at hand.
+ */
+export function tryNextDataEntry(it: EngineIterator, reverse: boolean): KeyValue | undefined | typeof entryPending {
+  if (it.tryNext === undefined) return entryPending;
+  for (;;) {
+    const kv = it.tryNext();
+    if (kv === entryPending || kv === undefined || !isLocalLockedKey(kv.key)) return kv;
     it.seek(reverse ? localLockedPrefix : localLockedPrefixEnd);
   }
 }

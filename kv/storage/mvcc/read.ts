@@ -19,10 +19,10 @@
 import { assert } from '../../../src/base/assert.js';
 import { limits } from '../../../src/base/limits.js';
 import { equal, less, lessEq, next, type Timestamp } from '../../../clock/timestamp.js';
-import type { EngineIterator, Reader } from '../engine.js';
-import { compareKeys } from '../engine.js';
+import type { EngineIterator, KeyValue, Reader } from '../engine.js';
+import { compareKeys, entryPending } from '../engine.js';
 import { WriteIntentError, WriteTooOldError, type Intent } from './errors.js';
-import { checkUserKey, dataSpan, decodeDataKey, afterVersionsKey, nextDataEntry, type DataKey } from './keys.js';
+import { checkUserKey, dataSpan, decodeDataKey, afterVersionsKey, nextDataEntry, tryNextDataEntry, type DataKey } from './keys.js';
 import type { MvccTxn } from './txn.js';
 import { decodeKeyRecord, type IntentRecord, type KeyRecord, type Version } from './values.js';
 import { intentConflicts, ownIntentView, readIntentIfLocked, readKeyRecord, visibleCommitted } from './visibility.js';
@@ -212,13 +212,29 @@ export async function mvccScan(
   const moreRecent = new MoreRecent();
   let bytes = 0;
   let resumeSpan: ScanResult['resumeSpan'];
+  // A plain read of an unlocked key whose newest version is at or below the read is decided by
+  // its record alone, without `readKey`'s promise (as in mvccGet): no intent, no history, no
+  // uncertainty, and a locking read finds nothing newer. SKIP LOCKED must ask its lock view.
+  const plain = ctx.skipLocked === undefined;
   try {
     await data.load();
     while (data.head !== undefined) {
       const key = data.head.userKey;
       const record = data.takeRecord();
-      await data.skipKey(key);
-      const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
+      const skipping = data.skipKey(key);
+      if (skipping !== undefined) await skipping;
+      const newest = record.newest;
+      if (plain && !record.locked && (newest === undefined || lessEq(newest.timestamp, timestamp))) {
+        if (newest === undefined || (newest.value === null && options.tombstones !== true)) continue;
+        rows.push({ key: Uint8Array.from(key), value: newest.value, timestamp: newest.timestamp });
+        bytes += key.length + (newest.value?.length ?? 0);
+        if (rows.length >= maxKeys || bytes >= targetBytes) {
+          if (data.head !== undefined) resumeSpan = reverse ? { start, end: Uint8Array.from(key) } : { start: keySuccessor(key), end };
+          break;
+        }
+        continue;
+      }
+      const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), newest);
       if (outcome.skipped === true) {
         if (outcome.intent !== undefined && skippedIntents.length < limits.writeIntentErrorIntentsMax) skippedIntents.push(outcome.intent);
         continue;
@@ -264,9 +280,25 @@ class DataCursor {
   ) {}
 
   async load(): Promise<void> {
-    const kv = await nextDataEntry(this.it, this.reverse);
-    this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
+    this.setHead(await nextDataEntry(this.it, this.reverse));
     if (this.reverse) await this.moveToNewest();
+  }
+
+  /** Forward only: moves to the next entry if the iterator has it at hand; false if it must be awaited (`load`). */
+  private tryLoad(): boolean {
+    const kv = tryNextDataEntry(this.it, false);
+    if (kv === entryPending) return false;
+    this.setHead(kv);
+    return true;
+  }
+
+  private setHead(kv: KeyValue | undefined): void {
+    if (kv === undefined) {
+      this.head = undefined;
+      return;
+    }
+    const decoded = decodeDataKey(kv.key);
+    this.head = { userKey: decoded.userKey, escapedKey: decoded.escapedKey, timestamp: decoded.timestamp, value: kv.value };
   }
 
   /** The record of the head's key (the head is always a key's newest-version record). */
@@ -277,15 +309,23 @@ class DataCursor {
     return decodeKeyRecord(head.value);
   }
 
-  /** Moves the head past every version of `key` (a no-op if the head is not `key`'s). */
-  async skipKey(key: Uint8Array): Promise<void> {
-    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return;
-    if (this.reverse) {
-      await this.load(); // in reverse the newest version is the key's last entry
-      return;
-    }
+  /**
+   * Moves the head past every version of `key` (a no-op if the head is not `key`'s). Returns
+   * undefined when done synchronously — forward, a key with one version whose successor is in
+   * the read-ahead buffer: the common step of a scan — else a promise to await.
+   */
+  skipKey(key: Uint8Array): Promise<void> | undefined {
+    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return undefined;
+    if (this.reverse) return this.load(); // in reverse the newest version is the key's last entry
     const escapedKey = this.head.escapedKey;
-    for (let step = 0; step < DataCursor.nextsBeforeSeek; step++) {
+    if (!this.tryLoad()) return this.skipVersions(key, escapedKey, 0);
+    if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return undefined;
+    return this.skipVersions(key, escapedKey, 1);
+  }
+
+  /** Forward: steps over `key`'s remaining versions (`stepped` already taken), seeking past them after a few. */
+  private async skipVersions(key: Uint8Array, escapedKey: Uint8Array, stepped: number): Promise<void> {
+    for (let step = stepped; step < DataCursor.nextsBeforeSeek; step++) {
       await this.load();
       if (this.head === undefined || compareKeys(this.head.userKey, key) !== 0) return;
     }
@@ -298,8 +338,7 @@ class DataCursor {
     let steps = 0;
     while (this.head !== undefined && this.head.timestamp !== undefined) {
       if (++steps > DataCursor.nextsBeforeSeek) this.it.seek(this.head.escapedKey);
-      const kv = await this.it.next();
-      this.head = kv === undefined ? undefined : { ...decodeDataKey(kv.key), value: kv.value };
+      this.setHead(await this.it.next());
     }
   }
 
