@@ -18,7 +18,7 @@ import { InvalidInputError } from '../../src/base/errors.js';
 import { nodeId, rangeId, replicaId, storeId, type NodeId, type RangeId, type ReplicaId, type StoreId } from '../../src/base/ids.js';
 import { compare, formatTimestamp, parseTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import { isLocalKey, keyMax } from './keyspace.js';
-import { compareKeys, spanEnd, type RKey, type Span } from './span.js';
+import { compareKeys, type RKey, type Span } from './span.js';
 
 export type ReplicaType = 'voter' | 'learner' | 'voterIncoming' | 'voterOutgoing' | 'voterDemoting';
 export const replicaTypes: readonly ReplicaType[] = Object.freeze(['voter', 'learner', 'voterIncoming', 'voterOutgoing', 'voterDemoting']);
@@ -84,9 +84,14 @@ export function containsKey(desc: RangeDescriptor, key: Uint8Array): boolean {
   return compareKeys(desc.startKey, key) <= 0 && compareKeys(key, desc.endKey) < 0;
 }
 
-/** Whether every key of the (addressable) span is in the range. */
+/**
+ * Whether every key of the (addressable) span is in the range. A point span is its key: `key\0`
+ * ≤ end exactly when key < end, so the point case allocates no successor key (every request the
+ * store routes is checked here).
+ */
 export function containsSpan(desc: RangeDescriptor, s: Span): boolean {
-  return compareKeys(desc.startKey, s.key) <= 0 && compareKeys(spanEnd(s), desc.endKey) <= 0;
+  if (s.endKey === undefined) return containsKey(desc, s.key);
+  return compareKeys(desc.startKey, s.key) <= 0 && compareKeys(s.endKey, desc.endKey) <= 0;
 }
 
 export function replicaOnStore(desc: RangeDescriptor, store: StoreId): ReplicaDescriptor | undefined {

@@ -12,10 +12,14 @@ export class LatchManagerAsync {
 
   constructor(readonly core: LatchManager = new LatchManager()) {}
 
-  /** Sequences the request now; `held` resolves once every earlier conflicting guard released. */
-  acquire(latches: readonly LatchSpan[]): { guard: LatchGuard; held: Promise<LatchGuard> } {
+  /**
+   * Sequences the request now; `held` resolves once every earlier conflicting guard released,
+   * and is undefined when the latches are held at once — the common case, where awaiting a
+   * resolved promise would only cost the request an allocation and a microtask turn.
+   */
+  acquire(latches: readonly LatchSpan[]): { guard: LatchGuard; held: Promise<LatchGuard> | undefined } {
     const result = this.core.acquire(latches);
-    if (result.kind === 'acquired') return { guard: result.guard, held: Promise.resolve(result.guard) };
+    if (result.kind === 'acquired') return { guard: result.guard, held: undefined };
     const held = new Promise<LatchGuard>((resolve) => {
       this.pending.set(result.guard.seq, () => resolve(result.guard));
     });

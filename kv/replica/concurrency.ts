@@ -207,7 +207,7 @@ export class RequestSequencer {
         // Before latching: the finalized intents a writing batch resolves are latched too.
         if (this.finalizedLocks.size > 0) this.addFinalizedLocks(batch, plan, readOnly, resolveFirst);
         const { guard, held } = this.latches.acquire(roundLatches(plan, readOnly, resolveFirst));
-        await held;
+        if (held !== undefined) await held;
         let holding = true;
         /** Intents of finalized transactions that evaluation met: resolved once latches are out. */
         let abandonedIntents: { key: Uint8Array; record: Transaction }[] = [];

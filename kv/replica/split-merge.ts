@@ -162,8 +162,8 @@ export class SplitMerge {
 
   /** Holds every key of `replica` with a write latch: once held, nothing is in flight there. */
   private async freeze(replica: Replica): Promise<LatchGuard> {
-    const { held } = replica.sequencer.latches.acquire([{ span: { start: new Uint8Array(0), end: allKeysEnd }, access: 'write', timestamp: undefined }]);
-    const guard = await held;
+    const { guard, held } = replica.sequencer.latches.acquire([{ span: { start: new Uint8Array(0), end: allKeysEnd }, access: 'write', timestamp: undefined }]);
+    if (held !== undefined) await held;
     this.frozen.add(replica.rangeId);
     return guard;
   }

@@ -9,6 +9,7 @@ import { timestamp } from '../../../clock/timestamp.js';
 import { LatchManager, latchesConflict, type LatchGuard, type LatchSpan } from '../../../kv/concurrency/index.js';
 import { LatchManagerAsync } from '../../../kv/concurrency/latch-manager-async.js';
 import { LatchWaitersFullError } from '../../../kv/concurrency/errors.js';
+import { assert } from '../../../src/base/assert.js';
 
 const key = (i: number): Uint8Array => Uint8Array.of(0x61 + i);
 
@@ -103,18 +104,34 @@ describe('LatchManagerAsync', () => {
     const first = latches.acquire(write);
     const second = latches.acquire(write);
     const third = latches.acquire(write);
-    const done = Promise.all([
-      first.held.then(() => order.push('first')),
-      second.held.then(() => order.push('second')),
-      third.held.then(() => order.push('third')),
-    ]);
-    await first.held;
+    // The first holds its latches at once: no promise to wait on.
+    expect(first.held).toBeUndefined();
+    order.push('first');
+    assert(second.held !== undefined && third.held !== undefined, 'later writers of the key wait');
+    const done = Promise.all([second.held.then(() => order.push('second')), third.held.then(() => order.push('third'))]);
     latches.release(first.guard);
     await second.held;
+    expect(order).toEqual(['first', 'second']);
     latches.release(second.guard);
     await third.held;
     latches.release(third.guard);
     await done;
     expect(order).toEqual(['first', 'second', 'third']);
+  });
+
+  it('a waiter released while waiting is never resolved, and a later one is not held up by it', async () => {
+    const latches = new LatchManagerAsync();
+    const write: LatchSpan[] = [{ span: { start: key(0) }, access: 'write', timestamp: timestamp(1n) }];
+    const first = latches.acquire(write);
+    const abandoned = latches.acquire(write);
+    const third = latches.acquire(write);
+    let abandonedResolved = false;
+    void abandoned.held?.then(() => (abandonedResolved = true));
+    latches.release(abandoned.guard);
+    latches.release(first.guard);
+    assert(third.held !== undefined, 'the third waited on the first');
+    await third.held;
+    expect(abandonedResolved).toBe(false);
+    expect(latches.core.isHeld(third.guard)).toBe(true);
   });
 });
