@@ -60,6 +60,7 @@ import {
 } from '../api/index.js';
 import { mergeFragments } from './merge.js';
 import { batchPieces, clipPiece, piecesSpan, type Piece } from './pieces.js';
+import type { Timers } from '../../src/env/env.js';
 import type { RangeCache } from './range-cache.js';
 import { mergeTxn, SendState } from './send-state.js';
 
@@ -72,6 +73,11 @@ export type RangeTransport = (rangeId: RangeId, descriptor: RangeDescriptor, bat
 export interface DistSenderOptions {
   /** Routing retries per batch; defaults to `limits.distSenderRetriesMax`. */
   readonly retriesMax?: number;
+  /**
+   * Timers to back off between routing retries after a range was not found or did not hold
+   * the key (see `limits.distSenderRetryBackoffMsMax`); without them retries go at once.
+   */
+  readonly timers?: Timers;
 }
 
 interface Part {
@@ -86,6 +92,7 @@ interface Mode {
 
 export class DistSender implements Sender {
   private readonly retriesMax: number;
+  private readonly timers: Timers | undefined;
 
   constructor(
     private readonly cache: RangeCache,
@@ -93,6 +100,7 @@ export class DistSender implements Sender {
     options: DistSenderOptions = {},
   ) {
     this.retriesMax = options.retriesMax ?? limits.distSenderRetriesMax;
+    this.timers = options.timers;
     assert(Number.isSafeInteger(this.retriesMax) && this.retriesMax >= 0, 'retriesMax must be a non-negative integer');
   }
 
@@ -185,6 +193,11 @@ export class DistSender implements Sender {
     return parts;
   }
 
+  private async backoff(retries: number): Promise<void> {
+    const ms = routingBackoffMs(retries);
+    if (ms > 0 && this.timers !== undefined) await this.timers.sleep(ms);
+  }
+
   private async sendPart(state: SendState, mode: Mode, part: Part): Promise<void> {
     const { desc } = part;
     for (;;) {
@@ -202,11 +215,22 @@ export class DistSender implements Sender {
         state.retry(error);
         this.cache.evict(desc);
         if (error instanceof RangeKeyMismatchError) this.cache.insert(error.actualRanges);
+        await this.backoff(state.retries);
         await this.sendPieces(state, mode, pieces);
         return;
       }
     }
   }
+}
+
+/**
+ * Waits before routing retry number `retries` of a batch: nothing for the first two, then 1, 2,
+ * 4 … ms up to `limits.distSenderRetryBackoffMsMax` (the retry-with-backoff pattern; CockroachDB's
+ * DistSender backs off the same way). A descriptor found stale again right after a lookup is
+ * usually one a split or merge is still publishing: its meta2 intents resolve a Raft round later.
+ */
+function routingBackoffMs(retries: number): number {
+  return retries <= 2 ? 0 : Math.min(limits.distSenderRetryBackoffMsMax, 2 ** (retries - 3));
 }
 
 function modeOf(batch: BatchRequest, limited: boolean): Mode {

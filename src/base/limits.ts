@@ -95,6 +95,15 @@ export const limits = Object.freeze({
    */
   distSenderRetriesMax: 16,
   /**
+   * The longest pause, in milliseconds, between two of `DistSender`'s routing retries of one
+   * batch. The first two retries go at once (a stale cache entry is fixed by one lookup); later
+   * ones back off exponentially from 1 ms: a range merged away stays in meta2's committed value
+   * until the merge's meta2 intents are resolved (a Raft round after the merge applied), and
+   * lookups in that window keep answering the old descriptor — retried at once, the budget was
+   * spent within microseconds (found by the KV simulator, src/sim/kv).
+   */
+  distSenderRetryBackoffMsMax: 100,
+  /**
    * Most read spans one transaction records for read refresh (txn/span-refresher.ts); past it
    * the spans are dropped and a push can no longer be refreshed: the transaction restarts.
    */

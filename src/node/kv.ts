@@ -90,7 +90,7 @@ export async function openKv(options: KvOptions): Promise<Kv> {
   });
   const cache = new RangeCache((key) => store.rangeLookup(key));
   // The DistSender names the range in every batch it sends (a copy only for one that does not).
-  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batch.header.rangeId === rangeId ? batch : batchRequest(withHeader(batch.header, { rangeId }), batch.requests)));
+  const sender = new DistSender(cache, (rangeId, _desc, batch) => store.send(batch.header.rangeId === rangeId ? batch : batchRequest(withHeader(batch.header, { rangeId }), batch.requests)), { timers: env.timers });
   store.connect(sender);
   const txnDeps: TxnDeps = {
     clock,

@@ -26,6 +26,7 @@ import {
   WriteTooOldError,
 } from '../../../kv/api/index.js';
 import { DistSender, RangeCache, RoutingRetriesExhaustedError, type RangeTransport } from '../../../kv/client/index.js';
+import type { Timers } from '../../../src/env/env.js';
 import { dec, enc, FakeCluster } from './fake-cluster.js';
 
 const letters = 'abcdefghij'.split('');
@@ -234,6 +235,37 @@ describe('DistSender', () => {
     const sender = new DistSender(new RangeCache(async () => stale), cluster.transport, { retriesMax: 2 });
     await expect(sender.send(batchRequest(writeHeader(), [putRequest(enc('d'), enc('D'))]))).rejects.toBeInstanceOf(RoutingRetriesExhaustedError);
     expect(cluster.sends.every((s) => s.outcome === 'RangeKeyMismatchError')).toBe(true);
+  });
+
+  it('backs off between routing retries while meta still names a range merged away (retried at once, the budget was spent before the merge was published)', async () => {
+    // Regression (found by the KV simulator, src/sim/kv, seed 8): after a merge's trigger
+    // applied, the right-hand range was gone while meta2's committed value (what an inconsistent
+    // lookup reads) still named it until the merge's intents were resolved a Raft round later;
+    // 16 immediate retries (each lookup answering the stale descriptor) ran out within
+    // microseconds and the batch failed with RoutingRetriesExhaustedError.
+    const cluster = new FakeCluster(['m']);
+    const right = cluster.holder(enc('x'));
+    const left = cluster.holder(enc('a'));
+    cluster.ranges.delete(right.rangeId);
+    cluster.ranges.get(left.rangeId)!.desc = { ...left, endKey: right.endKey, generation: left.generation + 1 };
+    let elapsedMs = 0;
+    const sleeps: number[] = [];
+    const timers: Timers = {
+      setTimeout: () => expect.fail('not used'),
+      clearTimeout: () => undefined,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        elapsedMs += ms;
+        return Promise.resolve();
+      },
+    };
+    // Meta publishes the merge once 20 ms have passed.
+    const lookup = async (key: Uint8Array) => (elapsedMs < 20 && dec(key) >= 'm' ? right : cluster.holder(key));
+    const patient = new DistSender(new RangeCache(lookup), cluster.transport, { timers });
+    await patient.send(batchRequest(writeHeader(), [putRequest(enc('x'), enc('X'))]));
+    expect(sleeps).toEqual([1, 2, 4, 8, 16]); // none for the first two retries, then doubling
+    const impatient = new DistSender(new RangeCache(async (key) => (dec(key) >= 'm' ? right : cluster.holder(key))), cluster.transport, { timers, retriesMax: 4 });
+    await expect(impatient.send(batchRequest(writeHeader(), [putRequest(enc('y'), enc('Y'))]))).rejects.toBeInstanceOf(RoutingRetriesExhaustedError);
   });
 
   it('surfaces an ambiguous result without retrying it', async () => {
