@@ -115,6 +115,34 @@ describe('write buffer', () => {
     expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('2');
   });
 
+  it('with the `locked` policy holds the anchor put for the commit past requests that miss it', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
+    await txn.batch([getRequest(enc('a'), 'exclusive')]); // the first lock: the anchor
+    await txn.put(enc('a'), enc('1'));
+    await txn.batch([getRequest(enc('b'), 'exclusive')]);
+    await txn.put(enc('b'), enc('2'));
+    await txn.cput(enc('c'), enc('3'), undefined); // misses a: b goes down with it, a stays
+    expect(sent(w.sender.batches).slice(2)).toEqual(['put:b#1,conditionalPut:c#2']);
+    expect(txn.interceptors.writeBuffer.size).toBe(1);
+    expect(await txn.get(enc('a'))).toEqual(enc('1')); // read from the buffer
+    await txn.commit();
+    expect(sent(w.sender.batches).slice(3)).toEqual(['put:a#3,endTxn']);
+    for (const [key, value] of [['a', '1'], ['b', '2'], ['c', '3']] as const) expect(await w.sender.getAt(key, next(txn.transaction.writeTimestamp))).toBe(value);
+  });
+
+  it('with the `locked` policy sends the held anchor put ahead of any request whose key or span holds it', async () => {
+    const w = world(undefined, undefined, buffering);
+    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
+    await txn.batch([getRequest(enc('b'), 'exclusive')]); // anchor b
+    await txn.put(enc('b'), enc('1'));
+    await txn.deleteRange(enc('a'), enc('c')); // its span holds b
+    expect(sent(w.sender.batches).slice(1)).toEqual(['put:b#1,deleteRange#2']);
+    expect(txn.interceptors.writeBuffer.size).toBe(0);
+    await txn.commit();
+    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBeUndefined();
+  });
+
   it('sends a conditional put (whose condition must be checked now) at once, behind the buffer', async () => {
     const w = world(undefined, undefined, buffering);
     const txn = new Txn(w.sender, w.deps);
