@@ -49,9 +49,25 @@ import type { RangeId } from '../../src/base/ids.js';
 import type { TimerHandle, Timers } from '../../src/env/env.js';
 import type { HybridClock } from '../../clock/hlc.js';
 import { addNanos, isZero, less, lessEq, min, prev, type Timestamp } from '../../clock/timestamp.js';
-import { batchHeader, batchRequest, compareKeys, gcRequest, getRequest, keyNext, localMax, settingKey, type GCKey, type Sender } from '../api/index.js';
+import {
+  batchHeader,
+  batchRequest,
+  compareKeys,
+  gcRequest,
+  getRequest,
+  isFinalized,
+  keyNext,
+  localMax,
+  pushTxnRequest,
+  settingKey,
+  type GCKey,
+  type Sender,
+  type Transaction,
+  type TxnMeta,
+} from '../api/index.js';
+import { IndeterminateCommitError, TransactionPushError } from '../eval/index.js';
 import type { Reader } from '../storage/engine.js';
-import { dataSpan, decodeDataKey, decodeKeyRecord, decodeTagged, nextDataEntry, type MvccStats } from '../storage/mvcc/index.js';
+import { dataSpan, decodeDataKey, decodeIntent, decodeKeyRecord, decodeLockKey, decodeTagged, lockSpan, nextDataEntry, type MvccStats } from '../storage/mvcc/index.js';
 import type { Replica } from './replica.js';
 
 /** The cluster setting that holds the GC TTL, in seconds (sql/exec/admin-settings.ts lists it). */
@@ -67,6 +83,10 @@ export interface GcQueueHost {
   readonly db: Sender;
   /** Every replica on the store, in key order. */
   replicas(): readonly Replica[];
+  /** Parallel commits' recovery of a STAGING record (txn-recovery.ts). */
+  readonly txnRecovery: { recover(record: Transaction): Promise<Transaction> };
+  /** Resolves `key`'s intent of the finalized transaction `record`. */
+  resolveIntent(key: Uint8Array, record: Transaction): Promise<void>;
 }
 
 /** The oldest timestamp a read that may still run needs, or undefined if there is none. */
@@ -75,6 +95,14 @@ export type ReaderHorizonFn = () => Timestamp | undefined;
 /** Versions no read above `threshold` needs any more: non-live ones (shadowed, or tombstones). */
 export function nonLiveVersions(stats: Readonly<MvccStats>): number {
   return stats.valCount - stats.liveCount;
+}
+
+/**
+ * What the queue collects in a range: non-live versions, and intents (those of transactions
+ * abandoned longer than a TTL ago are cleaned up, see `cleanUpAbandonedIntents`).
+ */
+export function gcCandidates(stats: Readonly<MvccStats>): number {
+  return nonLiveVersions(stats) + stats.intentCount;
 }
 
 /**
@@ -116,6 +144,8 @@ export interface GcRangeResult {
   readonly requests: number;
   /** Versions removed, as the range's stats count them. */
   readonly versionsRemoved: number;
+  /** Intents of abandoned (or finalized) transactions resolved. */
+  readonly intentsResolved: number;
 }
 
 /** Per-key walk state of `scanGarbage`. */
@@ -267,14 +297,14 @@ export class MvccGcQueue {
   private async maybeGcRange(replica: Replica, ttlNanos: bigint): Promise<GcRangeResult | undefined> {
     const state = this.stateOf(replica.rangeId);
     const now = this.host.clock.now();
-    const nonLive = nonLiveVersions(replica.stats);
+    const nonLive = gcCandidates(replica.stats);
     if (nonLive <= 0) state.garbageSinceNanos = undefined;
     else state.garbageSinceNanos ??= now.wallNanos;
     const threshold = gcThresholdFor(now, ttlNanos, this.readerHorizon());
     if (!gcDue({ nonLive, garbageSinceNanos: state.garbageSinceNanos, nowNanos: now.wallNanos, ttlNanos, currentThreshold: replica.gcThreshold, newThreshold: threshold })) return undefined;
     assert(threshold !== undefined, 'a due range has a threshold');
     const result = await this.gcRange(replica, threshold);
-    state.garbageSinceNanos = nonLiveVersions(replica.stats) > 0 ? now.wallNanos : undefined;
+    state.garbageSinceNanos = gcCandidates(replica.stats) > 0 ? now.wallNanos : undefined;
     return result;
   }
 
@@ -304,11 +334,73 @@ export class MvccGcQueue {
     }
     // Other writes may have landed meanwhile: the difference is an estimate for logs and metrics.
     const versionsRemoved = Math.max(0, valCountBefore - replica.stats.valCount);
+    const intentsResolved = this.stopped ? 0 : await this.cleanUpAbandonedIntents(replica, threshold);
     this.metrics.ranges++;
     this.metrics.versionsRemoved += versionsRemoved;
-    const result = { rangeId: replica.rangeId, threshold, keys, requests, versionsRemoved };
+    const result = { rangeId: replica.rangeId, threshold, keys, requests, versionsRemoved, intentsResolved };
     this.host.logger.info(result, 'MVCC GC collected a range');
     return result;
+  }
+
+  /**
+   * Intents written at or below `threshold` — more than a TTL ago, far past the liveness
+   * threshold of a live coordinator, which heartbeats — belong to transactions whose coordinator
+   * most likely died (CockroachDB's GC cleans intents older than gc.intent_age_threshold the same
+   * way). Each one's transaction is pushed to abort without waiting: an expired PENDING record is
+   * aborted, a STAGING one is recovered first (txn-recovery.ts) and pushed again, a finalized
+   * one is returned as it is, a live one refuses (TransactionPushError) and is left alone. The
+   * intents of a finalized transaction are then resolved. Without this an abandoned intent on a
+   * key no one reads again would stay forever (a reader that meets it pushes and resolves it).
+   * At most `limits.gcIntentTxnsMax` transactions and `limits.gcScanEntriesMax` intents a pass.
+   */
+  private async cleanUpAbandonedIntents(replica: Replica, threshold: Timestamp): Promise<number> {
+    const desc = replica.descriptor;
+    const start = compareKeys(desc.startKey, localMax) < 0 ? localMax : desc.startKey;
+    const byTxn = new Map<string, { meta: TxnMeta; keys: Uint8Array[] }>();
+    const it = this.host.engine.iterate(lockSpan(start, desc.endKey));
+    try {
+      let entries = 0;
+      for (let kv = await it.next(); kv !== undefined && entries < limits.gcScanEntriesMax; kv = await it.next(), entries++) {
+        const intent = decodeIntent(kv.value);
+        if (!lessEq(intent.txn.writeTimestamp, threshold)) continue;
+        let entry = byTxn.get(intent.txn.id);
+        if (entry === undefined) {
+          if (byTxn.size >= limits.gcIntentTxnsMax) continue;
+          entry = { meta: intent.txn, keys: [] };
+          byTxn.set(intent.txn.id, entry);
+        }
+        entry.keys.push(Uint8Array.from(decodeLockKey(kv.key)));
+      }
+    } finally {
+      it.close();
+    }
+    let resolved = 0;
+    for (const { meta, keys } of byTxn.values()) {
+      if (this.stopped) break;
+      const record = await this.abortIfAbandoned(meta);
+      if (record === undefined) continue;
+      for (const key of keys) await this.host.resolveIntent(key, record);
+      resolved += keys.length;
+      this.host.logger.info({ rangeId: replica.rangeId, txn: meta.id, status: record.status, intents: keys.length }, 'MVCC GC resolved the intents of an abandoned transaction');
+    }
+    return resolved;
+  }
+
+  /** Pushes `meta` to abort without waiting; its finalized record, or undefined if it is alive. */
+  private async abortIfAbandoned(meta: TxnMeta): Promise<Transaction | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const now = this.host.clock.now();
+      try {
+        const response = await this.host.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher: undefined, pushee: meta, pushTo: now, pushType: 'abort' })] as const));
+        const pushee = response.responses[0].pusheeTxn;
+        return isFinalized(pushee.status) ? pushee : undefined;
+      } catch (error) {
+        if (error instanceof TransactionPushError) return undefined; // its coordinator is alive
+        if (!(error instanceof IndeterminateCommitError)) throw error;
+        await this.host.txnRecovery.recover(error.record); // then push again: it is finalized now
+      }
+    }
+    return undefined;
   }
 
   private stateOf(rangeId: RangeId): GcRangeState {
@@ -355,9 +447,12 @@ export function parseTtlSeconds(json: string): bigint | undefined {
 }
 
 /*
- * Transaction records (not collected yet). CockroachDB's GC also removes finalized records whose
- * intents are resolved and older than the threshold, and pushes abandoned PENDING/STAGING ones
- * (recovery first) before removing them; a removed record must then not be re-creatable by a
- * late HeartbeatTxn or EndTxn (the timestamp cache on the record key guards that). Here records
- * stay: see the session report for the plan.
+ * Transaction records (not removed yet). Abandoned PENDING/STAGING transactions whose intents the
+ * queue meets are aborted (or recovered) and their intents resolved (`cleanUpAbandonedIntents`),
+ * but every record stays. CockroachDB's GC also removes finalized records older than the
+ * threshold; that needs a guard first: today a missing record is created by HeartbeatTxn
+ * (PENDING) and by EndTxn (COMMITTED), so a late EndTxn of a transaction whose ABORTED record
+ * was removed would commit it — its intents already resolved away. CockroachDB guards record
+ * creation with the timestamp cache on the record key (CanCreateTxnRecord); ours must do the
+ * same before records may be removed.
  */

@@ -306,6 +306,8 @@ export const limits = Object.freeze({
   gcRequestKeyBytesMax: 256 * 1024,
   /** Engine entries (versions) one GC scan step examines before it sends what it found and reopens its iterator: bounds each step's work and iterator lifetime. */
   gcScanEntriesMax: 65_536,
+  /** Transactions whose old intents one GC pass of a range pushes and resolves (each push is a round trip to its record). */
+  gcIntentTxnsMax: 100,
   /** Default of the `kv.gc.ttl_seconds` cluster setting: versions shadowed longer ago than this are collected (CockroachDB ≥ 23.1: 4 hours). */
   gcTtlNanosDefault: 4n * 60n * 60n * 1_000_000_000n,
 });

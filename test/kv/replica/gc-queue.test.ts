@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../clock/manual.js';
 import { addNanos, compare, less, timestamp, type Timestamp } from '../../../clock/timestamp.js';
-import { BatchTimestampBeforeGCError, batchHeader, batchRequest, deleteRequest, getRequest, keyNext, putRequest, settingKey } from '../../../kv/api/index.js';
+import { BatchTimestampBeforeGCError, batchHeader, batchRequest, deleteRequest, getRequest, heartbeatTxnRequest, keyNext, putRequest, settingKey } from '../../../kv/api/index.js';
 import { gcDue, gcThresholdFor, gcTtlSettingName, parseTtlSeconds, scanGarbage } from '../../../kv/replica/gc-queue.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { computeStats, dataSpan, emptyStats, mvccPut, mvccDelete, nextDataEntry } from '../../../kv/storage/mvcc/index.js';
@@ -18,6 +18,7 @@ import { silentLogger } from '../../../src/base/logger.js';
 import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
 import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
+import { Txn } from '../../../txn/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -195,6 +196,47 @@ describe('GC queue through a store', () => {
     await expect(get(kv, row, reader)).rejects.toThrow(BatchTimestampBeforeGCError);
     expect(await get(kv, row, kv.clock.now())).toBe('new');
     await expectStatsExact(kv);
+  });
+
+  it('aborts a transaction whose coordinator died and resolves its intents', async () => {
+    const { kv, manual } = await setup();
+    const row = Uint8Array.from([0x10, 0x61]);
+    await send(kv, putRequest(settingKey(gcTtlSettingName), enc(JSON.stringify({ value: '10', type: 'i' }))));
+    await send(kv, putRequest(row, enc('committed')));
+    manual.advance(1_000_000n);
+    // The coordinator writes an intent, then dies: no heartbeat, no EndTxn (these timers never fire).
+    const abandoned = new Txn(kv.sender, { ...kv.txnDeps, writeBufferPolicy: 'locked' }); // its write goes out at once
+    await abandoned.put(row, enc('abandoned'));
+    const range = kv.store.replicas()[0]!;
+    expect(range.stats.intentCount).toBe(1);
+
+    await kv.store.gcQueue.runPass(); // first sight
+    manual.advance(11n * secondNanos);
+    const [result] = await kv.store.gcQueue.runPass();
+    expect(result!.intentsResolved).toBe(1);
+    expect(range.stats.intentCount).toBe(0);
+    await expectStatsExact(kv);
+    expect(await get(kv, row, kv.clock.now())).toBe('committed'); // read at once: no intent in the way
+    // Its record is ABORTED: the coordinator, were it to come back, cannot commit.
+    await expect(abandoned.commit()).rejects.toMatchObject({ sqlState: '40001' });
+  });
+
+  it('leaves a live transaction\'s old intent alone', async () => {
+    const { kv, manual } = await setup();
+    const row = Uint8Array.from([0x10, 0x61]);
+    await send(kv, putRequest(settingKey(gcTtlSettingName), enc(JSON.stringify({ value: '10', type: 'i' }))));
+    await send(kv, putRequest(row, enc('committed')));
+    const live = new Txn(kv.sender, { ...kv.txnDeps, writeBufferPolicy: 'locked' });
+    await live.put(row, enc('mine'));
+    await kv.store.gcQueue.runPass();
+    manual.advance(11n * secondNanos);
+    // Its coordinator heartbeats (as its heartbeater would, every second).
+    await kv.sender.send(batchRequest(batchHeader({ timestamp: live.transaction.readTimestamp, txn: live.transaction }), [heartbeatTxnRequest(live.transaction.key, kv.clock.now())]));
+    const results = await kv.store.gcQueue.runPass();
+    expect(results.every((r) => r.intentsResolved === 0)).toBe(true);
+    expect(kv.store.replicas()[0]!.stats.intentCount).toBe(1);
+    await live.commit();
+    expect(await get(kv, row, kv.clock.now())).toBe('mine');
   });
 
   it('bounds one GC request by gcRequestKeysMax keys', async () => {
