@@ -17,7 +17,7 @@ import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
 import { ExprCompiler, type OuterScope, type SlotSpec } from '../plan/expr/compile.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
-import type { PlanNode, ScanNode } from '../plan/plan.js';
+import type { PlanNode, ScanNode, WorkTable } from '../plan/plan.js';
 import { computeSpans } from '../plan/key-spans.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
@@ -37,6 +37,7 @@ import { ReaderHorizon } from './reader-horizon.js';
 import { sessionSlot } from './session-functions.js';
 import { planStatement } from './statements.js';
 import type { ExecContext, StatementPlan } from './statement.js';
+import { readsWorkTable } from './modifying-ctes.js';
 import { installVirtualTables, loadCatalogSnapshot } from '../vtables/index.js';
 
 interface Planned {
@@ -155,10 +156,15 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   async function execute(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined): Promise<StatementResult> {
     // Catalog functions are synchronous: the snapshot they read is loaded once, before any row.
     if (planned.hasCatalogSlot) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
+    // Filled by the statement's data-modifying WITH queries (modifying-ctes.ts), if it has any.
+    const workTables = new Map<WorkTable, { readonly rows: readonly Datum[][] }>();
+    const modifiedTables = new Map<number, string>();
+    const prelude = planned.plan.prelude;
     const rt: Runtime = {
       txn: run.txn,
       ctx,
       ...(prefetched === undefined ? {} : { prefetched }),
+      ...(prelude === undefined ? {} : { workTables, modifiedTables }),
       cancel: run.cancel,
       fillRowSlots: planned.rowSlotIndexes.length === 0 ? noSlots : rowSlotFiller(planned, catalog, run, ctx),
       fillCorrelated: async (slots, row) => {
@@ -176,13 +182,24 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         }
       },
     };
+    const exec: ExecContext = { catalog, settings: run.settings, deps, cache, readers };
+    // Uncorrelated subqueries run first, except those reading a data-modifying WITH query's
+    // RETURNING rows, which run once the prelude has run it.
+    const afterPrelude: number[] = [];
     for (let index = 0; index < planned.slots.length; index++) {
       const slot = planned.slots[index]!;
       if (slot.kind !== 'subquery' || slot.correlated) continue;
+      if (prelude !== undefined && readsWorkTable(planned.subqueries.get(slot.query), prelude.tables)) afterPrelude.push(index);
+      else ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
+    }
+    const preludeNotices = prelude === undefined ? [] : await prelude.run(rt, exec, { workTables, modifiedTables });
+    for (const index of afterPrelude) {
+      const slot = planned.slots[index]!;
+      assert(slot.kind === 'subquery', 'a deferred slot is a subquery');
       ctx.slots[index] = await subquerySlot(slot, planned.subqueries, rt);
     }
-    const exec: ExecContext = { catalog, settings: run.settings, deps, cache, readers };
-    const outcome = await planned.plan.execute(rt, exec);
+    const planOutcome = await planned.plan.execute(rt, exec);
+    const outcome = preludeNotices.length === 0 ? planOutcome : { ...planOutcome, notices: [...preludeNotices, ...planOutcome.notices] };
     const rows = new ResultRows(outcome.rows);
     return {
       columns: planned.plan.columns,

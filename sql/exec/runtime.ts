@@ -33,8 +33,13 @@ export interface Runtime {
   readonly fillCorrelated: (slots: readonly number[], row: readonly Datum[]) => Promise<void>;
   /** The statement's point lookup, already read (see `PrefetchedReads`). */
   readonly prefetched?: PrefetchedReads;
-  /** The working tables of the recursive CTEs being run around this operator (operators.ts). */
+  /** The working tables of the recursive CTEs being run around this operator (operators.ts), and the RETURNING rows of the statement's data-modifying WITH queries. */
   readonly workTables?: ReadonlyMap<WorkTable, { readonly rows: readonly Datum[][] }>;
+  /**
+   * The tables the statement's data-modifying WITH queries have written (descriptor id → WITH
+   * query name): a scan of one is refused (modifying-ctes.ts), since it would see their writes.
+   */
+  readonly modifiedTables?: ReadonlyMap<number, string>;
 }
 
 /** A batch of rows; operators pass rows along in batches to amortize the awaits. */

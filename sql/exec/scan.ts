@@ -50,7 +50,16 @@ export class ScanSource implements RowSource {
     private readonly rt: Runtime,
     /** The plan node EXPLAIN ANALYZE counts the reads for (a lookup join's scan: the join). */
     private readonly statsNode: PlanNode = node,
-  ) {}
+  ) {
+    // A table a data-modifying WITH query of this statement wrote would be read with its writes
+    // (PostgreSQL's parts of a statement share one snapshot): refused (sql/exec/modifying-ctes.ts).
+    const writer = rt.modifiedTables?.get(node.table.id);
+    if (writer !== undefined) {
+      throw new SqlError('0A000', `reading table "${node.table.name}" in a statement whose data-modifying WITH query "${writer}" writes it is not supported`, {
+        hint: 'Read the table in the WITH query (its RETURNING rows), or in a statement of its own.',
+      });
+    }
+  }
 
   async next(): Promise<RowBatch | null> {
     this.rt.cancel.throwIfCancelled();

@@ -7,7 +7,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { DescriptorCache } from '../catalog/catalog.js';
 import type { RowSource, Runtime } from './runtime.js';
 import type { SqlType } from '../types/sql-type.js';
-import type { PlanNode } from '../plan/plan.js';
+import type { PlanNode, WorkTable } from '../plan/plan.js';
+import type { Datum } from '../types/datum.js';
 import type { ReaderHorizon } from './reader-horizon.js';
 
 export interface ExecContext {
@@ -34,5 +35,20 @@ export interface StatementPlan {
   readonly isDdl: boolean;
   /** The plan tree, for EXPLAIN (queries and DML reads). */
   readonly node?: PlanNode;
+  /** What runs before the statement's subqueries and plan: its data-modifying WITH queries (modifying-ctes.ts). */
+  readonly prelude?: StatementPrelude;
   execute(rt: Runtime, exec: ExecContext): Promise<ExecOutcome>;
+}
+
+/**
+ * A statement's data-modifying WITH queries (modifying-ctes.ts): run once each, in order, before
+ * anything else of the statement; their RETURNING rows go into `into.workTables` and the tables
+ * they wrote into `into.modifiedTables` (the maps the statement's `Runtime` holds).
+ */
+export interface StatementPrelude {
+  /** The working tables it fills: a subquery reading one runs after the prelude. */
+  readonly tables: ReadonlySet<WorkTable>;
+  /** For EXPLAIN: each query's title and plan. */
+  readonly explain: readonly { readonly title: string; readonly node: PlanNode | undefined }[];
+  run(rt: Runtime, exec: ExecContext, into: { readonly workTables: Map<WorkTable, { readonly rows: readonly Datum[][] }>; readonly modifiedTables: Map<number, string> }): Promise<readonly Notice[]>;
 }

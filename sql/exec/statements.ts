@@ -18,23 +18,27 @@ import { prepareCreateTable } from './ddl-create-table.js';
 import { dropIndex, prepareCreateIndex } from './ddl-index.js';
 import { prepareCreateDatabase, prepareCreateSchema, prepareCreateSequence, prepareDrop, prepareMaintenance, prepareTruncate } from './ddl-objects.js';
 import { prepareDelete, prepareInsert, prepareUpdate } from './dml.js';
+import { prepareWithClause } from './modifying-ctes.js';
 import { buildSource } from './operators.js';
 import { rowsSource } from './runtime.js';
-import type { ExecOutcome, StatementPlan } from './statement.js';
-import { ExecStats, gatherStatsFor, stopGathering } from './exec-stats.js';
+import type { ExecOutcome, StatementPlan, StatementPrelude } from './statement.js';
+import type { EvalContext } from '../plan/expr/compiled.js';
+import type { PlanNode } from '../plan/plan.js';
+import { ExecStats, gatherStatsFor, statsOf, stopGathering } from './exec-stats.js';
 import { explainOptions, formatNanos, nodeStatsLines, statementStatsLines } from './explain-analyze.js';
 import { prepareAdmin } from './admin.js';
 
 export async function planStatement(pctx: PlanContext, statement: ast.Statement, deps: SqlEngineDeps): Promise<StatementPlan> {
   switch (statement.kind) {
+    // A statement's own WITH may hold data-modifying queries (modifying-ctes.ts).
     case 'QueryStatement':
-      return prepareQuery(pctx, statement.query);
+      return prepareWithClause(pctx, statement.query, prepareQuery);
     case 'Insert':
-      return prepareInsert(pctx, statement);
+      return prepareWithClause(pctx, statement, prepareInsert);
     case 'Update':
-      return prepareUpdate(pctx, statement);
+      return prepareWithClause(pctx, statement, prepareUpdate);
     case 'Delete':
-      return prepareDelete(pctx, statement);
+      return prepareWithClause(pctx, statement, prepareDelete);
     case 'CreateTable':
       return prepareCreateTable(statement);
     case 'CreateIndex':
@@ -104,6 +108,9 @@ function regNames(pctx: PlanContext, planned: PlannedQuery): PlannedQuery {
   };
 }
 
+/** When an EXPLAIN ANALYZE run's prelude started (its data-modifying WITH queries), per run. */
+const analyzeStarts = new WeakMap<EvalContext, bigint>();
+
 /** EXPLAIN [ANALYZE] (explain-analyze.ts): the plan, or under ANALYZE the plan run with what each node did. */
 async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: SqlEngineDeps): Promise<StatementPlan> {
   const options = explainOptions(statement.options);
@@ -111,21 +118,38 @@ async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: S
   const planningStart = clock.physicalNow();
   const inner = await planStatement(pctx, statement.statement, deps);
   const planningNanos = clock.physicalNow() - planningStart;
+  // Under ANALYZE the statement really runs: its data-modifying WITH queries first, as it would,
+  // with the gathering of statistics started before them (they are part of what it did).
+  const innerPrelude = options.analyze ? inner.prelude : undefined;
+  const prelude: StatementPrelude | undefined =
+    innerPrelude === undefined
+      ? undefined
+      : {
+          ...innerPrelude,
+          run(rt, exec, into) {
+            analyzeStarts.set(rt.ctx, clock.physicalNow());
+            gatherStatsFor(rt.ctx, new ExecStats(() => clock.physicalNow()));
+            return innerPrelude.run(rt, exec, into);
+          },
+        };
   return {
     columns: [{ name: 'info', type: textType, tableOid: 0, columnNumber: 0 }],
     paramTypes: [],
     isDdl: false,
+    ...(prelude === undefined ? {} : { prelude }),
     async execute(rt, exec) {
       const explained = (lines: readonly string[], extra: Partial<ExecOutcome> = {}): ExecOutcome => ({ rows: rowsSource(lines.map((line) => [line])), tag: () => 'EXPLAIN', notices: [], ...extra });
       const summary = options.summary ? [`planning time: ${formatNanos(planningNanos)}`] : [];
       if (!options.analyze) {
         if (inner.node === undefined) return explained([`• ${statement.statement.kind}`]);
-        return explained([...summary, 'distribution: local', 'vectorized: false', ...explainPlan(inner.node, rt.ctx)]);
+        return explained([...summary, 'distribution: local', 'vectorized: false', ...explainPlan(inner.node, rt.ctx), ...explainPrelude(inner, (node) => explainPlan(node, rt.ctx))]);
       }
       // The statement really runs (its writes too), its rows counted and dropped.
-      const stats = new ExecStats(() => clock.physicalNow());
-      const start = clock.physicalNow();
-      gatherStatsFor(rt.ctx, stats);
+      // Started by the prelude when the statement has one.
+      const start = analyzeStarts.get(rt.ctx) ?? clock.physicalNow();
+      let stats = statsOf(rt.ctx);
+      if (stats === undefined) gatherStatsFor(rt.ctx, (stats = new ExecStats(() => clock.physicalNow())));
+      const gathered = stats;
       let outcome: ExecOutcome;
       let rowCount = 0;
       try {
@@ -135,9 +159,19 @@ async function prepareExplain(pctx: PlanContext, statement: ast.Explain, deps: S
         stopGathering(rt.ctx);
       }
       const executionNanos = clock.physicalNow() - start;
-      const header = [...summary, ...(options.summary ? [`execution time: ${formatNanos(executionNanos)}`] : []), 'distribution: local', 'vectorized: false', ...statementStatsLines(stats, outcome.tag(rowCount))];
-      const plan = inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx, (node) => nodeStatsLines(stats, node, options.timing));
+      const header = [...summary, ...(options.summary ? [`execution time: ${formatNanos(executionNanos)}`] : []), 'distribution: local', 'vectorized: false', ...statementStatsLines(gathered, outcome.tag(rowCount))];
+      const annotate = (node: PlanNode): readonly string[] => nodeStatsLines(gathered, node, options.timing);
+      const plan = [...(inner.node === undefined ? [`• ${statement.statement.kind}`] : explainPlan(inner.node, rt.ctx, annotate)), ...explainPrelude(inner, (node) => explainPlan(node, rt.ctx, annotate))];
       return explained([...header, ...plan], { notices: outcome.notices, ...(outcome.afterCommit === undefined ? {} : { afterCommit: outcome.afterCommit }) });
     },
   };
+}
+
+/**
+ * A statement's data-modifying WITH queries under its plan, as PostgreSQL's EXPLAIN lists a
+ * ModifyTable CTE: each query's title, then its plan (the rows it reads), indented.
+ */
+function explainPrelude(plan: StatementPlan, explain: (node: PlanNode) => string[]): string[] {
+  if (plan.prelude === undefined) return [];
+  return plan.prelude.explain.flatMap(({ title, node }) => [`• ${title}`, ...(node === undefined ? [] : explain(node).map((line) => `  ${line}`))]);
 }

@@ -426,7 +426,8 @@ export interface Target {
 export interface CommonTableExpr {
   readonly name: string;
   readonly columns: readonly string[];
-  readonly query: Query;
+  /** A query, or a data-modifying statement (`d AS (DELETE … RETURNING …)`), allowed only in a statement's own WITH. */
+  readonly query: Query | DataModifyingStatement;
   readonly materialized: 'default' | 'always' | 'never';
   readonly location: number;
 }
@@ -483,6 +484,14 @@ export interface Values extends QueryTail {
 }
 
 export type Query = Select | SetOperation | Values;
+
+/** A statement that may stand in a WITH query: PostgreSQL's data-modifying statements in WITH. */
+export type DataModifyingStatement = Insert | Update | Delete;
+
+/** Whether a WITH query is a data-modifying statement rather than a query. */
+export function isDataModifying(query: Query | DataModifyingStatement): query is DataModifyingStatement {
+  return query.kind === 'Insert' || query.kind === 'Update' || query.kind === 'Delete';
+}
 
 export type FromItem = TableRef | SubqueryRef | FunctionRef | Join;
 

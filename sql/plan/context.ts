@@ -16,8 +16,12 @@ export interface PlanContext {
   readonly catalog: Catalog;
   readonly settings: SessionSettings;
   readonly compiler: ExprCompiler;
-  /** The WITH queries in scope, by name (each reference runs the query's plan again). */
-  readonly ctes?: ReadonlyMap<string, { readonly node: PlanNode; readonly columns: readonly ResultColumn[] }>;
+  /**
+   * The WITH queries in scope, by name (each reference runs the query's plan again; a
+   * data-modifying one's node reads the RETURNING rows it left: sql/exec/modifying-ctes.ts).
+   * `withoutReturning`: a data-modifying one without RETURNING, which cannot be read (0A000).
+   */
+  readonly ctes?: ReadonlyMap<string, { readonly node: PlanNode; readonly columns: readonly ResultColumn[]; readonly withoutReturning?: boolean }>;
   /** The views being expanded around this query, outermost first (views.ts: a view reading itself is 42P17). */
   readonly views?: readonly number[];
   /** Table sizes for join planning (join-planning.ts); absent: every table is assumed middling. */

@@ -9,7 +9,7 @@
  * ```
  */
 import { assert } from '../../src/base/assert.js';
-import type * as ast from '../parser/ast.js';
+import * as ast from '../parser/ast.js';
 import { shiftRelations, type FromRelation, type FromResult, type PlanContext } from './context.js';
 import { SqlError } from '../catalog/errors.js';
 import type { TableDesc } from '../catalog/descriptors.js';
@@ -71,16 +71,33 @@ export async function planQuery(outer: PlanContext, query: ast.Query): Promise<P
   }
 }
 
-type CteEntry = NonNullable<PlanContext['ctes']> extends ReadonlyMap<string, infer E> ? E : never;
+export type CteEntry = NonNullable<PlanContext['ctes']> extends ReadonlyMap<string, infer E> ? E : never;
 
-/** `WITH [RECURSIVE] a AS (…), b AS (…)`: each query planned in the scope of the ones before it. */
-async function planWith(outer: PlanContext, with_: ast.With): Promise<PlanContext> {
+/**
+ * Plans a data-modifying WITH query (sql/exec/modifying-ctes.ts): its RETURNING rows as the CTE's
+ * columns and a node that reads them once the statement ran it. Only a statement's own WITH has one.
+ */
+export type PlanModifyingCte = (ctx: PlanContext, name: string, statement: ast.DataModifyingStatement) => Promise<PlannedQuery & { readonly withoutReturning?: boolean }>;
+
+/**
+ * `WITH [RECURSIVE] a AS (…), b AS (…)`: each query planned in the scope of the ones before it.
+ * A data-modifying one (`d AS (DELETE … RETURNING …)`) is planned by `modifying`, given only for
+ * the WITH of the statement itself: anywhere else it is PostgreSQL's 0A000.
+ */
+export async function planWith(outer: PlanContext, with_: ast.With, modifying?: PlanModifyingCte): Promise<PlanContext> {
   const ctes = new Map(outer.ctes ?? []);
   for (const cte of with_.ctes) {
     if (with_.ctes.filter((other) => other.name === cte.name).length > 1) throw new SqlError('42712', `WITH query name "${cte.name}" specified more than once`);
-    const recursive = with_.recursive ? await planRecursiveCte(outer, ctes, cte) : undefined;
-    const planned = recursive ?? (await planQuery(withCtes(outer, ctes), cte.query));
-    ctes.set(cte.name, { node: planned.node, columns: cteColumns(cte, planned.columns) });
+    const body = cte.query;
+    let planned: PlannedQuery & { readonly withoutReturning?: boolean };
+    if (ast.isDataModifying(body)) {
+      if (modifying === undefined) throw new SqlError('0A000', 'WITH clause containing a data-modifying statement must be at the top level');
+      planned = await modifying(withCtes(outer, ctes), cte.name, body);
+    } else {
+      const recursive = with_.recursive ? await planRecursiveCte(outer, ctes, cte, body) : undefined;
+      planned = recursive ?? (await planQuery(withCtes(outer, ctes), body));
+    }
+    ctes.set(cte.name, { node: planned.node, columns: cteColumns(cte, planned.columns), ...(planned.withoutReturning === true ? { withoutReturning: true } : {}) });
   }
   return withCtes(outer, ctes);
 }
@@ -104,8 +121,7 @@ function cteColumns(cte: ast.CommonTableExpr, columns: readonly ResultColumn[]):
  * types are the initial term's, and the recursive term's must convert to them (42804 otherwise,
  * with PostgreSQL's hint).
  */
-async function planRecursiveCte(outer: PlanContext, ctes: ReadonlyMap<string, CteEntry>, cte: ast.CommonTableExpr): Promise<PlannedQuery | undefined> {
-  const query = cte.query;
+async function planRecursiveCte(outer: PlanContext, ctes: ReadonlyMap<string, CteEntry>, cte: ast.CommonTableExpr, query: ast.Query): Promise<PlannedQuery | undefined> {
   const misplaced = (message: string): CteEntry => ({
     get node(): PlanNode {
       throw new SqlError('42P19', message);
@@ -318,6 +334,7 @@ async function planFromItem(ctx: PlanContext, item: ast.FromItem, left?: Scope):
     case 'TableRef': {
       const cte = item.name.schema === null ? ctx.ctes?.get(item.name.name) : undefined;
       if (cte !== undefined) {
+        if (cte.withoutReturning === true) throw new SqlError('0A000', `WITH query "${item.name.name}" does not have a RETURNING clause`);
         const alias = item.alias?.name ?? item.name.name;
         let scope = new Scope(cte.columns.map((column) => ({ name: column.name, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
         if (item.alias !== null && item.alias.columns.length > 0) scope = renameColumns(scope, item.alias.columns, alias);

@@ -4,6 +4,7 @@
  */
 import type * as pg from 'libpg-query';
 import type * as ast from '../ast.js';
+import { assert } from '../../../src/base/assert.js';
 import { GrammarCheckError } from '../errors.js';
 import { bodyOf, loc, qualifiedName, strings, tagOf, type Context } from './context.js';
 import { expr, exprs, funcCall, locationOf, optional, sortBys, windowSpec } from './expr.js';
@@ -87,13 +88,24 @@ export function withClause(w: pg.WithClause, ctx: Context): ast.With {
     const cte = bodyOf<pg.CommonTableExpr>(node);
     const location = loc(cte.location);
     if (cte.search_clause !== undefined || cte.cycle_clause !== undefined) ctx.unsupported('SEARCH and CYCLE clauses are not supported', location);
-    if (cte.ctequery === undefined || tagOf(cte.ctequery) !== 'SelectStmt') {
-      ctx.unsupported('data-modifying statements in WITH are not supported', location);
-    }
+    if (cte.ctequery === undefined) return ctx.unsupported('a WITH query without a body', location);
     const materialized = cte.ctematerialized === 'CTEMaterializeAlways' ? 'always' : cte.ctematerialized === 'CTEMaterializeNever' ? 'never' : 'default';
-    return { name: cte.ctename ?? '', columns: strings(cte.aliascolnames), query: query(cte.ctequery, ctx, location), materialized, location };
+    const name = cte.ctename ?? '';
+    return { name, columns: strings(cte.aliascolnames), query: cteBody(cte.ctequery, location, ctx), materialized, location };
   });
   return { recursive: w.recursive ?? false, ctes };
+}
+
+/** A WITH query's body: a query, or INSERT / UPDATE / DELETE (a data-modifying statement, PostgreSQL 9.1+). */
+function cteBody(node: pg.Node, location: number, ctx: Context): ast.CommonTableExpr['query'] {
+  const tag = tagOf(node);
+  if (tag === 'InsertStmt' || tag === 'UpdateStmt' || tag === 'DeleteStmt') {
+    const statement = ctx.statement(node, location, '');
+    assert(statement.kind === 'Insert' || statement.kind === 'Update' || statement.kind === 'Delete', 'a data-modifying WITH query');
+    return statement;
+  }
+  if (tag !== 'SelectStmt') return ctx.unsupported(`${tag} in WITH is not supported`, location);
+  return query(node, ctx, location);
 }
 
 const lockStrengths: Record<string, ast.LockingClause['strength']> = {
