@@ -47,6 +47,19 @@ class Cursor {
     private readonly keyOf: (row: readonly Datum[]) => Datum[] | null,
   ) {}
 
+  /**
+   * Makes `row` the next row when it is at hand (the current row, or the next of the batch read):
+   * true; false when only `fill` can say — the batch is spent. The join calls it before awaiting
+   * `fill`, so a row costs no promise and no microtask unless a batch must be read.
+   */
+  ready(): boolean {
+    if (this.row !== undefined) return true;
+    if (this.index >= this.batch.length) return false;
+    this.row = this.batch[this.index++]!;
+    this.keys = this.keyOf(this.row);
+    return true;
+  }
+
   /** Makes `row` the next row if there is one; false at the end of the input. */
   async fill(): Promise<boolean> {
     if (this.row !== undefined) return true;
@@ -136,7 +149,7 @@ export function mergeJoinSource(node: JoinNode, rt: Runtime, leftSource: RowSour
   /** Reads the right rows equal to `keys` (the current right row's) into a new group. */
   const readGroup = async (keys: Datum[], out: RowBatch): Promise<NonNullable<typeof group>> => {
     const current = { keys, rows: [] as Datum[][], matched: [] as boolean[], bytes: 0 };
-    while (await right.fill()) {
+    while (right.ready() || (await right.fill())) {
       if (right.keys === null) {
         // Between equal keys only when a later key column is NULL: unmatched wherever it is.
         if (rightOuter) out.push(leftPadding.concat(right.row!));
@@ -161,20 +174,20 @@ export function mergeJoinSource(node: JoinNode, rt: Runtime, leftSource: RowSour
       while (!done && out.length < outputBatchRows) {
         if (group !== null) {
           // Every left row of the group's key joins the group; the first other key ends it.
-          if ((await left.fill()) && left.keys !== null && compare(left.keys, group.keys) === 0) {
+          if ((left.ready() || (await left.fill())) && left.keys !== null && compare(left.keys, group.keys) === 0) {
             joinGroup(left.row!, group, out);
             left.advance();
           } else closeGroup(group, out);
           continue;
         }
-        const hasLeft = await left.fill();
+        const hasLeft = left.ready() || (await left.fill());
         if (hasLeft && left.keys === null) {
           if (leftOuter) out.push(left.row!.concat(rightPadding));
           left.advance();
           continue;
         }
         // Past the left side's end only a RIGHT/FULL join still needs the right rows.
-        const hasRight = (hasLeft || rightOuter) && (await right.fill());
+        const hasRight = (hasLeft || rightOuter) && (right.ready() || (await right.fill()));
         if (hasRight && right.keys === null) {
           if (rightOuter) out.push(leftPadding.concat(right.row!));
           right.advance();
