@@ -65,13 +65,14 @@ function localities(deps: SqlEngineDeps, descriptor: RangeDescriptor): string[] 
 
 /** `span_stats` as PostgreSQL prints jsonb: keys by length, then bytes. */
 function spanStatsJson(status: RangeStatus): string {
-  const fields: [string, number][] = [
+  const fields: [string, number | string][] = [
     ['key_bytes', status.keyBytes],
     ['key_count', status.keyCount],
     ['val_bytes', status.valBytes],
     ['val_count', status.valCount],
     ['live_bytes', status.liveBytes],
     ['live_count', status.liveCount],
+    ...(status.gcThreshold === undefined ? [] : [['gc_threshold', JSON.stringify(status.gcThreshold)] as [string, string]]),
     ['intent_bytes', status.intentBytes],
     ['intent_count', status.intentCount],
   ];

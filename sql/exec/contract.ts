@@ -184,6 +184,11 @@ export interface RangeStatus {
   readonly valCount: number;
   readonly intentBytes: number;
   readonly intentCount: number;
+  /**
+   * The range's GC threshold (kv/replica/gc-queue.ts: reads at or below it are refused with
+   * 72000) as `seconds.nanoseconds,logical` (formatTimestamp), or absent where the node does not know it.
+   */
+  readonly gcThreshold?: string;
 }
 
 /** The ranges one node holds, by range id (the node's stores, read locally: no RPC). */

@@ -6,6 +6,7 @@ import { createSqlEngine } from '../../sql/exec/index.js';
 import type { NodeRangeStatus, SqlEngine, SqlEngineDeps } from '../../sql/exec/contract.js';
 import type { Store } from '../../kv/replica/store.js';
 import type { RangeId } from '../base/ids.js';
+import { formatTimestamp } from '../../clock/timestamp.js';
 
 export type SqlEngineFactory = (deps: SqlEngineDeps) => SqlEngine;
 
@@ -35,6 +36,7 @@ export function storeRangeStatus(store: Store, locality = ''): NodeRangeStatus {
         valCount: stats.valCount,
         intentBytes: stats.intentBytes,
         intentCount: stats.intentCount,
+        gcThreshold: formatTimestamp(replica.gcThreshold),
       };
     },
   };
