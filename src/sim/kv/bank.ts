@@ -1,0 +1,199 @@
+/**
+ * The bank workload in the simulator (bench/workloads/bank.ts; Jepsen's `bank`): `clients`
+ * transfer loops, one scanner and one range changer (splits and merges of the account ranges),
+ * all on the simulated store's virtual time.
+ *
+ * Checked on every scan (one transaction reading every balance and every transfer record):
+ * - `bankViolation`: money conserved, no negative balance, balances equal to what the records
+ *   present say;
+ * - real-time order: every transfer acknowledged before the scan began is in it (a single node's
+ *   clock is monotonic and transactions commit-wait, so a later transaction reads above it).
+ * And at the end: every acknowledged transfer has its record, and no record exists for a
+ * transfer that was not acknowledged — except one whose outcome was reported ambiguous.
+ */
+import { AmbiguousResultError, compareKeys, keysEqual } from '../../../kv/api/index.js';
+import { accountKey, accountsEnd, accountsStart, bankViolation, initBank, readBank, runTransfer, type BankConfig } from '../../../bench/workloads/bank.js';
+import type { RandomSource } from '../../env/env.js';
+import { SeededRandom } from '../../env/random.js';
+import type { Kv } from '../../node/kv.js';
+import type { Scheduler } from '../raft/scheduler.js';
+import type { Trace } from '../raft/trace.js';
+import { EventKind } from './env.js';
+import type { KvSimOptions } from './options.js';
+
+/** A broken invariant of the bank. */
+export class BankViolation extends Error {
+  override readonly name = 'BankViolation';
+}
+
+export interface BankStats {
+  readonly acked: number;
+  /** Transfers that found their source empty (nothing written). */
+  readonly empty: number;
+  /** Transfers whose outcome is unknown (AmbiguousResultError). */
+  readonly ambiguous: number;
+  /** Transfers that failed with a definite error (retries exhausted): nothing may be committed. */
+  readonly failed: number;
+  readonly scans: number;
+  readonly splits: number;
+  readonly merges: number;
+  /** Splits and merges refused (a conflict with a concurrent one): expected, counted. */
+  readonly rangeChangesRefused: number;
+  /** Ranges over the accounts at the end. */
+  readonly accountRanges: number;
+}
+
+/** Workload event codes (the second trace field of `EventKind.Workload`). */
+const Op = { Acked: 1, Empty: 2, Ambiguous: 3, Failed: 4, Scan: 5, Split: 6, Merge: 7, Refused: 8 } as const;
+
+export class BankSim {
+  private readonly config: BankConfig;
+  private stopping = false;
+  private readonly acked: string[] = [];
+  private readonly ambiguous = new Set<string>();
+  private readonly failed = new Set<string>();
+  private empty = 0;
+  /** Transfers begun (the busy phase ends at `transfersMax`). */
+  private started = 0;
+  private scans = 0;
+  private splits = 0;
+  private merges = 0;
+  private refused = 0;
+
+  constructor(
+    private readonly kv: Kv,
+    private readonly options: KvSimOptions,
+    private readonly trace: Trace,
+    private readonly scheduler: Scheduler,
+    private readonly random: RandomSource,
+  ) {
+    this.config = { accounts: options.accounts, ranges: options.ranges, initialBalance: options.initialBalance };
+  }
+
+  async run(): Promise<BankStats> {
+    await initBank(this.kv, this.config);
+    this.event([Op.Scan, 0], () => `bank initialised: ${this.config.accounts} accounts over ${this.config.ranges} ranges`);
+    const stop = this.kv.txnDeps.timers.setTimeout(() => (this.stopping = true), this.options.durationMs);
+    // Each loop draws from its own stream, so one loop's draws never shift another's.
+    const loops = [
+      ...Array.from({ length: this.options.clients }, (_, c) => this.client(c, new SeededRandom(this.random.uint32()))),
+      this.scanner(),
+      this.rangeChanger(new SeededRandom(this.random.uint32())),
+    ].map((loop) => loop.catch((error: unknown) => ((this.stopping = true), Promise.reject(error))));
+    const outcomes = await Promise.allSettled(loops);
+    this.kv.txnDeps.timers.clearTimeout(stop);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    await this.finalCheck();
+    const ranges = await this.kv.ranges();
+    const accountRanges = ranges.filter((d) => compareKeys(d.startKey, accountsEnd) < 0 && compareKeys(d.endKey, accountsStart) > 0).length;
+    return {
+      acked: this.acked.length,
+      empty: this.empty,
+      ambiguous: this.ambiguous.size,
+      failed: this.failed.size,
+      scans: this.scans,
+      splits: this.splits,
+      merges: this.merges,
+      rangeChangesRefused: this.refused,
+      accountRanges,
+    };
+  }
+
+  private async client(c: number, random: SeededRandom): Promise<void> {
+    for (let n = 0; !this.stopping; n++) {
+      if (++this.started > this.options.transfersMax) {
+        this.stopping = true;
+        return;
+      }
+      const id = `t.${c}.${n}`;
+      try {
+        const { transfer, attempts } = await runTransfer(this.kv, random, this.config, id);
+        if (transfer === undefined) {
+          this.empty++;
+          this.event([Op.Empty, c, n], () => `${id}: source empty`);
+        } else {
+          this.acked.push(id);
+          this.event([Op.Acked, c, n, transfer.from, transfer.to, Number(transfer.amount), attempts], () => `${id}: acked ${transfer.from}→${transfer.to} ${transfer.amount} (${attempts} attempts)`);
+        }
+      } catch (error) {
+        if (error instanceof AmbiguousResultError) {
+          this.ambiguous.add(id);
+          this.event([Op.Ambiguous, c, n], () => `${id}: ambiguous: ${error.message}`);
+        } else {
+          // A definite failure (retries exhausted under contention) is allowed; its writes are not.
+          this.failed.add(id);
+          this.event([Op.Failed, c, n], () => `${id}: failed: ${error instanceof Error ? error.message : String(error)}`);
+          if (!(error instanceof Error && 'errorClass' in error)) throw error;
+        }
+      }
+      if (this.options.thinkMsMax > 0) await this.kv.txnDeps.timers.sleep(random.int(this.options.thinkMsMax + 1));
+    }
+  }
+
+  private async scanner(): Promise<void> {
+    while (!this.stopping) {
+      const ackedBefore = this.acked.length;
+      const snapshot = await readBank(this.kv, true);
+      const scan = this.scans + 1;
+      const violation = bankViolation(snapshot, this.config);
+      if (violation !== undefined) throw new BankViolation(`scan ${scan}: ${violation}`);
+      const missing = this.acked.slice(0, ackedBefore).filter((id) => !snapshot.transfers!.has(id));
+      if (missing.length > 0) throw new BankViolation(`scan ${scan}: transfers acknowledged before it began are missing: ${missing.slice(0, 5).join(', ')}`);
+      this.scans = scan;
+      this.event([Op.Scan, scan, snapshot.transfers!.size], () => `scan ${scan}: ok, ${snapshot.transfers!.size} records`);
+      // A virtual millisecond between scans: a scan that costs no virtual time (no engine delays,
+      // no intents met) would otherwise spin at one instant while the transfers wait on the clock.
+      await this.kv.txnDeps.timers.sleep(1);
+    }
+  }
+
+  /** Splits a random account range at a random account, or merges two neighbouring account ranges. */
+  private async rangeChanger(random: SeededRandom): Promise<void> {
+    const every = this.options.rangeChangeEveryMs;
+    if (every === 0) return;
+    while (!this.stopping) {
+      await this.kv.txnDeps.timers.sleep(1 + random.int(2 * every));
+      if (this.stopping) return;
+      const ranges = await this.kv.ranges();
+      const accountRanges = ranges.filter((d) => compareKeys(d.startKey, accountsStart) >= 0 && compareKeys(d.endKey, accountsEnd) <= 0);
+      const merge = accountRanges.length >= 2 && random.int(2) === 0;
+      try {
+        if (merge) {
+          // Merge a range with its right neighbour, both within the accounts.
+          const left = accountRanges[random.int(accountRanges.length - 1)]!;
+          await this.kv.merge(left.startKey);
+          this.merges++;
+          this.event([Op.Merge, left.rangeId], () => `merged r${left.rangeId} with its right neighbour`);
+        } else {
+          const account = 1 + random.int(this.config.accounts - 1);
+          const key = accountKey(account);
+          if (ranges.some((d) => keysEqual(d.startKey, key))) continue;
+          await this.kv.split(key);
+          this.splits++;
+          this.event([Op.Split, account], () => `split at account ${account}`);
+        }
+      } catch (error) {
+        // A split or merge racing another (its descriptor changed) is refused; anything else is a bug.
+        if (!(error instanceof Error && 'errorClass' in error && error.errorClass === 'conflict')) throw error;
+        this.refused++;
+        this.event([Op.Refused, merge ? 1 : 0], () => `${merge ? 'merge' : 'split'} refused: ${error.message}`);
+      }
+    }
+  }
+
+  private async finalCheck(): Promise<void> {
+    const final = await readBank(this.kv, true);
+    const violation = bankViolation(final, this.config);
+    if (violation !== undefined) throw new BankViolation(`final scan: ${violation}`);
+    const records = final.transfers!;
+    const lost = this.acked.filter((id) => !records.has(id));
+    if (lost.length > 0) throw new BankViolation(`acknowledged transfers without a record: ${lost.slice(0, 5).join(', ')}`);
+    const ackedSet = new Set(this.acked);
+    const phantom = [...records.keys()].filter((id) => !ackedSet.has(id) && !this.ambiguous.has(id));
+    if (phantom.length > 0) throw new BankViolation(`records of transfers never acknowledged: ${phantom.slice(0, 5).join(', ')}${phantom.some((id) => this.failed.has(id)) ? ' (reported failed)' : ''}`);
+  }
+
+  private event(fields: readonly number[], describe: () => string): void {
+    this.trace.record(this.scheduler.now, [EventKind.Workload, ...fields], describe);
+  }
+}

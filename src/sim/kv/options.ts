@@ -1,0 +1,69 @@
+/**
+ * A run's profile, drawn from its seed: the bank's shape, the concurrency, how often ranges split
+ * and merge, and the engine's delay profile. Different seeds stress different corners (one
+ * range or many, two clients or ten, no delays or long pauses between a scan's steps).
+ */
+import type { RandomSource } from '../../env/env.js';
+import type { EngineDelays } from './engine.js';
+
+export interface KvSimOptions {
+  readonly seed: number;
+  readonly accounts: number;
+  /** Ranges the accounts start over (bank.ts `bankSplitKeys`). */
+  readonly ranges: number;
+  readonly initialBalance: bigint;
+  /** Concurrent transfer loops. */
+  readonly clients: number;
+  /** Virtual milliseconds the transfers and scans run for (then they finish what they started). */
+  readonly durationMs: number;
+  /** The busy phase also ends once this many transfers finished (it bounds a run's CPU time). */
+  readonly transfersMax: number;
+  /** Longest virtual pause of a client between two transfers (0: none). */
+  readonly thinkMsMax: number;
+  /** Mean virtual milliseconds between two split-or-merge attempts; 0: the ranges stay as made. */
+  readonly rangeChangeEveryMs: number;
+  /** Crash-and-restart the store (losing unsynced writes) this many times during the run. */
+  readonly crashes: number;
+  readonly delays: EngineDelays;
+}
+
+/** The default length of a run's busy phase, in virtual milliseconds. */
+export const defaultDurationMs = 400;
+
+/** The default bound on a run's transfers (acknowledged, empty or failed). */
+export const defaultTransfersMax = 300;
+
+function pick<T>(random: RandomSource, choices: readonly T[]): T {
+  return choices[random.int(choices.length)]!;
+}
+
+export function optionsForSeed(seed: number, random: RandomSource, durationMs = defaultDurationMs): KvSimOptions {
+  const accounts = pick(random, [4, 8, 16, 32]);
+  return {
+    seed,
+    accounts,
+    ranges: 1 + random.int(Math.min(accounts, 4)),
+    initialBalance: 100n,
+    clients: pick(random, [2, 3, 4, 6, 8]),
+    durationMs,
+    transfersMax: defaultTransfersMax,
+    thinkMsMax: pick(random, [0, 0, 1, 5]),
+    rangeChangeEveryMs: pick(random, [0, 10, 30, 100]),
+    crashes: 0,
+    delays: {
+      iteratorStepMaxUs: pick(random, [0, 50, 500, 2_000]),
+      commitMaxUs: pick(random, [0, 20, 200, 2_000]),
+      zeroDelayChance: pick(random, [0, 0.5, 0.9]),
+      syncMinUs: pick(random, [100, 500, 2_000]),
+      appendMinUs: 5,
+    },
+  };
+}
+
+export function describeOptions(options: KvSimOptions): string {
+  const d = options.delays;
+  return (
+    `accounts=${options.accounts} ranges=${options.ranges} clients=${options.clients} duration=${options.durationMs}ms transfers≤${options.transfersMax} think≤${options.thinkMsMax}ms ` +
+    `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
+  );
+}
