@@ -1,9 +1,10 @@
 /**
- * `npm run sim:kv -- [--seeds N] [--start S | --seed S] [--duration MS] [--trace]`: runs seeds
+ * `npm run sim:kv -- [--seeds N] [--start S | --seed S] [--duration MS] [--profile JSON] [--trace]`: runs seeds
  * `S..S+N-1` of the KV simulation (a store under the bank workload on virtual time), prints
  * progress and every failing seed with its report, and exits 1 if any failed. `--seed S` runs
  * that one seed and prints its result; `--trace` streams every event of the run (use with one
- * seed).
+ * seed); `--profile JSON` forces fields of the profile over every seed's (what a failure's replay
+ * line prints when the run had one).
  *
  * Output goes through `process.stdout.write` (the lint keeps `console` out of src/); elapsed
  * time is the real `Env`'s monotonic clock, read only for the progress line — the simulation
@@ -12,17 +13,18 @@
 import { silentLogger } from '../../base/logger.js';
 import { realEnv } from '../../env/real.js';
 import { defaultDurationMs } from './options.js';
-import { KvSimFailure, simulateKvSeed } from './simulation.js';
+import { KvSimFailure, simulateKvSeed, type KvProfileOverrides } from './simulation.js';
 
 interface Args {
   seeds: number;
   start: number;
   durationMs: number;
   trace: boolean;
+  profile: KvProfileOverrides | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 20, start: 1, durationMs: defaultDurationMs, trace: false };
+  const args: Args = { seeds: 20, start: 1, durationMs: defaultDurationMs, trace: false, profile: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): number => {
@@ -38,13 +40,27 @@ function parseArgs(argv: readonly string[]): Args {
       args.seeds = 1;
     } else if (flag === '--duration') args.durationMs = value();
     else if (flag === '--trace') args.trace = true;
+    else if (flag === '--profile') args.profile = parseProfile(argv[++i]);
     else usage(`unknown flag ${flag}`);
   }
   return args;
 }
 
+/** `--profile '{"accounts":8,"delays":{"syncMinUs":100}}'`: fields forced over every seed's drawn profile. */
+function parseProfile(text: string | undefined): KvProfileOverrides {
+  if (text === undefined) usage('--profile takes a JSON object');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) usage('--profile takes a JSON object');
+    const profile = parsed as Record<string, unknown>;
+    return 'initialBalance' in profile ? { ...profile, initialBalance: BigInt(String(profile.initialBalance)) } : profile;
+  } catch (error) {
+    return usage(`--profile: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function usage(problem: string): never {
-  process.stderr.write(`${problem}\nusage: npm run sim:kv -- [--seeds N] [--start S | --seed S] [--duration MS] [--trace]\n`);
+  process.stderr.write(`${problem}\nusage: npm run sim:kv -- [--seeds N] [--start S | --seed S] [--duration MS] [--profile JSON] [--trace]\n`);
   process.exit(2);
 }
 
@@ -58,7 +74,7 @@ async function main(): Promise<void> {
   out(`kv simulation: seeds ${args.start}..${args.start + args.seeds - 1}, busy phase ${args.durationMs} virtual ms`);
   for (let seed = args.start; seed < args.start + args.seeds; seed++) {
     try {
-      const result = await simulateKvSeed(seed, { durationMs: args.durationMs, traceSink: args.trace ? out : undefined });
+      const result = await simulateKvSeed(seed, { durationMs: args.durationMs, traceSink: args.trace ? out : undefined, ...(args.profile === undefined ? {} : { overrides: args.profile }) });
       out(`seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.steps} steps, ${(result.virtualTimeUs / 1000).toFixed(0)} virtual ms, ${JSON.stringify(result.stats)}`);
     } catch (error) {
       if (!(error instanceof KvSimFailure)) throw error;

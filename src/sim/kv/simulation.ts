@@ -42,23 +42,35 @@ export class KvSimFailure extends Error {
   }
 }
 
+/** Fields of a profile to force over the one drawn from the seed. */
+export type KvProfileOverrides = Partial<Omit<KvSimOptions, 'delays' | 'seed'>> & { readonly delays?: Partial<KvSimOptions['delays']> };
+
 export interface KvSeedRun {
   /** The busy phase, in virtual milliseconds (default `defaultDurationMs`). */
   readonly durationMs?: number;
   /** Receives every trace line as it happens (for replaying one seed). */
   readonly traceSink?: (line: string) => void;
-  /** Knobs to force over the seed's profile. */
-  readonly overrides?: Partial<KvSimOptions>;
+  /** Knobs to force over the seed's profile (`delays` merges field by field). */
+  readonly overrides?: KvProfileOverrides;
 }
 
 /** Runs one seed with the profile drawn for it. */
 export function simulateKvSeed(seed: number, run: KvSeedRun = {}): Promise<KvSimResult> {
   const streams = seedStreams(seed);
-  const drawn = optionsForSeed(seed, streams.workload, run.durationMs ?? defaultDurationMs);
-  return simulateKv({ ...drawn, ...run.overrides }, run.traceSink);
+  const durationMs = run.durationMs ?? defaultDurationMs;
+  const drawn = optionsForSeed(seed, streams.workload, durationMs);
+  const overrides = run.overrides ?? {};
+  const replay = `--seed ${seed}${durationMs === defaultDurationMs ? '' : ` --duration ${durationMs}`}${Object.keys(overrides).length === 0 ? '' : ` --profile '${profileJson(overrides)}'`}`;
+  return simulateKv({ ...drawn, ...overrides, delays: { ...drawn.delays, ...overrides.delays } }, run.traceSink, replay);
 }
 
-export async function simulateKv(options: KvSimOptions, traceSink?: (line: string) => void): Promise<KvSimResult> {
+/** A profile override as the CLI's `--profile` reads it (bigints as decimal strings). */
+export function profileJson(overrides: KvProfileOverrides): string {
+  return JSON.stringify(overrides, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+/** `replay`: the CLI arguments that rerun this run (default: its seed and duration; a profile forced over the seed's needs `--profile`). */
+export async function simulateKv(options: KvSimOptions, traceSink?: (line: string) => void, replay?: string): Promise<KvSimResult> {
   const streams = seedStreams(options.seed);
   const scheduler = new Scheduler();
   const trace = new Trace(traceSink);
@@ -86,7 +98,7 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
     const report = [
       `seed ${options.seed} FAILED at virtual time ${scheduler.now} µs after ${scheduler.steps} steps: ${cause}`,
       `profile: ${describeOptions(options)}`,
-      `replay: npm run sim:kv -- --seed ${options.seed}${options.durationMs === defaultDurationMs ? '' : ` --duration ${options.durationMs}`} --trace`,
+      `replay: npm run sim:kv -- ${replay ?? `--seed ${options.seed}${options.durationMs === defaultDurationMs ? '' : ` --duration ${options.durationMs}`}`} --trace`,
       `trace hash ${trace.hash()}, last events:`,
       trace.renderTail(),
     ].join('\n');

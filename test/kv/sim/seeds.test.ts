@@ -6,15 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultDurationMs } from '../../../src/sim/kv/options.js';
-import { KvSimFailure, simulateKvSeed } from '../../../src/sim/kv/simulation.js';
+import { KvSimFailure, simulateKvSeed, type KvProfileOverrides } from '../../../src/sim/kv/simulation.js';
 import { kvRegressionSeeds } from './regression-seeds.js';
 
 /** Seeds 1..seedCount: about 1–3 s of CPU each. */
 const seedCount = 10;
 
-async function expectSeedPasses(seed: number, durationMs?: number): Promise<void> {
+async function expectSeedPasses(seed: number, durationMs?: number, overrides?: KvProfileOverrides): Promise<void> {
   try {
-    const result = await simulateKvSeed(seed, durationMs === undefined ? {} : { durationMs });
+    const result = await simulateKvSeed(seed, { ...(durationMs === undefined ? {} : { durationMs }), ...(overrides === undefined ? {} : { overrides }) });
     expect(result.stats.acked + result.stats.empty).toBeGreaterThan(0);
     expect(result.stats.scans).toBeGreaterThan(0);
   } catch (error) {
@@ -28,7 +28,7 @@ describe('kv simulation', () => {
     it(`seed ${seed}`, () => expectSeedPasses(seed), 120_000);
   }
   // A regression seed inside the band with the default duration already ran above.
-  for (const { seed, durationMs, found } of kvRegressionSeeds.filter((r) => r.seed > seedCount || r.durationMs !== defaultDurationMs)) {
-    it(`regression seed ${seed} (${found.slice(0, 60)}…)`, () => expectSeedPasses(seed, durationMs), 120_000);
+  for (const { seed, durationMs, overrides, found } of kvRegressionSeeds.filter((r) => r.seed > seedCount || r.durationMs !== defaultDurationMs || r.overrides !== undefined)) {
+    it(`regression seed ${seed} (${found.slice(0, 60)}…)`, () => expectSeedPasses(seed, durationMs, overrides), 120_000);
   }
 });
