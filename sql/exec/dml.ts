@@ -144,7 +144,8 @@ function upsertConflict(table: TableDesc, positions: readonly number[]): ast.OnC
 }
 
 export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): Promise<StatementPlan> {
-  if (statement.with !== null) throw new SqlError('0A000', 'WITH is not supported in INSERT yet');
+  // The statement's own WITH was planned around it (modifying-ctes.ts prepareWithClause).
+  assert(statement.with === null, 'an INSERT without its WITH');
   // Into an automatically updatable view: the same INSERT into its base relation (view-write.ts).
   const intoView = await rewriteViewInsert(pctx, statement);
   if (intoView !== null) return prepareInsert(pctx, intoView);
@@ -431,7 +432,7 @@ function firstPerTarget(rows: readonly Datum[][], table: TableDesc, joined: bool
 }
 
 export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): Promise<StatementPlan> {
-  if (statement.with !== null) throw new SqlError('0A000', 'WITH in UPDATE is not supported yet');
+  assert(statement.with === null, 'an UPDATE without its WITH (modifying-ctes.ts)');
   const ofView = await rewriteViewUpdate(pctx, statement);
   if (ofView !== null) return prepareUpdate(pctx, ofView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'update');
@@ -494,7 +495,7 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
 }
 
 export async function prepareDelete(pctx: PlanContext, statement: ast.Delete): Promise<StatementPlan> {
-  if (statement.with !== null) throw new SqlError('0A000', 'WITH in DELETE is not supported yet');
+  assert(statement.with === null, 'a DELETE without its WITH (modifying-ctes.ts)');
   const fromView = await rewriteViewDelete(pctx, statement);
   if (fromView !== null) return prepareDelete(pctx, fromView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'delete');

@@ -9,6 +9,7 @@
  *   Statement ──planStatement (statements.ts)──► StatementPlan ──execute(Runtime)──► rows, tag, notices
  *     │ query       sql/plan: planner → plan tree ──► operators.ts: one pulled RowSource per node
  *     │ INSERT/UPDATE/DELETE   dml.ts: read all affected rows, then row-writer.ts (batched KV writes)
+ *     │ WITH d AS (DELETE …)   modifying-ctes.ts: data-modifying WITH queries run first, once each
  *     │ DDL         ddl-*.ts: sql/catalog descriptors, in the same transaction
  *     └ admin       admin.ts → admin-split.ts (SPLIT AT, UNSPLIT), admin-ranges.ts (SHOW RANGES,
  *                   FOR ROW, SCATTER, RELOCATE), admin-settings.ts (cluster settings)
@@ -38,7 +39,7 @@
  * ## Not yet
  *
  * Partial, expression and INCLUDE indexes; GROUPING SETS / ROLLUP / CUBE; WITH ORDINALITY;
- * data-modifying CTEs; spilling sorts and hash tables to disk (53200 past `distsql_workmem`
+ * the statement's snapshot for a table a data-modifying CTE writes (its reads are refused); spilling sorts and hash tables to disk (53200 past `distsql_workmem`
  * instead); a merge queue (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused);
  * SCATTER/RELOCATE across stores. test/logic/known-differences.md lists the SQL that answers
  * otherwise than PostgreSQL 15, each with its reason.
