@@ -10,7 +10,7 @@
 import { InvalidInputError } from '../../src/base/errors.js';
 import { formatTimestamp, less } from '../../clock/timestamp.js';
 import { gcResponse, span } from '../api/index.js';
-import { mvccGarbageCollect } from '../storage/mvcc/index.js';
+import { mvccGarbageCollectKeys } from '../storage/mvcc/index.js';
 import { checkRequestInRange, checkSpanInRange, type Evaluator } from './context.js';
 
 export const evalGC: Evaluator<'gc'> = async (ctx, rw, request) => {
@@ -24,6 +24,7 @@ export const evalGC: Evaluator<'gc'> = async (ctx, rw, request) => {
       throw new InvalidInputError(`GC of a key at ${formatTimestamp(gcKey.timestamp)}, above the threshold ${formatTimestamp(request.threshold)}`);
     }
   }
-  for (const gcKey of request.keys) await mvccGarbageCollect(rw, ctx.stats, gcKey.key, gcKey.timestamp);
+  // Planned (read) for every key before any is written: see mvccGarbageCollectKeys.
+  await mvccGarbageCollectKeys(rw, ctx.stats, request.keys);
   return { response: gcResponse(), sideEffects: [Object.freeze({ kind: 'gcThreshold', threshold: request.threshold })] };
 };

@@ -11,7 +11,7 @@ import { addNanos, compare, less, timestamp, type Timestamp } from '../../../clo
 import { BatchTimestampBeforeGCError, batchHeader, batchRequest, deleteRequest, getRequest, heartbeatTxnRequest, keyNext, putRequest, settingKey } from '../../../kv/api/index.js';
 import { gcDue, gcThresholdFor, gcTtlSettingName, parseTtlSeconds, scanGarbage } from '../../../kv/replica/gc-queue.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { computeStats, dataSpan, emptyStats, mvccPut, mvccDelete, nextDataEntry } from '../../../kv/storage/mvcc/index.js';
+import { computeStats, dataSpan, emptyStats, mvccGarbageCollectKeys, mvccPut, mvccDelete, nextDataEntry } from '../../../kv/storage/mvcc/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { limits } from '../../../src/base/limits.js';
 import { silentLogger } from '../../../src/base/logger.js';
@@ -86,6 +86,27 @@ describe('GC queue decisions', () => {
     const found = await scanGarbage(engine, enc('a'), enc('z'), ts(10));
     expect(found.keys.map((k) => dec(k))).toEqual(['a', 'c', 'e']);
     expect(found.resumeKey).toBeUndefined();
+  });
+});
+
+describe('a GC request of several keys', () => {
+  it('plans every key before writing, and collects a key named twice once, at its higher timestamp', async () => {
+    const engine = new MemoryEngine();
+    const batch = new Batch(engine);
+    const stats = emptyStats();
+    for (const at of [1, 2, 3, 4]) mvccPut(batch, stats, enc('a'), ts(at), enc(`a${at}`));
+    for (const at of [1, 2]) mvccPut(batch, stats, enc('b'), ts(at), enc(`b${at}`));
+    await engine.commit(batch.ops, { sync: false });
+    const gc = new Batch(engine);
+    const result = await mvccGarbageCollectKeys(gc, stats, [
+      { key: enc('a'), timestamp: ts(2) },
+      { key: enc('b'), timestamp: ts(5) },
+      { key: enc('a'), timestamp: ts(3) },
+    ]);
+    expect(result.versions).toBe(2 + 1); // a1, a2 (a3 is what reads at 3 see), b1
+    await engine.commit(gc.ops, { sync: false });
+    expect(await computeStats(engine, enc('a'), enc('z'))).toEqual(stats);
+    expect((await scanGarbage(engine, enc('a'), enc('z'), ts(3))).keys).toEqual([]);
   });
 });
 
