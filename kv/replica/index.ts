@@ -43,11 +43,15 @@
  *   cache of its tail.
  * - `replica-state.ts` — applied state, lease, GC threshold and the descriptor copy; how a new
  *   range's state is laid down.
+ * - `gc-queue.ts` — the MVCC GC queue (a **singular update queue** on the store's timers): past
+ *   the `kv.gc.ttl_seconds` TTL it raises each range's GC threshold (a **low-water mark** of
+ *   reads, held below the oldest open reader: a **protected timestamp**), removes the versions
+ *   only reads below it could see, and aborts abandoned transactions whose old intents it meets.
  *
  * Not yet: more than one replica per range (transport, snapshots to followers, replica changes,
  * the allocator), log truncation by a queue, quiescence, follower reads, closed timestamps,
- * node liveness (epoch leases are held at epoch 1), a finalized-transaction record GC, and
- * parallel-commit recovery.
+ * node liveness (epoch leases are held at epoch 1), a finalized-transaction record GC (records
+ * stay: gc-queue.ts's closing note says what removing them needs first).
  */
 export * from './raft-log.js';
 export * from './raft-log-codec.js';
