@@ -20,7 +20,7 @@ import { isAmbiguousError, isRetryableError, type Sender } from '../../kv/api/in
 import { Txn, type TxnDeps, type TxnOptions } from '../../txn/index.js';
 import type { TimerHandle } from '../../src/env/env.js';
 import { parse } from '../parser/index.js';
-import type { AsOfClause, Statement, TypeName, Expr } from '../parser/ast.js';
+import { isDataModifying, type AsOfClause, type Statement, type TypeName, type Expr } from '../parser/ast.js';
 import { equal, formatTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import type { Datum } from '../types/datum.js';
 import { textType, type SqlType } from '../types/sql-type.js';
@@ -1169,6 +1169,8 @@ export class Session {
     if (statement.binary) throw new SessionError('0A000', 'DECLARE BINARY CURSOR is not supported');
     if (this.block.phase !== 'open') throw new SessionError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
     if (statement.query.kind !== 'QueryStatement') throw new SessionError('42601', 'DECLARE CURSOR must be a SELECT or VALUES query');
+    // A cursor's rows are pulled later, FETCH by FETCH: its writes would have no statement to run in (PostgreSQL refuses them too).
+    if (statement.query.query.with?.ctes.some((cte) => isDataModifying(cte.query)) === true) throw new SessionError('0A000', 'DECLARE CURSOR must not contain data-modifying statements in WITH');
     if (this.liveCursor(statement.name) !== undefined) throw new SessionError('42P03', `cursor "${statement.name}" already exists`);
     if (this.cursors.size >= limits.sqlPortalsMax) throw new SessionError('54000', 'too many cursors');
     const prepared = await this.makeStatement('', statement.query, []);
