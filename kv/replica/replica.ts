@@ -223,7 +223,8 @@ export class Replica {
       return false;
     });
     const host = this.host;
-    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now: clock.now(), finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
+    const now = clock.now();
+    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now, finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
     this.recordReads(bumped, result.updatedTxn, result.responses);
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
@@ -244,7 +245,10 @@ export class Replica {
       else if (request.kind === 'resolveIntentRange') this.sequencer.locksReleasedIn({ start: request.key, end: request.endKey }, request.intentTxn.id);
     }
     this.host.afterApply(this, result.sideEffects);
-    return batchResponse(batch, { txn: result.updatedTxn, now: clock.now() }, result.responses);
+    // A response's `now` promises only a reading of this node's clock taken after the batch
+    // arrived (the client's HLC catches up to it). A read-only batch proposed nothing, so the
+    // reading it evaluated at serves: one clock reading per read instead of two.
+    return batchResponse(batch, { txn: result.updatedTxn, now: readOnly ? now : clock.now() }, result.responses);
   }
 
   /**
