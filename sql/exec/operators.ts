@@ -234,24 +234,49 @@ function aggregateSource(node: AggregateNode, rt: Runtime): RowSource {
         const groupBytes = 64 + 48 * node.aggregates.length;
         const growth = node.aggregates.map(inputGrowthFactor);
         const fresh = (keys: Datum[]): { keys: Datum[]; accumulators: ReturnType<typeof newAccumulator>[] } => ({ keys, accumulators: node.aggregates.map((call) => newAccumulator(call, rt.ctx)) });
+        // Grouping sets: one pass, each row feeding one group per set, keyed by the set's number and
+        // its columns (the others NULL); the set's number follows the group columns in the row.
+        const sets = node.groupingSets;
+        const included = sets?.map((set) => node.groupBy.map((_, column) => set.includes(column)));
+        const feed = (group: { accumulators: ReturnType<typeof newAccumulator>[] }, inputs: readonly (readonly Datum[] | null)[]): void => {
+          inputs.forEach((values, index) => {
+            if (values === null) return;
+            if (growth[index]! > 0) memory.grow(growth[index]! * estimateBytes(values));
+            group.accumulators[index]!.add(values);
+          });
+        };
         for (let batch = await input.next(); batch !== null; batch = await input.next()) {
           for (const row of batch) {
             const keys = node.groupBy.map((expr) => expr.eval(row, rt.ctx));
-            const id = datumsKey(groupTypes, keys);
-            let group = groups.get(id);
-            if (group === undefined) {
-              memory.grow(groupBytes + keyBytes(id) + estimateBytes(keys));
-              groups.set(id, (group = fresh(keys)));
+            // Each aggregate's arguments (null where its FILTER drops the row), evaluated once for every set.
+            const inputs = node.aggregates.map((call) => (call.filter !== null && call.filter.eval(row, rt.ctx) !== true ? null : call.args.map((arg) => arg.eval(row, rt.ctx))));
+            if (included === undefined) {
+              const id = datumsKey(groupTypes, keys);
+              let group = groups.get(id);
+              if (group === undefined) {
+                memory.grow(groupBytes + keyBytes(id) + estimateBytes(keys));
+                groups.set(id, (group = fresh(keys)));
+              }
+              feed(group, inputs);
+              continue;
             }
-            node.aggregates.forEach((call, index) => {
-              if (call.filter !== null && call.filter.eval(row, rt.ctx) !== true) return;
-              const values = call.args.map((arg) => arg.eval(row, rt.ctx));
-              if (growth[index]! > 0) memory.grow(growth[index]! * estimateBytes(values));
-              group!.accumulators[index]!.add(values);
+            included.forEach((columns, set) => {
+              const setKeys: Datum[] = keys.map((key, column) => (columns[column] === true ? key : null));
+              const id = `${set}:${datumsKey(groupTypes, setKeys)}`;
+              let group = groups.get(id);
+              if (group === undefined) {
+                memory.grow(groupBytes + keyBytes(id) + estimateBytes(setKeys));
+                groups.set(id, (group = fresh([...setKeys, set])));
+              }
+              feed(group, inputs);
             });
           }
         }
-        if (groups.size === 0 && node.groupBy.length === 0) groups.set('', fresh([]));
+        if (groups.size === 0 && node.groupBy.length === 0 && sets === undefined) groups.set('', fresh([]));
+        // An empty grouping set is one group of every row: it has its row even over no input.
+        sets?.forEach((set, number) => {
+          if (set.length === 0 && !groups.has(`${number}:${datumsKey(groupTypes, node.groupBy.map(() => null))}`)) groups.set(`${number}:`, fresh([...node.groupBy.map(() => null), number]));
+        });
         // The results are made while the states are still held: a collecting aggregate's result
         // (a jsonb_agg's text, an array) is about its state's size again, counted too.
         result = rowsSource(

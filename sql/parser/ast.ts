@@ -78,7 +78,19 @@ export type Expr =
   | ArrayConstructor
   | RowConstructor
   | Indirection
-  | DefaultValue;
+  | DefaultValue
+  | GroupingFunc;
+
+/**
+ * `GROUPING(a, b, …)`: over grouping sets, a bit per argument (the last the lowest), set where
+ * the current row's grouping set leaves that expression out. Each argument must be a GROUP BY
+ * expression of its query.
+ */
+export interface GroupingFunc {
+  readonly kind: 'GroupingFunc';
+  readonly args: readonly Expr[];
+  readonly location: number;
+}
 
 /** `a`, `t.a`, `s.t.a`. */
 export interface ColumnRef {
@@ -463,6 +475,12 @@ export interface Select extends QueryTail {
   readonly from: readonly FromItem[];
   readonly where: Expr | null;
   readonly groupBy: readonly Expr[];
+  /**
+   * GROUP BY ROLLUP / CUBE / GROUPING SETS, expanded by the parser into its grouping sets, each
+   * the positions in `groupBy` of the expressions it groups by (`[]`: the empty set, one group of
+   * every row); absent for a plain GROUP BY (one set of all of `groupBy`).
+   */
+  readonly groupingSets?: readonly (readonly number[])[];
   readonly having: Expr | null;
   /** `WINDOW w AS (…), …`: the named windows, in order (each has a `name`). */
   readonly window: readonly WindowSpec[];

@@ -110,6 +110,8 @@ export function explainPlan(node: PlanNode, ctx?: EvalContext, annotate?: (node:
         out.push(`${pad}• group`);
         detail(`aggregates: ${current.aggregates.map((call) => `${call.name}(${call.star ? '*' : call.args.map((arg) => formatType(arg.type)).join(', ')})`).join(', ') || 'none'}`);
         if (current.groupBy.length > 0) detail(`group by: ${current.groupBy.length} column${current.groupBy.length === 1 ? '' : 's'}`);
+        // Each set as the 1-based positions of the group columns it keeps: (1, 2), (1), ().
+        if (current.groupingSets !== undefined) detail(`grouping sets: ${current.groupingSets.map((set) => `(${set.map((column) => column + 1).join(', ')})`).join(', ')}`);
         visit(current.input, depth + 1);
         return;
       case 'window':

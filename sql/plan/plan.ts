@@ -166,6 +166,13 @@ export interface AggregateNode {
   readonly input: PlanNode;
   readonly groupBy: readonly CompiledExpr[];
   readonly aggregates: readonly AggregateCall[];
+  /**
+   * GROUP BY ROLLUP / CUBE / GROUPING SETS, aggregated in one pass with a grouping-set id (as
+   * CockroachDB's and PostgreSQL's hashed grouping sets): each input row feeds one group per set,
+   * keyed by the set's number and its columns' values (the others NULL). A row is the group
+   * columns, the set's number, then the aggregates. Absent for a plain GROUP BY.
+   */
+  readonly groupingSets?: readonly (readonly number[])[];
   readonly width: number;
 }
 

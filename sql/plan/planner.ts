@@ -15,7 +15,7 @@ import { SqlError } from '../catalog/errors.js';
 import type { TableDesc } from '../catalog/descriptors.js';
 import type { ResultColumn } from '../exec/contract.js';
 import { RowCodec } from '../rowcodec/row-codec.js';
-import { formatType, int8Type, type SqlType } from '../types/sql-type.js';
+import { formatType, int4Type, int8Type, type SqlType } from '../types/sql-type.js';
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { claimSetReturning, exprKey, ExprCompiler, inOrder, unclaimedSetReturning, type GroupingContext } from './expr/compile.js';
@@ -664,7 +664,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   const named = namedWindows(select.window);
   const windowing: WindowingContext = { calls: [] };
   const offsetCompiler = ctx.compiler.withScope(Scope.empty);
-  const grouped = select.groupBy.length > 0 || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
+  const grouped = select.groupBy.length > 0 || select.groupingSets !== undefined || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
   checkGroupedLocking(select, targets);
   const locking = planLocking(select, node, from);
   node = locking.node;
@@ -677,11 +677,15 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
       groupTypes: groupExprs.map((group) => group.compiled.type),
       aggregates: [] as AggregateCall[],
       inputCompiler,
+      ...(select.groupingSets === undefined ? {} : { groupingSets: select.groupingSets }),
     };
-    const groupScope = new GroupedScope(from.scope, groupExprs.map((group) => {
+    const groupColumns: ScopeColumn[] = groupExprs.map((group) => {
       const source = group.compiled.columnIndex === undefined ? undefined : from.scope.columns[group.compiled.columnIndex];
       return { name: source?.name ?? '?column?', table: source?.table ?? null, type: group.compiled.type, hidden: false, tableOid: source?.tableOid ?? 0, columnNumber: source?.columnNumber ?? 0 } satisfies ScopeColumn;
-    }));
+    });
+    // Over grouping sets the set's number follows the group columns (GROUPING(…) reads it): a hidden column no name reaches.
+    if (select.groupingSets !== undefined) groupColumns.push({ name: '', table: null, type: int4Type, hidden: true, tableOid: 0, columnNumber: 0 });
+    const groupScope = new GroupedScope(from.scope, groupColumns);
     outputCompiler = ctx.compiler.withScope(groupScope, grouping);
     outputScope = groupScope;
     // Compile targets, HAVING and ORDER BY first (they register the aggregates), then build the node.
@@ -691,7 +695,8 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const havingSlots = correlatedSince(ctx.compiler, slotsBefore);
     const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
     const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
-    node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, width: groupExprs.length + grouping.aggregates.length };
+    const groupingSets = select.groupingSets === undefined ? {} : { groupingSets: select.groupingSets };
+    node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, ...groupingSets, width: groupColumns.length + grouping.aggregates.length };
     if (having !== null) node = { kind: 'filter', input: node, predicate: having, ...(havingSlots === undefined ? {} : { correlatedSlots: havingSlots }), width: node.width };
     checkWindowLocking(select, windowing);
     return finishSelect(ctx, select, windowNodes(windows, node), projected);
@@ -729,7 +734,7 @@ function checkGroupedLocking(select: ast.Select, targets: readonly Target[]): vo
   if (clause === undefined) return;
   const what = `FOR ${clause.strength.toUpperCase()}`;
   if (select.distinct !== null) throw new SqlError('0A000', `${what} is not allowed with DISTINCT clause`);
-  if (select.groupBy.length > 0) throw new SqlError('0A000', `${what} is not allowed with GROUP BY clause`);
+  if (select.groupBy.length > 0 || select.groupingSets !== undefined) throw new SqlError('0A000', `${what} is not allowed with GROUP BY clause`);
   if (select.having !== null) throw new SqlError('0A000', `${what} is not allowed with HAVING clause`);
   if (targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr))) throw new SqlError('0A000', `${what} is not allowed with aggregate functions`);
 }

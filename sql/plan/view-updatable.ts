@@ -62,7 +62,7 @@ export function viewUpdatability(query: ast.Query, columnCount: number, starColu
   if (query.kind === 'SetOperation') return notUpdatable('Views containing UNION, INTERSECT, or EXCEPT are not automatically updatable.');
   if (query.kind === 'Values') return notUpdatable('Views that do not select from a single table or view are not automatically updatable.');
   if (query.distinct !== null) return notUpdatable('Views containing DISTINCT are not automatically updatable.');
-  if (query.groupBy.length > 0) return notUpdatable('Views containing GROUP BY are not automatically updatable.');
+  if (query.groupBy.length > 0 || query.groupingSets !== undefined) return notUpdatable('Views containing GROUP BY are not automatically updatable.');
   if (query.having !== null) return notUpdatable('Views containing HAVING are not automatically updatable.');
   if (query.with !== null) return notUpdatable('Views containing WITH are not automatically updatable.');
   if (query.limit !== null || query.offset !== null) return notUpdatable('Views containing LIMIT or OFFSET are not automatically updatable.');

@@ -61,8 +61,10 @@ export function expr(node: pg.Node, ctx: Context): ast.Expr {
       return indirection(bodyOf(node), ctx);
     case 'SetToDefault':
       return { kind: 'DefaultValue', location: loc(bodyOf<pg.SetToDefault>(node).location) };
-    case 'GroupingFunc':
-      return ctx.unsupported('GROUPING is not supported', bodyOf<pg.GroupingFunc>(node).location);
+    case 'GroupingFunc': {
+      const grouping = bodyOf<pg.GroupingFunc>(node);
+      return { kind: 'GroupingFunc', args: exprs(grouping.args, ctx), location: loc(grouping.location) };
+    }
     case 'CurrentOfExpr':
       return ctx.unsupported('WHERE CURRENT OF is not supported', -1);
     default:

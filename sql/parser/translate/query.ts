@@ -51,7 +51,7 @@ export function selectStmt(s: pg.SelectStmt, ctx: Context, location: number): as
     targets,
     from: (s.fromClause ?? []).map((node) => fromItem(node, ctx)),
     where: optional(s.whereClause, ctx),
-    groupBy: groupBy(s, ctx),
+    ...groupBy(s, ctx),
     having: optional(s.havingClause, ctx),
     window: (s.windowClause ?? []).map((node) => windowSpec(bodyOf(node), ctx)),
     ...tail,
@@ -65,12 +65,83 @@ function distinct(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.Expr
   return nodes.filter((node) => Object.keys(node).length > 0).map((node) => expr(node, ctx));
 }
 
-function groupBy(s: pg.SelectStmt, ctx: Context): ast.Expr[] {
-  if (s.groupDistinct === true) ctx.unsupported('GROUP BY DISTINCT is not supported', -1);
-  return (s.groupClause ?? []).map((node) => {
-    if (tagOf(node) === 'GroupingSet') ctx.unsupported('GROUPING SETS, ROLLUP and CUBE are not supported', locationOf(node));
-    return expr(node, ctx);
-  });
+/** PostgreSQL's cap on the grouping sets one GROUP BY expands to (parse_agg.c's 4096, 54001). */
+const groupingSetsMax = 4096;
+
+/**
+ * GROUP BY. Without ROLLUP / CUBE / GROUPING SETS, its expressions. With them, the clause is
+ * expanded here as PostgreSQL's expand_grouping_sets does: each item is a list of sets (a plain
+ * expression one set of itself, `()` the empty set, ROLLUP (a, b) the sets (a, b), (a), (), CUBE
+ * every subset, GROUPING SETS the concatenation of its items' lists, a parenthesized `(a, b)`
+ * inside them one set of both), and the clause is the cartesian product of its items' lists. The
+ * result is `groupBy`, every distinct expression once, and `groupingSets`, each set as positions
+ * in it; GROUP BY DISTINCT drops repeated sets (without it a repeated set repeats its rows).
+ */
+function groupBy(s: pg.SelectStmt, ctx: Context): { groupBy: ast.Expr[]; groupingSets?: number[][] } {
+  const items = s.groupClause ?? [];
+  if (!items.some((node) => tagOf(node) === 'GroupingSet')) {
+    // Without grouping sets, DISTINCT has no repeated sets to drop (PostgreSQL accepts it and ignores it).
+    return { groupBy: items.map((node) => expr(node, ctx)) };
+  }
+  const exprsSeen: ast.Expr[] = [];
+  const keys: string[] = [];
+  const position = (node: pg.Node): number => {
+    const value = expr(node, ctx);
+    const key = JSON.stringify(value, (name, field: unknown) => (name === 'location' ? undefined : field));
+    let index = keys.indexOf(key);
+    if (index === -1) {
+      index = keys.length;
+      keys.push(key);
+      exprsSeen.push(value);
+    }
+    return index;
+  };
+  const tooMany = (): never => {
+    throw new GrammarCheckError(`too many grouping sets present (maximum ${groupingSetsMax})`, null, '54001');
+  };
+  // One element of ROLLUP / CUBE / GROUPING SETS: `(a, b)` is both columns, anything else one expression.
+  const element = (node: pg.Node): number[] => (tagOf(node) === 'RowExpr' ? (bodyOf<pg.RowExpr>(node).args ?? []).map(position) : [position(node)]);
+  const setsOf = (node: pg.Node, topLevel: boolean): number[][] => {
+    if (tagOf(node) !== 'GroupingSet') return [topLevel ? [position(node)] : element(node)];
+    const set = bodyOf<pg.GroupingSet>(node);
+    const content = set.content ?? [];
+    switch (set.kind) {
+      case 'GROUPING_SET_EMPTY':
+        return [[]];
+      case 'GROUPING_SET_ROLLUP': {
+        const elements = content.map(element);
+        return elements.map((_, index) => elements.slice(0, elements.length - index).flat()).concat([[]]);
+      }
+      case 'GROUPING_SET_CUBE': {
+        const elements = content.map(element);
+        if (elements.length > 12) throw new GrammarCheckError('CUBE is limited to 12 elements', null, '54011');
+        const sets: number[][] = [];
+        for (let mask = (1 << elements.length) - 1; mask >= 0; mask--) sets.push(elements.filter((_, index) => (mask & (1 << (elements.length - 1 - index))) !== 0).flat());
+        return sets;
+      }
+      case 'GROUPING_SET_SETS':
+        return content.flatMap((item) => setsOf(item, false));
+      default:
+        return ctx.unsupported(`grouping set kind ${set.kind ?? '?'}`, locationOf(node));
+    }
+  };
+  let sets: number[][] = [[]];
+  for (const item of items) {
+    const choices = setsOf(item, true);
+    if (sets.length * choices.length > groupingSetsMax) tooMany();
+    sets = sets.flatMap((prefix) => choices.map((choice) => [...prefix, ...choice]));
+  }
+  let normalized = sets.map((set) => [...new Set(set)].sort((a, b) => a - b));
+  if (s.groupDistinct === true) {
+    const seen = new Set<string>();
+    normalized = normalized.filter((set) => {
+      const key = set.join(',');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  return { groupBy: exprsSeen, groupingSets: normalized };
 }
 
 export function target(t: pg.ResTarget, ctx: Context): ast.Target {

@@ -80,8 +80,14 @@ export interface GroupingContext {
   /** The GROUP BY expressions' keys (see `exprKey`), by group column. */
   readonly groupKeys: readonly string[];
   readonly groupTypes: readonly SqlType[];
-  /** Aggregate calls found so far; their results follow the group columns in the row. */
+  /** Aggregate calls found so far; their results follow the group columns (and the grouping-set column) in the row. */
   readonly aggregates: AggregateCall[];
+  /**
+   * GROUP BY ROLLUP / CUBE / GROUPING SETS: each set's group columns (positions in `groupKeys`);
+   * the row then holds the set's number right after the group columns, for GROUPING(…). Absent
+   * for a plain GROUP BY.
+   */
+  readonly groupingSets?: readonly (readonly number[])[];
   /** Compiles an aggregate's arguments over the input scope. */
   readonly inputCompiler: ExprCompiler;
 }
@@ -255,6 +261,8 @@ export class ExprCompiler {
         return this.indirection(expr);
       case 'RowConstructor':
         return this.rowValue(expr);
+      case 'GroupingFunc':
+        return this.groupingFunc(expr);
       default:
         return assertNeverExpr(expr);
     }
@@ -641,10 +649,33 @@ export class ExprCompiler {
     const args = await inOrder(expr.args, (arg) => input.compileValue(arg));
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
     const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
-    const index = grouping.groupKeys.length + grouping.aggregates.length;
+    const index = grouping.groupKeys.length + (grouping.groupingSets === undefined ? 0 : 1) + grouping.aggregates.length;
     const ordered = await this.aggregateOrder(expr, input);
     grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args: [...args, ...ordered.exprs], filter, type, ...(ordered.keys.length === 0 ? {} : { orderBy: ordered.keys }) });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /**
+   * `GROUPING(a, b, …)` (PostgreSQL's GroupingFunc): an int4 with one bit per argument, the first
+   * the highest, set where the row's grouping set leaves the argument out — a lookup by the set
+   * number the aggregation writes after the group columns. Each argument must be a GROUP BY
+   * expression (42803); over a plain GROUP BY every bit is 0.
+   */
+  private groupingFunc(expr: ast.GroupingFunc): CompiledExpr {
+    const grouping = this.grouping;
+    const notGrouping = (): SqlError => new SqlError('42803', 'arguments to GROUPING must be grouping expressions of the associated query level');
+    if (grouping === null) throw notGrouping();
+    if (expr.args.length > 31) throw new SqlError('54023', 'GROUPING must have fewer than 32 arguments');
+    const columns = expr.args.map((arg) => {
+      const index = grouping.groupKeys.indexOf(exprKey(arg));
+      if (index === -1) throw notGrouping();
+      return index;
+    });
+    const sets = grouping.groupingSets;
+    if (sets === undefined) return constantExpr(int4Type, 0);
+    const masks = sets.map((set) => columns.reduce((mask, column) => (mask << 1) | (set.includes(column) ? 0 : 1), 0));
+    const setColumn = grouping.groupKeys.length;
+    return { type: int4Type, eval: (row) => masks[row[setColumn] as number] ?? null, rowIndependent: false };
   }
 
   /**

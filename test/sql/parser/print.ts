@@ -84,6 +84,7 @@ export function expr(e: ast.Expr): string {
     }
     case 'ArrayConstructor': return `ARRAY[${list(e.elements)}]`;
     case 'RowConstructor': return `${e.explicit ? 'ROW' : ''}(${list(e.args)})`;
+    case 'GroupingFunc': return `GROUPING(${list(e.args)})`;
     case 'Indirection': return `(${expr(e.arg)})${e.steps.map(step).join('')}`;
     case 'DefaultValue': return 'DEFAULT';
   }
