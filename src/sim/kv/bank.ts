@@ -59,6 +59,8 @@ export class BankSim {
   private splits = 0;
   private merges = 0;
   private refused = 0;
+  /** Operations started and not finished, with the virtual time each began (a stuck run's report lists them). */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly kv: Kv,
@@ -107,7 +109,8 @@ export class BankSim {
       }
       const id = `t.${c}.${n}`;
       try {
-        const { transfer, attempts } = await runTransfer(this.kv, random, this.config, id);
+        this.inFlight.set(id, this.scheduler.now);
+        const { transfer, attempts } = await runTransfer(this.kv, random, this.config, id).finally(() => this.inFlight.delete(id));
         if (transfer === undefined) {
           this.empty++;
           this.event([Op.Empty, c, n], () => `${id}: source empty`);
@@ -133,8 +136,9 @@ export class BankSim {
   private async scanner(): Promise<void> {
     while (!this.stopping) {
       const ackedBefore = this.acked.length;
-      const snapshot = await readBank(this.kv, true);
       const scan = this.scans + 1;
+      this.inFlight.set(`scan ${scan}`, this.scheduler.now);
+      const snapshot = await readBank(this.kv, true).finally(() => this.inFlight.delete(`scan ${scan}`));
       const violation = bankViolation(snapshot, this.config);
       if (violation !== undefined) throw new BankViolation(`scan ${scan}: ${violation}`);
       const missing = this.acked.slice(0, ackedBefore).filter((id) => !snapshot.transfers!.has(id));
@@ -179,6 +183,11 @@ export class BankSim {
         this.event([Op.Refused, merge ? 1 : 0], () => `${merge ? 'merge' : 'split'} refused: ${error.message}`);
       }
     }
+  }
+
+  /** The operations still running, oldest first, as `id (since t µs)`. */
+  describeInFlight(): string {
+    return [...this.inFlight].map(([id, since]) => `${id} (since ${since} µs)`).join(', ') || 'none';
   }
 
   private async finalCheck(): Promise<void> {

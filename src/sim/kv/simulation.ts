@@ -79,6 +79,7 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
   const fatal: unknown[] = [];
   const deadline = (options.durationMs + settleMsMax) * 1_000;
   let kv: Kv | undefined;
+  let bank: BankSim | undefined;
   const open = async (): Promise<Kv> => {
     const env = new SimEnv(scheduler, trace, streams.env);
     const engine = new SimEngine(memory, scheduler, trace, streams.delays, options.delays);
@@ -87,7 +88,7 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
   };
   try {
     const first = await open();
-    const bank = new BankSim(first, options, trace, scheduler, streams.workload);
+    bank = new BankSim(first, options, trace, scheduler, streams.workload);
     const stats = await driver.run(bank.run(), deadline, 'the bank workload');
     if (fatal.length > 0) throw fatal[0];
     await driver.run(first.close(), deadline, 'closing the store');
@@ -98,6 +99,7 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
     const report = [
       `seed ${options.seed} FAILED at virtual time ${scheduler.now} µs after ${scheduler.steps} steps: ${cause}`,
       `profile: ${describeOptions(options)}`,
+      `workload operations in flight: ${bank?.describeInFlight() ?? 'none (the workload had not started)'}`,
       `replay: npm run sim:kv -- ${replay ?? `--seed ${options.seed}${options.durationMs === defaultDurationMs ? '' : ` --duration ${options.durationMs}`}`} --trace`,
       `trace hash ${trace.hash()}, last events:`,
       trace.renderTail(),
