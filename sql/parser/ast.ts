@@ -292,6 +292,11 @@ export interface FuncCall {
   readonly variadic: boolean;
   /** Ordered-set aggregation input: `string_agg(x, ',' ORDER BY x)`. */
   readonly orderBy: readonly SortBy[];
+  /**
+   * `f(direct args) WITHIN GROUP (ORDER BY x)`: an ordered-set aggregate (`percentile_cont`,
+   * `percentile_disc`, `mode`); `orderBy` is its WITHIN GROUP and `args` its direct arguments.
+   */
+  readonly withinGroup?: boolean;
   readonly filter: Expr | null;
   /** `f(…) OVER …`: a window function call (absent for a plain call or an aggregate). */
   readonly over?: WindowSpec;

@@ -238,7 +238,6 @@ function typeCast(cast: pg.TypeCast, ctx: Context): ast.Expr {
 
 export function funcCall(call: pg.FuncCall, ctx: Context): ast.FuncCall {
   const location = loc(call.location);
-  if (call.agg_within_group === true) ctx.unsupported('WITHIN GROUP aggregates are not supported', location);
   // `name => value` / `name := value` (PostgreSQL's NamedArgExpr): the value, its name kept aside.
   const named = (call.args ?? []).map((arg) => (tagOf(arg) === 'NamedArgExpr' ? bodyOf<pg.NamedArgExpr>(arg) : null));
   const argNames = named.map((arg) => arg?.name ?? null);
@@ -252,6 +251,7 @@ export function funcCall(call: pg.FuncCall, ctx: Context): ast.FuncCall {
     orderBy: sortBys(call.agg_order, ctx),
     filter: optional(call.agg_filter, ctx),
     ...(call.over === undefined ? {} : { over: windowSpec(call.over, ctx) }),
+    ...(call.agg_within_group === true ? { withinGroup: true } : {}),
     ...(argNames.some((name) => name !== null) ? { argNames } : {}),
     location,
   };

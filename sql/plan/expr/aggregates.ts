@@ -24,8 +24,9 @@ import type { CompiledExpr, EvalContext } from './compiled.js';
 import { printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { toJsonNode } from './jsonb-functions.js';
 import { varianceAccumulator, varianceAggregateNames, varianceResultType } from './variance.js';
+import { orderedSetAggregateNames } from './ordered-set.js';
 
-export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg', ...varianceAggregateNames]);
+export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg', ...varianceAggregateNames, ...orderedSetAggregateNames]);
 
 /** Whether an AST (sub)tree calls an aggregate of this query level (a subquery's own aggregates do not count). */
 export function containsAggregate(expr: unknown): boolean {
@@ -212,6 +213,13 @@ function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
         },
         result: () => result,
       };
+    }
+    case 'percentile_cont':
+    case 'percentile_disc':
+    case 'mode': {
+      // An ordered-set aggregate's state: its non-NULL sort values, in sort order (ordered-set.ts finishes it).
+      const values: Datum[] = [];
+      return { add: (inputs) => void (inputs[0] === null || inputs[0] === undefined ? undefined : values.push(inputs[0])), result: () => (values.length === 0 ? null : values) };
     }
     case 'array_agg': {
       const elements: Datum[] = [];

@@ -15,13 +15,14 @@ import type { Datum } from '../../types/datum.js';
 import { like } from '../../types/like.js';
 import { Numeric } from '../../types/numeric.js';
 import { resolveTypeName } from '../../types/resolve.js';
-import { arrayLowerBound, arrayType, boolType, recordType, formatType, int4Type, int8Type, isInt2vector, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
+import { arrayLowerBound, arrayType, boolType, float8Type, recordType, formatType, int4Type, int8Type, isInt2vector, nameType, numericType, oidType, textType, timestamptzType, typeCategory, type ScalarType, type SqlType } from '../../types/sql-type.js';
 import { catalogFunction } from './catalog-functions.js';
 import { regexMatch, similarToRegex } from './regex.js';
 import { dateType, timestampType } from '../../types/sql-type.js';
 import { offsetSecondsAt } from '../../types/timezone.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
 import { ChainedScope, type Scope } from '../scope.js';
+import { orderedSetAggregateNames, orderedSetFinal } from './ordered-set.js';
 import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
 import { builtinFunctions, type FunctionOverload } from './functions.js';
@@ -646,6 +647,7 @@ export class ExprCompiler {
     if (this.outer !== null && readsOnlyOuterColumns([...expr.args, expr.filter], input.scope)) {
       throw new SqlError('0A000', 'an aggregate over outer-query columns only is not supported yet');
     }
+    if (orderedSetAggregateNames.has(name) || expr.withinGroup === true) return this.orderedSetAggregate(expr, name, grouping);
     const args = await inOrder(expr.args, (arg) => input.compileValue(arg));
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
     const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
@@ -653,6 +655,59 @@ export class ExprCompiler {
     const ordered = await this.aggregateOrder(expr, input);
     grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args: [...args, ...ordered.exprs], filter, type, ...(ordered.keys.length === 0 ? {} : { orderBy: ordered.keys }) });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /**
+   * `percentile_cont(f) / percentile_disc(f) / mode() WITHIN GROUP (ORDER BY x)` (ordered-set.ts):
+   * the aggregation collects each group's sorted non-NULL x; the direct argument (a fraction, or an
+   * array of them) is compiled here, over the group's output row, and the final function combines
+   * the two. PostgreSQL's signatures: percentile_cont over float8 (x cast to it) gives float8,
+   * percentile_disc and mode give x's type; a fraction array gives an array.
+   */
+  private async orderedSetAggregate(expr: ast.FuncCall, name: string, grouping: GroupingContext): Promise<CompiledExpr> {
+    if (expr.withinGroup !== true) throw new SqlError('42809', `WITHIN GROUP is required for ordered-set aggregate ${name}`);
+    if (expr.distinct) throw new SqlError('42809', `cannot use DISTINCT with WITHIN GROUP`);
+    if (containsAggregate(expr.orderBy.map((sortBy) => sortBy.expr))) throw new SqlError('42803', 'aggregate function calls cannot be nested');
+    const input = grouping.inputCompiler;
+    const direct = await inOrder(expr.args, (arg) => this.compile(arg));
+    const sortBy = expr.orderBy[0];
+    const sorts = await inOrder(expr.orderBy, (entry) => input.compileValue(entry.expr));
+    const signature = (): string => `${name}(${[...direct, ...sorts].map((arg) => formatType(arg.type)).join(', ')})`;
+    const noMatch = (): SqlError => new SqlError('42883', `function ${signature()} does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+    // A plain aggregate with WITHIN GROUP is looked up with its direct and sort arguments together: none matches (42883).
+    if (!orderedSetAggregateNames.has(name) || sortBy === undefined || sorts.length !== 1 || direct.length !== (name === 'mode' ? 0 : 1)) throw noMatch();
+    if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING inside an aggregate is not supported yet');
+    let sort = sorts[0]!;
+    let fraction: CompiledExpr | null = null;
+    let arrayResult = false;
+    if (name !== 'mode') {
+      const given = direct[0]!;
+      arrayResult = given.type.kind === 'array';
+      const fractionType = arrayResult ? arrayType(float8Type) : float8Type;
+      if (!isOpen(given) && !canCoerce(given.type, fractionType, 'implicit')) throw noMatch();
+      fraction = coerce(given, fractionType, 'implicit', this.paramTypes);
+    }
+    if (name === 'percentile_cont') {
+      if (sort.type.kind === 'interval') throw new SqlError('0A000', 'percentile_cont over interval is not supported yet');
+      if (!isOpen(sort) && !canCoerce(sort.type, float8Type, 'implicit')) throw noMatch();
+      sort = coerce(sort, float8Type, 'implicit', this.paramTypes);
+    } else if (isOpen(sort)) sort = coerce(sort, textType, 'implicit', this.paramTypes);
+    const sortType = sort.type;
+    if (sortType.kind === 'array' || sortType.kind === 'record') throw new SqlError('0A000', `${name} over ${formatType(sortType)} values is not supported yet`);
+    const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
+    const descending = sortBy.direction === 'desc';
+    const key: AggregateOrderKey = { type: sort.type, descending, nullsFirst: sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first' };
+    const index = grouping.groupKeys.length + (grouping.groupingSets === undefined ? 0 : 1) + grouping.aggregates.length;
+    // The group's state is its sorted values (an array of the sort type); the final function makes the result.
+    grouping.aggregates.push({ name, star: false, distinct: false, args: [sort, sort], filter, type: arrayType(sortType), orderBy: [key] });
+    const valueType = name === 'percentile_cont' ? float8Type : sortType;
+    const type = arrayResult ? arrayType(valueType) : valueType;
+    const fractionEval = fraction?.eval;
+    return {
+      type,
+      eval: (row, ctx) => orderedSetFinal(name, (row[index] ?? null) as readonly Datum[] | null, fractionEval === undefined ? null : fractionEval(row, ctx), sortType),
+      rowIndependent: false,
+    };
   }
 
   /**

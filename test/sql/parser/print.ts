@@ -72,6 +72,7 @@ export function expr(e: ast.Expr): string {
       const args = e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${e.variadic ? 'VARIADIC ' : ''}${named}`;
       const order = e.orderBy.length > 0 ? ` ORDER BY ${e.orderBy.map(sortBy).join(', ')}` : '';
       const over = e.over === undefined ? '' : ` OVER ${windowSpec(e.over)}`;
+      if (e.withinGroup === true) return `${e.name.join('.')}(${args}) WITHIN GROUP (${order.trim()})${e.filter === null ? '' : ` FILTER ${expr(e.filter)}`}`;
       return `${e.name.join('.')}(${args}${order})${e.filter === null ? '' : ` FILTER ${expr(e.filter)}`}${over}`;
     }
     case 'SqlValueFunction': return e.precision === null ? e.name : `${e.name}(${e.precision})`;
