@@ -64,7 +64,7 @@ describe('foreign keys', () => {
   it('finds the referencing rows of a parent DELETE through an index on the referencing columns when there is one', async () => {
     await runSql(world, 'CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p SELECT g FROM generate_series(1, 10) g; CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p ON DELETE CASCADE)');
     await runSql(world, 'INSERT INTO c SELECT g, 1 + g % 10 FROM generate_series(1, 3000) g');
-    // Without an index: the whole child table is scanned (pages grow to 8,192 keys: a few round trips).
+    // Without an index: the whole child table is scanned (pages grow to 1,024 keys: a few round trips).
     const scanned = await countBatches('DELETE FROM p WHERE id = 1');
     await runSql(world, 'CREATE INDEX c_p ON c (p_id)');
     const indexed = await countBatches('DELETE FROM p WHERE id = 2');
