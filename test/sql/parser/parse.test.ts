@@ -41,16 +41,16 @@ describe('sql/parser parse', () => {
   });
 
   it('raises 0A000 FeatureNotSupportedError naming the feature', () => {
-    const error = thrown('select percentile_cont(0.5) within group (order by a) from t') as FeatureNotSupportedError;
+    const error = thrown('insert into t (a.b) values (1)') as FeatureNotSupportedError;
     expect(error).toBeInstanceOf(FeatureNotSupportedError);
     expect(error.sqlState).toBe('0A000');
-    expect(error.message).toBe('unimplemented: WITHIN GROUP aggregates are not supported');
-    expect(error.position).toBe(8);
+    expect(error.message).toBe('unimplemented: assigning to a field or element of a column is not supported');
+    expect(error.position).toBe(16);
   });
 
   it('counts error positions in characters and locations in bytes', () => {
-    const error = thrown("select 'ééé', percentile_cont(0.5) within group (order by a) from t") as FeatureNotSupportedError;
-    expect(error.position).toBe(15); // characters: s-e-l-e-c-t-space-'-é-é-é-'-,-space → 15th
+    const error = thrown('insert into "ééé" (a.b) values (1)') as FeatureNotSupportedError;
+    expect(error.position).toBe(20); // characters: insert into "ééé" ( → a is the 20th (the 23rd byte)
     const [statement] = parse("select 'ééé', x") as [QueryStatement];
     expect(statement.query.kind).toBe('Select');
     const target = statement.query.kind === 'Select' ? statement.query.targets[1]! : null;
