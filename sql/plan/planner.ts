@@ -533,6 +533,8 @@ export function targetName(expr: ast.Expr): string {
       return expr.path[expr.path.length - 1]!;
     case 'FuncCall':
       return expr.name[expr.name.length - 1]!;
+    case 'GroupingFunc':
+      return 'grouping';
     case 'Cast':
       return expr.arg.kind === 'ColumnRef' || expr.arg.kind === 'FuncCall' || expr.arg.kind === 'Cast' ? targetName(expr.arg) : castTypeName(expr.type);
     case 'TypedLiteral':
