@@ -109,6 +109,9 @@ describe('operators under distsql_workmem', () => {
     ['array_agg', 'SELECT cardinality(array_agg(s)) FROM t'],
     ['count(DISTINCT)', 'SELECT count(DISTINCT s) FROM t'],
     ['sum(… ORDER BY …)', 'SELECT sum(k ORDER BY s DESC) FROM t'],
+    // An ordered-set aggregate holds its group's sort values; grouping sets hold a group per set and value.
+    ['percentile_disc', 'SELECT length(percentile_disc(0.5) WITHIN GROUP (ORDER BY s)) FROM t'],
+    ['ROLLUP', 'SELECT count(*) FROM (SELECT s, g, count(*) FROM t GROUP BY ROLLUP (g, s)) AS x'],
   ];
   for (const [name, sql] of collecting) {
     it(`${name} over the budget fails with 53200 naming the aggregate; the default budget runs it`, async () => {
