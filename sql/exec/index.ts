@@ -38,7 +38,7 @@
  *
  * ## Not yet
  *
- * Partial, expression and INCLUDE indexes; GROUPING SETS / ROLLUP / CUBE; WITH ORDINALITY;
+ * Partial, expression and INCLUDE indexes; WITH ORDINALITY;
  * the statement's snapshot for a table a data-modifying CTE writes (its reads are refused); spilling sorts and hash tables to disk (53200 past `distsql_workmem`
  * instead); a merge queue (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused);
  * SCATTER/RELOCATE across stores. test/logic/known-differences.md lists the SQL that answers
