@@ -26,7 +26,7 @@
  *
  * JSON lines (bench/_report.ts): per workload, rangedb's queries per second against PostgreSQL's,
  * with the ratio (higher is better for rangedb) and p50/p99 latencies. Before the analytic runs
- * the bench waits for the server to go quiet: rangedb resolves the load's intents for ~20 s after
+ * the bench waits for the server to go quiet: rangedb resolves the load's intents for 10-25 s after
  * it, and that CPU was charged to the first query.
  *
  * ## Where the time goes (2026-11-27, `node dist/bench/joins.js --scale=1 --seconds=5 --analytic-runs=3`)
@@ -35,20 +35,21 @@
  * (PostgreSQL's own point figures went from 3,832 to 777 queries/s between two runs), so the
  * figures to compare are the server CPU per analytic query (from /proc) and CPU per point query
  * measured in process (`process.cpuUsage()` around 300 runs). Server CPU per analytic query,
- * rangedb before (HEAD 0a1b26d) and after this session's commits 4ebce2d and d005bcc (two runs
- * a few minutes apart, the same bench), against PostgreSQL in the "after" run:
+ * rangedb before (HEAD 0a1b26d), after this session's scan and merge-join commits 4ebce2d and
+ * d005bcc, and after 005ad35 (smaller scan pages: the final run, on a quieter machine),
+ * against PostgreSQL in the final run:
  *
- * | query               | rangedb before | rangedb after | PostgreSQL | CPU ratio |
- * | ------------------- | -------------- | ------------- | ---------- | --------- |
- * | revenue-by-nation   | 1,843 ms       | 1,423 ms      | 30 ms      | 47×       |
- * | order-line-totals   | 1,683 ms       | 1,383 ms      | 33 ms      | 42×       |
- * | top-orders          | 1,077 ms       | 973 ms        | 10 ms      | 97×       |
+ * | query               | before   | 4ebce2d+d005bcc | 005ad35  | PostgreSQL | CPU ratio |
+ * | ------------------- | -------- | --------------- | -------- | ---------- | --------- |
+ * | revenue-by-nation   | 1,843 ms | 1,423 ms        | 1,227 ms | 30 ms      | 41×       |
+ * | order-line-totals   | 1,683 ms | 1,383 ms        | 1,193 ms | 30 ms      | 40×       |
+ * | top-orders          | 1,077 ms | 973 ms          | 767 ms   | 10 ms      | 77×       |
  *
- * Queries/s ratios of the "after" run: analytic 0.039, 0.037, 0.035; point workloads
- * (order-lookup, order-lines, customer-orders) 0.45, 0.37, 0.072. The point ratios mostly
- * measure the load when each server ran: in the first run of the session (before, with
- * PostgreSQL at 3,832 point queries/s) they were 0.054, 0.064, 0.021 — not an improvement
- * this session can claim; re-measure on a quiet machine.
+ * Queries/s ratios of the final run: analytic 0.034, 0.028, 0.014; point workloads
+ * (order-lookup, order-lines, customer-orders) 0.82, 0.24, 0.038. The point ratios mostly
+ * measure the load when each server ran: PostgreSQL's order-lookup did 3,832 queries/s in the
+ * session's first run and 1,599 in the last, and rangedb's point ratios in the first run
+ * (before) were 0.054, 0.064, 0.021 — re-measure on a quiet machine before claiming them.
  *
  * **Analytic queries: the whole-table scans are the cost, not the joins.** `SELECT count(*) FROM
  * lineitem` alone cost 1,440 ms of revenue-by-nation's 1,970 ms (in process, before); the join
@@ -60,10 +61,12 @@
  *   each with its garbage; now a key whose successor sits in the read-ahead buffer is stepped
  *   and decided synchronously. What remains: LevelDB's `nextv` (native, ~30% of the wall time
  *   is waiting on the thread pool), a Buffer per key and value, the key's record decode.
- * - Garbage collection: 24-29% of the profile. Scan pages grow to 8,192 rows; a page and its
- *   decoded rows outlive a young-generation collection, so they are copied and promoted (the
- *   heap climbs from ~28 to ~90 MB during one query). Smaller pages, or decoding straight into
- *   the join's batches, are the next thing to try.
+ * - Garbage collection: 24-29% of the profile. Scan pages grew to 8,192 rows; a page and its
+ *   decoded rows outlived a young-generation collection, so they were copied and promoted (the
+ *   heap climbed from ~28 to ~90 MB during one query). Pages now stop at 1,024 rows (005ad35:
+ *   -14% CPU on revenue-by-nation, -12% on order-line-totals, in-process A/B pairs); what is
+ *   left is per-row garbage: a Buffer per key and value from LevelDB, the row object per KV
+ *   layer (mvccScan's, evalScan's frozen copy, the DistSender's merge), the decoded datums.
  * - Row decoding (sql/rowcodec `decodePrimary`, key datums, NUMERIC values): ~9%; every column is
  *   decoded, needed or not (revenue-by-nation needs 4 of lineitem's 5 and 3 of orders' 4).
  * - KV transport inside the node (DistSender merge of the response, send-state accounting,
