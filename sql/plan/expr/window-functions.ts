@@ -12,6 +12,7 @@
  * percent_rank, cume_dist, ntile, lag, lead, first_value, last_value, nth_value) and every
  * aggregate of aggregates.ts as a window aggregate (over the frame).
  */
+import { orderedSetAggregateNames } from './ordered-set.js';
 import { assert } from '../../../src/base/assert.js';
 import type * as ast from '../../parser/ast.js';
 import { SqlError, undefinedFunction } from '../../catalog/errors.js';
@@ -146,6 +147,8 @@ function checkWindowFunctionForm(expr: ast.FuncCall, name: string): void {
 
 /** What PostgreSQL does not implement for aggregates used as window functions. */
 function checkWindowAggregateForm(expr: ast.FuncCall): void {
+  // PostgreSQL's ParseFuncOrColumn: an ordered-set aggregate has no window form.
+  if (expr.withinGroup === true || orderedSetAggregateNames.has(expr.name[expr.name.length - 1]!)) throw new SqlError('0A000', `OVER is not supported for ordered-set aggregate ${expr.name[expr.name.length - 1]!}`);
   if (expr.distinct) throw new SqlError('0A000', 'DISTINCT is not implemented for window functions');
   if (expr.orderBy.length > 0) throw new SqlError('0A000', 'aggregate ORDER BY is not implemented for window functions');
 }
