@@ -203,29 +203,39 @@ export class IndexBackfiller {
 const snapshotPageKeysMax = limits.writeIntentErrorIntentsMax;
 
 /**
- * Reads every row of `table`'s primary index as of one timestamp taken now, outside any
- * transaction, page by page (`snapshotPageKeysMax`), and hands each page's rows (decoded in
- * `table`'s layout, fresh arrays the callee may change) to `onRows`.
+ * Reads every row of `table`'s primary index as of one timestamp — the clock's now, or `atLeast`
+ * if that is later — outside any transaction, page by page (`snapshotPageKeysMax`), and hands
+ * each page's rows (decoded in `table`'s layout, fresh arrays the callee may change) to
+ * `onRows`. Returns the timestamp it read at.
  *
  * The read enters the timestamp cache, so a write that reaches the span after the read is pushed
  * above it; the caller must make such a writer fail: ADD PRIMARY KEY adds the span to its
- * transaction's read set, so that its commit refreshes it up to the commit timestamp. An intent met is handled as any
- * non-transactional read does (resolved if its transaction finished, else pushed or waited on) —
- * which is why a transaction that has itself written must not use this (it would wait on itself).
+ * transaction's read set, so that its commit refreshes it up to the commit timestamp. That
+ * refresh starts at the transaction's read timestamp, so the snapshot must be at or above it
+ * (`atLeast`): ADD PRIMARY KEY's descriptor write is pushed above the catalog lease and its read
+ * timestamp moves up with it, ahead of the clock — a snapshot taken at the clock's now left a
+ * window between the two that neither covered, where a writer using the leased old descriptor
+ * committed a row the clear then deleted (review H1 of session 9). An intent met is handled as
+ * any non-transactional read does (resolved if its transaction finished, else pushed or waited
+ * on) — which is why a transaction that has itself written must not use this (it would wait on
+ * itself).
  */
-export async function scanSnapshot(deps: SqlEngineDeps, table: TableDesc, codec: RowCodec, cancel: CancelSignal, onRows: (rows: Datum[][]) => Promise<void>): Promise<void> {
-  const timestamp = deps.txnDeps.clock.now();
+export async function scanSnapshot(deps: SqlEngineDeps, table: TableDesc, codec: RowCodec, cancel: CancelSignal, atLeast: Timestamp, onRows: (rows: Datum[][]) => Promise<void>): Promise<Timestamp> {
+  const now = deps.txnDeps.clock.now();
+  // A read ahead of the clock carries the real now: the store's clock takes a header's `now`.
+  const timestamp = max(now, atLeast);
   const prefix = indexPrefix(table.id, table.primaryIndex.id);
   const end = prefixEnd(prefix, keyMax);
   let start: Uint8Array | undefined = prefix;
   while (start !== undefined) {
     cancel.throwIfCancelled();
-    const header = batchHeader({ timestamp, maxSpanRequestKeys: Math.min(snapshotPageKeysMax, Math.max(1, backfillKnobs.chunkRowsMax)) });
+    const header = batchHeader({ timestamp, now, maxSpanRequestKeys: Math.min(snapshotPageKeysMax, Math.max(1, backfillKnobs.chunkRowsMax)) });
     const response: BatchResponse<readonly [ScanRequest]> = await deps.db.send(batchRequest(header, [scanRequest(start, end)] as const));
     const page: ScanResponse = response.responses[0];
     await onRows(page.rows.map((row) => codec.decodePrimary(row.key, row.value)));
     start = page.resumeSpan?.key;
   }
+  return timestamp;
 }
 
 /**

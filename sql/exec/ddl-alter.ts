@@ -5,6 +5,8 @@
  * CHECK, DROP CONSTRAINT, SET/DROP DEFAULT, SET/DROP NOT NULL.
  */
 import type * as ast from '../parser/ast.js';
+import { assert } from '../../src/base/assert.js';
+import { lessEq } from '../../clock/timestamp.js';
 import { descriptorKey, getRequest, indexPrefix, keyMax, prefixEnd } from '../../kv/api/index.js';
 import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { findColumn } from '../catalog/descriptors.js';
@@ -285,7 +287,10 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
   try {
     if (ownWrites) await backfillRows(rt, table, backfiller, keyColumns, rowidPosition);
     else {
-      await scanSnapshot(exec.deps, table, new RowCodec(table), rt.cancel, (rows) => addRows(table, backfiller, rows, keyColumns, rowidPosition));
+      const readTimestamp = rt.txn.transaction.readTimestamp;
+      const snapshot = await scanSnapshot(exec.deps, table, new RowCodec(table), rt.cancel, readTimestamp, (rows) => addRows(table, backfiller, rows, keyColumns, rowidPosition));
+      // Recorded as read at the transaction's read timestamp: the snapshot must be at or above it.
+      assert(lessEq(rt.txn.transaction.readTimestamp, snapshot), 'the snapshot is at or above the read timestamp its span is recorded at');
       const prefix = indexPrefix(table.id, table.primaryIndex.id);
       rt.txn.recordRead(prefix, prefixEnd(prefix, keyMax));
     }
