@@ -31,10 +31,11 @@ import type { RangeId } from '../../src/base/ids.js';
 import { limits } from '../../src/base/limits.js';
 import type { Logger } from '../../src/base/logger.js';
 import type { RandomSource } from '../../src/env/env.js';
-import { isZero, less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
+import { formatTimestamp, isZero, less, lessEq, max, next, type Timestamp } from '../../clock/timestamp.js';
 import type { HybridClock } from '../../clock/hlc.js';
 import {
   BatchTimestampBeforeGCError,
+  TransactionRetryError,
   batchResponse,
   containsKey,
   lease as makeLease,
@@ -258,10 +259,24 @@ export class Replica {
    * GC of the same keys is either before (its threshold applied) or after this batch, never
    * in between. CockroachDB's `checkTSAboveGCThreshold`; an AS OF SYSTEM TIME read older than the
    * GC window gets its `BatchTimestampBeforeGCError` (SQLSTATE 72000).
+   *
+   * A Refresh / RefreshRange reads the history of `(refreshFrom, read timestamp]` for values it
+   * must not miss: from at or below the threshold, GC may have removed a version inside that
+   * window (one shadowed by a newer version at or below the threshold), and the refresh would
+   * find nothing and pass — the transaction would commit over a write it never saw (review M1 of
+   * session 9). Such a refresh fails as a refresh that found a conflict does, with a retryable
+   * error: the transaction restarts (CockroachDB checks the batch's earliest active timestamp,
+   * which counts `RefreshFrom`).
    */
   private checkAboveGCThreshold(batch: BatchRequest): void {
     const threshold = this.gc;
-    if (isZero(threshold) || !batch.requests.some((request) => isDataRead(request) || isDataWrite(request))) return;
+    if (isZero(threshold)) return;
+    for (const request of batch.requests) {
+      if ((request.kind === 'refresh' || request.kind === 'refreshRange') && lessEq(request.refreshFrom, threshold)) {
+        throw new TransactionRetryError('RETRY_SERIALIZABLE', `refresh failed: its window starts at ${formatTimestamp(request.refreshFrom)}, at or below the GC threshold ${formatTimestamp(threshold)}`);
+      }
+    }
+    if (!batch.requests.some((request) => isDataRead(request) || isDataWrite(request))) return;
     const timestamp = batch.header.txn?.readTimestamp ?? batch.header.timestamp;
     if (lessEq(timestamp, threshold)) throw new BatchTimestampBeforeGCError(timestamp, threshold);
   }
