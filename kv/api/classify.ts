@@ -164,12 +164,16 @@ function requestLatches(request: Request, routing: Span, txnId: TxnId | undefine
     case 'endTxn': {
       assert(txnId !== undefined, 'endTxn needs the batch transaction');
       // The record, the intents it resolves synchronously on this range, and what its trigger
-      // rewrites: both descriptors, with the right-hand data held still while its stats are taken.
+      // rewrites: both descriptors, and the right-hand data — write-latched (non-MVCC), which
+      // holds it still while its stats are taken and also waits out every read still evaluating
+      // over it on this replica: once the split applies, the new right-hand replica (its own
+      // latches) serves writes there, and one landing below such a read while it still iterated
+      // would change what it saw (review L1 of session 9; a read latch let the read go on).
       const trigger = request.commitTrigger;
       const triggerLatches =
         trigger === undefined
           ? []
-          : [write(span(rangeDescriptorKey(trigger.left.startKey))), write(span(rangeDescriptorKey(trigger.right.startKey))), read(span(trigger.right.startKey, trigger.right.endKey))];
+          : [write(span(rangeDescriptorKey(trigger.left.startKey))), write(span(rangeDescriptorKey(trigger.right.startKey))), write(span(trigger.right.startKey, trigger.right.endKey))];
       return [write(span(transactionKey(request.key, txnId))), ...request.lockSpans.map(write), ...triggerLatches];
     }
     case 'heartbeatTxn':
