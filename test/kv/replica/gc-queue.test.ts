@@ -15,27 +15,16 @@ import { computeStats, dataSpan, emptyStats, mvccGarbageCollectKeys, mvccPut, mv
 import { Batch } from '../../../kv/storage/batch.js';
 import { limits } from '../../../src/base/limits.js';
 import { silentLogger } from '../../../src/base/logger.js';
-import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
+import type { Env } from '../../../src/env/env.js';
 import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
+import { StillTimers } from '../../support/still-timers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const secondNanos = 1_000_000_000n;
 const ts = (wallSeconds: number): Timestamp => timestamp(BigInt(wallSeconds) * secondNanos);
-
-/** Timers that never fire: the test runs the queue's passes itself. */
-class StillTimers implements Timers {
-  private id = 0;
-  setTimeout(): TimerHandle {
-    return { id: ++this.id };
-  }
-  clearTimeout(): void {}
-  sleep(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-}
 
 function manualEnv(manual: ManualClock): Env {
   return {

@@ -8,22 +8,11 @@ import { ManualClock } from '../../../clock/manual.js';
 import type { BatchRequest } from '../../../kv/api/index.js';
 import type { Replica } from '../../../kv/replica/index.js';
 import { silentLogger } from '../../../src/base/logger.js';
-import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
+import type { Env } from '../../../src/env/env.js';
 import { SeededRandom } from '../../../src/env/random.js';
+import { StillTimers } from '../../support/still-timers.js';
 
 export const startNanos = 1_700_000_000_000_000_000n;
-
-/** Timers that never fire. */
-class StillTimers implements Timers {
-  private id = 0;
-  setTimeout(): TimerHandle {
-    return { id: ++this.id };
-  }
-  clearTimeout(): void {}
-  sleep(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-}
 
 /** A deterministic environment: a manual clock that stays at `startNanos`, still timers, seeded randomness. */
 export function stillEnv(): Env {

@@ -11,46 +11,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { less, timestamp } from '../../../clock/timestamp.js';
 import { batchHeader, batchRequest, scanRequest } from '../../../kv/api/index.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { dataSpan } from '../../../kv/storage/mvcc/keys.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn, Txn } from '../../../txn/index.js';
+import { pauseFirstScan } from '../../support/pause-scan.js';
 import { stateAfter } from '../../support/settled.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
-
-/** Holds the first scan of `[start, end)` on `engine` before its second step (it holds its latches). */
-function pauseFirstScan(engine: MemoryEngine, start: Uint8Array, end: Uint8Array): { readonly reached: Promise<void>; release(): void } {
-  const bounds = dataSpan(start, end);
-  const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0;
-  let reached!: () => void;
-  let release!: () => void;
-  const reachedP = new Promise<void>((resolve) => (reached = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const iterate = engine.iterate.bind(engine);
-  let armed = true;
-  vi.spyOn(engine, 'iterate').mockImplementation((options) => {
-    const it = iterate(options);
-    if (!armed || !same(options.lowerBound, bounds.lowerBound) || !same(options.upperBound, bounds.upperBound)) return it;
-    armed = false;
-    let steps = 0;
-    return {
-      next: async () => {
-        if (++steps === 2) {
-          reached();
-          await released;
-        }
-        return it.next();
-      },
-      seek: (target) => it.seek(target),
-      close: () => it.close(),
-    };
-  });
-  return { reached: reachedP, release };
-}
 
 describe('a split under a read still evaluating', () => {
   const open: Kv[] = [];

@@ -12,25 +12,15 @@ import { gcTtlSettingName } from '../../../kv/replica/gc-queue.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { ReaderHorizon } from '../../../sql/exec/reader-horizon.js';
 import { silentLogger } from '../../../src/base/logger.js';
-import type { Env, TimerHandle, Timers } from '../../../src/env/env.js';
+import type { Env } from '../../../src/env/env.js';
 import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
+import { StillTimers } from '../../support/still-timers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const secondNanos = 1_000_000_000n;
-
-class StillTimers implements Timers {
-  private id = 0;
-  setTimeout(): TimerHandle {
-    return { id: ++this.id };
-  }
-  clearTimeout(): void {}
-  sleep(): Promise<void> {
-    return new Promise(() => undefined);
-  }
-}
 
 describe('the reader horizon protects open transactions from MVCC GC', () => {
   const open: Kv[] = [];
