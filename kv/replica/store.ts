@@ -50,6 +50,7 @@ import {
   resolveIntentRangeRequest,
   resolveIntentRequest,
   scanRequest,
+  TransactionAbortedError,
   txnMeta,
   compareKeys,
   type BatchRequest,
@@ -342,6 +343,14 @@ export class Store implements Sender, ReplicaHost {
           if (recovered) continue;
         } else if (!(error instanceof TransactionPushError)) throw error;
       }
+      // A pusher aborted while its push was out (a deadlock's victim, or pushed by a higher
+      // priority) must not wait again: the wait queue fails the waiting pushes of a pusher when
+      // its abort applies, but one sent between two waits missed that, and — its own request
+      // still queued in the lock table, holding its place there — would retry for ever, leaving
+      // the cycle it was chosen to break intact (KV simulator seed 339: eight transfers and a
+      // scan stuck behind the aborted victim's reservation).
+      const pusherRecord = pusher === undefined ? undefined : this.finalizedTxns.get(pusher.id);
+      if (pusherRecord?.status === 'ABORTED') throw new TransactionAbortedError('ABORT_REASON_PUSHER_ABORTED', pusherRecord.id);
       force = (await this.pushWaiter.wait(waiterId, pusher, pushee)) === 'force';
     }
   }

@@ -57,4 +57,17 @@ export const kvRegressionSeeds: readonly KvRegressionSeed[] = [
       '(a split or merge resolves its meta2 intents before it answers) and kv/client/dist-sender.ts (routing ' +
       'retries back off); seeds 7, 9 and 10 failed the same way then.',
   },
+  {
+    seed: 339,
+    durationMs: 1000,
+    overrides: scanRaceProfile,
+    found:
+      'a stall: eight transfers and a scan never finished. Three transfers formed a waits-for cycle through the ' +
+      'lock table (one request held a reservation on an account while it waited on another); the highest ' +
+      'priority one aborted the victim, but the victim\'s own push had been out between two waits when its abort ' +
+      'applied, so the wait queue never failed it: it waited again, for ever, its request still queued holding ' +
+      'the reservation, and the aborting pusher re-pushed the aborted victim every 100 ms. Fixed in ' +
+      'kv/replica/store.ts pushTxn: a pusher known aborted on the store fails with TransactionAbortedError instead ' +
+      'of waiting again.',
+  },
 ];
