@@ -140,7 +140,7 @@ describe('requestKeys', () => {
     expect(keys.writes).toBe(want.latches.some(([, , a]) => a === 'write'));
   });
 
-  it('latches both descriptors and holds the right-hand span still for a split or merge commit', () => {
+  it('latches both descriptors and write-latches the right-hand span for a split or merge commit (it holds the data still and waits out reads evaluating over it: split-reader.test.ts)', () => {
     const replicas = [{ nodeId: nodeId(1), storeId: storeId(1), replicaId: replicaId(1), type: 'voter' as const }];
     const left = rangeDescriptor({ rangeId: rangeId(1), startKey: enc('a') as RKey, endKey: enc('m') as RKey, replicas, nextReplicaId: replicaId(2), generation: 1 });
     const right = rangeDescriptor({ rangeId: rangeId(2), startKey: enc('m') as RKey, endKey: enc('z') as RKey, replicas, nextReplicaId: replicaId(2), generation: 1 });
@@ -150,7 +150,7 @@ describe('requestKeys', () => {
         [hex(transactionKey(enc('a'), txnA.id)), undefined, 'write'],
         [hex(rangeDescriptorKey(enc('a'))), undefined, 'write'],
         [hex(rangeDescriptorKey(enc('m'))), undefined, 'write'],
-        [hex(enc('m')), hex(enc('z')), 'read'],
+        [hex(enc('m')), hex(enc('z')), 'write'],
       ]);
     }
   });
