@@ -10,8 +10,7 @@
  * time is the real `Env`'s monotonic clock, read only for the progress line — the simulation
  * itself runs on virtual time.
  */
-import { silentLogger } from '../../base/logger.js';
-import { realEnv } from '../../env/real.js';
+import { runSeeds } from '../seed-runner.js';
 import { defaultDurationMs } from './options.js';
 import { KvSimFailure, simulateKvSeed, type KvProfileOverrides } from './simulation.js';
 
@@ -67,28 +66,18 @@ function usage(problem: string): never {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const failed: number[] = [];
-  const clock = realEnv({ logger: silentLogger() }).clock;
-  const started = clock.monotonicNanos();
-  const elapsed = (): string => `${(Number(clock.monotonicNanos() - started) / 1e9).toFixed(1)}s`;
-  out(`kv simulation: seeds ${args.start}..${args.start + args.seeds - 1}, busy phase ${args.durationMs} virtual ms`);
-  for (let seed = args.start; seed < args.start + args.seeds; seed++) {
-    try {
+  await runSeeds({
+    title: `kv simulation: seeds ${args.start}..${args.start + args.seeds - 1}, busy phase ${args.durationMs} virtual ms`,
+    start: args.start,
+    seeds: args.seeds,
+    progressEvery: 10,
+    out,
+    run: async (seed) => {
       const result = await simulateKvSeed(seed, { durationMs: args.durationMs, traceSink: args.trace ? out : undefined, ...(args.profile === undefined ? {} : { overrides: args.profile }) });
-      out(`seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.steps} steps, ${(result.virtualTimeUs / 1000).toFixed(0)} virtual ms, ${JSON.stringify(result.stats)}`);
-    } catch (error) {
-      if (!(error instanceof KvSimFailure)) throw error;
-      failed.push(seed);
-      out(error.report);
-      out(`FAILED seed ${seed}`);
-    }
-    const done = seed - args.start + 1;
-    if (done % 10 === 0 || done === args.seeds) out(`${done}/${args.seeds} seeds, ${failed.length} failed, ${elapsed()}`);
-  }
-  if (failed.length > 0) {
-    out(`failing seeds: ${failed.join(' ')}`);
-    process.exit(1);
-  }
+      return `seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.steps} steps, ${(result.virtualTimeUs / 1000).toFixed(0)} virtual ms, ${JSON.stringify(result.stats)}`;
+    },
+    failureReport: (error) => (error instanceof KvSimFailure ? error.report : undefined),
+  });
 }
 
 await main();

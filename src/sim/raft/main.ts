@@ -9,7 +9,7 @@
  * time is the real `Env`'s monotonic clock, read only for the progress line — the simulation
  * itself runs on virtual time.
  */
-import { realEnv } from '../../env/real.js';
+import { runSeeds } from '../seed-runner.js';
 import { SimFailure, simulateSeed, defaultDuration } from './simulation.js';
 
 interface Args {
@@ -48,35 +48,24 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const failed: number[] = [];
-  const clock = realEnv().clock;
-  const started = clock.monotonicNanos();
-  const elapsed = (): string => `${(Number(clock.monotonicNanos() - started) / 1e9).toFixed(1)}s`;
-  out(`raft simulation: seeds ${args.start}..${args.start + args.seeds - 1}, nodes ${args.nodes ?? '3/5 by seed'}, duration ${args.duration}`);
-  for (let seed = args.start; seed < args.start + args.seeds; seed++) {
-    try {
+  await runSeeds({
+    title: `raft simulation: seeds ${args.start}..${args.start + args.seeds - 1}, nodes ${args.nodes ?? '3/5 by seed'}, duration ${args.duration}`,
+    start: args.start,
+    seeds: args.seeds,
+    progressEvery: 100,
+    out,
+    run: (seed) => {
       const result = simulateSeed(seed, { nodeCount: args.nodes, duration: args.duration, traceSink: args.trace ? out : undefined,
         overrides: args.selfRemoval ? { leaderRemovesItself: true } : undefined,
       });
-      if (args.trace || args.seeds === 1) {
-        out(`seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.termsWithLeader} terms with a leader, ${result.acknowledged} acknowledged, stats ${JSON.stringify(result.stats)}`);
-      }
-    } catch (error) {
-      if (!(error instanceof SimFailure)) throw error;
-      failed.push(seed);
-      out(error.report);
-      out(`FAILED seed ${seed}`);
-    }
-    const done = seed - args.start + 1;
-    if (done % 100 === 0 || done === args.seeds) out(`${done}/${args.seeds} seeds, ${failed.length} failed, ${elapsed()}`);
-  }
-  if (failed.length > 0) {
-    out(`failing seeds: ${failed.join(' ')}`);
-    process.exit(1);
-  }
+      if (!args.trace && args.seeds !== 1) return undefined;
+      return `seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.termsWithLeader} terms with a leader, ${result.acknowledged} acknowledged, stats ${JSON.stringify(result.stats)}`;
+    },
+    failureReport: (error) => (error instanceof SimFailure ? error.report : undefined),
+  });
 }
 
-main();
+await main();
