@@ -17,14 +17,9 @@ import { realEnv } from '../../src/env/real.js';
 import { RangedbNode } from '../../src/node/node.js';
 import { createSqlEngine } from '../../sql/exec/index.js';
 import { tempDir } from '../support/tmp.js';
+import { connectPg } from './sql-support.js';
 
 const writersCount = 4;
-
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port, user: 'root', database: 'defaultdb' });
-  await client.connect();
-  return client;
-}
 
 describe('ADD PRIMARY KEY under a wide catalog lease, racing writers', () => {
   for (const round of [1, 2]) {
@@ -38,10 +33,10 @@ describe('ADD PRIMARY KEY under a wide catalog lease, racing writers', () => {
       const port = node.sql!.address.port;
       const clients: pg.Client[] = [];
       try {
-        const admin = await connect(port);
+        const admin = await connectPg(port);
         clients.push(admin);
         await admin.query('CREATE TABLE t (k INT NOT NULL, v INT)');
-        const writers = await Promise.all(Array.from({ length: writersCount }, () => connect(port)));
+        const writers = await Promise.all(Array.from({ length: writersCount }, () => connectPg(port)));
         clients.push(...writers);
         let stop = false;
         const acknowledged: number[] = [];

@@ -11,18 +11,13 @@ import { silentLogger } from '../../src/base/logger.js';
 import { realEnv } from '../../src/env/real.js';
 import { RangedbNode } from '../../src/node/node.js';
 import { tempDir } from '../support/tmp.js';
+import { connectPg } from './sql-support.js';
 
 const hasPsql = spawnSync('psql', ['--version']).status === 0;
 
 async function startNode(storePath: string): Promise<{ node: RangedbNode; port: number }> {
   const node = await RangedbNode.start(realEnv({ logger: silentLogger() }), { storePath, sql: { addr: 'localhost:0', insecure: true } });
   return { node, port: node.sql!.address.port };
-}
-
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port, user: 'root', database: 'defaultdb' });
-  await client.connect();
-  return client;
 }
 
 async function tableRanges(client: pg.Client, table: string): Promise<string[]> {
@@ -35,7 +30,7 @@ describe('admin statements over pgwire', () => {
     const dir = tempDir('sql-admin');
     try {
       let { node, port } = await startNode(dir.path);
-      let client = await connect(port);
+      let client = await connectPg(port);
       await client.query('CREATE TABLE items (id INT PRIMARY KEY, label TEXT, grp INT)');
       await client.query('CREATE INDEX items_grp ON items (grp)');
       await client.query("INSERT INTO items SELECT g, 'item ' || g, g % 7 FROM generate_series(1, 300) g");
@@ -105,7 +100,7 @@ describe('admin statements over pgwire', () => {
       await node.stop();
 
       ({ node, port } = await startNode(dir.path));
-      client = await connect(port);
+      client = await connectPg(port);
       try {
         expect(await tableRanges(client, 'items')).toEqual([
           `/Table/${tableId}../Table/${tableId}/1/200`,

@@ -6,23 +6,17 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { startSqlNode } from './sql-support.js';
-
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port, user: 'root', database: 'defaultdb' });
-  await client.connect();
-  return client;
-}
+import { connectPg, startSqlNode } from './sql-support.js';
 
 describe('SELECT … FOR UPDATE contention through pgwire', () => {
   it('lets 4 clients read-lock-increment one row 5 times each without a 40001', async () => {
     const server = await startSqlNode({});
-    const admin = await connect(server.port);
+    const admin = await connectPg(server.port);
     const clients: pg.Client[] = [];
     try {
       await admin.query('CREATE TABLE t (k INT PRIMARY KEY, v INT, note TEXT)');
       await admin.query("INSERT INTO t VALUES (1, 0, 'a')");
-      clients.push(...(await Promise.all(Array.from({ length: 4 }, () => connect(server.port)))));
+      clients.push(...(await Promise.all(Array.from({ length: 4 }, () => connectPg(server.port)))));
       const failures: string[] = [];
       await Promise.all(clients.map(async (client) => {
         for (let round = 0; round < 5; round++) {

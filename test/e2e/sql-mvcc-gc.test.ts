@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeStats } from '../../kv/storage/mvcc/index.js';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 let client: pg.Client;
@@ -23,11 +23,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function connect(): Promise<pg.Client> {
-  const c = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
-  await c.connect();
-  return c;
-}
+const connect = (): Promise<pg.Client> => connectPg(server.port);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeScramVerifier } from '../../sql/pgwire/scram.js';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, sqlErrorOf, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 beforeAll(async () => {
@@ -11,21 +11,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server.stop());
 
-async function connect(config: pg.ClientConfig = {}): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb', ...config });
-  await client.connect();
-  return client;
-}
+const connect = (config: pg.ClientConfig = {}): Promise<pg.Client> => connectPg(server.port, config);
 
-async function sqlState(promise: Promise<unknown>): Promise<{ code: string; message: string; position?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code: string; message: string; position?: string };
-    return { code: e.code, message: e.message, ...(e.position === undefined ? {} : { position: e.position }) };
-  }
-  throw new Error('expected an error');
-}
+const sqlState = sqlErrorOf;
 
 describe('pg (node-postgres)', () => {
   it('connects, runs simple and extended queries with parameters', async () => {

@@ -6,7 +6,7 @@
 // test/logic/testdata/read-only.slt, checked against PostgreSQL 15.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 let client: pg.Client;
@@ -23,11 +23,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function connect(): Promise<pg.Client> {
-  const c = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
-  await c.connect();
-  return c;
-}
+const connect = (): Promise<pg.Client> => connectPg(server.port);
 
 async function sqlState(c: pg.Client, sql: string, values?: unknown[]): Promise<{ code: string; message: string }> {
   try {

@@ -4,6 +4,7 @@
  * test engine (test/support/fake-sql-engine.ts), whose `pg_sleep` makes a statement that runs
  * long enough to cancel or to drain.
  */
+import pg from 'pg';
 import { silentLogger } from '../../src/base/logger.js';
 import { realEnv } from '../../src/env/real.js';
 import { RangedbNode } from '../../src/node/node.js';
@@ -36,4 +37,22 @@ export async function startSqlNode(sql: Partial<SqlServerConfig> = {}, options: 
       dir.remove();
     },
   };
+}
+
+/** A node-postgres client, connected to the node on `port` as root to defaultdb (`config` overrides). */
+export async function connectPg(port: number, config: pg.ClientConfig = {}): Promise<pg.Client> {
+  const client = new pg.Client({ host: 'localhost', port, user: 'root', database: 'defaultdb', ...config });
+  await client.connect();
+  return client;
+}
+
+/** The SQLSTATE, message and (when the server gave one) position that `query` fails with; a success fails the test. */
+export async function sqlErrorOf(query: Promise<unknown>): Promise<{ code: string; message: string; position?: string }> {
+  try {
+    await query;
+  } catch (error) {
+    const e = error as { code: string; message: string; position?: string };
+    return { code: e.code, message: e.message, ...(e.position === undefined ? {} : { position: e.position }) };
+  }
+  throw new Error('expected an error');
 }

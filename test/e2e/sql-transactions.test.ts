@@ -4,7 +4,7 @@
 // ROLLBACK TO SAVEPOINT cockroach_restart, and the total is conserved.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 beforeAll(async () => {
@@ -12,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server.stop());
 
-async function connect(): Promise<pg.Client> {
-  const client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
-  await client.connect();
-  return client;
-}
+const connect = (): Promise<pg.Client> => connectPg(server.port);
 
 const accounts = 4;
 const clients = 6;
