@@ -13,6 +13,7 @@ import { formatText } from '../../types/text-io.js';
 import { datetimeFunctions } from './datetime-functions.js';
 import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
+import { numericFunctions } from './numeric-functions.js';
 import * as strings from './string-functions.js';
 import { textAndArrayFunctions } from './text-functions.js';
 import {
@@ -178,6 +179,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
     ],
   ],
   ...mathFunctions(),
+  ...numericFunctions(),
   ['floor', [strictOverload([float8Type], float8Type, ([x]) => Math.floor(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric(x as Numeric))]],
   ['ceil', [strictOverload([float8Type], float8Type, ([x]) => Math.ceil(x as number)), strictOverload([numericType()], numericType(), ([x]) => floorNumeric((x as Numeric).negate()).negate())]],
   ['mod', [strictOverload([int8Type, int8Type], int8Type, ([a, b]) => { if (b === 0n) throw new SqlError('22012', 'division by zero'); return (a as bigint) % (b as bigint); })]],
