@@ -43,14 +43,22 @@ import type { Txn } from '../../txn/index.js';
 
 /** How often a waiting clear looks at the open transactions again, in ms. */
 const pollMs = 10;
-/** Transactions remembered between sweeps of the finished ones (a sweep is O(open)). */
-const sweepEvery = 1024;
+/**
+ * Finished transactions remembered beyond the ones the last sweep kept, before the next sweep:
+ * a sweep runs once the set has doubled since the last one, plus this (amortized O(1) per
+ * `enter`). The set must stay small — every implicit statement's `Txn` enters it, and one kept
+ * for a thousand statements (the old fixed sweep period) outlived V8's young generation: copied
+ * by every scavenge, then promoted and left to a mark-compact. On a select-only loop that made
+ * the scavenges three times as long.
+ */
+const sweepSlack = 16;
 
 export class ReaderHorizon {
   private readonly open = new Set<Txn>();
   /** Transactions that began below this are refused when first seen (see the file comment). */
   private floor: Timestamp = zeroTimestamp;
-  private addedSinceSweep = 0;
+  /** Transactions the last sweep kept (still open then). */
+  private keptBySweep = 0;
 
   /** Called by the engine before a statement of `txn` reads the catalog. */
   enter(txn: Txn): void {
@@ -60,7 +68,7 @@ export class ReaderHorizon {
       throw new TransactionAbortedError('ABORT_REASON_UNKNOWN', txn.transaction.id);
     }
     this.open.add(txn);
-    if (++this.addedSinceSweep >= sweepEvery) this.sweep();
+    if (this.open.size >= 2 * this.keptBySweep + sweepSlack) this.sweep();
   }
 
   /**
@@ -102,13 +110,13 @@ export class ReaderHorizon {
     return oldest;
   }
 
-  /** Open transactions remembered (tests). */
+  /** Transactions remembered, finished ones not yet swept included (tests). */
   get size(): number {
     return this.open.size;
   }
 
   private sweep(): void {
-    this.addedSinceSweep = 0;
     for (const txn of this.open) if (txn.isFinished) this.open.delete(txn);
+    this.keptBySweep = this.open.size;
   }
 }

@@ -17,6 +17,7 @@ import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
 import { StillTimers } from '../../support/still-timers.js';
+import { world } from '../../txn/harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -64,5 +65,50 @@ describe('the reader horizon protects open transactions from MVCC GC', () => {
     // Now unprotected: the history it read is collected, and a read there is refused.
     await expect(historical.get(row)).rejects.toThrow(BatchTimestampBeforeGCError);
     await historical.rollback();
+  });
+});
+
+describe('the reader horizon forgets finished transactions within a few statements', () => {
+  // Every implicit statement's transaction enters the horizon; one kept for long outlives V8's
+  // young generation (promoted, then left to a mark-compact). The set stays within twice the
+  // open transactions (the one just entered counted) plus a slack of 16, and never loses an open one.
+  it('keeps at most 18 transactions while each finishes after its statement', () => {
+    const w = world();
+    const readers = new ReaderHorizon();
+    let largest = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const txn = new Txn(w.sender, w.deps);
+      readers.enter(txn);
+      largest = Math.max(largest, readers.size);
+      txn.abandon();
+    }
+    expect(largest).toBeLessThanOrEqual(2 * 1 + 16);
+    expect(readers.oldestOpen()).toBeUndefined();
+  });
+
+  it('keeps every open transaction and at most twice as many (plus 16) in all', () => {
+    const w = world();
+    const readers = new ReaderHorizon();
+    const long: Txn[] = [];
+    for (let i = 0; i < 100; i++) {
+      w.manual.advance(1_000n);
+      const txn = new Txn(w.sender, w.deps);
+      readers.enter(txn);
+      long.push(txn);
+    }
+    let largest = 0;
+    for (let i = 0; i < 3_000; i++) {
+      w.manual.advance(1_000n);
+      const txn = new Txn(w.sender, w.deps);
+      readers.enter(txn);
+      largest = Math.max(largest, readers.size);
+      txn.abandon();
+      if (i === 1_500) long.shift()!.abandon(); // the oldest one finishes meanwhile
+    }
+    expect(largest).toBeLessThanOrEqual(2 * 101 + 16);
+    expect(readers.oldestOpen()).toEqual(long[0]!.transaction.minTimestamp);
+    for (const txn of long) txn.abandon();
+    expect(readers.oldestOpen()).toBeUndefined();
+    expect(readers.size).toBe(0);
   });
 });
