@@ -14,6 +14,7 @@ import { datetimeFunctions } from './datetime-functions.js';
 import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
 import { numericFunctions } from './numeric-functions.js';
+import { regexFunctions } from './regex-functions.js';
 import * as strings from './string-functions.js';
 import { textAndArrayFunctions } from './text-functions.js';
 import {
@@ -202,6 +203,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
   ...datetimeFunctions(),
   ...textAndArrayFunctions(),
+  ...regexFunctions(),
   ...jsonbFunctions(),
 ]);
 

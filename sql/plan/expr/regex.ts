@@ -6,6 +6,10 @@
  * (`\m`, `\M`, `\y`, `\Y`). Anything JavaScript rejects is SQLSTATE 2201B, as PostgreSQL does
  * for a pattern it cannot compile.
  *
+ * PostgreSQL's default is not newline-sensitive: `.` matches a newline and `^` / `$` anchor
+ * only at the ends of the string — JavaScript's `s` (dotAll) flag without `m`. The `n` option
+ * (`m`, its synonym) makes it newline-sensitive: JavaScript's `m` without `s`.
+ *
  * Compiled patterns are cached (a bounded map): a WHERE clause matches one pattern against
  * every row.
  */
@@ -41,17 +45,46 @@ export function translatePattern(pattern: string): string {
     .replace(/\\Y/g, '\\B');
 }
 
-/** A PostgreSQL ARE pattern compiled (cached), or 2201B: for the regexp_* functions. */
-export function compiledRegex(pattern: string, caseInsensitive: boolean): RegExp {
-  return compiled(pattern, caseInsensitive);
+/** The options of a regexp_* function's flags argument that rangedb applies. */
+export interface RegexOptions {
+  readonly caseInsensitive: boolean;
+  readonly newlineSensitive: boolean;
+  /** `g`: every match, not the first (refused by the functions that take no `g`). */
+  readonly global: boolean;
 }
 
-function compiled(pattern: string, caseInsensitive: boolean): RegExp {
-  const key = `${caseInsensitive ? 'i' : 'c'}${pattern}`;
+/**
+ * The flags argument of the regexp_* functions (PostgreSQL's parse_re_flags): `i` / `c` case,
+ * `n` / `m` newline-sensitive and `s` not, `g` global where `globalAllowed` (otherwise 22023 as
+ * `name() does not support the "global" option`). Other ARE options are 22023 here (not
+ * implemented), as an unknown one is in PostgreSQL.
+ */
+export function regexOptions(flags: string, name: string, globalAllowed: boolean, hint?: string): RegexOptions {
+  let caseInsensitive = false;
+  let newlineSensitive = false;
+  let global = false;
+  for (const flag of flags) {
+    if (flag === 'i' || flag === 'c') caseInsensitive = flag === 'i';
+    else if (flag === 'n' || flag === 'm' || flag === 's') newlineSensitive = flag !== 's';
+    else if (flag === 'g') global = true;
+    else throw new SqlError('22023', `invalid regular expression option: "${flag}"`);
+  }
+  if (global && !globalAllowed) throw new SqlError('22023', `${name}() does not support the "global" option`, hint === undefined ? {} : { hint });
+  return { caseInsensitive, newlineSensitive, global };
+}
+
+/** A PostgreSQL ARE pattern compiled (cached), or 2201B: for the regexp_* functions. */
+export function compiledRegex(pattern: string, caseInsensitive: boolean, newlineSensitive = false): RegExp {
+  return compiled(pattern, caseInsensitive, newlineSensitive);
+}
+
+function compiled(pattern: string, caseInsensitive: boolean, newlineSensitive = false): RegExp {
+  const flags = `${caseInsensitive ? 'i' : ''}${newlineSensitive ? 'm' : 's'}`;
+  const key = `${flags}/${pattern}`;
   let regex = cache.get(key);
   if (regex !== undefined) return regex;
   try {
-    regex = new RegExp(translatePattern(pattern), caseInsensitive ? 'i' : '');
+    regex = new RegExp(translatePattern(pattern), flags);
   } catch (error) {
     throw new SqlError('2201B', `invalid regular expression: ${regexErrorText((error as Error).message)}`);
   }

@@ -13,8 +13,9 @@ import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
 import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { formatType, int4Type, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
-import { coerce, commonType, isOpen } from './coerce.js';
+import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
+import { regexpMatchesRows, regexpMatchesType } from './regex-functions.js';
 import { datetimeSeriesType, seriesStepper, seriesValues } from './series.js';
 
 /** A set-returning call, compiled: its arguments and how their values become its rows' values. */
@@ -29,7 +30,7 @@ export interface SetReturningCall {
   readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
-export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys']);
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'regexp_matches']);
 
 /**
  * The set-returning functions of schema information_schema, callable only by their qualified
@@ -63,6 +64,8 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
       const doc = jsonbArgument(name, args, paramTypes);
       return { name, type: textType, args: [doc], expand: ([value]) => objectKeys(value as string) };
     }
+    case 'regexp_matches':
+      return regexpMatches(args, paramTypes);
     case '_pg_expandarray':
       return expandArray(args);
     default:
@@ -90,6 +93,14 @@ function expandArray(args: readonly CompiledExpr[]): SetReturningCall {
 
 function* expandArrayRows(array: readonly Datum[]): Iterator<Datum> {
   for (let index = 0; index < array.length; index++) yield Object.freeze([array[index] ?? null, index + 1]);
+}
+
+/** `regexp_matches(string, pattern [, flags])`: a text[] per match (regex-functions.ts). */
+export function regexpMatches(args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
+  const name = 'regexp_matches';
+  if (args.length < 2 || args.length > 3 || args.some((arg) => !isOpen(arg) && !canCoerce(arg.type, textType, 'implicit'))) throw noFunction(name, args);
+  const coerced = args.map((arg) => coerce(arg, textType, 'implicit', paramTypes));
+  return { name, type: regexpMatchesType, args: coerced, expand: ([source, pattern, flags]) => regexpMatchesRows(source as string, pattern as string, (flags as string | undefined) ?? '') };
 }
 
 function jsonbArgument(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): CompiledExpr {

@@ -13,7 +13,7 @@ import { formatText, parseText } from '../../types/text-io.js';
 import { arrayType, boolType, formatType, int4Type, int8Type, textType, type SqlType } from '../../types/sql-type.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
-import { compiledRegex } from './regex.js';
+import { compiledRegex, regexOptions } from './regex.js';
 
 const codePoints = (text: string): string[] => [...text];
 
@@ -112,21 +112,6 @@ function format(fmt: string, args: readonly Datum[], types: readonly SqlType[], 
   return out;
 }
 
-/** The flags regexp_replace and regexp_match take: case (i/c), global (g), and newline-sensitivity ones JavaScript has no match for. */
-function regexFlags(flags: string, name: string): { caseInsensitive: boolean; global: boolean } {
-  let caseInsensitive = false;
-  let global = false;
-  for (const flag of flags) {
-    if (flag === 'i') caseInsensitive = true;
-    else if (flag === 'c') caseInsensitive = false;
-    else if (flag === 'g') {
-      if (name === 'regexp_match') throw new SqlError('22023', 'regexp_match() does not support the "global" option', { hint: 'Use the regexp_matches function instead.' });
-      global = true;
-    } else throw new SqlError('22023', `invalid regular expression option: "${flag}"`);
-  }
-  return { caseInsensitive, global };
-}
-
 /** A PostgreSQL replacement string (`\1`…`\9`, `\&`, `\\`) as a JavaScript one (`$1`, `$&`, `\`; `$` escaped). */
 function replacementText(replacement: string): string {
   let out = '';
@@ -146,15 +131,15 @@ function replacementText(replacement: string): string {
 }
 
 function regexpReplace(source: string, pattern: string, replacement: string, flags: string): string {
-  const options = regexFlags(flags, 'regexp_replace');
-  const regex = compiledRegex(pattern, options.caseInsensitive);
+  const options = regexOptions(flags, 'regexp_replace', true);
+  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
   const target = options.global ? new RegExp(regex.source, `${regex.flags}g`) : regex;
   return source.replace(target, replacementText(replacement));
 }
 
 function regexpMatch(source: string, pattern: string, flags: string): readonly Datum[] | null {
-  const options = regexFlags(flags, 'regexp_match');
-  const match = compiledRegex(pattern, options.caseInsensitive).exec(source);
+  const options = regexOptions(flags, 'regexp_match', false, 'Use the regexp_matches function instead.');
+  const match = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive).exec(source);
   if (match === null) return null;
   return match.length > 1 ? match.slice(1).map((group) => group ?? null) : [match[0]];
 }
