@@ -78,7 +78,7 @@ export interface ReplicaHost extends SequencerHost {
   /** A command applied a split, merge or other change of the range's shape. */
   onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void>;
   /** Prepares a commit trigger at evaluation (extra writes and the effect to replicate). */
-  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<ReplicatedEffect>;
+  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<readonly ReplicatedEffect[]>;
 }
 
 interface Proposal {
@@ -231,7 +231,7 @@ export class Replica {
     for (const sideEffect of result.sideEffects) {
       if (sideEffect.kind === 'commitTrigger') {
         const commitTs = result.updatedTxn?.writeTimestamp ?? bumped.header.timestamp;
-        effects.push(await this.host.prepareTrigger(this, rw, stats, sideEffect, commitTs));
+        effects.push(...(await this.host.prepareTrigger(this, rw, stats, sideEffect, commitTs)));
       } else if (sideEffect.kind === 'gcThreshold') {
         effects.push({ kind: 'gcThreshold', threshold: sideEffect.threshold });
       }

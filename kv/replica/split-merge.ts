@@ -228,8 +228,15 @@ export class SplitMerge {
 
   // ─── the commit triggers ───────────────────────────────────────────────────────────────────
 
-  /** At the EndTxn's evaluation: the trigger's writes into `rw`, and the effect to replicate. */
-  async prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, trigger: CommitTrigger, commitTs: Timestamp): Promise<ReplicatedEffect> {
+  /**
+   * At the EndTxn's evaluation: the trigger's writes into `rw`, and the effects to replicate.
+   * A merged range keeps the higher of the two GC thresholds: history the right-hand range
+   * collected is gone, so reads of its keys below its threshold must still be refused (72000)
+   * rather than answered from what is left (review F1 of session 10; CockroachDB's merge trigger
+   * forwards the GC threshold likewise). The right-hand range is frozen by the merge, so its
+   * threshold cannot move between here and the application.
+   */
+  async prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, trigger: CommitTrigger, commitTs: Timestamp): Promise<readonly ReplicatedEffect[]> {
     const desc = replica.descriptor;
     const { left, right } = trigger;
     if (left.rangeId !== desc.rangeId || !keysEqual(left.startKey, desc.startKey)) throw new DescriptorChangedError(`r${desc.rangeId}: the ${trigger.kind} was planned for another range`);
@@ -240,7 +247,7 @@ export class SplitMerge {
       const rightStats = await computeStats(rw, right.startKey, right.endKey);
       subtractStats(stats, rightStats);
       writeInitialReplicaState(rw, right.rangeId, rightStats, replica.lease, replica.gcThreshold);
-      return { kind: 'split', left, right };
+      return [{ kind: 'split', left, right }];
     }
     const rightReplica = this.store.replica(right.rangeId);
     if (left.generation !== desc.generation || !keysEqual(left.endKey, desc.endKey)) throw new DescriptorChangedError(`r${desc.rangeId} changed while being merged`);
@@ -258,7 +265,9 @@ export class SplitMerge {
     } finally {
       it.close();
     }
-    return { kind: 'merge', merged, right };
+    const merge: ReplicatedEffect = { kind: 'merge', merged, right };
+    if (!less(replica.gcThreshold, rightReplica.gcThreshold)) return [merge];
+    return [merge, { kind: 'gcThreshold', threshold: rightReplica.gcThreshold }];
   }
 
   /** At apply, once durable: create the right replica of a split, remove the right one of a merge. */

@@ -299,7 +299,7 @@ export class Store implements Sender, ReplicaHost {
     return this.splitMerge.onApplied(replica, effect);
   }
 
-  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<ReplicatedEffect> {
+  prepareTrigger(replica: Replica, rw: Batch, stats: MvccStats, sideEffect: Extract<SideEffect, { kind: 'commitTrigger' }>, commitTs: Timestamp): Promise<readonly ReplicatedEffect[]> {
     return this.splitMerge.prepareTrigger(replica, rw, stats, sideEffect.trigger, commitTs);
   }
 
