@@ -7,6 +7,7 @@
  * 14+), `date_part` the same value as float8. Infinite inputs follow PostgreSQL: `date_trunc`
  * returns them unchanged; `extract` gives ±Infinity for the fields that grow with time (year,
  * decade, century, millennium, isoyear, julian, epoch) and NULL for the others.
+ * date_bin, date_trunc of an interval or in a named zone, and OVERLAPS are datetime-periods.ts.
  */
 import { SqlError } from '../../catalog/errors.js';
 import { civilFromDays, daysFromCivil, daysInMonth, splitMicros, timestampFields, type TimestampFields } from '../../types/calendar.js';
@@ -87,7 +88,7 @@ function typeWords(type: SqlType): string {
 }
 
 /** The field a unit's text names, or 22023 as PostgreSQL (`unit "x" not recognized for type …`). */
-function decodeUnit(text: string, type: SqlType): Field {
+export function decodeUnit(text: string, type: SqlType): Field {
   const field = unitAliases.get(text.toLowerCase());
   if (field === undefined) throw new SqlError('22023', `unit "${text}" not recognized for type ${typeWords(type)}`);
   return field;
@@ -178,7 +179,7 @@ function dateTruncTimestamp(unit: string, value: bigint): bigint {
   return truncLocal(field, value, unit, timestampType());
 }
 
-function dateTruncTimestamptz(unit: string, value: bigint, zone: TimeZone): bigint {
+export function dateTruncTimestamptz(unit: string, value: bigint, zone: TimeZone): bigint {
   const field = decodeUnit(unit, timestamptzType());
   if (!isFiniteTimestamp(value)) return value;
   const local = truncLocal(field, toLocal(value, zone), unit, timestamptzType());
@@ -398,7 +399,7 @@ function makeTimestamp(year: number, month: number, day: number, hour: number, m
  * The zone `AT TIME ZONE 'name'` / timezone(name, …) names: a zone name or a POSIX-style offset,
  * as SET TimeZone reads it; 22023 `time zone "…" not recognized` otherwise (PostgreSQL's).
  */
-function namedZone(name: string): TimeZone {
+export function namedZone(name: string): TimeZone {
   // A bare number is a POSIX offset here (west positive: '+05' is UTC−5), not SET's hours east.
   const posixHours = /^\s*([+-]?)(\d{1,2})\s*$/.exec(name);
   if (posixHours !== null) return fixedTimeZone((posixHours[1] === '-' ? 1 : -1) * Number(posixHours[2]) * 3600, name.trim());

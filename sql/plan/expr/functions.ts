@@ -11,6 +11,7 @@ import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
 import { formatText } from '../../types/text-io.js';
 import { datetimeFunctions } from './datetime-functions.js';
+import { dateTruncPeriodOverloads, datetimePeriodFunctions } from './datetime-periods.js';
 import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
 import { numericFunctions } from './numeric-functions.js';
@@ -117,7 +118,14 @@ function mathFunctions(): [string, readonly FunctionOverload[]][] {
   ];
 }
 
-export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> = new Map<string, readonly FunctionOverload[]>([
+/** The table's entries as a map; a name listed twice (date_trunc: datetime-functions.ts and datetime-periods.ts) gets both lists, in order. */
+function overloadMap(entries: readonly [string, readonly FunctionOverload[]][]): ReadonlyMap<string, readonly FunctionOverload[]> {
+  const map = new Map<string, readonly FunctionOverload[]>();
+  for (const [name, overloads] of entries) map.set(name, [...(map.get(name) ?? []), ...overloads]);
+  return map;
+}
+
+export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> = overloadMap([
   ['length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length), strictOverload([byteaType], int4Type, ([b]) => (b as Uint8Array).length)]],
   ['char_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
   ['character_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
@@ -205,6 +213,8 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ...textAndArrayFunctions(),
   ...regexFunctions(),
   ...jsonbFunctions(),
+  ...datetimePeriodFunctions(),
+  ['date_trunc', dateTruncPeriodOverloads()],
 ]);
 
 function floorNumeric(value: Numeric): Numeric {
