@@ -45,7 +45,9 @@
  * - `messagesBeforePersist` holds only the leader's appends and heartbeats to followers. They
  *   may be sent before the leader's own entries are durable (Raft thesis §10.2.1): the leader
  *   counts itself toward a commit only once its own append is acknowledged by `advance()`, so a
- *   commit never depends on an entry the leader has not persisted.
+ *   commit never depends on an entry the leader has not persisted. (A leader that is its group's
+ *   only member, no learners, commits the entries of the Ready that hands them out: it has no
+ *   one to send that commit index to, and they are applied only once the Ready is persisted.)
  * - `committedEntries` may be applied once `entries` and `hardState` are persisted; they are
  *   handed out in index order, exactly once, and never beyond what was persisted.
  * - `advance(ready)` tells the core that all of it was done; the next `ready()` starts after it.

@@ -321,6 +321,22 @@ export class Raft implements RaftState {
 
   // ── applying progress, snapshots and membership ─────────────────────────────────────────────
 
+  /**
+   * A leader that is its group's only member (one voter, no learners, not joint) commits the
+   * entries it is about to hand out for persisting, in the same Ready: the only quorum is
+   * itself, and its commit index reaches no one — there is no follower to tell — before the
+   * application has persisted that Ready's entries and hard state, which is also when it may
+   * apply them (the Ready contract). etcd-raft's synchronous-storage mode does the same for a
+   * single node (its `applyUnstableEntries`). Without it every entry took two Readies: one to
+   * persist it, and after `advance` acknowledged it, one more to hand it out committed.
+   * Called by `RawNode.ready`; a no-op in any other configuration.
+   */
+  commitAsSoleMember(): void {
+    if (this.role !== 'leader' || !this.tracker.isSingleton() || this.tracker.progress.size !== 1) return;
+    assert(this.tracker.progress.has(this.id), 'the sole member is this leader');
+    if (this.raftLog.maybeCommit(this.raftLog.lastIndex(), this.term)) releasePendingReadIndexMessages(this);
+  }
+
   appliedTo(index: number): void {
     this.raftLog.appliedTo(Math.max(index, this.raftLog.applied));
   }

@@ -6,7 +6,10 @@
  * Persistence model: the application persists a whole Ready (and syncs when `mustSync`) before
  * sending `messages` and before calling `advance`. Committed entries may include entries of the
  * same Ready's `entries`: they are applied after step 2 persisted them. The leader's own
- * entries count toward the commit index only when `advance` confirms them persisted.
+ * entries count toward the commit index only when `advance` confirms them persisted — except
+ * in a group whose only member is the leader, which commits them in the Ready that hands them
+ * out for persisting (`Raft.commitAsSoleMember`): no one else can learn that commit index, and
+ * the application applies them only once that Ready is persisted.
  */
 import { assert } from '../../src/base/assert.js';
 import { resolveConfig, type RaftConfig } from './config.js';
@@ -168,6 +171,7 @@ export class RawNode {
     assert(this.outstanding === undefined, 'ready() called again before advance()');
     const r = this.raft;
     flushAppends(r); // the proposals batched since the last Ready
+    r.commitAsSoleMember(); // a group of one commits what it persists in this Ready
     const soft = r.softState();
     const hard = r.hardState();
     const prevHard = this.prevHardState;

@@ -372,9 +372,15 @@ export class Replica {
    * application of committed entries. Returns what to install once the batch is durable —
    * or, with `earlyOps`, once those writes (the application) are committed, ahead of the batch.
    *
+   * A range of one voter commits each entry in the Ready that appends it (kv/raft
+   * `Raft.commitAsSoleMember`): its application is staged in the same batch as its log entry and
+   * installed once that one synced commit is durable — one engine commit and one Ready per
+   * proposal. A LevelDB batch is atomic, so a crash keeps both the entry and its application or
+   * neither, and the proposer is answered only after the fsync.
+   *
    * Early application (TiKV's "apply early"): committed entries that were all persisted before
-   * this Ready (always so for a single voter: the leader counts its own entries toward the
-   * commit index only once a Ready persisted them, in a synced batch) need not wait for this
+   * this Ready (a replay after a restart, or the rest of a Ready whose committed entries were
+   * capped at `maxMessageBytes`) need not wait for this
    * Ready's fsync, which only makes *new* entries durable. Their writes come back as
    * `earlyOps`, for the store to commit unsynced and install before the batch: their proposers
    * are answered one fsync sooner, instead of waiting for the group commit of whatever was

@@ -477,17 +477,21 @@ export class Store implements Sender, ReplicaHost {
   }
 
   /**
-   * One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. Entries
-   * an earlier cycle made durable are applied first, in an unsynced commit of their own, and
-   * their proposers answered before the batch's fsync (`Replica.stageReady`'s early
-   * application): a proposal costs one fsync, not its own plus the next cycle's.
+   * One Ready cycle over `replicas`: one write batch, one (synced if needed) commit. A range of
+   * one voter commits its new entries in the Ready that appends them, so the batch carries both
+   * the entries and their application, and the proposers are answered once it is durable:
    *
-   *     cycle n:    batch { entries e, hard state }  ── synced ──► e durable
-   *     cycle n+1:  early { apply e, applied state }  ── unsynced ──► answer e's proposers
-   *                 batch { entries e', hard state commit ≥ e } ── synced if e' ──►
+   *     cycle n:    batch { entries e, hard state commit e, apply e, applied state } ── synced ──►
+   *                 answer e's proposers
    *
-   * A crash keeps a prefix of these commits: between the two of cycle n+1 it leaves the
-   * applied index ahead of the hard state's commit, forwarded on restart (`RaftLogStorage.open`).
+   * Entries an earlier cycle made durable but did not apply (a replay after a restart, the
+   * rest of a Ready capped at `maxMessageBytes`) are applied first, in an unsynced commit of
+   * their own, and their proposers answered before the batch's fsync (`Replica.stageReady`'s
+   * early application).
+   *
+   * A crash keeps a prefix of these commits: between a cycle's early commit and its batch it
+   * leaves the applied index ahead of the hard state's commit, forwarded on restart
+   * (`RaftLogStorage.open`).
    */
   private async processReady(replicas: readonly Replica[]): Promise<void> {
     const batch = new Batch(this.engine);

@@ -269,14 +269,32 @@ describe('RawNode: log replication', () => {
     c.node(1).propose(new Uint8Array(30)); // committed data no longer counts
   });
 
-  it('a leader alone commits only after advance() confirms its entries persisted', () => {
+  it('a leader alone commits its entries in the Ready that hands them out for persisting', () => {
     const c = new Cluster({ voters: [1] });
     c.elect(1);
     c.node(1).propose(enc('solo'));
     const rd = c.node(1).ready();
     expect(rd.entries.map((e) => e.index)).toEqual([bootstrapIndex + 2]);
-    expect(rd.committedEntries).toHaveLength(0);
+    // Committed with them: applied by the application only once this Ready is persisted.
+    expect(rd.committedEntries.map((e) => e.index)).toEqual([bootstrapIndex + 2]);
+    expect(rd.hardState?.commit).toBe(bootstrapIndex + 2);
     expect(rd.mustSync).toBe(true);
+    c.get(1).storage.append(rd.entries);
+    c.node(1).advance(rd);
+    expect(c.node(1).hasReady()).toBe(false); // nothing left: one Ready per proposal
+    expect(c.node(1).status().applied).toBe(bootstrapIndex + 2);
+  });
+
+  it('a leader with a learner commits only after advance() confirms its entries persisted', () => {
+    // The learner gets the leader's appends before the leader persists them
+    // (messagesBeforePersist): a commit index carried there must cover only durable entries.
+    const c = new Cluster({ voters: [1], learners: [2] });
+    c.elect(1);
+    c.node(1).propose(enc('with-learner'));
+    const rd = c.node(1).ready();
+    expect(rd.entries.map((e) => e.index)).toEqual([bootstrapIndex + 2]);
+    expect(rd.committedEntries).toHaveLength(0);
+    for (const m of rd.messagesBeforePersist) if (m.type === 'MsgApp') expect(m.commit).toBeLessThan(bootstrapIndex + 2);
     c.get(1).storage.append(rd.entries);
     c.node(1).advance(rd);
     const next = c.node(1).ready();
