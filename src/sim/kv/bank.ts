@@ -12,14 +12,15 @@
  * transfer that was not acknowledged — except one whose outcome was reported ambiguous.
  */
 import { AmbiguousResultError, compareKeys, keysEqual } from '../../../kv/api/index.js';
-import { accountKey, accountsEnd, accountsStart, bankViolation, initBank, readBank, runTransfer, type BankConfig } from '../../../bench/workloads/bank.js';
+import { accountKey, accountsEnd, accountsStart, bankViolation, initBank, readBank, runTransfer, type BankConfig, type BankSnapshot } from '../../../bench/workloads/bank.js';
 import type { RandomSource } from '../../env/env.js';
 import { SeededRandom } from '../../env/random.js';
 import type { Kv } from '../../node/kv.js';
-import type { Scheduler } from '../raft/scheduler.js';
 import type { Trace } from '../raft/trace.js';
+import type { Clients } from './clients.js';
 import { EventKind } from './env.js';
 import type { KvSimOptions } from './options.js';
+import { ProcessCrashedError, type SimNode } from './process.js';
 
 /** A broken invariant of the bank. */
 export class BankViolation extends Error {
@@ -30,8 +31,10 @@ export interface BankStats {
   readonly acked: number;
   /** Transfers that found their source empty (nothing written). */
   readonly empty: number;
-  /** Transfers whose outcome is unknown (AmbiguousResultError). */
+  /** Transfers whose outcome is unknown (AmbiguousResultError, or the process crashed under them). */
   readonly ambiguous: number;
+  /** Transfers the process crashed under. */
+  readonly crashed: number;
   /** Transfers that failed with a definite error (retries exhausted): nothing may be committed. */
   readonly failed: number;
   readonly scans: number;
@@ -48,50 +51,52 @@ const Op = { Acked: 1, Empty: 2, Ambiguous: 3, Failed: 4, Scan: 5, Split: 6, Mer
 
 export class BankSim {
   private readonly config: BankConfig;
-  private stopping = false;
   private readonly acked: string[] = [];
   private readonly ambiguous = new Set<string>();
   private readonly failed = new Set<string>();
   private empty = 0;
+  /** Transfers in flight when the process crashed (counted among the ambiguous too). */
+  private crashed = 0;
   /** Transfers begun (the busy phase ends at `transfersMax`). */
   private started = 0;
   private scans = 0;
   private splits = 0;
   private merges = 0;
   private refused = 0;
-  /** Operations started and not finished, with the virtual time each began (a stuck run's report lists them). */
-  private readonly inFlight = new Map<string, number>();
 
   constructor(
-    private readonly kv: Kv,
+    private readonly node: SimNode,
     private readonly options: KvSimOptions,
     private readonly trace: Trace,
-    private readonly scheduler: Scheduler,
+    private readonly clients: Clients,
     private readonly random: RandomSource,
   ) {
     this.config = { accounts: options.accounts, ranges: options.ranges, initialBalance: options.initialBalance };
   }
 
-  async run(): Promise<BankStats> {
-    await initBank(this.kv, this.config);
+  async init(): Promise<void> {
+    await this.node.run((kv) => initBank(kv, this.config));
     this.event([Op.Scan, 0], () => `bank initialised: ${this.config.accounts} accounts over ${this.config.ranges} ranges`);
-    const stop = this.kv.txnDeps.timers.setTimeout(() => (this.stopping = true), this.options.durationMs);
+  }
+
+  /** The transfer loops, the scanner and the range changer; each returns once the busy phase ends. */
+  loops(): Promise<void>[] {
     // Each loop draws from its own stream, so one loop's draws never shift another's.
-    const loops = [
+    return [
       ...Array.from({ length: this.options.clients }, (_, c) => this.client(c, new SeededRandom(this.random.uint32()))),
       this.scanner(),
       this.rangeChanger(new SeededRandom(this.random.uint32())),
-    ].map((loop) => loop.catch((error: unknown) => ((this.stopping = true), Promise.reject(error))));
-    const outcomes = await Promise.allSettled(loops);
-    this.kv.txnDeps.timers.clearTimeout(stop);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
-    await this.finalCheck();
-    const ranges = await this.kv.ranges();
+    ];
+  }
+
+  async stats(): Promise<BankStats> {
+    const ranges = await this.node.run((kv) => kv.ranges());
     const accountRanges = ranges.filter((d) => compareKeys(d.startKey, accountsEnd) < 0 && compareKeys(d.endKey, accountsStart) > 0).length;
     return {
       acked: this.acked.length,
       empty: this.empty,
       ambiguous: this.ambiguous.size,
+      crashed: this.crashed,
       failed: this.failed.size,
       scans: this.scans,
       splits: this.splits,
@@ -102,15 +107,14 @@ export class BankSim {
   }
 
   private async client(c: number, random: SeededRandom): Promise<void> {
-    for (let n = 0; !this.stopping; n++) {
+    for (let n = 0; !this.clients.stopping; n++) {
       if (++this.started > this.options.transfersMax) {
-        this.stopping = true;
+        this.clients.stopping = true;
         return;
       }
       const id = `t.${c}.${n}`;
       try {
-        this.inFlight.set(id, this.scheduler.now);
-        const { transfer, attempts } = await runTransfer(this.kv, random, this.config, id).finally(() => this.inFlight.delete(id));
+        const { transfer, attempts } = await this.clients.track(id, () => this.node.run((kv) => runTransfer(kv, random, this.config, id)));
         if (transfer === undefined) {
           this.empty++;
           this.event([Op.Empty, c, n], () => `${id}: source empty`);
@@ -119,7 +123,9 @@ export class BankSim {
           this.event([Op.Acked, c, n, transfer.from, transfer.to, Number(transfer.amount), attempts], () => `${id}: acked ${transfer.from}→${transfer.to} ${transfer.amount} (${attempts} attempts)`);
         }
       } catch (error) {
-        if (error instanceof AmbiguousResultError) {
+        if (error instanceof AmbiguousResultError || error instanceof ProcessCrashedError) {
+          // A crash under a transfer leaves its outcome unknown: its commit may have been durable.
+          if (error instanceof ProcessCrashedError) this.crashed++;
           this.ambiguous.add(id);
           this.event([Op.Ambiguous, c, n], () => `${id}: ambiguous: ${error.message}`);
         } else {
@@ -129,16 +135,22 @@ export class BankSim {
           if (!(error instanceof Error && 'errorClass' in error)) throw error;
         }
       }
-      if (this.options.thinkMsMax > 0) await this.kv.txnDeps.timers.sleep(random.int(this.options.thinkMsMax + 1));
+      if (this.options.thinkMsMax > 0) await this.clients.sleep(random.int(this.options.thinkMsMax + 1));
     }
   }
 
   private async scanner(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.clients.stopping) {
       const ackedBefore = this.acked.length;
       const scan = this.scans + 1;
-      this.inFlight.set(`scan ${scan}`, this.scheduler.now);
-      const snapshot = await readBank(this.kv, true).finally(() => this.inFlight.delete(`scan ${scan}`));
+      let snapshot: BankSnapshot;
+      try {
+        snapshot = await this.clients.track(`scan ${scan}`, () => this.node.run((kv) => readBank(kv, true)));
+      } catch (error) {
+        if (!(error instanceof ProcessCrashedError)) throw error;
+        this.event([Op.Scan, scan, -1], () => `scan ${scan}: the process crashed under it`);
+        continue;
+      }
       const violation = bankViolation(snapshot, this.config);
       if (violation !== undefined) throw new BankViolation(`scan ${scan}: ${violation}`);
       const missing = this.acked.slice(0, ackedBefore).filter((id) => !snapshot.transfers!.has(id));
@@ -147,7 +159,7 @@ export class BankSim {
       this.event([Op.Scan, scan, snapshot.transfers!.size], () => `scan ${scan}: ok, ${snapshot.transfers!.size} records`);
       // A virtual millisecond between scans: a scan that costs no virtual time (no engine delays,
       // no intents met) would otherwise spin at one instant while the transfers wait on the clock.
-      await this.kv.txnDeps.timers.sleep(1);
+      await this.clients.sleep(1);
     }
   }
 
@@ -155,43 +167,46 @@ export class BankSim {
   private async rangeChanger(random: SeededRandom): Promise<void> {
     const every = this.options.rangeChangeEveryMs;
     if (every === 0) return;
-    while (!this.stopping) {
-      await this.kv.txnDeps.timers.sleep(1 + random.int(2 * every));
-      if (this.stopping) return;
-      const ranges = await this.kv.ranges();
-      const accountRanges = ranges.filter((d) => compareKeys(d.startKey, accountsStart) >= 0 && compareKeys(d.endKey, accountsEnd) <= 0);
-      const merge = accountRanges.length >= 2 && random.int(2) === 0;
+    while (!this.clients.stopping) {
+      await this.clients.sleep(1 + random.int(2 * every));
+      if (this.clients.stopping) return;
+      const merge = random.int(2) === 0;
+      const pick = random.uint32();
       try {
-        if (merge) {
-          // Merge a range with its right neighbour, both within the accounts.
-          const left = accountRanges[random.int(accountRanges.length - 1)]!;
-          await this.kv.merge(left.startKey);
-          this.merges++;
-          this.event([Op.Merge, left.rangeId], () => `merged r${left.rangeId} with its right neighbour`);
-        } else {
-          const account = 1 + random.int(this.config.accounts - 1);
-          const key = accountKey(account);
-          if (ranges.some((d) => keysEqual(d.startKey, key))) continue;
-          await this.kv.split(key);
-          this.splits++;
-          this.event([Op.Split, account], () => `split at account ${account}`);
-        }
+        await this.clients.track('range change', () => this.node.run((kv) => this.changeRanges(kv, merge, pick)));
       } catch (error) {
-        // A split or merge racing another (its descriptor changed) is refused; anything else is a bug.
-        if (!(error instanceof Error && 'errorClass' in error && error.errorClass === 'conflict')) throw error;
+        // A split or merge racing another (its descriptor changed) is refused, as is one the
+        // process crashed under (whether it happened is seen in meta2); anything else is a bug.
+        const refused = error instanceof ProcessCrashedError || (error instanceof Error && 'errorClass' in error && error.errorClass === 'conflict');
+        if (!refused) throw error;
         this.refused++;
         this.event([Op.Refused, merge ? 1 : 0], () => `${merge ? 'merge' : 'split'} refused: ${error.message}`);
       }
     }
   }
 
-  /** The operations still running, oldest first, as `id (since t µs)`. */
-  describeInFlight(): string {
-    return [...this.inFlight].map(([id, since]) => `${id} (since ${since} µs)`).join(', ') || 'none';
+  /** Merges a range within the accounts with its right neighbour (if there are two), or splits one at an account drawn from `pick`. */
+  private async changeRanges(kv: Kv, merge: boolean, pick: number): Promise<void> {
+    const ranges = await kv.ranges();
+    const accountRanges = ranges.filter((d) => compareKeys(d.startKey, accountsStart) >= 0 && compareKeys(d.endKey, accountsEnd) <= 0);
+    if (merge && accountRanges.length >= 2) {
+      const left = accountRanges[pick % (accountRanges.length - 1)]!;
+      await kv.merge(left.startKey);
+      this.merges++;
+      this.event([Op.Merge, left.rangeId], () => `merged r${left.rangeId} with its right neighbour`);
+      return;
+    }
+    const account = 1 + (pick % (this.config.accounts - 1));
+    const key = accountKey(account);
+    if (ranges.some((d) => keysEqual(d.startKey, key))) return;
+    await kv.split(key);
+    this.splits++;
+    this.event([Op.Split, account], () => `split at account ${account}`);
   }
 
-  private async finalCheck(): Promise<void> {
-    const final = await readBank(this.kv, true);
+  /** At the end (no crash can come any more): the final scan and every transfer's outcome against the records. */
+  async finalCheck(): Promise<void> {
+    const final = await this.node.run((kv) => readBank(kv, true));
     const violation = bankViolation(final, this.config);
     if (violation !== undefined) throw new BankViolation(`final scan: ${violation}`);
     const records = final.transfers!;
@@ -203,6 +218,6 @@ export class BankSim {
   }
 
   private event(fields: readonly number[], describe: () => string): void {
-    this.trace.record(this.scheduler.now, [EventKind.Workload, ...fields], describe);
+    this.trace.record(this.clients.scheduler.now, [EventKind.Workload, ...fields], describe);
   }
 }

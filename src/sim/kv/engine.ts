@@ -10,9 +10,12 @@
  *   only promises visibility once the promise resolves, as LevelDB's), and commits complete in
  *   call order (one write-ahead log): a commit's event is never before the previous one's.
  *
- * `close()` closes this wrapper, not the engine under it: the simulation "restarts the process"
- * by crashing the `MemoryEngine` (dropping unsynced commits) and opening a new store over it.
+ * `close()` closes this wrapper, not the engine under it. `kill()` is the process dying (process.ts):
+ * commits not yet due never land and never resolve, iterator steps never resolve, and nothing
+ * the dead process might still call reaches the `MemoryEngine` — which the simulation then
+ * crashes (dropping unsynced commits) and opens a new store over, through a new `SimEngine`.
  */
+import { assert } from '../../base/assert.js';
 import { ClosedError } from '../../base/errors.js';
 import type { RandomSource } from '../../env/env.js';
 import type { CommitOptions, Engine, EngineIterator, IterateOptions, KeyValue, Reader, Snapshot, WriteOp } from '../../../kv/storage/engine.js';
@@ -37,8 +40,20 @@ export interface EngineDelays {
   readonly zeroDelayChance: number;
 }
 
+/** Where an armed crash strikes (`SimEngine.armCrash`). */
+export interface CommitCrash {
+  /** At the next commit, or the next unsynced one (which leaves writes only a power loss can take). */
+  readonly at: 'any' | 'unsynced';
+  /** Whether that commit reaches the engine (the OS has it) before the process dies. */
+  readonly lands: boolean;
+}
+
 export class SimEngine implements Engine {
   private closed = false;
+  /** The process crashed: whatever it had in flight here is gone. */
+  private dead = false;
+  /** A crash waiting for its commit (`armCrash`). */
+  private armed: (CommitCrash & { readonly crash: () => void }) | undefined;
   /** Virtual time of the last commit's completion: the next one does not complete before it. */
   private lastCommitAt = 0;
   private nextIteratorId = 1;
@@ -81,10 +96,16 @@ export class SimEngine implements Engine {
     this.lastCommitAt = at;
     return new Promise((resolve, reject) => {
       this.scheduler.schedule(at - this.scheduler.now, () => {
+        if (this.dead) return; // the process died before its write reached the log
         const first = copy[0];
         this.trace.recordQuietly(this.scheduler.now, [EventKind.Commit, id, copy.length, options.sync ? 1 : 0]);
         if (first !== undefined) this.trace.mixBytes(first.key);
-        this.inner.commit(copy, options).then(resolve, reject);
+        const armed = this.armed;
+        const dies = armed !== undefined && (armed.at === 'any' || !options.sync);
+        if (dies && !armed.lands) return this.die(armed);
+        const landed = this.inner.commit(copy, options);
+        if (dies) return this.die(armed);
+        landed.then(resolve, reject);
       });
     });
   }
@@ -92,6 +113,32 @@ export class SimEngine implements Engine {
   approximateSize(start: Uint8Array, end: Uint8Array): Promise<number> {
     this.checkOpen();
     return this.inner.approximateSize(start, end);
+  }
+
+  /**
+   * Arms a crash at the next commit `crash.at` names: `crash()` runs inside that commit's event,
+   * after the commit landed in the engine or instead of it (`crash.lands`), and the commit's
+   * caller never hears back. `crash()` is expected to kill this engine.
+   */
+  armCrash(crash: CommitCrash, onCrash: () => void): void {
+    assert(this.armed === undefined && !this.dead, 'one crash at a time, on a live process');
+    this.armed = { ...crash, crash: onCrash };
+  }
+
+  /** Disarms the armed crash, if it has not happened. */
+  disarmCrash(): void {
+    this.armed = undefined;
+  }
+
+  private die(armed: { readonly crash: () => void }): void {
+    this.armed = undefined;
+    armed.crash();
+    assert(this.dead, 'a crash at a commit kills the engine');
+  }
+
+  /** The process died: nothing it has in flight here completes, and it may not touch the engine again. */
+  kill(): void {
+    this.dead = true;
   }
 
   /** Closes this view of the engine; the `MemoryEngine` stays open for a restart. */
@@ -107,7 +154,9 @@ export class SimEngine implements Engine {
       next: (): Promise<KeyValue | undefined> =>
         new Promise((resolve, reject) => {
           const step = ++steps;
+          if (this.dead) return;
           this.scheduler.schedule(this.draw(this.delays.iteratorStepMaxUs), () => {
+            if (this.dead) return;
             this.trace.recordQuietly(this.scheduler.now, [EventKind.IteratorNext, id, step]);
             inner.next().then(resolve, reject);
           });
@@ -123,6 +172,8 @@ export class SimEngine implements Engine {
   }
 
   private checkOpen(): void {
+    assert(!this.dead, 'a crashed process touched the engine');
     if (this.closed) throw new ClosedError('simulated engine is closed');
   }
 }
+

@@ -24,7 +24,7 @@ export const simEpochNanos = 1_767_225_600_000_000_000n;
 export const microsPerMs = 1_000;
 
 /** Event kinds mixed into the trace hash (the first field of every record). */
-export const EventKind = { Timer: 1, IteratorNext: 2, Commit: 3, Workload: 4, AfterIo: 5, Crash: 6 } as const;
+export const EventKind = { Timer: 1, IteratorNext: 2, Commit: 3, Workload: 4, AfterIo: 5, Crash: 6, ClientTimer: 7 } as const;
 
 /** The virtual clock: wall time is the epoch plus virtual time; monotonic time is virtual time. */
 class SimClock implements EnvClock {
@@ -46,6 +46,8 @@ class SimClock implements EnvClock {
 class SimTimers implements Timers {
   private nextId = 1;
   private readonly live = new Set<number>();
+  /** The process crashed: no timer of it fires again, and none it sets fires at all. */
+  private dead = false;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -54,6 +56,7 @@ class SimTimers implements Timers {
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
+    if (this.dead) return { id };
     this.live.add(id);
     const delay = Math.max(0, Math.ceil(delayMs * microsPerMs));
     this.scheduler.schedule(delay, () => {
@@ -74,10 +77,18 @@ class SimTimers implements Timers {
 
   /** The end of this "turn": an event at the current virtual time, after those already due. */
   afterIo(callback: () => void): void {
+    if (this.dead) return;
     this.scheduler.schedule(0, () => {
+      if (this.dead) return;
       this.trace.recordQuietly(this.scheduler.now, [EventKind.AfterIo]);
       callback();
     });
+  }
+
+  /** The process died: its pending timers never fire (their events stay queued as no-ops). */
+  kill(): void {
+    this.dead = true;
+    this.live.clear();
   }
 }
 
@@ -112,7 +123,7 @@ class SimDisk implements Disk {
 
 export class SimEnv implements Env {
   readonly clock: EnvClock;
-  readonly timers: Timers;
+  readonly timers: SimTimers;
   readonly disk: Disk = new SimDisk();
   readonly logger: Logger;
 
@@ -125,6 +136,11 @@ export class SimEnv implements Env {
     this.clock = new SimClock(scheduler);
     this.timers = new SimTimers(scheduler, trace);
     this.logger = logger ?? silentLogger();
+  }
+
+  /** The process running on this env crashed: none of its timers fires again. */
+  kill(): void {
+    this.timers.kill();
   }
 }
 
@@ -169,8 +185,8 @@ export class SimDriver {
   }
 }
 
-/** The independent random streams of one seed (env, delays, workload) — one stream's draws never shift another's. */
-export function seedStreams(seed: number): { readonly env: SeededRandom; readonly delays: SeededRandom; readonly workload: SeededRandom } {
+/** The independent random streams of one seed (env, delays, workload, faults) — one stream's draws never shift another's. */
+export function seedStreams(seed: number): { readonly env: SeededRandom; readonly delays: SeededRandom; readonly workload: SeededRandom; readonly faults: SeededRandom } {
   const root = new SeededRandom(seed);
-  return { env: new SeededRandom(root.uint32()), delays: new SeededRandom(root.uint32()), workload: new SeededRandom(root.uint32()) };
+  return { env: new SeededRandom(root.uint32()), delays: new SeededRandom(root.uint32()), workload: new SeededRandom(root.uint32()), faults: new SeededRandom(root.uint32()) };
 }

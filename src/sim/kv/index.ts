@@ -3,24 +3,38 @@
  *
  * The store-level counterpart of src/sim/raft: one whole `Store` (through `openKv`, with its
  * DistSender, transactions, intent resolution, splits and merges) runs in one process on virtual
- * time from one seed, under the bank workload, with its invariants checked after every scan
- * (FoundationDB's simulation, TigerBeetle's VOPR). A failing seed is a bug, and replays exactly.
+ * time from one seed, under two workloads with their checkers, while the process crashes and
+ * restarts (FoundationDB's simulation, TigerBeetle's VOPR). A failing seed is a bug, and replays
+ * exactly.
  *
- *      BankSim ─ transfer loops · scanner (checks every scan) · splits and merges
- *         │ runTxn / DistSender
+ *      BankSim ─ transfers · scanner (checks every scan) · splits and merges
+ *      RegisterSim ─ read-modify-write transactions, history checked for serializability
+ *      crash loop ─ kills the process at an engine commit, drops unsynced writes, restarts it
+ *         │ SimNode.run (operations in flight at a crash fail with ProcessCrashedError)
  *         ▼
- *      Store ─ replicas, latches, lock table, Raft ready loop ─► SimEngine ─► MemoryEngine
- *         │ SimEnv: virtual clock, timers           iterator steps and commits complete
- *         ▼         (scheduler events), seeded      after seeded virtual delays, so scans
- *      Scheduler ◄─ random, silent logger           pause between keys while writers apply
+ *      SimNode ─ process n: SimEnv + SimEngine + openKv(...) ─┐ a crash kills its timers and
+ *         │                                                   │ engine calls, then opens n+1
+ *         ▼                                                   ▼ on what the disk kept
+ *      Store ─ replicas, latches, lock table, Raft ─► SimEngine ─► MemoryEngine (synced image +
+ *         │ SimEnv: virtual clock, timers           iterator steps and     unsynced commits,
+ *         ▼         (scheduler events), seeded      commits complete       a crash keeps a prefix)
+ *      Scheduler ◄─ random, silent logger           after seeded virtual delays
  *   (virtual µs, (time, sequence) order; the driver drains every promise continuation
  *    between two events, so the async code's interleaving is a function of the seed)
  *
- * - `env.ts`: `SimEnv` (clock, timers, random, disk) and `SimDriver` (runs events until a
- *   promise settles; a task still waiting past the deadline is a liveness failure).
- * - `engine.ts`: `SimEngine`, the delaying engine wrapper.
- * - `bank.ts`: the workload and its checker; `options.ts`: the profile drawn from the seed.
- * - `simulation.ts`: one run, `KvSimFailure` with the replay command and the trace tail.
+ * - `env.ts`: `SimEnv` (clock, timers, random, disk; `kill()`) and `SimDriver` (runs events until
+ *   a promise settles; a task still waiting past the deadline is a liveness failure).
+ * - `engine.ts`: `SimEngine`, the delaying engine wrapper, where an armed crash strikes.
+ * - `process.ts`: `SimNode`, the crashable process: a restart is `openKv` on the crashed
+ *   `MemoryEngine` — the production start-up path (descriptors, Raft log replay from the applied
+ *   index, the dead transactions' records and intents found where they were), not a copy.
+ * - `clients.ts`: what the workload loops share (busy phase, client-side sleeps, operations in
+ *   flight); the clients live outside the process and survive its crashes.
+ * - `bank.ts`: the bank workload and its checker (conservation, ledger, real time, no acknowledged
+ *   transfer lost across crashes); `registers.ts` and `history.ts`: chained registers and the
+ *   Elle-style dependency-graph checker (ww/wr/rw/real-time cycles, lost and aborted writes).
+ * - `options.ts`: the profile drawn from the seed; `simulation.ts`: one run, the crash loop,
+ *   `KvSimFailure` with the replay command and the trace tail.
  * - `main.ts`: `npm run sim:kv -- --seeds N --start S` (or `--seed S --trace`).
  *
  * It reuses src/sim/raft's scheduler and trace. Only `test/` and `bench/` import this folder.
@@ -28,3 +42,5 @@
 export { simulateKv, simulateKvSeed, settleMsMax, KvSimFailure, type KvSimResult, type KvSeedRun } from './simulation.js';
 export { optionsForSeed, describeOptions, defaultDurationMs, defaultTransfersMax, type KvSimOptions } from './options.js';
 export { BankViolation, type BankStats } from './bank.js';
+export { RegisterViolation, type RegisterStats } from './registers.js';
+export { ProcessCrashedError } from './process.js';

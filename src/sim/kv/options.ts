@@ -24,6 +24,10 @@ export interface KvSimOptions {
   readonly rangeChangeEveryMs: number;
   /** Crash-and-restart the store (losing unsynced writes) this many times during the run. */
   readonly crashes: number;
+  /** Registers of the register workload (registers.ts), run beside the bank; 0: not run. */
+  readonly registers: number;
+  /** Its concurrent transaction loops. */
+  readonly registerClients: number;
   readonly delays: EngineDelays;
 }
 
@@ -37,7 +41,18 @@ function pick<T>(random: RandomSource, choices: readonly T[]): T {
   return choices[random.int(choices.length)]!;
 }
 
-export function optionsForSeed(seed: number, random: RandomSource, durationMs = defaultDurationMs): KvSimOptions {
+/** The streams a profile is drawn from (env.ts `seedStreams`). */
+export interface ProfileStreams {
+  /** The bank and the delays. */
+  readonly workload: RandomSource;
+  /** The crashes, and the register workload: a stream of their own, so the bank's draws are those it had before them. */
+  readonly faults: RandomSource;
+}
+
+/** The profile of `seed`. */
+export function optionsForSeed(seed: number, streams: ProfileStreams, durationMs = defaultDurationMs): KvSimOptions {
+  const random = streams.workload;
+  const faults = streams.faults;
   const accounts = pick(random, [4, 8, 16, 32]);
   return {
     seed,
@@ -49,7 +64,9 @@ export function optionsForSeed(seed: number, random: RandomSource, durationMs = 
     transfersMax: defaultTransfersMax,
     thinkMsMax: pick(random, [0, 0, 1, 5]),
     rangeChangeEveryMs: pick(random, [0, 10, 30, 100]),
-    crashes: 0,
+    crashes: pick(faults, [0, 0, 1, 2, 3]),
+    registers: pick(faults, [0, 2, 4, 8]),
+    registerClients: pick(faults, [2, 3, 4]),
     delays: {
       iteratorStepMaxUs: pick(random, [0, 50, 500, 2_000]),
       commitMaxUs: pick(random, [0, 20, 200, 2_000]),
@@ -64,6 +81,6 @@ export function describeOptions(options: KvSimOptions): string {
   const d = options.delays;
   return (
     `accounts=${options.accounts} ranges=${options.ranges} clients=${options.clients} duration=${options.durationMs}ms transfers≤${options.transfersMax} think≤${options.thinkMsMax}ms ` +
-    `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
+    `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} registers=${options.registers}×${options.registerClients} clients iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
   );
 }

@@ -8,13 +8,16 @@
  * the same seed replays the same run (`KvSimResult.hash`).
  */
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { openKv, type Kv } from '../../node/kv.js';
+import type { RandomSource } from '../../env/env.js';
+import { SeededRandom } from '../../env/random.js';
 import { Scheduler } from '../raft/scheduler.js';
 import { Trace } from '../raft/trace.js';
 import { BankSim, type BankStats } from './bank.js';
-import { SimEngine } from './engine.js';
-import { SimDriver, SimEnv, seedStreams } from './env.js';
+import { Clients } from './clients.js';
+import { SimDriver, seedStreams } from './env.js';
 import { defaultDurationMs, describeOptions, optionsForSeed, type KvSimOptions } from './options.js';
+import { SimNode, type CrashPlan } from './process.js';
+import { RegisterSim, type RegisterStats } from './registers.js';
 
 /** Virtual time a run may take past its busy phase to finish the transfers and scans it started. */
 export const settleMsMax = 120_000;
@@ -28,6 +31,10 @@ export interface KvSimResult {
   /** Virtual time at the end, in microseconds. */
   readonly virtualTimeUs: number;
   readonly stats: BankStats;
+  /** The register workload's, when it ran. */
+  readonly registers: RegisterStats | undefined;
+  /** Crashes and restarts of the node. */
+  readonly crashes: number;
 }
 
 /** A run that broke an invariant (or stalled, or failed the store): everything needed to replay it. */
@@ -58,7 +65,7 @@ export interface KvSeedRun {
 export function simulateKvSeed(seed: number, run: KvSeedRun = {}): Promise<KvSimResult> {
   const streams = seedStreams(seed);
   const durationMs = run.durationMs ?? defaultDurationMs;
-  const drawn = optionsForSeed(seed, streams.workload, durationMs);
+  const drawn = optionsForSeed(seed, streams, durationMs);
   const overrides = run.overrides ?? {};
   const replay = `--seed ${seed}${durationMs === defaultDurationMs ? '' : ` --duration ${durationMs}`}${Object.keys(overrides).length === 0 ? '' : ` --profile '${profileJson(overrides)}'`}`;
   return simulateKv({ ...drawn, ...overrides, delays: { ...drawn.delays, ...overrides.delays } }, run.traceSink, replay);
@@ -75,31 +82,33 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
   const scheduler = new Scheduler();
   const trace = new Trace(traceSink);
   const driver = new SimDriver(scheduler);
-  const memory = new MemoryEngine();
   const fatal: unknown[] = [];
   const deadline = (options.durationMs + settleMsMax) * 1_000;
-  let kv: Kv | undefined;
-  let bank: BankSim | undefined;
-  const open = async (): Promise<Kv> => {
-    const env = new SimEnv(scheduler, trace, streams.env);
-    const engine = new SimEngine(memory, scheduler, trace, streams.delays, options.delays);
-    kv = await driver.run(openKv({ engine, env, onFatal: (error) => void fatal.push(error) }), deadline, 'opening the store');
-    return kv;
-  };
+  const node = new SimNode({
+    memory: new MemoryEngine(),
+    scheduler,
+    trace,
+    envRandom: streams.env,
+    delayRandom: streams.delays,
+    delays: options.delays,
+    onFatal: (error) => void fatal.push(error),
+  });
+  const clients = new Clients(scheduler, trace);
   try {
-    const first = await open();
-    bank = new BankSim(first, options, trace, scheduler, streams.workload);
-    const stats = await driver.run(bank.run(), deadline, 'the bank workload');
+    await driver.run(node.start(), deadline, 'opening the store');
+    const bank = new BankSim(node, options, trace, clients, streams.workload);
+    const registers = options.registers === 0 ? undefined : new RegisterSim(node, { registers: options.registers, clients: options.registerClients, txnsMax: options.transfersMax }, trace, clients, new SeededRandom(streams.faults.uint32()));
+    const { stats, registerStats } = await driver.run(runWorkloads(node, clients, bank, registers, options, streams.faults), deadline, 'the workloads');
     if (fatal.length > 0) throw fatal[0];
-    await driver.run(first.close(), deadline, 'closing the store');
+    await driver.run(node.close(), deadline, 'closing the store');
     if (fatal.length > 0) throw fatal[0];
-    return { seed: options.seed, hash: trace.hash(), events: trace.events, steps: scheduler.steps, virtualTimeUs: scheduler.now, stats };
+    return { seed: options.seed, hash: trace.hash(), events: trace.events, steps: scheduler.steps, virtualTimeUs: scheduler.now, stats, registers: registerStats, crashes: node.crashes };
   } catch (error) {
     const cause = fatal.length > 0 && error !== fatal[0] ? `${describeError(error)}\nstore failure: ${describeError(fatal[0])}` : describeError(error);
     const report = [
-      `seed ${options.seed} FAILED at virtual time ${scheduler.now} µs after ${scheduler.steps} steps: ${cause}`,
+      `seed ${options.seed} FAILED at virtual time ${scheduler.now} µs after ${scheduler.steps} steps (${node.crashes} crashes): ${cause}`,
       `profile: ${describeOptions(options)}`,
-      `workload operations in flight: ${bank?.describeInFlight() ?? 'none (the workload had not started)'}`,
+      `workload operations in flight: ${clients.describeInFlight()}`,
       `replay: npm run sim:kv -- ${replay ?? `--seed ${options.seed}${options.durationMs === defaultDurationMs ? '' : ` --duration ${options.durationMs}`}`} --trace`,
       `trace hash ${trace.hash()}, last events:`,
       trace.renderTail(),
@@ -107,6 +116,54 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
     throw new KvSimFailure(options.seed, error, report);
   }
 }
+
+/**
+ * The busy phase — the workloads' loops and the crashes — then each workload's final check once
+ * every loop returned. A loop that throws ends the busy phase for all.
+ */
+async function runWorkloads(
+  node: SimNode,
+  clients: Clients,
+  bank: BankSim,
+  registers: RegisterSim | undefined,
+  options: KvSimOptions,
+  faults: RandomSource,
+): Promise<{ readonly stats: BankStats; readonly registerStats: RegisterStats | undefined }> {
+  await bank.init();
+  clients.stopAfter(options.durationMs);
+  const loops = [...bank.loops(), ...(registers?.loops() ?? []), crashLoop(node, clients, options, faults)].map((loop) => loop.catch((error: unknown) => ((clients.stopping = true), Promise.reject(error))));
+  const outcomes = await Promise.allSettled(loops);
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  await bank.finalCheck();
+  await registers?.finalCheck();
+  return { stats: await bank.stats(), registerStats: registers?.stats() };
+}
+
+/**
+ * Crashes the node `options.crashes` times at moments drawn over the busy phase: each arms a
+ * crash at the next engine commit (any, or the next unsynced one; landed or not), or 20 virtual
+ * ms later if none comes, and keeps a prefix of the unsynced commits: none (a power loss before
+ * the OS wrote anything back), all (kill -9: the OS keeps what the process wrote), or some.
+ */
+async function crashLoop(node: SimNode, clients: Clients, options: KvSimOptions, random: RandomSource): Promise<void> {
+  const times = Array.from({ length: options.crashes }, () => random.int(options.durationMs)).sort((a, b) => a - b);
+  let elapsedMs = 0;
+  for (const atMs of times) {
+    await clients.sleep(atMs - elapsedMs);
+    elapsedMs = atMs;
+    if (clients.stopping) return;
+    const mode = random.int(3);
+    const plan: CrashPlan = {
+      at: random.int(2) === 0 ? 'any' : 'unsynced',
+      lands: random.int(2) === 0,
+      keep: (unsynced) => (mode === 0 ? 0 : mode === 1 ? unsynced : random.int(unsynced + 1)),
+    };
+    await node.crash(plan, clients.sleep(crashTimeoutMs));
+  }
+}
+
+/** How long an armed crash waits for its engine commit before it strikes anyway, in virtual ms. */
+const crashTimeoutMs = 20;
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}${error.stack === undefined ? '' : `\n${error.stack.split('\n').slice(1, 8).join('\n')}`}`;

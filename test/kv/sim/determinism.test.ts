@@ -18,6 +18,18 @@ describe('kv simulation determinism', () => {
     expect(first.stats.scans).toBeGreaterThan(0);
   });
 
+  it('replays a seed with crashes and the register workload exactly', async () => {
+    // Seed 10: three crashes (the process restarted on what its disk kept) and the registers.
+    const first = await simulateKvSeed(10, { durationMs: 150 });
+    const second = await simulateKvSeed(10, { durationMs: 150 });
+    expect(first.crashes).toBeGreaterThan(0);
+    expect(first.stats.crashed).toBeGreaterThan(0);
+    expect(first.registers?.committed).toBeGreaterThan(0);
+    expect(second.hash).toBe(first.hash);
+    expect(second.stats).toEqual(first.stats);
+    expect(second.registers).toEqual(first.registers);
+  });
+
   it('streaming the trace does not change the run', async () => {
     const lines: string[] = [];
     const traced = await simulateKvSeed(5, { durationMs: 100, traceSink: (line) => lines.push(line) });

@@ -31,6 +31,9 @@ export const scanRaceProfile: KvProfileOverrides = Object.freeze({
   thinkMsMax: 0,
   transfersMax: 1500,
   rangeChangeEveryMs: 0,
+  // The bank alone, as when the seeds below were found (crashes and the registers came later).
+  crashes: 0,
+  registers: 0,
   delays: { iteratorStepMaxUs: 1000, commitMaxUs: 200, zeroDelayChance: 0.5, syncMinUs: 100, appendMinUs: 5 },
 });
 

@@ -15,8 +15,10 @@ const seedCount = 10;
 async function expectSeedPasses(seed: number, durationMs?: number, overrides?: KvProfileOverrides): Promise<void> {
   try {
     const result = await simulateKvSeed(seed, { ...(durationMs === undefined ? {} : { durationMs }), ...(overrides === undefined ? {} : { overrides }) });
-    expect(result.stats.acked + result.stats.empty).toBeGreaterThan(0);
-    expect(result.stats.scans).toBeGreaterThan(0);
+    // A crash may strike before the first transfer and scan finish; the run must still end checked.
+    if (result.crashes === 0) expect(result.stats.acked + result.stats.empty).toBeGreaterThan(0);
+    if (result.crashes === 0) expect(result.stats.scans).toBeGreaterThan(0);
+    expect(result.stats.acked + result.stats.empty + result.stats.ambiguous).toBeGreaterThan(0);
   } catch (error) {
     if (error instanceof KvSimFailure) expect.fail(error.report);
     throw error;
