@@ -30,6 +30,7 @@ import type { PrepareContext, PreparedStatement, ResultColumn, RunContext, Sessi
 import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
+import { pointLookupChain, pointLookupRows, ReadyRows, type PointLookupChain } from './point-lookup.js';
 import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { RangeTableStatistics } from './table-stats.js';
 import { AdvisoryLockTable } from './advisory-locks.js';
@@ -48,6 +49,8 @@ interface Planned {
   readonly paramTypes: readonly SqlType[];
   /** The scan whose keys the engine reads with the catalog version (`pointLookupScan`), or null. */
   readonly lookupScan: ScanNode | null;
+  /** Its rows computed without operators (point-lookup.ts), or null: the operators run. */
+  readonly lookupChain: PointLookupChain | null;
   /** The slots filled per row (nextval, currval, setval). */
   readonly rowSlotIndexes: readonly number[];
   /** Whether a catalog function needs the catalog snapshot loaded before the first row. */
@@ -95,6 +98,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       subqueries,
       paramTypes: resolved,
       lookupScan,
+      lookupChain: pointLookupChain(statementPlan, lookupScan),
       rowSlotIndexes: slots.flatMap((slot, index) => (slot.kind === 'subquery' || slot.kind === 'catalog' || slot.kind === 'setReturning' ? [] : [index])),
       hasCatalogSlot: slots.some((slot) => slot.kind === 'catalog'),
     };
@@ -154,6 +158,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   };
 
   async function execute(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined): Promise<StatementResult> {
+    if (prefetched !== undefined && planned.lookupChain !== null) return pointLookupResult(planned.plan, planned.lookupChain, prefetched, ctx);
     // Catalog functions are synchronous: the snapshot they read is loaded once, before any row.
     if (planned.hasCatalogSlot) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
     // Filled by the statement's data-modifying WITH queries (modifying-ctes.ts), if it has any.
@@ -246,11 +251,13 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     // KV deadlock detector cannot see. Nor may one that wrote the catalog (its own token).
     if (run.txn.transaction.key.length > 0 || hasWrittenCatalog(run.txn)) return undefined;
     const readTimestamp = run.txn.transaction.readTimestamp;
-    const version = fence.versionAtOrAbove(readTimestamp);
+    // Under the lease the token is nearly always known already: no promise for it then.
+    const known = fence.versionAt(readTimestamp);
+    const pending = known === undefined ? fence.versionAtOrAbove(readTimestamp) : undefined;
     // Until a fence confirmed the plan's token at or before T, the answer only starts the chain.
     if (!fence.covers(planned.version, readTimestamp)) return undefined;
     const response = await run.txn.batch(lookup.keys.map((key) => getRequest(key)));
-    if ((await version) !== planned.version || !equal(run.txn.transaction.readTimestamp, readTimestamp)) return undefined;
+    if ((known ?? (await pending)) !== planned.version || !equal(run.txn.transaction.readTimestamp, readTimestamp)) return undefined;
     const values = response.responses.map((result) => {
       assert(result.kind === 'get', 'a get answers a get');
       return result.value;
@@ -334,6 +341,17 @@ function pointLookupScan(plan: StatementPlan, slots: readonly SlotSpec[]): ScanN
   while (node !== undefined && (node.kind === 'project' || node.kind === 'filter' || node.kind === 'limit' || node.kind === 'sort')) node = node.input;
   if (node?.kind !== 'scan' || node.locking !== null || node.spans.kind !== 'prefixes' || !node.spans.exact || node.index.id !== node.table.primaryIndex.id) return null;
   return node;
+}
+
+/**
+ * A point lookup's result from the rows the engine read with the catalog version, through its
+ * filters and projections without operators (point-lookup.ts). Only a query has a lookup
+ * chain, and a query's tag is `SELECT n` (statements.ts).
+ */
+function pointLookupResult(plan: StatementPlan, chain: PointLookupChain, prefetched: PrefetchedReads, ctx: EvalContext): StatementResult {
+  prefetched.used = true;
+  const rows = new ReadyRows(pointLookupRows(chain, prefetched, ctx));
+  return { columns: plan.columns, rows, tag: () => `SELECT ${rows.count}`, notices: [] };
 }
 
 /** The keys of the point lookup `node` for this run (its parameters' values); undefined if none. */

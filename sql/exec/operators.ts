@@ -9,7 +9,8 @@ import type { Datum } from '../types/datum.js';
 import { SqlError } from '../catalog/errors.js';
 import { newAccumulator } from '../plan/expr/aggregates.js';
 import { seriesStepper, seriesValues } from '../plan/expr/series.js';
-import type { AggregateNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
+import type { CompiledExpr, EvalContext } from '../plan/expr/compiled.js';
+import type { AggregateNode, FilterNode, LimitNode, PlanNode, RecursiveCteNode, SeriesNode, SetOpNode, SortNode } from '../plan/plan.js';
 import { datumsKey } from '../rowcodec/datum-key.js';
 import { MemoryAccount, estimateBytes, inputGrowthFactor } from './memory.js';
 import { statsOf } from './exec-stats.js';
@@ -22,6 +23,22 @@ import { mergeJoinSource } from './merge-join.js';
 import { ScanSource } from './scan.js';
 import { projectSetSource } from './project-set.js';
 import { windowSource } from './window.js';
+
+/** The rows of `batch` a filter keeps (its correlated slots, if it has any, filled for each row first). */
+export function filterRows(node: FilterNode, batch: RowBatch, ctx: EvalContext): RowBatch {
+  const predicate = node.predicate.eval;
+  return batch.filter((row) => predicate(row, ctx) === true);
+}
+
+/** A project's output row for `row` (its per-row and correlated slots filled first, if it has any). */
+function projectRow(evals: readonly CompiledExpr['eval'][], row: readonly Datum[], ctx: EvalContext): Datum[] {
+  return evals.map((e) => e(row, ctx));
+}
+
+/** A project's output rows for `batch`, of a project with no per-row or correlated slot. */
+export function projectRows(evals: readonly CompiledExpr['eval'][], batch: RowBatch, ctx: EvalContext): RowBatch {
+  return batch.map((row) => projectRow(evals, row, ctx));
+}
 
 /** The operator of `node`; counted for EXPLAIN ANALYZE when its run gathers statistics (exec-stats.ts). */
 export function buildSource(node: PlanNode, rt: Runtime): RowSource {
@@ -52,7 +69,7 @@ function buildOperator(node: PlanNode, rt: Runtime): RowSource {
           const correlated = node.correlatedSlots;
           for (let batch = await input.next(); batch !== null; batch = await input.next()) {
             let kept: RowBatch;
-            if (correlated === undefined) kept = batch.filter((row) => predicate(row, rt.ctx) === true);
+            if (correlated === undefined) kept = filterRows(node, batch, rt.ctx);
             else {
               kept = [];
               for (const row of batch) {
@@ -74,11 +91,12 @@ function buildOperator(node: PlanNode, rt: Runtime): RowSource {
         async next() {
           const batch = await input.next();
           if (batch === null) return null;
+          if (!node.rowSlots && node.correlatedSlots === undefined) return projectRows(evals, batch, rt.ctx);
           const out: RowBatch = [];
           for (const row of batch) {
             if (node.rowSlots) await rt.fillRowSlots(undefined, row);
             if (node.correlatedSlots !== undefined) await rt.fillCorrelated(node.correlatedSlots, row);
-            out.push(evals.map((e) => e(row, rt.ctx)));
+            out.push(projectRow(evals, row, rt.ctx));
           }
           return out;
         },

@@ -37,6 +37,15 @@ function primaryKeyPositions(node: ScanNode): readonly number[] {
   return found;
 }
 
+/** The rows of a point lookup's keys the engine read (`PrefetchedReads`), in key order; absent keys give none. */
+export function decodePrefetched(node: ScanNode, prefetched: PrefetchedReads): RowBatch {
+  const rows: RowBatch = [];
+  prefetched.values.forEach((value, index) => {
+    if (value !== undefined) rows.push(node.codec.decodePrimary(prefetched.keys[index]!, value));
+  });
+  return rows;
+}
+
 const firstPageKeys = 128;
 /**
  * 1,024, not more: a page and the rows decoded from it live until the operators above have
@@ -76,11 +85,7 @@ export class ScanSource implements RowSource {
         // The engine computed this run's keys and read them (`PrefetchedReads`): nothing to send.
         this.spans = [];
         this.pointKeys = [];
-        const rows: RowBatch = [];
-        prefetched.values.forEach((value, index) => {
-          if (value !== undefined) rows.push(this.node.codec.decodePrimary(prefetched.keys[index]!, value));
-        });
-        return rows;
+        return decodePrefetched(this.node, prefetched);
       }
       const computed = computeSpans(this.node, this.node.spans, this.rt.ctx);
       this.spans = computed.spans;
