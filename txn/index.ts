@@ -14,13 +14,14 @@
  *      │ BatchRequest{ header.txn = proto }                 ▲ BatchResponse{ header.txn } merged
  *      ▼                                                     │ (timestamps only move up)
  *   ┌──────────────────────┐
+ *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 … as made; header carries the
+ *   │                      │  read sequence (the last write's, or the pin of `step`)
+ *   ├──────────────────────┤
  *   │ write-buffer.ts      │  puts held (policy all | locked) and sent ahead of the next
  *   │                      │  other request or with the commit; plain reads answered around
  *   ├──────────────────────┤  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
  *   │ heartbeater.ts       │  EndTxn: stop (a STAGING record: on until explicit); record  │
  *   │                      │  found ABORTED: fail the next batch                          │
- *   ├──────────────────────┤                                                              │
- *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 …; header carries the current   │
  *   ├──────────────────────┤                                                              │
  *   │ span-refresher.ts    │  record read spans; on a push (WriteTooOld, uncertainty,     │
  *   │                      │  pushed response, EndTxn RETRY_SERIALIZABLE) Refresh them    │
@@ -36,10 +37,12 @@
  *         Sender (wire) ◄──────────────────────────────────────────────────────────────────┘
  * ```
  *
- * Why this order. The write buffer is outermost: what it holds has not been sent, so nothing
- * below may see it — no sequence (the allocator numbers held writes when they go down, in the
- * order they were made), no heartbeat (a transaction whose writes all ride with its commit needs
- * no record), no lock span. The heartbeater comes next so it sees every batch as it is sent
+ * Why this order. The sequence allocator is outermost (as in CockroachDB, where the write buffer
+ * sits below it): a write is numbered when it is made, so a held write is already ordered
+ * against a read sequence pinned by `Txn.step` (transaction stepping, below). The write buffer
+ * comes next: what it holds has not been sent, so nothing below may see it — no heartbeat (a
+ * transaction whose writes all ride with its commit needs no record), no lock span. The
+ * heartbeater comes next so it sees every batch as it is sent
  * (first write, EndTxn) and its own heartbeats bypass the rest. Sequences are assigned above the
  * refresher, so the batch the refresher resends after a refresh carries the same sequences —
  * a replay, not new writes. The committer is below the refresher so a resent EndTxn gets the same
@@ -67,6 +70,13 @@
  * rollback adds the sequences written since the savepoint to the proto's `ignoredSequences`,
  * which every later batch carries; MVCC then hides those writes from the transaction's reads
  * and intent resolution drops them. Locks taken since the savepoint stay held.
+ *
+ * Transaction stepping (`Txn.step`, `stopStepping`, `readingLatest`; CockroachDB's `Txn.Step`):
+ * a SQL statement whose parts must read one snapshot pins its reads at the writes made before
+ * it; the header's read sequence then stays there while its own writes get higher sequences,
+ * which MVCC (and the write buffer, for what it holds) hides from those reads. Writes still read
+ * every earlier write. A held put that a pinned read still sees is never replaced in the buffer
+ * by one it must not see (write-buffer.ts). An epoch restart moves a pin back to 0.
  *
  * Parallel commits (committer.ts, `TxnDeps.parallelCommits`; absent: off; a node turns it on): a multi-range
  * commit sends its EndTxn with its writes, the record STAGING until the commit is made explicit

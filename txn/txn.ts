@@ -163,9 +163,10 @@ export interface TxnSavepoint {
 
 /** The interceptors of one `Txn`, outermost first (the order of the stack). */
 export interface TxnInterceptors {
+  /** Outermost: a write is numbered when it is made, held or not (seq-num-allocator.ts). */
+  readonly seqNumAllocator: SeqNumAllocator;
   readonly writeBuffer: WriteBuffer;
   readonly heartbeater: Heartbeater;
-  readonly seqNumAllocator: SeqNumAllocator;
   readonly spanRefresher: SpanRefresher;
   /** Above the committer: it waits on the commit's final answer, never on a STAGING one. */
   readonly commitWaiter: CommitWaiter;
@@ -188,6 +189,10 @@ export class Txn {
   private readonly sendToWire: SendFn = (batch) => this.sender.send(batch);
   /** READ ONLY (`TxnOptions.readOnly`, then `setReadOnly`). */
   private readOnlyMode: boolean;
+  /** The read sequence `step` pinned, or undefined: reads see every write made before them. */
+  private readPin: number | undefined;
+  /** A pin `readingLatest` lifted for a while, to be put back. */
+  private liftedReadPin: number | undefined;
 
   constructor(
     private readonly sender: Sender,
@@ -235,9 +240,9 @@ export class Txn {
     // A STAGING record is heartbeaten until its commit is explicit (committer.ts, heartbeater.ts).
     const keepRecordAlive = (): (() => void) => heartbeater.holdWhileStaging();
     const interceptors: TxnInterceptors = Object.freeze({
-      writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax, deps.writeBufferPolicy ?? 'all'),
+      seqNumAllocator: new SeqNumAllocator(() => this.readPin),
+      writeBuffer: new WriteBuffer(options.writeBufferBytesMax ?? deps.writeBufferBytesMax ?? limits.txnWriteBufferBytesMax, deps.writeBufferPolicy ?? 'all', () => this.readPin ?? this.liftedReadPin),
       heartbeater,
-      seqNumAllocator: new SeqNumAllocator(),
       spanRefresher: this.spanRefresher,
       committer: new Committer(undefined, deps.parallelCommits?.enabled === true ? { setting: deps.parallelCommits, wire, keepRecordAlive } : undefined),
       commitWaiter: new CommitWaiter({
@@ -250,8 +255,9 @@ export class Txn {
       }),
     });
     const i = interceptors;
-    const belowWriteBuffer = stackInterceptors([i.heartbeater, i.seqNumAllocator, i.spanRefresher, i.commitWaiter, i.committer], wire);
-    this.wired = { interceptors, stack: (batch) => i.writeBuffer.send(batch, belowWriteBuffer), belowWriteBuffer };
+    const belowWriteBuffer = stackInterceptors([i.heartbeater, i.spanRefresher, i.commitWaiter, i.committer], wire);
+    const fromWriteBuffer: SendFn = (batch) => i.writeBuffer.send(batch, belowWriteBuffer);
+    this.wired = { interceptors, stack: (batch) => i.seqNumAllocator.send(batch, fromWriteBuffer), belowWriteBuffer };
     return this.wired;
   }
 
@@ -428,6 +434,56 @@ export class Txn {
     await this.send([] as const, 0, (batch) => wired.interceptors.writeBuffer.flush(batch, wired.belowWriteBuffer));
   }
 
+  /**
+   * Pins the transaction's reads at the writes made so far (CockroachDB's `Txn.Step` with
+   * stepping on): until `stopStepping`, a read does not see a write made after this call, while
+   * writes still read every earlier write of the transaction (a conditional put's check, an
+   * increment). SQL pins a statement's reads at its start, so that all its parts read one
+   * snapshot (a data-modifying WITH's changes are not visible to the rest of the statement).
+   * Calling it again moves the pin up to the writes made by then.
+   */
+  step(): void {
+    assert(!this.finished, 'the transaction is finished');
+    assert(this.liftedReadPin === undefined, 'a step inside readingLatest');
+    this.readPin = this.writeSequence;
+  }
+
+  /** Reads see every write made before them again (the default). */
+  stopStepping(): void {
+    assert(this.liftedReadPin === undefined, 'stopStepping inside readingLatest');
+    this.readPin = undefined;
+  }
+
+  /** The read sequence pinned by `step`, or undefined when reads see every write. */
+  get readSequence(): number | undefined {
+    return this.readPin;
+  }
+
+  /**
+   * Runs `fn` with reads that see every write (a pin lifted, then put back): the checks a
+   * statement makes of its own end state — foreign keys, whose referencing row its own INSERT
+   * may have written (PostgreSQL's RI triggers read the latest state, not the snapshot). The
+   * write buffer keeps what a read at the lifted pin needs (write-buffer.ts, `tryBuffer`).
+   */
+  async readingLatest<T>(fn: () => Promise<T>): Promise<T> {
+    const pin = this.readPin;
+    if (pin === undefined) return fn();
+    assert(this.liftedReadPin === undefined, 'readingLatest is not nested');
+    this.readPin = undefined;
+    this.liftedReadPin = pin;
+    try {
+      return await fn();
+    } finally {
+      this.liftedReadPin = undefined;
+      if (!this.finished) this.readPin = Math.min(pin, this.writeSequence); // an epoch restart started the writes again
+    }
+  }
+
+  /** The sequence of the transaction's last write in this epoch (0 before the first), sent or held. */
+  private get writeSequence(): number {
+    return this.wired?.interceptors.seqNumAllocator.currentSequence ?? 0;
+  }
+
   /** Aborts: the record is written ABORTED and the intents resolved (nothing sent if nothing was written). */
   async rollback(): Promise<void> {
     await this.end(false, []);
@@ -456,7 +512,8 @@ export class Txn {
     this.interceptors.writeBuffer.discard();
     const current = this.interceptors.seqNumAllocator.currentSequence;
     assert(savepoint.sequence <= current, 'a savepoint ahead of the transaction');
-    if (current === savepoint.sequence) return;
+    // Writes since that were all held (numbered, never sent) are undone by the discard alone.
+    if (current === savepoint.sequence || !this.interceptors.writeBuffer.sentAbove(savepoint.sequence)) return;
     const ignoredSequences = addIgnoredRange(this.proto.ignoredSequences, { start: savepoint.sequence + 1, end: current });
     this.proto = updateTransaction(this.proto, { ignoredSequences });
   }
@@ -471,6 +528,8 @@ export class Txn {
     const start = this.options.fixedTimestamp ?? max(at, this.proto.writeTimestamp);
     // Sequences start again at 0: the old epoch's ignored ranges would hide the new epoch's writes.
     this.proto = updateTransaction(this.proto, { epoch: this.proto.epoch + 1, sequence: 0, ignoredSequences: [], readTimestamp: start, writeTimestamp: start });
+    // A pinned statement that goes on in the new epoch reads what it writes from now on only.
+    if (this.readPin !== undefined) this.readPin = 0;
     if (this.wired === undefined) this.spanRefresher.epochBumped();
     else for (const interceptor of Object.values(this.wired.interceptors)) interceptor.epochBumped?.();
   }
@@ -518,6 +577,7 @@ export class Txn {
       const response = await (stack !== undefined ? stack(batch) : this.plainReadsOfPristineTxn(requests) ? this.spanRefresher.send(batch, this.sendToWire) : this.wiring().stack(batch));
       this.deps.clock.update(response.header.now);
       if (response.header.txn !== undefined) this.merge(response.header.txn);
+      this.noteWriteSequence();
       return response as unknown as BatchResponse<Rs>;
     } catch (error) {
       if (error instanceof TransactionAbortedError) this.abandon();
@@ -539,6 +599,16 @@ export class Txn {
       if (request.keyLocking !== 'none') return false;
     }
     return this.wroteNothing();
+  }
+
+  /**
+   * The proto's `sequence` is the last write's (what a savepoint or the catalog's version token
+   * count on), held writes included; a response carries the batch's read sequence, which is
+   * lower while a statement's reads are pinned.
+   */
+  private noteWriteSequence(): void {
+    const written = this.writeSequence;
+    if (written > this.proto.sequence && this.proto.status === 'PENDING') this.proto = updateTransaction(this.proto, { sequence: written });
   }
 
   /** The first written (or locked) key becomes the anchor: the record lives on its range. */

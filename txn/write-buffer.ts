@@ -46,9 +46,15 @@
  * - Under `locked`, the put of the transaction's anchor (the key its record lives at) stays held
  *   past data requests that miss it and goes with the commit, where the record's range writes
  *   and resolves it in one command (`anchorHeldBack`).
+ * - Held writes carry their sequences (the allocator above numbers a write when it is made),
+ *   and a read sees only those at or below its read sequence (its batch header's): a statement
+ *   whose reads are pinned at its start (`Txn.step`) does not see the puts it holds here itself,
+ *   as the server does not see the ones it sent.
  * - A key put twice is held once, with its newest value: nothing can read the older one (a
  *   savepoint sends the buffer first), and a commit batch writing a key twice could not commit
- *   in one phase.
+ *   in one phase. Except across a pinned read sequence: a held put a read at the pin still sees
+ *   is not replaced by one it must not see — the new put goes down with the buffer instead, so
+ *   the server's intent keeps both (`tryBuffer`).
  * - A rollback drops the buffer: what was never sent needs no undoing.
  * - `flush()` sends the buffer on its own: a savepoint must know every write made before it;
  *   `discard()` drops it: a rollback to a savepoint undoes every write held since.
@@ -97,6 +103,8 @@ export class WriteBuffer implements TxnInterceptor {
   /** By key (`keyId`), in first-written order; a key's newest put. */
   private buffered = new Map<string, PutRequest>();
   private bufferedBytes = 0;
+  /** The highest sequence of a write this epoch sent down (0: none): a rollback's writes held only need no ignoring. */
+  private sentSequenceMax = 0;
   /** Keys (`keyId`) this epoch's exclusive locking reads locked: the `locked` policy's puts. */
   private readonly lockedKeys = new Set<string>();
 
@@ -104,8 +112,22 @@ export class WriteBuffer implements TxnInterceptor {
     /** Most bytes (keys and values) held; 0 turns buffering off. */
     private readonly bytesMax: number,
     private readonly policy: WriteBufferPolicy = 'all',
+    /**
+     * The lowest read sequence a later read may still read at (a statement's pin, `Txn.step`,
+     * also while `readingLatest` lifts it), or undefined: reads see every write.
+     */
+    private readonly readSequenceFloor: () => number | undefined = () => undefined,
   ) {
     assert(Number.isSafeInteger(bytesMax) && bytesMax >= 0, 'the write buffer limit is a non-negative integer');
+  }
+
+  /**
+   * Whether a write above `sequence` went down (it may have left an intent): a rollback to a
+   * savepoint at `sequence` must then ignore the sequences since; otherwise every write since
+   * was held, and dropping them undoes them.
+   */
+  sentAbove(sequence: number): boolean {
+    return this.sentSequenceMax > sequence;
   }
 
   /** Writes held and not yet sent. */
@@ -129,7 +151,7 @@ export class WriteBuffer implements TxnInterceptor {
     assert(batch.requests.length === 0, 'a flush carries only the buffer');
     const writes = this.buffered;
     if (writes.size === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, []);
-    const response = await next(batchRequest(batch.header, [...writes.values()]));
+    const response = await next(this.noteSent(batchRequest(batch.header, [...writes.values()])));
     if (this.buffered === writes) this.drop();
     return batchResponse(batch, response.header, []);
   }
@@ -145,6 +167,7 @@ export class WriteBuffer implements TxnInterceptor {
 
   epochBumped(): void {
     this.drop();
+    this.sentSequenceMax = 0;
     this.lockedKeys.clear();
   }
 
@@ -152,9 +175,11 @@ export class WriteBuffer implements TxnInterceptor {
   private tryBuffer(batch: BatchRequest): boolean {
     if (this.bytesMax === 0) return false;
     let bytes = 0;
+    const floor = this.readSequenceFloor();
     for (const request of batch.requests) {
       if (request.kind !== 'put') return false;
       if (this.policy === 'locked' && !this.lockedKeys.has(keyId(request.key))) return false;
+      if (floor !== undefined && this.hidesVisible(request, floor)) return false;
       bytes += request.key.length + request.value.length;
     }
     if (this.bufferedBytes + bytes > this.bytesMax) return false;
@@ -169,13 +194,22 @@ export class WriteBuffer implements TxnInterceptor {
     return true;
   }
 
+  /**
+   * Whether holding `put` in place of the held put of its key would lose a value a read at
+   * `floor` must see: the held one is at or below it, the new one above.
+   */
+  private hidesVisible(put: PutRequest, floor: number): boolean {
+    const held = this.buffered.get(keyId(put.key));
+    return held !== undefined && sequenceOf(held) <= floor && sequenceOf(put) > floor;
+  }
+
   private async sendWithBuffer(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    if (this.buffered.size === 0) return this.noteLocks(batch, await next(batch));
+    if (this.buffered.size === 0) return this.noteLocks(batch, await next(this.noteSent(batch)));
     const writes = this.buffered;
     const anchorId = this.anchorHeldBack(batch);
     const sent = anchorId === undefined ? [...writes.values()] : [...writes].filter(([id]) => id !== anchorId).map(([, put]) => put);
     const carried: readonly Request[] = [...sent, ...batch.requests];
-    const response = await next(batchRequest(batch.header, carried));
+    const response = await next(this.noteSent(batchRequest(batch.header, carried)));
     // Sent and answered: the writes are the cluster's now (a failure above kept them here).
     if (this.buffered === writes) {
       const anchorPut = anchorId === undefined ? undefined : writes.get(anchorId);
@@ -239,10 +273,12 @@ export class WriteBuffer implements TxnInterceptor {
    * the rest from the cluster — without the buffer — with the buffered values laid over scans.
    */
   private async readAroundBuffer(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
+    const readSequence = batchTxn(batch).sequence;
     const local: (Response | undefined)[] = batch.requests.map((request) => {
       if (request.kind !== 'get') return undefined;
       const put = this.buffered.get(keyId(request.key));
-      return put === undefined ? undefined : getResponse(put.value, writeTimestampOf(batch));
+      // A put above the read sequence is not seen: the server answers with what is below it.
+      return put === undefined || sequenceOf(put) > readSequence ? undefined : getResponse(put.value, writeTimestampOf(batch));
     });
     const remote = batch.requests.filter((_, i) => local[i] === undefined);
     if (remote.length === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, local as Response[]);
@@ -252,7 +288,7 @@ export class WriteBuffer implements TxnInterceptor {
       const answered = local[i] ?? response.responses[r++]!;
       if (answered.kind === 'scan' || answered.kind === 'reverseScan') {
         assert(request.kind === answered.kind, 'responses in lockstep');
-        return this.overlay(answered, request.key, request.endKey, writeTimestampOf(batch));
+        return this.overlay(answered, request.key, request.endKey, writeTimestampOf(batch), readSequence);
       }
       return answered;
     });
@@ -287,13 +323,14 @@ export class WriteBuffer implements TxnInterceptor {
    * over them: in key order (descending for a reverse scan), a buffered value replacing the row
    * of its key. The part covered stops at the resume span, if any.
    */
-  private overlay<R extends ScanResponse | ReverseScanResponse>(response: R, key: Uint8Array, endKey: Uint8Array, timestamp: Timestamp): R {
+  private overlay<R extends ScanResponse | ReverseScanResponse>(response: R, key: Uint8Array, endKey: Uint8Array, timestamp: Timestamp, readSequence: number): R {
     const reverse = response.kind === 'reverseScan';
     const resume = response.resumeSpan;
     const from = reverse && resume !== undefined ? (resume.endKey ?? key) : key;
     const to = !reverse && resume !== undefined ? resume.key : endKey;
     const mine = new Map<string, KeyValueRow>();
     for (const [id, write] of this.buffered) {
+      if (sequenceOf(write) > readSequence) continue; // not seen at the read sequence (a pinned statement's own write)
       if (compareKeys(write.key, from) >= 0 && compareKeys(write.key, to) < 0) mine.set(id, { key: write.key, value: write.value, timestamp });
     }
     if (mine.size === 0) return response;
@@ -302,6 +339,15 @@ export class WriteBuffer implements TxnInterceptor {
     rows.sort((a, b) => (reverse ? compareKeys(b.key, a.key) : compareKeys(a.key, b.key)));
     const fields = resume === undefined ? { rows } : { rows, resumeSpan: resume, resumeReason: response.resumeReason! };
     return (reverse ? reverseScanResponse(fields) : scanResponse(fields)) as R;
+  }
+
+  /** `batch`, once its writes' sequences are noted as sent. */
+  private noteSent(batch: BatchRequest): BatchRequest {
+    for (const request of batch.requests) {
+      const sequence = 'sequence' in request ? request.sequence : undefined;
+      if (sequence !== undefined && sequence > this.sentSequenceMax) this.sentSequenceMax = sequence;
+    }
+    return batch;
   }
 
   private drop(): void {
@@ -317,6 +363,12 @@ export class WriteBuffer implements TxnInterceptor {
 const holdableAround: ReadonlySet<Request['kind']> = new Set(['get', 'scan', 'reverseScan', 'put', 'conditionalPut', 'delete', 'deleteRange', 'increment']);
 
 const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+
+/** A held put's sequence: the allocator above numbered it when it was made. */
+function sequenceOf(put: PutRequest): number {
+  assert(put.sequence !== undefined, 'a held put carries its sequence');
+  return put.sequence;
+}
 
 /** A buffered value reads as written at the transaction's write timestamp (where it will commit). */
 const writeTimestampOf = (batch: BatchRequest): Timestamp => batchTxn(batch).writeTimestamp;

@@ -48,8 +48,9 @@ describe('write buffer', () => {
     expect(dec(await txn.get(enc('a')))).toBe('2');
     expect(w.sender.batches).toHaveLength(0);
     await txn.commit();
-    // The key is held once, with its newest value: one write, so the commit is one phase.
-    expect(sent(w.sender.batches)).toEqual(['put:a#1,endTxn']);
+    // The key is held once, with its newest value (numbered when it was made, the second
+    // write): one write, so the commit is one phase.
+    expect(sent(w.sender.batches)).toEqual(['put:a#2,endTxn']);
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)).toBeUndefined();
     expect(await w.sender.getAt('a', next(txn.transaction.writeTimestamp))).toBe('2');
   });
@@ -123,11 +124,11 @@ describe('write buffer', () => {
     await txn.batch([getRequest(enc('b'), 'exclusive')]);
     await txn.put(enc('b'), enc('2'));
     await txn.cput(enc('c'), enc('3'), undefined); // misses a: b goes down with it, a stays
-    expect(sent(w.sender.batches).slice(2)).toEqual(['put:b#1,conditionalPut:c#2']);
+    expect(sent(w.sender.batches).slice(2)).toEqual(['put:b#2,conditionalPut:c#3']); // numbered as made: a was #1
     expect(txn.interceptors.writeBuffer.size).toBe(1);
     expect(await txn.get(enc('a'))).toEqual(enc('1')); // read from the buffer
     await txn.commit();
-    expect(sent(w.sender.batches).slice(3)).toEqual(['put:a#3,endTxn']);
+    expect(sent(w.sender.batches).slice(3)).toEqual(['put:a#1,endTxn']);
     for (const [key, value] of [['a', '1'], ['b', '2'], ['c', '3']] as const) expect(await w.sender.getAt(key, next(txn.transaction.writeTimestamp))).toBe(value);
   });
 
@@ -195,7 +196,8 @@ describe('write buffer', () => {
     await expect(txn.cput(enc('c'), enc('x'), undefined)).rejects.toBeInstanceOf(ConditionFailedError);
     expect(txn.interceptors.writeBuffer.size).toBe(1);
     await txn.commit();
-    expect(sent(w.sender.batches)).toEqual(['conditionalPut:c#1', 'put:a#2,conditionalPut:c#3', 'put:a#4,endTxn']);
+    // The held put goes again with its sequence (a replay if the failed batch had laid it down).
+    expect(sent(w.sender.batches)).toEqual(['conditionalPut:c#1', 'put:a#2,conditionalPut:c#3', 'put:a#2,endTxn']);
     const after = next(txn.transaction.writeTimestamp);
     expect(await w.sender.getAt('a', after)).toBe('1');
     expect(await w.sender.getAt('c', after)).toBe('0');
