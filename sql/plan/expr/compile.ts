@@ -298,6 +298,8 @@ export class ExprCompiler {
     try {
       index = this.scope.resolve(expr.path);
     } catch (error) {
+      const wholeRow = this.wholeRowRef(expr.path, error);
+      if (wholeRow !== undefined) return wholeRow;
       const outer = this.outer;
       if (outer === null || !(error instanceof SqlError) || (error.sqlState !== '42703' && error.sqlState !== '42P01')) throw error;
       let outerIndex: number;
@@ -315,6 +317,20 @@ export class ExprCompiler {
     }
     const type = this.scope.columns[index]!.type;
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /**
+   * A bare name that is no column but a FROM item of this query (`to_jsonb(t) FROM t`): its row
+   * as a record of its visible columns, named as they are (PostgreSQL's whole-row Var). Only at
+   * this query's level; undefined otherwise, so the caller's error stands.
+   */
+  private wholeRowRef(path: readonly string[], error: unknown): CompiledExpr | undefined {
+    if (path.length !== 1 || !(error instanceof SqlError) || error.sqlState !== '42703') return undefined;
+    const table = path[0]!;
+    if (!this.scope.columns.some((column) => column.table === table)) return undefined;
+    const positions = this.scope.star([table]);
+    const type = recordType(positions.map((position) => ({ name: this.scope.columns[position]!.name, type: this.scope.columns[position]!.type })));
+    return { type, eval: (row) => Object.freeze(positions.map((position) => row[position] ?? null)), rowIndependent: false };
   }
 
   private parameter(expr: ast.Parameter): CompiledExpr {

@@ -1,11 +1,13 @@
 /**
  * jsonb's scalar functions (PostgreSQL 15's jsonfuncs.c and jsonb.c; the operators are in
  * jsonb-operators.ts): `to_jsonb`, `jsonb_build_object`, `jsonb_build_array`,
- * `jsonb_array_length`, `jsonb_typeof`, `jsonb_set`, `jsonb_strip_nulls` and `jsonb_pretty`.
+ * `jsonb_array_length`, `jsonb_typeof`, `jsonb_set`, `jsonb_insert`, `jsonb_strip_nulls` and
+ * `jsonb_pretty`.
  *
  * SQL values become JSON as `to_jsonb` makes them: numbers as JSON numbers (NaN and the
- * infinities as strings), booleans as booleans, jsonb as itself, arrays as arrays, timestamps
- * in ISO 8601 with a `T`, anything else as the string of its text.
+ * infinities as strings), booleans as booleans, jsonb as itself, arrays as arrays, records
+ * (`ROW(…)`, a table's row `t`) as objects keyed by their field names, timestamps in ISO 8601
+ * with a `T`, anything else as the string of its text.
  */
 import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
@@ -26,6 +28,12 @@ export function toJsonNode(type: SqlType, value: Datum, ctx: EvalContext): JsonN
   switch (type.kind) {
     case 'array':
       return { kind: 'array', items: (value as readonly Datum[]).map((item) => toJsonNode(type.element, item, ctx)) };
+    case 'record': {
+      // A repeated field name keeps its last value, as a jsonb object built from the record does.
+      const entries = new Map<string, JsonNode>();
+      type.fields.forEach((field, index) => entries.set(field.name, toJsonNode(field.type, (value as readonly Datum[])[index] ?? null, ctx)));
+      return { kind: 'object', entries };
+    }
     case 'jsonb':
       return parseJsonb(value as string);
     case 'bool':
@@ -102,6 +110,46 @@ function setPath(node: JsonNode, path: readonly string[], value: JsonNode, creat
   return node;
 }
 
+/**
+ * jsonb_insert: adds `value` at `path` — into an array before the element the last step names
+ * (after it with `insertAfter`; an index past either end adds at that end), into an object as a
+ * new key (an existing one is 22023: jsonb_set replaces). A path that leads nowhere changes
+ * nothing; a scalar at the top is 22023.
+ */
+function insertPath(node: JsonNode, path: readonly string[], value: JsonNode, insertAfter: boolean, depth: number): JsonNode {
+  if (depth >= path.length) return node;
+  const step = path[depth]!;
+  const last = depth === path.length - 1;
+  if (node.kind === 'object') {
+    const child = node.entries.get(step);
+    if (last && child !== undefined) throw new SqlError('22023', 'cannot replace existing key', { hint: 'Try using the function jsonb_set to replace key value.' });
+    if (!last && child === undefined) return node;
+    const entries = new Map(node.entries);
+    entries.set(step, last ? value : insertPath(child!, path, value, insertAfter, depth + 1));
+    return { kind: 'object', entries };
+  }
+  if (node.kind === 'array') {
+    const index = arrayStep(step, depth, node.items.length);
+    const items = [...node.items];
+    if (!last) {
+      if (index < 0 || index >= items.length) return node;
+      items[index] = insertPath(items[index]!, path, value, insertAfter, depth + 1);
+    } else if (index < 0) items.unshift(value);
+    else if (index >= items.length) items.push(value);
+    else items.splice(insertAfter ? index + 1 : index, 0, value);
+    return { kind: 'array', items };
+  }
+  if (depth === 0) throw new SqlError('22023', 'cannot set path in scalar');
+  return node;
+}
+
+/** An array path step as an index (a negative one counts from the end); 22P02 when it is no integer. */
+function arrayStep(step: string, depth: number, length: number): number {
+  if (!/^\s*[+-]?\d+$/.test(step)) throw new SqlError('22P02', `path element at position ${depth + 1} is not an integer: "${step}"`);
+  const index = Number(step);
+  return index < 0 ? index + length : index;
+}
+
 function stripNulls(node: JsonNode): JsonNode {
   if (node.kind === 'array') return { kind: 'array', items: node.items.map(stripNulls) };
   if (node.kind === 'object') {
@@ -128,11 +176,14 @@ function strict(args: readonly (SqlType | 'any')[], result: SqlType, impl: Funct
 /** The jsonb functions, for functions.ts's table. */
 export function jsonbFunctions(): [string, readonly FunctionOverload[]][] {
   const textArray = arrayType(textType);
-  const set = (createMissing: boolean) => ([target, path, value]: readonly Datum[]): string =>
-    printJsonb(setPath(parseJsonb(target as string), (path as readonly Datum[]).map((step) => {
-      if (step === null) throw new SqlError('22004', 'path element at position 1 is null');
+  const pathSteps = (path: Datum): string[] =>
+    (path as readonly Datum[]).map((step, index) => {
+      if (step === null) throw new SqlError('22004', `path element at position ${index + 1} is null`);
       return step as string;
-    }), parseJsonb(value as string), createMissing, 0));
+    });
+  const set = (createMissing: boolean) => ([target, path, value]: readonly Datum[]): string =>
+    printJsonb(setPath(parseJsonb(target as string), pathSteps(path!), parseJsonb(value as string), createMissing, 0));
+  const insert = ([target, path, value, after]: readonly Datum[]): string => printJsonb(insertPath(parseJsonb(target as string), pathSteps(path!), parseJsonb(value as string), after === true, 0));
   return [
     // The text of a timestamptz argument depends on the session's time zone: not immutable.
     ['to_jsonb', [{ args: ['any'], result: jsonbType, strict: true, immutable: false, impl: ([value], types, ctx) => printJsonb(toJsonNode(types[0]!, value ?? null, ctx)) }]],
@@ -152,6 +203,13 @@ export function jsonbFunctions(): [string, readonly FunctionOverload[]][] {
         strict([jsonbType, textArray, jsonbType], jsonbType, set(true)),
         // PostgreSQL's names, for jsonb_set(…, create_if_missing => false).
         { ...strict([jsonbType, textArray, jsonbType, boolType], jsonbType, (args) => set(args[3] === true)(args)), params: { names: ['jsonb_in', 'path', 'replacement', 'create_if_missing'], defaults: [true] } },
+      ],
+    ],
+    [
+      'jsonb_insert',
+      [
+        strict([jsonbType, textArray, jsonbType], jsonbType, insert),
+        { ...strict([jsonbType, textArray, jsonbType, boolType], jsonbType, insert), params: { names: ['jsonb_in', 'path', 'replacement', 'insert_after'], defaults: [false] } },
       ],
     ],
     ['jsonb_strip_nulls', [strict([jsonbType], jsonbType, ([value]) => printJsonb(stripNulls(parseJsonb(value as string))))]],
