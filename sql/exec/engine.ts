@@ -31,7 +31,7 @@ import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
 import { buildSource } from './operators.js';
 import { pointLookupChain, pointLookupRows, ReadyRows, type PointLookupChain } from './point-lookup.js';
-import { drain, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
+import { drain, rowsSource, type PrefetchedReads, type RowBatch, type RowSource, type Runtime } from './runtime.js';
 import { RangeTableStatistics } from './table-stats.js';
 import { AdvisoryLockTable } from './advisory-locks.js';
 import { ReaderHorizon } from './reader-horizon.js';
@@ -157,8 +157,25 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     },
   };
 
+  /**
+   * A statement with data-modifying WITH queries runs with its reads pinned at its start
+   * (transaction stepping, `Txn.step`): every part reads the snapshot the statement began with,
+   * not the changes the others make (PostgreSQL's rule; sql/exec/modifying-ctes.ts). Its result
+   * rows are read before the pin is released, so they are produced under it too.
+   */
   async function execute(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined): Promise<StatementResult> {
     if (prefetched !== undefined && planned.lookupChain !== null) return pointLookupResult(planned.plan, planned.lookupChain, prefetched, ctx);
+    if (planned.plan.prelude === undefined) return executeStatement(planned, catalog, run, ctx, prefetched);
+    run.txn.step();
+    try {
+      return await executeStatement(planned, catalog, run, ctx, prefetched, true);
+    } finally {
+      run.txn.stopStepping();
+    }
+  }
+
+  /** `materialize`: every result row is read before it returns (the rows are not read lazily by the caller). */
+  async function executeStatement(planned: Planned, catalog: Catalog, run: RunContext, ctx: EvalContext, prefetched: PrefetchedReads | undefined, materialize = false): Promise<StatementResult> {
     // Catalog functions are synchronous: the snapshot they read is loaded once, before any row.
     if (planned.hasCatalogSlot) ctx.catalog.snapshot = await loadCatalogSnapshot(run.txn, ctx);
     // Filled by the statement's data-modifying WITH queries (modifying-ctes.ts), if it has any.
@@ -205,7 +222,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
     }
     const planOutcome = await planned.plan.execute(rt, exec);
     const outcome = preludeNotices.length === 0 ? planOutcome : { ...planOutcome, notices: [...preludeNotices, ...planOutcome.notices] };
-    const rows = new ResultRows(outcome.rows);
+    const rows = new ResultRows(materialize && outcome.rows !== null ? rowsSource(await drain(outcome.rows)) : outcome.rows);
     return {
       columns: planned.plan.columns,
       rows,

@@ -301,8 +301,17 @@ export class ForeignKeyActions {
     this.changes.push({ oldRow: row, newRow: null });
   }
 
-  /** Runs the referential actions level by level, then the checks of every row written. */
-  async finish(rt: Runtime): Promise<void> {
+  /**
+   * Runs the referential actions level by level, then the checks of every row written. Its
+   * reads see the statement's own writes even when the statement's reads are pinned at its
+   * start (`Txn.readingLatest`; a data-modifying WITH): a row the statement itself inserted may
+   * be the one referenced (PostgreSQL's RI triggers read the latest state too).
+   */
+  finish(rt: Runtime): Promise<void> {
+    return rt.txn.readingLatest(() => this.checkAndAct(rt));
+  }
+
+  private async checkAndAct(rt: Runtime): Promise<void> {
     await this.resolver.table(this.table.id, this.table);
     const written: { table: TableDesc; changes: RowChange[] }[] = [];
     let level: { table: TableDesc; changes: RowChange[] }[] = [{ table: this.table, changes: this.changes }];

@@ -39,7 +39,8 @@
  * ## Not yet
  *
  * Partial, expression and INCLUDE indexes; WITH ORDINALITY;
- * the statement's snapshot for a table a data-modifying CTE writes (its reads are refused); spilling sorts and hash tables to disk (53200 past `distsql_workmem`
+ * changing again rows of a table a data-modifying CTE of the statement changes (0A000; reads
+ * of it read the statement's snapshot: modifying-ctes.ts); spilling sorts and hash tables to disk (53200 past `distsql_workmem`
  * instead); a merge queue (UNSPLIT merges at once; SPLIT AT … WITH EXPIRATION is refused);
  * SCATTER/RELOCATE across stores. test/logic/known-differences.md lists the SQL that answers
  * otherwise than PostgreSQL 15, each with its reason.

@@ -12,12 +12,18 @@
  * - All parts run in the statement's transaction (rangedb's implicit or explicit one), so the
  *   statement's writes commit or roll back together.
  * - All parts see one snapshot: a WITH query's changes are not visible to the other parts, only
- *   its RETURNING rows are. rangedb's reads see the transaction's own writes (the write's
- *   sequence number is below the read's), so a part that read a table an earlier data-modifying
- *   part changed would see the change. Such a read is refused instead (0A000 at the scan, see
- *   `Runtime.modifiedTables`), never answered from the wrong snapshot: reading a table another
- *   part changes is the case PostgreSQL itself calls unpredictable for writes. A fix would pin
- *   the statement's reads to the sequence it started at (CockroachDB's transaction stepping).
+ *   its RETURNING rows are. The engine pins the statement's reads at its start (transaction
+ *   stepping, `Txn.step`; engine.ts `execute`): its writes get higher sequence numbers, which
+ *   MVCC and the write buffer hide from the pinned reads, so the main query, a later WITH query
+ *   or a correlated subquery reads a changed table as it was. The statement's result rows are
+ *   read before the pin is released. Writes still see every earlier write (a unique check of a
+ *   conditional put), and foreign key checks read past the pin (`Txn.readingLatest`, fk.ts): a
+ *   row the statement inserted may be the one referenced.
+ * - Changing or locking again rows of a table an earlier part changed (an UPDATE, DELETE or
+ *   FOR UPDATE of it) is refused (0A000 at the scan, see `Runtime.modifiedTables`): read at the
+ *   snapshot, a row the statement deleted would be found and written back, where PostgreSQL
+ *   finds it changed by its own statement and skips it (what it calls unpredictable for rows
+ *   changed twice).
  * - Only the statement's own WITH may hold one (0A000 "must be at the top level", planner.ts).
  */
 import * as ast from '../parser/ast.js';
@@ -92,7 +98,7 @@ function prelude(ctes: readonly ModifyingCte[]): StatementPrelude {
       for (const cte of ctes) {
         const outcome = await cte.plan.execute(rt, exec);
         into.workTables.set(cte.table, { rows: outcome.rows === null ? [] : await drain(outcome.rows) });
-        // From here on the other parts may not read the table it changed (see the module comment).
+        // From here on the other parts may not change or lock rows of the table it changed (see the module comment).
         if (!into.modifiedTables.has(cte.target)) into.modifiedTables.set(cte.target, cte.name);
         notices.push(...outcome.notices);
       }

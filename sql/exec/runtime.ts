@@ -37,7 +37,8 @@ export interface Runtime {
   readonly workTables?: ReadonlyMap<WorkTable, { readonly rows: readonly Datum[][] }>;
   /**
    * The tables the statement's data-modifying WITH queries have written (descriptor id → WITH
-   * query name): a scan of one is refused (modifying-ctes.ts), since it would see their writes.
+   * query name): a locking scan of one — rows to change or lock again — is refused
+   * (modifying-ctes.ts); a plain read reads the statement's snapshot.
    */
   readonly modifiedTables?: ReadonlyMap<number, string>;
 }

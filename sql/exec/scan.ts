@@ -67,12 +67,16 @@ export class ScanSource implements RowSource {
     /** The plan node EXPLAIN ANALYZE counts the reads for (a lookup join's scan: the join). */
     private readonly statsNode: PlanNode = node,
   ) {
-    // A table a data-modifying WITH query of this statement wrote would be read with its writes
-    // (PostgreSQL's parts of a statement share one snapshot): refused (sql/exec/modifying-ctes.ts).
+    // The statement's reads are pinned at its start (`Txn.step`), so a plain read of a table a
+    // data-modifying WITH query of the statement changed reads it as it was — PostgreSQL's one
+    // snapshot. Rows read to be changed or locked again are refused: PostgreSQL would see such
+    // a row already changed by the statement and skip it, where the snapshot would bring it
+    // back (sql/exec/modifying-ctes.ts). Reads with the pin lifted (`readingLatest`: foreign
+    // key cascades) see the changes and need no refusal.
     const writer = rt.modifiedTables?.get(node.table.id);
-    if (writer !== undefined) {
-      throw new SqlError('0A000', `reading table "${node.table.name}" in a statement whose data-modifying WITH query "${writer}" writes it is not supported`, {
-        hint: 'Read the table in the WITH query (its RETURNING rows), or in a statement of its own.',
+    if (writer !== undefined && node.locking !== null && rt.txn.readSequence !== undefined) {
+      throw new SqlError('0A000', `changing or locking rows of table "${node.table.name}" in a statement whose data-modifying WITH query "${writer}" changes it is not supported`, {
+        hint: 'Change the table in one part of the statement only, or in a statement of its own.',
       });
     }
   }
