@@ -271,7 +271,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         if (upsert !== null) {
           const existing = await upsert.existing(rt, codec, row, seen);
           if (existing !== undefined) {
-            const updated = upsert.apply(existing, row, rt);
+            const updated = await upsert.apply(existing, row, rt);
             if (updated === undefined) continue;
             writer.validate(updated);
             await writer.update(existing, updated);
@@ -299,7 +299,7 @@ interface Upsert {
   /** The existing row the proposed one conflicts with on the target constraint, or undefined. */
   existing(rt: Runtime, codec: ReturnType<typeof codecOf>, row: readonly Datum[], seen: Set<string>): Promise<Datum[] | undefined>;
   /** The existing row after the DO UPDATE SET, or undefined when its WHERE rejects it. */
-  apply(existing: readonly Datum[], proposed: readonly Datum[], rt: Runtime): Datum[] | undefined;
+  apply(existing: readonly Datum[], proposed: readonly Datum[], rt: Runtime): Promise<Datum[] | undefined>;
 }
 
 /** The primary key or unique index ON CONFLICT (cols) names, or 42P10 (PostgreSQL's arbiter inference). */
@@ -342,6 +342,7 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
   const compiler = pctx.compiler.withScope(scope);
   const assignments: { position: number; expr: CompiledExpr }[] = [];
   const rowSources = new Map<ast.Expr, CompiledExpr[]>();
+  const slotsBeforeSet = pctx.compiler.slots.length;
   for (const assignment of onConflict.action.set) {
     const column = findColumn(table, assignment.column);
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
@@ -351,7 +352,12 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
     const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(compiler, assignment, column, rowSources);
     assignments.push({ position, expr });
   }
+  // Sub-selects correlated to the existing row or to `excluded` run once per conflicting row, as
+  // UPDATE's SET and WHERE do (the WHERE's first: the SET's run only for a row it keeps).
+  const setSlots = correlatedSince(pctx.compiler, slotsBeforeSet);
+  const slotsBeforeWhere = pctx.compiler.slots.length;
   const where = onConflict.action.where === null ? null : await compiler.compilePredicate(onConflict.action.where, 'WHERE');
+  const whereSlots = correlatedSince(pctx.compiler, slotsBeforeWhere);
   const isPrimary = target.id === table.primaryIndex.id;
   const pkPositions = table.primaryIndex.columns.map((column) => table.columns.findIndex((candidate) => candidate.id === column.columnId));
   return {
@@ -374,9 +380,11 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
       const value = await rt.txn.get(primaryKey);
       return value === undefined ? undefined : codec.decodePrimary(primaryKey, value);
     },
-    apply(existing, proposed, rt) {
+    async apply(existing, proposed, rt) {
       const both = [...existing, ...proposed];
+      if (whereSlots !== undefined) await rt.fillCorrelated(whereSlots, both);
       if (where !== null && where.eval(both, rt.ctx) !== true) return undefined;
+      if (setSlots !== undefined) await rt.fillCorrelated(setSlots, both);
       const updated = [...existing];
       for (const { position, expr } of assignments) updated[position] = expr.eval(both, rt.ctx);
       return updated;
