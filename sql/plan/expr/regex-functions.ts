@@ -1,7 +1,8 @@
 /**
  * PostgreSQL 15's match-counting regular-expression functions (regexp.c) over regex.ts's
- * translation: `regexp_count`, `regexp_like`, `regexp_substr`, `regexp_instr`, and the values of
- * the set-returning `regexp_matches` (set-returning.ts and table-functions.ts make its rows).
+ * translation: `regexp_count`, `regexp_like`, `regexp_substr`, `regexp_instr`,
+ * `regexp_split_to_array`, and the values of the set-returning `regexp_matches` and
+ * `regexp_split_to_table` (set-returning.ts and table-functions.ts make their rows).
  *
  * All of them walk the matches as PostgreSQL's setup_regexp_matches does: the search starts at
  * `start` (a 1-based character position), each next one at the end of the last match, one
@@ -129,6 +130,28 @@ export function* regexpMatchesRows(source: string, pattern: string, flags: strin
   }
 }
 
+/**
+ * The pieces of `source` between the matches of `pattern` (regexp_split_to_array / _to_table):
+ * PostgreSQL ignores degenerate matches — empty ones at the end of the string, or ending where
+ * the last match (taken or not) ended, which covers the start — so `''` splits between characters.
+ */
+export function regexpSplit(source: string, pattern: string, flags: string, name: string): string[] {
+  const options = regexOptions(flags, name, false);
+  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  const pieces: string[] = [];
+  let pieceStart = 0;
+  let previousEnd = 0;
+  for (const match of matchesOf(source, regex, 0, true)) {
+    if (match.start < source.length && match.end > previousEnd) {
+      pieces.push(source.slice(pieceStart, match.start));
+      pieceStart = match.end;
+    }
+    previousEnd = match.end;
+  }
+  pieces.push(source.slice(pieceStart));
+  return pieces;
+}
+
 /** The regexp_matches result type: one text[] per row. */
 export const regexpMatchesType = arrayType(textType);
 
@@ -149,6 +172,13 @@ export function regexFunctions(): [string, readonly FunctionOverload[]][] {
   const int = (values: readonly Datum[], index: number, fallback: number): number => (values[index] as number | undefined) ?? fallback;
   return [
     ['regexp_count', [strict([t, t], i, (v) => regexpCount(at(v, undefined))), strict([t, t, i], i, (v) => regexpCount(at(v, undefined))), strict([t, t, i, t], i, (v) => regexpCount(at(v, 3)))]],
+    [
+      'regexp_split_to_array',
+      [
+        strict([t, t], arrayType(t), ([s, p]) => regexpSplit(s as string, p as string, '', 'regexp_split_to_array')),
+        strict([t, t, t], arrayType(t), ([s, p, f]) => regexpSplit(s as string, p as string, f as string, 'regexp_split_to_array')),
+      ],
+    ],
     ['regexp_like', [strict([t, t], boolType, ([s, p]) => regexpLike(s as string, p as string, '')), strict([t, t, t], boolType, ([s, p, f]) => regexpLike(s as string, p as string, f as string))]],
     [
       'regexp_substr',

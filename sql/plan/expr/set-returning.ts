@@ -15,7 +15,7 @@ import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js
 import { formatType, int4Type, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
-import { regexpMatchesRows, regexpMatchesType } from './regex-functions.js';
+import { regexpMatchesRows, regexpMatchesType, regexpSplit } from './regex-functions.js';
 import { datetimeSeriesType, seriesStepper, seriesValues } from './series.js';
 
 /** A set-returning call, compiled: its arguments and how their values become its rows' values. */
@@ -30,7 +30,7 @@ export interface SetReturningCall {
   readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
-export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'regexp_matches']);
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'regexp_matches', 'regexp_split_to_table']);
 
 /**
  * The set-returning functions of schema information_schema, callable only by their qualified
@@ -65,7 +65,8 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
       return { name, type: textType, args: [doc], expand: ([value]) => objectKeys(value as string) };
     }
     case 'regexp_matches':
-      return regexpMatches(args, paramTypes);
+    case 'regexp_split_to_table':
+      return regexpSetCall(name, args, paramTypes);
     case '_pg_expandarray':
       return expandArray(args);
     default:
@@ -95,12 +96,17 @@ function* expandArrayRows(array: readonly Datum[]): Iterator<Datum> {
   for (let index = 0; index < array.length; index++) yield Object.freeze([array[index] ?? null, index + 1]);
 }
 
-/** `regexp_matches(string, pattern [, flags])`: a text[] per match (regex-functions.ts). */
-export function regexpMatches(args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
-  const name = 'regexp_matches';
+/**
+ * `regexp_matches(string, pattern [, flags])`, a text[] per match, and
+ * `regexp_split_to_table(string, pattern [, flags])`, a text per piece (regex-functions.ts).
+ */
+export function regexpSetCall(name: 'regexp_matches' | 'regexp_split_to_table', args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
   if (args.length < 2 || args.length > 3 || args.some((arg) => !isOpen(arg) && !canCoerce(arg.type, textType, 'implicit'))) throw noFunction(name, args);
   const coerced = args.map((arg) => coerce(arg, textType, 'implicit', paramTypes));
-  return { name, type: regexpMatchesType, args: coerced, expand: ([source, pattern, flags]) => regexpMatchesRows(source as string, pattern as string, (flags as string | undefined) ?? '') };
+  if (name === 'regexp_matches') {
+    return { name, type: regexpMatchesType, args: coerced, expand: ([source, pattern, flags]) => regexpMatchesRows(source as string, pattern as string, (flags as string | undefined) ?? '') };
+  }
+  return { name, type: textType, args: coerced, expand: ([source, pattern, flags]) => regexpSplit(source as string, pattern as string, (flags as string | undefined) ?? '', name)[Symbol.iterator]() };
 }
 
 function jsonbArgument(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): CompiledExpr {
