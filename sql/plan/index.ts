@@ -23,7 +23,10 @@
  * outer row, where the outer values are constants of the inner plan — so `WHERE e.dept = d.name`
  * inside it is a point lookup or an index span. A subquery nested in a correlated one is filled by
  * that one, per its rows. In HAVING and a grouped SELECT list the outer row is the aggregate's
- * output (group columns first: scope.ts `GroupedScope`). A LATERAL FROM item is planned the same
+ * output (group columns first: scope.ts `GroupedScope`). An aggregate in a subquery whose
+ * arguments read only the enclosing query's columns is the enclosing query's (SQL's rule,
+ * PostgreSQL's agglevelsup: expr/outer-aggregates.ts): registered in its grouping — a SELECT
+ * that was not grouped is planned again, grouped — and read from that output row. A LATERAL FROM item is planned the same
  * way with the items to its left as its outer scope, and run per left row by an apply join
  * (lateral.ts).
  *

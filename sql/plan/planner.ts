@@ -19,6 +19,7 @@ import { formatType, int4Type, int8Type, type SqlType } from '../types/sql-type.
 import { coerce, commonType } from './expr/coerce.js';
 import { containsAggregate, type AggregateCall } from './expr/aggregates.js';
 import { claimSetReturning, exprKey, ExprCompiler, inOrder, unclaimedSetReturning, type GroupingContext } from './expr/compile.js';
+import { containsOwnAggregate, OuterAggregateFound } from './expr/outer-aggregates.js';
 import type { CompiledExpr, Evaluator } from './expr/compiled.js';
 import { binaryOperator } from './expr/operators.js';
 import type { JoinNode, LimitNode, LockTarget, PlanNode, ScanNode, SortKey, WorkTable } from './plan.js';
@@ -647,7 +648,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   if (node.kind === 'join') node = await planJoinTree(ctx, node, from.scope, select.where);
   else if (node.kind === 'project') node = await planJoinStrategies(ctx, node); // a USING join's render
   if (select.where !== null) {
-    if (containsAggregate(select.where)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
+    if (containsOwnAggregate(select.where, from.scope, ctx.compiler.outer !== null)) throw new SqlError('42803', 'aggregate functions are not allowed in WHERE');
     if (containsWindow(select.where)) throw windowNotAllowed('WHERE');
     const slotsBefore = ctx.compiler.slots.length;
     const predicate = await inputCompiler.compilePredicate(select.where, 'WHERE');
@@ -664,15 +665,15 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
   if (containsWindow(select.having)) throw windowNotAllowed('HAVING');
   // Window calls in the targets and ORDER BY register here; their Window nodes go above GROUP BY and HAVING (window.ts).
   const named = namedWindows(select.window);
-  const windowing: WindowingContext = { calls: [] };
   const offsetCompiler = ctx.compiler.withScope(Scope.empty);
-  const grouped = select.groupBy.length > 0 || select.groupingSets !== undefined || select.having !== null || targets.some((target) => containsAggregate(target.expr)) || select.orderBy.some((sortBy) => containsAggregate(sortBy.expr)) || containsAggregate(select.window);
+  // An aggregate over an outer query's columns only is that query's (outer-aggregates.ts).
+  const ownAggregate = (expr: unknown): boolean => containsOwnAggregate(expr, from.scope, ctx.compiler.outer !== null);
+  const grouped = select.groupBy.length > 0 || select.groupingSets !== undefined || select.having !== null || targets.some((target) => ownAggregate(target.expr)) || select.orderBy.some((sortBy) => ownAggregate(sortBy.expr)) || containsAggregate(select.window);
   checkGroupedLocking(select, targets);
   const locking = planLocking(select, node, from);
   node = locking.node;
-  let outputCompiler = inputCompiler;
-  let outputScope = from.scope;
-  if (grouped) {
+  const planGrouped = async (): Promise<PlannedQuery> => {
+    const windowing: WindowingContext = { calls: [] };
     const groupExprs = await inOrder(select.groupBy, (expr) => groupByExpr(expr, targets, inputCompiler));
     const grouping: GroupingContext = {
       groupKeys: groupExprs.map((group) => exprKey(group.ast)),
@@ -688,8 +689,8 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     // Over grouping sets the set's number follows the group columns (GROUPING(…) reads it): a hidden column no name reaches.
     if (select.groupingSets !== undefined) groupColumns.push({ name: '', table: null, type: int4Type, hidden: true, tableOid: 0, columnNumber: 0 });
     const groupScope = new GroupedScope(from.scope, groupColumns);
-    outputCompiler = ctx.compiler.withScope(groupScope, grouping);
-    outputScope = groupScope;
+    const outputCompiler = ctx.compiler.withScope(groupScope, grouping);
+    const outputScope = groupScope;
     // Compile targets, HAVING and ORDER BY first (they register the aggregates), then build the node.
     const slotsBefore = ctx.compiler.slots.length;
     const having = select.having === null ? null : await outputCompiler.compilePredicate(select.having, 'HAVING');
@@ -698,16 +699,26 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
     const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
     const groupingSets = select.groupingSets === undefined ? {} : { groupingSets: select.groupingSets };
-    node = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, ...groupingSets, width: groupColumns.length + grouping.aggregates.length };
-    if (having !== null) node = { kind: 'filter', input: node, predicate: having, ...(havingSlots === undefined ? {} : { correlatedSlots: havingSlots }), width: node.width };
+    let aggregated: PlanNode = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, ...groupingSets, width: groupColumns.length + grouping.aggregates.length };
+    if (having !== null) aggregated = { kind: 'filter', input: aggregated, predicate: having, ...(havingSlots === undefined ? {} : { correlatedSlots: havingSlots }), width: aggregated.width };
     checkWindowLocking(select, windowing);
-    return finishSelect(ctx, select, windowNodes(windows, node), projected);
+    return finishSelect(ctx, select, windowNodes(windows, aggregated), projected);
+  };
+  if (grouped) return planGrouped();
+  const slotsBefore = ctx.compiler.slots.length;
+  try {
+    const windowing: WindowingContext = { calls: [] };
+    const projected = await projectTargets(ctx, select, targets, inputCompiler.withWindowing(windowing), from.scope);
+    const windows = await compileWindows(windowing.calls, named, inputCompiler, offsetCompiler);
+    checkWindowLocking(select, windowing);
+    const lockRows = locking.rowLocks.length === 0 ? undefined : lockTargets(locking.rowLocks, projected.exprs, codecOf);
+    return await finishSelect(ctx, select, windowNodes(windows, node), projected, lockRows);
+  } catch (error) {
+    // A subquery in the SELECT list or ORDER BY holds an aggregate of this query: plan it again, grouped.
+    if (!(error instanceof OuterAggregateFound) || error.scope !== from.scope) throw error;
+    ctx.compiler.slots.length = slotsBefore;
+    return planGrouped();
   }
-  const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
-  const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
-  checkWindowLocking(select, windowing);
-  const lockRows = locking.rowLocks.length === 0 ? undefined : lockTargets(locking.rowLocks, projected.exprs, codecOf);
-  return finishSelect(ctx, select, windowNodes(windows, node), projected, lockRows);
 }
 
 /**

@@ -522,8 +522,9 @@ export class QueryGenerator {
     if (type === 'bool') aggregate = `${rng.pick(['bool_and', 'bool_or'])}(${this.predicate({ ...inner, outer: [] }, 1)})`;
     else if (type === 'int8' && rng.chance(0.5)) aggregate = 'count(*)';
     // The argument reads the subquery's own columns only: an aggregate over outer columns alone
-    // belongs to the outer query (SQL's rule, PostgreSQL's 42803s), which rangedb does not
-    // implement (test/logic/known-differences.md, "fuzz").
+    // belongs to the outer query (SQL's rule, PostgreSQL's agglevelsup: sql/plan/expr/
+    // outer-aggregates.ts), which would make that query grouped — a shape the oracles here do
+    // not expect (test/logic/testdata/subqueries.slt holds such queries).
     else aggregate = `${rng.pick(['min', 'max'])}(${this.expr(type, { ...inner, outer: [] }, 1)})`;
     return `(SELECT ${aggregate} FROM ${table.source} AS ${alias}${where})`;
   }

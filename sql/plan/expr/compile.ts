@@ -30,6 +30,7 @@ import { bindNamedArguments, checkArgumentNames, noNamedFunction } from './named
 import { binaryOperator, unaryOperator } from './operators.js';
 import { compareRows, pairRowFields, quantifiedRows, rowComparisonOperator, rowsDistinct, type ComparisonOperator } from './row-compare.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
+import { aggregateHostOf, aggregateInputs, noteAggregateHost, OuterAggregateFound, readsOnlyColumnsOf, readsOnlyOuterColumns, type AggregateHost } from './outer-aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
 import { informationSchemaSetReturningNames, setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
@@ -653,16 +654,13 @@ export class ExprCompiler {
 
   private async aggregate(expr: ast.FuncCall, name: string): Promise<CompiledExpr> {
     const grouping = this.grouping;
+    // SQL gives an aggregate to the innermost query whose columns its arguments read (PostgreSQL's
+    // agglevelsup): `(SELECT min(o.x) FROM t) FROM o` aggregates over o, in the outer query.
+    if (this.outer !== null && readsOnlyOuterColumns(aggregateInputs(expr), grouping?.inputCompiler.scope ?? this.scope)) return this.outerAggregate(expr, name, this.outer);
     if (grouping === null) throw new SqlError('42803', `aggregate functions are not allowed in ${this.scope === undefined ? 'this context' : 'WHERE'}`);
     if (containsWindow(expr.args) || containsWindow(expr.filter)) throw new SqlError('42803', 'aggregate function calls cannot contain window function calls');
     if (containsAggregate(expr.args)) throw new SqlError('42803', 'aggregate function calls cannot be nested');
     const input = grouping.inputCompiler;
-    // SQL gives an aggregate to the innermost query whose columns its arguments read (PostgreSQL's
-    // agglevelsup): `(SELECT min(o.x) FROM t) FROM o` aggregates over o, in the outer query. rangedb
-    // aggregates at the call's own level, so it refuses that case instead of answering differently.
-    if (this.outer !== null && readsOnlyOuterColumns([...expr.args, expr.filter], input.scope)) {
-      throw new SqlError('0A000', 'an aggregate over outer-query columns only is not supported yet');
-    }
     if (orderedSetAggregateNames.has(name) || expr.withinGroup === true) return this.orderedSetAggregate(expr, name, grouping);
     const args = await inOrder(expr.args, (arg) => input.compileValue(arg));
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
@@ -671,6 +669,38 @@ export class ExprCompiler {
     const ordered = await this.aggregateOrder(expr, input);
     grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args: [...args, ...ordered.exprs], filter, type, ...(ordered.keys.length === 0 ? {} : { orderBy: ordered.keys }) });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
+  }
+
+  /**
+   * An aggregate of the enclosing query (outer-aggregates.ts): compiled by that query, whose row
+   * — the one this correlated subquery runs with — holds its value.
+   */
+  private async outerAggregate(expr: ast.FuncCall, name: string, outer: OuterScope): Promise<CompiledExpr> {
+    const host = aggregateHostOf(outer.scope);
+    if (host === undefined || !readsOnlyColumnsOf(aggregateInputs(expr), host.levelScope)) {
+      throw new SqlError('0A000', 'an aggregate over the columns of a query two or more levels out is not supported yet');
+    }
+    const { columnIndex, type } = await host.compileAggregate(expr, name);
+    outer.used = true;
+    return { type, eval: (_row, ctx) => ctx.outer.row[columnIndex] ?? null, rowIndependent: true };
+  }
+
+  /**
+   * This compiler as the host of a subquery's aggregate over its columns (outer-aggregates.ts):
+   * a grouped query registers it; a SELECT list not grouped yet becomes grouped
+   * (`OuterAggregateFound`); anywhere else it is an aggregate where none may be (42803).
+   */
+  private asAggregateHost(): AggregateHost {
+    const grouping = this.grouping;
+    return {
+      levelScope: grouping?.inputCompiler.scope ?? this.scope,
+      compileAggregate: async (expr, name) => {
+        if (grouping === null && this.windowing !== null) throw new OuterAggregateFound(this.scope);
+        const compiled = await this.aggregate(expr, name);
+        assert(compiled.columnIndex !== undefined, 'an aggregate is a column of its aggregate row');
+        return { columnIndex: compiled.columnIndex, type: compiled.type };
+      },
+    };
   }
 
   /**
@@ -937,7 +967,9 @@ export class ExprCompiler {
 
   /** The outer scope of a subquery of this query: its columns, then its own outer query's (scope.ts ChainedScope). */
   private subqueryOuter(): Scope {
-    return this.outer === null ? this.scope : new ChainedScope(this.scope, this.outer);
+    const scope = this.outer === null ? this.scope : new ChainedScope(this.scope, this.outer);
+    noteAggregateHost(scope, this.asAggregateHost());
+    return scope;
   }
 
   /** Marks the subquery slots planned since `from` (inside the subquery just planned) as nested. */
@@ -1286,28 +1318,3 @@ export async function inOrder<T, R>(items: readonly T[], f: (item: T) => Promise
 }
 
 
-/**
- * Whether `exprs` name at least one column and every column they name is missing from `scope`
- * (so it is an outer query's); a subquery's own references are not looked into.
- */
-function readsOnlyOuterColumns(exprs: unknown, scope: Scope): boolean {
-  const refs: (readonly string[])[] = [];
-  const collect = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(collect);
-    const kind = (node as { kind?: string }).kind;
-    if (kind === 'ColumnRef') refs.push((node as ast.ColumnRef).path);
-    else if (kind === 'InSubquery') collect((node as ast.InSubquery).arg);
-    else if (kind !== 'SubqueryExpr') Object.values(node).forEach(collect);
-  };
-  collect(exprs);
-  if (refs.length === 0) return false;
-  return refs.every((path) => {
-    try {
-      scope.resolve(path);
-      return false;
-    } catch (error) {
-      return error instanceof SqlError && (error.sqlState === '42703' || error.sqlState === '42P01');
-    }
-  });
-}
