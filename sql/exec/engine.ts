@@ -26,6 +26,7 @@ import { textType, type SqlType } from '../types/sql-type.js';
 import { timeZoneFromSetting, type TimeZone } from '../types/timezone.js';
 import type { TextContext } from '../types/text-io.js';
 import type { RandomSource } from '../../src/env/env.js';
+import type { HybridClock } from '../../clock/hlc.js';
 import type { PrepareContext, PreparedStatement, ResultColumn, RunContext, SessionSettings, SqlEngine, SqlEngineDeps, StatementResult } from './contract.js';
 import { sequenceValueKey } from './ddl-common.js';
 import { createDatabaseObjects } from './ddl-objects.js';
@@ -283,8 +284,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   function evalContext(run: RunContext, slotCount: number): EvalContext {
-    const txnMicros = run.txn.transaction.minTimestamp.wallNanos / 1000n - unixEpochMicrosBefore2000;
-    return new StatementEvalContext(run, txnMicros, slotCount, timeZoneOf(run.settings.timeZone), deps.txnDeps.random, () => deps.txnDeps.clock.now().wallNanos / 1000n - unixEpochMicrosBefore2000);
+    return new StatementEvalContext(run, slotCount, deps.txnDeps.random, deps.txnDeps.clock);
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
@@ -427,40 +427,56 @@ function timeZoneOf(setting: string): TimeZone {
   return lastTimeZone.zone;
 }
 
+/** Nanoseconds since the Unix epoch as SQL's timestamps count: µs since 2000-01-01 UTC. */
+function micros2000(wallNanos: bigint): bigint {
+  return wallNanos / 1000n - unixEpochMicrosBefore2000;
+}
+
 /**
- * One run's `EvalContext`. The statement timestamp is read from the clock when an expression
- * first asks for it (statement_timestamp(), clock_timestamp()), then stays: most statements never
- * ask, and a clock reading per statement was a visible share of a point lookup's cost. It is
- * never below the transaction's timestamp.
+ * One run's `EvalContext`. Its timestamps and text context are made when an expression first asks
+ * for them, then stay: most statements never ask (a point lookup's `abalance` does not), and the
+ * bigint arithmetic, a closure and a text context per statement were a visible share of a point
+ * lookup's cost. The transaction's timestamp is its `minTimestamp`, which never moves, so reading
+ * it late reads what reading it at the start would. The statement timestamp is read from the
+ * clock at the first ask (statement_timestamp(), clock_timestamp()), never below the
+ * transaction's.
  */
 class StatementEvalContext implements EvalContext {
   readonly params: readonly Datum[];
   readonly settings: SessionSettings;
-  readonly textContext: TextContext;
   readonly slots: Datum[];
   readonly database: string;
   readonly outer: { row: readonly Datum[] } = { row: [] };
   readonly catalog: { snapshot: unknown } = { snapshot: undefined };
+  private txnMicros: bigint | undefined;
   private statementMicros: bigint | undefined;
+  private textContextValue: TextContext | undefined;
 
   constructor(
-    run: RunContext,
-    readonly txnTimestampMicros: bigint,
+    private readonly run: RunContext,
     slotCount: number,
-    timeZone: TimeZone,
     readonly random: RandomSource,
-    private readonly readClockMicros: () => bigint,
+    private readonly clock: HybridClock,
   ) {
     this.params = run.params;
     this.settings = run.settings;
-    this.textContext = { timeZone, nowMicros: txnTimestampMicros, extraFloatDigits: run.settings.extraFloatDigits };
     this.slots = slotCount === 0 ? [] : new Array<Datum>(slotCount).fill(null);
     this.database = run.settings.database;
   }
 
+  get txnTimestampMicros(): bigint {
+    this.txnMicros ??= micros2000(this.run.txn.transaction.minTimestamp.wallNanos);
+    return this.txnMicros;
+  }
+
+  get textContext(): TextContext {
+    this.textContextValue ??= { timeZone: timeZoneOf(this.settings.timeZone), nowMicros: this.txnTimestampMicros, extraFloatDigits: this.settings.extraFloatDigits };
+    return this.textContextValue;
+  }
+
   get statementTimestampMicros(): bigint {
     if (this.statementMicros === undefined) {
-      const now = this.readClockMicros();
+      const now = micros2000(this.clock.now().wallNanos);
       this.statementMicros = now > this.txnTimestampMicros ? now : this.txnTimestampMicros;
     }
     return this.statementMicros;
