@@ -1,7 +1,8 @@
 /**
  * PostgreSQL 15's match-counting regular-expression functions (regexp.c) over regex.ts's
  * translation: `regexp_count`, `regexp_like`, `regexp_substr`, `regexp_instr`,
- * `regexp_split_to_array`, and the values of the set-returning `regexp_matches` and
+ * `regexp_split_to_array`, `regexp_replace`'s forms with a start (and N; the plain ones are
+ * text-functions.ts's), and the values of the set-returning `regexp_matches` and
  * `regexp_split_to_table` (set-returning.ts and table-functions.ts make their rows).
  *
  * All of them walk the matches as PostgreSQL's setup_regexp_matches does: the search starts at
@@ -131,6 +132,52 @@ export function* regexpMatchesRows(source: string, pattern: string, flags: strin
 }
 
 /**
+ * regexp_replace(source, pattern, replacement, start [, N [, flags]]): the `n`th match at or
+ * after `start` replaced, or every one for N 0; without N, every one with `g` and else the
+ * first (PostgreSQL's textregexreplace_extended).
+ */
+export function regexpReplaceFrom(source: string, pattern: string, replacement: string, start: number, n: number | undefined, flags: string): string {
+  if (start <= 0) throw invalidParameter('start', start);
+  if (n !== undefined && n < 0) throw invalidParameter('n', n);
+  const options = regexOptions(flags, 'regexp_replace', true);
+  const wanted = n ?? (options.global ? 0 : 1);
+  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  let out = '';
+  let copied = 0;
+  let seen = 0;
+  for (const match of matchesOf(source, regex, unitIndexOf(source, start), true)) {
+    seen++;
+    if (wanted !== 0 && seen !== wanted) continue;
+    out += source.slice(copied, match.start) + expandReplacement(replacement, source.slice(match.start, match.end), match.groups);
+    copied = match.end;
+    if (wanted !== 0) break;
+  }
+  return out + source.slice(copied);
+}
+
+/**
+ * A replacement's text for one match (PostgreSQL's appendStringInfoRegexpSubstr): `\1`…`\9` a
+ * group (nothing for one that did not take part or does not exist), `\&` the match, `\\` a
+ * backslash; a backslash before anything else stays as written.
+ */
+function expandReplacement(replacement: string, whole: string, groups: readonly (string | null)[]): string {
+  let out = '';
+  for (let index = 0; index < replacement.length; index++) {
+    const char = replacement[index]!;
+    const next = replacement[index + 1];
+    if (char !== '\\' || next === undefined) out += char;
+    else if (next >= '1' && next <= '9') {
+      out += groups[Number(next) - 1] ?? '';
+      index++;
+    } else if (next === '&' || next === '\\') {
+      out += next === '&' ? whole : '\\';
+      index++;
+    } else out += char;
+  }
+  return out;
+}
+
+/**
  * The pieces of `source` between the matches of `pattern` (regexp_split_to_array / _to_table):
  * PostgreSQL ignores degenerate matches — empty ones at the end of the string, or ending where
  * the last match (taken or not) ended, which covers the start — so `''` splits between characters.
@@ -177,6 +224,14 @@ export function regexFunctions(): [string, readonly FunctionOverload[]][] {
       [
         strict([t, t], arrayType(t), ([s, p]) => regexpSplit(s as string, p as string, '', 'regexp_split_to_array')),
         strict([t, t, t], arrayType(t), ([s, p, f]) => regexpSplit(s as string, p as string, f as string, 'regexp_split_to_array')),
+      ],
+    ],
+    [
+      'regexp_replace',
+      [
+        strict([t, t, t, i], t, ([s, p, r, start]) => regexpReplaceFrom(s as string, p as string, r as string, start as number, undefined, '')),
+        strict([t, t, t, i, i], t, ([s, p, r, start, n]) => regexpReplaceFrom(s as string, p as string, r as string, start as number, n as number, '')),
+        strict([t, t, t, i, i, t], t, ([s, p, r, start, n, f]) => regexpReplaceFrom(s as string, p as string, r as string, start as number, n as number, f as string)),
       ],
     ],
     ['regexp_like', [strict([t, t], boolType, ([s, p]) => regexpLike(s as string, p as string, '')), strict([t, t, t], boolType, ([s, p, f]) => regexpLike(s as string, p as string, f as string))]],
