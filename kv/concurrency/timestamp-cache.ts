@@ -17,8 +17,9 @@
  * - **Low-water mark**: every key reads at least `lowWater`, attributed to no transaction. It
  *   starts at the lease start (a new leaseholder does not know the reads its predecessor served)
  *   and `setLowWater` only raises it. Entries at or below it are dropped: they add nothing.
- * - **Bounded memory**: at most `spansMax` entries (`limits.timestampCacheSpansMax`). When full,
- *   the lowest entries are evicted by raising the low-water mark to cover them.
+ * - **Bounded memory**: at most `spansMax` entries, points and intervals
+ *   (`limits.timestampCacheSpansMax`). When full, the lowest entries are evicted by raising the
+ *   low-water mark to cover them.
  *
  * Safety of eviction (never lose information in the unsafe direction): order answers by
  * "conservativeness" — a higher timestamp is more conservative, and at equal timestamps no txn is
@@ -28,26 +29,37 @@
  * Entries above the new floor are untouched, so answers above it stay exact. Precisely, at all
  * times `getMax(q)` equals the merge of every `add` that overlapped `q` with `(lowWater, none)`.
  *
- * Structure: non-overlapping intervals `[start, end)`, each strictly above the low-water mark,
- * in a B+tree keyed by `start` (uncovered keys read as the low-water mark). Because the intervals
- * are disjoint, sorting by start also sorts by end, so "the first interval ending after `k`" is the
+ * Structure: two parts, each strictly above the low-water mark (uncovered keys read as the
+ * low-water mark), whose answers join:
+ * - **points** (`point-reads.ts`): every read of a single key (`{ start: k }` or `[k, k\0)`) goes to
+ *   a hash map from the key to its highest read — a string built from the key and one lookup,
+ *   where an insert into the tree cost 9.2% of the pgbench select-only server's CPU (a descent,
+ *   a leaf insert, an owned key copy kept until eviction). A span's `getMax` walks the whole map
+ *   (O(n)): only writes over a span ask that (DeleteRange: DDL and backfills).
+ * - **intervals**: every other read, as non-overlapping intervals `[start, end)` in a B+tree keyed
+ *   by `start`.
+ * A point entry may lie under an interval: a key's answer is the join of both, and since the join
+ * is associative and commutative that is exactly the answer of one structure holding every read.
+ *
+ * The intervals: because they are disjoint, sorting by start also sorts by end, so "the first interval ending after `k`" is the
  * last one starting at or before `k` or the one after it: one descent, no interval augmentation.
  *
  *                        [ ·  g  ·  p ]                 inner: a lower bound per child
  *                   ┌──────────┼──────────┐
  *           [a,c) [c,d) [f,g)   [g,g\0) [k,m)   [p,q) …  leaves of 16–64, linked both ways
  *
- * - The common reads take a fast path: a span that is exactly an interval already held (a row read
- *   again, by a point get or by a scan of its row's span) is updated in place, with no allocation
- *   and no tree change; a span lying in a gap becomes one new entry, its keys copied once. Points
- *   are stored as points — `end` undefined means `[start, start\0)` — so they cost no end key.
- *   Either is one descent, O(log n), plus for a new entry an insert into a leaf of at most 64 (a
- *   split now and then).
+ * - The common span reads take a fast path: a span that is exactly an interval already held (a
+ *   row read again by a scan of its row's span) is updated in place, with no allocation and no
+ *   tree change; a span lying in a gap becomes one new entry, its keys copied once. Either is one
+ *   descent, O(log n), plus for a new entry an insert into a leaf of at most 64 (a split now and
+ *   then). (The general path's pieces may still be points — `end` undefined means
+ *   `[start, start\0)` — which cost no end key.)
  * - Any other `add` walks the k intervals it overlaps, splits the two at its boundaries and
  *   coalesces equal touching neighbours; intervals that keep their start are updated in place and
  *   the others are removed or inserted, O(log n) each, so it costs O(log n + k) plus O(log n) per
  *   interval it creates or retires (each retired one was created once: amortized, creation pays).
- * - `getMax` is one descent plus a walk over the k overlapping intervals, O(log n + k).
+ * - `getMax` is one descent plus a walk over the k overlapping intervals, O(log n + k), plus for a
+ *   point one hash lookup, for a span the O(n) walk of the points.
  * - Each node keeps its keys packed back to back in one buffer, and descents binary-search that:
  *   at 100k entries the tree is far larger than the CPU caches, and a probe through
  *   `entries[mid].start` cost three dependent cache misses (see `Leaf`).
@@ -56,12 +68,12 @@
  *   deterministic (no seeded levels as a skiplist needs) and keeps 64 entries per leaf together
  *   for the cache.
  *
- * Eviction (bounded, amortized O(1) per add): when an add takes the cache over `spansMax`, the
- * low-water mark rises to the smallest timestamp that leaves at most three quarters of `spansMax`
- * intervals above it — found by a deterministic quickselect over the entries' wall times as
+ * Eviction (bounded, amortized O(1) per add): when an add takes the cache over `spansMax` entries
+ * (intervals and points together), the low-water mark rises to the smallest timestamp that leaves
+ * at most three quarters of `spansMax` entries above it — found by a deterministic quickselect over the entries' wall times as
  * doubles (expected O(n), sorting only as a fallback when its partitions keep coming out
  * lopsided), the few entries whose wall time rounds to the selected one then ordered exactly —
- * and the tree is rebuilt from the survivors bottom-up, O(n). The slack of a quarter means O(n) work at most once per `spansMax/4`
+ * and the tree is rebuilt from the survivors bottom-up, O(n), and the evicted points deleted. The slack of a quarter means O(n) work at most once per `spansMax/4`
  * new intervals. (CockroachDB's `intervalSkl` instead rotates fixed-size pages and raises its
  * floor to the evicted page's highest timestamp: O(1) eviction, but the floor it picks is the
  * newest timestamp of the oldest quarter-or-so of the cache, not an order statistic.)
@@ -73,6 +85,7 @@ import { limits } from '../../src/base/limits.js';
 import type { TxnId } from '../../src/base/ids.js';
 import { compare, lessEq, type Timestamp } from '../../clock/timestamp.js';
 import { compareKeys } from '../storage/engine.js';
+import { keyString, joinRead, PointReads, type ReadJoin } from './point-reads.js';
 import { checkSpan, spanEnd, type Span } from './spans.js';
 
 /** The answer of `getMax`: the highest read timestamp, and its txn when a single txn holds it. */
@@ -110,6 +123,8 @@ interface Entry {
 export class TimestampCache {
   private low: Timestamp;
   private readonly tree: IntervalTree;
+  /** Reads of single keys (`[k, k\0)`): never in `tree`. */
+  private readonly points = new PointReads();
   private readonly spansMax: number;
 
   constructor(lowWater: Timestamp, options: TimestampCacheOptions = {}) {
@@ -125,9 +140,9 @@ export class TimestampCache {
     return this.low;
   }
 
-  /** The number of intervals held (at most `spansMax`). */
+  /** The number of entries held, intervals and points (at most `spansMax`). */
   get size(): number {
-    return this.tree.count;
+    return this.tree.count + this.points.size;
   }
 
   /**
@@ -139,38 +154,37 @@ export class TimestampCache {
     this.low = ts;
     const survivors = this.tree.entries().filter((e) => compare(e.timestamp, ts) > 0);
     this.tree.rebuild(survivors);
+    this.points.deleteWhere((read) => lessEq(read.timestamp, ts));
   }
 
   /** Records a read of every key of `span` at `ts` by `txnId` (undefined: non-transactional). */
   add(span: Span, ts: Timestamp, txnId: TxnId | undefined): void {
     checkSpan(span);
     if (lessEq(ts, this.low)) return; // the low-water mark (no txn) already covers it
-    if (!this.addFast(span, ts, txnId)) this.addSpan(span, ts, txnId);
+    if (isPoint(span)) this.points.add(keyString(span.start), ts, txnId);
+    else if (!this.addFast(span, ts, txnId)) this.addSpan(span, ts, txnId);
     this.evictIfFull();
   }
 
   /** The highest read timestamp over the keys of `span`; see the module comment for the txn. */
   getMax(span: Span): TimestampCacheValue {
     checkSpan(span);
-    if (span.end === undefined) {
-      const e = this.tree.coveringPredecessor(span.start);
-      // Not frozen (the type is readonly): freeze is V8's slow path, and this runs per write.
-      return e === undefined ? { timestamp: this.low, txnId: undefined } : { timestamp: e.timestamp, txnId: e.txnId };
-    }
-    const end = span.end;
-    let timestamp = this.low;
-    let txnId: TxnId | undefined = undefined;
+    // Not frozen (the type is readonly): freeze is V8's slow path, and this runs per write.
+    const answer: ReadJoin = { timestamp: this.low, txnId: undefined };
     const tree = this.tree;
-    for (let e = tree.seekEndingAfter(span.start); e !== undefined && compareKeys(e.start, end) < 0; e = tree.advance()) {
-      const order = compare(e.timestamp, timestamp);
-      if (order > 0) {
-        timestamp = e.timestamp;
-        txnId = e.txnId;
-      } else if (order === 0 && txnId !== e.txnId) {
-        txnId = undefined;
-      }
+    if (isPoint(span)) {
+      const covering = tree.coveringPredecessor(span.start);
+      if (covering !== undefined) joinRead(answer, covering.timestamp, covering.txnId);
+      const point = this.points.get(keyString(span.start));
+      if (point !== undefined) joinRead(answer, point.timestamp, point.txnId);
+      return answer;
     }
-    return { timestamp, txnId };
+    const end = span.end!;
+    for (let e = tree.seekEndingAfter(span.start); e !== undefined && compareKeys(e.start, end) < 0; e = tree.advance()) {
+      joinRead(answer, e.timestamp, e.txnId);
+    }
+    if (this.points.size > 0) this.points.joinSpanInto(answer, keyString(span.start), keyString(end));
+    return answer;
   }
 
   /**
@@ -179,6 +193,7 @@ export class TimestampCache {
    */
   verify(): void {
     this.tree.verify();
+    for (const read of this.points.values()) assert(compare(read.timestamp, this.low) > 0, 'points lie above the low-water mark');
     let previous: Entry | undefined;
     for (const e of this.tree.entries()) {
       assert(compare(e.timestamp, this.low) > 0, 'entries lie above the low-water mark');
@@ -193,19 +208,21 @@ export class TimestampCache {
   }
 
   /**
-   * The allocation-light path of the common cases: the span is exactly an interval already held
-   * (a row read again: updated in place, no allocation, no tree change) or lies in a gap between
-   * intervals (one new entry, its keys copied once). Returns false — having changed nothing — when
-   * the read needs the general path: it overlaps intervals other than its exact match, or its new
-   * value would coalesce with a neighbour.
+   * The allocation-light path of the common cases of a span read (never a point: those go to
+   * `points`): the span is exactly an interval already held (a row read again as a scan of its
+   * row: updated in place, no allocation, no tree change) or lies in a gap between intervals (one
+   * new entry, its keys copied once). Returns false — having changed nothing — when the read needs
+   * the general path: it overlaps intervals other than its exact match, or its new value would
+   * coalesce with a neighbour.
    */
   private addFast(span: Span, ts: Timestamp, txnId: TxnId | undefined): boolean {
-    const { start, end } = span;
+    const start = span.start;
+    const end = span.end!;
     const tree = this.tree;
     const predecessor = tree.locatePredecessor(start);
     if (predecessor !== undefined && compareEndToKey(predecessor, start) > 0) {
-      // `predecessor` covers `start`: fast if it is exactly the span, or the span is a point in it.
-      if (compareKeys(predecessor.start, start) !== 0 || !endsAt(predecessor, start, end)) return end === undefined && this.addPointInside(predecessor, start, ts, txnId);
+      // `predecessor` covers `start`: fast if it is exactly the span.
+      if (compareKeys(predecessor.start, start) !== 0 || !endsAt(predecessor, start, end)) return false;
       const order = compare(predecessor.timestamp, ts);
       if (order > 0) return true;
       const merged = order < 0 || predecessor.txnId === txnId ? txnId : undefined;
@@ -218,45 +235,7 @@ export class TimestampCache {
     const after = tree.entryAfterPredecessor();
     if (after !== undefined && compareSpanEndToKey(start, end, after.start) > 0) return false; // overlaps `after`
     if (this.coalescesWithNeighbours(predecessor, after, span, ts, txnId)) return false;
-    const ownEnd = end === undefined || compareSuccessor(start, end) === 0 ? undefined : end.slice();
-    tree.insertAfterPredecessor({ start: start.slice(), end: ownEnd, timestamp: ts, txnId });
-    return true;
-  }
-
-  /**
-   * A point read of `key` inside the wider interval `covering` — the first read of a row since a
-   * lease start or a scan recorded its whole span (a new lease's read over its range lies under
-   * every row): `covering` splits into the part before the key, the point, and the part after,
-   * without the general path's arrays. The pieces keep `covering`'s value and the point takes the
-   * merge, which differs from it, so nothing coalesces: the general path's result exactly.
-   */
-  private addPointInside(covering: Entry, key: Uint8Array, ts: Timestamp, txnId: TxnId | undefined): boolean {
-    const order = compare(covering.timestamp, ts);
-    if (order > 0) return true; // the key already reads higher
-    const merged = order < 0 || covering.txnId === txnId ? txnId : undefined;
-    if (order === 0 && merged === covering.txnId) return true; // unchanged
-    const { timestamp: coveringTimestamp, txnId: coveringTxnId, end: coveringEnd } = covering;
-    assert(coveringEnd !== undefined, 'a point interval covering a point is its exact match');
-    const tree = this.tree;
-    const after = spanEnd({ start: key });
-    // A point at `covering`'s end meets the entry after it, which may hold the same value.
-    const next = compareKeys(after, coveringEnd) === 0 ? tree.entryAfterPredecessor() : undefined;
-    if (next !== undefined && compareKeys(next.start, after) === 0 && sameValue(next, ts, merged)) return false;
-    if (compareKeys(covering.start, key) < 0) {
-      covering.end = compareSuccessor(covering.start, key) === 0 ? undefined : key.slice();
-      tree.insert({ start: key.slice(), end: undefined, timestamp: ts, txnId: merged });
-    } else {
-      // It starts at the key: it becomes the point — unless that would coalesce with the entry
-      // before it (left to the general path).
-      const before = tree.entryBeforePredecessor();
-      if (before !== undefined && compareEndToKey(before, key) === 0 && sameValue(before, ts, merged)) return false;
-      covering.end = undefined;
-      covering.timestamp = ts;
-      covering.txnId = merged;
-    }
-    if (compareKeys(after, coveringEnd) < 0) {
-      tree.insert({ start: after, end: compareSuccessor(after, coveringEnd) === 0 ? undefined : coveringEnd, timestamp: coveringTimestamp, txnId: coveringTxnId });
-    }
+    tree.insertAfterPredecessor({ start: start.slice(), end: end.slice(), timestamp: ts, txnId });
     return true;
   }
 
@@ -273,7 +252,7 @@ export class TimestampCache {
    */
   private addSpan(span: Span, ts: Timestamp, txnId: TxnId | undefined): void {
     const start = span.start.slice();
-    const end = span.end === undefined ? spanEnd(span) : span.end.slice();
+    const end = span.end!.slice();
     const tree = this.tree;
     // `old`: the overlapping entries and a neighbour on each side, which may coalesce.
     const old: Entry[] = [];
@@ -306,13 +285,16 @@ export class TimestampCache {
    * survive without a timestamp comparison, entries below it are evicted.
    */
   private evictIfFull(): void {
-    if (this.tree.count <= this.spansMax) return;
+    if (this.size <= this.spansMax) return;
     const keep = Math.floor((this.spansMax * 3) / 4);
+    // The intervals' timestamps, then the points' (in `points.values()` order).
     const entries = this.tree.entries();
-    const count = entries.length;
+    const timestamps = entries.map((e) => e.timestamp);
+    for (const read of this.points.values()) timestamps.push(read.timestamp);
+    const count = timestamps.length;
     const k = count - keep - 1;
     const walls = new Float64Array(count);
-    for (let i = 0; i < count; i++) walls[i] = Number(entries[i]!.timestamp.wallNanos);
+    for (let i = 0; i < count; i++) walls[i] = Number(timestamps[i]!.wallNanos);
     const cut = selectKthNumber(walls.slice(), k);
     // Sorted order: every wall below `cut` (`below` of them), then the tied ones, then the rest.
     let below = 0;
@@ -320,18 +302,17 @@ export class TimestampCache {
     for (let i = 0; i < count; i++) {
       const wall = walls[i]!;
       if (wall < cut) below++;
-      else if (wall === cut) tied.push(entries[i]!.timestamp);
+      else if (wall === cut) tied.push(timestamps[i]!);
     }
     tied.sort(compare);
     const floor = tied[k - below]!;
-    const survivors: Entry[] = [];
-    for (let i = 0; i < count; i++) {
-      const wall = walls[i]!;
-      if (wall > cut || (wall === cut && compare(entries[i]!.timestamp, floor) > 0)) survivors.push(entries[i]!);
-    }
-    assert(compare(floor, this.low) > 0 && survivors.length <= keep, 'eviction raises the floor and leaves at most three quarters');
+    const survives = (i: number): boolean => walls[i]! > cut || (walls[i] === cut && compare(timestamps[i]!, floor) > 0);
+    const survivors = entries.filter((_, i) => survives(i));
+    this.points.deleteWhere((_, index) => !survives(entries.length + index));
+    assert(compare(floor, this.low) > 0, 'eviction raises the floor');
     this.low = floor;
     this.tree.rebuild(survivors);
+    assert(this.size <= keep, 'eviction leaves at most three quarters');
   }
 }
 
@@ -460,6 +441,11 @@ function endsAt(e: Entry, start: Uint8Array, end: Uint8Array | undefined): boole
 /** Compares the exclusive end of the span `[start, end)` (`end` undefined: a point) with `key`. */
 function compareSpanEndToKey(start: Uint8Array, end: Uint8Array | undefined, key: Uint8Array): number {
   return end === undefined ? compareSuccessor(start, key) : compareKeys(end, key);
+}
+
+/** True if `span` holds a single key: a point, or `[k, k\0)`. */
+function isPoint(span: Span): boolean {
+  return span.end === undefined || compareSuccessor(span.start, span.end) === 0;
 }
 
 /**

@@ -287,6 +287,37 @@ describe('TimestampCache txn attribution', () => {
     expect(cache.getMax({ start: k(''), end: Uint8Array.of(0x61, 0) }).timestamp.wallNanos).toBe(10n);
   });
 
+  it('a point is one key however it is spelled: {k} and [k, k\\0) join on the same entry', () => {
+    const cache = new TimestampCache(ts(1));
+    cache.add(point('a'), ts(10), txnA);
+    cache.add({ start: k('a'), end: Uint8Array.of(0x61, 0) }, ts(10), txnB);
+    expect(plain(cache.getMax(point('a')))).toEqual({ wall: 10n, logical: 0, txnId: undefined });
+    expect(cache.size).toBe(1);
+    cache.add({ start: k('b'), end: Uint8Array.of(0x62, 0) }, ts(11), txnA);
+    expect(plain(cache.getMax(point('b')))).toEqual({ wall: 11n, logical: 0, txnId: txnA });
+  });
+
+  it('orders point keys bytewise in span lookups, bytes 0x80–0xff and prefixes included', () => {
+    // Points live in a hash map keyed by latin1 strings: a span's lookup compares those strings,
+    // which must order exactly as the bytes do (high bytes above low ones, a prefix first).
+    const keys = [[], [0], [0, 0], [0x7f], [0x80], [0x80, 0], [0x80, 0xff], [0xc3, 0xa9], [0xfe], [0xff], [0xff, 0], [0xff, 0xff, 0xff]].map((bytes) => Uint8Array.from(bytes));
+    const cache = new TimestampCache(ts(1));
+    keys.forEach((key, i) => cache.add({ start: key }, ts(10 + i), i % 2 === 0 ? txnA : txnB));
+    for (const start of keys) {
+      for (const end of [...keys, Uint8Array.of(0xff, 0xff, 0xff, 0xff)]) {
+        if (Buffer.compare(start, end) >= 0) continue;
+        let expected = -1;
+        keys.forEach((key, i) => {
+          if (Buffer.compare(start, key) <= 0 && Buffer.compare(key, end) < 0) expected = i;
+        });
+        const answer = cache.getMax({ start, end });
+        const where = `[${Buffer.from(start).toString('hex')}, ${Buffer.from(end).toString('hex')})`;
+        expect(answer.timestamp.wallNanos, where).toBe(expected < 0 ? 1n : BigInt(10 + expected));
+        expect(answer.txnId, where).toBe(expected < 0 ? undefined : expected % 2 === 0 ? txnA : txnB);
+      }
+    }
+  });
+
   it('finds every key among long keys of mixed lengths (the leaves\' and inner nodes\' packed keys grow, split and merge)', () => {
     // Keys of 1–300 bytes sharing long prefixes, in a scrambled order: each leaf's packed copy
     // outgrows its first capacity, splits, and (after removals by coalescing reads) is rebuilt.
