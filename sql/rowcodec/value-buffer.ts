@@ -113,14 +113,19 @@ export class ValueWriter {
 
 export class ValueReader {
   private position: number;
-  private readonly view: DataView;
+  /** Made by the first float read: most rows have none, and a reader is made per row decoded. */
+  private floatView: DataView | undefined;
 
   constructor(
     readonly input: Uint8Array,
     offset = 0,
   ) {
     this.position = offset;
-    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  }
+
+  private get view(): DataView {
+    this.floatView ??= new DataView(this.input.buffer, this.input.byteOffset, this.input.byteLength);
+    return this.floatView;
   }
 
   get offset(): number {
@@ -143,6 +148,17 @@ export class ValueReader {
   bytes(count: number): Uint8Array {
     if (count > this.input.length - this.position) this.fail('truncated bytes');
     const out = this.input.slice(this.position, this.position + count);
+    this.position += count;
+    return out;
+  }
+
+  /**
+   * The next `count` bytes as a view of the input, not a copy: for a caller that is done with
+   * them before it returns (text decoded at once), so no copy is made per text column read.
+   */
+  bytesView(count: number): Uint8Array {
+    if (count > this.input.length - this.position) this.fail('truncated bytes');
+    const out = this.input.subarray(this.position, this.position + count);
     this.position += count;
     return out;
   }

@@ -253,7 +253,7 @@ function readInt64(reader: ValueReader): bigint {
 }
 
 function readUtf8(reader: ValueReader): string {
-  const bytes = reader.bytes(reader.uvarint());
+  const bytes = reader.bytesView(reader.uvarint()); // decoded at once: no copy needed
   try {
     return utf8Decoder.decode(bytes);
   } catch {

@@ -153,6 +153,28 @@ describe('corrupt bytes and unsupported keys', () => {
     expect(() => codec.decodePrimary(codec.indexEntry(2, row).key, value)).toThrow(RowDecodeError);
   });
 
+  it('decodes a value handed out as a view into a larger buffer (floats and text at an offset)', () => {
+    const withText = [...row];
+    withText[5] = 1.25;
+    withText[13] = 'padded text';
+    const encoded = codec.encodePrimary(withText).value;
+    const larger = new Uint8Array(encoded.length + 7).fill(0xee);
+    larger.set(encoded, 3);
+    const decoded = codec.decodePrimary(key, larger.subarray(3, 3 + encoded.length));
+    expect([decoded[5], decoded[6], decoded[13]]).toEqual([1.25, 2.5, 'padded text']);
+  });
+
+  it('rejects text that is not UTF-8', () => {
+    const withText = [...row];
+    withText[13] = 'abc';
+    const encoded = codec.encodePrimary(withText).value;
+    const at = Buffer.from(encoded).indexOf('abc');
+    expect(at).toBeGreaterThan(0);
+    const corrupt = Uint8Array.from(encoded);
+    corrupt[at + 1] = 0xff;
+    expect(() => codec.decodePrimary(key, corrupt)).toThrow(/invalid UTF-8/);
+  });
+
   it('never crashes or returns garbage on random value bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
