@@ -28,9 +28,19 @@
  *   one, and nothing waits. (CockroachDB closes the same race on the server: its EndTxn marks
  *   the record key in the timestamp cache, and HeartbeatTxn refuses to create a record the
  *   marker covers.)
+ * - **Old transactions.** Until its record exists, a pusher that meets the transaction's intent
+ *   judges its liveness by a record made up from the intent, last active at the transaction's
+ *   `minTimestamp` (kv/eval push-txn.ts). A transaction that ran for longer than the liveness
+ *   threshold before it took its first lock (an interactive `BEGIN; SELECT …; UPDATE …`) would
+ *   look abandoned to the first pusher, however low its priority, until its first beat an
+ *   interval later — a live transaction aborted (review F2 of session 10). So when the loop
+ *   starts for a transaction past half the threshold, one heartbeat creates the record first
+ *   and the locking batch waits for it: one more round, for old transactions only.
  */
 import { assert } from '../src/base/assert.js';
+import { limits } from '../src/base/limits.js';
 import type { HybridClock } from '../clock/hlc.js';
+import type { Timestamp } from '../clock/timestamp.js';
 import { batchHeader, batchRequest, heartbeatTxnRequest, TransactionAbortedError, type BatchRequest, type BatchResponse } from '../kv/api/index.js';
 import type { TimerHandle, Timers } from '../src/env/env.js';
 import { acquiresLocks, type SendFn, type TxnInterceptor, type TxnProtoHolder } from './interceptor.js';
@@ -74,8 +84,19 @@ export class Heartbeater implements TxnInterceptor {
       this.stop();
       // A heartbeat that may create the record lands before the EndTxn leaves (module comment).
       if (this.inFlight !== undefined && !this.recordKnown) return this.inFlight.then(() => this.send(batch, next));
-    } else if (!this.running && batch.requests.some(acquiresLocks)) this.start();
+    } else if (!this.running && batch.requests.some(acquiresLocks)) {
+      this.start();
+      // The first lock of a transaction already half its liveness threshold old: create the
+      // record first (module comment, "Old transactions"), then send — the batch fails at once if
+      // the beat found the record aborted.
+      if (this.oldAtFirstLock(txn.minTimestamp)) return this.heartbeat().then(() => this.send(batch, next));
+    }
     return next(batch);
+  }
+
+  /** Whether a transaction that began at `minTimestamp` is past half the liveness threshold now. */
+  private oldAtFirstLock(minTimestamp: Timestamp): boolean {
+    return (this.deps.clock.now().wallNanos - minTimestamp.wallNanos) * 2n > limits.txnLivenessThresholdNanos;
   }
 
   /**

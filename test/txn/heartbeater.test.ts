@@ -1,10 +1,12 @@
 /**
  * The heartbeater on manual time: heartbeats only after the first write, at the interval,
- * stopped at commit; a record aborted by a pusher; one loop across a restart.
+ * stopped at commit; an old transaction's record created before its first lock; a record aborted
+ * by a pusher; one loop across a restart.
  */
 import { describe, expect, it } from 'vitest';
 import { batchHeader, batchRequest, getRequest, pushTxnRequest, putRequest, txnMeta, TransactionAbortedError, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
+import { limits } from '../../src/base/limits.js';
 import { Txn } from '../../txn/index.js';
 import { enc, flush, world } from './harness.js';
 
@@ -14,7 +16,7 @@ describe('heartbeater', () => {
     const txn = new Txn(w.sender, w.deps);
     const heartbeats = (): number => w.sender.kinds().filter((k) => k === 'heartbeatTxn').length;
     await txn.get(enc('a'));
-    await w.timers.advance(3_000);
+    await w.timers.advance(2_000);
     expect(heartbeats()).toBe(0);
     await txn.put(enc('a'), enc('1'));
     await w.timers.advance(999);
@@ -28,6 +30,24 @@ describe('heartbeater', () => {
     await w.timers.advance(5_000);
     expect(heartbeats()).toBe(2);
     expect(w.timers.pendingCount).toBe(0);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
+  });
+});
+
+describe('heartbeater, a transaction past half the liveness threshold at its first lock', () => {
+  it('creates the record with one heartbeat before the locking batch leaves, then beats every interval', async () => {
+    const w = world();
+    const txn = new Txn(w.sender, w.deps);
+    const kinds = (): string[] => w.sender.kinds().filter((k) => k === 'heartbeatTxn' || k === 'put' || k === 'get');
+    await txn.get(enc('a'));
+    await w.timers.advance(Number(limits.txnLivenessThresholdNanos / 2_000_000n) + 1);
+    await txn.put(enc('a'), enc('1'));
+    // The record exists before the intent: a pusher meeting the intent finds it, alive.
+    expect(kinds()).toEqual(['get', 'heartbeatTxn', 'put']);
+    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('PENDING');
+    await w.timers.advance(1_000);
+    expect(kinds().filter((k) => k === 'heartbeatTxn')).toHaveLength(2);
+    await txn.commit();
     expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)?.status).toBe('COMMITTED');
   });
 });
