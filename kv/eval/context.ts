@@ -101,6 +101,14 @@ export type SideEffect =
    * rolled-back value must never be committed with it).
    */
   | { readonly kind: 'resolveIntents'; readonly txn: TxnMeta; readonly status: TransactionStatus; readonly ignoredSequences: readonly SequenceRange[]; readonly spans: readonly Span[] }
+  /**
+   * Intents an inconsistent read read around: kv/replica pushes their transactions without
+   * waiting and resolves the intents of those it finds finalized (CockroachDB cleans up after an
+   * inconsistent read the same way). Nothing else would once the store that committed them
+   * restarted before resolving them: a merge's meta2 intent then named the removed range to every
+   * range lookup for ever.
+   */
+  | { readonly kind: 'intentsReadAround'; readonly intents: readonly Intent[] }
   /** A transaction record changed (wakes pushers waiting in the txn wait queue). */
   | { readonly kind: 'txnUpdated'; readonly txn: Transaction }
   /** Raise the range's GC threshold (never lowered; reads below it must fail). */

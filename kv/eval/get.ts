@@ -23,6 +23,6 @@ export const evalGet: Evaluator<'get'> = async (ctx, rw, request) => {
   });
   if (result.skippedIntents !== undefined && result.skippedIntents.length > 0) ctx.skipLocked?.skippedIntents(result.skippedIntents);
   const value = result.value;
-  if (value === undefined || value.value === null) return { response: getResponse(undefined, undefined) };
-  return { response: getResponse(value.value, value.timestamp) };
+  const response = value === undefined || value.value === null ? getResponse(undefined, undefined) : getResponse(value.value, value.timestamp);
+  return result.intents.length === 0 ? { response } : { response, sideEffects: [{ kind: 'intentsReadAround', intents: result.intents }] };
 };

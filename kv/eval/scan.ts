@@ -10,13 +10,15 @@
  */
 import { scanResponse, reverseScanResponse, span, type KeyValueRow, type ResumeReason, type ScanRequest, type ReverseScanRequest, type Span } from '../api/index.js';
 import type { Reader } from '../storage/engine.js';
-import { mvccScan } from '../storage/mvcc/index.js';
-import { checkRequestInRange, isLockingRead, readPosition, type EvalContext, type Evaluator, type ScanBudget } from './context.js';
+import { mvccScan, type Intent } from '../storage/mvcc/index.js';
+import { checkRequestInRange, isLockingRead, readPosition, type EvalContext, type Evaluator, type ScanBudget, type SideEffect } from './context.js';
 
 interface ScanOutcome {
   readonly rows: readonly KeyValueRow[];
   readonly resumeSpan: Span | undefined;
   readonly resumeReason: ResumeReason | undefined;
+  /** Intents read around (an inconsistent read's only). */
+  readonly intents: readonly Intent[];
 }
 
 /** Whether the budget is already spent, and why. */
@@ -35,7 +37,7 @@ export function chargeBudget(budget: ScanBudget, keys: number, bytes: number): v
 async function scanSpan(ctx: EvalContext, rw: Reader, request: ScanRequest | ReverseScanRequest, reverse: boolean): Promise<ScanOutcome> {
   checkRequestInRange(ctx, request);
   const spent = spentReason(ctx.budget);
-  if (spent !== undefined) return { rows: [], resumeSpan: span(request.key, request.endKey), resumeReason: spent };
+  if (spent !== undefined) return { rows: [], resumeSpan: span(request.key, request.endKey), resumeReason: spent, intents: [] };
   const at = readPosition(ctx);
   const { keysRemaining, bytesRemaining } = ctx.budget;
   const result = await mvccScan(rw, request.key, request.endKey, at.timestamp, {
@@ -58,11 +60,22 @@ async function scanSpan(ctx: EvalContext, rw: Reader, request: ScanRequest | Rev
   }
   chargeBudget(ctx.budget, rows.length, bytes);
   const resume = result.resumeSpan;
-  if (resume === undefined) return { rows, resumeSpan: undefined, resumeReason: undefined };
+  if (resume === undefined) return { rows, resumeSpan: undefined, resumeReason: undefined, intents: result.intents };
   const reason: ResumeReason = keysRemaining !== undefined && rows.length >= keysRemaining ? 'keyLimit' : 'byteLimit';
-  return { rows, resumeSpan: span(resume.start, resume.end), resumeReason: reason };
+  return { rows, resumeSpan: span(resume.start, resume.end), resumeReason: reason, intents: result.intents };
 }
 
-export const evalScan: Evaluator<'scan'> = async (ctx, rw, request) => ({ response: scanResponse(await scanSpan(ctx, rw, request, false)) });
+/** An inconsistent scan's result: the intents it read around go to kv/replica for cleanup (`intentsReadAround`). */
+function scanResult<R>(response: R, intents: readonly Intent[]): { readonly response: R; readonly sideEffects?: readonly SideEffect[] } {
+  return intents.length === 0 ? { response } : { response, sideEffects: [{ kind: 'intentsReadAround', intents }] };
+}
 
-export const evalReverseScan: Evaluator<'reverseScan'> = async (ctx, rw, request) => ({ response: reverseScanResponse(await scanSpan(ctx, rw, request, true)) });
+export const evalScan: Evaluator<'scan'> = async (ctx, rw, request) => {
+  const outcome = await scanSpan(ctx, rw, request, false);
+  return scanResult(scanResponse(outcome), outcome.intents);
+};
+
+export const evalReverseScan: Evaluator<'reverseScan'> = async (ctx, rw, request) => {
+  const outcome = await scanSpan(ctx, rw, request, true);
+  return scanResult(reverseScanResponse(outcome), outcome.intents);
+};

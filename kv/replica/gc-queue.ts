@@ -386,8 +386,11 @@ export class MvccGcQueue {
     return resolved;
   }
 
-  /** Pushes `meta` to abort without waiting; its finalized record, or undefined if it is alive. */
-  private async abortIfAbandoned(meta: TxnMeta): Promise<Transaction | undefined> {
+  /**
+   * Pushes `meta` to abort without waiting; its finalized record, or undefined if it is alive.
+   * The store uses it too, for the intents an inconsistent read met (`Store.afterApply`).
+   */
+  async abortIfAbandoned(meta: TxnMeta): Promise<Transaction | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.host.clock.now();
       try {

@@ -70,7 +70,7 @@ import { TimestampCache } from '../concurrency/index.js';
 import { encodeInt64, IndeterminateCommitError, TransactionPushError, type SideEffect } from '../eval/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
-import { emptyStats, mvccPut, type MvccStats } from '../storage/mvcc/index.js';
+import { emptyStats, mvccPut, type Intent, type MvccStats } from '../storage/mvcc/index.js';
 import type { ReplicatedEffect } from './command.js';
 import { PushCancelledError } from './concurrency.js';
 import { MvccGcQueue } from './gc-queue.js';
@@ -117,6 +117,8 @@ export class Store implements Sender, ReplicaHost {
   readonly txnRecovery = new TxnRecoveryManager(() => this.db, () => this.clock.now());
   /** Transactions seen finalized here, newest last, at most `limits.finalizedTxnCacheEntriesMax`. */
   private readonly finalizedTxns = new Map<TxnId, Transaction>();
+  /** Transactions whose intents an inconsistent read met, being cleaned up (`cleanUpIntentsReadAround`). */
+  private readonly cleanupsInFlight = new Set<TxnId>();
   private readonly replicasById = new Map<RangeId, Replica>();
   private readonly pendingReady = new Set<Replica>();
   /** Asynchronous intent resolutions waiting for the batch in flight (`resolveIntentsAsync`). */
@@ -259,7 +261,9 @@ export class Store implements Sender, ReplicaHost {
    * The descriptor of the range holding `key`, read from meta2 (CockroachDB's RangeLookup). A
    * key inside the meta keyspace is always in the first range, which is never split there.
    * Reads meta inconsistently (committed values, around the intents of a split in flight): a
-   * stale answer is corrected by the range's `RangeKeyMismatchError`.
+   * stale answer is corrected by the range's `RangeKeyMismatchError`, and the intents read
+   * around are cleaned up (`cleanUpIntentsReadAround`), so a split or merge whose resolution a
+   * crash lost is published by the next lookup.
    */
   async rangeLookup(key: RKey): Promise<RangeDescriptor> {
     const lookup = rangeLookupSpan(key);
@@ -292,7 +296,40 @@ export class Store implements Sender, ReplicaHost {
     for (const effect of sideEffects) {
       if (effect.kind === 'txnUpdated') this.onTxnUpdated(effect.txn);
       else if (effect.kind === 'resolveIntents') this.resolveIntentsAsync(effect.txn, effect.status, effect.ignoredSequences, effect.spans);
+      else if (effect.kind === 'intentsReadAround') this.cleanUpIntentsReadAround(effect.intents);
     }
+  }
+
+  /**
+   * The intents an inconsistent read read around (meta2 lookups, settings): each transaction is
+   * pushed without waiting — a live one is left alone, an abandoned one aborted — and the intents
+   * of one found finalized are resolved (CockroachDB's cleanup after an inconsistent read). A
+   * consistent read would push them itself; an inconsistent one never does, so without this an
+   * intent whose resolution a crash lost stayed for ever — a merge's meta2 intents kept naming
+   * the removed right-hand range to every lookup (KV simulator, seed 125). One cleanup per
+   * transaction at a time; a failure is logged, not fatal: the next read that meets it retries.
+   */
+  private cleanUpIntentsReadAround(intents: readonly Intent[]): void {
+    const byTxn = new Map<TxnId, { readonly meta: TxnMeta; readonly keys: Uint8Array[] }>();
+    for (const { key, txn } of intents) {
+      if (this.cleanupsInFlight.has(txn.id)) continue;
+      const entry = byTxn.get(txn.id) ?? { meta: txn, keys: [] };
+      entry.keys.push(key);
+      byTxn.set(txn.id, entry);
+    }
+    for (const [id, { meta, keys }] of byTxn) {
+      this.cleanupsInFlight.add(id);
+      void this.cleanUpTxnIntents(meta, keys)
+        .catch((error: unknown) => this.logger.warn({ err: error, txn: id }, 'cleaning up intents read around failed'))
+        .finally(() => this.cleanupsInFlight.delete(id));
+    }
+  }
+
+  private async cleanUpTxnIntents(meta: TxnMeta, keys: readonly Uint8Array[]): Promise<void> {
+    if (this.closed) return;
+    const record = await this.gcQueue.abortIfAbandoned(meta);
+    if (record === undefined) return;
+    for (const key of keys) await this.resolveIntent(key, record);
   }
 
   onReplicatedEffect(replica: Replica, effect: ReplicatedEffect): Promise<void> {

@@ -394,6 +394,8 @@ export class EvalScript {
         return `adminSplit ${fmtDesc(e.left)} | ${fmtDesc(e.right)}`;
       case 'adminMerge':
         return `adminMerge ${fmtDesc(e.left)} + ${fmtDesc(e.right)} = ${fmtDesc(e.merged)}`;
+      case 'intentsReadAround':
+        return `intentsReadAround ${e.intents.map((i) => `${fmtKey(i.key)}@${this.txnName(i.txn.id)}`).join(' ')}`;
     }
   }
 

@@ -73,4 +73,17 @@ export const kvRegressionSeeds: readonly KvRegressionSeed[] = [
       'kv/replica/store.ts pushTxn: a pusher known aborted on the store fails with TransactionAbortedError instead ' +
       'of waiting again.',
   },
+  {
+    seed: 125,
+    durationMs: 400,
+    found:
+      'the first bug the crashes found (seeds 100–249, its only failure): the process crashed while a merge was ' +
+      'publishing its routing — its EndTxn committed, its meta2 intents not yet resolved. After the restart no ' +
+      'finalized-transaction cache remembered the merge, and range lookups read meta2 inconsistently, reading ' +
+      'around the intent that deleted the right-hand range\'s entry: every lookup of its keys named r7, which no ' +
+      'longer existed, and requests failed with RoutingRetriesExhaustedError ("r7 was not found on s1") until the ' +
+      'end of the run. Fixed in kv/eval (get, scan) and kv/replica/store.ts: the intents an inconsistent read ' +
+      'reads around are cleaned up asynchronously — pushed without waiting, resolved once finalized ' +
+      '(test/kv/replica/read-around-cleanup.test.ts).',
+  },
 ];
