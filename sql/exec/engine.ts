@@ -127,7 +127,11 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
           const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
           if (lookup !== undefined && fence !== undefined) {
             const fenced = await fencedLookup(fence, planned, lookup, run);
-            if (fenced !== undefined) return execute(planned, fenced.catalog, run, ctx, fenced.prefetched);
+            if (fenced !== undefined) {
+              // The lookup's rows at once, with no catalog and not through `execute`'s async frame (point-lookup.ts).
+              if (planned.lookupChain !== null) return pointLookupResult(planned.plan, planned.lookupChain, fenced, ctx);
+              return execute(planned, Catalog.confirmed(run.txn, cache, planned.version), run, ctx, fenced);
+            }
           }
           let runCatalog: Catalog;
           let prefetched: PrefetchedReads | undefined;
@@ -252,18 +256,19 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   /**
    * A point lookup whose catalog version the fence confirms (version-fence.ts): its rows are read
    * in its transaction while the fence reads the version token for its group — one request to
-   * the table's range instead of a batch that also reads the system range. Undefined when the
-   * fence cannot vouch for this statement (its transaction holds locks or wrote the catalog, the
-   * plan's token is not confirmed as of its read timestamp, the fence saw another token, or it
-   * failed): the
-   * statement then reads the token itself (its row reads stay in the read set, harmlessly).
+   * the table's range instead of a batch that also reads the system range. The catalog is then
+   * the plan's version (`Catalog.confirmed`, taken by the caller if it needs one). Undefined when
+   * the fence cannot vouch for this statement (its transaction holds locks or wrote the catalog,
+   * the plan's token is not confirmed as of its read timestamp, the fence saw another token, or
+   * it failed): the statement then reads the token itself (its row reads stay in the read set,
+   * harmlessly).
    */
   async function fencedLookup(
     fence: CatalogVersionFence,
     planned: Planned,
     lookup: { node: ScanNode; keys: Uint8Array[] },
     run: RunContext,
-  ): Promise<{ catalog: Catalog; prefetched: PrefetchedReads } | undefined> {
+  ): Promise<PrefetchedReads | undefined> {
     // A transaction holding locks (it has an anchor) must not wait on the fence: the fence waits
     // out a DDL's intent on the token, and that DDL may be waiting on those locks — a cycle the
     // KV deadlock detector cannot see. Nor may one that wrote the catalog (its own token).
@@ -280,7 +285,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
       assert(result.kind === 'get', 'a get answers a get');
       return result.value;
     });
-    return { catalog: Catalog.confirmed(run.txn, cache, planned.version), prefetched: { node: lookup.node, keys: lookup.keys, values, used: false } };
+    return { node: lookup.node, keys: lookup.keys, values, used: false };
   }
 
   function evalContext(run: RunContext, slotCount: number): EvalContext {
