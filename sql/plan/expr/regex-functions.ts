@@ -15,7 +15,7 @@ import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
 import { arrayType, boolType, int4Type, textType } from '../../types/sql-type.js';
 import type { FunctionOverload } from './function-overload.js';
-import { compiledRegex, regexOptions } from './regex.js';
+import { optionsRegex, regexOptions } from './regex.js';
 
 /** One match: its span in UTF-16 units of the source and its groups (NULL where a group did not take part). */
 interface RegexMatch {
@@ -73,7 +73,7 @@ interface MatchWalk {
 function walk(name: string, args: MatchWalk): Generator<RegexMatch> {
   if (args.start <= 0) throw invalidParameter('start', args.start);
   const options = regexOptions(args.flags, name, false);
-  const regex = compiledRegex(args.pattern, options.caseInsensitive, options.newlineSensitive);
+  const regex = optionsRegex(args.pattern, options);
   return matchesOf(args.source, regex, unitIndexOf(args.source, args.start), true);
 }
 
@@ -92,7 +92,7 @@ export function regexpCount(args: MatchWalk): number {
 
 export function regexpLike(source: string, pattern: string, flags: string): boolean {
   const options = regexOptions(flags, 'regexp_like', false);
-  return compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive).test(source);
+  return optionsRegex(pattern, options).test(source);
 }
 
 /** regexp_substr: the `n`th match's text, or its group `subexpr`'s; NULL for no such match or group. */
@@ -125,7 +125,7 @@ export function regexpInstr(args: MatchWalk, n: number, endOption: number, subex
  */
 export function* regexpMatchesRows(source: string, pattern: string, flags: string): Generator<Datum> {
   const options = regexOptions(flags, 'regexp_matches', true);
-  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  const regex = optionsRegex(pattern, options);
   for (const match of matchesOf(source, regex, 0, options.global)) {
     yield Object.freeze(match.groups.length > 0 ? [...match.groups] : [source.slice(match.start, match.end)]);
   }
@@ -141,7 +141,7 @@ export function regexpReplaceFrom(source: string, pattern: string, replacement: 
   if (n !== undefined && n < 0) throw invalidParameter('n', n);
   const options = regexOptions(flags, 'regexp_replace', true);
   const wanted = n ?? (options.global ? 0 : 1);
-  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  const regex = optionsRegex(pattern, options);
   let out = '';
   let copied = 0;
   let seen = 0;
@@ -184,7 +184,7 @@ function expandReplacement(replacement: string, whole: string, groups: readonly 
  */
 export function regexpSplit(source: string, pattern: string, flags: string, name: string): string[] {
   const options = regexOptions(flags, name, false);
-  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  const regex = optionsRegex(pattern, options);
   const pieces: string[] = [];
   let pieceStart = 0;
   let previousEnd = 0;

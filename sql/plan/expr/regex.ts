@@ -51,40 +51,78 @@ export interface RegexOptions {
   readonly newlineSensitive: boolean;
   /** `g`: every match, not the first (refused by the functions that take no `g`). */
   readonly global: boolean;
+  /** `q`: the pattern is a literal string. */
+  readonly quoted: boolean;
+  /** `x`: expanded syntax — blanks and `#` comments outside brackets are not part of the pattern. */
+  readonly expanded: boolean;
 }
 
 /**
  * The flags argument of the regexp_* functions (PostgreSQL's parse_re_flags): `i` / `c` case,
- * `n` / `m` newline-sensitive and `s` not, `g` global where `globalAllowed` (otherwise 22023 as
- * `name() does not support the "global" option`). Other ARE options are 22023 here (not
- * implemented), as an unknown one is in PostgreSQL.
+ * `n` / `m` newline-sensitive and `s` not, `q` literal, `x` expanded and `t` tight (the default),
+ * `g` global where `globalAllowed` (otherwise 22023 as `name() does not support the "global"
+ * option`). The other ARE options (`b`, `e`, `p`, `w`) are 22023 here (not implemented), as an
+ * unknown one is in PostgreSQL.
  */
 export function regexOptions(flags: string, name: string, globalAllowed: boolean, hint?: string): RegexOptions {
   let caseInsensitive = false;
   let newlineSensitive = false;
   let global = false;
+  let quoted = false;
+  let expanded = false;
   for (const flag of flags) {
     if (flag === 'i' || flag === 'c') caseInsensitive = flag === 'i';
     else if (flag === 'n' || flag === 'm' || flag === 's') newlineSensitive = flag !== 's';
     else if (flag === 'g') global = true;
+    else if (flag === 'q') quoted = true;
+    else if (flag === 'x' || flag === 't') expanded = flag === 'x';
     else throw new SqlError('22023', `invalid regular expression option: "${flag}"`);
   }
   if (global && !globalAllowed) throw new SqlError('22023', `${name}() does not support the "global" option`, hint === undefined ? {} : { hint });
-  return { caseInsensitive, newlineSensitive, global };
+  return { caseInsensitive, newlineSensitive, global, quoted, expanded };
 }
 
-/** A PostgreSQL ARE pattern compiled (cached), or 2201B: for the regexp_* functions. */
-export function compiledRegex(pattern: string, caseInsensitive: boolean, newlineSensitive = false): RegExp {
-  return compiled(pattern, caseInsensitive, newlineSensitive);
+/** The pattern of a regexp_* function compiled with its options (cached), or 2201B. */
+export function optionsRegex(pattern: string, options: RegexOptions): RegExp {
+  if (options.quoted && options.expanded) throw new SqlError('2201B', 'invalid regular expression: invalid argument to regex function');
+  if (options.quoted) return compiled(pattern.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'), options.caseInsensitive, options.newlineSensitive, false);
+  return compiled(options.expanded ? withoutExpandedBlanks(pattern) : pattern, options.caseInsensitive, options.newlineSensitive);
 }
 
-function compiled(pattern: string, caseInsensitive: boolean, newlineSensitive = false): RegExp {
+/**
+ * An expanded-syntax pattern (`x`) as a tight one: blanks and `#` comments (to the end of the
+ * line) dropped outside bracket expressions; an escaped blank or `#` stays, as its escape.
+ */
+function withoutExpandedBlanks(pattern: string): string {
+  let out = '';
+  let inBracket = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index]!;
+    if (char === '\\' && index + 1 < pattern.length) {
+      out += char + pattern[++index]!;
+    } else if (inBracket) {
+      if (char === ']') inBracket = false;
+      out += char;
+    } else if (char === '[') {
+      inBracket = true;
+      out += char;
+      if (pattern[index + 1] === '^') out += pattern[++index]!;
+      if (pattern[index + 1] === ']') out += pattern[++index]!;
+    } else if (char === '#') {
+      while (index + 1 < pattern.length && pattern[index + 1] !== '\n') index++;
+    } else if (!/\s/.test(char)) out += char;
+  }
+  return out;
+}
+
+/** `pattern` compiled (cached); `translate` false for JavaScript source already (a quoted pattern). */
+function compiled(pattern: string, caseInsensitive: boolean, newlineSensitive = false, translate = true): RegExp {
   const flags = `${caseInsensitive ? 'i' : ''}${newlineSensitive ? 'm' : 's'}`;
-  const key = `${flags}/${pattern}`;
+  const key = `${flags}${translate ? '/' : '='}${pattern}`;
   let regex = cache.get(key);
   if (regex !== undefined) return regex;
   try {
-    regex = new RegExp(translatePattern(pattern), flags);
+    regex = new RegExp(translate ? translatePattern(pattern) : pattern, flags);
   } catch (error) {
     throw new SqlError('2201B', `invalid regular expression: ${regexErrorText((error as Error).message)}`);
   }

@@ -13,7 +13,7 @@ import { formatText, parseText } from '../../types/text-io.js';
 import { arrayType, boolType, formatType, int4Type, int8Type, textType, type SqlType } from '../../types/sql-type.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
-import { compiledRegex, regexOptions } from './regex.js';
+import { optionsRegex, regexOptions } from './regex.js';
 
 const codePoints = (text: string): string[] => [...text];
 
@@ -132,14 +132,14 @@ function replacementText(replacement: string): string {
 
 function regexpReplace(source: string, pattern: string, replacement: string, flags: string): string {
   const options = regexOptions(flags, 'regexp_replace', true);
-  const regex = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive);
+  const regex = optionsRegex(pattern, options);
   const target = options.global ? new RegExp(regex.source, `${regex.flags}g`) : regex;
   return source.replace(target, replacementText(replacement));
 }
 
 function regexpMatch(source: string, pattern: string, flags: string): readonly Datum[] | null {
   const options = regexOptions(flags, 'regexp_match', false, 'Use the regexp_matches function instead.');
-  const match = compiledRegex(pattern, options.caseInsensitive, options.newlineSensitive).exec(source);
+  const match = optionsRegex(pattern, options).exec(source);
   if (match === null) return null;
   return match.length > 1 ? match.slice(1).map((group) => group ?? null) : [match[0]];
 }
