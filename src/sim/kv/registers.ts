@@ -88,6 +88,12 @@ export class RegisterSim {
     assert(options.registers >= 1 && options.clients >= 0, 'registers ≥ 1');
   }
 
+  /** Splits the registers over two ranges of their own, so transactions span ranges (parallel commits, async resolution). */
+  async init(): Promise<void> {
+    const splits = this.options.registers >= 2 ? [registerKey(0), registerKey(this.options.registers >> 1)] : [registerKey(0)];
+    for (const key of splits) await this.node.run((kv) => kv.split(key));
+  }
+
   loops(): Promise<void>[] {
     return Array.from({ length: this.options.clients }, (_, c) => this.client(c, new SeededRandom(this.random.uint32())));
   }

@@ -130,6 +130,7 @@ async function runWorkloads(
   faults: RandomSource,
 ): Promise<{ readonly stats: BankStats; readonly registerStats: RegisterStats | undefined }> {
   await bank.init();
+  await registers?.init();
   clients.stopAfter(options.durationMs);
   const loops = [...bank.loops(), ...(registers?.loops() ?? []), crashLoop(node, clients, options, faults)].map((loop) => loop.catch((error: unknown) => ((clients.stopping = true), Promise.reject(error))));
   const outcomes = await Promise.allSettled(loops);
