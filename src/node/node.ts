@@ -14,6 +14,7 @@ import { loadParser } from '../../sql/parser/index.js';
 import { openKv, type Kv } from './kv.js';
 import { defaultSqlEngine, storeRangeStatus, type SqlEngineFactory } from './sql-engine.js';
 import { SqlServer, type SqlServerConfig } from './sql-server.js';
+import type { SessionDeps } from '../../sql/session/index.js';
 import { readStoreIdent, type StoreIdent } from './store-ident.js';
 
 export interface NodeConfig {
@@ -87,6 +88,15 @@ export class RangedbNode {
 
 /** Loads the parser, bootstraps the engine's system objects in a transaction, then listens. */
 async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: SqlEngineFactory): Promise<SqlServer> {
+  return SqlServer.start(env, await openSqlSessions(env, kv, makeEngine), config);
+}
+
+/**
+ * What the node's SQL sessions run on (the listener's `SessionDeps`): the parser loaded, the
+ * engine's system objects bootstrapped in a transaction. Also for a caller that drives
+ * `Connection`s without a socket (bench/point-read.ts).
+ */
+export async function openSqlSessions(env: Env, kv: Kv, makeEngine: SqlEngineFactory = defaultSqlEngine): Promise<SessionDeps> {
   await loadParser();
   const engine = makeEngine({ db: kv.sender, txnDeps: kv.txnDeps, logger: env.logger.child({ component: 'sql-engine' }), ranges: storeRangeStatus(kv.store) });
   await runTxn(kv.sender, kv.txnDeps, (txn) => engine.bootstrap(txn));
@@ -105,5 +115,5 @@ async function startSql(env: Env, kv: Kv, config: SqlServerConfig, makeEngine: S
   // `pushedTo`; the coordinator refreshes its reads there and commits instead of restarting
   // (txn/span-refresher.ts), waiting for the clock if the push was into the future.
   const sqlTxnDeps = { ...kv.txnDeps, writeBufferPolicy: 'locked' as const };
-  return SqlServer.start(env, { engine, db: kv.sender, txnDeps: sqlTxnDeps, catalogVersion: { value: 0 } }, config);
+  return { engine, db: kv.sender, txnDeps: sqlTxnDeps, catalogVersion: { value: 0 } };
 }
