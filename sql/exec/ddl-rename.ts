@@ -7,16 +7,18 @@
  *
  * Names inside stored expressions are names, not OIDs: a CHECK that reads a renamed column is
  * rewritten, and so is the `nextval('seq')` default of a column whose owned sequence is renamed.
- * A view keeps its query as text, so renaming a relation or column a view reads is refused
- * (0A000) where PostgreSQL, which stores the view's parsed rule, follows the rename.
+ * A view keeps its query as text: renaming a relation or column a view reads rewrites the view's
+ * text to follow (ddl-view-rename.ts), as PostgreSQL's stored rule follows by OID and column
+ * number; moving such a relation to another schema is still refused (0A000).
  */
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { findColumn, type ColumnDesc, type Descriptor, type IndexDesc, type RelationDescriptor, type TableDesc } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, SqlError, undefinedColumn, undefinedObject, undefinedTable, wrongObjectType } from '../catalog/errors.js';
-import { displayName, lookupRelation, type ResolvedRelation } from '../catalog/resolve.js';
+import { displayName, lookupRelation, type NameSettings, type ResolvedRelation } from '../catalog/resolve.js';
 import { nextvalCall } from './ddl-create-table.js';
+import { followColumnRename, followRelationRename } from './ddl-view-rename.js';
 import { notice } from './ddl-common.js';
 import type { StatementPlan } from './statement.js';
 
@@ -39,10 +41,10 @@ export function prepareRename(statement: ast.Rename): StatementPlan {
       if (descriptor === undefined || !isRelation(descriptor)) throw undefinedTable(displayName(statement.relation));
       switch (statement.target) {
         case 'relation':
-          await renameRelation(exec.catalog, resolved, descriptor, statement.newName);
+          await renameRelation(exec.catalog, exec.settings, resolved, descriptor, statement.newName);
           break;
         case 'column':
-          await renameColumn(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
+          await renameColumn(exec.catalog, exec.settings, descriptor, statement.oldName ?? '', statement.newName);
           break;
         case 'constraint':
           await renameConstraint(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
@@ -72,14 +74,13 @@ function checkStatementType(statement: ast.Rename, resolved: ResolvedRelation): 
   if (statement.statementType === 'view' && kind !== 'view') throw wrongObjectType(`"${statement.relation.name}" is not a view`);
 }
 
-/** 0A000 when a view reads the relation (or, with `columnId`, that column of it). */
-function refuseIfViewsRead(relation: TableDesc | RelationDescriptor, what: string, columnId?: number, action: 'rename' | 'move' = 'rename'): void {
+/** 0A000 when a view reads the relation (SET SCHEMA: its text names the old schema or finds it by the search path). */
+function refuseIfViewsRead(relation: RelationDescriptor, what: string): void {
   if (relation.kind === 'sequence') return;
-  const readers = (relation.dependedOnBy ?? []).filter((dependent) => columnId === undefined || dependent.columnIds.includes(columnId));
-  if (readers.length > 0) throw new SqlError('0A000', `cannot ${action} ${what} because a view depends on it`, { hint: `rangedb keeps a view's query as text: drop the view, ${action}, and create the view again.` });
+  if ((relation.dependedOnBy ?? []).length > 0) throw new SqlError('0A000', `cannot move ${what} because a view depends on it`, { hint: `rangedb keeps a view's query as text: drop the view, move, and create the view again.` });
 }
 
-async function renameRelation(catalog: Catalog, resolved: ResolvedRelation, descriptor: RelationDescriptor, newName: string): Promise<void> {
+async function renameRelation(catalog: Catalog, settings: NameSettings, resolved: ResolvedRelation, descriptor: RelationDescriptor, newName: string): Promise<void> {
   const { database, schema, entry } = resolved;
   if ((await catalog.lookup(database.id, schema.id, newName)) !== undefined) throw duplicateTable(newName);
   if (entry.kind === 'index') {
@@ -89,10 +90,13 @@ async function renameRelation(catalog: Catalog, resolved: ResolvedRelation, desc
     await renameIndex(catalog, descriptor, index, newName);
     return;
   }
-  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`);
+  // The views reading it are rewritten while its old name still resolves.
+  if (descriptor.kind !== 'sequence') await followRelationRename(catalog, settings, descriptor, newName);
+  const current = await catalog.descriptor(descriptor.id);
+  assert(current !== undefined && isRelation(current), 'a renamed relation exists');
   await catalog.deleteName(database.id, schema.id, descriptor.name);
   await catalog.writeName(database.id, schema.id, newName, descriptor.id, entry.kind);
-  await catalog.writeDescriptor({ ...descriptor, name: newName, version: descriptor.version + 1 });
+  await catalog.writeDescriptor({ ...current, name: newName, version: current.version + 1 });
   if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) await repointOwnedDefault(catalog, descriptor.ownerTableId, descriptor.id, schema.name, newName);
 }
 
@@ -108,7 +112,7 @@ async function moveToSchema(catalog: Catalog, resolved: ResolvedRelation, descri
   if (target === undefined) throw new SqlError('3F000', `schema "${schemaName}" does not exist`);
   if (target.id === schema.id) return; // PostgreSQL: nothing to do
   if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) throw new SqlError('0A000', `cannot move an owned sequence into another schema`, { detail: `Sequence "${descriptor.name}" is linked to table "${(await catalog.descriptor(descriptor.ownerTableId))?.name ?? '?'}".` });
-  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`, undefined, 'move');
+  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`);
   const kind = entry.kind;
   assert(kind === 'table' || kind === 'view' || kind === 'sequence', 'a relation name names a relation');
   const moving: { name: string; id: number; kind: 'table' | 'view' | 'sequence' | 'index' }[] = [{ name: descriptor.name, id: descriptor.id, kind }];
@@ -161,13 +165,13 @@ async function renameIndex(catalog: Catalog, table: TableDesc, index: IndexDesc,
   await catalog.writeDescriptor(updated);
 }
 
-async function renameColumn(catalog: Catalog, relation: RelationDescriptor, oldName: string, newName: string): Promise<void> {
+async function renameColumn(catalog: Catalog, settings: NameSettings, relation: RelationDescriptor, oldName: string, newName: string): Promise<void> {
   if (relation.kind === 'sequence') throw wrongObjectType(`"${relation.name}" is not a table, view, materialized view, composite type, index, or foreign table`);
   if (relation.kind === 'view') {
     const position = relation.columns.findIndex((column) => column.name === oldName);
     if (position < 0) throw undefinedColumn(oldName);
     if (relation.columns.some((column) => column.name === newName)) throw duplicateColumn(newName, relation.name);
-    refuseIfViewsRead(relation, `column "${oldName}" of view "${relation.name}"`);
+    await followColumnRename(catalog, settings, relation, oldName, newName);
     const columns = relation.columns.map((column, index) => (index === position ? Object.freeze({ ...column, name: newName }) : column));
     await catalog.writeDescriptor({ ...relation, columns, version: relation.version + 1 });
     return;
@@ -175,7 +179,7 @@ async function renameColumn(catalog: Catalog, relation: RelationDescriptor, oldN
   const column = findColumn(relation, oldName);
   if (column === undefined || column.hidden) throw undefinedColumn(oldName);
   if (findColumn(relation, newName) !== undefined) throw duplicateColumn(newName, relation.name);
-  refuseIfViewsRead(relation, `column "${oldName}" of relation "${relation.name}"`, column.id);
+  await followColumnRename(catalog, settings, relation, oldName, newName);
   const renamed: ColumnDesc = Object.freeze({ ...column, name: newName });
   const checks = relation.checks.map((check) => Object.freeze({ ...check, expr: renameColumnRefs(check.expr, oldName, newName) }));
   await catalog.writeDescriptor({ ...relation, version: relation.version + 1, columns: relation.columns.map((candidate) => (candidate === column ? renamed : candidate)), checks });
