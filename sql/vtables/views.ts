@@ -3,9 +3,10 @@
  * `pg_description` (COMMENT ON, kept in descriptors), and the view rows `information_schema`
  * lists. Everything here reads the catalog snapshot only.
  *
- * `pg_get_viewdef` prints the query as the CREATE VIEW statement wrote it (ending in `;`), where
- * PostgreSQL deparses its stored rule (` SELECT t.a,\n    t.b\n   FROM t;`): rangedb keeps the
- * view's text, not an analysed query.
+ * `pg_get_viewdef` prints the query as the CREATE VIEW statement wrote it (ending in `;`), with
+ * the edits renames made to follow (sql/exec/ddl-view-rename.ts), where PostgreSQL deparses its
+ * stored rule (` SELECT t.a,\n    t.b\n   FROM t;`): rangedb keeps the view's text, not an
+ * analysed query.
  */
 import type { ViewDesc } from '../catalog/descriptors.js';
 import type { Datum } from '../types/datum.js';

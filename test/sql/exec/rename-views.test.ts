@@ -3,7 +3,8 @@
  * statement planned against a name that a rename took away is planned again at its next run (and
  * fails as PostgreSQL's would, or finds the renamed column); a prepared SELECT from a view sees
  * the view replaced; the descriptors keep the back-references that DROP relies on in step with
- * CREATE OR REPLACE and DROP VIEW.
+ * CREATE OR REPLACE and DROP VIEW; a rename under a view rewrites the view's stored text (what
+ * pg_get_viewdef prints) and refuses, naming the reason, where the text cannot follow.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTxn } from '../../../txn/index.js';
@@ -88,5 +89,35 @@ describe('renames and views in the engine', () => {
     await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY); INSERT INTO t VALUES (1); CREATE VIEW v AS SELECT a FROM t");
     expect(await runSql(world, 'CREATE OR REPLACE VIEW v AS SELECT a FROM v')).toContain('ERROR 42P17');
     expect(await runSql(world, 'SELECT a FROM v')).not.toContain('ERROR');
+  });
+
+  it('rewrites the stored text of the views that read a renamed table or column, token by token', async () => {
+    await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT, \"Mixed\" INT); INSERT INTO t VALUES (1, 'x', 5)");
+    await runSql(world, 'CREATE VIEW v1 AS SELECT b, t.b AS b2, x.q FROM t, t AS x(p, q) WHERE t.a = x.p ORDER BY b');
+    await runSql(world, 'CREATE VIEW v2 AS SELECT s.b FROM (SELECT b FROM t) s');
+    await runSql(world, 'CREATE VIEW v3 AS SELECT "Mixed", T.B FROM public.T');
+    await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO "New B"; ALTER TABLE t RENAME COLUMN "Mixed" TO m; ALTER TABLE t RENAME TO u');
+    const definition = async (view: string): Promise<string> => (await runSql(world, `SELECT pg_get_viewdef('${view}'::regclass)`)).split('\n')[1]!;
+    // The bare select-list reference keeps its output name; x's alias list names its own columns.
+    expect(await definition('v1')).toBe(' SELECT "New B" AS b, t."New B" AS b2, x.q FROM u AS t, u AS x(p, q) WHERE t.a = x.p ORDER BY b;');
+    expect(await definition('v2')).toBe(' SELECT s.b FROM (SELECT "New B" AS b FROM u AS t) s;');
+    expect(await definition('v3')).toBe(' SELECT m AS "Mixed", T."New B" AS b FROM public.u AS t;');
+    expect(await runSql(world, 'SELECT * FROM v1')).toBe('b | b2 | q\nx | x | x\nSELECT 1');
+    expect(await runSql(world, 'SELECT * FROM v3')).toBe('Mixed | b\n5 | x\nSELECT 1');
+  });
+
+  it('refuses a column rename a view text cannot follow (0A000, with the reason), and renames nothing', async () => {
+    await runSql(world, "CREATE TABLE t (a INT PRIMARY KEY, b TEXT); CREATE TABLE s (b TEXT)");
+    const refusal = (view: string, reason: string): string =>
+      `ERROR 0A000: cannot rename column "b" of relation "t" because view "${view}" depends on it\nDETAIL: ${reason}`;
+    await runSql(world, 'CREATE VIEW nested_star AS SELECT * FROM (SELECT * FROM t) q');
+    expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain(refusal('nested_star', 'a `*` below the top of its query reads the column'));
+    await runSql(world, 'DROP VIEW nested_star; CREATE VIEW joined AS SELECT a FROM t JOIN s USING (b)');
+    expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain(refusal('joined', 'a JOIN … USING names the column'));
+    await runSql(world, 'DROP VIEW joined; CREATE VIEW natural_join AS SELECT a FROM t NATURAL JOIN s');
+    expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain(refusal('natural_join', 'a NATURAL join matches the column by its name'));
+    await runSql(world, "DROP VIEW natural_join; CREATE VIEW beside AS SELECT b FROM t, generate_series(1, 2)");
+    expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain('view "beside" depends on it');
+    expect(await runSql(world, 'SELECT b FROM t')).toBe('b\nSELECT 0');
   });
 });
