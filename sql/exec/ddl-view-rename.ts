@@ -302,17 +302,24 @@ class ColumnRenamer {
   /** Whether `path` (ending in the old name) names the renamed column, resolved as scope.ts resolves it. */
   private resolvesToRenamed(path: readonly string[], level: Level): boolean {
     const qualifier = path.length >= 2 ? path.at(-2)! : undefined;
+    // A level passed with a FROM item of unknown columns might have been where the name resolved.
+    let uncertain = false;
     for (let current: Level | null = level; current !== null; current = current.outer) {
       if (qualifier !== undefined) {
         const item = current.items.find((candidate) => candidate.exposed === qualifier);
         if (item !== undefined) return item.renamed;
         continue;
       }
-      const candidates = current.items.filter((item) => item.columns === undefined || item.columns.has(this.oldName));
-      if (candidates.length === 0) continue;
-      if (candidates.length === 1 && candidates[0]!.columns !== undefined) return candidates[0]!.renamed;
-      if (!candidates.some((item) => item.renamed)) return false;
-      throw this.refuse(`"${this.oldName}" could also be a column of another FROM item whose columns are not known before planning`);
+      const known = current.items.filter((item) => item.columns?.has(this.oldName) === true);
+      const unknown = current.items.some((item) => item.columns === undefined);
+      if (known.length === 0) {
+        uncertain ||= unknown;
+        continue;
+      }
+      // The renamed relation's FROM items always have known columns.
+      if (!known.some((item) => item.renamed)) return false;
+      if (known.length === 1 && !unknown && !uncertain) return true;
+      throw this.refuse(`"${this.oldName}" could also be a column of a FROM item whose columns are not known before planning`);
     }
     return false;
   }

@@ -118,6 +118,9 @@ describe('renames and views in the engine', () => {
     expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain(refusal('natural_join', 'a NATURAL join matches the column by its name'));
     await runSql(world, "DROP VIEW natural_join; CREATE VIEW beside AS SELECT b FROM t, generate_series(1, 2)");
     expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain('view "beside" depends on it');
+    // A correlated reference passing a FROM item of unknown columns: it might have been that item's.
+    await runSql(world, 'DROP VIEW beside; CREATE VIEW correlated AS SELECT (SELECT b FROM generate_series(1, 1)) AS inner_b FROM t');
+    expect(await runSql(world, 'ALTER TABLE t RENAME COLUMN b TO c')).toContain('view "correlated" depends on it');
     expect(await runSql(world, 'SELECT b FROM t')).toBe('b\nSELECT 0');
   });
 });
