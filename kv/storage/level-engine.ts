@@ -54,9 +54,18 @@ const iteratorReadAheadMax = 1000;
 const keyFilterScanBatch = 1000;
 /** The key filter's first size: 1 MiB (about 840,000 keys), the L2 cache of a server core. */
 const keyFilterBytesInitial = 1024 * 1024;
+/**
+ * LevelDB's block cache (uncompressed blocks), by default: 128 MiB, CockroachDB's default
+ * `--cache`. Sized for the point reads of a store whose data blocks fit it: at 64 MiB the
+ * pgbench scale-10 store (~31 MB of compressed tables, a million accounts) did not, and a random
+ * `getSync` cost ~10 µs of CPU (blocks read back from the OS and uncompressed, a malloc each) where
+ * at 128 MiB it costs ~7 µs — getSync was 7-10% of the select-only server's CPU. The cache is
+ * filled as blocks are read: a small store never takes the memory.
+ */
+const blockCacheBytesDefault = 128 * 1024 * 1024;
 
 export interface LevelEngineOptions {
-  /** LevelDB block cache, in bytes. */
+  /** LevelDB block cache, in bytes; default `blockCacheBytesDefault` (128 MiB). */
   readonly cacheBytes?: number;
   /** LevelDB memtable size before it is flushed to a table file, in bytes. */
   readonly writeBufferBytes?: number;
@@ -129,7 +138,7 @@ export class LevelEngine implements Engine {
     const db: Level = new ClassicLevel<Uint8Array, Uint8Array>(path, {
       keyEncoding: 'view',
       valueEncoding: 'view',
-      cacheSize: options.cacheBytes ?? 64 * 1024 * 1024,
+      cacheSize: options.cacheBytes ?? blockCacheBytesDefault,
       writeBufferSize: options.writeBufferBytes ?? 16 * 1024 * 1024,
       compression: true,
     });
