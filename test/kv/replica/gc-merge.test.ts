@@ -10,25 +10,12 @@ import { compare, type Timestamp } from '../../../clock/timestamp.js';
 import { batchHeader, batchRequest, getRequest, putRequest, settingKey } from '../../../kv/api/index.js';
 import { gcTtlSettingName } from '../../../kv/replica/gc-queue.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { silentLogger } from '../../../src/base/logger.js';
-import type { Env } from '../../../src/env/env.js';
-import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
-import { StillTimers } from '../../support/still-timers.js';
+import { manualEnv } from '../../support/manual-env.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const secondNanos = 1_000_000_000n;
-
-function manualEnv(manual: ManualClock): Env {
-  return {
-    clock: { nowNanos: () => manual.nowNanos(), monotonicNanos: () => manual.nowNanos() },
-    timers: new StillTimers(),
-    random: new SeededRandom(7),
-    disk: undefined as never,
-    logger: silentLogger(),
-  };
-}
 
 describe('review: GC threshold across a merge', () => {
   const open: Kv[] = [];

@@ -14,27 +14,14 @@ import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { computeStats, dataSpan, emptyStats, mvccGarbageCollectKeys, mvccPut, mvccDelete, nextDataEntry } from '../../../kv/storage/mvcc/index.js';
 import { Batch } from '../../../kv/storage/batch.js';
 import { limits } from '../../../src/base/limits.js';
-import { silentLogger } from '../../../src/base/logger.js';
-import type { Env } from '../../../src/env/env.js';
-import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
-import { StillTimers } from '../../support/still-timers.js';
+import { manualEnv } from '../../support/manual-env.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const secondNanos = 1_000_000_000n;
 const ts = (wallSeconds: number): Timestamp => timestamp(BigInt(wallSeconds) * secondNanos);
-
-function manualEnv(manual: ManualClock): Env {
-  return {
-    clock: { nowNanos: () => manual.nowNanos(), monotonicNanos: () => manual.nowNanos() },
-    timers: new StillTimers(),
-    random: new SeededRandom(7),
-    disk: undefined as never, // openKv does not touch the file system
-    logger: silentLogger(),
-  };
-}
 
 describe('GC queue decisions', () => {
   it('sets the threshold one TTL back, strictly below the oldest protected reader', () => {

@@ -11,12 +11,9 @@ import { BatchTimestampBeforeGCError, batchHeader, batchRequest, putRequest, set
 import { gcTtlSettingName } from '../../../kv/replica/gc-queue.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { ReaderHorizon } from '../../../sql/exec/reader-horizon.js';
-import { silentLogger } from '../../../src/base/logger.js';
-import type { Env } from '../../../src/env/env.js';
-import { SeededRandom } from '../../../src/env/random.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
-import { StillTimers } from '../../support/still-timers.js';
+import { manualEnv } from '../../support/manual-env.js';
 import { world } from '../../txn/harness.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -31,7 +28,7 @@ describe('the reader horizon protects open transactions from MVCC GC', () => {
 
   it('holds the GC threshold below the oldest open transaction until it finishes', async () => {
     const manual = new ManualClock(1_700_000_000n * secondNanos);
-    const env: Env = { clock: { nowNanos: () => manual.nowNanos(), monotonicNanos: () => manual.nowNanos() }, timers: new StillTimers(), random: new SeededRandom(3), disk: undefined as never, logger: silentLogger() };
+    const env = manualEnv(manual, 3);
     const kv = await openKv({ engine: new MemoryEngine(), env });
     open.push(kv);
     const send = (request: Parameters<typeof batchRequest>[1][number]) => kv.sender.send(batchRequest(batchHeader({ timestamp: kv.clock.now() }), [request]));
