@@ -8,8 +8,8 @@
  * Names inside stored expressions are names, not OIDs: a CHECK that reads a renamed column is
  * rewritten, and so is the `nextval('seq')` default of a column whose owned sequence is renamed.
  * A view keeps its query as text: renaming a relation or column a view reads rewrites the view's
- * text to follow (ddl-view-rename.ts), as PostgreSQL's stored rule follows by OID and column
- * number; moving such a relation to another schema is still refused (0A000).
+ * text to follow (ddl-view-rename.ts), and so does moving it to another schema, as PostgreSQL's
+ * stored rule follows by OID and column number.
  */
 import type * as ast from '../parser/ast.js';
 import { assert } from '../../src/base/assert.js';
@@ -50,7 +50,7 @@ export function prepareRename(statement: ast.Rename): StatementPlan {
           await renameConstraint(exec.catalog, descriptor, statement.oldName ?? '', statement.newName);
           break;
         case 'schema':
-          await moveToSchema(exec.catalog, resolved, descriptor, statement.newName);
+          await moveToSchema(exec.catalog, exec.settings, resolved, descriptor, statement.newName);
           break;
         default:
           return statement.target satisfies never;
@@ -72,12 +72,6 @@ function checkStatementType(statement: ast.Rename, resolved: ResolvedRelation): 
   const kind = resolved.entry.kind;
   if (statement.statementType === 'sequence' && kind !== 'sequence') throw wrongObjectType(`"${statement.relation.name}" is not a sequence`);
   if (statement.statementType === 'view' && kind !== 'view') throw wrongObjectType(`"${statement.relation.name}" is not a view`);
-}
-
-/** 0A000 when a view reads the relation (SET SCHEMA: its text names the old schema or finds it by the search path). */
-function refuseIfViewsRead(relation: RelationDescriptor, what: string): void {
-  if (relation.kind === 'sequence') return;
-  if ((relation.dependedOnBy ?? []).length > 0) throw new SqlError('0A000', `cannot move ${what} because a view depends on it`, { hint: `rangedb keeps a view's query as text: drop the view, move, and create the view again.` });
 }
 
 async function renameRelation(catalog: Catalog, settings: NameSettings, resolved: ResolvedRelation, descriptor: RelationDescriptor, newName: string): Promise<void> {
@@ -102,17 +96,16 @@ async function renameRelation(catalog: Catalog, settings: NameSettings, resolved
 
 /**
  * SET SCHEMA: the relation's name entry (and its indexes', and its owned sequences', which
- * PostgreSQL moves along) go to the new schema, its descriptor names it. Refused when a view reads
- * the relation (its query is text, naming the old schema or found by the search path).
+ * PostgreSQL moves along) go to the new schema, its descriptor names it. The views that read it
+ * are rewritten to name it in its new schema (ddl-view-rename.ts).
  */
-async function moveToSchema(catalog: Catalog, resolved: ResolvedRelation, descriptor: RelationDescriptor, schemaName: string): Promise<void> {
+async function moveToSchema(catalog: Catalog, settings: NameSettings, resolved: ResolvedRelation, descriptor: RelationDescriptor, schemaName: string): Promise<void> {
   const { database, schema, entry } = resolved;
   if (entry.kind === 'index') throw wrongObjectType(`"${entry.name}" is an index`);
   const target = await catalog.schema(database.id, schemaName);
   if (target === undefined) throw new SqlError('3F000', `schema "${schemaName}" does not exist`);
   if (target.id === schema.id) return; // PostgreSQL: nothing to do
   if (descriptor.kind === 'sequence' && descriptor.ownerTableId !== null) throw new SqlError('0A000', `cannot move an owned sequence into another schema`, { detail: `Sequence "${descriptor.name}" is linked to table "${(await catalog.descriptor(descriptor.ownerTableId))?.name ?? '?'}".` });
-  refuseIfViewsRead(descriptor, `relation "${descriptor.name}"`);
   const kind = entry.kind;
   assert(kind === 'table' || kind === 'view' || kind === 'sequence', 'a relation name names a relation');
   const moving: { name: string; id: number; kind: 'table' | 'view' | 'sequence' | 'index' }[] = [{ name: descriptor.name, id: descriptor.id, kind }];
@@ -132,6 +125,8 @@ async function moveToSchema(catalog: Catalog, resolved: ResolvedRelation, descri
   for (const item of moving) {
     if ((await catalog.lookup(database.id, target.id, item.name)) !== undefined) throw new SqlError('42P07', `relation "${item.name}" already exists in schema "${schemaName}"`);
   }
+  // The views reading it are rewritten to name its new schema while its old name still resolves.
+  if (descriptor.kind !== 'sequence') await followRelationRename(catalog, settings, descriptor, descriptor.name, schemaName);
   for (const item of moving) {
     await catalog.deleteName(database.id, schema.id, item.name);
     await catalog.writeName(database.id, target.id, item.name, item.id, item.kind);

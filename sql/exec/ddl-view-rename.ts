@@ -7,8 +7,9 @@
  * A rename edits the text in place, token by token, at the locations the parser records:
  *
  * - **relation renamed**: each FROM item that names it gets the new name (schema-qualified when
- *   the unqualified name would find another relation under the view's search_path) and, without
- *   an alias, `AS <old name>`, so every `old.c` in the query keeps its meaning;
+ *   the unqualified name would find another relation under the view's search_path, or when the
+ *   relation moved to another schema) and, without an alias, `AS <old name>`, so every `old.c`
+ *   in the query keeps its meaning;
  * - **column renamed**: each column reference that resolves to it gets the new name, and an
  *   unaliased select-list item that is one gets `AS <old name>`, so every query level's output
  *   names (the view's, a subquery's) stay as they were. References resolve as the planner
@@ -46,10 +47,11 @@ function cannotFollow(what: string, view: ViewDesc, reason: string): SqlError {
 }
 
 /**
- * Rewrites every view that reads `relation` (before its rename to `newName`: the old name still
- * resolves) to read it by its new name.
+ * Rewrites every view that reads `relation` (before its rename to `newName`, or its move to
+ * schema `newSchema`: the old name still resolves) to read it by its new name, schema-qualified
+ * after a move.
  */
-export async function followRelationRename(catalog: Catalog, settings: NameSettings, relation: ReadRelation, newName: string): Promise<void> {
+export async function followRelationRename(catalog: Catalog, settings: NameSettings, relation: ReadRelation, newName: string, newSchema?: string): Promise<void> {
   for (const view of await readingViews(catalog, relation)) {
     const viewSettings = settingsOf(view, settings);
     const statement = viewDefinition(view.definition);
@@ -64,9 +66,10 @@ export async function followRelationRename(catalog: Catalog, settings: NameSetti
       const name = text.path(ref.location, [ref.name.catalog, ref.name.schema, ref.name.name].filter((part): part is string => part !== null));
       if (name === undefined) throw cannotFollow(`relation "${relation.name}"`, view, `its text at ${ref.location} is not the name "${ref.name.name}"`);
       const shadowed = ref.name.schema === null && (await lookupRelation(catalog, viewSettings, { catalog: null, schema: null, name: newName })) !== undefined;
-      const qualified = shadowed ? `${quoteIdent(resolved.schema.name)}.${quoteIdent(newName)}` : quoteIdent(newName);
-      const last = name.at(-1)!;
-      text.edit({ start: last.start, end: last.end, text: ref.alias === null ? `${qualified} AS ${quoteIdent(relation.name)}` : qualified });
+      const qualified = newSchema !== undefined || shadowed ? `${quoteIdent(newSchema ?? resolved.schema.name)}.${quoteIdent(newName)}` : quoteIdent(newName);
+      // A move replaces the whole name (its schema too); a rename only the last part.
+      const start = newSchema === undefined ? name.at(-1)!.start : name[0]!.start;
+      text.edit({ start, end: name.at(-1)!.end, text: ref.alias === null ? `${qualified} AS ${quoteIdent(relation.name)}` : qualified });
     }
     await writeDefinition(catalog, view, text.result());
   }
