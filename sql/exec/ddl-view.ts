@@ -5,8 +5,9 @@
  * and its output columns, fixed here. Each table or view it reads records it in `dependedOnBy`
  * (CockroachDB's back-references; PostgreSQL's pg_depend rows of the view's rule), with the
  * columns the query may use — every column a `*` reaches, else those its column names match —
- * so that DROP TABLE / VIEW (2BP01 unless CASCADE), DROP COLUMN, ALTER COLUMN TYPE and RENAME
- * find the views they would break without reading every descriptor.
+ * so that DROP TABLE / VIEW (2BP01 unless CASCADE), DROP COLUMN and ALTER COLUMN TYPE find the
+ * views they would break, and RENAME and SET SCHEMA the views whose text they rewrite
+ * (ddl-view-rename.ts), without reading every descriptor.
  */
 import type * as ast from '../parser/ast.js';
 import type { Catalog } from '../catalog/catalog.js';
