@@ -56,7 +56,7 @@ import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
 import { addStats, emptyStats, mvccResolveIntent, type IntentResolution, type MvccStats } from '../storage/mvcc/index.js';
 import { commandProposalId, decodeCommand, encodeCommand, type ReplicatedCommand, type ReplicatedEffect } from './command.js';
-import { RequestSequencer, type FinalizedIntent, type SequencerHost } from './concurrency.js';
+import { RequestSequencer, type Evaluate, type FinalizedIntent, type SequencerHost } from './concurrency.js';
 import { isDataRead, isDataWrite } from './request-kinds.js';
 import { RaftLogStorage } from './raft-log.js';
 import { confStateOf, encodeAppliedState, loadReplicaState } from './replica-state.js';
@@ -116,6 +116,10 @@ export class Replica {
   private readonly proposalNonce: number;
   private proposalSeq = 0;
   private leaseAcquisition: Promise<void> | undefined;
+  /** The lease acquisition succeeded: `send` no longer waits on it (see `send`). */
+  private leaseAcquired = false;
+  /** The evaluation step handed to the sequencer: one closure for the replica, not one per request. */
+  private readonly evaluateStep: Evaluate = (batch, resolveFirst, skipLocked) => this.evaluateAndPropose(batch, resolveFirst, skipLocked);
   private destroyedError: Error | undefined;
 
   private constructor(
@@ -197,11 +201,15 @@ export class Replica {
 
   // ─── serving ───────────────────────────────────────────────────────────────────────────────
 
-  /** Evaluates `batch` (all of whose keys must be in this range) and answers it. */
+  /**
+   * Evaluates `batch` (all of whose keys must be in this range) and answers it. Once the lease is
+   * acquired a request no longer awaits the settled acquisition: a promise and a microtask turn
+   * less for every request (the acquisition is never undone once it succeeded).
+   */
   async send(batch: BatchRequest): Promise<BatchResponse> {
     this.checkAlive();
-    await this.ensureLease();
-    return this.sequencer.run(batch, (b, resolveFirst, skipLocked) => this.evaluateAndPropose(b, resolveFirst, skipLocked));
+    if (!this.leaseAcquired) await this.ensureLease();
+    return this.sequencer.run(batch, this.evaluateStep);
   }
 
   /**
@@ -505,10 +513,15 @@ export class Replica {
    */
   private ensureLease(): Promise<void> {
     if (this.leaseAcquisition === undefined) {
-      this.leaseAcquisition = this.acquireLease().catch((error: unknown) => {
-        this.leaseAcquisition = undefined;
-        throw error;
-      });
+      this.leaseAcquisition = this.acquireLease().then(
+        () => {
+          this.leaseAcquired = true;
+        },
+        (error: unknown) => {
+          this.leaseAcquisition = undefined;
+          throw error;
+        },
+      );
     }
     return this.leaseAcquisition;
   }
