@@ -86,4 +86,13 @@ export const kvRegressionSeeds: readonly KvRegressionSeed[] = [
       'reads around are cleaned up asynchronously — pushed without waiting, resolved once finalized ' +
       '(test/kv/replica/read-around-cleanup.test.ts).',
   },
+  {
+    seed: 1052,
+    durationMs: 400,
+    found:
+      'found by seeds 1000–1079 right after the fix of seed 125, which caused it: the cleanup of intents read ' +
+      'around resolved a merge\'s meta2 intents one key at a time, and a lookup between the two found a ' +
+      'descriptor not holding its key (an assertion in RangeCache). Fixed in kv/replica/store.ts: the keys met ' +
+      'and the finalized record\'s lock spans are resolved in one batch — one Raft command on the meta range.',
+  },
 ];
