@@ -75,16 +75,26 @@ export class SpanRefresher implements TxnInterceptor {
     return this.readSpans;
   }
 
+  /**
+   * Sends `batch`; a push it meets (`targetOf`) is refreshed and the batch sent again, up to
+   * `limits.txnRefreshAttemptsMax` times (CockroachDB's max_refresh_attempts): one batch can be
+   * pushed more than once — a parallel commit's writes on several ranges, each meeting a fresh
+   * lease's timestamp-cache floor after a restart, push it once per range that staged above the
+   * last refresh.
+   */
   async send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    let response: BatchResponse;
-    try {
-      response = await next(batch);
-    } catch (error) {
-      const target = this.targetOf(error, batch);
-      if (target === undefined) throw error;
-      await this.refresh(target, next, batch.header.now);
-      const refreshed = this.holder.get();
-      response = await next(withTxn(batch, { ...batchTxn(batch), readTimestamp: refreshed.readTimestamp, writeTimestamp: max(batchTxn(batch).writeTimestamp, refreshed.writeTimestamp) }));
+    let response: BatchResponse | undefined;
+    let sent = batch;
+    for (let attempt = 0; response === undefined; attempt++) {
+      try {
+        response = await next(sent);
+      } catch (error) {
+        const target = attempt < limits.txnRefreshAttemptsMax ? this.targetOf(error, batch) : undefined;
+        if (target === undefined) throw error;
+        await this.refresh(target, next, batch.header.now);
+        const refreshed = this.holder.get();
+        sent = withTxn(batch, { ...batchTxn(batch), readTimestamp: refreshed.readTimestamp, writeTimestamp: max(batchTxn(batch).writeTimestamp, refreshed.writeTimestamp) });
+      }
     }
     this.record(batch, response);
     const txn = response.header.txn;

@@ -109,6 +109,11 @@ export const limits = Object.freeze({
    */
   txnRefreshSpansMax: 10_000,
   /**
+   * Most refreshes one batch of a transaction makes before its push is an error (the
+   * transaction restarts): txn/span-refresher.ts; CockroachDB's max_refresh_attempts is 5 too.
+   */
+  txnRefreshAttemptsMax: 5,
+  /**
    * Most bytes (keys and values) of puts one transaction's coordinator holds back to send with
    * its next batch or its commit (txn/write-buffer.ts); CockroachDB's default is 4 MiB too.
    */

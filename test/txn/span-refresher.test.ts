@@ -171,6 +171,31 @@ describe('span refresher, bounded', () => {
     expect(await w.sender.getAt('b', pushedTo)).toBe('mine');
   });
 
+  it('refreshes again when the batch sent again after a refresh is pushed again (a parallel commit pushed on two ranges), and commits', async () => {
+    const w = world();
+    let refusals = 0;
+    const pushes: ReturnType<typeof ts>[] = [];
+    const sender: Sender = {
+      send: async <const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> => {
+        if (refusals < 2 && batch.requests.some((r) => r.kind === 'endTxn' && r.commit)) {
+          refusals++;
+          w.manual.advance(1_000_000n);
+          pushes.push(w.clock.now());
+          throw new TransactionRetryError('RETRY_SERIALIZABLE', 'an in-flight write landed above the staging timestamp', pushes.at(-1));
+        }
+        return w.sender.send(batch);
+      },
+    };
+    const txn = new Txn(sender, { ...w.deps, writeBufferBytesMax: 1 << 20 });
+    expect(await txn.get(enc('a'))).toBeUndefined();
+    await txn.put(enc('b'), enc('mine'));
+    await txn.commit();
+    expect(txn.transaction.epoch).toBe(0);
+    expect(txn.interceptors.spanRefresher.refreshes).toBe(2);
+    expect(txn.transaction.writeTimestamp).toEqual(pushes[1]);
+    expect(await w.sender.getAt('b', pushes[1]!)).toBe('mine');
+  });
+
   it('restarts at pushedTo when the reads cannot move there', async () => {
     const w = world();
     let pushedTo = ts(0n);
