@@ -20,10 +20,9 @@
  *   releases like intents, so their keys are lock spans too: the keys a locking Get or Scan
  *   returned a value for (the replica locks exactly those: kv/replica concurrency.ts
  *   `acquireLocks`; CockroachDB tracks the same — the whole span would keep a commit from being
- *   one-phase and widen its resolution), the key of a `lockNonExisting` Get whatever it found,
- *   or the keys a `WriteTooOldError` names (the replica locked them), or — for any other error,
- *   whose outcome is unknown — the whole span. So a Get that found nothing (unless it locks
- *   absent keys), or that SKIP LOCKED skipped, adds nothing, and a lock probe
+ *   one-phase and widen its resolution), or the keys a `WriteTooOldError` names (the replica
+ *   locked them), or — for any other error, whose outcome is unknown — the whole span. So a
+ *   Get that found nothing, or that SKIP LOCKED skipped, adds nothing, and a lock probe
  *   (`lockProbe`, which locks nothing) is no locking read at all. A read-only transaction that
  *   locked something sends its EndTxn (anchored at its first locked key) so the locks go at once.
  *
@@ -290,7 +289,7 @@ export class Committer implements TxnInterceptor {
     for (const i of reads) {
       const request = batch.requests[i]!;
       const answer = response.responses[i];
-      if (answer?.kind === 'get' && request.kind === 'get' && (answer.value !== undefined || request.lockNonExisting === true)) this.addLock(span(request.key));
+      if (answer?.kind === 'get' && request.kind === 'get' && answer.value !== undefined) this.addLock(span(request.key));
       else if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') for (const row of answer.rows) this.addLock(span(row.key));
     }
     return response;

@@ -23,8 +23,7 @@
  * The rules that keep it invisible to the caller:
  * - Only `put` is buffered: its answer carries nothing, so answering it here is exact. A delete
  *   (which reports whether it found a value), a conditional put (whose condition must be checked
- *   now) or a read is sent at once, with the buffer in front of it — except that under `locked`
- *   a conditional put is checked here, against a locking Get, and its put held (`lockAndHold`).
+ *   now) or a read is sent at once, with the buffer in front of it.
  * - Plain reads (no locking, no key or byte limit) go around the buffer: a Get of a buffered key
  *   is answered with the newest buffered value, and the rows of a Scan or ReverseScan get the
  *   buffered values of their span laid over them (inserted in key order, or replacing the row
@@ -71,10 +70,7 @@
  *   at once, as an intent. Holding a locked key's write changes no conflict: no one else can
  *   write or lock the key until this transaction ends. Without the lock, contending read-then-
  *   write transactions would find their conflicts only at commit and restart each other over
- *   and over; SQL sessions use this policy. A conditional put (SQL's INSERT) takes its lock
- *   itself: it goes down as an exclusive locking Get that locks the key even when it is absent,
- *   its condition is checked here and its put held — so TPC-B's INSERT costs no Raft round, and
- *   all four of its writes ride with the commit, a parallel commit (one round) across ranges.
+ *   and over; SQL sessions use this policy.
  */
 import { assert } from '../src/base/assert.js';
 import type { Timestamp } from '../clock/timestamp.js';
@@ -82,18 +78,13 @@ import {
   batchRequest,
   batchResponse,
   compareKeys,
-  conditionalPutResponse,
-  ConditionFailedError,
-  getRequest,
   getResponse,
-  putRequest,
   putResponse,
   requestSpan,
   reverseScanResponse,
   scanResponse,
   type BatchRequest,
   type BatchResponse,
-  type ConditionalPutRequest,
   type GetRequest,
   type KeyValueRow,
   type PutRequest,
@@ -148,7 +139,6 @@ export class WriteBuffer implements TxnInterceptor {
     const last = batch.requests[batch.requests.length - 1];
     if (last?.kind === 'endTxn' && !last.commit) this.drop(); // a rollback: never sent, nothing to undo
     else if (this.tryBuffer(batch)) return Promise.resolve(batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, batch.requests.map(() => putResponse())));
-    else if (this.lockableConditionalPuts(batch)) return this.lockAndHold(batch, next);
     else if (this.buffered.size > 0 && this.readsAroundBuffer(batch)) return this.readAroundBuffer(batch, next);
     return this.sendWithBuffer(batch, next);
   }
@@ -202,57 +192,6 @@ export class WriteBuffer implements TxnInterceptor {
       this.bufferedBytes += put.key.length + put.value.length;
     }
     return true;
-  }
-
-  /**
-   * Whether `batch` is conditional puts the `locked` policy turns into locking Gets and held
-   * puts (`lockAndHold`): distinct keys none of which is held here (a held put decides its own
-   * key's condition: the batch goes down with the buffer), no pinned read sequence (the server's
-   * check reads every earlier write; the Get would read at the pin), no key or byte limit, and
-   * room in the buffer for their puts.
-   */
-  private lockableConditionalPuts(batch: BatchRequest): boolean {
-    if (this.policy !== 'locked' || this.bytesMax === 0 || this.readSequenceFloor() !== undefined) return false;
-    if (batch.header.maxSpanRequestKeys !== 0 || batch.header.targetBytes !== 0) return false; // the Gets would count
-    let bytes = 0;
-    const keys = new Set<string>();
-    for (const request of batch.requests) {
-      if (request.kind !== 'conditionalPut') return false;
-      const id = keyId(request.key);
-      if (keys.has(id) || this.buffered.has(id)) return false;
-      keys.add(id);
-      bytes += request.key.length + request.value.length;
-    }
-    return keys.size > 0 && this.bufferedBytes + bytes <= this.bytesMax;
-  }
-
-  /**
-   * A batch of conditional puts under the `locked` policy (CockroachDB's txnWriteBuffer does the
-   * same): each goes down as an exclusive locking Get that locks its key even when it is absent
-   * (`lockNonExisting`), its condition is checked here against the value read — the server's
-   * check (kv/storage mvcc `mvccConditionalPut`), with its `ConditionFailedError` — and its put
-   * is then held like any put of a locked key, to ride with the commit.
-   *
-   * Why it is the same: the Get reads what the server's check would (the transaction's own
-   * writes, else the newest committed value: a value committed above the read timestamp is a
-   * `WriteTooOldError`, an intent of another transaction is waited for), and from then on the
-   * lock keeps every other writer off the key until this transaction ends. The Get is a read:
-   * the span refresher below records it, so a transaction pushed later revalidates the
-   * condition by refreshing it.
-   */
-  private async lockAndHold(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
-    const conditionalPuts = batch.requests as readonly ConditionalPutRequest[];
-    const gets = conditionalPuts.map((request) => getRequest(request.key, 'exclusive', { lockNonExisting: true }));
-    const read = await this.send(batchRequest(batch.header, gets), next);
-    conditionalPuts.forEach((request, i) => {
-      const answer = read.responses[i];
-      assert(answer?.kind === 'get', 'a Get answers a Get');
-      checkCondition(request, answer.value);
-    });
-    const puts = conditionalPuts.map((request) => putRequest(request.key, request.value, request.sequence === undefined ? {} : { sequence: request.sequence }));
-    const held = this.tryBuffer(batchRequest(batch.header, puts));
-    assert(held, 'the puts of locked, unheld keys fit the buffer (lockableConditionalPuts)');
-    return batchResponse(batch, read.header, conditionalPuts.map(() => conditionalPutResponse()));
   }
 
   /**
@@ -424,17 +363,6 @@ export class WriteBuffer implements TxnInterceptor {
 const holdableAround: ReadonlySet<Request['kind']> = new Set(['get', 'scan', 'reverseScan', 'put', 'conditionalPut', 'delete', 'deleteRange', 'increment']);
 
 const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-
-/**
- * Throws the `ConditionFailedError` the server would raise for `request` (kv/storage mvcc
- * `mvccConditionalPut`) if `actual` — the key's value as the transaction reads it — fails its
- * condition.
- */
-function checkCondition(request: ConditionalPutRequest, actual: Uint8Array | undefined): void {
-  const expected = request.expectedValue;
-  const matches = actual === undefined ? expected === undefined || request.allowIfDoesNotExist : expected !== undefined && Buffer.compare(actual, expected) === 0;
-  if (!matches) throw new ConditionFailedError(request.key, actual === undefined ? undefined : Uint8Array.from(actual));
-}
 
 /** A held put's sequence: the allocator above numbered it when it was made. */
 function sequenceOf(put: PutRequest): number {

@@ -50,17 +50,9 @@ function checkSpan(key: Uint8Array, endKey: Uint8Array, what: string): void {
   assert(compareKeys(key, endKey) < 0, () => `${what}: key must be < endKey`);
 }
 
-/**
- * `lockProbe`: a locking read that acquires nothing (see `GetRequest.lockProbe`);
- * `lockNonExisting`: one that locks its key even when it is absent (see `GetRequest.lockNonExisting`).
- */
-export function getRequest(key: Uint8Array, keyLocking: LockStrength = 'none', options: { readonly lockProbe?: boolean; readonly lockNonExisting?: boolean } = {}): GetRequest {
-  if (options.lockNonExisting === true) {
-    assert(keyLocking !== 'none' && options.lockProbe !== true, 'only a locking Get that acquires its lock locks an absent key');
-    return freeze({ kind: 'get', key, keyLocking, lockNonExisting: true });
-  }
-  return freeze(options.lockProbe === true ? { kind: 'get', key, keyLocking, lockProbe: true } : { kind: 'get', key, keyLocking });
-}
+/** `lockProbe`: a locking read that acquires nothing (see `GetRequest.lockProbe`). */
+export const getRequest = (key: Uint8Array, keyLocking: LockStrength = 'none', options: { readonly lockProbe?: boolean } = {}): GetRequest =>
+  freeze(options.lockProbe === true ? { kind: 'get', key, keyLocking, lockProbe: true } : { kind: 'get', key, keyLocking });
 
 export function scanRequest(key: Uint8Array, endKey: Uint8Array, keyLocking: LockStrength = 'none', options: { readonly lockProbe?: boolean } = {}): ScanRequest {
   checkSpan(key, endKey, 'scan');

@@ -53,13 +53,6 @@ export interface GetRequest {
    * query keeps are then locked, by locking Gets. Absent: false.
    */
   readonly lockProbe?: boolean;
-  /**
-   * A locking Get that locks its key even when it finds no value (CockroachDB's
-   * `LockNonExisting`): the replica acquires the lock whatever the answer, so nobody else can
-   * write the key until this transaction ends. The write buffer turns a conditional put into
-   * such a Get (txn/write-buffer.ts). Meaningless without `keyLocking`; absent: false.
-   */
-  readonly lockNonExisting?: boolean;
 }
 
 export interface ScanRequest {

@@ -391,8 +391,7 @@ export class RequestSequencer {
 
   /**
    * A successful batch's locking reads: its transaction now holds an unreplicated lock, of each
-   * read's strength, on every key the read returned, and on the key of a `lockNonExisting` Get
-   * whatever it found (CockroachDB's `OnLockAcquired`). Runs with
+   * read's strength, on every key the read returned (CockroachDB's `OnLockAcquired`). Runs with
    * the batch's latches held, after evaluation.
    */
   private acquireLocks(batch: BatchRequest, response: BatchResponse): void {
@@ -403,7 +402,7 @@ export class RequestSequencer {
       if (strength === undefined) return;
       const answer = response.responses[i];
       if (answer?.kind === 'get') {
-        if (answer.value !== undefined || (request.kind === 'get' && request.lockNonExisting === true)) this.dispatch(this.lockTable.acquireLock(request.key, txn, 'unreplicated', strength));
+        if (answer.value !== undefined) this.dispatch(this.lockTable.acquireLock(request.key, txn, 'unreplicated', strength));
       } else if (answer?.kind === 'scan' || answer?.kind === 'reverseScan') {
         for (const row of answer.rows) this.dispatch(this.lockTable.acquireLock(row.key, txn, 'unreplicated', strength));
       }

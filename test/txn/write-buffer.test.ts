@@ -123,13 +123,12 @@ describe('write buffer', () => {
     await txn.put(enc('a'), enc('1'));
     await txn.batch([getRequest(enc('b'), 'exclusive')]);
     await txn.put(enc('b'), enc('2'));
-    await txn.delete(enc('c')); // misses a: b goes down with it, a stays
-    expect(sent(w.sender.batches).slice(2)).toEqual(['put:b#2,delete#3']); // numbered as made: a was #1
+    await txn.cput(enc('c'), enc('3'), undefined); // misses a: b goes down with it, a stays
+    expect(sent(w.sender.batches).slice(2)).toEqual(['put:b#2,conditionalPut:c#3']); // numbered as made: a was #1
     expect(txn.interceptors.writeBuffer.size).toBe(1);
     expect(await txn.get(enc('a'))).toEqual(enc('1')); // read from the buffer
-    await txn.put(enc('c'), enc('3')); // not locked: sent
     await txn.commit();
-    expect(sent(w.sender.batches).slice(3)).toEqual(['put:c#4', 'put:a#1,endTxn']);
+    expect(sent(w.sender.batches).slice(3)).toEqual(['put:a#1,endTxn']);
     for (const [key, value] of [['a', '1'], ['b', '2'], ['c', '3']] as const) expect(await w.sender.getAt(key, next(txn.transaction.writeTimestamp))).toBe(value);
   });
 
@@ -143,69 +142,6 @@ describe('write buffer', () => {
     expect(txn.interceptors.writeBuffer.size).toBe(0);
     await txn.commit();
     expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBeUndefined();
-  });
-
-  it('with the `locked` policy sends a conditional put as a Get that locks its key even when absent, and holds its put', async () => {
-    const w = world(undefined, undefined, buffering);
-    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
-    await txn.batch([getRequest(enc('a'), 'exclusive')]);
-    await txn.put(enc('a'), enc('1')); // held
-    await txn.cput(enc('c'), enc('3'), undefined); // misses the held a: goes around the buffer
-    const get = w.sender.batches[1]!.requests[0]!;
-    expect(get).toMatchObject({ kind: 'get', keyLocking: 'exclusive', lockNonExisting: true });
-    expect(sent(w.sender.batches).slice(1)).toEqual(['get:c']);
-    expect(txn.interceptors.writeBuffer.size).toBe(2);
-    // The absent c is locked (released at the end); the Get of the absent a locked nothing here.
-    expect(txn.interceptors.committer.lockSpans.map((s) => dec(s.key))).toEqual(['c']);
-    expect(txn.interceptors.spanRefresher.refreshSpans.map((s) => dec(s.key))).toContain('c'); // a read: refreshed if pushed
-    await txn.commit();
-    expect(sent(w.sender.batches).slice(2)).toEqual(['put:a#1,put:c#2,endTxn']); // one phase: no record
-    expect(readTxnRecord(w.sender.engine, enc('a'), txn.transaction.id)).toBeUndefined();
-    expect(await w.sender.getAt('c', next(txn.transaction.writeTimestamp))).toBe('3');
-  });
-
-  it('with the `locked` policy checks the condition as the server does: the same ConditionFailedError', async () => {
-    const w = world(undefined, undefined, buffering);
-    await runTxn(w.sender, w.deps, async (txn) => txn.put(enc('k'), enc('old')));
-    const failures: unknown[] = [];
-    for (const policy of ['locked', 'all'] as const) {
-      const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: policy });
-      for (const expected of [undefined, enc('other')]) failures.push(await txn.cput(enc('k'), enc('new'), expected).catch((error: unknown) => error));
-      failures.push(await txn.cput(enc('absent'), enc('new'), enc('other')).catch((error: unknown) => error));
-      await txn.cput(enc('k'), enc('new'), enc('old')); // passes both ways
-      await txn.rollback();
-    }
-    for (const failure of failures) expect(failure).toBeInstanceOf(ConditionFailedError);
-    const seen = failures.map((f) => [dec((f as ConditionFailedError).key), dec((f as ConditionFailedError).actualValue), (f as ConditionFailedError).message]);
-    expect(seen.slice(0, 3)).toEqual(seen.slice(3));
-    expect(seen.slice(0, 3).map((s) => s[1])).toEqual(['old', 'old', undefined]);
-  });
-
-  it('with the `locked` policy drops a held conditional put at a rollback to a savepoint before it, ignoring no sequences', async () => {
-    const w = world(undefined, undefined, buffering);
-    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
-    await txn.cput(enc('a'), enc('1'), undefined);
-    const savepoint = await txn.savepoint(); // sends the held a first
-    await txn.cput(enc('b'), enc('2'), undefined);
-    expect(txn.interceptors.writeBuffer.size).toBe(1);
-    await txn.rollbackToSavepoint(savepoint);
-    expect(txn.transaction.ignoredSequences).toEqual([]); // b was only ever held
-    await txn.cput(enc('b'), enc('3'), undefined); // the condition still holds: b was never written
-    await txn.commit();
-    expect(sent(w.sender.batches)).toEqual(['get:a', 'put:a#1', 'get:b', 'get:b', 'put:b#3,endTxn']);
-    expect(await w.sender.getAt('a', next(txn.transaction.writeTimestamp))).toBe('1');
-    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('3');
-  });
-
-  it('with the `locked` policy sends a conditional put of a held key down as it is, behind the buffer', async () => {
-    const w = world(undefined, undefined, buffering);
-    const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: 'locked' });
-    await txn.batch([getRequest(enc('b'), 'exclusive')]);
-    await txn.put(enc('b'), enc('1')); // held: its own write decides the condition
-    await txn.cput(enc('b'), enc('2'), enc('1'));
-    expect(sent(w.sender.batches).slice(1)).toEqual(['put:b#1,conditionalPut:b#2']);
-    await txn.commit();
-    expect(await w.sender.getAt('b', next(txn.transaction.writeTimestamp))).toBe('2');
   });
 
   it('sends a conditional put (whose condition must be checked now) at once, behind the buffer', async () => {
