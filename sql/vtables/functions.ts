@@ -301,6 +301,8 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['has_schema_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
   ['has_sequence_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
   ['has_column_privilege', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
+  // pg_has_role([user,] role, privilege): psql 15.20's \l+ asks it of pg_read_all_stats for the Size column.
+  ['pg_has_role', [{ ...pureOverload(['any'], boolType, () => true), variadic: true }]],
   // pg_proc is empty (rangedb's built-in functions are not catalogued): nothing to describe.
   ['pg_function_is_visible', [pureOverload([oidType], boolType, () => true)]],
   ['pg_collation_is_visible', [pureOverload([oidType], boolType, () => true)]],
