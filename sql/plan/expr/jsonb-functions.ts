@@ -95,9 +95,7 @@ function setPath(node: JsonNode, path: readonly string[], value: JsonNode, creat
     return { kind: 'object', entries };
   }
   if (node.kind === 'array') {
-    if (!/^-?\d+$/.test(step)) throw new SqlError('22P02', `path element at position ${depth + 1} is not an integer: "${step}"`);
-    let index = Number(step);
-    if (index < 0) index += node.items.length;
+    const index = arrayStep(step, depth, node.items.length);
     const items = [...node.items];
     if (index >= 0 && index < items.length) items[index] = setPath(items[index]!, path, value, createMissing, depth + 1);
     else if (last && createMissing) {
