@@ -12,7 +12,7 @@ import type { ColumnDesc, IndexDesc, TableDesc } from '../catalog/descriptors.js
 import { findColumn } from '../catalog/descriptors.js';
 import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
 import { displayName, lookupTableOrUndefined } from '../catalog/resolve.js';
-import { keyEncodable } from '../rowcodec/key-datum.js';
+import { keyEncodable, missingBtreeOperatorClass } from '../rowcodec/key-datum.js';
 import { RowCodec } from '../rowcodec/row-codec.js';
 import { ExprCompiler } from '../plan/expr/compile.js';
 import { tableScope } from '../plan/planner.js';
@@ -245,7 +245,11 @@ async function addPrimaryKey(rt: Runtime, exec: ExecContext, table: TableDesc, n
   const rowid = table.columns.find((column) => column.hidden && table.primaryIndex.columns.length === 1 && table.primaryIndex.columns[0]!.columnId === column.id);
   if (rowid === undefined) throw invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`);
   const columns = names.map((name) => columnOrThrow(table, name));
-  for (const column of columns) if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be part of a primary key yet`);
+  for (const column of columns) {
+    const noOperatorClass = missingBtreeOperatorClass(column.type);
+    if (noOperatorClass !== undefined) throw undefinedObject(noOperatorClass);
+    if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be part of a primary key yet`);
+  }
   const pkName = explicitName ?? table.primaryIndex.name;
   if (explicitName !== null && explicitName !== table.primaryIndex.name && (await exec.catalog.lookup(table.parentId, table.schemaId, explicitName)) !== undefined) throw duplicateTable(explicitName);
   const positions = columns.map((column) => table.columns.indexOf(column));

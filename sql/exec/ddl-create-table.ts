@@ -9,9 +9,9 @@ import { resolveTypeName } from '../types/resolve.js';
 import { boolType, formatType, int8Type, type SqlType } from '../types/sql-type.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { CheckDesc, ColumnDesc, IndexDesc, SequenceDesc, TableDesc } from '../catalog/descriptors.js';
-import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn } from '../catalog/errors.js';
+import { duplicateColumn, duplicateTable, invalidTableDefinition, SqlError, undefinedColumn, undefinedObject } from '../catalog/errors.js';
 import { creationSchema } from '../catalog/resolve.js';
-import { keyEncodable } from '../rowcodec/key-datum.js';
+import { keyEncodable, missingBtreeOperatorClass } from '../rowcodec/key-datum.js';
 import { ExprCompiler } from '../plan/expr/compile.js';
 import { tableScope } from '../plan/planner.js';
 import { Scope } from '../plan/scope.js';
@@ -162,6 +162,8 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
     for (const id of ids) {
       const column = draft.columns[id - 1]!;
       column.nullable = false;
+      const noOperatorClass = missingBtreeOperatorClass(column.type);
+      if (noOperatorClass !== undefined) throw undefinedObject(noOperatorClass);
       if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be part of a primary key yet`);
     }
     primaryIndex = { id: 1, name: await indexName(draft.primary.name, [], 'pkey'), unique: true, columns: ids.map((id) => ({ columnId: id, direction: 'ascending' })), constraint: 'primary' };

@@ -8,7 +8,7 @@ import { putRequest, type Request } from '../../kv/api/index.js';
 import type { IndexDesc, TableDesc } from '../catalog/descriptors.js';
 import { dependentObjects, duplicateTable, SqlError, undefinedColumn, undefinedObject, wrongObjectType } from '../catalog/errors.js';
 import { displayName, lookupRelation, resolveTable } from '../catalog/resolve.js';
-import { keyEncodable } from '../rowcodec/key-datum.js';
+import { keyEncodable, missingBtreeOperatorClass } from '../rowcodec/key-datum.js';
 import { RowCodec } from '../rowcodec/row-codec.js';
 import { scanNode } from '../plan/planner.js';
 import type { Datum } from '../types/datum.js';
@@ -77,6 +77,8 @@ async function createIndex(rt: Runtime, exec: ExecContext, statement: ast.Create
     if (element.column === null) throw new SqlError('0A000', 'expression indexes are not supported yet');
     const column = table.columns.find((candidate) => candidate.name === element.column && !candidate.hidden) ?? table.columns.find((candidate) => candidate.name === element.column);
     if (column === undefined) throw undefinedColumn(element.column);
+    const noOperatorClass = missingBtreeOperatorClass(column.type);
+    if (noOperatorClass !== undefined) throw undefinedObject(noOperatorClass);
     if (!keyEncodable(column.type)) throw new SqlError('0A000', `column ${column.name} of type ${column.type.kind} cannot be indexed yet`);
     if (element.nulls !== 'default') throw new SqlError('0A000', 'NULLS FIRST/LAST in an index is not supported yet');
     return { columnId: column.id, direction: element.direction === 'desc' ? ('descending' as const) : ('ascending' as const), name: column.name };

@@ -274,6 +274,8 @@ async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | 
 
 function sortKey(column: number, type: SqlType, sortBy: ast.SortBy): SortKey {
   if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING is not supported');
+  // PostgreSQL has no btree operator class for json: no order to sort it by.
+  if (type.kind === 'json') throw new SqlError('42883', 'could not identify an ordering operator for type json', { hint: 'Use an explicit ordering operator or modify the query.' });
   const descending = sortBy.direction === 'desc';
   const nullsFirst = sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first';
   return { column, type, descending, nullsFirst };

@@ -13,7 +13,8 @@ import { regexpSetCall } from './expr/set-returning.js';
 import { datetimeSeriesType } from './expr/series.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
-import { formatType, int4Type, int8Type, jsonbType, regclassType, textType, type SqlType } from '../types/sql-type.js';
+import { jsonSetRows } from './expr/json-functions.js';
+import { formatType, int4Type, int8Type, jsonType, jsonbType, regclassType, textType, type SqlType } from '../types/sql-type.js';
 import { compareKeys, parseJsonb, printJsonb, type JsonNode } from '../types/jsonb-text.js';
 import type { Datum } from '../types/datum.js';
 
@@ -129,13 +130,18 @@ async function planExpandArray(compiler: ExprCompiler, item: ast.FunctionRef): P
   return { node: { kind: 'virtual', name: '_pg_expandarray', width: 2, rows: async (_txn, ctx) => ((values([], ctx) ?? []) as readonly Datum[]).map((value, index) => [value, index + 1]) }, scope };
 }
 
-/** The jsonb set-returning functions FROM takes, with their columns. */
+/** The jsonb and json set-returning functions FROM takes, with their columns. */
 const jsonbSetFunctions: ReadonlyMap<string, readonly { name: string; type: SqlType }[]> = new Map([
   ['jsonb_each', [{ name: 'key', type: textType }, { name: 'value', type: jsonbType }]],
   ['jsonb_each_text', [{ name: 'key', type: textType }, { name: 'value', type: textType }]],
   ['jsonb_array_elements', [{ name: 'value', type: jsonbType }]],
   ['jsonb_array_elements_text', [{ name: 'value', type: textType }]],
   ['jsonb_object_keys', [{ name: 'jsonb_object_keys', type: textType }]],
+  ['json_each', [{ name: 'key', type: textType }, { name: 'value', type: jsonType }]],
+  ['json_each_text', [{ name: 'key', type: textType }, { name: 'value', type: textType }]],
+  ['json_array_elements', [{ name: 'value', type: jsonType }]],
+  ['json_array_elements_text', [{ name: 'value', type: textType }]],
+  ['json_object_keys', [{ name: 'json_object_keys', type: textType }]],
 ]);
 
 /**
@@ -147,14 +153,16 @@ const jsonbSetFunctions: ReadonlyMap<string, readonly { name: string; type: SqlT
 async function planJsonbSetFunction(compiler: ExprCompiler, item: ast.FunctionRef, name: string): Promise<FromResult> {
   const columns = jsonbSetFunctions.get(name)!;
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
-  if (args.length !== 1 || (!isOpen(args[0]!) && args[0]!.type.kind !== 'jsonb')) {
+  // json_each and the others of json walk the document's own text (json-functions.ts).
+  const documentType = name.startsWith('jsonb_') ? jsonbType : jsonType;
+  if (args.length !== 1 || (!isOpen(args[0]!) && args[0]!.type.kind !== documentType.kind)) {
     throw new SqlError('42883', `function ${name}(${args.map((arg) => (isOpen(arg) ? 'unknown' : formatType(arg.type))).join(', ')}) does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
   }
-  const document = coerce(args[0]!, jsonbType, 'implicit', compiler.paramTypes);
+  const document = coerce(args[0]!, documentType, 'implicit', compiler.paramTypes);
   if (!document.rowIndependent) throw new SqlError('0A000', `${name} arguments must not reference columns of the same FROM list`);
   const alias = item.alias?.name ?? name;
   // jsonb_object_keys returns a bare setof text, so an alias names its column (as unnest's); the others' columns are OUT parameters and keep their names.
-  const names = columns.map((column, index) => item.alias?.columns[index] ?? (name === 'jsonb_object_keys' ? alias : column.name));
+  const names = columns.map((column, index) => item.alias?.columns[index] ?? (name === 'jsonb_object_keys' || name === 'json_object_keys' ? alias : column.name));
   const scope = new Scope(columns.map((column, index) => ({ name: names[index]!, table: alias, type: column.type, hidden: false, tableOid: 0, columnNumber: 0 })));
   const asText = (node: JsonNode): Datum => (node.kind === 'scalar' && node.text === 'null' ? null : node.kind === 'scalar' && node.text.startsWith('"') ? (parseJsonbString(node.text)) : printJsonb(node));
   const rows = (text: string): Datum[][] => {
@@ -170,7 +178,7 @@ async function planJsonbSetFunction(compiler: ExprCompiler, item: ast.FunctionRe
     return keys.map((key) => [key, name === 'jsonb_each' ? printJsonb(node.entries.get(key)!) : asText(node.entries.get(key)!)]);
   };
   const value = document.eval;
-  return { node: { kind: 'virtual', name, width: columns.length, rows: async (_txn, ctx) => { const text = value([], ctx); return text === null ? [] : rows(text as string); } }, scope };
+  return { node: { kind: 'virtual', name, width: columns.length, rows: async (_txn, ctx) => { const text = value([], ctx); return text === null ? [] : documentType.kind === 'json' ? jsonSetRows(name, text as string) : rows(text as string); } }, scope };
 }
 
 /** A JSON string scalar's text (quoted, escaped) as its value. */

@@ -15,7 +15,7 @@
  *   3    zigzag varint                                        int2 int4 int8 oid reg* date timestamp[tz]
  *   4    float64 big-endian                                   float8
  *   5    float32 big-endian                                   float4
- *   6    uvarint length ∥ bytes                               text varchar bpchar name jsonb (UTF-8), bytea, uuid (16)
+ *   6    uvarint length ∥ bytes                               text varchar bpchar name json jsonb (UTF-8), bytea, uuid (16)
  *   7    form byte (0 finite 1 NaN 2 +Inf 3 −Inf) [∥ uvarint scale ∥ zigzag unscaled]   numeric
  *   8    zigzag months ∥ zigzag days ∥ zigzag µs              interval
  *   9    uvarint count ∥ (tag ∥ payload)*                     arrays
@@ -71,6 +71,7 @@ function tagOf(type: SqlType, datum: Datum): number {
     case 'varchar':
     case 'bpchar':
     case 'name':
+    case 'json':
     case 'jsonb':
     case 'unknown':
     case 'bytea':
@@ -111,6 +112,7 @@ function writePayload(writer: ValueWriter, type: SqlType, datum: Datum): void {
     case 'varchar':
     case 'bpchar':
     case 'name':
+    case 'json':
     case 'jsonb':
     case 'unknown':
       return writer.utf8(datum as string);
@@ -214,6 +216,7 @@ function readPayload(reader: ValueReader, tag: number, type: SqlType): Datum {
     case 'varchar':
     case 'bpchar':
     case 'name':
+    case 'json':
     case 'jsonb':
     case 'unknown':
       return readUtf8(reader);

@@ -1,7 +1,7 @@
 /**
  * Binary I/O of every type: the pgwire binary format (`typsend`/`typreceive`), which clients
  * ask for with format code 1. Integers are big-endian two's complement, floats IEEE 754
- * big-endian, bool one byte, text and jsonb UTF-8 (jsonb after a version byte 1), bytea raw,
+ * big-endian, bool one byte, text, json and jsonb UTF-8 (jsonb after a version byte 1), bytea raw,
  * uuid 16 bytes, date int32 days and timestamp int64 µs (both from 2000-01-01, so the datum is
  * the wire value), interval int64 µs + int32 days + int32 months, numeric in numeric-binary.ts,
  * arrays as `array_send` (ndim, has-null flag, element OID, dimension and lower bound, then each
@@ -10,6 +10,7 @@
 import { assert, assertNever } from '../../src/base/assert.js';
 import { interval, isInterval, type Datum } from './datum.js';
 import { FeatureNotSupportedError, InvalidBinaryRepresentationError } from './errors.js';
+import { validateJson } from './json-text.js';
 import { normalizeJsonb } from './jsonb-text.js';
 import { decodeNumericBinary, encodeNumericBinary } from './numeric-binary.js';
 import type { Numeric } from './numeric.js';
@@ -56,6 +57,7 @@ function encodeScalar(type: ScalarType, datum: Datum): Uint8Array {
     case 'varchar':
     case 'bpchar':
     case 'name':
+    case 'json':
     case 'unknown':
       return Buffer.from(datum as string, 'utf8');
     case 'jsonb':
@@ -124,6 +126,9 @@ function decodeScalar(type: ScalarType, bytes: Uint8Array): Datum {
     case 'name':
     case 'unknown':
       return decodeUtf8(bytes);
+    case 'json':
+      // json's binary form is its text (json_recv): no version byte, unlike jsonb.
+      return validateJson(decodeUtf8(bytes));
     case 'jsonb':
       if (bytes[0] !== 1) throw new InvalidBinaryRepresentationError(`unsupported jsonb version number ${bytes[0] ?? 'missing'}`);
       return normalizeJsonb(decodeUtf8(bytes.subarray(1)));

@@ -36,7 +36,8 @@ const pgCast: Partial<Record<ScalarKind, Partial<Record<ScalarKind, CastContext>
   date: { timestamp: i, timestamptz: i },
   timestamp: { date: a, timestamptz: i },
   timestamptz: { date: a, timestamp: a },
-  jsonb: { bool: e, numeric: e, int2: e, int4: e, int8: e, float4: e, float8: e },
+  json: { jsonb: a },
+  jsonb: { json: a, bool: e, numeric: e, int2: e, int4: e, int8: e, float4: e, float8: e },
 };
 
 const stringKinds: ReadonlySet<SqlType['kind']> = new Set(['text', 'varchar', 'bpchar', 'name']);

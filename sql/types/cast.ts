@@ -40,6 +40,7 @@ import {
   type Datum,
 } from './datum.js';
 import { CannotCoerceError, DatetimeFieldOverflowError, FeatureNotSupportedError, InvalidParameterValueError, NumericValueOutOfRangeError } from './errors.js';
+import { normalizeJsonb } from './jsonb-text.js';
 import { Numeric } from './numeric.js';
 import { defaultTextContext, formatText, parseText, truncateName, type TextContext } from './text-io.js';
 import { localToUtcMicros, offsetSecondsAt } from './timezone.js';
@@ -94,6 +95,9 @@ function convert(value: Datum, fromKind: ScalarKind, toKind: ScalarKind, from: S
   if (temporal !== undefined) return temporal;
   if (fromKind === 'bool' && toKind === 'int4') return value ? 1 : 0;
   if (fromKind === 'int4' && toKind === 'bool') return value !== 0;
+  if (fromKind === 'json' && toKind === 'jsonb') return normalizeJsonb(value as string);
+  // jsonb's text (jsonb_out) is JSON: it is the json value as it is.
+  if (fromKind === 'jsonb' && toKind === 'json') return value;
   if (fromKind === 'jsonb') return fromJsonb(value as string, to);
   throw cannotCast(from, to);
 }

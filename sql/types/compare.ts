@@ -70,6 +70,10 @@ function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
     case 'unknown':
     case 'uuid':
       return compareCodePoints(left as string, right as string);
+    case 'json':
+      // PostgreSQL has no ordering (nor equality) for json: the planner refuses `=`, ORDER BY and
+      // indexes on it (42883 / 42704). Its text's order is only a deterministic fallback.
+      return compareCodePoints(left as string, right as string);
     case 'bpchar':
       return compareCodePoints(trimTrailingBlanks(left as string), trimTrailingBlanks(right as string));
     case 'bytea':

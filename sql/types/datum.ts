@@ -12,6 +12,7 @@
  * | numeric                                | `Numeric` (exact; no floating point)                |
  * | text, varchar, bpchar, name            | `string` (bpchar(n) is kept blank-padded to n)      |
  * | uuid                                   | `string`, canonical lowercase `8-4-4-4-12`          |
+ * | json                                   | `string`, the input text as written                 |
  * | jsonb                                  | `string`, normalized as PostgreSQL prints jsonb     |
  * | bytea                                  | `Uint8Array`                                        |
  * | date                                   | `number`: days since 2000-01-01; ±infinity = int32 max/min |

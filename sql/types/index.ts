@@ -50,6 +50,8 @@
  * - **jsonb is held as normalized text** (keys sorted and deduplicated as jsonb does): equality is
  *   text equality and output is right; `compareDatums` parses it for jsonb's btree order, and
  *   the operators (`->`, `@>`, `?`: sql/plan/expr/jsonb-operators.ts) parse their operands.
+ * - **json is held as its input text** (json-text.ts: validated, then kept verbatim); its
+ *   operators and functions walk a tree that keeps each value's own text.
  * - **Time zones**: a session `TimeZone` (timezone.ts) is UTC, a fixed offset or an IANA zone
  *   through `Intl`; `SET TIME ZONE '+05:30'` is POSIX (west-positive) as in PostgreSQL.
  * - **Errors** are `RangedbError` subclasses (errors.ts) carrying PostgreSQL's SQLSTATE; their
@@ -57,7 +59,7 @@
  *
  * ## Not yet
  *
- * reg* types print as numbers (name lookup needs the catalog); json (not jsonb), time, timetz,
+ * reg* types print as numbers (name lookup needs the catalog); time, timetz,
  * money, bit, inet, ranges; multi-dimensional arrays; zone abbreviations (`PST`) in date input;
  * IntervalStyle other than postgres and DateStyle other than ISO, MDY. `castContext`
  * (cast-context.ts) says where a cast may apply; choosing casts is the planner's job.
@@ -85,4 +87,5 @@ export * from './text-io.js';
 export * from './timezone.js';
 export * from './typmod.js';
 export { compareJsonb, escapeJson, normalizeJsonb, parseJsonb, type JsonNode } from './jsonb-text.js';
+export { parseJson, validateJson, type JsonEntry, type JsonValue } from './json-text.js';
 export { formatArrayText, parseArrayText } from './array-text.js';

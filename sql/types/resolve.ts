@@ -75,6 +75,7 @@ const aliases: Readonly<Record<string, ScalarKind>> = Object.freeze({
   'timestamp with time zone': 'timestamptz',
   interval: 'interval',
   uuid: 'uuid',
+  json: 'json',
   jsonb: 'jsonb',
   oid: 'oid',
   name: 'name',

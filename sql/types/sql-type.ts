@@ -29,6 +29,7 @@ export type ScalarKind =
   | 'timestamptz'
   | 'interval'
   | 'uuid'
+  | 'json'
   | 'jsonb'
   | 'oid'
   | 'name'
@@ -76,6 +77,8 @@ export interface TimestamptzType extends Scalar<'timestamptz'> {
 }
 export type IntervalType = Scalar<'interval'>;
 export type UuidType = Scalar<'uuid'>;
+/** json: the input text kept verbatim (validated, whitespace, key order and duplicate keys kept). */
+export type JsonType = Scalar<'json'>;
 export type JsonbType = Scalar<'jsonb'>;
 export type OidType = Scalar<'oid'>;
 export type NameType = Scalar<'name'>;
@@ -101,6 +104,7 @@ export type ScalarType =
   | TimestamptzType
   | IntervalType
   | UuidType
+  | JsonType
   | JsonbType
   | OidType
   | NameType
@@ -165,6 +169,7 @@ export const typeInfo: Readonly<Record<ScalarKind, TypeInfo>> = Object.freeze({
   timestamptz: { oid: 1184, arrayOid: 1185, displayName: 'timestamp with time zone' },
   interval: { oid: 1186, arrayOid: 1187, displayName: 'interval' },
   uuid: { oid: 2950, arrayOid: 2951, displayName: 'uuid' },
+  json: { oid: 114, arrayOid: 199, displayName: 'json' },
   jsonb: { oid: 3802, arrayOid: 3807, displayName: 'jsonb' },
   oid: { oid: 26, arrayOid: 1028, displayName: 'oid' },
   name: { oid: 19, arrayOid: 1003, displayName: 'name' },
@@ -192,6 +197,7 @@ export const byteaType: ByteaType = scalar('bytea');
 export const dateType: DateType = scalar('date');
 export const intervalType: IntervalType = scalar('interval');
 export const uuidType: UuidType = scalar('uuid');
+export const jsonType: JsonType = scalar('json');
 export const jsonbType: JsonbType = scalar('jsonb');
 export const oidType: OidType = scalar('oid');
 export const nameType: NameType = scalar('name');
@@ -398,13 +404,14 @@ export function isSmallIntKind(kind: SqlTypeKind): kind is 'int2' | 'int4' {
 }
 
 /** The kinds stored as a JS string. */
-export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'bpchar' | 'name' | 'uuid' | 'jsonb' | 'unknown' {
+export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'bpchar' | 'name' | 'uuid' | 'json' | 'jsonb' | 'unknown' {
   switch (kind) {
     case 'text':
     case 'varchar':
     case 'bpchar':
     case 'name':
     case 'uuid':
+    case 'json':
     case 'jsonb':
     case 'unknown':
       return true;
@@ -448,6 +455,7 @@ export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' |
       return 'X';
     case 'bytea':
     case 'uuid':
+    case 'json':
     case 'jsonb':
       return 'U';
     default:

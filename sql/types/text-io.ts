@@ -13,6 +13,7 @@ import { defaultDatetimeContext, formatDate, formatTimestamp, formatTimestamptz,
 import { formatFloat4, formatFloat8, parseFloat4, parseFloat8 } from './float-text.js';
 import { parseInt2, parseInt4, parseInt8, parseOid } from './int-text.js';
 import { formatInterval, parseInterval } from './interval-text.js';
+import { validateJson } from './json-text.js';
 import { normalizeJsonb } from './jsonb-text.js';
 import { Numeric } from './numeric.js';
 import { formatBool, formatBytea, parseBool, parseBytea, parseUuid } from './scalar-text.js';
@@ -78,6 +79,7 @@ function formatScalar(type: ScalarType, datum: Datum, context: TextContext): str
     case 'bpchar':
     case 'name':
     case 'uuid':
+    case 'json':
     case 'jsonb':
     case 'unknown':
       return datum as string;
@@ -138,6 +140,8 @@ function parseScalar(type: ScalarType, text: string, context: TextContext): Datu
       return truncateName(text);
     case 'uuid':
       return parseUuid(text);
+    case 'json':
+      return validateJson(text);
     case 'jsonb':
       return normalizeJsonb(text);
     case 'bytea':

@@ -47,6 +47,7 @@ const storage: Readonly<Record<ScalarKind, TypeStorage>> = {
   timestamptz: { length: 8, byValue: true, align: 'd', storage: 'p' },
   interval: { length: 16, byValue: false, align: 'd', storage: 'p' },
   uuid: { length: 16, byValue: false, align: 'c', storage: 'p' },
+  json: { length: -1, byValue: false, align: 'i', storage: 'x' },
   jsonb: { length: -1, byValue: false, align: 'i', storage: 'x' },
   oid: { length: 4, byValue: true, align: 'i', storage: 'p' },
   name: { length: 64, byValue: false, align: 'c', storage: 'p' },

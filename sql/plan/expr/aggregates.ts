@@ -1,8 +1,8 @@
 /**
  * Aggregate functions: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
- * `string_agg`, `array_agg`, `jsonb_agg`, `jsonb_object_agg`, the variance and standard
- * deviation family (variance.ts) (and `json_agg`,
- * `json_object_agg`, which give jsonb: rangedb has no separate json type), with PostgreSQL's result types (sum of int4 is int8, of int8
+ * `string_agg`, `array_agg`, `jsonb_agg`, `jsonb_object_agg`, `json_agg`, `json_object_agg`
+ * (json text written as PostgreSQL's json.c does: json-functions.ts), the variance and standard
+ * deviation family (variance.ts), with PostgreSQL's result types (sum of int4 is int8, of int8
  * numeric; avg of integers and numeric is numeric, of floats float8) and NULL handling (ignored,
  * except `count(*)`, `array_agg` and `jsonb_agg`, where NULL is an element; an empty group gives
  * NULL, `count` 0).
@@ -18,11 +18,12 @@ import { compareDatums } from '../../types/compare.js';
 import { datumsKey } from '../../rowcodec/datum-key.js';
 import type { Datum } from '../../types/datum.js';
 import { Numeric } from '../../types/numeric.js';
-import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, jsonbType, numericType, textType, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, jsonType, jsonbType, numericType, textType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { toJsonNode } from './jsonb-functions.js';
+import { jsonArrayAccumulator, jsonObjectAccumulator } from './json-aggregates.js';
 import { varianceAccumulator, varianceAggregateNames, varianceResultType } from './variance.js';
 import { orderedSetAggregateNames } from './ordered-set.js';
 
@@ -96,11 +97,11 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
     case 'jsonb_agg':
     case 'json_agg':
       if (argTypes.length !== 1) throw noMatch();
-      return jsonbType;
+      return name === 'json_agg' ? jsonType : jsonbType;
     case 'jsonb_object_agg':
     case 'json_object_agg':
       if (argTypes.length !== 2) throw noMatch();
-      return jsonbType;
+      return name === 'json_object_agg' ? jsonType : jsonbType;
     default: {
       const variance = varianceAggregateNames.has(name) && argTypes.length === 1 ? varianceResultType(arg) : undefined;
       if (variance === undefined) throw noMatch();
@@ -236,8 +237,11 @@ function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
         result: () => result,
       };
     }
-    case 'jsonb_agg':
-    case 'json_agg': {
+    case 'json_agg':
+      return jsonArrayAccumulator(jsonInputType(argType!), ctx);
+    case 'json_object_agg':
+      return jsonObjectAccumulator(jsonInputType(argType!), jsonInputType(call.args[1]!.type), ctx);
+    case 'jsonb_agg': {
       // Every input is an element, SQL NULL as JSON null; no rows at all give SQL NULL.
       const items: JsonNode[] = [];
       const type = jsonInputType(argType!);
@@ -247,7 +251,6 @@ function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
       };
     }
     case 'jsonb_object_agg':
-    case 'json_object_agg':
       return objectAccumulator(jsonInputType(argType!), jsonInputType(call.args[1]!.type), ctx);
     default:
       if (varianceAggregateNames.has(call.name)) return varianceAccumulator(call.name, argType!);

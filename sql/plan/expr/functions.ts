@@ -12,6 +12,7 @@ import { Numeric } from '../../types/numeric.js';
 import { formatText } from '../../types/text-io.js';
 import { datetimeFunctions } from './datetime-functions.js';
 import { dateTruncPeriodOverloads, datetimePeriodFunctions } from './datetime-periods.js';
+import { jsonFunctions } from './json-functions.js';
 import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
 import { numericFunctions } from './numeric-functions.js';
@@ -213,6 +214,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ...textAndArrayFunctions(),
   ...regexFunctions(),
   ...jsonbFunctions(),
+  ...jsonFunctions(),
   ...datetimePeriodFunctions(),
   ['date_trunc', dateTruncPeriodOverloads()],
 ]);

@@ -34,6 +34,7 @@ export function toJsonNode(type: SqlType, value: Datum, ctx: EvalContext): JsonN
       type.fields.forEach((field, index) => entries.set(field.name, toJsonNode(field.type, (value as readonly Datum[])[index] ?? null, ctx)));
       return { kind: 'object', entries };
     }
+    case 'json':
     case 'jsonb':
       return parseJsonb(value as string);
     case 'bool':

@@ -10,13 +10,14 @@ import { dateAddDays, dateDifference, intervalScale, timestampAddInterval, times
 import type { Datum, Interval } from '../../types/datum.js';
 import { negate as negateDatum } from '../../types/arithmetic.js';
 import { formatText } from '../../types/text-io.js';
-import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, numericType, textType, timestampType, typeCategory, type SqlType } from '../../types/sql-type.js';
+import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, numericType, textType, timestampType, typeCategory, unknownType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
 import { regexMatch } from './regex.js';
 import { strictBinary } from './strict.js';
+import { jsonOperator } from './json-operators.js';
 import { jsonbOperator, jsonbOperatorNames } from './jsonb-operators.js';
 import { powerFloat8, powerNumeric } from './math-functions.js';
 import type { Numeric } from '../../types/numeric.js';
@@ -40,7 +41,15 @@ function unify(left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | u
  * The operands of a comparison brought to the type it compares in (42883 when none exists): one
  * field pair of a row comparison (row-compare.ts) resolves as the scalar comparison would.
  */
+/** PostgreSQL has no comparison operators for json (only jsonb's): 42883, even against an untyped literal. */
+function refuseJsonComparison(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr): void {
+  const json = (expr: CompiledExpr): boolean => !isOpen(expr) && expr.type.kind === 'json';
+  const shown = (expr: CompiledExpr): SqlType => (isOpen(expr) ? unknownType : expr.type);
+  if (json(leftIn) || json(rightIn)) throw noOperator(operator, shown(leftIn), shown(rightIn));
+}
+
 export function comparisonOperands(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): [CompiledExpr, CompiledExpr, SqlType] {
+  refuseJsonComparison(operator, leftIn, rightIn);
   if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
   return unify(leftIn, rightIn, paramTypes, 'operator');
 }
@@ -49,6 +58,7 @@ export function comparisonOperands(operator: string, leftIn: CompiledExpr, right
 export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (SqlType | undefined)[]): CompiledExpr {
   if (comparisons.has(operator)) {
     const op = (operator === '!=' ? '<>' : operator) as '=' | '<>' | '<' | '<=' | '>' | '>=';
+    refuseJsonComparison(operator, leftIn, rightIn);
     if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
     const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
     return strictBinary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
@@ -84,6 +94,8 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
   if ((operator === '@>' || operator === '<@' || operator === '&&') && (leftIn.type.kind === 'array' || rightIn.type.kind === 'array')) return arrayContainment(operator, leftIn, rightIn, paramTypes);
   if (operator === '^') return powerOperator(leftIn, rightIn, paramTypes);
   if (regexOperators.has(operator)) return regexOperator(operator, leftIn, rightIn, paramTypes);
+  const json = jsonOperator(operator, leftIn, rightIn, paramTypes);
+  if (json !== undefined) return json;
   if (jsonbOperatorNames.has(operator)) {
     const compiled = jsonbOperator(operator, leftIn, rightIn, paramTypes);
     if (compiled !== undefined) return compiled;

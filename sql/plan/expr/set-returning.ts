@@ -12,7 +12,8 @@
 import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
 import { parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
-import { formatType, int4Type, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
+import { jsonSetRows } from './json-functions.js';
+import { formatType, int4Type, jsonType, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { regexpMatchesRows, regexpMatchesType, regexpSplit } from './regex-functions.js';
@@ -30,7 +31,7 @@ export interface SetReturningCall {
   readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
-export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'regexp_matches', 'regexp_split_to_table']);
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'json_array_elements', 'json_array_elements_text', 'json_object_keys', 'regexp_matches', 'regexp_split_to_table']);
 
 /**
  * The set-returning functions of schema information_schema, callable only by their qualified
@@ -63,6 +64,14 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
     case 'jsonb_object_keys': {
       const doc = jsonbArgument(name, args, paramTypes);
       return { name, type: textType, args: [doc], expand: ([value]) => objectKeys(value as string) };
+    }
+    case 'json_array_elements':
+    case 'json_array_elements_text':
+    case 'json_object_keys': {
+      const doc = args[0];
+      if (args.length !== 1 || doc === undefined || (!isOpen(doc) && doc.type.kind !== 'json')) throw noFunction(name, args);
+      const type = name === 'json_array_elements' ? jsonType : textType;
+      return { name, type, args: [coerce(doc, jsonType, 'implicit', paramTypes)], expand: ([value]) => jsonSetRows(name, value as string).map((row) => row[0]!)[Symbol.iterator]() };
     }
     case 'regexp_matches':
     case 'regexp_split_to_table':

@@ -65,8 +65,6 @@ const golden = JSON.parse(readFileSync(new URL('./testdata/pg15.json', import.me
 const knownDifferences = new Map<string, { error: { code: string; message: string } }>([
   // `int(5)` is a syntax error in PostgreSQL's grammar; here the parser has already accepted it.
   ['typeName int(5)', { error: { code: '22023', message: 'type modifier is not allowed for type "int4"' } }],
-  // json (not jsonb) is not a rangedb type yet.
-  ['typeName json', { error: { code: '42704', message: 'type "json" does not exist' } }],
 ]);
 
 function context(tz: string | undefined): TextContext {
