@@ -12,11 +12,13 @@
  * transfer that was not acknowledged — except one whose outcome was reported ambiguous.
  */
 import { AmbiguousResultError, compareKeys, keysEqual } from '../../../kv/api/index.js';
-import { accountKey, accountsEnd, accountsStart, bankViolation, initBank, readBank, runTransfer, type BankConfig, type BankSnapshot } from '../../../bench/workloads/bank.js';
+import { accountKey, accountsEnd, accountsStart, bankViolation, decodeBalance, encodeBalance, encodeTransfer, initBank, pickAccounts, readBank, runTransfer, transferKey, type BankConfig, type BankSnapshot } from '../../../bench/workloads/bank.js';
+import type { Txn } from '../../../txn/index.js';
 import type { RandomSource } from '../../env/env.js';
 import { SeededRandom } from '../../env/random.js';
 import type { Kv } from '../../node/kv.js';
 import type { Trace } from '../raft/trace.js';
+import { drawAbandon, runAbandoned, type Put } from './abandon.js';
 import type { Clients } from './clients.js';
 import { EventKind } from './env.js';
 import type { KvSimOptions } from './options.js';
@@ -37,6 +39,8 @@ export interface BankStats {
   readonly crashed: number;
   /** Transfers that failed with a definite error (retries exhausted): nothing may be committed. */
   readonly failed: number;
+  /** Transfers whose client dropped them mid-way (abandon.ts): nothing may be committed. */
+  readonly abandoned: number;
   readonly scans: number;
   readonly splits: number;
   readonly merges: number;
@@ -47,13 +51,14 @@ export interface BankStats {
 }
 
 /** Workload event codes (the second trace field of `EventKind.Workload`). */
-const Op = { Acked: 1, Empty: 2, Ambiguous: 3, Failed: 4, Scan: 5, Split: 6, Merge: 7, Refused: 8 } as const;
+const Op = { Acked: 1, Empty: 2, Ambiguous: 3, Failed: 4, Scan: 5, Split: 6, Merge: 7, Refused: 8, Abandoned: 9 } as const;
 
 export class BankSim {
   private readonly config: BankConfig;
   private readonly acked: string[] = [];
   private readonly ambiguous = new Set<string>();
   private readonly failed = new Set<string>();
+  private readonly abandoned = new Set<string>();
   private empty = 0;
   /** Transfers in flight when the process crashed (counted among the ambiguous too). */
   private crashed = 0;
@@ -98,6 +103,7 @@ export class BankSim {
       ambiguous: this.ambiguous.size,
       crashed: this.crashed,
       failed: this.failed.size,
+      abandoned: this.abandoned.size,
       scans: this.scans,
       splits: this.splits,
       merges: this.merges,
@@ -113,6 +119,10 @@ export class BankSim {
         return;
       }
       const id = `t.${c}.${n}`;
+      if (drawAbandon(random, this.options.abandonChance)) {
+        await this.abandonTransfer(id, c, n, random);
+        continue;
+      }
       try {
         const { transfer, attempts } = await this.clients.track(id, () => this.node.run((kv) => runTransfer(kv, random, this.config, id)));
         if (transfer === undefined) {
@@ -137,6 +147,26 @@ export class BankSim {
       }
       if (this.options.thinkMsMax > 0) await this.clients.sleep(random.int(this.options.thinkMsMax + 1));
     }
+  }
+
+  /** Transfer `id`, written and then abandoned by its client (abandon.ts); it must never commit. */
+  private async abandonTransfer(id: string, c: number, n: number, random: RandomSource): Promise<void> {
+    const { from, to } = pickAccounts(random, this.config.accounts);
+    const holdMs = random.int(this.options.abandonHoldMsMax + 1);
+    const writes = async (txn: Txn): Promise<Put[]> => {
+      const fromBalance = decodeBalance((await txn.get(accountKey(from)))!);
+      const toBalance = decodeBalance((await txn.get(accountKey(to)))!);
+      const amount = fromBalance > 0n ? fromBalance : 1n; // an overdraft if it ever committed
+      return [
+        { key: accountKey(from), value: encodeBalance(fromBalance - amount) },
+        { key: accountKey(to), value: encodeBalance(toBalance + amount) },
+        { key: transferKey(id), value: encodeTransfer({ id, from, to, amount }) },
+      ];
+    };
+    const outcome = await runAbandoned(this.node, this.clients, id, holdMs, writes);
+    if (outcome === 'crashed') this.crashed++;
+    this.abandoned.add(id);
+    this.event([Op.Abandoned, c, n, holdMs], () => `${id}: abandoned ${from}→${to} after holding it ${holdMs} ms${outcome === 'crashed' ? ' (the process crashed under it)' : ''}`);
   }
 
   private async scanner(): Promise<void> {
@@ -214,7 +244,10 @@ export class BankSim {
     if (lost.length > 0) throw new BankViolation(`acknowledged transfers without a record: ${lost.slice(0, 5).join(', ')}`);
     const ackedSet = new Set(this.acked);
     const phantom = [...records.keys()].filter((id) => !ackedSet.has(id) && !this.ambiguous.has(id));
-    if (phantom.length > 0) throw new BankViolation(`records of transfers never acknowledged: ${phantom.slice(0, 5).join(', ')}${phantom.some((id) => this.failed.has(id)) ? ' (reported failed)' : ''}`);
+    if (phantom.length > 0) {
+      const reported = phantom.some((id) => this.abandoned.has(id)) ? ' (abandoned by their client)' : phantom.some((id) => this.failed.has(id)) ? ' (reported failed)' : '';
+      throw new BankViolation(`records of transfers never acknowledged: ${phantom.slice(0, 5).join(', ')}${reported}`);
+    }
   }
 
   private event(fields: readonly number[], describe: () => string): void {

@@ -185,8 +185,13 @@ export class SimDriver {
   }
 }
 
-/** The independent random streams of one seed (env, delays, workload, faults) — one stream's draws never shift another's. */
-export function seedStreams(seed: number): { readonly env: SeededRandom; readonly delays: SeededRandom; readonly workload: SeededRandom; readonly faults: SeededRandom } {
+/**
+ * The independent random streams of one seed (env, delays, workload, faults, and `clients`: the
+ * abandoned transactions, the GC and the historical reads) — one stream's draws never shift
+ * another's, and a stream added last leaves the draws of the others as they were.
+ */
+export function seedStreams(seed: number): { readonly env: SeededRandom; readonly delays: SeededRandom; readonly workload: SeededRandom; readonly faults: SeededRandom; readonly clients: SeededRandom } {
   const root = new SeededRandom(seed);
-  return { env: new SeededRandom(root.uint32()), delays: new SeededRandom(root.uint32()), workload: new SeededRandom(root.uint32()), faults: new SeededRandom(root.uint32()) };
+  const [env, delays, workload, faults, clients] = Array.from({ length: 5 }, () => new SeededRandom(root.uint32()));
+  return { env: env!, delays: delays!, workload: workload!, faults: faults!, clients: clients! };
 }

@@ -19,7 +19,8 @@ import { assert } from '../../base/assert.js';
 /** One transaction of the workload, as its client saw it (the last attempt's reads and writes). */
 export interface TxnRecord {
   readonly id: string;
-  status: 'running' | 'acked' | 'ambiguous' | 'failed';
+  /** `abandoned`: its client wrote, then dropped it (abandon.ts) — never committed, as a failed one. */
+  status: 'running' | 'acked' | 'ambiguous' | 'failed' | 'abandoned';
   /** Virtual time it began, and was acknowledged (µs). */
   readonly startedAt: number;
   ackedAt: number | undefined;
@@ -139,7 +140,7 @@ function versionChain(records: ReadonlyMap<string, TxnRecord>, register: number,
   while (writer !== undefined) {
     const record = records.get(writer);
     if (record === undefined) return `register ${register} holds a version by ${writer}, a transaction never run`;
-    if (record.status === 'failed' || record.status === 'running') return `register ${register} holds a version by ${writer}, which ${record.status === 'failed' ? 'failed' : 'never finished'} (G1a)`;
+    if (record.status === 'failed' || record.status === 'running' || record.status === 'abandoned') return `register ${register} holds a version by ${writer}, which ${record.status === 'running' ? 'never finished' : record.status === 'failed' ? 'failed' : 'its client abandoned'} (G1a)`;
     if (!record.writes.has(register) || record.writes.get(register) !== previous) return `register ${register} holds a version by ${writer} after ${previous ?? 'the initial value'}, which its last attempt did not write`;
     if (chain.includes(writer)) return `register ${register}'s versions loop back to ${writer}`;
     chain.push(writer);

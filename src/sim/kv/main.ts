@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     out,
     run: async (seed) => {
       const result = await simulateKvSeed(seed, { durationMs: args.durationMs, traceSink: args.trace ? out : undefined, ...(args.profile === undefined ? {} : { overrides: args.profile }) });
-      return `seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.steps} steps, ${(result.virtualTimeUs / 1000).toFixed(0)} virtual ms, ${result.crashes} crashes, bank ${JSON.stringify(result.stats)}${result.registers === undefined ? '' : `, registers ${JSON.stringify(result.registers)}`}`;
+      return `seed ${seed}: ok, hash ${result.hash}, ${result.events} events, ${result.steps} steps, ${(result.virtualTimeUs / 1000).toFixed(0)} virtual ms, ${result.crashes} crashes, bank ${JSON.stringify(result.stats)}${result.registers === undefined ? '' : `, registers ${JSON.stringify(result.registers)}`}${result.gc === undefined ? '' : `, gc ${JSON.stringify(result.gc)}`}${result.snapshots === undefined ? '' : `, snapshots ${JSON.stringify(result.snapshots)}`}`;
     },
     failureReport: (error) => (error instanceof KvSimFailure ? error.report : undefined),
   });

@@ -28,6 +28,22 @@ export interface KvSimOptions {
   readonly registers: number;
   /** Its concurrent transaction loops. */
   readonly registerClients: number;
+  /**
+   * The chance that a transfer or register transaction is abandoned: its client writes, keeps it
+   * alive for a while (`abandonHoldMsMax`), then drops its coordinator — no commit, no rollback,
+   * its heartbeats stop (a client that died; the process lives on). 0: none.
+   */
+  readonly abandonChance: number;
+  /** Longest virtual time an abandoned transaction heartbeats before its coordinator is dropped. */
+  readonly abandonHoldMsMax: number;
+  /**
+   * A GC TTL in virtual milliseconds (gc.ts): every `gcEveryMs` or so, every range is collected
+   * below `now − gcTtlMs` (held below the oldest workload operation in flight). 0: no GC.
+   */
+  readonly gcTtlMs: number;
+  readonly gcEveryMs: number;
+  /** Historical reads of the registers (snapshots.ts): a snapshot's registers read again as of its timestamp. */
+  readonly historicalReads: boolean;
   readonly delays: EngineDelays;
 }
 
@@ -47,6 +63,8 @@ export interface ProfileStreams {
   readonly workload: RandomSource;
   /** The crashes, and the register workload: a stream of their own, so the bank's draws are those it had before them. */
   readonly faults: RandomSource;
+  /** Abandoned transactions, the GC and historical reads (drawn last, after them). */
+  readonly clients: RandomSource;
 }
 
 /** The profile of `seed`. */
@@ -67,6 +85,11 @@ export function optionsForSeed(seed: number, streams: ProfileStreams, durationMs
     crashes: pick(faults, [0, 0, 1, 2, 3]),
     registers: pick(faults, [0, 2, 4, 8]),
     registerClients: pick(faults, [2, 3, 4]),
+    abandonChance: pick(streams.clients, [0, 0, 0.01, 0.05]),
+    abandonHoldMsMax: pick(streams.clients, [0, 1_500, 3_000]),
+    gcTtlMs: pick(streams.clients, [0, 0, 2, 20, 100]),
+    gcEveryMs: pick(streams.clients, [2, 10, 30]),
+    historicalReads: pick(streams.clients, [false, true, true]),
     delays: {
       iteratorStepMaxUs: pick(random, [0, 50, 500, 2_000]),
       commitMaxUs: pick(random, [0, 20, 200, 2_000]),
@@ -81,6 +104,7 @@ export function describeOptions(options: KvSimOptions): string {
   const d = options.delays;
   return (
     `accounts=${options.accounts} ranges=${options.ranges} clients=${options.clients} duration=${options.durationMs}ms transfers≤${options.transfersMax} think≤${options.thinkMsMax}ms ` +
-    `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} registers=${options.registers}×${options.registerClients} clients iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
+    `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} registers=${options.registers}×${options.registerClients} clients ` +
+    `abandon=${options.abandonChance} (hold≤${options.abandonHoldMsMax}ms) gcTtl=${options.gcTtlMs}ms gcEvery=${options.gcEveryMs}ms historicalReads=${options.historicalReads} iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
   );
 }

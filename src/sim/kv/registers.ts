@@ -23,6 +23,7 @@ import type { RandomSource } from '../../env/env.js';
 import { SeededRandom } from '../../env/random.js';
 import { runTxn, type Txn } from '../../../txn/index.js';
 import type { Trace } from '../raft/trace.js';
+import { drawAbandon, runAbandoned } from './abandon.js';
 import type { Clients } from './clients.js';
 import { EventKind } from './env.js';
 import { checkHistory, type TxnRecord } from './history.js';
@@ -41,7 +42,7 @@ function encodeValue(writer: string, previous: string | undefined): Uint8Array {
   return new TextEncoder().encode(`${writer}|${previous ?? ''}`);
 }
 
-function decodeValue(bytes: Uint8Array): { readonly writer: string; readonly previous: string | undefined } {
+export function decodeValue(bytes: Uint8Array): { readonly writer: string; readonly previous: string | undefined } {
   const [writer, previous, ...rest] = new TextDecoder().decode(bytes).split('|');
   assert(writer !== undefined && previous !== undefined && rest.length === 0, 'a register value is writer|previous');
   return { writer, previous: previous === '' ? undefined : previous };
@@ -56,19 +57,24 @@ export interface RegisterStats {
   readonly acked: number;
   readonly ambiguous: number;
   readonly failed: number;
+  /** Transactions their client wrote and dropped (abandon.ts). */
+  readonly abandoned: number;
   /** Transactions in the checked dependency graph (acknowledged, or ambiguous and seen). */
   readonly committed: number;
   readonly edges: number;
 }
 
 /** Workload event codes (the second trace field of `EventKind.Workload`; the bank's are below 20). */
-const Op = { Acked: 21, Ambiguous: 22, Failed: 23, Checked: 24 } as const;
+const Op = { Acked: 21, Ambiguous: 22, Failed: 23, Checked: 24, Abandoned: 25 } as const;
 
 export interface RegisterOptions {
   readonly registers: number;
   readonly clients: number;
   /** Transactions begun at most (the loops stop there; it bounds a run's CPU time). */
   readonly txnsMax: number;
+  /** See `KvSimOptions.abandonChance` and `abandonHoldMsMax`. */
+  readonly abandonChance: number;
+  readonly abandonHoldMsMax: number;
 }
 
 export class RegisterSim {
@@ -76,6 +82,7 @@ export class RegisterSim {
   private acked = 0;
   private ambiguous = 0;
   private failed = 0;
+  private abandoned = 0;
   private checked: { readonly committed: number; readonly edges: number } = { committed: 0, edges: 0 };
 
   constructor(
@@ -99,7 +106,7 @@ export class RegisterSim {
   }
 
   stats(): RegisterStats {
-    return { acked: this.acked, ambiguous: this.ambiguous, failed: this.failed, ...this.checked };
+    return { acked: this.acked, ambiguous: this.ambiguous, failed: this.failed, abandoned: this.abandoned, ...this.checked };
   }
 
   private async client(c: number, random: SeededRandom): Promise<void> {
@@ -109,6 +116,11 @@ export class RegisterSim {
       this.records.set(id, record);
       const registers = this.pickRegisters(random);
       const writeMask = random.uint32();
+      if (drawAbandon(random, this.options.abandonChance)) {
+        await this.abandon(record, registers, writeMask, random.int(this.options.abandonHoldMsMax + 1));
+        this.event([Op.Abandoned, c, n, record.writes.size], () => `${id}: abandoned, read ${describeReads(record)}, wrote ${[...record.writes.keys()].join(' ') || 'nothing'}`);
+        continue;
+      }
       try {
         await this.clients.track(id, () => this.node.run((kv) => runTxn(kv.sender, kv.txnDeps, (txn) => this.attempt(txn, record, registers, writeMask), { name: 'register-rmw', attemptsMax: 100 })));
         record.status = 'acked';
@@ -128,6 +140,25 @@ export class RegisterSim {
         }
       }
     }
+  }
+
+  /** Reads `registers`, writes those `writeMask` selects, holds the transaction `holdMs`, and drops it (abandon.ts). */
+  private async abandon(record: TxnRecord, registers: readonly number[], writeMask: number, holdMs: number): Promise<void> {
+    await runAbandoned(this.node, this.clients, record.id, holdMs, async (txn) => {
+      const writes = [];
+      for (const [i, register] of registers.entries()) {
+        const bytes = await txn.get(registerKey(register));
+        const previous = bytes === undefined ? undefined : decodeValue(bytes).writer;
+        record.reads.set(register, previous);
+        if ((writeMask >>> i) & 1) {
+          record.writes.set(register, previous);
+          writes.push({ key: registerKey(register), value: encodeValue(record.id, previous) });
+        }
+      }
+      return writes;
+    });
+    record.status = 'abandoned';
+    this.abandoned++;
   }
 
   /** 1–3 distinct registers. */

@@ -14,10 +14,12 @@ import { Scheduler } from '../raft/scheduler.js';
 import { Trace } from '../raft/trace.js';
 import { BankSim, type BankStats } from './bank.js';
 import { Clients } from './clients.js';
+import { GcSim, type GcStats } from './gc.js';
 import { SimDriver, seedStreams } from './env.js';
 import { defaultDurationMs, describeOptions, optionsForSeed, type KvSimOptions } from './options.js';
 import { SimNode, type CrashPlan } from './process.js';
 import { RegisterSim, type RegisterStats } from './registers.js';
+import { SnapshotSim, type SnapshotStats } from './snapshots.js';
 
 /** Virtual time a run may take past its busy phase to finish the transfers and scans it started. */
 export const settleMsMax = 120_000;
@@ -33,6 +35,10 @@ export interface KvSimResult {
   readonly stats: BankStats;
   /** The register workload's, when it ran. */
   readonly registers: RegisterStats | undefined;
+  /** The GC's, when it ran (gc.ts). */
+  readonly gc: GcStats | undefined;
+  /** The historical reads', when they ran (snapshots.ts). */
+  readonly snapshots: SnapshotStats | undefined;
   /** Crashes and restarts of the node. */
   readonly crashes: number;
 }
@@ -97,12 +103,16 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
   try {
     await driver.run(node.start(), deadline, 'opening the store');
     const bank = new BankSim(node, options, trace, clients, streams.workload);
-    const registers = options.registers === 0 ? undefined : new RegisterSim(node, { registers: options.registers, clients: options.registerClients, txnsMax: options.transfersMax }, trace, clients, new SeededRandom(streams.faults.uint32()));
-    const { stats, registerStats } = await driver.run(runWorkloads(node, clients, bank, registers, options, streams.faults), deadline, 'the workloads');
+    const registerOptions = { registers: options.registers, clients: options.registerClients, txnsMax: options.transfersMax, abandonChance: options.abandonChance, abandonHoldMsMax: options.abandonHoldMsMax };
+    const registers = options.registers === 0 ? undefined : new RegisterSim(node, registerOptions, trace, clients, new SeededRandom(streams.faults.uint32()));
+    const gc = options.gcTtlMs === 0 ? undefined : new GcSim(node, clients, trace, { ttlMs: options.gcTtlMs, everyMs: options.gcEveryMs }, new SeededRandom(streams.clients.uint32()));
+    const snapshots = registers === undefined || !options.historicalReads ? undefined : new SnapshotSim(node, clients, trace, options.registers, gc, new SeededRandom(streams.clients.uint32()));
+    const workloads = { bank, registers, gc, snapshots };
+    const { stats, registerStats } = await driver.run(runWorkloads(node, clients, workloads, options, streams.faults), deadline, 'the workloads');
     if (fatal.length > 0) throw fatal[0];
     await driver.run(node.close(), deadline, 'closing the store');
     if (fatal.length > 0) throw fatal[0];
-    return { seed: options.seed, hash: trace.hash(), events: trace.events, steps: scheduler.steps, virtualTimeUs: scheduler.now, stats, registers: registerStats, crashes: node.crashes };
+    return { seed: options.seed, hash: trace.hash(), events: trace.events, steps: scheduler.steps, virtualTimeUs: scheduler.now, stats, registers: registerStats, gc: gc?.stats(), snapshots: snapshots?.stats(), crashes: node.crashes };
   } catch (error) {
     const cause = fatal.length > 0 && error !== fatal[0] ? `${describeError(error)}\nstore failure: ${describeError(fatal[0])}` : describeError(error);
     const report = [
@@ -117,24 +127,28 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
   }
 }
 
+/** What runs against the node: the bank always, the rest as the profile says. */
+interface Workloads {
+  readonly bank: BankSim;
+  readonly registers: RegisterSim | undefined;
+  readonly gc: GcSim | undefined;
+  readonly snapshots: SnapshotSim | undefined;
+}
+
 /**
- * The busy phase — the workloads' loops and the crashes — then each workload's final check once
- * every loop returned. A loop that throws ends the busy phase for all.
+ * The busy phase — the workloads' loops, the GC and the crashes — then, once every loop returned,
+ * the GC's final sweep and each workload's final check. A loop that throws ends the busy phase
+ * for all.
  */
-async function runWorkloads(
-  node: SimNode,
-  clients: Clients,
-  bank: BankSim,
-  registers: RegisterSim | undefined,
-  options: KvSimOptions,
-  faults: RandomSource,
-): Promise<{ readonly stats: BankStats; readonly registerStats: RegisterStats | undefined }> {
+async function runWorkloads(node: SimNode, clients: Clients, workloads: Workloads, options: KvSimOptions, faults: RandomSource): Promise<{ readonly stats: BankStats; readonly registerStats: RegisterStats | undefined }> {
+  const { bank, registers, gc, snapshots } = workloads;
   await bank.init();
   await registers?.init();
   clients.stopAfter(options.durationMs);
-  const loops = [...bank.loops(), ...(registers?.loops() ?? []), crashLoop(node, clients, options, faults)].map((loop) => loop.catch((error: unknown) => ((clients.stopping = true), Promise.reject(error))));
-  const outcomes = await Promise.allSettled(loops);
+  const loops = [...bank.loops(), ...(registers?.loops() ?? []), ...(gc === undefined ? [] : [gc.loop()]), ...(snapshots === undefined ? [] : [snapshots.loop()]), crashLoop(node, clients, options, faults)];
+  const outcomes = await Promise.allSettled(loops.map((loop) => loop.catch((error: unknown) => ((clients.stopping = true), Promise.reject(error)))));
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  await gc?.finalSweep(clients.lastAbandonedUs);
   await bank.finalCheck();
   await registers?.finalCheck();
   return { stats: await bank.stats(), registerStats: registers?.stats() };

@@ -98,6 +98,17 @@ describe('register history checker', () => {
     expect(checkHistory(concurrent, finals({ 0: { writer: 'a', previous: undefined } }))).toMatchObject({ committed: 2 });
   });
 
+  it('finds an abandoned transaction\'s write read by another, or on a chain (G1a)', () => {
+    const records = history(
+      txn('a', { status: 'abandoned', reads: { 0: undefined }, writes: { 0: undefined } }),
+      txn('b', { reads: { 0: 'a' } }),
+    );
+    expect(checkHistory(records, finals({}))).toMatch(/^b read register 0 from a, which is not in the register's history/);
+    expect(checkHistory(records, finals({ 0: { writer: 'a', previous: undefined } }))).toMatch(/by a, which its client abandoned \(G1a\)/);
+    // Its writes never visible: nothing to check, and it is not in the graph.
+    expect(checkHistory(history(txn('a', { status: 'abandoned', reads: { 0: undefined }, writes: { 0: undefined } })), finals({}))).toMatchObject({ committed: 0 });
+  });
+
   it('finds a final value its writer never wrote', () => {
     const records = history(txn('a', { reads: { 0: undefined }, writes: { 0: undefined } }));
     expect(checkHistory(records, finals({ 0: { writer: 'a', previous: 'x' } }))).toMatch(/which its last attempt did not write/);
