@@ -91,6 +91,21 @@ const blockEndKinds: ReadonlySet<Statement['kind']> = new Set(['Commit', 'Rollba
 
 const complete = (tag: string): ExecuteOutcome => ({ kind: 'complete', tag });
 
+/**
+ * A portal whose rows were all pulled, `pulled` of them by this Execute: it is done, and its
+ * outcome is the statement's tag. A portal resumed after a row limit suspended it counts only
+ * the rows of this Execute, as PostgreSQL's does (PortalRun sets the completion's count to the
+ * rows that call fetched: `SELECT 1` for the last of three rows, `SELECT 0` when the limit took
+ * the last row already).
+ */
+function pulledAll(portal: Portal, execution: Execution, pulled: number): ExecuteOutcome {
+  assert(pulled <= execution.rowCount, 'an Execute pulls rows of its portal');
+  portal.execution = undefined;
+  portal.done = true;
+  const tag = execution.result.tag();
+  return complete(pulled === execution.rowCount ? tag : tag.replace(/\d+$/, String(pulled)));
+}
+
 /** An extended-query batch's implicit transaction. */
 interface ImplicitBatch {
   /**
@@ -732,9 +747,7 @@ export class Session {
       const delivering = deliver(batch);
       if (delivering !== undefined) await delivering;
     }
-    portal.execution = undefined;
-    portal.done = true;
-    return complete(execution.result.tag());
+    return pulledAll(portal, execution, pulled);
   }
 
   /** The tag of executing a portal that already ran to completion (PostgreSQL: no rows). */

@@ -71,6 +71,22 @@ const scenarios: { name: string; steps: Buffer[][] }[] = [
     ],
   },
   {
+    // A portal resumed after a suspension tags only the rows of its last Execute (rangedb said
+    // `SELECT 3` for the third of three rows before; PostgreSQL says `SELECT 1`).
+    name: 'prepared primary-key lookups under Execute row limits (suspended or not)',
+    steps: [
+      [q("create table t (a int primary key, b text); insert into t values (1, 'one'), (2, 'two'), (3, 'three')")],
+      [serialize.parse({ name: 'pk', text: 'select b from t where a = $1' }), serialize.bind({ statement: 'pk', values: ['2'] }), serialize.execute({}), serialize.bind({ statement: 'pk', values: ['9'] }), serialize.execute({}), serialize.sync()],
+      [serialize.bind({ statement: 'pk', values: ['1'] }), serialize.execute({ rows: 1 }), serialize.execute({ rows: 1 }), serialize.sync()],
+      [serialize.bind({ statement: 'pk', values: ['3'] }), serialize.describe({ type: 'P' }), serialize.execute({ rows: 5 }), serialize.sync()],
+      [serialize.parse({ name: 'in', text: 'select a, b from t where a in (3, 1, 2, 7)' }), serialize.bind({ statement: 'in' }), serialize.execute({ rows: 2 }), serialize.execute({}), serialize.sync()],
+      [serialize.bind({ statement: 'in' }), serialize.execute({ rows: 3 }), serialize.execute({ rows: 3 }), serialize.sync()],
+      [serialize.bind({ statement: 'in' }), serialize.execute({ rows: 4 }), serialize.execute({ rows: 4 }), serialize.sync()],
+      // Not a point lookup (the operators' rows): a resumed portal's tag counts its own rows too.
+      [serialize.parse({ text: 'select a from t order by a desc' }), serialize.bind({}), serialize.execute({ rows: 2 }), serialize.execute({ rows: 2 }), serialize.sync()],
+    ],
+  },
+  {
     name: 'a SET among several statements of a failed Query is undone',
     steps: [[q('create table t (a int primary key)')], [q("set application_name = 'several'; insert into t values (1), (1)")], [q('show application_name')]],
   },
