@@ -17,8 +17,9 @@
  *   │ seq-num-allocator.ts │  writes get sequence 1, 2, 3 … as made; header carries the
  *   │                      │  read sequence (the last write's, or the pin of `step`)
  *   ├──────────────────────┤
- *   │ write-buffer.ts      │  puts held (policy all | locked) and sent ahead of the next
- *   │                      │  other request or with the commit; plain reads answered around
+ *   │ write-buffer.ts      │  puts held (policy all | locked; and fresh keys' checks) and
+ *   │                      │  sent ahead of the next other request or with the commit;
+ *   │                      │  plain reads answered around
  *   ├──────────────────────┤  first write: HeartbeatTxn every txnHeartbeatIntervalNanos ──┐
  *   │ heartbeater.ts       │  EndTxn: stop (a STAGING record: on until explicit); record  │
  *   │                      │  found ABORTED: fail the next batch                          │

@@ -350,10 +350,15 @@ export class Txn {
    * `maxSpanRequestKeys` (0: none) limits the keys the batch's scans return in total; a scan cut
    * short carries its `resumeSpan`. `waitPolicy` says what the batch does on a lock of another
    * transaction (default `block`; `error` is SQL's NOWAIT). EndTxn is not allowed here (use `commit`).
+   * `freshKeys`: keys the caller generated unique for this batch's conditional puts expecting no
+   * value (SQL's hidden rowid), which the write buffer may then hold, checked when they go down —
+   * at the latest with the commit, which then fails with their `ConditionFailedError`
+   * (write-buffer.ts, "Fresh keys").
    */
-  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy } = {}): Promise<BatchResponse<Rs>> {
+  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy; readonly freshKeys?: readonly Uint8Array[] } = {}): Promise<BatchResponse<Rs>> {
     assert(requests.length > 0, 'an empty batch');
     assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
+    if (options.freshKeys !== undefined && options.freshKeys.length > 0 && !this.finished) this.wiring().interceptors.writeBuffer.noteFresh(options.freshKeys);
     return this.send(requests, options.maxSpanRequestKeys ?? 0, undefined, options.waitPolicy ?? 'block');
   }
 

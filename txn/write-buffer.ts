@@ -23,7 +23,8 @@
  * The rules that keep it invisible to the caller:
  * - Only `put` is buffered: its answer carries nothing, so answering it here is exact. A delete
  *   (which reports whether it found a value), a conditional put (whose condition must be checked
- *   now) or a read is sent at once, with the buffer in front of it.
+ *   now) or a read is sent at once, with the buffer in front of it — except the conditional put
+ *   of a **fresh key** (below).
  * - Plain reads (no locking, no key or byte limit) go around the buffer: a Get of a buffered key
  *   is answered with the newest buffered value, and the rows of a Scan or ReverseScan get the
  *   buffered values of their span laid over them (inserted in key order, or replacing the row
@@ -56,6 +57,16 @@
  *   is not replaced by one it must not see — the new put goes down with the buffer instead, so
  *   the server's intent keeps both (`tryBuffer`).
  * - A rollback drops the buffer: what was never sent needs no undoing.
+ * - **Fresh keys** (`noteFresh`): the caller vouches that a key was generated unique for this
+ *   write — SQL's hidden `rowid`, filled by `unique_rowid()` (sql/exec/row-writer.ts) — so no one
+ *   else writes it and its "expect absent" conditional put is held like a locked key's put, under
+ *   either policy, and answered here as succeeded. Its condition is not dropped: the store checks
+ *   it when the put goes down, at the latest with the commit, so a duplicate (a generator bug, two
+ *   nodes' ids meeting) still fails — with the batch that carries it, `ConditionFailedError`
+ *   (23505) at the commit instead of at the statement. In TPC-B the INSERT into pgbench_history
+ *   was a Raft round of its own, taken while the transaction held the hot branch row's lock; held,
+ *   it rides in the commit's batch. A held conditional put is never replaced by a later write of
+ *   its key (that write goes down with the buffer, behind it), so the check is never lost.
  * - `flush()` sends the buffer on its own: a savepoint must know every write made before it;
  *   `discard()` drops it: a rollback to a savepoint undoes every write held since.
  * - At most `limits.txnWriteBufferBytesMax` bytes are held (CockroachDB's 4 MiB default): a put
@@ -78,6 +89,7 @@ import {
   batchRequest,
   batchResponse,
   compareKeys,
+  conditionalPutResponse,
   getResponse,
   putResponse,
   requestSpan,
@@ -85,6 +97,7 @@ import {
   scanResponse,
   type BatchRequest,
   type BatchResponse,
+  type ConditionalPutRequest,
   type GetRequest,
   type KeyValueRow,
   type PutRequest,
@@ -100,13 +113,15 @@ import { batchTxn, type SendFn, type TxnInterceptor } from './interceptor.js';
 export type WriteBufferPolicy = 'all' | 'locked';
 
 export class WriteBuffer implements TxnInterceptor {
-  /** By key (`keyId`), in first-written order; a key's newest put. */
-  private buffered = new Map<string, PutRequest>();
+  /** By key (`keyId`), in first-written order; a key's newest put, or a fresh key's conditional put. */
+  private buffered = new Map<string, HeldWrite>();
   private bufferedBytes = 0;
   /** The highest sequence of a write this epoch sent down (0: none): a rollback's writes held only need no ignoring. */
   private sentSequenceMax = 0;
   /** Keys (`keyId`) this epoch's exclusive locking reads locked: the `locked` policy's puts. */
   private readonly lockedKeys = new Set<string>();
+  /** Keys (`keyId`) vouched fresh this epoch (`noteFresh`): their "expect absent" conditional puts may be held. */
+  private readonly freshKeys = new Set<string>();
 
   constructor(
     /** Most bytes (keys and values) held; 0 turns buffering off. */
@@ -130,6 +145,15 @@ export class WriteBuffer implements TxnInterceptor {
     return this.sentSequenceMax > sequence;
   }
 
+  /**
+   * Notes keys the caller generated unique for this transaction's next writes (see "Fresh keys"
+   * in the module comment): their conditional puts expecting no value may be held. Forgotten at
+   * an epoch restart, whose retry generates new keys.
+   */
+  noteFresh(keys: readonly Uint8Array[]): void {
+    for (const key of keys) this.freshKeys.add(keyId(key));
+  }
+
   /** Writes held and not yet sent. */
   get size(): number {
     return this.buffered.size;
@@ -138,7 +162,7 @@ export class WriteBuffer implements TxnInterceptor {
   send(batch: BatchRequest, next: SendFn): Promise<BatchResponse> {
     const last = batch.requests[batch.requests.length - 1];
     if (last?.kind === 'endTxn' && !last.commit) this.drop(); // a rollback: never sent, nothing to undo
-    else if (this.tryBuffer(batch)) return Promise.resolve(batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, batch.requests.map(() => putResponse())));
+    else if (this.tryBuffer(batch)) return Promise.resolve(batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, batch.requests.map(heldResponse)));
     else if (this.buffered.size > 0 && this.readsAroundBuffer(batch)) return this.readAroundBuffer(batch, next);
     return this.sendWithBuffer(batch, next);
   }
@@ -169,22 +193,22 @@ export class WriteBuffer implements TxnInterceptor {
     this.drop();
     this.sentSequenceMax = 0;
     this.lockedKeys.clear();
+    this.freshKeys.clear();
   }
 
-  /** Holds `batch` if it is all puts that fit; whether it did. */
+  /** Holds `batch` if it is all holdable writes (`holdable`) that fit; whether it did. */
   private tryBuffer(batch: BatchRequest): boolean {
     if (this.bytesMax === 0) return false;
     let bytes = 0;
     const floor = this.readSequenceFloor();
     for (const request of batch.requests) {
-      if (request.kind !== 'put') return false;
-      if (this.policy === 'locked' && !this.lockedKeys.has(keyId(request.key))) return false;
+      if (!this.holdable(request)) return false;
       if (floor !== undefined && this.hidesVisible(request, floor)) return false;
       bytes += request.key.length + request.value.length;
     }
-    if (this.bufferedBytes + bytes > this.bytesMax) return false;
+    if (this.bufferedBytes + bytes > this.bytesMax || writesCheckedKeyTwice(batch.requests as readonly HeldWrite[])) return false;
     for (const request of batch.requests) {
-      const put = request as PutRequest;
+      const put = request as HeldWrite;
       const id = keyId(put.key);
       const replaced = this.buffered.get(id);
       if (replaced !== undefined) this.bufferedBytes -= replaced.key.length + replaced.value.length;
@@ -195,10 +219,25 @@ export class WriteBuffer implements TxnInterceptor {
   }
 
   /**
+   * Whether `request` may be held: a put (under `locked`, of a locked key) or a fresh key's
+   * conditional put expecting no value — and never in place of a held conditional put, whose
+   * check would be lost (the write goes down behind it instead).
+   */
+  private holdable(request: Request): request is HeldWrite {
+    if (request.kind !== 'put' && request.kind !== 'conditionalPut') return false;
+    const id = keyId(request.key);
+    const held = this.buffered.get(id);
+    // A conditional put after a held write of its key checks against that write: sent, in order.
+    if (request.kind === 'conditionalPut') return held === undefined && request.expectedValue === undefined && !request.allowIfDoesNotExist && this.freshKeys.has(id);
+    if (held?.kind === 'conditionalPut') return false;
+    return this.policy !== 'locked' || this.lockedKeys.has(id);
+  }
+
+  /**
    * Whether holding `put` in place of the held put of its key would lose a value a read at
    * `floor` must see: the held one is at or below it, the new one above.
    */
-  private hidesVisible(put: PutRequest, floor: number): boolean {
+  private hidesVisible(put: HeldWrite, floor: number): boolean {
     const held = this.buffered.get(keyId(put.key));
     return held !== undefined && sequenceOf(held) <= floor && sequenceOf(put) > floor;
   }
@@ -251,7 +290,7 @@ export class WriteBuffer implements TxnInterceptor {
     return anchorId;
   }
 
-  private hold(id: string, put: PutRequest): void {
+  private hold(id: string, put: HeldWrite): void {
     this.buffered.set(id, put);
     this.bufferedBytes += put.key.length + put.value.length;
   }
@@ -364,8 +403,30 @@ const holdableAround: ReadonlySet<Request['kind']> = new Set(['get', 'scan', 're
 
 const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 
+/** A write the buffer holds: a put, or a fresh key's conditional put expecting no value. */
+type HeldWrite = PutRequest | ConditionalPutRequest;
+
+/** The answer to a held write: it succeeded (a held conditional put's check is made when it goes down). */
+const heldResponse = (request: Request): Response => (request.kind === 'conditionalPut' ? conditionalPutResponse() : putResponse());
+
+/**
+ * Whether `writes` write a key twice with a conditional put among its writes: held, the later
+ * write would replace the check; sent, the store checks it in order.
+ */
+function writesCheckedKeyTwice(writes: readonly HeldWrite[]): boolean {
+  if (!writes.some((write) => write.kind === 'conditionalPut')) return false;
+  const kinds = new Map<string, HeldWrite['kind']>();
+  for (const write of writes) {
+    const id = keyId(write.key);
+    const earlier = kinds.get(id);
+    if (earlier !== undefined && (earlier === 'conditionalPut' || write.kind === 'conditionalPut')) return true;
+    kinds.set(id, write.kind);
+  }
+  return false;
+}
+
 /** A held put's sequence: the allocator above numbered it when it was made. */
-function sequenceOf(put: PutRequest): number {
+function sequenceOf(put: HeldWrite): number {
   assert(put.sequence !== undefined, 'a held put carries its sequence');
   return put.sequence;
 }

@@ -25,7 +25,7 @@ import type { Datum } from '../types/datum.js';
 import type { ResultColumn } from './contract.js';
 import { ForeignKeyActions } from './fk.js';
 import { buildSource } from './operators.js';
-import { RowWriter, type CheckConstraint } from './row-writer.js';
+import { generatesRowid, RowWriter, type CheckConstraint } from './row-writer.js';
 import { drain, rowsSource, type Runtime } from './runtime.js';
 import type { StatementPlan } from './statement.js';
 
@@ -240,6 +240,8 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   // conflict on another still fails with 23505. Without a target, every unique constraint is one.
   const arbiter = onConflict === null || upsert !== null ? undefined : onConflict.constraint !== null ? conflictConstraint(table, onConflict.constraint).id : onConflict.columns.length > 0 ? conflictTarget(table, onConflict.columns).id : undefined;
   const hasRowSlots = compiler.slots.some((slot) => slot.kind === 'nextval' || slot.kind === 'setval' || slot.kind === 'currval' || slot.kind === 'session');
+  // ON CONFLICT / UPSERT read the keys they write: their rows' writes go as before.
+  const freshRowids = onConflict === null && generatesRowid(table, (position) => rowExprs[position] !== null && rowExprs[position] !== undefined);
   return {
     columns: returning.columns,
     paramTypes: [],
@@ -249,7 +251,7 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
       const lazyValues = hasRowSlots ? valuesRows : null;
       const input: readonly (readonly Datum[] | NonNullable<typeof valuesRows>[number])[] = lazyValues ?? (await drain(buildSource(source, rt)));
       const codec = codecOf(table);
-      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx, viewChecks);
+      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx, viewChecks, freshRowids);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const written: Datum[][] = [];
       const seen = new Set<string>();

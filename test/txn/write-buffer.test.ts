@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { next } from '../../clock/index.js';
-import { ConditionFailedError, getRequest, putRequest, reverseScanRequest, scanRequest, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
+import { conditionalPutRequest, ConditionFailedError, getRequest, putRequest, reverseScanRequest, scanRequest, TransactionRetryError, type BatchRequest, type BatchResponse, type Request, type Sender } from '../../kv/api/index.js';
 import { readTxnRecord } from '../../kv/eval/index.js';
 import { Txn, runTxn } from '../../txn/index.js';
 import { dec, enc, world } from './harness.js';
@@ -236,5 +236,75 @@ describe('write buffer', () => {
     expect(w.sender.batches).toHaveLength(0);
     await txn.commit();
     expect(sent(w.sender.batches)).toEqual(['put:a#1,put:b#2,endTxn']);
+  });
+
+  describe('fresh keys (a conditional put of a key generated unique, `Txn.batch`’s freshKeys)', () => {
+    const freshInsert = (txn: Txn, key: string, value: string): Promise<unknown> => txn.batch([conditionalPutRequest(enc(key), enc(value), undefined)], { freshKeys: [enc(key)] });
+
+    it('holds the conditional put under either policy, answers it as succeeded, and sends it with the commit (one phase on one range)', async () => {
+      for (const policy of ['all', 'locked'] as const) {
+        const w = world(undefined, undefined, buffering);
+        const txn = new Txn(w.sender, { ...w.deps, writeBufferPolicy: policy });
+        const response = await txn.batch([conditionalPutRequest(enc('h'), enc('1'), undefined)], { freshKeys: [enc('h')] });
+        expect(response.responses.map((r) => r.kind)).toEqual(['conditionalPut']);
+        expect(w.sender.batches).toHaveLength(0);
+        expect(dec(await txn.get(enc('h')))).toBe('1'); // read from the buffer
+        await txn.commit();
+        expect(sent(w.sender.batches)).toEqual(['conditionalPut:h#1,endTxn']);
+        expect(readTxnRecord(w.sender.engine, enc('h'), txn.transaction.id)).toBeUndefined();
+        expect(await w.sender.getAt('h', next(txn.transaction.writeTimestamp))).toBe('1');
+      }
+    });
+
+    it('keeps the check: a key that exists after all fails the commit with ConditionFailedError, and nothing is written', async () => {
+      const w = world(undefined, undefined, buffering);
+      await w.sender.putAt('h', 'taken', w.clock.now());
+      const txn = new Txn(w.sender, w.deps);
+      await freshInsert(txn, 'h', 'mine');
+      await txn.put(enc('other'), enc('x'));
+      await expect(txn.commit()).rejects.toBeInstanceOf(ConditionFailedError);
+      await txn.rollback();
+      const after = next(w.clock.now());
+      expect(await w.sender.getAt('h', after)).toBe('taken');
+      expect(await w.sender.getAt('other', after)).toBeUndefined();
+    });
+
+    it('holds only a conditional put expecting no value, of a key noted fresh', async () => {
+      const w = world(undefined, undefined, buffering);
+      const txn = new Txn(w.sender, w.deps);
+      await txn.batch([conditionalPutRequest(enc('a'), enc('1'), undefined)], { freshKeys: [enc('b')] }); // a is not fresh
+      await txn.batch([conditionalPutRequest(enc('b'), enc('2'), enc('old'), { allowIfDoesNotExist: true })], { freshKeys: [enc('b')] });
+      expect(sent(w.sender.batches)).toEqual(['conditionalPut:a#1', 'conditionalPut:b#2']);
+      await txn.commit();
+    });
+
+    it('never lets a later write of the key replace the held check: that write goes down behind it', async () => {
+      const w = world(undefined, undefined, buffering);
+      const txn = new Txn(w.sender, w.deps);
+      await freshInsert(txn, 'h', '1');
+      await txn.put(enc('h'), enc('2')); // under `all` a put is held — but not over a held conditional put
+      expect(sent(w.sender.batches)).toEqual(['conditionalPut:h#1,put:h#2']);
+      // Two writes of the key in one batch with a check among them: sent as they are.
+      await txn.batch([conditionalPutRequest(enc('k'), enc('1'), undefined), putRequest(enc('k'), enc('2'))], { freshKeys: [enc('k')] });
+      expect(sent(w.sender.batches).slice(1)).toEqual(['conditionalPut:k#3,put:k#4']);
+      // A fresh conditional put over a held put of its key checks against that put: sent, and fails.
+      await txn.put(enc('m'), enc('1'));
+      await expect(freshInsert(txn, 'm', '2')).rejects.toBeInstanceOf(ConditionFailedError);
+      await txn.rollback();
+    });
+
+    it('is dropped by a rollback to a savepoint like a held put, and forgotten at an epoch restart', async () => {
+      const w = world(undefined, undefined, buffering);
+      const txn = new Txn(w.sender, w.deps);
+      const savepoint = await txn.savepoint();
+      await freshInsert(txn, 'h', '1');
+      await txn.rollbackToSavepoint(savepoint);
+      expect(txn.interceptors.writeBuffer.size).toBe(0);
+      txn.interceptors.writeBuffer.epochBumped();
+      await txn.batch([conditionalPutRequest(enc('h'), enc('2'), undefined)]); // no longer fresh: sent at once
+      expect(sent(w.sender.batches)).toEqual(['conditionalPut:h#2']);
+      await txn.commit();
+      expect(await w.sender.getAt('h', next(txn.transaction.writeTimestamp))).toBe('2');
+    });
   });
 });
