@@ -106,4 +106,18 @@ export const kvRegressionSeeds: readonly KvRegressionSeed[] = [
       'descriptor not holding its key (an assertion in RangeCache). Fixed in kv/replica/store.ts: the keys met ' +
       'and the finalized record\'s lock spans are resolved in one batch — one Raft command on the meta range.',
   },
+  {
+    seed: 122,
+    durationMs: 400,
+    // Drawn so when it was found (the GC every ~1 ms; the choices are [2, 10, 30] since).
+    overrides: { gcEveryMs: 1 },
+    found:
+      'the first bug the session-11 faults found (abandoned transactions and GC under load, seeds 1–300): a ' +
+      'stall. The process crashed between a split\'s commit and the resolution of its meta2 intents; after the ' +
+      'restart a consistent meta2 scan (Kv.ranges) met one and put it in the lock table, and every range lookup — ' +
+      'an inconsistent read — queued behind it, the lookup the waiter\'s own PushTxn needed to reach the split\'s ' +
+      'record among them: a deadlock, four operations stuck for two virtual minutes. Fixed in ' +
+      'kv/replica/concurrency.ts planOf: an inconsistent read takes no lock span (test/kv/replica/' +
+      'inconsistent-read-locks.test.ts).',
+  },
 ];
