@@ -14,6 +14,7 @@
  * — a pattern is user input, and one query must not stall a node. Compiled patterns are cached
  * (bounded) because a query applies one pattern to many rows.
  */
+import { lowerText } from './case-map.js';
 import { InvalidEscapeSequenceError } from './errors.js';
 
 /** A pattern segment between `%`s: code points, with -1 for `_`. */
@@ -40,7 +41,7 @@ function compile(pattern: string, escape: string, caseInsensitive: boolean): Com
   if ([...escape].length > 1) throw new InvalidEscapeSequenceError('invalid escape string');
   const segments: number[][] = [[]];
   let dangling = false;
-  const chars = [...(caseInsensitive ? pattern.toLowerCase() : pattern)];
+  const chars = [...(caseInsensitive ? lowerText(pattern) : pattern)];
   for (let index = 0; index < chars.length; index++) {
     const char = chars[index]!;
     const current = segments[segments.length - 1]!;
@@ -110,7 +111,7 @@ export function like(text: string | null, pattern: string | null, options: { esc
   if (text === null || pattern === null || escape === null) return null;
   const caseInsensitive = options.caseInsensitive ?? false;
   const compiled = compile(pattern, escape, caseInsensitive);
-  const points = codePoints(caseInsensitive ? text.toLowerCase() : text);
+  const points = codePoints(caseInsensitive ? lowerText(text) : text);
   if (compiled.dangling) {
     // PostgreSQL fails at the escape once the match reaches it with text left (400 random
     // patterns checked against PostgreSQL 15 in pg15.json).

@@ -357,7 +357,7 @@ export const virtualTables: Readonly<Record<string, VirtualTable>> = {
     columns: columns(
       'oid oid, datname name, datdba oid, encoding integer, datlocprovider "char", datistemplate boolean, datallowconn boolean, datconnlimit integer, datfrozenxid xid, datminmxid xid, dattablespace oid, datcollate text, datctype text, daticulocale text, datcollversion text, datacl aclitem[]',
     ),
-    rows: (snapshot) => snapshot.databases.map((database) => [database.id, database.name, bootstrapRoleOid, 6, 'c', false, true, -1, 0, 1, defaultTablespaceOid, 'C', 'C', null, null, null]),
+    rows: (snapshot) => snapshot.databases.map((database) => [database.id, database.name, bootstrapRoleOid, 6, 'c', false, true, -1, 0, 1, defaultTablespaceOid, 'C', 'C.UTF-8', null, null, null]),
   },
   pg_roles: {
     oid: 12000,

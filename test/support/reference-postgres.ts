@@ -3,8 +3,9 @@
  * in a temp folder on a free port and removed by `stop`.
  *
  * Set up to match rangedb's fixed facts, so answers compare without normalizing: the bootstrap
- * superuser is `root` (rangedb's one role; `user` names another), trusted; locale C with UTF8 (rangedb's collation and
- * encoding); a database named `defaultdb` exists. PostgreSQL refuses to run as root, so when this
+ * superuser is `root` (rangedb's one role; `user` names another), trusted; UTF8 with collation C
+ * (rangedb's code-point order) and ctype C.UTF-8 (rangedb's Unicode case mapping: upper('é') is
+ * 'É', as pg_database.datctype says); a database named `defaultdb` exists. PostgreSQL refuses to run as root, so when this
  * process is root its binaries run as the `postgres` user (`runuser -u postgres --`) in a folder
  * that user owns. fsync is off: the data is thrown away.
  */
@@ -76,7 +77,7 @@ export async function startReferencePostgres(settings: { readonly user?: string 
   }
   const data = join(dir, 'data');
   const port = await freePort();
-  const init = await asPostgres('initdb', ['-D', data, '-U', user, '-A', 'trust', '--no-locale', '-E', 'UTF8', '--no-sync']);
+  const init = await asPostgres('initdb', ['-D', data, '-U', user, '-A', 'trust', '--locale=C', '--lc-ctype=C.UTF-8', '-E', 'UTF8', '--no-sync']);
   if (init.code !== 0) throw new Error(`initdb failed: ${init.output}`);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = await asPostgres('pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(dir, 'log'), '-o', options]);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { limits } from '../../../src/base/limits.js';
 import { SqlError } from '../../catalog/errors.js';
+import { lowerChar, upperChar } from '../../types/case-map.js';
 
 const codePoints = (text: string): string[] => [...text];
 
@@ -63,7 +64,7 @@ export function initcap(text: string): string {
   let out = '';
   for (const char of text) {
     const alphanumeric = /[\p{L}\p{N}]/u.test(char);
-    out += alphanumeric && !wordStarted ? char.toUpperCase() : char.toLowerCase();
+    out += alphanumeric && !wordStarted ? upperChar(char) : lowerChar(char);
     wordStarted = alphanumeric;
   }
   return out;
