@@ -18,7 +18,9 @@
  *   6    uvarint length ∥ bytes                               text varchar bpchar name json jsonb (UTF-8), bytea, uuid (16)
  *   7    form byte (0 finite 1 NaN 2 +Inf 3 −Inf) [∥ uvarint scale ∥ zigzag unscaled]   numeric
  *   8    zigzag months ∥ zigzag days ∥ zigzag µs              interval
- *   9    uvarint count ∥ (tag ∥ payload)*                     arrays
+ *   9    uvarint count ∥ (tag ∥ payload)*                     arrays (1-D from 1, or empty)
+ *   10   uvarint ndim ∥ (uvarint length ∥ zigzag lower bound)*ndim ∥ uvarint count ∥ (tag ∥ payload)*
+ *                                                             arrays of any other shape (array-shape.ts)
  * ```
  *
  * NULL columns are simply absent (a NULL costs nothing), except for columns that have a missing
@@ -26,6 +28,7 @@
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { int16Max, int16Min, int32Max, int32Min, int64Max, int64Min, interval, uint32Max, type Datum, type Interval } from '../types/datum.js';
+import { arrayDimensionsMax, arrayShape, elementCount, isPlainArray, shapedArray } from '../types/array-shape.js';
 import { Numeric, numericDisplayScaleMax } from '../types/numeric.js';
 import { uuidBytes, uuidFromBytes } from '../types/scalar-text.js';
 import { formatType, type RecordType, type ScalarType, type SqlType } from '../types/sql-type.js';
@@ -33,8 +36,8 @@ import { ValueReader, type ValueWriter } from './value-buffer.js';
 
 export const rowValueVersion = 0x01;
 
-export const valueTags = Object.freeze({ null: 0, false: 1, true: 2, int: 3, float64: 4, float32: 5, bytes: 6, numeric: 7, interval: 8, array: 9 } as const);
-const tagCount = 10;
+export const valueTags = Object.freeze({ null: 0, false: 1, true: 2, int: 3, float64: 4, float32: 5, bytes: 6, numeric: 7, interval: 8, array: 9, shapedArray: 10 } as const);
+const tagCount = 11;
 
 /** One column the value holds: its id, its position in the row, its type. */
 export interface ValueColumn {
@@ -82,6 +85,7 @@ function tagOf(type: SqlType, datum: Datum): number {
     case 'interval':
       return valueTags.interval;
     case 'array':
+      return Array.isArray(datum) && !isPlainArray(datum as readonly Datum[]) ? valueTags.shapedArray : valueTags.array;
     case 'record':
       return valueTags.array;
     default:
@@ -148,6 +152,14 @@ function writeNumeric(writer: ValueWriter, value: Numeric): void {
 }
 
 function writeArray(writer: ValueWriter, element: ScalarType, items: readonly Datum[]): void {
+  if (!isPlainArray(items)) {
+    const shape = arrayShape(items);
+    writer.uvarint(shape.lengths.length);
+    shape.lengths.forEach((length, index) => {
+      writer.uvarint(length);
+      writer.varint32(shape.lowerBounds[index]!);
+    });
+  }
   writer.uvarint(items.length);
   for (const item of items) {
     writer.byte(tagOf(element, item));
@@ -191,7 +203,7 @@ export function writeColumnEntries(writer: ValueWriter, columns: readonly ValueC
 function readPayload(reader: ValueReader, tag: number, type: SqlType): Datum {
   if (tag === valueTags.null) return null;
   const expected = tagOf(type, tag === valueTags.false ? false : tag === valueTags.true ? true : 0);
-  const compatible = expected === tag || (type.kind === 'bool' && (tag === valueTags.false || tag === valueTags.true));
+  const compatible = expected === tag || (type.kind === 'bool' && (tag === valueTags.false || tag === valueTags.true)) || (type.kind === 'array' && tag === valueTags.shapedArray);
   if (!compatible) reader.fail(`entry tag ${tag} in a column of type ${formatType(type)}`);
   switch (type.kind) {
     case 'bool':
@@ -232,7 +244,7 @@ function readPayload(reader: ValueReader, tag: number, type: SqlType): Datum {
     case 'interval':
       return interval(readSmallInt(reader, 'int4'), readSmallInt(reader, 'int4'), readInt64(reader));
     case 'array':
-      return readArray(reader, type.element);
+      return tag === valueTags.shapedArray ? readShapedArray(reader, type.element) : readArray(reader, type.element);
     case 'record':
       return readRecord(reader, type);
     default:
@@ -275,6 +287,20 @@ function readNumeric(reader: ValueReader): Numeric {
   return Numeric.of(reader.varbig(), scale);
 }
 
+function readShapedArray(reader: ValueReader, element: ScalarType): readonly Datum[] {
+  const dimensions = reader.uvarint();
+  if (dimensions < 1 || dimensions > arrayDimensionsMax) reader.fail(`array of ${dimensions} dimensions`);
+  const lengths: number[] = [];
+  const lowerBounds: number[] = [];
+  for (let index = 0; index < dimensions; index++) {
+    lengths.push(reader.uvarint());
+    lowerBounds.push(reader.varint32());
+  }
+  const items = readArray(reader, element);
+  if (items.length === 0 || items.length !== elementCount(lengths)) reader.fail('array shape does not match its elements');
+  return shapedArray(items, { lengths, lowerBounds });
+}
+
 function readArray(reader: ValueReader, element: ScalarType): Datum[] {
   const count = reader.uvarint();
   if (count > reader.input.length - reader.offset) reader.fail('array count exceeds the value');
@@ -314,6 +340,12 @@ function skipPayload(reader: ValueReader, tag: number): void {
       reader.varbig();
       reader.varbig();
       return void reader.varbig();
+    case valueTags.shapedArray:
+      for (let dimensions = reader.uvarint(); dimensions > 0; dimensions--) {
+        reader.uvarint();
+        reader.varint32();
+      }
+      return skipPayload(reader, valueTags.array);
     case valueTags.array: {
       const count = reader.uvarint();
       for (let index = 0; index < count; index++) skipPayload(reader, reader.byte());

@@ -16,6 +16,7 @@ import { decodeNumericBinary, encodeNumericBinary } from './numeric-binary.js';
 import type { Numeric } from './numeric.js';
 import { uuidBytes, uuidFromBytes } from './scalar-text.js';
 import { applyTypmod } from './typmod.js';
+import { arrayShape, checkArrayDimensions, elementCount, shapedArray } from './array-shape.js';
 import { arrayLowerBound, type RecordType, type ScalarType, type SqlType } from './sql-type.js';
 
 function fixed(length: number, write: (buffer: Buffer) => void): Uint8Array {
@@ -176,17 +177,19 @@ function encodeRecord(type: RecordType, values: readonly Datum[]): Uint8Array {
   return Buffer.concat(parts);
 }
 
+/** PostgreSQL's `array_send`: ndim, has-null flag, element OID, (length, lower bound) per dimension, then each element as length (-1: NULL) and bytes. */
 function encodeArray(element: ScalarType, items: readonly Datum[], lowerBound: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const head = Buffer.alloc(items.length === 0 ? 12 : 20);
-  head.writeInt32BE(items.length === 0 ? 0 : 1, 0);
+  const shape = arrayShape(items, lowerBound);
+  const dimensions = shape.lengths.length;
+  const head = Buffer.alloc(12 + 8 * dimensions);
+  head.writeInt32BE(dimensions, 0);
   head.writeInt32BE(items.some((item) => item === null) ? 1 : 0, 4);
   head.writeUInt32BE(element.oid, 8);
-  if (items.length > 0) {
-    head.writeInt32BE(items.length, 12);
-    head.writeInt32BE(lowerBound, 16);
-  }
-  parts.push(head);
+  shape.lengths.forEach((length, index) => {
+    head.writeInt32BE(length, 12 + 8 * index);
+    head.writeInt32BE(shape.lowerBounds[index]!, 16 + 8 * index);
+  });
+  const parts: Uint8Array[] = [head];
   for (const item of items) {
     if (item === null) {
       parts.push(fixed(4, (b) => b.writeInt32BE(-1)));
@@ -198,20 +201,30 @@ function encodeArray(element: ScalarType, items: readonly Datum[], lowerBound: n
   return Buffer.concat(parts);
 }
 
-function decodeArray(element: ScalarType, bytes: Uint8Array): Datum[] {
+/** PostgreSQL's `array_recv`, with its checks: 0 to 6 dimensions (54000 past), no negative length, the element type's OID. */
+function decodeArray(element: ScalarType, bytes: Uint8Array): readonly Datum[] {
   const buffer = view(bytes);
   const fail = (): never => {
     throw new InvalidBinaryRepresentationError('insufficient data left in message');
   };
   if (buffer.length < 12) fail();
   const dimensions = buffer.readInt32BE(0);
+  if (dimensions < 0) throw new InvalidBinaryRepresentationError(`invalid number of dimensions: ${dimensions}`);
+  checkArrayDimensions(dimensions);
+  const flags = buffer.readInt32BE(4);
+  if (flags !== 0 && flags !== 1) throw new InvalidBinaryRepresentationError('invalid array flags');
   if (buffer.readUInt32BE(8) !== element.oid) throw new InvalidBinaryRepresentationError('wrong element type');
-  if (dimensions === 0) return [];
-  if (dimensions !== 1) throw new InvalidBinaryRepresentationError('only one-dimensional arrays are supported');
-  if (buffer.length < 20) fail();
-  const count = buffer.readInt32BE(12);
+  if (buffer.length < 12 + 8 * dimensions) fail();
+  const lengths: number[] = [];
+  const lowerBounds: number[] = [];
+  for (let index = 0; index < dimensions; index++) {
+    lengths.push(buffer.readInt32BE(12 + 8 * index));
+    lowerBounds.push(buffer.readInt32BE(16 + 8 * index));
+    if (lengths[index]! < 0) throw new InvalidBinaryRepresentationError('array size exceeds the maximum allowed');
+  }
+  const count = dimensions === 0 ? 0 : elementCount(lengths);
   const items: Datum[] = [];
-  let offset = 20;
+  let offset = 12 + 8 * dimensions;
   for (let index = 0; index < count; index++) {
     if (offset + 4 > buffer.length) fail();
     const length = buffer.readInt32BE(offset);
@@ -225,5 +238,5 @@ function decodeArray(element: ScalarType, bytes: Uint8Array): Datum[] {
     offset += length;
   }
   if (offset !== buffer.length) throw new InvalidBinaryRepresentationError('incorrect binary data format in array');
-  return items;
+  return count === 0 ? [] : shapedArray(items, { lengths, lowerBounds });
 }

@@ -18,6 +18,7 @@
  * implicitly is the planner's concern (pg_cast's contexts), not this file's.
  */
 import { assert } from '../../src/base/assert.js';
+import { withShapeOf } from './array-shape.js';
 import { splitMicros } from './calendar.js';
 import {
   dateEndDays,
@@ -66,7 +67,7 @@ export function castDatum(value: Datum, from: SqlType, to: SqlType, options: Cas
   }
   if (from.kind === 'array' || to.kind === 'array') {
     if (from.kind !== 'array' || to.kind !== 'array') return castFromOrToText(value, from, to, options, context);
-    return (value as readonly Datum[]).map((element) => castDatum(element, from.element, to.element, options));
+    return withShapeOf(value as readonly Datum[], (value as readonly Datum[]).map((element) => castDatum(element, from.element, to.element, options)));
   }
   const converted = from.kind === to.kind ? value : convert(value, from.kind, to.kind, from, to, context);
   return applyTypmod(to, converted, options.explicit);

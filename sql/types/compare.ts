@@ -8,6 +8,7 @@
  * jsonb compares in PostgreSQL's jsonb btree order (jsonb-text.ts), parsing its normalized text.
  */
 import { assertNever } from '../../src/base/assert.js';
+import { arrayShape, isPlainArray } from './array-shape.js';
 import { microsPerDay, type Datum, type Interval } from './datum.js';
 import { compareJsonb } from './jsonb-text.js';
 import type { Numeric } from './numeric.js';
@@ -33,13 +34,31 @@ function compareRecords(type: RecordType, left: readonly Datum[], right: readonl
   return 0;
 }
 
+/**
+ * PostgreSQL's `array_cmp`: the elements in storage order, then the element count, then the
+ * number of dimensions, their lengths and their lower bounds — so `'{{1,2}}'` and `'{1,2}'` are
+ * not equal, and `'[0:1]={1,2}'` is not `'{1,2}'`.
+ */
 function compareArrays(element: ScalarType, left: readonly Datum[], right: readonly Datum[]): number {
   const length = Math.min(left.length, right.length);
   for (let index = 0; index < length; index++) {
     const order = compareDatums(element, left[index]!, right[index]!);
     if (order !== 0) return order;
   }
-  return Math.sign(left.length - right.length);
+  if (left.length !== right.length) return Math.sign(left.length - right.length);
+  if (isPlainArray(left) && isPlainArray(right)) return 0;
+  const leftShape = arrayShape(left);
+  const rightShape = arrayShape(right);
+  const dimensions = leftShape.lengths.length - rightShape.lengths.length;
+  if (dimensions !== 0) return Math.sign(dimensions);
+  return compareNumberLists(leftShape.lengths, rightShape.lengths) || compareNumberLists(leftShape.lowerBounds, rightShape.lowerBounds);
+}
+
+function compareNumberLists(left: readonly number[], right: readonly number[]): number {
+  for (let index = 0; index < left.length; index++) {
+    if (left[index] !== right[index]) return Math.sign(left[index]! - right[index]!);
+  }
+  return 0;
 }
 
 function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
@@ -64,6 +83,7 @@ function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
       return (left as Numeric).compare(right as Numeric);
     case 'jsonb':
       return compareJsonb(left as string, right as string);
+      return compareCodePoints(left as string, right as string);
     case 'text':
     case 'varchar':
     case 'name':

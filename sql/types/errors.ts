@@ -99,6 +99,12 @@ export class CannotCoerceError extends RangedbError {
   override readonly sqlState = '42846';
 }
 
+/** 54000 program_limit_exceeded: `number of array dimensions (7) exceeds the maximum allowed (6)`. */
+export class ProgramLimitExceededError extends SqlDataError {
+  readonly code = 'PROGRAM_LIMIT_EXCEEDED';
+  override readonly sqlState = '54000';
+}
+
 /** 42883 undefined_function: `operator does not exist: text + integer`. */
 export class UndefinedFunctionError extends RangedbError {
   readonly code = 'UNDEFINED_FUNCTION';

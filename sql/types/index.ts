@@ -21,7 +21,8 @@
  * ```
  *
  * Files: `sql-type.ts` (the type union, OIDs, typmods, `formatType`), `resolve.ts` (type names),
- * `datum.ts` (values, epochs, limits), `numeric.ts` + `numeric-binary.ts`, `*-text.ts` (text I/O
+ * `datum.ts` (values, epochs, limits), `array-shape.ts` (an array's dimensions and lower bounds:
+ * elements flat, row-major, the shape hidden on the array unless 1-D from 1), `numeric.ts` + `numeric-binary.ts`, `*-text.ts` (text I/O
  * per family: int, float, datetime, interval, scalar (bool, bytea, uuid), jsonb, array) behind
  * `text-io.ts`, `binary-io.ts`, `calendar.ts` + `timezone.ts`, `typmod.ts`, `cast.ts` +
  * `cast-context.ts`, `arithmetic.ts` + `datetime-arithmetic.ts`, `compare.ts`, `like.ts`,
@@ -60,7 +61,7 @@
  * ## Not yet
  *
  * reg* types print as numbers (name lookup needs the catalog); time, timetz,
- * money, bit, inet, ranges; multi-dimensional arrays; zone abbreviations (`PST`) in date input;
+ * money, bit, inet, ranges; zone abbreviations (`PST`) in date input;
  * IntervalStyle other than postgres and DateStyle other than ISO, MDY. `castContext`
  * (cast-context.ts) says where a cast may apply; choosing casts is the planner's job.
  */
@@ -89,3 +90,4 @@ export * from './typmod.js';
 export { compareJsonb, escapeJson, normalizeJsonb, parseJsonb, type JsonNode } from './jsonb-text.js';
 export { parseJson, validateJson, type JsonEntry, type JsonValue } from './json-text.js';
 export { formatArrayText, parseArrayText } from './array-text.js';
+export * from './array-shape.js';

@@ -7,6 +7,7 @@
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { parseArrayText, formatArrayText } from './array-text.js';
+import { arrayShape, shapedArray } from './array-shape.js';
 import { applyTypmod } from './typmod.js';
 import { isInterval, type Datum } from './datum.js';
 import { defaultDatetimeContext, formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz, type DatetimeContext } from './datetime-text.js';
@@ -34,7 +35,8 @@ export function formatText(type: SqlType, datum: Datum, context: TextContext = d
   if (type.kind === 'record') return formatRecordText(type, datum as readonly Datum[], context);
   if (type.kind === 'array') {
     assert(Array.isArray(datum), 'array datum');
-    return formatArrayText((datum as readonly Datum[]).map((element) => (element === null ? undefined : formatText(type.element, element, context))));
+    const elements = datum as readonly Datum[];
+    return formatArrayText(elements.map((element) => (element === null ? undefined : formatText(type.element, element, context))), arrayShape(elements));
   }
   return formatScalar(type, datum, context);
 }
@@ -106,7 +108,10 @@ function formatScalar(type: ScalarType, datum: Datum, context: TextContext): str
 export function parseText(type: SqlType, text: string, context: TextContext = defaultTextContext): Datum {
   if (isInt2vector(type)) return parseInt2vector(text);
   if (type.kind === 'record') throw new FeatureNotSupportedError('input of anonymous composite types is not implemented');
-  if (type.kind === 'array') return parseArrayText(text).map((element) => (element === undefined ? null : parseText(type.element, element, context)));
+  if (type.kind === 'array') {
+    const parsed = parseArrayText(text);
+    return shapedArray(parsed.elements.map((element) => (element === undefined ? null : parseText(type.element, element, context))), parsed.shape);
+  }
   return applyTypmod(type, parseScalar(type, text, context), false);
 }
 

@@ -7,6 +7,7 @@
  * seconds).
  */
 import { assert } from '../../src/base/assert.js';
+import { withShapeOf } from './array-shape.js';
 import { interval, isFiniteTimestamp, type Datum, type Interval } from './datum.js';
 import { NumericValueOutOfRangeError, StringDataRightTruncationError } from './errors.js';
 import { Numeric, pow10 } from './numeric.js';
@@ -35,7 +36,7 @@ export function applyTypmod(type: SqlType, datum: Datum, explicit: boolean): Dat
     case 'interval':
       return fitInterval(datum as Interval, type);
     case 'array':
-      return (datum as readonly Datum[]).map((element) => applyTypmod(type.element, element, explicit));
+      return withShapeOf(datum as readonly Datum[], (datum as readonly Datum[]).map((element) => applyTypmod(type.element, element, explicit)));
     default:
       return datum;
   }

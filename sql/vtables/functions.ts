@@ -281,10 +281,7 @@ export const catalogFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
       pureOverload(['any', textType, textType], textType, ([values, separator, nullText], types, ctx) => (values === null || separator === null ? null : arrayToString(values as readonly Datum[], elementOf(types[0]!), separator as string, nullText as string | null, ctx)), false),
     ],
   ],
-  ['array_upper', [pureOverload(['any', int4Type], int4Type, ([values, dimension]) => (dimension === 1 && (values as readonly Datum[]).length > 0 ? (values as readonly Datum[]).length : null))]],
-  ['array_lower', [pureOverload(['any', int4Type], int4Type, ([values, dimension]) => (dimension === 1 && (values as readonly Datum[]).length > 0 ? 1 : null))]],
-  ['array_length', [pureOverload(['any', int4Type], int4Type, ([values, dimension]) => (dimension === 1 && (values as readonly Datum[]).length > 0 ? (values as readonly Datum[]).length : null))]],
-  ['cardinality', [pureOverload(['any'], int4Type, ([values]) => (values as readonly Datum[]).length)]],
+  // array_upper, array_lower, array_length and cardinality: sql/plan/expr/array-shape-functions.ts.
   // Storage per relation or database is not accounted yet: the sizes are unknown (NULL), not a made-up 0.
   ['pg_table_size', [pureOverload([oidType], int8Type, nullResult)]],
   ['pg_relation_size', [pureOverload([oidType], int8Type, nullResult)]],

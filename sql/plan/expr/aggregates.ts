@@ -21,6 +21,7 @@ import { Numeric } from '../../types/numeric.js';
 import { arrayType, boolType, float8Type, formatType, int8Type, intervalType, jsonType, jsonbType, numericType, textType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
+import { checkAggregatedArray, stackAggregatedArrays } from './array-build.js';
 import { printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { toJsonNode } from './jsonb-functions.js';
 import { jsonArrayAccumulator, jsonObjectAccumulator } from './json-aggregates.js';
@@ -91,9 +92,9 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
       return textType;
     case 'array_agg':
       if (argTypes.length !== 1) throw noMatch();
-      if (arg.kind === 'array') throw new SqlError('0A000', 'array_agg of arrays (a multidimensional result) is not supported yet');
       if (arg.kind === 'record') throw new SqlError('0A000', 'array_agg of records is not supported yet');
-      return arrayType(arg.kind === 'unknown' ? textType : arg);
+      // Arrays accumulate into an array of one more dimension, of the same type (array-build.ts).
+      return arg.kind === 'array' ? arrayType(arg.element) : arrayType(arg.kind === 'unknown' ? textType : arg);
     case 'jsonb_agg':
     case 'json_agg':
       if (argTypes.length !== 1) throw noMatch();
@@ -223,6 +224,10 @@ function baseAccumulator(call: AggregateCall, ctx: EvalContext): Accumulator {
       return { add: (inputs) => void (inputs[0] === null || inputs[0] === undefined ? undefined : values.push(inputs[0])), result: () => (values.length === 0 ? null : values) };
     }
     case 'array_agg': {
+      if (argType?.kind === 'array') {
+        const subarrays: (readonly Datum[])[] = [];
+        return { add: (values) => void subarrays.push(checkAggregatedArray((values[0] ?? null) as readonly Datum[] | null)), result: () => (subarrays.length === 0 ? null : stackAggregatedArrays(subarrays)) };
+      }
       const elements: Datum[] = [];
       return { add: (values) => void elements.push(values[0] ?? null), result: () => (elements.length === 0 ? null : [...elements]) };
     }

@@ -25,6 +25,12 @@ import { ChainedScope, type Scope } from '../scope.js';
 import { orderedSetAggregateNames, orderedSetFinal } from './ordered-set.js';
 import { canCoerce, castExpr, coerce, commonType, isOpen } from './coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext, type Evaluator } from './compiled.js';
+import { checkAggregatedArray, stackAggregatedArrays, stackSubarrays } from './array-build.js';
+import { arrayElementAt, arraySlice, type SliceBounds } from './array-subscript.js';
+import { arrayDimensionsMax } from '../../types/array-shape.js';
+
+/** One subscript of a run (`[i]` or `[lo:hi]`), taken together as PostgreSQL does. */
+type SubscriptStep = Extract<ast.IndirectionStep, { kind: 'index' | 'slice' }>;
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { bindNamedArguments, checkArgumentNames, noNamedFunction } from './named-args.js';
 import { binaryOperator, unaryOperator } from './operators.js';
@@ -802,16 +808,23 @@ export class ExprCompiler {
     return { exprs, keys };
   }
 
-  /** `ARRAY[a, b]`: one-dimensional; the elements' common type. */
+  /**
+   * `ARRAY[a, b]`: the elements' common type. When that is an array type (`ARRAY[[1,2],[3,4]]`,
+   * `ARRAY[ARRAY[1], ARRAY[2]]`) the result has one more dimension (array-build.ts).
+   */
   private async arrayConstructor(expr: ast.ArrayConstructor): Promise<CompiledExpr> {
     const elements = await inOrder(expr.elements, (element) => this.compile(element));
-    if (elements.some((element) => element.type.kind === 'array')) throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
     if (elements.some((element) => element.type.kind === 'record')) throw new SqlError('0A000', 'arrays of records are not supported yet');
     if (elements.length === 0) throw new SqlError('42P18', 'cannot determine type of empty array', { hint: 'Explicitly cast to the desired type, for example ARRAY[]::integer[].' });
     const elementType = commonType(elements, 'ARRAY');
-    if (elementType.kind === 'array' || elementType.kind === 'record') throw new SqlError('0A000', 'multidimensional arrays are not supported yet');
+    if (elementType.kind === 'record') throw new SqlError('0A000', 'arrays of records are not supported yet');
     const evals = elements.map((element) => coerce(element, elementType, 'implicit', this.paramTypes).eval);
-    return { type: arrayType(elementType), eval: (row, ctx) => evals.map((e) => e(row, ctx)), rowIndependent: elements.every((element) => element.rowIndependent) };
+    const rowIndependent = elements.every((element) => element.rowIndependent);
+    if (elementType.kind === 'array') {
+      const type = isInt2vector(elementType) ? arrayType(elementType.element) : elementType;
+      return { type, eval: (row, ctx) => stackSubarrays(evals.map((e) => e(row, ctx) as readonly Datum[] | null)), rowIndependent };
+    }
+    return { type: arrayType(elementType), eval: (row, ctx) => evals.map((e) => e(row, ctx)), rowIndependent };
   }
 
   /** `x op ANY (array)` / `x op ALL (array)`, with SQL's NULL rules. */
@@ -908,60 +921,72 @@ export class ExprCompiler {
    */
   private async indirection(expr: ast.Indirection): Promise<CompiledExpr> {
     let current = await this.compile(expr.arg);
-    for (const step of expr.steps) {
+    for (let index = 0; index < expr.steps.length; ) {
+      const step = expr.steps[index]!;
       if (step.kind === 'star') throw new SqlError('0A000', 'row expansion (expr).* is not supported yet');
       if (step.kind === 'field') {
         current = fieldSelect(current, step.name);
+        index++;
         continue;
       }
       if (current.type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatTypeName(current.type)} because it does not support subscripting`);
-      if (step.kind === 'slice') {
-        current = await this.slice(current, step);
-        continue;
-      }
-      const element = current.type.element;
-      const lowerBound = arrayLowerBound(current.type);
-      const array = current.eval;
-      const index = (await this.compileAs(step.index, int4Type)).eval;
-      const rowIndependent = current.rowIndependent;
-      current = {
-        type: element,
-        eval: (row, ctx) => {
-          const values = array(row, ctx) as readonly Datum[] | null;
-          const subscript = index(row, ctx) as number | null;
-          if (values === null || subscript === null) return null;
-          const position = subscript - lowerBound;
-          if (position < 0 || position >= values.length) return null;
-          return values[position] ?? null;
-        },
-        rowIndependent,
-      };
+      let end = index;
+      while (end < expr.steps.length && (expr.steps[end]!.kind === 'index' || expr.steps[end]!.kind === 'slice')) end++;
+      const run = expr.steps.slice(index, end) as readonly SubscriptStep[];
+      if (run.length > arrayDimensionsMax) throw new SqlError('54000', `number of array dimensions (${run.length}) exceeds the maximum allowed (${arrayDimensionsMax})`);
+      current = run.some((subscript) => subscript.kind === 'slice') ? await this.slice(current, run) : await this.subscript(current, run as readonly Extract<SubscriptStep, { kind: 'index' }>[]);
+      index = end;
     }
     return current;
   }
 
-  /**
-   * `arr[lower:upper]` (either bound may be omitted): the elements between the bounds clipped to
-   * the array, as an array with lower bound 1 (`{}` when none); NULL when a given bound is NULL.
-   */
-  private async slice(array: CompiledExpr, step: { readonly lower: ast.Expr | null; readonly upper: ast.Expr | null }): Promise<CompiledExpr> {
+  /** `arr[i][j]…`: the element at those subscripts (array-subscript.ts), NULL if any is NULL. */
+  private async subscript(array: CompiledExpr, steps: readonly { readonly kind: 'index'; readonly index: ast.Expr }[]): Promise<CompiledExpr> {
+    assert(array.type.kind === 'array', 'subscripting an array');
+    const lowerBound = arrayLowerBound(array.type);
     const values = array.eval;
-    // Subscripts count from the array's lower bound; the slice itself starts at 1 (as PostgreSQL's).
-    const shift = array.type.kind === 'array' ? 1 - arrayLowerBound(array.type) : 0;
-    const lower = step.lower === null ? null : await this.compileAs(step.lower, int4Type);
-    const upper = step.upper === null ? null : await this.compileAs(step.upper, int4Type);
+    const compiled = await inOrder(steps, (step) => this.compileAs(step.index, int4Type));
+    const indexes = compiled.map((index) => index.eval);
     return {
-      type: array.type.kind === 'array' && isInt2vector(array.type) ? arrayType(array.type.element) : array.type,
+      type: array.type.element,
       eval: (row, ctx) => {
         const items = values(row, ctx) as readonly Datum[] | null;
-        const lowerValue = lower === null ? 1 - shift : (lower.eval(row, ctx) as number | null);
-        const upperValue = upper === null ? Number.MAX_SAFE_INTEGER - shift : (upper.eval(row, ctx) as number | null);
-        if (items === null || lowerValue === null || upperValue === null) return null;
-        const from = lowerValue + shift;
-        const to = upperValue + shift;
-        return items.slice(Math.max(from, 1) - 1, Math.max(Math.min(to, items.length), 0));
+        const subscripts = indexes.map((index) => index(row, ctx) as number | null);
+        if (items === null || subscripts.includes(null)) return null;
+        return arrayElementAt(items, lowerBound, subscripts as number[]);
       },
-      rowIndependent: array.rowIndependent && (lower?.rowIndependent ?? true) && (upper?.rowIndependent ?? true),
+      rowIndependent: array.rowIndependent && compiled.every((index) => index.rowIndependent),
+    };
+  }
+
+  /**
+   * `arr[lower:upper]…` (either bound may be omitted; a bare `[n]` is `[1:n]`): the sub-array
+   * clipped to the array, lower bounds 1 (`{}` when empty); NULL when a given bound is NULL.
+   */
+  private async slice(array: CompiledExpr, steps: readonly SubscriptStep[]): Promise<CompiledExpr> {
+    assert(array.type.kind === 'array', 'slicing an array');
+    const values = array.eval;
+    const lowerBound = arrayLowerBound(array.type);
+    const compileBound = async (bound: ast.Expr | null): Promise<CompiledExpr | null> => (bound === null ? null : this.compileAs(bound, int4Type));
+    const bounds = await inOrder(steps, async (step) =>
+      step.kind === 'index' ? { lower: constantExpr(int4Type, 1), upper: await this.compileAs(step.index, int4Type) } : { lower: await compileBound(step.lower), upper: await compileBound(step.upper) },
+    );
+    const parts = bounds.flatMap((bound) => [bound.lower, bound.upper]).filter((part): part is CompiledExpr => part !== null);
+    return {
+      type: isInt2vector(array.type) ? arrayType(array.type.element) : array.type,
+      eval: (row, ctx) => {
+        const items = values(row, ctx) as readonly Datum[] | null;
+        if (items === null) return null;
+        const given: SliceBounds[] = [];
+        for (const bound of bounds) {
+          const lower = bound.lower === null ? undefined : (bound.lower.eval(row, ctx) as number | null);
+          const upper = bound.upper === null ? undefined : (bound.upper.eval(row, ctx) as number | null);
+          if (lower === null || upper === null) return null;
+          given.push({ lower, upper });
+        }
+        return arraySlice(items, lowerBound, given);
+      },
+      rowIndependent: array.rowIndependent && parts.every((part) => part.rowIndependent),
     };
   }
 
@@ -986,11 +1011,25 @@ export class ExprCompiler {
     const { types, correlated } = await this.subqueryTyper(expr.query, this.subqueryOuter());
     this.markNested(nestedFrom);
     if (expr.mode !== 'exists' && types.length !== 1) throw new SqlError('42601', 'subquery must return only one column');
-    if (expr.mode === 'array' && types[0]!.kind === 'array') throw new SqlError('0A000', 'ARRAY(subquery) of arrays is not supported yet');
+    if (expr.mode === 'array' && types[0]!.kind === 'array') return this.arraySubqueryOfArrays(expr.query, arrayType(types[0]!.element), correlated);
     const type = expr.mode === 'exists' ? boolType : expr.mode === 'array' ? arrayType(types[0] as ScalarType) : types[0]!;
     const slot = this.slots.length;
     this.slots.push({ kind: 'subquery', mode: expr.mode, query: expr.query, type, correlated });
     return { type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: !correlated };
+  }
+
+  /** `ARRAY(SELECT a)` over arrays: one more dimension, accumulated as array_agg does (array-build.ts). */
+  private arraySubqueryOfArrays(query: ast.Query, type: SqlType, correlated: boolean): CompiledExpr {
+    const slot = this.slots.length;
+    this.slots.push({ kind: 'subquery', mode: 'array', query, type, correlated });
+    return {
+      type,
+      eval: (_row, ctx) => {
+        const subarrays = (ctx.slots[slot] ?? []) as readonly Datum[];
+        return subarrays.length === 0 ? [] : stackAggregatedArrays(subarrays.map((subarray) => checkAggregatedArray(subarray as readonly Datum[] | null)));
+      },
+      rowIndependent: !correlated,
+    };
   }
 
   private async inSubquery(expr: ast.InSubquery): Promise<CompiledExpr> {

@@ -11,9 +11,11 @@
  */
 import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
+import { arrayShape } from '../../types/array-shape.js';
 import { compareKeys, escapeJson, parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import { arrayType, boolType, int4Type, jsonbType, textType, type SqlType } from '../../types/sql-type.js';
 import { formatText } from '../../types/text-io.js';
+import { nestByDimensions } from './array-build.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 
@@ -27,7 +29,7 @@ export function toJsonNode(type: SqlType, value: Datum, ctx: EvalContext): JsonN
   if (value === null) return nullNode;
   switch (type.kind) {
     case 'array':
-      return { kind: 'array', items: (value as readonly Datum[]).map((item) => toJsonNode(type.element, item, ctx)) };
+      return nestByDimensions((value as readonly Datum[]).map((item) => toJsonNode(type.element, item, ctx)), arrayShape(value as readonly Datum[]).lengths, (items): JsonNode => ({ kind: 'array', items }));
     case 'record': {
       // A repeated field name keeps its last value, as a jsonb object built from the record does.
       const entries = new Map<string, JsonNode>();

@@ -12,6 +12,7 @@ import { negate as negateDatum } from '../../types/arithmetic.js';
 import { formatText } from '../../types/text-io.js';
 import { boolType, byteaType, dateType, float8Type, formatType, int4Type, intervalType, numericType, textType, timestampType, typeCategory, unknownType, type SqlType } from '../../types/sql-type.js';
 import { SqlError } from '../../catalog/errors.js';
+import { arrayAppend, arrayCat, arrayPrepend } from './array-shape-functions.js';
 import { coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { timeZoneFromSetting } from '../../types/timezone.js';
@@ -192,14 +193,13 @@ function arrayConcat(leftIn: CompiledExpr, rightIn: CompiledExpr, paramTypes: (S
   const right = side(rightIn);
   const l = left.expr.eval;
   const r = right.expr.eval;
-  const part = (value: Datum, array: boolean): readonly Datum[] | null => (array ? (value as readonly Datum[] | null) : [value]);
   return {
     type: arrayType,
     eval: (row, ctx) => {
-      const a = part(l(row, ctx), left.array);
-      const b = part(r(row, ctx), right.array);
-      if (a === null && b === null) return null;
-      return [...(a ?? []), ...(b ?? [])];
+      const a = l(row, ctx);
+      const b = r(row, ctx);
+      if (left.array && right.array) return arrayCat(a as readonly Datum[] | null, b as readonly Datum[] | null);
+      return left.array ? arrayAppend(a as readonly Datum[] | null, b) : arrayPrepend(a, b as readonly Datum[] | null);
     },
     rowIndependent: leftIn.rowIndependent && rightIn.rowIndependent,
   };

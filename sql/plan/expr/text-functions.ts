@@ -10,7 +10,9 @@ import { SqlError } from '../../catalog/errors.js';
 import { distinctFrom } from '../../types/compare.js';
 import type { Datum } from '../../types/datum.js';
 import { formatText, parseText } from '../../types/text-io.js';
+import { withShapeOf } from '../../types/array-shape.js';
 import { arrayType, boolType, formatType, int4Type, int8Type, textType, type SqlType } from '../../types/sql-type.js';
+import { arrayAppend, arrayCat, arrayPositions, arrayPrepend, arrayRemove } from './array-shape-functions.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 import { optionsRegex, regexOptions } from './regex.js';
@@ -194,12 +196,6 @@ function elementArgs(name: string, args: readonly Datum[], types: readonly SqlTy
   return { element, values };
 }
 
-function positions(values: readonly Datum[], element: SqlType, wanted: Datum, from: number): number[] {
-  const found: number[] = [];
-  for (let i = Math.max(from, 1) - 1; i < values.length; i++) if (!distinctFrom(element, values[i] ?? null, wanted)) found.push(i + 1);
-  return found;
-}
-
 function lenient(args: readonly (SqlType | 'any')[], result: FunctionOverload['result'], impl: FunctionOverload['impl'], options: { strict?: boolean; immutable?: boolean; variadic?: boolean } = {}): FunctionOverload {
   return { args, result, strict: options.strict ?? false, immutable: options.immutable ?? true, impl, ...(options.variadic === true ? { variadic: true } : {}) };
 }
@@ -248,11 +244,11 @@ export function textAndArrayFunctions(): [string, readonly FunctionOverload[]][]
       [
         lenient(['any', 'any'], int4Type, (args, types, ctx) => {
           const { element, values } = elementArgs('array_position', args, types, 0, [1], ctx);
-          return args[0] === null ? null : (positions(args[0] as readonly Datum[], element, values[0]!, 1)[0] ?? null);
+          return args[0] === null ? null : (arrayPositions(args[0] as readonly Datum[], element, values[0]!, undefined)[0] ?? null);
         }),
         lenient(['any', 'any', int4Type], int4Type, (args, types, ctx) => {
           const { element, values } = elementArgs('array_position', args, types, 0, [1], ctx);
-          return args[0] === null || args[2] === null ? null : (positions(args[0] as readonly Datum[], element, values[0]!, args[2] as number)[0] ?? null);
+          return args[0] === null || args[2] === null ? null : (arrayPositions(args[0] as readonly Datum[], element, values[0]!, args[2] as number)[0] ?? null);
         }),
       ],
     ],
@@ -260,37 +256,36 @@ export function textAndArrayFunctions(): [string, readonly FunctionOverload[]][]
       'array_positions',
       [lenient(['any', 'any'], arrayType(int4Type), (args, types, ctx) => {
         const { element, values } = elementArgs('array_positions', args, types, 0, [1], ctx);
-        return args[0] === null ? null : positions(args[0] as readonly Datum[], element, values[0]!, 1);
+        return args[0] === null ? null : arrayPositions(args[0] as readonly Datum[], element, values[0]!, undefined);
       })],
     ],
     [
       'array_append',
-      [lenient(['any', 'any'], arrayResult('array_append', 0), (args, types, ctx) => [...((args[0] ?? []) as readonly Datum[]), elementArgs('array_append', args, types, 0, [1], ctx).values[0]!])],
+      [lenient(['any', 'any'], arrayResult('array_append', 0), (args, types, ctx) => arrayAppend(args[0] as readonly Datum[] | null, elementArgs('array_append', args, types, 0, [1], ctx).values[0]!))],
     ],
     [
       'array_prepend',
-      [lenient(['any', 'any'], arrayResult('array_prepend', 1), (args, types, ctx) => [elementArgs('array_prepend', args, types, 1, [0], ctx).values[0]!, ...((args[1] ?? []) as readonly Datum[])])],
+      [lenient(['any', 'any'], arrayResult('array_prepend', 1), (args, types, ctx) => arrayPrepend(elementArgs('array_prepend', args, types, 1, [0], ctx).values[0]!, args[1] as readonly Datum[] | null))],
     ],
     [
       'array_cat',
       [lenient(['any', 'any'], arrayResult('array_cat', 0), ([left, right], types) => {
         if (elementOf(arrayResult('array_cat', 1)(types)).kind !== elementOf(types[0]!).kind) throw noSuchFunction('array_cat', types);
-        if (left === null && right === null) return null;
-        return [...((left ?? []) as readonly Datum[]), ...((right ?? []) as readonly Datum[])];
+        return arrayCat(left as readonly Datum[] | null, right as readonly Datum[] | null);
       })],
     ],
     [
       'array_remove',
       [lenient(['any', 'any'], arrayResult('array_remove', 0), (args, types, ctx) => {
         const { element, values } = elementArgs('array_remove', args, types, 0, [1], ctx);
-        return args[0] === null ? null : (args[0] as readonly Datum[]).filter((value) => distinctFrom(element, value ?? null, values[0]!));
+        return args[0] === null ? null : arrayRemove(args[0] as readonly Datum[], element, values[0]!);
       })],
     ],
     [
       'array_replace',
       [lenient(['any', 'any', 'any'], arrayResult('array_replace', 0), (args, types, ctx) => {
         const { element, values } = elementArgs('array_replace', args, types, 0, [1, 2], ctx);
-        return args[0] === null ? null : (args[0] as readonly Datum[]).map((value) => (distinctFrom(element, value ?? null, values[0]!) ? value : values[1]!));
+        return args[0] === null ? null : withShapeOf(args[0] as readonly Datum[], (args[0] as readonly Datum[]).map((value) => (distinctFrom(element, value ?? null, values[0]!) ? value : values[1]!)));
       })],
     ],
   ];
