@@ -7,7 +7,7 @@
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { parseArrayText, formatArrayText } from './array-text.js';
-import { arrayShape, shapedArray } from './array-shape.js';
+import { arrayShape, isPlainArray, shapedArray } from './array-shape.js';
 import { applyTypmod } from './typmod.js';
 import { isInterval, type Datum } from './datum.js';
 import { defaultDatetimeContext, formatDate, formatTimestamp, formatTimestamptz, parseDate, parseTimestamp, parseTimestamptz, type DatetimeContext } from './datetime-text.js';
@@ -36,7 +36,7 @@ export function formatText(type: SqlType, datum: Datum, context: TextContext = d
   if (type.kind === 'array') {
     assert(Array.isArray(datum), 'array datum');
     const elements = datum as readonly Datum[];
-    return formatArrayText(elements.map((element) => (element === null ? undefined : formatText(type.element, element, context))), arrayShape(elements));
+    return formatArrayText(elements.map((element) => (element === null ? undefined : formatText(type.element, element, context))), isPlainArray(elements) ? undefined : arrayShape(elements));
   }
   return formatScalar(type, datum, context);
 }

@@ -48,13 +48,14 @@ function stack(subarrays: readonly (readonly Datum[])[], mismatchMessage: string
 }
 
 /**
- * The flat `items` (row-major) nested by `lengths` into lists built by `wrap` — to_jsonb of a
- * 2-D array is an array of arrays. No dimensions (an empty array) is one empty list.
+ * The flat `items` (row-major) nested by `lengths` into lists built by `wrap` (told the depth,
+ * 0 outermost) — to_jsonb of a 2-D array is an array of arrays. No dimensions (an empty array)
+ * is one empty list.
  */
-export function nestByDimensions<T>(items: readonly T[], lengths: readonly number[], wrap: (children: T[]) => T): T {
-  if (lengths.length <= 1) return wrap([...items]);
+export function nestByDimensions<T>(items: readonly T[], lengths: readonly number[], wrap: (children: T[], depth: number) => T, depth = 0): T {
+  if (lengths.length <= 1) return wrap([...items], depth);
   const stride = items.length / lengths[0]!;
   const children: T[] = [];
-  for (let index = 0; index < lengths[0]!; index++) children.push(nestByDimensions(items.slice(index * stride, (index + 1) * stride), lengths.slice(1), wrap));
-  return wrap(children);
+  for (let index = 0; index < lengths[0]!; index++) children.push(nestByDimensions(items.slice(index * stride, (index + 1) * stride), lengths.slice(1), wrap, depth + 1));
+  return wrap(children, depth);
 }

@@ -10,11 +10,16 @@
  *   subscripts than dimensions, is `{}`.
  */
 import { assert } from '../../../src/base/assert.js';
-import { arrayShape, shapedArray } from '../../types/array-shape.js';
+import { arrayShape, isPlainArray, shapedArray } from '../../types/array-shape.js';
 import type { Datum } from '../../types/datum.js';
 
 /** The element at `subscripts` (one per dimension, from the lower bounds), NULL outside the array. */
 export function arrayElementAt(values: readonly Datum[], defaultLowerBound: number, subscripts: readonly number[]): Datum {
+  if (subscripts.length === 1 && isPlainArray(values)) {
+    // The common case, without building a shape: a 1-D array from its default lower bound (or empty).
+    const position = subscripts[0]! - defaultLowerBound;
+    return position < 0 || position >= values.length ? null : (values[position] ?? null);
+  }
   const shape = arrayShape(values, defaultLowerBound);
   if (subscripts.length !== shape.lengths.length) return null;
   let offset = 0;

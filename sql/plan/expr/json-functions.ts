@@ -12,9 +12,11 @@
  */
 import { SqlError } from '../../catalog/errors.js';
 import type { Datum } from '../../types/datum.js';
+import { arrayShape } from '../../types/array-shape.js';
 import { jsonAsText, jsonField, jsonTypeName, parseJson, type JsonValue } from '../../types/json-text.js';
 import { escapeJson } from '../../types/jsonb-text.js';
 import { arrayType, boolType, formatType, int4Type, jsonType, textType, type SqlType } from '../../types/sql-type.js';
+import { nestByDimensions } from './array-build.js';
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 import { toJsonNode } from './jsonb-functions.js';
@@ -30,8 +32,11 @@ export function toJsonText(type: SqlType, value: Datum, ctx: EvalContext, pretty
     case 'json':
     case 'jsonb':
       return value as string;
-    case 'array':
-      return `[${(value as readonly Datum[]).map((item) => toJsonText(type.element, item, ctx)).join(separator)}]`;
+    case 'array': {
+      // A 2-D array is an array of arrays; pretty output breaks lines between outermost items only (array_dim_to_json).
+      const items = (value as readonly Datum[]).map((item) => toJsonText(type.element, item, ctx));
+      return nestByDimensions(items, arrayShape(value as readonly Datum[]).lengths, (children, depth) => `[${children.join(depth === 0 ? separator : ',')}]`);
+    }
     case 'record':
       return `{${type.fields.map((field, index) => `${escapeJson(field.name)}:${toJsonText(field.type, (value as readonly Datum[])[index] ?? null, ctx)}`).join(separator)}}`;
     default: {

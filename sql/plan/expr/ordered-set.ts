@@ -7,6 +7,7 @@
  * direct arguments, which are evaluated per group on the aggregate's output row (they may use
  * only grouped columns) — PostgreSQL's ordered-set final functions (utils/adt/orderedsetaggs.c).
  */
+import { withShapeOf } from '../../types/array-shape.js';
 import { compareDatums } from '../../types/compare.js';
 import type { Datum } from '../../types/datum.js';
 import { SqlError } from '../../catalog/errors.js';
@@ -72,5 +73,5 @@ export function orderedSetFinal(name: string, sorted: readonly Datum[] | null, d
     if (fraction === null) return null;
     return name === 'percentile_cont' ? percentileCont(sorted as readonly number[], fraction as number) : percentileDisc(sorted, fraction as number);
   };
-  return Array.isArray(direct) ? (direct as readonly Datum[]).map(one) : one(direct);
+  return Array.isArray(direct) ? withShapeOf(direct as readonly Datum[], (direct as readonly Datum[]).map(one)) : one(direct);
 }
