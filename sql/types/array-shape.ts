@@ -61,6 +61,7 @@ export function elementCount(lengths: readonly number[]): number {
  * gives the empty array, with no dimensions, as in PostgreSQL.
  */
 export function shapedArray(elements: Datum[], shape: ArrayShape): readonly Datum[] {
+  if (shape.lengths.length === 1 && shape.lowerBounds[0] === 1 && shape.lengths[0] === elements.length) return elements; // the common shape, checked at once
   assert(shape.lengths.length === shape.lowerBounds.length, 'one lower bound per dimension');
   checkArrayDimensions(shape.lengths.length);
   if (shape.lengths.length === 0 || shape.lengths.includes(0)) {

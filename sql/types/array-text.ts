@@ -45,6 +45,8 @@ export interface ParsedArrayText {
 
 /** Reads `[l:u]…={…}` or `{…}` of any depth. */
 export function parseArrayText(text: string): ParsedArrayText {
+  const simple = parseSimpleArrayText(text);
+  if (simple !== undefined) return simple;
   const reader = new ArrayTextReader(text);
   const given = reader.dimensionsDecoration();
   const { elements, lengths } = reader.body();
@@ -52,6 +54,31 @@ export function parseArrayText(text: string): ParsedArrayText {
   const givenLengths = given.map(([lower, upper]) => upper - lower + 1);
   if (givenLengths.length !== lengths.length || givenLengths.some((length, index) => length !== lengths[index])) throw malformed(text, 'Specified array dimensions do not match array contents.');
   return { elements, shape: { lengths, lowerBounds: given.map(([lower]) => lower) } };
+}
+
+const simpleArrayPattern = /^\s*\{([^{}"\\]*)\}\s*$/;
+
+/**
+ * The common literal, one dimension with no quotes or escapes (`{1,2,3}`), by splitting on
+ * commas; undefined for anything else, or a malformed element, which the full reader reads
+ * (and reports).
+ */
+function parseSimpleArrayText(text: string): ParsedArrayText | undefined {
+  const match = simpleArrayPattern.exec(text);
+  if (match === null) return undefined;
+  const body = match[1]!;
+  if (body.trim() === '') return { elements: [], shape: { lengths: [], lowerBounds: [] } };
+  const elements: (string | undefined)[] = body.split(',').map((part) => part.trim());
+  if (elements.includes('')) return undefined;
+  for (let index = 0; index < elements.length; index++) if ((elements[index] as string).toUpperCase() === 'NULL') elements[index] = undefined;
+  return { elements, shape: { lengths: [elements.length], lowerBounds: [1] } };
+}
+
+/** JavaScript's `\s` (as before), without a regular expression for the ASCII characters. */
+function isBlank(char: string | undefined): boolean {
+  if (char === undefined) return false;
+  if (char === ' ' || (char >= '\t' && char <= '\r')) return true;
+  return char > '~' && /\s/.test(char);
 }
 
 /** A cursor over one literal; each method reads one part of the grammar. */
@@ -64,7 +91,7 @@ class ArrayTextReader {
   constructor(private readonly text: string) {}
 
   private skipBlanks(): void {
-    while (/\s/.test(this.text[this.index] ?? '')) this.index++;
+    while (isBlank(this.text[this.index])) this.index++;
   }
 
   private fail(detail: string): never {
