@@ -13,6 +13,7 @@ import { formatText } from '../../types/text-io.js';
 import { arrayShapeFunctions } from './array-shape-functions.js';
 import { datetimeFunctions } from './datetime-functions.js';
 import { dateTruncPeriodOverloads, datetimePeriodFunctions } from './datetime-periods.js';
+import { lowerText, upperText } from '../../types/case-map.js';
 import { jsonFunctions } from './json-functions.js';
 import { jsonbFunctions } from './jsonb-functions.js';
 import * as math from './math-functions.js';
@@ -132,8 +133,9 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['char_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
   ['character_length', [strictOverload(text1, int4Type, ([s]) => codePoints(s as string).length)]],
   ['octet_length', [strictOverload(text1, int4Type, ([s]) => Buffer.byteLength(s as string, 'utf8')), strictOverload([byteaType], int4Type, ([b]) => (b as Uint8Array).length)]],
-  ['lower', [strictOverload(text1, textType, ([s]) => (s as string).toLowerCase())]],
-  ['upper', [strictOverload(text1, textType, ([s]) => (s as string).toUpperCase())]],
+  // Each character's simple case mapping, as PostgreSQL under rangedb's ctype C.UTF-8 (case-map.ts).
+  ['lower', [strictOverload(text1, textType, ([s]) => lowerText(s as string))]],
+  ['upper', [strictOverload(text1, textType, ([s]) => upperText(s as string))]],
   ['btrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +| +$/g, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, true, true))]],
   ['ltrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/^ +/, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, true, false))]],
   ['rtrim', [strictOverload(text1, textType, ([s]) => (s as string).replace(/ +$/, '')), strictOverload(text2, textType, ([s, set]) => strings.trimCharacters(s as string, set as string, false, true))]],
