@@ -11,6 +11,7 @@
  * - searching 1-D arrays only: array_position(s) and array_remove refuse more dimensions with
  *   0A000, and answer subscripts counted from the array's own lower bound.
  */
+import { limits } from '../../../src/base/limits.js';
 import { SqlError } from '../../catalog/errors.js';
 import { arrayShape, checkArrayDimensions, elementCount, formatDimensions, sameShape, shapedArray, type ArrayShape } from '../../types/array-shape.js';
 import { distinctFrom } from '../../types/compare.js';
@@ -21,6 +22,13 @@ import type { FunctionOverload } from './function-overload.js';
 
 /** PostgreSQL's MaxArraySize: the most elements an array holds (54000 past it). */
 export const arrayElementsMax = 134217727;
+
+/**
+ * The most elements array_fill builds here: one per byte of the largest value a client may write
+ * (`limits.valueBytesMax`), far below MaxArraySize — a 134-million-element JS array would take
+ * the node's heap, not give an error.
+ */
+const arrayFillElementsMax = limits.valueBytesMax;
 
 function incompatible(detail: string): SqlError {
   return new SqlError('2202E', 'cannot concatenate incompatible arrays', { detail });
@@ -127,6 +135,7 @@ export function arrayFill(value: Datum, lengthsArray: readonly Datum[] | null, l
   if (lowerBounds.length !== lengths.length) throw new SqlError('2202E', 'wrong number of array subscripts', { detail: 'Low bound array has different size than dimensions array.' });
   checkArrayDimensions(lengths.length);
   if (lengths.some((length) => length < 0) || elementCount(lengths) > arrayElementsMax) throw new SqlError('54000', `array size exceeds the maximum allowed (${arrayElementsMax})`);
+  if (elementCount(lengths) > arrayFillElementsMax) throw new SqlError('54000', `array size exceeds the maximum allowed here (${arrayFillElementsMax} elements: limits.valueBytesMax)`);
   if (lengths.length === 0 || lengths.includes(0)) return [];
   return shapedArray(new Array<Datum>(elementCount(lengths)).fill(value), { lengths, lowerBounds });
 }

@@ -4,6 +4,8 @@
  * shaped array is tag 10, a 1-D array from 1 keeps tag 9's bytes), and array_cmp's order.
  */
 import { describe, expect, it } from 'vitest';
+import { limits } from '../../../src/base/limits.js';
+import { arrayFill } from '../../../sql/plan/expr/array-shape-functions.js';
 import { RowCodec, type TableDescriptor } from '../../../sql/rowcodec/index.js';
 import { arrayShape, compareDatums, decodeBinary, encodeBinary, formatText, parseText, parseTypeName, type Datum } from '../../../sql/types/index.js';
 
@@ -89,5 +91,13 @@ describe('array comparison', () => {
     expect(order('{{1},{2}}', '{{1,2}}')).toBe(1);
     expect(order('{{1,2},{3,4}}', '{{1,3}}')).toBe(-1);
     expect(order('[1:2]={1,2}', '{1,2}')).toBe(0);
+  });
+});
+
+describe('array_fill', () => {
+  it('builds the shape asked for, and refuses more elements than a value may hold before allocating them (54000)', () => {
+    expect(formatText(int4Array, arrayFill(7, [2, 1], [0, 5]))).toBe('[0:1][5:5]={{7},{7}}');
+    expect(() => arrayFill(1, [limits.valueBytesMax + 1], undefined)).toThrow(expect.objectContaining({ sqlState: '54000' }));
+    expect(() => arrayFill(1, [4096, 4097], undefined)).toThrow(expect.objectContaining({ sqlState: '54000' }));
   });
 });
