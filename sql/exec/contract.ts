@@ -104,11 +104,23 @@ export interface SessionServices {
   readonly sequenceValues: Map<number, bigint>;
 }
 
+/**
+ * A statement's rows, pulled in order. `takeReady`, when the iterator has it, hands out rows that
+ * are all computed already (a point lookup's, point-lookup.ts) without a promise per row: the
+ * next `count` of them at most, exactly what as many `next()` calls would have answered, in
+ * order, advancing the same position; `readyCount` is how many are left. Iterators whose rows
+ * come from operators do not have them (rows there are only known by pulling).
+ */
+export interface ResultRowIterator extends AsyncIterator<readonly Datum[]> {
+  readonly readyCount?: number;
+  takeReady?(count: number): readonly (readonly Datum[])[];
+}
+
 export interface StatementResult {
   /** Undefined for a statement that returns no rows (no RowDescription; e.g. CREATE TABLE). */
   readonly columns: readonly ResultColumn[] | undefined;
   /** The rows, pulled in order; empty for a statement without columns. */
-  readonly rows: AsyncIterator<readonly Datum[]>;
+  readonly rows: ResultRowIterator;
   /**
    * The command tag once every row was pulled (`SELECT 3`, `INSERT 0 5`, `UPDATE 2`,
    * `CREATE TABLE`): a function because a row count is known only at the end.

@@ -15,6 +15,7 @@
  *   scan ────┘  prefetched: the keys' values               (no Runtime, no operator objects)
  * ```
  */
+import { assert } from '../../src/base/assert.js';
 import type { Datum } from '../types/datum.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
 import type { FilterNode, PlanNode, ProjectNode, ScanNode } from '../plan/plan.js';
@@ -22,6 +23,7 @@ import { filterRows, projectRows } from './operators.js';
 import { decodePrefetched } from './scan.js';
 import type { PrefetchedReads } from './runtime.js';
 import type { StatementPlan } from './statement.js';
+import type { ResultRowIterator } from './contract.js';
 
 /** A step of `pointLookupRows`, applied bottom up. */
 type ChainStep = { readonly kind: 'filter'; readonly node: FilterNode } | { readonly kind: 'project'; readonly node: ProjectNode; readonly evals: readonly ProjectNode['exprs'][number]['eval'][] };
@@ -64,15 +66,29 @@ export function pointLookupRows(chain: PointLookupChain, prefetched: PrefetchedR
 
 /**
  * Rows already computed, as the session pulls them (`StatementResult.rows`): each answer an
- * already-resolved promise, without an async function's frame.
+ * already-resolved promise, without an async function's frame — or, through `takeReady`, several
+ * at once without a promise (the session's way: a point read's rows then reach the client with no
+ * microtask between the read and the DataRow).
  */
-export class ReadyRows implements AsyncIterator<readonly Datum[]> {
+export class ReadyRows implements ResultRowIterator {
   private position = 0;
 
   constructor(private readonly rows: readonly (readonly Datum[])[]) {}
 
+  /** Rows handed out so far (the command tag's count). */
   get count(): number {
     return this.position;
+  }
+
+  get readyCount(): number {
+    return this.rows.length - this.position;
+  }
+
+  takeReady(count: number): readonly (readonly Datum[])[] {
+    assert(Number.isSafeInteger(count) && count >= 0, 'takeReady takes a row count');
+    const start = this.position;
+    this.position = Math.min(this.rows.length, start + count);
+    return start === 0 && this.position === this.rows.length ? this.rows : this.rows.slice(start, this.position);
   }
 
   next(): Promise<IteratorResult<readonly Datum[]>> {

@@ -110,9 +110,14 @@ export class MessageBuilder {
     this.end = lengthOffset + 4 + written;
   }
 
-  /** Everything written since the last take, as one view; no message may be open. */
+  /**
+   * Everything written since the last take, as one view; no message may be open. Nothing written:
+   * one shared empty view (the connection takes output apart at each step of a batch, and most
+   * steps of a point read's cycle wrote nothing since the last take).
+   */
   takeBytes(): Uint8Array {
     assert(this.messageStart < 0, 'cannot take bytes with a message open');
+    if (this.start === this.end) return noBytes;
     const bytes = this.buffer.subarray(this.start, this.end);
     this.start = this.end;
     return bytes;
@@ -131,6 +136,9 @@ export class MessageBuilder {
     this.buffer = grown;
   }
 }
+
+/** What `takeBytes` returns when nothing was written: zero bytes, so nothing can write into it. */
+const noBytes: Uint8Array = Buffer.alloc(0);
 
 /** Strings up to this many UTF-16 code units are encoded by a JS loop when they are ASCII. */
 const shortTextLengthMax = 64;

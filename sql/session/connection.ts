@@ -412,7 +412,7 @@ export class Connection {
   }
 
   /** One extended-query message; an error ends the batch's transaction and skips to Sync. */
-  private async extended(session: Session, step: () => Promise<void>): Promise<void> {
+  private async extended(session: Session, step: () => Promise<unknown>): Promise<void> {
     // The step's output apart from the batch's earlier output: a retry discards it alone.
     if (session.transactionPhase === 'idle') this.hold(this.writer.flush());
     let failure: unknown;
@@ -452,7 +452,7 @@ export class Connection {
    * run again (`batchRetryable`). Otherwise the batch's transaction is rolled back and the first
    * error returned (the client sees the first attempt's results, then that error).
    */
-  private async withBatchRetry(session: Session, step: () => Promise<void>): Promise<unknown> {
+  private async withBatchRetry(session: Session, step: () => Promise<unknown>): Promise<unknown> {
     try {
       await step();
       return undefined;
@@ -462,7 +462,7 @@ export class Connection {
   }
 
   /** `withBatchRetry` once `step`'s first attempt failed with `error`. */
-  private async retryBatch(session: Session, step: () => Promise<void>, error: unknown): Promise<unknown> {
+  private async retryBatch(session: Session, step: () => Promise<unknown>, error: unknown): Promise<unknown> {
     if (error instanceof ProtocolViolationError) throw error;
     const firstError = error;
     let firstHeld: Uint8Array[] | undefined;
@@ -560,17 +560,18 @@ export class Connection {
     else this.writer.rowDescription(rowDescriptionFields(columns, portal.resultFormats));
   }
 
-  private async executeMessage(session: Session, message: Execute): Promise<void> {
+  /** Not an async function: `executeInBatch` begins a COPY FROM STDIN itself (`copyInNow`), one frame less on every Execute's way. */
+  private executeMessage(session: Session, message: Execute): Promise<unknown> {
     const portal = session.portal(message.portalName);
-    const copyIn = await this.executeInBatch(session, portal, Math.max(0, message.rowsMax), false);
-    if (copyIn !== undefined) this.beginCopyIn(copyIn, undefined);
+    return this.executeInBatch(session, portal, Math.max(0, message.rowsMax), false, true);
   }
 
   /**
    * Runs `portal` as a statement of the batch (an Execute, or one of a simple Query's several
-   * statements) and journals it, so a retry of the batch can run it again.
+   * statements) and journals it, so a retry of the batch can run it again. A COPY FROM STDIN that
+   * now waits is returned — or, with `copyInNow` (an Execute), begun here.
    */
-  private async executeInBatch(session: Session, portal: Portal, rowsMax: number, describe: boolean): Promise<Extract<ExecuteOutcome, { kind: 'copyIn' }> | undefined> {
+  private async executeInBatch(session: Session, portal: Portal, rowsMax: number, describe: boolean, copyInNow = false): Promise<Extract<ExecuteOutcome, { kind: 'copyIn' }> | undefined> {
     const inBatch = session.transactionPhase === 'idle';
     if (inBatch) {
       if (!session.batchOpen) {
@@ -594,6 +595,9 @@ export class Connection {
     if (copyIn === undefined) {
       const flushing = this.flushIfFull();
       if (flushing !== undefined) await flushing;
+    } else if (copyInNow) {
+      this.beginCopyIn(copyIn, undefined);
+      return undefined;
     }
     return copyIn;
   }
@@ -724,7 +728,7 @@ export class Connection {
   private flush(): Promise<void> | undefined {
     let bytes = this.writer.flush();
     if (this.held.length > 0) {
-      bytes = this.heldBytes === 0 ? bytes : Buffer.concat([...this.held, bytes]);
+      bytes = this.heldBytes === 0 ? bytes : joinedOutput(this.held, bytes);
       this.setHeld([]);
     }
     if (bytes.length === 0) return undefined;
@@ -817,6 +821,29 @@ class PortalRowSink implements RowSink {
     for (const line of lines) this.writer.copyData(line);
     await this.flushIfFull();
   }
+}
+
+/**
+ * The held pieces of output and `last` as one view, for one socket write. They are nearly always
+ * adjacent views of the writer's one buffer, taken from it one after another (MessageBuilder's
+ * `takeBytes`; a flushed view is never written over): then they are the view over all of them,
+ * made without copying a byte. Otherwise — the writer moved to a fresh buffer in between, a
+ * retried batch replaced a piece with a later one — their copy, concatenated.
+ */
+export function joinedOutput(pieces: readonly Uint8Array[], last: Uint8Array): Uint8Array {
+  let first: Uint8Array | undefined;
+  let endOffset = 0;
+  let totalBytes = 0;
+  for (let i = 0; i <= pieces.length; i++) {
+    const piece = i < pieces.length ? pieces[i]! : last;
+    if (piece.length === 0) continue;
+    if (first === undefined) first = piece;
+    else if (piece.buffer !== first.buffer || piece.byteOffset !== endOffset) return Buffer.concat([...pieces, last]);
+    endOffset = piece.byteOffset + piece.length;
+    totalBytes += piece.length;
+  }
+  if (first === undefined) return last;
+  return first.length === totalBytes ? first : Buffer.from(first.buffer, first.byteOffset, totalBytes);
 }
 
 /** ErrorResponse fields of a `RangedbError` (detail, hint and position when it carries them). */

@@ -696,10 +696,13 @@ export class Session {
     // One literal shape, session or not (absent is undefined): no spread of a second object per statement.
     const result = await plan.run({ txn, settings: this.settings(), params: portal.params, cancel: this.cancelSignal, session: this.services });
     const execution: Execution = { result, txn, rowCount: 0 };
-    const outcome = await this.pull(portal, execution, rowsMax, (rows) => {
+    const deliver = (rows: readonly (readonly Datum[])[]): Promise<void> | void => {
       progress.delivered = true;
       return sink.rows(rows);
-    });
+    };
+    // A point read's rows are at hand: no promise, no microtask turn between its read and its DataRow.
+    const pulled = this.pullReady(portal, execution, rowsMax, deliver) ?? this.pull(portal, execution, rowsMax, deliver);
+    const outcome = pulled instanceof Promise ? await pulled : pulled;
     for (const notice of result.notices) this.output.notice(notice);
     const afterCommit = (result as { readonly afterCommit?: () => Promise<void> }).afterCommit;
     if (afterCommit !== undefined) this.afterCommit.push(afterCommit);
@@ -748,6 +751,32 @@ export class Session {
       if (delivering !== undefined) await delivering;
     }
     return pulledAll(portal, execution, pulled);
+  }
+
+  /**
+   * `pull` done at once when it has no reason to wait: every row is computed already
+   * (`ResultRowIterator.takeReady`, a point lookup's), they are fewer than `rowsMax` (no
+   * suspension) and fit one delivery (`sqlResultRetryBufferRowsMax`). Then it answers what `pull`
+   * would — one cancellation check, the rows delivered in one batch, the portal done — and
+   * awaits only a sink that is flushing. Undefined: nothing was taken, `pull` the rows.
+   */
+  private pullReady(
+    portal: Portal,
+    execution: Execution,
+    rowsMax: number,
+    deliver: (rows: readonly (readonly Datum[])[]) => Promise<void> | void,
+  ): ExecuteOutcome | Promise<ExecuteOutcome> | undefined {
+    const rows = execution.result.rows;
+    const readyCount = rows.readyCount;
+    if (readyCount === undefined || rows.takeReady === undefined) return undefined;
+    if (readyCount > limits.sqlResultRetryBufferRowsMax || (rowsMax > 0 && readyCount >= rowsMax)) return undefined;
+    this.cancelSignal.throwIfCancelled();
+    const batch = rows.takeReady(readyCount);
+    assert(batch.length === readyCount, 'takeReady hands out every ready row asked for');
+    execution.rowCount += batch.length;
+    const delivering = batch.length > 0 ? deliver(batch) : undefined;
+    if (delivering instanceof Promise) return delivering.then(() => pulledAll(portal, execution, batch.length));
+    return pulledAll(portal, execution, batch.length);
   }
 
   /** The tag of executing a portal that already ran to completion (PostgreSQL: no rows). */

@@ -71,8 +71,11 @@ const scenarios: { name: string; steps: Buffer[][] }[] = [
     ],
   },
   {
-    // A portal resumed after a suspension tags only the rows of its last Execute (rangedb said
-    // `SELECT 3` for the third of three rows before; PostgreSQL says `SELECT 1`).
+    // A point read's rows are all at hand when its read returns (sql/exec/point-lookup.ts) and the
+    // session hands them over at once (Session.pullReady) — unless a row limit may suspend the
+    // portal (rows >= the limit), then it pulls them one by one: both ways answer alike. A portal
+    // resumed after a suspension tags only the rows of its last Execute (rangedb said `SELECT 3`
+    // for the third of three rows before; PostgreSQL says `SELECT 1`).
     name: 'prepared primary-key lookups under Execute row limits (suspended or not)',
     steps: [
       [q("create table t (a int primary key, b text); insert into t values (1, 'one'), (2, 'two'), (3, 'three')")],

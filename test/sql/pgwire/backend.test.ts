@@ -256,6 +256,21 @@ describe('buffering', () => {
     expect(writer.flush()).toHaveLength(0);
   });
 
+  it('flushes taken one after another are adjacent views of one buffer; an empty flush is empty', () => {
+    const writer = new BackendMessageWriter();
+    expect(writer.flush()).toHaveLength(0);
+    writer.bindComplete();
+    const bind = writer.flush();
+    expect(writer.flush()).toHaveLength(0);
+    writer.commandComplete('SELECT 1');
+    const complete = writer.flush();
+    expect(complete.buffer).toBe(bind.buffer);
+    expect(complete.byteOffset).toBe(bind.byteOffset + bind.length);
+    writer.readyForQuery('I');
+    expect(parseAll(writer.flush())).toMatchObject([{ name: 'readyForQuery', status: 'I' }]);
+    expect(parseAll(bind)).toMatchObject([{ name: 'bindComplete' }]);
+  });
+
   it('a DataRow with the wrong number of fields is an assertion (a bug in the caller)', () => {
     const writer = new BackendMessageWriter();
     writer.beginDataRow(2);

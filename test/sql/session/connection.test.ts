@@ -5,6 +5,7 @@ import { serialize } from 'pg-protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParser } from '../../../sql/parser/index.js';
 import { makeScramVerifier, parseScramVerifier } from '../../../sql/pgwire/scram.js';
+import { joinedOutput } from '../../../sql/session/connection.js';
 import { harness, started } from './harness.js';
 
 beforeAll(() => loadParser());
@@ -358,5 +359,36 @@ describe('cancel and statement_timeout', () => {
     expect(h.connection.session!.isRunning).toBe(true);
     h.connection.session!.cancel();
     expect(await running).toEqual(['T pg_sleep:text', 'E 57014 canceling statement due to user request', 'Z I']);
+  });
+});
+
+describe('joinedOutput: the held pieces of a batch and the last as one write', () => {
+  const buffer = Buffer.from('abcdefghij');
+  const view = (start: number, end: number): Uint8Array => buffer.subarray(start, end);
+  const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString();
+
+  it('adjacent views of one buffer become the view over all of them, without a copy', () => {
+    const joined = joinedOutput([view(0, 2), view(2, 2), view(2, 5)], view(5, 7));
+    expect(text(joined)).toBe('abcdefg');
+    expect(joined.buffer).toBe(buffer.buffer);
+    expect(joined.byteOffset).toBe(buffer.byteOffset);
+  });
+
+  it('empty pieces anywhere are skipped, and only empty ones give the last', () => {
+    const empty = new Uint8Array(0);
+    expect(text(joinedOutput([empty, view(3, 4), empty], view(4, 6)))).toBe('def');
+    expect(text(joinedOutput([view(3, 4)], empty))).toBe('d');
+    const last = view(1, 1);
+    expect(joinedOutput([empty, empty], last)).toBe(last);
+  });
+
+  it('pieces out of order, with a gap, or of two buffers are copied in order', () => {
+    // A retried batch's Execute output replaced by a later view: its bytes still go in its place.
+    expect(text(joinedOutput([view(0, 2), view(7, 9), view(2, 4)], view(4, 5)))).toBe('abhicde');
+    expect(text(joinedOutput([view(0, 2)], view(3, 5)))).toBe('abde');
+    const other = Buffer.from('XYZ');
+    const joined = joinedOutput([view(0, 2), other.subarray(0, 3)], view(2, 3));
+    expect(text(joined)).toBe('abXYZc');
+    expect(joined.buffer).not.toBe(buffer.buffer);
   });
 });
