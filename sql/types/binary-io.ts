@@ -96,7 +96,7 @@ function expectLength(bytes: Uint8Array, length: number, type: ScalarType): Buff
 /** PostgreSQL's receive function of `type`, then the type's modifier; 22P03 on malformed bytes. */
 export function decodeBinary(type: SqlType, bytes: Uint8Array): Datum {
   if (type.kind === 'record') throw new FeatureNotSupportedError('input of anonymous composite types is not implemented');
-  if (type.kind === 'array') return applyTypmod(type, decodeArray(type.element, bytes), false);
+  if (type.kind === 'array') return applyTypmod(type, decodeArray(type.element, bytes, arrayLowerBound(type)), false);
   return applyTypmod(type, decodeScalar(type, bytes), false);
 }
 
@@ -202,7 +202,7 @@ function encodeArray(element: ScalarType, items: readonly Datum[], lowerBound: n
 }
 
 /** PostgreSQL's `array_recv`, with its checks: 0 to 6 dimensions (54000 past), no negative length, the element type's OID. */
-function decodeArray(element: ScalarType, bytes: Uint8Array): readonly Datum[] {
+function decodeArray(element: ScalarType, bytes: Uint8Array, defaultLowerBound: number): readonly Datum[] {
   const buffer = view(bytes);
   const fail = (): never => {
     throw new InvalidBinaryRepresentationError('insufficient data left in message');
@@ -238,5 +238,8 @@ function decodeArray(element: ScalarType, bytes: Uint8Array): readonly Datum[] {
     offset += length;
   }
   if (offset !== buffer.length) throw new InvalidBinaryRepresentationError('incorrect binary data format in array');
-  return count === 0 ? [] : shapedArray(items, { lengths, lowerBounds });
+  if (count === 0) return [];
+  // 1-D from the type's own lower bound (int2vector's is 0) is the bare array, as text input gives it.
+  if (dimensions === 1 && lowerBounds[0] === defaultLowerBound) return items;
+  return shapedArray(items, { lengths, lowerBounds });
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { limits } from '../../../src/base/limits.js';
 import { arrayFill } from '../../../sql/plan/expr/array-shape-functions.js';
 import { RowCodec, type TableDescriptor } from '../../../sql/rowcodec/index.js';
+import { int2vectorType } from '../../../sql/types/sql-type.js';
 import { arrayShape, compareDatums, decodeBinary, encodeBinary, formatText, parseText, parseTypeName, type Datum } from '../../../sql/types/index.js';
 
 const int4Array = parseTypeName('int4[]').type;
@@ -41,6 +42,14 @@ describe('array binary I/O', () => {
       expect(formatText(int4Array, decoded)).toBe(text);
     }
     expect(hex(encodeBinary(textArray, parseText(textArray, '{{a}}')))).toBe('000000020000000000000019000000010000000100000001000000010000000161');
+  });
+
+  it('reads an int2vector (lower bound 0) as the same value its text gives', () => {
+    const int2vector = int2vectorType();
+    const fromText = parseText(int2vector, '1 3');
+    const fromBinary = decodeBinary(int2vector, encodeBinary(int2vector, fromText));
+    expect(compareDatums(int2vector, fromBinary, fromText)).toBe(0);
+    expect(arrayShape(fromBinary as readonly Datum[], 0)).toEqual({ lengths: [2], lowerBounds: [0] });
   });
 
   it('refuses more than six dimensions (54000)', () => {
