@@ -226,6 +226,7 @@ async function planSetOperation(ctx: PlanContext, query: ast.SetOperation): Prom
     const exprs = planned.columns.map((column, index) => coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, types[index]!, unknownOutput(side, index) ? 'explicit' : 'implicit', ctx.compiler.paramTypes));
     return { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
   };
+  if (!query.all) assertEquality(types);
   let node: PlanNode = { kind: 'setop', op: query.op, all: query.all, left: cast(left, query.left), right: cast(right, query.right), types, width: types.length };
   const names = left.columns.map((column) => column.name);
   const scope = new Scope(names.map((name, index) => ({ name, table: null, type: types[index]!, hidden: false, tableOid: 0, columnNumber: 0 })));
@@ -270,6 +271,11 @@ async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | 
   const limit = query.limit === null ? null : await compiler.compileAs(query.limit, int8Type);
   const offset = query.offset === null ? null : await compiler.compileAs(query.offset, int8Type);
   return { kind: 'limit', input: node, limit, offset, width: node.width };
+}
+
+/** DISTINCT, GROUP BY and UNION / INTERSECT / EXCEPT compare rows for equality, which json has not (PostgreSQL: 42883). */
+function assertEquality(types: readonly SqlType[]): void {
+  if (types.some((type) => type.kind === 'json')) throw new SqlError('42883', 'could not identify an equality operator for type json');
 }
 
 function sortKey(column: number, type: SqlType, sortBy: ast.SortBy): SortKey {
@@ -701,6 +707,7 @@ async function planSelect(ctx: PlanContext, select: ast.Select): Promise<Planned
     const projected = await projectTargets(ctx, select, targets, outputCompiler.withWindowing(windowing), outputScope);
     const windows = await compileWindows(windowing.calls, named, outputCompiler, offsetCompiler);
     const groupingSets = select.groupingSets === undefined ? {} : { groupingSets: select.groupingSets };
+    assertEquality(groupExprs.map((group) => group.compiled.type));
     let aggregated: PlanNode = { kind: 'aggregate', input: node, groupBy: groupExprs.map((group) => group.compiled), aggregates: grouping.aggregates, ...groupingSets, width: groupColumns.length + grouping.aggregates.length };
     if (having !== null) aggregated = { kind: 'filter', input: aggregated, predicate: having, ...(havingSlots === undefined ? {} : { correlatedSlots: havingSlots }), width: aggregated.width };
     checkWindowLocking(select, windowing);
@@ -848,6 +855,7 @@ async function finishSelect(ctx: PlanContext, select: ast.Select, input: PlanNod
   const expands = setReturning.length === 0 ? {} : { setReturning };
   let node: PlanNode = { kind: 'project', input, exprs: projected.exprs, rowSlots, ...correlated, ...expands, width: projected.exprs.length };
   if (select.distinct !== null && select.distinct.length === 0) {
+    assertEquality(projected.exprs.map((expr) => expr.type));
     node = { kind: 'distinct', input: node, types: projected.exprs.map((expr) => expr.type), width: node.width };
   }
   if (projected.sortKeys.length > 0) node = { kind: 'sort', input: node, keys: projected.sortKeys, width: node.width };

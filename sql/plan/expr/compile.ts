@@ -420,6 +420,8 @@ export class ExprCompiler {
     const arg = await this.compile(expr.arg);
     const list = await inOrder(expr.list, (item) => this.compile(item));
     const type = commonType([arg, ...list], 'IN');
+    // PostgreSQL has no equality for json (jsonb's is its own): `json IN (…)` is 42883.
+    if (type.kind === 'json') throw new SqlError('42883', 'operator does not exist: json = json', { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
     return { arg: coerce(arg, type, 'implicit', this.paramTypes), list: list.map((item) => coerce(item, type, 'implicit', this.paramTypes)), type };
   }
 
