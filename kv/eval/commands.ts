@@ -67,10 +67,11 @@ export const commands: { readonly [K in RequestKind]: Command<K> } = Object.free
  * Evaluates one request against `rw` (a `Batch` over the range's engine): its writes go into
  * `rw`, its stats delta into `ctx.stats`. Returns the response, the header transaction as the
  * command left it, and side effects. Throws the command's typed error; `rw` and `ctx.stats` may
- * then hold partial work, so the caller discards both (`evaluateBatch` does).
+ * then hold partial work, so the caller discards both (`evaluateBatch` does). Answers at once
+ * (and may throw synchronously) when the command did (see `Evaluator`).
  */
-export function evaluate<K extends RequestKind>(ctx: EvalContext, rw: ReadWriter, request: RequestOf<K>): Promise<CommandResult<K>> {
-  const evaluator = commands[request.kind as K].evaluate as unknown as (ctx: EvalContext, rw: ReadWriter, request: Request) => Promise<CommandResult<K>>;
+export function evaluate<K extends RequestKind>(ctx: EvalContext, rw: ReadWriter, request: RequestOf<K>): CommandResult<K> | Promise<CommandResult<K>> {
+  const evaluator = commands[request.kind as K].evaluate as unknown as (ctx: EvalContext, rw: ReadWriter, request: Request) => CommandResult<K> | Promise<CommandResult<K>>;
   return evaluator(ctx, rw, request);
 }
 

@@ -129,8 +129,12 @@ export interface CommandResult<K extends RequestKind = RequestKind> {
   readonly sideEffects?: readonly SideEffect[];
 }
 
-/** The contract of a command: evaluate `request` against `rw` (a `Batch`), writing only into it. */
-export type Evaluator<K extends RequestKind> = (ctx: EvalContext, rw: ReadWriter, request: Extract<Request, { readonly kind: K }>) => Promise<CommandResult<K>>;
+/**
+ * The contract of a command: evaluate `request` against `rw` (a `Batch`), writing only into it.
+ * A command may answer at once (a result, or a synchronous throw) when it did not have to wait
+ * for the engine — the point read's Get does (get.ts) — or with a promise.
+ */
+export type Evaluator<K extends RequestKind> = (ctx: EvalContext, rw: ReadWriter, request: Extract<Request, { readonly kind: K }>) => CommandResult<K> | Promise<CommandResult<K>>;
 
 // ─── helpers shared by the commands ──────────────────────────────────────────────────────────
 

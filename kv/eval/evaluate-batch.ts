@@ -8,7 +8,7 @@ import { assert } from '../../src/base/assert.js';
 import { checkBatch, TransactionStatusError, isFinalized, isReadOnly, type BatchHeader, type BatchRequest, type Request, type Response, type Transaction, transactionalKinds, withHeader } from '../api/index.js';
 import type { ReadWriter } from '../storage/engine.js';
 import { evaluate } from './commands.js';
-import { evalContext, type RangeEvalState, type ScanBudget, type SideEffect } from './context.js';
+import { evalContext, type CommandResult, type RangeEvalState, type ScanBudget, type SideEffect } from './context.js';
 import { stripInFlightWrites } from './end-txn.js';
 import { isOnePhaseCommit, tryOnePhaseCommit } from './one-phase-commit.js';
 
@@ -39,40 +39,77 @@ const budgetOf = (header: BatchHeader): ScanBudget => ({
  * and `TransactionStatusError` for a write by a finalized transaction.
  */
 export async function evaluateBatch(state: RangeEvalState, rw: ReadWriter, sent: BatchRequest): Promise<BatchEvalResult> {
+  return evaluateBatchEager(state, rw, sent);
+}
+
+/**
+ * `evaluateBatch` that answers at once, without a promise, when every command did (the point
+ * read: its Get decided by the key record), and may throw synchronously; a promise from the
+ * first command that had to wait on. One implementation: `evaluateBatch` is this behind a promise.
+ */
+export function evaluateBatchEager(state: RangeEvalState, rw: ReadWriter, sent: BatchRequest): BatchEvalResult | Promise<BatchEvalResult> {
   assert(state.rangeId === state.descriptor.rangeId, 'the range id is its descriptor’s');
   checkBatch(sent);
   // A parallel commit's writes that ride with its record here are proven with it (end-txn.ts).
   const batch = stripInFlightWrites(sent);
-  const header = batch.header;
-  const budget = budgetOf(header);
+  const budget = budgetOf(batch.header);
   const statsBefore = { ...state.stats };
-  try {
-    if (isOnePhaseCommit(state, batch)) {
-      const fast = await tryOnePhaseCommit(state, rw, batch, budget);
-      if (fast !== undefined) return { responses: fast.responses, updatedTxn: fast.txn, sideEffects: fast.sideEffects, onePhaseCommit: true };
-    }
-    return await evaluateInOrder(state, rw, batch, budget);
-  } catch (error) {
+  const restoreStats = (error: unknown): never => {
     Object.assign(state.stats, statsBefore);
     throw error;
+  };
+  try {
+    const result = isOnePhaseCommit(state, batch) ? evaluateOnePhase(state, rw, batch, budget) : evaluateFrom(state, rw, batch, budget, inOrderStart(batch), 0);
+    return result instanceof Promise ? result.catch(restoreStats) : result;
+  } catch (error) {
+    return restoreStats(error);
   }
 }
 
-async function evaluateInOrder(state: RangeEvalState, rw: ReadWriter, batch: BatchRequest, budget: ScanBudget): Promise<BatchEvalResult> {
-  let txn = batch.header.txn;
-  const responses: Response[] = [];
-  const sideEffects: SideEffect[] = [];
-  for (const request of batch.requests) {
+async function evaluateOnePhase(state: RangeEvalState, rw: ReadWriter, batch: BatchRequest, budget: ScanBudget): Promise<BatchEvalResult> {
+  const fast = await tryOnePhaseCommit(state, rw, batch, budget);
+  if (fast !== undefined) return { responses: fast.responses, updatedTxn: fast.txn, sideEffects: fast.sideEffects, onePhaseCommit: true };
+  return evaluateFrom(state, rw, batch, budget, inOrderStart(batch), 0);
+}
+
+/** What the requests evaluated in order so far produced. */
+interface InOrder {
+  txn: Transaction | undefined;
+  readonly responses: Response[];
+  readonly sideEffects: SideEffect[];
+}
+
+const inOrderStart = (batch: BatchRequest): InOrder => ({ txn: batch.header.txn, responses: [], sideEffects: [] });
+
+/**
+ * Evaluates `batch.requests[from…]` in order into `done`: synchronously while each command
+ * answers at once, continuing after the promise of the first that does not.
+ */
+function evaluateFrom(state: RangeEvalState, rw: ReadWriter, batch: BatchRequest, budget: ScanBudget, done: InOrder, from: number): BatchEvalResult | Promise<BatchEvalResult> {
+  const requests = batch.requests;
+  for (let i = from; i < requests.length; i++) {
+    const request = requests[i]!;
+    const txn = done.txn;
     if (txn !== undefined && isFinalized(txn.status) && isDataWrite(request)) {
       throw new TransactionStatusError(txn.id, txn.status, `${request.kind} by a finalized transaction`);
     }
     const ctx = evalContext(state, txn === batch.header.txn ? batch.header : withHeader(batch.header, { txn }), budget);
-    const result = await evaluate(ctx, rw, request);
-    responses.push(result.response);
-    if (result.txn !== undefined) txn = result.txn;
-    sideEffects.push(...(result.sideEffects ?? []));
+    const result = evaluate(ctx, rw, request);
+    if (result instanceof Promise) {
+      return result.then((answered) => {
+        addResult(done, answered);
+        return evaluateFrom(state, rw, batch, budget, done, i + 1);
+      });
+    }
+    addResult(done, result);
   }
-  assert(responses.length === batch.requests.length, 'one response per request');
-  assert(txn === undefined || txn.id === batch.header.txn?.id, 'the batch transaction keeps its id');
-  return { responses, updatedTxn: txn, sideEffects, onePhaseCommit: false };
+  assert(done.responses.length === requests.length, 'one response per request');
+  assert(done.txn === undefined || done.txn.id === batch.header.txn?.id, 'the batch transaction keeps its id');
+  return { responses: done.responses, updatedTxn: done.txn, sideEffects: done.sideEffects, onePhaseCommit: false };
+}
+
+function addResult(done: InOrder, result: CommandResult): void {
+  done.responses.push(result.response);
+  if (result.txn !== undefined) done.txn = result.txn;
+  if (result.sideEffects !== undefined) done.sideEffects.push(...result.sideEffects);
 }

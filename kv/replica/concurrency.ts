@@ -104,9 +104,10 @@ export interface FinalizedIntent {
 /**
  * The evaluation step the sequencer runs with latches held: evaluates `batch` after resolving
  * `resolveFirst` in the same engine batch — proposed with the batch's writes when the batch
- * writes, only read through (and dropped) when it is read-only.
+ * writes, only read through (and dropped) when it is read-only. It may answer at once (a read
+ * that had nothing to wait for) or throw synchronously.
  */
-export type Evaluate = (batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval) => Promise<BatchResponse>;
+export type Evaluate = (batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval) => BatchResponse | Promise<BatchResponse>;
 
 /** A push abandoned because the request it served no longer waits. */
 export class PushCancelledError extends RangedbError {
@@ -235,7 +236,9 @@ export class RequestSequencer {
             }
           }
           try {
-            const response = await evaluate(batch, resolveFirst, view);
+            // A read answered at once (the point read) is not awaited: a microtask turn less.
+            const evaluated = evaluate(batch, resolveFirst, view);
+            const response = evaluated instanceof Promise ? await evaluated : evaluated;
             const skippedFinalized = view === undefined ? undefined : this.skippedFinalizedIntents(view, resolveFirst);
             if (skippedFinalized === undefined) {
               this.acquireLocks(batch, response);

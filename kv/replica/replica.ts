@@ -50,7 +50,7 @@ import {
   type Transaction,
 } from '../api/index.js';
 import type { TimestampCache } from '../concurrency/index.js';
-import { evaluateBatch, queryIntentPrevents, type SideEffect, type SkipLockedEval } from '../eval/index.js';
+import { evaluateBatchEager, queryIntentPrevents, type BatchEvalResult, type SideEffect, type SkipLockedEval } from '../eval/index.js';
 import { RawNode, type Entry, type Ready } from '../raft/index.js';
 import { Batch } from '../storage/batch.js';
 import type { Engine, WriteOp } from '../storage/engine.js';
@@ -90,6 +90,21 @@ interface Proposal {
    * once proposed.
    */
   readonly command: ReplicatedCommand;
+}
+
+/** A batch evaluated with latches held, between its evaluation and its answer (`Replica.evaluateAndPropose`). */
+interface EvaluationStep {
+  /** As sent: the answer's header is made from it. */
+  readonly batch: BatchRequest;
+  /** After the timestamp cache: what was evaluated. */
+  readonly bumped: BatchRequest;
+  readonly rw: Batch;
+  readonly stats: MvccStats;
+  readonly readOnly: boolean;
+  /** Finalized intents resolved in `rw` before evaluating. */
+  readonly resolved: readonly FinalizedIntent[];
+  /** The clock reading the batch evaluated at. */
+  readonly now: Timestamp;
 }
 
 /** In-memory changes of one Ready's applied entries, installed once its batch is durable. */
@@ -216,12 +231,13 @@ export class Replica {
    * The evaluation step, with latches held and the lock table clear: applies the timestamp
    * cache, resolves `resolveFirst` (intents of finalized transactions, see
    * `RequestSequencer.run`), evaluates, answers reads, proposes writes and waits for them to
-   * apply. A read-only batch proposes nothing: it only reads through the resolutions.
+   * apply. A read-only batch proposes nothing: it only reads through the resolutions. A read-only
+   * batch whose evaluation answered at once (`evaluateBatchEager`: the point read) is answered
+   * at once, without a promise — the same steps, nothing in between to wait for.
    */
-  private async evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval): Promise<BatchResponse> {
+  private evaluateAndPropose(batch: BatchRequest, resolveFirst: readonly FinalizedIntent[], skipLocked?: SkipLockedEval): BatchResponse | Promise<BatchResponse> {
     this.checkAlive();
     this.checkAboveGCThreshold(batch);
-    const clock = this.host.clock;
     const bumped = this.applyTimestampCache(batch);
     const rw = new Batch(this.host.engine);
     const stats = emptyStats();
@@ -232,9 +248,25 @@ export class Replica {
       return false;
     });
     const host = this.host;
-    const now = clock.now();
-    const result = await evaluateBatch({ rangeId: this.rangeId, descriptor: this.desc, stats, now, finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
-    this.recordReads(bumped, result.updatedTxn, result.responses);
+    const now = host.clock.now();
+    const evaluated = evaluateBatchEager({ rangeId: this.rangeId, descriptor: this.desc, stats, now, finalizedTxn: (id) => host.finalizedTxn(id), ...this.observedTimestamp(bumped), ...(skipLocked === undefined ? {} : { skipLocked }) }, rw, bumped);
+    const step: EvaluationStep = { batch, bumped, rw, stats, readOnly, resolved, now };
+    return evaluated instanceof Promise ? evaluated.then((result) => this.afterEvaluation(step, result)) : this.afterEvaluation(step, evaluated);
+  }
+
+  /** Records the reads, then answers a read-only batch at once, a writing one once it applied. */
+  private afterEvaluation(step: EvaluationStep, result: BatchEvalResult): BatchResponse | Promise<BatchResponse> {
+    this.recordReads(step.bumped, result.updatedTxn, result.responses);
+    if (!step.readOnly) return this.proposeEvaluated(step, result);
+    // A read-only batch's only writes are the resolutions it read through: dropped, not proposed.
+    const replicated = result.sideEffects.some((effect) => effect.kind === 'commitTrigger' || effect.kind === 'gcThreshold');
+    assert(!replicated && (step.rw.count === 0 || step.resolved.length > 0), 'a read-only batch wrote');
+    return this.answerEvaluated(step, result);
+  }
+
+  /** Proposes a writing batch's writes and effects, and answers once they applied. */
+  private async proposeEvaluated(step: EvaluationStep, result: BatchEvalResult): Promise<BatchResponse> {
+    const { bumped, rw, stats } = step;
     const effects: ReplicatedEffect[] = [];
     for (const sideEffect of result.sideEffects) {
       if (sideEffect.kind === 'commitTrigger') {
@@ -244,11 +276,13 @@ export class Replica {
         effects.push({ kind: 'gcThreshold', threshold: sideEffect.threshold });
       }
     }
-    // A read-only batch's only writes are the resolutions it read through: dropped, not proposed.
-    assert(!readOnly || (effects.length === 0 && (rw.count === 0 || resolved.length > 0)), 'a read-only batch wrote');
-    if (!readOnly && (rw.count > 0 || effects.length > 0)) await this.propose(rw, stats, effects);
-    if (!readOnly) for (const { key, record } of resolved) this.sequencer.lockReleased(key, record.id);
-    for (const request of bumped.requests) {
+    if (rw.count > 0 || effects.length > 0) await this.propose(rw, stats, effects);
+    for (const { key, record } of step.resolved) this.sequencer.lockReleased(key, record.id);
+    return this.answerEvaluated(step, result);
+  }
+
+  private answerEvaluated(step: EvaluationStep, result: BatchEvalResult): BatchResponse {
+    for (const request of step.bumped.requests) {
       // Applied: the lock table stops tracking the resolved intents, and their waiters move on.
       if (request.kind === 'resolveIntent') this.sequencer.lockReleased(request.key, request.intentTxn.id);
       else if (request.kind === 'resolveIntentRange') this.sequencer.locksReleasedIn({ start: request.key, end: request.endKey }, request.intentTxn.id);
@@ -257,7 +291,7 @@ export class Replica {
     // A response's `now` promises only a reading of this node's clock taken after the batch
     // arrived (the client's HLC catches up to it). A read-only batch proposed nothing, so the
     // reading it evaluated at serves: one clock reading per read instead of two.
-    return batchResponse(batch, { txn: result.updatedTxn, now: readOnly ? now : clock.now() }, result.responses);
+    return batchResponse(step.batch, { txn: result.updatedTxn, now: step.readOnly ? step.now : this.host.clock.now() }, result.responses);
   }
 
   /**

@@ -169,6 +169,16 @@ const noIntents: readonly Intent[] = Object.freeze([]);
 
 /** Reads `key` at `timestamp`. Throws `WriteIntentError` or `ReadWithinUncertaintyIntervalError`. */
 export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions = {}): Promise<GetResult> {
+  return mvccGetEager(reader, key, timestamp, options);
+}
+
+/**
+ * `mvccGet` that answers at once, without a promise, when the key's record decides the read (the
+ * common point read: one engine get); a promise only when it must read further (a lock, history,
+ * uncertainty). One implementation for both: `mvccGet` is this behind a promise. Unlike
+ * `mvccGet` it may throw synchronously.
+ */
+export function mvccGetEager(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions = {}): GetResult | Promise<GetResult> {
   checkUserKey(key);
   const record = readKeyRecord(reader, key);
   const newest = record.newest;
@@ -179,6 +189,11 @@ export async function mvccGet(reader: Reader, key: Uint8Array, timestamp: Timest
     assert(options.txn === undefined || equal(options.txn.readTimestamp, timestamp), 'a transactional read must be at the transaction read timestamp');
     return { value: newest === undefined || (newest.value === null && options.tombstones !== true) ? undefined : newest, intents: noIntents };
   }
+  return readBeyondRecord(reader, key, timestamp, options, record);
+}
+
+/** The rest of `mvccGet` when the key record alone does not decide the read. */
+async function readBeyondRecord(reader: Reader, key: Uint8Array, timestamp: Timestamp, options: ReadOptions, record: KeyRecord): Promise<GetResult> {
   const ctx = context(reader, timestamp, options);
   const outcome = await readKey(ctx, key, readIntentIfLocked(reader, key, record), record.newest);
   if (outcome.skipped === true) return { value: undefined, intents: noIntents, skipped: true, skippedIntents: outcome.intent === undefined ? noIntents : [outcome.intent] };
