@@ -114,9 +114,19 @@ export class DistSender implements Sender {
     const desc = oneRangeOf(batch, this.cache);
     let firstRoutingError: RangedbError | undefined;
     if (desc !== undefined) {
-      const answered = await this.sendToOneRange(batch, desc);
-      if (!(answered instanceof RangedbError)) return answered;
-      firstRoutingError = answered;
+      // The fast path of a batch inside one cached range (every point read and most transactions'
+      // batches; CockroachDB's DistSender has the same shortcut): the batch goes as it is, with
+      // the range id in its header, and the answer comes back without pieces, fragments or
+      // merging — one range's answer to an unlimited batch is already the merged one. A routing
+      // error fixes the cache as `sendPart` does and the batch goes the long way. Inline, not an
+      // async method of its own: two promises less per point read.
+      let response: BatchResponse | undefined;
+      try {
+        response = await this.transport(desc.rangeId, desc, Object.freeze({ header: withHeader(batch.header, { rangeId: desc.rangeId }), requests: batch.requests }));
+      } catch (error) {
+        firstRoutingError = this.oneRangeRoutingError(error, desc);
+      }
+      if (response !== undefined) return this.oneRangeAnswer(batch, response);
     }
     // The long way: pieces, parts, fragments (the shortcut's routing error counts as a retry).
     const state = new SendState(batch, this.retriesMax);
@@ -126,30 +136,23 @@ export class DistSender implements Sender {
     return batchResponse(batch, { txn: state.txn, now: state.now ?? batch.header.now }, responses);
   }
 
-  /**
-   * The fast path of a batch inside one cached range (every point read and most transactions'
-   * batches; CockroachDB's DistSender has the same shortcut): the batch goes as it is, with the
-   * range id in its header, and the answer comes back without pieces, fragments or merging —
-   * one range's answer to an unlimited batch is already the merged one. A routing error is
-   * returned (the cache fixed as `sendPart` does) for the caller to send the batch the long way.
-   */
-  private async sendToOneRange<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>, desc: RangeDescriptor): Promise<BatchResponse<Rs> | RangedbError> {
-    let response: BatchResponse;
-    try {
-      response = await this.transport(desc.rangeId, desc, Object.freeze({ header: withHeader(batch.header, { rangeId: desc.rangeId }), requests: batch.requests }));
-    } catch (error) {
-      if (error instanceof NotLeaseholderError) return error;
-      if (!(error instanceof RangeKeyMismatchError) && !(error instanceof RangeNotFoundError)) throw error;
-      this.cache.evict(desc);
-      if (error instanceof RangeKeyMismatchError) this.cache.insert(error.actualRanges);
-      return error;
-    }
+  /** The fast path's answer: the range's, with the transaction as sent and as answered merged. */
+  private oneRangeAnswer<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>, response: BatchResponse): BatchResponse<Rs> {
     assert(response.responses.length === batch.requests.length, 'one response per request sent');
     const sent = batch.header.txn;
     const answered = response.header.txn;
     const txn = answered === undefined ? sent : sent === undefined ? answered : mergeTxn(sent, answered);
     if (txn === answered) return response as BatchResponse<Rs>;
     return batchResponse(batch, { txn, now: response.header.now }, response.responses);
+  }
+
+  /** The fast path's routing error, the cache fixed as `sendPart` does; rethrows any other error. */
+  private oneRangeRoutingError(error: unknown, desc: RangeDescriptor): RangedbError {
+    if (error instanceof NotLeaseholderError) return error;
+    if (!(error instanceof RangeKeyMismatchError) && !(error instanceof RangeNotFoundError)) throw error;
+    this.cache.evict(desc);
+    if (error instanceof RangeKeyMismatchError) this.cache.insert(error.actualRanges);
+    return error;
   }
 
   private async sendPieces(state: SendState, mode: Mode, pieces: readonly Piece[]): Promise<void> {
