@@ -63,16 +63,16 @@ import { RowDecodeError } from './errors.js';
 
 /** Whether values of `type` can be index key columns. */
 export function keyEncodable(type: SqlType): boolean {
-  return type.kind !== 'interval' && type.kind !== 'json' && type.kind !== 'jsonb' && type.kind !== 'array' && type.kind !== 'record' && type.kind !== 'unknown';
+  return type.kind !== 'interval' && type.kind !== 'json' && type.kind !== 'jsonb' && type.kind !== 'jsonpath' && type.kind !== 'array' && type.kind !== 'record' && type.kind !== 'unknown';
 }
 
 /**
- * PostgreSQL's refusal to index a type with no btree operator class at all (json: no equality,
+ * PostgreSQL's refusal to index a type with no btree operator class at all (json, jsonpath: no equality,
  * no order), as its message (42704's), or undefined for a type it can index. Checked before
  * `keyEncodable`, whose 0A000 says what rangedb cannot index yet.
  */
 export function missingBtreeOperatorClass(type: SqlType): string | undefined {
-  return type.kind === 'json' ? `data type ${formatType(type)} has no default operator class for access method "btree"` : undefined;
+  return type.kind === 'json' || type.kind === 'jsonpath' ? `data type ${formatType(type)} has no default operator class for access method "btree"` : undefined;
 }
 
 /** 0A000 for a key column of a type that has no key encoding. */
@@ -132,6 +132,7 @@ export function appendDatumKey(builder: KeyBuilder, type: SqlType, datum: Datum,
     case 'interval':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
     case 'array':
     case 'record':
     case 'unknown':

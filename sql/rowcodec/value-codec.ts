@@ -76,6 +76,7 @@ function tagOf(type: SqlType, datum: Datum): number {
     case 'name':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
     case 'unknown':
     case 'bytea':
     case 'uuid':
@@ -118,6 +119,7 @@ function writePayload(writer: ValueWriter, type: SqlType, datum: Datum): void {
     case 'name':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
     case 'unknown':
       return writer.utf8(datum as string);
     case 'bytea':
@@ -230,6 +232,7 @@ function readPayload(reader: ValueReader, tag: number, type: SqlType): Datum {
     case 'name':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
     case 'unknown':
       return readUtf8(reader);
     case 'bytea':

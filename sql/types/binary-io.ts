@@ -11,6 +11,7 @@ import { assert, assertNever } from '../../src/base/assert.js';
 import { interval, isInterval, type Datum } from './datum.js';
 import { FeatureNotSupportedError, InvalidBinaryRepresentationError } from './errors.js';
 import { validateJson } from './json-text.js';
+import { checkJsonPath, formatJsonPath } from './jsonpath-parse.js';
 import { normalizeJsonb } from './jsonb-text.js';
 import { decodeNumericBinary, encodeNumericBinary } from './numeric-binary.js';
 import type { Numeric } from './numeric.js';
@@ -63,6 +64,8 @@ function encodeScalar(type: ScalarType, datum: Datum): Uint8Array {
       return Buffer.from(datum as string, 'utf8');
     case 'jsonb':
       return Buffer.concat([Uint8Array.of(1), Buffer.from(datum as string, 'utf8')]);
+    case 'jsonpath':
+      return Buffer.concat([Uint8Array.of(1), Buffer.from(formatJsonPath(datum as string), 'utf8')]);
     case 'uuid':
       return uuidBytes(datum as string);
     case 'bytea':
@@ -133,6 +136,9 @@ function decodeScalar(type: ScalarType, bytes: Uint8Array): Datum {
     case 'jsonb':
       if (bytes[0] !== 1) throw new InvalidBinaryRepresentationError(`unsupported jsonb version number ${bytes[0] ?? 'missing'}`);
       return normalizeJsonb(decodeUtf8(bytes.subarray(1)));
+    case 'jsonpath':
+      if (bytes[0] !== 1) throw new InvalidBinaryRepresentationError(`unsupported jsonpath version number: ${bytes[0] ?? 'missing'}`);
+      return checkJsonPath(decodeUtf8(bytes.subarray(1)));
     case 'uuid':
       return uuidFromBytes(expectLength(bytes, 16, type));
     case 'bytea':

@@ -83,6 +83,9 @@ function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
       return (left as Numeric).compare(right as Numeric);
     case 'jsonb':
       return compareJsonb(left as string, right as string);
+    case 'jsonpath':
+      // PostgreSQL has no order (nor equality) for jsonpath; its canonical text's is a fallback.
+      return compareCodePoints(left as string, right as string);
       return compareCodePoints(left as string, right as string);
     case 'text':
     case 'varchar':

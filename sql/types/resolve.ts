@@ -77,6 +77,7 @@ const aliases: Readonly<Record<string, ScalarKind>> = Object.freeze({
   uuid: 'uuid',
   json: 'json',
   jsonb: 'jsonb',
+  jsonpath: 'jsonpath',
   oid: 'oid',
   name: 'name',
   regclass: 'regclass',

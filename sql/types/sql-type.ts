@@ -31,6 +31,7 @@ export type ScalarKind =
   | 'uuid'
   | 'json'
   | 'jsonb'
+  | 'jsonpath'
   | 'oid'
   | 'name'
   | 'regclass'
@@ -80,6 +81,8 @@ export type UuidType = Scalar<'uuid'>;
 /** json: the input text kept verbatim (validated, whitespace, key order and duplicate keys kept). */
 export type JsonType = Scalar<'json'>;
 export type JsonbType = Scalar<'jsonb'>;
+/** The SQL/JSON path language (jsonpath-parse.ts); its datum is the path's canonical text. */
+export type JsonpathType = Scalar<'jsonpath'>;
 export type OidType = Scalar<'oid'>;
 export type NameType = Scalar<'name'>;
 export type RegclassType = Scalar<'regclass'>;
@@ -106,6 +109,7 @@ export type ScalarType =
   | UuidType
   | JsonType
   | JsonbType
+  | JsonpathType
   | OidType
   | NameType
   | RegclassType
@@ -171,6 +175,7 @@ export const typeInfo: Readonly<Record<ScalarKind, TypeInfo>> = Object.freeze({
   uuid: { oid: 2950, arrayOid: 2951, displayName: 'uuid' },
   json: { oid: 114, arrayOid: 199, displayName: 'json' },
   jsonb: { oid: 3802, arrayOid: 3807, displayName: 'jsonb' },
+  jsonpath: { oid: 4072, arrayOid: 4073, displayName: 'jsonpath' },
   oid: { oid: 26, arrayOid: 1028, displayName: 'oid' },
   name: { oid: 19, arrayOid: 1003, displayName: 'name' },
   regclass: { oid: 2205, arrayOid: 2210, displayName: 'regclass' },
@@ -199,6 +204,7 @@ export const intervalType: IntervalType = scalar('interval');
 export const uuidType: UuidType = scalar('uuid');
 export const jsonType: JsonType = scalar('json');
 export const jsonbType: JsonbType = scalar('jsonb');
+export const jsonpathType: JsonpathType = scalar('jsonpath');
 export const oidType: OidType = scalar('oid');
 export const nameType: NameType = scalar('name');
 export const regclassType: RegclassType = scalar('regclass');
@@ -404,7 +410,7 @@ export function isSmallIntKind(kind: SqlTypeKind): kind is 'int2' | 'int4' {
 }
 
 /** The kinds stored as a JS string. */
-export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'bpchar' | 'name' | 'uuid' | 'json' | 'jsonb' | 'unknown' {
+export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'bpchar' | 'name' | 'uuid' | 'json' | 'jsonb' | 'jsonpath' | 'unknown' {
   switch (kind) {
     case 'text':
     case 'varchar':
@@ -413,6 +419,7 @@ export function isStringKind(kind: SqlTypeKind): kind is 'text' | 'varchar' | 'b
     case 'uuid':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
     case 'unknown':
       return true;
     default:
@@ -457,6 +464,7 @@ export function typeCategory(type: SqlType): 'B' | 'N' | 'S' | 'U' | 'D' | 'T' |
     case 'uuid':
     case 'json':
     case 'jsonb':
+    case 'jsonpath':
       return 'U';
     default:
       return assertNever(type, 'type');

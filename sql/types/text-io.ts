@@ -7,6 +7,7 @@
  */
 import { assert, assertNever } from '../../src/base/assert.js';
 import { parseArrayText, formatArrayText } from './array-text.js';
+import { checkJsonPath, formatJsonPath } from './jsonpath-parse.js';
 import { arrayShape, isPlainArray, shapedArray } from './array-shape.js';
 import { applyTypmod } from './typmod.js';
 import { isInterval, type Datum } from './datum.js';
@@ -85,6 +86,8 @@ function formatScalar(type: ScalarType, datum: Datum, context: TextContext): str
     case 'jsonb':
     case 'unknown':
       return datum as string;
+    case 'jsonpath':
+      return formatJsonPath(datum as string);
     case 'bytea':
       return formatBytea(datum as Uint8Array);
     case 'date':
@@ -149,6 +152,8 @@ function parseScalar(type: ScalarType, text: string, context: TextContext): Datu
       return validateJson(text);
     case 'jsonb':
       return normalizeJsonb(text);
+    case 'jsonpath':
+      return checkJsonPath(text);
     case 'bytea':
       return parseBytea(text);
     case 'date':

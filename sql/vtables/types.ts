@@ -49,6 +49,7 @@ const storage: Readonly<Record<ScalarKind, TypeStorage>> = {
   uuid: { length: 16, byValue: false, align: 'c', storage: 'p' },
   json: { length: -1, byValue: false, align: 'i', storage: 'x' },
   jsonb: { length: -1, byValue: false, align: 'i', storage: 'x' },
+  jsonpath: { length: -1, byValue: false, align: 'i', storage: 'x' },
   oid: { length: 4, byValue: true, align: 'i', storage: 'p' },
   name: { length: 64, byValue: false, align: 'c', storage: 'p' },
   regclass: { length: 4, byValue: true, align: 'i', storage: 'p' },

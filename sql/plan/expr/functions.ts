@@ -16,6 +16,7 @@ import { dateTruncPeriodOverloads, datetimePeriodFunctions } from './datetime-pe
 import { lowerText, upperText } from '../../types/case-map.js';
 import { jsonFunctions } from './json-functions.js';
 import { jsonbFunctions } from './jsonb-functions.js';
+import { jsonPathFunctions } from './jsonpath-functions.js';
 import * as math from './math-functions.js';
 import { numericFunctions } from './numeric-functions.js';
 import { regexFunctions } from './regex-functions.js';
@@ -218,6 +219,7 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ...arrayShapeFunctions(),
   ...regexFunctions(),
   ...jsonbFunctions(),
+  ...jsonPathFunctions(),
   ...jsonFunctions(),
   ...datetimePeriodFunctions(),
   ['date_trunc', dateTruncPeriodOverloads()],

@@ -17,12 +17,13 @@
 import { SqlError } from '../../catalog/errors.js';
 import { compareJsonb, parseJsonb, printJsonb, type JsonNode } from '../../types/jsonb-text.js';
 import type { Datum } from '../../types/datum.js';
-import { arrayType, boolType, formatType, int4Type, jsonbType, textType, typeCategory, type SqlType } from '../../types/sql-type.js';
+import { arrayType, boolType, formatType, int4Type, jsonbType, jsonpathType, textType, typeCategory, type SqlType } from '../../types/sql-type.js';
 import { coerce, isOpen } from './coerce.js';
 import type { CompiledExpr } from './compiled.js';
 import { strictBinary } from './strict.js';
+import { jsonPathOperator } from './jsonpath-functions.js';
 
-export const jsonbOperatorNames: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>', '@>', '<@', '?', '?|', '?&', '||', '-', '#-']);
+export const jsonbOperatorNames: ReadonlySet<string> = new Set(['->', '->>', '#>', '#>>', '@>', '<@', '?', '?|', '?&', '||', '-', '#-', '@?', '@@']);
 
 const textArrayType = arrayType(textType);
 
@@ -236,6 +237,12 @@ export function jsonbOperator(operator: string, leftIn: CompiledExpr, rightIn: C
       if (!isOpen(rightIn) && typeCategory(rightIn.type) !== 'S') throw noOperator(operator, jsonbType, rightIn.type);
       const right = coerce(rightIn, textType, 'implicit', paramTypes);
       return strictBinary(jsonbType, left, right, (a, b) => printJsonb(deleteKeys(parsed(a), [b as string])));
+    }
+    case '@?':
+    case '@@': {
+      if (!isOpen(rightIn) && rightIn.type.kind !== 'jsonpath') throw noOperator(operator, jsonbType, rightIn.type);
+      const right = coerce(rightIn, jsonpathType, 'implicit', paramTypes);
+      return strictBinary(boolType, left, right, (a, b) => jsonPathOperator(operator, a, b));
     }
     case '#-': {
       if (!isOpen(rightIn) && !(rightIn.type.kind === 'array' && typeCategory(rightIn.type.element) === 'S')) throw noOperator(operator, jsonbType, rightIn.type);

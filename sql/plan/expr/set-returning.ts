@@ -16,6 +16,7 @@ import { jsonSetRows } from './json-functions.js';
 import { formatType, int4Type, jsonType, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
+import { jsonPathQueryCall } from './jsonpath-functions.js';
 import { regexpMatchesRows, regexpMatchesType, regexpSplit } from './regex-functions.js';
 import { datetimeSeriesType, seriesStepper, seriesValues } from './series.js';
 
@@ -31,7 +32,7 @@ export interface SetReturningCall {
   readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
-export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'json_array_elements', 'json_array_elements_text', 'json_object_keys', 'regexp_matches', 'regexp_split_to_table']);
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'jsonb_path_query', 'json_array_elements', 'json_array_elements_text', 'json_object_keys', 'regexp_matches', 'regexp_split_to_table']);
 
 /**
  * The set-returning functions of schema information_schema, callable only by their qualified
@@ -73,6 +74,8 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
       const type = name === 'json_array_elements' ? jsonType : textType;
       return { name, type, args: [coerce(doc, jsonType, 'implicit', paramTypes)], expand: ([value]) => jsonSetRows(name, value as string).map((row) => row[0]!)[Symbol.iterator]() };
     }
+    case 'jsonb_path_query':
+      return jsonPathQueryCall(args, paramTypes);
     case 'regexp_matches':
     case 'regexp_split_to_table':
       return regexpSetCall(name, args, paramTypes);
