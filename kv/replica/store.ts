@@ -153,7 +153,7 @@ export class Store implements Sender, ReplicaHost {
     this.logger = config.logger.child({ component: 'store', storeId: config.storeId });
     this.nodeId = config.nodeId;
     this.storeId = config.storeId;
-    // Everything served before this process started is below now: the cache's floor.
+    // Everything served before this process started is below now (`waitOutPreviousProcess`).
     this.tsCache = new TimestampCache(config.clock.now());
     this.pushWaiter = new PushWaiter(config.timers);
     this.splitMerge = new SplitMerge(this);
@@ -168,8 +168,10 @@ export class Store implements Sender, ReplicaHost {
 
   /** Opens the store: bootstraps range 1 on an empty engine, else loads every replica. */
   static async open(config: StoreConfig): Promise<Store> {
-    const store = new Store(config);
     let descriptors = await loadDescriptors(config.engine);
+    // An empty engine never served a read; one with ranges may have, ahead of this clock.
+    if (descriptors.length > 0) await waitOutPreviousProcess(config);
+    const store = new Store(config);
     if (descriptors.length === 0) {
       await store.bootstrap();
       descriptors = await loadDescriptors(config.engine);
@@ -699,3 +701,30 @@ export function takeResolutionChunk(queue: (ResolveIntentRequest | ResolveIntent
 }
 
 export { PushCancelledError };
+
+/**
+ * Waits, before a store with data serves anything, until its clock reads above every timestamp
+ * its previous process could have served at — CockroachDB waits out the max offset at start-up
+ * for the same reason. The timestamp cache lives in memory, so a restart forgets the reads the
+ * dead process recorded, and the new cache's floor is the clock's reading; a write landing below
+ * one of the forgotten reads would change what it saw (the KV simulator's seeds 2019 and 2153: a
+ * write skew across a crash). Those reads were not all below the clock:
+ *
+ * - a reader pushes the intents it meets to its global uncertainty limit, `maxOffset` above the
+ *   clock reading it started at, and the pushed transaction refreshes its reads there;
+ * - the hybrid clock itself runs up to `maxOffset` ahead of this machine's physical clock once
+ *   it accepts a peer's timestamp (`HybridClock.update` refuses more).
+ *
+ * So every read served before the restart was below (physical time then) + 2 × maxOffset, plus
+ * logical ticks. Waiting until the wall time passes that also keeps the clock monotonic across
+ * the restart: a transaction begun after it starts above every commit acknowledged before.
+ * This assumes the physical clock did not step back across the restart; CockroachDB persists an
+ * upper bound of its clock for when it cannot assume that.
+ */
+async function waitOutPreviousProcess(config: StoreConfig): Promise<void> {
+  const untilNanos = config.clock.now().wallNanos + 2n * config.clock.maxOffsetNanos;
+  config.logger.info({ waitMs: Number((2n * config.clock.maxOffsetNanos) / 1_000_000n) }, 'waiting out twice the max clock offset before serving (timestamps the previous process may have served)');
+  while (config.clock.now().wallNanos <= untilNanos) {
+    await config.timers.sleep(Math.max(1, Number((untilNanos - config.clock.now().wallNanos) / 1_000_000n) + 1));
+  }
+}

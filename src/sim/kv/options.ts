@@ -44,6 +44,12 @@ export interface KvSimOptions {
   readonly gcEveryMs: number;
   /** Historical reads of the registers (snapshots.ts): a snapshot's registers read again as of its timestamp. */
   readonly historicalReads: boolean;
+  /**
+   * The node's max clock offset, in milliseconds: its transactions' uncertainty window, and
+   * twice it is what a restarted store waits before it serves (kv/replica/store.ts). Far below
+   * the production default (500), so a crash leaves the busy phase time to go on.
+   */
+  readonly maxClockOffsetMs: number;
   readonly delays: EngineDelays;
 }
 
@@ -90,6 +96,7 @@ export function optionsForSeed(seed: number, streams: ProfileStreams, durationMs
     gcTtlMs: pick(streams.clients, [0, 0, 2, 20, 100]),
     gcEveryMs: pick(streams.clients, [2, 10, 30]),
     historicalReads: pick(streams.clients, [false, true, true]),
+    maxClockOffsetMs: pick(streams.clients, [5, 20, 100]),
     delays: {
       iteratorStepMaxUs: pick(random, [0, 50, 500, 2_000]),
       commitMaxUs: pick(random, [0, 20, 200, 2_000]),
@@ -105,6 +112,6 @@ export function describeOptions(options: KvSimOptions): string {
   return (
     `accounts=${options.accounts} ranges=${options.ranges} clients=${options.clients} duration=${options.durationMs}ms transfers≤${options.transfersMax} think≤${options.thinkMsMax}ms ` +
     `rangeChangeEvery=${options.rangeChangeEveryMs}ms crashes=${options.crashes} registers=${options.registers}×${options.registerClients} clients ` +
-    `abandon=${options.abandonChance} (hold≤${options.abandonHoldMsMax}ms) gcTtl=${options.gcTtlMs}ms gcEvery=${options.gcEveryMs}ms historicalReads=${options.historicalReads} iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
+    `abandon=${options.abandonChance} (hold≤${options.abandonHoldMsMax}ms) gcTtl=${options.gcTtlMs}ms gcEvery=${options.gcEveryMs}ms historicalReads=${options.historicalReads} maxOffset=${options.maxClockOffsetMs}ms iterStep≤${d.iteratorStepMaxUs}µs sync≥${d.syncMinUs}µs commit+≤${d.commitMaxUs}µs zeroDelay=${d.zeroDelayChance}`
   );
 }

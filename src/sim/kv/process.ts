@@ -56,6 +56,7 @@ export interface SimNodeConfig {
   readonly envRandom: RandomSource;
   readonly delayRandom: RandomSource;
   readonly delays: EngineDelays;
+  readonly maxClockOffsetMs: number;
   /** Receives every store failure (a dead process's too: none of its code should run at all). */
   readonly onFatal: (error: unknown) => void;
 }
@@ -126,11 +127,11 @@ export class SimNode {
   }
 
   private async openProcess(): Promise<SimProcess> {
-    const { memory, scheduler, trace, envRandom, delayRandom, delays, onFatal } = this.config;
+    const { memory, scheduler, trace, envRandom, delayRandom, delays, maxClockOffsetMs, onFatal } = this.config;
     const generation = ++this.generation;
     const env = new SimEnv(scheduler, trace, envRandom);
     const engine = new SimEngine(memory, scheduler, trace, delayRandom, delays);
-    const kv = await openKv({ engine, env, onFatal });
+    const kv = await openKv({ engine, env, onFatal, maxClockOffsetNanos: BigInt(maxClockOffsetMs) * 1_000_000n });
     let die: (error: Error) => void = () => undefined;
     const died = new Promise<never>((_resolve, reject) => (die = reject));
     died.catch(() => undefined); // raced by every operation; unobserved when none ran

@@ -97,6 +97,7 @@ export async function simulateKv(options: KvSimOptions, traceSink?: (line: strin
     envRandom: streams.env,
     delayRandom: streams.delays,
     delays: options.delays,
+    maxClockOffsetMs: options.maxClockOffsetMs,
     onFatal: (error) => void fatal.push(error),
   });
   const clients = new Clients(scheduler, trace);

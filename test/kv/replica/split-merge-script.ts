@@ -10,8 +10,8 @@
  *   ranges                       meta2's descriptors, then every replica of the store: its span,
  *                                generation, lease sequence and stats — and whether those stats
  *                                equal the ones recomputed from the engine over its span
- *   restart                      closes the Store and opens a new one on the same engine, one
- *                                virtual second later
+ *   restart                      closes the Store and opens a new one on the same engine (virtual
+ *                                time moves while the new one waits out the max clock offset)
  *   txn name=A [priority=N]      an explicit Txn; txn-put name=A k= v=, txn-get name=A k=,
  *                                txn-commit name=A, txn-rollback name=A
  *   gateway name=g               a second DistSender with its own, empty RangeCache, whose
@@ -67,8 +67,9 @@ const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 /** Event-loop turns a command may take before it is reported as a hang. */
 const commandTurnsMax = 5_000;
 
-/** The virtual time a `restart` takes. */
-const restartMs = 1_000;
+/** Virtual time moves in steps of this while a `restart` opens the new store, up to the max. */
+const restartStepMs = 100;
+const restartMsMax = 10_000;
 
 /** `a` → /Table/100/1/"a"; `meta2:a` → /Meta2/Table/100/1/"a". */
 export function scriptKey(text: string): Uint8Array {
@@ -299,11 +300,19 @@ export class SplitMergeScript {
     await this.current.store.close();
     this.kv = undefined;
     this.txns.clear();
-    // A restart takes time: the new process's clock reads above every timestamp the old one
-    // served. (The store trusts this — nothing persists an upper bound of its hybrid clock — and
-    // a manual clock that stood still would have the new store read below the old one's writes.)
-    await this.timers.advance(restartMs);
-    this.kv = await openKv({ engine: this.engine, env: this.env });
+    // The new store waits, before it serves, until its clock reads above every timestamp the old
+    // one could have served (kv/replica/store.ts, `waitOutPreviousProcess`): virtual time moves
+    // on while it opens.
+    let opened = false;
+    const opening = openKv({ engine: this.engine, env: this.env }).finally(() => {
+      opened = true;
+    });
+    opening.catch(() => undefined);
+    for (let waitedMs = 0; !opened; waitedMs += restartStepMs) {
+      assert(waitedMs < restartMsMax, () => `restart: the store did not open within ${restartMsMax} virtual ms`);
+      await this.timers.advance(restartStepMs);
+    }
+    this.kv = await opening;
     out.push(`restarted: ${this.kv.store.replicas().map((r) => `r${r.rangeId}`).join(', ')}`);
   }
 

@@ -23,8 +23,8 @@ async function run(seed: number): Promise<KvSimResult> {
 
 describe('kv simulation faults', () => {
   it('abandons transactions, collects under the readers and reads the past, keeping every invariant', async () => {
-    // Seed 3 under this profile: two crashes as well, and every fault at work.
-    const result = await run(3);
+    // Seed 2 under this profile: a crash as well, and every fault at work.
+    const result = await run(2);
     expect(result.stats.abandoned).toBeGreaterThan(0);
     expect(result.registers?.abandoned).toBeGreaterThan(0);
     expect(result.gc?.versionsRemoved).toBeGreaterThan(0);
