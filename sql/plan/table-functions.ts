@@ -99,7 +99,7 @@ async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promis
 async function planRegexpSet(compiler: ExprCompiler, item: ast.FunctionRef, name: 'regexp_matches' | 'regexp_split_to_table' | 'jsonb_path_query'): Promise<FromResult> {
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
   // jsonb_path_query's rows come the same way (sql/plan/expr/jsonpath-functions.ts).
-  const call = name === 'jsonb_path_query' ? jsonPathQueryCall(args, compiler.paramTypes) : regexpSetCall(name, args, compiler.paramTypes);
+  const call = name === 'jsonb_path_query' ? jsonPathQueryCall(args, compiler.paramTypes, item.call.argNames) : regexpSetCall(name, args, compiler.paramTypes);
   if (call.args.some((arg) => !arg.rowIndependent)) throw new SqlError('0A000', `${name} arguments must not reference columns of the same FROM list`);
   const alias = item.alias?.name ?? call.name;
   const scope = new Scope([{ name: item.alias?.columns[0] ?? alias, table: alias, type: call.type, hidden: false, tableOid: 0, columnNumber: 0 }]);

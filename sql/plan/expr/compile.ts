@@ -586,6 +586,8 @@ export class ExprCompiler {
    */
   private async namedCall(expr: ast.FuncCall, name: string, argNames: readonly (string | null)[]): Promise<CompiledExpr> {
     checkArgumentNames(argNames);
+    // jsonb_path_query(…, silent => true): a set-returning function with parameter names.
+    if (setReturningNames.has(name) && expr.over === undefined) return this.setReturning(expr, name);
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
     const overloads = expr.over === undefined && expr.filter === null && !expr.distinct && expr.orderBy.length === 0 ? builtinFunctions.get(name) : undefined;
     const bound = overloads === undefined ? undefined : bindNamedArguments(overloads, args, argNames);
@@ -654,7 +656,7 @@ export class ExprCompiler {
     const before = this.slots.length;
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
     if (unclaimedSetReturning(this.slots, before)) throw new SqlError('0A000', 'set-returning functions nested in the arguments of another are not supported yet');
-    const call = setReturningCall(name, args, this.paramTypes);
+    const call = setReturningCall(name, args, this.paramTypes, expr.argNames);
     const slot = this.slots.length;
     this.slots.push({ kind: 'setReturning', call });
     return { type: call.type, eval: (_row, ctx) => ctx.slots[slot] ?? null, rowIndependent: false };

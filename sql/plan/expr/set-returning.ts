@@ -17,6 +17,7 @@ import { formatType, int4Type, jsonType, jsonbType, recordType, textType, type S
 import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
 import { jsonPathQueryCall } from './jsonpath-functions.js';
+import { noNamedFunction } from './named-args.js';
 import { regexpMatchesRows, regexpMatchesType, regexpSplit } from './regex-functions.js';
 import { datetimeSeriesType, seriesStepper, seriesValues } from './series.js';
 
@@ -47,7 +48,9 @@ const noFunction = (name: string, args: readonly CompiledExpr[]): SqlError =>
   });
 
 /** Resolves `name(args)` to a call; 42883 where PostgreSQL has no such overload. */
-export function setReturningCall(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[]): SetReturningCall {
+export function setReturningCall(name: string, args: readonly CompiledExpr[], paramTypes: (SqlType | undefined)[], argNames?: readonly (string | null)[]): SetReturningCall {
+  // Only jsonb_path_query declares parameter names; a name matches nothing elsewhere (42883).
+  if (argNames !== undefined && name !== 'jsonb_path_query') throw noNamedFunction(name, args, argNames);
   switch (name) {
     case 'generate_series':
       return generateSeries(args, paramTypes);
@@ -75,7 +78,7 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
       return { name, type, args: [coerce(doc, jsonType, 'implicit', paramTypes)], expand: ([value]) => jsonSetRows(name, value as string).map((row) => row[0]!)[Symbol.iterator]() };
     }
     case 'jsonb_path_query':
-      return jsonPathQueryCall(args, paramTypes);
+      return jsonPathQueryCall(args, paramTypes, argNames);
     case 'regexp_matches':
     case 'regexp_split_to_table':
       return regexpSetCall(name, args, paramTypes);
