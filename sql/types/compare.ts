@@ -86,7 +86,6 @@ function compareScalars(type: ScalarType, left: Datum, right: Datum): number {
     case 'jsonpath':
       // PostgreSQL has no order (nor equality) for jsonpath; its canonical text's is a fallback.
       return compareCodePoints(left as string, right as string);
-      return compareCodePoints(left as string, right as string);
     case 'text':
     case 'varchar':
     case 'name':
