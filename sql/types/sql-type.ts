@@ -81,7 +81,7 @@ export type UuidType = Scalar<'uuid'>;
 /** json: the input text kept verbatim (validated, whitespace, key order and duplicate keys kept). */
 export type JsonType = Scalar<'json'>;
 export type JsonbType = Scalar<'jsonb'>;
-/** The SQL/JSON path language (jsonpath-parse.ts); its datum is the path's canonical text. */
+/** The SQL/JSON path language (jsonpath-parse.ts); its datum is the path as written, checked, printed canonical. */
 export type JsonpathType = Scalar<'jsonpath'>;
 export type OidType = Scalar<'oid'>;
 export type NameType = Scalar<'name'>;
