@@ -54,7 +54,9 @@
  *   decides it by transaction recovery (kv/replica txn-recovery.ts). Writes that land on the
  *   record's own range are proven with it and stripped by the range (end-txn.ts
  *   `stripInFlightWrites`), so a single-range commit stays a normal (or one-phase) commit.
- *   Not eligible, sent the two-round way: a batch with a commit trigger (splits, merges), with
+ *   Not eligible, sent the two-round way: a batch of more than `inFlightWritesMax` writes (a
+ *   big held buffer: its STAGING record would list them all, and recovery query each —
+ *   `limits.parallelCommitInFlightWritesMax`), a batch with a commit trigger (splits, merges), with
  *   a read (a locking read's lock is unreplicated: nothing to query), a ranged write
  *   (DeleteRange: which keys it wrote is known only from its answer), or no write at all.
  *   The explicit commit is asynchronous but bounded (`ParallelCommits.asyncCommitsMax` at once
@@ -62,6 +64,7 @@
  *   fails the record stays STAGING and recovery finishes the job.
  */
 import { assert } from '../src/base/assert.js';
+import { limits } from '../src/base/limits.js';
 import {
   batchRequest,
   batchResponse,
@@ -99,6 +102,8 @@ export class ParallelCommits {
   syncCommits = 0;
   /** Explicit commits that failed (their records are left STAGING, for recovery). */
   failedCommits = 0;
+  /** Commits sent in two phases because they carried more than `inFlightWritesMax` writes. */
+  oversizedCommits = 0;
 
   constructor(
     readonly enabled: boolean = true,
@@ -107,14 +112,21 @@ export class ParallelCommits {
      * made explicit before it is answered (0: every one is).
      */
     readonly asyncCommitsMax: number = 1_024,
+    /** Most writes one STAGING record names; a commit carrying more goes in two phases. */
+    readonly inFlightWritesMax: number = limits.parallelCommitInFlightWritesMax,
   ) {
     assert(Number.isSafeInteger(asyncCommitsMax) && asyncCommitsMax >= 0, 'asyncCommitsMax is a non-negative integer');
+    assert(Number.isSafeInteger(inFlightWritesMax) && inFlightWritesMax >= 1, 'inFlightWritesMax is a positive integer');
   }
 }
 
-/** Whether a committing batch may commit in parallel (see the module comment). */
-export function canCommitInParallel(batch: BatchRequest, endTxn: EndTxnRequest): boolean {
+/**
+ * Whether a committing batch may commit in parallel (see the module comment): at most
+ * `inFlightWritesMax` writes, none of them ranged, no read, no commit trigger.
+ */
+export function canCommitInParallel(batch: BatchRequest, endTxn: EndTxnRequest, inFlightWritesMax: number): boolean {
   if (!endTxn.commit || endTxn.commitTrigger !== undefined || batch.requests.length < 2) return false;
+  if (batch.requests.length - 1 > inFlightWritesMax) return false;
   for (let i = 0; i < batch.requests.length - 1; i++) {
     const request = batch.requests[i]!;
     if (!isDataWrite(request) || request.kind === 'deleteRange') return false;
@@ -198,7 +210,11 @@ export class Committer implements TxnInterceptor {
     // A locking read riding with the commit: its whole span, released with the rest.
     for (const i of lockingReads) this.addLock(requestSpan(batch.requests[i]!));
     if (this.locks.size === 0 && batch.requests.length === 1) return Promise.resolve(this.elided(batch, last));
-    if (this.parallel?.setting.enabled === true && canCommitInParallel(batch, last)) return this.commitInParallel(batch, last, next);
+    const setting = this.parallel?.setting;
+    if (setting?.enabled === true) {
+      if (canCommitInParallel(batch, last, setting.inFlightWritesMax)) return this.commitInParallel(batch, last, next);
+      if (batch.requests.length - 1 > setting.inFlightWritesMax) setting.oversizedCommits++;
+    }
     const endTxn: EndTxnRequest = Object.freeze({ ...last, lockSpans: Object.freeze(this.lockSpans) });
     const requests: readonly Request[] = [...batch.requests.slice(0, -1), endTxn];
     return next(batchRequest(batch.header, requests));

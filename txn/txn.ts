@@ -77,7 +77,7 @@ import { Heartbeater } from './heartbeater.js';
 import { acquiresLocks, isDataWrite, stackInterceptors, type SendFn, type TxnProtoHolder } from './interceptor.js';
 import { SeqNumAllocator, addIgnoredRange } from './seq-num-allocator.js';
 import { SpanRefresher } from './span-refresher.js';
-import { WriteBuffer, type WriteBufferPolicy } from './write-buffer.js';
+import { WriteBuffer, type FreshKeyViolation, type WriteBufferPolicy } from './write-buffer.js';
 
 /** What a transaction needs from its node: the clock, the clock bound, timers and randomness. */
 export interface TxnDeps {
@@ -353,12 +353,12 @@ export class Txn {
    * `freshKeys`: keys the caller generated unique for this batch's conditional puts expecting no
    * value (SQL's hidden rowid), which the write buffer may then hold, checked when they go down —
    * at the latest with the commit, which then fails with their `ConditionFailedError`
-   * (write-buffer.ts, "Fresh keys").
+   * (write-buffer.ts, "Fresh keys") — or with `freshKeyViolation`'s error for the key, if given.
    */
-  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy; readonly freshKeys?: readonly Uint8Array[] } = {}): Promise<BatchResponse<Rs>> {
+  async batch<const Rs extends readonly Request[]>(requests: Rs, options: { readonly maxSpanRequestKeys?: number; readonly waitPolicy?: WaitPolicy; readonly freshKeys?: readonly Uint8Array[]; readonly freshKeyViolation?: FreshKeyViolation } = {}): Promise<BatchResponse<Rs>> {
     assert(requests.length > 0, 'an empty batch');
     assert(requests.every((request) => request.kind !== 'endTxn'), 'commit or roll back with commit() / rollback()');
-    if (options.freshKeys !== undefined && options.freshKeys.length > 0 && !this.finished) this.wiring().interceptors.writeBuffer.noteFresh(options.freshKeys);
+    if (options.freshKeys !== undefined && options.freshKeys.length > 0 && !this.finished) this.wiring().interceptors.writeBuffer.noteFresh(options.freshKeys, options.freshKeyViolation);
     return this.send(requests, options.maxSpanRequestKeys ?? 0, undefined, options.waitPolicy ?? 'block');
   }
 

@@ -62,8 +62,9 @@
  *   else writes it and its "expect absent" conditional put is held like a locked key's put, under
  *   either policy, and answered here as succeeded. Its condition is not dropped: the store checks
  *   it when the put goes down, at the latest with the commit, so a duplicate (a generator bug, two
- *   nodes' ids meeting) still fails — with the batch that carries it, `ConditionFailedError`
- *   (23505) at the commit instead of at the statement. In TPC-B the INSERT into pgbench_history
+ *   nodes' ids meeting) still fails — with the batch that carries it, at the latest the commit,
+ *   instead of at the statement: with the caller's error for the key (`noteFresh`'s `violation`:
+ *   the row writer's 23505 naming the table's primary key), else `ConditionFailedError`. In TPC-B the INSERT into pgbench_history
  *   was a Raft round of its own, taken while the transaction held the hot branch row's lock; held,
  *   it rides in the commit's batch. A held conditional put is never replaced by a later write of
  *   its key (that write goes down with the buffer, behind it), so the check is never lost.
@@ -89,6 +90,7 @@ import {
   batchRequest,
   batchResponse,
   compareKeys,
+  ConditionFailedError,
   conditionalPutResponse,
   getResponse,
   putResponse,
@@ -120,8 +122,11 @@ export class WriteBuffer implements TxnInterceptor {
   private sentSequenceMax = 0;
   /** Keys (`keyId`) this epoch's exclusive locking reads locked: the `locked` policy's puts. */
   private readonly lockedKeys = new Set<string>();
-  /** Keys (`keyId`) vouched fresh this epoch (`noteFresh`): their "expect absent" conditional puts may be held. */
-  private readonly freshKeys = new Set<string>();
+  /**
+   * Keys (`keyId`) vouched fresh this epoch (`noteFresh`): their "expect absent" conditional puts
+   * may be held. Each with the caller's error for its failed check, if it gave one.
+   */
+  private readonly freshKeys = new Map<string, FreshKeyViolation | undefined>();
 
   constructor(
     /** Most bytes (keys and values) held; 0 turns buffering off. */
@@ -150,8 +155,8 @@ export class WriteBuffer implements TxnInterceptor {
    * in the module comment): their conditional puts expecting no value may be held. Forgotten at
    * an epoch restart, whose retry generates new keys.
    */
-  noteFresh(keys: readonly Uint8Array[]): void {
-    for (const key of keys) this.freshKeys.add(keyId(key));
+  noteFresh(keys: readonly Uint8Array[], violation?: FreshKeyViolation): void {
+    for (const key of keys) this.freshKeys.set(keyId(key), violation);
   }
 
   /** Writes held and not yet sent. */
@@ -175,7 +180,7 @@ export class WriteBuffer implements TxnInterceptor {
     assert(batch.requests.length === 0, 'a flush carries only the buffer');
     const writes = this.buffered;
     if (writes.size === 0) return batchResponse(batch, { txn: batchTxn(batch), now: batch.header.now }, []);
-    const response = await next(this.noteSent(batchRequest(batch.header, [...writes.values()])));
+    const response = await this.sendHeld(next, batchRequest(batch.header, [...writes.values()]));
     if (this.buffered === writes) this.drop();
     return batchResponse(batch, response.header, []);
   }
@@ -194,6 +199,28 @@ export class WriteBuffer implements TxnInterceptor {
     this.sentSequenceMax = 0;
     this.lockedKeys.clear();
     this.freshKeys.clear();
+  }
+
+  /**
+   * Sends a batch carrying held writes. A held fresh key's check that failed there (a duplicate
+   * generated key: its statement was answered long ago) fails as the caller said it would
+   * (`noteFresh`'s `violation`: SQL's 23505 naming the constraint), not with the store's error.
+   */
+  private async sendHeld(next: SendFn, batch: BatchRequest): Promise<BatchResponse> {
+    try {
+      return await next(this.noteSent(batch));
+    } catch (error) {
+      throw this.freshKeyFailure(error);
+    }
+  }
+
+  /** `error`, or the caller's error for it if it is the failed check of a held fresh key. */
+  private freshKeyFailure(error: unknown): unknown {
+    if (!(error instanceof ConditionFailedError)) return error;
+    const id = keyId(error.key);
+    const violation = this.freshKeys.get(id);
+    const held = this.buffered.get(id); // a failed batch leaves its held writes held
+    return violation === undefined || held?.kind !== 'conditionalPut' ? error : violation(held.key, held.value);
   }
 
   /** Holds `batch` if it is all holdable writes (`holdable`) that fit; whether it did. */
@@ -248,7 +275,7 @@ export class WriteBuffer implements TxnInterceptor {
     const anchorId = this.anchorHeldBack(batch);
     const sent = anchorId === undefined ? [...writes.values()] : [...writes].filter(([id]) => id !== anchorId).map(([, put]) => put);
     const carried: readonly Request[] = [...sent, ...batch.requests];
-    const response = await next(this.noteSent(batchRequest(batch.header, carried)));
+    const response = await this.sendHeld(next, batchRequest(batch.header, carried));
     // Sent and answered: the writes are the cluster's now (a failure above kept them here).
     if (this.buffered === writes) {
       const anchorPut = anchorId === undefined ? undefined : writes.get(anchorId);
@@ -402,6 +429,12 @@ export class WriteBuffer implements TxnInterceptor {
 const holdableAround: ReadonlySet<Request['kind']> = new Set(['get', 'scan', 'reverseScan', 'put', 'conditionalPut', 'delete', 'deleteRange', 'increment']);
 
 const keyId = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+
+/**
+ * The error a failed check of a fresh key's conditional put (`key`, `value`) should fail with:
+ * the caller's own (SQL's 23505 naming the constraint) instead of the store's.
+ */
+export type FreshKeyViolation = (key: Uint8Array, value: Uint8Array) => Error;
 
 /** A write the buffer holds: a put, or a fresh key's conditional put expecting no value. */
 type HeldWrite = PutRequest | ConditionalPutRequest;

@@ -13,8 +13,9 @@
  * `unique_rowid()` (`generatesRowid`), has a key generated unique for it: its conditional put is
  * sent as a **fresh key** (`Txn.batch`'s `freshKeys`), which the write buffer may hold until the
  * commit instead of sending it with the statement — still checked by the store then, so a
- * duplicate id still fails with 23505, at the commit. TPC-B's INSERT INTO pgbench_history thus
- * rides in the commit's batch instead of costing a Raft round of its own.
+ * duplicate id still fails with 23505 naming the primary key, at the commit
+ * (`freshKeyViolation`). TPC-B's INSERT INTO pgbench_history thus rides in the commit's batch
+ * instead of costing a Raft round of its own.
  */
 import { conditionalPutRequest, ConditionFailedError, deleteRequest, putRequest, type Request } from '../../kv/api/index.js';
 import type { Txn } from '../../txn/index.js';
@@ -154,6 +155,15 @@ export class RowWriter {
     this.writes.push(putRequest(key, value));
   }
 
+  /**
+   * The 23505 of a fresh row whose check failed after its statement (a held row's, at a later
+   * batch or the commit: txn/write-buffer.ts "Fresh keys"), as the statement would have said it.
+   */
+  private readonly freshKeyViolation = (key: Uint8Array, value: Uint8Array): SqlError => {
+    const index = this.table.primaryIndex;
+    return new SqlError('23505', `duplicate key value violates unique constraint "${index.name}"`, { detail: this.keyDetail(index, this.codec.decodePrimary(key, value)) });
+  };
+
   /** The 23505 of a failed conditional put on `key`, if it is one of ours. */
   private uniqueViolation(key: Uint8Array): SqlError | undefined {
     const write = this.uniqueWrites.find((candidate) => Buffer.compare(candidate.key, key) === 0);
@@ -222,7 +232,7 @@ export class RowWriter {
     this.bufferedBytes = 0;
     for (let offset = 0; offset < requests.length; offset += requestsPerBatchMax) {
       try {
-        await this.txn.batch(requests.length <= requestsPerBatchMax ? requests : requests.slice(offset, offset + requestsPerBatchMax), { freshKeys });
+        await this.txn.batch(requests.length <= requestsPerBatchMax ? requests : requests.slice(offset, offset + requestsPerBatchMax), { freshKeys, freshKeyViolation: this.freshKeyViolation });
       } catch (error) {
         if (error instanceof ConditionFailedError) throw this.uniqueViolation(error.key) ?? error;
         throw error;

@@ -119,6 +119,17 @@ export const limits = Object.freeze({
    */
   txnWriteBufferBytesMax: 4 * 1024 * 1024,
   /**
+   * Most writes a parallel commit stages in flight (txn/committer.ts): its STAGING record lists
+   * every one (key and sequence), and whoever recovers it proves each with a QueryIntent. A
+   * commit carrying more (a held buffer of a big UPDATE or COPY) commits in two phases instead —
+   * the writes, then a plain EndTxn — as CockroachDB falls back to its serial commit when the
+   * in-flight set is too large to pipeline (its pipeliner's max batch size, 128, and max
+   * in-flight bytes). 1,024 bounds the record near 64 KiB and a recovery to 1,024 queries while
+   * every OLTP commit (TPC-B's: 4 writes) stays parallel; a commit of more writes spends far
+   * longer writing them than the one consensus round a parallel commit saves.
+   */
+  parallelCommitInFlightWritesMax: 1_024,
+  /**
    * Finalized transactions a store remembers (kv/replica/store.ts), so a request meeting an
    * intent one of them left behind resolves it at once instead of waiting and pushing; a few
    * seconds of commits at the rates one node sees.
