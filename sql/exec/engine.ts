@@ -17,6 +17,7 @@ import { parseQualifiedName, resolveSequence } from '../catalog/resolve.js';
 import type { SequenceDesc } from '../catalog/descriptors.js';
 import { ExprCompiler, type OuterScope, type SlotSpec } from '../plan/expr/compile.js';
 import type { EvalContext } from '../plan/expr/compiled.js';
+import { UniqueRowIds } from '../plan/expr/unique-rowid.js';
 import type { PlanNode, ScanNode, WorkTable } from '../plan/plan.js';
 import { computeSpans } from '../plan/key-spans.js';
 import { planQuery, type PlanContext } from '../plan/planner.js';
@@ -74,6 +75,8 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   const readers = new ReaderHorizon();
   const statistics = new RangeTableStatistics(deps);
   const advisoryLocks = new AdvisoryLockTable();
+  // unique_rowid() carries the node's id: the node's (its range status), or 1 for an engine without one (tests).
+  const uniqueRowIds = new UniqueRowIds(deps.ranges?.nodeId ?? 1);
 
   async function plan(statement: ast.Statement, catalog: Catalog, settings: SessionSettings, hints: readonly (SqlType | undefined)[]): Promise<Planned> {
     const paramTypes: (SqlType | undefined)[] = [...hints];
@@ -289,7 +292,7 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
   }
 
   function evalContext(run: RunContext, slotCount: number): EvalContext {
-    return new StatementEvalContext(run, slotCount, deps.txnDeps.random, deps.txnDeps.clock);
+    return new StatementEvalContext(run, slotCount, deps.txnDeps.random, deps.txnDeps.clock, uniqueRowIds);
   }
 
   async function sequenceSlot(slot: SlotSpec, sequence: (name: string) => Promise<SequenceDesc>, run: RunContext, ctx: EvalContext): Promise<Datum> {
@@ -462,6 +465,7 @@ class StatementEvalContext implements EvalContext {
     slotCount: number,
     readonly random: RandomSource,
     private readonly clock: HybridClock,
+    readonly uniqueRowIds: UniqueRowIds,
   ) {
     this.params = run.params;
     this.settings = run.settings;

@@ -9,6 +9,7 @@
  * compiler gives each a slot, the executor fills the slots (awaiting KV) before it evaluates the
  * row, and the closure reads the slot.
  */
+import type { UniqueRowIds } from './unique-rowid.js';
 import type { RandomSource } from '../../../src/env/env.js';
 import type { SessionSettings } from '../../exec/contract.js';
 import type { Datum } from '../../types/datum.js';
@@ -35,6 +36,8 @@ export interface EvalContext {
    * when the plan has a `catalog` slot (sql/vtables owns its shape; opaque here).
    */
   readonly catalog: { snapshot: unknown };
+  /** The node's `unique_rowid()` generator (unique-rowid.ts): one per engine, holding the node id. */
+  readonly uniqueRowIds: UniqueRowIds;
 }
 
 export type Evaluator = (row: readonly Datum[], ctx: EvalContext) => Datum;

@@ -210,7 +210,8 @@ export const builtinFunctions: ReadonlyMap<string, readonly FunctionOverload[]> 
   ['current_setting', [strictOverload(text1, textType, ([name], _t, ctx) => currentSetting(name as string, ctx), false)]],
   ['gen_random_uuid', [strictOverload([], uuidType, (_a, _t, ctx) => randomUuid(ctx), false)]],
   ['uuid_generate_v4', [strictOverload([], uuidType, (_a, _t, ctx) => randomUuid(ctx), false)]],
-  ['unique_rowid', [strictOverload([], int8Type, (_a, _t, ctx) => uniqueRowId(ctx), false)]],
+  // The node's generator (unique-rowid.ts: time, then the node id), at the statement's timestamp.
+  ['unique_rowid', [strictOverload([], int8Type, (_a, _t, ctx) => ctx.uniqueRowIds.next(ctx.statementTimestampMicros), false)]],
   ['pg_typeof', [{ args: ['any'], result: textType, strict: false, immutable: true, impl: (_a, types) => typeNameOf(types[0]!) }]],
   ['num_nonnulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg !== null).length }]],
   ['num_nulls', [{ args: ['any'], variadic: true, result: int4Type, strict: false, immutable: true, impl: (args) => args.filter((arg) => arg === null).length }]],
@@ -242,21 +243,6 @@ function randomUuid(ctx: EvalContext): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const h = hex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-let lastRowId = 0n;
-
-/**
- * CockroachDB's `unique_rowid()`: the statement's timestamp in 10µs units shifted left 15 bits
- * (CockroachDB ors in the node id; one node here), and never less than the last id given plus
- * one, so ids are unique in the process even for many rows of one statement, and grow with time:
- * inserts into a table without a primary key append at the end of its keyspace.
- */
-function uniqueRowId(ctx: EvalContext): bigint {
-  const tenMicros = (ctx.statementTimestampMicros + 946_684_800_000_000n) / 10n;
-  const candidate = (tenMicros << 15n) & 0x7fff_ffff_ffff_ffffn;
-  lastRowId = candidate > lastRowId ? candidate : lastRowId + 1n;
-  return lastRowId;
 }
 
 /** pg_typeof's text: a regtype, which names the type without its modifier (`numeric`, not `numeric(6,2)`). */
