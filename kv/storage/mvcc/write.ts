@@ -17,7 +17,7 @@
 import { assert } from '../../../src/base/assert.js';
 import { LimitExceededError } from '../../../src/base/errors.js';
 import { limits } from '../../../src/base/limits.js';
-import { equal, lessEq, max, next, type Timestamp } from '../../../clock/timestamp.js';
+import { equal, less, lessEq, max, next, type Timestamp } from '../../../clock/timestamp.js';
 import type { ReadWriter } from '../engine.js';
 import { ConditionFailedError, IdempotencyMismatchError, WriteIntentError, WriteTooOldError } from './errors.js';
 import { checkUserKey, lockKey, newestKey, versionKey } from './keys.js';
@@ -84,7 +84,14 @@ export function mvccConditionalPut(
 ): WriteResult {
   const plan = prepareWrite(rw, key, timestamp, value, options.txn);
   if (plan.kind === 'replay') return { timestamp: plan.replayed.txn.writeTimestamp };
-  const current = plan.ownValue !== undefined ? plan.ownValue.value : (plan.record.newest?.value ?? null);
+  const newest = plan.record.newest;
+  // A transaction's condition is about what it could have read: a version committed above its
+  // read timestamp (below its pushed write timestamp) is WriteTooOld — retryable, so the
+  // coordinator refreshes its reads there first — never a failed condition it may not see yet.
+  if (options.txn !== undefined && plan.ownValue === undefined && newest !== undefined && less(options.txn.readTimestamp, newest.timestamp)) {
+    throw new WriteTooOldError(key, options.txn.readTimestamp, next(newest.timestamp));
+  }
+  const current = plan.ownValue !== undefined ? plan.ownValue.value : (newest?.value ?? null);
   const actual = current ?? undefined;
   const matches = actual === undefined ? expected === undefined || options.allowIfAbsent === true : expected !== undefined && Buffer.compare(actual, expected) === 0;
   if (!matches) throw new ConditionFailedError(key, actual === undefined ? undefined : Uint8Array.from(actual));
