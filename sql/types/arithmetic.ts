@@ -106,7 +106,8 @@ function float(single: boolean, operator: ArithmeticOperator, left: number, righ
   return result;
 }
 
-function numeric(operator: ArithmeticOperator, left: Numeric, right: Numeric): Numeric {
+/** `left operator right` in exact numeric arithmetic (SQL's numeric; jsonpath's numbers too). */
+export function numericArithmetic(operator: ArithmeticOperator, left: Numeric, right: Numeric): Numeric {
   switch (operator) {
     case '+':
       return left.add(right);
@@ -136,7 +137,7 @@ export function arithmetic(operator: ArithmeticOperator, type: SqlType, left: Da
     case 'float8':
       return float(type.kind === 'float4', operator, left as number, right as number, type);
     case 'numeric':
-      return numeric(operator, left as Numeric, right as Numeric);
+      return numericArithmetic(operator, left as Numeric, right as Numeric);
     case 'interval':
       if (operator === '+' || operator === '-') return addIntervals(left as Interval, right as Interval, operator === '-');
       break;

@@ -4,14 +4,13 @@
 // sent as a parameter arrives with its two dimensions.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 let client: pg.Client;
 beforeAll(async () => {
   server = await startSqlNode();
-  client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
-  await client.connect();
+  client = await connectPg(server.port);
 });
 afterAll(async () => {
   await client.end();

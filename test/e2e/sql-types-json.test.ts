@@ -5,7 +5,7 @@
 // returning what was stored.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 let client: pg.Client;
@@ -13,12 +13,9 @@ let client: pg.Client;
 let binaryClient: pg.Client;
 beforeAll(async () => {
   server = await startSqlNode();
-  client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
+  client = await connectPg(server.port);
   // `binary` is a node-postgres client option its type declarations leave out.
-  const binaryConfig = { host: 'localhost', port: server.port, user: 'root', database: 'defaultdb', binary: true };
-  binaryClient = new pg.Client(binaryConfig as pg.ClientConfig);
-  await client.connect();
-  await binaryClient.connect();
+  binaryClient = await connectPg(server.port, { binary: true } as pg.ClientConfig);
 });
 afterAll(async () => {
   await binaryClient.end();

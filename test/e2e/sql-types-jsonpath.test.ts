@@ -5,7 +5,7 @@
 // column returning what was stored, and the jsonb_path_* functions taking it as a parameter.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqlNode, type SqlNode } from './sql-support.js';
+import { connectPg, startSqlNode, type SqlNode } from './sql-support.js';
 
 let server: SqlNode;
 let client: pg.Client;
@@ -13,10 +13,8 @@ let client: pg.Client;
 let binaryClient: pg.Client;
 beforeAll(async () => {
   server = await startSqlNode();
-  client = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb' });
-  binaryClient = new pg.Client({ host: 'localhost', port: server.port, user: 'root', database: 'defaultdb', binary: true } as pg.ClientConfig);
-  await client.connect();
-  await binaryClient.connect();
+  client = await connectPg(server.port);
+  binaryClient = await connectPg(server.port, { binary: true } as pg.ClientConfig);
 });
 afterAll(async () => {
   await binaryClient.end();

@@ -23,6 +23,7 @@ import { assertNever } from '../../../src/base/assert.js';
 import { SqlError } from '../../catalog/errors.js';
 import type { JsonNode } from '../../types/jsonb-text.js';
 import { jsonPathLevelLast, type JsonPath, type JsonPathItem, type JsonPathNode } from '../../types/jsonpath-ast.js';
+import { numericArithmetic } from '../../types/arithmetic.js';
 import { Numeric } from '../../types/numeric.js';
 import { executeMethod } from './jsonpath-methods.js';
 import type { JsonPathContext, Status, Truth } from './jsonpath-context.js';
@@ -317,7 +318,7 @@ export class JsonPathExecutor implements JsonPathContext {
     if (right.length !== 1 || itemType(right[0]!) !== 'number') return this.fail(new SqlError('22038', `right operand of jsonpath operator ${node.operator} is not a single numeric value`));
     let result: Numeric;
     try {
-      result = arithmetic(node.operator, numberOf(left[0]!), numberOf(right[0]!));
+      result = numericArithmetic(node.operator, numberOf(left[0]!), numberOf(right[0]!));
     } catch (error) {
       if (error instanceof Error && 'sqlState' in error) return this.fail(error as SqlError);
       throw error;
@@ -351,20 +352,6 @@ export class JsonPathExecutor implements JsonPathContext {
   }
 }
 
-function arithmetic(operator: '+' | '-' | '*' | '/' | '%', left: Numeric, right: Numeric): Numeric {
-  switch (operator) {
-    case '+':
-      return left.add(right);
-    case '-':
-      return left.sub(right);
-    case '*':
-      return left.mul(right);
-    case '/':
-      return left.div(right);
-    case '%':
-      return left.mod(right);
-  }
-}
 
 /** Collects what `path` yields for `document` (PostgreSQL's executeJsonPath); 'error' when `silent` suppressed one. */
 export function executeJsonPath(path: JsonPath, document: JsonNode, variables: JsonNode & { kind: 'object' }, silent: boolean, found: JsonNode[] | undefined): Status {
