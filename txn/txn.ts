@@ -125,6 +125,12 @@ export interface TxnOptions {
    * fail with 25006, as with a fixed timestamp; `setReadOnly` changes it while it runs.
    */
   readonly readOnly?: boolean;
+  /**
+   * A transaction its client does not see begin or commit: SQL's implicit transaction, committed
+   * by the session right after its statements. Writers may shape their writes for a commit that
+   * follows at once (sql/exec row-writer.ts: fresh keys held to ride with a one-phase commit).
+   */
+  readonly implicit?: boolean;
 }
 
 /**
@@ -224,6 +230,11 @@ export class Txn {
       lastHeartbeat: now,
     });
     this.spanRefresher = new SpanRefresher(this.holder, options.refreshSpansMax ?? limits.txnRefreshSpansMax);
+  }
+
+  /** Whether this is an implicit transaction (`TxnOptions.implicit`). */
+  get implicit(): boolean {
+    return this.options.implicit ?? false;
   }
 
   /** The interceptors of the stack (built now if no batch needed them yet). */

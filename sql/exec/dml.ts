@@ -251,7 +251,12 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
       const lazyValues = hasRowSlots ? valuesRows : null;
       const input: readonly (readonly Datum[] | NonNullable<typeof valuesRows>[number])[] = lazyValues ?? (await drain(buildSource(source, rt)));
       const codec = codecOf(table);
-      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx, viewChecks, freshRowids);
+      // Only in an implicit transaction: its commit follows at once, one phase when the rows'
+      // range is the only one written. In an explicit one the held rows joined writes on other
+      // ranges and made the commit a parallel commit — a staging round, then the explicit
+      // commit, before waiters on its locks move: TPC-B (8 clients, scale 10, 40 s, quiet, A/B
+      // alternating) ran 618 and 638 tps with them held against 719 and 676 without.
+      const writer = new RowWriter(rt.txn, table, codec, checks, rt.ctx, viewChecks, freshRowids && rt.txn.implicit);
       const foreignKeys = hasForeignKeys(table) ? new ForeignKeyActions(exec.catalog, table) : null;
       const written: Datum[][] = [];
       const seen = new Set<string>();

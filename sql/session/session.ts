@@ -966,7 +966,7 @@ export class Session {
    * select-only profile. Frozen: `Txn` keeps it as it is.
    */
   private implicitTxnOptions(): TxnOptions {
-    this.implicitTxnOptionsCache ??= Object.freeze({ strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly() });
+    this.implicitTxnOptionsCache ??= Object.freeze({ strictSerializable: this.strictSerializable(), priority: sqlTxnPriority, readOnly: this.defaultReadOnly(), implicit: true });
     return this.implicitTxnOptionsCache;
   }
 

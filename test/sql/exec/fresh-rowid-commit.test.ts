@@ -31,7 +31,7 @@ describe('a commit carrying many held fresh rows over several ranges', () => {
     const rowsPerStatement = Math.ceil(limits.parallelCommitInFlightWritesMax * 0.75);
     const inFlightCounts: number[] = [];
     const setting = world.kv.txnDeps.parallelCommits!;
-    const txn = new Txn(watching(world.kv.sender, inFlightCounts), { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+    const txn = new Txn(watching(world.kv.sender, inFlightCounts), { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000, implicit: true });
     await exec(world, txn, `INSERT INTO hist SELECT g FROM generate_series(1, ${rowsPerStatement}) g`);
     expect(txn.interceptors.writeBuffer.size).toBe(rowsPerStatement); // held, not sent
     // The next statement's rowids are above this one (unique_rowid grows): split between them.
@@ -53,7 +53,7 @@ describe('a commit carrying many held fresh rows over several ranges', () => {
   it('still commits a small insert over the same ranges in parallel, one record naming its writes', async () => {
     const inFlightCounts: number[] = [];
     const setting = world.kv.txnDeps.parallelCommits!;
-    const txn = new Txn(watching(world.kv.sender, inFlightCounts), { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+    const txn = new Txn(watching(world.kv.sender, inFlightCounts), { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000, implicit: true });
     await exec(world, txn, 'INSERT INTO hist VALUES (1), (2)');
     const [[lastRowid]] = (await exec(world, txn, 'SELECT unique_rowid()')) as [[bigint]];
     await runSql(world, `ALTER TABLE hist SPLIT AT VALUES (${lastRowid + 1n})`);
@@ -66,7 +66,7 @@ describe('a commit carrying many held fresh rows over several ranges', () => {
   });
 
   it('fails a commit whose held row meets a taken rowid with 23505 naming the primary key, as the statement would', async () => {
-    const txn = new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+    const txn = new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000, implicit: true });
     const [[rowid]] = (await exec(world, txn, 'INSERT INTO hist VALUES (1) RETURNING rowid')) as [[bigint]];
     expect(txn.interceptors.writeBuffer.size).toBe(1);
     // Another node's generator (or a clock gone back over a restart) gave the same id, and committed first.
@@ -77,7 +77,7 @@ describe('a commit carrying many held fresh rows over several ranges', () => {
   });
 
   it('fails a later statement that carries the held row down with the same 23505', async () => {
-    const txn = new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+    const txn = new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000, implicit: true });
     const [[rowid]] = (await exec(world, txn, 'INSERT INTO hist VALUES (1) RETURNING rowid')) as [[bigint]];
     expect(txn.interceptors.writeBuffer.size).toBe(1);
     await runSql(world, `INSERT INTO hist (rowid, a) VALUES (${rowid}, 2)`);

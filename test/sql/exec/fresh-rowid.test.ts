@@ -1,7 +1,7 @@
 /**
  * An INSERT into a table without a PRIMARY KEY, whose hidden `rowid` is left to `unique_rowid()`,
- * writes each row under a fresh key (sql/exec/row-writer.ts `generatesRowid`): the row's
- * conditional put is held by the write buffer and rides with the commit (txn/write-buffer.ts,
+ * writes each row under a fresh key (sql/exec/row-writer.ts `generatesRowid`) in an implicit
+ * transaction: the row's conditional put is held by the write buffer and rides with the commit (txn/write-buffer.ts,
  * "Fresh keys") instead of being sent with the statement. Everything else an INSERT writes with
  * a uniqueness check — a rowid the statement gives, a declared primary key, a UNIQUE index —
  * is still sent and checked at the statement, with PostgreSQL's 23505.
@@ -22,10 +22,21 @@ describe('INSERT under a generated rowid', () => {
   afterEach(async () => world.close());
 
   const held = (txn: Txn): number => txn.interceptors.writeBuffer.size;
+  /** As the session's implicit transactions are: only they hold fresh rows (dml.ts). */
+  const implicit = { implicit: true } as const;
   const count = async (table: string): Promise<string> => String((await runTxn(world.kv.sender, world.kv.txnDeps, (t) => exec(world, t, `SELECT count(*) FROM ${table}`)))[0]![0]);
 
-  it('holds the row for the commit, which writes it', async () => {
+  it('sends the row at once in an explicit transaction (held rows would make its commit a parallel commit)', async () => {
     const txn = sqlTxn(world);
+    await exec(world, txn, `INSERT INTO hist VALUES (1, 'x'), (2, 'y')`);
+    expect(held(txn)).toBe(0);
+    expect(txn.interceptors.committer.lockSpanCount).toBeGreaterThan(0); // the intents went down with the statement
+    await txn.commit();
+    expect(await count('hist')).toBe('2');
+  });
+
+  it('holds the row for the commit, which writes it', async () => {
+    const txn = sqlTxn(world, implicit);
     await exec(world, txn, `INSERT INTO hist VALUES (1, 'x'), (2, 'y')`);
     expect(held(txn)).toBe(2);
     expect(txn.interceptors.committer.lockSpanCount).toBe(0); // nothing went down: no intent
@@ -35,21 +46,21 @@ describe('INSERT under a generated rowid', () => {
   });
 
   it('drops the held row with a rollback, or a rollback to a savepoint', async () => {
-    const txn = sqlTxn(world);
+    const txn = sqlTxn(world, implicit);
     const savepoint = await txn.savepoint();
     await exec(world, txn, `INSERT INTO hist VALUES (1, 'x')`);
     await txn.rollbackToSavepoint(savepoint);
     await exec(world, txn, `INSERT INTO hist VALUES (2, 'y')`);
     await txn.commit();
     expect((await runTxn(world.kv.sender, world.kv.txnDeps, (t) => exec(world, t, 'SELECT a FROM hist'))).map((row) => String(row[0]))).toEqual(['2']);
-    const rolledBack = sqlTxn(world);
+    const rolledBack = sqlTxn(world, implicit);
     await exec(world, rolledBack, `INSERT INTO hist VALUES (3, 'z')`);
     await rolledBack.rollback();
     expect(await count('hist')).toBe('1');
   });
 
   it('sends a rowid the statement gives at once, and a duplicate fails there with 23505', async () => {
-    const txn = sqlTxn(world);
+    const txn = sqlTxn(world, implicit);
     await exec(world, txn, `INSERT INTO hist (rowid, a) VALUES (5, 1)`);
     expect(held(txn)).toBe(0);
     await expect(exec(world, txn, `INSERT INTO hist (rowid, a) VALUES (5, 2)`)).rejects.toMatchObject({ sqlState: '23505', message: 'duplicate key value violates unique constraint "hist_pkey"' });
@@ -57,7 +68,7 @@ describe('INSERT under a generated rowid', () => {
   });
 
   it('sends rows of a declared primary key, or with a UNIQUE index, at once', async () => {
-    const txn = sqlTxn(world);
+    const txn = sqlTxn(world, implicit);
     await exec(world, txn, 'INSERT INTO keyed VALUES (1, 1)');
     expect(held(txn)).toBe(0);
     await exec(world, txn, 'INSERT INTO uniq VALUES (1)'); // its unique entry's check goes down, with the row

@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { storeRangeStatus } from '../../../src/node/sql-engine.js';
-import { runTxn, Txn } from '../../../txn/index.js';
+import { runTxn, Txn, type TxnOptions } from '../../../txn/index.js';
 import { createSqlEngine } from '../../../sql/exec/index.js';
 import type { SessionSettings, SqlEngine, SqlEngineDeps, StatementResult } from '../../../sql/exec/index.js';
 import { loadParser, parse, type Statement } from '../../../sql/parser/index.js';
@@ -154,4 +154,4 @@ export async function execRows(world: SqlWorld, txn: Txn, sql: string): Promise<
  * never aborts the holder, and the write buffer's `locked` policy (src/node/node.ts), so the
  * writes of rows an UPDATE locked ride with the next write or the commit.
  */
-export const sqlTxn = (world: SqlWorld): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000 });
+export const sqlTxn = (world: SqlWorld, options: TxnOptions = {}): Txn => new Txn(world.kv.sender, { ...world.kv.txnDeps, writeBufferPolicy: 'locked' }, { priority: 1000, ...options });
