@@ -23,6 +23,7 @@ import { rewriteViewDelete, rewriteViewInsert, rewriteViewUpdate } from '../plan
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
 import type { ResultColumn } from './contract.js';
+import { compileArrayAssignment } from './array-assignment.js';
 import { ForeignKeyActions } from './fk.js';
 import { buildSource } from './operators.js';
 import { generatesRowid, RowWriter, type CheckConstraint } from './row-writer.js';
@@ -83,11 +84,37 @@ async function compileViewChecks(compiler: ExprCompiler, table: TableDesc, alias
  * (SELECT …)` takes its field of the sub-select, compiled once for all its columns (`rows`, keyed
  * by the shared AST node).
  */
-async function compileAssignment(compiler: ExprCompiler, assignment: ast.Assignment, column: ColumnDesc, rows: Map<ast.Expr, CompiledExpr[]>): Promise<CompiledExpr> {
-  if (assignment.field === undefined) return compiler.compileAs(assignment.value, column.type, 'assignment', `column "${column.name}"`);
+async function compileAssignment(compiler: ExprCompiler, assignment: ast.Assignment, column: ColumnDesc, base: CompiledExpr, rows: Map<ast.Expr, CompiledExpr[]>): Promise<CompiledExpr> {
+  const value = await assignedValue(compiler, assignment, rows);
+  if (assignment.subscripts !== undefined) return compileArrayAssignment(compiler, column, base, assignment.subscripts, value);
+  return coerce(value, column.type, 'assignment', compiler.paramTypes, `column "${column.name}"`);
+}
+
+/**
+ * What an assignment to the column at `position` starts from: the row's value, or the result of an
+ * earlier subscripted assignment to it in the same SET (`SET a[1] = x, a[2] = y` applies both, in
+ * order, as PostgreSQL's rewriter merges them); any other repeat is 42601.
+ */
+function assignmentBase(assignments: readonly { position: number; expr: CompiledExpr; subscripted: boolean }[], assignment: ast.Assignment, column: ColumnDesc, position: number): CompiledExpr {
+  const earlier = assignments.find((candidate) => candidate.position === position);
+  if (earlier === undefined) return { type: column.type, eval: (row) => row[position] ?? null, rowIndependent: false };
+  if (!earlier.subscripted || assignment.subscripts === undefined) throw new SqlError('42601', `multiple assignments to same column "${column.name}"`);
+  return earlier.expr;
+}
+
+/** Adds (or, for a column assigned again, replaces) the compiled assignment to the column at `position`. */
+function noteAssignment(assignments: { position: number; expr: CompiledExpr; subscripted: boolean }[], position: number, expr: CompiledExpr, subscripted: boolean): void {
+  const earlier = assignments.findIndex((candidate) => candidate.position === position);
+  if (earlier === -1) assignments.push({ position, expr, subscripted });
+  else assignments[earlier] = { position, expr, subscripted };
+}
+
+/** The assignment's value as written, not yet coerced: its own, or its field of a shared row sub-select. */
+async function assignedValue(compiler: ExprCompiler, assignment: ast.Assignment, rows: Map<ast.Expr, CompiledExpr[]>): Promise<CompiledExpr> {
+  if (assignment.field === undefined) return compiler.compile(assignment.value);
   let fields = rows.get(assignment.value);
   if (fields === undefined) rows.set(assignment.value, (fields = await compiler.compileRowFields(assignment.value, assignment.field.count)));
-  return coerce(fields[assignment.field.index]!, column.type, 'assignment', compiler.paramTypes, `column "${column.name}"`);
+  return fields[assignment.field.index]!;
 }
 
 /** A column's DEFAULT (or NULL), compiled as an assignment to the column. */
@@ -347,7 +374,7 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
   const target = onConflict.constraint !== null ? conflictConstraint(table, onConflict.constraint) : conflictTarget(table, onConflict.columns);
   const scope = tableScope(table, alias).concat(tableScope(table, 'excluded'));
   const compiler = pctx.compiler.withScope(scope);
-  const assignments: { position: number; expr: CompiledExpr }[] = [];
+  const assignments: { position: number; expr: CompiledExpr; subscripted: boolean }[] = [];
   const rowSources = new Map<ast.Expr, CompiledExpr[]>();
   const slotsBeforeSet = pctx.compiler.slots.length;
   for (const assignment of onConflict.action.set) {
@@ -356,8 +383,9 @@ async function compileUpsert(pctx: PlanContext, table: TableDesc, alias: string,
     const position = table.columns.indexOf(column);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     checkIdentityUpdate(column, assignment.value);
-    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(compiler, assignment, column, rowSources);
-    assignments.push({ position, expr });
+    const base = assignmentBase(assignments, assignment, column, position);
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(compiler, assignment, column, base, rowSources);
+    noteAssignment(assignments, position, expr, assignment.subscripts !== undefined);
   }
   // Sub-selects correlated to the existing row or to `excluded` run once per conflicting row, as
   // UPDATE's SET and WHERE do (the WHERE's first: the SET's run only for a row it keeps).
@@ -455,20 +483,18 @@ export async function prepareUpdate(pctx: PlanContext, statement: ast.Update): P
   const read = await planTargetRead(pctx, table, alias, statement.where, statement.from);
   const joined = statement.from.length > 0;
   const width = table.columns.length;
-  const assignments: { position: number; expr: CompiledExpr }[] = [];
-  const assigned = new Set<number>();
+  const assignments: { position: number; expr: CompiledExpr; subscripted: boolean }[] = [];
   const rowSources = new Map<ast.Expr, CompiledExpr[]>();
   const slotsBeforeSet = pctx.compiler.slots.length;
   for (const assignment of statement.set) {
     const column = findColumn(table, assignment.column);
     if (column === undefined) throw undefinedColumn(assignment.column, table.name);
     const position = table.columns.indexOf(column);
-    if (assigned.has(position)) throw new SqlError('42601', `multiple assignments to same column "${column.name}"`);
-    assigned.add(position);
+    const base = assignmentBase(assignments, assignment, column, position);
     if (containsWindow(assignment.value)) throw windowNotAllowed('UPDATE');
     checkIdentityUpdate(column, assignment.value);
-    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(read.compiler, assignment, column, rowSources);
-    assignments.push({ position, expr });
+    const expr = assignment.value.kind === 'DefaultValue' ? await compileDefault(pctx.compiler, table, position) : await compileAssignment(read.compiler, assignment, column, base, rowSources);
+    noteAssignment(assignments, position, expr, assignment.subscripts !== undefined);
   }
   // Correlated sub-selects in SET (`n = (SELECT … WHERE d.id = t.id)`, `(a, b) = (SELECT …)`) run once per row written.
   const setSlots = correlatedSince(pctx.compiler, slotsBeforeSet);

@@ -599,8 +599,13 @@ export interface Assignment {
    * constructor on the right (`SET (a, b) = (1, 2)`) is split into one plain assignment each.
    */
   readonly field?: { readonly index: number; readonly count: number };
+  /** `SET a[i][j] = v` / `SET a[1:2] = …`: the subscripts assigned into (array-assign.ts); absent: the whole column. */
+  readonly subscripts?: readonly AssignmentSubscript[];
   readonly location: number;
 }
+
+/** One subscript of an assignment target: `[i]` or `[lower:upper]`. */
+export type AssignmentSubscript = Extract<IndirectionStep, { kind: 'index' | 'slice' }>;
 
 export interface OnConflict {
   /** The conflict target's columns (`ON CONFLICT (a, b)`); empty when none is given. */

@@ -17,10 +17,29 @@ function tableOf(range: pg.RangeVar | undefined, ctx: Context): { table: ast.Qua
   return { table: qualifiedName(range), alias: range.alias?.aliasname ?? null };
 }
 
-/** The column name of an INSERT column or an UPDATE SET target; `a.b` / `a[1]` are refused. */
+/** The column name of an INSERT column or an UPDATE SET target; `a.b` is refused (`a[1]`: `subscriptsOf`). */
 function columnName(t: pg.ResTarget, ctx: Context): string {
-  if (t.indirection !== undefined) ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
+  if (t.indirection?.some((node) => tagOf(node) !== 'A_Indices') === true) ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
   return t.name ?? '';
+}
+
+/** The subscripts of a target `a[i]…` / `a[lo:hi]…` (undefined for a whole column). */
+function subscriptsOf(t: pg.ResTarget, ctx: Context): ast.AssignmentSubscript[] | undefined {
+  if (t.indirection === undefined) return undefined;
+  return t.indirection.map((node): ast.AssignmentSubscript => {
+    if (tagOf(node) !== 'A_Indices') return ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
+    const indices = bodyOf<pg.A_Indices>(node);
+    if (indices.is_slice === true) return { kind: 'slice', lower: optional(indices.lidx, ctx), upper: optional(indices.uidx, ctx) };
+    if (indices.uidx === undefined) return ctx.unsupported('a subscript without an index', t.location);
+    return { kind: 'index', index: expr(indices.uidx, ctx) };
+  });
+}
+
+/** `column` and, for `a[i] = …`, its subscripts. */
+function target(t: pg.ResTarget, ctx: Context): { column: string; subscripts?: ast.AssignmentSubscript[] } {
+  const column = columnName(t, ctx);
+  const subscripts = subscriptsOf(t, ctx);
+  return subscripts === undefined ? { column } : { column, subscripts };
 }
 
 /**
@@ -36,7 +55,8 @@ function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.A
     const t = bodyOf<pg.ResTarget>(node);
     const location = loc(t.location);
     if (t.val === undefined) return ctx.unsupported('an assignment without a value', location);
-    if (tagOf(t.val) !== 'MultiAssignRef') return { column: columnName(t, ctx), value: expr(t.val, ctx), location };
+    if (t.indirection !== undefined && tagOf(t.val) === 'SetToDefault') throw new GrammarCheckError('cannot set an array element to DEFAULT', null, '0A000');
+    if (tagOf(t.val) !== 'MultiAssignRef') return { ...target(t, ctx), value: expr(t.val, ctx), location };
     const multi = bodyOf<pg.MultiAssignRef>(t.val);
     const source = multi.source;
     const index = (multi.colno ?? 1) - 1;
@@ -45,14 +65,21 @@ function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.A
     if (tagOf(source) === 'RowExpr') {
       const fields = bodyOf<pg.RowExpr>(source).args ?? [];
       if (fields.length !== count) throw new GrammarCheckError('number of columns does not match number of values', null, '42601');
-      return { column: columnName(t, ctx), value: expr(fields[index]!, ctx), location };
+      return { ...target(t, ctx), value: expr(fields[index]!, ctx), location };
     }
     if (tagOf(source) === 'SubLink' && bodyOf<pg.SubLink>(source).subLinkType === 'EXPR_SUBLINK') {
       if (index === 0 || shared === undefined) shared = expr(source, ctx);
-      return { column: columnName(t, ctx), value: shared, field: { index, count }, location };
+      return { ...target(t, ctx), value: shared, field: { index, count }, location };
     }
     throw new GrammarCheckError('source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression', null, '0A000');
   });
+}
+
+/** An INSERT column: subscripts (`INSERT INTO t (a[1])`) are refused for now. */
+function insertColumn(t: pg.ResTarget, ctx: Context): string {
+  const name = columnName(t, ctx);
+  if (t.indirection !== undefined) ctx.unsupported('assigning to an element of a column in INSERT is not supported', t.location);
+  return name;
 }
 
 export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
@@ -61,7 +88,7 @@ export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
     ...base,
     with: s.withClause === undefined ? null : withClause(s.withClause, ctx),
     ...tableOf(s.relation, ctx),
-    columns: (s.cols ?? []).map((node) => columnName(bodyOf(node), ctx)),
+    columns: (s.cols ?? []).map((node) => insertColumn(bodyOf(node), ctx)),
     source: s.selectStmt === undefined ? null : query(s.selectStmt, ctx, base.location),
     onConflict: s.onConflictClause === undefined ? null : onConflict(s.onConflictClause, ctx),
     returning: targets(s.returningList, ctx),

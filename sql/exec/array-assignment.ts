@@ -1,0 +1,61 @@
+/**
+ * A subscripted SET target, `SET a[i][j] = v` / `SET a[lo:hi] = arr`: compiled as PostgreSQL's
+ * transformAssignmentSubscripts does — the value coerced (as an assignment) to the element type,
+ * or to the array type when any subscript of the run is a slice (then a bare `[n]` is `[1:n]`) —
+ * into an expression over the row giving the column's new array (plan/expr/array-assign.ts).
+ * A NULL subscript is 22004 when the row is written, as in PostgreSQL.
+ */
+import { assert } from '../../src/base/assert.js';
+import type * as ast from '../parser/ast.js';
+import { SqlError } from '../catalog/errors.js';
+import type { ColumnDesc } from '../catalog/descriptors.js';
+import { arrayDimensionsMax } from '../types/array-shape.js';
+import type { Datum } from '../types/datum.js';
+import { arrayLowerBound, formatType, int4Type } from '../types/sql-type.js';
+import { arraySetElement, arraySetSlice } from '../plan/expr/array-assign.js';
+import type { SliceBounds } from '../plan/expr/array-subscript.js';
+import { canCoerce, coerce } from '../plan/expr/coerce.js';
+import { constantExpr, type CompiledExpr, type EvalContext } from '../plan/expr/compiled.js';
+import type { ExprCompiler } from '../plan/expr/compile.js';
+
+function nullSubscript(): SqlError {
+  return new SqlError('22004', 'array subscript in assignment must not be null');
+}
+
+/** `column[subscripts] = value` applied to `base` (the row's value of the column, or an earlier assignment's). */
+export async function compileArrayAssignment(compiler: ExprCompiler, column: ColumnDesc, base: CompiledExpr, subscripts: readonly ast.AssignmentSubscript[], value: CompiledExpr): Promise<CompiledExpr> {
+  assert(subscripts.length > 0, 'a subscripted target has a subscript');
+  const type = column.type;
+  if (type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatType(type)} because it does not support subscripting`);
+  if (subscripts.length > arrayDimensionsMax) throw new SqlError('54000', `number of array dimensions (${subscripts.length}) exceeds the maximum allowed (${arrayDimensionsMax})`);
+  const isSlice = subscripts.some((subscript) => subscript.kind === 'slice');
+  const valueType = isSlice ? type : type.element;
+  if (value.unknownLiteral === undefined && value.openParam === undefined && !canCoerce(value.type, valueType, 'assignment')) {
+    throw new SqlError('42804', `subscripted assignment to "${column.name}" requires type ${formatType(valueType)} but expression is of type ${formatType(value.type)}`, { hint: 'You will need to rewrite or cast the expression.' });
+  }
+  const coerced = coerce(value, valueType, 'assignment', compiler.paramTypes, `column "${column.name}"`).eval;
+  const lowerBound = arrayLowerBound(type);
+  const bound = async (expr: ast.Expr | null): Promise<CompiledExpr | null> => (expr === null ? null : compiler.compileAs(expr, int4Type));
+  const bounds: { lower: CompiledExpr | null; upper: CompiledExpr | null }[] = [];
+  for (const subscript of subscripts) {
+    if (subscript.kind === 'slice') bounds.push({ lower: await bound(subscript.lower), upper: await bound(subscript.upper) });
+    else bounds.push({ lower: isSlice ? constantExpr(int4Type, 1) : null, upper: await bound(subscript.index) });
+  }
+  const readBound = (part: CompiledExpr | null, row: readonly Datum[], ctx: EvalContext): number | undefined => {
+    if (part === null) return undefined;
+    const datum = part.eval(row, ctx) as number | null;
+    if (datum === null) throw nullSubscript();
+    return datum;
+  };
+  return {
+    type,
+    eval: (row, ctx) => {
+      const array = base.eval(row, ctx) as readonly Datum[] | null;
+      const given: SliceBounds[] = bounds.map((part) => ({ lower: readBound(part.lower, row, ctx), upper: readBound(part.upper, row, ctx) }));
+      const assigned = coerced(row, ctx);
+      if (isSlice) return arraySetSlice(array, lowerBound, given, assigned as readonly Datum[] | null);
+      return arraySetElement(array, lowerBound, given.map((part) => part.upper!), assigned);
+    },
+    rowIndependent: false,
+  };
+}
