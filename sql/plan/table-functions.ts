@@ -11,6 +11,7 @@ import { inOrder, type ExprCompiler } from './expr/compile.js';
 import type { CompiledExpr } from './expr/compiled.js';
 import { regexpSetCall } from './expr/set-returning.js';
 import { jsonPathQueryCall } from './expr/jsonpath-functions.js';
+import { generateSubscriptsCall } from './expr/generate-subscripts.js';
 import { datetimeSeriesType } from './expr/series.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
@@ -34,7 +35,7 @@ async function planFunction(compiler: ExprCompiler, item: ast.FunctionRef): Prom
   const name = item.call.name[item.call.name.length - 1];
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name === 'pg_partition_ancestors') return planPartitionAncestors(compiler, item);
-  if (name === 'regexp_matches' || name === 'regexp_split_to_table' || name === 'jsonb_path_query') return planRegexpSet(compiler, item, name);
+  if (name === 'regexp_matches' || name === 'regexp_split_to_table' || name === 'jsonb_path_query' || name === 'generate_subscripts') return planRegexpSet(compiler, item, name);
   if (name !== undefined && jsonbSetFunctions.has(name)) return planJsonbSetFunction(compiler, item, name);
   if (item.call.name.length === 2 && item.call.name[0] === 'information_schema' && name === '_pg_expandarray') return planExpandArray(compiler, item);
   if (name !== 'generate_series') throw new SqlError('0A000', `set-returning function ${item.call.name.join('.')} is not supported in FROM`);
@@ -96,10 +97,11 @@ async function planUnnest(compiler: ExprCompiler, item: ast.FunctionRef): Promis
  * (sql/plan/expr/set-returning.ts), no rows when an argument is NULL. The arguments are constant
  * for the scan, as unnest's.
  */
-async function planRegexpSet(compiler: ExprCompiler, item: ast.FunctionRef, name: 'regexp_matches' | 'regexp_split_to_table' | 'jsonb_path_query'): Promise<FromResult> {
+async function planRegexpSet(compiler: ExprCompiler, item: ast.FunctionRef, name: 'regexp_matches' | 'regexp_split_to_table' | 'jsonb_path_query' | 'generate_subscripts'): Promise<FromResult> {
   const args = await inOrder(item.call.args, (arg) => compiler.compile(arg));
-  // jsonb_path_query's rows come the same way (sql/plan/expr/jsonpath-functions.ts).
-  const call = name === 'jsonb_path_query' ? jsonPathQueryCall(args, compiler.paramTypes, item.call.argNames) : regexpSetCall(name, args, compiler.paramTypes);
+  // jsonb_path_query's and generate_subscripts' rows come the same way (sql/plan/expr/jsonpath-functions.ts, generate-subscripts.ts).
+  const call =
+    name === 'jsonb_path_query' ? jsonPathQueryCall(args, compiler.paramTypes, item.call.argNames) : name === 'generate_subscripts' ? generateSubscriptsCall(args, compiler.paramTypes) : regexpSetCall(name, args, compiler.paramTypes);
   if (call.args.some((arg) => !arg.rowIndependent)) throw new SqlError('0A000', `${name} arguments must not reference columns of the same FROM list`);
   const alias = item.alias?.name ?? call.name;
   const scope = new Scope([{ name: item.alias?.columns[0] ?? alias, table: alias, type: call.type, hidden: false, tableOid: 0, columnNumber: 0 }]);

@@ -16,6 +16,7 @@ import { jsonSetRows } from './json-functions.js';
 import { formatType, int4Type, jsonType, jsonbType, recordType, textType, type SqlType } from '../../types/sql-type.js';
 import { canCoerce, coerce, commonType, isOpen } from './coerce.js';
 import type { CompiledExpr, EvalContext } from './compiled.js';
+import { generateSubscriptsCall } from './generate-subscripts.js';
 import { jsonPathQueryCall } from './jsonpath-functions.js';
 import { noNamedFunction } from './named-args.js';
 import { regexpMatchesRows, regexpMatchesType, regexpSplit } from './regex-functions.js';
@@ -33,7 +34,7 @@ export interface SetReturningCall {
   readonly expand: (args: readonly Datum[], ctx: EvalContext) => Iterator<Datum>;
 }
 
-export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'jsonb_path_query', 'json_array_elements', 'json_array_elements_text', 'json_object_keys', 'regexp_matches', 'regexp_split_to_table']);
+export const setReturningNames: ReadonlySet<string> = new Set(['generate_series', 'unnest', 'jsonb_array_elements', 'jsonb_array_elements_text', 'jsonb_object_keys', 'jsonb_path_query', 'json_array_elements', 'json_array_elements_text', 'json_object_keys', 'regexp_matches', 'regexp_split_to_table', 'generate_subscripts']);
 
 /**
  * The set-returning functions of schema information_schema, callable only by their qualified
@@ -54,6 +55,8 @@ export function setReturningCall(name: string, args: readonly CompiledExpr[], pa
   switch (name) {
     case 'generate_series':
       return generateSeries(args, paramTypes);
+    case 'generate_subscripts':
+      return generateSubscriptsCall(args, paramTypes);
     case 'unnest': {
       const array = args.length === 1 ? args[0]! : undefined;
       if (array === undefined || array.type.kind !== 'array') throw noFunction(name, args);
