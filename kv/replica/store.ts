@@ -79,6 +79,7 @@ import { loadDescriptors, writeDescriptorCopy, writeInitialReplicaState } from '
 import { SplitMerge } from './split-merge.js';
 import { isRollback, TxnRecoveryManager } from './txn-recovery.js';
 import { PushWaiter } from './txn-wait.js';
+import { TurnBudget } from './turn-budget.js';
 
 export interface StoreConfig {
   readonly engine: Engine;
@@ -136,6 +137,8 @@ export class Store implements Sender, ReplicaHost {
   private sendsInFlight = 0;
   private sendsDrained: (() => void) | undefined;
   private readonly splitMerge: SplitMerge;
+  /** Requests served this turn of the event loop: a looping local client must not starve the timers. */
+  private readonly turnBudget: TurnBudget;
   /** Collects old MVCC versions below the GC TTL (gc-queue.ts); started with the store. */
   readonly gcQueue: MvccGcQueue;
   private readonly onFatal: (error: unknown) => void;
@@ -156,6 +159,7 @@ export class Store implements Sender, ReplicaHost {
     // Everything served before this process started is below now (`waitOutPreviousProcess`).
     this.tsCache = new TimestampCache(config.clock.now());
     this.pushWaiter = new PushWaiter(config.timers);
+    this.turnBudget = new TurnBudget(config.timers, limits.storeRequestsPerTurnMax);
     this.splitMerge = new SplitMerge(this);
     this.gcQueue = new MvccGcQueue(this);
     this.onFatal =
@@ -201,8 +205,12 @@ export class Store implements Sender, ReplicaHost {
 
   /** Routes `batch` to its range (`header.rangeId`, else the range of its first key). */
   async send<const Rs extends readonly Request[]>(batch: BatchRequest<Rs>): Promise<BatchResponse<Rs>> {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.closed) throw new StoreFailedError('the store is closed');
+    this.checkServing();
+    const nextTurn = this.turnBudget.admit();
+    if (nextTurn !== undefined) {
+      await nextTurn;
+      this.checkServing();
+    }
     this.clock.update(batch.header.now);
     const replica = this.route(batch);
     this.sendsInFlight++;
@@ -217,6 +225,11 @@ export class Store implements Sender, ReplicaHost {
       this.sendsInFlight--;
       if (this.sendsInFlight === 0) this.sendsDrained?.();
     }
+  }
+
+  private checkServing(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new StoreFailedError('the store is closed');
   }
 
   private route(batch: BatchRequest): Replica {

@@ -167,6 +167,13 @@ export const limits = Object.freeze({
    */
   lockWaitDeadlockPushDelayNanos: 100_000_000n,
   /**
+   * Requests a store serves in one turn of the event loop before the next waits for the loop to
+   * turn (kv/replica turn-budget.ts): a client in the process looping requests served without
+   * leaving the microtask queue starved the node's timers — lock-wait pushes, so deadlock
+   * detection (review F2 of session 11). A turn of I/O-driven work serves far fewer.
+   */
+  storeRequestsPerTurnMax: 1_000,
+  /**
    * How often a pusher waiting in a txn wait queue pushes again, in nanoseconds, to find a
    * pushee whose heartbeat has since expired (abandoned) — a fifth of the liveness threshold.
    */
