@@ -11,7 +11,7 @@ import { SqlError } from '../catalog/errors.js';
 import type { ColumnDesc } from '../catalog/descriptors.js';
 import { arrayDimensionsMax } from '../types/array-shape.js';
 import type { Datum } from '../types/datum.js';
-import { arrayLowerBound, formatType, int4Type } from '../types/sql-type.js';
+import { arrayLowerBound, formatType, int4Type, type SqlType } from '../types/sql-type.js';
 import { arraySetElement, arraySetSlice } from '../plan/expr/array-assign.js';
 import type { SliceBounds } from '../plan/expr/array-subscript.js';
 import { canCoerce, coerce } from '../plan/expr/coerce.js';
@@ -22,14 +22,40 @@ function nullSubscript(): SqlError {
   return new SqlError('22004', 'array subscript in assignment must not be null');
 }
 
+/** The type a value assigned to `column[subscripts]` takes: the element type, or the array type when a subscript is a slice. */
+export function subscriptedValueType(column: ColumnDesc, subscripts: readonly ast.AssignmentSubscript[]): SqlType {
+  const type = column.type;
+  if (type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatType(type)} because it does not support subscripting`);
+  return subscripts.some((subscript) => subscript.kind === 'slice') ? type : type.element;
+}
+
+/**
+ * INSERT's subscripted columns (`INSERT INTO t (a[1], a[2]) …`): for each column given with
+ * subscripts, the array built from NULL by the source row's values at those places, in order
+ * (each already of `subscriptedValueType`).
+ */
+export async function compileInsertArrays(compiler: ExprCompiler, columns: readonly ColumnDesc[], positions: readonly number[], subscripts: readonly (readonly ast.AssignmentSubscript[] | null)[]): Promise<Map<number, CompiledExpr>> {
+  const built = new Map<number, CompiledExpr>();
+  for (let index = 0; index < positions.length; index++) {
+    const given = subscripts[index];
+    if (given === null || given === undefined) continue;
+    const position = positions[index]!;
+    const column = columns[position]!;
+    const base = built.get(position) ?? constantExpr(column.type, null);
+    const value: CompiledExpr = { type: subscriptedValueType(column, given), eval: (row) => row[index] ?? null, rowIndependent: false };
+    built.set(position, await compileArrayAssignment(compiler, column, base, given, value));
+  }
+  return built;
+}
+
 /** `column[subscripts] = value` applied to `base` (the row's value of the column, or an earlier assignment's). */
 export async function compileArrayAssignment(compiler: ExprCompiler, column: ColumnDesc, base: CompiledExpr, subscripts: readonly ast.AssignmentSubscript[], value: CompiledExpr): Promise<CompiledExpr> {
   assert(subscripts.length > 0, 'a subscripted target has a subscript');
   const type = column.type;
-  if (type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatType(type)} because it does not support subscripting`);
+  const valueType = subscriptedValueType(column, subscripts);
+  assert(type.kind === 'array', 'a subscripted column is an array');
   if (subscripts.length > arrayDimensionsMax) throw new SqlError('54000', `number of array dimensions (${subscripts.length}) exceeds the maximum allowed (${arrayDimensionsMax})`);
   const isSlice = subscripts.some((subscript) => subscript.kind === 'slice');
-  const valueType = isSlice ? type : type.element;
   if (value.unknownLiteral === undefined && value.openParam === undefined && !canCoerce(value.type, valueType, 'assignment')) {
     throw new SqlError('42804', `subscripted assignment to "${column.name}" requires type ${formatType(valueType)} but expression is of type ${formatType(value.type)}`, { hint: 'You will need to rewrite or cast the expression.' });
   }

@@ -22,8 +22,9 @@ import { Scope } from '../plan/scope.js';
 import { rewriteViewDelete, rewriteViewInsert, rewriteViewUpdate } from '../plan/view-write.js';
 import { chooseIndex } from '../plan/spans.js';
 import type { Datum } from '../types/datum.js';
+import type { SqlType } from '../types/sql-type.js';
 import type { ResultColumn } from './contract.js';
-import { compileArrayAssignment } from './array-assignment.js';
+import { compileArrayAssignment, compileInsertArrays, subscriptedValueType } from './array-assignment.js';
 import { ForeignKeyActions } from './fk.js';
 import { buildSource } from './operators.js';
 import { generatesRowid, RowWriter, type CheckConstraint } from './row-writer.js';
@@ -143,12 +144,16 @@ function checkIdentityUpdate(column: ColumnDesc, value: ast.Expr): void {
   if (column.identity === 'always' && value.kind !== 'DefaultValue') throw identityAlwaysError(column, true);
 }
 
-function targetPositions(table: TableDesc, names: readonly string[]): number[] {
+/** The positions of INSERT's target columns; a column may come twice only with subscripts each time (`(a[1], a[2])`). */
+function targetPositions(table: TableDesc, names: readonly string[], subscripts?: readonly (readonly ast.AssignmentSubscript[] | null)[]): number[] {
   if (names.length === 0) return visibleColumns(table).map((column) => table.columns.indexOf(column));
   const seen = new Set<string>();
-  return names.map((name) => {
-    if (seen.has(name)) throw duplicateColumn(name);
+  const subscripted = new Set<string>();
+  return names.map((name, index) => {
+    const partial = (subscripts?.[index] ?? null) !== null;
+    if (seen.has(name) && !(partial && subscripted.has(name))) throw duplicateColumn(name);
     seen.add(name);
+    if (partial) subscripted.add(name);
     const column = findColumn(table, name);
     if (column === undefined) throw undefinedColumn(name, table.name);
     return table.columns.indexOf(column);
@@ -178,7 +183,15 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
   if (intoView !== null) return prepareInsert(pctx, intoView);
   const table = await resolveWriteTarget(pctx.catalog, pctx.settings, statement.table, 'insert');
   const compiler = pctx.compiler;
-  const positions = targetPositions(table, statement.columns);
+  const positions = targetPositions(table, statement.columns, statement.columnSubscripts);
+  // `(a[1], …)`: those source values are elements (or slices), built into the column's array below.
+  const subscriptsAt = (index: number): readonly ast.AssignmentSubscript[] | null => statement.columnSubscripts?.[index] ?? null;
+  const sourceType = (index: number): SqlType => {
+    const column = table.columns[positions[index]!]!;
+    const subscripts = subscriptsAt(index);
+    return subscripts === null ? column.type : subscriptedValueType(column, subscripts);
+  };
+  if (statement.upsert && statement.columnSubscripts !== undefined) throw new SqlError('0A000', 'UPSERT into an element of a column is not supported');
   // OVERRIDING USER VALUE: identity columns take their sequence's value whatever the statement
   // gives them; without OVERRIDING SYSTEM VALUE a GENERATED ALWAYS one takes no value but DEFAULT.
   const userOverridden = (position: number): boolean => statement.overriding === 'user' && table.columns[position]!.identity !== undefined;
@@ -233,7 +246,8 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
         const expr = row[index]!;
         if (containsWindow(expr)) throw windowNotAllowed('VALUES');
         if (expr.kind !== 'DefaultValue' && refusesValue(position)) throw identityAlwaysError(column, false);
-        compiled.push(expr.kind === 'DefaultValue' || userOverridden(position) ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, column.type, 'assignment', `column "${column.name}"`)));
+        if (expr.kind === 'DefaultValue' && subscriptsAt(index) !== null) throw new SqlError('0A000', 'cannot set an array element to DEFAULT');
+        compiled.push(expr.kind === 'DefaultValue' || userOverridden(position) ? await defaultOf(position) : await tracked(() => compiler.withScope(Scope.empty).compileAs(expr, sourceType(index), 'assignment', `column "${column.name}"`)));
       }
       for (let index = row.length; index < sourceWidth; index++) compiled.push(await defaultOf(positions[index]!));
       rows.push(compiled);
@@ -249,13 +263,17 @@ export async function prepareInsert(pctx: PlanContext, statement: ast.Insert): P
     if (refused !== undefined) throw identityAlwaysError(table.columns[refused]!, false);
     const exprs = planned.columns.map((column, index) => {
       const target = table.columns[positions[index]!]!;
-      return coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, target.type, 'assignment', compiler.paramTypes, `column "${target.name}"`);
+      return coerce({ type: column.type, eval: (row) => row[index] ?? null, rowIndependent: false }, sourceType(index), 'assignment', compiler.paramTypes, `column "${target.name}"`);
     });
     source = { kind: 'project', input: planned.node, exprs, rowSlots: false, width: exprs.length };
     rowExprs = await defaultsExcept((position) => {
       const index = positions.indexOf(position);
       return index !== -1 && index < planned.columns.length && !userOverridden(position);
     });
+  }
+  if (statement.columnSubscripts !== undefined) {
+    const arrays = await compileInsertArrays(compiler.withScope(Scope.empty), table.columns, positions, statement.columnSubscripts);
+    for (const [position, expr] of arrays) rowExprs[position] = expr;
   }
   const checks = await compileChecks(compiler, table);
   const viewChecks = await compileViewChecks(compiler, table, statement.alias ?? table.name, statement.viewChecks);

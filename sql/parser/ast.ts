@@ -622,6 +622,8 @@ export interface Insert extends StatementBase {
   readonly table: QualifiedName;
   readonly alias: string | null;
   readonly columns: readonly string[];
+  /** `INSERT INTO t (a[1], a[2])`: each column's subscripts (null: the whole column); absent when none has any. */
+  readonly columnSubscripts?: readonly (readonly AssignmentSubscript[] | null)[];
   /** null for `DEFAULT VALUES`. */
   readonly source: Query | null;
   readonly onConflict: OnConflict | null;

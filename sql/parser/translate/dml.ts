@@ -75,11 +75,12 @@ function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.A
   });
 }
 
-/** An INSERT column: subscripts (`INSERT INTO t (a[1])`) are refused for now. */
-function insertColumn(t: pg.ResTarget, ctx: Context): string {
-  const name = columnName(t, ctx);
-  if (t.indirection !== undefined) ctx.unsupported('assigning to an element of a column in INSERT is not supported', t.location);
-  return name;
+/** An INSERT's column list: the names and, when any has them (`(a[1], a[2])`), each one's subscripts. */
+function insertColumns(nodes: readonly pg.Node[] | undefined, ctx: Context): Pick<ast.Insert, 'columns' | 'columnSubscripts'> {
+  const targets = (nodes ?? []).map((node) => target(bodyOf<pg.ResTarget>(node), ctx));
+  const columns = targets.map((column) => column.column);
+  if (targets.every((column) => column.subscripts === undefined)) return { columns };
+  return { columns, columnSubscripts: targets.map((column) => column.subscripts ?? null) };
 }
 
 export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
@@ -88,7 +89,7 @@ export function insert(s: pg.InsertStmt, base: Base, ctx: Context): ast.Insert {
     ...base,
     with: s.withClause === undefined ? null : withClause(s.withClause, ctx),
     ...tableOf(s.relation, ctx),
-    columns: (s.cols ?? []).map((node) => insertColumn(bodyOf(node), ctx)),
+    ...insertColumns(s.cols, ctx),
     source: s.selectStmt === undefined ? null : query(s.selectStmt, ctx, base.location),
     onConflict: s.onConflictClause === undefined ? null : onConflict(s.onConflictClause, ctx),
     returning: targets(s.returningList, ctx),
