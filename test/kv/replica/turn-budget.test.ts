@@ -15,8 +15,13 @@ import type { Timers } from '../../../src/env/env.js';
 import { runTxn } from '../../../txn/index.js';
 import { enc, openTestKv, readNow, rowKey, seed, type TestKv } from '../isolation/harness.js';
 
-/** Reads a looping client makes at most: many turns' worth, so the test ends either way. */
+/**
+ * Reads a looping client makes at most, so the test ends either way: many turns' worth (a 0 ms
+ * timer fires within two; the deadlock breaks after its pushes' delays, within some 16 turns in
+ * CI-like load). Before the fix no timer fired at all, however long the loop.
+ */
 const readsMax = 200 * limits.storeRequestsPerTurnMax;
+const deadlockReadsMax = 2_000 * limits.storeRequestsPerTurnMax;
 
 describe('TurnBudget', () => {
   it('admits a turn’s budget at once, then defers to the next check phase, and starts afresh there', async () => {
@@ -80,7 +85,7 @@ describe('a local client looping point reads', () => {
     const transfers = [transfer(3, 6), transfer(6, 3)].map((p) => p.finally(() => done++));
     await barrier;
     let reads = 0;
-    while (done < 2 && reads < readsMax) {
+    while (done < 2 && reads < deadlockReadsMax) {
       await readNow(t.kv.sender, t.kv.txnDeps, rowKey(1));
       reads++;
     }
