@@ -11,28 +11,16 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batchHeader, batchRequest, getRequest, scanRequest } from '../../../kv/api/index.js';
-import type { Engine } from '../../../kv/storage/engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
+import { borrowed } from '../../support/borrowed-engine.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
-
-/** `engine` for a store that must not close it when it stops (the next store opens on it). */
-function borrowed(engine: MemoryEngine): Engine {
-  return {
-    get: (key) => engine.get(key),
-    iterate: (options) => engine.iterate(options),
-    snapshot: () => engine.snapshot(),
-    commit: (ops, options) => engine.commit(ops, options),
-    approximateSize: (start, end) => engine.approximateSize(start, end),
-    close: () => Promise.resolve(),
-  };
-}
 
 describe('intents an inconsistent read reads around', () => {
   const open: Kv[] = [];

@@ -11,28 +11,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addNanos } from '../../../clock/timestamp.js';
 import { batchHeader, batchRequest, getRequest, putRequest } from '../../../kv/api/index.js';
-import type { Engine } from '../../../kv/storage/engine.js';
 import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
 import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { runTxn } from '../../../txn/index.js';
+import { borrowed } from '../../support/borrowed-engine.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 const key = Uint8Array.from([0x10, ...enc('k')]);
-
-/** `engine` for a store that must not close it when it stops (the next store opens on it). */
-function borrowed(engine: MemoryEngine): Engine {
-  return {
-    get: (k) => engine.get(k),
-    iterate: (options) => engine.iterate(options),
-    snapshot: () => engine.snapshot(),
-    commit: (ops, options) => engine.commit(ops, options),
-    approximateSize: (start, end) => engine.approximateSize(start, end),
-    close: () => Promise.resolve(),
-  };
-}
 
 describe('the timestamp cache floor of a restarted store', () => {
   const open: Kv[] = [];
