@@ -23,7 +23,7 @@ import type { RandomSource } from '../../env/env.js';
 import { SeededRandom } from '../../env/random.js';
 import { runTxn, type Txn } from '../../../txn/index.js';
 import type { Trace } from '../raft/trace.js';
-import { drawAbandon, runAbandoned } from './abandon.js';
+import { drawAbandon, runAbandoned, type Put } from './abandon.js';
 import type { Clients } from './clients.js';
 import { EventKind } from './env.js';
 import { checkHistory, type TxnRecord } from './history.js';
@@ -144,19 +144,7 @@ export class RegisterSim {
 
   /** Reads `registers`, writes those `writeMask` selects, holds the transaction `holdMs`, and drops it (abandon.ts). */
   private async abandon(record: TxnRecord, registers: readonly number[], writeMask: number, holdMs: number): Promise<void> {
-    await runAbandoned(this.node, this.clients, record.id, holdMs, async (txn) => {
-      const writes = [];
-      for (const [i, register] of registers.entries()) {
-        const bytes = await txn.get(registerKey(register));
-        const previous = bytes === undefined ? undefined : decodeValue(bytes).writer;
-        record.reads.set(register, previous);
-        if ((writeMask >>> i) & 1) {
-          record.writes.set(register, previous);
-          writes.push({ key: registerKey(register), value: encodeValue(record.id, previous) });
-        }
-      }
-      return writes;
-    });
+    await runAbandoned(this.node, this.clients, record.id, holdMs, (txn) => readPicked(txn, record, registers, writeMask));
     record.status = 'abandoned';
     this.abandoned++;
   }
@@ -171,18 +159,7 @@ export class RegisterSim {
 
   /** One attempt: read every register picked, then overwrite those `writeMask` selects. The record keeps the last attempt's. */
   private async attempt(txn: Txn, record: TxnRecord, registers: readonly number[], writeMask: number): Promise<void> {
-    record.reads.clear();
-    record.writes.clear();
-    const writes = [];
-    for (const [i, register] of registers.entries()) {
-      const bytes = await txn.get(registerKey(register));
-      const previous = bytes === undefined ? undefined : decodeValue(bytes).writer;
-      record.reads.set(register, previous);
-      if ((writeMask >>> i) & 1) {
-        record.writes.set(register, previous);
-        writes.push(putRequest(registerKey(register), encodeValue(record.id, previous)));
-      }
-    }
+    const writes = (await readPicked(txn, record, registers, writeMask)).map(({ key, value }) => putRequest(key, value));
     if (writes.length > 0) await txn.commit(writes);
   }
 
@@ -211,4 +188,24 @@ export class RegisterSim {
 
 function describeReads(record: TxnRecord): string {
   return [...record.reads].map(([register, writer]) => `${register}=${writer ?? '∅'}`).join(' ');
+}
+
+/**
+ * Reads every register picked into `record` (its reads and writes start afresh: a retried attempt
+ * keeps only the last one's) and returns the writes `writeMask` selects, each naming what it read.
+ */
+async function readPicked(txn: Txn, record: TxnRecord, registers: readonly number[], writeMask: number): Promise<Put[]> {
+  record.reads.clear();
+  record.writes.clear();
+  const writes: Put[] = [];
+  for (const [i, register] of registers.entries()) {
+    const bytes = await txn.get(registerKey(register));
+    const previous = bytes === undefined ? undefined : decodeValue(bytes).writer;
+    record.reads.set(register, previous);
+    if ((writeMask >>> i) & 1) {
+      record.writes.set(register, previous);
+      writes.push({ key: registerKey(register), value: encodeValue(record.id, previous) });
+    }
+  }
+  return writes;
 }
