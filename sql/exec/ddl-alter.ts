@@ -199,6 +199,9 @@ async function addConstraint(rt: Runtime, exec: ExecContext, table: TableDesc, c
       return addPrimaryKey(rt, exec, table, constraint.columns, constraint.name, after);
     case 'Unique': {
       const columns = constraint.columns.map((name) => columnOrThrow(table, name));
+      // A UNIQUE constraint is a btree index: json and jsonpath have no operator class for one (42704).
+      const noOperatorClass = columns.map((column) => missingBtreeOperatorClass(column.type)).find((reason) => reason !== undefined);
+      if (noOperatorClass !== undefined) throw undefinedObject(noOperatorClass);
       const name = constraint.name ?? (await uniqueRelationName(exec.catalog, table.parentId, table.schemaId, generatedName(table.name, constraint.columns, 'key')));
       if ((await exec.catalog.lookup(table.parentId, table.schemaId, name)) !== undefined) throw duplicateTable(name);
       const index: IndexDesc = { id: table.nextIndexId, name, unique: true, columns: columns.map((column) => ({ columnId: column.id, direction: 'ascending' })), constraint: 'unique' };

@@ -171,6 +171,9 @@ async function createTable(exec: ExecContext, statement: ast.CreateTable): Promi
   const secondaryIndexes: IndexDesc[] = [];
   for (const unique of draft.uniques) {
     const ids = unique.columns.map(columnId);
+    // A UNIQUE constraint is a btree index: json and jsonpath have no operator class for one (42704).
+    const noOperatorClass = ids.map((id) => missingBtreeOperatorClass(draft.columns[id - 1]!.type)).find((reason) => reason !== undefined);
+    if (noOperatorClass !== undefined) throw undefinedObject(noOperatorClass);
     secondaryIndexes.push({ id: secondaryIndexes.length + 2, name: await indexName(unique.name, unique.columns, 'key'), unique: true, columns: ids.map((id) => ({ columnId: id, direction: 'ascending' })), constraint: 'unique' });
   }
   const tableId = await catalog.allocateId();

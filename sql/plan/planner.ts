@@ -33,6 +33,7 @@ import { containsWindow, windowNotAllowed, type WindowingContext } from './expr/
 import { compileWindows, namedWindows, windowNodes } from './window.js';
 import { resolveFromRelation } from './views.js';
 import { applyNode, planBesideLeft, type LateralUse } from './lateral.js';
+import { requireEqualityOperator, requireOrderingOperator } from './expr/operator-class.js';
 
 export type { FromResult, PlanContext } from './context.js';
 
@@ -275,13 +276,13 @@ async function applyLimit(ctx: PlanContext, query: { readonly limit: ast.Expr | 
 
 /** DISTINCT, GROUP BY and UNION / INTERSECT / EXCEPT compare rows for equality, which json has not (PostgreSQL: 42883). */
 function assertEquality(types: readonly SqlType[]): void {
-  if (types.some((type) => type.kind === 'json')) throw new SqlError('42883', 'could not identify an equality operator for type json');
+  for (const type of types) requireEqualityOperator(type);
 }
 
 function sortKey(column: number, type: SqlType, sortBy: ast.SortBy): SortKey {
   if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING is not supported');
   // PostgreSQL has no btree operator class for json: no order to sort it by.
-  if (type.kind === 'json') throw new SqlError('42883', 'could not identify an ordering operator for type json', { hint: 'Use an explicit ordering operator or modify the query.' });
+  requireOrderingOperator(type);
   const descending = sortBy.direction === 'desc';
   const nullsFirst = sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first';
   return { column, type, descending, nullsFirst };
@@ -834,6 +835,7 @@ async function projectTargets(ctx: PlanContext, select: ast.Select, targets: rea
       exprs.push(await compiler.compileValue(expr));
       position = exprs.length - 1;
     }
+    requireEqualityOperator(exprs[position]!.type);
     distinctOn.push(position);
   }
   if (distinctOn.length > 0 && sortKeys.length > 0) {

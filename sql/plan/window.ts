@@ -22,6 +22,7 @@ import { containsWindow, type WindowCall } from './expr/window-functions.js';
 import type { PlanNode } from './plan.js';
 import { defaultWindowFrame, type FrameBoundPlan, type WindowFramePlan, type WindowFunctionPlan, type WindowOrderKey } from './window-plan.js';
 import { rangeOffset } from './window-range.js';
+import { requireEqualityOperator, requireOrderingOperator } from './expr/operator-class.js';
 
 /** A window with PARTITION BY, ORDER BY and frame after copying what it refers to. */
 interface ResolvedWindow {
@@ -126,10 +127,13 @@ async function compileKeys(window: ResolvedWindow, compiler: ExprCompiler): Prom
   for (const sortBy of window.orderBy) {
     if (sortBy.using !== null) throw new SqlError('0A000', 'ORDER BY … USING is not supported');
     const descending = sortBy.direction === 'desc';
-    orderBy.push({ expr: await compiler.compileValue(sortBy.expr), descending, nullsFirst: sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first' });
+    const expr = await compiler.compileValue(sortBy.expr);
+    requireOrderingOperator(expr.type);
+    orderBy.push({ expr, descending, nullsFirst: sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first' });
   }
   const partitionBy: CompiledExpr[] = [];
   for (const expr of window.partitionBy) partitionBy.push(await compiler.compileValue(expr));
+  for (const expr of partitionBy) requireEqualityOperator(expr.type);
   return { partitionBy, orderBy };
 }
 

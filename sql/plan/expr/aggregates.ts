@@ -27,6 +27,7 @@ import { toJsonNode } from './jsonb-functions.js';
 import { jsonArrayAccumulator, jsonObjectAccumulator } from './json-aggregates.js';
 import { varianceAccumulator, varianceAggregateNames, varianceResultType } from './variance.js';
 import { orderedSetAggregateNames } from './ordered-set.js';
+import { hasOperatorClass } from './operator-class.js';
 
 export const aggregateNames: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'jsonb_agg', 'jsonb_object_agg', 'json_agg', 'json_object_agg', ...varianceAggregateNames, ...orderedSetAggregateNames]);
 
@@ -80,7 +81,8 @@ export function aggregateResultType(name: string, star: boolean, argTypes: reado
       throw noMatch();
     case 'min':
     case 'max':
-      if (arg.kind === 'array' || arg.kind === 'jsonb') throw noMatch();
+      // No min / max over jsonb (PostgreSQL has none), nor json or jsonpath (no order at all: operator-class.ts).
+      if (arg.kind === 'array' || arg.kind === 'jsonb' || !hasOperatorClass(arg)) throw noMatch();
       return arg;
     case 'bool_and':
     case 'bool_or':

@@ -33,13 +33,14 @@ import { arrayDimensionsMax } from '../../types/array-shape.js';
 type SubscriptStep = Extract<ast.IndirectionStep, { kind: 'index' | 'slice' }>;
 import { builtinFunctions, type FunctionOverload } from './functions.js';
 import { bindNamedArguments, checkArgumentNames, noNamedFunction } from './named-args.js';
-import { binaryOperator, unaryOperator } from './operators.js';
+import { binaryOperator, refuseJsonComparison, unaryOperator } from './operators.js';
 import { compareRows, pairRowFields, quantifiedRows, rowComparisonOperator, rowsDistinct, type ComparisonOperator } from './row-compare.js';
 import { aggregateNames, aggregateResultType, containsAggregate, type AggregateCall, type AggregateOrderKey } from './aggregates.js';
 import { aggregateHostOf, aggregateInputs, noteAggregateHost, OuterAggregateFound, readsOnlyColumnsOf, readsOnlyOuterColumns, type AggregateHost } from './outer-aggregates.js';
 import { compileWindowCall, containsWindow, isWindowFunctionName, type WindowingContext } from './window-functions.js';
 import { sessionFunctions, type SessionFunctionOverload } from './session-functions.js';
 import { informationSchemaSetReturningNames, setReturningCall, setReturningNames, type SetReturningCall } from './set-returning.js';
+import { requireComparisonFunction, requireElementComparison, requireEqualityOperator, requireOrderingOperator } from './operator-class.js';
 
 /** A value the executor computes with I/O before evaluating a row (or once per statement). */
 export type SlotSpec =
@@ -222,6 +223,7 @@ export class ExprCompiler {
         const left = await this.compile(expr.left);
         const right = await this.compile(expr.right);
         const type = commonType([left, right], 'IS DISTINCT FROM');
+        requireEquals('=', left, right, type);
         const l = coerce(left, type, 'implicit', this.paramTypes).eval;
         const r = coerce(right, type, 'implicit', this.paramTypes).eval;
         const negated = expr.negated;
@@ -241,6 +243,7 @@ export class ExprCompiler {
         const left = await this.compile(expr.left);
         const right = await this.compile(expr.right);
         const type = commonType([left, right], 'NULLIF');
+        requireEquals('=', left, right, type);
         const l = coerce(left, type, 'implicit', this.paramTypes).eval;
         const r = coerce(right, type, 'implicit', this.paramTypes).eval;
         return { type, eval: (row, ctx) => { const a = l(row, ctx); return compareOperator('=', type, a, r(row, ctx)) === true ? null : a; }, rowIndependent: left.rowIndependent && right.rowIndependent };
@@ -420,8 +423,8 @@ export class ExprCompiler {
     const arg = await this.compile(expr.arg);
     const list = await inOrder(expr.list, (item) => this.compile(item));
     const type = commonType([arg, ...list], 'IN');
-    // PostgreSQL has no equality for json (jsonb's is its own): `json IN (…)` is 42883.
-    if (type.kind === 'json') throw new SqlError('42883', 'operator does not exist: json = json', { hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.' });
+    // PostgreSQL has no equality for json (jsonb's is its own): `json IN (…)` is 42883, `NOT IN` names `<>`.
+    for (const item of list) requireEquals(expr.negated ? '<>' : '=', arg, item, type);
     return { arg: coerce(arg, type, 'implicit', this.paramTypes), list: list.map((item) => coerce(item, type, 'implicit', this.paramTypes)), type };
   }
 
@@ -493,6 +496,7 @@ export class ExprCompiler {
     if (subject !== null) {
       const whens = await inOrder(expr.whens, (when) => this.compile(when.condition));
       subjectType = commonType([subject, ...whens], 'CASE/WHEN');
+      for (const when of whens) requireEquals('=', subject, when, subjectType);
       const s = coerce(subject, subjectType, 'implicit', this.paramTypes).eval;
       for (const when of whens) {
         const w = coerce(when, subjectType, 'implicit', this.paramTypes).eval;
@@ -537,6 +541,7 @@ export class ExprCompiler {
   private async minMax(expr: ast.MinMax): Promise<CompiledExpr> {
     const args = await inOrder(expr.args, (arg) => this.compile(arg));
     const type = commonType(args, expr.op.toUpperCase());
+    requireComparisonFunction(type);
     const evals = args.map((arg) => coerce(arg, type, 'implicit', this.paramTypes).eval);
     const wantGreater = expr.op === 'greatest';
     return {
@@ -677,6 +682,8 @@ export class ExprCompiler {
     const type = aggregateResultType(name, expr.star, args.map((arg) => arg.type));
     const index = grouping.groupKeys.length + (grouping.groupingSets === undefined ? 0 : 1) + grouping.aggregates.length;
     const ordered = await this.aggregateOrder(expr, input);
+    // PostgreSQL sorts an aggregate's ORDER BY, then its DISTINCT, in that order (transformAggregateCall).
+    if (expr.distinct) for (const arg of args) requireEqualityOperator(arg.type);
     grouping.aggregates.push({ name, star: expr.star, distinct: expr.distinct, args: [...args, ...ordered.exprs], filter, type, ...(ordered.keys.length === 0 ? {} : { orderBy: ordered.keys }) });
     return { type, eval: (row) => row[index] ?? null, rowIndependent: false, columnIndex: index };
   }
@@ -749,6 +756,7 @@ export class ExprCompiler {
       sort = coerce(sort, float8Type, 'implicit', this.paramTypes);
     } else if (isOpen(sort)) sort = coerce(sort, textType, 'implicit', this.paramTypes);
     const sortType = sort.type;
+    requireOrderingOperator(sortType);
     if (sortType.kind === 'array' || sortType.kind === 'record') throw new SqlError('0A000', `${name} over ${formatType(sortType)} values is not supported yet`);
     const filter = expr.filter === null ? null : await input.compilePredicate(expr.filter, 'FILTER');
     const descending = sortBy.direction === 'desc';
@@ -806,6 +814,7 @@ export class ExprCompiler {
       return input.compileValue(sortBy.expr);
     });
     const keys = expr.orderBy.map((sortBy, position): AggregateOrderKey => {
+      requireOrderingOperator(exprs[position]!.type);
       const descending = sortBy.direction === 'desc';
       return { type: exprs[position]!.type, descending, nullsFirst: sortBy.nulls === 'default' ? descending : sortBy.nulls === 'first' };
     });
@@ -844,6 +853,8 @@ export class ExprCompiler {
     if (!['=', '<>', '<', '<=', '>', '>='].includes(operator)) throw new SqlError('0A000', `operator ${expr.operator} with ANY/ALL is not supported yet`);
     let left = await this.compile(expr.left);
     let right = await this.compile(expr.right.expr);
+    // An untyped right side is named `unknown`, as PostgreSQL resolves the operator before the array literal.
+    if (isOpen(right)) refuseJsonComparison(operator, left, right);
     if (isOpen(right) && right.type.kind !== 'array') {
       const elementType = isOpen(left) ? textType : left.type;
       if (elementType.kind === 'array' || elementType.kind === 'record') throw new SqlError('0A000', `arrays of ${elementType.kind}s are not supported`);
@@ -851,6 +862,7 @@ export class ExprCompiler {
     }
     if (right.type.kind !== 'array') throw new SqlError('42809', `op ANY/ALL (array) requires array on right side`);
     const elementType = right.type.element;
+    refuseJsonComparison(operator, left, { type: elementType, eval: () => null, rowIndependent: true });
     left = coerce(left, elementType, 'implicit', this.paramTypes);
     const l = left.eval;
     const r = right.eval;
@@ -1045,6 +1057,7 @@ export class ExprCompiler {
     const probe = await this.compileAs(expr.arg, types[0]!);
     const slot = this.slots.length;
     const type = types[0]!;
+    requireEquals('=', probe, { type, eval: () => null, rowIndependent: true }, type);
     this.slots.push({ kind: 'subquery', mode: 'in', query: expr.query, type, correlated });
     const p = probe.eval;
     return {
@@ -1360,4 +1373,11 @@ export async function inOrder<T, R>(items: readonly T[], f: (item: T) => Promise
   return results;
 }
 
-
+/**
+ * An equality PostgreSQL would look up for `left operator right` compared in `type` (IS DISTINCT
+ * FROM, NULLIF, CASE x WHEN, IN): 42883 for json or jsonpath, or an array of them (operator-class.ts).
+ */
+function requireEquals(operator: string, left: CompiledExpr, right: CompiledExpr, type: SqlType): void {
+  refuseJsonComparison(operator, left, right);
+  if (type.kind === 'array') requireElementComparison(type, false);
+}

@@ -21,6 +21,7 @@ import { strictBinary } from './strict.js';
 import { jsonOperator } from './json-operators.js';
 import { jsonbOperator, jsonbOperatorNames } from './jsonb-operators.js';
 import { powerFloat8, powerNumeric } from './math-functions.js';
+import { hasOperatorClass, requireElementComparison } from './operator-class.js';
 import type { Numeric } from '../../types/numeric.js';
 
 const comparisons = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
@@ -42,9 +43,13 @@ function unify(left: CompiledExpr, right: CompiledExpr, paramTypes: (SqlType | u
  * The operands of a comparison brought to the type it compares in (42883 when none exists): one
  * field pair of a row comparison (row-compare.ts) resolves as the scalar comparison would.
  */
-/** PostgreSQL has no comparison operators for json (only jsonb's): 42883, even against an untyped literal. */
-function refuseJsonComparison(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr): void {
-  const json = (expr: CompiledExpr): boolean => !isOpen(expr) && expr.type.kind === 'json';
+/**
+ * PostgreSQL has no comparison operators for json or jsonpath (only jsonb's; operator-class.ts):
+ * 42883, even against an untyped literal. An array of them has its operators, which fail on the
+ * element (requireElementComparison).
+ */
+export function refuseJsonComparison(operator: string, leftIn: CompiledExpr, rightIn: CompiledExpr): void {
+  const json = (expr: CompiledExpr): boolean => !isOpen(expr) && expr.type.kind !== 'array' && !hasOperatorClass(expr.type);
   const shown = (expr: CompiledExpr): SqlType => (isOpen(expr) ? unknownType : expr.type);
   if (json(leftIn) || json(rightIn)) throw noOperator(operator, shown(leftIn), shown(rightIn));
 }
@@ -62,6 +67,7 @@ export function binaryOperator(operator: string, leftIn: CompiledExpr, rightIn: 
     refuseJsonComparison(operator, leftIn, rightIn);
     if (!isOpen(leftIn) && !isOpen(rightIn) && !comparable(leftIn.type, rightIn.type)) throw noOperator(operator, leftIn.type, rightIn.type);
     const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
+    if (type.kind === 'array') requireElementComparison(type, op !== '=' && op !== '<>');
     return strictBinary(boolType, left, right, (a, b) => compareOperator(op, type, a, b));
   }
   if ((operator === '||' || operator === '-') && leftIn.type.kind === 'jsonb' && !isOpen(leftIn)) {
@@ -158,6 +164,7 @@ function arrayContainment(operator: string, leftIn: CompiledExpr, rightIn: Compi
   if (arrayOf.kind !== 'array' || (!isOpen(leftIn) && !isOpen(rightIn) && (leftIn.type.kind !== 'array' || rightIn.type.kind !== 'array'))) throw noOperator(operator, leftIn.type, rightIn.type);
   const [left, right, type] = unify(leftIn, rightIn, paramTypes, 'operator');
   if (type.kind !== 'array') throw noOperator(operator, leftIn.type, rightIn.type);
+  requireElementComparison(type, false);
   const element = type.element;
   const has = (haystack: readonly Datum[], needle: Datum): boolean => needle !== null && haystack.some((item) => item !== null && compareOperator('=', element, item, needle) === true);
   const contains = (outer: readonly Datum[], inner: readonly Datum[]): boolean => inner.every((item) => has(outer, item));

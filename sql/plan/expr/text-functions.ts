@@ -16,6 +16,7 @@ import { arrayAppend, arrayCat, arrayPositions, arrayPrepend, arrayRemove } from
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 import { optionsRegex, regexOptions } from './regex.js';
+import { requireElementComparison } from './operator-class.js';
 
 const codePoints = (text: string): string[] => [...text];
 
@@ -196,6 +197,13 @@ function elementArgs(name: string, args: readonly Datum[], types: readonly SqlTy
   return { element, values };
 }
 
+/** elementArgs of a function that searches the array for its element: 42883 where the element has no equality (operator-class.ts). */
+function searchArgs(name: string, args: readonly Datum[], types: readonly SqlType[], arrayIndex: number, elementIndexes: readonly number[], ctx: EvalContext): { element: SqlType; values: Datum[] } {
+  const found = elementArgs(name, args, types, arrayIndex, elementIndexes, ctx);
+  requireElementComparison(found.element, false);
+  return found;
+}
+
 function lenient(args: readonly (SqlType | 'any')[], result: FunctionOverload['result'], impl: FunctionOverload['impl'], options: { strict?: boolean; immutable?: boolean; variadic?: boolean } = {}): FunctionOverload {
   return { args, result, strict: options.strict ?? false, immutable: options.immutable ?? true, impl, ...(options.variadic === true ? { variadic: true } : {}) };
 }
@@ -243,11 +251,11 @@ export function textAndArrayFunctions(): [string, readonly FunctionOverload[]][]
       'array_position',
       [
         lenient(['any', 'any'], int4Type, (args, types, ctx) => {
-          const { element, values } = elementArgs('array_position', args, types, 0, [1], ctx);
+          const { element, values } = searchArgs('array_position', args, types, 0, [1], ctx);
           return args[0] === null ? null : (arrayPositions(args[0] as readonly Datum[], element, values[0]!, undefined)[0] ?? null);
         }),
         lenient(['any', 'any', int4Type], int4Type, (args, types, ctx) => {
-          const { element, values } = elementArgs('array_position', args, types, 0, [1], ctx);
+          const { element, values } = searchArgs('array_position', args, types, 0, [1], ctx);
           return args[0] === null || args[2] === null ? null : (arrayPositions(args[0] as readonly Datum[], element, values[0]!, args[2] as number)[0] ?? null);
         }),
       ],
@@ -255,7 +263,7 @@ export function textAndArrayFunctions(): [string, readonly FunctionOverload[]][]
     [
       'array_positions',
       [lenient(['any', 'any'], arrayType(int4Type), (args, types, ctx) => {
-        const { element, values } = elementArgs('array_positions', args, types, 0, [1], ctx);
+        const { element, values } = searchArgs('array_positions', args, types, 0, [1], ctx);
         return args[0] === null ? null : arrayPositions(args[0] as readonly Datum[], element, values[0]!, undefined);
       })],
     ],
@@ -277,14 +285,14 @@ export function textAndArrayFunctions(): [string, readonly FunctionOverload[]][]
     [
       'array_remove',
       [lenient(['any', 'any'], arrayResult('array_remove', 0), (args, types, ctx) => {
-        const { element, values } = elementArgs('array_remove', args, types, 0, [1], ctx);
+        const { element, values } = searchArgs('array_remove', args, types, 0, [1], ctx);
         return args[0] === null ? null : arrayRemove(args[0] as readonly Datum[], element, values[0]!);
       })],
     ],
     [
       'array_replace',
       [lenient(['any', 'any', 'any'], arrayResult('array_replace', 0), (args, types, ctx) => {
-        const { element, values } = elementArgs('array_replace', args, types, 0, [1, 2], ctx);
+        const { element, values } = searchArgs('array_replace', args, types, 0, [1, 2], ctx);
         return args[0] === null ? null : withShapeOf(args[0] as readonly Datum[], (args[0] as readonly Datum[]).map((value) => (distinctFrom(element, value ?? null, values[0]!) ? value : values[1]!)));
       })],
     ],
