@@ -124,37 +124,44 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
         paramTypes,
         columns,
         isDdl: planned.plan.isDdl,
-        async run(run: RunContext): Promise<StatementResult> {
-          readers.enter(run.txn);
-          const ctx = evalContext(run, planned.slots.length);
-          const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
-          if (lookup !== undefined && fence !== undefined) {
-            const fenced = await fencedLookup(fence, planned, lookup, run);
-            if (fenced !== undefined) {
-              // The lookup's rows at once, with no catalog and not through `execute`'s async frame (point-lookup.ts).
-              if (planned.lookupChain !== null) return pointLookupResult(planned.plan, planned.lookupChain, fenced, ctx);
-              return execute(planned, Catalog.confirmed(run.txn, cache, planned.version), run, ctx, fenced);
-            }
+        /**
+         * Not an async function: it picks the way the statement runs, and a point lookup the
+         * fence vouches for runs in one async frame (`fencedRun`) — this one was a second
+         * frame on every point read's way. What it throws becomes the rejection, as before.
+         */
+        run(run: RunContext): Promise<StatementResult> {
+          try {
+            readers.enter(run.txn);
+            const ctx = evalContext(run, planned.slots.length);
+            const lookup = planned.lookupScan === null ? undefined : pointLookup(planned.lookupScan, ctx);
+            if (lookup !== undefined && fence !== undefined) return fencedRun(fence, planned, lookup, run, ctx, unfenced);
+            return unfenced(run, ctx, lookup);
+          } catch (error) {
+            return Promise.reject(error);
           }
-          let runCatalog: Catalog;
-          let prefetched: PrefetchedReads | undefined;
-          if (lookup === undefined) {
-            runCatalog = await Catalog.open(run.txn, cache, dml);
-          } else {
-            const opened = await Catalog.openWithReads(run.txn, cache, lookup.keys);
-            runCatalog = opened.catalog;
-            prefetched = { node: lookup.node, keys: lookup.keys, values: opened.values, used: false };
-          }
-          if (runCatalog.version !== planned.version) {
-            const replanned = await plan(statement, runCatalog, run.settings, paramTypes);
-            if (!sameColumns(replanned.plan.columns, columns) || replanned.paramTypes.length !== paramTypes.length) throw new SqlError('0A000', 'cached plan must not change result type');
-            planned = replanned;
-            // The reads were for the old plan's scan node: the new plan's scan reads again.
-            return execute(planned, runCatalog, run, evalContext(run, planned.slots.length), undefined);
-          }
-          return execute(planned, runCatalog, run, ctx, prefetched);
         },
       };
+
+      /** The statement with the catalog read in its transaction (with the lookup's rows, if any). */
+      async function unfenced(run: RunContext, ctx: EvalContext, lookup: { node: ScanNode; keys: Uint8Array[] } | undefined): Promise<StatementResult> {
+        let runCatalog: Catalog;
+        let prefetched: PrefetchedReads | undefined;
+        if (lookup === undefined) {
+          runCatalog = await Catalog.open(run.txn, cache, dml);
+        } else {
+          const opened = await Catalog.openWithReads(run.txn, cache, lookup.keys);
+          runCatalog = opened.catalog;
+          prefetched = { node: lookup.node, keys: lookup.keys, values: opened.values, used: false };
+        }
+        if (runCatalog.version !== planned.version) {
+          const replanned = await plan(statement, runCatalog, run.settings, paramTypes);
+          if (!sameColumns(replanned.plan.columns, columns) || replanned.paramTypes.length !== paramTypes.length) throw new SqlError('0A000', 'cached plan must not change result type');
+          planned = replanned;
+          // The reads were for the old plan's scan node: the new plan's scan reads again.
+          return execute(planned, runCatalog, run, evalContext(run, planned.slots.length), undefined);
+        }
+        return execute(planned, runCatalog, run, ctx, prefetched);
+      }
     },
 
     async bootstrap(txn) {
@@ -260,35 +267,40 @@ export function createSqlEngine(deps: SqlEngineDeps): SqlEngine {
    * A point lookup whose catalog version the fence confirms (version-fence.ts): its rows are read
    * in its transaction while the fence reads the version token for its group — one request to
    * the table's range instead of a batch that also reads the system range. The catalog is then
-   * the plan's version (`Catalog.confirmed`, taken by the caller if it needs one). Undefined when
-   * the fence cannot vouch for this statement (its transaction holds locks or wrote the catalog,
+   * the plan's version (`Catalog.confirmed`, taken if the statement needs one); the rows come at
+   * once, with no catalog and not through `execute`'s async frame (point-lookup.ts). `unfenced`
+   * runs it when the fence cannot vouch for it (its transaction holds locks or wrote the catalog,
    * the plan's token is not confirmed as of its read timestamp, the fence saw another token, or
    * it failed): the statement then reads the token itself (its row reads stay in the read set,
    * harmlessly).
    */
-  async function fencedLookup(
+  async function fencedRun(
     fence: CatalogVersionFence,
     planned: Planned,
     lookup: { node: ScanNode; keys: Uint8Array[] },
     run: RunContext,
-  ): Promise<PrefetchedReads | undefined> {
+    ctx: EvalContext,
+    unfenced: (run: RunContext, ctx: EvalContext, lookup: { node: ScanNode; keys: Uint8Array[] }) => Promise<StatementResult>,
+  ): Promise<StatementResult> {
     // A transaction holding locks (it has an anchor) must not wait on the fence: the fence waits
     // out a DDL's intent on the token, and that DDL may be waiting on those locks — a cycle the
     // KV deadlock detector cannot see. Nor may one that wrote the catalog (its own token).
-    if (run.txn.transaction.key.length > 0 || hasWrittenCatalog(run.txn)) return undefined;
+    if (run.txn.transaction.key.length > 0 || hasWrittenCatalog(run.txn)) return unfenced(run, ctx, lookup);
     const readTimestamp = run.txn.transaction.readTimestamp;
     // Under the lease the token is nearly always known already: no promise for it then.
     const known = fence.versionAt(readTimestamp);
     const pending = known === undefined ? fence.versionAtOrAbove(readTimestamp) : undefined;
     // Until a fence confirmed the plan's token at or before T, the answer only starts the chain.
-    if (!fence.covers(planned.version, readTimestamp)) return undefined;
+    if (!fence.covers(planned.version, readTimestamp)) return unfenced(run, ctx, lookup);
     const response = await run.txn.batch(lookup.keys.map((key) => getRequest(key)));
-    if ((known ?? (await pending)) !== planned.version || !equal(run.txn.transaction.readTimestamp, readTimestamp)) return undefined;
+    if ((known ?? (await pending)) !== planned.version || !equal(run.txn.transaction.readTimestamp, readTimestamp)) return unfenced(run, ctx, lookup);
     const values = response.responses.map((result) => {
       assert(result.kind === 'get', 'a get answers a get');
       return result.value;
     });
-    return { node: lookup.node, keys: lookup.keys, values, used: false };
+    const fenced: PrefetchedReads = { node: lookup.node, keys: lookup.keys, values, used: false };
+    if (planned.lookupChain !== null) return pointLookupResult(planned.plan, planned.lookupChain, fenced, ctx);
+    return execute(planned, Catalog.confirmed(run.txn, cache, planned.version), run, ctx, fenced);
   }
 
   function evalContext(run: RunContext, slotCount: number): EvalContext {
