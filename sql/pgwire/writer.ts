@@ -154,6 +154,16 @@ export class BackendMessageWriter {
     this.builder.endMessage();
   }
 
+  /**
+   * Whole messages encoded before (`encodedRowDescription`), written as they are: a prepared
+   * statement's RowDescription is the same bytes on every Describe of its portals.
+   */
+  encodedMessages(messages: Uint8Array): void {
+    assert(this.dataRowFieldsRemaining < 0, 'encoded messages inside a DataRow');
+    assert(messages.length >= 5, 'an encoded message has a type and a length');
+    this.builder.writeBytes(messages);
+  }
+
   /** Opens a DataRow of `fieldCount` fields; exactly that many `dataRow*` calls must follow. */
   beginDataRow(fieldCount: number): void {
     assert(this.dataRowFieldsRemaining < 0, 'a DataRow is already open');
@@ -337,4 +347,11 @@ export class BackendMessageWriter {
     assert(this.dataRowFieldsRemaining > 0, 'DataRow field outside a DataRow or beyond its count');
     this.dataRowFieldsRemaining -= 1;
   }
+}
+
+/** A RowDescription's bytes (a copy the caller owns), to be written again with `encodedMessages`. */
+export function encodedRowDescription(fields: readonly RowDescriptionField[]): Uint8Array {
+  const writer = new BackendMessageWriter();
+  writer.rowDescription(fields);
+  return Uint8Array.from(writer.flush());
 }

@@ -43,6 +43,7 @@ import type { Notice, ResultColumn } from '../exec/contract.js';
 import { SessionError } from './errors.js';
 import { Session, type ExecuteOutcome, type Portal, type RowSink, type SessionDeps } from './session.js';
 import { encodeField, rowDescriptionFields } from './wire-format.js';
+import { RowDescriptions } from './row-descriptions.js';
 
 /** How a user proves who they are. */
 export type AuthenticationMethod =
@@ -110,6 +111,7 @@ interface PendingQuery {
 export class Connection {
   private readonly reader = new FrontendMessageReader();
   private readonly writer = new BackendMessageWriter();
+  private readonly rowDescriptions = new RowDescriptions();
   private phase: Phase = { kind: 'startup' };
   private sessionValue: Session | undefined;
   /** After an error in an extended-query cycle, messages are skipped until Sync. */
@@ -557,7 +559,7 @@ export class Connection {
     const portal = session.portal(message.name);
     const columns = portal.statement.columns;
     if (columns === undefined) this.writer.noData();
-    else this.writer.rowDescription(rowDescriptionFields(columns, portal.resultFormats));
+    else this.writer.encodedMessages(this.rowDescriptions.bytes(columns, portal.resultFormats));
   }
 
   /** Not an async function: `executeInBatch` begins a COPY FROM STDIN itself (`copyInNow`), one frame less on every Execute's way. */

@@ -245,6 +245,11 @@ describe('extended query', () => {
     expect(lines).toEqual(['parseComplete', 't int8 text', 'T n:int8 t:text', 'bindComplete', 'T n:int8 t:text', 'D 42|hi', 'C SELECT 1', 'Z I']);
     const binary = await h.send(serialize.bind({ portal: 'p', statement: 's1', values: ['5', 'x'], binary: true }), serialize.describe({ type: 'P', name: 'p' }), serialize.execute({ portal: 'p' }), serialize.sync());
     expect(binary.slice(0, 2)).toEqual(['bindComplete', 'T n:int8/1 t:text/1']);
+    // A RowDescription is encoded once per column list and formats (row-descriptions.ts): back to text, twice.
+    for (const value of ['6', '7']) {
+      const text = await h.send(serialize.bind({ portal: 'q', statement: 's1', values: [value, 'y'] }), serialize.describe({ type: 'P', name: 'q' }), serialize.execute({ portal: 'q' }), serialize.sync());
+      expect(text).toEqual(['bindComplete', 'T n:int8 t:text', `D ${value}|y`, 'C SELECT 1', 'Z I']);
+    }
   });
 
   it('decodes binary parameters with their type', async () => {
