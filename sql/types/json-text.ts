@@ -2,13 +2,16 @@
  * json text I/O (PostgreSQL's `json_in` / `json_out`): the datum is the input text itself,
  * checked against the JSON grammar (22P02 as jsonb's, whose grammar it shares) and then kept
  * verbatim — whitespace, key order, duplicate keys and number spellings (`1e2`, `1.50`) all stay.
- * Unlike jsonb, a `\u0000` escape is valid json (it is only de-escaped, and refused, by jsonb).
+ * Unlike jsonb, a `\u0000` escape is valid json: `json_in` does not de-escape. A function that
+ * reads string values parses with `deescape` (json-escapes.ts), as PostgreSQL's lexer with a
+ * `strval` does, and refuses it there (22P05) — even in a string the function never returns.
  *
  * `parseJson` gives a tree whose every node keeps its verbatim source text, so the operators
  * (`->` returns the value's own text) and functions that walk json need not print anything.
  * An object's pairs stay a list in document order: duplicates are kept, a lookup takes the last.
  */
 import { InvalidTextRepresentationError } from './errors.js';
+import { checkJsonStringEscapes } from './json-escapes.js';
 
 /** A json value with its verbatim text; `text` of a scalar is its token as written. */
 export type JsonValue =
@@ -29,7 +32,10 @@ const stringPattern = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})
 
 class JsonScanner {
   index = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly deescape: boolean,
+  ) {}
 
   fail(): never {
     throw new InvalidTextRepresentationError('invalid input syntax for type json');
@@ -45,7 +51,7 @@ class JsonScanner {
     const char = this.text[this.index];
     if (char === '{') return this.object(depth);
     if (char === '[') return this.array(depth);
-    if (char === '"') return { kind: 'scalar', text: this.token(stringPattern) };
+    if (char === '"') return { kind: 'scalar', text: this.stringToken() };
     return { kind: 'scalar', text: this.token(literalPattern) };
   }
 
@@ -55,6 +61,12 @@ class JsonScanner {
     if (match === null) this.fail();
     this.index += match[0].length;
     return match[0];
+  }
+
+  stringToken(): string {
+    const token = this.token(stringPattern);
+    if (this.deescape) checkJsonStringEscapes(token);
+    return token;
   }
 
   array(depth: number): JsonValue {
@@ -81,7 +93,7 @@ class JsonScanner {
       for (;;) {
         this.skipBlanks();
         if (this.text[this.index] !== '"') this.fail();
-        const key = jsonStringValue(this.token(stringPattern));
+        const key = jsonStringValue(this.stringToken());
         this.skipBlanks();
         if (this.text[this.index++] !== ':') this.fail();
         entries.push({ key, value: this.value(depth + 1) });
@@ -100,9 +112,13 @@ export function jsonStringValue(token: string): string {
   return JSON.parse(token) as string;
 }
 
-/** The tree of a json text; 22P02 when the text is not JSON. */
-export function parseJson(text: string): JsonValue {
-  const scanner = new JsonScanner(text);
+/**
+ * The tree of a json text; 22P02 when the text is not JSON. `deescape` (the default: what a
+ * function reading string values needs) also checks every string's escapes in document order
+ * (json-escapes.ts); json_in, json_typeof, json_array_length and json_array_elements pass false.
+ */
+export function parseJson(text: string, deescape = true): JsonValue {
+  const scanner = new JsonScanner(text, deescape);
   const value = scanner.value(0);
   scanner.skipBlanks();
   if (scanner.index !== text.length) scanner.fail();
@@ -111,7 +127,7 @@ export function parseJson(text: string): JsonValue {
 
 /** `json_in`: the text itself, once it is known to be JSON. */
 export function validateJson(text: string): string {
-  parseJson(text);
+  parseJson(text, false);
   return text;
 }
 

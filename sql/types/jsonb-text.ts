@@ -6,7 +6,8 @@
  * of normalized text is jsonb equality; containment and path operators will want a tree.
  */
 import { Numeric } from './numeric.js';
-import { InvalidTextRepresentationError, UntranslatableCharacterError } from './errors.js';
+import { InvalidTextRepresentationError } from './errors.js';
+import { checkJsonStringEscapes } from './json-escapes.js';
 
 export type JsonNode =
   | { readonly kind: 'scalar'; readonly text: string }
@@ -44,7 +45,7 @@ class JsonReader {
     const match = /^"((?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"/.exec(this.text.slice(this.index));
     if (match === null) this.fail();
     this.index += match[0].length;
-    if (/\\u0000/i.test(match[0])) throw new UntranslatableCharacterError('unsupported Unicode escape sequence');
+    checkJsonStringEscapes(match[0]);
     try {
       return JSON.parse(match[0]) as string;
     } catch {

@@ -98,7 +98,7 @@ function objectFromKeysAndValues(keys: readonly Datum[], values: readonly Datum[
 }
 
 function arrayLength(text: string): number {
-  const value = parseJson(text);
+  const value = parseJson(text, false);
   if (value.kind === 'array') return value.items.length;
   throw new SqlError('22023', value.kind === 'scalar' ? 'cannot get array length of a scalar' : 'cannot get array length of a non-array');
 }
@@ -197,7 +197,7 @@ export function jsonFunctions(): [string, readonly FunctionOverload[]][] {
       ],
     ],
     ['json_object', [strict([textArray], jsonType, ([array]) => objectFromPairs(array as readonly Datum[])), strict([textArray, textArray], jsonType, ([keys, values]) => objectFromKeysAndValues(keys as readonly Datum[], values as readonly Datum[]))]],
-    ['json_typeof', [strict([jsonType], textType, ([value]) => jsonTypeName(parseJson(value as string)))]],
+    ['json_typeof', [strict([jsonType], textType, ([value]) => jsonTypeName(parseJson(value as string, false)))]],
     ['json_array_length', [strict([jsonType], int4Type, ([value]) => arrayLength(value as string))]],
     ['json_extract_path', [extract(false)]],
     ['json_extract_path_text', [extract(true)]],
@@ -213,9 +213,9 @@ export function jsonObjectFields(text: string, functionName: string): readonly {
   throw new SqlError('22023', value.kind === 'array' ? 'cannot deconstruct an array as an object' : 'cannot deconstruct a scalar');
 }
 
-/** A json array's elements (json_array_elements). */
+/** A json array's elements (json_array_elements; only json_array_elements_text de-escapes its strings). */
 export function jsonArrayItems(text: string, functionName: string): readonly JsonValue[] {
-  const value = parseJson(text);
+  const value = parseJson(text, functionName === 'json_array_elements_text');
   if (value.kind === 'array') return value.items;
   throw new SqlError('22023', `cannot call ${functionName} on ${value.kind === 'scalar' ? 'a scalar' : 'a non-array'}`);
 }
