@@ -28,10 +28,18 @@ function columnTypesOf(node: ScanNode): readonly SqlType[] {
   return types;
 }
 
+/**
+ * One builder for every key made here (reset first; `finish` copies): a builder and its 64-byte
+ * buffer per point lookup were garbage on every prepared SELECT's way. Nothing here awaits or
+ * calls back into `indexKey` while a key is being built.
+ */
+const scratchBuilder = new KeyBuilder(64);
+
 /** The index key of `values` for the leading columns of the scanned index. */
 function indexKey(node: ScanNode, values: readonly Datum[]): Uint8Array {
   const types = columnTypesOf(node);
-  const builder = new KeyBuilder(64);
+  const builder = scratchBuilder;
+  builder.reset();
   builder.pushBytes(node.codec.indexPrefix(node.index.id));
   for (let index = 0; index < values.length; index++) appendDatumKey(builder, types[index]!, values[index]!, node.index.columns[index]!.direction);
   return builder.finish();
