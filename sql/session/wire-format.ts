@@ -68,5 +68,7 @@ export function encodeField(type: SqlType, datum: Datum, format: FormatCode, con
 export function decodeParameter(type: SqlType, bytes: Uint8Array | null, format: FormatCode, context: TextContext): Datum {
   if (bytes === null) return null;
   if (format === 1) return decodeBinary(type, bytes);
-  return parseText(type, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), context);
+  // The reader's parameters are Buffer views already: no second view per parameter to decode them.
+  const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return parseText(type, text, context);
 }
