@@ -3,9 +3,10 @@
  * 2201B at input) and matches unanchored with XQuery's flags mapped onto its regex engine —
  * `i` case-insensitive, `s` dot matches newline (off by default: REG_NLSTOP), `m` `^`/`$` at
  * line breaks, `q` the pattern is literal. Here the engine is JavaScript's RegExp through the
- * same translation the `~` operators use (sql/plan/expr/regex.ts).
+ * same translation the `~` operators use (sql/plan/expr/regex.ts), compiled by user-regex.ts.
  */
 import { optionsRegex, translatePattern } from '../plan/expr/regex.js';
+import { compileUserRegex } from '../plan/expr/user-regex.js';
 import type { JsonPathRegexFlags } from './jsonpath-ast.js';
 
 const compiledMax = 256;
@@ -19,12 +20,12 @@ export function checkJsonPathRegex(pattern: string, flags: JsonPathRegexFlags | 
 /** The RegExp of a `like_regex` predicate (cached). */
 export function jsonPathRegex(pattern: string, flags: JsonPathRegexFlags | undefined): RegExp {
   const quoted = flags?.quoted ?? false;
-  const jsFlags = `${flags?.caseInsensitive === true ? 'i' : ''}${!quoted && flags?.dotAll === true ? 's' : ''}${!quoted && flags?.multiLine === true ? 'm' : ''}`;
-  const key = `${jsFlags}/${quoted ? 'q' : ''}/${pattern}`;
+  const userFlags = { caseInsensitive: flags?.caseInsensitive === true, dotAll: !quoted && flags?.dotAll === true, multiLine: !quoted && flags?.multiLine === true };
+  const key = `${userFlags.caseInsensitive ? 'i' : ''}${userFlags.dotAll ? 's' : ''}${userFlags.multiLine ? 'm' : ''}/${quoted ? 'q' : ''}/${pattern}`;
   let regex = compiled.get(key);
   if (regex === undefined) {
     checkJsonPathRegex(pattern, flags);
-    regex = new RegExp(quoted ? pattern.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') : translatePattern(pattern), jsFlags);
+    regex = compileUserRegex(quoted ? pattern.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&') : translatePattern(pattern), userFlags);
     if (compiled.size >= compiledMax) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, regex);
   }

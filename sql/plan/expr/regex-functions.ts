@@ -16,13 +16,14 @@ import type { Datum } from '../../types/datum.js';
 import { arrayType, boolType, int4Type, textType } from '../../types/sql-type.js';
 import type { FunctionOverload } from './function-overload.js';
 import { optionsRegex, regexOptions } from './regex.js';
+import { searchingRegex } from './user-regex.js';
 
 /** One match: its span in UTF-16 units of the source and its groups (NULL where a group did not take part). */
 interface RegexMatch {
   readonly start: number;
   readonly end: number;
   readonly groups: readonly (string | null)[];
-  /** Each group's start in UTF-16 units (-1 where it did not take part). */
+  /** Each group's start in UTF-16 units (-1 where it did not take part); empty unless asked for (`withGroupStarts`). */
   readonly groupStarts: readonly number[];
 }
 
@@ -47,8 +48,9 @@ function characterPosition(source: string, index: number): number {
  * The matches of `pattern` in `source` from the UTF-16 index `from`, every one when `global`
  * (PostgreSQL's setup_regexp_matches without its split-only degenerate-match skipping).
  */
-function* matchesOf(source: string, regex: RegExp, from: number, global: boolean): Generator<RegexMatch> {
-  const searcher = new RegExp(regex.source, `${regex.flags}dg`);
+function* matchesOf(source: string, regex: RegExp, from: number, global: boolean, withGroupStarts = false): Generator<RegexMatch> {
+  // Group positions (the `d` flag) only when asked: V8's linear-time engine refuses `d` (user-regex.ts).
+  const searcher = searchingRegex(regex, withGroupStarts);
   let searchFrom = from;
   while (searchFrom <= source.length) {
     searcher.lastIndex = searchFrom;
@@ -56,8 +58,8 @@ function* matchesOf(source: string, regex: RegExp, from: number, global: boolean
     if (found === null) return;
     const start = found.index;
     const end = start + found[0].length;
-    const indices = found.indices!;
-    yield { start, end, groups: found.slice(1).map((group) => group ?? null), groupStarts: indices.slice(1).map((span) => span?.[0] ?? -1) };
+    const groupStarts = withGroupStarts ? found.indices!.slice(1).map((span) => span?.[0] ?? -1) : [];
+    yield { start, end, groups: found.slice(1).map((group) => group ?? null), groupStarts };
     if (!global) return;
     searchFrom = end === start ? end + ((source.codePointAt(end) ?? 0) > 0xffff ? 2 : 1) : end;
   }
@@ -70,11 +72,11 @@ interface MatchWalk {
   readonly flags: string;
 }
 
-function walk(name: string, args: MatchWalk): Generator<RegexMatch> {
+function walk(name: string, args: MatchWalk, withGroupStarts = false): Generator<RegexMatch> {
   if (args.start <= 0) throw invalidParameter('start', args.start);
   const options = regexOptions(args.flags, name, false);
   const regex = optionsRegex(args.pattern, options);
-  return matchesOf(args.source, regex, unitIndexOf(args.source, args.start), true);
+  return matchesOf(args.source, regex, unitIndexOf(args.source, args.start), true, withGroupStarts);
 }
 
 /** The `n`th match (1-based) of a walk, or undefined. */
@@ -110,7 +112,7 @@ export function regexpInstr(args: MatchWalk, n: number, endOption: number, subex
   if (n <= 0) throw invalidParameter('n', n);
   if (endOption !== 0 && endOption !== 1) throw invalidParameter('endoption', endOption);
   if (subexpr < 0) throw invalidParameter('subexpr', subexpr);
-  const match = nthMatch(walk('regexp_instr', args), n);
+  const match = nthMatch(walk('regexp_instr', args, subexpr > 0), n);
   if (match === undefined) return 0;
   if (subexpr === 0) return characterPosition(args.source, endOption === 0 ? match.start : match.end);
   const group = match.groups[subexpr - 1];

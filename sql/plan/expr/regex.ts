@@ -11,9 +11,11 @@
  * (`m`, its synonym) makes it newline-sensitive: JavaScript's `m` without `s`.
  *
  * Compiled patterns are cached (a bounded map): a WHERE clause matches one pattern against
- * every row.
+ * every row. Every pattern compiles through user-regex.ts, which keeps a hostile one from
+ * backtracking the node to a halt (and says what still can).
  */
 import { SqlError } from '../../catalog/errors.js';
+import { compileUserRegex } from './user-regex.js';
 
 /** Most compiled patterns kept; the oldest is dropped past it. */
 const regexCacheEntriesMax = 256;
@@ -35,12 +37,40 @@ const posixClasses: Readonly<Record<string, string>> = {
   graph: '\\x21-\\x7e',
 };
 
+/**
+ * `\m` (start of a word) and `\M` (end of a word) as JavaScript. Where the next atom (for `\m`)
+ * or the previous one (for `\M`) is a word character that must be there — a literal letter,
+ * digit or `_`, or `\w` / `\d`, not made optional by `?`, `*` or `{0` — a plain `\b` means the
+ * same and keeps the pattern fit for the linear engine (user-regex.ts); elsewhere a lookaround.
+ */
+function wordEdges(pattern: string): string {
+  const tokens = patternTokens(pattern);
+  const sureWordChar = (at: number): boolean => {
+    const token = tokens[at];
+    const after = tokens[at + 1] ?? '';
+    return token !== undefined && /^(?:[A-Za-z0-9_]|\\[wd])$/.test(token) && after !== '?' && after !== '*' && !after.startsWith('{0');
+  };
+  let out = '';
+  for (let at = 0; at < tokens.length; at++) {
+    const token = tokens[at]!;
+    if (token === '\\m') out += sureWordChar(at + 1) ? '\\b' : '\\b(?=\\w)';
+    else if (token === '\\M') out += sureWordChar(at - 1) ? '\\b' : '\\b(?<=\\w)';
+    else out += token;
+  }
+  return out;
+}
+
+/**
+ * `pattern` cut into escapes (with all their digits: `\x2a` is one token, never a word
+ * character `a`), `{...}` bounds and single characters.
+ */
+function patternTokens(pattern: string): string[] {
+  return pattern.match(/\\(?:[xuU][0-9a-fA-F]*|c[\s\S]|[0-9]+|[\s\S])|\{[0-9,]*\}|[\s\S]/g) ?? [];
+}
+
 /** The JavaScript source of a PostgreSQL ARE pattern. */
 export function translatePattern(pattern: string): string {
-  return pattern
-    .replace(/\[:([a-z]+):\]/g, (whole, name: string) => posixClasses[name] ?? whole)
-    .replace(/\\m/g, '\\b(?=\\w)')
-    .replace(/\\M/g, '\\b(?<=\\w)')
+  return wordEdges(pattern.replace(/\[:([a-z]+):\]/g, (whole, name: string) => posixClasses[name] ?? whole))
     .replace(/\\y/g, '\\b')
     .replace(/\\Y/g, '\\B');
 }
@@ -122,7 +152,7 @@ function compiled(pattern: string, caseInsensitive: boolean, newlineSensitive = 
   let regex = cache.get(key);
   if (regex !== undefined) return regex;
   try {
-    regex = new RegExp(translate ? translatePattern(pattern) : pattern, flags);
+    regex = compileUserRegex(translate ? translatePattern(pattern) : pattern, { caseInsensitive, dotAll: !newlineSensitive, multiLine: newlineSensitive });
   } catch (error) {
     throw new SqlError('2201B', `invalid regular expression: ${regexErrorText((error as Error).message)}`);
   }

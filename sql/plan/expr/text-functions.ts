@@ -16,6 +16,7 @@ import { arrayAppend, arrayCat, arrayPositions, arrayPrepend, arrayRemove } from
 import type { EvalContext } from './compiled.js';
 import type { FunctionOverload } from './function-overload.js';
 import { optionsRegex, regexOptions } from './regex.js';
+import { searchingRegex } from './user-regex.js';
 import { requireElementComparison } from './operator-class.js';
 
 const codePoints = (text: string): string[] => [...text];
@@ -136,7 +137,7 @@ function replacementText(replacement: string): string {
 function regexpReplace(source: string, pattern: string, replacement: string, flags: string): string {
   const options = regexOptions(flags, 'regexp_replace', true);
   const regex = optionsRegex(pattern, options);
-  const target = options.global ? new RegExp(regex.source, `${regex.flags}g`) : regex;
+  const target = options.global ? searchingRegex(regex, false) : regex;
   return source.replace(target, replacementText(replacement));
 }
 
