@@ -540,8 +540,17 @@ export interface FunctionRef {
   readonly kind: 'FunctionRef';
   readonly call: FuncCall;
   readonly alias: Alias | null;
+  /** `AS x (a int, b text)`: the columns of a function returning record; null when not written. */
+  readonly columnDefinitions: readonly FunctionColumn[] | null;
   readonly withOrdinality: boolean;
   readonly lateral: boolean;
+  readonly location: number;
+}
+
+/** One column of a FROM function's column definition list. */
+export interface FunctionColumn {
+  readonly name: string;
+  readonly type: TypeName;
   readonly location: number;
 }
 

@@ -3,6 +3,8 @@
  * (int4 or int8 by its arguments) and numeric, and over timestamp / timestamptz with an
  * interval step (sql/plan/expr/series.ts), as PostgreSQL; `unnest(array [, …])` (one row per
  * element, none for NULL or an empty array). Each may be written `WITH ORDINALITY`.
+ * json_to_record(set) and jsonb_to_record(set), which take a column definition list, are in
+ * json-to-record.ts; any other function given one is refused as PostgreSQL refuses it (42601).
  */
 import type * as ast from '../parser/ast.js';
 import { SqlError } from '../catalog/errors.js';
@@ -16,6 +18,7 @@ import { datetimeSeriesType } from './expr/series.js';
 import type { FromResult } from './context.js';
 import { Scope } from './scope.js';
 import { jsonSetRows } from './expr/json-functions.js';
+import { planJsonToRecord, recordFunctionNames, refuseColumnDefinitions } from './json-to-record.js';
 import { formatType, int4Type, int8Type, jsonType, jsonbType, regclassType, textType, type SqlType } from '../types/sql-type.js';
 import { compareKeys, parseJsonb, printJsonb, type JsonNode } from '../types/jsonb-text.js';
 import type { Datum } from '../types/datum.js';
@@ -33,6 +36,8 @@ export async function planGenerateSeries(compiler: ExprCompiler, item: ast.Funct
 
 async function planFunction(compiler: ExprCompiler, item: ast.FunctionRef): Promise<FromResult> {
   const name = item.call.name[item.call.name.length - 1];
+  if (name !== undefined && recordFunctionNames.has(name)) return planJsonToRecord(compiler, item, name);
+  refuseColumnDefinitions(item, name);
   if (name === 'unnest') return planUnnest(compiler, item);
   if (name === 'pg_partition_ancestors') return planPartitionAncestors(compiler, item);
   if (name === 'regexp_matches' || name === 'regexp_split_to_table' || name === 'jsonb_path_query' || name === 'generate_subscripts') return planRegexpSet(compiler, item, name);

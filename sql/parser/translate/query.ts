@@ -7,7 +7,7 @@ import type * as ast from '../ast.js';
 import { assert } from '../../../src/base/assert.js';
 import { GrammarCheckError } from '../errors.js';
 import { bodyOf, loc, qualifiedName, strings, tagOf, type Context } from './context.js';
-import { expr, exprs, funcCall, locationOf, optional, sortBys, windowSpec } from './expr.js';
+import { expr, exprs, funcCall, locationOf, optional, sortBys, typeName, windowSpec } from './expr.js';
 
 /** A SelectStmt node (wrapped) as a query; `location` is used when the query has no target to point at. */
 export function query(node: pg.Node, ctx: Context, location = -1): ast.Query {
@@ -230,7 +230,14 @@ function functionRef(f: pg.RangeFunction, ctx: Context): ast.FunctionRef {
   }
   if (call === undefined || tagOf(call) !== 'FuncCall') return ctx.unsupported('this function form in FROM is not supported', -1);
   const translated = funcCall(bodyOf(call), ctx);
-  return { kind: 'FunctionRef', call: translated, alias: alias(f.alias), withOrdinality: f.ordinality ?? false, lateral: f.lateral ?? false, location: translated.location };
+  // `AS x (a int, b text)`: the columns of a function returning record (json_to_record), as ColumnDefs.
+  const definitions = f.coldeflist === undefined ? null : f.coldeflist.map((node) => functionColumn(bodyOf<pg.ColumnDef>(node), ctx));
+  return { kind: 'FunctionRef', call: translated, alias: alias(f.alias), columnDefinitions: definitions, withOrdinality: f.ordinality ?? false, lateral: f.lateral ?? false, location: translated.location };
+}
+
+function functionColumn(c: pg.ColumnDef, ctx: Context): ast.FunctionColumn {
+  if (c.colname === undefined || c.typeName === undefined) return ctx.unsupported('a column definition without a name or type', loc(c.location));
+  return { name: c.colname, type: typeName(c.typeName, ctx), location: loc(c.location) };
 }
 
 const joinTypes: Record<string, ast.Join['joinType']> = { JOIN_INNER: 'inner', JOIN_LEFT: 'left', JOIN_RIGHT: 'right', JOIN_FULL: 'full' };
