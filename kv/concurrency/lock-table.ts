@@ -24,7 +24,9 @@
  * Where locks come from: `addDiscoveredLock` (a replicated intent evaluation found in MVCC) and
  * `acquireLock` (an unreplicated lock a locking read of the transaction takes, exclusive or
  * shared). They go away with `onLockReleased` (the transaction's intent or lock on the key was
- * resolved) or `onTxnFinalized` (every lock of a committed or aborted transaction).
+ * resolved) or `onTxnFinalized` (every lock of a committed or aborted transaction); a push that
+ * leaves the transaction PENDING (`onIntentPushed`) takes only the intent's part, never its
+ * unreplicated lock.
  *
  * Unreplicated locks live only here, in the leaseholder's memory (CockroachDB's unreplicated
  * locks): they are lost on restart, lease change, a split that moves their keys, or eviction.
@@ -270,6 +272,27 @@ export class LockTable {
     if (!heldExclusively && lock.sharedHolders.length === sharedBefore) return events;
     if (isHeld(lock) || lock.reservation !== undefined) this.afterChange(lock, events);
     else this.grantNext(lock, events);
+    return events;
+  }
+
+  /**
+   * `txnId`'s intent on `key` was resolved while the transaction is still PENDING (a push moved
+   * it up, or removed it as written by an epoch the transaction left): the intent no longer
+   * blocks, but the transaction still runs, so its unreplicated lock on the key (exclusive or
+   * shared) stays until it commits or aborts — else a second transaction's locking read could
+   * lock the key too. Without an unreplicated lock it is `onLockReleased` (a moved intent is
+   * discovered again by the next evaluation that meets it).
+   */
+  onIntentPushed(key: Uint8Array, txnId: TxnMeta['id']): LockTableEvent[] {
+    const lock = this.locks.get(hex(key));
+    const holder = lock?.holder;
+    // Not held exclusively by `txnId`: no intent of its is tracked here (a shared lock is
+    // only ever unreplicated, and stays).
+    if (lock === undefined || holder?.txn.id !== txnId) return [];
+    if (!holder.unreplicated) return this.onLockReleased(key, txnId);
+    lock.holder = { ...holder, replicated: false };
+    const events: LockTableEvent[] = [];
+    this.afterChange(lock, events);
     return events;
   }
 

@@ -362,6 +362,15 @@ export class RequestSequencer {
     for (const lock of this.lockTable.locksIn(span)) this.lockReleased(lock.key, txnId);
   }
 
+  /**
+   * `txnId`'s intents at `key`, or inside `span`, were resolved with the transaction PENDING (a
+   * push): they block no one now, but the transaction's unreplicated locks stay (lock-table.ts
+   * `onIntentPushed`).
+   */
+  intentsPushedIn(span: Span, txnId: TxnId): void {
+    for (const lock of this.lockTable.locksIn(span)) this.dispatch(this.lockTable.onIntentPushed(lock.key, txnId));
+  }
+
   /** `txnId` committed or aborted: all its locks here are released (and remembered: `finalizedLocks`). */
   txnFinalized(txnId: TxnId, status: 'COMMITTED' | 'ABORTED'): void {
     if (this.lockTable.keyCount === 0) return;
@@ -513,8 +522,12 @@ export class RequestSequencer {
       if (this.waiters.get(name) !== waiter) return;
       if (this.holdsLock(waiter.key, record.id)) {
         await this.host.resolveIntent(waiter.key, record);
-        // The resolution's apply released the lock unless the table only knew it as discovered.
-        if (this.waiters.get(name) === waiter) this.lockReleased(waiter.key, record.id);
+        // The resolution's apply released the lock unless the table only knew it as discovered
+        // (a PENDING pushee keeps its unreplicated lock: `intentsPushedIn`).
+        if (this.waiters.get(name) === waiter) {
+          if (record.status === 'PENDING') this.intentsPushedIn({ start: waiter.key }, record.id);
+          else this.lockReleased(waiter.key, record.id);
+        }
       }
       // Still waiting: the key changed hands (or a reservation holds it) — push its new owner.
       if (this.waiters.get(name) === waiter && waiter.timer === undefined) {

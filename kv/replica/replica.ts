@@ -283,8 +283,11 @@ export class Replica {
 
   private answerEvaluated(step: EvaluationStep, result: BatchEvalResult): BatchResponse {
     for (const request of step.bumped.requests) {
-      // Applied: the lock table stops tracking the resolved intents, and their waiters move on.
-      if (request.kind === 'resolveIntent') this.sequencer.lockReleased(request.key, request.intentTxn.id);
+      // Applied: the lock table stops tracking the resolved intents, and their waiters move on —
+      // but a pushed (PENDING) transaction keeps its unreplicated locks.
+      if (request.kind === 'resolveIntent' && request.status === 'PENDING') this.sequencer.intentsPushedIn({ start: request.key }, request.intentTxn.id);
+      else if (request.kind === 'resolveIntent') this.sequencer.lockReleased(request.key, request.intentTxn.id);
+      else if (request.kind === 'resolveIntentRange' && request.status === 'PENDING') this.sequencer.intentsPushedIn({ start: request.key, end: request.endKey }, request.intentTxn.id);
       else if (request.kind === 'resolveIntentRange') this.sequencer.locksReleasedIn({ start: request.key, end: request.endKey }, request.intentTxn.id);
     }
     this.host.afterApply(this, result.sideEffects);

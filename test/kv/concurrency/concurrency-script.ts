@@ -11,6 +11,7 @@
  *   dequeue r=r1                           the request is done
  *   acquire-lock key=a txn=A [durability=unreplicated|replicated] [strength=exclusive|shared]
  *   add-discovered-lock key=a txn=B | release-lock key=a txn=B
+ *   intent-pushed key=a txn=B               B's intent resolved while B is PENDING (a push)
  *   txn-finalized txn=B status=committed|aborted   (lock table and txn wait queue)
  *   push pusher=A pushee=B | detect-deadlock
  *   check-abandoned txn=B now=20 last-heartbeat=10 [threshold=5]   (seconds)
@@ -128,6 +129,8 @@ export class ConcurrencyScript {
         return this.printEvents(this.locks.addDiscoveredLock(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn')), out);
       case 'release-lock':
         return this.printEvents(this.locks.onLockReleased(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn').id), out);
+      case 'intent-pushed':
+        return this.printEvents(this.locks.onIntentPushed(enc(this.arg(cmd, 'key')), this.txn(cmd, 'txn').id), out);
       case 'txn-finalized':
         return this.txnFinalized(cmd, out);
       case 'push':
