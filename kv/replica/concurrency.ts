@@ -404,10 +404,11 @@ export class RequestSequencer {
   /**
    * A successful batch's locking reads: its transaction now holds an unreplicated lock, of each
    * read's strength, on every key the read returned (CockroachDB's `OnLockAcquired`). Runs with
-   * the batch's latches held, after evaluation.
+   * the batch's latches held, after evaluation. Not for a transaction this store saw finalized
+   * (`lockingTxnOf`).
    */
   private acquireLocks(batch: BatchRequest, response: BatchResponse): void {
-    const txn = lockingTxn(batch, response);
+    const txn = this.lockingTxnOf(batch, response);
     if (txn === undefined) return;
     batch.requests.forEach((request, i) => {
       const strength = acquiredStrengthOf(request);
@@ -427,12 +428,24 @@ export class RequestSequencer {
    * comment). Keys outside the batch's locking reads (a write's WriteTooOld) are left alone.
    */
   private acquireLocksOnWriteTooOld(batch: BatchRequest, error: WriteTooOldError): void {
-    const txn = lockingTxn(batch, undefined);
+    const txn = this.lockingTxnOf(batch, undefined);
     if (txn === undefined) return;
     for (const key of error.keys) {
       const reader = batch.requests.find((request) => acquiredStrengthOf(request) !== undefined && spanContainsKey(requestSpan(request), key));
       if (reader !== undefined) this.dispatch(this.lockTable.acquireLock(key, txn, 'unreplicated', acquiredStrengthOf(reader)!));
     }
+  }
+
+  /**
+   * `lockingTxn`, unless this store saw the transaction finalized: `txnFinalized` released its
+   * locks already, so a lock its straggling request (sent before its coordinator heard of an
+   * abort, or a retry) took now would be released by nobody — a NOWAIT locker failed on the key
+   * for good, a blocking one waited a push delay to clear it. The finalization and this check
+   * are serialized (single thread), so one applied later releases what is acquired here.
+   */
+  private lockingTxnOf(batch: BatchRequest, response: BatchResponse | undefined): TxnMeta | undefined {
+    const txn = lockingTxn(batch, response);
+    return txn === undefined || this.host.finalizedTxn(txn.id) !== undefined ? undefined : txn;
   }
 
   get waiting(): number {
