@@ -15,7 +15,7 @@
  * the proper error or intents).
  */
 import { equal, less } from '../../clock/timestamp.js';
-import { containsSpan, endTxnResponse, isReadOnly, requestSpan, spanContains, updateTransaction, withHeader, type BatchRequest, type Span, type Response, type Transaction } from '../api/index.js';
+import { compareKeys, containsSpan, endTxnResponse, isReadOnly, requestSpan, updateTransaction, withHeader, type BatchRequest, type Span, type Response, type Transaction } from '../api/index.js';
 import { assert } from '../../src/base/assert.js';
 import { RangedbError } from '../../src/base/errors.js';
 import { Batch } from '../storage/batch.js';
@@ -32,18 +32,63 @@ export function isOnePhaseCommit(state: RangeEvalState, batch: BatchRequest): bo
   if (!equal(txn.readTimestamp, txn.writeTimestamp)) return false;
   if (last.deadline !== undefined && !less(txn.writeTimestamp, last.deadline)) return false;
   for (const lock of last.lockSpans) {
-    if (!containsSpan(state.descriptor, lock) || !writtenBy(batch, lock)) return false;
+    if (!containsSpan(state.descriptor, lock)) return false;
+  }
+  return writtenBy(batch, last.lockSpans);
+}
+
+/**
+ * Whether each of `locks` is covered by one write request of `batch` (before its EndTxn).
+ * O((n + m) log n) for n writes and m locks — the writes sorted by start key, each with the
+ * furthest end of the writes up to it, and a binary search per lock — with no key allocated: a
+ * one-phase batch holds every write of its transaction (up to `lockSpansMax` lock spans), and the
+ * scan of every write for every lock was quadratic (an ALTER's backfill batch spent its time here).
+ */
+function writtenBy(batch: BatchRequest, locks: readonly Span[]): boolean {
+  if (locks.length === 0) return true;
+  const writes: Span[] = [];
+  for (let i = 0; i < batch.requests.length - 1; i++) {
+    const request = batch.requests[i]!;
+    if (!isReadOnly(request)) writes.push(requestSpan(request));
+  }
+  writes.sort((a, b) => compareKeys(a.key, b.key));
+  /** `furthest[i]`: of `writes[0..i]`, one whose end is the furthest. */
+  const furthest: Span[] = [];
+  for (const write of writes) {
+    const before = furthest[furthest.length - 1];
+    furthest.push(before === undefined || endsAtOrBefore(before, write) ? write : before);
+  }
+  for (const lock of locks) {
+    const i = lastStartingAtOrBefore(writes, lock.key);
+    if (i < 0 || !endsAtOrBefore(lock, furthest[i]!)) return false;
   }
   return true;
 }
 
-/** Whether a write request of `batch` (before its EndTxn) covers `lock`. */
-function writtenBy(batch: BatchRequest, lock: Span): boolean {
-  for (let i = 0; i < batch.requests.length - 1; i++) {
-    const request = batch.requests[i]!;
-    if (!isReadOnly(request) && spanContains(requestSpan(request), lock)) return true;
+/** The index of the last of `sorted` (by start key) that starts at or before `key`; -1 if none. */
+function lastStartingAtOrBefore(sorted: readonly Span[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(sorted[mid]!.key, key) <= 0) lo = mid + 1;
+    else hi = mid;
   }
-  return false;
+  return lo - 1;
+}
+
+/** Whether `a` ends at or before `b` (`spanEnd(a) <= spanEnd(b)`) without building a point's end `key\0`. */
+function endsAtOrBefore(a: Span, b: Span): boolean {
+  if (a.endKey !== undefined && b.endKey !== undefined) return compareKeys(a.endKey, b.endKey) <= 0;
+  if (b.endKey !== undefined) return compareKeys(a.key, b.endKey) < 0; // a.key\0 <= e iff a.key < e
+  if (a.endKey === undefined) return compareKeys(a.key, b.key) <= 0;
+  // e <= b.key\0 iff e <= b.key, or e is b.key\0 itself.
+  return compareKeys(a.endKey, b.key) <= 0 || isKeyNext(a.endKey, b.key);
+}
+
+/** Whether `next` is `key\0`. */
+function isKeyNext(next: Uint8Array, key: Uint8Array): boolean {
+  return next.length === key.length + 1 && next[key.length] === 0 && compareKeys(next.subarray(0, key.length), key) === 0;
 }
 
 export interface OnePhaseResult {
