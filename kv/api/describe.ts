@@ -25,6 +25,7 @@ import {
   rangeIdPartPrefix,
   rangeIdSuffixes,
   storeIdentKey,
+  storeMaxOffsetKey,
   systemPrefix,
   systemTables,
   tableDataPrefix,
@@ -50,6 +51,7 @@ export type KeyDescription =
   | { readonly kind: 'rangeDescriptor'; readonly anchor: Uint8Array }
   | { readonly kind: 'transaction'; readonly anchor: Uint8Array; readonly txnId: TxnId }
   | { readonly kind: 'storeIdent' }
+  | { readonly kind: 'storeMaxOffset' }
   | { readonly kind: 'lock'; readonly key: Uint8Array }
   | { readonly kind: 'meta1' | 'meta2'; readonly key: Uint8Array }
   | { readonly kind: 'system'; readonly table: SystemTable; readonly elements: readonly DecodedKeyValue[]; readonly rest: Uint8Array }
@@ -66,6 +68,7 @@ export function describeKey(key: Uint8Array): KeyDescription {
   if (startsWith(key, localRangeIdPrefix)) return describeRangeIdLocal(key);
   if (startsWith(key, localRangePrefix)) return describeRangeLocal(key);
   if (keysEqual(key, storeIdentKey)) return { kind: 'storeIdent' };
+  if (keysEqual(key, storeMaxOffsetKey)) return { kind: 'storeMaxOffset' };
   if (startsWith(key, lockTablePrefix)) {
     const escaped = readEscaped(key, lockTablePrefix.length);
     return escaped?.end === key.length ? { kind: 'lock', key: Uint8Array.from(escaped.bytes) } : raw(key);
@@ -163,6 +166,8 @@ export function buildKey(description: KeyDescription): Uint8Array {
       return transactionKey(description.anchor, description.txnId);
     case 'storeIdent':
       return storeIdentKey;
+    case 'storeMaxOffset':
+      return storeMaxOffsetKey;
     case 'lock':
       return lockKey(description.key);
     case 'meta1':

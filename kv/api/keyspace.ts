@@ -13,7 +13,7 @@
  *     0x01 'k' ∥ esc(anchor) ∥ suffix                range-local: /Local/Range/<anchor>/…
  *         rdsc range descriptor copy (anchor = the range's start key)
  *         txn- ∥ txnId(16B) transaction record (anchor = the transaction's first key)
- *     0x01 's' ∥ name                               store-local: /Local/Store/storeIdent
+ *     0x01 's' ∥ name                               store-local: /Local/Store/storeIdent, …/maxOffset
  *     0x01 'z' 'k' ∥ esc(key)                       the lock table (kv/storage/mvcc/keys.ts)
  *   0x02 ∥ key                                      /Meta1/…  descriptors of meta2 ranges
  *   0x03 ∥ key                                      /Meta2/…  descriptors of user ranges, by end key
@@ -210,6 +210,13 @@ export function transactionKey(anchor: Uint8Array, txnId: TxnId): Uint8Array {
 
 /** Which cluster, node and store a data folder belongs to (bytes kept from before this file). */
 export const storeIdentKey: Uint8Array = concat(localStorePrefix, ascii('store-ident'));
+
+/**
+ * The max clock offset (nanoseconds, 8 bytes big-endian) of the last process that served from
+ * this store: a restarted store waits out twice the larger of it and its own before serving
+ * (`kv/replica/store.ts` `waitOutPreviousProcess`).
+ */
+export const storeMaxOffsetKey: Uint8Array = concat(localStorePrefix, ascii('max-offset'));
 
 // ─── meta ────────────────────────────────────────────────────────────────────────────────────
 

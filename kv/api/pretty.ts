@@ -44,6 +44,8 @@ export function prettyDescription(description: KeyDescription): string {
       return `/Local/Range${prettyKey(description.anchor)}/Transaction/${description.txnId}`;
     case 'storeIdent':
       return '/Local/Store/storeIdent';
+    case 'storeMaxOffset':
+      return '/Local/Store/maxOffset';
     case 'lock':
       return `/Local/Lock${prettyKey(description.key)}`;
     case 'meta1':

@@ -39,6 +39,7 @@ import {
   keyMax,
   keyMin,
   meta2Key,
+  storeMaxOffsetKey,
   metaMax,
   pushTxnRequest,
   rangeDescriptor,
@@ -175,6 +176,7 @@ export class Store implements Sender, ReplicaHost {
     let descriptors = await loadDescriptors(config.engine);
     // An empty engine never served a read; one with ranges may have, ahead of this clock.
     if (descriptors.length > 0) await waitOutPreviousProcess(config);
+    await recordMaxOffset(config);
     const store = new Store(config);
     if (descriptors.length === 0) {
       await store.bootstrap();
@@ -731,13 +733,29 @@ export { PushCancelledError };
  * So every read served before the restart was below (physical time then) + 2 × maxOffset, plus
  * logical ticks. Waiting until the wall time passes that also keeps the clock monotonic across
  * the restart: a transaction begun after it starts above every commit acknowledged before.
+ * The offset is the previous process's as much as ours: a process may be restarted with a
+ * smaller one, and its reads were served under the old. So the store keeps the max offset it
+ * serves under (`storeMaxOffsetKey`), and the wait is twice the larger of that and ours. The key
+ * takes our offset only after the wait, when everything served under the old one is below the
+ * clock — a crash during the wait leaves the old offset for the next start.
+ *
  * This assumes the physical clock did not step back across the restart; CockroachDB persists an
  * upper bound of its clock for when it cannot assume that.
  */
 async function waitOutPreviousProcess(config: StoreConfig): Promise<void> {
-  const untilNanos = config.clock.now().wallNanos + 2n * config.clock.maxOffsetNanos;
-  config.logger.info({ waitMs: Number((2n * config.clock.maxOffsetNanos) / 1_000_000n) }, 'waiting out twice the max clock offset before serving (timestamps the previous process may have served)');
+  const recorded = config.engine.get(storeMaxOffsetKey);
+  const previousNanos = recorded === undefined ? 0n : new DataView(recorded.buffer, recorded.byteOffset, recorded.byteLength).getBigUint64(0, false);
+  const offsetNanos = previousNanos > config.clock.maxOffsetNanos ? previousNanos : config.clock.maxOffsetNanos;
+  const untilNanos = config.clock.now().wallNanos + 2n * offsetNanos;
+  config.logger.info({ waitMs: Number((2n * offsetNanos) / 1_000_000n) }, 'waiting out twice the max clock offset before serving (timestamps the previous process may have served)');
   while (config.clock.now().wallNanos <= untilNanos) {
     await config.timers.sleep(Math.max(1, Number((untilNanos - config.clock.now().wallNanos) / 1_000_000n) + 1));
   }
+}
+
+/** Records the max offset this process serves under, before it serves (see `waitOutPreviousProcess`). */
+async function recordMaxOffset(config: StoreConfig): Promise<void> {
+  const value = new Uint8Array(8);
+  new DataView(value.buffer).setBigUint64(0, config.clock.maxOffsetNanos, false);
+  await config.engine.commit([{ kind: 'put', key: storeMaxOffsetKey, value }], { sync: true });
 }

@@ -9,8 +9,12 @@
  * waiters' pushes never fire, so a deadlock among the writers is never detected and they wait for
  * ever (review F2 of session 11; CockroachDB's goroutines are preempted, Node's microtasks are
  * not). Past `storeRequestsPerTurnMax` requests in one turn, a request waits for the next check
- * phase (`Timers.afterIo`), which comes after the loop's timers and I/O. Under simulated time
- * (no `afterIo`) there is no loop to starve and nothing changes.
+ * phase (`Timers.afterIo`), which comes after the loop's timers and I/O. The KV simulator's
+ * timers have an `afterIo` too (an event at the same virtual time, after those already due), so
+ * the budget applies there as well, deterministically; timers without one turn it off.
+ *
+ * It is a bound, not an exact count: the requests a check phase releases are not counted
+ * against the turn that follows, only new arrivals are.
  */
 import { assert } from '../../src/base/assert.js';
 import type { Timers } from '../../src/env/env.js';

@@ -33,6 +33,7 @@ import {
   rangeStatsKey,
   settingKey,
   storeIdentKey,
+  storeMaxOffsetKey,
   tableKey,
   tablePrefix,
   transactionKey,
@@ -61,6 +62,7 @@ const goldens: readonly [Uint8Array, string, KeyDescriptionKind][] = [
   [rangeDescriptorKey(tableKey(52, 1, [textValue('a')])), '/Local/Range/Table/52/1/"a"/RangeDescriptor', 'rangeDescriptor'],
   [transactionKey(enc('b'), txnA), `/Local/Range/"b"/Transaction/${txnA}`, 'transaction'],
   [storeIdentKey, '/Local/Store/storeIdent', 'storeIdent'],
+  [storeMaxOffsetKey, '/Local/Store/maxOffset', 'storeMaxOffset'],
   [lockKey(enc('b')), '/Local/Lock/"b"', 'lock'],
   [lockKey(tableKey(52, 1, [intValue(7n)])), '/Local/Lock/Table/52/1/7', 'lock'],
   [meta1KeyMax, '/Meta1/Max', 'meta1'],
@@ -93,7 +95,7 @@ describe('prettyKey goldens', () => {
 
   it('covers every key description kind', () => {
     const kinds = new Set(goldens.map(([, , kind]) => kind));
-    const all: Record<KeyDescriptionKind, true> = { min: true, max: true, rangeIdLocal: true, rangeDescriptor: true, transaction: true, storeIdent: true, lock: true, meta1: true, meta2: true, system: true, table: true, raw: true };
+    const all: Record<KeyDescriptionKind, true> = { min: true, max: true, rangeIdLocal: true, rangeDescriptor: true, transaction: true, storeIdent: true, storeMaxOffset: true, lock: true, meta1: true, meta2: true, system: true, table: true, raw: true };
     expect([...kinds].sort()).toEqual(Object.keys(all).sort());
   });
 });
