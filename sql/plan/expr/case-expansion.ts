@@ -23,9 +23,10 @@
  * by test/sql/plan/case-expansion.property.test.ts.
  */
 
-/** canon(ch) for every UTF-16 code unit, and each canon's group, built on first use. */
+/** canon(ch) for every UTF-16 code unit, each canon's group, and (ascending) the units that fold with another: built on first use. */
 let foldGroups: Map<number, readonly number[]> | undefined;
 let canonOf: Uint16Array | undefined;
+let foldingUnits: readonly number[] = [];
 
 function canonical(unit: number): number {
   const upper = String.fromCharCode(unit).toUpperCase();
@@ -47,8 +48,27 @@ function groupOf(unit: number): readonly number[] {
       else group.push(code);
     }
     foldGroups = groups;
+    foldingUnits = [...canonOf.keys()].filter((code) => groups.get(canonOf![code]!)!.length > 1);
   }
   return foldGroups.get(canonOf[unit]!)!;
+}
+
+/**
+ * The units in `from`..`to` that fold with another unit. Walks only the (about three
+ * thousand) folding units, so `[\x00-\uffff]` costs no more than `[a-z]`.
+ */
+function foldingUnitsIn(from: number, to: number): readonly number[] {
+  groupOf(0);
+  let low = 0;
+  let high = foldingUnits.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (foldingUnits[middle]! < from) low = middle + 1;
+    else high = middle;
+  }
+  const inside: number[] = [];
+  for (let at = low; at < foldingUnits.length && foldingUnits[at]! <= to; at++) inside.push(foldingUnits[at]!);
+  return inside;
 }
 
 const hex4 = (unit: number): string => `\\u${unit.toString(16).padStart(4, '0')}`;
@@ -209,7 +229,7 @@ class Rewriter {
         continue;
       }
       body += member.from === member.to ? hex4(member.from) : `${hex4(member.from)}-${hex4(member.to)}`;
-      for (let unit = member.from; unit <= member.to; unit++) for (const mate of groupOf(unit)) if (mate < member.from || mate > member.to) units.add(mate);
+      for (const unit of foldingUnitsIn(member.from, member.to)) for (const mate of groupOf(unit)) if (mate < member.from || mate > member.to) units.add(mate);
     }
     return body + rangesText([...units].sort((left, right) => left - right));
   }

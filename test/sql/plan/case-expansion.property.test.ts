@@ -11,7 +11,7 @@ const trickyChars = ['a', 'A', 'k', 'K', 's', 'S', 'z', '_', '0', '-', ' ', '\n'
 const literalChar = fc.constantFrom(...trickyChars.filter((char) => char !== '-'));
 const escapeAtom = fc.constantFrom('\\x41', '\\x6b', '\\u00e9', '\\u03c3', '\\u212a', '\\w', '\\W', '\\d', '\\s', '\\S', '\\.', '\\-', '\\/', '\\n', '\\t', '\\0', '\\x', '\\u12', '\\e', '\\p', '\\K');
 const bracketAtom = fc.oneof(literalChar, fc.constantFrom('\\w', '\\W', '\\d', '\\s', '\\b', '\\x4b', '\\u03a3', '\\-', '\\]'));
-const bracketMember = fc.oneof(bracketAtom, fc.tuple(bracketAtom, bracketAtom).map(([from, to]) => `${from}-${to}`), fc.constantFrom('a-z', 'A-Z', 'a-\\u024f', '\\x00-\\x7f', 'j-l', 'R-t'));
+const bracketMember = fc.oneof(bracketAtom, fc.tuple(bracketAtom, bracketAtom).map(([from, to]) => `${from}-${to}`), fc.constantFrom('a-z', 'A-Z', 'a-\\u024f', '\\x00-\\x7f', 'j-l', 'R-t', '\\u0100-\\u2200', '\\u00b6-\\uffff'));
 const bracket = fc.tuple(fc.boolean(), fc.array(bracketMember, { minLength: 0, maxLength: 4 }), fc.boolean()).map(([negated, members, dash]) => `[${negated ? '^' : ''}${members.join('')}${dash ? '-' : ''}]`);
 const atom = fc.oneof({ weight: 4, arbitrary: literalChar }, { weight: 2, arbitrary: escapeAtom }, { weight: 2, arbitrary: bracket }, { weight: 1, arbitrary: fc.constantFrom('.', '^', '$', '\\b', '\\B', '{', '}', ']', 'a{x}') });
 const quantifier = fc.constantFrom('', '', '', '?', '*', '+', '{2}', '{1,3}', '*?', '+?');

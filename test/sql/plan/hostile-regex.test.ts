@@ -3,6 +3,8 @@
 // point (sql/plan/expr/user-regex.ts turns on V8's linear-time fallback; case-expansion.ts keeps
 // case-insensitive patterns eligible for it). Before the fix each of these took minutes to days
 // on the node's only thread; a regression fails by vitest's test timeout, no time is asserted.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { regexMatch, similarToRegex, translatePattern } from '../../../sql/plan/expr/regex.js';
 import { regexpCount, regexpInstr, regexpLike, regexpMatchesRows, regexpReplaceFrom, regexpSplit, regexpSubstr } from '../../../sql/plan/expr/regex-functions.js';
@@ -65,5 +67,16 @@ describe('hostile patterns answer (linear-time fallback)', () => {
     expect(regexMatch('foobar', '\\mbar\\M', false)).toBe(false);
     expect(regexMatch('bar!', '\\m.', false)).toBe(true);
     expect(regexMatch(' !', '\\m.', false)).toBe(false);
+  });
+});
+
+describe('every client pattern compiles through user-regex.ts', () => {
+  it('no other file under sql/ constructs a RegExp, except fixed patterns of our own', () => {
+    const fixedPatternFiles = new Set(['sql/types/datetime-text.ts']);
+    const constructing = readdirSync('sql', { recursive: true, encoding: 'utf8' })
+      .filter((path) => path.endsWith('.ts'))
+      .map((path) => join('sql', path))
+      .filter((path) => /new RegExp\(/.test(readFileSync(path, 'utf8')));
+    expect(constructing.filter((path) => !fixedPatternFiles.has(path)).sort()).toEqual(['sql/plan/expr/user-regex.ts']);
   });
 });
