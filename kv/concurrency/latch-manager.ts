@@ -48,7 +48,11 @@ export type LatchAcquireResult =
 
 interface Entry {
   readonly guard: LatchGuard;
-  /** Seqs of earlier conflicting guards still present; empty means held. */
+  /**
+   * Seqs of earlier conflicting guards still present; empty means held. A guard held at once
+   * shares `noWaits` (never added to: seqs are only deleted), so the commonest acquire — a point
+   * read nobody else latches — allocates no set.
+   */
   readonly waitsOn: Set<number>;
   /** `pointKey` of each point latch (undefined for a ranged one), made once in `acquire`. */
   readonly pointKeys: readonly (string | undefined)[];
@@ -82,6 +86,15 @@ const pointKey = (key: Uint8Array): string =>
 
 const noEntries: readonly Entry[] = Object.freeze([]);
 
+/** The `waitsOn` of every guard held at once; stays empty (see `Entry.waitsOn`). */
+const noWaits: Set<number> = new Set();
+
+/**
+ * The guards latching one point key: the one guard itself when alone (the common case: one set
+ * less to make and drop per point latch), a set once two or more share the key.
+ */
+type PointSharers = Entry | Set<Entry>;
+
 export class LatchManager {
   /** Present guards in arrival order (Map keeps insertion order, and seqs only grow). */
   private readonly entries = new Map<number, Entry>();
@@ -90,7 +103,7 @@ export class LatchManager {
    * guards with a latch on each point key, and the guards with any ranged latch. (A request
    * with a ranged latch of its own still compares with every guard.)
    */
-  private readonly byPoint = new Map<string, Set<Entry>>();
+  private readonly byPoint = new Map<string, PointSharers>();
   private readonly ranged = new Set<Entry>();
   private nextSeq = 1;
   private waiters = 0;
@@ -108,16 +121,18 @@ export class LatchManager {
   acquire(latches: readonly LatchSpan[]): LatchAcquireResult {
     assert(latches.length > 0, 'a request declares at least one latch');
     for (const latch of latches) checkSpan(latch.span);
-    const guard: LatchGuard = Object.freeze({ seq: this.nextSeq, latches: Object.freeze([...latches]) });
+    // Not frozen (the types are readonly): freezing is V8's slow path, and this runs per request.
+    // The caller's array is kept, not copied: `latches` is readonly to it from here on.
+    const guard: LatchGuard = { seq: this.nextSeq, latches };
     // Each point key is made once here, not again to index and unindex the entry.
-    const pointKeys = guard.latches.map((latch) => (latch.span.end === undefined ? pointKey(latch.span.start) : undefined));
+    const pointKeys = latches.map((latch) => (latch.span.end === undefined ? pointKey(latch.span.start) : undefined));
     const waitsOn: LatchGuard[] = [];
     for (const entry of this.candidates(pointKeys)) {
       if (guardsConflict(entry.guard, guard)) waitsOn.push(entry.guard);
     }
     if (waitsOn.length > 0 && this.waiters >= this.waitersMax) throw new LatchWaitersFullError(this.waitersMax);
     this.nextSeq++;
-    const entry: Entry = { guard, waitsOn: new Set(waitsOn.map((g) => g.seq)), pointKeys };
+    const entry: Entry = { guard, waitsOn: waitsOn.length === 0 ? noWaits : new Set(waitsOn.map((g) => g.seq)), pointKeys };
     this.entries.set(guard.seq, entry);
     this.index(entry);
     if (waitsOn.length === 0) return { kind: 'acquired', guard };
@@ -144,6 +159,7 @@ export class LatchManager {
       }
     }
     assert(this.waiters >= 0, 'latch waiter count went negative');
+    assert(noWaits.size === 0, 'the shared empty waitsOn stays empty');
     return unblocked;
   }
 
@@ -155,7 +171,8 @@ export class LatchManager {
       const sharing = this.byPoint.get(key!);
       if (sharing === undefined) continue;
       found ??= new Set<Entry>();
-      for (const entry of sharing) found.add(entry);
+      if (sharing instanceof Set) for (const entry of sharing) found.add(entry);
+      else found.add(sharing);
     }
     // The common case — no other request on these keys — allocates no set and no array.
     if (found === undefined) return noEntries;
@@ -168,9 +185,10 @@ export class LatchManager {
         this.ranged.add(entry);
         continue;
       }
-      let sharing = this.byPoint.get(key);
-      if (sharing === undefined) this.byPoint.set(key, (sharing = new Set()));
-      sharing.add(entry);
+      const sharing = this.byPoint.get(key);
+      if (sharing === undefined) this.byPoint.set(key, entry);
+      else if (sharing instanceof Set) sharing.add(entry);
+      else if (sharing !== entry) this.byPoint.set(key, new Set([sharing, entry]));
     }
   }
 
@@ -179,9 +197,11 @@ export class LatchManager {
     for (const key of entry.pointKeys) {
       if (key === undefined) continue;
       const sharing = this.byPoint.get(key);
-      if (sharing === undefined) continue;
-      sharing.delete(entry);
-      if (sharing.size === 0) this.byPoint.delete(key);
+      if (sharing === entry) this.byPoint.delete(key);
+      else if (sharing instanceof Set) {
+        sharing.delete(entry);
+        if (sharing.size === 0) this.byPoint.delete(key);
+      }
     }
   }
 
