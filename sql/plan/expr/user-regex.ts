@@ -9,8 +9,9 @@
  * interrupt it. PostgreSQL's engine answers at once. So the first import of this module turns on
  * V8's linear-time fallback (`--enable-experimental-regexp-engine-on-excessive-backtracks`):
  * a match that backtracks more than V8's limit is re-run by an automaton-based engine, linear in
- * the input. V8 reads the flag at match time, so setting it here, before any client pattern is
- * compiled, covers them all.
+ * the input. The flag is process-wide and V8 consults it when it compiles a pattern's matcher
+ * (lazily, at its first matches), so setting it at the first import of the one module every
+ * client pattern compiles through covers them all (the server's own fixed patterns too).
  *
  * The fallback takes only what the linear engine supports: flags `g`, `y`, `m`, `s` (not `i`,
  * `u`, `d`), no backreferences, no lookarounds. Hence:
@@ -18,11 +19,14 @@
  *  - match positions of groups (the `d` flag) are asked for only by regexp_instr's subexpr;
  *  - regex.ts translates ARE's `\m` / `\M` to a plain `\b` where the next / previous atom is a
  *    word character, a lookaround only where it is not.
- * RESIDUAL RISK: a pattern with a backreference (`(a+)+\1`), a lookaround (`(?=`, `(?<=`, `\m`
- * before a non-word atom), one the case rewrite refuses (see case-expansion.ts; then `i` is
- * used), or regexp_instr with a subexpr can still backtrack exponentially on a crafted input.
- * No input-length bound helps (26 characters already take seconds), so none is imposed; moving
- * such matches off the event loop (a worker with a deadline) is the remaining fix.
+ * RESIDUAL RISK (still exponential on a crafted input, still blocking the node): a pattern with
+ * a backreference (`^(a+)+\1$`), a lookaround (`(a+)+(?=$)`; `\m` / `\M` next to a group, a
+ * bracket or a quantifier: `(a+)+\M`), one the case rewrite refuses (a legacy octal escape or
+ * `\c` under `~*`: then the `i` flag is used), and regexp_instr with a subexpr. PostgreSQL 15
+ * answers all of these at once (`repeat('a', 20000) || '!' ~ '^(a+)+\1$'` in 3 ms). No input
+ * length bound helps (26 characters already take seconds), so none is imposed. The remaining
+ * fix is to run such patterns where they can be stopped: a worker thread with a deadline, or an
+ * engine of our own for backreferences and lookarounds.
  */
 import { setFlagsFromString } from 'node:v8';
 import { caseExpanded } from './case-expansion.js';

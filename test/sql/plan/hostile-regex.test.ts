@@ -70,6 +70,13 @@ describe('hostile patterns answer (linear-time fallback)', () => {
   });
 });
 
+describe('patterns outside the linear engine keep their meaning', () => {
+  it('a case-insensitive backreference keeps the i flag and compares case-insensitively', () => {
+    expect(regexMatch('aA', '^(a)\\1$', true)).toBe(true);
+    expect(regexMatch('aB', '^(a)\\1$', true)).toBe(false);
+  });
+});
+
 describe('every client pattern compiles through user-regex.ts', () => {
   it('no other file under sql/ constructs a RegExp, except fixed patterns of our own', () => {
     const fixedPatternFiles = new Set(['sql/types/datetime-text.ts']);
