@@ -89,14 +89,21 @@ export const sqlTxnPriority = 2 ** 30;
 
 /**
  * A fresh transaction after `error`: a new epoch of `txn`, or a new one if it was aborted. A
- * historical transaction (AS OF SYSTEM TIME) stays at its fixed timestamp either way.
+ * historical transaction (AS OF SYSTEM TIME) stays at its fixed timestamp either way, and an
+ * implicit one stays implicit (its fresh keys ride with the commit: `TxnOptions.implicit`).
  */
 export function restartedTxn(txn: Txn, error: unknown, sender: Sender, deps: TxnDeps, strictSerializable: boolean): Txn {
   if (error instanceof TransactionAbortedError || txn.isFinished) {
     txn.abandon();
     const fixedTimestamp = txn.fixedTimestamp;
     const readOnly = txn.txnOptions.readOnly === true;
-    return new Txn(sender, deps, { strictSerializable, priority: txn.transaction.priority, readOnly, ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }) });
+    return new Txn(sender, deps, {
+      strictSerializable,
+      priority: txn.transaction.priority,
+      readOnly,
+      ...(txn.implicit ? { implicit: true } : {}),
+      ...(fixedTimestamp === undefined ? {} : { fixedTimestamp }),
+    });
   }
   txn.restartEpoch(restartTimestamp(error, txn, () => deps.clock.now()));
   return txn;
