@@ -18,14 +18,27 @@ import { canCoerce, coerce } from '../plan/expr/coerce.js';
 import { constantExpr, type CompiledExpr, type EvalContext } from '../plan/expr/compiled.js';
 import type { ExprCompiler } from '../plan/expr/compile.js';
 
+function notComposite(step: ast.AssignmentSubscript, column: ColumnDesc, type: SqlType): SqlError {
+  assert(step.kind === 'field', 'a field step');
+  return new SqlError('42804', `cannot assign to field "${step.name}" of column "${column.name}" because its type ${formatType(type)} is not a composite type`);
+}
+
 function nullSubscript(): SqlError {
   return new SqlError('22004', 'array subscript in assignment must not be null');
 }
 
-/** The type a value assigned to `column[subscripts]` takes: the element type, or the array type when a subscript is a slice. */
+/**
+ * The type a value assigned to `column[subscripts]` takes: the element type, or the array type
+ * when a subscript is a slice. A field step (`c.f`, `a[1].f`) is PostgreSQL's 42804 for every
+ * column rangedb can have: none is of a composite type.
+ */
 export function subscriptedValueType(column: ColumnDesc, subscripts: readonly ast.AssignmentSubscript[]): SqlType {
   const type = column.type;
+  const field = subscripts.findIndex((subscript) => subscript.kind === 'field');
+  if (field === 0) throw notComposite(subscripts[0]!, column, type);
   if (type.kind !== 'array') throw new SqlError('42804', `cannot subscript type ${formatType(type)} because it does not support subscripting`);
+  // After subscripts, the element (a slice among them keeps the array type, as PostgreSQL names it).
+  if (field > 0) throw notComposite(subscripts[field]!, column, subscripts.slice(0, field).some((subscript) => subscript.kind === 'slice') ? type : type.element);
   return subscripts.some((subscript) => subscript.kind === 'slice') ? type : type.element;
 }
 
@@ -64,6 +77,7 @@ export async function compileArrayAssignment(compiler: ExprCompiler, column: Col
   const bound = async (expr: ast.Expr | null): Promise<CompiledExpr | null> => (expr === null ? null : compiler.compileAs(expr, int4Type));
   const bounds: { lower: CompiledExpr | null; upper: CompiledExpr | null }[] = [];
   for (const subscript of subscripts) {
+    assert(subscript.kind !== 'field', 'a field step was refused by subscriptedValueType');
     if (subscript.kind === 'slice') bounds.push({ lower: await bound(subscript.lower), upper: await bound(subscript.upper) });
     else bounds.push({ lower: isSlice ? constantExpr(int4Type, 1) : null, upper: await bound(subscript.index) });
   }

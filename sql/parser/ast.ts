@@ -613,8 +613,8 @@ export interface Assignment {
   readonly location: number;
 }
 
-/** One subscript of an assignment target: `[i]` or `[lower:upper]`. */
-export type AssignmentSubscript = Extract<IndirectionStep, { kind: 'index' | 'slice' }>;
+/** One step of an assignment target: `[i]`, `[lower:upper]` or `.field` (refused: rangedb has no composite columns). */
+export type AssignmentSubscript = Extract<IndirectionStep, { kind: 'index' | 'slice' | 'field' }>;
 
 export interface OnConflict {
   /** The conflict target's columns (`ON CONFLICT (a, b)`); empty when none is given. */

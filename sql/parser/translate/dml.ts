@@ -17,16 +17,17 @@ function tableOf(range: pg.RangeVar | undefined, ctx: Context): { table: ast.Qua
   return { table: qualifiedName(range), alias: range.alias?.aliasname ?? null };
 }
 
-/** The column name of an INSERT column or an UPDATE SET target; `a.b` is refused (`a[1]`: `subscriptsOf`). */
+/** The column name of an INSERT column or an UPDATE SET target (`a[1]`, `a.f`: `subscriptsOf`). */
 function columnName(t: pg.ResTarget, ctx: Context): string {
-  if (t.indirection?.some((node) => tagOf(node) !== 'A_Indices') === true) ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
+  if (t.indirection?.some((node) => tagOf(node) !== 'A_Indices' && tagOf(node) !== 'String') === true) ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
   return t.name ?? '';
 }
 
-/** The subscripts of a target `a[i]…` / `a[lo:hi]…` (undefined for a whole column). */
+/** The steps of a target `a[i]…` / `a[lo:hi]…` / `a.f` (undefined for a whole column). */
 function subscriptsOf(t: pg.ResTarget, ctx: Context): ast.AssignmentSubscript[] | undefined {
   if (t.indirection === undefined) return undefined;
   return t.indirection.map((node): ast.AssignmentSubscript => {
+    if (tagOf(node) === 'String') return { kind: 'field', name: bodyOf<pg.String>(node).sval ?? '' };
     if (tagOf(node) !== 'A_Indices') return ctx.unsupported('assigning to a field or element of a column is not supported', t.location);
     const indices = bodyOf<pg.A_Indices>(node);
     if (indices.is_slice === true) return { kind: 'slice', lower: optional(indices.lidx, ctx), upper: optional(indices.uidx, ctx) };
@@ -55,7 +56,7 @@ function assignments(nodes: readonly pg.Node[] | undefined, ctx: Context): ast.A
     const t = bodyOf<pg.ResTarget>(node);
     const location = loc(t.location);
     if (t.val === undefined) return ctx.unsupported('an assignment without a value', location);
-    if (t.indirection !== undefined && tagOf(t.val) === 'SetToDefault') throw new GrammarCheckError('cannot set an array element to DEFAULT', null, '0A000');
+    if (t.indirection !== undefined && tagOf(t.val) === 'SetToDefault') throw new GrammarCheckError(tagOf(t.indirection[0]!) === 'String' ? 'cannot set a subfield to DEFAULT' : 'cannot set an array element to DEFAULT', null, '0A000');
     if (tagOf(t.val) !== 'MultiAssignRef') return { ...target(t, ctx), value: expr(t.val, ctx), location };
     const multi = bodyOf<pg.MultiAssignRef>(t.val);
     const source = multi.source;

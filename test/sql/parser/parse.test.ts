@@ -41,16 +41,16 @@ describe('sql/parser parse', () => {
   });
 
   it('raises 0A000 FeatureNotSupportedError naming the feature', () => {
-    const error = thrown('insert into t (a.b) values (1)') as FeatureNotSupportedError;
+    const error = thrown('create table t (a int generated always as (1) stored)') as FeatureNotSupportedError;
     expect(error).toBeInstanceOf(FeatureNotSupportedError);
     expect(error.sqlState).toBe('0A000');
-    expect(error.message).toBe('unimplemented: assigning to a field or element of a column is not supported');
-    expect(error.position).toBe(16);
+    expect(error.message).toBe('unimplemented: generated columns are not supported');
+    expect(error.position).toBe(23);
   });
 
   it('counts error positions in characters and locations in bytes', () => {
-    const error = thrown('insert into "ééé" (a.b) values (1)') as FeatureNotSupportedError;
-    expect(error.position).toBe(20); // characters: insert into "ééé" ( → a is the 20th (the 23rd byte)
+    const error = thrown('create table "ééé" (a int generated always as (1) stored)') as FeatureNotSupportedError;
+    expect(error.position).toBe(27); // characters: create table "ééé" (a int → generated is the 27th (the 30th byte)
     const [statement] = parse("select 'ééé', x") as [QueryStatement];
     expect(statement.query.kind).toBe('Select');
     const target = statement.query.kind === 'Select' ? statement.query.targets[1]! : null;
