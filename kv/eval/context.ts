@@ -109,8 +109,16 @@ export type SideEffect =
    * range lookup for ever.
    */
   | { readonly kind: 'intentsReadAround'; readonly intents: readonly Intent[] }
-  /** A transaction record changed (wakes pushers waiting in the txn wait queue). */
-  | { readonly kind: 'txnUpdated'; readonly txn: Transaction }
+  /**
+   * A transaction record changed (wakes pushers waiting in the txn wait queue).
+   * `confirmsImplicitCommit`: the command moves a STAGING record of the same epoch and commit
+   * timestamp to COMMITTED — the explicit commit of a parallel commit, whose in-flight writes
+   * all landed (durable) at or below that timestamp. The transaction was implicitly committed
+   * before this command: the outcome stands once the command applies, durable or not (recovery
+   * of the durable STAGING record would find every in-flight write and commit it at the same
+   * timestamp), so kv/replica may release its locks before the application is synced.
+   */
+  | { readonly kind: 'txnUpdated'; readonly txn: Transaction; readonly confirmsImplicitCommit?: boolean }
   /** Raise the range's GC threshold (never lowered; reads below it must fail). */
   | { readonly kind: 'gcThreshold'; readonly threshold: Timestamp }
   /** A commit's split or merge trigger, run at apply time. */

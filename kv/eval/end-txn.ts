@@ -41,7 +41,7 @@
  */
 import { assert } from '../../src/base/assert.js';
 import { limits } from '../../src/base/limits.js';
-import { compare, formatTimestamp, lessEq, max, type Timestamp } from '../../clock/timestamp.js';
+import { compare, equal, formatTimestamp, lessEq, max, type Timestamp } from '../../clock/timestamp.js';
 import {
   endTxnResponse,
   keyNext,
@@ -194,8 +194,19 @@ export const evalEndTxn: Evaluator<'endTxn'> = async (ctx, rw, request) => {
   const external = await resolveLocalLocks(ctx, rw, decided, request.lockSpans);
   const record = updateTransaction(decided, { lockSpans: external });
   writeTxnRecord(rw, record);
-  const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: record })];
+  const sideEffects: SideEffect[] = [Object.freeze({ kind: 'txnUpdated', txn: record, confirmsImplicitCommit: confirmsImplicitCommit(existing, record) })];
   if (external.length > 0) sideEffects.push(Object.freeze({ kind: 'resolveIntents', txn: record, status: record.status, ignoredSequences: record.ignoredSequences, spans: Object.freeze(external) }));
   if (request.commitTrigger !== undefined) sideEffects.push(Object.freeze({ kind: 'commitTrigger', trigger: request.commitTrigger }));
   return { response: endTxnResponse(record), txn: record, sideEffects };
 };
+
+/**
+ * Whether committing `record` over `existing` only makes an implicit commit explicit: the record
+ * was STAGING at the same epoch and commit timestamp (see `SideEffect` txnUpdated). A STAGING
+ * record of another epoch or timestamp proves nothing about this commit: recovery could decide
+ * it otherwise (abort it, or commit it at the staging timestamp).
+ */
+function confirmsImplicitCommit(existing: Transaction | undefined, record: Transaction): boolean {
+  if (existing?.status !== 'STAGING' || record.status !== 'COMMITTED') return false;
+  return existing.epoch === record.epoch && equal(existing.writeTimestamp, record.writeTimestamp);
+}

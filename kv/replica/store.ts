@@ -617,6 +617,7 @@ export class Store implements Sender, ReplicaHost {
       this.metrics.earlyApplied++;
       await replica.installApplied(applied);
     }
+    for (const { replica, applied, early } of work) if (!early) replica.beforeDurable(applied);
     if (batch.count > 0) await this.engine.commit(batch.ops, { sync });
     for (const { replica, ready } of work) {
       replica.logStorage.batchCommitted(batch);
