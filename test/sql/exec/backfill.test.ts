@@ -134,6 +134,18 @@ describe('ADD PRIMARY KEY by chunked backfill', () => {
     expect(await sql('SELECT count(*), count(DISTINCT k), sum(k) FROM t')).toBe('count | count | sum\n300 | 300 | 45150\nSELECT 1');
   });
 
+  it('fails with 23502 on a NULL key met after many chunks were written, and leaves the table and the new spans as they were', async () => {
+    const id = await setUp();
+    // Scanned last (rowid order): every chunk before it has been written to the new spans.
+    expect(await sql("INSERT INTO t VALUES (NULL, 0, 'null')")).toBe('INSERT 0 1');
+    expect(await sql('ALTER TABLE t ADD PRIMARY KEY (k)')).toBe('ERROR 23502: column "k" of relation "t" contains null values');
+    expect([await indexKeys(id, 4), await indexKeys(id, 5), await indexKeys(id, 6)]).toEqual([0, 0, 0]);
+    expect([await indexKeys(id, 1), await indexKeys(id, 2), await indexKeys(id, 3)]).toEqual([301, 301, 301]);
+    expect(await sql("DELETE FROM t WHERE w = 'null'")).toBe('DELETE 1');
+    expect(await sql('ALTER TABLE t ADD PRIMARY KEY (k)')).toBe('ALTER TABLE');
+    expect(await sql('SELECT count(*), count(DISTINCT k), sum(k) FROM t')).toBe('count | count | sum\n300 | 300 | 45150\nSELECT 1');
+  });
+
   it('fails with 23505 on a duplicate inside one chunk', async () => {
     expect(await sql('CREATE TABLE d (k INT)')).toBe('CREATE TABLE');
     expect(await sql('INSERT INTO d VALUES (1), (2), (2), (3)')).toBe('INSERT 0 4');
