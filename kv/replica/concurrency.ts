@@ -638,7 +638,8 @@ function planOf(batch: BatchRequest): Plan {
   const inconsistent = header.readConsistency === 'inconsistent';
   for (const request of batch.requests) {
     const mvcc = isDataRead(request) || isDataWrite(request);
-    for (const latch of declareKeys(request, txn?.id).latches) {
+    const keys = declareKeys(request, txn?.id);
+    for (const latch of keys.latches) {
       const span = toSpan(latch.span);
       latches.push({ span, access: latch.access, timestamp: mvcc ? (latch.access === 'write' ? writeTs : readTs) : undefined });
     }
@@ -646,7 +647,7 @@ function planOf(batch: BatchRequest): Plan {
     if (mvcc) {
       const write = isDataWrite(request);
       writes ||= write;
-      locks.push({ span: toSpan(requestSpan(request)), access: lockStrengthOf(request) === 'shared' ? 'shared' : write ? 'write' : 'read' });
+      locks.push({ span: toSpan(keys.routing), access: lockStrengthOf(request) === 'shared' ? 'shared' : write ? 'write' : 'read' });
     } else if (request.kind === 'clearRange') {
       // Not an MVCC write, but it refuses to clear another transaction's intent (kv/eval
       // clear-range.ts): it queues on the intents it meets and pushes their holders as a write

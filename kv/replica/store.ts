@@ -31,6 +31,7 @@ import { zeroTimestamp, type Timestamp } from '../../clock/timestamp.js';
 import {
   batchHeader,
   batchRequest,
+  containsKey,
   containsSpan,
   decodeRangeDescriptor,
   encodeRangeDescriptor,
@@ -238,9 +239,11 @@ export class Store implements Sender, ReplicaHost {
     const rangeId = batch.header.rangeId;
     const replica = rangeId === undefined ? this.replicaForKey(batch.requests[0]!.key) : this.replicasById.get(rangeId);
     if (replica === undefined) throw new RangeNotFoundError(rangeId ?? (0 as RangeId), this.storeId);
+    const desc = replica.descriptor;
     for (const request of batch.requests) {
-      const s = requestSpan(request);
-      if (!containsSpan(replica.descriptor, s)) throw this.mismatch(s, replica);
+      // The request's own keys, not a span made of them (a frozen object per request served).
+      const inside = 'endKey' in request ? containsSpan(desc, request) : containsKey(desc, request.key);
+      if (!inside) throw this.mismatch(requestSpan(request), replica);
     }
     return replica;
   }

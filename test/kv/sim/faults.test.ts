@@ -23,8 +23,12 @@ async function run(seed: number): Promise<KvSimResult> {
 
 describe('kv simulation faults', () => {
   it('abandons transactions, collects under the readers and reads the past, keeping every invariant', async () => {
-    // Seed 2 under this profile: a crash as well, and every fault at work.
-    const result = await run(2);
+    // Seed 12 under this profile: crashes as well, and every fault at work. (It was seed 2 until
+    // Replica.send stopped wrapping the sequencer's promise in an async frame of its own: two
+    // promises less per request reorder the run, which kept every invariant but read no snapshot
+    // again. Which seed covers everything moves with the schedule: the promises and turns a
+    // request takes.)
+    const result = await run(12);
     expect(result.stats.abandoned).toBeGreaterThan(0);
     expect(result.registers?.abandoned).toBeGreaterThan(0);
     expect(result.gc?.versionsRemoved).toBeGreaterThan(0);
