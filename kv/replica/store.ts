@@ -398,7 +398,11 @@ export class Store implements Sender, ReplicaHost {
       const now = this.clock.now();
       try {
         const response = await this.db.send(batchRequest(batchHeader({ timestamp: now }), [pushTxnRequest({ pusher, pushee, pushTo, pushType, force })]));
-        return response.responses[0].pusheeTxn;
+        const pushed = response.responses[0].pusheeTxn;
+        // Remembered like a commit applied here: the next request meeting its intents (a bulk
+        // load's, left behind by a restart) resolves them ranged instead of pushing once per intent.
+        if (pushed.status === 'COMMITTED') this.rememberFinalized(pushed);
+        return pushed;
       } catch (error) {
         // A STAGING pushee that may not be waited on (expired, or a forced push): recover it
         // from its in-flight writes (txn-recovery.ts), then push again. A failed recovery waits
@@ -450,14 +454,20 @@ export class Store implements Sender, ReplicaHost {
     return this.clock.physicalNow();
   }
 
+  /** Remembers a COMMITTED or ABORTED record (final: it never changes again), oldest forgotten first. */
+  private rememberFinalized(txn: Transaction): void {
+    assert(txn.status === 'COMMITTED' || txn.status === 'ABORTED', 'only a finalized record is remembered');
+    this.finalizedTxns.set(txn.id, txn);
+    if (this.finalizedTxns.size > limits.finalizedTxnCacheEntriesMax) this.finalizedTxns.delete(this.finalizedTxns.keys().next().value!);
+  }
+
   /** A transaction record changed: wake pushers, release the locks of a finalized one. */
   private onTxnUpdated(txn: Transaction): void {
     this.pushWaiter.onTxnUpdated(txn);
     if (txn.status === 'COMMITTED' || txn.status === 'ABORTED') {
       // Remembered (oldest forgotten first) so that a request meeting one of its intents before
       // the asynchronous resolution does resolves it at once instead of waiting and pushing.
-      this.finalizedTxns.set(txn.id, txn);
-      if (this.finalizedTxns.size > limits.finalizedTxnCacheEntriesMax) this.finalizedTxns.delete(this.finalizedTxns.keys().next().value!);
+      this.rememberFinalized(txn);
       for (const replica of this.replicasById.values()) replica.sequencer.txnFinalized(txn.id, txn.status);
     }
   }
