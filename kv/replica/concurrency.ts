@@ -408,6 +408,9 @@ export class RequestSequencer {
    * (`lockingTxnOf`).
    */
   private acquireLocks(batch: BatchRequest, response: BatchResponse): void {
+    // A batch without a locking read (every plain read and write) locks nothing: no TxnMeta is
+    // made for it and no finalized record looked up.
+    if (!batch.requests.some(acquiresLock)) return;
     const txn = this.lockingTxnOf(batch, response);
     if (txn === undefined) return;
     batch.requests.forEach((request, i) => {
@@ -685,6 +688,9 @@ function lockStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undef
   if (request.kind !== 'get' && request.kind !== 'scan' && request.kind !== 'reverseScan') return undefined;
   return request.keyLocking === 'none' ? undefined : request.keyLocking;
 }
+
+/** Whether `request` acquires a lock once evaluated (see `acquiredStrengthOf`). */
+const acquiresLock = (request: Request): boolean => acquiredStrengthOf(request) !== undefined;
 
 /** The strength of the lock a locking read acquires once evaluated: none for a `lockProbe`. */
 function acquiredStrengthOf(request: Request): Exclude<LockStrength, 'none'> | undefined {
