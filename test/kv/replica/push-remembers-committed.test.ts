@@ -9,16 +9,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batchHeader, batchRequest, scanRequest } from '../../../kv/api/index.js';
-import { MemoryEngine } from '../../../kv/storage/memory-engine.js';
-import { silentLogger } from '../../../src/base/logger.js';
-import { realEnv } from '../../../src/env/real.js';
-import { openKv, type Kv } from '../../../src/node/kv.js';
-import { Txn } from '../../../txn/index.js';
-import { borrowed } from '../../support/borrowed-engine.js';
+import type { Kv } from '../../../src/node/kv.js';
+import { k, restartedWithLostResolution as restartedWith } from '../../support/lost-resolution.js';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
 
 /** Keys the committed transaction wrote on the right-hand range (more than `rangedResolutionIntentsMin`). */
 const keys = Array.from({ length: 60 }, (_, i) => `n${String(i).padStart(3, '0')}`);
@@ -32,20 +26,10 @@ describe('a push that finds a committed pushee', () => {
 
   /** A store restarted on an engine holding a committed transaction's 60 unresolved intents. */
   async function restartedWithLostResolution(): Promise<Kv> {
-    const engine = new MemoryEngine();
-    const env = realEnv({ logger: silentLogger() });
-    const first = await openKv({ engine: borrowed(engine), env });
-    await first.split(k('m'));
-    vi.spyOn(first.store as unknown as { resolveIntentsAsync: () => void }, 'resolveIntentsAsync').mockImplementation(() => undefined);
-    const txn = new Txn(first.sender, first.txnDeps, { writeBufferBytesMax: 0 });
-    await txn.put(k('a'), enc('anchor')); // the record's range: resolved with the commit
-    for (const key of keys) await txn.put(k(key), enc(`v-${key}`)); // the right-hand range: left behind
-    await txn.commit();
-    await first.close();
-    const second = await openKv({ engine, env });
-    open.push(second);
-    expect(second.store.replicaForKey(k('n'))!.stats.intentCount).toBe(keys.length);
-    return second;
+    // The anchor "a" is on the record's range (resolved with the commit); the keys on the right-hand range are left behind.
+    const kv = await restartedWith([['a', 'anchor'], ...keys.map((key) => [key, `v-${key}`] as const)], open);
+    expect(kv.store.replicaForKey(k('n'))!.stats.intentCount).toBe(keys.length);
+    return kv;
   }
 
   it('lets the next scan resolve the rest of its intents by one ranged resolution instead of pushing once per intent', async () => {

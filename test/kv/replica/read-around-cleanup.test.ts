@@ -16,11 +16,10 @@ import { silentLogger } from '../../../src/base/logger.js';
 import { realEnv } from '../../../src/env/real.js';
 import { openKv, type Kv } from '../../../src/node/kv.js';
 import { Txn } from '../../../txn/index.js';
-import { borrowed } from '../../support/borrowed-engine.js';
+import { k, restartedWithLostResolution as restartedWith } from '../../support/lost-resolution.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
-const k = (s: string): Uint8Array => Uint8Array.from([0x10, ...enc(s)]);
 
 describe('intents an inconsistent read reads around', () => {
   const open: Kv[] = [];
@@ -34,21 +33,9 @@ describe('intents an inconsistent read reads around', () => {
    * record's range), never resolved: the first store's asynchronous resolution was off.
    */
   async function restartedWithLostResolution(): Promise<Kv> {
-    const engine = new MemoryEngine();
-    const env = realEnv({ logger: silentLogger() });
-    const first = await openKv({ engine: borrowed(engine), env });
-    await first.split(k('m'));
-    vi.spyOn(first.store as unknown as { resolveIntentsAsync: () => void }, 'resolveIntentsAsync').mockImplementation(() => undefined);
-    const txn = new Txn(first.sender, first.txnDeps, { writeBufferBytesMax: 0 });
-    await txn.put(k('a'), enc('new-a')); // the anchor: resolved with the commit
-    await txn.put(k('y'), enc('new-y')); // on the right-hand range: left behind
-    await txn.put(k('z'), enc('new-z')); // likewise
-    await txn.commit();
-    await first.close();
-    const second = await openKv({ engine, env });
-    open.push(second);
-    expect(second.store.replicaForKey(k('z'))!.stats.intentCount).toBe(2);
-    return second;
+    const kv = await restartedWith([['a', 'new-a'], ['y', 'new-y'], ['z', 'new-z']], open);
+    expect(kv.store.replicaForKey(k('z'))!.stats.intentCount).toBe(2);
+    return kv;
   }
 
   const inconsistent = (kv: Kv) => batchHeader({ timestamp: kv.clock.now(), readConsistency: 'inconsistent' });
