@@ -5,6 +5,7 @@
  * long enough to cancel or to drain.
  */
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../src/base/logger.js';
 import { realEnv } from '../../src/env/real.js';
 import { RangedbNode } from '../../src/node/node.js';
@@ -45,6 +46,37 @@ export async function connectPg(port: number, config: pg.ClientConfig = {}): Pro
   await client.connect();
   return client;
 }
+
+/** A node with two node-postgres clients, one asking for results in text format and one in binary. */
+export interface TextAndBinaryClients {
+  readonly server: SqlNode;
+  readonly client: pg.Client;
+  /** Results in binary format: node-postgres asks for it on a client made `binary`, in the extended protocol (a query with parameters). */
+  readonly binaryClient: pg.Client;
+}
+
+/**
+ * Starts a node and its two clients before the file's tests and stops them after
+ * (`beforeAll` / `afterAll`); the fields are set once `beforeAll` has run.
+ */
+export function textAndBinaryClients(): TextAndBinaryClients {
+  const clients = {} as { server: SqlNode; client: pg.Client; binaryClient: pg.Client };
+  beforeAll(async () => {
+    clients.server = await startSqlNode();
+    clients.client = await connectPg(clients.server.port);
+    // `binary` is a node-postgres client option its type declarations leave out.
+    clients.binaryClient = await connectPg(clients.server.port, { binary: true } as pg.ClientConfig);
+  });
+  afterAll(async () => {
+    await clients.binaryClient.end();
+    await clients.client.end();
+    await clients.server.stop();
+  });
+  return clients;
+}
+
+/** Type parsers that hand every value over as the text (or bytes) the server sent. */
+export const rawTypes = { getTypeParser: () => (value: unknown) => value } as unknown as pg.CustomTypesConfig;
 
 /** The SQLSTATE, message and (when the server gave one) position that `query` fails with; a success fails the test. */
 export async function sqlErrorOf(query: Promise<unknown>): Promise<{ code: string; message: string; position?: string }> {
